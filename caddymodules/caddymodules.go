@@ -1,0 +1,5 @@
+// Package caddymodules registers every Caddy module of the project. Importing
+// it (as the root package and cmd/caddy do) is what plugs the modules into a
+// Caddy build; each module family lives in a sub-package of its own and is
+// blank-imported here.
+package caddymodules
