@@ -1,0 +1,47 @@
+# The project's build, test and check entry points. `make test` is the test
+# command of the README and of CI (.ci/run).
+
+GO        ?= go
+FUZZTIME  ?= 5s
+BENCHTIME ?= 1s
+STATICCHECK_VERSION := v0.8.2
+
+.PHONY: all build test lint bench fuzz demo contracts contracts-check clean
+
+all: build
+
+## build: compile every package and the binaries into ./bin
+build:
+	$(GO) build ./...
+	$(GO) build -o bin/ ./cmd/dstack ./cmd/caddy
+
+## test: every test of the module (unit, integration and end-to-end)
+test:
+	$(GO) test -count=1 -timeout 30m ./...
+
+## lint: gofmt, go vet and staticcheck
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+## bench: the benchmarks, printed with their baselines measured in the same run
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./tee/...
+
+## fuzz: a short run of every fuzz target (FUZZTIME each)
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "fuzz $$pkg $$target"; \
+			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
+
+## demo: the local development stack with a simulated TEE
+demo:
+	$(GO) run ./cmd/dstack dev up
+
+clean:
+	rm -rf bin caddy
