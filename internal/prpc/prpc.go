@@ -1,0 +1,348 @@
+// Package prpc is the RPC transport shared by the KMS, the gateway and the
+// guest agent, compatible with upstream dstack's pRPC as its clients use it:
+//
+//   - POST <base>/<Method>?json with a JSON body, or GET <base>/<Method> with
+//     the fields as URL query parameters; the bare method name is canonical,
+//     and one configured service prefix ("KMS.", "Tproxy.", …) is stripped.
+//   - JSON uses the .proto field names; bytes fields are lowercase hex
+//     (Bytes), "0x"-prefixed hex is accepted on input.
+//   - A failure is HTTP 400 with {"error": "<message>"}.
+//
+// Upstream also accepts protobuf-encoded bodies; every upstream client sends
+// JSON, and this transport refuses other encodings with a clear error rather
+// than guessing.
+//
+// Handlers return *Error to choose what the caller is told; any other error
+// reaches the caller only as a generic message, and its detail goes to the
+// log: an RPC endpoint must never tell an unauthenticated caller why a check
+// failed in detail.
+package prpc
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+
+	"go.uber.org/zap"
+)
+
+// DefaultMaxBody is upstream's per-method body limit.
+const DefaultMaxBody = 10 << 20
+
+// Bytes is a bytes field: lowercase hex in JSON, "0x" prefix accepted.
+type Bytes []byte
+
+// MarshalJSON implements json.Marshaler.
+func (b Bytes) MarshalJSON() ([]byte, error) {
+	out := make([]byte, 0, 2+2*len(b))
+	out = append(out, '"')
+	out = hex.AppendEncode(out, b)
+	return append(out, '"'), nil
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (b *Bytes) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		*b = nil
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(data, &s); err != nil {
+		return fmt.Errorf("bytes field: want a hex string: %w", err)
+	}
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
+	raw, err := hex.DecodeString(s)
+	if err != nil {
+		return fmt.Errorf("bytes field: %w", err)
+	}
+	*b = raw
+	return nil
+}
+
+// Error is an error whose Message may be shown to the caller. Cause, if
+// any, is logged and never sent.
+type Error struct {
+	Message string
+	Cause   error
+}
+
+func (e *Error) Error() string {
+	if e.Cause != nil {
+		return e.Message + ": " + e.Cause.Error()
+	}
+	return e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Cause }
+
+// Errorf returns an *Error with a caller-visible message.
+func Errorf(format string, args ...any) *Error {
+	return &Error{Message: fmt.Sprintf(format, args...)}
+}
+
+// Public returns an *Error that shows message to the caller and keeps cause
+// for the log.
+func Public(message string, cause error) *Error {
+	return &Error{Message: message, Cause: cause}
+}
+
+// Method handles one RPC. decode fills the request value; the result is
+// marshalled as the JSON response.
+type Method func(ctx context.Context, decode func(any) error) (any, error)
+
+// Handle adapts a typed function to a Method.
+func Handle[Req, Resp any](fn func(ctx context.Context, req *Req) (*Resp, error)) Method {
+	return func(ctx context.Context, decode func(any) error) (any, error) {
+		req := new(Req)
+		if err := decode(req); err != nil {
+			return nil, err
+		}
+		return fn(ctx, req)
+	}
+}
+
+// Server serves a set of methods under one path prefix.
+type Server struct {
+	// Base is the path the methods are mounted under, e.g. "/prpc/" or "/".
+	Base string
+	// ServicePrefix is the service name that may precede a method name,
+	// with its dot ("KMS."). Empty means none.
+	ServicePrefix string
+	// Methods maps bare method names to handlers.
+	Methods map[string]Method
+	// MaxBody caps request bodies; 0 means DefaultMaxBody.
+	MaxBody int64
+	// Logger receives the causes of failures; nil means no logging.
+	Logger *zap.Logger
+	// Header, when set, is added to every response (e.g. X-App-Version).
+	Header http.Header
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	for k, vs := range s.Header {
+		w.Header()[k] = vs
+	}
+	name, ok := strings.CutPrefix(r.URL.Path, s.Base)
+	if !ok {
+		s.fail(w, r, "", http.StatusNotFound, Errorf("no such path %q", r.URL.Path))
+		return
+	}
+	if s.ServicePrefix != "" {
+		name = strings.TrimPrefix(name, s.ServicePrefix)
+	}
+	m, ok := s.Methods[name]
+	if !ok {
+		s.fail(w, r, name, http.StatusNotFound, Errorf("unknown method %q", name))
+		return
+	}
+	var decode func(any) error
+	switch r.Method {
+	case http.MethodGet:
+		decode = func(v any) error { return decodeQuery(r.URL.Query(), v) }
+	case http.MethodPost:
+		if !isJSON(r) {
+			s.fail(w, r, name, http.StatusBadRequest, Errorf("request body must be JSON: add ?json to the URL or send Content-Type: application/json"))
+			return
+		}
+		limit := s.MaxBody
+		if limit <= 0 {
+			limit = DefaultMaxBody
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+		if err != nil {
+			s.fail(w, r, name, http.StatusBadRequest, Public("reading request body failed", err))
+			return
+		}
+		if int64(len(body)) > limit {
+			s.fail(w, r, name, http.StatusRequestEntityTooLarge, Errorf("request body larger than %d bytes", limit))
+			return
+		}
+		decode = func(v any) error { return decodeJSON(body, v) }
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		s.fail(w, r, name, http.StatusMethodNotAllowed, Errorf("method %s not allowed: use POST or GET", r.Method))
+		return
+	}
+	resp, err := m(r.Context(), decode)
+	if err != nil {
+		s.fail(w, r, name, http.StatusBadRequest, err)
+		return
+	}
+	out, err := json.Marshal(resp)
+	if err != nil {
+		s.fail(w, r, name, http.StatusInternalServerError, Public("encoding response failed", err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(out)
+}
+
+func isJSON(r *http.Request) bool {
+	if _, ok := r.URL.Query()["json"]; ok {
+		return true
+	}
+	ct := r.Header.Get("Content-Type")
+	return strings.HasPrefix(ct, "application/json")
+}
+
+// decodeJSON reads a request body; an empty body is an empty request.
+func decodeJSON(body []byte, v any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil {
+		return Public("invalid request: "+err.Error(), err)
+	}
+	if dec.More() {
+		return Errorf("invalid request: trailing data after the JSON value")
+	}
+	return nil
+}
+
+// decodeQuery maps URL query parameters onto the JSON fields of v: a
+// parameter naming a string or bytes field is taken as a string, any other as
+// a JSON literal (number, boolean).
+func decodeQuery(q url.Values, v any) error {
+	literal := literalFields(v)
+	obj := make(map[string]json.RawMessage, len(q))
+	for k, vals := range q {
+		if k == "json" || len(vals) == 0 {
+			continue
+		}
+		val := vals[len(vals)-1]
+		if literal[k] && json.Valid([]byte(val)) {
+			obj[k] = json.RawMessage(val)
+			continue
+		}
+		s, _ := json.Marshal(val)
+		obj[k] = s
+	}
+	raw, err := json.Marshal(obj)
+	if err != nil {
+		return Public("invalid query parameters", err)
+	}
+	return decodeJSON(raw, v)
+}
+
+// literalFields returns the JSON names of the fields of the struct v points
+// to whose values are not strings or bytes.
+func literalFields(v any) map[string]bool {
+	t := reflect.TypeOf(v)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	out := map[string]bool{}
+	if t == nil || t.Kind() != reflect.Struct {
+		return out
+	}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" {
+			name = f.Name
+		}
+		switch f.Type.Kind() {
+		case reflect.String, reflect.Slice:
+			if f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() != reflect.Uint8 {
+				out[name] = true
+			}
+		default:
+			out[name] = true
+		}
+	}
+	return out
+}
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, method string, status int, err error) {
+	msg := "internal error"
+	var pe *Error
+	if errors.As(err, &pe) {
+		msg = pe.Message
+	}
+	if s.Logger != nil {
+		s.Logger.Info("rpc failed", zap.String("method", method), zap.String("remote", r.RemoteAddr), zap.Int("status", status), zap.Error(err))
+	}
+	body, _ := json.Marshal(struct {
+		Error string `json:"error"`
+	}{msg})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// Client calls methods of a pRPC server.
+type Client struct {
+	// BaseURL is the server's URL up to the method name, e.g.
+	// "https://kms:8000/prpc/".
+	BaseURL string
+	// HTTP is the client; nil means http.DefaultClient.
+	HTTP *http.Client
+	// UserAgent, when set, is sent with every call.
+	UserAgent string
+}
+
+// ErrRemote wraps an error reported by the server.
+var ErrRemote = errors.New("rpc error")
+
+// Call POSTs req as JSON to method and decodes the response into resp
+// (which may be nil).
+func (c *Client) Call(ctx context.Context, method string, req, resp any) error {
+	body := []byte("{}")
+	if req != nil {
+		var err error
+		if body, err = json.Marshal(req); err != nil {
+			return fmt.Errorf("calling %s: encoding request: %w", method, err)
+		}
+	}
+	u := strings.TrimSuffix(c.BaseURL, "/") + "/" + method + "?json"
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("calling %s: %w", method, err)
+	}
+	hr.Header.Set("Content-Type", "application/json")
+	if c.UserAgent != "" {
+		hr.Header.Set("User-Agent", c.UserAgent)
+	}
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	res, err := hc.Do(hr)
+	if err != nil {
+		return fmt.Errorf("calling %s: %w", method, err)
+	}
+	defer res.Body.Close()
+	out, err := io.ReadAll(io.LimitReader(res.Body, DefaultMaxBody+1))
+	if err != nil {
+		return fmt.Errorf("calling %s: reading response: %w", method, err)
+	}
+	if len(out) > DefaultMaxBody {
+		return fmt.Errorf("calling %s: response larger than %d bytes", method, DefaultMaxBody)
+	}
+	if res.StatusCode != http.StatusOK {
+		var e struct {
+			Error string `json:"error"`
+		}
+		if json.Unmarshal(out, &e) == nil && e.Error != "" {
+			return fmt.Errorf("calling %s: %w: %s", method, ErrRemote, e.Error)
+		}
+		return fmt.Errorf("calling %s: %w: HTTP %d", method, ErrRemote, res.StatusCode)
+	}
+	if resp == nil || len(bytes.TrimSpace(out)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(out, resp); err != nil {
+		return fmt.Errorf("calling %s: decoding response: %w", method, err)
+	}
+	return nil
+}
