@@ -1,0 +1,182 @@
+package wire
+
+import (
+	"fmt"
+)
+
+// CSRConfirm is the fixed confirmation string that opens every CSR.
+const CSRConfirm = "please sign cert:"
+
+// CertConfigV2 is what a CSR asks the KMS to put in the certificate.
+type CertConfigV2 struct {
+	OrgName         *string
+	Subject         string
+	SubjectAltNames []string
+	UsageServerAuth bool
+	UsageClientAuth bool
+	ExtQuote        bool
+	ExtAppInfo      bool
+	NotBefore       *uint64 // Unix seconds
+	NotAfter        *uint64
+}
+
+// CertSigningRequestV2 is the SCALE CSR of SignCert api_version 2. The
+// attestation is the raw VersionedAttestation to the end of the input, with
+// no length prefix.
+type CertSigningRequestV2 struct {
+	Confirm     string
+	PubKey      []byte // SubjectPublicKeyInfo DER
+	Config      CertConfigV2
+	Attestation []byte
+}
+
+// Encode returns the SCALE bytes, which the CSR key signs.
+func (c *CertSigningRequestV2) Encode() []byte {
+	b := appendStr(nil, c.Confirm)
+	b = appendBytes(b, c.PubKey)
+	cfg := c.Config
+	if cfg.OrgName != nil {
+		b = appendStr(append(b, 1), *cfg.OrgName)
+	} else {
+		b = append(b, 0)
+	}
+	b = appendStr(b, cfg.Subject)
+	b = appendCompact(b, uint64(len(cfg.SubjectAltNames)))
+	for _, s := range cfg.SubjectAltNames {
+		b = appendStr(b, s)
+	}
+	b = appendBool(b, cfg.UsageServerAuth)
+	b = appendBool(b, cfg.UsageClientAuth)
+	b = appendBool(b, cfg.ExtQuote)
+	b = appendBool(b, cfg.ExtAppInfo)
+	for _, t := range []*uint64{cfg.NotBefore, cfg.NotAfter} {
+		if t != nil {
+			b = appendU64(append(b, 1), *t)
+		} else {
+			b = append(b, 0)
+		}
+	}
+	return append(b, c.Attestation...)
+}
+
+// DecodeCSRV2 decodes a V2 CSR. The confirmation string must be CSRConfirm.
+func DecodeCSRV2(b []byte) (*CertSigningRequestV2, error) {
+	if len(b) > MaxSize {
+		return nil, fmt.Errorf("%w: CSR of %d bytes", ErrMalformed, len(b))
+	}
+	d := &scaleDecoder{b: b}
+	c := &CertSigningRequestV2{}
+	var err error
+	if c.Confirm, err = d.str("CSR confirm"); err != nil {
+		return nil, err
+	}
+	if c.Confirm != CSRConfirm {
+		return nil, d.fail("CSR confirm", "%q is not %q", c.Confirm, CSRConfirm)
+	}
+	if c.PubKey, err = d.bytes("CSR public key"); err != nil {
+		return nil, err
+	}
+	if c.Config.OrgName, c.Config.Subject, c.Config.SubjectAltNames, c.Config.UsageServerAuth, c.Config.UsageClientAuth, err = decodeCertConfigV1(d); err != nil {
+		return nil, err
+	}
+	for _, dst := range []*bool{&c.Config.ExtQuote, &c.Config.ExtAppInfo} {
+		if *dst, err = d.boolean("CSR extension flag"); err != nil {
+			return nil, err
+		}
+	}
+	for _, dst := range []**uint64{&c.Config.NotBefore, &c.Config.NotAfter} {
+		some, err := d.option("CSR validity")
+		if err != nil {
+			return nil, err
+		}
+		if some {
+			v, err := d.u64("CSR validity")
+			if err != nil {
+				return nil, err
+			}
+			*dst = &v
+		}
+	}
+	c.Attestation = append([]byte{}, b[d.off:]...)
+	return c, nil
+}
+
+// CertSigningRequestV1 is the CSR of SignCert api_version 1: a shorter
+// config, then a TDX quote and a JSON event log.
+type CertSigningRequestV1 struct {
+	Confirm         string
+	PubKey          []byte
+	OrgName         *string
+	Subject         string
+	SubjectAltNames []string
+	UsageServerAuth bool
+	UsageClientAuth bool
+	Quote           []byte
+	EventLog        []byte // JSON TdxEvent array
+}
+
+// DecodeCSRV1 decodes a V1 CSR.
+func DecodeCSRV1(b []byte) (*CertSigningRequestV1, error) {
+	if len(b) > MaxSize {
+		return nil, fmt.Errorf("%w: CSR of %d bytes", ErrMalformed, len(b))
+	}
+	d := &scaleDecoder{b: b}
+	c := &CertSigningRequestV1{}
+	var err error
+	if c.Confirm, err = d.str("CSR confirm"); err != nil {
+		return nil, err
+	}
+	if c.Confirm != CSRConfirm {
+		return nil, d.fail("CSR confirm", "%q is not %q", c.Confirm, CSRConfirm)
+	}
+	if c.PubKey, err = d.bytes("CSR public key"); err != nil {
+		return nil, err
+	}
+	if c.OrgName, c.Subject, c.SubjectAltNames, c.UsageServerAuth, c.UsageClientAuth, err = decodeCertConfigV1(d); err != nil {
+		return nil, err
+	}
+	if c.Quote, err = d.bytes("CSR quote"); err != nil {
+		return nil, err
+	}
+	if c.EventLog, err = d.bytes("CSR event log"); err != nil {
+		return nil, err
+	}
+	if d.remaining() != 0 {
+		return nil, d.fail("CSR", "%d trailing bytes", d.remaining())
+	}
+	return c, nil
+}
+
+// decodeCertConfigV1 reads the fields V1 and V2 configs share.
+func decodeCertConfigV1(d *scaleDecoder) (org *string, subject string, sans []string, server, client bool, err error) {
+	some, err := d.option("CSR org name")
+	if err != nil {
+		return
+	}
+	if some {
+		var s string
+		if s, err = d.str("CSR org name"); err != nil {
+			return
+		}
+		org = &s
+	}
+	if subject, err = d.str("CSR subject"); err != nil {
+		return
+	}
+	var n int
+	if n, err = d.length("CSR subject alt names", 1); err != nil {
+		return
+	}
+	for i := 0; i < n; i++ {
+		var s string
+		if s, err = d.str("CSR subject alt name"); err != nil {
+			return
+		}
+		sans = append(sans, s)
+	}
+	if server, err = d.boolean("CSR server auth"); err != nil {
+		return
+	}
+	client, err = d.boolean("CSR client auth")
+	return
+}
