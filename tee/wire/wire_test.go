@@ -256,7 +256,7 @@ func TestDecodeRejects(t *testing.T) {
 		"non-canonical compact": append([]byte{0, 2, 0x01, 0x00}, good[3:]...),
 		"huge length":           {0, 0, 0xfe, 0xff, 0xff, 0xff},
 		"V1 wrong version":      bytes.Replace(goodV1, append([]byte{0xa7}, "version\x01"...), append([]byte{0xa7}, "version\x02"...), 1),
-		"V1 duplicate key":      append([]byte{0x82, 0xa1, 'a', 0x01, 0xa1, 'a', 0x01}),
+		"V1 duplicate key":      []byte{0x82, 0xa1, 'a', 0x01, 0xa1, 'a', 0x01},
 	}
 	for name, b := range cases {
 		if _, _, err := Decode(b); !errors.Is(err, ErrMalformed) {
