@@ -130,7 +130,7 @@ func parse(raw []byte) (*pb.QuoteV4, error) {
 	if v := uint16(raw[0]) | uint16(raw[1])<<8; v != 4 {
 		return nil, fmt.Errorf("%w: version %d (version 4 is supported)", ErrUnsupportedQuoteVersion, v)
 	}
-	q, err := abi.QuoteToProto(raw)
+	q, err := quoteToProto(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrQuoteFormat, err)
 	}
@@ -226,4 +226,16 @@ func pckLeaf(q *pb.QuoteV4) (*x509.Certificate, error) {
 		return nil, fmt.Errorf("%w: no PCK certificate", ErrQuoteFormat)
 	}
 	return x509.ParseCertificate(block.Bytes)
+}
+
+// quoteToProto runs go-tdx-guest's parser, turning a panic into an error:
+// v0.3.1 slices out of range on some malformed QE authentication data
+// lengths (found by FuzzParse), and no input may crash a verifier.
+func quoteToProto(raw []byte) (q any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			q, err = nil, fmt.Errorf("parser panic: %v", r)
+		}
+	}()
+	return abi.QuoteToProto(raw)
 }
