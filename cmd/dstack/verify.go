@@ -1,0 +1,358 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dstack-go/dstack/tee/attest"
+	"github.com/dstack-go/dstack/tee/attest/tdx"
+	"github.com/dstack-go/dstack/tee/collateral"
+	"github.com/dstack-go/dstack/tee/eventlog"
+	"github.com/dstack-go/dstack/tee/wire"
+)
+
+// maxEvidenceFile caps what verify reads: the wire format's own cap plus
+// room for hex and JSON framing.
+const maxEvidenceFile = 3 * wire.MaxSize
+
+func init() {
+	var f verifyFlags
+	cmd := &cobra.Command{
+		Use:   "verify FILE",
+		Short: "Verify attestation evidence and print its claims as JSON",
+		Long: `Verify attestation evidence and print one JSON object with the verdict and the claims.
+
+FILE (or - for standard input) may be:
+  - a guest-agent GetQuote response: {"quote", "event_log", "report_data", "vm_config"}
+  - a verifier request: {"attestation": "<hex VersionedAttestation>"}
+  - a raw TDX quote (binary or hex)
+  - raw VersionedAttestation bytes, V0 (SCALE) or V1 (msgpack), binary or hex
+
+Exit status: 0 valid, 1 invalid evidence, 2 unusable input or flags.
+
+Without --pccs or --collateral no TDX collateral is used and tcb_status is "Unknown".
+SEV-SNP evidence needs the VCEK of its chip: from the evidence, or --amd-certs.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runVerify(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0], f)
+		},
+	}
+	cmd.Flags().StringVar(&f.pccs, "pccs", "", "fetch TDX collateral from this PCS/PCCS base URL")
+	cmd.Flags().StringVar(&f.collateralDir, "collateral", "", "read TDX collateral from this directory")
+	cmd.Flags().StringVar(&f.at, "at", "", "verification time, RFC 3339 (default: now)")
+	cmd.Flags().StringVar(&f.amdCerts, "amd-certs", "", "PEM file with the AMD VCEK (and ASK) for SEV-SNP evidence that carries none")
+	cmd.Flags().StringVar(&f.insecureRoots, "insecure-trust-roots", "", "PEM file of roots that REPLACE the vendors' (mock PKI evidence only)")
+	rootCmd.AddCommand(cmd)
+}
+
+type verifyFlags struct {
+	pccs, collateralDir, at, insecureRoots, amdCerts string
+}
+
+// verdict is the JSON printed by verify.
+type verdict struct {
+	Valid       bool     `json:"valid"`
+	Platform    string   `json:"platform,omitempty"`
+	TCBStatus   string   `json:"tcb_status,omitempty"`
+	AdvisoryIDs []string `json:"advisory_ids,omitempty"`
+	ReportData  string   `json:"report_data,omitempty"`
+
+	MRTD  string `json:"mrtd,omitempty"`
+	RTMR0 string `json:"rtmr0,omitempty"`
+	RTMR1 string `json:"rtmr1,omitempty"`
+	RTMR2 string `json:"rtmr2,omitempty"`
+	RTMR3 string `json:"rtmr3,omitempty"`
+
+	Measurement string `json:"measurement,omitempty"`
+	HostData    string `json:"host_data,omitempty"`
+
+	AppID        string          `json:"app_id,omitempty"`
+	ComposeHash  string          `json:"compose_hash,omitempty"`
+	InstanceID   string          `json:"instance_id,omitempty"`
+	OSImageHash  string          `json:"os_image_hash,omitempty"`
+	KeyProvider  json.RawMessage `json:"key_provider,omitempty"`
+	DeviceID     string          `json:"device_id,omitempty"`
+	MrSystem     string          `json:"mr_system,omitempty"`
+	MrAggregated string          `json:"mr_aggregated,omitempty"`
+
+	Errors []string `json:"errors"`
+}
+
+func runVerify(ctx context.Context, stdout, stderr io.Writer, path string, f verifyFlags) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	opts, err := f.options(stderr)
+	if err != nil {
+		return usageErr(err)
+	}
+	raw, err := readEvidence(path)
+	if err != nil {
+		return usageErr(err)
+	}
+	ev, err := parseEvidence(raw)
+	if err != nil {
+		return usageErr(fmt.Errorf("reading evidence from %s: %w", path, err))
+	}
+	out := verdict{Errors: []string{}}
+	if ev.quoteOnly {
+		out.Platform = wire.VariantTDX.String()
+		topts := tdx.Options{Now: opts.Now, Collateral: opts.Collateral}
+		if opts.InsecureTrustRoots != nil {
+			topts.TrustedRoots = opts.InsecureTrustRoots.TDX
+		}
+		q, err := tdx.Verify(ctx, ev.att.TDX.Quote, topts)
+		if err != nil {
+			out.Errors = append(out.Errors, err.Error())
+		} else {
+			out.Valid = true
+			out.TCBStatus, out.AdvisoryIDs = q.TCBStatus, q.AdvisoryIDs
+			out.ReportData = hex.EncodeToString(q.ReportData[:])
+			fillTDX(&out, q)
+		}
+	} else {
+		out.Platform = ev.att.Variant.String()
+		v, err := attest.Verify(ctx, ev.att, opts)
+		if err != nil {
+			out.Errors = append(out.Errors, err.Error())
+		} else {
+			fillVerified(&out, v)
+		}
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	if !out.Valid {
+		return &exitError{code: 1, err: errors.New("")}
+	}
+	return nil
+}
+
+func fillTDX(out *verdict, q *tdx.Report) {
+	out.MRTD = hex.EncodeToString(q.MRTD[:])
+	out.RTMR0 = hex.EncodeToString(q.RTMR[0][:])
+	out.RTMR1 = hex.EncodeToString(q.RTMR[1][:])
+	out.RTMR2 = hex.EncodeToString(q.RTMR[2][:])
+	out.RTMR3 = hex.EncodeToString(q.RTMR[3][:])
+}
+
+func fillVerified(out *verdict, v *attest.Verified) {
+	out.Valid = true
+	out.TCBStatus, out.AdvisoryIDs = v.TCBStatus, v.AdvisoryIDs
+	out.ReportData = hex.EncodeToString(v.ReportData[:])
+	if v.TDX != nil {
+		fillTDX(out, v.TDX)
+	}
+	if v.SNP != nil {
+		out.Measurement = hex.EncodeToString(v.SNP.Measurement[:])
+		out.HostData = hex.EncodeToString(v.SNP.HostData[:])
+	}
+	out.AppID = hex.EncodeToString(v.AppID)
+	out.ComposeHash = hex.EncodeToString(v.ComposeHash)
+	out.InstanceID = hex.EncodeToString(v.InstanceID)
+	out.OSImageHash = hex.EncodeToString(v.OSImageHash)
+	if len(v.KeyProviderInfo) > 0 {
+		if json.Valid(v.KeyProviderInfo) {
+			out.KeyProvider = json.RawMessage(v.KeyProviderInfo)
+		} else {
+			out.KeyProvider, _ = json.Marshal(hex.EncodeToString(v.KeyProviderInfo))
+		}
+	}
+	info := v.AppInfo(false)
+	out.DeviceID = hex.EncodeToString(info.DeviceID)
+	out.MrSystem = hex.EncodeToString(info.MrSystem[:])
+	out.MrAggregated = hex.EncodeToString(info.MrAggregated[:])
+}
+
+func (f verifyFlags) options(stderr io.Writer) (attest.Options, error) {
+	var opts attest.Options
+	if f.at != "" {
+		t, err := time.Parse(time.RFC3339, f.at)
+		if err != nil {
+			return opts, fmt.Errorf("--at: want an RFC 3339 time such as 2025-01-02T15:04:05Z: %w", err)
+		}
+		opts.Now = t
+	}
+	clock := time.Now
+	if at := opts.Now; !at.IsZero() {
+		clock = func() time.Time { return at }
+	}
+	switch {
+	case f.pccs != "" && f.collateralDir != "":
+		return opts, errors.New("--pccs and --collateral are exclusive: give one collateral source")
+	case f.pccs != "":
+		opts.Collateral = collateral.NewCache(collateral.HTTPSource(f.pccs, &http.Client{Timeout: 30 * time.Second}), collateral.CacheOptions{Now: clock})
+	case f.collateralDir != "":
+		if st, err := os.Stat(f.collateralDir); err != nil || !st.IsDir() {
+			return opts, fmt.Errorf("--collateral %s: not a readable directory", f.collateralDir)
+		}
+		opts.Collateral = collateral.NewCache(collateral.DirSource(f.collateralDir), collateral.CacheOptions{Now: clock})
+	}
+	if f.amdCerts != "" {
+		data, err := os.ReadFile(f.amdCerts)
+		if err != nil {
+			return opts, fmt.Errorf("--amd-certs: %w", err)
+		}
+		for rest := data; ; {
+			var block *pem.Block
+			if block, rest = pem.Decode(rest); block == nil {
+				break
+			}
+			opts.SNPCerts = append(opts.SNPCerts, block.Bytes)
+		}
+		if len(opts.SNPCerts) == 0 {
+			return opts, fmt.Errorf("--amd-certs %s: no PEM certificates", f.amdCerts)
+		}
+	}
+	if f.insecureRoots != "" {
+		pemBytes, err := os.ReadFile(f.insecureRoots)
+		if err != nil {
+			return opts, fmt.Errorf("--insecure-trust-roots: %w", err)
+		}
+		roots, err := attest.ParseTrustRootsPEM(pemBytes)
+		if err != nil {
+			return opts, fmt.Errorf("--insecure-trust-roots %s: %w", f.insecureRoots, err)
+		}
+		opts.InsecureTrustRoots = roots
+		fmt.Fprintf(stderr, "WARNING: the vendors' roots of trust are replaced by %s; evidence that verifies proves nothing about real TEE hardware\n", f.insecureRoots)
+	}
+	return opts, nil
+}
+
+func readEvidence(path string) ([]byte, error) {
+	var r io.Reader
+	if path == "-" {
+		r = os.Stdin
+	} else {
+		fh, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer fh.Close()
+		r = fh
+	}
+	raw, err := io.ReadAll(io.LimitReader(r, maxEvidenceFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	if len(raw) > maxEvidenceFile {
+		return nil, fmt.Errorf("reading %s: larger than %d bytes", path, maxEvidenceFile)
+	}
+	return raw, nil
+}
+
+// evidence is a parsed input file.
+type evidence struct {
+	att       *wire.Attestation
+	quoteOnly bool // a raw quote: no event log, no claims beyond the quote
+}
+
+// parseEvidence recognises the accepted input forms.
+func parseEvidence(raw []byte) (*evidence, error) {
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) > 0 && trimmed[0] == '{' {
+		return parseEvidenceJSON(trimmed)
+	}
+	if b, err := hex.DecodeString(strings.TrimPrefix(string(trimmed), "0x")); err == nil && len(b) > 0 {
+		raw = b
+	}
+	if len(raw) >= 2 && (raw[0] == 4 || raw[0] == 5) && raw[1] == 0 {
+		if _, err := tdx.Parse(raw); err != nil {
+			return nil, fmt.Errorf("reading TDX quote: %w", err)
+		}
+		return &evidence{quoteOnly: true, att: &wire.Attestation{Variant: wire.VariantTDX, TDX: &wire.TDXEvidence{Quote: raw}}}, nil
+	}
+	a, _, err := wire.Decode(raw)
+	if err != nil {
+		return nil, fmt.Errorf("not a TDX quote, and not a VersionedAttestation: %w", err)
+	}
+	return &evidence{att: a}, nil
+}
+
+// getQuoteJSON is the union of the JSON inputs.
+type getQuoteJSON struct {
+	Attestation *string         `json:"attestation"`
+	Quote       *string         `json:"quote"`
+	EventLog    json.RawMessage `json:"event_log"`
+	ReportData  string          `json:"report_data"`
+	VMConfig    string          `json:"vm_config"`
+}
+
+func parseEvidenceJSON(raw []byte) (*evidence, error) {
+	var in getQuoteJSON
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return nil, fmt.Errorf("parsing JSON: %w", err)
+	}
+	switch {
+	case in.Attestation != nil:
+		// A verifier request: the attestation carries everything; any other
+		// field is ignored so that unsigned config cannot be mixed in.
+		b, err := hex.DecodeString(strings.TrimPrefix(*in.Attestation, "0x"))
+		if err != nil {
+			return nil, fmt.Errorf("attestation: %w", err)
+		}
+		a, _, err := wire.Decode(b)
+		if err != nil {
+			return nil, fmt.Errorf("attestation: %w", err)
+		}
+		return &evidence{att: a}, nil
+	case in.Quote != nil:
+		quote, err := hex.DecodeString(strings.TrimPrefix(*in.Quote, "0x"))
+		if err != nil {
+			return nil, fmt.Errorf("quote: %w", err)
+		}
+		// event_log is a JSON string holding the array in GetQuote
+		// responses; accept the bare array too.
+		logJSON := []byte(in.EventLog)
+		var s string
+		if err := json.Unmarshal(in.EventLog, &s); err == nil {
+			logJSON = []byte(s)
+		}
+		var events []eventlog.Event
+		if len(bytes.TrimSpace(logJSON)) > 0 && string(bytes.TrimSpace(logJSON)) != "null" {
+			if events, err = eventlog.ParseJSON(logJSON); err != nil {
+				return nil, fmt.Errorf("event_log: %w", err)
+			}
+		}
+		runtime, err := eventlog.RuntimeEvents(events)
+		if err != nil {
+			return nil, fmt.Errorf("event_log: %w", err)
+		}
+		q, err := tdx.Parse(quote)
+		if err != nil {
+			return nil, fmt.Errorf("quote: %w", err)
+		}
+		rd := q.ReportData
+		if in.ReportData != "" {
+			b, err := hex.DecodeString(strings.TrimPrefix(in.ReportData, "0x"))
+			if err != nil || len(b) > 64 {
+				return nil, fmt.Errorf("report_data: want at most 64 hex-encoded bytes")
+			}
+			rd = [64]byte{}
+			copy(rd[:], b)
+		}
+		return &evidence{att: &wire.Attestation{
+			Variant:       wire.VariantTDX,
+			TDX:           &wire.TDXEvidence{Quote: quote, EventLog: events},
+			RuntimeEvents: runtime,
+			ReportData:    rd,
+			Config:        in.VMConfig,
+		}}, nil
+	default:
+		return nil, errors.New(`JSON evidence needs an "attestation" or a "quote" field`)
+	}
+}
