@@ -118,7 +118,7 @@ func parseSpecID(b []byte) (map[uint16]uint16, error) {
 		return nil, err
 	}
 	if !bytes.HasPrefix(sig, []byte("Spec ID Event03")) {
-		return nil, fmt.Errorf("Spec ID signature %q", sig)
+		return nil, fmt.Errorf("bad Spec ID signature %q", sig)
 	}
 	// platformClass u32, spec version minor/major/errata u8 ×3, uintnSize u8.
 	if _, err := r.take(8); err != nil {

@@ -322,7 +322,7 @@ func TestCacheEviction(t *testing.T) {
 
 // handshake runs a TLS handshake over loopback TCP and returns both sides'
 // errors and the server's view of the client's claims.
-func handshake(t *testing.T, server, client *tls.Config, sv *Verifier) (serverErr, clientErr error, claims *Claims) {
+func handshake(t *testing.T, server, client *tls.Config, sv *Verifier) (claims *Claims, serverErr, clientErr error) {
 	t.Helper()
 	ln, err := tls.Listen("tcp", "127.0.0.1:0", server)
 	if err != nil {
@@ -355,7 +355,7 @@ func handshake(t *testing.T, server, client *tls.Config, sv *Verifier) (serverEr
 		clientErr = err
 	}
 	<-done
-	return serverErr, clientErr, claims
+	return claims, serverErr, clientErr
 }
 
 func TestHandshake(t *testing.T) {
@@ -366,13 +366,13 @@ func TestHandshake(t *testing.T) {
 	sv, cv := srv.verifier(), cli.verifier()
 
 	t.Run("one-way", func(t *testing.T) {
-		serr, cerr, _ := handshake(t, sv.ServerConfig(srvCert, false), cv.ClientConfig(nil), nil)
+		_, serr, cerr := handshake(t, sv.ServerConfig(srvCert, false), cv.ClientConfig(nil), nil)
 		if serr != nil || cerr != nil {
 			t.Fatalf("server %v, client %v", serr, cerr)
 		}
 	})
 	t.Run("mutual", func(t *testing.T) {
-		serr, cerr, claims := handshake(t, sv.ServerConfig(srvCert, true), cv.ClientConfig(cliCert), sv)
+		claims, serr, cerr := handshake(t, sv.ServerConfig(srvCert, true), cv.ClientConfig(cliCert), sv)
 		if serr != nil || cerr != nil {
 			t.Fatalf("server %v, client %v", serr, cerr)
 		}
@@ -381,7 +381,7 @@ func TestHandshake(t *testing.T) {
 		}
 	})
 	t.Run("mutual without client certificate", func(t *testing.T) {
-		serr, _, _ := handshake(t, sv.ServerConfig(srvCert, true), cv.ClientConfig(nil), sv)
+		_, serr, _ := handshake(t, sv.ServerConfig(srvCert, true), cv.ClientConfig(nil), sv)
 		if serr == nil {
 			t.Fatal("server accepted a client without a certificate")
 		}
@@ -390,7 +390,7 @@ func TestHandshake(t *testing.T) {
 		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		der, _ := CreateCertificate(CertOptions{Subject: "plain", ServerAuth: true}, key, nil, nil)
 		plain := &tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-		_, cerr, _ := handshake(t, sv.ServerConfig(plain, false), cv.ClientConfig(nil), nil)
+		_, _, cerr := handshake(t, sv.ServerConfig(plain, false), cv.ClientConfig(nil), nil)
 		if !errors.Is(cerr, ErrNoAttestation) && (cerr == nil || !strings.Contains(cerr.Error(), "attestation")) {
 			t.Fatalf("client error %v, want a missing-attestation error", cerr)
 		}
@@ -403,7 +403,7 @@ func TestHandshake(t *testing.T) {
 			}
 			return nil
 		}
-		serr, _, _ := handshake(t, strict.ServerConfig(srvCert, true), cv.ClientConfig(cliCert), nil)
+		_, serr, _ := handshake(t, strict.ServerConfig(srvCert, true), cv.ClientConfig(cliCert), nil)
 		if serr == nil || !strings.Contains(serr.Error(), "unexpected app") {
 			t.Fatalf("server error %v", serr)
 		}
@@ -469,9 +469,7 @@ func createWithExtensions(t testing.TB, key *ecdsa.PrivateKey, exts ...pkix.Exte
 	cert, _ := x509.ParseCertificate(der)
 	tmpl := *cert
 	tmpl.ExtraExtensions = nil
-	for _, e := range exts {
-		tmpl.ExtraExtensions = append(tmpl.ExtraExtensions, e)
-	}
+	tmpl.ExtraExtensions = append(tmpl.ExtraExtensions, exts...)
 	der, err = x509.CreateCertificate(rand.Reader, &tmpl, &tmpl, &key.PublicKey, key)
 	if err != nil {
 		t.Fatal(err)

@@ -147,7 +147,9 @@ type attr struct {
 // PCE-ID, FMSPC and SGX type.
 func sgxExtension(ppid []byte) (pkix.Extension, error) {
 	base := asn1.ObjectIdentifier{1, 2, 840, 113741, 1, 13, 1}
-	oid := func(arcs ...int) asn1.ObjectIdentifier { return append(append(asn1.ObjectIdentifier{}, base...), arcs...) }
+	oid := func(arcs ...int) asn1.ObjectIdentifier {
+		return append(append(asn1.ObjectIdentifier{}, base...), arcs...)
+	}
 	var tcb []attr
 	cpusvn := make([]byte, 16)
 	for i := 1; i <= 16; i++ {
@@ -228,7 +230,11 @@ func (p *PKI) Quote(body QuoteBody) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	attestPub := append(p.attestKey.PublicKey.X.FillBytes(make([]byte, 32)), p.attestKey.PublicKey.Y.FillBytes(make([]byte, 32))...)
+	uncompressed, err := p.attestKey.PublicKey.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("mock quote: %w", err)
+	}
+	attestPub := uncompressed[1:] // X ‖ Y, without the 0x04 prefix
 	authData := make([]byte, 32)
 	copy(authData, "dstack mock QE authentication")
 	qeRD := sha256.Sum256(append(bytes.Clone(attestPub), authData...))
