@@ -43,5 +43,13 @@ fuzz:
 demo:
 	$(GO) run ./cmd/dstack dev up
 
+## contracts: compile the Solidity contracts and regenerate the Go bindings
+contracts:
+	contracts/build.sh
+
+## contracts-check: recompile and fail if the committed artifacts differ
+contracts-check:
+	contracts/build.sh --check
+
 clean:
 	rm -rf bin caddy

@@ -30,14 +30,15 @@ import (
 
 // Names of the runtime events that carry identity (upstream §1.5).
 const (
-	EventAppID          = "app-id"
-	EventComposeHash    = "compose-hash"
-	EventInstanceID     = "instance-id"
-	EventBootMRDone     = "boot-mr-done"
-	EventOSImageHash    = "os-image-hash"
-	EventKeyProvider    = "key-provider"
-	EventInitScriptHash = "init-script-hash"
-	EventSystemReady    = "system-ready"
+	EventSystemPreparing = "system-preparing"
+	EventAppID           = "app-id"
+	EventComposeHash     = "compose-hash"
+	EventInstanceID      = "instance-id"
+	EventBootMRDone      = "boot-mr-done"
+	EventOSImageHash     = "os-image-hash"
+	EventKeyProvider     = "key-provider"
+	EventInitScriptHash  = "init-script-hash"
+	EventSystemReady     = "system-ready"
 )
 
 // Errors of evidence verification. Platform packages add their own, wrapped.

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dstack-go/dstack/tee/attest"
+	"github.com/dstack-go/dstack/tee/ratls"
+)
+
+// TestDevUp starts the development stack, checks that the app answers over
+// RA-TLS whose certificate verifies with the mock roots, and that its
+// evidence verifies with `dstack verify`.
+func TestDevUp(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan devState, 1)
+	done := make(chan error, 1)
+	var out bytes.Buffer
+	go func() { done <- devUp(ctx, &out, devOptions{dir: dir, listen: "127.0.0.1:0"}, ready) }()
+	var st devState
+	select {
+	case st = <-ready:
+	case err := <-done:
+		t.Fatalf("dev up: %v\n%s", err, out.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("dev up did not become ready")
+	}
+	roots, err := attest.ParseTrustRootsPEM(mustRead(t, st.InsecureTrustRoots))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &ratls.Verifier{Attestation: attest.Options{InsecureTrustRoots: roots}}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: v.ClientConfig(nil)}}
+	res, err := client.Get(st.AppURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(body), st.AppID) {
+		t.Fatalf("app answered %q", body)
+	}
+	// The server's RA-TLS certificate carries the app's identity.
+	conn, err := tls.Dial("tcp", strings.TrimSuffix(strings.TrimPrefix(st.AppURL, "https://"), "/"), v.ClientConfig(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims, err := v.Claims(conn.ConnectionState())
+	conn.Close()
+	if err != nil || claims.Evidence.InstanceID == nil {
+		t.Fatalf("claims %+v: %v", claims, err)
+	}
+	res, err = client.Get(st.EvidenceURL + "?report_data=0102")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	evPath := filepath.Join(dir, "evidence.json")
+	os.WriteFile(evPath, ev, 0o600)
+	var vout, verr bytes.Buffer
+	if err := runVerify(context.Background(), &vout, &verr, evPath, verifyFlags{insecureRoots: st.InsecureTrustRoots}); err != nil {
+		t.Fatalf("dstack verify: %v\n%s", err, vout.String())
+	}
+	var vd verdict
+	json.Unmarshal(vout.Bytes(), &vd)
+	if !vd.Valid || vd.AppID != st.AppID || vd.ComposeHash != st.ComposeHash || vd.InstanceID != st.InstanceID || !strings.HasPrefix(vd.ReportData, "0102") {
+		t.Fatalf("verdict %+v, state %+v", vd, st)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "state.json")); !os.IsNotExist(err) {
+		t.Fatal("state.json left behind")
+	}
+}
+
+func TestDevUpRefusesNonLoopback(t *testing.T) {
+	err := devUp(context.Background(), io.Discard, devOptions{dir: t.TempDir(), listen: "0.0.0.0:0"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "loopback") {
+		t.Fatalf("error %v", err)
+	}
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
