@@ -54,6 +54,7 @@ type PKI struct {
 	root, ca, pck                     *x509.Certificate
 	chainPEM                          []byte
 	ppid                              []byte
+	roots                             *x509.CertPool
 }
 
 // NewPKI builds a PKI whose keys are derived from seed: the same seed gives
@@ -100,6 +101,8 @@ func NewPKI(seed []byte) (*PKI, error) {
 	}, p.ca, p.pckKey, p.caKey); err != nil {
 		return nil, err
 	}
+	p.roots = x509.NewCertPool()
+	p.roots.AddCert(p.root)
 	for _, c := range []*x509.Certificate{p.pck, p.ca, p.root} {
 		p.chainPEM = append(p.chainPEM, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
 	}
@@ -170,12 +173,9 @@ func sgxExtension(ppid []byte) (pkix.Extension, error) {
 	return pkix.Extension{Id: base, Value: v}, nil
 }
 
-// Roots returns a pool with the mock root CA.
-func (p *PKI) Roots() *x509.CertPool {
-	pool := x509.NewCertPool()
-	pool.AddCert(p.root)
-	return pool
-}
+// Roots returns the pool with the mock root CA (the same pool on every
+// call, so that verifiers can cache what they verified against it).
+func (p *PKI) Roots() *x509.CertPool { return p.roots }
 
 // RootsPEM returns the mock root CA in PEM.
 func (p *PKI) RootsPEM() []byte {

@@ -15,6 +15,7 @@ package tdx
 import (
 	"bytes"
 	"context"
+	"crypto/elliptic"
 	"crypto/x509"
 	_ "embed"
 	"encoding/hex"
@@ -59,6 +60,8 @@ var intelRoots = sync.OnceValue(func() *x509.CertPool {
 	}
 	return pool
 })
+
+var ellipticP256 = elliptic.P256()
 
 // IntelRoots returns a pool holding Intel's SGX root CA, the production
 // root of every TDX quote.
@@ -189,14 +192,24 @@ func Verify(ctx context.Context, raw []byte, opts Options) (*Report, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	vopts := &verify.Options{Now: now, TrustedRoots: roots}
-	if opts.Collateral != nil {
-		vopts.Getter = opts.Collateral
-		vopts.GetCollateral = true
-		vopts.CheckRevocations = true
-	}
-	if err := verify.TdxQuote(q, vopts); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrVerification, err)
+	key := chainKeyOf(q, roots)
+	if c := lookupChain(key, now); c != nil && opts.Collateral == nil {
+		if err := verifyWithVerifiedChain(q, c); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrVerification, err)
+		}
+	} else {
+		vopts := &verify.Options{Now: now, TrustedRoots: roots}
+		if opts.Collateral != nil {
+			vopts.Getter = opts.Collateral
+			vopts.GetCollateral = true
+			vopts.CheckRevocations = true
+		}
+		if err := verify.TdxQuote(q, vopts); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrVerification, err)
+		}
+		if opts.Collateral == nil {
+			rememberChain(key, q)
+		}
 	}
 	if r.TdAttributes[0]&1 != 0 {
 		return nil, ErrDebugTD

@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"fmt"
 	"math/big"
 	"testing"
 	"time"
@@ -68,22 +69,33 @@ func TestByteFlips(t *testing.T) {
 		t.Skip("thousands of verifications")
 	}
 	for name, q := range upstreamQuotes(t) {
-		t.Run(name, func(t *testing.T) {
-			// Header 48 + body 584 + size 4 + signature 64 + key 64 +
-			// certification header 6 + QE report 384 + QE signature 64.
-			end := 48 + 584 + 4 + 64 + 64 + 6 + 384 + 64
-			var accepted []int
-			for i := 0; i < end; i++ {
-				b := bytes.Clone(q)
-				b[i] ^= 0x01
-				if _, err := Verify(context.Background(), b, Options{Now: fixtureTime}); err == nil {
-					accepted = append(accepted, i)
+		// Once with go-tdx-guest verifying everything, once with the PCK
+		// chain already verified and cached.
+		for _, warm := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/chain cached %v", name, warm), func(t *testing.T) {
+				// Header 48 + body 584 + size 4 + signature 64 + key 64 +
+				// certification header 6 + QE report 384 + QE signature 64
+				// + QE authentication data size 2.
+				end := 48 + 584 + 4 + 64 + 64 + 6 + 384 + 64 + 2
+				var accepted []int
+				for i := 0; i < end; i++ {
+					resetChainCache()
+					if warm {
+						if _, err := Verify(context.Background(), q, Options{Now: fixtureTime}); err != nil {
+							t.Fatal(err)
+						}
+					}
+					b := bytes.Clone(q)
+					b[i] ^= 0x01
+					if _, err := Verify(context.Background(), b, Options{Now: fixtureTime}); err == nil {
+						accepted = append(accepted, i)
+					}
 				}
-			}
-			if len(accepted) > 0 {
-				t.Fatalf("%d flipped quotes verified, at offsets %v", len(accepted), accepted)
-			}
-		})
+				if len(accepted) > 0 {
+					t.Fatalf("%d flipped quotes verified, at offsets %v", len(accepted), accepted)
+				}
+			})
+		}
 	}
 }
 
@@ -123,6 +135,29 @@ func TestSpecificErrors(t *testing.T) {
 	cancel()
 	if _, err := Verify(ctx, q, Options{Now: fixtureTime}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled context: %v", err)
+	}
+}
+
+func resetChainCache() {
+	chains.Lock()
+	chains.m, chains.order = map[chainKey]*verifiedChain{}, nil
+	chains.Unlock()
+}
+
+// TestChainCacheExpiry: a cached chain is not used past its validity.
+func TestChainCacheExpiry(t *testing.T) {
+	resetChainCache()
+	q := fixtures.Upstream(t, "tdx_quote")
+	if _, err := Verify(context.Background(), q, Options{Now: fixtureTime}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Verify(context.Background(), q, Options{Now: time.Date(2060, 1, 1, 0, 0, 0, 0, time.UTC)}); !errors.Is(err, ErrVerification) {
+		t.Fatalf("expired chain served from the cache: %v", err)
+	}
+	// Another root pool is another key: the chain is verified again, and
+	// fails.
+	if _, err := Verify(context.Background(), q, Options{Now: fixtureTime, TrustedRoots: mustPool(t)}); !errors.Is(err, ErrVerification) {
+		t.Fatalf("cached chain used for another root pool: %v", err)
 	}
 }
 
