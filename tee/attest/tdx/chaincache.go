@@ -21,8 +21,8 @@ import (
 // exact chain bytes and the pool — until the first certificate of the chain
 // expires. A later quote with the same chain then has only its own
 // signatures checked, by verifyWithVerifiedChain, which performs the same
-// checks go-tdx-guest's verifyQuote does. Quotes verified with collateral
-// always take go-tdx-guest's full path.
+// checks go-tdx-guest's verifyQuote does. Revocation is a separate check,
+// made against collateral on every verification that has collateral.
 
 const chainCacheSize = 256
 

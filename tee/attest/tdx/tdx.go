@@ -193,23 +193,22 @@ func Verify(ctx context.Context, raw []byte, opts Options) (*Report, error) {
 		now = time.Now()
 	}
 	key := chainKeyOf(q, roots)
-	if c := lookupChain(key, now); c != nil && opts.Collateral == nil {
+	if c := lookupChain(key, now); c != nil {
 		if err := verifyWithVerifiedChain(q, c); err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrVerification, err)
 		}
 	} else {
-		vopts := &verify.Options{Now: now, TrustedRoots: roots}
-		if opts.Collateral != nil {
-			vopts.Getter = opts.Collateral
-			vopts.GetCollateral = true
-			vopts.CheckRevocations = true
-		}
-		if err := verify.TdxQuote(q, vopts); err != nil {
+		if err := verify.TdxQuote(q, &verify.Options{Now: now, TrustedRoots: roots}); err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrVerification, err)
 		}
-		if opts.Collateral == nil {
-			rememberChain(key, q)
+		rememberChain(key, q)
+	}
+	if opts.Collateral != nil {
+		v, err := evaluateCollateral(q, opts.Collateral, roots, now)
+		if err != nil {
+			return nil, err
 		}
+		r.TCBStatus, r.AdvisoryIDs, r.CollateralNextUpdate = string(v.status), v.advisories, v.nextUpdate
 	}
 	if r.TdAttributes[0]&1 != 0 {
 		return nil, ErrDebugTD
@@ -222,11 +221,6 @@ func Verify(ctx context.Context, raw []byte, opts Options) (*Report, error) {
 			r.PPID, _ = hex.DecodeString(ext.PPID)
 			r.FMSPC, _ = hex.DecodeString(ext.FMSPC)
 		}
-	}
-	if opts.Collateral != nil {
-		// go-tdx-guest accepts collateral only when both the TDX TCB level
-		// and the QE identity are UpToDate; anything else failed above.
-		r.TCBStatus = TCBUpToDate
 	}
 	return r, nil
 }
