@@ -55,7 +55,20 @@ type PKI struct {
 	chainPEM                          []byte
 	ppid                              []byte
 	roots                             *x509.CertPool
+	col                               collateralState
 }
+
+// The mock platform's quoting enclave and TDX module, as its quotes and its
+// collateral describe them.
+var (
+	defaultTeeTcbSvn = [16]byte{3, 1, 2}
+	qeMrSigner       = bytes.Repeat([]byte{0x52}, 32)
+)
+
+const (
+	qeISVProdID = 2
+	qeISVSvn    = 8
+)
 
 // NewPKI builds a PKI whose keys are derived from seed: the same seed gives
 // the same keys (certificates carry fresh signatures, over the same keys and
@@ -80,6 +93,7 @@ func NewPKI(seed []byte) (*PKI, error) {
 	if p.root, err = p.cert(&x509.Certificate{
 		SerialNumber: big.NewInt(1), Subject: rootName, IsCA: true, BasicConstraintsValid: true, MaxPathLen: 1,
 		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign, SubjectKeyId: skid(p.rootKey),
+		CRLDistributionPoints: []string{rootCRLURL},
 	}, nil, p.rootKey, p.rootKey); err != nil {
 		return nil, err
 	}
@@ -99,6 +113,9 @@ func NewPKI(seed []byte) (*PKI, error) {
 		SubjectKeyId: skid(p.pckKey), CRLDistributionPoints: []string{"https://mock.invalid/sgx/certification/v4/pckcrl?ca=platform&encoding=der"},
 		ExtraExtensions: []pkix.Extension{sgx},
 	}, p.ca, p.pckKey, p.caKey); err != nil {
+		return nil, err
+	}
+	if err := p.newTCBSigner(seed); err != nil {
 		return nil, err
 	}
 	p.roots = x509.NewCertPool()
@@ -240,8 +257,8 @@ func (p *PKI) Quote(body QuoteBody) ([]byte, error) {
 	qeRD := sha256.Sum256(append(bytes.Clone(attestPub), authData...))
 	qeReport := &pb.EnclaveReport{
 		CpuSvn: bytes.Repeat([]byte{2}, 16), Reserved1: make([]byte, 28), Attributes: make([]byte, 16),
-		MrEnclave: bytes.Repeat([]byte{0x51}, 32), Reserved2: make([]byte, 32), MrSigner: bytes.Repeat([]byte{0x52}, 32),
-		Reserved3: make([]byte, 96), IsvProdId: 2, IsvSvn: 8, Reserved4: make([]byte, 60),
+		MrEnclave: bytes.Repeat([]byte{0x51}, 32), Reserved2: make([]byte, 32), MrSigner: qeMrSigner,
+		Reserved3: make([]byte, 96), IsvProdId: qeISVProdID, IsvSvn: qeISVSvn, Reserved4: make([]byte, 60),
 		ReportData: append(qeRD[:], make([]byte, 32)...),
 	}
 	qb, err := abi.EnclaveReportToAbiBytes(qeReport)
@@ -299,7 +316,7 @@ type TEE struct {
 // empty RTMR3.
 func (p *PKI) NewTEE(mrtd, rtmr0, rtmr1, rtmr2 [48]byte) *TEE {
 	t := &TEE{pki: p, mrtd: mrtd, rtmr: [4][48]byte{rtmr0, rtmr1, rtmr2}}
-	t.body.TeeTcbSvn = [16]byte{3, 1, 2}
+	t.body.TeeTcbSvn = defaultTeeTcbSvn
 	t.body.Xfam = [8]byte{0xe7, 0x18, 0x06}
 	t.body.TdAttributes = [8]byte{0, 0, 0, 0x10}
 	return t

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-tdx-guest/pcs"
@@ -104,8 +105,7 @@ func evaluateCollateral(q *pb.QuoteV4, get Getter, roots *x509.CertPool, now tim
 	}
 
 	// TCB info.
-	var info pcs.TdxTcbInfo
-	signer, err := fetchSigned(get, pcs.TcbInfoURL(ext.FMSPC), "Tcb-Info-Issuer-Chain", "tcbInfo", roots, now, &info)
+	info, signer, err := fetchSigned[pcs.TdxTcbInfo](get, pcs.TcbInfoURL(ext.FMSPC), "Tcb-Info-Issuer-Chain", "tcbInfo", roots, now)
 	if err != nil {
 		return nil, err
 	}
@@ -118,8 +118,8 @@ func evaluateCollateral(q *pb.QuoteV4, get Getter, roots *x509.CertPool, now tim
 	}
 	expire(ti.NextUpdate)
 	// QE identity.
-	var qe pcs.QeIdentity
-	if _, err := fetchSigned(get, pcs.QeIdentityURL(), "Sgx-Enclave-Identity-Issuer-Chain", "enclaveIdentity", roots, now, &qe); err != nil {
+	qe, _, err := fetchSigned[pcs.QeIdentity](get, pcs.QeIdentityURL(), "Sgx-Enclave-Identity-Issuer-Chain", "enclaveIdentity", roots, now)
+	if err != nil {
 		return nil, err
 	}
 	ei := qe.EnclaveIdentity
@@ -226,12 +226,21 @@ func fetchCRL(get Getter, u string, issuer *x509.Certificate, now time.Time) (*x
 	if b, err := hex.DecodeString(strings.TrimSpace(string(body))); err == nil {
 		der = b // PCCS serves some CRLs hex-encoded
 	}
-	crl, err := x509.ParseRevocationList(der)
-	if err != nil {
-		return nil, fmt.Errorf("%w: CRL %s: %v", ErrCollateral, u, err)
-	}
-	if err := crl.CheckSignatureFrom(issuer); err != nil {
-		return nil, fmt.Errorf("%w: CRL %s is not signed by %q: %v", ErrCollateral, u, issuer.Subject.CommonName, err)
+	h := sha256.New()
+	h.Write(issuer.Raw)
+	h.Write(der)
+	key := memoKey{h: [32]byte(h.Sum(nil))}
+	var crl *x509.RevocationList
+	if e, ok := memoGet(key, now); ok {
+		crl = e.val.(*x509.RevocationList)
+	} else {
+		if crl, err = x509.ParseRevocationList(der); err != nil {
+			return nil, fmt.Errorf("%w: CRL %s: %v", ErrCollateral, u, err)
+		}
+		if err := crl.CheckSignatureFrom(issuer); err != nil {
+			return nil, fmt.Errorf("%w: CRL %s is not signed by %q: %v", ErrCollateral, u, issuer.Subject.CommonName, err)
+		}
+		memoPut(key, memoEntry{val: crl})
 	}
 	if err := fresh("CRL "+u, crl.ThisUpdate, crl.NextUpdate, now); err != nil {
 		return nil, err
@@ -239,23 +248,89 @@ func fetchCRL(get Getter, u string, issuer *x509.Certificate, now time.Time) (*x
 	return crl, nil
 }
 
+// Verified collateral is remembered by the hash of its exact bytes (and the
+// root pool), so that a cache serving the same pieces costs a hash per
+// verification rather than a chain and a signature check. An entry is used
+// only while its signer is valid; freshness is checked by the caller on
+// every use.
+type memoKey struct {
+	h     [32]byte
+	roots *x509.CertPool
+}
+
+type memoEntry struct {
+	val    any
+	signer *x509.Certificate
+}
+
+var memo = struct {
+	sync.Mutex
+	m     map[memoKey]memoEntry
+	order []memoKey
+}{m: map[memoKey]memoEntry{}}
+
+const memoSize = 256
+
+func memoGet(k memoKey, now time.Time) (memoEntry, bool) {
+	memo.Lock()
+	defer memo.Unlock()
+	e, ok := memo.m[k]
+	if ok && e.signer != nil && (now.After(e.signer.NotAfter) || now.Before(e.signer.NotBefore)) {
+		return e, false
+	}
+	return e, ok
+}
+
+func memoPut(k memoKey, e memoEntry) {
+	memo.Lock()
+	defer memo.Unlock()
+	if _, ok := memo.m[k]; !ok {
+		for len(memo.order) >= memoSize {
+			delete(memo.m, memo.order[0])
+			memo.order = memo.order[1:]
+		}
+		memo.order = append(memo.order, k)
+	}
+	memo.m[k] = e
+}
+
 // fetchSigned fetches a signed JSON collateral document, checks its issuer
 // chain to roots and its signature over the exact bytes of field, and
-// decodes it into out. It returns the signing certificate.
-func fetchSigned(get Getter, u, chainHeader, field string, roots *x509.CertPool, now time.Time, out any) (*x509.Certificate, error) {
+// decodes it. It returns the signing certificate too.
+func fetchSigned[T any](get Getter, u, chainHeader, field string, roots *x509.CertPool, now time.Time) (*T, *x509.Certificate, error) {
 	header, body, err := get.Get(u)
 	if err != nil {
-		return nil, fmt.Errorf("%w: fetching %s: %v", ErrCollateral, u, err)
+		return nil, nil, fmt.Errorf("%w: fetching %s: %v", ErrCollateral, u, err)
 	}
 	var chainPEM string
 	for k, vs := range header {
 		if strings.EqualFold(k, chainHeader) && len(vs) > 0 {
 			chainPEM, err = url.QueryUnescape(vs[0])
 			if err != nil {
-				return nil, fmt.Errorf("%w: %s header: %v", ErrCollateral, chainHeader, err)
+				return nil, nil, fmt.Errorf("%w: %s header: %v", ErrCollateral, chainHeader, err)
 			}
 		}
 	}
+	h := sha256.New()
+	for _, part := range []string{u, "\x00", chainPEM, "\x00", field, "\x00"} {
+		h.Write([]byte(part))
+	}
+	h.Write(body)
+	key := memoKey{h: [32]byte(h.Sum(nil)), roots: roots}
+	if e, ok := memoGet(key, now); ok {
+		return e.val.(*T), e.signer, nil
+	}
+	out := new(T)
+	signer, err := verifySigned(u, chainPEM, body, field, roots, now, out)
+	if err != nil {
+		return nil, nil, err
+	}
+	memoPut(key, memoEntry{val: out, signer: signer})
+	return out, signer, nil
+}
+
+func verifySigned(u, chainPEM string, body []byte, field string, roots *x509.CertPool, now time.Time, out any) (*x509.Certificate, error) {
+	chainHeader := "issuer chain"
 	var certs []*x509.Certificate
 	for rest := []byte(chainPEM); ; {
 		var block *pem.Block
