@@ -47,6 +47,7 @@ type devState struct {
 	AppURL             string `json:"app_url"`
 	EvidenceURL        string `json:"evidence_url"`
 	InsecureTrustRoots string `json:"insecure_trust_roots"`
+	Collateral         string `json:"collateral"`
 	RuntimeEventLog    string `json:"runtime_event_log"`
 }
 
@@ -129,6 +130,10 @@ func devUp(ctx context.Context, out io.Writer, o devOptions, ready chan<- devSta
 	if err := os.WriteFile(rootsPath, pki.RootsPEM(), 0o600); err != nil {
 		return err
 	}
+	collateralDir, _ := filepath.Abs(filepath.Join(o.dir, "collateral"))
+	if err := pki.WriteCollateralDir(collateralDir); err != nil {
+		return err
+	}
 
 	step("booting the CVM (process mode) and measuring the app into RTMR3")
 	cvm, err := bootSimulatedCVM(pki, compose, filepath.Join(o.dir, "runtime_events.log"))
@@ -156,7 +161,7 @@ func devUp(ctx context.Context, out io.Writer, o devOptions, ready chan<- devSta
 	st := devState{
 		PID: os.Getpid(), AppID: hex.EncodeToString(cvm.appID[:]), InstanceID: hex.EncodeToString(cvm.instanceID[:]),
 		ComposeHash: hex.EncodeToString(cvm.composeHash[:]), AppURL: base + "/", EvidenceURL: base + "/evidence",
-		InsecureTrustRoots: rootsPath, RuntimeEventLog: cvm.logPath,
+		InsecureTrustRoots: rootsPath, Collateral: collateralDir, RuntimeEventLog: cvm.logPath,
 	}
 	statePath := filepath.Join(o.dir, "state.json")
 	sb, _ := json.MarshalIndent(st, "", "  ")
@@ -171,10 +176,10 @@ The app is up.
   instance id   %s
   app           curl -k %s
   evidence      curl -sk %s > evidence.json
-  verify        dstack verify --insecure-trust-roots %s evidence.json
+  verify        dstack verify --insecure-trust-roots %s --collateral %s evidence.json
   state         %s
 Stop with Ctrl-C or "dstack dev down".
-`, st.AppID, st.ComposeHash, st.InstanceID, st.AppURL, st.EvidenceURL, rootsPath, statePath)
+`, st.AppID, st.ComposeHash, st.InstanceID, st.AppURL, st.EvidenceURL, rootsPath, collateralDir, statePath)
 	if ready != nil {
 		ready <- st
 	}

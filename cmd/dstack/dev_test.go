@@ -69,12 +69,12 @@ func TestDevUp(t *testing.T) {
 	evPath := filepath.Join(dir, "evidence.json")
 	os.WriteFile(evPath, ev, 0o600)
 	var vout, verr bytes.Buffer
-	if err := runVerify(context.Background(), &vout, &verr, evPath, verifyFlags{insecureRoots: st.InsecureTrustRoots}); err != nil {
+	if err := runVerify(context.Background(), &vout, &verr, evPath, verifyFlags{insecureRoots: st.InsecureTrustRoots, collateralDir: st.Collateral}); err != nil {
 		t.Fatalf("dstack verify: %v\n%s", err, vout.String())
 	}
 	var vd verdict
 	json.Unmarshal(vout.Bytes(), &vd)
-	if !vd.Valid || vd.AppID != st.AppID || vd.ComposeHash != st.ComposeHash || vd.InstanceID != st.InstanceID || !strings.HasPrefix(vd.ReportData, "0102") {
+	if !vd.Valid || vd.TCBStatus != "UpToDate" || vd.AppID != st.AppID || vd.ComposeHash != st.ComposeHash || vd.InstanceID != st.InstanceID || !strings.HasPrefix(vd.ReportData, "0102") {
 		t.Fatalf("verdict %+v, state %+v", vd, st)
 	}
 	cancel()

@@ -22,6 +22,7 @@ import (
 
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
+	"github.com/dstack-go/dstack/tee/collateral"
 	"github.com/dstack-go/dstack/tee/eventlog"
 	"github.com/dstack-go/dstack/tee/wire"
 )
@@ -95,6 +96,7 @@ func (tt *testTEE) attester() attest.Attester {
 func (tt *testTEE) verifier() *Verifier {
 	return &Verifier{Attestation: attest.Options{
 		InsecureTrustRoots: &attest.TrustRoots{TDX: tt.pki.Roots()},
+		Collateral:         collateral.NewCache(tt.pki.Source(), collateral.CacheOptions{}),
 	}}
 }
 
@@ -121,8 +123,8 @@ func TestIssueAndVerify(t *testing.T) {
 	if !bytes.Equal(ev.ComposeHash, bytes.Repeat([]byte{0x11}, 32)) {
 		t.Errorf("compose hash %x", ev.ComposeHash)
 	}
-	if ev.TCBStatus != "Unknown" {
-		t.Errorf("tcb status %q without collateral, want Unknown", ev.TCBStatus)
+	if ev.TCBStatus != "UpToDate" {
+		t.Errorf("tcb status %q, want UpToDate from the mock collateral", ev.TCBStatus)
 	}
 	if claims.Extensions.SpecialUsage != UsageAppCustom || !bytes.Equal(claims.Extensions.AppID, tt.appID) {
 		t.Errorf("extensions %+v", claims.Extensions)
@@ -525,8 +527,9 @@ func benchmarkSetup(b *testing.B) (*testTEE, *tls.Certificate) {
 	return tt, issue(b, tt, CertOptions{Subject: "bench"})
 }
 
-// BenchmarkVerifyMiss is a full verification of a peer certificate: quote
-// (mock PKI, collateral cached), report_data binding, event replay.
+// BenchmarkVerifyMiss is a full verification of a peer certificate whose
+// platform was seen before: quote (mock PKI, PCK chain and collateral
+// cached), collateral evaluation, report_data binding, event replay.
 func BenchmarkVerifyMiss(b *testing.B) {
 	tt, cert := benchmarkSetup(b)
 	v := tt.verifier()

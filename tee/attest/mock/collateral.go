@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"math/big"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -187,5 +189,32 @@ func (p *PKI) newTCBSigner(seed []byte) error {
 		return err
 	}
 	p.col.signer, p.col.signerKey = cert, key
+	return nil
+}
+
+// WriteCollateralDir saves the current mock collateral in the layout of
+// collateral.DirSource, so that tools without the PKI's keys (such as
+// `dstack verify --collateral DIR`) can use it.
+func (p *PKI) WriteCollateralDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	src := p.Source()
+	for _, u := range []string{pcs.TcbInfoURL(hex.EncodeToString(FMSPC)), pcs.QeIdentityURL(), pcs.PckCrlURL("platform"), rootCRLURL} {
+		header, body, err := src.Get(context.Background(), u)
+		if err != nil {
+			return err
+		}
+		name := filepath.Join(dir, collateral.FileName(u))
+		if err := os.WriteFile(name, body, 0o644); err != nil {
+			return err
+		}
+		if header != nil {
+			hb, _ := json.Marshal(header)
+			if err := os.WriteFile(name+".headers", hb, 0o644); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }

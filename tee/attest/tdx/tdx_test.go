@@ -192,3 +192,17 @@ func mustPool(t testing.TB) *x509.CertPool {
 	p.AddCert(c)
 	return p
 }
+
+// BenchmarkVerifyUpstreamFixtureColdChain is the same verification with the
+// PCK chain cache emptied before each quote: the cost of a platform seen for
+// the first time, which go-tdx-guest's chain verification dominates.
+func BenchmarkVerifyUpstreamFixtureColdChain(b *testing.B) {
+	q := fixtures.Upstream(b, "tdx_quote")
+	opts := Options{Now: fixtureTime}
+	for i := 0; i < b.N; i++ {
+		resetChainCache()
+		if _, err := Verify(context.Background(), q, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
