@@ -60,9 +60,10 @@ func ReportData(spkiDER []byte) [64]byte {
 	return identity.ReportData(ReportDataTag, spkiDER)
 }
 
-// CreateCertificate creates a certificate for pub, signed by parentKey as
-// parent, or self-signed by key when parent is nil. It returns the DER.
-func CreateCertificate(opts CertOptions, key crypto.Signer, parent *x509.Certificate, parentKey crypto.Signer) ([]byte, error) {
+// CreateCertificate creates a certificate for pub signed by signer: as
+// parent's key, or self-signed (signer holding pub's private key) when
+// parent is nil. It returns the DER.
+func CreateCertificate(opts CertOptions, pub crypto.PublicKey, parent *x509.Certificate, signer crypto.Signer) ([]byte, error) {
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
 	if err != nil {
 		return nil, fmt.Errorf("creating certificate: serial: %w", err)
@@ -136,16 +137,13 @@ func CreateCertificate(opts CertOptions, key crypto.Signer, parent *x509.Certifi
 			return nil, err
 		}
 	}
-	signer := key
+	if signer == nil {
+		return nil, errors.New("creating certificate: no signing key")
+	}
 	if parent == nil {
 		parent = tmpl
-	} else {
-		if parentKey == nil {
-			return nil, errors.New("creating certificate: a parent certificate needs its key")
-		}
-		signer = parentKey
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, key.Public(), signer)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, signer)
 	if err != nil {
 		return nil, fmt.Errorf("creating certificate: %w", err)
 	}
@@ -170,7 +168,11 @@ func Issue(ctx context.Context, attester attest.Attester, opts CertOptions, pare
 		return nil, fmt.Errorf("issuing RA-TLS certificate: attesting key: %w", err)
 	}
 	opts.Attestation = att
-	der, err := CreateCertificate(opts, key, parent, parentKey)
+	signer := crypto.Signer(key)
+	if parent != nil {
+		signer = parentKey
+	}
+	der, err := CreateCertificate(opts, key.Public(), parent, signer)
 	if err != nil {
 		return nil, fmt.Errorf("issuing RA-TLS certificate: %w", err)
 	}

@@ -164,7 +164,7 @@ func TestVerifyRejects(t *testing.T) {
 			t.Fatal(err)
 		}
 		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		der, err := CreateCertificate(CertOptions{Subject: "replayed", Attestation: ext.Attestation}, key, nil, nil)
+		der, err := CreateCertificate(CertOptions{Subject: "replayed", Attestation: ext.Attestation}, &key.PublicKey, nil, key)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -179,7 +179,7 @@ func TestVerifyRejects(t *testing.T) {
 			t.Fatal(err)
 		}
 		att.RuntimeEvents[1].Payload = bytes.Repeat([]byte{0x99}, 20)
-		der, err := CreateCertificate(CertOptions{Subject: "forged", Attestation: att}, key, nil, nil)
+		der, err := CreateCertificate(CertOptions{Subject: "forged", Attestation: att}, &key.PublicKey, nil, key)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -187,7 +187,7 @@ func TestVerifyRejects(t *testing.T) {
 	}
 	noAttestation := func() [][]byte {
 		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		der, err := CreateCertificate(CertOptions{Subject: "plain"}, key, nil, nil)
+		der, err := CreateCertificate(CertOptions{Subject: "plain"}, &key.PublicKey, nil, key)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -244,7 +244,7 @@ func TestVerifyRejects(t *testing.T) {
 func TestIssuedByParent(t *testing.T) {
 	tt := newTestTEE(t, 0x40)
 	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	caDER, err := CreateCertificate(CertOptions{Subject: "Dstack App CA", OrgName: "Dstack", IsCA: true}, caKey, nil, nil)
+	caDER, err := CreateCertificate(CertOptions{Subject: "Dstack App CA", OrgName: "Dstack", IsCA: true}, &caKey.PublicKey, nil, caKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -390,7 +390,7 @@ func TestHandshake(t *testing.T) {
 	})
 	t.Run("client refuses unattested server", func(t *testing.T) {
 		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		der, _ := CreateCertificate(CertOptions{Subject: "plain", ServerAuth: true}, key, nil, nil)
+		der, _ := CreateCertificate(CertOptions{Subject: "plain", ServerAuth: true}, &key.PublicKey, nil, key)
 		plain := &tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 		_, _, cerr := handshake(t, sv.ServerConfig(plain, false), cv.ClientConfig(nil), nil)
 		if !errors.Is(cerr, ErrNoAttestation) && (cerr == nil || !strings.Contains(cerr.Error(), "attestation")) {
@@ -464,7 +464,7 @@ func TestLegacyExtensions(t *testing.T) {
 
 func createWithExtensions(t testing.TB, key *ecdsa.PrivateKey, exts ...pkix.Extension) []byte {
 	t.Helper()
-	der, err := CreateCertificate(CertOptions{Subject: "legacy"}, key, nil, nil)
+	der, err := CreateCertificate(CertOptions{Subject: "legacy"}, &key.PublicKey, nil, key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -482,7 +482,7 @@ func createWithExtensions(t testing.TB, key *ecdsa.PrivateKey, exts ...pkix.Exte
 func TestExtensionRoundTrip(t *testing.T) {
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	info := &wire.AppInfo{AppID: bytes.Repeat([]byte{1}, 20), ComposeHash: bytes.Repeat([]byte{2}, 32), DeviceID: bytes.Repeat([]byte{3}, 32)}
-	der, err := CreateCertificate(CertOptions{Subject: "ca", AppID: info.AppID, SpecialUsage: UsageAppCA, AppInfo: info, IsCA: true}, key, nil, nil)
+	der, err := CreateCertificate(CertOptions{Subject: "ca", AppID: info.AppID, SpecialUsage: UsageAppCA, AppInfo: info, IsCA: true}, &key.PublicKey, nil, key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -510,7 +510,7 @@ func FuzzReadExtensions(f *testing.F) {
 	f.Add(uint8(4), []byte{0x04, 0x03, 0x90, 0xc4, 0x00})
 	oids := []asn1.ObjectIdentifier{OIDTDXQuote, OIDEventLog, OIDAppID, OIDSpecialUsage, OIDAttestation, OIDAppInfo}
 	f.Fuzz(func(t *testing.T, which uint8, value []byte) {
-		der, err := CreateCertificate(CertOptions{Subject: "fuzz"}, key, nil, nil)
+		der, err := CreateCertificate(CertOptions{Subject: "fuzz"}, &key.PublicKey, nil, key)
 		if err != nil {
 			t.Fatal(err)
 		}
