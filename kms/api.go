@@ -1,0 +1,128 @@
+package kms
+
+import "github.com/dstack-go/dstack/internal/prpc"
+
+// The KMS RPC messages, with upstream's .proto field names (kms_rpc.proto).
+// Bytes fields travel as hex in JSON.
+
+// GetAppKeyRequest asks for the caller's app keys; the caller is identified
+// by its RA-TLS client certificate.
+type GetAppKeyRequest struct {
+	APIVersion uint32 `json:"api_version"`
+	VMConfig   string `json:"vm_config"`
+}
+
+// AppKeyResponse carries an app's keys.
+type AppKeyResponse struct {
+	CACert        string     `json:"ca_cert"`
+	DiskCryptKey  prpc.Bytes `json:"disk_crypt_key"`
+	EnvCryptKey   prpc.Bytes `json:"env_crypt_key"`
+	K256Key       prpc.Bytes `json:"k256_key"`
+	K256Signature prpc.Bytes `json:"k256_signature"`
+	TproxyAppID   string     `json:"tproxy_app_id"`
+	GatewayAppID  string     `json:"gateway_app_id"`
+	OSImageHash   prpc.Bytes `json:"os_image_hash"`
+}
+
+// AppID names an app.
+type AppID struct {
+	AppID prpc.Bytes `json:"app_id"`
+}
+
+// PublicKeyResponse is an app's env-encryption public key, signed by the
+// KMS root k256 key without (Signature) and with (SignatureV1) a timestamp.
+type PublicKeyResponse struct {
+	PublicKey   prpc.Bytes `json:"public_key"`
+	Signature   prpc.Bytes `json:"signature"`
+	Timestamp   uint64     `json:"timestamp"`
+	SignatureV1 prpc.Bytes `json:"signature_v1"`
+}
+
+// Empty is google.protobuf.Empty.
+type Empty struct{}
+
+// BootstrapInfo is what a bootstrap published: the root public keys and the
+// attestation that binds them to the KMS's TEE.
+type BootstrapInfo struct {
+	CAPubkey    prpc.Bytes `json:"ca_pubkey"`
+	K256Pubkey  prpc.Bytes `json:"k256_pubkey"`
+	Attestation prpc.Bytes `json:"attestation"`
+}
+
+// GetMetaResponse describes the KMS.
+type GetMetaResponse struct {
+	CACert                string         `json:"ca_cert"`
+	AllowAnyUpgrade       bool           `json:"allow_any_upgrade"`
+	K256Pubkey            prpc.Bytes     `json:"k256_pubkey"`
+	BootstrapInfo         *BootstrapInfo `json:"bootstrap_info,omitempty"`
+	IsDev                 bool           `json:"is_dev"`
+	GatewayAppID          *string        `json:"gateway_app_id,omitempty"`
+	KmsContractAddress    *string        `json:"kms_contract_address,omitempty"`
+	ChainID               *uint64        `json:"chain_id,omitempty"`
+	AppAuthImplementation *string        `json:"app_auth_implementation,omitempty"`
+}
+
+// GetTempCaCertResponse hands out the temp CA, key included (see RootKeys).
+type GetTempCaCertResponse struct {
+	TempCACert string `json:"temp_ca_cert"`
+	TempCAKey  string `json:"temp_ca_key"`
+	CACert     string `json:"ca_cert"`
+}
+
+// SignCertRequest carries a SCALE CSR and its DER signature.
+type SignCertRequest struct {
+	APIVersion uint32     `json:"api_version"`
+	CSR        prpc.Bytes `json:"csr"`
+	Signature  prpc.Bytes `json:"signature"`
+	VMConfig   string     `json:"vm_config"`
+}
+
+// SignCertResponse is the chain [leaf, app CA, root CA] in PEM.
+type SignCertResponse struct {
+	CertificateChain []string `json:"certificate_chain"`
+}
+
+// GetKmsKeyRequest asks for the root keys (replication).
+type GetKmsKeyRequest struct {
+	VMConfig string `json:"vm_config"`
+}
+
+// KmsKeys is one set of root keys.
+type KmsKeys struct {
+	CAKey   string     `json:"ca_key"`
+	K256Key prpc.Bytes `json:"k256_key"`
+}
+
+// KmsKeyResponse hands the root keys to an attested, allowed KMS.
+type KmsKeyResponse struct {
+	TempCAKey string    `json:"temp_ca_key"`
+	Keys      []KmsKeys `json:"keys"`
+}
+
+// BootstrapRequest starts a new KMS.
+type BootstrapRequest struct {
+	Domain string `json:"domain"`
+}
+
+// OnboardRequest replicates keys from an existing KMS.
+type OnboardRequest struct {
+	SourceURL string `json:"source_url"`
+	Domain    string `json:"domain"`
+}
+
+// OnboardResponse reports the replicated root k256 public key.
+type OnboardResponse struct {
+	K256Pubkey prpc.Bytes `json:"k256_pubkey"`
+}
+
+// AttestationInfo is what an operator allows on chain before bootstrap.
+type AttestationInfo struct {
+	DeviceID           prpc.Bytes `json:"device_id"`
+	MrAggregated       prpc.Bytes `json:"mr_aggregated"`
+	OSImageHash        prpc.Bytes `json:"os_image_hash"`
+	TeeVariant         string     `json:"tee_variant"`
+	SiteName           string     `json:"site_name"`
+	EthRPCURL          string     `json:"eth_rpc_url"`
+	KmsContractAddress string     `json:"kms_contract_address"`
+	PPID               prpc.Bytes `json:"ppid"`
+}

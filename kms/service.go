@@ -1,0 +1,361 @@
+// Package kms is the key management service: it releases an app's keys
+// (disk, env, app CA, secp256k1) only to a caller whose RA-TLS attestation
+// verifies and whose boot info the authorizer allows, with every key derived
+// from two root secrets exactly as upstream dstack derives them.
+//
+// Root keys exist in clear only in this process's memory; at rest they are
+// sealed (RootKeys.Seal). A caller is never told why its attestation failed
+// in detail: it gets a safe message, and the log gets the cause.
+package kms
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/ethereum/go-ethereum/crypto"
+	"go.uber.org/zap"
+
+	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/tee/attest"
+	"github.com/dstack-go/dstack/tee/kdf"
+	"github.com/dstack-go/dstack/tee/ratls"
+	"github.com/dstack-go/dstack/tee/wire"
+)
+
+// Version is reported in X-App-Version and the webhook User-Agent.
+const Version = "0.1.0"
+
+// Service answers the KMS RPCs.
+type Service struct {
+	// Keys are the root keys.
+	Keys *RootKeys
+	// Auth decides who gets keys.
+	Auth Authorizer
+	// Attestation configures the verification of callers' evidence.
+	Attestation attest.Options
+	// Logger receives key releases and refusals; nil means none.
+	Logger *zap.Logger
+	// Bootstrap is what this KMS published at bootstrap, if anything.
+	Bootstrap *BootstrapInfo
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+
+	verifier *ratls.Verifier
+}
+
+type tlsStateKey struct{}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) log() *zap.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return zap.NewNop()
+}
+
+// Handler returns the RPC handler, to be served under /prpc/ over TLS with
+// TLSConfig.
+func (s *Service) Handler() http.Handler {
+	s.verifier = &ratls.Verifier{Attestation: s.Attestation, Now: s.Now}
+	srv := &prpc.Server{
+		Base: "/prpc/", ServicePrefix: "KMS.", Logger: s.Logger,
+		Header: http.Header{"X-App-Version": {Version}},
+		Methods: map[string]prpc.Method{
+			"GetAppKey":              prpc.Handle(s.GetAppKey),
+			"GetAppEnvEncryptPubKey": prpc.Handle(s.GetAppEnvEncryptPubKey),
+			"GetMeta":                prpc.Handle(s.GetMeta),
+			"GetTempCaCert":          prpc.Handle(s.GetTempCaCert),
+			"SignCert":               prpc.Handle(s.SignCert),
+		},
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/prpc/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		srv.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), tlsStateKey{}, r.TLS)))
+	}))
+	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ok"}`))
+	})
+	return mux
+}
+
+// TLSConfig is the server configuration: the KMS's RA-TLS certificate, and
+// client certificates requested but not required (methods that need the
+// caller's attestation check it themselves).
+func (s *Service) TLSConfig(cert *tls.Certificate) *tls.Config {
+	return &tls.Config{
+		Certificates: []tls.Certificate{*cert},
+		ClientAuth:   tls.RequestClientCert,
+		MinVersion:   tls.VersionTLS12,
+	}
+}
+
+// errAttestation is what a caller learns about a failed attestation.
+var errAttestation = prpc.Errorf("attestation verification failed")
+
+// callerEvidence verifies the caller's RA-TLS client certificate.
+func (s *Service) callerEvidence(ctx context.Context) (*attest.Verified, error) {
+	st, _ := ctx.Value(tlsStateKey{}).(*tls.ConnectionState)
+	if st == nil || len(st.PeerCertificates) == 0 {
+		return nil, prpc.Errorf("a client RA-TLS certificate is required")
+	}
+	claims, err := s.verifier.Claims(*st)
+	if err != nil {
+		return nil, &prpc.Error{Message: errAttestation.Message, Cause: err}
+	}
+	return claims.Evidence, nil
+}
+
+// authorizeApp asks the authorizer and turns a refusal into a caller error.
+func (s *Service) authorizeApp(ctx context.Context, b BootInfo) (Decision, error) {
+	d, err := s.Auth.AuthorizeApp(ctx, b)
+	if err != nil {
+		return d, prpc.Public("authorization unavailable", err)
+	}
+	if !d.Allowed {
+		s.log().Info("key release refused", zap.String("app_id", hex.EncodeToString(b.AppID)),
+			zap.String("compose_hash", hex.EncodeToString(b.ComposeHash)), zap.String("reason", d.Reason), zap.Uint64("block", d.Block))
+		return d, prpc.Errorf("boot denied: %s", d.Reason)
+	}
+	return d, nil
+}
+
+// GetAppKey releases the caller's app keys.
+func (s *Service) GetAppKey(ctx context.Context, req *GetAppKeyRequest) (*AppKeyResponse, error) {
+	if req.APIVersion > 1 {
+		return nil, prpc.Errorf("unsupported api_version %d", req.APIVersion)
+	}
+	ev, err := s.callerEvidence(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b := BootInfoOf(ev, false)
+	if len(b.AppID) != 20 {
+		return nil, prpc.Errorf("the attested app has no 20-byte app id")
+	}
+	d, err := s.authorizeApp(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := s.appKeys(b.AppID, b.InstanceID)
+	if err != nil {
+		return nil, prpc.Public("key derivation failed", err)
+	}
+	keys.TproxyAppID, keys.GatewayAppID, keys.OSImageHash = d.GatewayAppID, d.GatewayAppID, b.OSImageHash
+	s.log().Info("app keys released", zap.String("app_id", hex.EncodeToString(b.AppID)),
+		zap.String("instance_id", hex.EncodeToString(b.InstanceID)), zap.String("compose_hash", hex.EncodeToString(b.ComposeHash)),
+		zap.Uint64("block", d.Block))
+	return keys, nil
+}
+
+// appKeys derives the keys of one app instance.
+func (s *Service) appKeys(appID, instanceID []byte) (*AppKeyResponse, error) {
+	disk, err := kdf.DiskCryptKey(s.Keys.CAKey, appID, instanceID)
+	if err != nil {
+		return nil, err
+	}
+	env, err := kdf.EnvCryptKey(s.Keys.CAKey, appID)
+	if err != nil {
+		return nil, err
+	}
+	rootK256 := crypto.FromECDSA(s.Keys.K256)
+	defer clear(rootK256)
+	k256, err := kdf.AppK256Key(rootK256, appID)
+	if err != nil {
+		return nil, err
+	}
+	appKey, err := kdf.K256FromScalar(k256)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := kdf.Sign(s.Keys.K256, kdf.KmsIssuedMessage(appID, &appKey.PublicKey))
+	if err != nil {
+		return nil, err
+	}
+	return &AppKeyResponse{
+		CACert: pemCert(s.Keys.CACert), DiskCryptKey: disk[:], EnvCryptKey: env[:],
+		K256Key: k256, K256Signature: sig,
+	}, nil
+}
+
+// GetAppEnvEncryptPubKey returns an app's env-encryption public key, signed
+// by the root k256 key without and with a timestamp.
+func (s *Service) GetAppEnvEncryptPubKey(_ context.Context, req *AppID) (*PublicKeyResponse, error) {
+	if len(req.AppID) != 20 {
+		return nil, prpc.Errorf("app_id must be 20 bytes")
+	}
+	env, err := kdf.EnvCryptKey(s.Keys.CAKey, req.AppID)
+	if err != nil {
+		return nil, prpc.Public("key derivation failed", err)
+	}
+	pub, err := kdf.EnvPublicKey(env)
+	if err != nil {
+		return nil, prpc.Public("key derivation failed", err)
+	}
+	ts := uint64(s.now().Unix())
+	sig, err := kdf.Sign(s.Keys.K256, kdf.EnvPubKeyMessage(req.AppID, nil, pub))
+	if err != nil {
+		return nil, prpc.Public("signing failed", err)
+	}
+	sigV1, err := kdf.Sign(s.Keys.K256, kdf.EnvPubKeyMessage(req.AppID, &ts, pub))
+	if err != nil {
+		return nil, prpc.Public("signing failed", err)
+	}
+	return &PublicKeyResponse{PublicKey: pub, Signature: sig, Timestamp: ts, SignatureV1: sigV1}, nil
+}
+
+// GetMeta describes this KMS.
+func (s *Service) GetMeta(ctx context.Context, _ *Empty) (*GetMetaResponse, error) {
+	info, err := s.Auth.Info(ctx)
+	if err != nil {
+		return nil, prpc.Public("authorization unavailable", err)
+	}
+	r := &GetMetaResponse{
+		CACert: pemCert(s.Keys.CACert), AllowAnyUpgrade: info.IsDev, K256Pubkey: s.Keys.K256PublicKey(),
+		BootstrapInfo: s.Bootstrap, IsDev: info.IsDev,
+	}
+	if info.GatewayAppID != "" {
+		r.GatewayAppID = &info.GatewayAppID
+	}
+	if info.KmsContractAddress != "" {
+		r.KmsContractAddress = &info.KmsContractAddress
+		r.ChainID = &info.ChainID
+	}
+	if info.AppAuthImplementation != "" {
+		r.AppAuthImplementation = &info.AppAuthImplementation
+	}
+	return r, nil
+}
+
+// GetTempCaCert hands out the temporary client CA, private key included:
+// clients sign their own RA-TLS client certificates with it; the trust is in
+// the attestation those certificates carry.
+func (s *Service) GetTempCaCert(context.Context, *Empty) (*GetTempCaCertResponse, error) {
+	key, err := pemKey(s.Keys.TempCAKey)
+	if err != nil {
+		return nil, prpc.Public("encoding failed", err)
+	}
+	return &GetTempCaCertResponse{TempCACert: pemCert(s.Keys.TempCACert), TempCAKey: key, CACert: pemCert(s.Keys.CACert)}, nil
+}
+
+// SignCert signs a certificate for an attested app key: the CSR carries the
+// key, the requested profile and the evidence; the evidence must bind the
+// key and its boot-time identity must be allowed. The chain is
+// [leaf, app CA, root CA].
+func (s *Service) SignCert(ctx context.Context, req *SignCertRequest) (*SignCertResponse, error) {
+	if req.APIVersion != 2 {
+		return nil, prpc.Errorf("api_version %d is not supported: send version 2 CSRs", req.APIVersion)
+	}
+	csr, err := wire.DecodeCSRV2(req.CSR)
+	if err != nil {
+		return nil, prpc.Public("invalid CSR", err)
+	}
+	pub, err := x509.ParsePKIXPublicKey(csr.PubKey)
+	if err != nil {
+		return nil, prpc.Public("invalid CSR public key", err)
+	}
+	ecPub, ok := pub.(*ecdsa.PublicKey)
+	if !ok {
+		return nil, prpc.Errorf("CSR public key must be ECDSA P-256")
+	}
+	digest := sha256.Sum256(req.CSR)
+	if !ecdsa.VerifyASN1(ecPub, digest[:], req.Signature) {
+		return nil, prpc.Errorf("CSR signature does not verify")
+	}
+	att, _, err := wire.Decode(csr.Attestation)
+	if err != nil {
+		return nil, prpc.Public("invalid CSR attestation", err)
+	}
+	if att.ReportData != ratls.ReportData(csr.PubKey) {
+		return nil, prpc.Errorf("the attestation does not bind the CSR key")
+	}
+	opts := s.Attestation
+	opts.Now = s.now()
+	ev, err := attest.Verify(ctx, att, opts)
+	if err != nil {
+		return nil, &prpc.Error{Message: errAttestation.Message, Cause: err}
+	}
+	b := BootInfoOf(ev, true)
+	if len(b.AppID) != 20 {
+		return nil, prpc.Errorf("the attested app has no 20-byte app id")
+	}
+	if _, err := s.authorizeApp(ctx, b); err != nil {
+		return nil, err
+	}
+	chain, err := s.issueAppCert(csr, ecPub, att, ev)
+	if err != nil {
+		return nil, prpc.Public("signing failed", err)
+	}
+	s.log().Info("certificate signed", zap.String("app_id", hex.EncodeToString(b.AppID)), zap.String("subject", csr.Config.Subject))
+	return &SignCertResponse{CertificateChain: chain}, nil
+}
+
+func (s *Service) issueAppCert(csr *wire.CertSigningRequestV2, pub *ecdsa.PublicKey, att *wire.Attestation, ev *attest.Verified) ([]string, error) {
+	now := s.now()
+	caKey, err := kdf.AppCAKey(s.Keys.CAKey, ev.AppID)
+	if err != nil {
+		return nil, err
+	}
+	caDER, err := ratls.CreateCertificate(ratls.CertOptions{
+		Subject: "Dstack App CA", OrgName: orgName, IsCA: true, PathLen: 0,
+		NotBefore: now.Add(-time.Hour), NotAfter: s.Keys.CACert.NotAfter,
+		AppID: ev.AppID, SpecialUsage: ratls.UsageAppCA,
+	}, &caKey.PublicKey, s.Keys.CACert, s.Keys.CAKey)
+	if err != nil {
+		return nil, err
+	}
+	appCA, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		return nil, err
+	}
+	cfg := csr.Config
+	opts := ratls.CertOptions{
+		Subject: cfg.Subject, SubjectAltNames: cfg.SubjectAltNames,
+		ServerAuth: cfg.UsageServerAuth, ClientAuth: cfg.UsageClientAuth,
+		AppID: ev.AppID, SpecialUsage: ratls.UsageAppCustom,
+	}
+	if cfg.OrgName != nil {
+		opts.OrgName = *cfg.OrgName
+	}
+	if cfg.NotBefore != nil {
+		opts.NotBefore = time.Unix(int64(*cfg.NotBefore), 0)
+	}
+	if cfg.NotAfter != nil {
+		opts.NotAfter = time.Unix(int64(*cfg.NotAfter), 0)
+	}
+	if opts.NotAfter.After(appCA.NotAfter) {
+		return nil, errors.New("requested validity outlives the app CA")
+	}
+	if cfg.ExtQuote {
+		opts.Attestation = att
+	}
+	if cfg.ExtAppInfo {
+		// From the verified evidence: device_id is real here, unlike
+		// upstream, which decodes the unverified CSR copy.
+		info := ev.AppInfo(true)
+		opts.AppInfo = &info
+	}
+	leafDER, err := ratls.CreateCertificate(opts, pub, appCA, caKey)
+	if err != nil {
+		return nil, fmt.Errorf("issuing leaf: %w", err)
+	}
+	leaf, err := x509.ParseCertificate(leafDER)
+	if err != nil {
+		return nil, err
+	}
+	return []string{pemCert(leaf), pemCert(appCA), pemCert(s.Keys.CACert)}, nil
+}
