@@ -229,3 +229,12 @@ func pemKey(k *ecdsa.PrivateKey) (string, error) {
 	}
 	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})), nil
 }
+
+// pemBytes returns the DER of the first PEM block of the given type.
+func pemBytes(s, typ string) ([]byte, error) {
+	block, _ := pem.Decode([]byte(s))
+	if block == nil || block.Type != typ {
+		return nil, fmt.Errorf("no PEM %s", typ)
+	}
+	return block.Bytes, nil
+}

@@ -45,6 +45,9 @@ type Service struct {
 	Logger *zap.Logger
 	// Bootstrap is what this KMS published at bootstrap, if anything.
 	Bootstrap *BootstrapInfo
+	// Self, when set, makes the KMS check its own authorization before
+	// serving trusted methods.
+	Self *Self
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
@@ -80,6 +83,7 @@ func (s *Service) Handler() http.Handler {
 			"GetMeta":                prpc.Handle(s.GetMeta),
 			"GetTempCaCert":          prpc.Handle(s.GetTempCaCert),
 			"SignCert":               prpc.Handle(s.SignCert),
+			"GetKmsKey":              prpc.Handle(s.GetKmsKey),
 		},
 	}
 	mux := http.NewServeMux()
@@ -139,6 +143,9 @@ func (s *Service) GetAppKey(ctx context.Context, req *GetAppKeyRequest) (*AppKey
 	if req.APIVersion > 1 {
 		return nil, prpc.Errorf("unsupported api_version %d", req.APIVersion)
 	}
+	if err := s.selfCheck(ctx); err != nil {
+		return nil, err
+	}
 	ev, err := s.callerEvidence(ctx)
 	if err != nil {
 		return nil, err
@@ -194,7 +201,10 @@ func (s *Service) appKeys(appID, instanceID []byte) (*AppKeyResponse, error) {
 
 // GetAppEnvEncryptPubKey returns an app's env-encryption public key, signed
 // by the root k256 key without and with a timestamp.
-func (s *Service) GetAppEnvEncryptPubKey(_ context.Context, req *AppID) (*PublicKeyResponse, error) {
+func (s *Service) GetAppEnvEncryptPubKey(ctx context.Context, req *AppID) (*PublicKeyResponse, error) {
+	if err := s.selfCheck(ctx); err != nil {
+		return nil, err
+	}
 	if len(req.AppID) != 20 {
 		return nil, prpc.Errorf("app_id must be 20 bytes")
 	}
@@ -244,7 +254,10 @@ func (s *Service) GetMeta(ctx context.Context, _ *Empty) (*GetMetaResponse, erro
 // GetTempCaCert hands out the temporary client CA, private key included:
 // clients sign their own RA-TLS client certificates with it; the trust is in
 // the attestation those certificates carry.
-func (s *Service) GetTempCaCert(context.Context, *Empty) (*GetTempCaCertResponse, error) {
+func (s *Service) GetTempCaCert(ctx context.Context, _ *Empty) (*GetTempCaCertResponse, error) {
+	if err := s.selfCheck(ctx); err != nil {
+		return nil, err
+	}
 	key, err := pemKey(s.Keys.TempCAKey)
 	if err != nil {
 		return nil, prpc.Public("encoding failed", err)
@@ -259,6 +272,9 @@ func (s *Service) GetTempCaCert(context.Context, *Empty) (*GetTempCaCertResponse
 func (s *Service) SignCert(ctx context.Context, req *SignCertRequest) (*SignCertResponse, error) {
 	if req.APIVersion != 2 {
 		return nil, prpc.Errorf("api_version %d is not supported: send version 2 CSRs", req.APIVersion)
+	}
+	if err := s.selfCheck(ctx); err != nil {
+		return nil, err
 	}
 	csr, err := wire.DecodeCSRV2(req.CSR)
 	if err != nil {
