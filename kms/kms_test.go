@@ -93,7 +93,7 @@ type harness struct {
 	kmsCVM *cvm
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	pki, err := mock.NewPKI([]byte("kms test " + t.Name()))
 	if err != nil {
