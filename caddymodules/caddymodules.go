@@ -3,3 +3,7 @@
 // Caddy build; each module family lives in a sub-package of its own and is
 // blank-imported here.
 package caddymodules
+
+import (
+	_ "github.com/dstack-go/dstack/caddymodules/kmsapp"
+)

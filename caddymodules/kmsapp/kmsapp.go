@@ -1,0 +1,64 @@
+// Package kmsapp hosts the dstack KMS in Caddy: the top-level app
+// "dstack_kms", whose JSON is the KMS configuration (kms.Config), runs the
+// same server as the dstack-kms binary, with Caddy's logging.
+//
+//	{"apps": {"dstack_kms": {"listen": "127.0.0.1:8000", "state_dir": "/var/lib/dstack-kms",
+//	    "auth": {"static": "/etc/dstack/auth.json"}}}}
+package kmsapp
+
+import (
+	"context"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+
+	"github.com/dstack-go/dstack/kms"
+)
+
+func init() {
+	caddy.RegisterModule(new(App))
+}
+
+// App is the dstack_kms Caddy app.
+type App struct {
+	kms.Config
+
+	ctx    caddy.Context
+	server *kms.Server
+}
+
+// CaddyModule returns the Caddy module information.
+func (*App) CaddyModule() caddy.ModuleInfo {
+	return caddy.ModuleInfo{ID: "dstack_kms", New: func() caddy.Module { return new(App) }}
+}
+
+// Provision loads or creates the root keys.
+func (a *App) Provision(ctx caddy.Context) error {
+	a.ctx = ctx
+	srv, err := kms.NewServer(ctx, a.Config, ctx.Logger())
+	if err != nil {
+		return err
+	}
+	a.server = srv
+	return nil
+}
+
+// Start serves the KMS RPC.
+func (a *App) Start() error {
+	return a.server.Start(a.ctx)
+}
+
+// Stop stops serving.
+func (a *App) Stop() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return a.server.Stop(ctx)
+}
+
+// URL is the address the KMS serves at, once started.
+func (a *App) URL() string { return a.server.URL }
+
+var (
+	_ caddy.App         = (*App)(nil)
+	_ caddy.Provisioner = (*App)(nil)
+)
