@@ -106,15 +106,13 @@ func NewServer(ctx context.Context, cfg Config, log *zap.Logger) (*Server, error
 	sealingKey, _ := hex.DecodeString(cfg.SealingKeyHex)
 	if cfg.InsecureSimulatedTEE != "" {
 		log.Warn("INSECURE: simulated TEE with a mock PKI; nothing this KMS attests proves anything about hardware")
-		pki, err := mock.NewPKI([]byte(cfg.InsecureSimulatedTEE))
-		if err != nil {
+		var simOpts attest.Options
+		if attester, simOpts, err = SimulatedTEE(cfg.InsecureSimulatedTEE, cfg.VMConfig); err != nil {
 			return nil, err
 		}
 		if opts.InsecureTrustRoots == nil {
-			opts.InsecureTrustRoots = &attest.TrustRoots{TDX: pki.Roots()}
-			opts.Collateral = collateral.NewCache(pki.Source(), collateral.CacheOptions{})
+			opts.InsecureTrustRoots, opts.Collateral = simOpts.InsecureTrustRoots, simOpts.Collateral
 		}
-		attester = simulatedKMS(pki, cfg.VMConfig)
 		if len(sealingKey) == 0 {
 			sum := sha512.Sum512_256([]byte("dstack simulated KMS sealing key:" + cfg.InsecureSimulatedTEE))
 			sealingKey = sum[:]
@@ -260,6 +258,21 @@ func (s *Server) Stop(ctx context.Context) error {
 		return nil
 	}
 	return s.srv.Shutdown(ctx)
+}
+
+// SimulatedTEE returns the attester of the simulated TD a development KMS
+// runs in, on the mock PKI derived from seed, and the options that verify
+// its evidence (the mock roots and collateral). Development only.
+func SimulatedTEE(seed, config string) (attest.Attester, attest.Options, error) {
+	pki, err := mock.NewPKI([]byte(seed))
+	if err != nil {
+		return nil, attest.Options{}, err
+	}
+	opts := attest.Options{
+		InsecureTrustRoots: &attest.TrustRoots{TDX: pki.Roots()},
+		Collateral:         collateral.NewCache(pki.Source(), collateral.CacheOptions{}),
+	}
+	return simulatedKMS(pki, config), opts, nil
 }
 
 // simulatedKMS is the simulated TD a development KMS runs in.

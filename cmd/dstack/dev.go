@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha512"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -21,10 +23,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
+	"github.com/dstack-go/dstack/tee/collateral"
 	"github.com/dstack-go/dstack/tee/eventlog"
 	"github.com/dstack-go/dstack/tee/identity"
+	"github.com/dstack-go/dstack/tee/kdf"
 	"github.com/dstack-go/dstack/tee/ratls"
 )
 
@@ -41,6 +47,7 @@ type devOptions struct {
 // devState is written to <dir>/state.json for scripts and tests.
 type devState struct {
 	PID                int    `json:"pid"`
+	KMSURL             string `json:"kms_url"`
 	AppID              string `json:"app_id"`
 	InstanceID         string `json:"instance_id"`
 	ComposeHash        string `json:"compose_hash"`
@@ -59,11 +66,14 @@ func init() {
 		Short: "Start the development stack and run until interrupted",
 		Long: `Start the development stack on loopback and run until Ctrl-C (or "dstack dev down").
 
-It boots a confidential VM in process mode on a simulated TDX module whose quotes
-are signed by a mock Intel PKI: the app's identity (app id, compose hash, instance
-id, key provider) is measured into RTMR3 exactly as the guest does it, the app is
-served over RA-TLS with a certificate that carries that evidence, and the evidence
-is offered at /evidence for "dstack verify".
+It starts a KMS and boots a confidential VM in process mode, both on simulated TDX
+modules whose quotes a mock Intel PKI signs. The app's identity (app id, compose
+hash, instance id) is measured into RTMR3 exactly as the guest does it; the CVM
+verifies the KMS's RA-TLS attestation, gets its app keys with GetAppKey over mutual
+RA-TLS (the KMS's policy file allows the app's compose hash), measures the KMS it
+used (key-provider) and reaches system-ready. The app is served over RA-TLS with a
+certificate that carries its evidence, and the evidence is offered at /evidence for
+"dstack verify".
 
 INSECURE: the mock PKI's roots (written to <dir>/insecure-trust-roots.pem) let
 anyone holding its keys forge evidence. Nothing here proves anything about real
@@ -118,11 +128,12 @@ func devUp(ctx context.Context, out io.Writer, o devOptions, ready chan<- devSta
 
 	step := func(msg string) { fmt.Fprintf(out, "==> %s\n", msg) }
 	step("creating the mock vendor PKI")
-	seed := make([]byte, 32)
-	if _, err := rand.Read(seed); err != nil {
+	seedBytes := make([]byte, 16)
+	if _, err := rand.Read(seedBytes); err != nil {
 		return err
 	}
-	pki, err := mock.NewPKI(seed)
+	seed := "dstack-dev-" + hex.EncodeToString(seedBytes)
+	pki, err := mock.NewPKI([]byte(seed))
 	if err != nil {
 		return err
 	}
@@ -138,6 +149,17 @@ func devUp(ctx context.Context, out io.Writer, o devOptions, ready chan<- devSta
 	step("booting the CVM (process mode) and measuring the app into RTMR3")
 	cvm, err := bootSimulatedCVM(pki, compose, filepath.Join(o.dir, "runtime_events.log"))
 	if err != nil {
+		return err
+	}
+	defer cvm.log.Close()
+	step("starting the KMS (simulated TEE) and allowing the app's compose hash in its policy")
+	kmsSrv, err := startDevKMS(ctx, o.dir, seed, cvm)
+	if err != nil {
+		return err
+	}
+	defer kmsSrv.Stop(context.Background())
+	step("fetching the app's keys from the KMS over mutual RA-TLS")
+	if err := cvm.getKeys(ctx, kmsSrv.URL); err != nil {
 		return err
 	}
 	cert, err := ratls.Issue(ctx, cvm.attester(), ratls.CertOptions{
@@ -159,7 +181,7 @@ func devUp(ctx context.Context, out io.Writer, o devOptions, ready chan<- devSta
 
 	base := "https://" + ln.Addr().String()
 	st := devState{
-		PID: os.Getpid(), AppID: hex.EncodeToString(cvm.appID[:]), InstanceID: hex.EncodeToString(cvm.instanceID[:]),
+		PID: os.Getpid(), KMSURL: kmsSrv.URL, AppID: hex.EncodeToString(cvm.appID[:]), InstanceID: hex.EncodeToString(cvm.instanceID[:]),
 		ComposeHash: hex.EncodeToString(cvm.composeHash[:]), AppURL: base + "/", EvidenceURL: base + "/evidence",
 		InsecureTrustRoots: rootsPath, Collateral: collateralDir, RuntimeEventLog: cvm.logPath,
 	}
@@ -171,6 +193,7 @@ func devUp(ctx context.Context, out io.Writer, o devOptions, ready chan<- devSta
 	defer os.Remove(statePath)
 	fmt.Fprintf(out, `
 The app is up.
+  KMS           %s
   app id        %s
   compose hash  %s
   instance id   %s
@@ -179,7 +202,7 @@ The app is up.
   verify        dstack verify --insecure-trust-roots %s --collateral %s evidence.json
   state         %s
 Stop with Ctrl-C or "dstack dev down".
-`, st.AppID, st.ComposeHash, st.InstanceID, st.AppURL, st.EvidenceURL, rootsPath, collateralDir, statePath)
+`, st.KMSURL, st.AppID, st.ComposeHash, st.InstanceID, st.AppURL, st.EvidenceURL, rootsPath, collateralDir, statePath)
 	if ready != nil {
 		ready <- st
 	}
@@ -196,6 +219,9 @@ Stop with Ctrl-C or "dstack dev down".
 
 // simCVM is a CVM booted in process mode on the simulated TDX module.
 type simCVM struct {
+	opts        attest.Options
+	keys        *kms.AppKeyResponse
+	log         *os.File
 	tee         *mock.TEE
 	mu          sync.Mutex
 	events      []eventlog.RuntimeEvent
@@ -224,30 +250,124 @@ func bootSimulatedCVM(pki *mock.PKI, compose []byte, logPath string) (*simCVM, e
 	c.instanceID = identity.InstanceID(seed, c.appID, nil)
 	osImage := sha512.Sum512_256([]byte("dstack dev image"))
 	c.config = fmt.Sprintf(`{"os_image_hash":"%x","cpu_count":1,"memory_size":0}`, osImage)
-	log, err := os.OpenFile(logPath, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
+	if c.log, err = os.OpenFile(logPath, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600); err != nil {
 		return nil, err
 	}
-	defer log.Close()
-	kp := identity.KeyProviderInfo{Name: string(identity.KeyProviderNone)}.Marshal()
-	for _, e := range []eventlog.RuntimeEvent{
-		{Name: attest.EventSystemPreparing},
-		{Name: attest.EventAppID, Payload: c.appID[:]},
-		{Name: attest.EventComposeHash, Payload: c.composeHash[:]},
-		{Name: attest.EventInstanceID, Payload: c.instanceID[:]},
-		{Name: attest.EventBootMRDone},
-		{Name: attest.EventKeyProvider, Payload: kp},
-		{Name: attest.EventSystemReady},
-	} {
+	c.opts = attest.Options{
+		InsecureTrustRoots: &attest.TrustRoots{TDX: pki.Roots()},
+		Collateral:         collateral.NewCache(pki.Source(), collateral.CacheOptions{}),
+	}
+	err = c.measure(
+		eventlog.RuntimeEvent{Name: attest.EventSystemPreparing},
+		eventlog.RuntimeEvent{Name: attest.EventAppID, Payload: c.appID[:]},
+		eventlog.RuntimeEvent{Name: attest.EventComposeHash, Payload: c.composeHash[:]},
+		eventlog.RuntimeEvent{Name: attest.EventInstanceID, Payload: c.instanceID[:]},
+		eventlog.RuntimeEvent{Name: attest.EventBootMRDone},
+	)
+	return c, err
+}
+
+// measure extends RTMR3 with events and appends them to the runtime log.
+func (c *simCVM) measure(events ...eventlog.RuntimeEvent) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, e := range events {
 		if err := c.tee.Extend(eventlog.RuntimeIMR, e.Digest()); err != nil {
-			return nil, err
+			return err
 		}
-		if err := eventlog.AppendRuntimeLog(log, e); err != nil {
-			return nil, err
+		if err := eventlog.AppendRuntimeLog(c.log, e); err != nil {
+			return err
 		}
 		c.events = append(c.events, e)
 	}
-	return c, nil
+	return nil
+}
+
+// getKeys does what the guest does with a KMS key provider: verify the
+// KMS's own RA-TLS attestation, ask for the app keys over mutual RA-TLS, and
+// measure the KMS it used (os-image-hash, key-provider) before system-ready.
+func (c *simCVM) getKeys(ctx context.Context, kmsURL string) error {
+	client, err := ratls.Issue(ctx, c.attester(), ratls.CertOptions{Subject: "RA-TLS TEMP Cert", ClientAuth: true}, nil, nil)
+	if err != nil {
+		return err
+	}
+	var kmsEvidence *attest.Verified
+	v := &ratls.Verifier{Attestation: c.opts, Policy: func(cl *ratls.Claims) error {
+		if cl.Extensions.SpecialUsage != ratls.UsageKMSRPC {
+			return fmt.Errorf("the KMS certificate is not for kms:rpc")
+		}
+		kmsEvidence = cl.Evidence
+		return nil
+	}}
+	rpc := &prpc.Client{BaseURL: kmsURL + "/prpc", HTTP: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: v.ClientConfig(client)}}}
+	var keys kms.AppKeyResponse
+	if err := rpc.Call(ctx, "GetAppKey", &kms.GetAppKeyRequest{APIVersion: 1, VMConfig: c.config}, &keys); err != nil {
+		return fmt.Errorf("getting app keys: %w", err)
+	}
+	if kmsEvidence == nil {
+		return fmt.Errorf("getting app keys: the KMS was not attested")
+	}
+	ca, _ := pem.Decode([]byte(keys.CACert))
+	if ca == nil {
+		return fmt.Errorf("getting app keys: no KMS root CA in the answer")
+	}
+	root, err := x509.ParseCertificate(ca.Bytes)
+	if err != nil {
+		return fmt.Errorf("getting app keys: KMS root CA: %w", err)
+	}
+	c.keys = &keys
+	return c.measure(
+		eventlog.RuntimeEvent{Name: attest.EventOSImageHash, Payload: keys.OSImageHash},
+		eventlog.RuntimeEvent{Name: attest.EventKeyProvider, Payload: identity.KMSKeyProviderInfo(root.RawSubjectPublicKeyInfo).Marshal()},
+		eventlog.RuntimeEvent{Name: attest.EventSystemReady},
+	)
+}
+
+// startDevKMS writes the KMS policy (the app's compose hash, the dev OS
+// image, the KMS's own measurement) and starts a KMS on the simulated TEE.
+func startDevKMS(ctx context.Context, dir, seed string, app *simCVM) (*kms.Server, error) {
+	kmsConfig := app.config
+	attester, opts, err := kms.SimulatedTEE(seed, kmsConfig)
+	if err != nil {
+		return nil, err
+	}
+	self := &kms.Self{Attester: attester, Attestation: opts, Config: kmsConfig}
+	ev, err := self.Evidence(ctx)
+	if err != nil {
+		return nil, err
+	}
+	kb := kms.BootInfoOf(ev, false)
+	var cfg identity.VMConfig
+	if err := json.Unmarshal([]byte(app.config), &cfg); err != nil {
+		return nil, err
+	}
+	policy := kms.StaticPolicy{
+		OSImages:           []string{hex.EncodeToString(cfg.OSImageHash)},
+		AllowedTCBStatuses: []string{"UpToDate"},
+		GatewayAppID:       "",
+		KMS:                kms.StaticKMSPolicy{MrAggregated: []string{hex.EncodeToString(kb.MrAggregated)}, AllowAnyDevice: true},
+		Apps: map[string]kms.AppPolicy{hex.EncodeToString(app.appID[:]): {
+			ComposeHashes: []string{hex.EncodeToString(app.composeHash[:])}, AllowAnyDevice: true,
+		}},
+	}
+	pb, _ := json.MarshalIndent(policy, "", "  ")
+	policyPath := filepath.Join(dir, "kms-policy.json")
+	if err := os.WriteFile(policyPath, pb, 0o600); err != nil {
+		return nil, err
+	}
+	kmsDir := filepath.Join(dir, "kms")
+	_ = os.RemoveAll(kmsDir)
+	srv, err := kms.NewServer(ctx, kms.Config{
+		Listen: "127.0.0.1:0", Domain: "127.0.0.1", StateDir: kmsDir, VMConfig: kmsConfig,
+		InsecureSimulatedTEE: seed, Auth: kms.AuthConfig{Static: policyPath},
+	}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("starting the KMS: %w", err)
+	}
+	if err := srv.Start(ctx); err != nil {
+		return nil, err
+	}
+	return srv, nil
 }
 
 func (c *simCVM) attester() attest.Attester {
@@ -271,7 +391,8 @@ func (c *simCVM) attester() attest.Attester {
 func (c *simCVM) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, "hello from a confidential app\napp_id %x\ninstance_id %x\n", c.appID, c.instanceID)
+		env, _ := kdf.EnvPublicKey([32]byte(c.keys.EnvCryptKey))
+		fmt.Fprintf(w, "hello from a confidential app\napp_id %x\ninstance_id %x\nkeys from the KMS: env public key %x\n", c.appID, c.instanceID, env)
 	})
 	mux.HandleFunc("GET /evidence", func(w http.ResponseWriter, r *http.Request) {
 		var rd [64]byte

@@ -47,7 +47,7 @@ func TestDevUp(t *testing.T) {
 	}
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if !strings.Contains(string(body), st.AppID) {
+	if !strings.Contains(string(body), st.AppID) || !strings.Contains(string(body), "keys from the KMS") || st.KMSURL == "" {
 		t.Fatalf("app answered %q", body)
 	}
 	// The server's RA-TLS certificate carries the app's identity.
@@ -74,7 +74,7 @@ func TestDevUp(t *testing.T) {
 	}
 	var vd verdict
 	json.Unmarshal(vout.Bytes(), &vd)
-	if !vd.Valid || vd.TCBStatus != "UpToDate" || vd.AppID != st.AppID || vd.ComposeHash != st.ComposeHash || vd.InstanceID != st.InstanceID || !strings.HasPrefix(vd.ReportData, "0102") {
+	if !vd.Valid || !strings.Contains(string(vd.KeyProvider), `"kms"`) || vd.TCBStatus != "UpToDate" || vd.AppID != st.AppID || vd.ComposeHash != st.ComposeHash || vd.InstanceID != st.InstanceID || !strings.HasPrefix(vd.ReportData, "0102") {
 		t.Fatalf("verdict %+v, state %+v", vd, st)
 	}
 	cancel()
