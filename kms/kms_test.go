@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -171,6 +172,17 @@ func TestGetAppKey(t *testing.T) {
 	}
 	if !bytes.Equal(keys2.EnvCryptKey, keys.EnvCryptKey) || bytes.Equal(keys2.DiskCryptKey, keys.DiskCryptKey) {
 		t.Fatal("second instance: env key must match and disk key differ")
+	}
+	res, err := h.client(nil).HTTP.Get(h.srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []string{`dstack_kms_key_releases_total{method="GetAppKey"} 2`, "dstack_kms_attestation_requests_total 2", "dstack_kms_attestation_failures_total 0"} {
+		if !strings.Contains(string(m), want) {
+			t.Errorf("metrics lack %q:\n%s", want, m)
+		}
 	}
 }
 
@@ -352,6 +364,30 @@ func TestSignCert(t *testing.T) {
 	}
 	if err := h.client(nil).Call(context.Background(), "SignCert", &SignCertRequest{APIVersion: 1, CSR: raw}, &res); err == nil {
 		t.Fatal("api_version 1 accepted")
+	}
+}
+
+func TestSignCertV1(t *testing.T) {
+	h := newHarness(t)
+	app := bootCVM(t, h.pki, 0x50)
+	h.allow(app)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	spki, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	att, err := app.attester().Attest(context.Background(), ratls.ReportData(spki))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logJSON, _ := json.Marshal(att.TDX.EventLog)
+	csr := &wire.CertSigningRequestV1{Confirm: wire.CSRConfirm, PubKey: spki, Subject: "v1.example", UsageClientAuth: true, Quote: att.TDX.Quote, EventLog: logJSON}
+	raw := csr.Encode()
+	digest := sha256.Sum256(raw)
+	sig, _ := ecdsa.SignASN1(rand.Reader, key, digest[:])
+	var res SignCertResponse
+	if err := h.client(nil).Call(context.Background(), "SignCert", &SignCertRequest{APIVersion: 1, CSR: raw, Signature: sig, VMConfig: app.attester().(*attest.TDXAttester).Config}, &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.CertificateChain) != 3 {
+		t.Fatalf("chain of %d", len(res.CertificateChain))
 	}
 }
 

@@ -118,6 +118,7 @@ func (s *Service) GetKmsKey(ctx context.Context, _ *GetKmsKeyRequest) (*KmsKeyRe
 		return nil, prpc.Public("authorization unavailable", err)
 	}
 	if !d.Allowed {
+		s.metrics.refusals.WithLabelValues("GetKmsKey").Inc()
 		s.log().Warn("root key replication refused", zap.String("mr_aggregated", hex.EncodeToString(b.MrAggregated)), zap.String("reason", d.Reason))
 		return nil, prpc.Errorf("KMS denied: %s", d.Reason)
 	}
@@ -129,6 +130,7 @@ func (s *Service) GetKmsKey(ctx context.Context, _ *GetKmsKeyRequest) (*KmsKeyRe
 	if err != nil {
 		return nil, prpc.Public("encoding failed", err)
 	}
+	s.metrics.keyReleases.WithLabelValues("GetKmsKey").Inc()
 	s.log().Warn("root keys replicated to an attested KMS", zap.String("mr_aggregated", hex.EncodeToString(b.MrAggregated)),
 		zap.String("device_id", hex.EncodeToString(b.DeviceID)), zap.Uint64("block", d.Block))
 	return &KmsKeyResponse{TempCAKey: tmpKey, Keys: []KmsKeys{{CAKey: caKey, K256Key: crypto.FromECDSA(s.Keys.K256)}}}, nil

@@ -52,6 +52,7 @@ type Service struct {
 	Now func() time.Time
 
 	verifier *ratls.Verifier
+	metrics  *metrics
 }
 
 type tlsStateKey struct{}
@@ -74,6 +75,7 @@ func (s *Service) log() *zap.Logger {
 // TLSConfig.
 func (s *Service) Handler() http.Handler {
 	s.verifier = &ratls.Verifier{Attestation: s.Attestation, Now: s.Now}
+	s.metrics = newMetrics()
 	srv := &prpc.Server{
 		Base: "/prpc/", ServicePrefix: "KMS.", Logger: s.Logger,
 		Header: http.Header{"X-App-Version": {Version}},
@@ -90,6 +92,7 @@ func (s *Service) Handler() http.Handler {
 	mux.Handle("/prpc/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		srv.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), tlsStateKey{}, r.TLS)))
 	}))
+	mux.Handle("GET /metrics", s.metrics.handler())
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}`))
@@ -117,21 +120,24 @@ func (s *Service) callerEvidence(ctx context.Context) (*attest.Verified, error) 
 	if st == nil || len(st.PeerCertificates) == 0 {
 		return nil, prpc.Errorf("a client RA-TLS certificate is required")
 	}
+	s.metrics.attestationRequests.Inc()
 	claims, err := s.verifier.Claims(*st)
 	if err != nil {
+		s.metrics.attestationFailures.Inc()
 		return nil, &prpc.Error{Message: errAttestation.Message, Cause: err}
 	}
 	return claims.Evidence, nil
 }
 
 // authorizeApp asks the authorizer and turns a refusal into a caller error.
-func (s *Service) authorizeApp(ctx context.Context, b BootInfo) (Decision, error) {
+func (s *Service) authorizeApp(ctx context.Context, method string, b BootInfo) (Decision, error) {
 	d, err := s.Auth.AuthorizeApp(ctx, b)
 	if err != nil {
 		return d, prpc.Public("authorization unavailable", err)
 	}
 	if !d.Allowed {
-		s.log().Info("key release refused", zap.String("app_id", hex.EncodeToString(b.AppID)),
+		s.metrics.refusals.WithLabelValues(method).Inc()
+		s.log().Info("key release refused", zap.String("method", method), zap.String("app_id", hex.EncodeToString(b.AppID)),
 			zap.String("compose_hash", hex.EncodeToString(b.ComposeHash)), zap.String("reason", d.Reason), zap.Uint64("block", d.Block))
 		return d, prpc.Errorf("boot denied: %s", d.Reason)
 	}
@@ -154,7 +160,7 @@ func (s *Service) GetAppKey(ctx context.Context, req *GetAppKeyRequest) (*AppKey
 	if len(b.AppID) != 20 {
 		return nil, prpc.Errorf("the attested app has no 20-byte app id")
 	}
-	d, err := s.authorizeApp(ctx, b)
+	d, err := s.authorizeApp(ctx, "GetAppKey", b)
 	if err != nil {
 		return nil, err
 	}
@@ -163,6 +169,7 @@ func (s *Service) GetAppKey(ctx context.Context, req *GetAppKeyRequest) (*AppKey
 		return nil, prpc.Public("key derivation failed", err)
 	}
 	keys.TproxyAppID, keys.GatewayAppID, keys.OSImageHash = d.GatewayAppID, d.GatewayAppID, b.OSImageHash
+	s.metrics.keyReleases.WithLabelValues("GetAppKey").Inc()
 	s.log().Info("app keys released", zap.String("app_id", hex.EncodeToString(b.AppID)),
 		zap.String("instance_id", hex.EncodeToString(b.InstanceID)), zap.String("compose_hash", hex.EncodeToString(b.ComposeHash)),
 		zap.Uint64("block", d.Block))
@@ -270,17 +277,40 @@ func (s *Service) GetTempCaCert(ctx context.Context, _ *Empty) (*GetTempCaCertRe
 // key and its boot-time identity must be allowed. The chain is
 // [leaf, app CA, root CA].
 func (s *Service) SignCert(ctx context.Context, req *SignCertRequest) (*SignCertResponse, error) {
-	if req.APIVersion != 2 {
-		return nil, prpc.Errorf("api_version %d is not supported: send version 2 CSRs", req.APIVersion)
+	var pubDER []byte
+	var cfg wire.CertConfigV2
+	var att *wire.Attestation
+	switch req.APIVersion {
+	case 1:
+		csr, err := wire.DecodeCSRV1(req.CSR)
+		if err != nil {
+			return nil, prpc.Public("invalid CSR", err)
+		}
+		if att, err = ratls.LegacyAttestation(csr.Quote, csr.EventLog); err != nil {
+			return nil, prpc.Public("invalid CSR attestation", err)
+		}
+		// V1 evidence carries no vm_config; the request's stands in, as
+		// upstream does (it names the OS image, which policy then checks).
+		att.Config = req.VMConfig
+		pubDER = csr.PubKey
+		cfg = wire.CertConfigV2{OrgName: csr.OrgName, Subject: csr.Subject, SubjectAltNames: csr.SubjectAltNames,
+			UsageServerAuth: csr.UsageServerAuth, UsageClientAuth: csr.UsageClientAuth}
+	case 2:
+		csr, err := wire.DecodeCSRV2(req.CSR)
+		if err != nil {
+			return nil, prpc.Public("invalid CSR", err)
+		}
+		if att, _, err = wire.Decode(csr.Attestation); err != nil {
+			return nil, prpc.Public("invalid CSR attestation", err)
+		}
+		pubDER, cfg = csr.PubKey, csr.Config
+	default:
+		return nil, prpc.Errorf("api_version %d is not supported: send version 1 or 2 CSRs", req.APIVersion)
 	}
 	if err := s.selfCheck(ctx); err != nil {
 		return nil, err
 	}
-	csr, err := wire.DecodeCSRV2(req.CSR)
-	if err != nil {
-		return nil, prpc.Public("invalid CSR", err)
-	}
-	pub, err := x509.ParsePKIXPublicKey(csr.PubKey)
+	pub, err := x509.ParsePKIXPublicKey(pubDER)
 	if err != nil {
 		return nil, prpc.Public("invalid CSR public key", err)
 	}
@@ -292,35 +322,34 @@ func (s *Service) SignCert(ctx context.Context, req *SignCertRequest) (*SignCert
 	if !ecdsa.VerifyASN1(ecPub, digest[:], req.Signature) {
 		return nil, prpc.Errorf("CSR signature does not verify")
 	}
-	att, _, err := wire.Decode(csr.Attestation)
-	if err != nil {
-		return nil, prpc.Public("invalid CSR attestation", err)
-	}
-	if att.ReportData != ratls.ReportData(csr.PubKey) {
+	if att.ReportData != ratls.ReportData(pubDER) {
 		return nil, prpc.Errorf("the attestation does not bind the CSR key")
 	}
 	opts := s.Attestation
 	opts.Now = s.now()
+	s.metrics.attestationRequests.Inc()
 	ev, err := attest.Verify(ctx, att, opts)
 	if err != nil {
+		s.metrics.attestationFailures.Inc()
 		return nil, &prpc.Error{Message: errAttestation.Message, Cause: err}
 	}
 	b := BootInfoOf(ev, true)
 	if len(b.AppID) != 20 {
 		return nil, prpc.Errorf("the attested app has no 20-byte app id")
 	}
-	if _, err := s.authorizeApp(ctx, b); err != nil {
+	if _, err := s.authorizeApp(ctx, "SignCert", b); err != nil {
 		return nil, err
 	}
-	chain, err := s.issueAppCert(csr, ecPub, att, ev)
+	chain, err := s.issueAppCert(cfg, ecPub, att, ev)
 	if err != nil {
 		return nil, prpc.Public("signing failed", err)
 	}
-	s.log().Info("certificate signed", zap.String("app_id", hex.EncodeToString(b.AppID)), zap.String("subject", csr.Config.Subject))
+	s.metrics.keyReleases.WithLabelValues("SignCert").Inc()
+	s.log().Info("certificate signed", zap.String("app_id", hex.EncodeToString(b.AppID)), zap.String("subject", cfg.Subject))
 	return &SignCertResponse{CertificateChain: chain}, nil
 }
 
-func (s *Service) issueAppCert(csr *wire.CertSigningRequestV2, pub *ecdsa.PublicKey, att *wire.Attestation, ev *attest.Verified) ([]string, error) {
+func (s *Service) issueAppCert(cfg wire.CertConfigV2, pub *ecdsa.PublicKey, att *wire.Attestation, ev *attest.Verified) ([]string, error) {
 	now := s.now()
 	caKey, err := kdf.AppCAKey(s.Keys.CAKey, ev.AppID)
 	if err != nil {
@@ -338,7 +367,6 @@ func (s *Service) issueAppCert(csr *wire.CertSigningRequestV2, pub *ecdsa.Public
 	if err != nil {
 		return nil, err
 	}
-	cfg := csr.Config
 	opts := ratls.CertOptions{
 		Subject: cfg.Subject, SubjectAltNames: cfg.SubjectAltNames,
 		ServerAuth: cfg.UsageServerAuth, ClientAuth: cfg.UsageClientAuth,

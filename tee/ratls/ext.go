@@ -121,7 +121,7 @@ func ReadExtensions(cert *x509.Certificate) (*Extensions, error) {
 		*dst = raw
 	}
 	if out.Attestation == nil && quote != nil {
-		a, err := legacyAttestation(quote, events)
+		a, err := LegacyAttestation(quote, events)
 		if err != nil {
 			return nil, err
 		}
@@ -153,10 +153,12 @@ func extension(id asn1.ObjectIdentifier, content []byte) (pkix.Extension, error)
 	return pkix.Extension{Id: id, Value: v}, nil
 }
 
-// legacyAttestation assembles a TDX attestation from OIDs 1.1 and 1.2:
-// runtime events are the event-log entries of the runtime type, report_data
-// comes from the quote, and the config is empty (so os_image_hash is too).
-func legacyAttestation(quote, rawEvents []byte) (*wire.Attestation, error) {
+// LegacyAttestation assembles a TDX attestation from a quote and a JSON
+// event log (optionally "ELGZv1" ‖ gzip), as legacy certificates (OIDs 1.1
+// and 1.2) and V1 CSRs carry them: runtime events are the event-log entries
+// of the runtime type, report_data comes from the quote, and the config is
+// empty (so os_image_hash is too).
+func LegacyAttestation(quote, rawEvents []byte) (*wire.Attestation, error) {
 	if bytes.HasPrefix(rawEvents, []byte(gzipEventLogTag)) {
 		zr, err := gzip.NewReader(bytes.NewReader(rawEvents[len(gzipEventLogTag):]))
 		if err != nil {

@@ -115,6 +115,26 @@ type CertSigningRequestV1 struct {
 	EventLog        []byte // JSON TdxEvent array
 }
 
+// Encode returns the SCALE bytes of a V1 CSR, which the CSR key signs.
+func (c *CertSigningRequestV1) Encode() []byte {
+	b := appendStr(nil, c.Confirm)
+	b = appendBytes(b, c.PubKey)
+	if c.OrgName != nil {
+		b = appendStr(append(b, 1), *c.OrgName)
+	} else {
+		b = append(b, 0)
+	}
+	b = appendStr(b, c.Subject)
+	b = appendCompact(b, uint64(len(c.SubjectAltNames)))
+	for _, s := range c.SubjectAltNames {
+		b = appendStr(b, s)
+	}
+	b = appendBool(b, c.UsageServerAuth)
+	b = appendBool(b, c.UsageClientAuth)
+	b = appendBytes(b, c.Quote)
+	return appendBytes(b, c.EventLog)
+}
+
 // DecodeCSRV1 decodes a V1 CSR.
 func DecodeCSRV1(b []byte) (*CertSigningRequestV1, error) {
 	if len(b) > MaxSize {

@@ -104,6 +104,9 @@ func TestCSRV1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !bytes.Equal(c.Encode(), b) {
+		t.Fatal("V1 CSR re-encodes differently")
+	}
 	if c.Subject != "s" || !c.UsageServerAuth || string(c.EventLog) != "[]" {
 		t.Fatalf("%+v", c)
 	}
