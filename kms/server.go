@@ -98,6 +98,31 @@ func NewServer(ctx context.Context, cfg Config, log *zap.Logger) (*Server, error
 	if cfg.Domain == "" {
 		cfg.Domain = "localhost"
 	}
+	p, err := prepare(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	keys, info, err := loadOrCreateKeys(ctx, cfg, p.self, p.auth, p.sealingKey, log)
+	if err != nil {
+		return nil, err
+	}
+	svc := &Service{Keys: keys, Auth: p.auth, Attestation: p.self.Attestation, Logger: log, Bootstrap: info, Self: p.self}
+	return &Server{Service: svc, cfg: cfg}, nil
+}
+
+// prepared is what a KMS needs before it has keys.
+type prepared struct {
+	self       *Self
+	auth       Authorizer
+	sealingKey []byte
+}
+
+// prepare builds the KMS's attester, verification options, authorizer and
+// sealing key from its configuration, warning about insecure options.
+func prepare(cfg Config, log *zap.Logger) (*prepared, error) {
+	if log == nil {
+		log = zap.NewNop()
+	}
 	opts, err := cfg.Attestation.options()
 	if err != nil {
 		return nil, err
@@ -132,13 +157,7 @@ func NewServer(ctx context.Context, cfg Config, log *zap.Logger) (*Server, error
 	if err != nil {
 		return nil, err
 	}
-	self := &Self{Attester: attester, Attestation: opts, Config: cfg.VMConfig}
-	keys, info, err := loadOrCreateKeys(ctx, cfg, self, auth, sealingKey, log)
-	if err != nil {
-		return nil, err
-	}
-	svc := &Service{Keys: keys, Auth: auth, Attestation: opts, Logger: log, Bootstrap: info, Self: self}
-	return &Server{Service: svc, cfg: cfg}, nil
+	return &prepared{self: &Self{Attester: attester, Attestation: opts, Config: cfg.VMConfig}, auth: auth, sealingKey: sealingKey}, nil
 }
 
 func (a AttestationConfig) options() (attest.Options, error) {
@@ -219,17 +238,9 @@ func loadOrCreateKeys(ctx context.Context, cfg Config, self *Self, auth Authoriz
 		if keys, info, err = Bootstrap(ctx, self, auth, nil); err != nil {
 			return nil, nil, err
 		}
-		b, _ := json.MarshalIndent(info, "", "  ")
-		if err := os.WriteFile(infoPath, b, 0o600); err != nil {
-			return nil, nil, err
-		}
 		log.Info("root keys bootstrapped; publish bootstrap-info.json with setKmsInfo", zap.String("path", infoPath))
 	}
-	sealed, err := keys.Seal(sealingKey)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := os.WriteFile(path, sealed, 0o600); err != nil {
+	if err := storeKeys(cfg.StateDir, keys, info, sealingKey); err != nil {
 		return nil, nil, err
 	}
 	return keys, info, nil

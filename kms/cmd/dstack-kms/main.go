@@ -32,13 +32,9 @@ func main() {
 		Short: "Run the KMS from a JSON configuration",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			b, err := os.ReadFile(configPath)
+			cfg, err := readConfig(configPath)
 			if err != nil {
 				return err
-			}
-			var cfg kms.Config
-			if err := json.Unmarshal(b, &cfg); err != nil {
-				return fmt.Errorf("reading %s: %w", configPath, err)
 			}
 			log, _ := zap.NewProduction()
 			defer log.Sync()
@@ -59,8 +55,47 @@ func main() {
 		},
 	}
 	run.Flags().StringVar(&configPath, "config", "kms.json", "configuration file (JSON)")
-	root.AddCommand(run)
+	var listen string
+	onboard := &cobra.Command{
+		Use:   "onboard",
+		Short: "Serve the onboarding RPC (GetAttestationInfo, Bootstrap, Onboard, Finish) until Finish",
+		Long: `Serve upstream's Onboard service over plain HTTP for a KMS that has no keys yet.
+Every call needs "Authorization: Bearer <token>", the token taken from the
+environment variable DSTACK_KMS_ONBOARD_TOKEN (never from a flag). After Finish,
+start the KMS with "dstack-kms run".`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := readConfig(configPath)
+			if err != nil {
+				return err
+			}
+			log, _ := zap.NewProduction()
+			defer log.Sync()
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			token := os.Getenv("DSTACK_KMS_ONBOARD_TOKEN")
+			if token == "" {
+				return fmt.Errorf("set DSTACK_KMS_ONBOARD_TOKEN to the operator token the onboarding calls must carry")
+			}
+			return kms.RunOnboarding(ctx, cfg, listen, token, log)
+		},
+	}
+	onboard.Flags().StringVar(&configPath, "config", "kms.json", "configuration file (JSON)")
+	onboard.Flags().StringVar(&listen, "listen", "127.0.0.1:8001", "address of the onboarding listener")
+	root.AddCommand(run, onboard)
 	if err := root.Execute(); err != nil {
 		os.Exit(1)
 	}
+}
+
+func readConfig(path string) (kms.Config, error) {
+	var cfg kms.Config
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, err
+	}
+	if err := json.Unmarshal(b, &cfg); err != nil {
+		return cfg, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return cfg, nil
 }
