@@ -32,21 +32,8 @@ type CertSigningRequestV2 struct {
 
 // Encode returns the SCALE bytes, which the CSR key signs.
 func (c *CertSigningRequestV2) Encode() []byte {
-	b := appendStr(nil, c.Confirm)
-	b = appendBytes(b, c.PubKey)
 	cfg := c.Config
-	if cfg.OrgName != nil {
-		b = appendStr(append(b, 1), *cfg.OrgName)
-	} else {
-		b = append(b, 0)
-	}
-	b = appendStr(b, cfg.Subject)
-	b = appendCompact(b, uint64(len(cfg.SubjectAltNames)))
-	for _, s := range cfg.SubjectAltNames {
-		b = appendStr(b, s)
-	}
-	b = appendBool(b, cfg.UsageServerAuth)
-	b = appendBool(b, cfg.UsageClientAuth)
+	b := appendCSRHead(nil, c.Confirm, c.PubKey, cfg.OrgName, cfg.Subject, cfg.SubjectAltNames, cfg.UsageServerAuth, cfg.UsageClientAuth)
 	b = appendBool(b, cfg.ExtQuote)
 	b = appendBool(b, cfg.ExtAppInfo)
 	for _, t := range []*uint64{cfg.NotBefore, cfg.NotAfter} {
@@ -117,20 +104,7 @@ type CertSigningRequestV1 struct {
 
 // Encode returns the SCALE bytes of a V1 CSR, which the CSR key signs.
 func (c *CertSigningRequestV1) Encode() []byte {
-	b := appendStr(nil, c.Confirm)
-	b = appendBytes(b, c.PubKey)
-	if c.OrgName != nil {
-		b = appendStr(append(b, 1), *c.OrgName)
-	} else {
-		b = append(b, 0)
-	}
-	b = appendStr(b, c.Subject)
-	b = appendCompact(b, uint64(len(c.SubjectAltNames)))
-	for _, s := range c.SubjectAltNames {
-		b = appendStr(b, s)
-	}
-	b = appendBool(b, c.UsageServerAuth)
-	b = appendBool(b, c.UsageClientAuth)
+	b := appendCSRHead(nil, c.Confirm, c.PubKey, c.OrgName, c.Subject, c.SubjectAltNames, c.UsageServerAuth, c.UsageClientAuth)
 	b = appendBytes(b, c.Quote)
 	return appendBytes(b, c.EventLog)
 }
@@ -199,4 +173,23 @@ func decodeCertConfigV1(d *scaleDecoder) (org *string, subject string, sans []st
 	}
 	client, err = d.boolean("CSR client auth")
 	return
+}
+
+// appendCSRHead encodes what V1 and V2 CSRs share: the confirmation, the
+// key, and the V1 part of the certificate configuration.
+func appendCSRHead(b []byte, confirm string, pub []byte, org *string, subject string, sans []string, server, client bool) []byte {
+	b = appendStr(b, confirm)
+	b = appendBytes(b, pub)
+	if org != nil {
+		b = appendStr(append(b, 1), *org)
+	} else {
+		b = append(b, 0)
+	}
+	b = appendStr(b, subject)
+	b = appendCompact(b, uint64(len(sans)))
+	for _, s := range sans {
+		b = appendStr(b, s)
+	}
+	b = appendBool(b, server)
+	return appendBool(b, client)
 }

@@ -63,7 +63,10 @@ func (d *scaleDecoder) u64(what string) (uint64, error) {
 	return binary.LittleEndian.Uint64(b), nil
 }
 
-func (d *scaleDecoder) boolean(what string) (bool, error) {
+func (d *scaleDecoder) boolean(what string) (bool, error) { return d.flag(what, "bool") }
+
+// flag reads a byte that must be 0 or 1 (a bool, or an Option's tag).
+func (d *scaleDecoder) flag(what, kind string) (bool, error) {
 	b, err := d.u8(what)
 	if err != nil {
 		return false, err
@@ -74,7 +77,7 @@ func (d *scaleDecoder) boolean(what string) (bool, error) {
 	case 1:
 		return true, nil
 	}
-	return false, d.fail(what, "bool byte %#x", b)
+	return false, d.fail(what, "%s byte %#x", kind, b)
 }
 
 // compact reads a compact-encoded unsigned integer.
@@ -165,19 +168,7 @@ func (d *scaleDecoder) str(what string) (string, error) {
 	return string(b), nil
 }
 
-func (d *scaleDecoder) option(what string) (bool, error) {
-	b, err := d.u8(what)
-	if err != nil {
-		return false, err
-	}
-	switch b {
-	case 0:
-		return false, nil
-	case 1:
-		return true, nil
-	}
-	return false, d.fail(what, "option byte %#x", b)
-}
+func (d *scaleDecoder) option(what string) (bool, error) { return d.flag(what, "option") }
 
 // SCALE encoding, appending to a slice.
 

@@ -32,13 +32,10 @@ func main() {
 		Short: "Run the KMS from a JSON configuration",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := readConfig(configPath)
+			cfg, log, ctx, stop, err := setup(cmd.Context(), configPath)
 			if err != nil {
 				return err
 			}
-			log, _ := zap.NewProduction()
-			defer log.Sync()
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			srv, err := kms.NewServer(ctx, cfg, log)
 			if err != nil {
@@ -65,13 +62,10 @@ environment variable DSTACK_KMS_ONBOARD_TOKEN (never from a flag). After Finish,
 start the KMS with "dstack-kms run".`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := readConfig(configPath)
+			cfg, log, ctx, stop, err := setup(cmd.Context(), configPath)
 			if err != nil {
 				return err
 			}
-			log, _ := zap.NewProduction()
-			defer log.Sync()
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			token := os.Getenv("DSTACK_KMS_ONBOARD_TOKEN")
 			if token == "" {
@@ -88,14 +82,21 @@ start the KMS with "dstack-kms run".`,
 	}
 }
 
-func readConfig(path string) (kms.Config, error) {
+// setup reads the configuration and returns it with a logger and a context
+// that ends on SIGINT or SIGTERM (stop releases it and flushes the log).
+func setup(parent context.Context, path string) (kms.Config, *zap.Logger, context.Context, func(), error) {
 	var cfg kms.Config
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return cfg, err
+		return cfg, nil, nil, nil, err
 	}
 	if err := json.Unmarshal(b, &cfg); err != nil {
-		return cfg, fmt.Errorf("reading %s: %w", path, err)
+		return cfg, nil, nil, nil, fmt.Errorf("reading %s: %w", path, err)
 	}
-	return cfg, nil
+	log, err := zap.NewProduction()
+	if err != nil {
+		return cfg, nil, nil, nil, err
+	}
+	ctx, cancel := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+	return cfg, log, ctx, func() { cancel(); _ = log.Sync() }, nil
 }

@@ -37,11 +37,45 @@ type verifiedChain struct {
 	notBefore time.Time // latest NotBefore in the chain
 }
 
-var chains = struct {
-	sync.Mutex
-	m     map[chainKey]*verifiedChain
-	order []chainKey
-}{m: map[chainKey]*verifiedChain{}}
+var chains = newBounded[chainKey, *verifiedChain](chainCacheSize)
+
+// bounded is a map that forgets its oldest entries beyond a size.
+type bounded[K comparable, V any] struct {
+	mu    sync.Mutex
+	m     map[K]V
+	order []K
+	size  int
+}
+
+func newBounded[K comparable, V any](size int) *bounded[K, V] {
+	return &bounded[K, V]{m: map[K]V{}, size: size}
+}
+
+func (b *bounded[K, V]) get(k K) (V, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	v, ok := b.m[k]
+	return v, ok
+}
+
+func (b *bounded[K, V]) put(k K, v V) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if _, ok := b.m[k]; !ok {
+		for len(b.order) >= b.size {
+			delete(b.m, b.order[0])
+			b.order = b.order[1:]
+		}
+		b.order = append(b.order, k)
+	}
+	b.m[k] = v
+}
+
+func (b *bounded[K, V]) reset() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.m, b.order = map[K]V{}, nil
+}
 
 func chainKeyOf(q *pb.QuoteV4, roots *x509.CertPool) chainKey {
 	raw := q.GetSignedData().GetCertificationData().GetQeReportCertificationData().GetPckCertificateChainData().GetPckCertChain()
@@ -49,9 +83,7 @@ func chainKeyOf(q *pb.QuoteV4, roots *x509.CertPool) chainKey {
 }
 
 func lookupChain(k chainKey, now time.Time) *verifiedChain {
-	chains.Lock()
-	defer chains.Unlock()
-	c := chains.m[k]
+	c, _ := chains.get(k)
 	if c == nil || now.After(c.notAfter) || now.Before(c.notBefore) {
 		return nil
 	}
@@ -74,16 +106,7 @@ func rememberChain(k chainKey, q *pb.QuoteV4) {
 			v.notBefore = c.NotBefore
 		}
 	}
-	chains.Lock()
-	defer chains.Unlock()
-	if _, ok := chains.m[k]; !ok {
-		for len(chains.order) >= chainCacheSize {
-			delete(chains.m, chains.order[0])
-			chains.order = chains.order[1:]
-		}
-		chains.order = append(chains.order, k)
-	}
-	chains.m[k] = v
+	chains.put(k, v)
 }
 
 func parseChain(raw []byte) ([]*x509.Certificate, error) {

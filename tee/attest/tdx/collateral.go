@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/go-tdx-guest/pcs"
@@ -263,36 +262,17 @@ type memoEntry struct {
 	signer *x509.Certificate
 }
 
-var memo = struct {
-	sync.Mutex
-	m     map[memoKey]memoEntry
-	order []memoKey
-}{m: map[memoKey]memoEntry{}}
-
-const memoSize = 256
+var memo = newBounded[memoKey, memoEntry](256)
 
 func memoGet(k memoKey, now time.Time) (memoEntry, bool) {
-	memo.Lock()
-	defer memo.Unlock()
-	e, ok := memo.m[k]
+	e, ok := memo.get(k)
 	if ok && e.signer != nil && (now.After(e.signer.NotAfter) || now.Before(e.signer.NotBefore)) {
 		return e, false
 	}
 	return e, ok
 }
 
-func memoPut(k memoKey, e memoEntry) {
-	memo.Lock()
-	defer memo.Unlock()
-	if _, ok := memo.m[k]; !ok {
-		for len(memo.order) >= memoSize {
-			delete(memo.m, memo.order[0])
-			memo.order = memo.order[1:]
-		}
-		memo.order = append(memo.order, k)
-	}
-	memo.m[k] = e
-}
+func memoPut(k memoKey, e memoEntry) { memo.put(k, e) }
 
 // fetchSigned fetches a signed JSON collateral document, checks its issuer
 // chain to roots and its signature over the exact bytes of field, and

@@ -138,11 +138,7 @@ func TestSpecificErrors(t *testing.T) {
 	}
 }
 
-func resetChainCache() {
-	chains.Lock()
-	chains.m, chains.order = map[chainKey]*verifiedChain{}, nil
-	chains.Unlock()
-}
+func resetChainCache() { chains.reset() }
 
 // TestChainCacheExpiry: a cached chain is not used past its validity.
 func TestChainCacheExpiry(t *testing.T) {
