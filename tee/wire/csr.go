@@ -48,24 +48,13 @@ func (c *CertSigningRequestV2) Encode() []byte {
 
 // DecodeCSRV2 decodes a V2 CSR. The confirmation string must be CSRConfirm.
 func DecodeCSRV2(b []byte) (*CertSigningRequestV2, error) {
-	if len(b) > MaxSize {
-		return nil, fmt.Errorf("%w: CSR of %d bytes", ErrMalformed, len(b))
-	}
-	d := &scaleDecoder{b: b}
-	c := &CertSigningRequestV2{}
-	var err error
-	if c.Confirm, err = d.str("CSR confirm"); err != nil {
+	d, h, err := decodeCSRHead(b)
+	if err != nil {
 		return nil, err
 	}
-	if c.Confirm != CSRConfirm {
-		return nil, d.fail("CSR confirm", "%q is not %q", c.Confirm, CSRConfirm)
-	}
-	if c.PubKey, err = d.bytes("CSR public key"); err != nil {
-		return nil, err
-	}
-	if c.Config.OrgName, c.Config.Subject, c.Config.SubjectAltNames, c.Config.UsageServerAuth, c.Config.UsageClientAuth, err = decodeCertConfigV1(d); err != nil {
-		return nil, err
-	}
+	c := &CertSigningRequestV2{Confirm: h.confirm, PubKey: h.pub, Config: CertConfigV2{
+		OrgName: h.org, Subject: h.subject, SubjectAltNames: h.sans, UsageServerAuth: h.server, UsageClientAuth: h.client,
+	}}
 	for _, dst := range []*bool{&c.Config.ExtQuote, &c.Config.ExtAppInfo} {
 		if *dst, err = d.boolean("CSR extension flag"); err != nil {
 			return nil, err
@@ -111,24 +100,12 @@ func (c *CertSigningRequestV1) Encode() []byte {
 
 // DecodeCSRV1 decodes a V1 CSR.
 func DecodeCSRV1(b []byte) (*CertSigningRequestV1, error) {
-	if len(b) > MaxSize {
-		return nil, fmt.Errorf("%w: CSR of %d bytes", ErrMalformed, len(b))
-	}
-	d := &scaleDecoder{b: b}
-	c := &CertSigningRequestV1{}
-	var err error
-	if c.Confirm, err = d.str("CSR confirm"); err != nil {
+	d, h, err := decodeCSRHead(b)
+	if err != nil {
 		return nil, err
 	}
-	if c.Confirm != CSRConfirm {
-		return nil, d.fail("CSR confirm", "%q is not %q", c.Confirm, CSRConfirm)
-	}
-	if c.PubKey, err = d.bytes("CSR public key"); err != nil {
-		return nil, err
-	}
-	if c.OrgName, c.Subject, c.SubjectAltNames, c.UsageServerAuth, c.UsageClientAuth, err = decodeCertConfigV1(d); err != nil {
-		return nil, err
-	}
+	c := &CertSigningRequestV1{Confirm: h.confirm, PubKey: h.pub, OrgName: h.org, Subject: h.subject,
+		SubjectAltNames: h.sans, UsageServerAuth: h.server, UsageClientAuth: h.client}
 	if c.Quote, err = d.bytes("CSR quote"); err != nil {
 		return nil, err
 	}
@@ -141,38 +118,66 @@ func DecodeCSRV1(b []byte) (*CertSigningRequestV1, error) {
 	return c, nil
 }
 
-// decodeCertConfigV1 reads the fields V1 and V2 configs share.
-func decodeCertConfigV1(d *scaleDecoder) (org *string, subject string, sans []string, server, client bool, err error) {
+// csrHead is what V1 and V2 CSRs share.
+type csrHead struct {
+	confirm        string
+	pub            []byte
+	org            *string
+	subject        string
+	sans           []string
+	server, client bool
+}
+
+// decodeCSRHead reads the shared head of a CSR; the confirmation string
+// must be CSRConfirm.
+func decodeCSRHead(b []byte) (*scaleDecoder, csrHead, error) {
+	var h csrHead
+	if len(b) > MaxSize {
+		return nil, h, fmt.Errorf("%w: CSR of %d bytes", ErrMalformed, len(b))
+	}
+	d := &scaleDecoder{b: b}
+	var err error
+	if h.confirm, err = d.str("CSR confirm"); err != nil {
+		return nil, h, err
+	}
+	if h.confirm != CSRConfirm {
+		return nil, h, d.fail("CSR confirm", "%q is not %q", h.confirm, CSRConfirm)
+	}
+	if h.pub, err = d.bytes("CSR public key"); err != nil {
+		return nil, h, err
+	}
 	some, err := d.option("CSR org name")
 	if err != nil {
-		return
+		return nil, h, err
 	}
 	if some {
 		var s string
 		if s, err = d.str("CSR org name"); err != nil {
-			return
+			return nil, h, err
 		}
-		org = &s
+		h.org = &s
 	}
-	if subject, err = d.str("CSR subject"); err != nil {
-		return
+	if h.subject, err = d.str("CSR subject"); err != nil {
+		return nil, h, err
 	}
-	var n int
-	if n, err = d.length("CSR subject alt names", 1); err != nil {
-		return
+	n, err := d.length("CSR subject alt names", 1)
+	if err != nil {
+		return nil, h, err
 	}
 	for i := 0; i < n; i++ {
-		var s string
-		if s, err = d.str("CSR subject alt name"); err != nil {
-			return
+		s, err := d.str("CSR subject alt name")
+		if err != nil {
+			return nil, h, err
 		}
-		sans = append(sans, s)
+		h.sans = append(h.sans, s)
 	}
-	if server, err = d.boolean("CSR server auth"); err != nil {
-		return
+	if h.server, err = d.boolean("CSR server auth"); err != nil {
+		return nil, h, err
 	}
-	client, err = d.boolean("CSR client auth")
-	return
+	if h.client, err = d.boolean("CSR client auth"); err != nil {
+		return nil, h, err
+	}
+	return d, h, nil
 }
 
 // appendCSRHead encodes what V1 and V2 CSRs share: the confirmation, the
