@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
+import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
+import {Ownable2StepUpgradeable} from "@openzeppelin/contracts-upgradeable/access/Ownable2StepUpgradeable.sol";
+import {ERC165Upgradeable} from "@openzeppelin/contracts-upgradeable/utils/introspection/ERC165Upgradeable.sol";
+import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
+import {IAppAuth} from "./IAppAuth.sol";
+
+/// @title DstackKms
+/// @notice The root of trust: which OS images and KMS instances are allowed, which apps are registered,
+/// and the KMS's published root keys. App decisions are delegated to each app's own contract.
+contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, ERC165Upgradeable, IAppAuth {
+    struct KmsInfo {
+        bytes k256Pubkey;
+        bytes caPubkey;
+        bytes quote;
+        bytes eventlog;
+    }
+
+    // Storage, in upstream's order.
+    KmsInfo public kmsInfo;
+    string public gatewayAppId;
+    mapping(address => bool) public registeredApps;
+    mapping(bytes32 => bool) public kmsAllowedAggregatedMrs;
+    mapping(bytes32 => bool) public kmsAllowedDeviceIds;
+    mapping(bytes32 => bool) public allowedOsImages;
+    address public appImplementation;
+    uint256[50] private __gap;
+
+    event AppRegistered(address appId);
+    event KmsInfoSet(bytes k256Pubkey);
+    event KmsAggregatedMrAdded(bytes32 mrAggregated);
+    event KmsAggregatedMrRemoved(bytes32 mrAggregated);
+    event KmsDeviceAdded(bytes32 deviceId);
+    event KmsDeviceRemoved(bytes32 deviceId);
+    event OsImageHashAdded(bytes32 osImageHash);
+    event OsImageHashRemoved(bytes32 osImageHash);
+    event GatewayAppIdSet(string gatewayAppId);
+    event AppImplementationSet(address implementation);
+    event AppDeployedViaFactory(address indexed appId, address indexed deployer);
+    /// @notice Audit trail of every policy change; policy is keccak256 of its name.
+    event PolicyChanged(address indexed actor, bytes32 indexed policy, bytes32 indexed value, bool enabled);
+
+    bytes32 private constant POLICY_APP_IMPLEMENTATION = keccak256("app-implementation");
+    bytes32 private constant POLICY_IMPLEMENTATION = keccak256("implementation-upgrade");
+    bytes32 private constant POLICY_KMS_INFO = keccak256("kms-info");
+    bytes32 private constant POLICY_GATEWAY = keccak256("gateway-app-id");
+    bytes32 private constant POLICY_REGISTERED_APP = keccak256("registered-app");
+    bytes32 private constant POLICY_KMS_MR = keccak256("kms-aggregated-mr");
+    bytes32 private constant POLICY_KMS_DEVICE = keccak256("kms-device");
+    bytes32 private constant POLICY_OS_IMAGE = keccak256("os-image");
+
+    /// @custom:oz-upgrades-unsafe-allow constructor
+    constructor() {
+        _disableInitializers();
+    }
+
+    function initialize(address initialOwner, address _appImplementation) public initializer {
+        require(initialOwner != address(0), "invalid owner address");
+        __Ownable_init(initialOwner);
+        __Ownable2Step_init();
+        __ERC165_init();
+        appImplementation = _appImplementation;
+        if (_appImplementation != address(0)) {
+            emit AppImplementationSet(_appImplementation);
+        }
+    }
+
+    function supportsInterface(bytes4 interfaceId) public view virtual override returns (bool) {
+        return interfaceId == type(IAppAuth).interfaceId || super.supportsInterface(interfaceId);
+    }
+
+    function setKmsInfo(KmsInfo memory info) external onlyOwner {
+        kmsInfo = info;
+        emit KmsInfoSet(info.k256Pubkey);
+        emit PolicyChanged(msg.sender, POLICY_KMS_INFO, keccak256(info.k256Pubkey), true);
+    }
+
+    function setKmsQuote(bytes memory quote) external onlyOwner {
+        kmsInfo.quote = quote;
+        emit PolicyChanged(msg.sender, POLICY_KMS_INFO, keccak256(quote), true);
+    }
+
+    function setKmsEventlog(bytes memory eventlog) external onlyOwner {
+        kmsInfo.eventlog = eventlog;
+        emit PolicyChanged(msg.sender, POLICY_KMS_INFO, keccak256(eventlog), true);
+    }
+
+    function setGatewayAppId(string memory appId) external onlyOwner {
+        gatewayAppId = appId;
+        emit GatewayAppIdSet(appId);
+        emit PolicyChanged(msg.sender, POLICY_GATEWAY, keccak256(bytes(appId)), true);
+    }
+
+    function setAppImplementation(address implementation) external onlyOwner {
+        appImplementation = implementation;
+        emit AppImplementationSet(implementation);
+        emit PolicyChanged(msg.sender, POLICY_APP_IMPLEMENTATION, bytes32(uint256(uint160(implementation))), true);
+    }
+
+    function addKmsAggregatedMr(bytes32 mrAggregated) external onlyOwner {
+        kmsAllowedAggregatedMrs[mrAggregated] = true;
+        emit KmsAggregatedMrAdded(mrAggregated);
+        emit PolicyChanged(msg.sender, POLICY_KMS_MR, mrAggregated, true);
+    }
+
+    function removeKmsAggregatedMr(bytes32 mrAggregated) external onlyOwner {
+        kmsAllowedAggregatedMrs[mrAggregated] = false;
+        emit KmsAggregatedMrRemoved(mrAggregated);
+        emit PolicyChanged(msg.sender, POLICY_KMS_MR, mrAggregated, false);
+    }
+
+    function addKmsDevice(bytes32 deviceId) external onlyOwner {
+        kmsAllowedDeviceIds[deviceId] = true;
+        emit KmsDeviceAdded(deviceId);
+        emit PolicyChanged(msg.sender, POLICY_KMS_DEVICE, deviceId, true);
+    }
+
+    function removeKmsDevice(bytes32 deviceId) external onlyOwner {
+        kmsAllowedDeviceIds[deviceId] = false;
+        emit KmsDeviceRemoved(deviceId);
+        emit PolicyChanged(msg.sender, POLICY_KMS_DEVICE, deviceId, false);
+    }
+
+    function addOsImageHash(bytes32 osImageHash) external onlyOwner {
+        allowedOsImages[osImageHash] = true;
+        emit OsImageHashAdded(osImageHash);
+        emit PolicyChanged(msg.sender, POLICY_OS_IMAGE, osImageHash, true);
+    }
+
+    function removeOsImageHash(bytes32 osImageHash) external onlyOwner {
+        allowedOsImages[osImageHash] = false;
+        emit OsImageHashRemoved(osImageHash);
+        emit PolicyChanged(msg.sender, POLICY_OS_IMAGE, osImageHash, false);
+    }
+
+    /// @notice Permissionless: anyone may register an app contract; it still decides nothing until it allows code.
+    function registerApp(address appId) public {
+        require(appId != address(0), "Invalid app ID");
+        registeredApps[appId] = true;
+        emit AppRegistered(appId);
+        emit PolicyChanged(msg.sender, POLICY_REGISTERED_APP, bytes32(uint256(uint160(appId))), true);
+    }
+
+    function deployAndRegisterApp(
+        address initialOwner,
+        bool disableUpgrades,
+        bool requireTcbUpToDate,
+        bool allowAnyDevice,
+        bytes32 initialDeviceId,
+        bytes32 initialComposeHash
+    ) public returns (address appId) {
+        require(appImplementation != address(0), "DstackApp implementation not set");
+        bytes memory init = abi.encodeWithSignature(
+            "initialize(address,bool,bool,bool,bytes32,bytes32)",
+            initialOwner, disableUpgrades, requireTcbUpToDate, allowAnyDevice, initialDeviceId, initialComposeHash
+        );
+        appId = address(new ERC1967Proxy(appImplementation, init));
+        registerApp(appId);
+        emit AppDeployedViaFactory(appId, msg.sender);
+    }
+
+    function deployAndRegisterApp(
+        address initialOwner,
+        bool disableUpgrades,
+        bool allowAnyDevice,
+        bytes32 initialDeviceId,
+        bytes32 initialComposeHash
+    ) external returns (address appId) {
+        return deployAndRegisterApp(initialOwner, disableUpgrades, false, allowAnyDevice, initialDeviceId, initialComposeHash);
+    }
+
+    function isKmsAllowed(AppBootInfo calldata bootInfo) external view returns (bool isAllowed, string memory reason) {
+        if (keccak256(bytes(bootInfo.tcbStatus)) != keccak256(bytes("UpToDate"))) {
+            return (false, "TCB status is not up to date");
+        }
+        if (!allowedOsImages[bootInfo.osImageHash]) {
+            return (false, "OS image is not allowed");
+        }
+        if (!kmsAllowedAggregatedMrs[bootInfo.mrAggregated]) {
+            return (false, "Aggregated MR not allowed");
+        }
+        if (!kmsAllowedDeviceIds[bootInfo.deviceId]) {
+            return (false, "KMS is not allowed to boot on this device");
+        }
+        return (true, "");
+    }
+
+    function isAppAllowed(AppBootInfo calldata bootInfo) external view override returns (bool isAllowed, string memory reason) {
+        if (!registeredApps[bootInfo.appId]) {
+            return (false, "App not registered");
+        }
+        if (!allowedOsImages[bootInfo.osImageHash]) {
+            return (false, "OS image is not allowed");
+        }
+        if (bootInfo.appId.code.length == 0) {
+            return (false, "App contract has no code");
+        }
+        return IAppAuth(bootInfo.appId).isAppAllowed(bootInfo);
+    }
+
+    function _authorizeUpgrade(address newImplementation) internal override onlyOwner {
+        emit PolicyChanged(msg.sender, POLICY_IMPLEMENTATION, bytes32(uint256(uint160(newImplementation))), true);
+    }
+}
