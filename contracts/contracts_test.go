@@ -3,7 +3,6 @@ package contracts_test
 import (
 	"context"
 	"crypto/ecdsa"
-	"math/big"
 	"strings"
 	"testing"
 
@@ -14,62 +13,32 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient/simulated"
 
+	"github.com/dstack-go/dstack/contracts/testchain"
+
 	"github.com/dstack-go/dstack/contracts/bindings/dstackapp"
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
-	"github.com/dstack-go/dstack/contracts/bindings/erc1967proxy"
 )
 
 type chain struct {
+	*testchain.Chain
 	t        *testing.T
-	sim      *simulated.Backend
 	client   simulated.Client
 	owner    *ecdsa.PrivateKey
 	stranger *ecdsa.PrivateKey
-	chainID  *big.Int
 	kms      *bind.BoundContract
 	kmsAddr  common.Address
-	appImpl  common.Address
-	K        *dstackkms.DstackKms
-	A        *dstackapp.DstackApp
 }
 
 func newChain(t *testing.T) *chain {
 	t.Helper()
-	owner, _ := crypto.GenerateKey()
-	stranger, _ := crypto.GenerateKey()
-	funds := new(big.Int).Mul(big.NewInt(1000), big.NewInt(1e18))
-	sim := simulated.NewBackend(types.GenesisAlloc{
-		crypto.PubkeyToAddress(owner.PublicKey):    {Balance: funds},
-		crypto.PubkeyToAddress(stranger.PublicKey): {Balance: funds},
-	}, simulated.WithBlockGasLimit(60_000_000))
-	t.Cleanup(func() { sim.Close() })
-	c := &chain{t: t, sim: sim, client: sim.Client(), owner: owner, stranger: stranger, chainID: big.NewInt(1337),
-		K: dstackkms.NewDstackKms(), A: dstackapp.NewDstackApp()}
-	id, err := c.client.ChainID(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.chainID = id
-	c.appImpl = c.deploy(dstackapp.DstackAppMetaData.Bin, nil)
-	kmsImpl := c.deploy(dstackkms.DstackKmsMetaData.Bin, nil)
-	init := c.K.PackInitialize(crypto.PubkeyToAddress(owner.PublicKey), c.appImpl)
-	c.kmsAddr = c.deploy(erc1967proxy.ERC1967ProxyMetaData.Bin, erc1967proxy.NewERC1967Proxy().PackConstructor(kmsImpl, init))
-	c.kms = c.K.Instance(c.client, c.kmsAddr)
-	return c
-}
-
-func (c *chain) opts(key *ecdsa.PrivateKey) *bind.TransactOpts {
-	return bind.NewKeyedTransactor(key, c.chainID)
+	tc := testchain.New(t)
+	return &chain{Chain: tc, t: t, client: tc.Client, owner: tc.Owner, stranger: tc.Stranger, kms: tc.KmsInst, kmsAddr: tc.Kms}
 }
 
 func (c *chain) deploy(bin string, ctorArgs []byte) common.Address {
 	c.t.Helper()
-	addr, tx, err := bind.DeployContract(c.opts(c.owner), common.FromHex(bin), c.client, ctorArgs)
+	addr, err := c.Deploy(bin, ctorArgs)
 	if err != nil {
-		c.t.Fatal(err)
-	}
-	c.sim.Commit()
-	if _, err := bind.WaitDeployed(context.Background(), c.client, tx.Hash()); err != nil {
 		c.t.Fatal(err)
 	}
 	return addr
@@ -79,7 +48,7 @@ func (c *chain) deploy(bin string, ctorArgs []byte) common.Address {
 // part of the revert.
 func (c *chain) send(inst *bind.BoundContract, key *ecdsa.PrivateKey, data []byte, wantErr string) *types.Receipt {
 	c.t.Helper()
-	tx, err := bind.Transact(inst, c.opts(key), data)
+	r, err := c.Send(inst, key, data)
 	if wantErr != "" {
 		if err == nil || !strings.Contains(err.Error(), wantErr) {
 			c.t.Fatalf("error %v, want %q", err, wantErr)
@@ -89,25 +58,17 @@ func (c *chain) send(inst *bind.BoundContract, key *ecdsa.PrivateKey, data []byt
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	c.sim.Commit()
-	r, err := bind.WaitMined(context.Background(), c.client, tx.Hash())
-	if err != nil || r.Status != types.ReceiptStatusSuccessful {
-		c.t.Fatalf("transaction failed: %v %+v", err, r)
-	}
 	return r
 }
 
 func (c *chain) deployApp(requireTcb, allowAny bool, device, compose [32]byte) common.Address {
 	c.t.Helper()
-	r := c.send(c.kms, c.stranger, c.K.PackDeployAndRegisterApp0(crypto.PubkeyToAddress(c.owner.PublicKey), false, requireTcb, allowAny, device, compose), "")
-	for _, l := range r.Logs {
-		if ev, err := c.K.UnpackAppDeployedViaFactoryEvent(l); err == nil {
-			c.t.Logf("gas deployAndRegisterApp: %d", r.GasUsed)
-			return ev.AppId
-		}
+	app, r, err := c.DeployApp(requireTcb, allowAny, device, compose)
+	if err != nil {
+		c.t.Fatal(err)
 	}
-	c.t.Fatal("no AppDeployedViaFactory event")
-	return common.Address{}
+	c.t.Logf("gas deployAndRegisterApp: %d", r.GasUsed)
+	return app
 }
 
 func bootInfo(app common.Address, compose, device, osImage [32]byte, tcb string) dstackkms.IAppAuthAppBootInfo {
