@@ -52,12 +52,14 @@ type Config struct {
 	OnboardFrom string `json:"onboard_from,omitempty"`
 }
 
-// AuthConfig selects the authorizer; exactly one field is set.
+// AuthConfig selects the authorizer; exactly one of chain, static, webhook
+// and insecure_allow_all is set.
 type AuthConfig struct {
-	Static           string `json:"static,omitempty"`
-	Webhook          string `json:"webhook,omitempty"`
-	InsecureAllowAll bool   `json:"insecure_allow_all,omitempty"`
-	GatewayAppID     string `json:"gateway_app_id,omitempty"`
+	Chain            *ChainConfig `json:"chain,omitempty"`
+	Static           string       `json:"static,omitempty"`
+	Webhook          string       `json:"webhook,omitempty"`
+	InsecureAllowAll bool         `json:"insecure_allow_all,omitempty"`
+	GatewayAppID     string       `json:"gateway_app_id,omitempty"`
 }
 
 // AttestationConfig configures evidence verification.
@@ -184,15 +186,17 @@ func (a AttestationConfig) options() (attest.Options, error) {
 
 func (a AuthConfig) authorizer(log *zap.Logger) (Authorizer, error) {
 	n := 0
-	for _, set := range []bool{a.Static != "", a.Webhook != "", a.InsecureAllowAll} {
+	for _, set := range []bool{a.Chain != nil, a.Static != "", a.Webhook != "", a.InsecureAllowAll} {
 		if set {
 			n++
 		}
 	}
 	if n != 1 {
-		return nil, errors.New("kms: auth needs exactly one of static, webhook or insecure_allow_all")
+		return nil, errors.New("kms: auth needs exactly one of chain, static, webhook or insecure_allow_all")
 	}
 	switch {
+	case a.Chain != nil:
+		return NewChainAuthorizer(context.Background(), *a.Chain)
 	case a.Static != "":
 		return LoadStaticPolicy(a.Static)
 	case a.Webhook != "":

@@ -1,0 +1,106 @@
+package kms
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/ethclient"
+
+	"github.com/dstack-go/dstack/contracts/chain"
+)
+
+// ChainAuthorizer decides from the governance contracts, read in process:
+// DstackKms.isAppAllowed (delegating to the app's DstackApp) and
+// isKmsAllowed. Each decision carries the block it was read at.
+type ChainAuthorizer struct {
+	Reader *chain.Reader
+}
+
+// ChainConfig configures a ChainAuthorizer.
+type ChainConfig struct {
+	// RPCURL is the Ethereum JSON-RPC endpoint.
+	RPCURL string `json:"rpc_url"`
+	// ChainID is the chain the contracts are on; another is refused.
+	ChainID uint64 `json:"chain_id"`
+	// KmsContract is the DstackKms proxy address (0x…).
+	KmsContract string `json:"kms_contract"`
+	// Confirmations is how many blocks below the head are read. Default 0.
+	Confirmations uint64 `json:"confirmations,omitempty"`
+	// MaxStalenessSeconds bounds how long the chain may be unreadable
+	// before every decision fails. Default 30.
+	MaxStalenessSeconds int `json:"max_staleness_seconds,omitempty"`
+}
+
+// NewChainAuthorizer connects to the chain and checks it.
+func NewChainAuthorizer(ctx context.Context, cfg ChainConfig) (*ChainAuthorizer, error) {
+	if !common.IsHexAddress(cfg.KmsContract) {
+		return nil, fmt.Errorf("kms: auth.chain.kms_contract %q is not an address", cfg.KmsContract)
+	}
+	client, err := ethclient.DialContext(ctx, cfg.RPCURL)
+	if err != nil {
+		return nil, fmt.Errorf("kms: connecting to %s: %w", cfg.RPCURL, err)
+	}
+	r, err := chain.New(ctx, client, chain.Config{
+		ChainID: new(big.Int).SetUint64(cfg.ChainID), KmsContract: common.HexToAddress(cfg.KmsContract),
+		Confirmations: cfg.Confirmations, MaxStaleness: time.Duration(cfg.MaxStalenessSeconds) * time.Second,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("kms: %w", err)
+	}
+	return &ChainAuthorizer{Reader: r}, nil
+}
+
+// solidityBootInfo converts to the contracts' tuple, left-padding ids as
+// upstream's webhook does.
+func solidityBootInfo(b BootInfo) chain.BootInfo {
+	adv := b.AdvisoryIDs
+	if adv == nil {
+		adv = []string{}
+	}
+	return chain.BootInfo{
+		AppId: common.BytesToAddress(b.AppID), ComposeHash: common.BytesToHash(b.ComposeHash),
+		InstanceId: common.BytesToAddress(b.InstanceID), DeviceId: common.BytesToHash(b.DeviceID),
+		MrAggregated: common.BytesToHash(b.MrAggregated), MrSystem: common.BytesToHash(b.MrSystem),
+		OsImageHash: common.BytesToHash(b.OSImageHash), TcbStatus: b.TCBStatus, AdvisoryIds: adv,
+	}
+}
+
+func (a *ChainAuthorizer) decide(ctx context.Context, ans chain.Answer, err error) (Decision, error) {
+	if err != nil {
+		return Decision{}, err
+	}
+	gw, _, err := a.Reader.GatewayAppID(ctx)
+	if err != nil {
+		return Decision{}, err
+	}
+	return Decision{Allowed: ans.Allowed, Reason: ans.Reason, GatewayAppID: gw, Block: ans.Block}, nil
+}
+
+// AuthorizeApp implements Authorizer.
+func (a *ChainAuthorizer) AuthorizeApp(ctx context.Context, b BootInfo) (Decision, error) {
+	ans, err := a.Reader.IsAppAllowed(ctx, solidityBootInfo(b))
+	return a.decide(ctx, ans, err)
+}
+
+// AuthorizeKMS implements Authorizer.
+func (a *ChainAuthorizer) AuthorizeKMS(ctx context.Context, b BootInfo) (Decision, error) {
+	ans, err := a.Reader.IsKmsAllowed(ctx, solidityBootInfo(b))
+	return a.decide(ctx, ans, err)
+}
+
+// Info implements Authorizer.
+func (a *ChainAuthorizer) Info(ctx context.Context) (AuthInfo, error) {
+	gw, _, err := a.Reader.GatewayAppID(ctx)
+	if err != nil {
+		return AuthInfo{}, err
+	}
+	impl, _, err := a.Reader.AppImplementation(ctx)
+	if err != nil {
+		return AuthInfo{}, err
+	}
+	cfg := a.Reader.Config()
+	return AuthInfo{GatewayAppID: gw, KmsContractAddress: cfg.KmsContract.Hex(), ChainID: cfg.ChainID.Uint64(), AppAuthImplementation: impl.Hex()}, nil
+}

@@ -1,0 +1,72 @@
+package kms
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/dstack-go/dstack/contracts/chain"
+	"github.com/dstack-go/dstack/contracts/testchain"
+	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/tee/eventlog"
+)
+
+// TestChainAuthorization: with the governance contracts as authorizer, an
+// app gets keys while its compose hash is allowed on chain, and is refused
+// from the block that revokes it on; the KMS itself must be allowed on
+// chain to serve at all.
+func TestChainAuthorization(t *testing.T) {
+	h := newHarness(t)
+	c := testchain.New(t)
+	compose := [32]byte{0xc1}
+	appAddr, _, err := c.DeployApp(true, true, [32]byte{}, compose)
+	if err != nil {
+		t.Fatal(err)
+	}
+	osImage, _ := hex.DecodeString(osImage)
+	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackAddOsImageHash([32]byte(padLeft(osImage, 32)))); err != nil {
+		t.Fatal(err)
+	}
+	r, err := chain.New(context.Background(), c.Client, chain.Config{ChainID: c.ChainID, KmsContract: c.Kms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.svc.Auth = &ChainAuthorizer{Reader: r}
+
+	// A CVM whose app id is the deployed contract and whose compose hash is allowed.
+	app := bootCVM(t, h.pki, 0x10)
+	app.appID, app.composeHash = appAddr.Bytes(), compose[:]
+	app.tee = h.pki.NewTEE([48]byte{1}, [48]byte{2}, [48]byte{3}, [48]byte{4})
+	app.events = []eventlog.RuntimeEvent{{Name: "app-id", Payload: app.appID}, {Name: "compose-hash", Payload: app.composeHash}, {Name: "instance-id", Payload: app.instanceID}}
+	for _, e := range app.events {
+		app.tee.Extend(3, e.Digest())
+	}
+	cert := app.clientCert(t)
+	var keys AppKeyResponse
+	if err := h.client(cert).Call(context.Background(), "GetAppKey", &GetAppKeyRequest{}, &keys); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Send(c.App(appAddr), c.Owner, c.A.PackRemoveComposeHash(compose)); err != nil {
+		t.Fatal(err)
+	}
+	err = h.client(cert).Call(context.Background(), "GetAppKey", &GetAppKeyRequest{}, &keys)
+	if !errors.Is(err, prpc.ErrRemote) || !strings.Contains(err.Error(), "Compose hash not allowed") {
+		t.Fatalf("after revocation: %v", err)
+	}
+
+	// Self-authorization through the chain: not registered as a KMS, the KMS
+	// refuses to serve.
+	h.svc.Self = &Self{Attester: h.kmsCVM.attester(), Attestation: h.svc.Attestation}
+	err = h.client(nil).Call(context.Background(), "GetAppEnvEncryptPubKey", &AppID{AppID: make([]byte, 20)}, &PublicKeyResponse{})
+	if err == nil || !strings.Contains(err.Error(), "not currently authorized") {
+		t.Fatalf("KMS not on chain: %v", err)
+	}
+}
+
+func padLeft(b []byte, n int) []byte {
+	out := make([]byte, n)
+	copy(out[n-len(b):], b)
+	return out
+}
