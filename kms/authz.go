@@ -16,26 +16,13 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/tee/attest"
 )
 
-// BootInfo is what an authorizer judges: upstream's PolicyBootInfo, camelCase
-// JSON with hex without 0x, byte-identical to what upstream's KMS posts to
-// its webhook.
-type BootInfo struct {
-	TeeVariant      string     `json:"teeVariant"`
-	MrAggregated    prpc.Bytes `json:"mrAggregated"`
-	OSImageHash     prpc.Bytes `json:"osImageHash"`
-	MrSystem        prpc.Bytes `json:"mrSystem"`
-	AppID           prpc.Bytes `json:"appId"`
-	ComposeHash     prpc.Bytes `json:"composeHash"`
-	InstanceID      prpc.Bytes `json:"instanceId"`
-	DeviceID        prpc.Bytes `json:"deviceId"`
-	KeyProviderInfo prpc.Bytes `json:"keyProviderInfo"`
-	TCBStatus       string     `json:"tcbStatus"`
-	AdvisoryIDs     []string   `json:"advisoryIds"`
-}
+// BootInfo is what an authorizer judges: upstream's PolicyBootInfo (see
+// chain.PolicyBootInfo).
+type BootInfo = chain.PolicyBootInfo
 
 // BootInfoOf builds the boot info of verified evidence. With bootTimeMR the
 // boot-time AppInfo is used (SignCert), else the full one.

@@ -53,21 +53,6 @@ func NewChainAuthorizer(ctx context.Context, cfg ChainConfig) (*ChainAuthorizer,
 	return &ChainAuthorizer{Reader: r}, nil
 }
 
-// solidityBootInfo converts to the contracts' tuple, left-padding ids as
-// upstream's webhook does.
-func solidityBootInfo(b BootInfo) chain.BootInfo {
-	adv := b.AdvisoryIDs
-	if adv == nil {
-		adv = []string{}
-	}
-	return chain.BootInfo{
-		AppId: common.BytesToAddress(b.AppID), ComposeHash: common.BytesToHash(b.ComposeHash),
-		InstanceId: common.BytesToAddress(b.InstanceID), DeviceId: common.BytesToHash(b.DeviceID),
-		MrAggregated: common.BytesToHash(b.MrAggregated), MrSystem: common.BytesToHash(b.MrSystem),
-		OsImageHash: common.BytesToHash(b.OSImageHash), TcbStatus: b.TCBStatus, AdvisoryIds: adv,
-	}
-}
-
 func (a *ChainAuthorizer) decide(ctx context.Context, ans chain.Answer, err error) (Decision, error) {
 	if err != nil {
 		return Decision{}, err
@@ -81,13 +66,13 @@ func (a *ChainAuthorizer) decide(ctx context.Context, ans chain.Answer, err erro
 
 // AuthorizeApp implements Authorizer.
 func (a *ChainAuthorizer) AuthorizeApp(ctx context.Context, b BootInfo) (Decision, error) {
-	ans, err := a.Reader.IsAppAllowed(ctx, solidityBootInfo(b))
+	ans, err := a.Reader.IsAppAllowed(ctx, b.Solidity())
 	return a.decide(ctx, ans, err)
 }
 
 // AuthorizeKMS implements Authorizer.
 func (a *ChainAuthorizer) AuthorizeKMS(ctx context.Context, b BootInfo) (Decision, error) {
-	ans, err := a.Reader.IsKmsAllowed(ctx, solidityBootInfo(b))
+	ans, err := a.Reader.IsKmsAllowed(ctx, b.Solidity())
 	return a.decide(ctx, ans, err)
 }
 

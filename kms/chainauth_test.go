@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -69,4 +70,44 @@ func padLeft(b []byte, n int) []byte {
 	out := make([]byte, n)
 	copy(out[n-len(b):], b)
 	return out
+}
+
+// TestWebhookOverChain runs the chain reader's upstream-compatible webhook
+// and asks it with the KMS's webhook client: the two ends of upstream's
+// protocol, here both ours.
+func TestWebhookOverChain(t *testing.T) {
+	c := testchain.New(t)
+	compose := [32]byte{0xc2}
+	appAddr, _, err := c.DeployApp(false, true, [32]byte{}, compose)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range [][]byte{c.K.PackAddOsImageHash([32]byte{31: 7}), c.K.PackSetGatewayAppId("gw")} {
+		if _, err := c.Send(c.KmsInst, c.Owner, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := chain.New(context.Background(), c.Client, chain.Config{ChainID: c.ChainID, KmsContract: c.Kms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(r.Webhook())
+	defer srv.Close()
+	wh := &Webhook{URL: srv.URL}
+	b := BootInfo{TeeVariant: "dstack-tdx", AppID: appAddr.Bytes(), ComposeHash: compose[:], OSImageHash: []byte{7}, TCBStatus: "UpToDate"}
+	d, err := wh.AuthorizeApp(context.Background(), b)
+	if err != nil || !d.Allowed || d.GatewayAppID != "gw" {
+		t.Fatalf("allowed app: %+v %v", d, err)
+	}
+	b.ComposeHash = []byte{1}
+	if d, err := wh.AuthorizeApp(context.Background(), b); err != nil || d.Allowed || !strings.Contains(d.Reason, "Compose hash") {
+		t.Fatalf("refused app: %+v %v", d, err)
+	}
+	if d, err := wh.AuthorizeKMS(context.Background(), b); err != nil || d.Allowed {
+		t.Fatalf("unknown KMS: %+v %v", d, err)
+	}
+	info, err := wh.Info(context.Background())
+	if err != nil || info.GatewayAppID != "gw" || info.ChainID != c.ChainID.Uint64() || !strings.EqualFold(info.KmsContractAddress, c.Kms.Hex()) {
+		t.Fatalf("info %+v %v", info, err)
+	}
 }
