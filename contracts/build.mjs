@@ -31,7 +31,7 @@ const out = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports
 const errors = (out.errors || []).filter((e) => e.severity === "error");
 for (const e of out.errors || []) console.error(e.formattedMessage);
 if (errors.length) process.exit(1);
-const wanted = { "src/DstackKms.sol": ["DstackKms"], "src/DstackApp.sol": ["DstackApp"], "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol": ["ERC1967Proxy"] };
+const wanted = { "src/DstackKms.sol": ["DstackKms"], "src/DstackApp.sol": ["DstackApp"], "src/DstackGovernance.sol": ["DstackGovernance"], "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol": ["ERC1967Proxy"] };
 const dir = path.join(here, "artifacts");
 fs.mkdirSync(dir, { recursive: true });
 for (const [file, names] of Object.entries(wanted)) {

@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 GETH_VERSION=$(cd .. && go list -m -f '{{.Version}}' github.com/ethereum/go-ethereum)
 npm ci --silent --no-audit --no-fund
 node build.mjs
-for c in DstackKms DstackApp ERC1967Proxy; do
+for c in DstackKms DstackApp DstackGovernance ERC1967Proxy; do
 	lower=$(echo "$c" | tr '[:upper:]' '[:lower:]')
 	mkdir -p "bindings/$lower"
 	go run "github.com/ethereum/go-ethereum/cmd/abigen@${GETH_VERSION}" --v2 \

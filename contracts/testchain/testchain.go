@@ -26,8 +26,9 @@ import (
 type Chain struct {
 	Sim      *simulated.Backend
 	Client   simulated.Client
-	Owner    *ecdsa.PrivateKey // owns DstackKms and the apps deployed with DeployApp
-	Stranger *ecdsa.PrivateKey // a funded account that owns nothing
+	Owner    *ecdsa.PrivateKey   // owns DstackKms and the apps deployed with DeployApp
+	Stranger *ecdsa.PrivateKey   // a funded account that owns nothing
+	Accounts []*ecdsa.PrivateKey // three more funded accounts
 	ChainID  *big.Int
 	Kms      common.Address
 	KmsInst  *bind.BoundContract
@@ -42,12 +43,19 @@ func New(tb testing.TB) *Chain {
 	owner, _ := crypto.GenerateKey()
 	stranger, _ := crypto.GenerateKey()
 	funds := new(big.Int).Mul(big.NewInt(1000), big.NewInt(1e18))
-	sim := simulated.NewBackend(types.GenesisAlloc{
+	alloc := types.GenesisAlloc{
 		crypto.PubkeyToAddress(owner.PublicKey):    {Balance: funds},
 		crypto.PubkeyToAddress(stranger.PublicKey): {Balance: funds},
-	}, simulated.WithBlockGasLimit(60_000_000))
+	}
+	var accounts []*ecdsa.PrivateKey
+	for i := 0; i < 3; i++ {
+		k, _ := crypto.GenerateKey()
+		accounts = append(accounts, k)
+		alloc[crypto.PubkeyToAddress(k.PublicKey)] = types.Account{Balance: funds}
+	}
+	sim := simulated.NewBackend(alloc, simulated.WithBlockGasLimit(60_000_000))
 	tb.Cleanup(func() { sim.Close() })
-	c := &Chain{Sim: sim, Client: sim.Client(), Owner: owner, Stranger: stranger, K: dstackkms.NewDstackKms(), A: dstackapp.NewDstackApp()}
+	c := &Chain{Sim: sim, Client: sim.Client(), Owner: owner, Stranger: stranger, Accounts: accounts, K: dstackkms.NewDstackKms(), A: dstackapp.NewDstackApp()}
 	id, err := c.Client.ChainID(context.Background())
 	if err != nil {
 		tb.Fatal(err)
