@@ -1,0 +1,334 @@
+package main
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/eth/ethconfig"
+	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/ethereum/go-ethereum/ethclient/simulated"
+	"github.com/ethereum/go-ethereum/node"
+	"github.com/spf13/cobra"
+
+	"github.com/dstack-go/dstack/contracts/bindings/dstackapp"
+	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
+	"github.com/dstack-go/dstack/contracts/bindings/erc1967proxy"
+)
+
+// devAccountKey is the private key of development account i: public
+// knowledge, for a local chain only.
+func devAccountKey(i int) *ecdsa.PrivateKey {
+	k, err := crypto.ToECDSA(crypto.Keccak256([]byte("dstack devchain account " + strconv.Itoa(i))))
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
+// devChain is a go-ethereum chain in process (the simulated backend's node,
+// a real EVM) with JSON-RPC over HTTP on loopback; it seals a block when
+// transactions are pending and at least every period.
+type devChain struct {
+	sim  *simulated.Backend
+	URL  string
+	stop chan struct{}
+	done chan struct{}
+}
+
+func startDevChain(listen string, accounts int, period time.Duration) (*devChain, error) {
+	host, portStr, err := net.SplitHostPort(listen)
+	if err != nil || !net.ParseIP(host).IsLoopback() {
+		return nil, usageErr(fmt.Errorf("--listen %s: the dev chain listens on loopback only", listen))
+	}
+	port, _ := strconv.Atoi(portStr)
+	if port == 0 {
+		ln, err := net.Listen("tcp", listen)
+		if err != nil {
+			return nil, err
+		}
+		port = ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+	}
+	alloc := types.GenesisAlloc{}
+	funds := new(big.Int).Mul(big.NewInt(1_000_000), big.NewInt(1e18))
+	for i := 0; i < accounts; i++ {
+		alloc[crypto.PubkeyToAddress(devAccountKey(i).PublicKey)] = types.Account{Balance: funds}
+	}
+	sim := simulated.NewBackend(alloc, func(n *node.Config, e *ethconfig.Config) {
+		n.HTTPHost, n.HTTPPort = host, port
+		n.HTTPModules = []string{"eth", "net", "web3"}
+		n.HTTPVirtualHosts = []string{"localhost", host}
+		e.Miner.GasCeil = 60_000_000
+	})
+	d := &devChain{sim: sim, URL: fmt.Sprintf("http://%s", net.JoinHostPort(host, strconv.Itoa(port))), stop: make(chan struct{}), done: make(chan struct{})}
+	pending := sim.Client().(interface {
+		PendingTransactionCount(context.Context) (uint, error)
+	})
+	go func() {
+		defer close(d.done)
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		last := time.Now()
+		for {
+			select {
+			case <-d.stop:
+				return
+			case <-tick.C:
+				n, err := pending.PendingTransactionCount(context.Background())
+				if (err == nil && n > 0) || time.Since(last) >= period {
+					sim.Commit()
+					last = time.Now()
+				}
+			}
+		}
+	}()
+	return d, nil
+}
+
+func (d *devChain) Close() {
+	close(d.stop)
+	<-d.done
+	d.sim.Close()
+}
+
+func init() {
+	var listen string
+	var accounts int
+	var period time.Duration
+	cmd := &cobra.Command{
+		Use:   "devchain",
+		Short: "Run a local development chain (go-ethereum, JSON-RPC on loopback)",
+		Long: `Run a local development chain: a go-ethereum node in process with JSON-RPC over HTTP
+on loopback, pre-funded development accounts (their keys are printed: they are
+public, for this chain only), a block sealed whenever transactions are pending and
+at least every --period. State is kept in memory: a restart starts a new chain.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			d, err := startDevChain(listen, accounts, period)
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			out := cmd.OutOrStdout()
+			id, _ := d.sim.Client().ChainID(context.Background())
+			fmt.Fprintf(out, "dev chain %v at %s\n", id, d.URL)
+			for i := 0; i < accounts; i++ {
+				k := devAccountKey(i)
+				fmt.Fprintf(out, "  account %d  %s  key %x\n", i, crypto.PubkeyToAddress(k.PublicKey), crypto.FromECDSA(k))
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			<-ctx.Done()
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8545", "JSON-RPC address (loopback)")
+	cmd.Flags().IntVar(&accounts, "accounts", 4, "number of funded development accounts")
+	cmd.Flags().DurationVar(&period, "period", 2*time.Second, "longest time between blocks")
+	rootCmd.AddCommand(cmd)
+	rootCmd.AddCommand(chainCommand())
+}
+
+// chainCtl sends transactions to the governance contracts.
+type chainCtl struct {
+	client  *ethclient.Client
+	key     *ecdsa.PrivateKey
+	chainID *big.Int
+	out     io.Writer
+}
+
+func dialChain(ctx context.Context, rpc string, out io.Writer) (*chainCtl, error) {
+	keyHex := strings.TrimPrefix(os.Getenv("DSTACK_CHAIN_KEY"), "0x")
+	if keyHex == "" {
+		return nil, usageErr(fmt.Errorf("set DSTACK_CHAIN_KEY to the hex private key that signs (keys are never taken from flags)"))
+	}
+	key, err := crypto.HexToECDSA(keyHex)
+	if err != nil {
+		return nil, usageErr(fmt.Errorf("DSTACK_CHAIN_KEY: %w", err))
+	}
+	client, err := ethclient.DialContext(ctx, rpc)
+	if err != nil {
+		return nil, err
+	}
+	id, err := client.ChainID(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the chain id from %s: %w", rpc, err)
+	}
+	return &chainCtl{client: client, key: key, chainID: id, out: out}, nil
+}
+
+func (c *chainCtl) wait(ctx context.Context, tx *types.Transaction, what string) (*types.Receipt, error) {
+	r, err := bind.WaitMined(ctx, c.client, tx.Hash())
+	if err != nil {
+		return nil, err
+	}
+	if r.Status != types.ReceiptStatusSuccessful {
+		return r, fmt.Errorf("%s: transaction %s reverted", what, tx.Hash())
+	}
+	fmt.Fprintf(c.out, "%s: tx %s block %d\n", what, tx.Hash(), r.BlockNumber)
+	return r, nil
+}
+
+func (c *chainCtl) deploy(ctx context.Context, what, bin string, args []byte) (common.Address, error) {
+	addr, tx, err := bind.DeployContract(bind.NewKeyedTransactor(c.key, c.chainID), common.FromHex(bin), c.client, args)
+	if err != nil {
+		return common.Address{}, fmt.Errorf("deploying %s: %w", what, err)
+	}
+	if _, err := c.wait(ctx, tx, "deploy "+what+" at "+addr.Hex()); err != nil {
+		return common.Address{}, err
+	}
+	return addr, nil
+}
+
+func (c *chainCtl) send(ctx context.Context, to common.Address, data []byte, what string) (*types.Receipt, error) {
+	inst := bind.NewBoundContract(to, dstackkms.NewDstackKms().GetABI(), c.client, c.client, c.client)
+	tx, err := bind.Transact(inst, bind.NewKeyedTransactor(c.key, c.chainID), data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return c.wait(ctx, tx, what)
+}
+
+// deployGovernance deploys the DstackApp implementation and DstackKms
+// behind an ERC1967 proxy owned by the signer, and returns the proxy.
+func (c *chainCtl) deployGovernance(ctx context.Context) (common.Address, error) {
+	appImpl, err := c.deploy(ctx, "DstackApp implementation", dstackapp.DstackAppMetaData.Bin, nil)
+	if err != nil {
+		return common.Address{}, err
+	}
+	kmsImpl, err := c.deploy(ctx, "DstackKms implementation", dstackkms.DstackKmsMetaData.Bin, nil)
+	if err != nil {
+		return common.Address{}, err
+	}
+	init := dstackkms.NewDstackKms().PackInitialize(crypto.PubkeyToAddress(c.key.PublicKey), appImpl)
+	return c.deploy(ctx, "DstackKms proxy", erc1967proxy.ERC1967ProxyMetaData.Bin, erc1967proxy.NewERC1967Proxy().PackConstructor(kmsImpl, init))
+}
+
+func parseHash(s string) ([32]byte, error) {
+	b, err := hex.DecodeString(strings.TrimPrefix(s, "0x"))
+	if err != nil || len(b) > 32 {
+		return [32]byte{}, usageErr(fmt.Errorf("%q is not a hex value of at most 32 bytes", s))
+	}
+	return common.BytesToHash(b), nil
+}
+
+func chainCommand() *cobra.Command {
+	var rpc, kmsAddr string
+	root := &cobra.Command{Use: "chain", Short: "Administer the governance contracts (key from DSTACK_CHAIN_KEY)"}
+	root.PersistentFlags().StringVar(&rpc, "rpc", "http://127.0.0.1:8545", "Ethereum JSON-RPC URL")
+	root.PersistentFlags().StringVar(&kmsAddr, "kms", "", "DstackKms (proxy) address")
+	K, A := dstackkms.NewDstackKms(), dstackapp.NewDstackApp()
+	run := func(fn func(ctx context.Context, c *chainCtl, args []string) error) func(*cobra.Command, []string) error {
+		return func(cmd *cobra.Command, args []string) error {
+			ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
+			defer cancel()
+			c, err := dialChain(ctx, rpc, cmd.OutOrStdout())
+			if err != nil {
+				return err
+			}
+			return fn(ctx, c, args)
+		}
+	}
+	kms := func() (common.Address, error) {
+		if !common.IsHexAddress(kmsAddr) {
+			return common.Address{}, usageErr(fmt.Errorf("--kms must be the DstackKms address"))
+		}
+		return common.HexToAddress(kmsAddr), nil
+	}
+	// kmsTx makes a command that sends one DstackKms transaction built from
+	// a single hex argument.
+	kmsTx := func(use, short string, pack func([32]byte) []byte) *cobra.Command {
+		return &cobra.Command{Use: use + " HEX", Short: short, Args: cobra.ExactArgs(1), RunE: run(func(ctx context.Context, c *chainCtl, args []string) error {
+			to, err := kms()
+			if err != nil {
+				return err
+			}
+			v, err := parseHash(args[0])
+			if err != nil {
+				return err
+			}
+			_, err = c.send(ctx, to, pack(v), use)
+			return err
+		})}
+	}
+	appTx := func(use, short string, pack func([32]byte) []byte) *cobra.Command {
+		return &cobra.Command{Use: use + " APP HEX", Short: short, Args: cobra.ExactArgs(2), RunE: run(func(ctx context.Context, c *chainCtl, args []string) error {
+			if !common.IsHexAddress(args[0]) {
+				return usageErr(fmt.Errorf("%q is not an app address", args[0]))
+			}
+			v, err := parseHash(args[1])
+			if err != nil {
+				return err
+			}
+			_, err = c.send(ctx, common.HexToAddress(args[0]), pack(v), use)
+			return err
+		})}
+	}
+	root.AddCommand(
+		&cobra.Command{Use: "deploy", Short: "Deploy DstackApp and DstackKms (UUPS proxy) owned by the signer", Args: cobra.NoArgs,
+			RunE: run(func(ctx context.Context, c *chainCtl, _ []string) error {
+				addr, err := c.deployGovernance(ctx)
+				if err == nil {
+					fmt.Fprintf(c.out, "kms_contract %s\n", addr)
+				}
+				return err
+			})},
+		&cobra.Command{Use: "deploy-app COMPOSE_HASH", Short: "Deploy and register an app allowing one compose hash, owned by the signer", Args: cobra.ExactArgs(1),
+			RunE: run(func(ctx context.Context, c *chainCtl, args []string) error {
+				to, err := kms()
+				if err != nil {
+					return err
+				}
+				h, err := parseHash(args[0])
+				if err != nil {
+					return err
+				}
+				r, err := c.send(ctx, to, K.PackDeployAndRegisterApp0(crypto.PubkeyToAddress(c.key.PublicKey), false, false, true, [32]byte{}, h), "deploy-app")
+				if err != nil {
+					return err
+				}
+				for _, l := range r.Logs {
+					if ev, err := K.UnpackAppDeployedViaFactoryEvent(l); err == nil {
+						fmt.Fprintf(c.out, "app_id %s\n", ev.AppId)
+						return nil
+					}
+				}
+				return fmt.Errorf("deploy-app: no AppDeployedViaFactory event")
+			})},
+		&cobra.Command{Use: "set-gateway-app-id ID", Short: "Set the gateway's app id", Args: cobra.ExactArgs(1),
+			RunE: run(func(ctx context.Context, c *chainCtl, args []string) error {
+				to, err := kms()
+				if err != nil {
+					return err
+				}
+				_, err = c.send(ctx, to, K.PackSetGatewayAppId(args[0]), "set-gateway-app-id")
+				return err
+			})},
+		kmsTx("add-os-image", "Allow an OS image hash", K.PackAddOsImageHash),
+		kmsTx("remove-os-image", "Disallow an OS image hash", K.PackRemoveOsImageHash),
+		kmsTx("add-kms-mr", "Allow a KMS aggregated measurement", K.PackAddKmsAggregatedMr),
+		kmsTx("remove-kms-mr", "Disallow a KMS aggregated measurement", K.PackRemoveKmsAggregatedMr),
+		kmsTx("add-kms-device", "Allow a KMS device id", K.PackAddKmsDevice),
+		kmsTx("remove-kms-device", "Disallow a KMS device id", K.PackRemoveKmsDevice),
+		appTx("add-compose-hash", "Allow a compose hash for an app", A.PackAddComposeHash),
+		appTx("remove-compose-hash", "Disallow a compose hash for an app", A.PackRemoveComposeHash),
+		appTx("add-device", "Allow a device for an app", A.PackAddDevice),
+		appTx("remove-device", "Disallow a device for an app", A.PackRemoveDevice),
+	)
+	return root
+}
