@@ -152,6 +152,7 @@ type chainCtl struct {
 	out     io.Writer
 }
 
+// dialChain connects with the signing key from DSTACK_CHAIN_KEY.
 func dialChain(ctx context.Context, rpc string, out io.Writer) (*chainCtl, error) {
 	keyHex := strings.TrimPrefix(os.Getenv("DSTACK_CHAIN_KEY"), "0x")
 	if keyHex == "" {
@@ -161,6 +162,10 @@ func dialChain(ctx context.Context, rpc string, out io.Writer) (*chainCtl, error
 	if err != nil {
 		return nil, usageErr(fmt.Errorf("DSTACK_CHAIN_KEY: %w", err))
 	}
+	return dialChainWithKey(ctx, rpc, key, out)
+}
+
+func dialChainWithKey(ctx context.Context, rpc string, key *ecdsa.PrivateKey, out io.Writer) (*chainCtl, error) {
 	client, err := ethclient.DialContext(ctx, rpc)
 	if err != nil {
 		return nil, err
@@ -217,6 +222,17 @@ func (c *chainCtl) deployGovernance(ctx context.Context) (common.Address, error)
 	}
 	init := dstackkms.NewDstackKms().PackInitialize(crypto.PubkeyToAddress(c.key.PublicKey), appImpl)
 	return c.deploy(ctx, "DstackKms proxy", erc1967proxy.ERC1967ProxyMetaData.Bin, erc1967proxy.NewERC1967Proxy().PackConstructor(kmsImpl, init))
+}
+
+// deployedApp finds the app a deployAndRegisterApp receipt created.
+func deployedApp(r *types.Receipt) (common.Address, error) {
+	K := dstackkms.NewDstackKms()
+	for _, l := range r.Logs {
+		if ev, err := K.UnpackAppDeployedViaFactoryEvent(l); err == nil {
+			return ev.AppId, nil
+		}
+	}
+	return common.Address{}, fmt.Errorf("deploy-app: no AppDeployedViaFactory event")
 }
 
 func parseHash(s string) ([32]byte, error) {
@@ -302,13 +318,11 @@ func chainCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				for _, l := range r.Logs {
-					if ev, err := K.UnpackAppDeployedViaFactoryEvent(l); err == nil {
-						fmt.Fprintf(c.out, "app_id %s\n", ev.AppId)
-						return nil
-					}
+				app, err := deployedApp(r)
+				if err == nil {
+					fmt.Fprintf(c.out, "app_id %s\n", app)
 				}
-				return fmt.Errorf("deploy-app: no AppDeployedViaFactory event")
+				return err
 			})},
 		&cobra.Command{Use: "set-gateway-app-id ID", Short: "Set the gateway's app id", Args: cobra.ExactArgs(1),
 			RunE: run(func(ctx context.Context, c *chainCtl, args []string) error {

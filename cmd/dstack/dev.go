@@ -21,8 +21,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/spf13/cobra"
 
+	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
 	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/tee/attest"
@@ -48,6 +51,8 @@ type devOptions struct {
 type devState struct {
 	PID                int    `json:"pid"`
 	KMSURL             string `json:"kms_url"`
+	ChainRPC           string `json:"chain_rpc"`
+	KmsContract        string `json:"kms_contract"`
 	AppID              string `json:"app_id"`
 	InstanceID         string `json:"instance_id"`
 	ComposeHash        string `json:"compose_hash"`
@@ -66,12 +71,14 @@ func init() {
 		Short: "Start the development stack and run until interrupted",
 		Long: `Start the development stack on loopback and run until Ctrl-C (or "dstack dev down").
 
-It starts a KMS and boots a confidential VM in process mode, both on simulated TDX
-modules whose quotes a mock Intel PKI signs. The app's identity (app id, compose
-hash, instance id) is measured into RTMR3 exactly as the guest does it; the CVM
-verifies the KMS's RA-TLS attestation, gets its app keys with GetAppKey over mutual
-RA-TLS (the KMS's policy file allows the app's compose hash), measures the KMS it
-used (key-provider) and reaches system-ready. The app is served over RA-TLS with a
+It starts a dev chain (go-ethereum in process) with the governance contracts, a
+KMS whose authorizer is that chain, and a confidential VM in process mode; the KMS
+and the CVM run on simulated TDX modules whose quotes a mock Intel PKI signs. The
+demo app is registered on chain (its app id is its DstackApp address) with its
+compose hash allowed; the KMS's measurement, device and the OS image are allowed
+too. The app's identity is measured into RTMR3 exactly as the guest does it; the
+CVM verifies the KMS's RA-TLS attestation, gets its app keys with GetAppKey over
+mutual RA-TLS, measures the KMS it used (key-provider) and reaches system-ready. The app is served over RA-TLS with a
 certificate that carries its evidence, and the evidence is offered at /evidence for
 "dstack verify".
 
@@ -146,14 +153,20 @@ func devUp(ctx context.Context, out io.Writer, o devOptions, ready chan<- devSta
 		return err
 	}
 
+	step("starting the dev chain and deploying the governance contracts")
+	gov, err := startDevGovernance(ctx, identity.ComposeHash(compose))
+	if err != nil {
+		return err
+	}
+	defer gov.chain.Close()
 	step("booting the CVM (process mode) and measuring the app into RTMR3")
-	cvm, err := bootSimulatedCVM(pki, compose, filepath.Join(o.dir, "runtime_events.log"))
+	cvm, err := bootSimulatedCVM(pki, compose, gov.app.Bytes(), filepath.Join(o.dir, "runtime_events.log"))
 	if err != nil {
 		return err
 	}
 	defer cvm.log.Close()
-	step("starting the KMS (simulated TEE) and allowing the app's compose hash in its policy")
-	kmsSrv, err := startDevKMS(ctx, o.dir, seed, cvm)
+	step("starting the KMS (simulated TEE) and allowing it and the OS image on chain")
+	kmsSrv, err := startDevKMS(ctx, o.dir, seed, cvm, gov)
 	if err != nil {
 		return err
 	}
@@ -181,7 +194,7 @@ func devUp(ctx context.Context, out io.Writer, o devOptions, ready chan<- devSta
 
 	base := "https://" + ln.Addr().String()
 	st := devState{
-		PID: os.Getpid(), KMSURL: kmsSrv.URL, AppID: hex.EncodeToString(cvm.appID[:]), InstanceID: hex.EncodeToString(cvm.instanceID[:]),
+		PID: os.Getpid(), KMSURL: kmsSrv.URL, ChainRPC: gov.rpc, KmsContract: gov.kms.Hex(), AppID: hex.EncodeToString(cvm.appID[:]), InstanceID: hex.EncodeToString(cvm.instanceID[:]),
 		ComposeHash: hex.EncodeToString(cvm.composeHash[:]), AppURL: base + "/", EvidenceURL: base + "/evidence",
 		InsecureTrustRoots: rootsPath, Collateral: collateralDir, RuntimeEventLog: cvm.logPath,
 	}
@@ -193,6 +206,7 @@ func devUp(ctx context.Context, out io.Writer, o devOptions, ready chan<- devSta
 	defer os.Remove(statePath)
 	fmt.Fprintf(out, `
 The app is up.
+  chain         %s (DstackKms %s)
   KMS           %s
   app id        %s
   compose hash  %s
@@ -202,7 +216,7 @@ The app is up.
   verify        dstack verify --insecure-trust-roots %s --collateral %s evidence.json
   state         %s
 Stop with Ctrl-C or "dstack dev down".
-`, st.KMSURL, st.AppID, st.ComposeHash, st.InstanceID, st.AppURL, st.EvidenceURL, rootsPath, collateralDir, statePath)
+`, st.ChainRPC, st.KmsContract, st.KMSURL, st.AppID, st.ComposeHash, st.InstanceID, st.AppURL, st.EvidenceURL, rootsPath, collateralDir, statePath)
 	if ready != nil {
 		ready <- st
 	}
@@ -232,7 +246,7 @@ type simCVM struct {
 	logPath     string
 }
 
-func bootSimulatedCVM(pki *mock.PKI, compose []byte, logPath string) (*simCVM, error) {
+func bootSimulatedCVM(pki *mock.PKI, compose, pinnedAppID []byte, logPath string) (*simCVM, error) {
 	// Fixed boot measurements of the development OS image.
 	var mrtd, r0, r1, r2 [48]byte
 	for i, dst := range []*[48]byte{&mrtd, &r0, &r1, &r2} {
@@ -240,7 +254,7 @@ func bootSimulatedCVM(pki *mock.PKI, compose []byte, logPath string) (*simCVM, e
 	}
 	c := &simCVM{tee: pki.NewTEE(mrtd, r0, r1, r2), logPath: logPath, composeHash: identity.ComposeHash(compose)}
 	var err error
-	if c.appID, err = identity.AppID(nil, c.composeHash); err != nil {
+	if c.appID, err = identity.AppID(pinnedAppID, c.composeHash); err != nil {
 		return nil, err
 	}
 	seed := make([]byte, 20)
@@ -323,9 +337,48 @@ func (c *simCVM) getKeys(ctx context.Context, kmsURL string) error {
 	)
 }
 
-// startDevKMS writes the KMS policy (the app's compose hash, the dev OS
-// image, the KMS's own measurement) and starts a KMS on the simulated TEE.
-func startDevKMS(ctx context.Context, dir, seed string, app *simCVM) (*kms.Server, error) {
+// devGovernance is the dev chain with the contracts deployed and the demo
+// app registered.
+type devGovernance struct {
+	chain *devChain
+	ctl   *chainCtl
+	rpc   string
+	kms   common.Address
+	app   common.Address
+	id    uint64
+}
+
+// startDevGovernance starts the dev chain, deploys DstackKms and registers
+// an app that allows composeHash.
+func startDevGovernance(ctx context.Context, composeHash [32]byte) (*devGovernance, error) {
+	d, err := startDevChain("127.0.0.1:0", 2, 2*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	g := &devGovernance{chain: d, rpc: d.URL}
+	fail := func(err error) (*devGovernance, error) { d.Close(); return nil, err }
+	if g.ctl, err = dialChainWithKey(ctx, d.URL, devAccountKey(0), io.Discard); err != nil {
+		return fail(err)
+	}
+	g.id = g.ctl.chainID.Uint64()
+	if g.kms, err = g.ctl.deployGovernance(ctx); err != nil {
+		return fail(err)
+	}
+	K := dstackkms.NewDstackKms()
+	r, err := g.ctl.send(ctx, g.kms, K.PackDeployAndRegisterApp0(crypto.PubkeyToAddress(devAccountKey(0).PublicKey), false, true, true, [32]byte{}, composeHash), "deploy-app")
+	if err != nil {
+		return fail(err)
+	}
+	if g.app, err = deployedApp(r); err != nil {
+		return fail(err)
+	}
+	return g, nil
+}
+
+// startDevKMS allows the KMS's measurement and device and the dev OS image
+// on chain, then starts a KMS on the simulated TEE whose authorizer is the
+// chain.
+func startDevKMS(ctx context.Context, dir, seed string, app *simCVM, gov *devGovernance) (*kms.Server, error) {
 	kmsConfig := app.config
 	attester, opts, err := kms.SimulatedTEE(seed, kmsConfig)
 	if err != nil {
@@ -337,29 +390,24 @@ func startDevKMS(ctx context.Context, dir, seed string, app *simCVM) (*kms.Serve
 		return nil, err
 	}
 	kb := kms.BootInfoOf(ev, false)
-	var cfg identity.VMConfig
-	if err := json.Unmarshal([]byte(app.config), &cfg); err != nil {
-		return nil, err
-	}
-	policy := kms.StaticPolicy{
-		OSImages:           []string{hex.EncodeToString(cfg.OSImageHash)},
-		AllowedTCBStatuses: []string{"UpToDate"},
-		GatewayAppID:       "",
-		KMS:                kms.StaticKMSPolicy{MrAggregated: []string{hex.EncodeToString(kb.MrAggregated)}, AllowAnyDevice: true},
-		Apps: map[string]kms.AppPolicy{hex.EncodeToString(app.appID[:]): {
-			ComposeHashes: []string{hex.EncodeToString(app.composeHash[:])}, AllowAnyDevice: true,
-		}},
-	}
-	pb, _ := json.MarshalIndent(policy, "", "  ")
-	policyPath := filepath.Join(dir, "kms-policy.json")
-	if err := os.WriteFile(policyPath, pb, 0o600); err != nil {
-		return nil, err
+	K := dstackkms.NewDstackKms()
+	for _, tx := range []struct {
+		what string
+		data []byte
+	}{
+		{"add-os-image", K.PackAddOsImageHash(common.BytesToHash(kb.OSImageHash))},
+		{"add-kms-mr", K.PackAddKmsAggregatedMr(common.BytesToHash(kb.MrAggregated))},
+		{"add-kms-device", K.PackAddKmsDevice(common.BytesToHash(kb.DeviceID))},
+	} {
+		if _, err := gov.ctl.send(ctx, gov.kms, tx.data, tx.what); err != nil {
+			return nil, err
+		}
 	}
 	kmsDir := filepath.Join(dir, "kms")
 	_ = os.RemoveAll(kmsDir)
 	srv, err := kms.NewServer(ctx, kms.Config{
-		Listen: "127.0.0.1:0", Domain: "127.0.0.1", StateDir: kmsDir, VMConfig: kmsConfig,
-		InsecureSimulatedTEE: seed, Auth: kms.AuthConfig{Static: policyPath},
+		Listen: "127.0.0.1:0", Domain: "127.0.0.1", StateDir: kmsDir, VMConfig: kmsConfig, InsecureSimulatedTEE: seed,
+		Auth: kms.AuthConfig{Chain: &kms.ChainConfig{RPCURL: gov.rpc, ChainID: gov.id, KmsContract: gov.kms.Hex()}},
 	}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("starting the KMS: %w", err)

@@ -47,7 +47,7 @@ func TestDevUp(t *testing.T) {
 	}
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if !strings.Contains(string(body), st.AppID) || !strings.Contains(string(body), "keys from the KMS") || st.KMSURL == "" {
+	if !strings.Contains(string(body), st.AppID) || !strings.Contains(string(body), "keys from the KMS") || st.KMSURL == "" || st.ChainRPC == "" || st.KmsContract == "" {
 		t.Fatalf("app answered %q", body)
 	}
 	// The server's RA-TLS certificate carries the app's identity.
