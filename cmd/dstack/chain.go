@@ -178,9 +178,17 @@ func dialChainWithKey(ctx context.Context, rpc string, key *ecdsa.PrivateKey, ou
 }
 
 func (c *chainCtl) wait(ctx context.Context, tx *types.Transaction, what string) (*types.Receipt, error) {
-	r, err := bind.WaitMined(ctx, c.client, tx.Hash())
-	if err != nil {
-		return nil, err
+	var r *types.Receipt
+	for {
+		var err error
+		if r, err = c.client.TransactionReceipt(ctx, tx.Hash()); err == nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%s: waiting for %s: %w", what, tx.Hash(), ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 	if r.Status != types.ReceiptStatusSuccessful {
 		return r, fmt.Errorf("%s: transaction %s reverted", what, tx.Hash())
