@@ -1,0 +1,120 @@
+package kmsapp
+
+import (
+	"strconv"
+
+	"github.com/caddyserver/caddy/v2/caddyconfig"
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
+
+	"github.com/dstack-go/dstack/kms"
+)
+
+func init() {
+	httpcaddyfile.RegisterGlobalOption("dstack_kms", parseGlobalOption)
+}
+
+// parseGlobalOption sets up the dstack_kms app from the Caddyfile's global
+// options block:
+//
+//	{
+//		dstack_kms {
+//			listen      <host:port>
+//			domain      <name>
+//			state_dir   <path>
+//			vm_config   <json>
+//			auth chain <rpc_url> <chain_id> <kms_contract> [confirmations]
+//			auth static <policy.json>
+//			auth webhook <url>
+//			auth insecure_allow_all [gateway_app_id]
+//			pccs <url>
+//			collateral <dir>
+//			insecure_trust_roots <pem file>
+//			insecure_simulated_tee_seed <seed>
+//			sealing_key_hex <hex>
+//			onboard_from <url>
+//		}
+//	}
+func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
+	var cfg kms.Config
+	d.Next() // the option name
+	if d.NextArg() {
+		return nil, d.ArgErr()
+	}
+	for d.NextBlock(0) {
+		key := d.Val()
+		var val string
+		switch key {
+		case "auth":
+			args := d.RemainingArgs()
+			if len(args) == 0 {
+				return nil, d.ArgErr()
+			}
+			switch args[0] {
+			case "chain":
+				if len(args) < 4 || len(args) > 5 {
+					return nil, d.Errf("auth chain <rpc_url> <chain_id> <kms_contract> [confirmations]")
+				}
+				id, err := strconv.ParseUint(args[2], 10, 64)
+				if err != nil {
+					return nil, d.Errf("auth chain: chain id %q: %v", args[2], err)
+				}
+				c := &kms.ChainConfig{RPCURL: args[1], ChainID: id, KmsContract: args[3]}
+				if len(args) == 5 {
+					if c.Confirmations, err = strconv.ParseUint(args[4], 10, 64); err != nil {
+						return nil, d.Errf("auth chain: confirmations %q: %v", args[4], err)
+					}
+				}
+				cfg.Auth.Chain = c
+			case "static", "webhook":
+				if len(args) != 2 {
+					return nil, d.ArgErr()
+				}
+				if args[0] == "static" {
+					cfg.Auth.Static = args[1]
+				} else {
+					cfg.Auth.Webhook = args[1]
+				}
+			case "insecure_allow_all":
+				if len(args) > 2 {
+					return nil, d.ArgErr()
+				}
+				cfg.Auth.InsecureAllowAll = true
+				if len(args) == 2 {
+					cfg.Auth.GatewayAppID = args[1]
+				}
+			default:
+				return nil, d.Errf("unknown authorizer %q (chain, static, webhook or insecure_allow_all)", args[0])
+			}
+			continue
+		}
+		if !d.AllArgs(&val) {
+			return nil, d.ArgErr()
+		}
+		switch key {
+		case "listen":
+			cfg.Listen = val
+		case "domain":
+			cfg.Domain = val
+		case "state_dir":
+			cfg.StateDir = val
+		case "vm_config":
+			cfg.VMConfig = val
+		case "pccs":
+			cfg.Attestation.PCCSURL = val
+		case "collateral":
+			cfg.Attestation.CollateralDir = val
+		case "insecure_trust_roots":
+			cfg.Attestation.InsecureTrustRoots = val
+		case "insecure_simulated_tee_seed":
+			cfg.InsecureSimulatedTEE = val
+		case "sealing_key_hex":
+			cfg.SealingKeyHex = val
+		case "onboard_from":
+			cfg.OnboardFrom = val
+		default:
+			return nil, d.Errf("unknown dstack_kms option %q", key)
+		}
+	}
+	return httpcaddyfile.App{Name: "dstack_kms", Value: caddyconfig.JSON(cfg, nil)}, nil
+}
