@@ -19,7 +19,7 @@ import (
 // app and calls the KMS it serves.
 func TestCaddyHostsKMS(t *testing.T) {
 	cfg := map[string]any{
-		"admin": map[string]any{"disabled": true},
+		"admin": map[string]any{"disabled": true, "config": map[string]any{"persist": false}},
 		"apps": map[string]any{"dstack_kms": kms.Config{
 			Listen: "127.0.0.1:0", StateDir: t.TempDir(), InsecureSimulatedTEE: "caddy test",
 			Auth: kms.AuthConfig{InsecureAllowAll: true},
