@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/big"
@@ -28,6 +29,7 @@ import (
 	"github.com/dstack-go/dstack/contracts/bindings/dstackapp"
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
 	"github.com/dstack-go/dstack/contracts/bindings/erc1967proxy"
+	kmspkg "github.com/dstack-go/dstack/kms"
 )
 
 // devAccountKey is the private key of development account i: public
@@ -339,6 +341,26 @@ func chainCommand() *cobra.Command {
 					return err
 				}
 				_, err = c.send(ctx, to, K.PackSetGatewayAppId(args[0]), "set-gateway-app-id")
+				return err
+			})},
+		&cobra.Command{Use: "set-kms-info BOOTSTRAP_INFO_JSON", Short: "Publish a KMS's root public keys from its bootstrap-info.json", Args: cobra.ExactArgs(1),
+			RunE: run(func(ctx context.Context, c *chainCtl, args []string) error {
+				to, err := kms()
+				if err != nil {
+					return err
+				}
+				raw, err := os.ReadFile(args[0])
+				if err != nil {
+					return usageErr(err)
+				}
+				var info kmspkg.BootstrapInfo
+				if err := json.Unmarshal(raw, &info); err != nil {
+					return usageErr(fmt.Errorf("%s: %w", args[0], err))
+				}
+				// The attestation is not stored: kilobytes of storage exceed a
+				// transaction's gas cap on current forks. It stays verifiable
+				// from bootstrap-info.json (kms.VerifyBootstrapInfo).
+				_, err = c.send(ctx, to, K.PackSetKmsInfo(dstackkms.DstackKmsKmsInfo{K256Pubkey: info.K256Pubkey, CaPubkey: info.CAPubkey}), "set-kms-info")
 				return err
 			})},
 		kmsTx("add-os-image", "Allow an OS image hash", K.PackAddOsImageHash),

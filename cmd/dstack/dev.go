@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha512"
@@ -26,6 +27,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
+	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/tee/attest"
@@ -171,8 +173,22 @@ func devUp(ctx context.Context, out io.Writer, o devOptions, ready chan<- devSta
 		return err
 	}
 	defer kmsSrv.Stop(context.Background())
+	step("publishing the KMS root public keys on chain (setKmsInfo)")
+	boot := kmsSrv.Service.Bootstrap
+	// The bootstrap attestation stays in .dstack-dev/kms/bootstrap-info.json:
+	// storing several kilobytes costs more gas than one transaction may use
+	// on current forks.
+	if _, err := gov.ctl.send(ctx, gov.kms, dstackkms.NewDstackKms().PackSetKmsInfo(dstackkms.DstackKmsKmsInfo{
+		K256Pubkey: boot.K256Pubkey, CaPubkey: boot.CAPubkey,
+	}), "set-kms-info"); err != nil {
+		return err
+	}
+	reader, err := chain.New(ctx, gov.ctl.client, chain.Config{ChainID: gov.ctl.chainID, KmsContract: gov.kms})
+	if err != nil {
+		return err
+	}
 	step("fetching the app's keys from the KMS over mutual RA-TLS")
-	if err := cvm.getKeys(ctx, kmsSrv.URL); err != nil {
+	if err := cvm.getKeys(ctx, kmsSrv.URL, reader); err != nil {
 		return err
 	}
 	cert, err := ratls.Issue(ctx, cvm.attester(), ratls.CertOptions{
@@ -300,17 +316,29 @@ func (c *simCVM) measure(events ...eventlog.RuntimeEvent) error {
 // getKeys does what the guest does with a KMS key provider: verify the
 // KMS's own RA-TLS attestation, ask for the app keys over mutual RA-TLS, and
 // measure the KMS it used (os-image-hash, key-provider) before system-ready.
-func (c *simCVM) getKeys(ctx context.Context, kmsURL string) error {
+//
+// Unlike upstream, the KMS must be allowed by the chain (isKmsAllowed on its
+// verified evidence) before the CVM asks it anything, and the root CA it
+// answers with must be the one published on chain with setKmsInfo and must
+// have issued its RPC certificate.
+func (c *simCVM) getKeys(ctx context.Context, kmsURL string, reader *chain.Reader) error {
 	client, err := ratls.Issue(ctx, c.attester(), ratls.CertOptions{Subject: "RA-TLS TEMP Cert", ClientAuth: true}, nil, nil)
 	if err != nil {
 		return err
 	}
-	var kmsEvidence *attest.Verified
+	var kmsClaims *ratls.Claims
 	v := &ratls.Verifier{Attestation: c.opts, Policy: func(cl *ratls.Claims) error {
 		if cl.Extensions.SpecialUsage != ratls.UsageKMSRPC {
 			return fmt.Errorf("the KMS certificate is not for kms:rpc")
 		}
-		kmsEvidence = cl.Evidence
+		ans, err := reader.IsKmsAllowed(ctx, kms.BootInfoOf(cl.Evidence, false).Solidity())
+		if err != nil {
+			return fmt.Errorf("asking the chain about the KMS: %w", err)
+		}
+		if !ans.Allowed {
+			return fmt.Errorf("the KMS is not allowed on chain (block %d): %s", ans.Block, ans.Reason)
+		}
+		kmsClaims = cl
 		return nil
 	}}
 	rpc := &prpc.Client{BaseURL: kmsURL + "/prpc", HTTP: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: v.ClientConfig(client)}}}
@@ -318,7 +346,7 @@ func (c *simCVM) getKeys(ctx context.Context, kmsURL string) error {
 	if err := rpc.Call(ctx, "GetAppKey", &kms.GetAppKeyRequest{APIVersion: 1, VMConfig: c.config}, &keys); err != nil {
 		return fmt.Errorf("getting app keys: %w", err)
 	}
-	if kmsEvidence == nil {
+	if kmsClaims == nil {
 		return fmt.Errorf("getting app keys: the KMS was not attested")
 	}
 	ca, _ := pem.Decode([]byte(keys.CACert))
@@ -328,6 +356,16 @@ func (c *simCVM) getKeys(ctx context.Context, kmsURL string) error {
 	root, err := x509.ParseCertificate(ca.Bytes)
 	if err != nil {
 		return fmt.Errorf("getting app keys: KMS root CA: %w", err)
+	}
+	info, block, err := reader.KmsInfo(ctx)
+	if err != nil {
+		return fmt.Errorf("getting app keys: reading the published KMS info: %w", err)
+	}
+	if !bytes.Equal(info.CaPubkey, root.RawSubjectPublicKeyInfo) {
+		return fmt.Errorf("getting app keys: the KMS root CA is not the one published on chain (block %d)", block)
+	}
+	if err := kmsClaims.Certificate.CheckSignatureFrom(root); err != nil {
+		return fmt.Errorf("getting app keys: the KMS RPC certificate is not issued by its root CA: %w", err)
 	}
 	c.keys = &keys
 	return c.measure(
