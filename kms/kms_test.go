@@ -503,3 +503,18 @@ func FuzzRPC(f *testing.F) {
 }
 
 func jsonDecode(r *http.Request, v any) { _ = json.NewDecoder(r.Body).Decode(v) }
+
+func TestSNPReleaseGate(t *testing.T) {
+	svc := &Service{}
+	snp := &attest.Verified{Platform: wire.VariantSEVSNP}
+	if err := svc.releaseAllowed(snp); err == nil || !strings.Contains(err.Error(), "SEV-SNP") {
+		t.Fatalf("SNP release without opt-in: %v", err)
+	}
+	if err := svc.releaseAllowed(&attest.Verified{Platform: wire.VariantTDX}); err != nil {
+		t.Fatal(err)
+	}
+	svc.AllowSNPKeyRelease = true
+	if err := svc.releaseAllowed(snp); err != nil {
+		t.Fatal(err)
+	}
+}

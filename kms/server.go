@@ -50,6 +50,8 @@ type Config struct {
 	// OnboardFrom, when the state directory holds no keys, replicates them
 	// from this KMS URL; without it, fresh keys are bootstrapped.
 	OnboardFrom string `json:"onboard_from,omitempty"`
+	// AllowSNPKeyRelease releases app keys to SEV-SNP guests. Default off.
+	AllowSNPKeyRelease bool `json:"allow_snp_key_release,omitempty"`
 }
 
 // AuthConfig selects the authorizer; exactly one of chain, static, webhook
@@ -108,7 +110,7 @@ func NewServer(ctx context.Context, cfg Config, log *zap.Logger) (*Server, error
 	if err != nil {
 		return nil, err
 	}
-	svc := &Service{Keys: keys, Auth: p.auth, Attestation: p.self.Attestation, Logger: log, Bootstrap: info, Self: p.self}
+	svc := &Service{Keys: keys, Auth: p.auth, Attestation: p.self.Attestation, Logger: log, Bootstrap: info, Self: p.self, AllowSNPKeyRelease: cfg.AllowSNPKeyRelease}
 	return &Server{Service: svc, cfg: cfg}, nil
 }
 

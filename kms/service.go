@@ -48,6 +48,10 @@ type Service struct {
 	// Self, when set, makes the KMS check its own authorization before
 	// serving trusted methods.
 	Self *Self
+	// AllowSNPKeyRelease releases keys to SEV-SNP guests. Off by default, as
+	// upstream: SEV-SNP has no runtime measurement register, so what such a
+	// guest runs after launch is not bound by its evidence.
+	AllowSNPKeyRelease bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
@@ -156,6 +160,9 @@ func (s *Service) GetAppKey(ctx context.Context, req *GetAppKeyRequest) (*AppKey
 	if err != nil {
 		return nil, err
 	}
+	if err := s.releaseAllowed(ev); err != nil {
+		return nil, err
+	}
 	b := BootInfoOf(ev, false)
 	if len(b.AppID) != 20 {
 		return nil, prpc.Errorf("the attested app has no 20-byte app id")
@@ -174,6 +181,14 @@ func (s *Service) GetAppKey(ctx context.Context, req *GetAppKeyRequest) (*AppKey
 		zap.String("instance_id", hex.EncodeToString(b.InstanceID)), zap.String("compose_hash", hex.EncodeToString(b.ComposeHash)),
 		zap.Uint64("block", d.Block))
 	return keys, nil
+}
+
+// releaseAllowed applies the per-platform release gates.
+func (s *Service) releaseAllowed(ev *attest.Verified) error {
+	if ev.Platform == wire.VariantSEVSNP && !s.AllowSNPKeyRelease {
+		return prpc.Errorf("key release to SEV-SNP guests is disabled on this KMS (allow_snp_key_release)")
+	}
+	return nil
 }
 
 // appKeys derives the keys of one app instance.

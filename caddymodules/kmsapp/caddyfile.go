@@ -33,6 +33,7 @@ func init() {
 //			insecure_simulated_tee_seed <seed>
 //			sealing_key_hex <hex>
 //			onboard_from <url>
+//			allow_snp_key_release
 //		}
 //	}
 func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
@@ -45,6 +46,12 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 		key := d.Val()
 		var val string
 		switch key {
+		case "allow_snp_key_release":
+			if d.NextArg() {
+				return nil, d.ArgErr()
+			}
+			cfg.AllowSNPKeyRelease = true
+			continue
 		case "auth":
 			args := d.RemainingArgs()
 			if len(args) == 0 {
