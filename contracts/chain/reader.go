@@ -1,15 +1,26 @@
 // Package chain reads the governance contracts for the KMS and the gateway:
 // whether an app instance or a KMS instance may boot, the gateway's app id
-// and the KMS's published info. Every answer says at which block it was
-// read.
+// and the KMS's published info. Every answer says at which block it holds.
 //
-// Reads are pinned to the head minus a number of confirmations and cached
-// per pinned block, so a policy change (a revoked compose hash, say) takes
-// effect in the first answer read at a block that contains it. When the
-// chain cannot be read, cached answers for the last pinned block are served
-// for at most MaxStaleness; after that every answer is an error — the
-// reader fails closed. It must never answer from a chain or contract other
-// than the configured ones: both are checked when it starts.
+// Reads are pinned to the head minus a number of confirmations. An answer
+// stays cached across blocks until the reader sees, in the logs of a newly
+// pinned block, an event of a contract the answer depends on: DstackKms
+// (every one of its state changes emits an event) and the app contracts the
+// reader has been asked about. HTTP RPC has no subscriptions, so the reader
+// polls eth_getLogs from the last block it scanned to the newly pinned one,
+// once per new block, before it answers at that block; a revoked compose
+// hash is refused in the first answer at the block that revoked it.
+//
+// Only apps deployed by the KMS's factory, whose proxy still points at the
+// KMS's DstackApp implementation, are cached across blocks: their state
+// changes are all events. Any other app contract may change its answers
+// without an event, so its answers are cached for one block only. A reorg
+// below the last scanned block drops every cached answer.
+//
+// When the chain cannot be read, cached answers for the last pinned block
+// are served for at most MaxStaleness; after that every answer is an error
+// — the reader fails closed. It must never answer from a chain or contract
+// other than the configured ones: both are checked when it starts.
 package chain
 
 import (
@@ -21,6 +32,7 @@ import (
 	"sync"
 	"time"
 
+	ethereum "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -37,6 +49,7 @@ type Backend interface {
 	bind.ContractBackend
 	HeaderByNumber(ctx context.Context, number *big.Int) (*types.Header, error)
 	ChainID(ctx context.Context) (*big.Int, error)
+	StorageAt(ctx context.Context, account common.Address, key common.Hash, blockNumber *big.Int) ([]byte, error)
 }
 
 // Config configures a Reader.
@@ -47,15 +60,21 @@ type Config struct {
 	// KmsContract is the DstackKms proxy address.
 	KmsContract common.Address
 	// Confirmations is how many blocks below the head answers are read at.
+	// Zero means the head.
 	Confirmations uint64
 	// MaxStaleness bounds how long answers are served while the chain
 	// cannot be read. Zero means 30 seconds.
 	MaxStaleness time.Duration
+	// MaxLogRange is the most blocks one eth_getLogs scan covers; when more
+	// blocks have passed since the last scan (a reader idle for long, or an
+	// RPC provider's range cap), every cached answer is dropped instead.
+	// Zero means 2000.
+	MaxLogRange uint64
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
 
-// Answer is a policy decision and the block it was read at.
+// Answer is a policy decision and the block it holds at.
 type Answer struct {
 	Allowed bool
 	Reason  string
@@ -69,6 +88,27 @@ var (
 	ErrStale      = errors.New("the chain has not been readable for longer than the staleness bound")
 )
 
+// implementationSlot is the ERC-1967 implementation slot,
+// keccak256("eip1967.proxy.implementation") - 1.
+var implementationSlot = common.HexToHash("0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc")
+
+// entry is a cached answer. An entry of a watched contract holds until an
+// event of that contract (app) or of DstackKms; any other holds only at
+// block.
+type entry struct {
+	v       any
+	app     common.Address
+	watched bool
+	block   uint64
+}
+
+// appState is what the reader knows of an app contract it was asked about.
+type appState struct {
+	factory bool // deployed by DstackKms's factory: permanent
+	known   bool // watched is known for the app's current state
+	watched bool // its answers may be cached across blocks
+}
+
 // Reader answers policy questions from the chain.
 type Reader struct {
 	cfg     Config
@@ -76,11 +116,16 @@ type Reader struct {
 	kms     *bind.BoundContract
 	abi     *dstackkms.DstackKms
 
-	mu       sync.Mutex
-	pinned   uint64
-	readAt   time.Time
-	cache    map[[32]byte]any
-	cacheFor uint64
+	scanMu sync.Mutex // one log scan at a time
+
+	mu          sync.Mutex
+	pinned      uint64
+	readAt      time.Time
+	scanned     uint64      // answers are valid at this block
+	scannedHash common.Hash // its hash, to detect a reorg under it
+	gen         uint64      // bumped at every invalidation
+	cache       map[[32]byte]entry
+	apps        map[common.Address]*appState
 }
 
 // New checks the backend's chain id and the contract's presence, and
@@ -88,6 +133,9 @@ type Reader struct {
 func New(ctx context.Context, backend Backend, cfg Config) (*Reader, error) {
 	if cfg.MaxStaleness <= 0 {
 		cfg.MaxStaleness = 30 * time.Second
+	}
+	if cfg.MaxLogRange == 0 {
+		cfg.MaxLogRange = 2000
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -107,18 +155,20 @@ func New(ctx context.Context, backend Backend, cfg Config) (*Reader, error) {
 		return nil, fmt.Errorf("%w: %s on chain %v (check the KMS contract address)", ErrNoContract, cfg.KmsContract, id)
 	}
 	k := dstackkms.NewDstackKms()
-	return &Reader{cfg: cfg, backend: backend, kms: k.Instance(backend, cfg.KmsContract), abi: k, cache: map[[32]byte]any{}}, nil
+	return &Reader{cfg: cfg, backend: backend, kms: k.Instance(backend, cfg.KmsContract), abi: k,
+		cache: map[[32]byte]entry{}, apps: map[common.Address]*appState{}}, nil
 }
 
 // pin returns the block answers are read at now: the head minus the
 // confirmations, or — while the chain cannot be read and the staleness bound
-// is not passed — the last pinned block.
+// is not passed — the last pinned block. Before it returns a new block, the
+// logs up to it have been scanned and the answers they affect dropped.
 func (r *Reader) pin(ctx context.Context) (uint64, error) {
 	now := r.cfg.Now()
 	h, err := r.backend.HeaderByNumber(ctx, nil)
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	if err != nil {
+		defer r.mu.Unlock()
 		if r.readAt.IsZero() || now.Sub(r.readAt) > r.cfg.MaxStaleness {
 			return 0, fmt.Errorf("%w: %v", ErrStale, err)
 		}
@@ -134,12 +184,118 @@ func (r *Reader) pin(ctx context.Context) (uint64, error) {
 		r.pinned = n
 	}
 	r.readAt = now
-	return r.pinned, nil
+	pinned := r.pinned
+	r.mu.Unlock()
+	if r.cfg.Confirmations == 0 && n == pinned {
+		r.scan(ctx, pinned, h)
+	} else {
+		r.scan(ctx, pinned, nil)
+	}
+	return pinned, nil
 }
 
-// cached runs read at the pinned block unless the answer for key at that
-// block is known.
-func cached[T any](ctx context.Context, r *Reader, key []byte, read func(*bind.CallOpts) (T, error)) (T, uint64, error) {
+// scan brings the cache to block n: it reads the logs of the watched
+// contracts from the last scanned block on and drops what they affect. When
+// the logs cannot be read, or a reorg replaced the last scanned block,
+// everything is dropped; answers are then read afresh at n, which is always
+// correct.
+func (r *Reader) scan(ctx context.Context, n uint64, head *types.Header) {
+	r.scanMu.Lock()
+	defer r.scanMu.Unlock()
+	r.mu.Lock()
+	from, fromHash := r.scanned, r.scannedHash
+	addrs := []common.Address{r.cfg.KmsContract}
+	scannedApps := map[common.Address]bool{}
+	for a := range r.apps {
+		addrs = append(addrs, a)
+		scannedApps[a] = true
+	}
+	r.mu.Unlock()
+	if n <= from && fromHash != (common.Hash{}) {
+		return
+	}
+	hn := head
+	if hn == nil {
+		var err error
+		if hn, err = r.backend.HeaderByNumber(ctx, new(big.Int).SetUint64(n)); err != nil {
+			r.reset(n, common.Hash{})
+			return
+		}
+	}
+	if fromHash == (common.Hash{}) || n-from > r.cfg.MaxLogRange {
+		r.reset(n, hn.Hash())
+		return
+	}
+	// The block scanned last must still be on the chain.
+	if n == from+1 {
+		if hn.ParentHash != fromHash {
+			r.reset(n, hn.Hash())
+			return
+		}
+	} else if hf, err := r.backend.HeaderByNumber(ctx, new(big.Int).SetUint64(from)); err != nil || hf.Hash() != fromHash {
+		r.reset(n, hn.Hash())
+		return
+	}
+	logs, err := r.backend.FilterLogs(ctx, ethereum.FilterQuery{
+		FromBlock: new(big.Int).SetUint64(from + 1), ToBlock: new(big.Int).SetUint64(n), Addresses: addrs,
+	})
+	if err != nil {
+		r.reset(n, hn.Hash())
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, l := range logs {
+		r.gen++
+		if l.Address == r.cfg.KmsContract {
+			r.dropAllLocked()
+			continue
+		}
+		if st := r.apps[l.Address]; st != nil {
+			st.known = false
+		}
+		for k, e := range r.cache {
+			if e.app == l.Address {
+				delete(r.cache, k)
+			}
+		}
+	}
+	// Answers of apps first asked about while the logs were read were not
+	// scanned for.
+	for k, e := range r.cache {
+		if e.app != (common.Address{}) && !scannedApps[e.app] {
+			delete(r.cache, k)
+		}
+	}
+	r.scanned, r.scannedHash = n, hn.Hash()
+}
+
+// reset drops every cached answer and marks the cache valid at block n.
+func (r *Reader) reset(n uint64, hash common.Hash) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.gen++
+	r.dropAllLocked()
+	r.scanned, r.scannedHash = n, hash
+}
+
+// dropAllLocked drops every answer and what is known of apps, except that
+// an app came from the factory.
+func (r *Reader) dropAllLocked() {
+	clear(r.cache)
+	for a, st := range r.apps {
+		if !st.factory {
+			delete(r.apps, a)
+			continue
+		}
+		st.known = false
+	}
+}
+
+// cached runs read at the pinned block unless the answer for key is known
+// to hold there. app is the app contract the answer depends on beside
+// DstackKms, if any.
+func cached[T any](ctx context.Context, r *Reader, key []byte, app *common.Address, read func(*bind.CallOpts) (T, error)) (T, uint64, error) {
 	var zero T
 	block, err := r.pin(ctx)
 	if err != nil {
@@ -147,31 +303,88 @@ func cached[T any](ctx context.Context, r *Reader, key []byte, read func(*bind.C
 	}
 	k := sha256.Sum256(key)
 	r.mu.Lock()
-	if r.cacheFor != block {
-		r.cache, r.cacheFor = map[[32]byte]any{}, block
-	}
-	if v, ok := r.cache[k]; ok {
+	if e, ok := r.cache[k]; ok && (e.watched || e.block == block) {
 		r.mu.Unlock()
-		return v.(T), block, nil
+		return e.v.(T), block, nil
 	}
+	gen := r.gen
 	r.mu.Unlock()
+	e := entry{watched: true, block: block}
+	if app != nil {
+		e.app = *app
+		if e.watched, err = r.appWatched(ctx, *app, block); err != nil {
+			return zero, 0, err
+		}
+	}
 	v, err := read(&bind.CallOpts{Context: ctx, BlockNumber: new(big.Int).SetUint64(block)})
 	if err != nil {
 		return zero, 0, fmt.Errorf("reading the chain at block %d: %w", block, err)
 	}
+	e.v = v
 	r.mu.Lock()
-	if r.cacheFor == block {
-		r.cache[k] = v
+	if r.gen == gen && r.scanned == block {
+		r.cache[k] = e
 	}
 	r.mu.Unlock()
 	return v, block, nil
+}
+
+// appWatched tells whether an app's answers may be cached across blocks:
+// the factory deployed it and its proxy points at the KMS's DstackApp
+// implementation. It also puts the app on the list of contracts whose logs
+// are scanned.
+func (r *Reader) appWatched(ctx context.Context, app common.Address, block uint64) (bool, error) {
+	r.mu.Lock()
+	st := r.apps[app]
+	if st == nil {
+		st = &appState{}
+		r.apps[app] = st
+	}
+	if st.known {
+		w := st.watched
+		r.mu.Unlock()
+		return w, nil
+	}
+	factory, gen := st.factory, r.gen
+	r.mu.Unlock()
+	at := new(big.Int).SetUint64(block)
+	if !factory {
+		logs, err := r.backend.FilterLogs(ctx, ethereum.FilterQuery{
+			FromBlock: big.NewInt(0), ToBlock: at, Addresses: []common.Address{r.cfg.KmsContract},
+			Topics: [][]common.Hash{{r.abi.GetABI().Events["AppDeployedViaFactory"].ID}, {common.BytesToHash(app.Bytes())}},
+		})
+		if err != nil {
+			return false, fmt.Errorf("reading the deployment of app %s: %w", app, err)
+		}
+		factory = len(logs) > 0
+	}
+	watched := false
+	if factory {
+		slot, err := r.backend.StorageAt(ctx, app, implementationSlot, at)
+		if err != nil {
+			return false, fmt.Errorf("reading the implementation of app %s: %w", app, err)
+		}
+		impl, err := bind.Call(r.kms, &bind.CallOpts{Context: ctx, BlockNumber: at}, r.abi.PackAppImplementation(), r.abi.UnpackAppImplementation)
+		if err != nil {
+			return false, fmt.Errorf("reading the KMS's app implementation: %w", err)
+		}
+		watched = common.BytesToAddress(slot) == impl && impl != (common.Address{})
+	}
+	r.mu.Lock()
+	if r.gen == gen {
+		if cur := r.apps[app]; cur != nil {
+			cur.factory, cur.known, cur.watched = factory, true, watched
+		}
+	}
+	r.mu.Unlock()
+	return watched, nil
 }
 
 // IsAppAllowed asks DstackKms.isAppAllowed (which delegates to the app's
 // contract).
 func (r *Reader) IsAppAllowed(ctx context.Context, b BootInfo) (Answer, error) {
 	data := r.abi.PackIsAppAllowed(b)
-	out, block, err := cached(ctx, r, data, func(o *bind.CallOpts) (dstackkms.IsAppAllowedOutput, error) {
+	out, block, err := cached(ctx, r, data, &b.AppId, func(o *bind.CallOpts) (dstackkms.IsAppAllowedOutput, error) {
 		return bind.Call(r.kms, o, data, r.abi.UnpackIsAppAllowed)
 	})
 	return Answer{Allowed: out.IsAllowed, Reason: out.Reason, Block: block}, err
@@ -180,7 +393,7 @@ func (r *Reader) IsAppAllowed(ctx context.Context, b BootInfo) (Answer, error) {
 // IsKmsAllowed asks DstackKms.isKmsAllowed.
 func (r *Reader) IsKmsAllowed(ctx context.Context, b BootInfo) (Answer, error) {
 	data := r.abi.PackIsKmsAllowed(b)
-	out, block, err := cached(ctx, r, data, func(o *bind.CallOpts) (dstackkms.IsKmsAllowedOutput, error) {
+	out, block, err := cached(ctx, r, data, nil, func(o *bind.CallOpts) (dstackkms.IsKmsAllowedOutput, error) {
 		return bind.Call(r.kms, o, data, r.abi.UnpackIsKmsAllowed)
 	})
 	return Answer{Allowed: out.IsAllowed, Reason: out.Reason, Block: block}, err
@@ -189,7 +402,7 @@ func (r *Reader) IsKmsAllowed(ctx context.Context, b BootInfo) (Answer, error) {
 // GatewayAppID reads the gateway's app id.
 func (r *Reader) GatewayAppID(ctx context.Context) (string, uint64, error) {
 	data := r.abi.PackGatewayAppId()
-	return cached(ctx, r, data, func(o *bind.CallOpts) (string, error) {
+	return cached(ctx, r, data, nil, func(o *bind.CallOpts) (string, error) {
 		return bind.Call(r.kms, o, data, r.abi.UnpackGatewayAppId)
 	})
 }
@@ -197,7 +410,7 @@ func (r *Reader) GatewayAppID(ctx context.Context) (string, uint64, error) {
 // KmsInfo reads the KMS's published root keys and attestation.
 func (r *Reader) KmsInfo(ctx context.Context) (dstackkms.KmsInfoOutput, uint64, error) {
 	data := r.abi.PackKmsInfo()
-	return cached(ctx, r, data, func(o *bind.CallOpts) (dstackkms.KmsInfoOutput, error) {
+	return cached(ctx, r, data, nil, func(o *bind.CallOpts) (dstackkms.KmsInfoOutput, error) {
 		return bind.Call(r.kms, o, data, r.abi.UnpackKmsInfo)
 	})
 }
@@ -205,7 +418,7 @@ func (r *Reader) KmsInfo(ctx context.Context) (dstackkms.KmsInfoOutput, uint64, 
 // AppImplementation reads the DstackApp implementation the factory deploys.
 func (r *Reader) AppImplementation(ctx context.Context) (common.Address, uint64, error) {
 	data := r.abi.PackAppImplementation()
-	return cached(ctx, r, data, func(o *bind.CallOpts) (common.Address, error) {
+	return cached(ctx, r, data, nil, func(o *bind.CallOpts) (common.Address, error) {
 		return bind.Call(r.kms, o, data, r.abi.UnpackAppImplementation)
 	})
 }
