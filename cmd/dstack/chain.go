@@ -8,22 +8,15 @@ import (
 	"fmt"
 	"io"
 	"math/big"
-	"net"
 	"os"
-	"os/signal"
-	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/ethereum/go-ethereum/eth/ethconfig"
 	"github.com/ethereum/go-ethereum/ethclient"
-	"github.com/ethereum/go-ethereum/ethclient/simulated"
-	"github.com/ethereum/go-ethereum/node"
 	"github.com/spf13/cobra"
 
 	"github.com/dstack-go/dstack/contracts/bindings/dstackapp"
@@ -31,120 +24,6 @@ import (
 	"github.com/dstack-go/dstack/contracts/bindings/erc1967proxy"
 	kmspkg "github.com/dstack-go/dstack/kms"
 )
-
-// devAccountKey is the private key of development account i: public
-// knowledge, for a local chain only.
-func devAccountKey(i int) *ecdsa.PrivateKey {
-	k, err := crypto.ToECDSA(crypto.Keccak256([]byte("dstack devchain account " + strconv.Itoa(i))))
-	if err != nil {
-		panic(err)
-	}
-	return k
-}
-
-// devChain is a go-ethereum chain in process (the simulated backend's node,
-// a real EVM) with JSON-RPC over HTTP on loopback; it seals a block when
-// transactions are pending and at least every period.
-type devChain struct {
-	sim  *simulated.Backend
-	URL  string
-	stop chan struct{}
-	done chan struct{}
-}
-
-func startDevChain(listen string, accounts int, period time.Duration) (*devChain, error) {
-	host, portStr, err := net.SplitHostPort(listen)
-	if err != nil || !net.ParseIP(host).IsLoopback() {
-		return nil, usageErr(fmt.Errorf("--listen %s: the dev chain listens on loopback only", listen))
-	}
-	port, _ := strconv.Atoi(portStr)
-	if port == 0 {
-		ln, err := net.Listen("tcp", listen)
-		if err != nil {
-			return nil, err
-		}
-		port = ln.Addr().(*net.TCPAddr).Port
-		ln.Close()
-	}
-	alloc := types.GenesisAlloc{}
-	funds := new(big.Int).Mul(big.NewInt(1_000_000), big.NewInt(1e18))
-	for i := 0; i < accounts; i++ {
-		alloc[crypto.PubkeyToAddress(devAccountKey(i).PublicKey)] = types.Account{Balance: funds}
-	}
-	sim := simulated.NewBackend(alloc, func(n *node.Config, e *ethconfig.Config) {
-		n.HTTPHost, n.HTTPPort = host, port
-		n.HTTPModules = []string{"eth", "net", "web3"}
-		n.HTTPVirtualHosts = []string{"localhost", host}
-		e.Miner.GasCeil = 60_000_000
-	})
-	d := &devChain{sim: sim, URL: fmt.Sprintf("http://%s", net.JoinHostPort(host, strconv.Itoa(port))), stop: make(chan struct{}), done: make(chan struct{})}
-	pending := sim.Client().(interface {
-		PendingTransactionCount(context.Context) (uint, error)
-	})
-	go func() {
-		defer close(d.done)
-		tick := time.NewTicker(100 * time.Millisecond)
-		defer tick.Stop()
-		last := time.Now()
-		for {
-			select {
-			case <-d.stop:
-				return
-			case <-tick.C:
-				n, err := pending.PendingTransactionCount(context.Background())
-				if (err == nil && n > 0) || time.Since(last) >= period {
-					sim.Commit()
-					last = time.Now()
-				}
-			}
-		}
-	}()
-	return d, nil
-}
-
-func (d *devChain) Close() {
-	close(d.stop)
-	<-d.done
-	d.sim.Close()
-}
-
-func init() {
-	var listen string
-	var accounts int
-	var period time.Duration
-	cmd := &cobra.Command{
-		Use:   "devchain",
-		Short: "Run a local development chain (go-ethereum, JSON-RPC on loopback)",
-		Long: `Run a local development chain: a go-ethereum node in process with JSON-RPC over HTTP
-on loopback, pre-funded development accounts (their keys are printed: they are
-public, for this chain only), a block sealed whenever transactions are pending and
-at least every --period. State is kept in memory: a restart starts a new chain.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := startDevChain(listen, accounts, period)
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			out := cmd.OutOrStdout()
-			id, _ := d.sim.Client().ChainID(context.Background())
-			fmt.Fprintf(out, "dev chain %v at %s\n", id, d.URL)
-			for i := 0; i < accounts; i++ {
-				k := devAccountKey(i)
-				fmt.Fprintf(out, "  account %d  %s  key %x\n", i, crypto.PubkeyToAddress(k.PublicKey), crypto.FromECDSA(k))
-			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			<-ctx.Done()
-			return nil
-		},
-	}
-	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8545", "JSON-RPC address (loopback)")
-	cmd.Flags().IntVar(&accounts, "accounts", 4, "number of funded development accounts")
-	cmd.Flags().DurationVar(&period, "period", 2*time.Second, "longest time between blocks")
-	rootCmd.AddCommand(cmd)
-	rootCmd.AddCommand(chainCommand())
-}
 
 // chainCtl sends transactions to the governance contracts.
 type chainCtl struct {
