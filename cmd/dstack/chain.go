@@ -9,10 +9,12 @@ import (
 	"io"
 	"math/big"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+	"github.com/ethereum/go-ethereum/accounts/keystore"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -33,19 +35,46 @@ type chainCtl struct {
 	out     io.Writer
 }
 
-// dialChain connects with the signing key from DSTACK_CHAIN_KEY.
-func dialChain(ctx context.Context, rpc string, out io.Writer) (*chainCtl, error) {
+// chainKeySource says where the signing key comes from: DSTACK_CHAIN_KEY,
+// or a go-ethereum keystore file whose passphrase is in an environment
+// variable. Keys are never taken from flags.
+type chainKeySource struct {
+	Keystore      string
+	PassphraseEnv string
+}
+
+// load reads the signing key.
+func (s chainKeySource) load() (*ecdsa.PrivateKey, error) {
 	keyHex := strings.TrimPrefix(os.Getenv("DSTACK_CHAIN_KEY"), "0x")
+	if s.Keystore != "" {
+		if keyHex != "" {
+			return nil, usageErr(fmt.Errorf("both DSTACK_CHAIN_KEY and --keystore are set: unset one"))
+		}
+		raw, err := os.ReadFile(s.Keystore)
+		if err != nil {
+			return nil, usageErr(fmt.Errorf("--keystore: %w", err))
+		}
+		pass, ok := os.LookupEnv(s.PassphraseEnv)
+		if !ok {
+			return nil, usageErr(fmt.Errorf("--keystore %s: set %s to its passphrase (or name another variable with --passphrase-env)", s.Keystore, s.PassphraseEnv))
+		}
+		k, err := keystore.DecryptKey(raw, pass)
+		if err != nil {
+			return nil, usageErr(fmt.Errorf("decrypting the keystore %s: %w", s.Keystore, err))
+		}
+		return k.PrivateKey, nil
+	}
 	if keyHex == "" {
-		return nil, usageErr(fmt.Errorf("set DSTACK_CHAIN_KEY to the hex private key that signs (keys are never taken from flags)"))
+		return nil, usageErr(fmt.Errorf("set DSTACK_CHAIN_KEY to the hex private key that signs, or pass --keystore FILE with its passphrase in $%s (keys are never taken from flags)", s.PassphraseEnv))
 	}
 	key, err := crypto.HexToECDSA(keyHex)
 	if err != nil {
 		return nil, usageErr(fmt.Errorf("DSTACK_CHAIN_KEY: %w", err))
 	}
-	return dialChainWithKey(ctx, rpc, key, out)
+	return key, nil
 }
 
+// dialChain connects; key is nil for read-only use.
 func dialChainWithKey(ctx context.Context, rpc string, key *ecdsa.PrivateKey, out io.Writer) (*chainCtl, error) {
 	client, err := ethclient.DialContext(ctx, rpc)
 	if err != nil {
@@ -74,7 +103,7 @@ func (c *chainCtl) wait(ctx context.Context, tx *types.Transaction, what string)
 	if r.Status != types.ReceiptStatusSuccessful {
 		return r, fmt.Errorf("%s: transaction %s reverted", what, tx.Hash())
 	}
-	fmt.Fprintf(c.out, "%s: tx %s block %d\n", what, tx.Hash(), r.BlockNumber)
+	fmt.Fprintf(c.out, "%s: tx %s block %d gas %d\n", what, tx.Hash(), r.BlockNumber, r.GasUsed)
 	return r, nil
 }
 
@@ -134,19 +163,49 @@ func parseHash(s string) ([32]byte, error) {
 
 func chainCommand() *cobra.Command {
 	var rpc, kmsAddr string
-	root := &cobra.Command{Use: "chain", Short: "Administer the governance contracts (key from DSTACK_CHAIN_KEY)"}
+	var keys chainKeySource
+	root := &cobra.Command{Use: "chain", Short: "Administer and query the governance contracts",
+		Long: `Administer and query the governance contracts (DstackKms, DstackApp, DstackGovernance).
+Writes are signed with the key in DSTACK_CHAIN_KEY (hex), or with a go-ethereum
+keystore file (--keystore) whose passphrase is in the environment variable named by
+--passphrase-env; keys are never taken from flags. Every write prints its
+transaction hash, block and gas. Queries need no key and print "name value" lines
+read at one block, which they print first.`}
 	root.PersistentFlags().StringVar(&rpc, "rpc", "http://127.0.0.1:8545", "Ethereum JSON-RPC URL")
 	root.PersistentFlags().StringVar(&kmsAddr, "kms", "", "DstackKms (proxy) address")
+	root.PersistentFlags().StringVar(&keys.Keystore, "keystore", "", "go-ethereum keystore file of the signing key (instead of DSTACK_CHAIN_KEY)")
+	root.PersistentFlags().StringVar(&keys.PassphraseEnv, "passphrase-env", "DSTACK_KEYSTORE_PASSPHRASE", "environment variable that holds the keystore's passphrase")
 	K, A := dstackkms.NewDstackKms(), dstackapp.NewDstackApp()
 	run := func(fn func(ctx context.Context, c *chainCtl, args []string) error) func(*cobra.Command, []string) error {
 		return func(cmd *cobra.Command, args []string) error {
 			ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
 			defer cancel()
-			c, err := dialChain(ctx, rpc, cmd.OutOrStdout())
+			key, err := keys.load()
 			if err != nil {
 				return err
 			}
+			c, err := dialChainWithKey(ctx, rpc, key, cmd.OutOrStdout())
+			if err != nil {
+				return err
+			}
+			defer c.client.Close()
 			return fn(ctx, c, args)
+		}
+	}
+	query := func(fn func(ctx context.Context, q *chainQuery, args []string) error) func(*cobra.Command, []string) error {
+		return func(cmd *cobra.Command, args []string) error {
+			ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
+			defer cancel()
+			c, err := dialChainWithKey(ctx, rpc, nil, cmd.OutOrStdout())
+			if err != nil {
+				return err
+			}
+			defer c.client.Close()
+			q, err := newChainQuery(ctx, c)
+			if err != nil {
+				return err
+			}
+			return fn(ctx, q, args)
 		}
 	}
 	kms := func() (common.Address, error) {
@@ -252,6 +311,65 @@ func chainCommand() *cobra.Command {
 		appTx("remove-compose-hash", "Disallow a compose hash for an app", A.PackRemoveComposeHash),
 		appTx("add-device", "Allow a device for an app", A.PackAddDevice),
 		appTx("remove-device", "Disallow a device for an app", A.PackRemoveDevice),
+		appFlagTx(run, "set-allow-any-device", "Let an app boot on any device (true) or only on its allowed devices (false)", A.PackSetAllowAnyDevice),
+		appFlagTx(run, "set-require-tcb-up-to-date", "Require (true) or not (false) an up-to-date TCB for an app", A.PackSetRequireTcbUpToDate),
+		&cobra.Command{Use: "disable-upgrades APP", Short: "Disable an app contract's upgrades, for good", Args: cobra.ExactArgs(1),
+			RunE: run(func(ctx context.Context, c *chainCtl, args []string) error {
+				app, err := parseAddress("APP", args[0])
+				if err != nil {
+					return err
+				}
+				_, err = c.send(ctx, app, A.PackDisableUpgrades(), "disable-upgrades")
+				return err
+			})},
+		&cobra.Command{Use: "register-app APP", Short: "Register an app contract deployed outside the factory", Args: cobra.ExactArgs(1),
+			RunE: run(func(ctx context.Context, c *chainCtl, args []string) error {
+				to, err := kms()
+				if err != nil {
+					return err
+				}
+				app, err := parseAddress("APP", args[0])
+				if err != nil {
+					return err
+				}
+				_, err = c.send(ctx, to, K.PackRegisterApp(app), "register-app")
+				return err
+			})},
 	)
+	root.AddCommand(ownershipCommands(run, query)...)
+	root.AddCommand(governanceCommand(run, query))
+	root.AddCommand(queryCommands(query, kms)...)
 	return root
+}
+
+// chainRunner makes a command's RunE from a write: it loads the signing
+// key and dials.
+type chainRunner func(fn func(ctx context.Context, c *chainCtl, args []string) error) func(*cobra.Command, []string) error
+
+// queryRunner makes a command's RunE from a read: it dials without a key
+// and pins a block.
+type queryRunner func(fn func(ctx context.Context, q *chainQuery, args []string) error) func(*cobra.Command, []string) error
+
+// appFlagTx makes a command that sets one boolean of an app contract.
+func appFlagTx(run chainRunner, use, short string, pack func(bool) []byte) *cobra.Command {
+	return &cobra.Command{Use: use + " APP true|false", Short: short, Args: cobra.ExactArgs(2), RunE: run(func(ctx context.Context, c *chainCtl, args []string) error {
+		app, err := parseAddress("APP", args[0])
+		if err != nil {
+			return err
+		}
+		v, err := strconv.ParseBool(args[1])
+		if err != nil {
+			return usageErr(fmt.Errorf("%s: %q is not true or false", use, args[1]))
+		}
+		_, err = c.send(ctx, app, pack(v), use)
+		return err
+	})}
+}
+
+// parseAddress reads an address given as hex (with or without 0x).
+func parseAddress(what, s string) (common.Address, error) {
+	if !common.IsHexAddress(s) {
+		return common.Address{}, usageErr(fmt.Errorf("%s %q is not a 20-byte hex address", what, s))
+	}
+	return common.HexToAddress(s), nil
 }

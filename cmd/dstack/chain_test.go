@@ -12,20 +12,47 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/dstack-go/dstack/contracts/chain"
 )
 
 func dstackCmd(t *testing.T, args ...string) string {
 	t.Helper()
+	out, err := dstackRun(args...)
+	if err != nil {
+		t.Fatalf("dstack %v: %v\n%s", args, err, out)
+	}
+	return out
+}
+
+// dstackRun runs the CLI in process with every flag back at its default
+// (cobra keeps flag values between executions of the same tree).
+func dstackRun(args ...string) (string, error) {
+	var reset func(*cobra.Command)
+	reset = func(c *cobra.Command) {
+		for _, fs := range []*pflag.FlagSet{c.Flags(), c.PersistentFlags()} {
+			fs.VisitAll(func(f *pflag.Flag) {
+				if sv, ok := f.Value.(pflag.SliceValue); ok {
+					_ = sv.Replace(nil)
+				} else {
+					_ = f.Value.Set(f.DefValue)
+				}
+				f.Changed = false
+			})
+		}
+		for _, sub := range c.Commands() {
+			reset(sub)
+		}
+	}
+	reset(rootCmd)
 	var out bytes.Buffer
 	rootCmd.SetOut(&out)
 	rootCmd.SetErr(&out)
 	rootCmd.SetArgs(args)
-	if err := rootCmd.ExecuteContext(context.Background()); err != nil {
-		t.Fatalf("dstack %v: %v\n%s", args, err, out.String())
-	}
-	return out.String()
+	err := rootCmd.ExecuteContext(context.Background())
+	return out.String(), err
 }
 
 func field(t *testing.T, out, name string) string {
