@@ -51,10 +51,7 @@ func TestGovernance(t *testing.T) {
 	c.send(g, a2, G.PackExecute(id), "threshold not reached")
 	c.send(g, a2, G.PackApprove(id), "")
 	c.send(g, a3, G.PackExecute(id), "timelock not passed")
-	if err := c.Sim.AdjustTime(time.Hour + time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	c.Sim.Commit()
+	c.adjustTime(t, time.Hour+time.Minute)
 	r := c.send(g, c.stranger, G.PackExecute(id), "")
 	if !allowed(h(0xc2)) {
 		t.Fatal("approved compose hash not added")
