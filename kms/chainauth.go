@@ -64,6 +64,10 @@ func (a *ChainAuthorizer) decide(ctx context.Context, ans chain.Answer, err erro
 	return Decision{Allowed: ans.Allowed, Reason: ans.Reason, GatewayAppID: gw, Block: ans.Block}, nil
 }
 
+// FollowsChain implements ChainFollowing: the reader keeps decisions until
+// an event of the contracts they depend on.
+func (a *ChainAuthorizer) FollowsChain() bool { return true }
+
 // AuthorizeApp implements Authorizer.
 func (a *ChainAuthorizer) AuthorizeApp(ctx context.Context, b BootInfo) (Decision, error) {
 	ans, err := a.Reader.IsAppAllowed(ctx, b.Solidity())

@@ -1,16 +1,23 @@
 package kms
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"errors"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/contracts/testchain"
 	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/eventlog"
 )
 
@@ -37,13 +44,7 @@ func TestChainAuthorization(t *testing.T) {
 	h.svc.Auth = &ChainAuthorizer{Reader: r}
 
 	// A CVM whose app id is the deployed contract and whose compose hash is allowed.
-	app := bootCVM(t, h.pki, 0x10)
-	app.appID, app.composeHash = appAddr.Bytes(), compose[:]
-	app.tee = h.pki.NewTEE([48]byte{1}, [48]byte{2}, [48]byte{3}, [48]byte{4})
-	app.events = []eventlog.RuntimeEvent{{Name: "app-id", Payload: app.appID}, {Name: "compose-hash", Payload: app.composeHash}, {Name: "instance-id", Payload: app.instanceID}}
-	for _, e := range app.events {
-		app.tee.Extend(3, e.Digest())
-	}
+	app := chainApp(t, h, appAddr, compose)
 	cert := app.clientCert(t)
 	var keys AppKeyResponse
 	if err := h.client(cert).Call(context.Background(), "GetAppKey", &GetAppKeyRequest{}, &keys); err != nil {
@@ -110,4 +111,130 @@ func TestWebhookOverChain(t *testing.T) {
 	if err != nil || info.GatewayAppID != "gw" || info.ChainID != c.ChainID.Uint64() || !strings.EqualFold(info.KmsContractAddress, c.Kms.Hex()) {
 		t.Fatalf("info %+v %v", info, err)
 	}
+}
+
+// chainKMS allows a KMS node's own boot info on chain and serves it with
+// the chain as authorizer; the clock stands still, so only the chain can
+// change the KMS's view of itself.
+func chainKMS(t *testing.T, c *testchain.Chain, n *kmsNode, keys *RootKeys) {
+	t.Helper()
+	ev, err := n.self.Evidence(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb := BootInfoOf(ev, false)
+	for _, d := range [][]byte{
+		c.K.PackAddOsImageHash([32]byte(padLeft(kb.OSImageHash, 32))),
+		c.K.PackAddKmsAggregatedMr([32]byte(padLeft(kb.MrAggregated, 32))),
+		c.K.PackAddKmsDevice([32]byte(padLeft(kb.DeviceID, 32))),
+	} {
+		if _, err := c.Send(c.KmsInst, c.Owner, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := chain.New(context.Background(), c.Client, chain.Config{ChainID: c.ChainID, KmsContract: c.Kms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.serve(t, keys)
+	n.svc.Auth = &ChainAuthorizer{Reader: r}
+	now := time.Now()
+	n.svc.Now = func() time.Time { return now }
+}
+
+// TestChainSelfAuthorizationAtTheNextBlock: a KMS whose measurement is
+// removed on chain stops serving at the block of the removal, with no
+// timer passing, and serves again at the block that allows it again.
+func TestChainSelfAuthorizationAtTheNextBlock(t *testing.T) {
+	pki, _ := mock.NewPKI([]byte("chain self test"))
+	keys, _ := GenerateRootKeys(time.Now())
+	c := testchain.New(t)
+	n := newNode(t, pki, testOpts(pki), 0xa0, nil)
+	chainKMS(t, c, n, keys)
+	client := &prpc.Client{BaseURL: n.srv.URL + "/prpc", HTTP: n.srv.Client()}
+	req := &AppID{AppID: bytes.Repeat([]byte{1}, 20)}
+	call := func() error {
+		return client.Call(context.Background(), "GetAppEnvEncryptPubKey", req, &PublicKeyResponse{})
+	}
+	if err := call(); err != nil {
+		t.Fatal(err)
+	}
+	mr := [32]byte(padLeft(common.FromHex(n.mr), 32))
+	rec, err := c.Send(c.KmsInst, c.Owner, c.K.PackRemoveKmsAggregatedMr(mr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = call()
+	if !errors.Is(err, prpc.ErrRemote) || !strings.Contains(err.Error(), "not currently authorized") {
+		t.Fatalf("revoked in block %d, still served: %v", rec.BlockNumber, err)
+	}
+	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackAddKmsAggregatedMr(mr)); err != nil {
+		t.Fatal(err)
+	}
+	if err := call(); err != nil {
+		t.Fatalf("allowed again, still refused: %v", err)
+	}
+}
+
+// TestKeyReleaseLog: each release and refusal is logged with the app id,
+// instance id, compose hash and the block the decision was read at.
+func TestKeyReleaseLog(t *testing.T) {
+	h := newHarness(t)
+	c := testchain.New(t)
+	compose := [32]byte{0xc1}
+	appAddr, _, err := c.DeployApp(false, true, [32]byte{}, compose)
+	if err != nil {
+		t.Fatal(err)
+	}
+	osImage, _ := hex.DecodeString(osImage)
+	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackAddOsImageHash([32]byte(padLeft(osImage, 32)))); err != nil {
+		t.Fatal(err)
+	}
+	r, err := chain.New(context.Background(), c.Client, chain.Config{ChainID: c.ChainID, KmsContract: c.Kms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	core, logs := observer.New(zap.InfoLevel)
+	h.svc.Auth, h.svc.Logger = &ChainAuthorizer{Reader: r}, zap.New(core)
+	app := chainApp(t, h, appAddr, compose)
+	cert := app.clientCert(t)
+	if err := h.client(cert).Call(context.Background(), "GetAppKey", &GetAppKeyRequest{}, &AppKeyResponse{}); err != nil {
+		t.Fatal(err)
+	}
+	head, _ := c.Client.BlockNumber(context.Background())
+	rec, err := c.Send(c.App(appAddr), c.Owner, c.A.PackRemoveComposeHash(compose))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.client(cert).Call(context.Background(), "GetAppKey", &GetAppKeyRequest{}, &AppKeyResponse{}); err == nil {
+		t.Fatal("revoked app got keys")
+	}
+	for _, want := range []struct {
+		msg   string
+		block uint64
+	}{{"app keys released", head}, {"key release refused", rec.BlockNumber.Uint64()}} {
+		entries := logs.FilterMessage(want.msg).All()
+		if len(entries) != 1 {
+			t.Fatalf("%d %q entries", len(entries), want.msg)
+		}
+		f := entries[0].ContextMap()
+		if f["app_id"] != hex.EncodeToString(app.appID) || f["instance_id"] != hex.EncodeToString(app.instanceID) ||
+			f["compose_hash"] != hex.EncodeToString(app.composeHash) || f["block"] != want.block {
+			t.Errorf("%q logged %v, want block %d", want.msg, f, want.block)
+		}
+	}
+}
+
+// chainApp is a CVM whose app id is an app contract and whose compose hash
+// is compose.
+func chainApp(t *testing.T, h *harness, appAddr common.Address, compose [32]byte) *cvm {
+	t.Helper()
+	app := bootCVM(t, h.pki, 0x10)
+	app.appID, app.composeHash = appAddr.Bytes(), compose[:]
+	app.tee = h.pki.NewTEE([48]byte{1}, [48]byte{2}, [48]byte{3}, [48]byte{4})
+	app.events = []eventlog.RuntimeEvent{{Name: "app-id", Payload: app.appID}, {Name: "compose-hash", Payload: app.composeHash}, {Name: "instance-id", Payload: app.instanceID}}
+	for _, e := range app.events {
+		app.tee.Extend(3, e.Digest())
+	}
+	return app
 }

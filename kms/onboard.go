@@ -24,8 +24,23 @@ import (
 )
 
 // SelfCheckInterval is how long a KMS trusts its own authorization before
-// asking the authorizer again.
+// asking the authorizer again, unless the authorizer follows the chain
+// (ChainFollowing), which it then asks before every trusted method.
 const SelfCheckInterval = 10 * time.Second
+
+// ChainFollowing is an optional capability of an Authorizer: its decisions
+// are cached until the chain changes and asking again costs no more than a
+// look at the head block. A KMS asks such an authorizer about itself before
+// every trusted method, so that a KMS revoked on chain stops serving at the
+// block that revokes it instead of up to SelfCheckInterval later.
+type ChainFollowing interface {
+	FollowsChain() bool
+}
+
+func followsChain(a Authorizer) bool {
+	f, ok := a.(ChainFollowing)
+	return ok && f.FollowsChain()
+}
 
 // Self is a KMS's knowledge of its own TEE: how to attest, and the
 // verification of that attestation, so that it can check that it is itself
@@ -65,15 +80,16 @@ func (s *Self) Evidence(ctx context.Context) (*attest.Verified, error) {
 // ErrSelfNotAllowed means the authorizer no longer allows this KMS.
 var ErrSelfNotAllowed = errors.New("this KMS is not allowed by its authorizer")
 
-// check asks the authorizer whether this KMS may serve, at most once per
-// SelfCheckInterval; a failed or negative answer fails closed.
+// check asks the authorizer whether this KMS may serve: before every
+// trusted method when the authorizer follows the chain, else at most once
+// per SelfCheckInterval. A failed or negative answer fails closed.
 func (s *Self) check(ctx context.Context, auth Authorizer, now time.Time) error {
 	ev, err := s.Evidence(ctx)
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
-	fresh := s.allowed && now.Sub(s.checkedAt) < SelfCheckInterval
+	fresh := s.allowed && now.Sub(s.checkedAt) < SelfCheckInterval && !followsChain(auth)
 	s.mu.Unlock()
 	if fresh {
 		return nil
@@ -86,7 +102,7 @@ func (s *Self) check(ctx context.Context, auth Authorizer, now time.Time) error 
 	s.allowed, s.checkedAt = d.Allowed, now
 	s.mu.Unlock()
 	if !d.Allowed {
-		return fmt.Errorf("%w: %s", ErrSelfNotAllowed, d.Reason)
+		return fmt.Errorf("%w at block %d: %s", ErrSelfNotAllowed, d.Block, d.Reason)
 	}
 	return nil
 }
@@ -119,7 +135,8 @@ func (s *Service) GetKmsKey(ctx context.Context, _ *GetKmsKeyRequest) (*KmsKeyRe
 	}
 	if !d.Allowed {
 		s.metrics.refusals.WithLabelValues("GetKmsKey").Inc()
-		s.log().Warn("root key replication refused", zap.String("mr_aggregated", hex.EncodeToString(b.MrAggregated)), zap.String("reason", d.Reason))
+		s.log().Warn("root key replication refused", zap.String("mr_aggregated", hex.EncodeToString(b.MrAggregated)),
+			zap.String("device_id", hex.EncodeToString(b.DeviceID)), zap.String("reason", d.Reason), zap.Uint64("block", d.Block))
 		return nil, prpc.Errorf("KMS denied: %s", d.Reason)
 	}
 	caKey, err := pemKey(s.Keys.CAKey)

@@ -142,7 +142,8 @@ func (s *Service) authorizeApp(ctx context.Context, method string, b BootInfo) (
 	if !d.Allowed {
 		s.metrics.refusals.WithLabelValues(method).Inc()
 		s.log().Info("key release refused", zap.String("method", method), zap.String("app_id", hex.EncodeToString(b.AppID)),
-			zap.String("compose_hash", hex.EncodeToString(b.ComposeHash)), zap.String("reason", d.Reason), zap.Uint64("block", d.Block))
+			zap.String("instance_id", hex.EncodeToString(b.InstanceID)), zap.String("compose_hash", hex.EncodeToString(b.ComposeHash)),
+			zap.String("reason", d.Reason), zap.Uint64("block", d.Block))
 		return d, prpc.Errorf("boot denied: %s", d.Reason)
 	}
 	return d, nil
@@ -352,7 +353,8 @@ func (s *Service) SignCert(ctx context.Context, req *SignCertRequest) (*SignCert
 	if len(b.AppID) != 20 {
 		return nil, prpc.Errorf("the attested app has no 20-byte app id")
 	}
-	if _, err := s.authorizeApp(ctx, "SignCert", b); err != nil {
+	d, err := s.authorizeApp(ctx, "SignCert", b)
+	if err != nil {
 		return nil, err
 	}
 	chain, err := s.issueAppCert(cfg, ecPub, att, ev)
@@ -360,7 +362,9 @@ func (s *Service) SignCert(ctx context.Context, req *SignCertRequest) (*SignCert
 		return nil, prpc.Public("signing failed", err)
 	}
 	s.metrics.keyReleases.WithLabelValues("SignCert").Inc()
-	s.log().Info("certificate signed", zap.String("app_id", hex.EncodeToString(b.AppID)), zap.String("subject", cfg.Subject))
+	s.log().Info("certificate signed", zap.String("app_id", hex.EncodeToString(b.AppID)),
+		zap.String("instance_id", hex.EncodeToString(b.InstanceID)), zap.String("compose_hash", hex.EncodeToString(b.ComposeHash)),
+		zap.String("subject", cfg.Subject), zap.Uint64("block", d.Block))
 	return &SignCertResponse{CertificateChain: chain}, nil
 }
 
