@@ -485,10 +485,14 @@ func FuzzRPC(f *testing.F) {
 	keys, _ := GenerateRootKeys(time.Now())
 	svc := &Service{Keys: keys, Auth: InsecureAllowAll{}}
 	h := svc.Handler()
-	for _, m := range []string{"GetAppKey", "GetAppEnvEncryptPubKey", "GetMeta", "GetTempCaCert", "SignCert"} {
+	for _, m := range []string{"GetAppKey", "GetAppEnvEncryptPubKey", "GetMeta", "GetTempCaCert", "SignCert", "GetKmsKey", "KMS.GetAppKey"} {
 		f.Add(m, `{}`)
 	}
 	f.Add("SignCert", `{"api_version":2,"csr":"00","signature":"00"}`)
+	f.Add("SignCert", `{"api_version":1,"csr":"00","signature":"00","vm_config":"{}"}`)
+	f.Add("GetAppKey", `{"api_version":1,"vm_config":"{\"os_image_hash\":\"00\"}"}`)
+	f.Add("GetAppEnvEncryptPubKey", `{"app_id":"0102030405060708090a0b0c0d0e0f1011121314"}`)
+	f.Add("GetKmsKey", `{"vm_config":"{}"}`)
 	f.Fuzz(func(t *testing.T, method, body string) {
 		r, err := http.NewRequest("POST", "https://kms.test/prpc/"+url.PathEscape(method)+"?json", strings.NewReader(body))
 		if err != nil {
@@ -496,7 +500,8 @@ func FuzzRPC(f *testing.F) {
 		}
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
-		if w.Code == 200 && (method == "GetAppKey" || method == "SignCert") {
+		m := strings.TrimPrefix(method, "KMS.")
+		if w.Code == 200 && (m == "GetAppKey" || m == "SignCert" || m == "GetKmsKey") {
 			t.Fatalf("%s succeeded without attestation: %s", method, w.Body.String())
 		}
 	})

@@ -233,20 +233,30 @@ func Onboard(ctx context.Context, self *Self, auth Authorizer, sourceURL string)
 		}
 		return nil, fmt.Errorf("onboarding from %s: %w", sourceURL, err)
 	}
+	keys, err := rootKeysFromResponse(&res)
+	if err != nil {
+		return nil, fmt.Errorf("onboarding from %s: %w", sourceURL, err)
+	}
+	return keys, nil
+}
+
+// rootKeysFromResponse reads the root keys a source KMS sent, and issues
+// their CA certificates.
+func rootKeysFromResponse(res *KmsKeyResponse) (*RootKeys, error) {
 	if len(res.Keys) == 0 {
-		return nil, fmt.Errorf("onboarding from %s: no keys in the answer", sourceURL)
+		return nil, errors.New("no keys in the answer")
 	}
 	caKey, err := parsePEMKey(res.Keys[0].CAKey)
 	if err != nil {
-		return nil, fmt.Errorf("onboarding: root CA key: %w", err)
+		return nil, fmt.Errorf("root CA key: %w", err)
 	}
 	k256, err := kdf.K256FromScalar(res.Keys[0].K256Key)
 	if err != nil {
-		return nil, fmt.Errorf("onboarding: root k256 key: %w", err)
+		return nil, fmt.Errorf("root k256 key: %w", err)
 	}
 	tmpKey, err := parsePEMKey(res.TempCAKey)
 	if err != nil {
-		return nil, fmt.Errorf("onboarding: temp CA key: %w", err)
+		return nil, fmt.Errorf("temp CA key: %w", err)
 	}
 	keys := &RootKeys{CAKey: caKey, K256: k256, TempCAKey: tmpKey}
 	if err := keys.issueCACerts(time.Now()); err != nil {
