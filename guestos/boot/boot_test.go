@@ -1,0 +1,169 @@
+package boot_test
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
+	"github.com/dstack-go/dstack/guestos/appenv"
+	"github.com/dstack-go/dstack/guestos/boot"
+	"github.com/dstack-go/dstack/guestos/hostinput"
+	"github.com/dstack-go/dstack/guestos/internal/guesttest"
+	"github.com/dstack-go/dstack/guestos/kmsclient"
+	"github.com/dstack-go/dstack/tee/eventlog"
+	"github.com/dstack-go/dstack/tee/identity"
+	"github.com/dstack-go/dstack/tee/kdf"
+)
+
+func names(events []eventlog.RuntimeEvent) string {
+	var n []string
+	for _, e := range events {
+		n = append(n, e.Name)
+	}
+	return strings.Join(n, ",")
+}
+
+func envFile(t *testing.T, s *guesttest.Stack, vars []appenv.Var) []byte {
+	t.Helper()
+	secret, err := kdf.EnvCryptKey(s.KMS.Service.Keys.CAKey, s.AppID.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := kdf.EnvPublicKey(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := appenv.Encrypt(vars, pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestBoot boots a CVM against a real KMS and chain: the events are
+// upstream's, in upstream's order, the register replays them, the keys are
+// what the KMS root derives, and the env is decrypted.
+func TestBoot(t *testing.T) {
+	s := guesttest.New(t, guesttest.ComposeHash())
+	env := envFile(t, s, []appenv.Var{{Key: "GREETING", Value: "hello"}, {Key: "LD_PRELOAD", Value: "/x.so"}})
+	cvm, _, tee, err := s.Boot(t, s.HostShared(t, guesttest.Compose, map[string][]byte{hostinput.EncryptedEnvFile: env}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := cvm.Platform.Events()
+	want := "system-preparing,app-id,compose-hash,gpu-policy-hash,instance-id,boot-mr-done,os-image-hash,key-provider,storage-fs,system-ready"
+	if got := names(events); got != want {
+		t.Fatalf("events %s\nwant   %s", got, want)
+	}
+	if tee.RTMR3() != eventlog.Replay(events) {
+		t.Fatal("RTMR3 does not replay the log")
+	}
+	if !bytes.Equal(events[1].Payload, s.AppID.Bytes()) || cvm.ComposeHash != guesttest.ComposeHash() || len(cvm.InstanceID) != 20 {
+		t.Fatalf("identity %x %x %x", events[1].Payload, cvm.ComposeHash, cvm.InstanceID)
+	}
+	gpu := events[3].Payload
+	if len(gpu) != 32 || !strings.HasPrefix(string(appenvHex(gpu)), "44136fa3") {
+		t.Fatalf("gpu-policy-hash %x", gpu)
+	}
+	root := s.KMS.Service.Keys
+	rootCA, _ := x509.MarshalPKIXPublicKey(&root.CAKey.PublicKey)
+	if !bytes.Equal(events[7].Payload, identity.KMSKeyProviderInfo(rootCA).Marshal()) || string(events[8].Payload) != boot.InsecurePlainDirFS {
+		t.Fatalf("key-provider %s, storage-fs %s", events[7].Payload, events[8].Payload)
+	}
+	k256, _ := kdf.AppK256Key(crypto.FromECDSA(root.K256), s.AppID.Bytes())
+	disk, _ := kdf.DiskCryptKey(root.CAKey, s.AppID.Bytes(), cvm.InstanceID)
+	if !bytes.Equal(cvm.Keys.K256Key, k256) || !bytes.Equal(cvm.Keys.DiskCryptKey, disk[:]) {
+		t.Fatal("keys are not what the KMS root derives")
+	}
+	if len(cvm.Env) != 1 || cvm.Env["GREETING"] != "hello" {
+		t.Fatalf("env %v", cvm.Env)
+	}
+	if !bytes.Equal(cvm.InstanceInfo.AppID, s.AppID.Bytes()) || len(cvm.InstanceInfo.InstanceIDSeed) != 20 {
+		t.Fatalf("instance info %+v", cvm.InstanceInfo)
+	}
+}
+
+func appenvHex(b []byte) []byte {
+	const digits = "0123456789abcdef"
+	out := make([]byte, 0, 2*len(b))
+	for _, c := range b {
+		out = append(out, digits[c>>4], digits[c&15])
+	}
+	return out
+}
+
+// TestBootComposeNotAllowed: a compose hash the chain does not allow gets
+// no keys: boot fails with the chain's reason before key-provider.
+func TestBootComposeNotAllowed(t *testing.T) {
+	s := guesttest.New(t, [32]byte{0xde, 0xad})
+	cvm, p, tee, err := s.Boot(t, s.HostShared(t, guesttest.Compose, nil))
+	if !errors.Is(err, boot.ErrRefused) || !strings.Contains(err.Error(), "Compose hash not allowed") || cvm != nil {
+		t.Fatalf("boot: %v", err)
+	}
+	events := p.Events()
+	if got := names(events); got != "system-preparing,app-id,compose-hash,gpu-policy-hash,instance-id,boot-mr-done" || tee.RTMR3() != eventlog.Replay(events) {
+		t.Fatalf("measured %s", got)
+	}
+}
+
+// TestBootUntrustedKMS: a KMS whose root CA is not the one published on
+// chain, or that the chain does not allow, is asked nothing.
+func TestBootUntrustedKMS(t *testing.T) {
+	t.Run("other root published", func(t *testing.T) {
+		s := guesttest.New(t, guesttest.ComposeHash())
+		c := s.Chain
+		k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		other, _ := x509.MarshalPKIXPublicKey(&k.PublicKey)
+		if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackSetKmsInfo(dstackkms.DstackKmsKmsInfo{K256Pubkey: s.KMS.Service.Bootstrap.K256Pubkey, CaPubkey: other})); err != nil {
+			t.Fatal(err)
+		}
+		_, _, _, err := s.Boot(t, s.HostShared(t, guesttest.Compose, nil))
+		if !errors.Is(err, kmsclient.ErrUntrustedKMS) || !strings.Contains(err.Error(), "not signed by the root CA published on chain") {
+			t.Fatalf("boot: %v", err)
+		}
+	})
+	t.Run("KMS not allowed", func(t *testing.T) {
+		s := guesttest.New(t, guesttest.ComposeHash())
+		c := s.Chain
+		ans, _ := s.Reader.IsKmsAllowed(t.Context(), kmsBootInfo(t, s))
+		if !ans.Allowed {
+			t.Fatal("KMS not allowed to start with")
+		}
+		mr := kmsBootInfo(t, s).MrAggregated
+		if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackRemoveKmsAggregatedMr(mr)); err != nil {
+			t.Fatal(err)
+		}
+		_, _, _, err := s.Boot(t, s.HostShared(t, guesttest.Compose, nil))
+		if !errors.Is(err, kmsclient.ErrUntrustedKMS) || !strings.Contains(err.Error(), "not allowed on chain") {
+			t.Fatalf("boot: %v", err)
+		}
+	})
+}
+
+func kmsBootInfo(t *testing.T, s *guesttest.Stack) dstackkms.IAppAuthAppBootInfo {
+	t.Helper()
+	ev, err := s.KMS.Service.Self.Evidence(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kmsBootInfoOf(ev)
+}
+
+// TestBootTamperedEnv: an env that does not decrypt stops the boot.
+func TestBootTamperedEnv(t *testing.T) {
+	s := guesttest.New(t, guesttest.ComposeHash())
+	env := envFile(t, s, []appenv.Var{{Key: "GREETING", Value: "hello"}})
+	env[len(env)-1] ^= 1
+	_, _, _, err := s.Boot(t, s.HostShared(t, guesttest.Compose, map[string][]byte{hostinput.EncryptedEnvFile: env}))
+	if !errors.Is(err, appenv.ErrDecrypt) {
+		t.Fatalf("boot: %v", err)
+	}
+}
