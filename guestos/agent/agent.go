@@ -50,7 +50,6 @@ import (
 	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/tee/attest"
-	"github.com/dstack-go/dstack/tee/eventlog"
 	"github.com/dstack-go/dstack/tee/kdf"
 	"github.com/dstack-go/dstack/tee/ratls"
 	"github.com/dstack-go/dstack/tee/wire"
@@ -408,14 +407,12 @@ func (a *Agent) Info(ctx context.Context, _ *Empty) (*AppInfo, error) {
 		return nil, prpc.Public("the CVM's own evidence does not verify", err)
 	}
 	info := v.AppInfo(false)
-	log := make([]eventlog.Event, 0, len(att.TDX.EventLog))
-	log = append(log, att.TDX.EventLog...)
 	tcb, err := json.MarshalIndent(map[string]any{
 		"mrtd": hex.EncodeToString(v.TDX.MRTD[:]), "rtmr0": hex.EncodeToString(v.TDX.RTMR[0][:]),
 		"rtmr1": hex.EncodeToString(v.TDX.RTMR[1][:]), "rtmr2": hex.EncodeToString(v.TDX.RTMR[2][:]),
 		"rtmr3": hex.EncodeToString(v.TDX.RTMR[3][:]), "mr_aggregated": hex.EncodeToString(info.MrAggregated[:]),
 		"os_image_hash": hex.EncodeToString(info.OSImageHash), "compose_hash": hex.EncodeToString(info.ComposeHash),
-		"device_id": hex.EncodeToString(info.DeviceID), "event_log": log, "app_compose": string(a.cvm.ComposeRaw),
+		"device_id": hex.EncodeToString(info.DeviceID), "event_log": att.TDX.EventLog, "app_compose": string(a.cvm.ComposeRaw),
 	}, "", "  ")
 	if err != nil {
 		return nil, err
