@@ -183,6 +183,10 @@ func (s *SimulatedTEE) Quote(_ context.Context, reportData [64]byte) ([]byte, er
 	return s.tee.Quote(reportData)
 }
 
+// SetMrConfigID sets the MR_CONFIG_ID the simulated host launched the TD
+// with.
+func (s *SimulatedTEE) SetMrConfigID(id [48]byte) { s.tee.SetMrConfigID(id) }
+
 // RTMR3 is the simulated register's current value.
 func (s *SimulatedTEE) RTMR3() [48]byte { return s.tee.RTMRs()[3] }
 

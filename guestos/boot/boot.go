@@ -1,7 +1,7 @@
 // Package boot is the guest's boot sequence, upstream's `dstack-util setup`
 // reimplemented: read the host's inputs, check the app's requirements,
 // measure the app's identity into RTMR3, get the app keys from a KMS that
-// proved itself on chain, measure the key provider, prepare the data
+// proved itself on chain, check MR_CONFIG_ID, measure the key provider, prepare the data
 // directory, reach system-ready, decrypt the env, then start the app and
 // register with the gateway.
 //
@@ -163,6 +163,9 @@ func boot(ctx context.Context, cfg Config, log *zap.Logger) (*CVM, error) {
 	}
 	if pin := in.Compose.KeyProviderID; len(pin) > 0 && !bytes.Equal(pin, c.Keys.RootCA.RawSubjectPublicKeyInfo) {
 		return nil, fmt.Errorf("booting: %w: the KMS root CA is not the key_provider_id app-compose.json pins", ErrRefused)
+	}
+	if err := c.checkMrConfigID(ctx); err != nil {
+		return nil, err
 	}
 	c.KeyProviderInfo = identity.KMSKeyProviderInfo(c.Keys.RootCA.RawSubjectPublicKeyInfo).Marshal()
 	if err := p.Emit(ev(attest.EventOSImageHash, c.Keys.OSImageHash), ev(attest.EventKeyProvider, c.KeyProviderInfo)); err != nil {

@@ -6,6 +6,8 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -13,11 +15,13 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
+	"github.com/dstack-go/dstack/guestos"
 	"github.com/dstack-go/dstack/guestos/appenv"
 	"github.com/dstack-go/dstack/guestos/boot"
 	"github.com/dstack-go/dstack/guestos/hostinput"
 	"github.com/dstack-go/dstack/guestos/internal/guesttest"
 	"github.com/dstack-go/dstack/guestos/kmsclient"
+	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/eventlog"
 	"github.com/dstack-go/dstack/tee/identity"
 	"github.com/dstack-go/dstack/tee/kdf"
@@ -165,5 +169,86 @@ func TestBootTamperedEnv(t *testing.T) {
 	_, _, _, err := s.Boot(t, s.HostShared(t, guesttest.Compose, map[string][]byte{hostinput.EncryptedEnvFile: env}))
 	if !errors.Is(err, appenv.ErrDecrypt) {
 		t.Fatalf("boot: %v", err)
+	}
+}
+
+// TestBootMrConfigID: the host's launch binding must commit to what the
+// guest was handed; a binding for another app refuses the boot.
+func TestBootMrConfigID(t *testing.T) {
+	s := guesttest.New(t, guesttest.ComposeHash())
+	rootCA, _ := x509.MarshalPKIXPublicKey(&s.KMS.Service.Keys.CAKey.PublicKey)
+	var app [20]byte
+	copy(app[:], s.AppID.Bytes())
+	v2, _ := identity.MrConfigV2(guesttest.ComposeHash(), app, identity.KeyProviderKMS, rootCA)
+	docFor := func(compose [32]byte) string {
+		return `{"version":3,"app_id":"` + hex.EncodeToString(app[:]) + `","compose_hash":"` + hex.EncodeToString(compose[:]) + `","key_provider":"kms"}`
+	}
+	good3 := docFor(guesttest.ComposeHash())
+	bad3 := docFor([32]byte{9})
+	sys := func(doc string) map[string][]byte {
+		b, _ := json.Marshal(map[string]any{"kms_urls": []string{s.KMS.URL}, "vm_config": s.VMConfig, "mr_config": doc})
+		return map[string][]byte{hostinput.SysConfigFile: b}
+	}
+	cases := []struct {
+		name  string
+		id    [48]byte
+		extra map[string][]byte
+		want  string
+	}{
+		{"zero", [48]byte{}, nil, ""},
+		{"v1", identity.MrConfigV1(guesttest.ComposeHash()), nil, ""},
+		{"v1 other app", identity.MrConfigV1([32]byte{1}), nil, "V1 does not commit"},
+		{"v2", v2, nil, ""},
+		{"v2 other KMS", func() [48]byte {
+			x, _ := identity.MrConfigV2(guesttest.ComposeHash(), app, identity.KeyProviderKMS, []byte{1})
+			return x
+		}(), nil, "V2 does not commit"},
+		{"v3", identity.MrConfigIDV3([]byte(good3)), sys(good3), ""},
+		{"v3 other document", identity.MrConfigIDV3([]byte(bad3)), sys(good3), "V3 does not commit"},
+		{"v3 document for another app", identity.MrConfigIDV3([]byte(bad3)), sys(bad3), "compose_hash is not"},
+		{"v3 without document", identity.MrConfigIDV3([]byte(good3)), nil, "no mr_config"},
+		{"unknown version", [48]byte{7}, nil, "unknown version 7"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cvm, p, _, err := s.Boot(t, s.HostShared(t, guesttest.Compose, c.extra), func(tee *guestos.SimulatedTEE) { tee.SetMrConfigID(c.id) })
+			if c.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if cvm.Platform.Events()[len(cvm.Platform.Events())-1].Name != attest.EventSystemReady {
+					t.Fatal("not ready")
+				}
+				return
+			}
+			if !errors.Is(err, boot.ErrRefused) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("boot: %v, want %q", err, c.want)
+			}
+			for _, e := range p.Events() {
+				if e.Name == attest.EventKeyProvider {
+					t.Fatal("key-provider measured after a refused launch binding")
+				}
+			}
+		})
+	}
+}
+
+// TestBootEventLogV2: with event_log_version 2 every runtime event uses the
+// V2 (JCS) digest, and the KMS still verifies and releases.
+func TestBootEventLogV2(t *testing.T) {
+	compose := strings.Replace(guesttest.Compose, `"kms_enabled":true`, `"kms_enabled":true,"event_log_version":2`, 1)
+	s := guesttest.New(t, identity.ComposeHash([]byte(compose)))
+	cvm, _, tee, err := s.Boot(t, s.HostShared(t, compose, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := cvm.Platform.Events()
+	for _, e := range events {
+		if e.Version != 2 {
+			t.Fatalf("%s is V%d", e.Name, e.Version)
+		}
+	}
+	if tee.RTMR3() != eventlog.Replay(events) {
+		t.Fatal("RTMR3 does not replay")
 	}
 }

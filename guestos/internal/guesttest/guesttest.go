@@ -127,15 +127,19 @@ func (s *Stack) HostShared(t testing.TB, compose string, extra map[string][]byte
 }
 
 // Boot boots a CVM of the app from hostShared on a fresh simulated TEE of
-// the stack's PKI. The platform and TEE are returned for checks of what
-// was measured.
-func (s *Stack) Boot(t testing.TB, hostShared string) (*boot.CVM, *guestos.Platform, *guestos.SimulatedTEE, error) {
+// the stack's PKI, after applying launch to it (the host's part, e.g.
+// MR_CONFIG_ID). The platform and TEE are returned for checks of what was
+// measured.
+func (s *Stack) Boot(t testing.TB, hostShared string, launch ...func(*guestos.SimulatedTEE)) (*boot.CVM, *guestos.Platform, *guestos.SimulatedTEE, error) {
 	t.Helper()
 	in, err := hostinput.Read(hostShared)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	tee := guestos.NewSimulatedTEE(s.PKI)
+	for _, l := range launch {
+		l(tee)
+	}
 	p, err := guestos.NewPlatform(tee, filepath.Join(t.TempDir(), "log"), in.SysConfig.VMConfig)
 	if err != nil {
 		t.Fatal(err)
