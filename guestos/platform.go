@@ -37,6 +37,13 @@ type TEE interface {
 	Quote(ctx context.Context, reportData [64]byte) ([]byte, error)
 }
 
+// BootLog is implemented by TEEs that have a boot-time event log (the
+// firmware's and kernel's measurements into RTMR0–2, from the CCEL ACPI
+// table on TDX). Its events precede the runtime events in evidence.
+type BootLog interface {
+	BootEvents() ([]eventlog.Event, error)
+}
+
 // The runtime log files, as upstream names them (in /run/log/dstack on a TD).
 const (
 	RuntimeLogFile     = "runtime_events.log"
@@ -51,6 +58,7 @@ type Platform struct {
 	tee    TEE
 	dir    string
 	config string
+	boot   []eventlog.Event
 
 	mu     sync.Mutex
 	events []eventlog.RuntimeEvent
@@ -60,13 +68,21 @@ type Platform struct {
 // 0700) with an empty log: the guest is set up once per boot. vmConfig is
 // the host's vm_config carried with the evidence.
 func NewPlatform(tee TEE, logDir, vmConfig string) (*Platform, error) {
+	p := &Platform{tee: tee, dir: logDir, config: vmConfig}
+	if bl, ok := tee.(BootLog); ok {
+		events, err := bl.BootEvents()
+		if err != nil {
+			return nil, fmt.Errorf("reading the boot event log: %w", err)
+		}
+		p.boot = events
+	}
 	if err := os.MkdirAll(logDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating the runtime log directory: %w", err)
 	}
 	if err := os.WriteFile(filepath.Join(logDir, RuntimeLogFile), nil, 0o600); err != nil {
 		return nil, fmt.Errorf("starting the runtime log: %w", err)
 	}
-	return &Platform{tee: tee, dir: logDir, config: vmConfig}, nil
+	return p, nil
 }
 
 // LogPath is the runtime event log file.
@@ -134,7 +150,8 @@ func (p *Platform) Events() []eventlog.RuntimeEvent {
 }
 
 // Attest implements attest.Attester: a quote and the runtime events it
-// reflects, taken together so that no event slips in between.
+// reflects, taken together so that no event slips in between, after the
+// boot events when the TEE has a boot log.
 func (p *Platform) Attest(ctx context.Context, reportData [64]byte) (*wire.Attestation, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -144,7 +161,12 @@ func (p *Platform) Attest(ctx context.Context, reportData [64]byte) (*wire.Attes
 		RuntimeEvents: func() []eventlog.RuntimeEvent { return events },
 		Config:        p.config,
 	}
-	return a.Attest(ctx, reportData)
+	att, err := a.Attest(ctx, reportData)
+	if err != nil || len(p.boot) == 0 {
+		return att, err
+	}
+	att.TDX.EventLog = append(append([]eventlog.Event(nil), p.boot...), att.TDX.EventLog...)
+	return att, nil
 }
 
 var _ attest.Attester = (*Platform)(nil)

@@ -107,3 +107,38 @@ func TestOpenTDXOffTD(t *testing.T) {
 		t.Fatal("TDX opened on a machine without it")
 	}
 }
+
+type bootLogTEE struct {
+	*SimulatedTEE
+	events []eventlog.Event
+	err    error
+}
+
+func (b *bootLogTEE) BootEvents() ([]eventlog.Event, error) { return b.events, b.err }
+
+// TestBootLog: a TEE's boot events precede the runtime events in evidence,
+// which still verifies; an unreadable boot log stops the platform.
+func TestBootLog(t *testing.T) {
+	pki, _ := mock.NewPKI([]byte("boot log test"))
+	acpi := eventlog.Event{IMR: 0, EventType: 0x80000001, Digest: make([]byte, 48), Event: "acpi-tables", Payload: []byte("ACPI DATA")}
+	p, err := NewPlatform(&bootLogTEE{SimulatedTEE: NewSimulatedTEE(pki), events: []eventlog.Event{acpi}}, t.TempDir(), testConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Emit(eventlog.RuntimeEvent{Name: "app-id", Payload: make([]byte, 20)})
+	a, err := p.Attest(context.Background(), [64]byte{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.TDX.EventLog) != 2 || a.TDX.EventLog[0].Event != "acpi-tables" || a.TDX.EventLog[1].Event != "app-id" {
+		t.Fatalf("log %+v", a.TDX.EventLog)
+	}
+	if _, err := attest.Verify(context.Background(), a, attest.Options{
+		InsecureTrustRoots: &attest.TrustRoots{TDX: pki.Roots()}, Collateral: collateral.NewCache(pki.Source(), collateral.CacheOptions{}),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewPlatform(&bootLogTEE{SimulatedTEE: NewSimulatedTEE(pki), err: os.ErrNotExist}, t.TempDir(), testConfig); err == nil || !strings.Contains(err.Error(), "boot event log") {
+		t.Fatalf("unreadable boot log: %v", err)
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"unsafe"
 
 	"github.com/google/go-tdx-guest/client"
+
+	"github.com/dstack-go/dstack/tee/eventlog"
 )
 
 // The kernel's RTMR interfaces, tried in this order as upstream does: the
@@ -18,6 +20,7 @@ import (
 const (
 	rtmr3SysfsPath = "/sys/devices/virtual/misc/tdx_guest/measurements/rtmr3:sha384"
 	tdxGuestDevice = "/dev/tdx_guest"
+	ccelPath       = "/sys/firmware/acpi/tables/data/CCEL"
 )
 
 // tdxCmdExtendRTMR is upstream's TDX_CMD_EXTEND_RTMR, _IOR('T', 3, struct
@@ -74,6 +77,26 @@ func (t *TDX) ExtendRTMR3(digest [48]byte) error {
 		return fmt.Errorf("extending RTMR3 through %s: %w", tdxGuestDevice, e)
 	}
 	return nil
+}
+
+// BootEvents implements BootLog: the RTMR0–2 events of the CCEL table.
+// RTMR3 events come from the runtime log instead.
+func (t *TDX) BootEvents() ([]eventlog.Event, error) {
+	b, err := os.ReadFile(ccelPath)
+	if err != nil {
+		return nil, fmt.Errorf("reading the CCEL table: %w", err)
+	}
+	all, err := eventlog.ParseCCEL(b)
+	if err != nil {
+		return nil, err
+	}
+	var out []eventlog.Event
+	for _, e := range all {
+		if e.IMR < eventlog.RuntimeIMR {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
 
 // Quote implements TEE.
