@@ -214,7 +214,7 @@ func devUp(ctx context.Context, out io.Writer, o devOptions, ready chan<- devSta
 	if len(sock) > 100 {
 		return usageErr(fmt.Errorf("--dir %s: the path of the CVM's agent socket (%s) is too long for a unix socket; use a shorter --dir", o.dir, sock))
 	}
-	agentSrv, err := agent.New(cvm, log).Serve(agent.Config{Socket: sock})
+	agentSrv, err := agent.New(cvm, log).Serve(agent.Config{Socket: sock, TappdSocket: filepath.Join(cvmDir, "tappd.sock")})
 	if err != nil {
 		return err
 	}

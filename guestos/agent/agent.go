@@ -8,7 +8,9 @@
 // an attested CSR), GetKey (HKDF of the app k256 key with upstream's
 // two-signature chain), GetQuote, Attest, Info (with tcb_info), Sign,
 // Verify and Version. EmitEvent, removed upstream, is not served: apps
-// extend RTMR3 through the kernel themselves.
+// extend RTMR3 through the kernel themselves. The legacy Tappd API
+// (DeriveKey, DeriveK256Key, TdxQuote, RawQuote, Info, Version under
+// /prpc/Tappd.) is served on its own socket when Config.TappdSocket is set.
 //
 // Who may connect: upstream's socket is world-writable (0777) and anything
 // that reaches it holds the app's keys. Here the socket is created 0660,
@@ -117,6 +119,10 @@ type Config struct {
 	// SocketGroup is the group (name or numeric id) that may connect,
 	// besides root. Default: the process's group.
 	SocketGroup string
+	// TappdSocket, when set, serves upstream's legacy Tappd API
+	// (/prpc/Tappd.<Method>) on this unix socket, with the same mode and
+	// group as Socket. Off by default.
+	TappdSocket string
 	// InsecureTCP, when set, also serves the API on this TCP address
 	// (development hosts). Anyone who reaches it gets the app's keys. Off
 	// by default.
@@ -125,12 +131,10 @@ type Config struct {
 
 // Server is a running agent.
 type Server struct {
-	srv   *http.Server
-	unix  net.Listener
-	tcp   net.Listener
-	errc  chan error
-	sock  string
-	owned bool
+	servers []*http.Server
+	sockets []string
+	sock    string
+	tcp     net.Listener
 }
 
 // Serve starts the listeners.
@@ -146,40 +150,67 @@ func (a *Agent) Serve(cfg Config) (*Server, error) {
 		}
 		gid = g
 	}
-	if fi, err := os.Lstat(cfg.Socket); err == nil {
-		if fi.Mode().Type() != os.ModeSocket {
-			return nil, fmt.Errorf("serving the agent: %s exists and is not a socket; remove it", cfg.Socket)
-		}
-		os.Remove(cfg.Socket)
+	s := &Server{sock: cfg.Socket}
+	serve := func(ln net.Listener, h http.Handler) {
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		s.servers = append(s.servers, srv)
+		go func() { _ = srv.Serve(ln) }()
 	}
-	ln, err := net.Listen("unix", cfg.Socket)
+	fail := func(err error) (*Server, error) {
+		s.Close(context.Background())
+		return nil, err
+	}
+	ln, err := listenUnix(cfg.Socket, gid)
 	if err != nil {
-		return nil, fmt.Errorf("serving the agent on %s: %w", cfg.Socket, err)
+		return fail(err)
 	}
-	if err := os.Chmod(cfg.Socket, 0o660); err != nil {
-		ln.Close()
-		return nil, fmt.Errorf("serving the agent: %w", err)
-	}
-	if gid != os.Getgid() || os.Geteuid() == 0 {
-		if err := os.Chown(cfg.Socket, os.Geteuid(), gid); err != nil {
-			ln.Close()
-			return nil, fmt.Errorf("serving the agent: giving %s to group %d: %w", cfg.Socket, gid, err)
+	s.sockets = append(s.sockets, cfg.Socket)
+	serve(ln, a.Handler())
+	if cfg.TappdSocket != "" {
+		tl, err := listenUnix(cfg.TappdSocket, gid)
+		if err != nil {
+			return fail(err)
 		}
+		s.sockets = append(s.sockets, cfg.TappdSocket)
+		serve(tl, a.TappdHandler())
 	}
-	s := &Server{srv: &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}, unix: ln, errc: make(chan error, 2), sock: cfg.Socket, owned: true}
-	go func() { s.errc <- s.srv.Serve(ln) }()
 	if cfg.InsecureTCP != "" {
 		a.log.Warn("INSECURE: the guest agent is also served over TCP; anyone who reaches it gets the app's keys", zap.String("addr", cfg.InsecureTCP))
 		tl, err := net.Listen("tcp", cfg.InsecureTCP)
 		if err != nil {
-			s.Close(context.Background())
-			return nil, fmt.Errorf("serving the agent on %s: %w", cfg.InsecureTCP, err)
+			return fail(fmt.Errorf("serving the agent on %s: %w", cfg.InsecureTCP, err))
 		}
 		s.tcp = tl
-		go func() { s.errc <- s.srv.Serve(tl) }()
+		serve(tl, a.Handler())
 	}
 	a.startDemoCert()
 	return s, nil
+}
+
+// listenUnix listens on a unix socket that root and group gid may use
+// (mode 0660), replacing a stale socket but nothing else.
+func listenUnix(path string, gid int) (net.Listener, error) {
+	if fi, err := os.Lstat(path); err == nil {
+		if fi.Mode().Type() != os.ModeSocket {
+			return nil, fmt.Errorf("serving the agent: %s exists and is not a socket; remove it", path)
+		}
+		os.Remove(path)
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("serving the agent on %s: %w", path, err)
+	}
+	if err := os.Chmod(path, 0o660); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("serving the agent: %w", err)
+	}
+	if gid != os.Getgid() || os.Geteuid() == 0 {
+		if err := os.Chown(path, os.Geteuid(), gid); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("serving the agent: giving %s to group %d: %w", path, gid, err)
+		}
+	}
+	return ln, nil
 }
 
 func lookupGroup(name string) (int, error) {
@@ -204,13 +235,16 @@ func (s *Server) TCPAddr() string {
 	return s.tcp.Addr().String()
 }
 
-// Close stops serving and removes the socket.
+// Close stops serving and removes the sockets.
 func (s *Server) Close(ctx context.Context) error {
-	err := s.srv.Shutdown(ctx)
-	if s.owned {
-		os.Remove(s.sock)
+	var errs []error
+	for _, srv := range s.servers {
+		errs = append(errs, srv.Shutdown(ctx))
 	}
-	return err
+	for _, p := range s.sockets {
+		os.Remove(p)
+	}
+	return errors.Join(errs...)
 }
 
 // ErrUnsupportedAlgorithm is returned for an algorithm other than
@@ -249,13 +283,21 @@ func (a *Agent) GetTlsKey(ctx context.Context, req *GetTlsKeyArgs) (*GetTlsKeyRe
 	if a.signer == nil {
 		return nil, prpc.Errorf("no KMS to sign certificates")
 	}
-	chain, key, err := a.issue(ctx, wire.CertConfigV2{
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	chain, err := a.issue(ctx, key, wire.CertConfigV2{
 		Subject: req.Subject, SubjectAltNames: req.AltNames, UsageServerAuth: req.UsageServerAuth, UsageClientAuth: req.UsageClientAuth,
 		ExtQuote: req.UsageRaTls, ExtAppInfo: req.WithAppInfo, NotBefore: req.NotBefore, NotAfter: req.NotAfter,
 	})
 	if err != nil {
 		return nil, err
 	}
+	return tlsKeyResponse(key, chain)
+}
+
+func tlsKeyResponse(key *ecdsa.PrivateKey, chain []string) (*GetTlsKeyResponse, error) {
 	der, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		return nil, err
@@ -263,30 +305,27 @@ func (a *Agent) GetTlsKey(ctx context.Context, req *GetTlsKeyArgs) (*GetTlsKeyRe
 	return &GetTlsKeyResponse{Key: string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})), CertificateChain: chain}, nil
 }
 
-// issue has the KMS sign a certificate for a fresh key.
-func (a *Agent) issue(ctx context.Context, cfg wire.CertConfigV2) ([]string, *ecdsa.PrivateKey, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, nil, err
-	}
+// issue has the KMS sign a certificate for key over a CSR that carries the
+// CVM's attestation of it.
+func (a *Agent) issue(ctx context.Context, key *ecdsa.PrivateKey, cfg wire.CertConfigV2) ([]string, error) {
 	spki, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	att, err := a.cvm.Platform.Attest(ctx, ratls.ReportData(spki))
 	if err != nil {
-		return nil, nil, prpc.Public("attesting the key failed", err)
+		return nil, prpc.Public("attesting the key failed", err)
 	}
 	enc, err := wire.Encode(att)
 	if err != nil {
-		return nil, nil, prpc.Public("encoding the attestation failed", err)
+		return nil, prpc.Public("encoding the attestation failed", err)
 	}
 	csr := wire.CertSigningRequestV2{Confirm: wire.CSRConfirm, PubKey: spki, Config: cfg, Attestation: enc}
 	body := csr.Encode()
 	digest := sha256.Sum256(body)
 	sig, err := ecdsa.SignASN1(rand.Reader, key, digest[:])
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	resp, err := a.signer.SignCert(ctx, &kms.SignCertRequest{APIVersion: 2, CSR: body, Signature: sig, VMConfig: a.cvm.Platform.Config()})
 	if err != nil {
@@ -294,9 +333,9 @@ func (a *Agent) issue(ctx context.Context, cfg wire.CertConfigV2) ([]string, *ec
 		if errors.Is(err, prpc.ErrRemote) {
 			remote = ": " + err.Error()
 		}
-		return nil, nil, prpc.Public("the KMS did not sign the certificate"+remote, err)
+		return nil, prpc.Public("the KMS did not sign the certificate"+remote, err)
 	}
-	return resp.CertificateChain, key, nil
+	return resp.CertificateChain, nil
 }
 
 // startDemoCert issues, in the background, the client certificate Info
@@ -309,7 +348,11 @@ func (a *Agent) startDemoCert() {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
-			chain, _, err := a.issue(ctx, wire.CertConfigV2{Subject: "demo-cert", UsageClientAuth: true, ExtQuote: true})
+			key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+			if err != nil {
+				return
+			}
+			chain, err := a.issue(ctx, key, wire.CertConfigV2{Subject: "demo-cert", UsageClientAuth: true, ExtQuote: true})
 			if err != nil {
 				a.log.Warn("issuing the demo certificate failed", zap.Error(err))
 				return

@@ -25,6 +25,7 @@ import (
 	"github.com/dstack-go/dstack/guestos/boot"
 	"github.com/dstack-go/dstack/guestos/internal/guesttest"
 	"github.com/dstack-go/dstack/tee/attest"
+	"github.com/dstack-go/dstack/tee/attest/tdx"
 	"github.com/dstack-go/dstack/tee/eventlog"
 	"github.com/dstack-go/dstack/tee/identity"
 	"github.com/dstack-go/dstack/tee/kdf"
@@ -54,7 +55,7 @@ func setup(t testing.TB) *fixture {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	a := New(cvm, nil)
-	srv, err := a.Serve(Config{Socket: filepath.Join(dir, "dstack.sock"), InsecureTCP: "127.0.0.1:0"})
+	srv, err := a.Serve(Config{Socket: filepath.Join(dir, "dstack.sock"), TappdSocket: filepath.Join(dir, "tappd.sock"), InsecureTCP: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -437,3 +438,119 @@ func FuzzVerify(f *testing.F) {
 	fuzzMethod(f, "Verify", `{"algorithm":"ed25519","data":"00","signature":"00","public_key":"00"}`, `{"algorithm":"secp256k1","public_key":"02"}`)
 }
 func FuzzVersion(f *testing.F) { fuzzMethod(f, "Version", `{}`) }
+
+// tappd POSTs to the legacy Tappd socket.
+func (f *fixture) tappd(t *testing.T, method, body string, out any) int {
+	t.Helper()
+	c := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "unix", filepath.Join(filepath.Dir(f.srv.Socket()), "tappd.sock"))
+	}}}
+	res, err := c.Post("http://tappd/prpc/Tappd."+method+"?json", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if err := json.NewDecoder(res.Body).Decode(out); err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode
+}
+
+// TestTappd: the legacy API the deprecated TappdClient calls.
+func TestTappd(t *testing.T) {
+	f := setup(t)
+	// Upstream's vector: AppData of "test content" with the default sha512.
+	var q TdxQuoteResponse
+	if st := f.tappd(t, "TdxQuote", `{"report_data":"`+hex.EncodeToString([]byte("test content"))+`"}`, &q); st != 200 {
+		t.Fatalf("status %d", st)
+	}
+	rep, err := tdx.Parse(q.Quote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hex.EncodeToString(rep.ReportData[:]) != "7ea0b744ed5e9c0c83ff9f575668e1697652cd349f2027cdf26f918d4c53e8cd50b5ea9b449b4c3d50e20ae00ec29688d5a214e8daff8a10041f5d624dae8a01" ||
+		q.HashAlgorithm != "sha512" || q.Prefix != "app-data" || q.EventLog == "" {
+		t.Fatalf("report_data %x, %+v", rep.ReportData, q)
+	}
+	if st := f.tappd(t, "TdxQuote", `{"report_data":"00","hash_algorithm":"sha256","prefix":"custom"}`, &q); st != 200 {
+		t.Fatalf("status %d", st)
+	}
+	rep, _ = tdx.Parse(q.Quote)
+	want := sha256.Sum256([]byte("custom:\x00"))
+	if !bytes.Equal(rep.ReportData[:32], want[:]) || rep.ReportData[32] != 0 || q.Prefix != "app-data" {
+		t.Fatalf("sha256 report_data %x", rep.ReportData)
+	}
+	raw := strings.Repeat("ab", 64)
+	if st := f.tappd(t, "RawQuote", `{"report_data":"`+raw+`"}`, &q); st != 200 || q.Prefix != "" || q.HashAlgorithm != "raw" {
+		t.Fatalf("raw: %d %+v", st, q)
+	}
+	rep, _ = tdx.Parse(q.Quote)
+	if hex.EncodeToString(rep.ReportData[:]) != raw {
+		t.Fatal("raw report_data changed")
+	}
+	var e apiError
+	for body, msg := range map[string]string{
+		`{"report_data":"ab","hash_algorithm":"raw"}`:       "exactly 64 bytes",
+		`{"report_data":"ab","hash_algorithm":"keccak384"}`: "unsupported hash_algorithm",
+		`{"report_data":"ab","hash_algorithm":"md5"}`:       "unsupported hash_algorithm",
+		`{"report_data":"a"}`:                               "odd length",
+	} {
+		if st := f.tappd(t, "TdxQuote", body, &e); st != 400 || !strings.Contains(e.Error, msg) {
+			t.Errorf("%s: %d %q", body, st, e.Error)
+		}
+	}
+	// DeriveKey is deterministic per path and KMS-signed.
+	var k1, k2 GetTlsKeyResponse
+	f.tappd(t, "DeriveKey", `{"path":"p","subject":"s","usage_server_auth":true}`, &k1)
+	f.tappd(t, "DeriveKey", `{"path":"p","subject":"s"}`, &k2)
+	if k1.Key == "" || k1.Key != k2.Key || len(k1.CertificateChain) != 3 {
+		t.Fatalf("DeriveKey %+v", k1)
+	}
+	d, _ := kdf.DeriveKey(crypto.FromECDSA(f.appK256(t)), 32, []byte("p"))
+	b, _ := pem.Decode([]byte(k1.Key))
+	key, _ := x509.ParsePKCS8PrivateKey(b.Bytes)
+	if got, _ := key.(*ecdsa.PrivateKey).Bytes(); !bytes.Equal(got, d) {
+		t.Fatal("DeriveKey is not HKDF(app k256, path)")
+	}
+	var r1 GetTlsKeyResponse
+	f.tappd(t, "DeriveKey", `{"path":"p","random_seed":true}`, &r1)
+	if r1.Key == k1.Key {
+		t.Fatal("random_seed ignored")
+	}
+	var kk DeriveK256KeyResponse
+	var gk GetKeyResponse
+	f.tappd(t, "DeriveK256Key", `{"path":"x","purpose":"y"}`, &kk)
+	f.call(t, "GetKey", `{"path":"x","purpose":"y"}`, &gk)
+	if !bytes.Equal(kk.K256Key, gk.Key) || len(kk.K256SignatureChain) != 2 {
+		t.Fatal("DeriveK256Key differs from GetKey")
+	}
+}
+
+func FuzzTdxQuote(f *testing.F) {
+	fx := setup(f)
+	h := fx.agent.TappdHandler()
+	f.Add([]byte(`{"report_data":"00","hash_algorithm":"keccak256","prefix":"x"}`))
+	f.Add([]byte(`{"report_data":"00","hash_algorithm":"raw"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodPost, "/prpc/Tappd.TdxQuote?json", bytes.NewReader(body))
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 && rec.Code != 400 && rec.Code != 413 {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+	})
+}
+
+func FuzzDeriveKey(f *testing.F) {
+	fx := setup(f)
+	h := fx.agent.TappdHandler()
+	f.Add([]byte(`{"path":"p","subject":"s","random_seed":true}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodPost, "/prpc/Tappd.DeriveKey?json", bytes.NewReader(body))
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 && rec.Code != 400 && rec.Code != 413 {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+	})
+}
