@@ -2,6 +2,7 @@ package boot_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -250,5 +251,52 @@ func TestBootEventLogV2(t *testing.T) {
 	}
 	if tee.RTMR3() != eventlog.Replay(events) {
 		t.Fatal("RTMR3 does not replay")
+	}
+}
+
+type recordingRunner struct{ spec boot.RunSpec }
+
+func (r *recordingRunner) Start(_ context.Context, spec boot.RunSpec) (boot.RunningApp, error) {
+	r.spec = spec
+	return nil, nil
+}
+
+type failingGateway struct{ calls int }
+
+func (g *failingGateway) Register(context.Context, *boot.CVM) error {
+	g.calls++
+	return errors.New("gateway down")
+}
+
+// TestStartApp: the runner gets the compose file, the kept env, the data
+// directory and the agent socket; the gateway is asked only when the app
+// wants it, and its failure does not stop the app.
+func TestStartApp(t *testing.T) {
+	compose := strings.Replace(guesttest.Compose, `"gateway_enabled":false`, `"gateway_enabled":true,"allow_unpinned_images":true`, 1)
+	s := guesttest.New(t, identity.ComposeHash([]byte(compose)))
+	env := envFile(t, s, []appenv.Var{{Key: "GREETING", Value: "hi"}})
+	cvm, _, _, err := s.Boot(t, s.HostShared(t, compose, map[string][]byte{hostinput.EncryptedEnvFile: env}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, gw := &recordingRunner{}, &failingGateway{}
+	if _, err := cvm.StartApp(context.Background(), r, "/run/dstack.sock", gw); err != nil {
+		t.Fatal(err)
+	}
+	sp := r.spec
+	if !strings.Contains(string(sp.Compose), "nginx@sha256:") || sp.Env["GREETING"] != "hi" || sp.DataDir != cvm.Volume.Dir ||
+		sp.AgentSocket != "/run/dstack.sock" || !sp.AllowImageTags || sp.Name != "guest-test" || sp.Runner != "docker-compose" || gw.calls != 1 {
+		t.Fatalf("spec %+v, gateway calls %d", sp, gw.calls)
+	}
+	// Without gateway_enabled the gateway is not asked.
+	s2 := guesttest.New(t, guesttest.ComposeHash())
+	cvm2, _, _, err := s2.Boot(t, s2.HostShared(t, guesttest.Compose, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw2 := &failingGateway{}
+	cvm2.StartApp(context.Background(), &recordingRunner{}, "s", gw2)
+	if gw2.calls != 0 {
+		t.Fatal("gateway asked for an app that does not want it")
 	}
 }
