@@ -6,11 +6,13 @@
 //
 // Methods: GetTlsKey (a fresh P-256 key and a certificate the KMS signs over
 // an attested CSR), GetKey (HKDF of the app k256 key with upstream's
-// two-signature chain), GetQuote, Attest, Info (with tcb_info), Sign,
-// Verify and Version. EmitEvent, removed upstream, is not served: apps
+// two-signature chain), GetQuote, Attest, Info (with tcb_info), GpuInfo,
+// Sign, Verify and Version. EmitEvent, removed upstream, is not served: apps
 // extend RTMR3 through the kernel themselves. The legacy Tappd API
 // (DeriveKey, DeriveK256Key, TdxQuote, RawQuote, Info, Version under
-// /prpc/Tappd.) is served on its own socket when Config.TappdSocket is set.
+// /prpc/Tappd.) is served on its own socket when Config.TappdSocket is set,
+// and the external Worker API (Info, Version, GetAttestationForAppKey; no
+// keys) on TCP when Config.External is.
 //
 // Who may connect: upstream's socket is world-writable (0777) and anything
 // that reaches it holds the app's keys. Here the socket is created 0660,
@@ -70,6 +72,10 @@ type CertSigner interface {
 
 // Agent serves DstackGuest for one booted CVM.
 type Agent struct {
+	// GPUAttestation is the file GpuInfo returns. Default
+	// GPUAttestationPath.
+	GPUAttestation string
+
 	cvm    *boot.CVM
 	signer CertSigner
 	log    *zap.Logger
@@ -103,6 +109,7 @@ func (a *Agent) Handler() http.Handler {
 		"Sign":      prpc.Handle(a.Sign),
 		"Verify":    prpc.Handle(a.Verify),
 		"Version":   prpc.Handle(a.Version),
+		"GpuInfo":   prpc.Handle(a.GpuInfo),
 	}
 	bare := &prpc.Server{Base: "/", Methods: methods, MaxBody: 1 << 20, Logger: a.log}
 	prefixed := &prpc.Server{Base: "/prpc/", ServicePrefix: "DstackGuest.", Methods: methods, MaxBody: 1 << 20, Logger: a.log}
@@ -123,6 +130,9 @@ type Config struct {
 	// (/prpc/Tappd.<Method>) on this unix socket, with the same mode and
 	// group as Socket. Off by default.
 	TappdSocket string
+	// External, when set, serves the external Worker API (WorkerHandler,
+	// no keys) on this TCP address, as upstream's :8090. Off by default.
+	External string
 	// InsecureTCP, when set, also serves the API on this TCP address
 	// (development hosts). Anyone who reaches it gets the app's keys. Off
 	// by default.
@@ -131,10 +141,11 @@ type Config struct {
 
 // Server is a running agent.
 type Server struct {
-	servers []*http.Server
-	sockets []string
-	sock    string
-	tcp     net.Listener
+	servers  []*http.Server
+	sockets  []string
+	sock     string
+	tcp      net.Listener
+	external net.Listener
 }
 
 // Serve starts the listeners.
@@ -173,6 +184,14 @@ func (a *Agent) Serve(cfg Config) (*Server, error) {
 		}
 		s.sockets = append(s.sockets, cfg.TappdSocket)
 		serve(tl, a.TappdHandler())
+	}
+	if cfg.External != "" {
+		el, err := net.Listen("tcp", cfg.External)
+		if err != nil {
+			return fail(fmt.Errorf("serving the external API on %s: %w", cfg.External, err))
+		}
+		s.external = el
+		serve(el, a.WorkerHandler())
 	}
 	if cfg.InsecureTCP != "" {
 		a.log.Warn("INSECURE: the guest agent is also served over TCP; anyone who reaches it gets the app's keys", zap.String("addr", cfg.InsecureTCP))
@@ -233,6 +252,14 @@ func (s *Server) TCPAddr() string {
 		return ""
 	}
 	return s.tcp.Addr().String()
+}
+
+// ExternalAddr is the external listener's address, or "" without one.
+func (s *Server) ExternalAddr() string {
+	if s.external == nil {
+		return ""
+	}
+	return s.external.Addr().String()
 }
 
 // Close stops serving and removes the sockets.

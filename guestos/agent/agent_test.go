@@ -7,6 +7,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
@@ -55,7 +56,7 @@ func setup(t testing.TB) *fixture {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	a := New(cvm, nil)
-	srv, err := a.Serve(Config{Socket: filepath.Join(dir, "dstack.sock"), TappdSocket: filepath.Join(dir, "tappd.sock"), InsecureTCP: "127.0.0.1:0"})
+	srv, err := a.Serve(Config{Socket: filepath.Join(dir, "dstack.sock"), TappdSocket: filepath.Join(dir, "tappd.sock"), External: "127.0.0.1:0", InsecureTCP: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -548,6 +549,77 @@ func FuzzDeriveKey(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(http.MethodPost, "/prpc/Tappd.DeriveKey?json", bytes.NewReader(body))
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 && rec.Code != 400 && rec.Code != 413 {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+	})
+}
+
+func TestGpuInfo(t *testing.T) {
+	f := setup(t)
+	f.agent.GPUAttestation = filepath.Join(t.TempDir(), "attestation.out")
+	f.bad(t, "GpuInfo", `{}`, "no GPU attestation")
+	os.WriteFile(f.agent.GPUAttestation, []byte(`{"gpu":1}`), 0o600)
+	var g GpuInfoResponse
+	if st := f.call(t, "GpuInfo", `{}`, &g); st != 200 || g.Attestation != `{"gpu":1}` {
+		t.Fatalf("%d %+v", st, g)
+	}
+}
+
+// TestWorker: the external API attests the signing key and serves no key.
+func TestWorker(t *testing.T) {
+	f := setup(t)
+	post := func(method, body string, out any) int {
+		res, err := http.Post("http://"+f.srv.ExternalAddr()+"/prpc/Worker."+method+"?json", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		json.NewDecoder(res.Body).Decode(out)
+		return res.StatusCode
+	}
+	for _, alg := range []string{"ed25519", "secp256k1"} {
+		var q GetQuoteResponse
+		if st := post("GetAttestationForAppKey", `{"algorithm":"`+alg+`"}`, &q); st != 200 {
+			t.Fatalf("%s: %d", alg, st)
+		}
+		var s SignResponse
+		f.call(t, "Sign", `{"algorithm":"`+alg+`","data":"00"}`, &s)
+		tag := map[string]string{"ed25519": "dip1::ed25519-pk:", "secp256k1": "dip1::secp256k1c-pk:"}[alg]
+		want := make([]byte, 64)
+		copy(want, tag+base64.RawURLEncoding.EncodeToString(s.PublicKey))
+		rep, _ := tdx.Parse(q.Quote)
+		if !bytes.Equal(rep.ReportData[:], want) {
+			t.Fatalf("%s: report_data %q", alg, rep.ReportData)
+		}
+	}
+	var e apiError
+	if st := post("GetAttestationForAppKey", `{"algorithm":"rsa"}`, &e); st != 400 || !strings.Contains(e.Error, "unsupported algorithm") {
+		t.Fatalf("rsa: %d %q", st, e.Error)
+	}
+	if st := post("GetKey", `{"path":"x"}`, &e); st != 404 {
+		t.Fatalf("GetKey on the external API: %d", st)
+	}
+	var info AppInfo
+	if st := post("Info", `{}`, &info); st != 200 || info.TcbInfo == "" {
+		t.Fatalf("Info: %d", st)
+	}
+	hide := false
+	f.cvm.Compose.PublicTcbinfo = &hide
+	info = AppInfo{}
+	if st := post("Info", `{}`, &info); st != 200 || info.TcbInfo != "" || info.VMConfig != "" || len(info.AppID) != 20 {
+		t.Fatalf("Info with public_tcbinfo false: %d %+v", st, info)
+	}
+}
+
+func FuzzGetAttestationForAppKey(f *testing.F) {
+	fx := setup(f)
+	h := fx.agent.WorkerHandler()
+	f.Add([]byte(`{"algorithm":"ed25519"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodPost, "/prpc/Worker.GetAttestationForAppKey?json", bytes.NewReader(body))
 		h.ServeHTTP(rec, req)
 		if rec.Code != 200 && rec.Code != 400 && rec.Code != 413 {
 			t.Fatalf("status %d: %s", rec.Code, rec.Body)

@@ -26,6 +26,8 @@
 //	--socket PATH              agent socket (default /var/run/dstack.sock), mode 0660
 //	--socket-group GROUP       group allowed to connect besides root (default: ours)
 //	--tappd-socket PATH        legacy Tappd API socket (default /var/run/tappd.sock; "" for none)
+//	--external ADDR            serve the external Worker API (no keys) on ADDR,
+//	                           as upstream's :8090 (default off)
 //	--kms-url URL              KMS to ask instead of kms_urls (repeatable; development)
 //	--chain-rpc URL            Ethereum JSON-RPC of the governance chain (required)
 //	--chain-id N               its chain id (required; another chain is refused)
@@ -78,7 +80,7 @@ import (
 // options are the command line.
 type options struct {
 	hostShared, runDir, socket, socketGroup string
-	tappdSocket                             string
+	tappdSocket, external                   string
 	kmsURLs                                 []string
 	chainRPC, kmsContract                   string
 	chainID                                 uint64
@@ -102,6 +104,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&o.socket, "socket", agent.DefaultSocket, "agent socket")
 	fs.StringVar(&o.socketGroup, "socket-group", "", "group allowed to connect to the socket")
 	fs.StringVar(&o.tappdSocket, "tappd-socket", "/var/run/tappd.sock", "legacy Tappd API socket (empty for none)")
+	fs.StringVar(&o.external, "external", "", "address of the external Worker API (no keys)")
 	fs.Var((*urlList)(&o.kmsURLs), "kms-url", "KMS URL to ask instead of kms_urls (repeatable)")
 	fs.StringVar(&o.chainRPC, "chain-rpc", "", "Ethereum JSON-RPC URL of the governance chain")
 	fs.Uint64Var(&o.chainID, "chain-id", 0, "chain id of the governance chain")
@@ -210,7 +213,7 @@ func run(ctx context.Context, o *options, log *zap.Logger, reader *chain.Reader,
 	if err != nil {
 		return err
 	}
-	srv, err := agent.New(cvm, log).Serve(agent.Config{Socket: o.socket, TappdSocket: o.tappdSocket, SocketGroup: o.socketGroup, InsecureTCP: o.insecureAgentTCP})
+	srv, err := agent.New(cvm, log).Serve(agent.Config{Socket: o.socket, TappdSocket: o.tappdSocket, External: o.external, SocketGroup: o.socketGroup, InsecureTCP: o.insecureAgentTCP})
 	if err != nil {
 		return err
 	}
