@@ -65,7 +65,8 @@ type Platform struct {
 }
 
 // NewPlatform starts the runtime event log of one boot in logDir (created
-// 0700) with an empty log: the guest is set up once per boot. vmConfig is
+// 0700) with an empty log and no event version yet: the guest is set up
+// once per boot. vmConfig is
 // the host's vm_config carried with the evidence.
 func NewPlatform(tee TEE, logDir, vmConfig string) (*Platform, error) {
 	p := &Platform{tee: tee, dir: logDir, config: vmConfig}
@@ -80,6 +81,10 @@ func NewPlatform(tee TEE, logDir, vmConfig string) (*Platform, error) {
 		return nil, fmt.Errorf("creating the runtime log directory: %w", err)
 	}
 	if err := os.WriteFile(filepath.Join(logDir, RuntimeLogFile), nil, 0o600); err != nil {
+		return nil, fmt.Errorf("starting the runtime log: %w", err)
+	}
+	// A new boot chooses its event version anew.
+	if err := os.Remove(filepath.Join(logDir, RuntimeVersionFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("starting the runtime log: %w", err)
 	}
 	return p, nil

@@ -97,6 +97,11 @@ func TestEventVersion(t *testing.T) {
 	if err := p.SetEventVersion(2); err == nil || !strings.Contains(err.Error(), "already 1") {
 		t.Fatalf("changed version: %v", err)
 	}
+	// The next boot chooses again.
+	p2, _ := NewPlatform(&failingTEE{}, p.dir, testConfig)
+	if err := p2.SetEventVersion(2); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestOpenTDXOffTD(t *testing.T) {
