@@ -68,6 +68,9 @@ type Config struct {
 	Attestation attest.Options
 	// Storage prepares the data directory. Required.
 	Storage Storage
+	// Host, when set, is told of the boot's progress, failure and instance
+	// info. Nil means no host API (development).
+	Host HostNotifier
 	// Logger receives the boot's progress; nil means none.
 	Logger *zap.Logger
 }
@@ -116,9 +119,22 @@ func Boot(ctx context.Context, cfg Config) (*CVM, error) {
 	c, err := boot(ctx, cfg, log)
 	if err != nil {
 		log.Error("boot failed; the app is not started", zap.Error(err))
+		notify(ctx, cfg.Host, log, "boot.error", err.Error())
 		return nil, err
 	}
+	notify(ctx, cfg.Host, log, "instance.info", string(c.InstanceInfo.Marshal()))
+	notify(ctx, cfg.Host, log, "boot.progress", "system ready")
 	return c, nil
+}
+
+// notify tells the host; a failure is logged, never fatal.
+func notify(ctx context.Context, h HostNotifier, log *zap.Logger, event, payload string) {
+	if h == nil {
+		return
+	}
+	if err := h.Notify(ctx, event, payload); err != nil {
+		log.Warn("notifying the host failed", zap.String("event", event), zap.Error(err))
+	}
 }
 
 func boot(ctx context.Context, cfg Config, log *zap.Logger) (*CVM, error) {

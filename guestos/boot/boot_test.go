@@ -300,3 +300,51 @@ func TestStartApp(t *testing.T) {
 		t.Fatal("gateway asked for an app that does not want it")
 	}
 }
+
+type recordingHost struct{ events, payloads []string }
+
+func (h *recordingHost) Notify(_ context.Context, event, payload string) error {
+	h.events, h.payloads = append(h.events, event), append(h.payloads, payload)
+	return errors.New("host gone")
+}
+
+// TestHostNotifier: the host learns the instance info after a boot and the
+// reason of a failed one; its failure changes nothing.
+func TestHostNotifier(t *testing.T) {
+	s := guesttest.New(t, guesttest.ComposeHash())
+	in, err := hostinput.Read(s.HostShared(t, guesttest.Compose, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	boot1 := func(in *hostinput.Inputs, h boot.HostNotifier) (*boot.CVM, error) {
+		p, err := guestos.NewPlatform(guestos.NewSimulatedTEE(s.PKI), t.TempDir(), in.SysConfig.VMConfig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return boot.Boot(context.Background(), boot.Config{Inputs: in, Platform: p, Chain: s.Reader, Attestation: s.Attestation,
+			Storage: boot.InsecurePlainDir{Dir: t.TempDir()}, Host: h})
+	}
+	h := &recordingHost{}
+	cvm, err := boot1(in, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(h.events, ",") != "instance.info,boot.progress" {
+		t.Fatalf("events %v", h.events)
+	}
+	info, err := hostinput.ParseInstanceInfo([]byte(h.payloads[0]))
+	if err != nil || !bytes.Equal(info.InstanceID, cvm.InstanceID) || len(info.InstanceIDSeed) != 20 {
+		t.Fatalf("instance.info %s: %v", h.payloads[0], err)
+	}
+	// The reported seed, handed back by the host, gives the same instance id.
+	in.InstanceInfo = info
+	again, err := boot1(in, nil)
+	if err != nil || !bytes.Equal(again.InstanceID, cvm.InstanceID) {
+		t.Fatalf("second boot %x: %v", again.InstanceID, err)
+	}
+	in.SysConfig.KMSURLs = nil
+	h = &recordingHost{}
+	if _, err := boot1(in, h); err == nil || strings.Join(h.events, ",") != "boot.error" || !strings.Contains(h.payloads[0], "no KMS URL") {
+		t.Fatalf("failed boot: %v, events %v %v", err, h.events, h.payloads)
+	}
+}

@@ -88,3 +88,13 @@ func (d InsecurePlainDir) Prepare(_ context.Context, _ []byte) (*Volume, error) 
 type GatewayRegistrar interface {
 	Register(ctx context.Context, cvm *CVM) error
 }
+
+// HostNotifier tells the host (upstream's host API Notify, over vsock) how
+// the boot goes. The host is untrusted: nothing it is told is secret, and
+// nothing depends on its answer. Events are "boot.progress" (free text),
+// "boot.error" (the reason a boot failed) and "instance.info" (the
+// .instance_info JSON, so that the VMM keeps the instance id seed across
+// reboots and the disk key stays the same).
+type HostNotifier interface {
+	Notify(ctx context.Context, event, payload string) error
+}
