@@ -321,6 +321,7 @@ func (c *CVM) StartApp(ctx context.Context, runner AppRunner, agentSocket string
 	}
 	app, err := runner.Start(ctx, RunSpec{
 		Name: c.Compose.Name, Runner: c.Compose.Runner, Compose: []byte(c.Compose.DockerComposeFile), Env: c.Env,
+		InitScripts: c.Compose.InitScript, BashScript: c.Compose.BashScript, PreLaunchScript: c.Compose.PreLaunchScript,
 		DataDir: c.Volume.Dir, AgentSocket: agentSocket, AllowImageTags: c.Compose.AllowUnpinnedImages,
 	})
 	if err != nil {

@@ -272,7 +272,7 @@ func (g *failingGateway) Register(context.Context, *boot.CVM) error {
 // directory and the agent socket; the gateway is asked only when the app
 // wants it, and its failure does not stop the app.
 func TestStartApp(t *testing.T) {
-	compose := strings.Replace(guesttest.Compose, `"gateway_enabled":false`, `"gateway_enabled":true,"allow_unpinned_images":true`, 1)
+	compose := strings.Replace(guesttest.Compose, `"gateway_enabled":false`, `"gateway_enabled":true,"allow_unpinned_images":true,"init_script":"echo hi"`, 1)
 	s := guesttest.New(t, identity.ComposeHash([]byte(compose)))
 	env := envFile(t, s, []appenv.Var{{Key: "GREETING", Value: "hi"}})
 	cvm, _, _, err := s.Boot(t, s.HostShared(t, compose, map[string][]byte{hostinput.EncryptedEnvFile: env}))
@@ -285,8 +285,14 @@ func TestStartApp(t *testing.T) {
 	}
 	sp := r.spec
 	if !strings.Contains(string(sp.Compose), "nginx@sha256:") || sp.Env["GREETING"] != "hi" || sp.DataDir != cvm.Volume.Dir ||
-		sp.AgentSocket != "/run/dstack.sock" || !sp.AllowImageTags || sp.Name != "guest-test" || sp.Runner != "docker-compose" || gw.calls != 1 {
+		sp.AgentSocket != "/run/dstack.sock" || !sp.AllowImageTags || len(sp.InitScripts) != 1 || sp.InitScripts[0] != "echo hi" || sp.Name != "guest-test" || sp.Runner != "docker-compose" || gw.calls != 1 {
 		t.Fatalf("spec %+v, gateway calls %d", sp, gw.calls)
+	}
+	if names(cvm.Platform.Events()) != "system-preparing,app-id,compose-hash,init-script-hash,gpu-policy-hash,instance-id,boot-mr-done,os-image-hash,key-provider,storage-fs,system-ready" {
+		t.Fatalf("events %s", names(cvm.Platform.Events()))
+	}
+	if _, err := (&boot.BuiltinDemoApp{Listen: "127.0.0.1:0"}).Start(context.Background(), sp); err == nil || !strings.Contains(err.Error(), "runs no scripts") {
+		t.Fatalf("demo app with an init script: %v", err)
 	}
 	// Without gateway_enabled the gateway is not asked.
 	s2 := guesttest.New(t, guesttest.ComposeHash())

@@ -16,7 +16,7 @@ import (
 )
 
 // BuiltinDemoApp is the development stack's AppRunner. It runs no
-// containers and ignores the compose file: it serves one built-in HTTP
+// containers and ignores the compose file (and refuses an app with scripts): it serves one built-in HTTP
 // handler over TLS, using the guest agent the way an app would — its
 // certificate comes from GetTlsKey (KMS-signed, with the CVM's attestation),
 // its identity from Info, a key from GetKey, and /evidence proxies GetQuote
@@ -41,6 +41,9 @@ type DemoApp struct {
 func (d *BuiltinDemoApp) Start(ctx context.Context, spec RunSpec) (RunningApp, error) {
 	if d.Listen == "" {
 		return nil, errors.New("demo app: no listen address")
+	}
+	if len(spec.InitScripts) > 0 || spec.PreLaunchScript != "" || spec.BashScript != "" {
+		return nil, errors.New("demo app: the built-in demo app runs no scripts, and this app-compose has init_script, pre_launch_script or bash_script; use the container runner")
 	}
 	app := &DemoApp{errc: make(chan error, 1), agent: &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {

@@ -22,6 +22,13 @@ type RunSpec struct {
 	Runner string
 	// Compose is docker_compose_file: the YAML text of the compose project.
 	Compose []byte
+	// InitScripts are app-compose's init_script entries (measured as
+	// init-script-hash), to run in order before the app's runtime starts.
+	// A runner that cannot run them must refuse to start.
+	InitScripts []string
+	// BashScript and PreLaunchScript are the legacy bash_script (runner
+	// "bash") and pre_launch_script.
+	BashScript, PreLaunchScript string
 	// Env is the decrypted environment, only the names allowed_envs keeps.
 	Env map[string]string
 	// DataDir is the app's persistent data directory.
