@@ -1,46 +1,42 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha512"
-	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
 	"github.com/dstack-go/dstack/contracts/chain"
-	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/guestos"
+	"github.com/dstack-go/dstack/guestos/agent"
+	"github.com/dstack-go/dstack/guestos/boot"
+	"github.com/dstack-go/dstack/guestos/hostinput"
 	"github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/collateral"
-	"github.com/dstack-go/dstack/tee/eventlog"
 	"github.com/dstack-go/dstack/tee/identity"
-	"github.com/dstack-go/dstack/tee/kdf"
-	"github.com/dstack-go/dstack/tee/ratls"
 )
 
 // demoCompose is the app-compose.json of the development app.
-const demoCompose = `{"manifest_version":2,"name":"hello","runner":"docker-compose","docker_compose_file":"services:\n  hello:\n    image: dstack/hello\n","kms_enabled":false,"gateway_enabled":false,"public_logs":false,"public_sysinfo":false,"no_instance_id":false}`
+const demoCompose = `{"manifest_version":2,"name":"hello","runner":"docker-compose","docker_compose_file":"services:\n  hello:\n    image: dstack/hello\n","kms_enabled":true,"gateway_enabled":false,"public_logs":false,"public_sysinfo":false,"no_instance_id":false}`
 
 // devOptions configure the development stack.
 type devOptions struct {
@@ -63,6 +59,7 @@ type devState struct {
 	InsecureTrustRoots string `json:"insecure_trust_roots"`
 	Collateral         string `json:"collateral"`
 	RuntimeEventLog    string `json:"runtime_event_log"`
+	GuestSocket        string `json:"guest_socket"`
 }
 
 func init() {
@@ -78,11 +75,15 @@ KMS whose authorizer is that chain, and a confidential VM in process mode; the K
 and the CVM run on simulated TDX modules whose quotes a mock Intel PKI signs. The
 demo app is registered on chain (its app id is its DstackApp address) with its
 compose hash allowed; the KMS's measurement, device and the OS image are allowed
-too. The app's identity is measured into RTMR3 exactly as the guest does it; the
-CVM verifies the KMS's RA-TLS attestation, gets its app keys with GetAppKey over
-mutual RA-TLS, measures the KMS it used (key-provider) and reaches system-ready. The app is served over RA-TLS with a
-certificate that carries its evidence, and the evidence is offered at /evidence for
-"dstack verify".
+too. The CVM runs the guest's own boot sequence (guestos) from a host-shared
+directory in <dir>/cvm: it measures the app's identity into RTMR3, verifies the
+KMS's RA-TLS attestation and checks it on chain, gets its app keys with GetAppKey
+over mutual RA-TLS, measures the KMS it used (key-provider) and reaches
+system-ready. The guest agent (upstream's DstackGuest API) answers on
+<dir>/cvm/dstack.sock. The demo app, a built-in handler instead of containers,
+is served over TLS with a KMS-signed certificate from the agent that carries
+its evidence, and the evidence is offered at /evidence for "dstack verify".
+The data directory <dir>/cvm/data is a plain, unencrypted directory.
 
 INSECURE: the mock PKI's roots (written to <dir>/insecure-trust-roots.pem) let
 anyone holding its keys forge evidence. Nothing here proves anything about real
@@ -161,25 +162,20 @@ func devUp(ctx context.Context, out io.Writer, o devOptions, ready chan<- devSta
 		return err
 	}
 	defer gov.chain.Close()
-	step("booting the CVM (process mode) and measuring the app into RTMR3")
-	cvm, err := bootSimulatedCVM(pki, compose, gov.app.Bytes(), filepath.Join(o.dir, "runtime_events.log"))
-	if err != nil {
-		return err
-	}
-	defer cvm.log.Close()
+	vmConfig := devVMConfig()
 	step("starting the KMS (simulated TEE) and allowing it and the OS image on chain")
-	kmsSrv, err := startDevKMS(ctx, o.dir, seed, cvm, gov)
+	kmsSrv, err := startDevKMS(ctx, o.dir, seed, vmConfig, gov)
 	if err != nil {
 		return err
 	}
 	defer kmsSrv.Stop(context.Background())
 	step("publishing the KMS root public keys on chain (setKmsInfo)")
-	boot := kmsSrv.Service.Bootstrap
+	bi := kmsSrv.Service.Bootstrap
 	// The bootstrap attestation stays in .dstack-dev/kms/bootstrap-info.json:
 	// storing several kilobytes costs more gas than one transaction may use
 	// on current forks.
 	if _, err := gov.ctl.send(ctx, gov.kms, dstackkms.NewDstackKms().PackSetKmsInfo(dstackkms.DstackKmsKmsInfo{
-		K256Pubkey: boot.K256Pubkey, CaPubkey: boot.CAPubkey,
+		K256Pubkey: bi.K256Pubkey, CaPubkey: bi.CAPubkey,
 	}), "set-kms-info"); err != nil {
 		return err
 	}
@@ -187,32 +183,55 @@ func devUp(ctx context.Context, out io.Writer, o devOptions, ready chan<- devSta
 	if err != nil {
 		return err
 	}
+	cvmDir, _ := filepath.Abs(filepath.Join(o.dir, "cvm"))
+	hostShared, err := writeDevHostShared(filepath.Join(cvmDir, "host-shared"), compose, gov.app.Bytes(), kmsSrv.URL, vmConfig)
+	if err != nil {
+		return err
+	}
+	log := zap.New(zapcore.NewCore(zapcore.NewConsoleEncoder(zap.NewDevelopmentEncoderConfig()), zapcore.Lock(zapcore.AddSync(out)), zap.WarnLevel))
+	step("booting the CVM (process mode) and measuring the app into RTMR3")
 	step("fetching the app's keys from the KMS over mutual RA-TLS")
-	if err := cvm.getKeys(ctx, kmsSrv.URL, reader); err != nil {
-		return err
-	}
-	cert, err := ratls.Issue(ctx, cvm.attester(), ratls.CertOptions{
-		Subject: "dstack dev app", SubjectAltNames: []string{"localhost", "127.0.0.1"}, ServerAuth: true,
-		AppID: cvm.appID[:], SpecialUsage: ratls.UsageAppCustom,
-	}, nil, nil)
+	in, err := hostinput.Read(hostShared)
 	if err != nil {
 		return err
 	}
-
-	ln, err := net.Listen("tcp", o.listen)
+	platform, err := guestos.NewPlatform(guestos.NewSimulatedTEE(pki), filepath.Join(cvmDir, "run"), in.SysConfig.VMConfig)
 	if err != nil {
-		return fmt.Errorf("listening on %s: %w (is another stack running? try \"dstack dev down\" or --listen 127.0.0.1:OTHERPORT)", o.listen, err)
+		return err
 	}
-	srv := &http.Server{Handler: cvm.handler(), ReadHeaderTimeout: 10 * time.Second}
-	srv.TLSConfig = (&ratls.Verifier{}).ServerConfig(cert, false)
+	cvm, err := boot.Boot(ctx, boot.Config{
+		Inputs: in, Platform: platform, Chain: reader, Logger: log,
+		Attestation: attest.Options{
+			InsecureTrustRoots: &attest.TrustRoots{TDX: pki.Roots()},
+			Collateral:         collateral.NewCache(pki.Source(), collateral.CacheOptions{}),
+		},
+		Storage: boot.InsecurePlainDir{Dir: filepath.Join(cvmDir, "data")},
+	})
+	if err != nil {
+		return err
+	}
+	sock := filepath.Join(cvmDir, "dstack.sock")
+	if len(sock) > 100 {
+		return usageErr(fmt.Errorf("--dir %s: the path of the CVM's agent socket (%s) is too long for a unix socket; use a shorter --dir", o.dir, sock))
+	}
+	agentSrv, err := agent.New(cvm, log).Serve(agent.Config{Socket: sock, TappdSocket: filepath.Join(cvmDir, "tappd.sock")})
+	if err != nil {
+		return err
+	}
+	defer agentSrv.Close(context.Background())
+	running, err := cvm.StartApp(ctx, &boot.BuiltinDemoApp{Listen: o.listen}, sock, nil)
+	if err != nil {
+		return fmt.Errorf("%w (is another stack running? try \"dstack dev down\" or --listen 127.0.0.1:OTHERPORT)", err)
+	}
+	app := running.(*boot.DemoApp)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	go func() { errc <- app.Wait() }()
 
-	base := "https://" + ln.Addr().String()
+	base := "https://" + app.Addr()
 	st := devState{
-		PID: os.Getpid(), KMSURL: kmsSrv.URL, ChainRPC: gov.rpc, KmsContract: gov.kms.Hex(), AppID: hex.EncodeToString(cvm.appID[:]), InstanceID: hex.EncodeToString(cvm.instanceID[:]),
-		ComposeHash: hex.EncodeToString(cvm.composeHash[:]), AppURL: base + "/", EvidenceURL: base + "/evidence",
-		InsecureTrustRoots: rootsPath, Collateral: collateralDir, RuntimeEventLog: cvm.logPath,
+		PID: os.Getpid(), KMSURL: kmsSrv.URL, ChainRPC: gov.rpc, KmsContract: gov.kms.Hex(), AppID: hex.EncodeToString(cvm.AppID[:]), InstanceID: hex.EncodeToString(cvm.InstanceID),
+		ComposeHash: hex.EncodeToString(cvm.ComposeHash[:]), AppURL: base + "/", EvidenceURL: base + "/evidence",
+		InsecureTrustRoots: rootsPath, Collateral: collateralDir, RuntimeEventLog: platform.LogPath(), GuestSocket: sock,
 	}
 	statePath := filepath.Join(o.dir, "state.json")
 	sb, _ := json.MarshalIndent(st, "", "  ")
@@ -230,9 +249,10 @@ The app is up.
   app           curl -k %s
   evidence      curl -sk %s > evidence.json
   verify        dstack verify --insecure-trust-roots %s --collateral %s evidence.json
+  guest agent   curl --unix-socket %s http://dstack/Info
   state         %s
 Stop with Ctrl-C or "dstack dev down".
-`, st.ChainRPC, st.KmsContract, st.KMSURL, st.AppID, st.ComposeHash, st.InstanceID, st.AppURL, st.EvidenceURL, rootsPath, collateralDir, statePath)
+`, st.ChainRPC, st.KmsContract, st.KMSURL, st.AppID, st.ComposeHash, st.InstanceID, st.AppURL, st.EvidenceURL, rootsPath, collateralDir, sock, statePath)
 	if ready != nil {
 		ready <- st
 	}
@@ -244,135 +264,31 @@ Stop with Ctrl-C or "dstack dev down".
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	fmt.Fprintln(out, "==> stopping")
-	return srv.Shutdown(shutdown)
+	return app.Stop(shutdown)
 }
 
-// simCVM is a CVM booted in process mode on the simulated TDX module.
-type simCVM struct {
-	opts        attest.Options
-	keys        *kms.AppKeyResponse
-	log         *os.File
-	tee         *mock.TEE
-	mu          sync.Mutex
-	events      []eventlog.RuntimeEvent
-	appID       [20]byte
-	instanceID  [20]byte
-	composeHash [32]byte
-	config      string
-	logPath     string
-}
-
-func bootSimulatedCVM(pki *mock.PKI, compose, pinnedAppID []byte, logPath string) (*simCVM, error) {
-	// Fixed boot measurements of the development OS image.
-	var mrtd, r0, r1, r2 [48]byte
-	for i, dst := range []*[48]byte{&mrtd, &r0, &r1, &r2} {
-		*dst = sha512.Sum384([]byte("dstack dev image register " + strconv.Itoa(i)))
-	}
-	c := &simCVM{tee: pki.NewTEE(mrtd, r0, r1, r2), logPath: logPath, composeHash: identity.ComposeHash(compose)}
-	var err error
-	if c.appID, err = identity.AppID(pinnedAppID, c.composeHash); err != nil {
-		return nil, err
-	}
-	seed := make([]byte, 20)
-	if _, err := rand.Read(seed); err != nil {
-		return nil, err
-	}
-	c.instanceID = identity.InstanceID(seed, c.appID, nil)
+// devVMConfig is the vm_config of the development OS image, shared by the
+// KMS and the CVM.
+func devVMConfig() string {
 	osImage := sha512.Sum512_256([]byte("dstack dev image"))
-	c.config = fmt.Sprintf(`{"os_image_hash":"%x","cpu_count":1,"memory_size":0}`, osImage)
-	if c.log, err = os.OpenFile(logPath, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600); err != nil {
-		return nil, err
-	}
-	c.opts = attest.Options{
-		InsecureTrustRoots: &attest.TrustRoots{TDX: pki.Roots()},
-		Collateral:         collateral.NewCache(pki.Source(), collateral.CacheOptions{}),
-	}
-	err = c.measure(
-		eventlog.RuntimeEvent{Name: attest.EventSystemPreparing},
-		eventlog.RuntimeEvent{Name: attest.EventAppID, Payload: c.appID[:]},
-		eventlog.RuntimeEvent{Name: attest.EventComposeHash, Payload: c.composeHash[:]},
-		eventlog.RuntimeEvent{Name: attest.EventInstanceID, Payload: c.instanceID[:]},
-		eventlog.RuntimeEvent{Name: attest.EventBootMRDone},
-	)
-	return c, err
+	return fmt.Sprintf(`{"os_image_hash":"%x","cpu_count":1,"memory_size":0}`, osImage)
 }
 
-// measure extends RTMR3 with events and appends them to the runtime log.
-func (c *simCVM) measure(events ...eventlog.RuntimeEvent) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, e := range events {
-		if err := c.tee.Extend(eventlog.RuntimeIMR, e.Digest()); err != nil {
-			return err
+// writeDevHostShared writes what a VMM would share with the CVM: the
+// app-compose, the sys-config naming the KMS, and the pinned app id.
+func writeDevHostShared(dir string, compose, appID []byte, kmsURL, vmConfig string) (string, error) {
+	_ = os.RemoveAll(dir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	sys, _ := json.Marshal(map[string]any{"kms_urls": []string{kmsURL}, "gateway_urls": []string{}, "vm_config": vmConfig})
+	info, _ := json.Marshal(map[string]string{"app_id": hex.EncodeToString(appID)})
+	for name, b := range map[string][]byte{hostinput.AppComposeFile: compose, hostinput.SysConfigFile: sys, hostinput.InstanceInfoFile: info} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			return "", err
 		}
-		if err := eventlog.AppendRuntimeLog(c.log, e); err != nil {
-			return err
-		}
-		c.events = append(c.events, e)
 	}
-	return nil
-}
-
-// getKeys does what the guest does with a KMS key provider: verify the
-// KMS's own RA-TLS attestation, ask for the app keys over mutual RA-TLS, and
-// measure the KMS it used (os-image-hash, key-provider) before system-ready.
-//
-// Unlike upstream, the KMS must be allowed by the chain (isKmsAllowed on its
-// verified evidence) before the CVM asks it anything, and the root CA it
-// answers with must be the one published on chain with setKmsInfo and must
-// have issued its RPC certificate.
-func (c *simCVM) getKeys(ctx context.Context, kmsURL string, reader *chain.Reader) error {
-	client, err := ratls.Issue(ctx, c.attester(), ratls.CertOptions{Subject: "RA-TLS TEMP Cert", ClientAuth: true}, nil, nil)
-	if err != nil {
-		return err
-	}
-	var kmsClaims *ratls.Claims
-	v := &ratls.Verifier{Attestation: c.opts, Policy: func(cl *ratls.Claims) error {
-		if cl.Extensions.SpecialUsage != ratls.UsageKMSRPC {
-			return fmt.Errorf("the KMS certificate is not for kms:rpc")
-		}
-		ans, err := reader.IsKmsAllowed(ctx, kms.BootInfoOf(cl.Evidence, false).Solidity())
-		if err != nil {
-			return fmt.Errorf("asking the chain about the KMS: %w", err)
-		}
-		if !ans.Allowed {
-			return fmt.Errorf("the KMS is not allowed on chain (block %d): %s", ans.Block, ans.Reason)
-		}
-		kmsClaims = cl
-		return nil
-	}}
-	rpc := &prpc.Client{BaseURL: kmsURL + "/prpc", HTTP: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: v.ClientConfig(client)}}}
-	var keys kms.AppKeyResponse
-	if err := rpc.Call(ctx, "GetAppKey", &kms.GetAppKeyRequest{APIVersion: 1, VMConfig: c.config}, &keys); err != nil {
-		return fmt.Errorf("getting app keys: %w", err)
-	}
-	if kmsClaims == nil {
-		return fmt.Errorf("getting app keys: the KMS was not attested")
-	}
-	ca, _ := pem.Decode([]byte(keys.CACert))
-	if ca == nil {
-		return fmt.Errorf("getting app keys: no KMS root CA in the answer")
-	}
-	root, err := x509.ParseCertificate(ca.Bytes)
-	if err != nil {
-		return fmt.Errorf("getting app keys: KMS root CA: %w", err)
-	}
-	info, block, err := reader.KmsInfo(ctx)
-	if err != nil {
-		return fmt.Errorf("getting app keys: reading the published KMS info: %w", err)
-	}
-	if !bytes.Equal(info.CaPubkey, root.RawSubjectPublicKeyInfo) {
-		return fmt.Errorf("getting app keys: the KMS root CA is not the one published on chain (block %d)", block)
-	}
-	if err := kmsClaims.Certificate.CheckSignatureFrom(root); err != nil {
-		return fmt.Errorf("getting app keys: the KMS RPC certificate is not issued by its root CA: %w", err)
-	}
-	c.keys = &keys
-	return c.measure(
-		eventlog.RuntimeEvent{Name: attest.EventOSImageHash, Payload: keys.OSImageHash},
-		eventlog.RuntimeEvent{Name: attest.EventKeyProvider, Payload: identity.KMSKeyProviderInfo(root.RawSubjectPublicKeyInfo).Marshal()},
-		eventlog.RuntimeEvent{Name: attest.EventSystemReady},
-	)
+	return dir, nil
 }
 
 // devGovernance is the dev chain with the contracts deployed and the demo
@@ -416,8 +332,7 @@ func startDevGovernance(ctx context.Context, composeHash [32]byte) (*devGovernan
 // startDevKMS allows the KMS's measurement and device and the dev OS image
 // on chain, then starts a KMS on the simulated TEE whose authorizer is the
 // chain.
-func startDevKMS(ctx context.Context, dir, seed string, app *simCVM, gov *devGovernance) (*kms.Server, error) {
-	kmsConfig := app.config
+func startDevKMS(ctx context.Context, dir, seed, kmsConfig string, gov *devGovernance) (*kms.Server, error) {
 	attester, opts, err := kms.SimulatedTEE(seed, kmsConfig)
 	if err != nil {
 		return nil, err
@@ -454,57 +369,6 @@ func startDevKMS(ctx context.Context, dir, seed string, app *simCVM, gov *devGov
 		return nil, err
 	}
 	return srv, nil
-}
-
-func (c *simCVM) attester() attest.Attester {
-	return &attest.TDXAttester{
-		Quote: func(_ context.Context, rd [64]byte) ([]byte, error) {
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			return c.tee.Quote(rd)
-		},
-		RuntimeEvents: func() []eventlog.RuntimeEvent {
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			return append([]eventlog.RuntimeEvent(nil), c.events...)
-		},
-		Config: c.config,
-	}
-}
-
-// handler serves the demo app and its evidence in the guest agent's
-// GetQuote format.
-func (c *simCVM) handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		env, _ := kdf.EnvPublicKey([32]byte(c.keys.EnvCryptKey))
-		fmt.Fprintf(w, "hello from a confidential app\napp_id %x\ninstance_id %x\nkeys from the KMS: env public key %x\n", c.appID, c.instanceID, env)
-	})
-	mux.HandleFunc("GET /evidence", func(w http.ResponseWriter, r *http.Request) {
-		var rd [64]byte
-		if s := r.URL.Query().Get("report_data"); s != "" {
-			b, err := hex.DecodeString(s)
-			if err != nil || len(b) > 64 {
-				http.Error(w, `{"error":"report_data: at most 64 hex-encoded bytes"}`, http.StatusBadRequest)
-				return
-			}
-			copy(rd[:], b)
-		}
-		a, err := c.attester().Attest(r.Context(), rd)
-		if err != nil {
-			http.Error(w, `{"error":"attestation failed"}`, http.StatusInternalServerError)
-			return
-		}
-		logJSON, _ := json.Marshal(a.TDX.EventLog)
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]string{
-			"quote":       hex.EncodeToString(a.TDX.Quote),
-			"event_log":   string(logJSON),
-			"report_data": hex.EncodeToString(rd[:]),
-			"vm_config":   a.Config,
-		})
-	})
-	return mux
 }
 
 // devDown stops the stack whose state is in dir.

@@ -298,7 +298,7 @@ func parseEvidenceJSON(raw []byte) (*evidence, error) {
 		return nil, fmt.Errorf("parsing JSON: %w", err)
 	}
 	switch {
-	case in.Attestation != nil:
+	case in.Attestation != nil && *in.Attestation != "":
 		// A verifier request: the attestation carries everything; any other
 		// field is ignored so that unsigned config cannot be mixed in.
 		b, err := hex.DecodeString(strings.TrimPrefix(*in.Attestation, "0x"))
@@ -316,7 +316,8 @@ func parseEvidenceJSON(raw []byte) (*evidence, error) {
 			return nil, fmt.Errorf("quote: %w", err)
 		}
 		// event_log is a JSON string holding the array in GetQuote
-		// responses; accept the bare array too.
+		// responses (whose attestation field is empty on TDX); accept the
+		// bare array too.
 		logJSON := []byte(in.EventLog)
 		var s string
 		if err := json.Unmarshal(in.EventLog, &s); err == nil {

@@ -1,0 +1,103 @@
+package agent
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"os"
+
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/tee/kdf"
+)
+
+// GPUAttestationPath is where the boot's GPU attestation is kept.
+const GPUAttestationPath = "/run/nvidia-gpu-attestation/attestation.out"
+
+// GpuInfoResponse is the boot's GPU attestation, verbatim.
+type GpuInfoResponse struct {
+	Attestation string `json:"attestation"`
+}
+
+// GpuInfo returns the exact bytes of the GPU attestation made at boot,
+// which the gpu-attestation runtime event commits to.
+func (a *Agent) GpuInfo(context.Context, *Empty) (*GpuInfoResponse, error) {
+	b, err := os.ReadFile(a.gpuPath())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, prpc.Errorf("no GPU attestation: this CVM attested no GPU at boot")
+	}
+	if err != nil {
+		return nil, prpc.Public("reading the GPU attestation failed", err)
+	}
+	return &GpuInfoResponse{Attestation: string(b)}, nil
+}
+
+func (a *Agent) gpuPath() string {
+	if a.GPUAttestation != "" {
+		return a.GPUAttestation
+	}
+	return GPUAttestationPath
+}
+
+// GetAttestationForAppKeyRequest names the algorithm of the "vms" signing
+// key to attest.
+type GetAttestationForAppKeyRequest struct {
+	Algorithm string `json:"algorithm"`
+}
+
+// WorkerHandler serves upstream's external Worker API (/prpc/Worker.*):
+// Info (tcb_info and vm_config hidden unless app-compose public_tcbinfo,
+// which defaults to true), Version and GetAttestationForAppKey. It exposes
+// no key: it is what the guest may serve to the outside.
+func (a *Agent) WorkerHandler() http.Handler {
+	return &prpc.Server{Base: "/prpc/", ServicePrefix: "Worker.", MaxBody: 1 << 16, Logger: a.log, Methods: map[string]prpc.Method{
+		"Info":                    prpc.Handle(a.externalInfo),
+		"Version":                 prpc.Handle(a.Version),
+		"GetAttestationForAppKey": prpc.Handle(a.GetAttestationForAppKey),
+	}}
+}
+
+func (a *Agent) externalInfo(ctx context.Context, req *Empty) (*AppInfo, error) {
+	info, err := a.Info(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if p := a.cvm.Compose.PublicTcbinfo; p != nil && !*p {
+		info.TcbInfo, info.VMConfig = "", ""
+	}
+	return info, nil
+}
+
+// GetAttestationForAppKey quotes the "vms" signing key (GetKey path "vms",
+// purpose "signing"): report_data is "dip1::ed25519-pk:" or
+// "dip1::secp256k1c-pk:" and the unpadded base64url public key (compressed
+// for secp256k1), zero-padded to 64 bytes.
+func (a *Agent) GetAttestationForAppKey(ctx context.Context, req *GetAttestationForAppKeyRequest) (*GetQuoteResponse, error) {
+	alg := normalize(req.Algorithm)
+	var tag string
+	var pub []byte
+	switch alg {
+	case "ed25519":
+		key, err := kdf.GuestKey(a.cvm.Keys.K256Key, "vms")
+		if err != nil {
+			return nil, err
+		}
+		tag, pub = "dip1::ed25519-pk:", ed25519.NewKeyFromSeed(key).Public().(ed25519.PublicKey)
+	case "secp256k1", "secp256k1_prehashed":
+		key, err := kdf.GuestKey(a.cvm.Keys.K256Key, "vms")
+		if err != nil {
+			return nil, err
+		}
+		k, err := kdf.K256FromScalar(key)
+		if err != nil {
+			return nil, prpc.Public("the signing key is unusable", err)
+		}
+		tag, pub = "dip1::secp256k1c-pk:", crypto.CompressPubkey(&k.PublicKey)
+	default:
+		return nil, badAlgorithm(req.Algorithm)
+	}
+	return a.GetQuote(ctx, &RawQuoteArgs{ReportData: []byte(tag + base64.RawURLEncoding.EncodeToString(pub))})
+}

@@ -1,0 +1,332 @@
+// Package boot is the guest's boot sequence, upstream's `dstack-util setup`
+// reimplemented: read the host's inputs, check the app's requirements,
+// measure the app's identity into RTMR3, get the app keys from a KMS that
+// proved itself on chain, check MR_CONFIG_ID, measure the key provider, prepare the data
+// directory, reach system-ready, decrypt the env, then start the app and
+// register with the gateway.
+//
+// The sequence is the same on a real TD and on a development host: only the
+// guestos.Platform (TEE and log paths) and the seams (Storage, AppRunner,
+// GatewayRegistrar) differ. It must never start the app before
+// system-ready, or at all when the keys were refused: a compose hash the
+// chain does not allow means no keys and no app, with the reason logged.
+package boot
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+
+	"go.uber.org/zap"
+
+	"github.com/dstack-go/dstack/contracts/chain"
+	"github.com/dstack-go/dstack/guestos"
+	"github.com/dstack-go/dstack/guestos/appenv"
+	"github.com/dstack-go/dstack/guestos/hostinput"
+	"github.com/dstack-go/dstack/guestos/kmsclient"
+	"github.com/dstack-go/dstack/tee/attest"
+	"github.com/dstack-go/dstack/tee/eventlog"
+	"github.com/dstack-go/dstack/tee/identity"
+)
+
+// TeeVariant is the platform string app-compose requirements.platforms
+// names for this guest.
+const TeeVariant = "dstack-tdx"
+
+// Runtime events this package emits besides those tee/attest names.
+const (
+	EventGPUPolicyHash = "gpu-policy-hash"
+	EventStorageFS     = "storage-fs"
+)
+
+// launchTokenTag prefixes the launch token in requirements.launch_token_hash.
+const launchTokenTag = "dstack-launch-token/v1:"
+
+// ErrRefused is returned when the app may not boot: its requirements are
+// not met, or no KMS released its keys.
+var ErrRefused = errors.New("boot refused")
+
+// Config configures a boot.
+type Config struct {
+	// Inputs are the host-shared files (hostinput.Read). Required.
+	Inputs *hostinput.Inputs
+	// Platform is the TEE and runtime log. Required.
+	Platform *guestos.Platform
+	// KMSURLs, when not empty, replaces the sys-config's kms_urls
+	// (development). They are tried in order.
+	KMSURLs []string
+	// Chain is the governance chain a KMS must be allowed on before it is
+	// asked anything. Required for the kms key provider.
+	Chain *chain.Reader
+	// Attestation verifies the KMS's evidence (and the guest's own, for the
+	// agent's Info). Its zero value trusts the vendors' roots.
+	Attestation attest.Options
+	// Storage prepares the data directory. Required.
+	Storage Storage
+	// Host, when set, is told of the boot's progress, failure and instance
+	// info. Nil means no host API (development).
+	Host HostNotifier
+	// Logger receives the boot's progress; nil means none.
+	Logger *zap.Logger
+}
+
+// CVM is a booted confidential VM, past system-ready.
+type CVM struct {
+	// Compose is the app-compose; ComposeRaw its exact bytes.
+	Compose    *identity.AppCompose
+	ComposeRaw []byte
+	// ComposeHash, AppID and InstanceID are the measured identity;
+	// InstanceID is empty with no_instance_id.
+	ComposeHash [32]byte
+	AppID       [20]byte
+	InstanceID  []byte
+	// InstanceInfo is what to report back to the host so that the
+	// instance id seed survives a reboot.
+	InstanceInfo *hostinput.InstanceInfo
+	// SysConfig is the host's system configuration.
+	SysConfig *hostinput.SysConfig
+	// Keys are the app keys and the KMS root CA.
+	Keys *kmsclient.AppKeys
+	// KMS is the client of the KMS that released the keys.
+	KMS *kmsclient.Client
+	// KeyProviderInfo is the key-provider event's payload.
+	KeyProviderInfo []byte
+	// Volume is the data directory.
+	Volume *Volume
+	// Env is the decrypted environment.
+	Env map[string]string
+	// Platform is the TEE and runtime log.
+	Platform *guestos.Platform
+	// Attestation verifies evidence, as in Config.
+	Attestation attest.Options
+
+	log *zap.Logger
+}
+
+// Boot runs the sequence up to system-ready and decrypts the env. The
+// caller then starts the agent and calls StartApp. On error nothing after
+// the failing step ran; the error says why, and is logged.
+func Boot(ctx context.Context, cfg Config) (*CVM, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = zap.NewNop()
+	}
+	c, err := boot(ctx, cfg, log)
+	if err != nil {
+		log.Error("boot failed; the app is not started", zap.Error(err))
+		notify(ctx, cfg.Host, log, "boot.error", err.Error())
+		return nil, err
+	}
+	notify(ctx, cfg.Host, log, "instance.info", string(c.InstanceInfo.Marshal()))
+	notify(ctx, cfg.Host, log, "boot.progress", "system ready")
+	return c, nil
+}
+
+// notify tells the host; a failure is logged, never fatal.
+func notify(ctx context.Context, h HostNotifier, log *zap.Logger, event, payload string) {
+	if h == nil {
+		return
+	}
+	if err := h.Notify(ctx, event, payload); err != nil {
+		log.Warn("notifying the host failed", zap.String("event", event), zap.Error(err))
+	}
+}
+
+func boot(ctx context.Context, cfg Config, log *zap.Logger) (*CVM, error) {
+	in, p := cfg.Inputs, cfg.Platform
+	if in == nil || p == nil || cfg.Storage == nil {
+		return nil, fmt.Errorf("booting: inputs, platform and storage are required")
+	}
+	c := &CVM{Compose: in.Compose, ComposeRaw: in.ComposeRaw, SysConfig: in.SysConfig, Platform: p, Attestation: cfg.Attestation, log: log}
+	if err := checkRequirements(in); err != nil {
+		return nil, err
+	}
+	version := in.Compose.EventLogVersion
+	if version == 0 {
+		version = 1
+	}
+	if err := p.SetEventVersion(version); err != nil {
+		return nil, fmt.Errorf("booting: %w", err)
+	}
+	ev := func(name string, payload []byte) eventlog.RuntimeEvent {
+		return eventlog.RuntimeEvent{Name: name, Payload: payload, Version: version}
+	}
+	if err := c.identify(in); err != nil {
+		return nil, err
+	}
+	gpu, err := in.Compose.GPUPolicyHash()
+	if err != nil {
+		return nil, fmt.Errorf("booting: %w", err)
+	}
+	events := []eventlog.RuntimeEvent{ev(attest.EventSystemPreparing, nil), ev(attest.EventAppID, c.AppID[:]), ev(attest.EventComposeHash, c.ComposeHash[:])}
+	for _, h := range in.Compose.InitScriptHashes() {
+		events = append(events, ev(attest.EventInitScriptHash, h[:]))
+	}
+	events = append(events, ev(EventGPUPolicyHash, gpu[:]), ev(attest.EventInstanceID, c.InstanceID), ev(attest.EventBootMRDone, nil))
+	if err := p.Emit(events...); err != nil {
+		return nil, fmt.Errorf("booting: measuring the app: %w", err)
+	}
+	log.Info("measured the app into RTMR3", zap.String("app_id", hex.EncodeToString(c.AppID[:])),
+		zap.String("compose_hash", hex.EncodeToString(c.ComposeHash[:])), zap.String("instance_id", hex.EncodeToString(c.InstanceID)))
+
+	if err := c.getKeys(ctx, cfg); err != nil {
+		return nil, err
+	}
+	if pin := in.Compose.KeyProviderID; len(pin) > 0 && !bytes.Equal(pin, c.Keys.RootCA.RawSubjectPublicKeyInfo) {
+		return nil, fmt.Errorf("booting: %w: the KMS root CA is not the key_provider_id app-compose.json pins", ErrRefused)
+	}
+	if err := c.checkMrConfigID(ctx); err != nil {
+		return nil, err
+	}
+	c.KeyProviderInfo = identity.KMSKeyProviderInfo(c.Keys.RootCA.RawSubjectPublicKeyInfo).Marshal()
+	if err := p.Emit(ev(attest.EventOSImageHash, c.Keys.OSImageHash), ev(attest.EventKeyProvider, c.KeyProviderInfo)); err != nil {
+		return nil, fmt.Errorf("booting: measuring the key provider: %w", err)
+	}
+	if c.Volume, err = cfg.Storage.Prepare(ctx, c.Keys.DiskCryptKey); err != nil {
+		return nil, fmt.Errorf("booting: %w", err)
+	}
+	if c.Volume.FS == InsecurePlainDirFS {
+		log.Warn("INSECURE: the data directory is a plain, unencrypted directory", zap.String("dir", c.Volume.Dir))
+	}
+	if err := p.Emit(ev(EventStorageFS, []byte(c.Volume.FS)), ev(attest.EventSystemReady, nil)); err != nil {
+		return nil, fmt.Errorf("booting: %w", err)
+	}
+	log.Info("system ready", zap.String("kms", c.KMS.URL()), zap.String("data_dir", c.Volume.Dir))
+
+	c.Env = map[string]string{}
+	if in.EncryptedEnv != nil {
+		d, err := appenv.Decrypt(in.EncryptedEnv, c.Keys.EnvCryptKey, in.Compose.AllowedEnvs)
+		if err != nil {
+			return nil, fmt.Errorf("booting: %w", err)
+		}
+		if len(d.Dropped) > 0 {
+			log.Warn("dropped env variables not in allowed_envs", zap.Strings("names", d.Dropped))
+		}
+		c.Env = d.Env
+	}
+	return c, nil
+}
+
+// checkRequirements is upstream's verify_app_compose_policy for what this
+// guest can check; a requirement it cannot check refuses the boot.
+func checkRequirements(in *hostinput.Inputs) error {
+	c := in.Compose
+	if kind := c.KeyProviderKind(); kind != identity.KeyProviderKMS {
+		return fmt.Errorf("booting: %w: app-compose.json asks for key provider %q; this guest supports only the KMS (set \"kms_enabled\": true or \"key_provider\": \"kms\")", ErrRefused, kind)
+	}
+	r := c.Requirements
+	if r == nil {
+		return nil
+	}
+	if len(r.Platforms) > 0 && !slices.Contains(r.Platforms, TeeVariant) {
+		return fmt.Errorf("booting: %w: requirements.platforms %v does not include %s", ErrRefused, r.Platforms, TeeVariant)
+	}
+	if r.OSVersion != "" {
+		return fmt.Errorf("booting: %w: requirements.os_version is not supported by this guest; remove it", ErrRefused)
+	}
+	if r.TDXMeasureACPITables != nil {
+		vm, err := identity.ParseVMConfig(in.SysConfig.VMConfig)
+		if err != nil {
+			return fmt.Errorf("booting: %w", err)
+		}
+		lite := vm.TDXAttestationVariant == "lite"
+		if *r.TDXMeasureACPITables == lite {
+			return fmt.Errorf("booting: %w: requirements.tdx_measure_acpi_tables=%v does not match the VM's attestation variant %q", ErrRefused, *r.TDXMeasureACPITables, vm.TDXAttestationVariant)
+		}
+	}
+	if len(r.LaunchTokenHash) > 0 {
+		if in.UserConfig == nil {
+			return fmt.Errorf("booting: %w: requirements.launch_token_hash is set but the host gave no .user-config", ErrRefused)
+		}
+		tok, err := hostinput.LaunchToken(in.UserConfig)
+		if err != nil {
+			return fmt.Errorf("booting: %w: %w", ErrRefused, err)
+		}
+		if len(tok) < 32 {
+			return fmt.Errorf("booting: %w: the launch token is %d bytes, at least 32", ErrRefused, len(tok))
+		}
+		h := sha256.Sum256([]byte(launchTokenTag + tok))
+		if !bytes.Equal(h[:], r.LaunchTokenHash) {
+			return fmt.Errorf("booting: %w: the launch token does not match requirements.launch_token_hash", ErrRefused)
+		}
+	}
+	return nil
+}
+
+// identify computes compose_hash, app_id and instance_id (upstream's
+// measure_app_info).
+func (c *CVM) identify(in *hostinput.Inputs) error {
+	c.ComposeHash = identity.ComposeHash(in.ComposeRaw)
+	info := in.InstanceInfo
+	if info == nil {
+		info = &hostinput.InstanceInfo{}
+	}
+	var err error
+	if c.AppID, err = identity.AppID(info.AppID, c.ComposeHash); err != nil {
+		return fmt.Errorf("booting: %w", err)
+	}
+	seed := info.InstanceIDSeed
+	if len(seed) == 0 {
+		seed = make([]byte, 20)
+		if _, err := rand.Read(seed); err != nil {
+			return fmt.Errorf("booting: %w", err)
+		}
+	}
+	if !in.Compose.NoInstanceID {
+		id := identity.InstanceID(seed, c.AppID, nil)
+		c.InstanceID = id[:]
+	}
+	c.InstanceInfo = &hostinput.InstanceInfo{AppID: c.AppID[:], InstanceIDSeed: seed, InstanceID: c.InstanceID}
+	return nil
+}
+
+// getKeys asks each KMS in turn; the first that proves itself on chain and
+// releases the keys wins.
+func (c *CVM) getKeys(ctx context.Context, cfg Config) error {
+	urls := cfg.KMSURLs
+	if len(urls) == 0 {
+		urls = cfg.Inputs.SysConfig.KMSURLs
+	}
+	if len(urls) == 0 {
+		return fmt.Errorf("booting: %w: no KMS URL (kms_urls in .sys-config.json is empty)", ErrRefused)
+	}
+	var errs []error
+	for _, u := range urls {
+		kc, err := kmsclient.New(ctx, kmsclient.Config{URL: u, Attester: c.Platform, Attestation: cfg.Attestation, Chain: cfg.Chain})
+		if err == nil {
+			var keys *kmsclient.AppKeys
+			if keys, err = kc.GetAppKey(ctx, c.SysConfig.VMConfig); err == nil {
+				c.KMS, c.Keys = kc, keys
+				return nil
+			}
+		}
+		c.log.Warn("no keys from this KMS", zap.String("kms", u), zap.Error(err))
+		errs = append(errs, err)
+	}
+	return fmt.Errorf("booting: %w: no KMS released the app keys: %w", ErrRefused, errors.Join(errs...))
+}
+
+// StartApp registers with the gateway (when the app wants it and gw is not
+// nil; a failure is logged, not fatal) and starts the app.
+func (c *CVM) StartApp(ctx context.Context, runner AppRunner, agentSocket string, gw GatewayRegistrar) (RunningApp, error) {
+	if gw != nil && c.Compose.GatewayOn() {
+		if err := gw.Register(ctx, c); err != nil {
+			c.log.Error("gateway registration failed; the app starts anyway", zap.Error(err))
+		}
+	}
+	app, err := runner.Start(ctx, RunSpec{
+		Name: c.Compose.Name, Runner: c.Compose.Runner, Compose: []byte(c.Compose.DockerComposeFile), Env: c.Env,
+		InitScripts: c.Compose.InitScript, BashScript: c.Compose.BashScript, PreLaunchScript: c.Compose.PreLaunchScript,
+		DataDir: c.Volume.Dir, AgentSocket: agentSocket, AllowImageTags: c.Compose.AllowUnpinnedImages,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("starting the app: %w", err)
+	}
+	c.log.Info("app started", zap.String("name", c.Compose.Name))
+	return app, nil
+}

@@ -1,0 +1,256 @@
+// Command dstack-init boots a dstack confidential VM and serves its agent.
+//
+// Usage:
+//
+//	dstack-init --chain-rpc URL --chain-id N --kms-contract ADDR [flags]
+//
+// It reads the host-shared files (app-compose.json, .sys-config.json,
+// .instance_info, .encrypted-env, .user-config) from --host-shared, checks
+// the app's requirements, extends RTMR3 with upstream's runtime events
+// (system-preparing, app-id, compose-hash, init-script-hash…,
+// gpu-policy-hash, instance-id, boot-mr-done), and asks the KMSs of
+// kms_urls (or --kms-url) for the app keys. A KMS is asked nothing until,
+// during the TLS handshake, its RA-TLS attestation verified, the chain
+// (DstackKms at --kms-contract, read through --chain-rpc) allowed it with
+// isKmsAllowed, and its RPC certificate proved signed by the root CA key
+// published with setKmsInfo. It then extends os-image-hash, key-provider
+// and storage-fs, reaches system-ready, decrypts .encrypted-env, serves the
+// guest agent (upstream's DstackGuest API) on --socket, and runs the app.
+// When the chain does not allow the compose hash, no KMS releases keys: the
+// boot stops with the reason and the app is not started.
+//
+// Flags:
+//
+//	--host-shared DIR          host-shared files (default /dstack/.host-shared)
+//	--run-dir DIR              runtime event log directory (default /run/log/dstack)
+//	--socket PATH              agent socket (default /var/run/dstack.sock), mode 0660
+//	--socket-group GROUP       group allowed to connect besides root (default: ours)
+//	--tappd-socket PATH        legacy Tappd API socket (default /var/run/tappd.sock; "" for none)
+//	--external ADDR            serve the external Worker API (no keys) on ADDR,
+//	                           as upstream's :8090 (default off)
+//	--kms-url URL              KMS to ask instead of kms_urls (repeatable; development)
+//	--chain-rpc URL            Ethereum JSON-RPC of the governance chain (required)
+//	--chain-id N               its chain id (required; another chain is refused)
+//	--kms-contract ADDR        DstackKms proxy address (required)
+//	--pccs-url URL             TDX collateral source (default: the sys-config's)
+//	--collateral-dir DIR       TDX collateral from a directory instead
+//	--insecure-simulated-tee SEED
+//	                           run on a simulated TDX module signed by the mock
+//	                           PKI of SEED, and trust that PKI's roots (development)
+//	--insecure-plain-data-dir DIR
+//	                           use a plain directory as the data volume (development)
+//	--insecure-agent-tcp ADDR  also serve the agent on TCP (development)
+//	--insecure-demo-app ADDR   run the built-in demo app on ADDR instead of the
+//	                           compose app (development)
+//
+// Every insecure option logs a warning at start. The encrypted data disk
+// and the container runtime are separate components: until they are plugged
+// in, a real boot needs --insecure-plain-data-dir and --insecure-demo-app
+// and says so. As PID 1 this program does not yet mount /proc, /sys or
+// configfs, nor reap orphans; the image's early init must.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"math/big"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/ethclient"
+	"go.uber.org/zap"
+
+	"github.com/dstack-go/dstack/contracts/chain"
+	"github.com/dstack-go/dstack/guestos"
+	"github.com/dstack-go/dstack/guestos/agent"
+	"github.com/dstack-go/dstack/guestos/boot"
+	"github.com/dstack-go/dstack/guestos/hostinput"
+	"github.com/dstack-go/dstack/tee/attest"
+	"github.com/dstack-go/dstack/tee/attest/mock"
+	"github.com/dstack-go/dstack/tee/collateral"
+)
+
+// options are the command line.
+type options struct {
+	hostShared, runDir, socket, socketGroup string
+	tappdSocket, external                   string
+	kmsURLs                                 []string
+	chainRPC, kmsContract                   string
+	chainID                                 uint64
+	pccsURL, collateralDir                  string
+	insecureSimulatedTEE                    string
+	insecurePlainDataDir                    string
+	insecureAgentTCP                        string
+	insecureDemoApp                         string
+}
+
+type urlList []string
+
+func (u *urlList) String() string     { return strings.Join(*u, ",") }
+func (u *urlList) Set(s string) error { *u = append(*u, s); return nil }
+
+func parseFlags(args []string) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("dstack-init", flag.ContinueOnError)
+	fs.StringVar(&o.hostShared, "host-shared", "/dstack/.host-shared", "host-shared files")
+	fs.StringVar(&o.runDir, "run-dir", "/run/log/dstack", "runtime event log directory")
+	fs.StringVar(&o.socket, "socket", agent.DefaultSocket, "agent socket")
+	fs.StringVar(&o.socketGroup, "socket-group", "", "group allowed to connect to the socket")
+	fs.StringVar(&o.tappdSocket, "tappd-socket", "/var/run/tappd.sock", "legacy Tappd API socket (empty for none)")
+	fs.StringVar(&o.external, "external", "", "address of the external Worker API (no keys)")
+	fs.Var((*urlList)(&o.kmsURLs), "kms-url", "KMS URL to ask instead of kms_urls (repeatable)")
+	fs.StringVar(&o.chainRPC, "chain-rpc", "", "Ethereum JSON-RPC URL of the governance chain")
+	fs.Uint64Var(&o.chainID, "chain-id", 0, "chain id of the governance chain")
+	fs.StringVar(&o.kmsContract, "kms-contract", "", "DstackKms proxy address")
+	fs.StringVar(&o.pccsURL, "pccs-url", "", "TDX collateral source (PCS or PCCS)")
+	fs.StringVar(&o.collateralDir, "collateral-dir", "", "TDX collateral directory")
+	fs.StringVar(&o.insecureSimulatedTEE, "insecure-simulated-tee", "", "run on a simulated TDX module of this mock PKI seed")
+	fs.StringVar(&o.insecurePlainDataDir, "insecure-plain-data-dir", "", "plain, unencrypted data directory")
+	fs.StringVar(&o.insecureAgentTCP, "insecure-agent-tcp", "", "also serve the agent on this TCP address")
+	fs.StringVar(&o.insecureDemoApp, "insecure-demo-app", "", "run the built-in demo app on this address")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() != 0 {
+		return nil, fmt.Errorf("unexpected arguments %v", fs.Args())
+	}
+	switch {
+	case o.chainRPC == "" || o.chainID == 0 || o.kmsContract == "":
+		return nil, errors.New("--chain-rpc, --chain-id and --kms-contract are required: the KMS is checked on chain before it is asked for keys")
+	case !common.IsHexAddress(o.kmsContract):
+		return nil, fmt.Errorf("--kms-contract %q is not an address", o.kmsContract)
+	case o.insecurePlainDataDir == "":
+		return nil, errors.New("no data volume: the encrypted data disk is not part of this build; pass --insecure-plain-data-dir DIR (development)")
+	case o.insecureDemoApp == "":
+		return nil, errors.New("no app runner: the container runtime is not part of this build; pass --insecure-demo-app ADDR (development)")
+	}
+	return o, nil
+}
+
+func main() {
+	o, err := parseFlags(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dstack-init:", err)
+		os.Exit(2)
+	}
+	log, _ := zap.NewProduction()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := dialAndRun(ctx, o, log); err != nil {
+		log.Error("dstack-init failed", zap.Error(err))
+		stop()
+		os.Exit(1)
+	}
+}
+
+// dialAndRun connects to the governance chain and runs.
+func dialAndRun(ctx context.Context, o *options, log *zap.Logger) error {
+	client, err := ethclient.DialContext(ctx, o.chainRPC)
+	if err != nil {
+		return fmt.Errorf("dialing the chain at %s: %w", o.chainRPC, err)
+	}
+	defer client.Close()
+	reader, err := chain.New(ctx, client, chain.Config{ChainID: new(big.Int).SetUint64(o.chainID), KmsContract: common.HexToAddress(o.kmsContract)})
+	if err != nil {
+		return fmt.Errorf("reading DstackKms %s on chain %d: %w", o.kmsContract, o.chainID, err)
+	}
+	return run(ctx, o, log, reader, nil)
+}
+
+// running is a booted guest, for tests.
+type running struct {
+	cvm   *boot.CVM
+	agent *agent.Server
+	app   boot.RunningApp
+}
+
+// run boots and serves until ctx ends or the app exits. ready, when not
+// nil, receives the booted guest.
+func run(ctx context.Context, o *options, log *zap.Logger, reader *chain.Reader, ready chan<- *running) error {
+	in, err := hostinput.Read(o.hostShared)
+	if err != nil {
+		return err
+	}
+	var tee guestos.TEE
+	var opts attest.Options
+	if o.insecureSimulatedTEE != "" {
+		log.Warn("INSECURE: simulated TEE with a mock Intel PKI; its evidence proves nothing (development only)")
+		pki, err := mock.NewPKI([]byte(o.insecureSimulatedTEE))
+		if err != nil {
+			return err
+		}
+		tee = guestos.NewSimulatedTEE(pki)
+		opts.InsecureTrustRoots = &attest.TrustRoots{TDX: pki.Roots()}
+		opts.Collateral = collateral.NewCache(pki.Source(), collateral.CacheOptions{})
+	} else {
+		t, err := guestos.OpenTDX()
+		if err != nil {
+			return fmt.Errorf("%w (on a development host, pass --insecure-simulated-tee SEED)", err)
+		}
+		tee = t
+	}
+	if opts.Collateral == nil {
+		if c := collateralSource(o, in.SysConfig); c != nil {
+			opts.Collateral = c
+		}
+	}
+	platform, err := guestos.NewPlatform(tee, o.runDir, in.SysConfig.VMConfig)
+	if err != nil {
+		return err
+	}
+	log.Warn("INSECURE: the data volume is a plain directory", zap.String("dir", o.insecurePlainDataDir))
+	cvm, err := boot.Boot(ctx, boot.Config{
+		Inputs: in, Platform: platform, KMSURLs: o.kmsURLs, Chain: reader, Attestation: opts,
+		Storage: boot.InsecurePlainDir{Dir: o.insecurePlainDataDir}, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	srv, err := agent.New(cvm, log).Serve(agent.Config{Socket: o.socket, TappdSocket: o.tappdSocket, External: o.external, SocketGroup: o.socketGroup, InsecureTCP: o.insecureAgentTCP})
+	if err != nil {
+		return err
+	}
+	defer srv.Close(context.Background())
+	log.Warn("the compose app is not run: the built-in demo app runs instead (development)", zap.String("addr", o.insecureDemoApp))
+	app, err := cvm.StartApp(ctx, &boot.BuiltinDemoApp{Listen: o.insecureDemoApp}, srv.Socket(), nil)
+	if err != nil {
+		return err
+	}
+	if ready != nil {
+		ready <- &running{cvm: cvm, agent: srv, app: app}
+	}
+	done := make(chan error, 1)
+	go func() { done <- app.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return app.Stop(shutdown)
+}
+
+// collateralSource picks where TDX collateral comes from: the flags, else
+// the sys-config (an untrusted source: the collateral is signed by Intel
+// and verified), else none (TCB status "Unknown").
+func collateralSource(o *options, sys *hostinput.SysConfig) *collateral.Cache {
+	switch {
+	case o.collateralDir != "":
+		return collateral.NewCache(collateral.DirSource(o.collateralDir), collateral.CacheOptions{})
+	case o.pccsURL != "":
+		return collateral.NewCache(collateral.HTTPSource(o.pccsURL, &http.Client{Timeout: 30 * time.Second}), collateral.CacheOptions{})
+	case sys.CollateralURLs != nil && sys.CollateralURLs.PCCS != "":
+		return collateral.NewCache(collateral.HTTPSource(sys.CollateralURLs.PCCS, &http.Client{Timeout: 30 * time.Second}), collateral.CacheOptions{})
+	case sys.PCCSURL != "":
+		return collateral.NewCache(collateral.HTTPSource(sys.PCCSURL, &http.Client{Timeout: 30 * time.Second}), collateral.CacheOptions{})
+	}
+	return nil
+}
