@@ -14,8 +14,10 @@
 // Only apps deployed by the KMS's factory, whose proxy still points at the
 // KMS's DstackApp implementation, are cached across blocks: their state
 // changes are all events. Any other app contract may change its answers
-// without an event, so its answers are cached for one block only. A reorg
-// below the last scanned block drops every cached answer.
+// without an event, so its answers are cached for one block only. The KMS
+// contract is taken to be DstackKms — its owner is the policy authority —
+// and any event of it, an upgrade included, drops every cached answer. A
+// reorg below the last scanned block drops every cached answer too.
 //
 // When the chain cannot be read, cached answers for the last pinned block
 // are served for at most MaxStaleness; after that every answer is an error
