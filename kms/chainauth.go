@@ -14,7 +14,10 @@ import (
 
 // ChainAuthorizer decides from the governance contracts, read in process:
 // DstackKms.isAppAllowed (delegating to the app's DstackApp) and
-// isKmsAllowed. Each decision carries the block it was read at.
+// isKmsAllowed. Each decision carries the block it holds at. The reader
+// keeps a decision until it sees an event that could change it, so asking
+// at every request costs one look at the head (and, once per new block, one
+// eth_getLogs); a revocation is seen at the block that contains it.
 type ChainAuthorizer struct {
 	Reader *chain.Reader
 }
