@@ -256,3 +256,31 @@ func TestCacheFailsClosed(t *testing.T) {
 		t.Fatalf("recovered: %+v %v", a, err)
 	}
 }
+
+// TestCacheDroppedByReorg: a revocation that arrives by a reorg, in a block
+// replacing one the reader already scanned, is seen.
+func TestCacheDroppedByReorg(t *testing.T) {
+	f := newCacheFixture(t)
+	r := f.reader(Config{})
+	f.c.Sim.Commit()
+	if a, _ := f.ask(r, f.a, 0xc1); !a.Allowed {
+		t.Fatalf("before the reorg: %+v", a)
+	}
+	head, err := f.c.Client.HeaderByNumber(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.c.Sim.Fork(head.ParentHash); err != nil {
+		t.Fatal(err)
+	}
+	// The side chain replaces the scanned block with one that revokes, and
+	// grows past it.
+	f.send(f.a, f.c.A.PackRemoveComposeHash(h(0xc1)))
+	f.c.Sim.Commit()
+	if now, _ := f.c.Client.HeaderByNumber(context.Background(), head.Number); now == nil || now.Hash() == head.Hash() {
+		t.Fatal("the fork did not become canonical")
+	}
+	if a, _ := f.ask(r, f.a, 0xc1); a.Allowed {
+		t.Fatalf("after a reorg that revoked: %+v", a)
+	}
+}
