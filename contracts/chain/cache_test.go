@@ -3,6 +3,7 @@ package chain
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/big"
 	"sync/atomic"
 	"testing"
@@ -282,5 +283,50 @@ func TestCacheDroppedByReorg(t *testing.T) {
 	}
 	if a, _ := f.ask(r, f.a, 0xc1); a.Allowed {
 		t.Fatalf("after a reorg that revoked: %+v", a)
+	}
+}
+
+// TestCacheConcurrent: readers asking while blocks come and the compose
+// hash is revoked never get "allowed" at or after the revoking block.
+func TestCacheConcurrent(t *testing.T) {
+	f := newCacheFixture(t)
+	r := f.reader(Config{})
+	var revokedAt atomic.Uint64
+	revokedAt.Store(^uint64(0))
+	stop := make(chan struct{})
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		go func() {
+			for {
+				select {
+				case <-stop:
+					errs <- nil
+					return
+				default:
+				}
+				a, err := r.IsAppAllowed(context.Background(), boot(f.a, 0xc1))
+				if err != nil {
+					errs <- err
+					return
+				}
+				if a.Allowed && a.Block >= revokedAt.Load() {
+					errs <- fmt.Errorf("allowed at block %d, revoked at %d", a.Block, revokedAt.Load())
+					return
+				}
+			}
+		}()
+	}
+	for i := 0; i < 5; i++ {
+		f.c.Sim.Commit()
+	}
+	revokedAt.Store(f.send(f.a, f.c.A.PackRemoveComposeHash(h(0xc1))))
+	for i := 0; i < 5; i++ {
+		f.c.Sim.Commit()
+	}
+	close(stop)
+	for i := 0; i < 4; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
 	}
 }
