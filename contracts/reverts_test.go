@@ -166,6 +166,7 @@ func TestDstackAppReverts(t *testing.T) {
 		{"setRequireTcbUpToDate by a stranger", app, s, A.PackSetRequireTcbUpToDate(true), unauthorized, o},
 		{"upgradeToAndCall by a stranger", app, s, A.PackUpgradeToAndCall(newImpl, nil), unauthorized, o},
 		{"upgradeToAndCall on the implementation", impl, o, A.PackUpgradeToAndCall(newImpl, nil), "UUPSUnauthorizedCallContext", nil},
+		{"upgradeToAndCall to a contract that is not UUPS", app, o, A.PackUpgradeToAndCall(c.kmsAddr, nil), "ERC1967InvalidImplementation", nil},
 		{"upgradeToAndCall after disableUpgrades", frozen, o, A.PackUpgradeToAndCall(newImpl, nil), "Upgrades are permanently disabled", nil},
 		{"initialize again", app, o, A.PackInitialize0(owner, false, false, true, h(0), h(1)), "InvalidInitialization", nil},
 		{"initialize (5 arguments) again", app, o, A.PackInitialize(owner, false, true, h(0), h(1)), "InvalidInitialization", nil},

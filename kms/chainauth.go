@@ -14,7 +14,10 @@ import (
 
 // ChainAuthorizer decides from the governance contracts, read in process:
 // DstackKms.isAppAllowed (delegating to the app's DstackApp) and
-// isKmsAllowed. Each decision carries the block it was read at.
+// isKmsAllowed. Each decision carries the block it holds at. The reader
+// keeps a decision until it sees an event that could change it, so asking
+// at every request costs one look at the head (and, once per new block, one
+// eth_getLogs); a revocation is seen at the block that contains it.
 type ChainAuthorizer struct {
 	Reader *chain.Reader
 }
@@ -53,15 +56,11 @@ func NewChainAuthorizer(ctx context.Context, cfg ChainConfig) (*ChainAuthorizer,
 	return &ChainAuthorizer{Reader: r}, nil
 }
 
-func (a *ChainAuthorizer) decide(ctx context.Context, ans chain.Answer, err error) (Decision, error) {
+func decision(ans chain.Answer, err error) (Decision, error) {
 	if err != nil {
 		return Decision{}, err
 	}
-	gw, _, err := a.Reader.GatewayAppID(ctx)
-	if err != nil {
-		return Decision{}, err
-	}
-	return Decision{Allowed: ans.Allowed, Reason: ans.Reason, GatewayAppID: gw, Block: ans.Block}, nil
+	return Decision{Allowed: ans.Allowed, Reason: ans.Reason, GatewayAppID: ans.GatewayAppID, Block: ans.Block}, nil
 }
 
 // FollowsChain implements ChainFollowing: the reader keeps decisions until
@@ -70,14 +69,12 @@ func (a *ChainAuthorizer) FollowsChain() bool { return true }
 
 // AuthorizeApp implements Authorizer.
 func (a *ChainAuthorizer) AuthorizeApp(ctx context.Context, b BootInfo) (Decision, error) {
-	ans, err := a.Reader.IsAppAllowed(ctx, b.Solidity())
-	return a.decide(ctx, ans, err)
+	return decision(a.Reader.IsAppAllowed(ctx, b.Solidity()))
 }
 
 // AuthorizeKMS implements Authorizer.
 func (a *ChainAuthorizer) AuthorizeKMS(ctx context.Context, b BootInfo) (Decision, error) {
-	ans, err := a.Reader.IsKmsAllowed(ctx, b.Solidity())
-	return a.decide(ctx, ans, err)
+	return decision(a.Reader.IsKmsAllowed(ctx, b.Solidity()))
 }
 
 // Info implements Authorizer.

@@ -27,8 +27,38 @@ import (
 // chain to serve at all.
 func TestChainAuthorization(t *testing.T) {
 	h := newHarness(t)
-	c := testchain.New(t)
 	compose := [32]byte{0xc1}
+	c, appAddr := chainAuthorized(t, h, compose)
+
+	// A CVM whose app id is the deployed contract and whose compose hash is allowed.
+	app := chainApp(t, h, appAddr, compose)
+	cert := app.clientCert(t)
+	var keys AppKeyResponse
+	if err := h.client(cert).Call(context.Background(), "GetAppKey", &GetAppKeyRequest{}, &keys); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Send(c.App(appAddr), c.Owner, c.A.PackRemoveComposeHash(compose)); err != nil {
+		t.Fatal(err)
+	}
+	err := h.client(cert).Call(context.Background(), "GetAppKey", &GetAppKeyRequest{}, &keys)
+	if !errors.Is(err, prpc.ErrRemote) || !strings.Contains(err.Error(), "Compose hash not allowed") {
+		t.Fatalf("after revocation: %v", err)
+	}
+
+	// Self-authorization through the chain: not registered as a KMS, the KMS
+	// refuses to serve.
+	h.svc.Self = &Self{Attester: h.kmsCVM.attester(), Attestation: h.svc.Attestation}
+	err = h.client(nil).Call(context.Background(), "GetAppEnvEncryptPubKey", &AppID{AppID: make([]byte, 20)}, &PublicKeyResponse{})
+	if err == nil || !strings.Contains(err.Error(), "not currently authorized") {
+		t.Fatalf("KMS not on chain: %v", err)
+	}
+}
+
+// chainAuthorized makes the chain the harness's authorizer, with the test
+// OS image allowed and an app (returned) that allows compose.
+func chainAuthorized(t *testing.T, h *harness, compose [32]byte) (*testchain.Chain, common.Address) {
+	t.Helper()
+	c := testchain.New(t)
 	appAddr, _, err := c.DeployApp(true, true, [32]byte{}, compose)
 	if err != nil {
 		t.Fatal(err)
@@ -42,29 +72,7 @@ func TestChainAuthorization(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.svc.Auth = &ChainAuthorizer{Reader: r}
-
-	// A CVM whose app id is the deployed contract and whose compose hash is allowed.
-	app := chainApp(t, h, appAddr, compose)
-	cert := app.clientCert(t)
-	var keys AppKeyResponse
-	if err := h.client(cert).Call(context.Background(), "GetAppKey", &GetAppKeyRequest{}, &keys); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Send(c.App(appAddr), c.Owner, c.A.PackRemoveComposeHash(compose)); err != nil {
-		t.Fatal(err)
-	}
-	err = h.client(cert).Call(context.Background(), "GetAppKey", &GetAppKeyRequest{}, &keys)
-	if !errors.Is(err, prpc.ErrRemote) || !strings.Contains(err.Error(), "Compose hash not allowed") {
-		t.Fatalf("after revocation: %v", err)
-	}
-
-	// Self-authorization through the chain: not registered as a KMS, the KMS
-	// refuses to serve.
-	h.svc.Self = &Self{Attester: h.kmsCVM.attester(), Attestation: h.svc.Attestation}
-	err = h.client(nil).Call(context.Background(), "GetAppEnvEncryptPubKey", &AppID{AppID: make([]byte, 20)}, &PublicKeyResponse{})
-	if err == nil || !strings.Contains(err.Error(), "not currently authorized") {
-		t.Fatalf("KMS not on chain: %v", err)
-	}
+	return c, appAddr
 }
 
 func padLeft(b []byte, n int) []byte {
@@ -180,22 +188,10 @@ func TestChainSelfAuthorizationAtTheNextBlock(t *testing.T) {
 // instance id, compose hash and the block the decision was read at.
 func TestKeyReleaseLog(t *testing.T) {
 	h := newHarness(t)
-	c := testchain.New(t)
 	compose := [32]byte{0xc1}
-	appAddr, _, err := c.DeployApp(false, true, [32]byte{}, compose)
-	if err != nil {
-		t.Fatal(err)
-	}
-	osImage, _ := hex.DecodeString(osImage)
-	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackAddOsImageHash([32]byte(padLeft(osImage, 32)))); err != nil {
-		t.Fatal(err)
-	}
-	r, err := chain.New(context.Background(), c.Client, chain.Config{ChainID: c.ChainID, KmsContract: c.Kms})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, appAddr := chainAuthorized(t, h, compose)
 	core, logs := observer.New(zap.InfoLevel)
-	h.svc.Auth, h.svc.Logger = &ChainAuthorizer{Reader: r}, zap.New(core)
+	h.svc.Logger = zap.New(core)
 	app := chainApp(t, h, appAddr, compose)
 	cert := app.clientCert(t)
 	if err := h.client(cert).Call(context.Background(), "GetAppKey", &GetAppKeyRequest{}, &AppKeyResponse{}); err != nil {

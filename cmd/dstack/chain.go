@@ -315,11 +315,11 @@ read at one block, which they print first.`}
 		appFlagTx(run, "set-require-tcb-up-to-date", "Require (true) or not (false) an up-to-date TCB for an app", A.PackSetRequireTcbUpToDate),
 		&cobra.Command{Use: "disable-upgrades APP", Short: "Disable an app contract's upgrades, for good", Args: cobra.ExactArgs(1),
 			RunE: run(func(ctx context.Context, c *chainCtl, args []string) error {
-				app, err := parseAddress("APP", args[0])
+				a, err := parseAddresses(args, "APP")
 				if err != nil {
 					return err
 				}
-				_, err = c.send(ctx, app, A.PackDisableUpgrades(), "disable-upgrades")
+				_, err = c.send(ctx, a[0], A.PackDisableUpgrades(), "disable-upgrades")
 				return err
 			})},
 		&cobra.Command{Use: "register-app APP", Short: "Register an app contract deployed outside the factory", Args: cobra.ExactArgs(1),
@@ -328,11 +328,11 @@ read at one block, which they print first.`}
 				if err != nil {
 					return err
 				}
-				app, err := parseAddress("APP", args[0])
+				a, err := parseAddresses(args, "APP")
 				if err != nil {
 					return err
 				}
-				_, err = c.send(ctx, to, K.PackRegisterApp(app), "register-app")
+				_, err = c.send(ctx, to, K.PackRegisterApp(a[0]), "register-app")
 				return err
 			})},
 	)
@@ -364,6 +364,19 @@ func appFlagTx(run chainRunner, use, short string, pack func(bool) []byte) *cobr
 		_, err = c.send(ctx, app, pack(v), use)
 		return err
 	})}
+}
+
+// parseAddresses reads the arguments as addresses, each named for errors.
+func parseAddresses(args []string, names ...string) ([]common.Address, error) {
+	out := make([]common.Address, len(names))
+	for i, n := range names {
+		a, err := parseAddress(n, args[i])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = a
+	}
+	return out, nil
 }
 
 // parseAddress reads an address given as hex (with or without 0x).

@@ -112,6 +112,16 @@ func TestChainAdminAndQueries(t *testing.T) {
 	}
 	lines(t, dstackCmd(t, k("chain", "is-kms-allowed", "--boot-info", bootInfo)...), "allowed true")
 	lines(t, dstackCmd(t, k("chain", "is-kms-allowed", "--boot-info", bootInfo, "--tcb-status", "OutOfDate")...), "allowed false")
+	// Bad input is refused with what is wrong.
+	refused(t, "not a hex value", k("chain", "is-app-allowed", "--compose-hash", "zz")...)
+	refused(t, "not a 20-byte hex address", k("chain", "is-app-allowed", "--app-id", "0x12")...)
+	refused(t, "not a 20-byte hex address", with("chain", "app-info", "nope")...)
+	refused(t, "--kms must be", with("chain", "os-images")...)
+	badInfo := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(badInfo, []byte(`{"osImageHash":"xyz"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	refused(t, "--boot-info", k("chain", "is-kms-allowed", "--boot-info", badInfo)...)
 	write(t, k("chain", "remove-os-image", "05")...)
 	if strings.Contains(dstackCmd(t, k("chain", "os-images")...), "os_image") {
 		t.Fatal("a removed OS image is still listed")

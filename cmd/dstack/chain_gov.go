@@ -20,24 +20,20 @@ func ownershipCommands(run chainRunner, query queryRunner) []*cobra.Command {
 	return []*cobra.Command{
 		{Use: "transfer-ownership CONTRACT NEW_OWNER", Short: "Offer the ownership of DstackKms or a DstackApp (the new owner must accept it)", Args: cobra.ExactArgs(2),
 			RunE: run(func(ctx context.Context, c *chainCtl, args []string) error {
-				to, err := parseAddress("CONTRACT", args[0])
+				a, err := parseAddresses(args, "CONTRACT", "NEW_OWNER")
 				if err != nil {
 					return err
 				}
-				owner, err := parseAddress("NEW_OWNER", args[1])
-				if err != nil {
-					return err
-				}
-				_, err = c.send(ctx, to, A.PackTransferOwnership(owner), "transfer-ownership")
+				_, err = c.send(ctx, a[0], A.PackTransferOwnership(a[1]), "transfer-ownership")
 				return err
 			})},
 		{Use: "accept-ownership CONTRACT", Short: "Accept the ownership of DstackKms or a DstackApp offered to the signer", Args: cobra.ExactArgs(1),
 			RunE: run(func(ctx context.Context, c *chainCtl, args []string) error {
-				to, err := parseAddress("CONTRACT", args[0])
+				a, err := parseAddresses(args, "CONTRACT")
 				if err != nil {
 					return err
 				}
-				_, err = c.send(ctx, to, A.PackAcceptOwnership(), "accept-ownership")
+				_, err = c.send(ctx, a[0], A.PackAcceptOwnership(), "accept-ownership")
 				return err
 			})},
 		{Use: "owner CONTRACT", Short: "Show the owner and the pending owner of DstackKms or a DstackApp", Args: cobra.ExactArgs(1),
@@ -114,11 +110,7 @@ then gov accept-app GOV APP from an approver.`}
 	var remove bool
 	propose := &cobra.Command{Use: "propose GOV APP COMPOSE_HASH", Short: "Propose to add (or with --remove, remove) a compose hash of an app", Args: cobra.ExactArgs(3),
 		RunE: run(func(ctx context.Context, c *chainCtl, args []string) error {
-			to, err := parseAddress("GOV", args[0])
-			if err != nil {
-				return err
-			}
-			app, err := parseAddress("APP", args[1])
+			a, err := parseAddresses(args, "GOV", "APP")
 			if err != nil {
 				return err
 			}
@@ -126,7 +118,7 @@ then gov accept-app GOV APP from an approver.`}
 			if err != nil {
 				return err
 			}
-			r, err := c.send(ctx, to, G.PackPropose(app, hash, !remove), "gov propose")
+			r, err := c.send(ctx, a[0], G.PackPropose(a[1], hash, !remove), "gov propose")
 			if err != nil {
 				return err
 			}
@@ -143,15 +135,11 @@ then gov accept-app GOV APP from an approver.`}
 	gov.AddCommand(deploy, propose,
 		&cobra.Command{Use: "accept-app GOV APP", Short: "Accept the ownership of an app offered to the governance (an approver signs)", Args: cobra.ExactArgs(2),
 			RunE: run(func(ctx context.Context, c *chainCtl, args []string) error {
-				to, err := parseAddress("GOV", args[0])
+				a, err := parseAddresses(args, "GOV", "APP")
 				if err != nil {
 					return err
 				}
-				app, err := parseAddress("APP", args[1])
-				if err != nil {
-					return err
-				}
-				_, err = c.send(ctx, to, G.PackAcceptAppOwnership(app), "gov accept-app")
+				_, err = c.send(ctx, a[0], G.PackAcceptAppOwnership(a[1]), "gov accept-app")
 				return err
 			})},
 		byID("approve", "Approve a proposal", G.PackApprove),

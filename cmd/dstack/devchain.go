@@ -109,8 +109,9 @@ func startDevChainWith(o devChainOptions) (*devChain, error) {
 	ethConf.TxPool.NoLocals = true
 	ethConf.Miner.GasCeil = 60_000_000
 	if o.StateDir != "" {
-		// Every block's state goes to disk as it is sealed (an archive
-		// node), so that even a killed process keeps its chain.
+		// Every block's state is committed to the database as it is
+		// sealed (an archive node), rather than held in memory until a
+		// clean shutdown.
 		ethConf.NoPruning = true
 		ethConf.StateScheme = rawdb.HashScheme
 	} else {

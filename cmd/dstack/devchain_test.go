@@ -30,6 +30,7 @@ func TestDevChainState(t *testing.T) {
 	d := start(dir)
 	kms := field(t, dstackCmd(t, "chain", "deploy", "--rpc", d.URL), "kms_contract")
 	dstackCmd(t, "chain", "set-gateway-app-id", "gw-kept", "--rpc", d.URL, "--kms", kms)
+	app := field(t, dstackCmd(t, "chain", "deploy-app", "c1", "--rpc", d.URL, "--kms", kms), "app_id")
 	head, _ := d.client.BlockNumber(context.Background())
 	spent, _ := d.client.BalanceAt(context.Background(), crypto.PubkeyToAddress(devAccountKey(0).PublicKey), nil)
 	if err := d.Close(); err != nil {
@@ -55,6 +56,8 @@ func TestDevChainState(t *testing.T) {
 	if b, _ := d.client.BalanceAt(context.Background(), crypto.PubkeyToAddress(devAccountKey(0).PublicKey), nil); b.Cmp(spent) != 0 {
 		t.Fatalf("balance %v after the restart, was %v", b, spent)
 	}
+	// Logs survive too: the app is found from its registration event.
+	lines(t, dstackCmd(t, "chain", "apps", "--rpc", d.URL, "--kms", kms), "app "+app)
 	// The restarted chain takes new transactions.
 	dstackCmd(t, "chain", "set-gateway-app-id", "gw-2", "--rpc", d.URL, "--kms", kms)
 	if err := d.Close(); err != nil {

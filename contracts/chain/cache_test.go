@@ -3,6 +3,7 @@ package chain
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/big"
 	"sync/atomic"
 	"testing"
@@ -22,8 +23,8 @@ import (
 // while down is set.
 type counting struct {
 	Backend
-	calls atomic.Int64
-	down  atomic.Bool
+	calls, other atomic.Int64 // eth_call; every other request
+	down         atomic.Bool
 }
 
 var errDown = errors.New("connection refused")
@@ -40,6 +41,7 @@ func (c *counting) HeaderByNumber(ctx context.Context, n *big.Int) (*types.Heade
 	if c.down.Load() {
 		return nil, errDown
 	}
+	c.other.Add(1)
 	return c.Backend.HeaderByNumber(ctx, n)
 }
 
@@ -47,6 +49,7 @@ func (c *counting) FilterLogs(ctx context.Context, q ethereum.FilterQuery) ([]ty
 	if c.down.Load() {
 		return nil, errDown
 	}
+	c.other.Add(1)
 	return c.Backend.FilterLogs(ctx, q)
 }
 
@@ -54,6 +57,7 @@ func (c *counting) StorageAt(ctx context.Context, a common.Address, k common.Has
 	if c.down.Load() {
 		return nil, errDown
 	}
+	c.other.Add(1)
 	return c.Backend.StorageAt(ctx, a, k, n)
 }
 
@@ -134,13 +138,18 @@ func (f *cacheFixture) send(to common.Address, data []byte) uint64 {
 func TestCacheHoldsUntilEvent(t *testing.T) {
 	f := newCacheFixture(t)
 	r := f.reader(Config{})
-	if a, n := f.ask(r, f.a, 0xc1); !a.Allowed || n == 0 {
-		t.Fatalf("first answer %+v after %d calls", a, n)
+	a, first := f.ask(r, f.a, 0xc1)
+	if !a.Allowed || first == 0 {
+		t.Fatalf("first answer %+v after %d calls", a, first)
 	}
 	f.ask(r, f.b, 0xc2)
 	for i := 0; i < 3; i++ {
 		f.c.Sim.Commit()
+		other := f.rpc.other.Load()
 		a, n := f.ask(r, f.a, 0xc1)
+		if i == 0 {
+			t.Logf("first answer: %d eth_calls; at a new block without an event: %d eth_calls, %d other requests", first, n, f.rpc.other.Load()-other)
+		}
 		if !a.Allowed || n != 0 || a.Block != f.head() {
 			t.Fatalf("empty block %d: %+v after %d calls (head %d)", i, a, n, f.head())
 		}
@@ -246,5 +255,78 @@ func TestCacheFailsClosed(t *testing.T) {
 	f.rpc.down.Store(false)
 	if a, err := r.IsAppAllowed(context.Background(), boot(f.a, 0xc1)); err != nil || !a.Allowed {
 		t.Fatalf("recovered: %+v %v", a, err)
+	}
+}
+
+// TestCacheDroppedByReorg: a revocation that arrives by a reorg, in a block
+// replacing one the reader already scanned, is seen.
+func TestCacheDroppedByReorg(t *testing.T) {
+	f := newCacheFixture(t)
+	r := f.reader(Config{})
+	f.c.Sim.Commit()
+	if a, _ := f.ask(r, f.a, 0xc1); !a.Allowed {
+		t.Fatalf("before the reorg: %+v", a)
+	}
+	head, err := f.c.Client.HeaderByNumber(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.c.Sim.Fork(head.ParentHash); err != nil {
+		t.Fatal(err)
+	}
+	// The side chain replaces the scanned block with one that revokes, and
+	// grows past it.
+	f.send(f.a, f.c.A.PackRemoveComposeHash(h(0xc1)))
+	f.c.Sim.Commit()
+	if now, _ := f.c.Client.HeaderByNumber(context.Background(), head.Number); now == nil || now.Hash() == head.Hash() {
+		t.Fatal("the fork did not become canonical")
+	}
+	if a, _ := f.ask(r, f.a, 0xc1); a.Allowed {
+		t.Fatalf("after a reorg that revoked: %+v", a)
+	}
+}
+
+// TestCacheConcurrent: readers asking while blocks come and the compose
+// hash is revoked never get "allowed" at or after the revoking block.
+func TestCacheConcurrent(t *testing.T) {
+	f := newCacheFixture(t)
+	r := f.reader(Config{})
+	var revokedAt atomic.Uint64
+	revokedAt.Store(^uint64(0))
+	stop := make(chan struct{})
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		go func() {
+			for {
+				select {
+				case <-stop:
+					errs <- nil
+					return
+				default:
+				}
+				a, err := r.IsAppAllowed(context.Background(), boot(f.a, 0xc1))
+				if err != nil {
+					errs <- err
+					return
+				}
+				if a.Allowed && a.Block >= revokedAt.Load() {
+					errs <- fmt.Errorf("allowed at block %d, revoked at %d", a.Block, revokedAt.Load())
+					return
+				}
+			}
+		}()
+	}
+	for i := 0; i < 5; i++ {
+		f.c.Sim.Commit()
+	}
+	revokedAt.Store(f.send(f.a, f.c.A.PackRemoveComposeHash(h(0xc1))))
+	for i := 0; i < 5; i++ {
+		f.c.Sim.Commit()
+	}
+	close(stop)
+	for i := 0; i < 4; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -14,8 +14,10 @@
 // Only apps deployed by the KMS's factory, whose proxy still points at the
 // KMS's DstackApp implementation, are cached across blocks: their state
 // changes are all events. Any other app contract may change its answers
-// without an event, so its answers are cached for one block only. A reorg
-// below the last scanned block drops every cached answer.
+// without an event, so its answers are cached for one block only. The KMS
+// contract is taken to be DstackKms — its owner is the policy authority —
+// and any event of it, an upgrade included, drops every cached answer. A
+// reorg below the last scanned block drops every cached answer too.
 //
 // When the chain cannot be read, cached answers for the last pinned block
 // are served for at most MaxStaleness; after that every answer is an error
@@ -78,7 +80,9 @@ type Config struct {
 type Answer struct {
 	Allowed bool
 	Reason  string
-	Block   uint64
+	// GatewayAppID is the gateway's app id at the same block.
+	GatewayAppID string
+	Block        uint64
 }
 
 // Errors of the reader.
@@ -301,24 +305,32 @@ func cached[T any](ctx context.Context, r *Reader, key []byte, app *common.Addre
 	if err != nil {
 		return zero, 0, err
 	}
+	v, err := lookup(ctx, r, block, key, app, read)
+	return v, block, err
+}
+
+// lookup is cached at a block already pinned.
+func lookup[T any](ctx context.Context, r *Reader, block uint64, key []byte, app *common.Address, read func(*bind.CallOpts) (T, error)) (T, error) {
+	var zero T
 	k := sha256.Sum256(key)
 	r.mu.Lock()
-	if e, ok := r.cache[k]; ok && (e.watched || e.block == block) {
+	if e, ok := r.cache[k]; ok && (e.watched || e.block == block) && r.scanned == block {
 		r.mu.Unlock()
-		return e.v.(T), block, nil
+		return e.v.(T), nil
 	}
 	gen := r.gen
 	r.mu.Unlock()
 	e := entry{watched: true, block: block}
 	if app != nil {
+		var err error
 		e.app = *app
 		if e.watched, err = r.appWatched(ctx, *app, block); err != nil {
-			return zero, 0, err
+			return zero, err
 		}
 	}
 	v, err := read(&bind.CallOpts{Context: ctx, BlockNumber: new(big.Int).SetUint64(block)})
 	if err != nil {
-		return zero, 0, fmt.Errorf("reading the chain at block %d: %w", block, err)
+		return zero, fmt.Errorf("reading the chain at block %d: %w", block, err)
 	}
 	e.v = v
 	r.mu.Lock()
@@ -326,7 +338,7 @@ func cached[T any](ctx context.Context, r *Reader, key []byte, app *common.Addre
 		r.cache[k] = e
 	}
 	r.mu.Unlock()
-	return v, block, nil
+	return v, nil
 }
 
 // appWatched tells whether an app's answers may be cached across blocks:
@@ -381,22 +393,42 @@ func (r *Reader) appWatched(ctx context.Context, app common.Address, block uint6
 }
 
 // IsAppAllowed asks DstackKms.isAppAllowed (which delegates to the app's
-// contract).
+// contract); the answer carries the gateway's app id at the same block.
 func (r *Reader) IsAppAllowed(ctx context.Context, b BootInfo) (Answer, error) {
 	data := r.abi.PackIsAppAllowed(b)
-	out, block, err := cached(ctx, r, data, &b.AppId, func(o *bind.CallOpts) (dstackkms.IsAppAllowedOutput, error) {
+	return decide(ctx, r, data, &b.AppId, func(o *bind.CallOpts) (dstackkms.IsAppAllowedOutput, error) {
 		return bind.Call(r.kms, o, data, r.abi.UnpackIsAppAllowed)
 	})
-	return Answer{Allowed: out.IsAllowed, Reason: out.Reason, Block: block}, err
 }
 
-// IsKmsAllowed asks DstackKms.isKmsAllowed.
+// IsKmsAllowed asks DstackKms.isKmsAllowed; the answer carries the
+// gateway's app id at the same block.
 func (r *Reader) IsKmsAllowed(ctx context.Context, b BootInfo) (Answer, error) {
 	data := r.abi.PackIsKmsAllowed(b)
-	out, block, err := cached(ctx, r, data, nil, func(o *bind.CallOpts) (dstackkms.IsKmsAllowedOutput, error) {
-		return bind.Call(r.kms, o, data, r.abi.UnpackIsKmsAllowed)
+	return decide(ctx, r, data, nil, func(o *bind.CallOpts) (dstackkms.IsAppAllowedOutput, error) {
+		out, err := bind.Call(r.kms, o, data, r.abi.UnpackIsKmsAllowed)
+		return dstackkms.IsAppAllowedOutput(out), err
 	})
-	return Answer{Allowed: out.IsAllowed, Reason: out.Reason, Block: block}, err
+}
+
+// decide reads a decision and the gateway's app id at one pinned block.
+func decide(ctx context.Context, r *Reader, data []byte, app *common.Address, read func(*bind.CallOpts) (dstackkms.IsAppAllowedOutput, error)) (Answer, error) {
+	block, err := r.pin(ctx)
+	if err != nil {
+		return Answer{}, err
+	}
+	out, err := lookup(ctx, r, block, data, app, read)
+	if err != nil {
+		return Answer{}, err
+	}
+	gwData := r.abi.PackGatewayAppId()
+	gw, err := lookup(ctx, r, block, gwData, nil, func(o *bind.CallOpts) (string, error) {
+		return bind.Call(r.kms, o, gwData, r.abi.UnpackGatewayAppId)
+	})
+	if err != nil {
+		return Answer{}, err
+	}
+	return Answer{Allowed: out.IsAllowed, Reason: out.Reason, GatewayAppID: gw, Block: block}, nil
 }
 
 // GatewayAppID reads the gateway's app id.

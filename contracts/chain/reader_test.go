@@ -8,25 +8,11 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/dstack-go/dstack/contracts/testchain"
 )
 
 func h(b byte) [32]byte { return [32]byte{b} }
-
-// flaky fails HeaderByNumber when down is set.
-type flaky struct {
-	Backend
-	down bool
-}
-
-func (f *flaky) HeaderByNumber(ctx context.Context, n *big.Int) (*types.Header, error) {
-	if f.down {
-		return nil, errors.New("connection refused")
-	}
-	return f.Backend.HeaderByNumber(ctx, n)
-}
 
 func TestRevocationSeenAtTheNextBlock(t *testing.T) {
 	c := testchain.New(t)
@@ -71,7 +57,7 @@ func TestRevocationSeenAtTheNextBlock(t *testing.T) {
 func TestFailClosed(t *testing.T) {
 	c := testchain.New(t)
 	now := time.Now()
-	f := &flaky{Backend: c.Client}
+	f := &counting{Backend: c.Client}
 	r, err := New(context.Background(), f, Config{ChainID: c.ChainID, KmsContract: c.Kms, MaxStaleness: time.Minute, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +67,7 @@ func TestFailClosed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.down = true
+	f.down.Store(true)
 	now = now.Add(30 * time.Second)
 	if a, err := r.IsKmsAllowed(context.Background(), b); err != nil || a.Block != first.Block {
 		t.Fatalf("within the staleness bound: %+v %v", a, err)
@@ -93,7 +79,7 @@ func TestFailClosed(t *testing.T) {
 	if _, _, err := r.GatewayAppID(context.Background()); !errors.Is(err, ErrStale) {
 		t.Fatalf("gateway app id past the bound: %v", err)
 	}
-	f.down = false
+	f.down.Store(false)
 	if _, err := r.IsKmsAllowed(context.Background(), b); err != nil {
 		t.Fatalf("recovered chain: %v", err)
 	}

@@ -69,11 +69,9 @@ func (r *Reader) Webhook() http.Handler {
 				return
 			}
 			ans, err := ask(req.Context(), b)
-			out := webhookAnswer{IsAllowed: ans.Allowed, Reason: ans.Reason}
+			out := webhookAnswer{IsAllowed: ans.Allowed, Reason: ans.Reason, GatewayAppID: ans.GatewayAppID}
 			if err != nil {
 				out = webhookAnswer{Reason: err.Error()}
-			} else if gw, _, err := r.GatewayAppID(req.Context()); err == nil {
-				out.GatewayAppID = gw
 			}
 			w.Header().Set("Content-Type", "application/json")
 			_ = json.NewEncoder(w).Encode(out)
