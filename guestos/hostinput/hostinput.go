@@ -37,7 +37,7 @@ const (
 
 // Upstream's size caps (HostShared::copy).
 const (
-	MaxAppCompose   = 50 << 20
+	MaxAppCompose   = identity.MaxAppComposeSize
 	MaxSysConfig    = 32 << 10
 	MaxInstanceInfo = 10 << 10
 	MaxEncryptedEnv = 256 << 10

@@ -20,8 +20,9 @@ import (
 	"github.com/gowebpki/jcs"
 )
 
-// MaxAppComposeSize is upstream's cap on app-compose.json.
-const MaxAppComposeSize = 64 << 10
+// MaxAppComposeSize is upstream's cap on app-compose.json (50 MiB, the size
+// the guest copies from the host-shared directory).
+const MaxAppComposeSize = 50 << 20
 
 // ErrInvalid wraps every parse failure of this package.
 var ErrInvalid = errors.New("invalid app identity input")
