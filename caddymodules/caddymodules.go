@@ -5,5 +5,6 @@
 package caddymodules
 
 import (
+	_ "github.com/dstack-go/dstack/caddymodules/gateway"
 	_ "github.com/dstack-go/dstack/caddymodules/kmsapp"
 )

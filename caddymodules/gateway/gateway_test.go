@@ -1,0 +1,72 @@
+package gateway
+
+import (
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func hostOf(id []byte, suffix string) string {
+	return hex.EncodeToString(id) + suffix + "." + baseDomain
+}
+
+// TestRouting: a CVM registers over mutual RA-TLS and is reached by app id
+// (default port 80), by instance id, by port, and with h2 ("g"); the
+// verified claims reach the backend as headers, and a client's own copies
+// never do.
+func TestRouting(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xc1}
+	app := e.deployApp(compose)
+	g := e.load(e.dstackConfig(nil), proxyRoute(map[string]any{"claims_headers": true}))
+	c := e.bootCVM(app, compose, 1)
+	resp, err := c.register(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hex.EncodeToString(resp.AppID) != hex.EncodeToString(app) || resp.BaseDomain != baseDomain || resp.ExpiresInSeconds != 600 {
+		t.Fatalf("register response %+v", resp)
+	}
+	forged := http.Header{"X-Dstack-App-Id": {"forged"}, "X-Dstack-Compose-Hash": {"forged"}}
+	wantApp := fmt.Sprintf("app=%x instance=%x", app, c.id.InstanceID)
+	for _, tc := range []struct{ name, host, proto string }{
+		{"app id, default port", hostOf(app, ""), "HTTP/1.1"},
+		{"instance id", hostOf(c.id.InstanceID, ""), "HTTP/1.1"},
+		{"port", hostOf(app, fmt.Sprintf("-%d", c.port)), "HTTP/1.1"},
+		{"h2", hostOf(app, fmt.Sprintf("-%dg", c.port)), "HTTP/2.0"},
+		{"upper case", strings.ToUpper(hostOf(app, "")), "HTTP/1.1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, body := get(t, nil, g, tc.host, forged)
+			if code != 200 || !strings.HasPrefix(body, wantApp+" proto="+tc.proto) {
+				t.Fatalf("%d %q", code, body)
+			}
+			if strings.Contains(body, "forged") || !strings.Contains(body, fmt.Sprintf("X-Dstack-App-Id=%x", app)) ||
+				!strings.Contains(body, fmt.Sprintf("X-Dstack-Compose-Hash=%x", compose)) || !strings.Contains(body, "X-Dstack-Tcb-Status=UpToDate") {
+				t.Fatalf("claims headers: %q", body)
+			}
+		})
+	}
+	for _, host := range []string{hostOf(app, "-443s"), "other.example", hostOf([]byte{1, 2}, ""), hostOf(app, "-1-2")} {
+		if code, body := get(t, nil, g, host, nil); code < 500 {
+			t.Fatalf("%s: %d %q", host, code, body)
+		}
+	}
+}
+
+// TestClaimsHeadersAlwaysStripped: without claims_headers, a client's
+// X-Dstack-* headers are removed all the same.
+func TestClaimsHeadersAlwaysStripped(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xc2}
+	app := e.deployApp(compose)
+	g := e.load(e.dstackConfig(nil), proxyRoute(nil))
+	c := e.bootCVM(app, compose, 1)
+	c.mustRegister(g)
+	code, body := get(t, nil, g, hostOf(app, ""), http.Header{"X-Dstack-App-Id": {"forged"}, "X-Dstack-Block": {"1"}})
+	if code != 200 || strings.Contains(body, "X-Dstack") {
+		t.Fatalf("%d %q", code, body)
+	}
+}
