@@ -102,7 +102,7 @@ type App struct {
 	// which apps may register, and the gateway's own app id.
 	Chain ChainConfig `json:"chain"`
 	// Attestation configures evidence verification.
-	Attestation AttestationConfig `json:"attestation,omitempty"`
+	Attestation AttestationConfig `json:"attestation,omitzero"`
 	// TCBStatus lists the TCB statuses accepted from CVMs. Default
 	// ["UpToDate"].
 	TCBStatus []string `json:"tcb_status,omitempty"`

@@ -3,9 +3,15 @@ package gateway
 import (
 	"encoding/hex"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig"
 )
 
 func hostOf(id []byte, suffix string) string {
@@ -68,5 +74,72 @@ func TestClaimsHeadersAlwaysStripped(t *testing.T) {
 	code, body := get(t, nil, g, hostOf(app, ""), http.Header{"X-Dstack-App-Id": {"forged"}, "X-Dstack-Block": {"1"}})
 	if code != 200 || strings.Contains(body, "X-Dstack") {
 		t.Fatalf("%d %q", code, body)
+	}
+}
+
+// TestCaddyfileGateway runs a gateway configured by a Caddyfile, as an
+// operator writes it: the dstack global option, the matcher, the dynamic
+// upstreams and the transport.
+func TestCaddyfileGateway(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xc7}
+	app := e.deployApp(compose)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	_, port, _ := net.SplitHostPort(addr)
+	caddyfileText := fmt.Sprintf(`{
+	admin off
+	persist_config off
+	storage file_system %s
+	dstack {
+		base_domain %s
+		listen 127.0.0.1:0
+		chain %s %d %s
+		poll_interval 50ms
+		insecure_simulated_tee_seed %q
+	}
+}
+http://*.%s:%s {
+	bind 127.0.0.1
+	@unknown dstack_app unknown
+	respond @unknown "no such app" 404
+	reverse_proxy {
+		dynamic dstack
+		transport dstack {
+			claims_headers
+		}
+		header_down X-Upstream-App {dstack.upstream.app_id}
+	}
+}
+`, filepath.Join(e.dir, "storage"), baseDomain, e.rpcURL, e.chain.ChainID.Uint64(), e.chain.Kms.Hex(), seed, baseDomain, port)
+	cfg, warn, err := caddyconfig.GetAdapter("caddyfile").Adapt([]byte(caddyfileText), nil)
+	if err != nil {
+		t.Fatal(err, warn)
+	}
+	if err := caddy.Load(cfg, true); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { caddy.Stop() })
+	a, _ := caddy.ActiveContext().App("dstack")
+	g := &gateway{app: a.(*App), httpURL: "http://" + addr}
+	c := e.bootCVM(app, compose, 1)
+	c.mustRegister(g)
+	req, _ := http.NewRequest(http.MethodGet, g.httpURL, nil)
+	req.Host = hostOf(app, "") + ":" + port
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(body), fmt.Sprintf("X-Dstack-App-Id=%x", app)) || res.Header.Get("X-Upstream-App") != hex.EncodeToString(app) {
+		t.Fatalf("%d %q %v", res.StatusCode, body, res.Header)
+	}
+	if code, body := get(t, nil, g, hostOf(make([]byte, 20), "")+":"+port, nil); code != 404 || body != "no such app" {
+		t.Fatalf("unknown app: %d %q", code, body)
 	}
 }

@@ -10,6 +10,9 @@ import (
 
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
+
+	// Caddyfile.example also configures the gateway.
+	_ "github.com/dstack-go/dstack/caddymodules/gateway"
 )
 
 // TestCaddyfileAdapt runs every testdata/*.caddyfiletest: a Caddyfile, a
