@@ -93,7 +93,7 @@ func TestCaddyfileExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"dstack_kms"`, `"dstack": {`, `"protocol": "dstack"`, `"source": "dstack"`, `"dstack_app"`} {
+	for _, want := range []string{`"dstack_kms"`, `"dstack": {`, `"protocol": "dstack"`, `"source": "dstack"`, `"dstack_app"`, `"wrapper": "layer4"`, `"passthrough": true`, `"layer4": {`} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("adapted Caddyfile.example lacks %s:\n%s", want, out)
 		}

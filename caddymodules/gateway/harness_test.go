@@ -164,6 +164,12 @@ type gateway struct {
 // given, on one loopback port.
 func (e *env) load(dstack map[string]any, routes []any) *gateway {
 	e.t.Helper()
+	return e.loadApps(dstack, routes, nil)
+}
+
+// loadApps is load with more apps (tls, layer4) beside dstack and http.
+func (e *env) loadApps(dstack map[string]any, routes []any, apps map[string]any) *gateway {
+	e.t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		e.t.Fatal(err)
@@ -183,6 +189,9 @@ func (e *env) load(dstack map[string]any, routes []any) *gateway {
 				"listen": []string{addr}, "routes": routes, "automatic_https": map[string]any{"disable": true},
 			}}},
 		},
+	}
+	for k, v := range apps {
+		cfg["apps"].(map[string]any)[k] = v
 	}
 	raw, _ := json.Marshal(cfg)
 	if err := caddy.Load(raw, true); err != nil {
@@ -223,6 +232,7 @@ type cvm struct {
 	port     uint16 // the backend's port
 	tunnel   *tunnel.Server
 	ports    map[uint16]string
+	tunLn    net.Listener
 	tunAddr  string
 	closedCn atomic.Int64
 }
@@ -294,6 +304,7 @@ func (c *cvm) startTunnel(td *simtee.TD, ports map[uint16]string) {
 func (c *cvm) startTunnelAt(td *simtee.TD, port string) {
 	c.e.t.Helper()
 	c.tunnel.Close()
+	c.tunLn.Close()
 	c.listenTunnel(td, port)
 }
 
@@ -303,6 +314,7 @@ func (c *cvm) listenTunnel(td *simtee.TD, port string) {
 	if err != nil {
 		c.e.t.Fatal(err)
 	}
+	c.tunLn = ln
 	c.tunnel = &tunnel.Server{Certificate: c.cert(td, true), Attestation: simtee.Options(c.e.pki), Gateway: c.e.reader, Ports: ports}
 	c.tunAddr = ln.Addr().String()
 	srv := c.tunnel

@@ -82,6 +82,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
+		ln.Close()
 		return ErrServerClosed
 	}
 	s.lns[ln] = struct{}{}
