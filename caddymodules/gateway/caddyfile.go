@@ -126,6 +126,7 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 //		tcb_status <status...>
 //		dial_timeout <duration>
 //		keepalive_idle <duration>
+//		keepalive off
 //		max_idle_conns_per_host <n>
 //		response_header_timeout <duration>
 //	}
@@ -148,6 +149,12 @@ func (t *Transport) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if len(t.TCBStatus) == 0 {
 				return d.ArgErr()
 			}
+			continue
+		case "keepalive":
+			if !d.NextArg() || d.Val() != "off" || d.NextArg() {
+				return d.Err("keepalive off (or keepalive_idle <duration>)")
+			}
+			t.DisableKeepAlives = true
 			continue
 		}
 		if !slices.Contains(transportOptions, key) {

@@ -57,6 +57,7 @@ var ClaimHeaders = []string{
 //		tcb_status <status...>
 //		dial_timeout <duration>
 //		keepalive_idle <duration>
+//		keepalive off
 //		max_idle_conns_per_host <n>
 //		response_header_timeout <duration>
 //	}
@@ -72,6 +73,9 @@ type Transport struct {
 	DialTimeout caddy.Duration `json:"dial_timeout,omitempty"`
 	// KeepAliveIdle is how long an idle connection is kept. Default 2m.
 	KeepAliveIdle caddy.Duration `json:"keepalive_idle,omitempty"`
+	// DisableKeepAlives opens a new tunnel stream for every request.
+	// Default false.
+	DisableKeepAlives bool `json:"disable_keepalives,omitempty"`
 	// MaxIdleConnsPerHost bounds idle connections per instance port.
 	// Default 32.
 	MaxIdleConnsPerHost int `json:"max_idle_conns_per_host,omitempty"`
@@ -111,6 +115,7 @@ func (t *Transport) Provision(ctx caddy.Context) error {
 		IdleConnTimeout:       time.Duration(t.KeepAliveIdle),
 		MaxIdleConnsPerHost:   t.MaxIdleConnsPerHost,
 		ResponseHeaderTimeout: time.Duration(t.ResponseHeaderTimeout),
+		DisableKeepAlives:     t.DisableKeepAlives,
 		// The backend's encoding is passed through untouched.
 		DisableCompression: true,
 	}

@@ -29,6 +29,11 @@ type Server struct {
 	Attestation attest.Options
 	// Gateway reads the gateway app id the peer must prove. Required.
 	Gateway GatewayAppIDSource
+	// GatewayCacheTTL is how long an answer of Gateway is reused, so that
+	// a handshake does not read the chain: a new gateway app id on chain
+	// takes effect within it. 0 means 2 seconds; negative reads Gateway at
+	// every handshake.
+	GatewayCacheTTL time.Duration
 	// Ports maps the ports the gateway may name to the addresses they are
 	// relayed to. Nil relays any port p to 127.0.0.1:p.
 	Ports map[uint16]string
@@ -52,7 +57,14 @@ type Server struct {
 
 func (s *Server) init() {
 	s.once.Do(func() {
-		s.verifier = &ratls.Verifier{Attestation: s.Attestation, Policy: GatewayPolicy(s.Gateway)}
+		gw := s.Gateway
+		switch ttl := s.GatewayCacheTTL; {
+		case ttl == 0:
+			gw = CachedGatewayAppID(gw, 2*time.Second)
+		case ttl > 0:
+			gw = CachedGatewayAppID(gw, ttl)
+		}
+		s.verifier = &ratls.Verifier{Attestation: s.Attestation, Policy: GatewayPolicy(gw)}
 		s.tlsCfg = s.verifier.ServerConfig(s.Certificate, true)
 		s.tlsCfg.MinVersion = tls.VersionTLS13
 		s.tlsCfg.NextProtos = []string{ALPN}

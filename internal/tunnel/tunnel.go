@@ -40,6 +40,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/dstack-go/dstack/tee/ratls"
 )
@@ -165,4 +167,39 @@ func GatewayPolicy(src GatewayAppIDSource) func(*ratls.Claims) error {
 		}
 		return nil
 	}
+}
+
+// CachedGatewayAppID remembers src's answer for ttl, so that a stream's
+// handshake does not read the chain: a change of the gateway app id on
+// chain takes effect within ttl. Errors and empty answers are not
+// remembered.
+func CachedGatewayAppID(src GatewayAppIDSource, ttl time.Duration) GatewayAppIDSource {
+	return &cachedGateway{src: src, ttl: ttl}
+}
+
+type cachedGateway struct {
+	src   GatewayAppIDSource
+	ttl   time.Duration
+	mu    sync.Mutex
+	id    string
+	block uint64
+	until time.Time
+}
+
+func (c *cachedGateway) GatewayAppID(ctx context.Context) (string, uint64, error) {
+	now := time.Now()
+	c.mu.Lock()
+	if now.Before(c.until) {
+		defer c.mu.Unlock()
+		return c.id, c.block, nil
+	}
+	c.mu.Unlock()
+	id, block, err := c.src.GatewayAppID(ctx)
+	if err != nil || strings.TrimSpace(id) == "" {
+		return id, block, err
+	}
+	c.mu.Lock()
+	c.id, c.block, c.until = id, block, now.Add(c.ttl)
+	c.mu.Unlock()
+	return id, block, nil
 }

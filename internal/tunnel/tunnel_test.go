@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 
@@ -127,7 +128,8 @@ func TestStream(t *testing.T) {
 			t.Fatalf("stream %d: %q, %v", i, got, err)
 		}
 	}
-	// The claims handed to the check are the guest's attested ones.
+	// The claims handed to the check are the guest's attested ones, also
+	// on a resumed session.
 	c, err := d.Dial(context.Background(), g.addr, port, func(cl *ratls.Claims) error {
 		if !bytes.Equal(cl.Evidence.AppID, appID) {
 			t.Errorf("claims app id %x", cl.Evidence.AppID)
@@ -136,6 +138,9 @@ func TestStream(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if err := c.Status(); err != nil || !c.ConnectionState().DidResume {
+		t.Fatalf("status %v, resumed %v", err, c.ConnectionState().DidResume)
 	}
 	c.Close()
 	// The check refuses: nothing is sent.
@@ -249,4 +254,40 @@ func FuzzParseAppID(f *testing.F) {
 			t.Fatalf("%q gave %d bytes", s, len(id))
 		}
 	})
+}
+
+type countingSource struct {
+	n  int
+	id string
+}
+
+func (c *countingSource) GatewayAppID(context.Context) (string, uint64, error) {
+	c.n++
+	return c.id, uint64(c.n), nil
+}
+
+func TestCachedGatewayAppID(t *testing.T) {
+	src := &countingSource{}
+	c := tunnel.CachedGatewayAppID(src, time.Hour)
+	for i := 0; i < 2; i++ { // an empty answer is not remembered
+		if id, _, _ := c.GatewayAppID(context.Background()); id != "" {
+			t.Fatal(id)
+		}
+	}
+	src.id = "ab"
+	for i := 0; i < 3; i++ {
+		if id, _, _ := c.GatewayAppID(context.Background()); id != "ab" {
+			t.Fatal(id)
+		}
+	}
+	if src.n != 3 {
+		t.Fatalf("%d reads, want 3", src.n)
+	}
+	short := tunnel.CachedGatewayAppID(src, time.Nanosecond)
+	short.GatewayAppID(context.Background())
+	time.Sleep(time.Millisecond)
+	src.id = "cd"
+	if id, _, _ := short.GatewayAppID(context.Background()); id != "cd" {
+		t.Fatalf("expired answer reused: %s", id)
+	}
 }
