@@ -118,17 +118,23 @@ type App struct {
 	// attests proves anything. Default: the TDX guest (configfs-tsm).
 	InsecureSimulatedTEESeed string `json:"insecure_simulated_tee_seed,omitempty"`
 
-	ctx      caddy.Context
-	log      *zap.Logger
-	reader   *chain.Reader
-	backend  chain.Backend
-	opts     attest.Options
-	cert     *tls.Certificate
-	verifier *ratls.Verifier // CVM certificates (tunnel and registration)
-	dialer   *tunnel.Dialer
-	reg      *registry
-	conns    *connSet
-	block    atomic.Uint64
+	ctx       caddy.Context
+	log       *zap.Logger
+	reader    *chain.Reader
+	backend   chain.Backend
+	opts      attest.Options
+	attester  attest.Attester
+	gatewayID []byte
+	cert      atomic.Pointer[tls.Certificate]
+	verifier  *ratls.Verifier // CVM certificates (tunnel and registration)
+	dialer    *tunnel.Dialer
+	reg       *registry
+	conns     *connSet
+	block     atomic.Uint64
+	// readAt is when the head was last read (Unix ns); staleClosed that
+	// the tunnels were closed for staleness since.
+	readAt      atomic.Int64
+	staleClosed atomic.Bool
 
 	decMu     sync.Mutex
 	decisions map[[32]byte]decision
@@ -183,7 +189,7 @@ func (a *App) Provision(ctx caddy.Context) error {
 		a.log.Warn("INSECURE: the vendors' roots of trust are replaced; evidence from a mock PKI is accepted")
 	}
 	a.verifier = &ratls.Verifier{Attestation: a.opts}
-	a.dialer = &tunnel.Dialer{Certificate: a.cert, Verifier: a.verifier}
+	a.dialer = &tunnel.Dialer{GetCertificate: a.cert.Load, Verifier: a.verifier}
 	a.conns = newConnSet()
 	a.decisions = map[[32]byte]decision{}
 	a.reg = &registry{storage: ctx.Storage(), byID: map[string]*Instance{}}
@@ -210,6 +216,7 @@ func (a *App) connectChain(ctx context.Context) error {
 		return fmt.Errorf("dstack: %w", err)
 	}
 	a.reader, a.backend = r, client
+	a.readAt.Store(time.Now().UnixNano())
 	return nil
 }
 
@@ -266,8 +273,15 @@ func (a *App) identity(ctx context.Context) error {
 	} else if attester, err = attest.NewTDXGuestAttester(a.VMConfig); err != nil {
 		return fmt.Errorf("dstack: %w (set insecure_simulated_tee_seed on a development host)", err)
 	}
-	cert, err := ratls.Issue(ctx, attester, ratls.CertOptions{
-		Subject: "dstack-gateway", ServerAuth: true, ClientAuth: true, AppID: gwID,
+	a.attester, a.gatewayID = attester, gwID
+	return a.issue(ctx)
+}
+
+// issue makes a fresh RA-TLS certificate (server and client) for the
+// gateway and checks that its evidence proves the gateway app id on chain.
+func (a *App) issue(ctx context.Context) error {
+	cert, err := ratls.Issue(ctx, a.attester, ratls.CertOptions{
+		Subject: "dstack-gateway", ServerAuth: true, ClientAuth: true, AppID: a.gatewayID,
 		SubjectAltNames: []string{"gateway." + a.BaseDomain},
 	}, nil, nil)
 	if err != nil {
@@ -279,8 +293,22 @@ func (a *App) identity(ctx context.Context) error {
 	if _, err := v.VerifyChain(ctx, cert.Certificate); err != nil {
 		return fmt.Errorf("dstack: the gateway's own evidence does not prove the gateway app id on chain: %w", err)
 	}
-	a.cert = cert
+	a.cert.Store(cert)
 	return nil
+}
+
+// renewIfDue reissues the gateway's certificate once half its lifetime
+// has passed.
+func (a *App) renewIfDue(ctx context.Context, now time.Time) {
+	leaf := a.cert.Load().Leaf
+	if now.Before(leaf.NotBefore.Add(leaf.NotAfter.Sub(leaf.NotBefore) / 2)) {
+		return
+	}
+	if err := a.issue(ctx); err != nil {
+		a.log.Error("renewing the gateway's RA-TLS certificate", zap.Time("not_after", leaf.NotAfter), zap.Error(err))
+		return
+	}
+	a.log.Info("renewed the gateway's RA-TLS certificate", zap.Time("not_after", a.cert.Load().Leaf.NotAfter))
 }
 
 // Start serves the registration RPC and watches the chain.
@@ -351,6 +379,7 @@ func (a *App) watch() {
 func (a *App) poll() {
 	ctx, cancel := context.WithTimeout(a.ctx, 30*time.Second)
 	defer cancel()
+	a.renewIfDue(ctx, time.Now())
 	for _, inst := range a.reg.expire(time.Now(), time.Duration(a.InstanceTTL)) {
 		a.conns.close(inst.key())
 		a.log.Info("registration expired", zap.String("app_id", hexKey(inst.AppID)), zap.String("instance_id", hexKey(inst.InstanceID)))
@@ -361,10 +390,16 @@ func (a *App) poll() {
 	h, err := a.backend.HeaderByNumber(ctx, nil)
 	if err != nil {
 		a.log.Warn("reading the chain head", zap.Error(err))
-		// Decisions keep their block; the reader fails closed past its
-		// staleness bound.
+		// Decisions keep their block until the staleness bound; past it,
+		// nothing is routed and open connections are closed.
+		if a.stale() != nil && a.staleClosed.CompareAndSwap(false, true) {
+			a.log.Error("the chain is unreadable past max_staleness: refusing every app and closing every tunnel", zap.Error(err))
+			a.conns.closeAll()
+		}
 		return
 	}
+	a.readAt.Store(time.Now().UnixNano())
+	a.staleClosed.Store(false)
 	head := h.Number.Uint64()
 	if head <= a.block.Load() && a.block.Load() != 0 {
 		return
@@ -384,6 +419,21 @@ func (a *App) poll() {
 				zap.Uint64("block", d.Block), zap.String("reason", d.Reason))
 		}
 	}
+}
+
+// ErrStale is the refusal while the chain cannot be read.
+var ErrStale = errors.New("the chain has not been readable for longer than max_staleness: refusing (fail closed)")
+
+// stale reports, as an error, that decisions are too old to route on.
+func (a *App) stale() error {
+	bound := time.Duration(a.Chain.MaxStaleness)
+	if bound <= 0 {
+		bound = 30 * time.Second
+	}
+	if at := a.readAt.Load(); at == 0 || time.Since(time.Unix(0, at)) > bound {
+		return ErrStale
+	}
+	return nil
 }
 
 // decide asks isAppAllowed for b, reusing an answer read at or after the

@@ -40,7 +40,7 @@ var gatewayAppID = bytes.Repeat([]byte{0x6a}, 20)
 
 // serveRPC serves the simulated chain's JSON-RPC on loopback, so that the
 // gateway reaches it over HTTP as it reaches a real node.
-func serveRPC(t testing.TB, c *testchain.Chain) string {
+func serveRPC(t testing.TB, c *testchain.Chain, down *atomic.Bool) string {
 	t.Helper()
 	// The simulated client hides its *ethclient.Client in a field named
 	// Client, which shadows the method of that name.
@@ -66,6 +66,10 @@ func serveRPC(t testing.TB, c *testchain.Chain) string {
 		t.Fatal(err)
 	}
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			http.Error(w, "node down", http.StatusServiceUnavailable)
+			return
+		}
 		body, _ := io.ReadAll(r.Body)
 		w.Header().Set("Content-Type", "application/json")
 		if bytes.HasPrefix(bytes.TrimSpace(body), []byte("[")) {
@@ -96,6 +100,8 @@ type env struct {
 	reader *chain.Reader
 	pki    *mock.PKI
 	dir    string
+	// rpcDown makes the chain's JSON-RPC answer 503.
+	rpcDown atomic.Bool
 }
 
 func newEnv(t testing.TB) *env {
@@ -115,7 +121,9 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, chain: c, rpcURL: serveRPC(t, c), reader: r, pki: pki, dir: t.TempDir()}
+	e := &env{t: t, chain: c, reader: r, pki: pki, dir: t.TempDir()}
+	e.rpcURL = serveRPC(t, c, &e.rpcDown)
+	return e
 }
 
 // deployApp registers an app on chain allowing compose; its address is

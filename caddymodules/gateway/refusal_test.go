@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/internal/tunnel"
 	"github.com/dstack-go/dstack/internal/tunnel/simtee"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 )
@@ -201,3 +202,60 @@ func (r *httpRecorder) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 func (r *httpRecorder) WriteHeader(int) {}
+
+// TestChainUnreadableFailsClosed: when the chain cannot be read for longer
+// than max_staleness, nothing is routed and open tunnels are closed; when
+// it is readable again, routing resumes.
+func TestChainUnreadableFailsClosed(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xc9}
+	app := e.deployApp(compose)
+	cfg := e.dstackConfig(nil)
+	cfg["chain"].(map[string]any)["max_staleness"] = "300ms"
+	g := e.load(cfg, proxyRoute(nil))
+	c := e.bootCVM(app, compose, 1)
+	c.mustRegister(g)
+	client := &http.Client{Transport: &http.Transport{}}
+	if code, _ := get(t, client, g, hostOf(app, ""), nil); code != 200 {
+		t.Fatalf("before: %d", code)
+	}
+	e.rpcDown.Store(true)
+	eventually(t, "the tunnels to be closed", func() bool { return g.app.conns.count(hexKey(c.id.InstanceID)) == 0 })
+	if code, body := get(t, client, g, hostOf(app, ""), nil); code != http.StatusBadGateway || strings.Contains(body, "app=") {
+		t.Fatalf("chain down: %d %q", code, body)
+	}
+	if !g.logContains("fail closed") {
+		t.Fatal("no log line says why")
+	}
+	e.rpcDown.Store(false)
+	eventually(t, "routing to resume", func() bool {
+		code, _ := get(t, client, g, hostOf(app, ""), nil)
+		return code == 200
+	})
+}
+
+// TestCertificateRenewal: past half its lifetime the gateway's RA-TLS
+// certificate is reissued, and CVMs accept the new one.
+func TestCertificateRenewal(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xca}
+	app := e.deployApp(compose)
+	g := e.load(e.dstackConfig(map[string]any{}), proxyRoute(map[string]any{"disable_keepalives": true}))
+	c := e.bootCVM(app, compose, 1)
+	c.mustRegister(g)
+	old := g.app.cert.Load()
+	g.app.renewIfDue(context.Background(), time.Now())
+	if g.app.cert.Load() != old {
+		t.Fatal("renewed a fresh certificate")
+	}
+	g.app.renewIfDue(context.Background(), old.Leaf.NotAfter.Add(-time.Hour))
+	if g.app.cert.Load() == old {
+		t.Fatal("not renewed past half its lifetime")
+	}
+	c.mustRegister(g)
+	// A new tunnel stream (no session to resume) presents the new certificate.
+	g.app.dialer = &tunnel.Dialer{GetCertificate: g.app.cert.Load, Verifier: g.app.verifier}
+	if code, _ := get(t, nil, g, hostOf(app, ""), nil); code != 200 {
+		t.Fatalf("after renewal: %d", code)
+	}
+}

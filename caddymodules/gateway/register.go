@@ -26,7 +26,9 @@ const (
 // registrationTLS requires a client RA-TLS certificate that verifies; the
 // RPC then judges its claims.
 func (a *App) registrationTLS() *tls.Config {
-	cfg := a.verifier.ServerConfig(a.cert, true)
+	cfg := a.verifier.ServerConfig(a.cert.Load(), true)
+	cfg.Certificates = nil
+	cfg.GetCertificate = func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return a.cert.Load(), nil }
 	cfg.NextProtos = []string{"h2", "http/1.1"}
 	return cfg
 }

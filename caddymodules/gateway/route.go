@@ -79,6 +79,9 @@ func (a *App) State(id string) AppState {
 // its instance id, an accepted TCB status, and a compose hash the chain
 // allows at the current block.
 func (a *App) dialInstance(ctx context.Context, inst *Instance, port uint16, wantApp []byte, tcb []string) (*tunnel.Conn, net.Conn, error) {
+	if err := a.stale(); err != nil {
+		return nil, nil, err
+	}
 	if !inst.allowsPort(port) {
 		return nil, nil, fmt.Errorf("instance %x does not expose port %d (ports %v)", inst.InstanceID, port, inst.Ports)
 	}

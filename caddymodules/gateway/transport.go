@@ -174,6 +174,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.log.Warn("refused upstream", zap.String("instance_id", id), zap.String("app_id", hexKey(inst.AppID)), zap.String("requested_app", v))
 		return nil, fmt.Errorf("dstack: instance %s belongs to app %x, not %s", id, inst.AppID, v)
 	}
+	if err := t.app.stale(); err != nil {
+		t.log.Error("refused upstream", zap.String("instance_id", id), zap.Error(err))
+		return nil, err
+	}
 	if !inst.Allowed {
 		return refusal(req, inst), nil
 	}

@@ -14,8 +14,12 @@ import (
 
 // Dialer is the gateway end of the tunnel.
 type Dialer struct {
-	// Certificate is the gateway's RA-TLS client certificate. Required.
+	// Certificate is the gateway's RA-TLS client certificate. Required
+	// unless GetCertificate is set.
 	Certificate *tls.Certificate
+	// GetCertificate, when set, returns the certificate to present on each
+	// new connection instead (for one that is renewed).
+	GetCertificate func() *tls.Certificate
 	// Verifier verifies the guests' certificates; its cache makes a
 	// repeated certificate cost a lookup. Required.
 	Verifier *ratls.Verifier
@@ -34,6 +38,12 @@ func (d *Dialer) init() {
 		d.tlsCfg.MinVersion = tls.VersionTLS13
 		d.tlsCfg.NextProtos = []string{ALPN}
 		d.tlsCfg.ClientSessionCache = tls.NewLRUClientSessionCache(1024)
+		if d.GetCertificate != nil {
+			d.tlsCfg.Certificates = nil
+			d.tlsCfg.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+				return d.GetCertificate(), nil
+			}
+		}
 	})
 }
 
@@ -75,7 +85,7 @@ func (c *Conn) Status() error {
 // check judges the guest's verified claims (app id, compose hash, TCB, …)
 // before anything is sent; its error is Dial's.
 func (d *Dialer) Dial(ctx context.Context, addr string, port uint16, check func(*ratls.Claims) error) (*Conn, error) {
-	if d.Certificate == nil || d.Verifier == nil {
+	if (d.Certificate == nil && d.GetCertificate == nil) || d.Verifier == nil {
 		return nil, errors.New("tunnel: dialer needs a certificate and a verifier")
 	}
 	d.init()
