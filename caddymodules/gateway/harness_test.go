@@ -102,6 +102,8 @@ type env struct {
 	dir    string
 	// rpcDown makes the chain's JSON-RPC answer 503.
 	rpcDown atomic.Bool
+	// adminAddr, when set, is where Caddy's admin API listens.
+	adminAddr string
 }
 
 func newEnv(t testing.TB) *env {
@@ -200,6 +202,9 @@ func (e *env) loadApps(dstack map[string]any, routes []any, apps map[string]any)
 	}
 	for k, v := range apps {
 		cfg["apps"].(map[string]any)[k] = v
+	}
+	if e.adminAddr != "" {
+		cfg["admin"] = map[string]any{"listen": e.adminAddr, "config": map[string]any{"persist": false}}
 	}
 	raw, _ := json.Marshal(cfg)
 	if err := caddy.Load(raw, true); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -152,6 +153,7 @@ func TestRevocation(t *testing.T) {
 // when not renewed.
 func TestRegistryPersistsAndExpires(t *testing.T) {
 	e := newEnv(t)
+	e.adminAddr = freeAddr(t)
 	compose := [32]byte{0xc6}
 	app := e.deployApp(compose)
 	g := e.load(e.dstackConfig(nil), proxyRoute(nil))
@@ -161,11 +163,12 @@ func TestRegistryPersistsAndExpires(t *testing.T) {
 	if code, _ := get(t, nil, g, hostOf(app, ""), nil); code != 200 {
 		t.Fatalf("after restart: %d", code)
 	}
-	rec := &httpRecorder{header: http.Header{}}
-	req, _ := http.NewRequest(http.MethodGet, "/dstack/instances", nil)
-	if err := instances(rec, req); err != nil {
+	res, err := http.Get("http://" + e.adminAddr + "/dstack/instances")
+	if err != nil {
 		t.Fatal(err)
 	}
+	raw, _ := io.ReadAll(res.Body)
+	res.Body.Close()
 	var view struct {
 		Block     uint64
 		Instances []struct {
@@ -174,9 +177,9 @@ func TestRegistryPersistsAndExpires(t *testing.T) {
 			Allowed    bool
 		}
 	}
-	if err := json.Unmarshal(rec.body, &view); err != nil || len(view.Instances) != 1 || !view.Instances[0].Allowed ||
+	if err := json.Unmarshal(raw, &view); err != nil || len(view.Instances) != 1 || !view.Instances[0].Allowed ||
 		hex.EncodeToString(view.Instances[0].InstanceID) != hex.EncodeToString(c.id.InstanceID) || view.Block == 0 {
-		t.Fatalf("admin view %s: %v", rec.body, err)
+		t.Fatalf("admin view %d %s: %v", res.StatusCode, raw, err)
 	}
 	g = e.load(e.dstackConfig(map[string]any{"instance_ttl": "300ms"}), proxyRoute(nil))
 	c.mustRegister(g)
@@ -191,71 +194,36 @@ func TestRegistryPersistsAndExpires(t *testing.T) {
 	}
 }
 
-type httpRecorder struct {
-	header http.Header
-	body   []byte
-}
-
-func (r *httpRecorder) Header() http.Header { return r.header }
-func (r *httpRecorder) Write(b []byte) (int, error) {
-	r.body = append(r.body, b...)
-	return len(b), nil
-}
-func (r *httpRecorder) WriteHeader(int) {}
-
-// TestChainUnreadableFailsClosed: when the chain cannot be read for longer
-// than max_staleness, nothing is routed and open tunnels are closed; when
-// it is readable again, routing resumes.
-func TestChainUnreadableFailsClosed(t *testing.T) {
+// TestKeepRenews: a CVM that keeps its registration (tunnel.Registration.
+// Keep) outlives instance_ttl; one that stops expires.
+func TestKeepRenews(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xc9}
+	compose := [32]byte{0xcb}
 	app := e.deployApp(compose)
-	cfg := e.dstackConfig(nil)
-	cfg["chain"].(map[string]any)["max_staleness"] = "300ms"
-	g := e.load(cfg, proxyRoute(nil))
+	g := e.load(e.dstackConfig(map[string]any{"instance_ttl": "3s"}), proxyRoute(nil))
 	c := e.bootCVM(app, compose, 1)
-	c.mustRegister(g)
-	client := &http.Client{Transport: &http.Transport{}}
-	if code, _ := get(t, client, g, hostOf(app, ""), nil); code != 200 {
-		t.Fatalf("before: %d", code)
+	reg := &tunnel.Registration{
+		GatewayURL: "https://" + g.app.RegistrationAddr(), Certificate: c.cert(c.td, false),
+		Attestation: simtee.Options(e.pki), Gateway: e.reader,
 	}
-	e.rpcDown.Store(true)
-	eventually(t, "the tunnels to be closed", func() bool { return g.app.conns.count(hexKey(c.id.InstanceID)) == 0 })
-	if code, body := get(t, client, g, hostOf(app, ""), nil); code != http.StatusBadGateway || strings.Contains(body, "app=") {
-		t.Fatalf("chain down: %d %q", code, body)
-	}
-	if !g.logContains("fail closed") {
-		t.Fatal("no log line says why")
-	}
-	e.rpcDown.Store(false)
-	eventually(t, "routing to resume", func() bool {
-		code, _ := get(t, client, g, hostOf(app, ""), nil)
-		return code == 200
+	_, port, _ := net.SplitHostPort(c.tunAddr)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		reg.Keep(ctx, tunnel.RegisterRequest{TunnelAddress: ":" + port}, 100*time.Millisecond, func(err error) { t.Error(err) })
+	}()
+	eventually(t, "the first registration", func() bool { return len(g.app.Instances()) == 1 })
+	first := g.app.Instances()[0].LastSeen
+	eventually(t, "a renewal", func() bool {
+		i := g.app.Instances()
+		return len(i) == 1 && i[0].LastSeen.After(first)
 	})
-}
-
-// TestCertificateRenewal: past half its lifetime the gateway's RA-TLS
-// certificate is reissued, and CVMs accept the new one.
-func TestCertificateRenewal(t *testing.T) {
-	e := newEnv(t)
-	compose := [32]byte{0xca}
-	app := e.deployApp(compose)
-	g := e.load(e.dstackConfig(map[string]any{}), proxyRoute(map[string]any{"disable_keepalives": true}))
-	c := e.bootCVM(app, compose, 1)
-	c.mustRegister(g)
-	old := g.app.cert.Load()
-	g.app.renewIfDue(context.Background(), time.Now())
-	if g.app.cert.Load() != old {
-		t.Fatal("renewed a fresh certificate")
+	time.Sleep(3500 * time.Millisecond) // past the TTL of the first registration
+	if len(g.app.Instances()) != 1 {
+		t.Fatal("a kept registration expired")
 	}
-	g.app.renewIfDue(context.Background(), old.Leaf.NotAfter.Add(-time.Hour))
-	if g.app.cert.Load() == old {
-		t.Fatal("not renewed past half its lifetime")
-	}
-	c.mustRegister(g)
-	// A new tunnel stream (no session to resume) presents the new certificate.
-	g.app.dialer = &tunnel.Dialer{GetCertificate: g.app.cert.Load, Verifier: g.app.verifier}
-	if code, _ := get(t, nil, g, hostOf(app, ""), nil); code != 200 {
-		t.Fatalf("after renewal: %d", code)
-	}
+	cancel()
+	<-done
+	eventually(t, "the registration to expire", func() bool { return len(g.app.Instances()) == 0 })
 }
