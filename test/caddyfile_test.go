@@ -18,7 +18,8 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the expected output of the Caddyfile golden files")
 
-// TestCaddyfileAdapt runs every testdata/caddyfile/*.caddyfiletest: a
+// TestCaddyfileAdapt runs every testdata/caddyfile/*.caddyfiletest (the
+// gateway's and the KMS's directives): a
 // Caddyfile, a line of ten dashes, and the JSON it must adapt to — or,
 // when the expectation is not JSON, a fragment of the error it must give.
 func TestCaddyfileAdapt(t *testing.T) {
@@ -93,7 +94,7 @@ func TestCaddyfileExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"dstack_kms"`, `"dstack": {`, `"protocol": "dstack"`, `"source": "dstack"`, `"dstack_app"`, `"wrapper": "layer4"`, `"passthrough": true`, `"layer4": {`} {
+	for _, want := range []string{`"dstack_kms"`, `"insecure_simulated_tee_seed": "dstack-dev"`, `"dstack": {`, `"protocol": "dstack"`, `"source": "dstack"`, `"dstack_app"`, `"wrapper": "layer4"`, `"passthrough": true`, `"layer4": {`} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("adapted Caddyfile.example lacks %s:\n%s", want, out)
 		}

@@ -54,13 +54,14 @@ type recorder struct {
 	addr string
 }
 
-func (e *env) record(to string) *recorder {
+// serveTCP accepts on loopback until the test ends, handling each
+// connection with handle, which owns it.
+func (e *env) serveTCP(handle func(net.Conn)) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	e.t.Cleanup(func() { ln.Close() })
-	r := &recorder{addr: ln.Addr().String()}
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -69,25 +70,33 @@ func (e *env) record(to string) *recorder {
 			}
 			go func() {
 				defer c.Close()
-				up, err := net.Dial("tcp", to)
-				if err != nil {
-					return
-				}
-				defer up.Close()
-				go io.Copy(c, up)
-				buf := make([]byte, 4096)
-				for {
-					n, err := c.Read(buf)
-					r.mu.Lock()
-					r.seen.Write(buf[:n])
-					r.mu.Unlock()
-					if _, werr := up.Write(buf[:n]); err != nil || werr != nil {
-						return
-					}
-				}
+				handle(c)
 			}()
 		}
 	}()
+	return ln.Addr().String()
+}
+
+func (e *env) record(to string) *recorder {
+	r := &recorder{}
+	r.addr = e.serveTCP(func(c net.Conn) {
+		up, err := net.Dial("tcp", to)
+		if err != nil {
+			return
+		}
+		defer up.Close()
+		go io.Copy(c, up)
+		buf := make([]byte, 4096)
+		for {
+			n, err := c.Read(buf)
+			r.mu.Lock()
+			r.seen.Write(buf[:n])
+			r.mu.Unlock()
+			if _, werr := up.Write(buf[:n]); err != nil || werr != nil {
+				return
+			}
+		}
+	})
 	return r
 }
 
@@ -97,35 +106,20 @@ func (r *recorder) bytes() []byte {
 	return bytes.Clone(r.seen.Bytes())
 }
 
-// tcpEcho answers every line with "echo:" and the line.
+// tcpEcho answers every read with "echo:" and what it read.
 func (e *env) tcpEcho() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.t.Cleanup(func() { ln.Close() })
-	go func() {
+	return e.serveTCP(func(c net.Conn) {
+		buf := make([]byte, 4096)
 		for {
-			c, err := ln.Accept()
+			n, err := c.Read(buf)
+			if n > 0 {
+				c.Write(append([]byte("echo:"), buf[:n]...))
+			}
 			if err != nil {
 				return
 			}
-			go func() {
-				defer c.Close()
-				buf := make([]byte, 4096)
-				for {
-					n, err := c.Read(buf)
-					if n > 0 {
-						c.Write(append([]byte("echo:"), buf[:n]...))
-					}
-					if err != nil {
-						return
-					}
-				}
-			}()
 		}
-	}()
-	return ln.Addr().String()
+	})
 }
 
 // dnsServer answers TXT queries from records on loopback UDP.
