@@ -143,3 +143,38 @@ http://*.%s:%s {
 		t.Fatalf("unknown app: %d %q", code, body)
 	}
 }
+
+// TestLoadBalancing: an app's instances share its requests under Caddy's
+// selection policy, and with retries a request reaches a live instance
+// when another's tunnel is down.
+func TestLoadBalancing(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xcc}
+	app := e.deployApp(compose)
+	route := proxyRoute(map[string]any{"disable_keepalives": true})
+	rp := route[0].(map[string]any)["handle"].([]any)[0].(map[string]any)
+	rp["load_balancing"] = map[string]any{"selection_policy": map[string]any{"policy": "round_robin"}, "retries": 2}
+	g := e.load(e.dstackConfig(nil), route)
+	a, b := e.bootCVM(app, compose, 1), e.bootCVM(app, compose, 2)
+	a.mustRegister(g)
+	b.mustRegister(g)
+	seen := map[string]int{}
+	for i := 0; i < 6; i++ {
+		code, body := get(t, nil, g, hostOf(app, ""), nil)
+		if code != 200 {
+			t.Fatalf("%d %q", code, body)
+		}
+		seen[strings.Fields(body)[1]]++
+	}
+	if len(seen) != 2 {
+		t.Fatalf("requests reached %v, want both instances", seen)
+	}
+	b.tunnel.Close()
+	b.tunLn.Close()
+	for i := 0; i < 4; i++ {
+		code, body := get(t, nil, g, hostOf(app, ""), nil)
+		if code != 200 || !strings.Contains(body, fmt.Sprintf("instance=%x", a.id.InstanceID)) {
+			t.Fatalf("with one instance down: %d %q", code, body)
+		}
+	}
+}

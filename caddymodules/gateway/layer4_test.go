@@ -254,3 +254,64 @@ func TestLayer4(t *testing.T) {
 		}
 	}
 }
+
+// TestPassthroughBesideHTTPS: Caddyfile.example's shape — on the HTTPS
+// port, the layer4 listener wrapper takes passthrough names before Caddy's
+// TLS, and every other connection falls through to the HTTP site.
+func TestPassthroughBesideHTTPS(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xcd}
+	app := e.deployApp(compose)
+	_, certPEM, keyPEM := selfSigned(t, "*."+baseDomain)
+	addr := freeAddr(t)
+	httpApp := map[string]any{"servers": map[string]any{"https": map[string]any{
+		"listen": []string{addr},
+		"listener_wrappers": []any{
+			map[string]any{"wrapper": "layer4", "routes": []any{map[string]any{
+				"match":  []any{map[string]any{"dstack": map[string]any{"passthrough": true}}},
+				"handle": []any{map[string]any{"handler": "dstack"}},
+			}}},
+			map[string]any{"wrapper": "tls"},
+		},
+		"tls_connection_policies": []any{map[string]any{}},
+		"automatic_https":         map[string]any{"disable": true},
+		"routes":                  proxyRoute(nil),
+	}}}
+	tlsApp := map[string]any{"certificates": map[string]any{"load_pem": []any{map[string]any{"certificate": certPEM, "key": keyPEM}}}}
+	g := e.loadApps(e.dstackConfig(nil), nil, map[string]any{"http": httpApp, "tls": tlsApp})
+	c := e.bootCVM(app, compose, 1)
+	cvmCert, _, _ := selfSigned(t, "inner.cvm")
+	tlsAddr := e.serveTCP(func(conn net.Conn) {
+		tc := tls.Server(conn, &tls.Config{Certificates: []tls.Certificate{cvmCert}})
+		if tc.Handshake() == nil {
+			tc.Write([]byte("from the CVM"))
+		}
+		tc.Close()
+	})
+	c.ports[443] = tlsAddr
+	_, tport, _ := net.SplitHostPort(c.tunAddr)
+	c.startTunnelAt(c.td, tport)
+	c.mustRegister(g)
+
+	pt, err := tls.Dial("tcp", addr, &tls.Config{ServerName: hostOf(app, "-s"), InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(pt)
+	pt.Close()
+	if cn := pt.ConnectionState().PeerCertificates[0].Subject.CommonName; cn != "inner.cvm" || string(got) != "from the CVM" {
+		t.Fatalf("passthrough: certificate %q, read %q", cn, got)
+	}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{ServerName: hostOf(app, ""), InsecureSkipVerify: true}}}
+	req, _ := http.NewRequest(http.MethodGet, "https://"+addr+"/", nil)
+	req.Host = hostOf(app, "")
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.HasPrefix(string(body), fmt.Sprintf("app=%x", app)) || res.TLS.PeerCertificates[0].Subject.CommonName != "*."+baseDomain {
+		t.Fatalf("terminated: %d %q", res.StatusCode, body)
+	}
+}
