@@ -400,7 +400,14 @@ func (a *App) poll() {
 	}
 	a.readAt.Store(time.Now().UnixNano())
 	a.staleClosed.Store(false)
+	// The block policy is read at: the head less the confirmations, as the
+	// reader pins it.
 	head := h.Number.Uint64()
+	if head < a.Chain.Confirmations {
+		head = 0
+	} else {
+		head -= a.Chain.Confirmations
+	}
 	if head <= a.block.Load() && a.block.Load() != 0 {
 		return
 	}
@@ -482,7 +489,8 @@ func (a *App) Instances() []Instance {
 	return out
 }
 
-// Block is the last chain block the watcher saw.
+// Block is the block policy was last read at (the head the watcher saw,
+// less the confirmations).
 func (a *App) Block() uint64 { return a.block.Load() }
 
 func hexKey(b []byte) string { return hex.EncodeToString(b) }

@@ -227,3 +227,31 @@ func TestKeepRenews(t *testing.T) {
 	<-done
 	eventually(t, "the registration to expire", func() bool { return len(g.app.Instances()) == 0 })
 }
+
+// TestRevocationWithConfirmations: with confirmations, a revocation takes
+// effect once its block is that deep.
+func TestRevocationWithConfirmations(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xce}
+	app := e.deployApp(compose)
+	e.chain.Sim.Commit() // one confirmation of the deployment
+	cfg := e.dstackConfig(nil)
+	cfg["chain"].(map[string]any)["confirmations"] = 1
+	g := e.load(cfg, proxyRoute(nil))
+	c := e.bootCVM(app, compose, 1)
+	c.mustRegister(g)
+	e.revoke(app, compose)
+	revokedAt, _ := e.chain.Client.BlockNumber(context.Background())
+	eventually(t, "the watcher to read the block before the revocation", func() bool { return g.app.Block() == revokedAt-1 })
+	if s := g.app.State(hex.EncodeToString(app)); s != StateAllowed {
+		t.Fatalf("state %s one block early", s)
+	}
+	if code, _ := get(t, nil, g, hostOf(app, ""), nil); code != 200 {
+		t.Fatalf("one block early: %d", code)
+	}
+	e.chain.Sim.Commit()
+	eventually(t, "the revocation", func() bool { return g.app.State(hex.EncodeToString(app)) == StateRevoked })
+	if code, _ := get(t, nil, g, hostOf(app, ""), nil); code != http.StatusForbidden {
+		t.Fatalf("after the confirmation: %d", code)
+	}
+}
