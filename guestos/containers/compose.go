@@ -1,0 +1,493 @@
+package containers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/google/go-containerregistry/pkg/name"
+	"golang.org/x/sys/unix"
+)
+
+// ErrUnsupported is wrapped by every error that refuses a compose key or value
+// this runner does not implement.
+var ErrUnsupported = errors.New("not supported by the dstack container runner")
+
+// agentSocketPaths are the container paths at which apps and the SDKs look for
+// the dstack guest agent (and its legacy tappd endpoint); a bind mount of one
+// of them is served from Config.AgentSocket.
+var agentSocketPaths = []string{
+	"/var/run/dstack.sock", "/run/dstack.sock", "/var/run/dstack/dstack.sock",
+	"/var/run/tappd.sock", "/run/tappd.sock", "/var/run/dstack/tappd.sock",
+}
+
+// supportedServiceKeys are the service keys the runner implements.
+var supportedServiceKeys = []string{
+	"image", "command", "entrypoint", "environment", "working_dir", "user",
+	"volumes", "ports", "restart", "depends_on", "container_name", "hostname",
+	"stop_signal", "stop_grace_period", "network_mode", "networks", "read_only",
+}
+
+// ignoredServiceKeys are informational keys that change nothing about how a
+// service runs here: labels and annotations are metadata, expose documents
+// ports, logging is replaced by the runner's own per-service log, pull_policy
+// does not apply to digest-pinned images, and a healthcheck is accepted but
+// not run (depends_on condition service_healthy is refused).
+var ignoredServiceKeys = []string{
+	"labels", "annotations", "expose", "logging", "pull_policy", "healthcheck",
+	"tty", "stdin_open",
+}
+
+// supportedTopLevelKeys are the top-level keys the runner accepts. Networks
+// are accepted and flattened: every service shares the guest's network.
+var supportedTopLevelKeys = []string{"name", "services", "volumes", "networks"}
+
+// service is one compose service after validation, with every host path
+// already resolved.
+type service struct {
+	Name        string
+	Image       string
+	Entrypoint  []string // nil: the image's
+	Command     []string // nil: the image's (unless Entrypoint is set)
+	Env         []string // KEY=VALUE, sorted
+	WorkingDir  string
+	User        string
+	Hostname    string
+	Aliases     []string // container_name, when set
+	ReadOnly    bool
+	Mounts      []mount
+	Ports       []port
+	Restart     restartPolicy
+	DependsOn   []dependency
+	StopSignal  syscall.Signal
+	StopTimeout time.Duration
+}
+
+type mountKind int
+
+const (
+	mountBind   mountKind = iota // a directory or file under DataDir
+	mountVolume                  // a named volume under DataDir/volumes
+	mountAgent                   // the dstack agent socket
+	mountTmpfs
+)
+
+type mount struct {
+	Kind     mountKind
+	Source   string // path relative to DataDir (bind, volume); empty otherwise
+	Target   string
+	ReadOnly bool
+}
+
+type port struct {
+	HostIP    string
+	Published uint16
+	Target    uint16
+	Protocol  string
+}
+
+type restartPolicy struct {
+	Mode       string // no, always, on-failure, unless-stopped
+	MaxRetries int    // on-failure only; 0 means unlimited
+}
+
+type dependency struct {
+	Service   string
+	Condition string // service_started or service_completed_successfully
+}
+
+// project is a validated compose file.
+type project struct {
+	Name     string
+	Services []*service // in start order
+}
+
+// loadCompose parses compose text, interpolating ${VAR} from env only, and
+// validates it into services in start order. dataDir is where relative bind
+// mounts resolve; nothing is read from disk.
+func loadCompose(ctx context.Context, text []byte, projectName string, env map[string]string, dataDir string) (*project, error) {
+	if projectName == "" {
+		return nil, errors.New("loading compose file: project name is empty; set Config.ProjectName")
+	}
+	if loader.NormalizeProjectName(projectName) != projectName {
+		return nil, fmt.Errorf("loading compose file: project name %q must be lowercase letters, digits, '-' and '_', starting with a letter or digit", projectName)
+	}
+	if !filepath.IsAbs(dataDir) {
+		return nil, fmt.Errorf("loading compose file: data directory %q is not absolute; set Config.DataDir", dataDir)
+	}
+	details := types.ConfigDetails{
+		WorkingDir:  filepath.Clean(dataDir),
+		ConfigFiles: []types.ConfigFile{{Filename: "docker-compose.yaml", Content: text}},
+		Environment: types.Mapping(env),
+	}
+	if details.Environment == nil {
+		details.Environment = types.Mapping{}
+	}
+	options := []func(*loader.Options){
+		func(o *loader.Options) {
+			o.SetProjectName(projectName, true)
+			// include and extends would read other files; they are refused
+			// below instead of followed.
+			o.SkipInclude = true
+			o.SkipExtends = true
+		},
+	}
+	dict, err := loader.LoadModelWithContext(ctx, details, options...)
+	if err != nil {
+		return nil, fmt.Errorf("loading compose file: %w", err)
+	}
+	if err := checkModel(dict); err != nil {
+		return nil, fmt.Errorf("loading compose file: %w", err)
+	}
+	opts := loader.ToOptions(&details, options)
+	opts.SkipResolveEnvironment = true
+	opts.SkipResolveLabels = true
+	p, err := loader.ModelToProject(dict, opts, details)
+	if err != nil {
+		return nil, fmt.Errorf("loading compose file: %w", err)
+	}
+	return convertProject(p, env, dataDir)
+}
+
+// checkModel refuses keys the runner does not implement, before anything
+// would act on them (env_file and label_file are read by compose-go only
+// after this point).
+func checkModel(dict map[string]any) error {
+	for k := range dict {
+		if strings.HasPrefix(k, "x-") || slices.Contains(supportedTopLevelKeys, k) {
+			continue
+		}
+		return fmt.Errorf("top-level key %q is %w; remove it", k, ErrUnsupported)
+	}
+	services, _ := dict["services"].(map[string]any)
+	if len(services) == 0 {
+		return errors.New("the compose file defines no services")
+	}
+	for _, sname := range sortedKeys(services) {
+		svc, ok := services[sname].(map[string]any)
+		if !ok {
+			return fmt.Errorf("service %q is not a mapping", sname)
+		}
+		for _, k := range sortedKeys(svc) {
+			if strings.HasPrefix(k, "x-") || slices.Contains(supportedServiceKeys, k) || slices.Contains(ignoredServiceKeys, k) {
+				continue
+			}
+			return fmt.Errorf("service %q: key %q is %w; remove it", sname, k, ErrUnsupported)
+		}
+	}
+	if vols, ok := dict["volumes"].(map[string]any); ok {
+		for _, vname := range sortedKeys(vols) {
+			v, _ := vols[vname].(map[string]any)
+			for _, k := range sortedKeys(v) {
+				if k == "name" || strings.HasPrefix(k, "x-") {
+					continue
+				}
+				if k == "driver" && v[k] == "local" {
+					continue
+				}
+				return fmt.Errorf("volume %q: key %q is %w; named volumes are plain directories under the data directory", vname, k, ErrUnsupported)
+			}
+		}
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func convertProject(p *types.Project, env map[string]string, dataDir string) (*project, error) {
+	out := &project{Name: p.Name}
+	byName := map[string]*service{}
+	for _, sname := range sortedKeys(p.Services) {
+		s, err := convertService(p, p.Services[sname], env, dataDir)
+		if err != nil {
+			return nil, fmt.Errorf("service %q: %w", sname, err)
+		}
+		byName[sname] = s
+	}
+	order, err := startOrder(byName)
+	if err != nil {
+		return nil, err
+	}
+	out.Services = order
+	return out, nil
+}
+
+func convertService(p *types.Project, sc types.ServiceConfig, env map[string]string, dataDir string) (*service, error) {
+	if sc.Image == "" {
+		return nil, fmt.Errorf("no image; every service needs an image pinned by digest (build is %w)", ErrUnsupported)
+	}
+	if _, err := name.ParseReference(sc.Image); err != nil {
+		return nil, fmt.Errorf("image %q: %w", sc.Image, err)
+	}
+	s := &service{
+		Name:       sc.Name,
+		Image:      sc.Image,
+		WorkingDir: sc.WorkingDir,
+		User:       sc.User,
+		Hostname:   sc.Hostname,
+		ReadOnly:   sc.ReadOnly,
+		StopSignal: unix.SIGTERM,
+		// docker's default grace period
+		StopTimeout: 10 * time.Second,
+	}
+	if sc.Entrypoint != nil {
+		s.Entrypoint = append([]string{}, sc.Entrypoint...)
+	}
+	if sc.Command != nil {
+		s.Command = append([]string{}, sc.Command...)
+	}
+	if s.WorkingDir != "" && !filepath.IsAbs(s.WorkingDir) {
+		return nil, fmt.Errorf("working_dir %q is not an absolute path", s.WorkingDir)
+	}
+	if s.Hostname == "" {
+		s.Hostname = sc.Name
+	}
+	if sc.ContainerName != "" {
+		s.Aliases = append(s.Aliases, sc.ContainerName)
+	}
+	if sc.NetworkMode != "" && sc.NetworkMode != "host" {
+		return nil, fmt.Errorf("network_mode %q is %w: every service shares the guest's network", sc.NetworkMode, ErrUnsupported)
+	}
+	if sc.StopSignal != "" {
+		sig := unix.SignalNum(strings.ToUpper(ensurePrefix(sc.StopSignal, "SIG")))
+		if sig == 0 {
+			return nil, fmt.Errorf("stop_signal %q is not a signal name", sc.StopSignal)
+		}
+		s.StopSignal = sig
+	}
+	if sc.StopGracePeriod != nil {
+		s.StopTimeout = time.Duration(*sc.StopGracePeriod)
+	}
+
+	// Environment: values come from the compose text (already interpolated);
+	// a bare name takes the decrypted app env's value, and is left out when
+	// the env has none, as docker compose does.
+	for _, k := range sortedKeys(sc.Environment) {
+		if strings.ContainsAny(k, "=\x00") || k == "" {
+			return nil, fmt.Errorf("environment variable name %q is invalid", k)
+		}
+		v := sc.Environment[k]
+		if v == nil {
+			val, ok := env[k]
+			if !ok {
+				continue
+			}
+			v = &val
+		}
+		if strings.ContainsRune(*v, 0) {
+			return nil, fmt.Errorf("environment variable %q contains a NUL byte", k)
+		}
+		s.Env = append(s.Env, k+"="+*v)
+	}
+
+	var err error
+	if s.Restart, err = parseRestart(sc.Restart); err != nil {
+		return nil, err
+	}
+	for _, v := range sc.Volumes {
+		m, err := convertVolume(p, v, dataDir)
+		if err != nil {
+			return nil, err
+		}
+		s.Mounts = append(s.Mounts, m)
+	}
+	for _, t := range sc.Tmpfs {
+		s.Mounts = append(s.Mounts, mount{Kind: mountTmpfs, Target: t})
+	}
+	for _, pc := range sc.Ports {
+		pt, err := convertPort(pc)
+		if err != nil {
+			return nil, err
+		}
+		s.Ports = append(s.Ports, pt)
+	}
+	for _, dep := range sortedKeys(sc.DependsOn) {
+		d := sc.DependsOn[dep]
+		switch d.Condition {
+		case "", types.ServiceConditionStarted, types.ServiceConditionCompletedSuccessfully:
+		case types.ServiceConditionHealthy:
+			return nil, fmt.Errorf("depends_on %q: condition service_healthy is %w (healthchecks are not run); use service_started or service_completed_successfully", dep, ErrUnsupported)
+		default:
+			return nil, fmt.Errorf("depends_on %q: unknown condition %q", dep, d.Condition)
+		}
+		if _, ok := p.Services[dep]; !ok {
+			if !d.Required {
+				continue
+			}
+			return nil, fmt.Errorf("depends_on %q: no such service", dep)
+		}
+		cond := d.Condition
+		if cond == "" {
+			cond = types.ServiceConditionStarted
+		}
+		s.DependsOn = append(s.DependsOn, dependency{Service: dep, Condition: cond})
+	}
+	return s, nil
+}
+
+func ensurePrefix(s, prefix string) string {
+	if strings.HasPrefix(strings.ToUpper(s), prefix) {
+		return s
+	}
+	return prefix + s
+}
+
+func parseRestart(v string) (restartPolicy, error) {
+	mode, count, hasCount := strings.Cut(v, ":")
+	switch mode {
+	case "", "no":
+		return restartPolicy{Mode: "no"}, nil
+	case "always", "unless-stopped":
+		if hasCount {
+			return restartPolicy{}, fmt.Errorf("restart %q: only on-failure takes a retry count", v)
+		}
+		return restartPolicy{Mode: mode}, nil
+	case "on-failure":
+		p := restartPolicy{Mode: mode}
+		if hasCount {
+			n, err := strconv.Atoi(count)
+			if err != nil || n < 0 {
+				return restartPolicy{}, fmt.Errorf("restart %q: the retry count must be a non-negative integer", v)
+			}
+			p.MaxRetries = n
+		}
+		return p, nil
+	}
+	return restartPolicy{}, fmt.Errorf("restart %q: use no, always, on-failure[:N] or unless-stopped", v)
+}
+
+// convertVolume resolves a service volume. Host paths must lie inside
+// dataDir, except the agent socket; the result is relative to dataDir, and
+// symlinks are resolved inside dataDir only when the mount is made.
+func convertVolume(p *types.Project, v types.ServiceVolumeConfig, dataDir string) (mount, error) {
+	if !filepath.IsAbs(v.Target) {
+		return mount{}, fmt.Errorf("volume target %q is not an absolute path", v.Target)
+	}
+	m := mount{Target: filepath.Clean(v.Target), ReadOnly: v.ReadOnly}
+	switch v.Type {
+	case types.VolumeTypeBind:
+		src := filepath.Clean(v.Source)
+		if slices.Contains(agentSocketPaths, src) {
+			m.Kind = mountAgent
+			return m, nil
+		}
+		if !filepath.IsAbs(src) {
+			return mount{}, fmt.Errorf("bind mount source %q is not absolute after resolving it against the data directory", v.Source)
+		}
+		rel, err := filepath.Rel(filepath.Clean(dataDir), src)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+			return mount{}, fmt.Errorf("bind mount source %q is outside the data directory %s; use a named volume or a relative path (./dir), or mount the agent socket at /var/run/dstack.sock", v.Source, dataDir)
+		}
+		m.Kind = mountBind
+		m.Source = rel
+		if v.Bind != nil && v.Bind.Propagation != "" {
+			return mount{}, fmt.Errorf("bind mount %q: propagation is %w", v.Source, ErrUnsupported)
+		}
+		return m, nil
+	case types.VolumeTypeVolume:
+		m.Kind = mountVolume
+		if v.Source == "" {
+			return mount{}, fmt.Errorf("anonymous volume at %q is %w; name it", v.Target, ErrUnsupported)
+		}
+		vc, ok := p.Volumes[v.Source]
+		if !ok {
+			return mount{}, fmt.Errorf("volume %q is not declared under the top-level volumes key", v.Source)
+		}
+		if bool(vc.External) {
+			return mount{}, fmt.Errorf("external volume %q is %w", v.Source, ErrUnsupported)
+		}
+		vname := vc.Name
+		if vname == "" {
+			vname = p.Name + "_" + v.Source
+		}
+		if vname == "." || vname == ".." || strings.ContainsAny(vname, "/\x00") {
+			return mount{}, fmt.Errorf("volume name %q is not a plain name", vname)
+		}
+		m.Source = filepath.Join("volumes", vname)
+		return m, nil
+	case types.VolumeTypeTmpfs:
+		m.Kind = mountTmpfs
+		return m, nil
+	}
+	return mount{}, fmt.Errorf("volume type %q at %q is %w", v.Type, v.Target, ErrUnsupported)
+}
+
+func convertPort(pc types.ServicePortConfig) (port, error) {
+	proto := pc.Protocol
+	if proto == "" {
+		proto = "tcp"
+	}
+	if proto != "tcp" && proto != "udp" {
+		return port{}, fmt.Errorf("port %d: protocol %q is %w", pc.Target, proto, ErrUnsupported)
+	}
+	if pc.Mode != "" && pc.Mode != "ingress" && pc.Mode != "host" {
+		return port{}, fmt.Errorf("port %d: mode %q is %w", pc.Target, pc.Mode, ErrUnsupported)
+	}
+	if pc.Target == 0 || pc.Target > 65535 {
+		return port{}, fmt.Errorf("port target %d is out of range", pc.Target)
+	}
+	pt := port{HostIP: pc.HostIP, Target: uint16(pc.Target), Published: uint16(pc.Target), Protocol: proto}
+	if pc.Published != "" {
+		n, err := strconv.ParseUint(pc.Published, 10, 16)
+		if err != nil || n == 0 {
+			return port{}, fmt.Errorf("published port %q: a single port number is required (ranges are %w)", pc.Published, ErrUnsupported)
+		}
+		pt.Published = uint16(n)
+	}
+	if pt.Published != pt.Target && proto != "tcp" {
+		return port{}, fmt.Errorf("port %s:%d/%s: remapping a UDP port is %w; publish it at its own number", pc.Published, pc.Target, proto, ErrUnsupported)
+	}
+	return pt, nil
+}
+
+// startOrder sorts services so that each comes after what it depends on, and
+// refuses cycles. Ties are broken by name, so the order is deterministic.
+func startOrder(services map[string]*service) ([]*service, error) {
+	const (
+		unvisited = iota
+		visiting
+		done
+	)
+	state := map[string]int{}
+	var order []*service
+	var visit func(n string, path []string) error
+	visit = func(n string, path []string) error {
+		switch state[n] {
+		case visiting:
+			return fmt.Errorf("depends_on cycle: %s", strings.Join(append(path, n), " -> "))
+		case done:
+			return nil
+		}
+		state[n] = visiting
+		for _, d := range services[n].DependsOn {
+			if err := visit(d.Service, append(path, n)); err != nil {
+				return err
+			}
+		}
+		state[n] = done
+		order = append(order, services[n])
+		return nil
+	}
+	for _, n := range sortedKeys(services) {
+		if err := visit(n, nil); err != nil {
+			return nil, err
+		}
+	}
+	return order, nil
+}

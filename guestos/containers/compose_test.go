@@ -1,0 +1,141 @@
+package containers
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+const digestA = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+
+func TestLoadComposeSupported(t *testing.T) {
+	text := `
+services:
+  web:
+    image: registry.example/app@` + digestA + `
+    entrypoint: ["/app", "serve"]
+    command: --port ${PORT}
+    environment:
+      - GREETING=hello ${NAME:-nobody}
+      - SECRET
+      - ABSENT
+    working_dir: /srv
+    user: "1000:1000"
+    ports: ["8080:80", "9000"]
+    volumes:
+      - data:/data
+      - ./conf:/conf:ro
+      - /var/run/dstack.sock:/var/run/dstack.sock
+    restart: on-failure:3
+    depends_on:
+      db:
+        condition: service_started
+    healthcheck:
+      test: ["CMD", "true"]
+  db:
+    image: registry.example/db@` + digestA + `
+    environment:
+      MODE: map
+    restart: unless-stopped
+volumes:
+  data: {}
+`
+	p, err := loadCompose(context.Background(), []byte(text), "demo", map[string]string{"PORT": "80", "SECRET": "s3"}, "/data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Services) != 2 || p.Services[0].Name != "db" || p.Services[1].Name != "web" {
+		t.Fatalf("start order: %+v", p.Services)
+	}
+	web := p.Services[1]
+	if got := strings.Join(web.Command, " "); got != "--port 80" {
+		t.Errorf("command %q", got)
+	}
+	if got := strings.Join(web.Entrypoint, " "); got != "/app serve" {
+		t.Errorf("entrypoint %q", got)
+	}
+	if got := strings.Join(web.Env, ","); got != "GREETING=hello nobody,SECRET=s3" {
+		t.Errorf("env %q", got)
+	}
+	if web.Restart != (restartPolicy{Mode: "on-failure", MaxRetries: 3}) {
+		t.Errorf("restart %+v", web.Restart)
+	}
+	wantMounts := []mount{
+		{Kind: mountVolume, Source: "volumes/demo_data", Target: "/data"},
+		{Kind: mountBind, Source: "conf", Target: "/conf", ReadOnly: true},
+		{Kind: mountAgent, Target: "/var/run/dstack.sock"},
+	}
+	if len(web.Mounts) != len(wantMounts) {
+		t.Fatalf("mounts %+v", web.Mounts)
+	}
+	for i := range wantMounts {
+		if web.Mounts[i] != wantMounts[i] {
+			t.Errorf("mount %d: %+v, want %+v", i, web.Mounts[i], wantMounts[i])
+		}
+	}
+	if len(web.Ports) != 2 || web.Ports[0].Published != 8080 || web.Ports[0].Target != 80 || web.Ports[1].Published != 9000 {
+		t.Errorf("ports %+v", web.Ports)
+	}
+	if got := strings.Join(p.Services[0].Env, ","); got != "MODE=map" {
+		t.Errorf("db env %q", got)
+	}
+}
+
+func TestLoadComposeRefused(t *testing.T) {
+	img := "image: r.example/a@" + digestA
+	cases := []struct{ name, text, want string }{
+		{"outside data dir", "services:\n  a:\n    " + img + "\n    volumes: [\"/etc:/host-etc\"]\n", "outside the data directory"},
+		{"dotdot", "services:\n  a:\n    " + img + "\n    volumes: [\"../x:/x\"]\n", "outside the data directory"},
+		{"docker socket", "services:\n  a:\n    " + img + "\n    volumes: [\"/var/run/docker.sock:/var/run/docker.sock\"]\n", "outside the data directory"},
+		{"privileged", "services:\n  a:\n    " + img + "\n    privileged: true\n", `key "privileged" is not supported`},
+		{"build", "services:\n  a:\n    build: .\n", `key "build" is not supported`},
+		{"env_file", "services:\n  a:\n    " + img + "\n    env_file: /etc/shadow\n", `key "env_file" is not supported`},
+		{"extends file", "services:\n  a:\n    " + img + "\n    extends: {file: /etc/x.yml, service: b}\n", `key "extends" is not supported`},
+		{"include", "include: [/etc/x.yml]\nservices:\n  a:\n    " + img + "\n", `top-level key "include"`},
+		{"secrets", "services:\n  a:\n    " + img + "\nsecrets:\n  s: {file: /etc/shadow}\n", `top-level key "secrets"`},
+		{"healthy", "services:\n  a:\n    " + img + "\n    depends_on: {b: {condition: service_healthy}}\n  b:\n    " + img + "\n", "service_healthy is not supported"},
+		{"cycle", "services:\n  a:\n    " + img + "\n    depends_on: [b]\n  b:\n    " + img + "\n    depends_on: [a]\n", "cycle"},
+		{"bad restart", "services:\n  a:\n    " + img + "\n    restart: sometimes\n", "restart"},
+		{"bridge", "services:\n  a:\n    " + img + "\n    network_mode: bridge\n", "network_mode"},
+		{"udp remap", "services:\n  a:\n    " + img + "\n    ports: [\"53:5353/udp\"]\n", "UDP"},
+		{"no services", "volumes: {}\n", "no services"},
+		{"required var", "services:\n  a:\n    " + img + "\n    command: ${MUST:?set MUST}\n", "set MUST"},
+		{"external volume", "services:\n  a:\n    " + img + "\n    volumes: [\"v:/v\"]\nvolumes:\n  v: {external: true}\n", `volume "v": key "external"`},
+		{"not yaml", "services: [", "loading compose file"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := loadCompose(context.Background(), []byte(c.text), "demo", nil, "/data")
+			if err == nil {
+				t.Fatalf("accepted")
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %q does not mention %q", err, c.want)
+			}
+		})
+	}
+	_, err := loadCompose(context.Background(), []byte("services:\n  a:\n    "+img+"\n    privileged: true\n"), "demo", nil, "/data")
+	if !errors.Is(err, ErrUnsupported) {
+		t.Errorf("error %v does not wrap ErrUnsupported", err)
+	}
+}
+
+func FuzzLoadCompose(f *testing.F) {
+	f.Add([]byte("services:\n  a:\n    image: r.example/a@" + digestA + "\n    volumes: [\"./x:/x\", \"v:/v\"]\n    ports: [\"80:8080\"]\n    depends_on: [b]\n  b:\n    image: b\nvolumes:\n  v: {}\n"))
+	f.Add([]byte("services:\n  a:\n    image: ${IMG}\n    command: [\"${X:-y}\"]\n    restart: on-failure:2\n"))
+	f.Add([]byte("x: &a [*a]\n"))
+	f.Fuzz(func(t *testing.T, text []byte) {
+		p, err := loadCompose(context.Background(), text, "fuzz", map[string]string{"IMG": "alpine", "X": "1"}, "/data")
+		if err != nil {
+			return
+		}
+		for _, s := range p.Services {
+			for _, m := range s.Mounts {
+				if strings.HasPrefix(m.Source, "..") || strings.HasPrefix(m.Source, "/") {
+					t.Fatalf("mount source %q escapes the data directory", m.Source)
+				}
+			}
+		}
+	})
+}

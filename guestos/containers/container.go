@@ -1,0 +1,263 @@
+package containers
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	securejoin "github.com/cyphar/filepath-securejoin"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/moby/sys/user"
+	// The cgroup manager needs the devices controller to apply the device
+	// rules below.
+	_ "github.com/opencontainers/cgroups/devices"
+	"github.com/opencontainers/runc/libcontainer"
+	"github.com/opencontainers/runc/libcontainer/configs"
+	"github.com/opencontainers/runc/libcontainer/specconv"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// defaultCapabilities is docker's default capability set.
+var defaultCapabilities = []string{
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
+	"CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
+	"CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
+}
+
+const defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// containerSpec is everything needed to (re)create one service's container.
+type containerSpec struct {
+	ID        string // libcontainer id
+	Rootfs    string
+	Cgroup    string
+	HostsFile string
+	Image     *v1.ConfigFile
+}
+
+// processFor merges the image config with the service's overrides the way
+// docker does: a compose entrypoint replaces the image's and drops its cmd, a
+// compose command replaces the cmd, and environment values override the
+// image's by name.
+func processFor(s *service, img *v1.ConfigFile, rootfs string) (*libcontainer.Process, error) {
+	ic := img.Config
+	entrypoint, cmd := ic.Entrypoint, ic.Cmd
+	if s.Entrypoint != nil {
+		entrypoint, cmd = s.Entrypoint, nil
+	}
+	if s.Command != nil {
+		cmd = s.Command
+	}
+	args := append(append([]string{}, entrypoint...), cmd...)
+	if len(args) == 0 {
+		return nil, fmt.Errorf("no command to run: the image has no entrypoint or cmd; set command in the compose file")
+	}
+	env := mergeEnv(ic.Env, s.Env)
+	userSpec := s.User
+	if userSpec == "" {
+		userSpec = ic.User
+	}
+	eu, err := execUser(rootfs, userSpec)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := lookupEnv(env, "PATH"); !ok {
+		env = append(env, defaultPath)
+	}
+	if _, ok := lookupEnv(env, "HOME"); !ok {
+		env = append(env, "HOME="+eu.Home)
+	}
+	if _, ok := lookupEnv(env, "HOSTNAME"); !ok {
+		env = append(env, "HOSTNAME="+s.Hostname)
+	}
+	cwd := s.WorkingDir
+	if cwd == "" {
+		cwd = ic.WorkingDir
+	}
+	if cwd == "" {
+		cwd = "/"
+	}
+	return &libcontainer.Process{
+		Args:             args,
+		Env:              env,
+		UID:              eu.Uid,
+		GID:              eu.Gid,
+		AdditionalGroups: eu.Sgids,
+		Cwd:              cwd,
+		Init:             true,
+	}, nil
+}
+
+func mergeEnv(base, over []string) []string {
+	out := append([]string{}, base...)
+	for _, kv := range over {
+		k, _, _ := strings.Cut(kv, "=")
+		replaced := false
+		for i, b := range out {
+			if bk, _, _ := strings.Cut(b, "="); bk == k {
+				out[i], replaced = kv, true
+			}
+		}
+		if !replaced {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+func lookupEnv(env []string, key string) (string, bool) {
+	for _, kv := range env {
+		if k, v, _ := strings.Cut(kv, "="); k == key {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// execUser resolves a compose or image user ("name", "uid", "uid:gid",
+// "name:group") against the rootfs's /etc/passwd and /etc/group, read
+// through an os.Root so a symlinked passwd cannot point outside the image.
+func execUser(rootfs, spec string) (*user.ExecUser, error) {
+	root, err := os.OpenRoot(rootfs)
+	if err != nil {
+		return nil, fmt.Errorf("resolving user %q: %w", spec, err)
+	}
+	defer root.Close()
+	// A missing or unreadable file reads as empty: numeric ids still
+	// resolve, names do not.
+	open := func(name string) io.Reader {
+		f, err := root.Open(name)
+		if err != nil {
+			return strings.NewReader("")
+		}
+		defer f.Close()
+		data, err := io.ReadAll(io.LimitReader(f, 16<<20))
+		if err != nil {
+			return strings.NewReader("")
+		}
+		return strings.NewReader(string(data))
+	}
+	defaults := &user.ExecUser{Uid: 0, Gid: 0, Home: "/"}
+	passwd, group := open("etc/passwd"), open("etc/group")
+	eu, err := user.GetExecUser(spec, defaults, passwd, group)
+	if err != nil {
+		return nil, fmt.Errorf("resolving user %q in the image: %w", spec, err)
+	}
+	return eu, nil
+}
+
+// libcontainerConfig builds the container's configuration from runc's
+// example spec, changed to docker's defaults: the guest's network namespace,
+// docker's capabilities, inherited rlimits, and the service's mounts.
+func libcontainerConfig(s *service, cs *containerSpec, mounts []specs.Mount) (*configs.Config, error) {
+	spec := specconv.Example()
+	spec.Root = &specs.Root{Path: cs.Rootfs, Readonly: s.ReadOnly}
+	spec.Hostname = s.Hostname
+	spec.Process.Terminal = false
+	spec.Process.NoNewPrivileges = false
+	spec.Process.Rlimits = nil
+	spec.Process.Capabilities = &specs.LinuxCapabilities{
+		Bounding:  defaultCapabilities,
+		Effective: defaultCapabilities,
+		Permitted: defaultCapabilities,
+	}
+	var namespaces []specs.LinuxNamespace
+	for _, ns := range spec.Linux.Namespaces {
+		if ns.Type != specs.NetworkNamespace {
+			namespaces = append(namespaces, ns)
+		}
+	}
+	spec.Linux.Namespaces = namespaces
+	spec.Linux.CgroupsPath = cs.Cgroup
+	spec.Mounts = append(spec.Mounts, mounts...)
+	cfg, err := specconv.CreateLibcontainerConfig(&specconv.CreateOpts{
+		CgroupName: cs.ID,
+		Spec:       spec,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("building the container configuration: %w", err)
+	}
+	return cfg, nil
+}
+
+// serviceMounts turns the service's mounts into OCI mounts with host paths
+// resolved now, inside dataDir (symlinks included), creating missing
+// directories as docker does.
+func serviceMounts(s *service, dataDir, agentSocket, hostsFile string) ([]specs.Mount, error) {
+	out := []specs.Mount{{
+		Destination: "/etc/hosts", Type: "bind", Source: hostsFile,
+		Options: []string{"rbind", "ro", "nosuid", "nodev"},
+	}}
+	if fi, err := os.Stat("/etc/resolv.conf"); err == nil && fi.Mode().IsRegular() {
+		out = append(out, specs.Mount{
+			Destination: "/etc/resolv.conf", Type: "bind", Source: "/etc/resolv.conf",
+			Options: []string{"rbind", "ro", "nosuid", "nodev"},
+		})
+	}
+	for _, m := range s.Mounts {
+		access := "rw"
+		if m.ReadOnly {
+			access = "ro"
+		}
+		switch m.Kind {
+		case mountTmpfs:
+			out = append(out, specs.Mount{
+				Destination: m.Target, Type: "tmpfs", Source: "tmpfs",
+				Options: []string{"nosuid", "nodev", "mode=1777", access},
+			})
+		case mountAgent:
+			if agentSocket == "" {
+				return nil, fmt.Errorf("mounting %s: no agent socket is configured; set Config.AgentSocket", m.Target)
+			}
+			if _, err := os.Stat(agentSocket); err != nil {
+				return nil, fmt.Errorf("mounting the agent socket at %s: %w", m.Target, err)
+			}
+			out = append(out, specs.Mount{
+				Destination: m.Target, Type: "bind", Source: agentSocket,
+				Options: []string{"bind", access, "nosuid", "nodev"},
+			})
+		case mountBind, mountVolume:
+			src, err := securejoin.SecureJoin(dataDir, m.Source)
+			if err != nil {
+				return nil, fmt.Errorf("resolving %s under the data directory: %w", m.Source, err)
+			}
+			if _, err := os.Stat(src); errors.Is(err, os.ErrNotExist) {
+				if err := os.MkdirAll(src, 0o755); err != nil {
+					return nil, fmt.Errorf("creating %s: %w", src, err)
+				}
+			} else if err != nil {
+				return nil, fmt.Errorf("inspecting %s: %w", src, err)
+			}
+			// Resolve again now that it exists: MkdirAll followed any links.
+			if src, err = securejoin.SecureJoin(dataDir, m.Source); err != nil {
+				return nil, fmt.Errorf("resolving %s under the data directory: %w", m.Source, err)
+			}
+			if rel, err := filepath.Rel(dataDir, src); err != nil || strings.HasPrefix(rel, "..") {
+				return nil, fmt.Errorf("mount source %s resolves outside the data directory", m.Source)
+			}
+			out = append(out, specs.Mount{
+				Destination: m.Target, Type: "bind", Source: src,
+				Options: []string{"rbind", access},
+			})
+		}
+	}
+	return out, nil
+}
+
+// hostsFile is the /etc/hosts every container of the project sees: the usual
+// localhost lines and each service name on loopback.
+func hostsFile(p *project) string {
+	var b strings.Builder
+	b.WriteString("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n")
+	for _, s := range p.Services {
+		names := append([]string{s.Name}, s.Aliases...)
+		if s.Hostname != s.Name {
+			names = append(names, s.Hostname)
+		}
+		b.WriteString("127.0.0.1\t" + strings.Join(names, " ") + "\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,70 @@
+// Package containers runs an app's docker-compose file inside the guest without
+// Docker: the compose file is parsed with compose-go, every image is pulled by
+// digest with go-containerregistry, unpacked into a root filesystem, and each
+// service runs in its own Linux namespaces and cgroup through runc's
+// libcontainer.
+//
+// # What runs
+//
+// [Up] loads the compose text with the decrypted app env as the only source of
+// ${VAR} interpolation, validates it against what this runner supports, pulls
+// and unpacks the images, and starts the services in depends_on order. A compose
+// key this runner does not implement is refused with an error that names it;
+// nothing is silently dropped except the informational keys listed in
+// ignoredServiceKeys.
+//
+// Images are pinned: an image reference without a digest is refused unless
+// Config.InsecureAllowImageTags is set, because the compose hash measured into
+// RTMR3 must pin the bytes that run. go-containerregistry verifies the manifest
+// against the requested digest and every blob against the manifest; a cached
+// image is verified again before each unpack.
+//
+// # Network design
+//
+// Services share the guest's network namespace (docker's network_mode: host).
+// The CVM is the isolation boundary, so there is no bridge, NAT or DNS server to
+// trust; a port a service listens on is reachable at that port on the guest's
+// loopback and interfaces, and a published port "P:T" with P different from T
+// is forwarded by the guest from P to the service's T on loopback. Each
+// container's /etc/hosts maps every service name (and container_name) to
+// 127.0.0.1, so the usual compose habit of addressing a dependency by its
+// service name keeps working. Because nothing is hidden behind a bridge,
+// services that must stay internal should listen on 127.0.0.1; the gateway
+// only forwards the ports the app publishes, but the host can reach whatever a
+// service binds on the guest's interfaces.
+//
+// # Volumes and the agent socket
+//
+// Named volumes live under Config.DataDir/volumes/<project>_<name>, relative
+// bind mounts resolve under Config.DataDir, and an absolute host path is
+// accepted only inside Config.DataDir; symlinks are resolved inside DataDir, so
+// a link cannot lead a mount out of it. The one exception is the dstack agent
+// socket: a bind of /var/run/dstack.sock (or /run/dstack.sock,
+// /var/run/dstack/dstack.sock, and the legacy tappd.sock at the same places) is
+// served from Config.AgentSocket.
+//
+// # Re-executing as the container init
+//
+// libcontainer starts a container by re-executing the current binary with the
+// argument "init"; its nsenter package (cgo) joins the namespaces before the Go
+// runtime starts. This package's init function dispatches that re-execution to
+// libcontainer.Init, the same wiring as runc's own main package, so any binary
+// that imports this package works as its own container init and needs nothing
+// in main. The dispatch happens only when libcontainer's init pipe is present
+// in the environment, so an ordinary "init" argument is left alone.
+//
+// The guest binary is linked statically the way runc's release build is:
+//
+//	CGO_ENABLED=1 go build -trimpath -tags netgo,osusergo \
+//	    -ldflags '-s -w -extldflags -static' ./guestos/cmd/...
+//
+// Tests may use normal cgo linking. Seccomp filtering is not compiled in (it
+// needs libseccomp and the "seccomp" build tag); services run with docker's
+// default capability set, their own PID, mount, IPC and UTS namespaces, a
+// masked /proc and a device cgroup that allows only the standard devices.
+//
+// This package must never run an image whose digest was not pinned (unless the
+// insecure option says so), mount a host path outside DataDir other than the
+// agent socket, or read any file the compose text names (include, extends.file,
+// env_file, secrets and configs files are refused).
+package containers
