@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -15,6 +16,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/moby/sys/capability"
 	"golang.org/x/sys/unix"
 )
 
@@ -35,6 +37,7 @@ var supportedServiceKeys = []string{
 	"image", "command", "entrypoint", "environment", "working_dir", "user",
 	"volumes", "ports", "restart", "depends_on", "container_name", "hostname",
 	"stop_signal", "stop_grace_period", "network_mode", "networks", "read_only",
+	"cap_add", "cap_drop", "mem_limit", "cpus", "extra_hosts", "tmpfs",
 }
 
 // ignoredServiceKeys are informational keys that change nothing about how a
@@ -64,6 +67,10 @@ type service struct {
 	Hostname    string
 	Aliases     []string // container_name, when set
 	ReadOnly    bool
+	Caps        []string // CAP_ names, docker's default set changed by cap_add and cap_drop
+	MemoryLimit int64    // bytes; 0: none
+	CPUQuota    int64    // microseconds per 100 ms period; 0: none
+	ExtraHosts  []string // "ip\tname" lines for /etc/hosts
 	Mounts      []mount
 	Ports       []port
 	Restart     restartPolicy
@@ -300,6 +307,25 @@ func convertService(p *types.Project, sc types.ServiceConfig, env map[string]str
 	if s.Restart, err = parseRestart(sc.Restart); err != nil {
 		return nil, err
 	}
+	if s.Caps, err = capabilities(sc.CapAdd, sc.CapDrop); err != nil {
+		return nil, err
+	}
+	if sc.MemLimit < 0 {
+		return nil, fmt.Errorf("mem_limit %d is negative", sc.MemLimit)
+	}
+	s.MemoryLimit = int64(sc.MemLimit)
+	if sc.CPUS < 0 || sc.CPUS > 4096 {
+		return nil, fmt.Errorf("cpus %v is out of range", sc.CPUS)
+	}
+	s.CPUQuota = int64(float64(sc.CPUS) * 100000)
+	for _, h := range sortedKeys(sc.ExtraHosts) {
+		for _, ip := range sc.ExtraHosts[h] {
+			if net.ParseIP(ip) == nil || strings.ContainsAny(h, " \t\n\r\x00") {
+				return nil, fmt.Errorf("extra_hosts %s=%s: need a host name and an IP address", h, ip)
+			}
+			s.ExtraHosts = append(s.ExtraHosts, ip+"\t"+h)
+		}
+	}
 	for _, v := range sc.Volumes {
 		m, err := convertVolume(p, v, dataDir)
 		if err != nil {
@@ -339,6 +365,57 @@ func convertService(p *types.Project, sc types.ServiceConfig, env map[string]str
 		s.DependsOn = append(s.DependsOn, dependency{Service: dep, Condition: cond})
 	}
 	return s, nil
+}
+
+// capabilities applies cap_add and cap_drop to docker's default set; "ALL"
+// works as in docker. Unknown names are refused.
+func capabilities(add, drop []string) ([]string, error) {
+	known := map[string]bool{}
+	var all []string
+	for _, c := range capability.ListKnown() {
+		n := "CAP_" + strings.ToUpper(c.String())
+		known[n] = true
+		all = append(all, n)
+	}
+	norm := func(list []string, what string) ([]string, bool, error) {
+		var out []string
+		hasAll := false
+		for _, c := range list {
+			n := strings.ToUpper(ensurePrefix(c, "CAP_"))
+			if n == "CAP_ALL" {
+				hasAll = true
+				continue
+			}
+			if !known[n] {
+				return nil, false, fmt.Errorf("%s %q: unknown capability", what, c)
+			}
+			out = append(out, n)
+		}
+		return out, hasAll, nil
+	}
+	adds, addAll, err := norm(add, "cap_add")
+	if err != nil {
+		return nil, err
+	}
+	drops, dropAll, err := norm(drop, "cap_drop")
+	if err != nil {
+		return nil, err
+	}
+	set := append([]string{}, defaultCapabilities...)
+	if dropAll {
+		set = nil
+	}
+	set = slices.DeleteFunc(set, func(c string) bool { return slices.Contains(drops, c) })
+	if addAll {
+		set = all
+	}
+	for _, c := range adds {
+		if !slices.Contains(set, c) {
+			set = append(set, c)
+		}
+	}
+	sort.Strings(set)
+	return set, nil
 }
 
 func ensurePrefix(s, prefix string) string {

@@ -3,6 +3,7 @@ package containers
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -37,6 +38,11 @@ services:
     image: registry.example/db@` + digestA + `
     environment:
       MODE: map
+    cap_drop: [ALL]
+    cap_add: [chown, CAP_KILL]
+    mem_limit: 1g
+    cpus: 0.5
+    extra_hosts: ["host.example=10.1.2.3"]
     restart: unless-stopped
 volumes:
   data: {}
@@ -77,8 +83,18 @@ volumes:
 	if len(web.Ports) != 2 || web.Ports[0].Published != 8080 || web.Ports[0].Target != 80 || web.Ports[1].Published != 9000 {
 		t.Errorf("ports %+v", web.Ports)
 	}
-	if got := strings.Join(p.Services[0].Env, ","); got != "MODE=map" {
+	db := p.Services[0]
+	if got := strings.Join(db.Env, ","); got != "MODE=map" {
 		t.Errorf("db env %q", got)
+	}
+	if got := strings.Join(db.Caps, ","); got != "CAP_CHOWN,CAP_KILL" {
+		t.Errorf("db caps %q", got)
+	}
+	if db.MemoryLimit != 1<<30 || db.CPUQuota != 50000 || strings.Join(db.ExtraHosts, ",") != "10.1.2.3\thost.example" {
+		t.Errorf("db limits %d %d %q", db.MemoryLimit, db.CPUQuota, db.ExtraHosts)
+	}
+	if !slices.Equal(web.Caps, sorted(defaultCapabilities)) {
+		t.Errorf("web caps %q, want docker's default", web.Caps)
 	}
 }
 
@@ -103,6 +119,8 @@ func TestLoadComposeRefused(t *testing.T) {
 		{"required var", "services:\n  a:\n    " + img + "\n    command: ${MUST:?set MUST}\n", "set MUST"},
 		{"external volume", "services:\n  a:\n    " + img + "\n    volumes: [\"v:/v\"]\nvolumes:\n  v: {external: true}\n", `volume "v": key "external"`},
 		{"not yaml", "services: [", "loading compose file"},
+		{"unknown cap", "services:\n  a:\n    " + img + "\n    cap_add: [FLY]\n", "unknown capability"},
+		{"bad extra host", "services:\n  a:\n    " + img + "\n    extra_hosts: [\"h=not-an-ip\"]\n", "extra_hosts"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -119,6 +137,12 @@ func TestLoadComposeRefused(t *testing.T) {
 	if !errors.Is(err, ErrUnsupported) {
 		t.Errorf("error %v does not wrap ErrUnsupported", err)
 	}
+}
+
+func sorted(s []string) []string {
+	out := append([]string{}, s...)
+	slices.Sort(out)
+	return out
 }
 
 func FuzzLoadCompose(f *testing.F) {

@@ -160,9 +160,16 @@ func libcontainerConfig(s *service, cs *containerSpec, mounts []specs.Mount) (*c
 	spec.Process.NoNewPrivileges = false
 	spec.Process.Rlimits = nil
 	spec.Process.Capabilities = &specs.LinuxCapabilities{
-		Bounding:  defaultCapabilities,
-		Effective: defaultCapabilities,
-		Permitted: defaultCapabilities,
+		Bounding:  s.Caps,
+		Effective: s.Caps,
+		Permitted: s.Caps,
+	}
+	if s.MemoryLimit > 0 {
+		spec.Linux.Resources.Memory = &specs.LinuxMemory{Limit: &s.MemoryLimit}
+	}
+	if s.CPUQuota > 0 {
+		period := uint64(100000)
+		spec.Linux.Resources.CPU = &specs.LinuxCPU{Quota: &s.CPUQuota, Period: &period}
 	}
 	var namespaces []specs.LinuxNamespace
 	for _, ns := range spec.Linux.Namespaces {
@@ -247,9 +254,9 @@ func serviceMounts(s *service, dataDir, agentSocket, hostsFile string) ([]specs.
 	return out, nil
 }
 
-// hostsFile is the /etc/hosts every container of the project sees: the usual
-// localhost lines and each service name on loopback.
-func hostsFile(p *project) string {
+// hostsFile is the /etc/hosts a container sees: the usual localhost lines,
+// each service name of the project on loopback, and its own extra_hosts.
+func hostsFile(p *project, own *service) string {
 	var b strings.Builder
 	b.WriteString("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n")
 	for _, s := range p.Services {
@@ -258,6 +265,9 @@ func hostsFile(p *project) string {
 			names = append(names, s.Hostname)
 		}
 		b.WriteString("127.0.0.1\t" + strings.Join(names, " ") + "\n")
+	}
+	for _, h := range own.ExtraHosts {
+		b.WriteString(h + "\n")
 	}
 	return b.String()
 }

@@ -158,10 +158,6 @@ func (p *Project) prepare(ctx context.Context) error {
 			return fmt.Errorf("preparing %s: %w", d, err)
 		}
 	}
-	hosts := filepath.Join(projDir, "hosts")
-	if err := os.WriteFile(hosts, []byte(hostsFile(p.proj)), 0o644); err != nil {
-		return fmt.Errorf("writing the project's hosts file: %w", err)
-	}
 	for _, s := range p.proj.Services {
 		img, err := store.Get(ctx, s.Image)
 		if err != nil {
@@ -181,6 +177,10 @@ func (p *Project) prepare(ctx context.Context) error {
 		}
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return fmt.Errorf("service %q: %w", s.Name, err)
+		}
+		hosts := filepath.Join(dir, "hosts")
+		if err := os.WriteFile(hosts, []byte(hostsFile(p.proj, s)), 0o644); err != nil {
+			return fmt.Errorf("service %q: writing its hosts file: %w", s.Name, err)
 		}
 		rootfs := filepath.Join(dir, "rootfs")
 		if err := unpack(img, rootfs); err != nil {

@@ -343,12 +343,16 @@ services:
       - ./bind:/bind
       - /var/run/dstack.sock:/var/run/dstack.sock
     restart: always
+    mem_limit: 64m
   entry:
     image: ` + r.ref() + `
     depends_on: [web]
     entrypoint: ["/bin/testapp", "-append", "/data/order=entry"]
-    command: ["-exit", "0", "extra-arg"]
+    command: ["-copy", "/etc/hosts=/data/hosts", "-copy", "/proc/self/status=/data/status", "-exit", "0", "extra-arg"]
     working_dir: /tmp
+    cap_drop: [ALL]
+    cap_add: [NET_BIND_SERVICE]
+    extra_hosts: ["gateway.example=10.0.0.1"]
     volumes: ["shared:/data"]
   flaky:
     image: ` + r.ref() + `
@@ -458,8 +462,21 @@ volumes:
 	if b, _ := os.ReadFile(filepath.Join(volume, "agent.json")); string(b) != `{"path":"/Info","app_id":"0123"}` {
 		t.Errorf("agent socket answer %q", b)
 	}
+	hosts, _ := os.ReadFile(filepath.Join(volume, "hosts"))
+	for _, line := range []string{"127.0.0.1\tweb\n", "127.0.0.1\tsetup\n", "10.0.0.1\tgateway.example\n"} {
+		if !strings.Contains(string(hosts), line) {
+			t.Errorf("/etc/hosts lacks %q:\n%s", line, hosts)
+		}
+	}
+	status, _ := os.ReadFile(filepath.Join(volume, "status"))
+	if !strings.Contains(string(status), "CapEff:\t0000000000000400\n") {
+		t.Errorf("cap_drop ALL + cap_add NET_BIND_SERVICE: %s", status)
+	}
+	if b, err := os.ReadFile("/sys/fs/cgroup/memory/dstack/demo_web/memory.limit_in_bytes"); err != nil || strings.TrimSpace(string(b)) != fmt.Sprint(64<<20) {
+		t.Errorf("web's memory limit: %q, %v", b, err)
+	}
 	entryLog, _ := os.ReadFile(statusOf(p, "entry").LogFile)
-	if !strings.Contains(string(entryLog), "testapp running -append /data/order=entry -exit 0 extra-arg\n") {
+	if !strings.Contains(string(entryLog), "testapp running -append /data/order=entry -copy /etc/hosts=/data/hosts -copy /proc/self/status=/data/status -exit 0 extra-arg\n") {
 		t.Errorf("entry log %q: entrypoint and command not combined as docker does", entryLog)
 	}
 	outMu.Lock()

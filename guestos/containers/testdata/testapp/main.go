@@ -2,7 +2,7 @@
 // shows the runner's plumbing (args, env, cwd, user, volumes, ports, the
 // agent socket, exit codes, start order) through files and HTTP.
 //
-//	testapp [-append FILE=LINE]... [-write FILE=TEXT]... [-probe SOCKET=FILE]
+//	testapp [-append FILE=LINE]... [-write FILE=TEXT]... [-copy SRC=DST]... [-probe SOCKET=FILE]
 //	        [-serve ADDR] [-exit N] [-fail-unless-file FILE] [args...]
 package main
 
@@ -25,9 +25,10 @@ func (m *multi) String() string     { return strings.Join(*m, ",") }
 func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
 
 func main() {
-	var appends, writes, probes multi
+	var appends, writes, probes, copies multi
 	flag.Var(&appends, "append", "FILE=LINE: append LINE to FILE")
 	flag.Var(&writes, "write", "FILE=TEXT: write TEXT to FILE")
+	flag.Var(&copies, "copy", "SRC=DST: copy file SRC to DST")
 	flag.Var(&probes, "probe", "SOCKET=FILE: GET /Info over the unix SOCKET, write the body to FILE")
 	serve := flag.String("serve", "", "serve HTTP on ADDR until killed")
 	exit := flag.Int("exit", 0, "exit code when not serving")
@@ -46,6 +47,12 @@ func main() {
 	for _, w := range writes {
 		file, text, _ := strings.Cut(w, "=")
 		check(os.WriteFile(file, []byte(text), 0o644))
+	}
+	for _, c := range copies {
+		src, dst, _ := strings.Cut(c, "=")
+		b, err := os.ReadFile(src)
+		check(err)
+		check(os.WriteFile(dst, b, 0o644))
 	}
 	for _, p := range probes {
 		sock, file, _ := strings.Cut(p, "=")
