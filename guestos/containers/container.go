@@ -192,8 +192,9 @@ func libcontainerConfig(s *service, cs *containerSpec, mounts []specs.Mount) (*c
 
 // serviceMounts turns the service's mounts into OCI mounts with host paths
 // resolved now, inside dataDir (symlinks included), creating missing
-// directories as docker does.
-func serviceMounts(s *service, dataDir, agentSocket, hostsFile string) ([]specs.Mount, error) {
+// directories as docker does; a named volume created here is filled from the
+// image's rootfs.
+func serviceMounts(s *service, rootfs, dataDir, agentSocket, hostsFile string) ([]specs.Mount, error) {
 	out := []specs.Mount{{
 		Destination: "/etc/hosts", Type: "bind", Source: hostsFile,
 		Options: []string{"rbind", "ro", "nosuid", "nodev"},
@@ -234,6 +235,11 @@ func serviceMounts(s *service, dataDir, agentSocket, hostsFile string) ([]specs.
 			if _, err := os.Stat(src); errors.Is(err, os.ErrNotExist) {
 				if err := os.MkdirAll(src, 0o755); err != nil {
 					return nil, fmt.Errorf("creating %s: %w", src, err)
+				}
+				if m.Kind == mountVolume {
+					if err := populateVolume(rootfs, m.Target, src); err != nil {
+						return nil, fmt.Errorf("filling the new volume %s from the image: %w", m.Source, err)
+					}
 				}
 			} else if err != nil {
 				return nil, fmt.Errorf("inspecting %s: %w", src, err)

@@ -505,7 +505,7 @@ func (r *serviceRun) create() (*libcontainer.Container, *libcontainer.Process, e
 			return nil, nil, fmt.Errorf("removing the stale container %s: %w", r.spec.ID, err)
 		}
 	}
-	mounts, err := serviceMounts(r.svc, r.p.cfg.DataDir, r.p.cfg.AgentSocket, r.spec.HostsFile)
+	mounts, err := serviceMounts(r.svc, r.spec.Rootfs, r.p.cfg.DataDir, r.p.cfg.AgentSocket, r.spec.HostsFile)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -144,7 +144,7 @@ func TestServiceMountsStayInDataDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := &service{Mounts: []mount{{Kind: mountBind, Source: "link/sub", Target: "/x"}}}
-	ms, err := serviceMounts(s, data, "", "/etc/hosts")
+	ms, err := serviceMounts(s, t.TempDir(), data, "", "/etc/hosts")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestServiceMountsStayInDataDir(t *testing.T) {
 		t.Error("a directory was created through the symlink outside the data directory")
 	}
 	s.Mounts = []mount{{Kind: mountAgent, Target: "/var/run/dstack.sock"}}
-	if _, err := serviceMounts(s, data, "", "/etc/hosts"); err == nil || !strings.Contains(err.Error(), "Config.AgentSocket") {
+	if _, err := serviceMounts(s, t.TempDir(), data, "", "/etc/hosts"); err == nil || !strings.Contains(err.Error(), "Config.AgentSocket") {
 		t.Errorf("agent socket without AgentSocket: %v", err)
 	}
 }

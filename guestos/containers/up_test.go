@@ -330,7 +330,7 @@ services:
     depends_on:
       setup:
         condition: service_completed_successfully
-    command: ["-append", "/data/order=web", "-write", "/bind/web.txt=hello ${NAME}",
+    command: ["-append", "/data/order=web", "-write", "/bind/web.txt=hello ${NAME}", "-write", "/home/app/in-home=yes",
               "-probe", "/var/run/dstack.sock=/data/agent.json", "-serve", "127.0.0.1:${PORT}", "` + marker + `"]
     user: app
     environment:
@@ -340,6 +340,7 @@ services:
     ports: ["127.0.0.1:${PUB}:${PORT}"]
     volumes:
       - shared:/data
+      - home:/home/app
       - ./bind:/bind
       - /var/run/dstack.sock:/var/run/dstack.sock
     restart: always
@@ -361,6 +362,7 @@ services:
     volumes: ["shared:/data"]
 volumes:
   shared: {}
+  home: {}
 `
 	cfg := testConfig(t, compose)
 	cfg.Env = map[string]string{"NAME": "world", "SECRET": "s3", "NOT_REFERENCED": "x",
@@ -431,7 +433,7 @@ volumes:
 		}
 		resp.Body.Close()
 	}
-	wantArgs := []string{"/bin/testapp", "-append", "/data/order=web", "-write", "/bind/web.txt=hello world",
+	wantArgs := []string{"/bin/testapp", "-append", "/data/order=web", "-write", "/bind/web.txt=hello world", "-write", "/home/app/in-home=yes",
 		"-probe", "/var/run/dstack.sock=/data/agent.json", "-serve", fmt.Sprintf("127.0.0.1:%d", port), marker}
 	if !slices.Equal(info.Args, wantArgs) {
 		t.Errorf("args %q, want %q", info.Args, wantArgs)
@@ -455,6 +457,15 @@ volumes:
 	order, _ := os.ReadFile(filepath.Join(volume, "order"))
 	if string(order) != "setup\nweb\nentry\n" {
 		t.Errorf("start order %q, want setup, web, entry", order)
+	}
+	// The new named volume took the image's /home/app, owned by uid 1000,
+	// so the service running as that user could write into it.
+	homeVol := filepath.Join(cfg.DataDir, "volumes", "demo_home")
+	if b, _ := os.ReadFile(filepath.Join(homeVol, "in-home")); string(b) != "yes" {
+		t.Errorf("file written into the home volume: %q", b)
+	}
+	if fi, err := os.Stat(homeVol); err != nil || fi.Sys().(*syscall.Stat_t).Uid != 1000 {
+		t.Errorf("home volume not owned by 1000 like the image's /home/app: %v", err)
 	}
 	if b, _ := os.ReadFile(filepath.Join(bind, "web.txt")); string(b) != "hello world" {
 		t.Errorf("bind mount file %q", b)
