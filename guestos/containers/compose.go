@@ -37,17 +37,16 @@ var supportedServiceKeys = []string{
 	"image", "command", "entrypoint", "environment", "working_dir", "user",
 	"volumes", "ports", "restart", "depends_on", "container_name", "hostname",
 	"stop_signal", "stop_grace_period", "network_mode", "networks", "read_only",
-	"cap_add", "cap_drop", "mem_limit", "cpus", "extra_hosts", "tmpfs",
+	"cap_add", "cap_drop", "mem_limit", "cpus", "extra_hosts", "tmpfs", "healthcheck",
 }
 
 // ignoredServiceKeys are informational keys that change nothing about how a
 // service runs here: labels and annotations are metadata, expose documents
 // ports, logging is replaced by the runner's own per-service log, pull_policy
-// does not apply to digest-pinned images, and a healthcheck is accepted but
-// not run (depends_on condition service_healthy is refused).
+// does not apply to digest-pinned images, and no service gets a terminal or
+// stdin.
 var ignoredServiceKeys = []string{
-	"labels", "annotations", "expose", "logging", "pull_policy", "healthcheck",
-	"tty", "stdin_open",
+	"labels", "annotations", "expose", "logging", "pull_policy", "tty", "stdin_open",
 }
 
 // supportedTopLevelKeys are the top-level keys the runner accepts. Networks
@@ -74,6 +73,7 @@ type service struct {
 	Mounts      []mount
 	Ports       []port
 	Restart     restartPolicy
+	Health      *healthcheck // nil: none
 	DependsOn   []dependency
 	StopSignal  syscall.Signal
 	StopTimeout time.Duration
@@ -109,7 +109,7 @@ type restartPolicy struct {
 
 type dependency struct {
 	Service   string
-	Condition string // service_started or service_completed_successfully
+	Condition string // service_started, service_healthy or service_completed_successfully
 }
 
 // project is a validated compose file.
@@ -227,6 +227,13 @@ func convertProject(p *types.Project, env map[string]string, dataDir string) (*p
 		}
 		byName[sname] = s
 	}
+	for _, s := range byName {
+		for _, d := range s.DependsOn {
+			if d.Condition == types.ServiceConditionHealthy && byName[d.Service].Health == nil {
+				return nil, fmt.Errorf("service %q: depends_on %q with condition service_healthy, but %q has no healthcheck; add one or use service_started", s.Name, d.Service, d.Service)
+			}
+		}
+	}
 	order, err := startOrder(byName)
 	if err != nil {
 		return nil, err
@@ -310,6 +317,9 @@ func convertService(p *types.Project, sc types.ServiceConfig, env map[string]str
 	if s.Caps, err = capabilities(sc.CapAdd, sc.CapDrop); err != nil {
 		return nil, err
 	}
+	if s.Health, err = convertHealthcheck(sc.HealthCheck); err != nil {
+		return nil, err
+	}
 	if sc.MemLimit < 0 {
 		return nil, fmt.Errorf("mem_limit %d is negative", sc.MemLimit)
 	}
@@ -346,9 +356,7 @@ func convertService(p *types.Project, sc types.ServiceConfig, env map[string]str
 	for _, dep := range sortedKeys(sc.DependsOn) {
 		d := sc.DependsOn[dep]
 		switch d.Condition {
-		case "", types.ServiceConditionStarted, types.ServiceConditionCompletedSuccessfully:
-		case types.ServiceConditionHealthy:
-			return nil, fmt.Errorf("depends_on %q: condition service_healthy is %w (healthchecks are not run); use service_started or service_completed_successfully", dep, ErrUnsupported)
+		case "", types.ServiceConditionStarted, types.ServiceConditionCompletedSuccessfully, types.ServiceConditionHealthy:
 		default:
 			return nil, fmt.Errorf("depends_on %q: unknown condition %q", dep, d.Condition)
 		}

@@ -82,7 +82,8 @@ const (
 type ServiceStatus struct {
 	Name     string
 	State    string
-	Pid      int // in the guest's PID namespace; 0 when not running
+	Pid      int    // in the guest's PID namespace; 0 when not running
+	Health   string // HealthStarting, HealthHealthy or HealthUnhealthy; empty without a healthcheck
 	Restarts int
 	ExitCode int    // of the last run; meaningful once it has exited
 	Error    string // why the last start failed, if it did
@@ -317,6 +318,7 @@ type serviceRun struct {
 	container *libcontainer.Container
 	proc      *libcontainer.Process
 	state     string
+	health    string
 	restarts  int
 	exitCode  int
 	lastErr   string
@@ -327,7 +329,7 @@ func (r *serviceRun) status() ServiceStatus {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	st := ServiceStatus{
-		Name: r.svc.Name, State: r.state, Restarts: r.restarts,
+		Name: r.svc.Name, State: r.state, Health: r.health, Restarts: r.restarts,
 		ExitCode: r.exitCode, Error: r.lastErr, LogFile: r.logPath,
 	}
 	if r.proc != nil && r.state == StateRunning {
@@ -350,6 +352,25 @@ func (r *serviceRun) await(ctx context.Context, condition string) error {
 			return fmt.Errorf("it did not complete successfully (state %s, exit code %d)", st.State, st.ExitCode)
 		}
 		return nil
+	case types.ServiceConditionHealthy:
+		// Health changes at most once per probe interval; a poll is plenty.
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			switch r.healthState() {
+			case HealthHealthy:
+				return nil
+			case HealthUnhealthy:
+				return errors.New("it is unhealthy")
+			}
+			select {
+			case <-tick.C:
+			case <-r.done:
+				return errors.New("it ended before it was healthy")
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
 	default:
 		select {
 		case <-r.started:
@@ -369,13 +390,13 @@ func (r *serviceRun) supervise(first chan<- error) {
 	backoff := 100 * time.Millisecond
 	for attempt := 0; ; attempt++ {
 		startedAt := time.Now()
-		c, proc, err := r.launch()
+		c, proc, stopProbe, err := r.launch()
 		if attempt == 0 {
 			first <- err
 		}
 		code := 0
 		if err == nil {
-			code, err = r.wait(c, proc)
+			code, err = r.wait(c, proc, stopProbe)
 		}
 		r.mu.Lock()
 		stopping := r.stopRequested()
@@ -441,36 +462,49 @@ func (r *serviceRun) shouldRestart(code int, err error) bool {
 	return false
 }
 
-// launch creates and starts the container.
-func (r *serviceRun) launch() (*libcontainer.Container, *libcontainer.Process, error) {
-	c, proc, err := r.create()
+// launch creates and starts the container, and its healthcheck if it has
+// one; stopProbe ends the healthcheck and waits for it.
+func (r *serviceRun) launch() (c *libcontainer.Container, proc *libcontainer.Process, stopProbe func(), err error) {
+	c, proc, err = r.create()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.stopRequested() {
 		_ = c.Destroy()
-		return nil, nil, errors.New("stopped before it started")
+		return nil, nil, nil, errors.New("stopped before it started")
 	}
 	proc.Stdout, proc.Stderr = r.out, r.out
 	if err := c.Run(proc); err != nil {
 		_ = c.Destroy()
-		return nil, nil, fmt.Errorf("starting the container: %w", err)
+		return nil, nil, nil, fmt.Errorf("starting the container: %w", err)
 	}
 	r.container, r.proc, r.state, r.lastErr = c, proc, StateRunning, ""
 	if !r.everRan {
 		r.everRan = true
 		close(r.started)
 	}
-	return c, proc, nil
+	stopProbe = func() {}
+	if r.svc.Health != nil {
+		r.health = HealthStarting
+		ctx, cancel := context.WithCancel(context.Background())
+		probed := make(chan struct{})
+		go func() {
+			defer close(probed)
+			r.probeHealth(ctx, c, proc)
+		}()
+		stopProbe = func() { cancel(); <-probed }
+	}
+	return c, proc, stopProbe, nil
 }
 
 // wait waits for the container's init to exit and destroys the container.
 // It returns the exit code (128+signal when killed).
-func (r *serviceRun) wait(c *libcontainer.Container, proc *libcontainer.Process) (int, error) {
+func (r *serviceRun) wait(c *libcontainer.Container, proc *libcontainer.Process, stopProbe func()) (int, error) {
 	ps, werr := proc.Wait()
 	code := exitCode(ps)
+	stopProbe()
 	r.mu.Lock()
 	r.container, r.proc = nil, nil
 	r.mu.Unlock()

@@ -317,7 +317,7 @@ func containerProcesses(marker string) []int {
 func TestUpRunsComposeApp(t *testing.T) {
 	requireRoot(t)
 	r := sharedRegistry(t)
-	port, pub := freePort(t), freePort(t)
+	port, pub, dbPort := freePort(t), freePort(t), freePort(t)
 	marker := fmt.Sprintf("marker-%d", time.Now().UnixNano())
 	compose := `
 services:
@@ -325,12 +325,22 @@ services:
     image: ` + r.ref() + `
     command: ["-append", "/data/order=setup", "-exit", "0"]
     volumes: ["shared:/data"]
+  db:
+    image: ` + r.ref() + `
+    command: ["-serve", "127.0.0.1:${DBPORT}"]
+    volumes: ["shared:/data"]
+    healthcheck:
+      test: ["CMD", "/bin/testapp", "-append", "/data/probes=probe", "-fail-unless-file", "/data/db.ready"]
+      interval: 1s
+      start_interval: 1s
   web:
     image: ` + r.ref() + `
     depends_on:
       setup:
         condition: service_completed_successfully
-    command: ["-append", "/data/order=web", "-write", "/bind/web.txt=hello ${NAME}", "-write", "/home/app/in-home=yes",
+      db:
+        condition: service_healthy
+    command: ["-append", "/data/order=web", "-copy", "/data/probes=/data/probes-at-web-start", "-write", "/bind/web.txt=hello ${NAME}", "-write", "/home/app/in-home=yes",
               "-probe", "/var/run/dstack.sock=/data/agent.json", "-serve", "127.0.0.1:${PORT}", "` + marker + `"]
     user: app
     environment:
@@ -366,7 +376,7 @@ volumes:
 `
 	cfg := testConfig(t, compose)
 	cfg.Env = map[string]string{"NAME": "world", "SECRET": "s3", "NOT_REFERENCED": "x",
-		"PORT": fmt.Sprint(port), "PUB": fmt.Sprint(pub)}
+		"PORT": fmt.Sprint(port), "PUB": fmt.Sprint(pub), "DBPORT": fmt.Sprint(dbPort)}
 	cfg.AgentSocket = agentSocket(t, t.TempDir())
 	outputs := map[string]*syncBuffer{}
 	var outMu sync.Mutex
@@ -433,7 +443,7 @@ volumes:
 		}
 		resp.Body.Close()
 	}
-	wantArgs := []string{"/bin/testapp", "-append", "/data/order=web", "-write", "/bind/web.txt=hello world", "-write", "/home/app/in-home=yes",
+	wantArgs := []string{"/bin/testapp", "-append", "/data/order=web", "-copy", "/data/probes=/data/probes-at-web-start", "-write", "/bind/web.txt=hello world", "-write", "/home/app/in-home=yes",
 		"-probe", "/var/run/dstack.sock=/data/agent.json", "-serve", fmt.Sprintf("127.0.0.1:%d", port), marker}
 	if !slices.Equal(info.Args, wantArgs) {
 		t.Errorf("args %q, want %q", info.Args, wantArgs)
@@ -457,6 +467,13 @@ volumes:
 	order, _ := os.ReadFile(filepath.Join(volume, "order"))
 	if string(order) != "setup\nweb\nentry\n" {
 		t.Errorf("start order %q, want setup, web, entry", order)
+	}
+	// web waited for db's healthcheck: a failed probe, then a passing one.
+	if b, _ := os.ReadFile(filepath.Join(volume, "probes-at-web-start")); string(b) != "probe\nprobe\n" {
+		t.Errorf("probes before web started: %q, want a failing and a passing one", b)
+	}
+	if h := statusOf(p, "db").Health; h != HealthHealthy {
+		t.Errorf("db health %q", h)
 	}
 	// The new named volume took the image's /home/app, owned by uid 1000,
 	// so the service running as that user could write into it.
@@ -548,7 +565,7 @@ volumes:
 			t.Errorf("%s still accepts connections after Down", addr)
 		}
 	}
-	for _, svc := range []string{"setup", "web", "entry", "flaky"} {
+	for _, svc := range []string{"setup", "db", "web", "entry", "flaky"} {
 		if _, err := os.Stat(filepath.Join("/sys/fs/cgroup/memory/dstack", "demo_"+svc)); err == nil {
 			t.Errorf("cgroup of %s left after Down", svc)
 		}
@@ -561,7 +578,7 @@ volumes:
 	}
 }
 
-func TestUpRefusesUnpinnedAndForgedImages(t *testing.T) {
+func TestUpRefuses(t *testing.T) {
 	requireRoot(t)
 	r := sharedRegistry(t)
 	up := func(cfg Config) error {
@@ -669,6 +686,28 @@ func TestUpRefusesUnpinnedAndForgedImages(t *testing.T) {
 		_ = p.Down(context.Background())
 		if b, _ := os.ReadFile(blob); string(b) == "tampered" {
 			t.Error("tampered blob still cached")
+		}
+	})
+
+	t.Run("dependency unhealthy", func(t *testing.T) {
+		compose := `
+services:
+  sick:
+    image: ` + r.ref() + `
+    command: ["-serve", "127.0.0.1:0"]
+    healthcheck:
+      test: ["CMD", "/bin/testapp", "-exit", "1"]
+      interval: 1s
+      start_interval: 1s
+      retries: 1
+  app:
+    image: ` + r.ref() + `
+    depends_on:
+      sick: {condition: service_healthy}
+`
+		err := up(testConfig(t, compose))
+		if err == nil || !strings.Contains(err.Error(), `waiting for "sick": it is unhealthy`) {
+			t.Fatalf("got %v", err)
 		}
 	})
 
