@@ -8,10 +8,22 @@
 //
 // [Up] loads the compose text with the decrypted app env as the only source of
 // ${VAR} interpolation, validates it against what this runner supports, pulls
-// and unpacks the images, and starts the services in depends_on order. A compose
-// key this runner does not implement is refused with an error that names it;
-// nothing is silently dropped except the informational keys listed in
-// ignoredServiceKeys.
+// and unpacks the images, and starts the services in depends_on order
+// (service_started, service_healthy, service_completed_successfully). A
+// compose key this runner does not implement is refused with an error that
+// names it; nothing is silently dropped except the informational keys listed
+// in ignoredServiceKeys.
+//
+// Supported service keys: image, command, entrypoint, environment (list or
+// map; a bare name takes its value from the decrypted env), working_dir, user
+// (names resolved in the image's /etc/passwd), volumes (named, bind, tmpfs),
+// tmpfs, ports, restart (no, always, on-failure[:N], unless-stopped, with
+// docker's doubling back-off), depends_on, healthcheck (CMD and CMD-SHELL run
+// inside the container), container_name, hostname, extra_hosts, cap_add,
+// cap_drop, mem_limit, cpus, read_only, stop_signal, stop_grace_period and
+// network_mode: host. Each service's stdout and stderr go to
+// StateDir/logs/<project>/<service>.log (appended, not rotated) and to
+// Config.ServiceOutput.
 //
 // Images are pinned: an image reference without a digest is refused unless
 // Config.InsecureAllowImageTags is set, because the compose hash measured into
@@ -35,7 +47,9 @@
 //
 // # Volumes and the agent socket
 //
-// Named volumes live under Config.DataDir/volumes/<project>_<name>, relative
+// Named volumes live under Config.DataDir/volumes/<project>_<name> and, when
+// new, take the image's content and ownership at the mount target as docker's
+// do; relative
 // bind mounts resolve under Config.DataDir, and an absolute host path is
 // accepted only inside Config.DataDir; symlinks are resolved inside DataDir, so
 // a link cannot lead a mount out of it. The one exception is the dstack agent
@@ -58,10 +72,18 @@
 //	CGO_ENABLED=1 go build -trimpath -tags netgo,osusergo \
 //	    -ldflags '-s -w -extldflags -static' ./guestos/cmd/...
 //
-// Tests may use normal cgo linking. Seccomp filtering is not compiled in (it
+// Tests may use normal cgo linking; the package's tests also pass as a binary
+// built with that static line. Seccomp filtering is not compiled in (it
 // needs libseccomp and the "seccomp" build tag); services run with docker's
 // default capability set, their own PID, mount, IPC and UTS namespaces, a
 // masked /proc and a device cgroup that allows only the standard devices.
+//
+// Not implemented, and refused when a compose file asks for them: build,
+// privileged, devices, user namespaces, secrets and configs, env_file,
+// include and extends, anonymous volumes, published port ranges and remapped
+// UDP ports. An image's VOLUME and EXPOSE declarations are ignored, and
+// extended attributes (such as file capabilities) in image layers are not
+// applied.
 //
 // This package must never run an image whose digest was not pinned (unless the
 // insecure option says so), mount a host path outside DataDir other than the

@@ -172,6 +172,9 @@ func (p *Project) prepare(ctx context.Context) error {
 			return fmt.Errorf("service %q: image is for %s, not linux", s.Name, cf.OS)
 		}
 		id := p.proj.Name + "_" + s.Name
+		if err := removeStale(p.runcRoot, id); err != nil {
+			return fmt.Errorf("service %q: %w", s.Name, err)
+		}
 		dir := filepath.Join(projDir, s.Name)
 		if err := os.RemoveAll(dir); err != nil {
 			return fmt.Errorf("service %q: removing the old container filesystem: %w", s.Name, err)
@@ -533,11 +536,8 @@ func exitCode(ps *os.ProcessState) int {
 // create builds a fresh libcontainer container for the service, removing one
 // left over under the same id by an earlier run of the guest.
 func (r *serviceRun) create() (*libcontainer.Container, *libcontainer.Process, error) {
-	if old, err := libcontainer.Load(r.p.runcRoot, r.spec.ID); err == nil {
-		_ = old.Signal(unix.SIGKILL)
-		if err := old.Destroy(); err != nil {
-			return nil, nil, fmt.Errorf("removing the stale container %s: %w", r.spec.ID, err)
-		}
+	if err := removeStale(r.p.runcRoot, r.spec.ID); err != nil {
+		return nil, nil, err
 	}
 	mounts, err := serviceMounts(r.svc, r.spec.Rootfs, r.p.cfg.DataDir, r.p.cfg.AgentSocket, r.spec.HostsFile)
 	if err != nil {
@@ -556,6 +556,20 @@ func (r *serviceRun) create() (*libcontainer.Container, *libcontainer.Process, e
 		return nil, nil, fmt.Errorf("creating the container: %w", err)
 	}
 	return c, proc, nil
+}
+
+// removeStale kills and destroys a container left under id by an earlier
+// run of the guest process.
+func removeStale(runcRoot, id string) error {
+	old, err := libcontainer.Load(runcRoot, id)
+	if err != nil {
+		return nil // none (or unreadable state, which Create reports)
+	}
+	_ = old.Signal(unix.SIGKILL)
+	if err := old.Destroy(); err != nil {
+		return fmt.Errorf("removing the stale container %s: %w", id, err)
+	}
+	return nil
 }
 
 // stop ends the service: its stop signal, then SIGKILL after the grace
