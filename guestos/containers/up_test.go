@@ -718,3 +718,56 @@ services:
 		}
 	})
 }
+
+func TestRestartLimitAndForcedStop(t *testing.T) {
+	requireRoot(t)
+	r := sharedRegistry(t)
+	marker := fmt.Sprintf("stubborn-%d", time.Now().UnixNano())
+	compose := `
+services:
+  crash:
+    image: ` + r.ref() + `
+    command: ["-append", "/data/runs=run", "-exit", "3"]
+    restart: on-failure:2
+    volumes: ["runs:/data"]
+  stubborn:
+    image: ` + r.ref() + `
+    command: ["-ignore-term", "-serve", "127.0.0.1:0", "` + marker + `"]
+    stop_grace_period: 1s
+volumes:
+  runs: {}
+`
+	cfg := testConfig(t, compose)
+	ctx := context.Background()
+	p, err := Up(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Down(ctx)
+	eventually(t, "crash gives up", func() bool {
+		s := statusOf(p, "crash")
+		return s.State == StateExited && s.Restarts == 2
+	})
+	if s := statusOf(p, "crash"); s.ExitCode != 3 {
+		t.Errorf("crash: %+v", s)
+	}
+	if b, _ := os.ReadFile(filepath.Join(cfg.DataDir, "volumes", "demo_runs", "runs")); string(b) != "run\nrun\nrun\n" {
+		t.Errorf("crash ran %q, want three times (one run and two restarts)", b)
+	}
+	eventually(t, "stubborn runs", func() bool { return len(containerProcesses(marker)) == 1 })
+
+	// stubborn ignores SIGTERM, so Down has to kill it after its grace period.
+	if err := p.Down(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if pids := containerProcesses(marker); len(pids) != 0 {
+		t.Errorf("processes left after Down: %v", pids)
+	}
+	if s := statusOf(p, "stubborn"); s.State != StateStopped || s.ExitCode != 128+int(syscall.SIGKILL) {
+		t.Errorf("stubborn after Down: %+v", s)
+	}
+	err = p.Wait()
+	if err == nil || !strings.Contains(err.Error(), `service "crash" exited with code 3`) || strings.Contains(err.Error(), "stubborn") {
+		t.Errorf("Wait: %v", err)
+	}
+}

@@ -3,7 +3,7 @@
 // agent socket, exit codes, start order) through files and HTTP.
 //
 //	testapp [-append FILE=LINE]... [-write FILE=TEXT]... [-copy SRC=DST]... [-probe SOCKET=FILE]
-//	        [-serve ADDR] [-exit N] [-fail-unless-file FILE] [args...]
+//	        [-serve ADDR] [-exit N] [-fail-unless-file FILE] [-ignore-term] [args...]
 package main
 
 import (
@@ -15,7 +15,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -32,9 +34,13 @@ func main() {
 	flag.Var(&probes, "probe", "SOCKET=FILE: GET /Info over the unix SOCKET, write the body to FILE")
 	serve := flag.String("serve", "", "serve HTTP on ADDR until killed")
 	exit := flag.Int("exit", 0, "exit code when not serving")
+	ignoreTerm := flag.Bool("ignore-term", false, "ignore SIGTERM")
 	failUnless := flag.String("fail-unless-file", "", "exit 1 (after -append) unless FILE exists, then create it")
 	flag.Parse()
 
+	if *ignoreTerm {
+		signal.Ignore(syscall.SIGTERM)
+	}
 	for _, a := range appends {
 		file, line, _ := strings.Cut(a, "=")
 		f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o666)
