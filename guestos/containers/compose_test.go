@@ -98,6 +98,19 @@ volumes:
 	}
 }
 
+func TestLoadComposeInterpolatesOnlyTheAppEnv(t *testing.T) {
+	t.Setenv("GUEST_ONLY", "leaked")
+	text := "services:\n  a:\n    image: r.example/a@" + digestA + "\n    command: [\"${GUEST_ONLY}\", \"${APP:-default}\"]\n    environment: [GUEST_ONLY]\n"
+	p, err := loadCompose(context.Background(), []byte(text), "demo", nil, "/data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := p.Services[0]
+	if !slices.Equal(s.Command, []string{"", "default"}) || len(s.Env) != 0 {
+		t.Errorf("the guest's own environment reached the app: command %q env %q", s.Command, s.Env)
+	}
+}
+
 func TestLoadComposeRefused(t *testing.T) {
 	img := "image: r.example/a@" + digestA
 	cases := []struct{ name, text, want string }{

@@ -59,9 +59,10 @@ type Config struct {
 	// Registry says how images are fetched. Default: HTTPS only.
 	Registry RegistryOptions
 
-	// ServiceOutput, when set, is called once per service; the writer it
-	// returns receives the service's stdout and stderr in addition to its
-	// log file. Default nil: log files only.
+	// ServiceOutput, when set, is called once per service at Up; the writer
+	// it returns receives the service's stdout and stderr (interleaved, from
+	// one goroutine at a time, across restarts) in addition to its log file.
+	// Default nil: log files only.
 	ServiceOutput func(service string) io.Writer
 
 	// Logger receives the runner's own messages. Default: none.

@@ -771,3 +771,41 @@ volumes:
 		t.Errorf("Wait: %v", err)
 	}
 }
+
+func TestUpImageIndexByDigest(t *testing.T) {
+	requireRoot(t)
+	r := sharedRegistry(t)
+	other, err := mutate.ConfigFile(empty.Image, &v1.ConfigFile{OS: "linux", Architecture: "riscv64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := mutate.AppendManifests(empty.Index,
+		mutate.IndexAddendum{Add: other, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "riscv64"}}},
+		mutate.IndexAddendum{Add: r.image, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: runtime.GOARCH}}},
+	)
+	ref, err := name.ParseReference(r.host+"/test/multi:v1", name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.WriteIndex(ref, idx); err != nil {
+		t.Fatal(err)
+	}
+	d, err := idx.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(t, "services:\n  a:\n    image: "+r.host+"/test/multi@"+d.String()+"\n")
+	for i := range 2 {
+		p, err := Up(context.Background(), cfg)
+		if err != nil {
+			t.Fatalf("Up %d: %v", i, err)
+		}
+		if err := p.Wait(); err != nil {
+			t.Fatalf("Up %d: %v", i, err)
+		}
+		_ = p.Down(context.Background())
+		// The second Up must find the platform image by the index digest
+		// in the cache, without the registry.
+		cfg.Registry.InsecurePlainHTTPLoopback = false
+	}
+}
