@@ -105,7 +105,10 @@ type Project struct {
 
 // Up validates the compose file, pulls and unpacks every image, and starts
 // the services in depends_on order. When anything fails, what was started is
-// stopped again and the error says what failed.
+// stopped again and the error says what failed. ctx bounds Up itself (pulls
+// and depends_on waits), not the services it starts. A project name must be
+// up only once at a time per StateDir: a second Up of the same project
+// replaces the first one's containers.
 func Up(ctx context.Context, cfg Config) (*Project, error) {
 	log := cfg.Logger
 	if log == nil {
@@ -147,7 +150,8 @@ func Up(ctx context.Context, cfg Config) (*Project, error) {
 	return p, nil
 }
 
-// prepare pulls and unpacks every image and writes the shared hosts file.
+// prepare pulls and unpacks every image into a fresh filesystem per service
+// and writes the service's hosts file.
 func (p *Project) prepare(ctx context.Context) error {
 	store, err := newImageStore(filepath.Join(p.cfg.StateDir, "images"), p.cfg.InsecureAllowImageTags, p.cfg.Registry, p.log)
 	if err != nil {
