@@ -30,6 +30,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/opencontainers/cgroups"
 	"go.uber.org/zap/zaptest"
 )
 
@@ -314,6 +315,15 @@ func containerProcesses(marker string) []int {
 	return pids
 }
 
+// cgroupFile is the host path of a container's memory cgroup file, for
+// cgroup v1 (the memory hierarchy) or v2 (unified).
+func cgroupFile(id, v1file, v2file string) string {
+	if cgroups.IsCgroup2UnifiedMode() {
+		return filepath.Join("/sys/fs/cgroup/dstack", id, v2file)
+	}
+	return filepath.Join("/sys/fs/cgroup/memory/dstack", id, v1file)
+}
+
 func TestUpRunsComposeApp(t *testing.T) {
 	requireRoot(t)
 	r := sharedRegistry(t)
@@ -500,7 +510,7 @@ volumes:
 	if !strings.Contains(string(status), "CapEff:\t0000000000000400\n") {
 		t.Errorf("cap_drop ALL + cap_add NET_BIND_SERVICE: %s", status)
 	}
-	if b, err := os.ReadFile("/sys/fs/cgroup/memory/dstack/demo_web/memory.limit_in_bytes"); err != nil || strings.TrimSpace(string(b)) != fmt.Sprint(64<<20) {
+	if b, err := os.ReadFile(cgroupFile("demo_web", "memory.limit_in_bytes", "memory.max")); err != nil || strings.TrimSpace(string(b)) != fmt.Sprint(64<<20) {
 		t.Errorf("web's memory limit: %q, %v", b, err)
 	}
 	entryLog, _ := os.ReadFile(statusOf(p, "entry").LogFile)
@@ -566,7 +576,7 @@ volumes:
 		}
 	}
 	for _, svc := range []string{"setup", "db", "web", "entry", "flaky"} {
-		if _, err := os.Stat(filepath.Join("/sys/fs/cgroup/memory/dstack", "demo_"+svc)); err == nil {
+		if _, err := os.Stat(filepath.Dir(cgroupFile("demo_"+svc, "x", "x"))); err == nil {
 			t.Errorf("cgroup of %s left after Down", svc)
 		}
 		if st := statusOf(p, svc); st.State != StateStopped && st.State != StateExited {
