@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -38,6 +39,13 @@ var supportedServiceKeys = []string{
 	"volumes", "ports", "restart", "depends_on", "container_name", "hostname",
 	"stop_signal", "stop_grace_period", "network_mode", "networks", "read_only",
 	"cap_add", "cap_drop", "mem_limit", "cpus", "extra_hosts", "tmpfs", "healthcheck",
+	"devices", "ulimits", "shm_size", "group_add", "platform",
+}
+
+// rlimitNames are the ulimits compose may set (RLIMIT_ + upper case).
+var rlimitNames = []string{
+	"as", "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice",
+	"nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack",
 }
 
 // ignoredServiceKeys are informational keys that change nothing about how a
@@ -70,6 +78,10 @@ type service struct {
 	MemoryLimit int64    // bytes; 0: none
 	CPUQuota    int64    // microseconds per 100 ms period; 0: none
 	ExtraHosts  []string // "ip\tname" lines for /etc/hosts
+	Devices     []device
+	Rlimits     []rlimit
+	ShmSize     int64    // bytes; 0: docker's 64 MiB
+	GroupAdd    []string // extra groups, names or ids
 	Mounts      []mount
 	Ports       []port
 	Restart     restartPolicy
@@ -93,6 +105,17 @@ type mount struct {
 	Source   string // path relative to DataDir (bind, volume); empty otherwise
 	Target   string
 	ReadOnly bool
+}
+
+type device struct {
+	Host   string // a character or block device on the guest
+	Target string
+	Perms  string // cgroup access: some of r, w, m
+}
+
+type rlimit struct {
+	Type       string // RLIMIT_NOFILE, …
+	Soft, Hard uint64
 }
 
 type port struct {
@@ -328,6 +351,44 @@ func convertService(p *types.Project, sc types.ServiceConfig, env map[string]str
 		return nil, fmt.Errorf("cpus %v is out of range", sc.CPUS)
 	}
 	s.CPUQuota = int64(float64(sc.CPUS) * 100000)
+	if sc.Platform != "" && sc.Platform != "linux/"+runtime.GOARCH && !strings.HasPrefix(sc.Platform, "linux/"+runtime.GOARCH+"/") {
+		return nil, fmt.Errorf("platform %q: this guest runs linux/%s images only", sc.Platform, runtime.GOARCH)
+	}
+	for _, d := range sc.Devices {
+		dv := device{Host: filepath.Clean(d.Source), Target: filepath.Clean(d.Target), Perms: d.Permissions}
+		if dv.Target == "." || d.Target == "" {
+			dv.Target = dv.Host
+		}
+		if dv.Perms == "" {
+			dv.Perms = "rwm"
+		}
+		if !filepath.IsAbs(dv.Host) || !strings.HasPrefix(dv.Host, "/dev/") || !filepath.IsAbs(dv.Target) {
+			return nil, fmt.Errorf("device %q: the source must be a path under /dev and the target absolute", d.Source)
+		}
+		if strings.Trim(dv.Perms, "rwm") != "" {
+			return nil, fmt.Errorf("device %q: permissions %q must be made of r, w and m", d.Source, dv.Perms)
+		}
+		s.Devices = append(s.Devices, dv)
+	}
+	for _, n := range sortedKeys(sc.Ulimits) {
+		u := sc.Ulimits[n]
+		if !slices.Contains(rlimitNames, n) {
+			return nil, fmt.Errorf("ulimits %q: unknown limit; use one of %s", n, strings.Join(rlimitNames, ", "))
+		}
+		soft, hard := u.Soft, u.Hard
+		if u.Single != 0 {
+			soft, hard = u.Single, u.Single
+		}
+		if soft < 0 || hard < 0 || soft > hard {
+			return nil, fmt.Errorf("ulimits %q: soft %d and hard %d must be non-negative with soft ≤ hard", n, soft, hard)
+		}
+		s.Rlimits = append(s.Rlimits, rlimit{Type: "RLIMIT_" + strings.ToUpper(n), Soft: uint64(soft), Hard: uint64(hard)})
+	}
+	if sc.ShmSize < 0 {
+		return nil, fmt.Errorf("shm_size %d is negative", sc.ShmSize)
+	}
+	s.ShmSize = int64(sc.ShmSize)
+	s.GroupAdd = append([]string{}, sc.GroupAdd...)
 	for _, h := range sortedKeys(sc.ExtraHosts) {
 		for _, ip := range sc.ExtraHosts[h] {
 			if net.ParseIP(ip) == nil || strings.ContainsAny(h, " \t\n\r\x00") {

@@ -133,6 +133,9 @@ func TestLoadComposeRefused(t *testing.T) {
 		{"required var", "services:\n  a:\n    " + img + "\n    command: ${MUST:?set MUST}\n", "set MUST"},
 		{"external volume", "services:\n  a:\n    " + img + "\n    volumes: [\"v:/v\"]\nvolumes:\n  v: {external: true}\n", `volume "v": key "external"`},
 		{"not yaml", "services: [", "loading compose file"},
+		{"other platform", "services:\n  a:\n    " + img + "\n    platform: windows/arm64\n", "linux/"},
+		{"device outside dev", "services:\n  a:\n    " + img + "\n    devices: [\"/etc/passwd:/dev/x\"]\n", "under /dev"},
+		{"unknown ulimit", "services:\n  a:\n    " + img + "\n    ulimits: {wings: 1}\n", "unknown limit"},
 		{"unknown cap", "services:\n  a:\n    " + img + "\n    cap_add: [FLY]\n", "unknown capability"},
 		{"bad extra host", "services:\n  a:\n    " + img + "\n    extra_hosts: [\"h=not-an-ip\"]\n", "extra_hosts"},
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
@@ -18,6 +19,7 @@ import (
 	"github.com/opencontainers/runc/libcontainer/configs"
 	"github.com/opencontainers/runc/libcontainer/specconv"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 // defaultCapabilities is docker's default capability set.
@@ -25,6 +27,16 @@ var defaultCapabilities = []string{
 	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
 	"CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
 	"CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
+}
+
+// rlimitTypes maps the names compose.go accepts (see rlimitNames).
+var rlimitTypes = map[string]int{
+	"RLIMIT_AS": unix.RLIMIT_AS, "RLIMIT_CORE": unix.RLIMIT_CORE, "RLIMIT_CPU": unix.RLIMIT_CPU,
+	"RLIMIT_DATA": unix.RLIMIT_DATA, "RLIMIT_FSIZE": unix.RLIMIT_FSIZE, "RLIMIT_LOCKS": unix.RLIMIT_LOCKS,
+	"RLIMIT_MEMLOCK": unix.RLIMIT_MEMLOCK, "RLIMIT_MSGQUEUE": unix.RLIMIT_MSGQUEUE, "RLIMIT_NICE": unix.RLIMIT_NICE,
+	"RLIMIT_NOFILE": unix.RLIMIT_NOFILE, "RLIMIT_NPROC": unix.RLIMIT_NPROC, "RLIMIT_RSS": unix.RLIMIT_RSS,
+	"RLIMIT_RTPRIO": unix.RLIMIT_RTPRIO, "RLIMIT_RTTIME": unix.RLIMIT_RTTIME, "RLIMIT_SIGPENDING": unix.RLIMIT_SIGPENDING,
+	"RLIMIT_STACK": unix.RLIMIT_STACK,
 }
 
 const defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -60,7 +72,7 @@ func processFor(s *service, img *v1.ConfigFile, rootfs string) (*libcontainer.Pr
 	if userSpec == "" {
 		userSpec = ic.User
 	}
-	eu, err := execUser(rootfs, userSpec)
+	eu, err := execUser(rootfs, userSpec, s.GroupAdd)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +92,12 @@ func processFor(s *service, img *v1.ConfigFile, rootfs string) (*libcontainer.Pr
 	if cwd == "" {
 		cwd = "/"
 	}
+	var rlimits []configs.Rlimit
+	for _, r := range s.Rlimits {
+		rlimits = append(rlimits, configs.Rlimit{Type: rlimitTypes[r.Type], Soft: r.Soft, Hard: r.Hard})
+	}
 	return &libcontainer.Process{
+		Rlimits:          rlimits,
 		Args:             args,
 		Env:              env,
 		UID:              eu.Uid,
@@ -118,9 +135,10 @@ func lookupEnv(env []string, key string) (string, bool) {
 }
 
 // execUser resolves a compose or image user ("name", "uid", "uid:gid",
-// "name:group") against the rootfs's /etc/passwd and /etc/group, read
-// through an os.Root so a symlinked passwd cannot point outside the image.
-func execUser(rootfs, spec string) (*user.ExecUser, error) {
+// "name:group") and group_add entries against the rootfs's /etc/passwd and
+// /etc/group, read through an os.Root so a symlinked passwd cannot point
+// outside the image.
+func execUser(rootfs, spec string, groupAdd []string) (*user.ExecUser, error) {
 	root, err := os.OpenRoot(rootfs)
 	if err != nil {
 		return nil, fmt.Errorf("resolving user %q: %w", spec, err)
@@ -128,23 +146,30 @@ func execUser(rootfs, spec string) (*user.ExecUser, error) {
 	defer root.Close()
 	// A missing or unreadable file reads as empty: numeric ids still
 	// resolve, names do not.
-	open := func(name string) io.Reader {
+	read := func(name string) string {
 		f, err := root.Open(name)
 		if err != nil {
-			return strings.NewReader("")
+			return ""
 		}
 		defer f.Close()
 		data, err := io.ReadAll(io.LimitReader(f, 16<<20))
 		if err != nil {
-			return strings.NewReader("")
+			return ""
 		}
-		return strings.NewReader(string(data))
+		return string(data)
 	}
+	passwd, group := read("etc/passwd"), read("etc/group")
 	defaults := &user.ExecUser{Uid: 0, Gid: 0, Home: "/"}
-	passwd, group := open("etc/passwd"), open("etc/group")
-	eu, err := user.GetExecUser(spec, defaults, passwd, group)
+	eu, err := user.GetExecUser(spec, defaults, strings.NewReader(passwd), strings.NewReader(group))
 	if err != nil {
 		return nil, fmt.Errorf("resolving user %q in the image: %w", spec, err)
+	}
+	if len(groupAdd) > 0 {
+		extra, err := user.GetAdditionalGroups(groupAdd, strings.NewReader(group))
+		if err != nil {
+			return nil, fmt.Errorf("resolving group_add %q in the image: %w", groupAdd, err)
+		}
+		eu.Sgids = append(eu.Sgids, extra...)
 	}
 	return eu, nil
 }
@@ -179,6 +204,25 @@ func libcontainerConfig(s *service, cs *containerSpec, mounts []specs.Mount) (*c
 	}
 	spec.Linux.Namespaces = namespaces
 	spec.Linux.CgroupsPath = cs.Cgroup
+	if s.ShmSize > 0 {
+		for i, m := range spec.Mounts {
+			if m.Destination != "/dev/shm" {
+				continue
+			}
+			opts := slices.DeleteFunc(slices.Clone(m.Options), func(o string) bool { return strings.HasPrefix(o, "size=") })
+			spec.Mounts[i].Options = append(opts, fmt.Sprintf("size=%d", s.ShmSize))
+		}
+	}
+	for _, d := range s.Devices {
+		ld, err := hostDevice(d)
+		if err != nil {
+			return nil, err
+		}
+		spec.Linux.Devices = append(spec.Linux.Devices, ld)
+		spec.Linux.Resources.Devices = append(spec.Linux.Resources.Devices, specs.LinuxDeviceCgroup{
+			Allow: true, Type: ld.Type, Major: &ld.Major, Minor: &ld.Minor, Access: d.Perms,
+		})
+	}
 	spec.Mounts = append(spec.Mounts, mounts...)
 	cfg, err := specconv.CreateLibcontainerConfig(&specconv.CreateOpts{
 		CgroupName: cs.ID,
@@ -188,6 +232,30 @@ func libcontainerConfig(s *service, cs *containerSpec, mounts []specs.Mount) (*c
 		return nil, fmt.Errorf("building the container configuration: %w", err)
 	}
 	return cfg, nil
+}
+
+// hostDevice describes a guest device node for the container.
+func hostDevice(d device) (specs.LinuxDevice, error) {
+	var st unix.Stat_t
+	if err := unix.Stat(d.Host, &st); err != nil {
+		return specs.LinuxDevice{}, fmt.Errorf("device %s: %w", d.Host, err)
+	}
+	typ := ""
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFCHR:
+		typ = "c"
+	case unix.S_IFBLK:
+		typ = "b"
+	default:
+		return specs.LinuxDevice{}, fmt.Errorf("device %s is not a character or block device", d.Host)
+	}
+	mode := os.FileMode(st.Mode & 0o777)
+	uid, gid := st.Uid, st.Gid
+	return specs.LinuxDevice{
+		Path: d.Target, Type: typ,
+		Major: int64(unix.Major(uint64(st.Rdev))), Minor: int64(unix.Minor(uint64(st.Rdev))),
+		FileMode: &mode, UID: &uid, GID: &gid,
+	}, nil
 }
 
 // serviceMounts turns the service's mounts into OCI mounts with host paths

@@ -79,7 +79,7 @@
 // masked /proc and a device cgroup that allows only the standard devices.
 //
 // Not implemented, and refused when a compose file asks for them: build,
-// privileged, devices, user namespaces, secrets and configs, env_file,
+// privileged, init, sysctls, security_opt, pid and ipc modes, user namespaces, secrets and configs, env_file,
 // include and extends, anonymous volumes, published port ranges and remapped
 // UDP ports. An image's VOLUME and EXPOSE declarations are ignored, and
 // extended attributes (such as file capabilities) in image layers are not

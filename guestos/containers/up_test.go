@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -369,7 +370,15 @@ services:
     image: ` + r.ref() + `
     depends_on: [web]
     entrypoint: ["/bin/testapp", "-append", "/data/order=entry"]
-    command: ["-copy", "/etc/hosts=/data/hosts", "-copy", "/proc/self/status=/data/status", "-exit", "0", "extra-arg"]
+    command: ["-copy", "/etc/hosts=/data/hosts", "-copy", "/proc/self/status=/data/status",
+              "-copy", "/proc/self/limits=/data/limits", "-copy", "/proc/self/mounts=/data/mounts",
+              "-copy", "/dev/mapped-null=/data/mapped-null", "-exit", "0", "extra-arg"]
+    devices: ["/dev/null:/dev/mapped-null:rw"]
+    ulimits:
+      nofile: {soft: 4096, hard: 8192}
+    shm_size: 1m
+    group_add: [app]
+    platform: linux/` + runtime.GOARCH + `
     working_dir: /tmp
     cap_drop: [ALL]
     cap_add: [NET_BIND_SERVICE]
@@ -510,11 +519,24 @@ volumes:
 	if !strings.Contains(string(status), "CapEff:\t0000000000000400\n") {
 		t.Errorf("cap_drop ALL + cap_add NET_BIND_SERVICE: %s", status)
 	}
+	if !strings.Contains(string(status), "Groups:\t1000 \n") {
+		t.Errorf("group_add app: %s", status)
+	}
+	// The hard limit only: a Go program raises its own soft limit.
+	if limits, _ := os.ReadFile(filepath.Join(volume, "limits")); !regexp.MustCompile(`Max open files\s+\d+\s+8192\s`).Match(limits) {
+		t.Errorf("ulimits nofile: %s", limits)
+	}
+	if mounts, _ := os.ReadFile(filepath.Join(volume, "mounts")); !regexp.MustCompile(`shm /dev/shm tmpfs \S*size=1024k`).Match(mounts) {
+		t.Errorf("shm_size: %s", mounts)
+	}
+	if _, err := os.Stat(filepath.Join(volume, "mapped-null")); err != nil {
+		t.Errorf("device mapped at /dev/mapped-null: %v", err)
+	}
 	if b, err := os.ReadFile(cgroupFile("demo_web", "memory.limit_in_bytes", "memory.max")); err != nil || strings.TrimSpace(string(b)) != fmt.Sprint(64<<20) {
 		t.Errorf("web's memory limit: %q, %v", b, err)
 	}
 	entryLog, _ := os.ReadFile(statusOf(p, "entry").LogFile)
-	if !strings.Contains(string(entryLog), "testapp running -append /data/order=entry -copy /etc/hosts=/data/hosts -copy /proc/self/status=/data/status -exit 0 extra-arg\n") {
+	if !strings.Contains(string(entryLog), "testapp running -append /data/order=entry -copy /etc/hosts=/data/hosts -copy /proc/self/status=/data/status -copy /proc/self/limits=/data/limits -copy /proc/self/mounts=/data/mounts -copy /dev/mapped-null=/data/mapped-null -exit 0 extra-arg\n") {
 		t.Errorf("entry log %q: entrypoint and command not combined as docker does", entryLog)
 	}
 	outMu.Lock()
