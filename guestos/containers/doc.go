@@ -20,8 +20,10 @@
 // tmpfs, ports, restart (no, always, on-failure[:N], unless-stopped, with
 // docker's doubling back-off), depends_on, healthcheck (CMD and CMD-SHELL run
 // inside the container), container_name, hostname, extra_hosts, cap_add,
-// cap_drop, mem_limit, cpus, read_only, stop_signal, stop_grace_period and
-// network_mode: host. Each service's stdout and stderr go to
+// cap_drop, mem_limit, cpus, devices (guest /dev nodes), ulimits, shm_size,
+// group_add, platform (linux on the guest's architecture only), read_only,
+// stop_signal, stop_grace_period and network_mode: host. Each service's
+// stdout and stderr go to
 // StateDir/logs/<project>/<service>.log (appended, not rotated) and to
 // Config.ServiceOutput.
 //
@@ -75,13 +77,14 @@
 // Tests may use normal cgo linking; the package's tests also pass as a binary
 // built with that static line. Seccomp filtering is not compiled in (it
 // needs libseccomp and the "seccomp" build tag); services run with docker's
-// default capability set, their own PID, mount, IPC and UTS namespaces, a
-// masked /proc and a device cgroup that allows only the standard devices.
+// default capability set (changed by cap_add and cap_drop), their own PID,
+// mount, IPC and UTS namespaces, a masked /proc and a device cgroup that
+// allows only the standard devices and those the compose file maps.
 //
 // Not implemented, and refused when a compose file asks for them: build,
-// privileged, init, sysctls, security_opt, pid and ipc modes, user namespaces, secrets and configs, env_file,
-// include and extends, anonymous volumes, published port ranges and remapped
-// UDP ports. An image's VOLUME and EXPOSE declarations are ignored, and
+// privileged, init, sysctls, security_opt, pid and ipc modes, user
+// namespaces, secrets and configs, env_file, include and extends, anonymous
+// volumes, published port ranges and remapped UDP ports. An image's VOLUME and EXPOSE declarations are ignored, and
 // extended attributes (such as file capabilities) in image layers are not
 // applied.
 //
