@@ -39,7 +39,18 @@ var supportedServiceKeys = []string{
 	"volumes", "ports", "restart", "depends_on", "container_name", "hostname",
 	"stop_signal", "stop_grace_period", "network_mode", "networks", "read_only",
 	"cap_add", "cap_drop", "mem_limit", "cpus", "extra_hosts", "tmpfs", "healthcheck",
-	"devices", "ulimits", "shm_size", "group_add", "platform",
+	"devices", "ulimits", "shm_size", "group_add", "platform", "deploy",
+}
+
+// deployKeys are the keys of a service's deploy section the runner accepts,
+// each with the sub-keys it accepts (nil: a scalar). Resource reservations
+// are soft and changed nothing for one service on its own VM; device
+// reservations (GPUs) are refused.
+var deployKeys = map[string][]string{
+	"resources":      {"limits", "reservations"},
+	"restart_policy": {"condition", "max_attempts"},
+	"replicas":       nil,
+	"labels":         nil,
 }
 
 // rlimitNames are the ulimits compose may set (RLIMIT_ + upper case).
@@ -72,11 +83,12 @@ type service struct {
 	WorkingDir  string
 	User        string
 	Hostname    string
-	Aliases     []string // container_name, when set
+	Aliases     []string // container_name and network aliases
 	ReadOnly    bool
 	Caps        []string // CAP_ names, docker's default set changed by cap_add and cap_drop
 	MemoryLimit int64    // bytes; 0: none
 	CPUQuota    int64    // microseconds per 100 ms period; 0: none
+	PidsLimit   int64    // 0: none
 	ExtraHosts  []string // "ip\tname" lines for /etc/hosts
 	Devices     []device
 	Rlimits     []rlimit
@@ -213,6 +225,9 @@ func checkModel(dict map[string]any) error {
 			}
 			return fmt.Errorf("service %q: key %q is %w; remove it", sname, k, ErrUnsupported)
 		}
+		if err := checkDeploy(svc["deploy"]); err != nil {
+			return fmt.Errorf("service %q: %w", sname, err)
+		}
 	}
 	if vols, ok := dict["volumes"].(map[string]any); ok {
 		for _, vname := range sortedKeys(vols) {
@@ -225,6 +240,32 @@ func checkModel(dict map[string]any) error {
 					continue
 				}
 				return fmt.Errorf("volume %q: key %q is %w; named volumes are plain directories under the data directory", vname, k, ErrUnsupported)
+			}
+		}
+	}
+	return nil
+}
+
+func checkDeploy(v any) error {
+	deploy, _ := v.(map[string]any)
+	for _, k := range sortedKeys(deploy) {
+		sub, ok := deployKeys[k]
+		if !ok && !strings.HasPrefix(k, "x-") {
+			return fmt.Errorf("deploy.%s is %w; remove it", k, ErrUnsupported)
+		}
+		m, _ := deploy[k].(map[string]any)
+		for _, sk := range sortedKeys(m) {
+			if !slices.Contains(sub, sk) && !strings.HasPrefix(sk, "x-") {
+				return fmt.Errorf("deploy.%s.%s is %w; remove it", k, sk, ErrUnsupported)
+			}
+		}
+	}
+	res, _ := deploy["resources"].(map[string]any)
+	for _, which := range []string{"limits", "reservations"} {
+		m, _ := res[which].(map[string]any)
+		for _, k := range sortedKeys(m) {
+			if k != "cpus" && k != "memory" && !(which == "limits" && k == "pids") && !strings.HasPrefix(k, "x-") {
+				return fmt.Errorf("deploy.resources.%s.%s is %w (no GPUs or generic resources here); remove it", which, k, ErrUnsupported)
 			}
 		}
 	}
@@ -298,6 +339,16 @@ func convertService(p *types.Project, sc types.ServiceConfig, env map[string]str
 	if sc.ContainerName != "" {
 		s.Aliases = append(s.Aliases, sc.ContainerName)
 	}
+	for _, n := range sortedKeys(sc.Networks) {
+		if nc := sc.Networks[n]; nc != nil {
+			s.Aliases = append(s.Aliases, nc.Aliases...)
+		}
+	}
+	for _, a := range s.Aliases {
+		if a == "" || strings.ContainsAny(a, " \t\n\r\x00#") {
+			return nil, fmt.Errorf("container name or network alias %q is not a host name", a)
+		}
+	}
 	if sc.NetworkMode != "" && sc.NetworkMode != "host" {
 		return nil, fmt.Errorf("network_mode %q is %w: every service shares the guest's network", sc.NetworkMode, ErrUnsupported)
 	}
@@ -337,6 +388,9 @@ func convertService(p *types.Project, sc types.ServiceConfig, env map[string]str
 	if s.Restart, err = parseRestart(sc.Restart); err != nil {
 		return nil, err
 	}
+	if err := applyDeploy(s, &sc); err != nil {
+		return nil, err
+	}
 	if s.Caps, err = capabilities(sc.CapAdd, sc.CapDrop); err != nil {
 		return nil, err
 	}
@@ -346,11 +400,15 @@ func convertService(p *types.Project, sc types.ServiceConfig, env map[string]str
 	if sc.MemLimit < 0 {
 		return nil, fmt.Errorf("mem_limit %d is negative", sc.MemLimit)
 	}
-	s.MemoryLimit = int64(sc.MemLimit)
+	if sc.MemLimit > 0 {
+		s.MemoryLimit = int64(sc.MemLimit)
+	}
 	if sc.CPUS < 0 || sc.CPUS > 4096 {
 		return nil, fmt.Errorf("cpus %v is out of range", sc.CPUS)
 	}
-	s.CPUQuota = int64(float64(sc.CPUS) * 100000)
+	if sc.CPUS > 0 {
+		s.CPUQuota = int64(float64(sc.CPUS) * 100000)
+	}
 	if sc.Platform != "" && sc.Platform != "linux/"+runtime.GOARCH && !strings.HasPrefix(sc.Platform, "linux/"+runtime.GOARCH+"/") {
 		return nil, fmt.Errorf("platform %q: this guest runs linux/%s images only", sc.Platform, runtime.GOARCH)
 	}
@@ -485,6 +543,62 @@ func capabilities(add, drop []string) ([]string, error) {
 	}
 	sort.Strings(set)
 	return set, nil
+}
+
+// applyDeploy takes the deploy keys checkDeploy let through: replicas must
+// be 1, resource limits set the same cgroup limits as mem_limit and cpus, and
+// restart_policy is used when restart is not set. A value given both ways
+// must agree.
+func applyDeploy(s *service, sc *types.ServiceConfig) error {
+	d := sc.Deploy
+	if d == nil {
+		return nil
+	}
+	if d.Replicas != nil && *d.Replicas != 1 {
+		return fmt.Errorf("deploy.replicas %d: exactly one container per service is %w", *d.Replicas, ErrUnsupported)
+	}
+	if l := d.Resources.Limits; l != nil {
+		if l.MemoryBytes < 0 || l.NanoCPUs < 0 || l.NanoCPUs > 4096 || l.Pids < 0 {
+			return fmt.Errorf("deploy.resources.limits: negative or out of range values")
+		}
+		if l.MemoryBytes > 0 {
+			if sc.MemLimit > 0 && sc.MemLimit != l.MemoryBytes {
+				return fmt.Errorf("mem_limit and deploy.resources.limits.memory disagree; keep one")
+			}
+			s.MemoryLimit = int64(l.MemoryBytes)
+		}
+		if l.NanoCPUs > 0 {
+			if sc.CPUS > 0 && sc.CPUS != float32(l.NanoCPUs) {
+				return fmt.Errorf("cpus and deploy.resources.limits.cpus disagree; keep one")
+			}
+			s.CPUQuota = int64(float64(l.NanoCPUs) * 100000)
+		}
+		s.PidsLimit = l.Pids
+	}
+	if rp := d.RestartPolicy; rp != nil {
+		var p restartPolicy
+		switch rp.Condition {
+		case "none":
+			p = restartPolicy{Mode: "no"}
+		case "on-failure":
+			p = restartPolicy{Mode: "on-failure"}
+			if rp.MaxAttempts != nil {
+				if *rp.MaxAttempts > 1<<20 {
+					return fmt.Errorf("deploy.restart_policy.max_attempts %d is out of range", *rp.MaxAttempts)
+				}
+				p.MaxRetries = int(*rp.MaxAttempts)
+			}
+		case "", "any":
+			p = restartPolicy{Mode: "always"}
+		default:
+			return fmt.Errorf("deploy.restart_policy.condition %q: use none, on-failure or any", rp.Condition)
+		}
+		if sc.Restart != "" && s.Restart != p {
+			return fmt.Errorf("restart %q and deploy.restart_policy disagree; keep one", sc.Restart)
+		}
+		s.Restart = p
+	}
+	return nil
 }
 
 func ensurePrefix(s, prefix string) string {

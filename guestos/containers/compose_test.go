@@ -98,6 +98,18 @@ volumes:
 	}
 }
 
+func TestLoadComposeDeploy(t *testing.T) {
+	text := "services:\n  a:\n    image: r.example/a@" + digestA + "\n    deploy:\n      replicas: 1\n      resources:\n        limits: {cpus: '1.5', memory: 256M, pids: 100}\n        reservations: {memory: 64M}\n      restart_policy: {condition: on-failure, max_attempts: 4}\n"
+	p, err := loadCompose(context.Background(), []byte(text), "demo", nil, "/data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := p.Services[0]
+	if s.MemoryLimit != 256<<20 || s.CPUQuota != 150000 || s.PidsLimit != 100 || s.Restart != (restartPolicy{Mode: "on-failure", MaxRetries: 4}) {
+		t.Errorf("deploy: memory %d cpu %d pids %d restart %+v", s.MemoryLimit, s.CPUQuota, s.PidsLimit, s.Restart)
+	}
+}
+
 func TestLoadComposeInterpolatesOnlyTheAppEnv(t *testing.T) {
 	t.Setenv("GUEST_ONLY", "leaked")
 	text := "services:\n  a:\n    image: r.example/a@" + digestA + "\n    command: [\"${GUEST_ONLY}\", \"${APP:-default}\"]\n    environment: [GUEST_ONLY]\n"
@@ -136,6 +148,10 @@ func TestLoadComposeRefused(t *testing.T) {
 		{"other platform", "services:\n  a:\n    " + img + "\n    platform: windows/arm64\n", "linux/"},
 		{"device outside dev", "services:\n  a:\n    " + img + "\n    devices: [\"/etc/passwd:/dev/x\"]\n", "under /dev"},
 		{"unknown ulimit", "services:\n  a:\n    " + img + "\n    ulimits: {wings: 1}\n", "unknown limit"},
+		{"replicas", "services:\n  a:\n    " + img + "\n    deploy: {replicas: 3}\n", "exactly one container"},
+		{"gpu", "services:\n  a:\n    " + img + "\n    deploy: {resources: {reservations: {devices: [{driver: nvidia, count: 1, capabilities: [gpu]}]}}}\n", "no GPUs"},
+		{"deploy placement", "services:\n  a:\n    " + img + "\n    deploy: {placement: {constraints: [x]}}\n", "deploy.placement"},
+		{"deploy restart conflict", "services:\n  a:\n    " + img + "\n    restart: always\n    deploy: {restart_policy: {condition: none}}\n", "disagree"},
 		{"unknown cap", "services:\n  a:\n    " + img + "\n    cap_add: [FLY]\n", "unknown capability"},
 		{"bad extra host", "services:\n  a:\n    " + img + "\n    extra_hosts: [\"h=not-an-ip\"]\n", "extra_hosts"},
 	}

@@ -192,6 +192,9 @@ func libcontainerConfig(s *service, cs *containerSpec, mounts []specs.Mount) (*c
 	if s.MemoryLimit > 0 {
 		spec.Linux.Resources.Memory = &specs.LinuxMemory{Limit: &s.MemoryLimit}
 	}
+	if s.PidsLimit > 0 {
+		spec.Linux.Resources.Pids = &specs.LinuxPids{Limit: &s.PidsLimit}
+	}
 	if s.CPUQuota > 0 {
 		period := uint64(100000)
 		spec.Linux.Resources.CPU = &specs.LinuxCPU{Quota: &s.CPUQuota, Period: &period}

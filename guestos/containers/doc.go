@@ -21,7 +21,10 @@
 // docker's doubling back-off), depends_on, healthcheck (CMD and CMD-SHELL run
 // inside the container), container_name, hostname, extra_hosts, cap_add,
 // cap_drop, mem_limit, cpus, devices (guest /dev nodes), ulimits, shm_size,
-// group_add, platform (linux on the guest's architecture only), read_only,
+// group_add, platform (linux on the guest's architecture only), deploy
+// (replicas 1, resources limits and reservations of cpus and memory, pids
+// limit, restart_policy condition and max_attempts), network aliases (in
+// /etc/hosts), read_only,
 // stop_signal, stop_grace_period and network_mode: host. Each service's
 // stdout and stderr go to
 // StateDir/logs/<project>/<service>.log (appended, not rotated) and to

@@ -365,7 +365,12 @@ services:
       - ./bind:/bind
       - /var/run/dstack.sock:/var/run/dstack.sock
     restart: always
-    mem_limit: 64m
+    deploy:
+      resources:
+        limits: {memory: 64M, pids: 50}
+    networks:
+      default:
+        aliases: [frontend]
   entry:
     image: ` + r.ref() + `
     depends_on: [web]
@@ -510,7 +515,7 @@ volumes:
 		t.Errorf("agent socket answer %q", b)
 	}
 	hosts, _ := os.ReadFile(filepath.Join(volume, "hosts"))
-	for _, line := range []string{"127.0.0.1\tweb\n", "127.0.0.1\tsetup\n", "10.0.0.1\tgateway.example\n"} {
+	for _, line := range []string{"127.0.0.1\tweb frontend\n", "127.0.0.1\tsetup\n", "10.0.0.1\tgateway.example\n"} {
 		if !strings.Contains(string(hosts), line) {
 			t.Errorf("/etc/hosts lacks %q:\n%s", line, hosts)
 		}
@@ -534,6 +539,13 @@ volumes:
 	}
 	if b, err := os.ReadFile(cgroupFile("demo_web", "memory.limit_in_bytes", "memory.max")); err != nil || strings.TrimSpace(string(b)) != fmt.Sprint(64<<20) {
 		t.Errorf("web's memory limit: %q, %v", b, err)
+	}
+	pidsMax := "/sys/fs/cgroup/pids/dstack/demo_web/pids.max"
+	if cgroups.IsCgroup2UnifiedMode() {
+		pidsMax = "/sys/fs/cgroup/dstack/demo_web/pids.max"
+	}
+	if b, err := os.ReadFile(pidsMax); err != nil || strings.TrimSpace(string(b)) != "50" {
+		t.Errorf("web's pids limit: %q, %v", b, err)
 	}
 	entryLog, _ := os.ReadFile(statusOf(p, "entry").LogFile)
 	if !strings.Contains(string(entryLog), "testapp running -append /data/order=entry -copy /etc/hosts=/data/hosts -copy /proc/self/status=/data/status -copy /proc/self/limits=/data/limits -copy /proc/self/mounts=/data/mounts -copy /dev/mapped-null=/data/mapped-null -exit 0 extra-arg\n") {
