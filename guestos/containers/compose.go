@@ -40,6 +40,7 @@ var supportedServiceKeys = []string{
 	"stop_signal", "stop_grace_period", "network_mode", "networks", "read_only",
 	"cap_add", "cap_drop", "mem_limit", "cpus", "extra_hosts", "tmpfs", "healthcheck",
 	"devices", "ulimits", "shm_size", "group_add", "platform", "deploy",
+	"configs", "secrets",
 }
 
 // deployKeys are the keys of a service's deploy section the runner accepts,
@@ -70,7 +71,10 @@ var ignoredServiceKeys = []string{
 
 // supportedTopLevelKeys are the top-level keys the runner accepts. Networks
 // are accepted and flattened: every service shares the guest's network.
-var supportedTopLevelKeys = []string{"name", "services", "volumes", "networks"}
+// Configs and secrets must carry their content inline (content) or name a
+// variable of the decrypted env (environment); the compose file is all a
+// dstack app ships, so there is no file for them to name.
+var supportedTopLevelKeys = []string{"name", "services", "volumes", "networks", "configs", "secrets"}
 
 // service is one compose service after validation, with every host path
 // already resolved.
@@ -94,6 +98,7 @@ type service struct {
 	Rlimits     []rlimit
 	ShmSize     int64    // bytes; 0: docker's 64 MiB
 	GroupAdd    []string // extra groups, names or ids
+	Files       []fileMount
 	Mounts      []mount
 	Ports       []port
 	Restart     restartPolicy
@@ -117,6 +122,16 @@ type mount struct {
 	Source   string // path relative to DataDir (bind, volume); empty otherwise
 	Target   string
 	ReadOnly bool
+}
+
+// fileMount is a compose config or secret, written into the service's
+// directory and bind-mounted read-only.
+type fileMount struct {
+	HostName string // file name in the service's files/ directory
+	Target   string
+	Content  []byte
+	UID, GID int
+	Mode     uint32
 }
 
 type device struct {
@@ -227,6 +242,23 @@ func checkModel(dict map[string]any) error {
 		}
 		if err := checkDeploy(svc["deploy"]); err != nil {
 			return fmt.Errorf("service %q: %w", sname, err)
+		}
+	}
+	for _, kind := range []string{"configs", "secrets"} {
+		objs, _ := dict[kind].(map[string]any)
+		for _, oname := range sortedKeys(objs) {
+			o, _ := objs[oname].(map[string]any)
+			for _, k := range sortedKeys(o) {
+				if k == "content" || k == "environment" || k == "name" || k == "labels" || strings.HasPrefix(k, "x-") {
+					continue
+				}
+				return fmt.Errorf("%s %q: key %q is %w; give the content inline (content) or from the app env (environment)", kind[:len(kind)-1], oname, k, ErrUnsupported)
+			}
+			_, hasContent := o["content"]
+			_, hasEnv := o["environment"]
+			if hasContent == hasEnv {
+				return fmt.Errorf("%s %q needs exactly one of content and environment", kind[:len(kind)-1], oname)
+			}
 		}
 	}
 	if vols, ok := dict["volumes"].(map[string]any); ok {
@@ -462,6 +494,20 @@ func convertService(p *types.Project, sc types.ServiceConfig, env map[string]str
 		}
 		s.Mounts = append(s.Mounts, m)
 	}
+	for _, ref := range sc.Configs {
+		fm, err := convertFile(p, env, "config", types.FileReferenceConfig(ref))
+		if err != nil {
+			return nil, err
+		}
+		s.Files = append(s.Files, fm)
+	}
+	for _, ref := range sc.Secrets {
+		fm, err := convertFile(p, env, "secret", types.FileReferenceConfig(ref))
+		if err != nil {
+			return nil, err
+		}
+		s.Files = append(s.Files, fm)
+	}
 	for _, t := range sc.Tmpfs {
 		s.Mounts = append(s.Mounts, mount{Kind: mountTmpfs, Target: t})
 	}
@@ -599,6 +645,66 @@ func applyDeploy(s *service, sc *types.ServiceConfig) error {
 		s.Restart = p
 	}
 	return nil
+}
+
+// convertFile resolves a service's reference to a top-level config or
+// secret: its content (inline or from the app env), its target (configs at
+// /<name>, secrets under /run/secrets), owner and mode (default 0444).
+func convertFile(p *types.Project, env map[string]string, kind string, ref types.FileReferenceConfig) (fileMount, error) {
+	var obj types.FileObjectConfig
+	var ok bool
+	if kind == "config" {
+		var c types.ConfigObjConfig
+		c, ok = p.Configs[ref.Source]
+		obj = types.FileObjectConfig(c)
+	} else {
+		var c types.SecretConfig
+		c, ok = p.Secrets[ref.Source]
+		obj = types.FileObjectConfig(c)
+	}
+	if !ok {
+		return fileMount{}, fmt.Errorf("%s %q is not declared at the top level", kind, ref.Source)
+	}
+	if ref.Source == "" || ref.Source == "." || ref.Source == ".." || strings.ContainsAny(ref.Source, "/\x00") {
+		return fileMount{}, fmt.Errorf("%s name %q is not a plain name", kind, ref.Source)
+	}
+	fm := fileMount{HostName: kind + "-" + ref.Source, Content: []byte(obj.Content), Mode: 0o444}
+	if obj.Environment != "" {
+		v, ok := env[obj.Environment]
+		if !ok {
+			return fileMount{}, fmt.Errorf("%s %q: %s is not in the app env", kind, ref.Source, obj.Environment)
+		}
+		fm.Content = []byte(v)
+	}
+	target := ref.Target
+	switch {
+	case target == "" && kind == "config":
+		target = "/" + ref.Source
+	case target == "":
+		target = "/run/secrets/" + ref.Source
+	case !filepath.IsAbs(target) && kind == "secret":
+		target = "/run/secrets/" + target
+	case !filepath.IsAbs(target):
+		target = "/" + target
+	}
+	fm.Target = filepath.Clean(target)
+	for _, id := range []struct {
+		v   string
+		dst *int
+	}{{ref.UID, &fm.UID}, {ref.GID, &fm.GID}} {
+		if id.v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(id.v)
+		if err != nil || n < 0 {
+			return fileMount{}, fmt.Errorf("%s %q: uid and gid must be numeric", kind, ref.Source)
+		}
+		*id.dst = n
+	}
+	if ref.Mode != nil {
+		fm.Mode = uint32(*ref.Mode) & 0o7777
+	}
+	return fm, nil
 }
 
 func ensurePrefix(s, prefix string) string {

@@ -237,6 +237,44 @@ func libcontainerConfig(s *service, cs *containerSpec, mounts []specs.Mount) (*c
 	return cfg, nil
 }
 
+// writeFiles writes the service's configs and secrets into dir/files.
+func writeFiles(s *service, dir string) error {
+	if len(s.Files) == 0 {
+		return nil
+	}
+	fdir := filepath.Join(dir, "files")
+	if err := os.Mkdir(fdir, 0o700); err != nil {
+		return err
+	}
+	for _, f := range s.Files {
+		p := filepath.Join(fdir, f.HostName)
+		if err := os.WriteFile(p, f.Content, 0o600); err != nil {
+			return err
+		}
+		if err := os.Chown(p, f.UID, f.GID); err != nil {
+			return err
+		}
+		if err := os.Chmod(p, os.FileMode(f.Mode&0o777)|modeBits(f.Mode)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func modeBits(m uint32) os.FileMode {
+	var out os.FileMode
+	if m&0o4000 != 0 {
+		out |= os.ModeSetuid
+	}
+	if m&0o2000 != 0 {
+		out |= os.ModeSetgid
+	}
+	if m&0o1000 != 0 {
+		out |= os.ModeSticky
+	}
+	return out
+}
+
 // hostDevice describes a guest device node for the container.
 func hostDevice(d device) (specs.LinuxDevice, error) {
 	var st unix.Stat_t
@@ -274,6 +312,12 @@ func serviceMounts(s *service, rootfs, dataDir, agentSocket, hostsFile string) (
 		out = append(out, specs.Mount{
 			Destination: "/etc/resolv.conf", Type: "bind", Source: "/etc/resolv.conf",
 			Options: []string{"rbind", "ro", "nosuid", "nodev"},
+		})
+	}
+	for _, f := range s.Files {
+		out = append(out, specs.Mount{
+			Destination: f.Target, Type: "bind", Source: filepath.Join(filepath.Dir(rootfs), "files", f.HostName),
+			Options: []string{"bind", "ro", "nosuid", "nodev"},
 		})
 	}
 	for _, m := range s.Mounts {

@@ -191,6 +191,9 @@ func (p *Project) prepare(ctx context.Context) error {
 		if err := os.WriteFile(hosts, []byte(hostsFile(p.proj, s)), 0o644); err != nil {
 			return fmt.Errorf("service %q: writing its hosts file: %w", s.Name, err)
 		}
+		if err := writeFiles(s, dir); err != nil {
+			return fmt.Errorf("service %q: writing its configs and secrets: %w", s.Name, err)
+		}
 		rootfs := filepath.Join(dir, "rootfs")
 		if err := unpack(img, rootfs); err != nil {
 			return fmt.Errorf("service %q: %w", s.Name, err)

@@ -377,8 +377,15 @@ services:
     entrypoint: ["/bin/testapp", "-append", "/data/order=entry"]
     command: ["-copy", "/etc/hosts=/data/hosts", "-copy", "/proc/self/status=/data/status",
               "-copy", "/proc/self/limits=/data/limits", "-copy", "/proc/self/mounts=/data/mounts",
-              "-copy", "/dev/mapped-null=/data/mapped-null", "-exit", "0", "extra-arg"]
+              "-copy", "/dev/mapped-null=/data/mapped-null", "-copy", "/etc/app.conf=/data/app.conf",
+              "-copy", "/run/secrets/token=/data/token", "-exit", "0", "extra-arg"]
     devices: ["/dev/null:/dev/mapped-null:rw"]
+    configs:
+      - source: app_conf
+        target: /etc/app.conf
+    secrets:
+      - source: token
+        mode: 0400
     ulimits:
       nofile: {soft: 4096, hard: 8192}
     shm_size: 1m
@@ -397,6 +404,13 @@ services:
 volumes:
   shared: {}
   home: {}
+configs:
+  app_conf:
+    content: |
+      greeting = ${NAME}
+secrets:
+  token:
+    environment: SECRET
 `
 	cfg := testConfig(t, compose)
 	cfg.Env = map[string]string{"NAME": "world", "SECRET": "s3", "NOT_REFERENCED": "x",
@@ -534,6 +548,12 @@ volumes:
 	if mounts, _ := os.ReadFile(filepath.Join(volume, "mounts")); !regexp.MustCompile(`shm /dev/shm tmpfs \S*size=1024k`).Match(mounts) {
 		t.Errorf("shm_size: %s", mounts)
 	}
+	if b, _ := os.ReadFile(filepath.Join(volume, "app.conf")); string(b) != "greeting = world\n" {
+		t.Errorf("config content %q", b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(volume, "token")); string(b) != "s3" {
+		t.Errorf("secret from the app env %q", b)
+	}
 	if _, err := os.Stat(filepath.Join(volume, "mapped-null")); err != nil {
 		t.Errorf("device mapped at /dev/mapped-null: %v", err)
 	}
@@ -548,7 +568,8 @@ volumes:
 		t.Errorf("web's pids limit: %q, %v", b, err)
 	}
 	entryLog, _ := os.ReadFile(statusOf(p, "entry").LogFile)
-	if !strings.Contains(string(entryLog), "testapp running -append /data/order=entry -copy /etc/hosts=/data/hosts -copy /proc/self/status=/data/status -copy /proc/self/limits=/data/limits -copy /proc/self/mounts=/data/mounts -copy /dev/mapped-null=/data/mapped-null -exit 0 extra-arg\n") {
+	// entrypoint replaces the image's and drops its cmd; command follows it.
+	if !regexp.MustCompile(`(?m)^testapp running -append /data/order=entry -copy \S+( -copy \S+)* -exit 0 extra-arg$`).Match(entryLog) {
 		t.Errorf("entry log %q: entrypoint and command not combined as docker does", entryLog)
 	}
 	outMu.Lock()
