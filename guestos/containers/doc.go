@@ -87,11 +87,10 @@
 //
 // Not implemented, and refused when a compose file asks for them: build,
 // privileged, init, sysctls, security_opt, pid and ipc modes, user
-// namespaces, file-based or external secrets and configs, env_file,
-// include and extends, anonymous
-// volumes, published port ranges and remapped UDP ports. An image's VOLUME and EXPOSE declarations are ignored, and
-// extended attributes (such as file capabilities) in image layers are not
-// applied.
+// namespaces, file-based or external secrets and configs, env_file, include
+// and extends, anonymous volumes, published port ranges and remapped UDP
+// ports. An image's VOLUME and EXPOSE declarations are ignored, and extended
+// attributes (such as file capabilities) in image layers are not applied.
 //
 // This package must never run an image whose digest was not pinned (unless the
 // insecure option says so), mount a host path outside DataDir other than the
