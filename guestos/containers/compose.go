@@ -40,7 +40,7 @@ var supportedServiceKeys = []string{
 	"stop_signal", "stop_grace_period", "network_mode", "networks", "read_only",
 	"cap_add", "cap_drop", "mem_limit", "cpus", "extra_hosts", "tmpfs", "healthcheck",
 	"devices", "ulimits", "shm_size", "group_add", "platform", "deploy",
-	"configs", "secrets",
+	"configs", "secrets", "privileged",
 }
 
 // deployKeys are the keys of a service's deploy section the runner accepts,
@@ -89,7 +89,9 @@ type service struct {
 	Hostname    string
 	Aliases     []string // container_name and network aliases
 	ReadOnly    bool
+	Privileged  bool
 	Caps        []string // CAP_ names, docker's default set changed by cap_add and cap_drop
+	AllCaps     bool     // cap_add ALL or privileged: Caps is cut to the guest's bounding set
 	MemoryLimit int64    // bytes; 0: none
 	CPUQuota    int64    // microseconds per 100 ms period; 0: none
 	PidsLimit   int64    // 0: none
@@ -423,8 +425,16 @@ func convertService(p *types.Project, sc types.ServiceConfig, env map[string]str
 	if err := applyDeploy(s, &sc); err != nil {
 		return nil, err
 	}
-	if s.Caps, err = capabilities(sc.CapAdd, sc.CapDrop); err != nil {
+	if s.Caps, s.AllCaps, err = capabilities(sc.CapAdd, sc.CapDrop); err != nil {
 		return nil, err
+	}
+	s.Privileged = sc.Privileged
+	if s.Privileged {
+		// docker's --privileged: every capability, then cap_drop
+		if s.Caps, _, err = capabilities([]string{"ALL"}, sc.CapDrop); err != nil {
+			return nil, err
+		}
+		s.AllCaps = true
 	}
 	if s.Health, err = convertHealthcheck(sc.HealthCheck); err != nil {
 		return nil, err
@@ -541,14 +551,16 @@ func convertService(p *types.Project, sc types.ServiceConfig, env map[string]str
 }
 
 // capabilities applies cap_add and cap_drop to docker's default set; "ALL"
-// works as in docker. Unknown names are refused.
-func capabilities(add, drop []string) ([]string, error) {
-	known := map[string]bool{}
-	var all []string
+// works as in docker, and all reports it was added (the set is then cut to
+// the guest's bounding set when the container is made). Unknown names are
+// refused.
+func capabilities(add, drop []string) (caps []string, all bool, err error) {
+	isKnown := map[string]bool{}
+	var known []string
 	for _, c := range capability.ListKnown() {
 		n := "CAP_" + strings.ToUpper(c.String())
-		known[n] = true
-		all = append(all, n)
+		isKnown[n] = true
+		known = append(known, n)
 	}
 	norm := func(list []string, what string) ([]string, bool, error) {
 		var out []string
@@ -559,7 +571,7 @@ func capabilities(add, drop []string) ([]string, error) {
 				hasAll = true
 				continue
 			}
-			if !known[n] {
+			if !isKnown[n] {
 				return nil, false, fmt.Errorf("%s %q: unknown capability", what, c)
 			}
 			out = append(out, n)
@@ -568,27 +580,27 @@ func capabilities(add, drop []string) ([]string, error) {
 	}
 	adds, addAll, err := norm(add, "cap_add")
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	drops, dropAll, err := norm(drop, "cap_drop")
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	set := append([]string{}, defaultCapabilities...)
 	if dropAll {
 		set = nil
 	}
-	set = slices.DeleteFunc(set, func(c string) bool { return slices.Contains(drops, c) })
 	if addAll {
-		set = all
+		set = known
 	}
+	set = slices.DeleteFunc(set, func(c string) bool { return slices.Contains(drops, c) })
 	for _, c := range adds {
 		if !slices.Contains(set, c) {
 			set = append(set, c)
 		}
 	}
 	sort.Strings(set)
-	return set, nil
+	return set, addAll, nil
 }
 
 // applyDeploy takes the deploy keys checkDeploy let through: replicas must

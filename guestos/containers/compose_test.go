@@ -98,6 +98,20 @@ volumes:
 	}
 }
 
+func TestLoadComposeAllCapabilities(t *testing.T) {
+	for _, extra := range []string{"cap_add: [ALL]\n    cap_drop: [NET_RAW]", "privileged: true\n    cap_drop: [NET_RAW]"} {
+		text := "services:\n  a:\n    image: r.example/a@" + digestA + "\n    " + extra + "\n"
+		p, err := loadCompose(context.Background(), []byte(text), "demo", nil, "/data")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := p.Services[0]
+		if !s.AllCaps || !slices.Contains(s.Caps, "CAP_SYS_ADMIN") || slices.Contains(s.Caps, "CAP_NET_RAW") {
+			t.Errorf("%s: all %v caps %q", extra, s.AllCaps, s.Caps)
+		}
+	}
+}
+
 func TestLoadComposeDeploy(t *testing.T) {
 	text := "services:\n  a:\n    image: r.example/a@" + digestA + "\n    deploy:\n      replicas: 1\n      resources:\n        limits: {cpus: '1.5', memory: 256M, pids: 100}\n        reservations: {memory: 64M}\n      restart_policy: {condition: on-failure, max_attempts: 4}\n"
 	p, err := loadCompose(context.Background(), []byte(text), "demo", nil, "/data")
@@ -129,7 +143,7 @@ func TestLoadComposeRefused(t *testing.T) {
 		{"outside data dir", "services:\n  a:\n    " + img + "\n    volumes: [\"/etc:/host-etc\"]\n", "outside the data directory"},
 		{"dotdot", "services:\n  a:\n    " + img + "\n    volumes: [\"../x:/x\"]\n", "outside the data directory"},
 		{"docker socket", "services:\n  a:\n    " + img + "\n    volumes: [\"/var/run/docker.sock:/var/run/docker.sock\"]\n", "outside the data directory"},
-		{"privileged", "services:\n  a:\n    " + img + "\n    privileged: true\n", `key "privileged" is not supported`},
+		{"init", "services:\n  a:\n    " + img + "\n    init: true\n", `key "init" is not supported`},
 		{"build", "services:\n  a:\n    build: .\n", `key "build" is not supported`},
 		{"env_file", "services:\n  a:\n    " + img + "\n    env_file: /etc/shadow\n", `key "env_file" is not supported`},
 		{"extends file", "services:\n  a:\n    " + img + "\n    extends: {file: /etc/x.yml, service: b}\n", `key "extends" is not supported`},
@@ -168,7 +182,7 @@ func TestLoadComposeRefused(t *testing.T) {
 			}
 		})
 	}
-	_, err := loadCompose(context.Background(), []byte("services:\n  a:\n    "+img+"\n    privileged: true\n"), "demo", nil, "/data")
+	_, err := loadCompose(context.Background(), []byte("services:\n  a:\n    "+img+"\n    init: true\n"), "demo", nil, "/data")
 	if !errors.Is(err, ErrUnsupported) {
 		t.Errorf("error %v does not wrap ErrUnsupported", err)
 	}

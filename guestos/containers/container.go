@@ -11,7 +11,10 @@ import (
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/moby/sys/capability"
+	"github.com/moby/sys/devices"
 	"github.com/moby/sys/user"
+	devconfig "github.com/opencontainers/cgroups/devices/config"
 	// The cgroup manager needs the devices controller to apply the device
 	// rules below.
 	_ "github.com/opencontainers/cgroups/devices"
@@ -184,10 +187,18 @@ func libcontainerConfig(s *service, cs *containerSpec, mounts []specs.Mount) (*c
 	spec.Process.Terminal = false
 	spec.Process.NoNewPrivileges = false
 	spec.Process.Rlimits = nil
+	caps := s.Caps
+	if s.AllCaps {
+		bounding, err := boundingCapabilities()
+		if err != nil {
+			return nil, err
+		}
+		caps = slices.DeleteFunc(slices.Clone(caps), func(c string) bool { return !slices.Contains(bounding, c) })
+	}
 	spec.Process.Capabilities = &specs.LinuxCapabilities{
-		Bounding:  s.Caps,
-		Effective: s.Caps,
-		Permitted: s.Caps,
+		Bounding:  caps,
+		Effective: caps,
+		Permitted: caps,
 	}
 	if s.MemoryLimit > 0 {
 		spec.Linux.Resources.Memory = &specs.LinuxMemory{Limit: &s.MemoryLimit}
@@ -216,15 +227,15 @@ func libcontainerConfig(s *service, cs *containerSpec, mounts []specs.Mount) (*c
 			spec.Mounts[i].Options = append(opts, fmt.Sprintf("size=%d", s.ShmSize))
 		}
 	}
-	for _, d := range s.Devices {
-		ld, err := hostDevice(d)
-		if err != nil {
-			return nil, err
+	if s.Privileged {
+		// docker's --privileged: nothing masked, /sys writable, every
+		// device of the guest.
+		spec.Linux.MaskedPaths, spec.Linux.ReadonlyPaths = nil, nil
+		for i, m := range spec.Mounts {
+			if m.Destination == "/sys" || m.Destination == "/sys/fs/cgroup" {
+				spec.Mounts[i].Options = slices.DeleteFunc(slices.Clone(m.Options), func(o string) bool { return o == "ro" })
+			}
 		}
-		spec.Linux.Devices = append(spec.Linux.Devices, ld)
-		spec.Linux.Resources.Devices = append(spec.Linux.Resources.Devices, specs.LinuxDeviceCgroup{
-			Allow: true, Type: ld.Type, Major: &ld.Major, Minor: &ld.Minor, Access: d.Perms,
-		})
 	}
 	spec.Mounts = append(spec.Mounts, mounts...)
 	cfg, err := specconv.CreateLibcontainerConfig(&specconv.CreateOpts{
@@ -233,6 +244,36 @@ func libcontainerConfig(s *service, cs *containerSpec, mounts []specs.Mount) (*c
 	})
 	if err != nil {
 		return nil, fmt.Errorf("building the container configuration: %w", err)
+	}
+	var extra []*devconfig.Device
+	for _, d := range s.Devices {
+		host, err := filepath.EvalSymlinks(d.Host)
+		if err != nil {
+			return nil, fmt.Errorf("device %s: %w", d.Host, err)
+		}
+		dev, err := devices.DeviceFromPath(host, d.Perms)
+		if err != nil {
+			return nil, fmt.Errorf("device %s: %w", d.Host, err)
+		}
+		dev.Path = d.Target
+		extra = append(extra, dev)
+	}
+	if s.Privileged {
+		all, err := devices.HostDevices()
+		if err != nil {
+			return nil, fmt.Errorf("listing the guest's devices: %w", err)
+		}
+		extra = append(extra, all...)
+		cfg.Cgroups.Resources.Devices = []*devconfig.Rule{{Type: devconfig.WildcardDevice, Major: devconfig.Wildcard, Minor: devconfig.Wildcard, Permissions: "rwm", Allow: true}}
+	}
+	for _, dev := range extra {
+		if slices.ContainsFunc(cfg.Devices, func(d *devconfig.Device) bool { return d.Path == dev.Path }) {
+			continue
+		}
+		cfg.Devices = append(cfg.Devices, dev)
+		rule := dev.Rule
+		rule.Allow = true
+		cfg.Cgroups.Resources.Devices = append(cfg.Cgroups.Resources.Devices, &rule)
 	}
 	return cfg, nil
 }
@@ -275,28 +316,23 @@ func modeBits(m uint32) os.FileMode {
 	return out
 }
 
-// hostDevice describes a guest device node for the container.
-func hostDevice(d device) (specs.LinuxDevice, error) {
-	var st unix.Stat_t
-	if err := unix.Stat(d.Host, &st); err != nil {
-		return specs.LinuxDevice{}, fmt.Errorf("device %s: %w", d.Host, err)
+// boundingCapabilities lists the capabilities in the guest process's
+// bounding set: all a container can be given.
+func boundingCapabilities() ([]string, error) {
+	c, err := capability.NewPid2(0)
+	if err == nil {
+		err = c.Load()
 	}
-	typ := ""
-	switch st.Mode & unix.S_IFMT {
-	case unix.S_IFCHR:
-		typ = "c"
-	case unix.S_IFBLK:
-		typ = "b"
-	default:
-		return specs.LinuxDevice{}, fmt.Errorf("device %s is not a character or block device", d.Host)
+	if err != nil {
+		return nil, fmt.Errorf("reading the guest's capabilities: %w", err)
 	}
-	mode := os.FileMode(st.Mode & 0o777)
-	uid, gid := st.Uid, st.Gid
-	return specs.LinuxDevice{
-		Path: d.Target, Type: typ,
-		Major: int64(unix.Major(uint64(st.Rdev))), Minor: int64(unix.Minor(uint64(st.Rdev))),
-		FileMode: &mode, UID: &uid, GID: &gid,
-	}, nil
+	var out []string
+	for _, k := range capability.ListKnown() {
+		if c.Get(capability.BOUNDING, k) {
+			out = append(out, "CAP_"+strings.ToUpper(k.String()))
+		}
+	}
+	return out, nil
 }
 
 // serviceMounts turns the service's mounts into OCI mounts with host paths

@@ -25,7 +25,8 @@
 // (replicas 1, resources limits and reservations of cpus and memory, pids
 // limit, restart_policy condition and max_attempts), network aliases (in
 // /etc/hosts), configs and secrets (inline content or a variable of the
-// decrypted env, mounted read-only), read_only,
+// decrypted env, mounted read-only), privileged (every capability of the
+// guest's bounding set, every guest device, nothing masked), read_only,
 // stop_signal, stop_grace_period and network_mode: host. Each service's
 // stdout and stderr go to
 // StateDir/logs/<project>/<service>.log (appended, not rotated) and to
@@ -86,7 +87,7 @@
 // allows only the standard devices and those the compose file maps.
 //
 // Not implemented, and refused when a compose file asks for them: build,
-// privileged, init, sysctls, security_opt, pid and ipc modes, user
+// init, sysctls, security_opt, pid and ipc modes, user
 // namespaces, file-based or external secrets and configs, env_file, include
 // and extends, anonymous volumes, published port ranges and remapped UDP
 // ports. An image's VOLUME and EXPOSE declarations are ignored, and extended

@@ -334,8 +334,9 @@ func TestUpRunsComposeApp(t *testing.T) {
 services:
   setup:
     image: ` + r.ref() + `
-    command: ["-append", "/data/order=setup", "-exit", "0"]
+    command: ["-append", "/data/order=setup", "-copy", "/proc/self/status=/data/setup-status", "-exit", "0"]
     volumes: ["shared:/data"]
+    privileged: true
   db:
     image: ` + r.ref() + `
     command: ["-serve", "127.0.0.1:${DBPORT}"]
@@ -542,6 +543,12 @@ secrets:
 		t.Errorf("group_add app: %s", status)
 	}
 	// The hard limit only: a Go program raises its own soft limit.
+	// privileged: the guest's own capabilities, and its devices.
+	own, _ := os.ReadFile("/proc/self/status")
+	ownCaps := regexp.MustCompile(`CapEff:\t\w+\n`).Find(own)
+	if setup, _ := os.ReadFile(filepath.Join(volume, "setup-status")); len(ownCaps) == 0 || !bytes.Contains(setup, ownCaps) {
+		t.Errorf("privileged service has not the guest's capabilities %q: %s", ownCaps, setup)
+	}
 	if limits, _ := os.ReadFile(filepath.Join(volume, "limits")); !regexp.MustCompile(`Max open files\s+\d+\s+8192\s`).Match(limits) {
 		t.Errorf("ulimits nofile: %s", limits)
 	}
