@@ -40,7 +40,7 @@ var supportedServiceKeys = []string{
 	"stop_signal", "stop_grace_period", "network_mode", "networks", "read_only",
 	"cap_add", "cap_drop", "mem_limit", "cpus", "extra_hosts", "tmpfs", "healthcheck",
 	"devices", "ulimits", "shm_size", "group_add", "platform", "deploy",
-	"configs", "secrets", "privileged",
+	"configs", "secrets", "privileged", "sysctls",
 }
 
 // deployKeys are the keys of a service's deploy section the runner accepts,
@@ -100,6 +100,7 @@ type service struct {
 	Rlimits     []rlimit
 	ShmSize     int64    // bytes; 0: docker's 64 MiB
 	GroupAdd    []string // extra groups, names or ids
+	Sysctls     map[string]string
 	Files       []fileMount
 	Mounts      []mount
 	Ports       []port
@@ -124,6 +125,7 @@ type mount struct {
 	Source   string // path relative to DataDir (bind, volume); empty otherwise
 	Target   string
 	ReadOnly bool
+	NoCopy   bool // a new named volume is not filled from the image
 }
 
 // fileMount is a compose config or secret, written into the service's
@@ -489,6 +491,18 @@ func convertService(p *types.Project, sc types.ServiceConfig, env map[string]str
 	}
 	s.ShmSize = int64(sc.ShmSize)
 	s.GroupAdd = append([]string{}, sc.GroupAdd...)
+	for k, v := range sc.Sysctls {
+		// The container shares the guest's network namespace, so a net.*
+		// sysctl would change the guest; libcontainer checks the rest
+		// against the namespaces the container has.
+		if strings.HasPrefix(k, "net.") || strings.HasPrefix(k, "net/") {
+			return nil, fmt.Errorf("sysctl %s would change the guest's own network settings; services share the guest's network namespace", k)
+		}
+		if s.Sysctls == nil {
+			s.Sysctls = map[string]string{}
+		}
+		s.Sysctls[k] = v
+	}
 	for _, h := range sortedKeys(sc.ExtraHosts) {
 		for _, ip := range sc.ExtraHosts[h] {
 			if net.ParseIP(ip) == nil || strings.ContainsAny(h, " \t\n\r\x00") {
@@ -798,6 +812,17 @@ func convertVolume(p *types.Project, v types.ServiceVolumeConfig, dataDir string
 			return mount{}, fmt.Errorf("volume name %q is not a plain name", vname)
 		}
 		m.Source = filepath.Join("volumes", vname)
+		if v.Volume != nil {
+			m.NoCopy = v.Volume.NoCopy
+			if sp := v.Volume.Subpath; sp != "" {
+				clean := filepath.Clean(sp)
+				if filepath.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, "../") {
+					return mount{}, fmt.Errorf("volume %q: subpath %q must stay inside the volume", v.Source, sp)
+				}
+				m.Source = filepath.Join(m.Source, clean)
+				m.NoCopy = true
+			}
+		}
 		return m, nil
 	case types.VolumeTypeTmpfs:
 		m.Kind = mountTmpfs

@@ -168,6 +168,8 @@ func TestLoadComposeRefused(t *testing.T) {
 		{"gpu", "services:\n  a:\n    " + img + "\n    deploy: {resources: {reservations: {devices: [{driver: nvidia, count: 1, capabilities: [gpu]}]}}}\n", "no GPUs"},
 		{"deploy placement", "services:\n  a:\n    " + img + "\n    deploy: {placement: {constraints: [x]}}\n", "deploy.placement"},
 		{"deploy restart conflict", "services:\n  a:\n    " + img + "\n    restart: always\n    deploy: {restart_policy: {condition: none}}\n", "disagree"},
+		{"net sysctl", "services:\n  a:\n    " + img + "\n    sysctls: {net.ipv4.ip_forward: 1}\n", "guest's own network"},
+		{"subpath escape", "services:\n  a:\n    " + img + "\n    volumes: [{type: volume, source: v, target: /v, volume: {subpath: ../../etc}}]\nvolumes:\n  v: {}\n", "stay inside"},
 		{"unknown cap", "services:\n  a:\n    " + img + "\n    cap_add: [FLY]\n", "unknown capability"},
 		{"bad extra host", "services:\n  a:\n    " + img + "\n    extra_hosts: [\"h=not-an-ip\"]\n", "extra_hosts"},
 	}

@@ -203,6 +203,7 @@ func libcontainerConfig(s *service, cs *containerSpec, mounts []specs.Mount) (*c
 	if s.MemoryLimit > 0 {
 		spec.Linux.Resources.Memory = &specs.LinuxMemory{Limit: &s.MemoryLimit}
 	}
+	spec.Linux.Sysctl = s.Sysctls
 	if s.PidsLimit > 0 {
 		spec.Linux.Resources.Pids = &specs.LinuxPids{Limit: &s.PidsLimit}
 	}
@@ -387,7 +388,7 @@ func serviceMounts(s *service, rootfs, dataDir, agentSocket, hostsFile string) (
 				if err := os.MkdirAll(src, 0o755); err != nil {
 					return nil, fmt.Errorf("creating %s: %w", src, err)
 				}
-				if m.Kind == mountVolume {
+				if m.Kind == mountVolume && !m.NoCopy {
 					if err := populateVolume(rootfs, m.Target, src); err != nil {
 						return nil, fmt.Errorf("filling the new volume %s from the image: %w", m.Source, err)
 					}

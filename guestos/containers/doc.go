@@ -16,7 +16,8 @@
 //
 // Supported service keys: image, command, entrypoint, environment (list or
 // map; a bare name takes its value from the decrypted env), working_dir, user
-// (names resolved in the image's /etc/passwd), volumes (named, bind, tmpfs),
+// (names resolved in the image's /etc/passwd), volumes (named with nocopy
+// and subpath, bind, tmpfs),
 // tmpfs, ports, restart (no, always, on-failure[:N], unless-stopped, with
 // docker's doubling back-off), depends_on, healthcheck (CMD and CMD-SHELL run
 // inside the container), container_name, hostname, extra_hosts, cap_add,
@@ -26,7 +27,8 @@
 // limit, restart_policy condition and max_attempts), network aliases (in
 // /etc/hosts), configs and secrets (inline content or a variable of the
 // decrypted env, mounted read-only), privileged (every capability of the
-// guest's bounding set, every guest device, nothing masked), read_only,
+// guest's bounding set, every guest device, nothing masked), sysctls of the
+// container's own namespaces, read_only,
 // stop_signal, stop_grace_period and network_mode: host. Each service's
 // stdout and stderr go to
 // StateDir/logs/<project>/<service>.log (appended, not rotated) and to
@@ -87,7 +89,7 @@
 // allows only the standard devices and those the compose file maps.
 //
 // Not implemented, and refused when a compose file asks for them: build,
-// init, sysctls, security_opt, pid and ipc modes, user
+// init, net.* sysctls, security_opt, pid and ipc modes, user
 // namespaces, file-based or external secrets and configs, env_file, include
 // and extends, anonymous volumes, published port ranges and remapped UDP
 // ports. An image's VOLUME and EXPOSE declarations are ignored, and extended

@@ -379,7 +379,8 @@ services:
     command: ["-copy", "/etc/hosts=/data/hosts", "-copy", "/proc/self/status=/data/status",
               "-copy", "/proc/self/limits=/data/limits", "-copy", "/proc/self/mounts=/data/mounts",
               "-copy", "/dev/mapped-null=/data/mapped-null", "-copy", "/etc/app.conf=/data/app.conf",
-              "-copy", "/run/secrets/token=/data/token", "-exit", "0", "extra-arg"]
+              "-copy", "/run/secrets/token=/data/token", "-copy", "/proc/sys/kernel/shmmax=/data/shmmax",
+              "-exit", "0", "extra-arg"]
     devices: ["/dev/null:/dev/mapped-null:rw"]
     configs:
       - source: app_conf
@@ -391,6 +392,8 @@ services:
       nofile: {soft: 4096, hard: 8192}
     shm_size: 1m
     group_add: [app]
+    sysctls:
+      kernel.shmmax: "65536"
     platform: linux/` + runtime.GOARCH + `
     working_dir: /tmp
     cap_drop: [ALL]
@@ -557,6 +560,12 @@ secrets:
 	}
 	if b, _ := os.ReadFile(filepath.Join(volume, "app.conf")); string(b) != "greeting = world\n" {
 		t.Errorf("config content %q", b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(volume, "shmmax")); string(b) != "65536\n" {
+		t.Errorf("sysctl kernel.shmmax in the container's IPC namespace: %q", b)
+	}
+	if b, _ := os.ReadFile("/proc/sys/kernel/shmmax"); string(b) == "65536\n" {
+		t.Errorf("the sysctl changed the guest's own kernel.shmmax")
 	}
 	if b, _ := os.ReadFile(filepath.Join(volume, "token")); string(b) != "s3" {
 		t.Errorf("secret from the app env %q", b)
