@@ -305,6 +305,7 @@ func (p *Project) Down(ctx context.Context) error {
 				errs = append(errs, fmt.Errorf("removing the filesystem of %q: %w", r.svc.Name, err))
 			}
 		}
+		removeCgroupParents()
 		p.downErr = errors.Join(errs...)
 	})
 	return p.downErr
@@ -564,6 +565,16 @@ func (r *serviceRun) create() (*libcontainer.Container, *libcontainer.Process, e
 		return nil, nil, fmt.Errorf("creating the container: %w", err)
 	}
 	return c, proc, nil
+}
+
+// removeCgroupParents removes the /dstack cgroup that holds the containers'
+// cgroups once it is empty (libcontainer removes a container's own cgroup,
+// not its parents). A parent still in use by another project stays.
+func removeCgroupParents() {
+	parents, _ := filepath.Glob("/sys/fs/cgroup/*/dstack")
+	for _, d := range append(parents, "/sys/fs/cgroup/dstack") {
+		_ = os.Remove(d) // rmdir: only an empty cgroup goes
+	}
 }
 
 // removeStale kills and destroys a container left under id by an earlier

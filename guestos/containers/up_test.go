@@ -654,6 +654,9 @@ secrets:
 			t.Errorf("%s after Down: %+v", svc, st)
 		}
 	}
+	if _, err := os.Stat(filepath.Dir(filepath.Dir(cgroupFile("x", "x", "x")))); err == nil {
+		t.Error("the /dstack cgroup is left after Down")
+	}
 	if ents, _ := os.ReadDir(filepath.Join(cfg.StateDir, "runc")); len(ents) != 0 {
 		t.Errorf("libcontainer state left after Down: %v", ents)
 	}
@@ -771,11 +774,12 @@ func TestUpRefuses(t *testing.T) {
 	})
 
 	t.Run("dependency unhealthy", func(t *testing.T) {
+		marker := fmt.Sprintf("sick-%d", time.Now().UnixNano())
 		compose := `
 services:
   sick:
     image: ` + r.ref() + `
-    command: ["-serve", "127.0.0.1:0"]
+    command: ["-serve", "127.0.0.1:0", "` + marker + `"]
     healthcheck:
       test: ["CMD", "/bin/testapp", "-exit", "1"]
       interval: 1s
@@ -789,6 +793,10 @@ services:
 		err := up(testConfig(t, compose))
 		if err == nil || !strings.Contains(err.Error(), `waiting for "sick": it is unhealthy`) {
 			t.Fatalf("got %v", err)
+		}
+		// The failed Up stopped what it had started.
+		if pids := containerProcesses(marker); len(pids) != 0 {
+			t.Errorf("processes left after a failed Up: %v", pids)
 		}
 	})
 
