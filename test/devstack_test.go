@@ -3,9 +3,14 @@
 package test
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -13,55 +18,250 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ethereum/go-ethereum/crypto"
 )
 
-// buildDstack builds cmd/dstack into dir.
-func buildDstack(t *testing.T, dir string) string {
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+)
+
+// dstackBin builds cmd/dstack once for the package.
+func dstackBin(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(dir, "dstack")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/dstack")
-	cmd.Dir = ".."
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "dstack-e2e-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		builtBin = filepath.Join(dir, "dstack")
+		cmd := exec.Command("go", "build", "-o", builtBin, "./cmd/dstack")
+		cmd.Dir = ".."
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
 	}
-	return bin
+	return builtBin
+}
+
+type devInstance struct {
+	InstanceID  string `json:"instance_id"`
+	GuestSocket string `json:"guest_socket"`
+	Dir         string `json:"dir"`
 }
 
 type devState struct {
-	AppURL             string `json:"app_url"`
-	EvidenceURL        string `json:"evidence_url"`
-	AppID              string `json:"app_id"`
-	KMSURL             string `json:"kms_url"`
-	ChainRPC           string `json:"chain_rpc"`
-	InsecureTrustRoots string `json:"insecure_trust_roots"`
-	Collateral         string `json:"collateral"`
+	PID                 int           `json:"pid"`
+	AppURL              string        `json:"app_url"`
+	EvidenceURL         string        `json:"evidence_url"`
+	AppID               string        `json:"app_id"`
+	InstanceID          string        `json:"instance_id"`
+	ComposeHash         string        `json:"compose_hash"`
+	KMSURL              string        `json:"kms_url"`
+	ChainRPC            string        `json:"chain_rpc"`
+	KmsContract         string        `json:"kms_contract"`
+	AppContract         string        `json:"app_contract"`
+	GatewayHTTPS        string        `json:"gateway_https"`
+	GatewayRegistration string        `json:"gateway_registration"`
+	GatewayCA           string        `json:"gateway_ca"`
+	AppHost             string        `json:"app_host"`
+	GuestSocket         string        `json:"guest_socket"`
+	InsecureTrustRoots  string        `json:"insecure_trust_roots"`
+	Collateral          string        `json:"collateral"`
+	Instances           []devInstance `json:"instances"`
+}
+
+// stack is a running `dstack dev up`.
+type stack struct {
+	t    *testing.T
+	bin  string
+	dir  string
+	cmd  *exec.Cmd
+	done chan error
+	st   devState
+	// ready is how long dev up took to write its state.
+	ready time.Duration
 }
 
 // up starts `dstack dev up` and waits for its state file.
-func up(t *testing.T, bin, dir string) (*exec.Cmd, devState) {
+func up(t *testing.T, dir string, args ...string) *stack {
 	t.Helper()
-	cmd := exec.Command(bin, "dev", "up", "--dir", dir, "--listen", "127.0.0.1:0")
+	if os.Geteuid() != 0 {
+		t.Skip("the dev stack runs its app as a container, which needs root (CI runs as root)")
+	}
+	bin := dstackBin(t)
+	s := &stack{t: t, bin: bin, dir: dir, done: make(chan error, 1)}
+	os.MkdirAll(dir, 0o700)
+	s.cmd = exec.Command(bin, append([]string{"dev", "up", "--dir", dir, "--listen", "127.0.0.1:0"}, args...)...)
+	s.cmd.Dir = ".."
 	log, _ := os.Create(filepath.Join(dir, "up.log"))
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
+	s.cmd.Stdout, s.cmd.Stderr = log, log
+	start := time.Now()
+	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(90 * time.Second)
+	go func() { s.done <- s.cmd.Wait() }()
+	t.Cleanup(func() { s.kill() })
+	deadline := time.Now().Add(3 * time.Minute)
 	for time.Now().Before(deadline) {
-		if b, err := os.ReadFile(filepath.Join(dir, "state.json")); err == nil {
-			var st devState
-			if json.Unmarshal(b, &st) == nil {
-				return cmd, st
-			}
+		if b, err := os.ReadFile(filepath.Join(dir, "state.json")); err == nil && json.Unmarshal(b, &s.st) == nil {
+			s.ready = time.Since(start)
+			t.Logf("dev up ready in %s", s.ready.Round(100*time.Millisecond))
+			return s
 		}
-		time.Sleep(200 * time.Millisecond)
+		select {
+		case err := <-s.done:
+			s.done <- err
+			t.Fatalf("dev up exited: %v\n%s", err, s.log())
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
-	cmd.Process.Kill()
-	out, _ := os.ReadFile(filepath.Join(dir, "up.log"))
-	t.Fatalf("dev up did not become ready:\n%s", out)
-	return nil, devState{}
+	t.Fatalf("dev up did not become ready:\n%s", s.log())
+	return nil
+}
+
+func (s *stack) log() string {
+	b, _ := os.ReadFile(filepath.Join(s.dir, "up.log"))
+	return string(b)
+}
+
+// kill stops the stack if it still runs (SIGTERM, then SIGKILL).
+func (s *stack) kill() {
+	if s.cmd.ProcessState != nil {
+		return
+	}
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(60 * time.Second):
+		s.cmd.Process.Kill()
+	}
+}
+
+// wait waits for dev up to exit after it was told to stop.
+func (s *stack) wait() {
+	s.t.Helper()
+	select {
+	case err := <-s.done:
+		if err != nil {
+			s.t.Fatalf("dev up exited with %v\n%s", err, s.log())
+		}
+	case <-time.After(60 * time.Second):
+		s.cmd.Process.Kill()
+		s.t.Fatalf("dev up did not exit\n%s", s.log())
+	}
+}
+
+// client reaches the gateway for any name, trusting Caddy's internal CA.
+func (s *stack) client() *http.Client {
+	s.t.Helper()
+	pem, err := os.ReadFile(s.st.GatewayCA)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	addr := strings.TrimPrefix(s.st.GatewayHTTPS, "https://")
+	return &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{
+		TLSClientConfig:   &tls.Config{RootCAs: pool},
+		DisableKeepAlives: true,
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, network, addr)
+		},
+	}}
+}
+
+// get GETs path on host through the gateway.
+func (s *stack) get(host, path string) (int, string) {
+	s.t.Helper()
+	u := "https://" + host + ":" + portOf(s.st.GatewayHTTPS) + path
+	res, err := s.client().Get(u)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+func portOf(u string) string {
+	_, p, _ := net.SplitHostPort(strings.TrimPrefix(u, "https://"))
+	return p
+}
+
+// field reads "name value" from the demo app's answer.
+func field(body, name string) string {
+	sc := bufio.NewScanner(strings.NewReader(body))
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), " "); ok && k == name {
+			return v
+		}
+	}
+	return ""
+}
+
+// run runs the dstack binary and returns its combined output.
+func (s *stack) run(env []string, args ...string) (string, error) {
+	cmd := exec.Command(s.bin, args...)
+	cmd.Dir = ".."
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// chain runs `dstack chain` against the stack's chain, signed by the dev
+// chain's first account (the contracts' owner).
+func (s *stack) chain(args ...string) string {
+	s.t.Helper()
+	key := crypto.Keccak256([]byte("dstack devchain account 0"))
+	out, err := s.run([]string{"DSTACK_CHAIN_KEY=" + hex.EncodeToString(key)},
+		append([]string{"chain", "--rpc", s.st.ChainRPC, "--kms", s.st.KmsContract}, args...)...)
+	if err != nil {
+		s.t.Fatalf("dstack chain %v: %v\n%s", args, err, out)
+	}
+	return out
+}
+
+// agent calls a DstackGuest method on a guest socket.
+func agent(sock, method string, req any) (int, string, error) {
+	c := &http.Client{Timeout: time.Minute, Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "unix", sock)
+	}}}
+	b, _ := json.Marshal(req)
+	res, err := c.Post("http://dstack/"+method, "application/json", bytes.NewReader(b))
+	if err != nil {
+		return 0, "", err
+	}
+	defer res.Body.Close()
+	out, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(out), nil
+}
+
+// verify runs `dstack verify` on evidence and returns the verdict.
+func (s *stack) verify(ev []byte) map[string]any {
+	s.t.Helper()
+	p := filepath.Join(s.t.TempDir(), "evidence.json")
+	os.WriteFile(p, ev, 0o600)
+	cmd := exec.Command(s.bin, "verify", "--insecure-trust-roots", s.st.InsecureTrustRoots, "--collateral", s.st.Collateral, p)
+	out, err := cmd.Output()
+	if err != nil {
+		s.t.Fatalf("dstack verify: %v\n%s", err, out)
+	}
+	var v map[string]any
+	if err := json.Unmarshal(out, &v); err != nil {
+		s.t.Fatalf("verdict %s", out)
+	}
+	return v
 }
 
 func listening(u string) bool {
@@ -74,65 +274,118 @@ func listening(u string) bool {
 	return err == nil
 }
 
-// TestDevStackProcesses runs the README's main command as a process: the
-// app answers, its evidence verifies with `dstack verify`, `dstack dev down`
-// stops everything and leaves no listener, and a second up works.
+// leftovers lists processes whose root is under dir and mounts under dir.
+func leftovers(dir string) []string {
+	var out []string
+	procs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, p := range procs {
+		if root, err := os.Readlink(p + "/root"); err == nil && strings.HasPrefix(root, dir) {
+			out = append(out, "process "+filepath.Base(p)+" rooted at "+root)
+		}
+	}
+	mi, _ := os.ReadFile("/proc/self/mountinfo")
+	for _, l := range strings.Split(string(mi), "\n") {
+		if strings.Contains(l, dir) {
+			out = append(out, "mount "+l)
+		}
+	}
+	return out
+}
+
+// cgroupsOf lists the cgroups of the containers of the instances' projects.
+func cgroupsOf(instances []devInstance) []string {
+	var out []string
+	for _, in := range instances {
+		if len(in.InstanceID) < 8 {
+			continue
+		}
+		m, _ := filepath.Glob("/sys/fs/cgroup/dstack/*" + in.InstanceID[:8] + "*")
+		m2, _ := filepath.Glob("/sys/fs/cgroup/*/dstack/*" + in.InstanceID[:8] + "*")
+		out = append(append(out, m...), m2...)
+	}
+	return out
+}
+
+// eventually retries f until it holds, for at most limit.
+func eventually(t *testing.T, what string, limit time.Duration, f func() bool) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for !f() {
+		if time.Since(start) > limit {
+			t.Fatalf("timed out after %s waiting for %s", limit, what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return time.Since(start)
+}
+
+// TestDevStackProcesses runs the README's main command as a process, with
+// two instances of the demo app: the app answers through the gateway
+// (Caddy with the dstack modules) from a container, both instances have the
+// same app keys and their own instance ids, the evidence the app serves
+// (the guest agent's GetQuote) verifies with `dstack verify` and names the
+// app; `dstack dev down` stops everything and leaves no listener, no
+// container process, mount or cgroup; a second up works and stops on
+// SIGINT (Ctrl-C) just as cleanly.
 func TestDevStackProcesses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs binaries")
 	}
-	tmp := t.TempDir()
-	bin := buildDstack(t, tmp)
-	dir := filepath.Join(tmp, "stack")
+	dir := filepath.Join(t.TempDir(), "stack")
 	for round := 1; round <= 2; round++ {
-		cmd, st := up(t, bin, dir)
-		client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
-		res, err := client.Get(st.AppURL)
-		if err != nil {
-			t.Fatal(err)
+		args := []string{"--apps", "2"}
+		if round == 2 {
+			args = nil
 		}
-		body, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if !strings.Contains(string(body), st.AppID) {
-			t.Fatalf("round %d: app answered %q", round, body)
+		s := up(t, dir, args...)
+		st := s.st
+		code, body := s.get(st.AppHost, "/")
+		if code != http.StatusOK || field(body, "app_id") != st.AppID || field(body, "version") != "v1" {
+			t.Fatalf("round %d: the app answered %d %q through the gateway\n%s", round, code, body, s.log())
 		}
-		res, err = client.Get(st.EvidenceURL)
-		if err != nil {
-			t.Fatal(err)
+		if want := map[int]int{1: 2, 2: 1}[round]; len(st.Instances) != want {
+			t.Fatalf("round %d: %d instances, want %d", round, len(st.Instances), want)
 		}
-		ev, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		evPath := filepath.Join(tmp, "evidence.json")
-		os.WriteFile(evPath, ev, 0o600)
-		out, err := exec.Command(bin, "verify", "--insecure-trust-roots", st.InsecureTrustRoots, "--collateral", st.Collateral, evPath).Output()
-		if err != nil {
-			t.Fatalf("round %d: dstack verify: %v\n%s", round, err, out)
-		}
-		var vd struct {
-			Valid     bool   `json:"valid"`
-			AppID     string `json:"app_id"`
-			TCBStatus string `json:"tcb_status"`
-		}
-		if err := json.Unmarshal(out, &vd); err != nil || !vd.Valid || vd.AppID != st.AppID || vd.TCBStatus != "UpToDate" {
-			t.Fatalf("round %d: verdict %s", round, out)
-		}
-		if out, err := exec.Command(bin, "dev", "down", "--dir", dir).CombinedOutput(); err != nil {
-			t.Fatalf("dev down: %v\n%s", err, out)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-ctx.Done():
-			cmd.Process.Kill()
-			t.Fatal("dev up did not exit after dev down")
-		}
-		cancel()
-		for _, u := range []string{st.AppURL, st.KMSURL, st.ChainRPC} {
-			if listening(u) {
-				t.Fatalf("round %d: %s still listening after dev down", round, u)
+		keys := map[string]bool{}
+		for _, in := range st.Instances {
+			code, body := s.get(in.InstanceID+".dstack.localhost", "/")
+			if code != http.StatusOK || field(body, "instance_id") != in.InstanceID || field(body, "app_id") != st.AppID {
+				t.Fatalf("round %d: instance %s answered %d %q", round, in.InstanceID, code, body)
 			}
+			keys[field(body, "app_key_sha256")] = true
+		}
+		if round == 1 && (len(keys) != 1 || st.Instances[0].InstanceID == st.Instances[1].InstanceID) {
+			t.Fatalf("two instances of one app: keys %v, instances %+v", keys, st.Instances)
+		}
+		code, ev := s.get(st.AppHost, "/evidence?report_data=0a0b")
+		if code != http.StatusOK {
+			t.Fatalf("round %d: evidence %d %s", round, code, ev)
+		}
+		v := s.verify([]byte(ev))
+		if v["valid"] != true || v["app_id"] != st.AppID || v["compose_hash"] != st.ComposeHash || v["tcb_status"] != "UpToDate" || !strings.HasPrefix(fmt.Sprint(v["report_data"]), "0a0b") {
+			t.Fatalf("round %d: verdict %v, state %+v", round, v, st)
+		}
+		if round == 1 {
+			if out, err := s.run(nil, "dev", "down", "--dir", dir); err != nil {
+				t.Fatalf("dev down: %v\n%s", err, out)
+			}
+		} else {
+			s.cmd.Process.Signal(os.Interrupt)
+		}
+		s.wait()
+		for _, u := range []string{st.GatewayHTTPS, st.GatewayRegistration, st.KMSURL, st.ChainRPC} {
+			if listening(u) {
+				t.Fatalf("round %d: %s still listening after the stack stopped", round, u)
+			}
+		}
+		if l := leftovers(dir); len(l) > 0 {
+			t.Fatalf("round %d: left behind: %v", round, l)
+		}
+		if c := cgroupsOf(st.Instances); len(c) > 0 {
+			t.Fatalf("round %d: cgroups left: %v", round, c)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "state.json")); !os.IsNotExist(err) {
+			t.Fatalf("round %d: state.json left behind", round)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -24,14 +26,8 @@ import (
 
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
 	"github.com/dstack-go/dstack/contracts/chain"
-	"github.com/dstack-go/dstack/guestos"
-	"github.com/dstack-go/dstack/guestos/agent"
-	"github.com/dstack-go/dstack/guestos/boot"
-	"github.com/dstack-go/dstack/guestos/hostinput"
 	"github.com/dstack-go/dstack/kms"
-	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
-	"github.com/dstack-go/dstack/tee/collateral"
 	"github.com/dstack-go/dstack/tee/identity"
 )
 
@@ -40,9 +36,11 @@ const demoCompose = `{"manifest_version":2,"name":"hello","runner":"docker-compo
 
 // devOptions configure the development stack.
 type devOptions struct {
-	dir     string
-	listen  string
-	compose string
+	dir                string
+	listen             string
+	compose            string
+	apps               int
+	insecureBuiltinApp bool
 }
 
 // devState is written to <dir>/state.json for scripts and tests.
@@ -60,6 +58,27 @@ type devState struct {
 	Collateral         string `json:"collateral"`
 	RuntimeEventLog    string `json:"runtime_event_log"`
 	GuestSocket        string `json:"guest_socket"`
+	// The gateway: its HTTPS address, registration endpoint, internal CA
+	// root and app id; the app's host name under it.
+	GatewayHTTPS        string `json:"gateway_https"`
+	GatewayRegistration string `json:"gateway_registration"`
+	GatewayCA           string `json:"gateway_ca"`
+	GatewayAppID        string `json:"gateway_app_id"`
+	AppHost             string `json:"app_host"`
+	// AppApp and GatewayContract are the DstackApp contracts of the app and
+	// of the gateway (0x addresses).
+	AppApp          string `json:"app_contract"`
+	GatewayContract string `json:"gateway_contract"`
+	// ChainID is the dev chain's id; DemoImage the demo app's pinned image
+	// (empty with --compose); AppEnvPubKey the app's env encryption key.
+	ChainID      uint64 `json:"chain_id"`
+	DemoImage    string `json:"demo_image,omitempty"`
+	AppEnvPubKey string `json:"app_env_pubkey"`
+	// InsecureSimulatedTEESeed is the mock PKI's seed: whoever has it can
+	// forge evidence this stack accepts. Development only.
+	InsecureSimulatedTEESeed string `json:"insecure_simulated_tee_seed"`
+	// Instances are the app's CVMs (--apps).
+	Instances []devInstance `json:"instances"`
 }
 
 func init() {
@@ -96,8 +115,10 @@ TEE hardware.`,
 		},
 	}
 	up.Flags().StringVar(&o.dir, "dir", ".dstack-dev", "state directory")
-	up.Flags().StringVar(&o.listen, "listen", "127.0.0.1:8443", "loopback address of the app's RA-TLS endpoint")
-	up.Flags().StringVar(&o.compose, "compose", "", "app-compose.json to run instead of the demo app")
+	up.Flags().StringVar(&o.listen, "listen", "127.0.0.1:8443", "loopback address of the gateway's HTTPS server")
+	up.Flags().StringVar(&o.compose, "compose", "", "app-compose.json or docker-compose file to run instead of the demo app (images pinned by digest)")
+	up.Flags().IntVar(&o.apps, "apps", 1, "number of instances (CVMs) of the app")
+	up.Flags().BoolVar(&o.insecureBuiltinApp, "insecure-builtin-app", false, "serve a built-in handler instead of running the app's containers (no root needed; not through the gateway)")
 	down := &cobra.Command{
 		Use:   "down",
 		Short: "Stop a running development stack",
@@ -113,30 +134,70 @@ TEE hardware.`,
 
 // devUp runs the stack until ctx ends. ready, if not nil, receives the state
 // once the app answers.
-func devUp(ctx context.Context, out io.Writer, o devOptions, ready chan<- devState) error {
+func devUp(ctx context.Context, out io.Writer, o devOptions, ready chan<- devState) (err error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	if host, _, err := net.SplitHostPort(o.listen); err != nil || !net.ParseIP(host).IsLoopback() {
 		return usageErr(fmt.Errorf("--listen %s: the development stack listens on loopback only (127.0.0.1:PORT)", o.listen))
 	}
-	compose := []byte(demoCompose)
+	if o.apps == 0 {
+		o.apps = 1
+	}
+	if o.apps < 1 || o.apps > 16 {
+		return usageErr(fmt.Errorf("--apps %d: between 1 and 16 instances", o.apps))
+	}
+	if !o.insecureBuiltinApp && os.Geteuid() != 0 {
+		return usageErr(errors.New("the app runs as a container (namespaces, cgroups, mounts), which needs root: run it as root (sudo dstack dev up), or pass --insecure-builtin-app to serve a built-in handler instead of a container"))
+	}
+	if o.insecureBuiltinApp && o.compose != "" {
+		return usageErr(errors.New("--insecure-builtin-app runs the built-in demo handler and cannot run --compose; drop one of them"))
+	}
+	var userCompose []byte
 	if o.compose != "" {
-		b, err := os.ReadFile(o.compose)
-		if err != nil {
+		if userCompose, err = readUserCompose(o.compose); err != nil {
 			return usageErr(fmt.Errorf("--compose: %w", err))
 		}
-		compose = b
-	}
-	if _, err := identity.ParseAppCompose(compose); err != nil {
-		return usageErr(fmt.Errorf("--compose: %w", err))
 	}
 	if err := os.MkdirAll(o.dir, 0o700); err != nil {
 		return err
 	}
+	dir, _ := filepath.Abs(o.dir)
+	// A new stack has a new chain and a new app: nothing of an earlier
+	// stack's CVMs is theirs. The container state (image cache, runtime
+	// state of a stack that was killed) stays for the runner to clean.
+	old, _ := filepath.Glob(filepath.Join(dir, "cvm*"))
+	extra, _ := filepath.Glob(filepath.Join(dir, "extra", "*"))
+	for _, d := range append(old, extra...) {
+		for _, name := range []string{"data", "host-shared", "run", hostInstanceInfo} {
+			_ = os.RemoveAll(filepath.Join(d, name))
+		}
+	}
+	if sock := filepath.Join(dir, "cvm", "dstack.sock"); len(sock) > 100 {
+		return usageErr(fmt.Errorf("--dir %s: the path of the CVM's agent socket (%s) is too long for a unix socket; use a shorter --dir", o.dir, sock))
+	}
+	gwLn, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return fmt.Errorf("the gateway's HTTPS address %s is taken (%w): is another stack running? try \"dstack dev down\" or --listen 127.0.0.1:OTHERPORT", o.listen, err)
+	}
+	// Caddy is given the port it listens on, so that the URLs printed are
+	// the ones served.
+	o.listen = gwLn.Addr().String()
+	gwLn.Close()
+	started := time.Now()
 	fmt.Fprintln(out, "WARNING: simulated TEE with a mock Intel PKI (insecure, development only)")
+	if o.insecureBuiltinApp {
+		fmt.Fprintln(out, "WARNING: --insecure-builtin-app: a built-in handler runs instead of the app's containers, and it is served directly, not through the gateway")
+	}
+	step := func(msg string) { fmt.Fprintf(out, "==> %s (%.1fs)\n", msg, time.Since(started).Seconds()) }
+	var cleanups []func()
+	defer func() {
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			cleanups[i]()
+		}
+	}()
+	onStop := func(f func()) { cleanups = append(cleanups, f) }
 
-	step := func(msg string) { fmt.Fprintf(out, "==> %s\n", msg) }
 	step("creating the mock vendor PKI")
 	seedBytes := make([]byte, 16)
 	if _, err := rand.Read(seedBytes); err != nil {
@@ -147,28 +208,59 @@ func devUp(ctx context.Context, out io.Writer, o devOptions, ready chan<- devSta
 	if err != nil {
 		return err
 	}
-	rootsPath, _ := filepath.Abs(filepath.Join(o.dir, "insecure-trust-roots.pem"))
+	rootsPath := filepath.Join(dir, "insecure-trust-roots.pem")
 	if err := os.WriteFile(rootsPath, pki.RootsPEM(), 0o600); err != nil {
 		return err
 	}
-	collateralDir, _ := filepath.Abs(filepath.Join(o.dir, "collateral"))
+	collateralDir := filepath.Join(dir, "collateral")
 	if err := pki.WriteCollateralDir(collateralDir); err != nil {
 		return err
 	}
 
+	compose, version := userCompose, ""
+	var registryHost, image string
+	switch {
+	case o.insecureBuiltinApp:
+		compose = []byte(demoCompose)
+	case userCompose == nil:
+		step("building the demo app into an OCI image and serving it from a loopback registry")
+		reg, err := startDevRegistry()
+		if err != nil {
+			return err
+		}
+		onStop(func() { reg.Close() })
+		work := filepath.Join(dir, "build")
+		if err := os.MkdirAll(work, 0o700); err != nil {
+			return err
+		}
+		img, err := buildDemoImage(ctx, work)
+		if err != nil {
+			return err
+		}
+		if image, err = reg.push(ctx, "dstack/demo", "v1", img); err != nil {
+			return err
+		}
+		registryHost, version = reg.Host, "v1"
+		compose = demoAppCompose(image, version)
+	}
+	if _, err := identity.ParseAppCompose(compose); err != nil {
+		return usageErr(fmt.Errorf("--compose: %w", err))
+	}
+	composeHash := identity.ComposeHash(compose)
+
 	step("starting the dev chain and deploying the governance contracts")
-	gov, err := startDevGovernance(ctx, identity.ComposeHash(compose))
+	gov, err := startDevGovernance(ctx, composeHash)
 	if err != nil {
 		return err
 	}
-	defer gov.chain.Close()
+	onStop(func() { gov.chain.Close() })
 	vmConfig := devVMConfig()
 	step("starting the KMS (simulated TEE) and allowing it and the OS image on chain")
-	kmsSrv, err := startDevKMS(ctx, o.dir, seed, vmConfig, gov)
+	kmsSrv, err := startDevKMS(ctx, dir, seed, vmConfig, gov)
 	if err != nil {
 		return err
 	}
-	defer kmsSrv.Stop(context.Background())
+	onStop(func() { kmsSrv.Stop(context.Background()) })
 	step("publishing the KMS root public keys on chain (setKmsInfo)")
 	bi := kmsSrv.Service.Bootstrap
 	// The bootstrap attestation stays in .dstack-dev/kms/bootstrap-info.json:
@@ -183,88 +275,103 @@ func devUp(ctx context.Context, out io.Writer, o devOptions, ready chan<- devSta
 	if err != nil {
 		return err
 	}
-	cvmDir, _ := filepath.Abs(filepath.Join(o.dir, "cvm"))
-	hostShared, err := writeDevHostShared(filepath.Join(cvmDir, "host-shared"), compose, gov.app.Bytes(), kmsSrv.URL, vmConfig)
-	if err != nil {
-		return err
-	}
 	log := zap.New(zapcore.NewCore(zapcore.NewConsoleEncoder(zap.NewDevelopmentEncoderConfig()), zapcore.Lock(zapcore.AddSync(out)), zap.WarnLevel))
-	step("booting the CVM (process mode) and measuring the app into RTMR3")
-	step("fetching the app's keys from the KMS over mutual RA-TLS")
-	in, err := hostinput.Read(hostShared)
-	if err != nil {
-		return err
-	}
-	platform, err := guestos.NewPlatform(guestos.NewSimulatedTEE(pki), filepath.Join(cvmDir, "run"), in.SysConfig.VMConfig)
-	if err != nil {
-		return err
-	}
-	cvm, err := boot.Boot(ctx, boot.Config{
-		Inputs: in, Platform: platform, Chain: reader, Logger: log,
-		Attestation: attest.Options{
-			InsecureTrustRoots: &attest.TrustRoots{TDX: pki.Roots()},
-			Collateral:         collateral.NewCache(pki.Source(), collateral.CacheOptions{}),
-		},
-		Storage: boot.InsecurePlainDir{Dir: filepath.Join(cvmDir, "data")},
-	})
-	if err != nil {
-		return err
-	}
-	sock := filepath.Join(cvmDir, "dstack.sock")
-	if len(sock) > 100 {
-		return usageErr(fmt.Errorf("--dir %s: the path of the CVM's agent socket (%s) is too long for a unix socket; use a shorter --dir", o.dir, sock))
-	}
-	agentSrv, err := agent.New(cvm, log).Serve(agent.Config{Socket: sock, TappdSocket: filepath.Join(cvmDir, "tappd.sock")})
-	if err != nil {
-		return err
-	}
-	defer agentSrv.Close(context.Background())
-	running, err := cvm.StartApp(ctx, &boot.BuiltinDemoApp{Listen: o.listen}, sock, nil)
-	if err != nil {
-		return fmt.Errorf("%w (is another stack running? try \"dstack dev down\" or --listen 127.0.0.1:OTHERPORT)", err)
-	}
-	app := running.(*boot.DemoApp)
-	errc := make(chan error, 1)
-	go func() { errc <- app.Wait() }()
 
-	base := "https://" + app.Addr()
-	st := devState{
-		PID: os.Getpid(), KMSURL: kmsSrv.URL, ChainRPC: gov.rpc, KmsContract: gov.kms.Hex(), AppID: hex.EncodeToString(cvm.AppID[:]), InstanceID: hex.EncodeToString(cvm.InstanceID),
-		ComposeHash: hex.EncodeToString(cvm.ComposeHash[:]), AppURL: base + "/", EvidenceURL: base + "/evidence",
-		InsecureTrustRoots: rootsPath, Collateral: collateralDir, RuntimeEventLog: platform.LogPath(), GuestSocket: sock,
+	step("registering the gateway's app on chain (setGatewayAppId) and starting the gateway (Caddy with the dstack modules)")
+	gw, err := startDevGateway(ctx, dir, o.listen, seed, rootsPath, collateralDir, gov)
+	if err != nil {
+		return err
 	}
-	statePath := filepath.Join(o.dir, "state.json")
+	onStop(func() { gw.stop() })
+
+	envPub, err := kmsSrv.Service.GetAppEnvEncryptPubKey(ctx, &kms.AppID{AppID: gov.app.Bytes()})
+	if err != nil {
+		return fmt.Errorf("getting the app's env encryption key: %w", err)
+	}
+	var st devState
+	errc := make(chan error, o.apps)
+	for i := 1; i <= o.apps; i++ {
+		name := "cvm"
+		if i > 1 {
+			name = fmt.Sprintf("cvm%d", i)
+		}
+		step(fmt.Sprintf("booting %s (process mode): measuring the app into RTMR3, fetching its keys from the KMS over mutual RA-TLS", name))
+		c, err := bootDevCVM(ctx, devCVMConfig{
+			dir: filepath.Join(dir, name), compose: compose, appID: gov.app.Bytes(), kmsURL: kmsSrv.URL, vmConfig: vmConfig,
+			gatewayURL: gw.registrationURL, pki: pki, chain: reader, log: log, envPubKey: envPub.PublicKey,
+			builtin: o.insecureBuiltinApp, demo: userCompose == nil && !o.insecureBuiltinApp, insecureHTTPRegistry: registryHost != "",
+		})
+		if err != nil {
+			return err
+		}
+		onStop(func() { c.stop() })
+		go func() { errc <- c.app.Wait() }()
+		if i == 1 {
+			st = devState{
+				KMSURL: kmsSrv.URL, ChainRPC: gov.rpc, KmsContract: gov.kms.Hex(), AppID: hex.EncodeToString(c.cvm.AppID[:]),
+				InstanceID: hex.EncodeToString(c.cvm.InstanceID), ComposeHash: hex.EncodeToString(c.cvm.ComposeHash[:]),
+				InsecureTrustRoots: rootsPath, Collateral: collateralDir, RuntimeEventLog: c.cvm.Platform.LogPath(), GuestSocket: c.socket,
+			}
+		}
+		st.Instances = append(st.Instances, devInstance{InstanceID: hex.EncodeToString(c.cvm.InstanceID), GuestSocket: c.socket, Dir: c.dir})
+		if o.insecureBuiltinApp {
+			st.AppURL = "https://" + c.builtinAddr + "/"
+		}
+	}
+	st.PID, st.GatewayHTTPS, st.GatewayRegistration, st.GatewayCA, st.GatewayAppID = os.Getpid(), "https://"+o.listen, gw.registrationURL, gw.caPath, hex.EncodeToString(gw.appID)
+	st.AppHost = st.AppID + "." + devBaseDomain
+	st.AppApp, st.GatewayContract = gov.app.Hex(), gov.gatewayApp.Hex()
+	st.ChainID, st.InsecureSimulatedTEESeed, st.DemoImage, st.AppEnvPubKey = gov.id, seed, image, hex.EncodeToString(envPub.PublicKey)
+	if !o.insecureBuiltinApp {
+		_, port, _ := net.SplitHostPort(o.listen)
+		st.AppURL = "https://" + st.AppHost + ":" + port + "/"
+		step("waiting for the app to answer through the gateway")
+		if err := waitThroughGateway(ctx, st, o.listen, userCompose == nil); err != nil {
+			return err
+		}
+	}
+	st.EvidenceURL = st.AppURL + "evidence"
+	statePath := filepath.Join(dir, "state.json")
 	sb, _ := json.MarshalIndent(st, "", "  ")
 	if err := os.WriteFile(statePath, sb, 0o600); err != nil {
 		return err
 	}
 	defer os.Remove(statePath)
+	curl := fmt.Sprintf("curl --cacert %s --resolve %s:%s:127.0.0.1 %s", gw.caPath, st.AppHost, portOf(o.listen), st.AppURL)
+	if o.insecureBuiltinApp {
+		curl = "curl -k " + st.AppURL
+	}
 	fmt.Fprintf(out, `
-The app is up.
-  chain         %s (DstackKms %s)
+The app is up (%.1fs).
+  app           %s
+  curl          %s
+                (or curl -k; *.localhost resolves to loopback in most resolvers)
+  evidence      %s > evidence.json   (the guest agent's GetQuote, through the gateway)
+  verify        dstack verify --insecure-trust-roots %s --collateral %s evidence.json
+  chain         %s (DstackKms %s; app %s)
+  queries       dstack chain --rpc %s --kms %s app-info %s
   KMS           %s
+  gateway       %s (registration %s, CA %s)
   app id        %s
   compose hash  %s
   instance id   %s
-  app           curl -k %s
-  evidence      curl -sk %s > evidence.json
-  verify        dstack verify --insecure-trust-roots %s --collateral %s evidence.json
   guest agent   curl --unix-socket %s http://dstack/Info
   state         %s
-Stop with Ctrl-C or "dstack dev down".
-`, st.ChainRPC, st.KmsContract, st.KMSURL, st.AppID, st.ComposeHash, st.InstanceID, st.AppURL, st.EvidenceURL, rootsPath, collateralDir, sock, statePath)
+Stop with Ctrl-C or "dstack dev down --dir %s".
+`, time.Since(started).Seconds(), st.AppURL, curl, strings.Replace(curl, st.AppURL, st.EvidenceURL, 1), rootsPath, collateralDir,
+		st.ChainRPC, st.KmsContract, st.AppApp, st.ChainRPC, st.KmsContract, st.AppApp, st.KMSURL, st.GatewayHTTPS, st.GatewayRegistration, gw.caPath,
+		st.AppID, st.ComposeHash, st.InstanceID, st.GuestSocket, statePath, o.dir)
 	if ready != nil {
 		ready <- st
 	}
 	select {
 	case <-ctx.Done():
 	case err := <-errc:
+		fmt.Fprintln(out, "==> an app exited; stopping")
 		return err
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
 	fmt.Fprintln(out, "==> stopping")
-	return app.Stop(shutdown)
+	return nil
 }
 
 // devVMConfig is the vm_config of the development OS image, shared by the
@@ -272,23 +379,6 @@ Stop with Ctrl-C or "dstack dev down".
 func devVMConfig() string {
 	osImage := sha512.Sum512_256([]byte("dstack dev image"))
 	return fmt.Sprintf(`{"os_image_hash":"%x","cpu_count":1,"memory_size":0}`, osImage)
-}
-
-// writeDevHostShared writes what a VMM would share with the CVM: the
-// app-compose, the sys-config naming the KMS, and the pinned app id.
-func writeDevHostShared(dir string, compose, appID []byte, kmsURL, vmConfig string) (string, error) {
-	_ = os.RemoveAll(dir)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", err
-	}
-	sys, _ := json.Marshal(map[string]any{"kms_urls": []string{kmsURL}, "gateway_urls": []string{}, "vm_config": vmConfig})
-	info, _ := json.Marshal(map[string]string{"app_id": hex.EncodeToString(appID)})
-	for name, b := range map[string][]byte{hostinput.AppComposeFile: compose, hostinput.SysConfigFile: sys, hostinput.InstanceInfoFile: info} {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
-			return "", err
-		}
-	}
-	return dir, nil
 }
 
 // devGovernance is the dev chain with the contracts deployed and the demo
@@ -299,7 +389,10 @@ type devGovernance struct {
 	rpc   string
 	kms   common.Address
 	app   common.Address
-	id    uint64
+	// gatewayApp is the DstackApp registered for the gateway; its address
+	// is the gateway app id.
+	gatewayApp common.Address
+	id         uint64
 }
 
 // startDevGovernance starts the dev chain, deploys DstackKms and registers
@@ -324,6 +417,13 @@ func startDevGovernance(ctx context.Context, composeHash [32]byte) (*devGovernan
 		return fail(err)
 	}
 	if g.app, err = deployedApp(r); err != nil {
+		return fail(err)
+	}
+	gwCompose := sha256.Sum256([]byte("dstack dev gateway"))
+	if r, err = g.ctl.send(ctx, g.kms, K.PackDeployAndRegisterApp0(crypto.PubkeyToAddress(devAccountKey(0).PublicKey), false, true, true, [32]byte{}, gwCompose), "deploy-gateway-app"); err != nil {
+		return fail(err)
+	}
+	if g.gatewayApp, err = deployedApp(r); err != nil {
 		return fail(err)
 	}
 	return g, nil

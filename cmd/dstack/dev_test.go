@@ -26,7 +26,9 @@ func TestDevUp(t *testing.T) {
 	ready := make(chan devState, 1)
 	done := make(chan error, 1)
 	var out bytes.Buffer
-	go func() { done <- devUp(ctx, &out, devOptions{dir: dir, listen: "127.0.0.1:0"}, ready) }()
+	go func() {
+		done <- devUp(ctx, &out, devOptions{dir: dir, listen: "127.0.0.1:0", insecureBuiltinApp: true}, ready)
+	}()
 	var st devState
 	select {
 	case st = <-ready:

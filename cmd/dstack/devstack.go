@@ -1,0 +1,412 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"go.uber.org/zap"
+
+	// Caddy's standard modules and ours, for the gateway run in process.
+	_ "github.com/caddyserver/caddy/v2/modules/standard"
+	_ "github.com/dstack-go/dstack/caddymodules"
+
+	"github.com/dstack-go/dstack/caddymodules/gateway"
+	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
+	"github.com/dstack-go/dstack/contracts/chain"
+	"github.com/dstack-go/dstack/guestos"
+	"github.com/dstack-go/dstack/guestos/agent"
+	"github.com/dstack-go/dstack/guestos/appenv"
+	"github.com/dstack-go/dstack/guestos/boot"
+	"github.com/dstack-go/dstack/guestos/containerapp"
+	"github.com/dstack-go/dstack/guestos/containers"
+	"github.com/dstack-go/dstack/guestos/gatewaylink"
+	"github.com/dstack-go/dstack/guestos/hostinput"
+	"github.com/dstack-go/dstack/tee/attest"
+	"github.com/dstack-go/dstack/tee/attest/mock"
+	"github.com/dstack-go/dstack/tee/collateral"
+)
+
+// devBaseDomain is the gateway's base domain: apps are served at
+// https://<app_id>.dstack.localhost:PORT/.
+const devBaseDomain = "dstack.localhost"
+
+// hostInstanceInfo is where, in a CVM's directory, the host keeps the
+// instance info the guest reported.
+const hostInstanceInfo = "host-instance-info.json"
+
+// devInstance is one CVM of the app in state.json.
+type devInstance struct {
+	InstanceID  string `json:"instance_id"`
+	GuestSocket string `json:"guest_socket"`
+	Dir         string `json:"dir"`
+}
+
+// appComposeOf wraps a docker-compose text into an app-compose.json that
+// asks for the KMS and the gateway.
+func appComposeOf(name, dockerCompose string, allowedEnvs []string) []byte {
+	if allowedEnvs == nil {
+		allowedEnvs = []string{}
+	}
+	b, _ := json.Marshal(struct {
+		ManifestVersion   int      `json:"manifest_version"`
+		Name              string   `json:"name"`
+		Runner            string   `json:"runner"`
+		DockerComposeFile string   `json:"docker_compose_file"`
+		KMSEnabled        bool     `json:"kms_enabled"`
+		GatewayEnabled    bool     `json:"gateway_enabled"`
+		PublicLogs        bool     `json:"public_logs"`
+		PublicSysinfo     bool     `json:"public_sysinfo"`
+		AllowedEnvs       []string `json:"allowed_envs"`
+		NoInstanceID      bool     `json:"no_instance_id"`
+	}{2, name, "docker-compose", dockerCompose, true, true, false, false, allowedEnvs, false})
+	return b
+}
+
+// readUserCompose reads --compose: an app-compose.json as is, or a
+// docker-compose file wrapped into one that asks for the KMS and the
+// gateway.
+func readUserCompose(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if t := strings.TrimSpace(string(b)); strings.HasPrefix(t, "{") {
+		return b, nil
+	}
+	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	if name == "docker-compose" || name == "compose" {
+		name = filepath.Base(filepath.Dir(path))
+	}
+	return appComposeOf(containerapp.ProjectName(name), string(b), nil), nil
+}
+
+func portOf(addr string) string {
+	_, p, _ := net.SplitHostPort(addr)
+	return p
+}
+
+// freeLoopbackPort returns a port free on 127.0.0.1 a moment ago.
+func freeLoopbackPort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// devGateway is the gateway: Caddy, in this process, with the dstack app.
+type devGateway struct {
+	registrationURL string
+	caPath          string
+	appID           []byte
+	stop            func()
+}
+
+// startDevGateway sets the gateway app id on chain (the DstackApp
+// registered for the gateway) and loads Caddy with the dstack app, the
+// dstack reverse-proxy transport and upstreams, for *.dstack.localhost on
+// listen with a certificate from Caddy's internal CA.
+func startDevGateway(ctx context.Context, dir, listen, seed, rootsPath, collateralDir string, gov *devGovernance) (*devGateway, error) {
+	g := &devGateway{appID: gov.gatewayApp.Bytes()}
+	if _, err := gov.ctl.send(ctx, gov.kms, dstackkms.NewDstackKms().PackSetGatewayAppId(hex.EncodeToString(g.appID)), "set-gateway-app-id"); err != nil {
+		return nil, err
+	}
+	gwDir := filepath.Join(dir, "gateway")
+	// The registry of a previous stack names CVMs of another chain.
+	_ = os.RemoveAll(gwDir)
+	if err := os.MkdirAll(gwDir, 0o700); err != nil {
+		return nil, err
+	}
+	cfg, err := devGatewayConfig(gwDir, listen, seed, rootsPath, collateralDir, gov)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(gwDir, "caddy.json"), cfg, 0o600); err != nil {
+		return nil, err
+	}
+	if err := caddy.Load(cfg, true); err != nil {
+		return nil, fmt.Errorf("starting the gateway (Caddy; its log is %s): %w", filepath.Join(gwDir, "caddy.log"), err)
+	}
+	g.stop = func() { _ = caddy.Stop() }
+	app, err := caddy.ActiveContext().App("dstack")
+	if err != nil {
+		g.stop()
+		return nil, err
+	}
+	g.registrationURL = "https://" + app.(*gateway.App).RegistrationAddr()
+	g.caPath = filepath.Join(gwDir, "pki", "authorities", "local", "root.crt")
+	return g, nil
+}
+
+// devGatewayConfig is the gateway's Caddy JSON config.
+func devGatewayConfig(gwDir, listen, seed, rootsPath, collateralDir string, gov *devGovernance) ([]byte, error) {
+	cfg := map[string]any{
+		"admin":   map[string]any{"disabled": true, "config": map[string]any{"persist": false}},
+		"storage": map[string]any{"module": "file_system", "root": gwDir},
+		"logging": map[string]any{"logs": map[string]any{"default": map[string]any{
+			"writer": map[string]any{"output": "file", "filename": filepath.Join(gwDir, "caddy.log")}, "level": "INFO",
+		}}},
+		"apps": map[string]any{
+			"dstack": map[string]any{
+				"base_domain": devBaseDomain,
+				"listen":      "127.0.0.1:0",
+				"chain": map[string]any{
+					"rpc_url": gov.rpc, "chain_id": gov.id, "kms_contract": gov.kms.Hex(), "poll_interval": "500ms",
+				},
+				"attestation":                 map[string]any{"insecure_trust_roots": rootsPath, "collateral_dir": collateralDir},
+				"insecure_simulated_tee_seed": seed,
+			},
+			"pki": map[string]any{"certificate_authorities": map[string]any{"local": map[string]any{"install_trust": false}}},
+			"tls": map[string]any{"automation": map[string]any{"policies": []any{map[string]any{
+				"subjects": []string{"*." + devBaseDomain}, "issuers": []any{map[string]any{"module": "internal"}},
+			}}}},
+			"http": map[string]any{"servers": map[string]any{"gateway": map[string]any{
+				"listen": []string{listen},
+				"routes": []any{map[string]any{
+					"match": []any{map[string]any{"host": []string{"*." + devBaseDomain}}},
+					"handle": []any{map[string]any{
+						"handler": "reverse_proxy", "dynamic_upstreams": map[string]any{"source": "dstack"},
+						"transport": map[string]any{"protocol": "dstack"},
+					}},
+					"terminal": true,
+				}},
+				"automatic_https": map[string]any{"disable_redirects": true},
+			}}},
+		},
+	}
+	return json.Marshal(cfg)
+}
+
+// devCVMConfig says how to boot one CVM of the dev stack.
+type devCVMConfig struct {
+	dir                  string
+	compose              []byte
+	appID                []byte
+	kmsURL               string
+	vmConfig             string
+	gatewayURL           string
+	pki                  *mock.PKI
+	chain                *chain.Reader
+	envPubKey            []byte // the app's env encryption key (GetAppEnvEncryptPubKey)
+	keepInstance         bool   // reuse the instance info of an earlier boot in dir, as a VMM keeps it
+	log                  *zap.Logger
+	builtin              bool // the built-in demo handler instead of containers
+	demo                 bool // the demo app: its port comes from the encrypted env
+	insecureHTTPRegistry bool // images may be pulled over plain HTTP from loopback
+}
+
+// devCVM is a booted CVM running its app.
+type devCVM struct {
+	dir         string
+	socket      string
+	cvm         *boot.CVM
+	app         boot.RunningApp
+	builtinAddr string
+	stop        func()
+}
+
+// bootDevCVM writes what a VMM would share with the CVM, boots it through
+// guestos/boot, serves its agent, and starts its app with the container
+// runner (or the built-in demo handler) and the gateway link.
+func bootDevCVM(ctx context.Context, c devCVMConfig) (_ *devCVM, err error) {
+	d := &devCVM{dir: c.dir, socket: filepath.Join(c.dir, "dstack.sock")}
+	var stops []func()
+	d.stop = func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}
+	defer func() {
+		if err != nil {
+			d.stop()
+		}
+	}()
+	var env map[string]string
+	ports := map[uint16]string(nil)
+	if c.demo {
+		// Every container of the dev stack shares this machine's network
+		// (the guest's, in process mode), so each instance's demo listens
+		// on its own loopback port, given in its encrypted env; the tunnel
+		// relays the app's port 80 there.
+		port, err := freeLoopbackPort()
+		if err != nil {
+			return nil, err
+		}
+		env = map[string]string{"PORT": strconv.Itoa(port)}
+		ports = map[uint16]string{80: "127.0.0.1:" + strconv.Itoa(port)}
+	}
+	hostShared, err := writeDevHostShared(filepath.Join(c.dir, "host-shared"), c, env)
+	if err != nil {
+		return nil, err
+	}
+	in, err := hostinput.Read(hostShared)
+	if err != nil {
+		return nil, err
+	}
+	platform, err := guestos.NewPlatform(guestos.NewSimulatedTEE(c.pki), filepath.Join(c.dir, "run"), in.SysConfig.VMConfig)
+	if err != nil {
+		return nil, err
+	}
+	opts := attest.Options{
+		InsecureTrustRoots: &attest.TrustRoots{TDX: c.pki.Roots()},
+		Collateral:         collateral.NewCache(c.pki.Source(), collateral.CacheOptions{}),
+	}
+	if d.cvm, err = boot.Boot(ctx, boot.Config{
+		Inputs: in, Platform: platform, Chain: c.chain, Logger: c.log, Attestation: opts,
+		Storage: boot.InsecurePlainDir{Dir: filepath.Join(c.dir, "data")},
+	}); err != nil {
+		return nil, err
+	}
+	// The host keeps the instance info the guest reports, so that a
+	// restarted instance has the same instance id (and disk key).
+	if err := os.WriteFile(filepath.Join(c.dir, hostInstanceInfo), d.cvm.InstanceInfo.Marshal(), 0o600); err != nil {
+		return nil, err
+	}
+	agentSrv, err := agent.New(d.cvm, c.log).Serve(agent.Config{Socket: d.socket, TappdSocket: filepath.Join(c.dir, "tappd.sock")})
+	if err != nil {
+		return nil, err
+	}
+	stops = append(stops, func() { agentSrv.Close(context.Background()) })
+	if c.builtin {
+		running, err := d.cvm.StartApp(ctx, &boot.BuiltinDemoApp{Listen: "127.0.0.1:0"}, d.socket, nil)
+		if err != nil {
+			return nil, err
+		}
+		d.app, d.builtinAddr = running, running.(*boot.DemoApp).Addr()
+		stops = append(stops, func() { stopApp(running) })
+		return d, nil
+	}
+	link := &gatewaylink.Registrar{Listen: "127.0.0.1:0", Ports: ports, Gateway: c.chain, Retry: 2 * time.Second, Logger: c.log}
+	stops = append(stops, func() { link.Close() })
+	runner := &containerapp.Runner{
+		StateDir: filepath.Join(c.dir, "containers"), Logger: c.log,
+		// The CVMs of the dev stack share this kernel: each instance's
+		// containers get their own cgroups.
+		Project:  containerapp.ProjectName(d.cvm.Compose.Name) + "-" + instanceTag(d.cvm.InstanceID, c.dir),
+		Registry: containers.RegistryOptions{InsecurePlainHTTPLoopback: c.insecureHTTPRegistry},
+	}
+	if d.app, err = d.cvm.StartApp(ctx, runner, d.socket, link); err != nil {
+		return nil, err
+	}
+	running := d.app
+	stops = append(stops, func() { stopApp(running) })
+	return d, nil
+}
+
+// instanceTag names an instance in 8 hex digits: its instance id's first,
+// or its directory's hash with no_instance_id.
+func instanceTag(instanceID []byte, dir string) string {
+	if len(instanceID) >= 4 {
+		return hex.EncodeToString(instanceID[:4])
+	}
+	h := sha256.Sum256([]byte(dir))
+	return hex.EncodeToString(h[:4])
+}
+
+func stopApp(app boot.RunningApp) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_ = app.Stop(ctx)
+}
+
+// writeDevHostShared writes what a VMM would share with the CVM: the
+// app-compose, the sys-config naming the KMS and the gateway, the pinned
+// app id, and env encrypted to the app's env key (from the KMS, as a
+// deployer's tooling gets it).
+func writeDevHostShared(dir string, c devCVMConfig, env map[string]string) (string, error) {
+	_ = os.RemoveAll(dir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	gateways := []string{}
+	if c.gatewayURL != "" {
+		gateways = append(gateways, c.gatewayURL)
+	}
+	sys, _ := json.Marshal(map[string]any{"kms_urls": []string{c.kmsURL}, "gateway_urls": gateways, "vm_config": c.vmConfig})
+	info, _ := json.Marshal(map[string]string{"app_id": hex.EncodeToString(c.appID)})
+	files := map[string][]byte{hostinput.AppComposeFile: c.compose, hostinput.SysConfigFile: sys, hostinput.InstanceInfoFile: info}
+	if c.keepInstance {
+		if b, err := os.ReadFile(filepath.Join(c.dir, hostInstanceInfo)); err == nil {
+			files[hostinput.InstanceInfoFile] = b
+		}
+	}
+	if len(env) > 0 {
+		var vars []appenv.Var
+		for k, v := range env {
+			vars = append(vars, appenv.Var{Key: k, Value: v})
+		}
+		var err error
+		if files[hostinput.EncryptedEnvFile], err = appenv.Encrypt(vars, c.envPubKey); err != nil {
+			return "", err
+		}
+	}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			return "", err
+		}
+	}
+	return dir, nil
+}
+
+// gatewayClient is an HTTPS client that reaches the gateway at addr for any
+// name and trusts Caddy's internal CA.
+func gatewayClient(addr, caPath string) (*http.Client, error) {
+	pem, err := os.ReadFile(caPath)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s holds no certificate", caPath)
+	}
+	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, network, addr)
+		},
+	}}, nil
+}
+
+// waitThroughGateway waits until the app answers through the gateway.
+func waitThroughGateway(ctx context.Context, st devState, addr string, demo bool) error {
+	deadline := time.Now().Add(2 * time.Minute)
+	var last error
+	for time.Now().Before(deadline) {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		client, err := gatewayClient(addr, st.GatewayCA)
+		if err == nil {
+			var res *http.Response
+			if res, err = client.Get(st.AppURL); err == nil {
+				body, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+				res.Body.Close()
+				switch {
+				case res.StatusCode == http.StatusOK && (!demo || strings.Contains(string(body), st.AppID)):
+					return nil
+				case !demo && res.StatusCode < 500:
+					return nil
+				}
+				err = fmt.Errorf("HTTP %d: %s", res.StatusCode, strings.TrimSpace(string(body)))
+			}
+		}
+		last = err
+		time.Sleep(300 * time.Millisecond)
+	}
+	return fmt.Errorf("the app did not answer through the gateway at %s within 2 minutes: %w (see the container logs under %s/containers/logs and the gateway's log)", st.AppURL, last, st.Instances[0].Dir)
+}

@@ -1,0 +1,173 @@
+// Package gatewaylink connects a booted CVM to the dstack gateway: it is
+// the boot.GatewayRegistrar over internal/tunnel. It serves the guest end
+// of the attested tunnel in front of the app's ports and keeps the CVM
+// registered (RegisterCvm) with the gateways of the sys-config. Both the
+// tunnel and the registration accept only a peer whose attestation proves
+// the gateway app id the chain names; this package must never relay a
+// stream or send a registration to any other peer.
+package gatewaylink
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/dstack-go/dstack/guestos/boot"
+	"github.com/dstack-go/dstack/internal/tunnel"
+	"github.com/dstack-go/dstack/tee/ratls"
+)
+
+// Registrar serves the tunnel and registers the CVM with the gateway.
+type Registrar struct {
+	// GatewayURLs are the gateways' registration endpoints
+	// ("https://host:port"). Default: the sys-config's gateway_urls.
+	GatewayURLs []string
+	// Listen is where the tunnel Server listens. Default "0.0.0.0:0" (an
+	// ephemeral port on every interface); the gateway dials the address the
+	// registration came from at this port.
+	Listen string
+	// Ports maps the ports the gateway may ask for to the guest addresses
+	// they are relayed to. Default nil: any port p goes to 127.0.0.1:p.
+	Ports map[uint16]string
+	// Gateway reads the gateway app id the chain names (a *chain.Reader).
+	// Required.
+	Gateway tunnel.GatewayAppIDSource
+	// Retry is how often a failed registration is retried. Default 5s.
+	Retry time.Duration
+	// Logger receives failures. Default none.
+	Logger *zap.Logger
+
+	mu       sync.Mutex
+	srv      *tunnel.Server
+	ln       net.Listener
+	cancel   context.CancelFunc
+	done     chan struct{}
+	response *tunnel.RegisterResponse
+}
+
+// Register implements boot.GatewayRegistrar: it starts the tunnel Server,
+// registers once with every gateway and keeps the registrations alive in
+// the background until Close. A first registration that fails is returned
+// (and retried in the background all the same).
+func (r *Registrar) Register(ctx context.Context, cvm *boot.CVM) error {
+	log := r.Logger
+	if log == nil {
+		log = zap.NewNop()
+	}
+	urls := r.GatewayURLs
+	if len(urls) == 0 && cvm.SysConfig != nil {
+		urls = cvm.SysConfig.GatewayURLs
+	}
+	if len(urls) == 0 {
+		return errors.New("registering with the gateway: no gateway URL (gateway_urls in .sys-config.json is empty)")
+	}
+	if r.Gateway == nil {
+		return errors.New("registering with the gateway: no source of the gateway app id (the chain)")
+	}
+	issue := func(server bool) (*tls.Certificate, error) {
+		c, err := ratls.Issue(ctx, cvm.Platform, ratls.CertOptions{
+			Subject: "dstack-guest-agent", ServerAuth: server, ClientAuth: !server, AppID: cvm.AppID[:],
+		}, nil, nil)
+		if err != nil {
+			return nil, fmt.Errorf("registering with the gateway: issuing the CVM's RA-TLS certificate: %w", err)
+		}
+		return c, nil
+	}
+	serverCert, err := issue(true)
+	if err != nil {
+		return err
+	}
+	clientCert, err := issue(false)
+	if err != nil {
+		return err
+	}
+	listen := r.Listen
+	if listen == "" {
+		listen = "0.0.0.0:0"
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return fmt.Errorf("registering with the gateway: listening for the tunnel on %s: %w", listen, err)
+	}
+	srv := &tunnel.Server{Certificate: serverCert, Attestation: cvm.Attestation, Gateway: r.Gateway, Ports: r.Ports, Logger: log}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, tunnel.ErrServerClosed) {
+			log.Error("the tunnel server stopped", zap.Error(err))
+		}
+	}()
+	bg, cancel := context.WithCancel(context.Background())
+	r.mu.Lock()
+	r.srv, r.ln, r.cancel, r.done = srv, ln, cancel, make(chan struct{})
+	r.mu.Unlock()
+
+	req := tunnel.RegisterRequest{TunnelAddress: ":" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)}
+	for p := range r.Ports {
+		req.Ports = append(req.Ports, p)
+	}
+	regs := make([]*tunnel.Registration, len(urls))
+	var first []error
+	for i, u := range urls {
+		regs[i] = &tunnel.Registration{GatewayURL: u, Certificate: clientCert, Attestation: cvm.Attestation, Gateway: r.Gateway}
+		resp, err := regs[i].Register(ctx, req)
+		if err != nil {
+			first = append(first, err)
+			continue
+		}
+		r.mu.Lock()
+		r.response = resp
+		r.mu.Unlock()
+		log.Info("registered with the gateway", zap.String("gateway", u), zap.String("base_domain", resp.BaseDomain), zap.Uint64("block", resp.Block))
+	}
+	var wg sync.WaitGroup
+	for _, reg := range regs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// The first registration was just made (or failed); Keep
+			// registers again, which only renews it.
+			reg.Keep(bg, req, r.Retry, func(err error) { log.Warn("renewing the gateway registration", zap.Error(err)) })
+		}()
+	}
+	go func() { wg.Wait(); close(r.done) }()
+	return errors.Join(first...)
+}
+
+// Response is the last successful registration's answer, nil before one.
+func (r *Registrar) Response() *tunnel.RegisterResponse {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.response
+}
+
+// TunnelAddr is where the tunnel Server listens, empty before Register.
+func (r *Registrar) TunnelAddr() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ln == nil {
+		return ""
+	}
+	return r.ln.Addr().String()
+}
+
+// Close stops renewing the registrations and closes the tunnel Server and
+// every stream.
+func (r *Registrar) Close() error {
+	r.mu.Lock()
+	srv, cancel, done := r.srv, r.cancel, r.done
+	r.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	cancel()
+	<-done
+	return srv.Close()
+}
+
+var _ boot.GatewayRegistrar = (*Registrar)(nil)
