@@ -89,24 +89,26 @@ func init() {
 		Short: "Start the development stack and run until interrupted",
 		Long: `Start the development stack on loopback and run until Ctrl-C (or "dstack dev down").
 
-It starts a dev chain (go-ethereum in process) with the governance contracts, a
-KMS whose authorizer is that chain, and a confidential VM in process mode; the KMS
-and the CVM run on simulated TDX modules whose quotes a mock Intel PKI signs. The
-demo app is registered on chain (its app id is its DstackApp address) with its
-compose hash allowed; the KMS's measurement, device and the OS image are allowed
-too. The CVM runs the guest's own boot sequence (guestos) from a host-shared
-directory in <dir>/cvm: it measures the app's identity into RTMR3, verifies the
-KMS's RA-TLS attestation and checks it on chain, gets its app keys with GetAppKey
-over mutual RA-TLS, measures the KMS it used (key-provider) and reaches
-system-ready. The guest agent (upstream's DstackGuest API) answers on
-<dir>/cvm/dstack.sock. The demo app, a built-in handler instead of containers,
-is served over TLS with a KMS-signed certificate from the agent that carries
-its evidence, and the evidence is offered at /evidence for "dstack verify".
-The data directory <dir>/cvm/data is a plain, unencrypted directory.
+It builds the demo app (a static Go program in cmd/dstack/internal/demoapp) into
+an OCI image with go-containerregistry and serves it from a registry in process;
+starts a dev chain (go-ethereum in process) with the governance contracts, the
+demo app registered with its compose hash (which pins the image by digest)
+allowed, and a gateway app id set; a KMS whose authorizer is that chain; the
+gateway, Caddy with the dstack modules in process, for *.dstack.localhost with
+Caddy's internal CA; and --apps confidential VMs in process mode. The KMS, the
+gateway and the CVMs run on simulated TDX modules whose quotes a mock Intel PKI
+signs. Each CVM runs the guest's own boot sequence (guestos) from a host-shared
+directory in <dir>/cvm: it measures the app's identity into RTMR3, gets its app
+keys from the KMS over mutual RA-TLS after checking the KMS on chain, serves the
+guest agent on <dir>/cvm/dstack.sock, runs the compose app as containers (runc
+libcontainer; root needed), and registers with the gateway behind its attested
+tunnel. The app answers at https://<app_id>.dstack.localhost:PORT/ through the
+gateway; its /evidence is the agent's GetQuote, for "dstack verify". The data
+directory <dir>/cvm/data is a plain, unencrypted directory.
 
 INSECURE: the mock PKI's roots (written to <dir>/insecure-trust-roots.pem) let
-anyone holding its keys forge evidence. Nothing here proves anything about real
-TEE hardware.`,
+anyone holding its keys (its seed is in <dir>/state.json) forge evidence.
+Nothing here proves anything about real TEE hardware.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
