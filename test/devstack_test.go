@@ -55,9 +55,10 @@ func dstackBin(t *testing.T) string {
 }
 
 type devInstance struct {
-	InstanceID  string `json:"instance_id"`
-	GuestSocket string `json:"guest_socket"`
-	Dir         string `json:"dir"`
+	InstanceID    string `json:"instance_id"`
+	GuestSocket   string `json:"guest_socket"`
+	Dir           string `json:"dir"`
+	TunnelAddress string `json:"tunnel_address"`
 }
 
 type devState struct {
@@ -387,5 +388,16 @@ func TestDevStackProcesses(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, "state.json")); !os.IsNotExist(err) {
 			t.Fatalf("round %d: state.json left behind", round)
 		}
+	}
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
 }

@@ -130,7 +130,24 @@ Nothing here proves anything about real TEE hardware.`,
 		},
 	}
 	down.Flags().StringVar(&o.dir, "dir", ".dstack-dev", "state directory")
-	dev.AddCommand(up, down)
+	restart := &cobra.Command{
+		Use:   "restart-gateway",
+		Short: "Restart the running stack's gateway (Caddy stops and loads again from its storage)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := readDevState(o.dir)
+			if err != nil {
+				return err
+			}
+			if err := syscall.Kill(st.PID, syscall.SIGHUP); err != nil {
+				return fmt.Errorf("signalling dev up (process %d): %w", st.PID, err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "asked process %d to restart its gateway\n", st.PID)
+			return nil
+		},
+	}
+	restart.Flags().StringVar(&o.dir, "dir", ".dstack-dev", "state directory")
+	dev.AddCommand(up, down, restart)
 	rootCmd.AddCommand(dev)
 }
 
@@ -315,7 +332,7 @@ func devUp(ctx context.Context, out io.Writer, o devOptions, ready chan<- devSta
 				InsecureTrustRoots: rootsPath, Collateral: collateralDir, RuntimeEventLog: c.cvm.Platform.LogPath(), GuestSocket: c.socket,
 			}
 		}
-		st.Instances = append(st.Instances, devInstance{InstanceID: hex.EncodeToString(c.cvm.InstanceID), GuestSocket: c.socket, Dir: c.dir})
+		st.Instances = append(st.Instances, devInstance{InstanceID: hex.EncodeToString(c.cvm.InstanceID), GuestSocket: c.socket, Dir: c.dir, TunnelAddress: c.tunnelAddr})
 		if o.insecureBuiltinApp {
 			st.AppURL = "https://" + c.builtinAddr + "/"
 		}
@@ -366,14 +383,26 @@ Stop with Ctrl-C or "dstack dev down --dir %s".
 	if ready != nil {
 		ready <- st
 	}
-	select {
-	case <-ctx.Done():
-	case err := <-errc:
-		fmt.Fprintln(out, "==> an app exited; stopping")
-		return err
+	// SIGHUP restarts the gateway ("dstack dev restart-gateway").
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(out, "==> stopping")
+			return nil
+		case err := <-errc:
+			fmt.Fprintln(out, "==> an app exited; stopping")
+			return err
+		case <-hup:
+			step("restarting the gateway")
+			if err := gw.restart(); err != nil {
+				return fmt.Errorf("restarting the gateway: %w", err)
+			}
+			step("the gateway is back")
+		}
 	}
-	fmt.Fprintln(out, "==> stopping")
-	return nil
 }
 
 // devVMConfig is the vm_config of the development OS image, shared by the

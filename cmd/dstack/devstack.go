@@ -53,6 +53,8 @@ type devInstance struct {
 	InstanceID  string `json:"instance_id"`
 	GuestSocket string `json:"guest_socket"`
 	Dir         string `json:"dir"`
+	// TunnelAddress is where the CVM's tunnel server listens.
+	TunnelAddress string `json:"tunnel_address,omitempty"`
 }
 
 // appComposeOf wraps a docker-compose text into an app-compose.json that
@@ -115,6 +117,7 @@ type devGateway struct {
 	caPath          string
 	appID           []byte
 	stop            func()
+	restart         func() error
 }
 
 // startDevGateway sets the gateway app id on chain (the DstackApp
@@ -132,7 +135,14 @@ func startDevGateway(ctx context.Context, dir, listen, seed, rootsPath, collater
 	if err := os.MkdirAll(gwDir, 0o700); err != nil {
 		return nil, err
 	}
-	cfg, err := devGatewayConfig(gwDir, listen, seed, rootsPath, collateralDir, gov)
+	// The registration port is chosen here so that it stays the same when
+	// the gateway restarts.
+	regPort, err := freeLoopbackPort()
+	if err != nil {
+		return nil, err
+	}
+	regListen := "127.0.0.1:" + strconv.Itoa(regPort)
+	cfg, err := devGatewayConfig(gwDir, listen, regListen, seed, rootsPath, collateralDir, gov)
 	if err != nil {
 		return nil, err
 	}
@@ -143,6 +153,15 @@ func startDevGateway(ctx context.Context, dir, listen, seed, rootsPath, collater
 		return nil, fmt.Errorf("starting the gateway (Caddy; its log is %s): %w", filepath.Join(gwDir, "caddy.log"), err)
 	}
 	g.stop = func() { _ = caddy.Stop() }
+	g.restart = func() error {
+		// A stop and a fresh load of the same config and storage, as a
+		// restarted gateway process does: the registry comes back from
+		// storage, not from the CVMs.
+		if err := caddy.Stop(); err != nil {
+			return err
+		}
+		return caddy.Load(cfg, true)
+	}
 	app, err := caddy.ActiveContext().App("dstack")
 	if err != nil {
 		g.stop()
@@ -154,7 +173,7 @@ func startDevGateway(ctx context.Context, dir, listen, seed, rootsPath, collater
 }
 
 // devGatewayConfig is the gateway's Caddy JSON config.
-func devGatewayConfig(gwDir, listen, seed, rootsPath, collateralDir string, gov *devGovernance) ([]byte, error) {
+func devGatewayConfig(gwDir, listen, regListen, seed, rootsPath, collateralDir string, gov *devGovernance) ([]byte, error) {
 	cfg := map[string]any{
 		"admin":   map[string]any{"disabled": true, "config": map[string]any{"persist": false}},
 		"storage": map[string]any{"module": "file_system", "root": gwDir},
@@ -164,7 +183,7 @@ func devGatewayConfig(gwDir, listen, seed, rootsPath, collateralDir string, gov 
 		"apps": map[string]any{
 			"dstack": map[string]any{
 				"base_domain": devBaseDomain,
-				"listen":      "127.0.0.1:0",
+				"listen":      regListen,
 				"chain": map[string]any{
 					"rpc_url": gov.rpc, "chain_id": gov.id, "kms_contract": gov.kms.Hex(), "poll_interval": "500ms",
 				},
@@ -217,6 +236,7 @@ type devCVM struct {
 	cvm         *boot.CVM
 	app         boot.RunningApp
 	builtinAddr string
+	tunnelAddr  string
 	stop        func()
 }
 
@@ -305,6 +325,7 @@ func bootDevCVM(ctx context.Context, c devCVMConfig) (_ *devCVM, err error) {
 	}
 	running := d.app
 	stops = append(stops, func() { stopApp(running) })
+	d.tunnelAddr = link.TunnelAddr()
 	return d, nil
 }
 

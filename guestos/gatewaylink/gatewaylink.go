@@ -111,28 +111,38 @@ func (r *Registrar) Register(ctx context.Context, cvm *boot.CVM) error {
 	for p := range r.Ports {
 		req.Ports = append(req.Ports, p)
 	}
-	regs := make([]*tunnel.Registration, len(urls))
+	retry := r.Retry
+	if retry <= 0 {
+		retry = 5 * time.Second
+	}
 	var first []error
-	for i, u := range urls {
-		regs[i] = &tunnel.Registration{GatewayURL: u, Certificate: clientCert, Attestation: cvm.Attestation, Gateway: r.Gateway}
-		resp, err := regs[i].Register(ctx, req)
+	var wg sync.WaitGroup
+	for _, u := range urls {
+		reg := &tunnel.Registration{GatewayURL: u, Certificate: clientCert, Attestation: cvm.Attestation, Gateway: r.Gateway}
+		wait := retry
+		resp, err := reg.Register(ctx, req)
 		if err != nil {
 			first = append(first, err)
-			continue
+		} else {
+			r.mu.Lock()
+			r.response = resp
+			r.mu.Unlock()
+			log.Info("registered with the gateway", zap.String("gateway", u), zap.String("base_domain", resp.BaseDomain), zap.Uint64("block", resp.Block))
+			if resp.ExpiresInSeconds > 1 {
+				wait = time.Duration(resp.ExpiresInSeconds) * time.Second / 2
+			}
 		}
-		r.mu.Lock()
-		r.response = resp
-		r.mu.Unlock()
-		log.Info("registered with the gateway", zap.String("gateway", u), zap.String("base_domain", resp.BaseDomain), zap.Uint64("block", resp.Block))
-	}
-	var wg sync.WaitGroup
-	for _, reg := range regs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			// The first registration was just made (or failed); Keep
-			// registers again, which only renews it.
-			reg.Keep(bg, req, r.Retry, func(err error) { log.Warn("renewing the gateway registration", zap.Error(err)) })
+			// Renew at half the registration's lifetime (or retry a
+			// failed first registration), then keep it.
+			select {
+			case <-bg.Done():
+				return
+			case <-time.After(wait):
+			}
+			reg.Keep(bg, req, retry, func(err error) { log.Warn("renewing the gateway registration", zap.Error(err)) })
 		}()
 	}
 	go func() { wg.Wait(); close(r.done) }()
