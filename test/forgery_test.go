@@ -2,18 +2,10 @@ package test
 
 import (
 	"context"
-	"crypto/sha512"
 	"encoding/hex"
-	"fmt"
-	"math/big"
 	"testing"
 	"time"
 
-	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/ethclient"
-
-	"github.com/dstack-go/dstack/contracts/chain"
-	"github.com/dstack-go/dstack/guestos/kmsclient"
 	"github.com/dstack-go/dstack/internal/tunnel"
 	"github.com/dstack-go/dstack/internal/tunnel/simtee"
 	"github.com/dstack-go/dstack/tee/attest"
@@ -31,12 +23,6 @@ func (r replayAttester) Attest(context.Context, [64]byte) (*wire.Attestation, er
 	return r.att, nil
 }
 
-// devVMConfig is the dev stack's vm_config (cmd/dstack devVMConfig).
-func devVMConfig() string {
-	osImage := sha512.Sum512_256([]byte("dstack dev image"))
-	return fmt.Sprintf(`{"os_image_hash":"%x","cpu_count":1,"memory_size":0}`, osImage)
-}
-
 // TestForgedCredentialsGetNothing presents, to the stack's KMS (GetAppKey),
 // its gateway (RegisterCvm) and the CVM's tunnel, the credentials an
 // attacker can make: a quote signed by another PKI with the app's
@@ -50,29 +36,9 @@ func TestForgedCredentialsGetNothing(t *testing.T) {
 	}
 	s := up(t, t.TempDir()+"/stack")
 	st := s.st
-	var seed struct {
-		Seed string `json:"insecure_simulated_tee_seed"`
-	}
-	readJSON(t, s.dir+"/state.json", &seed)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	client, err := ethclient.DialContext(ctx, st.ChainRPC)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	var id struct {
-		ChainID uint64 `json:"chain_id"`
-	}
-	readJSON(t, s.dir+"/state.json", &id)
-	reader, err := chain.New(ctx, client, chain.Config{ChainID: new(big.Int).SetUint64(id.ChainID), KmsContract: common.HexToAddress(st.KmsContract)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	genuine, err := mock.NewPKI([]byte(seed.Seed))
-	if err != nil {
-		t.Fatal(err)
-	}
+	reader, genuine := s.reader(ctx), s.pki()
 	forger, err := mock.NewPKI([]byte("someone else's PKI"))
 	if err != nil {
 		t.Fatal(err)
@@ -80,13 +46,7 @@ func TestForgedCredentialsGetNothing(t *testing.T) {
 	opts := simtee.Options(genuine)
 	app, _ := hex.DecodeString(st.AppID)
 	compose, _ := hex.DecodeString(st.ComposeHash)
-	td := func(pki *mock.PKI, app []byte, n byte) attest.Attester {
-		d, err := simtee.Boot(pki, simtee.Identity{AppID: app, ComposeHash: compose, InstanceID: []byte{n, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19}, Config: devVMConfig()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return d.Attester()
-	}
+	td := func(pki *mock.PKI, app []byte, n byte) attest.Attester { return bootTD(t, pki, app, compose, n) }
 	lifted, err := td(genuine, app, 9).Attest(ctx, [64]byte{1})
 	if err != nil {
 		t.Fatal(err)
@@ -103,11 +63,7 @@ func TestForgedCredentialsGetNothing(t *testing.T) {
 		{"another app's genuine certificate", td(genuine, other, 2), other},
 	}
 	getKeys := func(a attest.Attester) error {
-		kc, err := kmsclient.New(ctx, kmsclient.Config{URL: st.KMSURL, Attester: a, Attestation: opts, Chain: reader})
-		if err != nil {
-			return err
-		}
-		_, err = kc.GetAppKey(ctx, devVMConfig())
+		_, err := getAppKey(ctx, st.KMSURL, a, opts, reader)
 		return err
 	}
 	register := func(a attest.Attester, app []byte) error {

@@ -1,0 +1,187 @@
+package test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha512"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/ethclient"
+
+	"github.com/dstack-go/dstack/contracts/chain"
+	"github.com/dstack-go/dstack/guestos/kmsclient"
+	"github.com/dstack-go/dstack/internal/tunnel/simtee"
+	"github.com/dstack-go/dstack/kms"
+	"github.com/dstack-go/dstack/tee/attest"
+	"github.com/dstack-go/dstack/tee/attest/mock"
+	"github.com/dstack-go/dstack/tee/wire"
+)
+
+// devVMConfig is the dev stack's vm_config (cmd/dstack devVMConfig).
+func devVMConfig() string {
+	osImage := sha512.Sum512_256([]byte("dstack dev image"))
+	return fmt.Sprintf(`{"os_image_hash":"%x","cpu_count":1,"memory_size":0}`, osImage)
+}
+
+// reader reads the stack's chain.
+func (s *stack) reader(ctx context.Context) *chain.Reader {
+	s.t.Helper()
+	var id struct {
+		ChainID uint64 `json:"chain_id"`
+	}
+	readJSON(s.t, filepath.Join(s.dir, "state.json"), &id)
+	client, err := ethclient.DialContext(ctx, s.st.ChainRPC)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.t.Cleanup(client.Close)
+	r, err := chain.New(ctx, client, chain.Config{ChainID: new(big.Int).SetUint64(id.ChainID), KmsContract: common.HexToAddress(s.st.KmsContract)})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return r
+}
+
+// pki is the stack's mock PKI: a TD on it is what a genuine CVM is here.
+func (s *stack) pki() *mock.PKI {
+	s.t.Helper()
+	var seed struct {
+		Seed string `json:"insecure_simulated_tee_seed"`
+	}
+	readJSON(s.t, filepath.Join(s.dir, "state.json"), &seed)
+	p, err := mock.NewPKI([]byte(seed.Seed))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return p
+}
+
+// bootTD boots a simulated TD of app and compose on pki, instance n.
+func bootTD(t *testing.T, pki *mock.PKI, app, compose []byte, n byte) attest.Attester {
+	t.Helper()
+	instance := bytes.Repeat([]byte{n}, 20)
+	d, err := simtee.Boot(pki, simtee.Identity{AppID: app, ComposeHash: compose, InstanceID: instance, Config: devVMConfig()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Attester()
+}
+
+// getAppKey asks the KMS at url for a's app keys, checking the KMS on chain.
+func getAppKey(ctx context.Context, url string, a attest.Attester, opts attest.Options, r *chain.Reader) (*kmsclient.AppKeys, error) {
+	kc, err := kmsclient.New(ctx, kmsclient.Config{URL: url, Attester: a, Attestation: opts, Chain: r})
+	if err != nil {
+		return nil, err
+	}
+	return kc.GetAppKey(ctx, devVMConfig())
+}
+
+// TestKMSReplicaAndRevocation onboards a KMS replica from the stack's KMS
+// (`dstack dev kms`): it serves the same keys to the same CVM — app keys,
+// disk key, root CA key — and a second instance gets the same app keys with
+// another disk key. Removing the KMS measurement on chain stops both
+// KMSs serving.
+func TestKMSReplicaAndRevocation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs binaries")
+	}
+	s := up(t, filepath.Join(t.TempDir(), "stack"))
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	reader, pki := s.reader(ctx), s.pki()
+	opts := simtee.Options(pki)
+
+	cmd := exec.Command(s.bin, "dev", "kms", "--dir", s.dir, "--name", "replica")
+	logPath := filepath.Join(s.dir, "kms-replica.log")
+	lf, _ := os.Create(logPath)
+	cmd.Stdout, cmd.Stderr = lf, lf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	defer func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		<-done
+	}()
+	var rep struct {
+		URL string `json:"kms_url"`
+	}
+	eventually(t, "the KMS replica to onboard", 2*time.Minute, func() bool {
+		b, err := os.ReadFile(filepath.Join(s.dir, "extra-kms", "replica", "state.json"))
+		select {
+		case err := <-done:
+			out, _ := os.ReadFile(logPath)
+			t.Fatalf("dev kms exited: %v\n%s", err, out)
+		default:
+		}
+		return err == nil && json.Unmarshal(b, &rep) == nil && rep.URL != ""
+	})
+
+	app, compose := hexBytes(t, s.st.AppID), hexBytes(t, s.st.ComposeHash)
+	cvm1, cvm2 := bootTD(t, pki, app, compose, 1), bootTD(t, pki, app, compose, 2)
+	first, err := getAppKey(ctx, s.st.KMSURL, cvm1, opts, reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replica, err := getAppKey(ctx, rep.URL, cvm1, opts, reader)
+	if err != nil {
+		t.Fatalf("the replica: %v", err)
+	}
+	// The root CA certificate is issued by each KMS for itself; its key
+	// (the key provider id measured into the CVMs) is the replicated one.
+	if !bytes.Equal(first.RootCA.RawSubjectPublicKeyInfo, replica.RootCA.RawSubjectPublicKeyInfo) || !bytes.Equal(first.DiskCryptKey, replica.DiskCryptKey) ||
+		!bytes.Equal(first.EnvCryptKey, replica.EnvCryptKey) || !bytes.Equal(first.K256Key, replica.K256Key) {
+		t.Fatalf("the replica serves other keys than the KMS it was onboarded from: root CA key %v, disk %v, env %v, k256 %v",
+			bytes.Equal(first.RootCA.RawSubjectPublicKeyInfo, replica.RootCA.RawSubjectPublicKeyInfo), bytes.Equal(first.DiskCryptKey, replica.DiskCryptKey),
+			bytes.Equal(first.EnvCryptKey, replica.EnvCryptKey), bytes.Equal(first.K256Key, replica.K256Key))
+	}
+	second, err := getAppKey(ctx, rep.URL, cvm2, opts, reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(second.K256Key, first.K256Key) || !bytes.Equal(second.EnvCryptKey, first.EnvCryptKey) || bytes.Equal(second.DiskCryptKey, first.DiskCryptKey) {
+		t.Fatal("a second instance: want the same app keys and another disk key")
+	}
+
+	// Revoke the KMSs' measurement on chain.
+	mr := kmsMR(t, s, opts)
+	s.chain("remove-kms-mr", mr)
+	for _, u := range []string{s.st.KMSURL, rep.URL} {
+		eventually(t, "a revoked KMS to stop serving", time.Minute, func() bool {
+			_, err := getAppKey(ctx, u, cvm1, opts, reader)
+			if err != nil {
+				t.Logf("%s after revocation: %v", u, err)
+			}
+			return err != nil && (strings.Contains(err.Error(), "not allowed") || strings.Contains(err.Error(), "not currently authorized") || strings.Contains(err.Error(), "denied"))
+		})
+	}
+}
+
+// kmsMR is the KMS's aggregated measurement, replayed from the attestation
+// in its bootstrap info.
+func kmsMR(t *testing.T, s *stack, opts attest.Options) string {
+	t.Helper()
+	var bi kms.BootstrapInfo
+	readJSON(t, filepath.Join(s.dir, "kms", "bootstrap-info.json"), &bi)
+	att, _, err := wire.Decode(bi.Attestation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := attest.Verify(context.Background(), att, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(kms.BootInfoOf(ev, false).MrAggregated)
+}
