@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/ecdsa"
@@ -24,6 +25,7 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+	"github.com/pires/go-proxyproto"
 )
 
 // selfSigned makes a certificate for names and its PEM encodings.
@@ -192,6 +194,16 @@ func TestLayer4(t *testing.T) {
 	rec := e.record(tlsLn.Addr().String())
 	c.ports[443] = rec.addr
 	c.ports[7000] = e.tcpEcho()
+	// Port 7001 wants the client's address in a PROXY protocol v2 header.
+	c.ports[7001] = e.serveTCP(func(conn net.Conn) {
+		hdr, err := proxyproto.Read(bufio.NewReader(conn))
+		if err != nil {
+			fmt.Fprintf(conn, "no PROXY header: %v", err)
+			return
+		}
+		fmt.Fprintf(conn, "v%d src=%s", hdr.Version, hdr.SourceAddr)
+	})
+	c.ppPorts = []uint16{7001}
 	_, tport, _ := net.SplitHostPort(c.tunAddr)
 	c.startTunnelAt(c.td, tport)
 	c.mustRegister(g)
@@ -210,6 +222,28 @@ func TestLayer4(t *testing.T) {
 		n, err := conn.Read(buf)
 		if err != nil || string(buf[:n]) != "echo:ping" {
 			t.Fatalf("%q %v", buf[:n], err)
+		}
+	})
+	t.Run("proxy protocol", func(t *testing.T) {
+		conn, err := tls.Dial("tcp", l4addr, &tls.Config{ServerName: hostOf(app, "-7001"), InsecureSkipVerify: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		got, _ := io.ReadAll(conn)
+		if want := "v2 src=" + conn.LocalAddr().String(); string(got) != want {
+			t.Fatalf("%q, want %q", got, want)
+		}
+		// Port 7000 is not in proxy_protocol_ports: no header.
+		plain, err := tls.Dial("tcp", l4addr, &tls.Config{ServerName: hostOf(app, "-7000"), InsecureSkipVerify: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer plain.Close()
+		plain.Write([]byte("x"))
+		buf := make([]byte, 16)
+		if n, _ := plain.Read(buf); string(buf[:n]) != "echo:x" {
+			t.Fatalf("%q", buf[:n])
 		}
 	})
 	pool := x509.NewCertPool()
