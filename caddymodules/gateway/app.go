@@ -5,7 +5,8 @@
 // chain-policy matcher (http.matchers.dstack_app), the admin view of the
 // registry (admin.api.dstack), and the layer4 routes for terminated and
 // passthrough TCP (layer4.matchers.dstack, layer4.handlers.dstack,
-// layer4.handlers.dstack_detach, on caddy-l4).
+// layer4.handlers.dstack_detach, on caddy-l4, with
+// tls.handshake_match.dstack_h2 to advertise h2 for "g" names).
 //
 // Requests reach a CVM only through the attested tunnel (internal/tunnel):
 // mutual RA-TLS, the CVM's attestation checked on every new connection

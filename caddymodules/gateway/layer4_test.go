@@ -174,8 +174,11 @@ func TestLayer4(t *testing.T) {
 			"handle": []any{map[string]any{"handler": "dstack", "dns_servers": []string{dnsAddr}}},
 		},
 		map[string]any{
-			"match":  []any{map[string]any{"dstack": map[string]any{}}},
-			"handle": []any{map[string]any{"handler": "tls"}, map[string]any{"handler": "dstack"}},
+			"match": []any{map[string]any{"dstack": map[string]any{}}},
+			"handle": []any{map[string]any{"handler": "tls", "connection_policies": []any{
+				map[string]any{"match": map[string]any{"dstack_h2": map[string]any{}}, "alpn": []string{"h2"}},
+				map[string]any{"alpn": []string{}},
+			}}, map[string]any{"handler": "dstack"}},
 		},
 	}}}}
 	tlsApp := map[string]any{"certificates": map[string]any{"load_pem": []any{map[string]any{"certificate": certPEM, "key": keyPEM}}}}
@@ -222,6 +225,18 @@ func TestLayer4(t *testing.T) {
 		n, err := conn.Read(buf)
 		if err != nil || string(buf[:n]) != "echo:ping" {
 			t.Fatalf("%q %v", buf[:n], err)
+		}
+	})
+	t.Run("g advertises h2", func(t *testing.T) {
+		for suffix, want := range map[string]string{"-7000g": "h2", "-7000": ""} {
+			conn, err := tls.Dial("tcp", l4addr, &tls.Config{ServerName: hostOf(app, suffix), InsecureSkipVerify: true, NextProtos: []string{"h2", "http/1.1"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := conn.ConnectionState().NegotiatedProtocol; got != want {
+				t.Errorf("%s: ALPN %q, want %q", suffix, got, want)
+			}
+			conn.Close()
 		}
 	})
 	t.Run("proxy protocol", func(t *testing.T) {
