@@ -328,25 +328,25 @@ func TestLayer4(t *testing.T) {
 	}
 }
 
-// TestPassthroughBesideHTTPS: Caddyfile.example's shape — on the HTTPS
-// port, the layer4 listener wrapper takes passthrough names before Caddy's
-// TLS, and every other connection falls through to the HTTP site.
-func TestPassthroughBesideHTTPS(t *testing.T) {
-	e := newEnv(t)
-	compose := [32]byte{0xcd}
-	app := e.deployApp(compose)
-	_, certPEM, keyPEM := selfSigned(t, "*."+baseDomain)
-	addr := freeAddr(t)
+// loadHTTPSWithPassthrough runs Caddyfile.example's shape of the HTTPS
+// port: the layer4 listener wrapper takes passthrough names before Caddy's
+// TLS (then, with detach, dstack_detach), and the HTTP site serves the
+// rest through the dstack transport.
+func (e *env) loadHTTPSWithPassthrough(detach bool) (*gateway, string) {
+	e.t.Helper()
+	_, certPEM, keyPEM := selfSigned(e.t, "*."+baseDomain)
+	addr := freeAddr(e.t)
+	routes := []any{map[string]any{
+		"match":  []any{map[string]any{"dstack": map[string]any{"passthrough": true}}},
+		"handle": []any{map[string]any{"handler": "dstack"}},
+	}}
+	if detach {
+		routes = append(routes, map[string]any{"handle": []any{map[string]any{"handler": "dstack_detach"}}})
+	}
 	httpApp := map[string]any{"servers": map[string]any{"https": map[string]any{
 		"listen": []string{addr},
 		"listener_wrappers": []any{
-			map[string]any{"wrapper": "layer4", "routes": []any{
-				map[string]any{
-					"match":  []any{map[string]any{"dstack": map[string]any{"passthrough": true}}},
-					"handle": []any{map[string]any{"handler": "dstack"}},
-				},
-				map[string]any{"handle": []any{map[string]any{"handler": "dstack_detach"}}},
-			}},
+			map[string]any{"wrapper": "layer4", "routes": routes},
 			map[string]any{"wrapper": "tls"},
 		},
 		"tls_connection_policies": []any{map[string]any{}},
@@ -354,7 +354,17 @@ func TestPassthroughBesideHTTPS(t *testing.T) {
 		"routes":                  proxyRoute(nil),
 	}}}
 	tlsApp := map[string]any{"certificates": map[string]any{"load_pem": []any{map[string]any{"certificate": certPEM, "key": keyPEM}}}}
-	g := e.loadApps(e.dstackConfig(nil), nil, map[string]any{"http": httpApp, "tls": tlsApp})
+	return e.loadApps(e.dstackConfig(nil), nil, map[string]any{"http": httpApp, "tls": tlsApp}), addr
+}
+
+// TestPassthroughBesideHTTPS: Caddyfile.example's shape — on the HTTPS
+// port, the layer4 listener wrapper takes passthrough names before Caddy's
+// TLS, and every other connection falls through to the HTTP site.
+func TestPassthroughBesideHTTPS(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xcd}
+	app := e.deployApp(compose)
+	g, addr := e.loadHTTPSWithPassthrough(true)
 	c := e.bootCVM(app, compose, 1)
 	cvmCert, _, _ := selfSigned(t, "inner.cvm")
 	tlsAddr := e.serveTCP(func(conn net.Conn) {
