@@ -57,7 +57,10 @@
 // service name keeps working. Because nothing is hidden behind a bridge,
 // services that must stay internal should listen on 127.0.0.1; the gateway
 // only forwards the ports the app publishes, but the host can reach whatever a
-// service binds on the guest's interfaces.
+// service binds on the guest's interfaces. For the same reason the host IP of
+// a port mapping ("127.0.0.1:P:T") is honoured only where the guest forwards
+// (P different from T); a port published at its own number is bound by the
+// service itself, on whatever address the service chooses.
 //
 // # Volumes and the agent socket
 //
