@@ -11,28 +11,33 @@
 // and unpacks the images, and starts the services in depends_on order
 // (service_started, service_healthy, service_completed_successfully). A
 // compose key this runner does not implement is refused with an error that
-// names it; nothing is silently dropped except the informational keys listed
-// in ignoredServiceKeys.
+// names it; nothing is silently dropped except informational keys (labels,
+// annotations, expose, logging, pull_policy, tty, stdin_open).
 //
-// Supported service keys: image, command, entrypoint, environment (list or
-// map; a bare name takes its value from the decrypted env), working_dir, user
-// (names resolved in the image's /etc/passwd), volumes (named with nocopy
-// and subpath, bind, tmpfs),
-// tmpfs, ports, restart (no, always, on-failure[:N], unless-stopped, with
-// docker's doubling back-off), depends_on, healthcheck (CMD and CMD-SHELL run
-// inside the container), container_name, hostname, extra_hosts, cap_add,
-// cap_drop, mem_limit, cpus, devices (guest /dev nodes), ulimits, shm_size,
-// group_add, platform (linux on the guest's architecture only), deploy
-// (replicas 1, resources limits and reservations of cpus and memory, pids
-// limit, restart_policy condition and max_attempts), network aliases (in
-// /etc/hosts), configs and secrets (inline content or a variable of the
-// decrypted env, mounted read-only), privileged (every capability of the
-// guest's bounding set, every guest device, nothing masked), sysctls of the
-// container's own namespaces, read_only,
-// stop_signal, stop_grace_period and network_mode: host. Each service's
-// stdout and stderr go to
-// StateDir/logs/<project>/<service>.log (appended, not rotated) and to
-// Config.ServiceOutput.
+// Supported service keys:
+//
+//   - image (pinned by digest), command, entrypoint, working_dir, user (names
+//     resolved in the image's /etc/passwd), group_add, platform (linux on the
+//     guest's architecture only)
+//   - environment (list or map; a bare name takes its value from the
+//     decrypted env)
+//   - volumes (named, with nocopy and subpath; bind; tmpfs), tmpfs, configs
+//     and secrets (inline content or a variable of the decrypted env, mounted
+//     read-only)
+//   - ports, network_mode: host, network aliases, container_name, hostname,
+//     extra_hosts (names in /etc/hosts)
+//   - restart (no, always, on-failure[:N], unless-stopped, with docker's
+//     doubling back-off), depends_on, healthcheck (CMD and CMD-SHELL run
+//     inside the container), stop_signal, stop_grace_period
+//   - cap_add, cap_drop, privileged (every capability of the guest's bounding
+//     set, every guest device, nothing masked), devices (guest /dev nodes),
+//     sysctls of the container's own namespaces, read_only
+//   - mem_limit, cpus, ulimits, shm_size, deploy (one replica; resource limits
+//     and reservations of cpus and memory, a pids limit; restart_policy
+//     condition and max_attempts)
+//
+// Each service's stdout and stderr go to StateDir/logs/<project>/<service>.log
+// (appended, not rotated) and to Config.ServiceOutput.
 //
 // Images are pinned: an image reference without a digest is refused unless
 // Config.InsecureAllowImageTags is set, because the compose hash measured into
@@ -52,7 +57,10 @@
 // service name keeps working. Because nothing is hidden behind a bridge,
 // services that must stay internal should listen on 127.0.0.1; the gateway
 // only forwards the ports the app publishes, but the host can reach whatever a
-// service binds on the guest's interfaces.
+// service binds on the guest's interfaces. For the same reason the host IP of
+// a port mapping ("127.0.0.1:P:T") is honoured only where the guest forwards
+// (P different from T); a port published at its own number is bound by the
+// service itself, on whatever address the service chooses.
 //
 // # Volumes and the agent socket
 //

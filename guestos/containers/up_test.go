@@ -340,6 +340,7 @@ services:
   db:
     image: ` + r.ref() + `
     command: ["-serve", "127.0.0.1:${DBPORT}"]
+    working_dir: /var/lib/db
     volumes: ["shared:/data"]
     healthcheck:
       test: ["CMD", "/bin/testapp", "-append", "/data/probes=probe", "-fail-unless-file", "/data/db.ready"]
@@ -517,6 +518,18 @@ secrets:
 	if h := statusOf(p, "db").Health; h != HealthHealthy {
 		t.Errorf("db health %q", h)
 	}
+	// working_dir overrides the image's, and is created when missing.
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", dbPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dbInfo struct {
+		Cwd string `json:"cwd"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&dbInfo); err != nil || dbInfo.Cwd != "/var/lib/db" {
+		t.Errorf("db cwd %q, %v", dbInfo.Cwd, err)
+	}
+	resp.Body.Close()
 	// The new named volume took the image's /home/app, owned by uid 1000,
 	// so the service running as that user could write into it.
 	homeVol := filepath.Join(cfg.DataDir, "volumes", "demo_home")
