@@ -60,7 +60,7 @@ func TestMarkdownRatiosAndSpread(t *testing.T) {
 	r.writeMarkdown(&b)
 	out := b.String()
 	for _, want := range []string{
-		"| direct | keep-alive | 1000 [800–1200] | 40% | – | – | 1.00 ms | 3.00 ms [2.00 ms–4.00 ms] | 67% | 0/300 |",
+		"| direct | keep-alive | 1000 [800–1200] | 40% | – | – | 1.00 ms | 3.00 ms [2.00 ms–4.00 ms] | 67% | – | 0/300 |",
 		"| caddy | keep-alive | 500 [500–500] | 0% | 0.50× |",
 		// the gateway against direct and against its baseline, Caddy
 		"| gateway | keep-alive | 400 [400–400] | 0% | 0.40× | 0.80× caddy |",
@@ -155,16 +155,44 @@ func TestDirectSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := loadConfig{Duration: 300 * time.Millisecond, Workers: 2, Rate: 20, Roots: cert.Pool}
+	self := func() (time.Duration, error) { return treeCPU([]int{os.Getpid()}) }
 	for _, mode := range []connMode{keepAlive, newConn} {
-		m := cfg.measure(tgt, mode)
-		if m.Failures != 0 || m.Requests == 0 || m.Throughput <= 0 || m.P99 <= 0 {
+		m := cfg.measure(tgt, mode, self)
+		if m.Failures != 0 || m.Requests == 0 || m.Throughput <= 0 || m.P99 <= 0 || m.CPUPerRequest <= 0 {
 			t.Errorf("%s: %+v", mode.Label, m)
 		}
 	}
 	// A wrong answer is a failure, not a success.
 	bad := target{URL: "https://" + pl.Addr().String() + "/", Host: "bench." + benchDomain} // TLS to the plain listener
-	m := cfg.measure(bad, keepAlive)
+	m := cfg.measure(bad, keepAlive, nil)
 	if m.Failures == 0 || m.Failures != m.Requests {
 		t.Errorf("TLS to a plain listener: %d of %d failed", m.Failures, m.Requests)
+	}
+}
+
+func TestTreeCPU(t *testing.T) {
+	self := os.Getpid()
+	before, err := treeCPU([]int{self})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Burn some CPU in this process; its own time must grow.
+	deadline := time.Now().Add(100 * time.Millisecond)
+	x := 0
+	for time.Now().Before(deadline) {
+		x++
+	}
+	after, err := treeCPU([]int{self})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after <= before {
+		t.Errorf("CPU time did not grow: %v then %v (%d loops)", before, after, x)
+	}
+	if _, err := treeCPU([]int{1 << 30}); err == nil {
+		t.Error("a process that does not exist was read")
+	}
+	if _, _, err := procStat(-1); err == nil {
+		t.Error("procStat(-1) succeeded")
 	}
 }

@@ -107,7 +107,12 @@ func truncate(s string, n int) string {
 // measure runs one repetition of a case: a warm-up, the throughput phase
 // (Workers concurrent requests, each sent as soon as the last answered)
 // and the latency phase (a fixed Rate, enough workers to keep it).
-func (cfg loadConfig) measure(t target, mode connMode) measurement {
+//
+// cpu, when not nil, is the CPU time the path's processes have used so far:
+// the throughput phase's share of it per successful request is the
+// measurement's CPUPerRequest, a figure that the generator's use of the
+// same cores disturbs less than the rate.
+func (cfg loadConfig) measure(t target, mode connMode, cpu func() (time.Duration, error)) measurement {
 	var m measurement
 	add := func(p phase) {
 		m.Requests += p.requests
@@ -121,7 +126,21 @@ func (cfg loadConfig) measure(t target, mode connMode) measurement {
 	if cfg.Warmup > 0 {
 		attack(cfg.attacker(t, mode, cfg.Workers, cfg.Workers), t, vegeta.ConstantPacer{}, cfg.Warmup)
 	}
+	var before time.Duration
+	if cpu != nil {
+		var err error
+		if before, err = cpu(); err != nil {
+			cpu = nil
+			m.Errors = append(m.Errors, err.Error())
+		}
+	}
 	tp := attack(cfg.attacker(t, mode, cfg.Workers, cfg.Workers), t, vegeta.ConstantPacer{}, cfg.Duration)
+	if cpu != nil {
+		after, err := cpu()
+		if ok := uint64(float64(tp.requests) * tp.metrics.Success); err == nil && ok > 0 {
+			m.CPUPerRequest = (after - before) / time.Duration(ok)
+		}
+	}
 	add(tp)
 	m.Throughput = tp.metrics.Throughput
 	lat := attack(cfg.attacker(t, mode, cfg.Workers, 8*cfg.Workers), t, vegeta.ConstantPacer{Freq: cfg.Rate, Per: time.Second}, cfg.Duration)

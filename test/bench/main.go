@@ -132,15 +132,26 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 
 // benchCase is one row: a path, a client connection mode, the front.
 type benchCase struct {
-	path string
-	mode connMode
-	t    target
+	path  string
+	mode  connMode
+	t     target
+	procs []*proc // the processes that serve it, for their CPU time
+}
+
+// cpu is the CPU time the case's processes have used so far.
+func (c benchCase) cpu() (time.Duration, error) {
+	var pids []int
+	for _, p := range c.procs {
+		pids = append(pids, p.cmd.Process.Pid)
+	}
+	return treeCPU(pids)
 }
 
 // stack is every process the cases need, started once.
 type stack struct {
 	dir     string
 	cert    *certFiles
+	backend *proc
 	procs   []*proc
 	cases   []benchCase
 	headers []string
@@ -154,10 +165,11 @@ func (s *stack) close() {
 
 func (s *stack) add(p *proc) { s.procs = append(s.procs, p) }
 
-// addCases adds the path's rows in both client connection modes.
-func (s *stack) addCases(path string, t target, modes ...connMode) {
+// addCases adds the path's rows in the client connection modes; front is
+// the path's own process, nil for the direct path.
+func (s *stack) addCases(path string, t target, front []*proc, modes ...connMode) {
 	for _, m := range modes {
-		s.cases = append(s.cases, benchCase{path: path, mode: m, t: t})
+		s.cases = append(s.cases, benchCase{path: path, mode: m, t: t, procs: append([]*proc{s.backend}, front...)})
 	}
 }
 
@@ -186,6 +198,7 @@ func start(ctx context.Context, o *options, dir string) (*stack, error) {
 		return nil, err
 	}
 	s.add(b)
+	s.backend = b
 	bt := target{URL: "https://" + tlsAddr + "/", Host: "bench." + benchDomain}
 	if err := b.waitFor("the backend answering", answersOK(bt, s.cert.Pool)); err != nil {
 		return s, err
@@ -194,7 +207,7 @@ func start(ctx context.Context, o *options, dir string) (*stack, error) {
 	for _, path := range o.paths {
 		switch path {
 		case "direct":
-			s.addCases("direct", bt, both...)
+			s.addCases("direct", bt, nil, both...)
 		case "nginx":
 			nginxBin, err := exec.LookPath(o.nginx)
 			if err != nil {
@@ -215,7 +228,7 @@ func start(ctx context.Context, o *options, dir string) (*stack, error) {
 			if err := p.waitFor("nginx answering", answersOK(t, s.cert.Pool)); err != nil {
 				return s, err
 			}
-			s.addCases("nginx", t, both...)
+			s.addCases("nginx", t, []*proc{p}, both...)
 		case "caddy":
 			ka, err := freeAddr()
 			if err != nil {
@@ -244,8 +257,8 @@ func start(ctx context.Context, o *options, dir string) (*stack, error) {
 					return s, err
 				}
 			}
-			s.addCases("caddy", t, both...)
-			s.addCases("caddy, new upstream conn per request", t2, keepAlive)
+			s.addCases("caddy", t, []*proc{p}, both...)
+			s.addCases("caddy, new upstream conn per request", t2, []*proc{p}, keepAlive)
 		case "gateway":
 			if err := s.startGateway(ctx, o, self, plainAddr); err != nil {
 				return s, err
@@ -307,8 +320,8 @@ func (s *stack) startGateway(ctx context.Context, o *options, self, backendPlain
 			return fmt.Errorf("%w\ngateway log:\n%s", err, tail(filepath.Join(s.dir, "gateway-caddy.log")))
 		}
 	}
-	s.addCases("gateway", t, keepAlive, newConn)
-	s.addCases("gateway, new tunnel per request", t2, keepAlive)
+	s.addCases("gateway", t, []*proc{g, c}, keepAlive, newConn)
+	s.addCases("gateway, new tunnel per request", t2, []*proc{g, c}, keepAlive)
 	return nil
 }
 
@@ -373,16 +386,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
-				m := o.load.measure(c.t, c.mode)
+				m := o.load.measure(c.t, c.mode, c.cpu)
 				results[i].Reps = append(results[i].Reps, m)
-				fmt.Fprintf(stderr, "rep %d/%d %-40s %-26s %7.0f req/s  p50 %s p99 %s  failed %d/%d\n", r+1, o.reps, c.path, c.mode.Label,
-					m.Throughput, fmtDur(float64(m.P50)), fmtDur(float64(m.P99)), m.Failures, m.Requests)
+				fmt.Fprintf(stderr, "rep %d/%d %-40s %-26s %7.0f req/s  p50 %s p99 %s  CPU/req %s  failed %d/%d\n", r+1, o.reps, c.path, c.mode.Label,
+					m.Throughput, fmtDur(float64(m.P50)), fmtDur(float64(m.P99)), fmtDur(float64(m.CPUPerRequest)), m.Failures, m.Requests)
 			}
 		}
 		rep.Cases = results
 		rep.Notes = append(rep.Notes,
 			"vs direct: req/s against the direct backend in the same client connection mode; vs baseline: against the named path.",
 			"Upstream legs: nginx and Caddy reuse TLS connections to the backend (nginx keepalive 64; Caddy's pool), neither verifies the backend's certificate; the gateway reuses tunnel streams and verifies the CVM's RA-TLS evidence per new stream (cached by certificate).",
+			"server CPU/req: CPU time (user + system, /proc) of the path's processes — backend, front, and for the gateway the simulated CVM — per successful request of the throughput phase; less disturbed than req/s by the load generator and other work on the same cores.",
 			"A p50 marked \"only N req/s\" is of a case that did not sustain the fixed rate: its latencies are a queue's.")
 	}
 	if o.micro {

@@ -60,6 +60,10 @@ type measurement struct {
 	Rate float64
 	// P50 and P99 are the latency quantiles of the fixed-rate phase.
 	P50, P99 time.Duration
+	// CPUPerRequest is the CPU time (user and system) the path's
+	// processes spent per successful request in the throughput phase; 0
+	// when unknown.
+	CPUPerRequest time.Duration
 	// Requests and Failures count both phases.
 	Requests, Failures uint64
 	// Errors are distinct error messages seen.
@@ -85,6 +89,16 @@ func (r *caseResult) latency(q func(measurement) time.Duration) spread {
 	var s spread
 	for _, m := range r.Reps {
 		s = append(s, float64(q(m)))
+	}
+	return s
+}
+
+func (r *caseResult) cpu() spread {
+	var s spread
+	for _, m := range r.Reps {
+		if m.CPUPerRequest > 0 {
+			s = append(s, float64(m.CPUPerRequest))
+		}
 	}
 	return s
 }
@@ -166,9 +180,9 @@ func (rep *report) writeMarkdown(w io.Writer) {
 	if len(rep.Cases) > 0 {
 		fmt.Fprintln(w)
 		fmt.Fprintf(w, "## HTTP paths (median of repetitions; [min–max]; ±%% = range/median)\n\n")
-		fmt.Fprintf(w, "| path | client connections | req/s max | ±%% | vs direct | vs baseline | p50 @ %.0f req/s | p99 @ %.0f req/s | p99 ±%% | failed |\n",
+		fmt.Fprintf(w, "| path | client connections | req/s max | ±%% | vs direct | vs baseline | p50 @ %.0f req/s | p99 @ %.0f req/s | p99 ±%% | server CPU/req | failed |\n",
 			rep.TargetRate, rep.TargetRate)
-		fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
+		fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
 		for _, c := range rep.Cases {
 			tp := c.throughput()
 			vsDirect, vsBase := "–", "–"
@@ -187,10 +201,14 @@ func (rep *report) writeMarkdown(w io.Writer) {
 				// those of a queue, not of a request.
 				lat50 += fmt.Sprintf(" (only %.0f req/s)", r.min())
 			}
+			cpu := "–"
+			if c := c.cpu(); len(c) > 0 {
+				cpu = fmt.Sprintf("%s [%s–%s]", fmtDur(c.median()), fmtDur(c.min()), fmtDur(c.max()))
+			}
 			failed, total, _ := c.failures()
-			fmt.Fprintf(w, "| %s | %s | %s [%s–%s] | %.0f%% | %s | %s | %s | %s [%s–%s] | %.0f%% | %d/%d |\n",
+			fmt.Fprintf(w, "| %s | %s | %s [%s–%s] | %.0f%% | %s | %s | %s | %s [%s–%s] | %.0f%% | %s | %d/%d |\n",
 				c.Path, c.Mode, fmtRate(tp.median()), fmtRate(tp.min()), fmtRate(tp.max()), tp.noise(),
-				vsDirect, vsBase, lat50, lat99, fmtDur(p99.min()), fmtDur(p99.max()), p99.noise(), failed, total)
+				vsDirect, vsBase, lat50, lat99, fmtDur(p99.min()), fmtDur(p99.max()), p99.noise(), cpu, failed, total)
 		}
 		for _, c := range rep.Cases {
 			if _, _, errs := c.failures(); len(errs) > 0 {
