@@ -363,11 +363,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rep := &report{Baselines: map[string]string{"gateway": "caddy", "caddy": "nginx",
 		"gateway, new tunnel per request": "caddy, new upstream conn per request"}, TargetRate: float64(o.load.Rate)}
 	rep.Header = append(rep.Header,
+		"source: "+revision(),
 		fmt.Sprintf("when: %s; %s/%s, %d CPUs (GOMAXPROCS %d), %s; load average before: %s",
 			time.Now().UTC().Format(time.RFC3339), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), loadAvg()),
 		fmt.Sprintf("load: vegeta %s as a library in this process, on the same CPUs; HTTP/1.1, TLS 1.3 X25519, no resumption; %d reps × (%s at %d workers + %s at %d req/s), %s warm-up; cases interleaved",
 			vegetaVersion(), o.reps, o.load.Duration, o.load.Workers, o.load.Duration, o.load.Rate, o.load.Warmup))
 	if len(o.paths) > 0 {
+		var need []string
+		if slices.Contains(o.paths, "caddy") || slices.Contains(o.paths, "gateway") {
+			need = append(need, "caddy")
+		}
+		if slices.Contains(o.paths, "gateway") {
+			need = append(need, "dstack")
+		}
+		for _, b := range need {
+			if _, err := os.Stat(filepath.Join(o.bin, b)); err != nil {
+				return fmt.Errorf("%w: build the binaries first (make build), or point -bin at them", err)
+			}
+		}
 		s, err := start(ctx, o, dir)
 		if s != nil {
 			defer s.close()
@@ -376,6 +389,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		rep.Header = append(rep.Header, s.headers...)
+		if v, err := exec.Command(filepath.Join(o.bin, "caddy"), "version").Output(); err == nil && len(need) > 0 {
+			rep.Header = append(rep.Header, "caddy: "+strings.TrimSpace(string(v))+" (bin/caddy, this module's cmd/caddy)")
+		}
 		o.load.Roots = s.cert.Pool
 		results := make([]*caseResult, len(s.cases))
 		for i, c := range s.cases {
@@ -393,6 +409,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 		}
 		rep.Cases = results
+		// The microbenchmarks run on a quiet stack.
+		s.close()
 		rep.Notes = append(rep.Notes,
 			"vs direct: req/s against the direct backend in the same client connection mode; vs baseline: against the named path.",
 			"Upstream legs: nginx and Caddy reuse TLS connections to the backend (nginx keepalive 64; Caddy's pool), neither verifies the backend's certificate; the gateway reuses tunnel streams and verifies the CVM's RA-TLS evidence per new stream (cached by certificate).",
@@ -446,4 +464,17 @@ func vegetaVersion() string {
 		}
 	}
 	return "(unknown version)"
+}
+
+// revision is the commit of the working tree the command runs in.
+func revision() string {
+	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "unknown (not a git checkout)"
+	}
+	rev := strings.TrimSpace(string(out))
+	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(bytes.TrimSpace(st)) > 0 {
+		rev += " with uncommitted changes"
+	}
+	return "commit " + rev
 }

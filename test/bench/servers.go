@@ -131,6 +131,8 @@ func startProc(dir, name string, env []string, bin string, args ...string) (*pro
 	p.cmd = exec.Command(bin, args...)
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stdout, p.cmd.Stderr = f, f
+	// The process ends with this one, even when this one is killed.
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	if err := p.cmd.Start(); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("starting %s (%s): %w", name, bin, err)
