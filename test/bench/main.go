@@ -415,6 +415,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			"vs direct: req/s against the direct backend in the same client connection mode; vs baseline: against the named path.",
 			"Upstream legs: nginx and Caddy reuse TLS connections to the backend (nginx keepalive 64; Caddy's pool), neither verifies the backend's certificate; the gateway reuses tunnel streams and verifies the CVM's RA-TLS evidence per new stream (cached by certificate).",
 			"server CPU/req: CPU time (user + system, /proc) of the path's processes — backend, front, and for the gateway the simulated CVM — per successful request of the throughput phase; less disturbed than req/s by the load generator and other work on the same cores.",
+			"new TLS conn per request: the load generator's own full handshakes take much of the same two cores, so these rows' req/s ratios understate the fronts' differences; server CPU/req shows them.",
+			"The gateway and the CVM run on a simulated TDX module with a mock vendor PKI (insecure_simulated_tee_seed): their quotes verify as real-layout TDX quotes do (compare the tee/attest microbenchmarks), but nothing is measured by hardware.",
 			"A p50 marked \"only N req/s\" is of a case that did not sustain the fixed rate: its latencies are a queue's.")
 	}
 	if o.micro {
