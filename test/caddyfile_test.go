@@ -94,7 +94,7 @@ func TestCaddyfileExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"dstack_kms"`, `"insecure_simulated_tee_seed": "dstack-dev"`, `"dstack": {`, `"protocol": "dstack"`, `"source": "dstack"`, `"dstack_app"`, `"wrapper": "layer4"`, `"passthrough": true`, `"layer4": {`} {
+	for _, want := range []string{`"dstack_kms"`, `"insecure_simulated_tee_seed": "dstack-dev"`, `"dstack": {`, `"protocol": "dstack"`, `"source": "dstack"`, `"dstack_app"`, `"wrapper": "layer4"`, `"passthrough": true`, `"handler": "dstack_detach"`, `"layer4": {`} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("adapted Caddyfile.example lacks %s:\n%s", want, out)
 		}

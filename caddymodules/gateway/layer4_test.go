@@ -267,10 +267,13 @@ func TestPassthroughBesideHTTPS(t *testing.T) {
 	httpApp := map[string]any{"servers": map[string]any{"https": map[string]any{
 		"listen": []string{addr},
 		"listener_wrappers": []any{
-			map[string]any{"wrapper": "layer4", "routes": []any{map[string]any{
-				"match":  []any{map[string]any{"dstack": map[string]any{"passthrough": true}}},
-				"handle": []any{map[string]any{"handler": "dstack"}},
-			}}},
+			map[string]any{"wrapper": "layer4", "routes": []any{
+				map[string]any{
+					"match":  []any{map[string]any{"dstack": map[string]any{"passthrough": true}}},
+					"handle": []any{map[string]any{"handler": "dstack"}},
+				},
+				map[string]any{"handle": []any{map[string]any{"handler": "dstack_detach"}}},
+			}},
 			map[string]any{"wrapper": "tls"},
 		},
 		"tls_connection_policies": []any{map[string]any{}},
