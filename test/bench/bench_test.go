@@ -19,6 +19,7 @@ func TestSpread(t *testing.T) {
 		{spread{3, 1, 2}, 2, 1, 3, 100},
 		{spread{4, 1, 3, 2}, 2.5, 1, 4, 120},
 		{spread{100, 90, 110}, 100, 90, 110, 20},
+		{spread{0, 0}, 0, 0, 0, 0},
 	} {
 		if got := tc.in.median(); got != tc.median {
 			t.Errorf("%v median %v, want %v", tc.in, got, tc.median)
@@ -56,6 +57,8 @@ func TestMarkdownRatiosAndSpread(t *testing.T) {
 			{Path: "gateway", Mode: newConn.Label, Reps: []measurement{{Throughput: 10, Rate: 200, Requests: 10, Failures: 2, Errors: []string{"boom"}}}},
 		},
 	}
+	r.Cases[1].Reps[0].CPUPerRequest = 100 * time.Microsecond
+	r.Cases[2].Reps[0].CPUPerRequest = 150 * time.Microsecond
 	var b strings.Builder
 	r.writeMarkdown(&b)
 	out := b.String()
@@ -64,12 +67,15 @@ func TestMarkdownRatiosAndSpread(t *testing.T) {
 		"| caddy | keep-alive | 500 [500–500] | 0% | 0.50× |",
 		// the gateway against direct and against its baseline, Caddy
 		"| gateway | keep-alive | 400 [400–400] | 0% | 0.40× | 0.80× caddy |",
+		// CPU per request, against the baseline's too
+		"| 100 µs [100 µs–100 µs] | 0/100 |",
+		"| 150 µs [150 µs–150 µs] 1.50× caddy | 0/100 |",
 		// a case that could not keep the fixed rate says so
 		"3.00 ms (only 150 req/s)",
 		// no direct row in that mode: no ratio, and failures are shown
-		"| gateway | new TLS conn per request | 10 [10–10] | 0% | – | – |",
+		"| gateway | new TLS conn/req | 10 [10–10] | 0% | – | – |",
 		"| 2/10 |",
-		"Errors of gateway (new TLS conn per request): boom",
+		"Errors of gateway (new TLS conn/req): boom",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
@@ -194,5 +200,15 @@ func TestTreeCPU(t *testing.T) {
 	}
 	if _, _, err := procStat(-1); err == nil {
 		t.Error("procStat(-1) succeeded")
+	}
+}
+
+func TestFmtDur(t *testing.T) {
+	for ns, want := range map[float64]string{
+		162: "162 ns", 1500: "1.5 µs", 42e3: "42 µs", 1.5e6: "1.50 ms", 12.34e6: "12.3 ms", 250e6: "250 ms",
+	} {
+		if got := fmtDur(ns); got != want {
+			t.Errorf("fmtDur(%v) = %q, want %q", ns, got, want)
+		}
 	}
 }

@@ -18,7 +18,7 @@ type connMode struct {
 
 var (
 	keepAlive = connMode{"keep-alive", true}
-	newConn   = connMode{"new TLS conn per request", false}
+	newConn   = connMode{"new TLS conn/req", false}
 )
 
 // target is one front to measure: an HTTPS URL and the name the client
@@ -145,7 +145,7 @@ func (cfg loadConfig) measure(t target, mode connMode, cpu func() (time.Duration
 	m.Throughput = tp.metrics.Throughput
 	lat := attack(cfg.attacker(t, mode, cfg.Workers, 8*cfg.Workers), t, vegeta.ConstantPacer{Freq: cfg.Rate, Per: time.Second}, cfg.Duration)
 	add(lat)
-	m.Rate = lat.metrics.Throughput
+	m.Rate = lat.metrics.Rate
 	m.P50, m.P99 = lat.metrics.Latencies.P50, lat.metrics.Latencies.P99
 	return m
 }

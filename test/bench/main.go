@@ -258,7 +258,7 @@ func start(ctx context.Context, o *options, dir string) (*stack, error) {
 				}
 			}
 			s.addCases("caddy", t, []*proc{p}, both...)
-			s.addCases("caddy, new upstream conn per request", t2, []*proc{p}, keepAlive)
+			s.addCases("caddy (new upstream conn/req)", t2, []*proc{p}, keepAlive)
 		case "gateway":
 			if err := s.startGateway(ctx, o, self, plainAddr); err != nil {
 				return s, err
@@ -267,7 +267,7 @@ func start(ctx context.Context, o *options, dir string) (*stack, error) {
 	}
 	// Rows in a fixed order: by path as listed, keep-alive first.
 	order := func(c benchCase) int {
-		for i, p := range []string{"direct", "nginx", "caddy", "caddy, new upstream conn per request", "gateway", "gateway, new tunnel per request"} {
+		for i, p := range []string{"direct", "nginx", "caddy", "caddy (new upstream conn/req)", "gateway", "gateway (new tunnel/req)"} {
 			if c.path == p {
 				return i
 			}
@@ -321,7 +321,7 @@ func (s *stack) startGateway(ctx context.Context, o *options, self, backendPlain
 		}
 	}
 	s.addCases("gateway", t, []*proc{g, c}, keepAlive, newConn)
-	s.addCases("gateway, new tunnel per request", t2, []*proc{g, c}, keepAlive)
+	s.addCases("gateway (new tunnel/req)", t2, []*proc{g, c}, keepAlive)
 	return nil
 }
 
@@ -361,7 +361,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	rep := &report{Baselines: map[string]string{"gateway": "caddy", "caddy": "nginx",
-		"gateway, new tunnel per request": "caddy, new upstream conn per request"}, TargetRate: float64(o.load.Rate)}
+		"gateway (new tunnel/req)": "caddy (new upstream conn/req)"}, TargetRate: float64(o.load.Rate)}
 	rep.Header = append(rep.Header,
 		"source: "+revision(),
 		fmt.Sprintf("when: %s; %s/%s, %d CPUs (GOMAXPROCS %d), %s; load average before: %s",
@@ -415,7 +415,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			"vs direct: req/s against the direct backend in the same client connection mode; vs baseline: against the named path.",
 			"Upstream legs: nginx and Caddy reuse TLS connections to the backend (nginx keepalive 64; Caddy's pool), neither verifies the backend's certificate; the gateway reuses tunnel streams and verifies the CVM's RA-TLS evidence per new stream (cached by certificate).",
 			"server CPU/req: CPU time (user + system, /proc) of the path's processes — backend, front, and for the gateway the simulated CVM — per successful request of the throughput phase; less disturbed than req/s by the load generator and other work on the same cores.",
-			"new TLS conn per request: the load generator's own full handshakes take much of the same two cores, so these rows' req/s ratios understate the fronts' differences; server CPU/req shows them.",
+			"new TLS conn/req: the load generator's own full handshakes take much of the same two cores, so these rows' req/s ratios understate the fronts' differences; server CPU/req shows them.",
 			"The gateway and the CVM run on a simulated TDX module with a mock vendor PKI (insecure_simulated_tee_seed): their quotes verify as real-layout TDX quotes do (compare the tee/attest microbenchmarks), but nothing is measured by hardware.",
 			"A p50 marked \"only N req/s\" is of a case that did not sustain the fixed rate: its latencies are a queue's.")
 	}

@@ -55,8 +55,9 @@ type measurement struct {
 	// Throughput is successful requests per second with the generator
 	// sending as fast as its workers allow.
 	Throughput float64
-	// Rate is the rate achieved in the latency phase, which asks for a
-	// fixed rate; below it the case could not keep up.
+	// Rate is the rate requests were sent at in the latency phase, which
+	// asks for a fixed rate: below it, workers were all waiting on answers
+	// and the case could not keep up.
 	Rate float64
 	// P50 and P99 are the latency quantiles of the fixed-rate phase.
 	P50, P99 time.Duration
@@ -150,6 +151,10 @@ func fmtRate(v float64) string { return fmt.Sprintf("%.0f", v) }
 func fmtDur(ns float64) string {
 	d := time.Duration(ns)
 	switch {
+	case d < time.Microsecond:
+		return fmt.Sprintf("%.0f ns", ns)
+	case d < 10*time.Microsecond:
+		return fmt.Sprintf("%.1f µs", ns/1e3)
 	case d >= 100*time.Millisecond:
 		return fmt.Sprintf("%.0f ms", ns/1e6)
 	case d >= 10*time.Millisecond:
@@ -185,13 +190,16 @@ func (rep *report) writeMarkdown(w io.Writer) {
 		fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
 		for _, c := range rep.Cases {
 			tp := c.throughput()
-			vsDirect, vsBase := "–", "–"
+			vsDirect, vsBase, cpuVsBase := "–", "–", ""
 			if d := rep.find("direct", c.Mode); d != nil && c.Path != "direct" {
 				vsDirect = ratio(tp.median(), d.throughput().median())
 			}
 			if base, ok := rep.Baselines[c.Path]; ok {
 				if b := rep.find(base, c.Mode); b != nil {
 					vsBase = ratio(tp.median(), b.throughput().median()) + " " + base
+					if bc := b.cpu(); len(bc) > 0 && len(c.cpu()) > 0 {
+						cpuVsBase = " " + ratio(c.cpu().median(), bc.median()) + " " + base
+					}
 				}
 			}
 			p50, p99 := c.latency(func(m measurement) time.Duration { return m.P50 }), c.latency(func(m measurement) time.Duration { return m.P99 })
@@ -203,7 +211,7 @@ func (rep *report) writeMarkdown(w io.Writer) {
 			}
 			cpu := "–"
 			if c := c.cpu(); len(c) > 0 {
-				cpu = fmt.Sprintf("%s [%s–%s]", fmtDur(c.median()), fmtDur(c.min()), fmtDur(c.max()))
+				cpu = fmt.Sprintf("%s [%s–%s]%s", fmtDur(c.median()), fmtDur(c.min()), fmtDur(c.max()), cpuVsBase)
 			}
 			failed, total, _ := c.failures()
 			fmt.Fprintf(w, "| %s | %s | %s [%s–%s] | %.0f%% | %s | %s | %s | %s [%s–%s] | %.0f%% | %s | %d/%d |\n",
