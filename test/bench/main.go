@@ -73,6 +73,9 @@ func main() {
 	default:
 		err = run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	}
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
