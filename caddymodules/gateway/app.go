@@ -1,7 +1,11 @@
 // Package gateway is the dstack gateway as Caddy modules: the "dstack" app
 // (the registry of CVM instances, the RegisterCvm RPC, the chain watcher),
-// the attested reverse-proxy transport and dynamic upstreams, the
-// chain-policy matcher, and the admin view of the registry.
+// the attested reverse-proxy transport (http.reverse_proxy.transport.dstack)
+// and dynamic upstreams (http.reverse_proxy.upstreams.dstack), the
+// chain-policy matcher (http.matchers.dstack_app), the admin view of the
+// registry (admin.api.dstack), and the layer4 routes for terminated and
+// passthrough TCP (layer4.matchers.dstack, layer4.handlers.dstack,
+// layer4.handlers.dstack_detach, on caddy-l4).
 //
 // Requests reach a CVM only through the attested tunnel (internal/tunnel):
 // mutual RA-TLS, the CVM's attestation checked on every new connection

@@ -11,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/hex"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -252,6 +253,29 @@ func TestLayer4(t *testing.T) {
 			conn.Close()
 			t.Fatalf("%s: connected", name)
 		}
+	}
+
+	// Revocation ends an open stream and refuses new ones.
+	conn, err := tls.Dial("tcp", l4addr, &tls.Config{ServerName: hostOf(app, "-7000"), InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.Write([]byte("ping"))
+	buf := make([]byte, 64)
+	if n, err := conn.Read(buf); err != nil || string(buf[:n]) != "echo:ping" {
+		t.Fatalf("before revocation: %q %v", buf[:n], err)
+	}
+	e.revoke(app, compose)
+	conn.SetReadDeadline(time.Now().Add(time.Minute))
+	if _, err := io.ReadAll(conn); err != nil && !errors.Is(err, io.EOF) && !strings.Contains(err.Error(), "reset") {
+		t.Fatalf("stream after revocation: %v", err)
+	}
+	if g.app.State(hex.EncodeToString(app)) != StateRevoked {
+		t.Fatal("stream ended before the revocation was seen")
+	}
+	if _, err := tls.Dial("tcp", l4addr, &tls.Config{ServerName: hostOf(app, "-443s"), InsecureSkipVerify: true}); err == nil {
+		t.Fatal("passthrough to a revoked app")
 	}
 }
 

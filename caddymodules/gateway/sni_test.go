@@ -84,3 +84,26 @@ func FuzzTunnelAddress(f *testing.F) {
 		}
 	})
 }
+
+func TestParseAppAddress(t *testing.T) {
+	got, err := ParseAppAddress(" " + strings.ToUpper(id) + ":8443 ")
+	if err != nil || got != (Target{ID: id, Port: 8443, Passthrough: true}) {
+		t.Fatalf("%+v %v", got, err)
+	}
+	for _, s := range []string{"", id, id + ":", id + ":0", id + ":65536", ":443", "zz:443", id + ":443:1", id + ":-1"} {
+		if got, err := ParseAppAddress(s); err == nil {
+			t.Errorf("%q accepted as %+v", s, got)
+		}
+	}
+}
+
+func FuzzParseAppAddress(f *testing.F) {
+	f.Add(id + ":443")
+	f.Add("x:y")
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseAppAddress(s)
+		if err == nil && (got.Port == 0 || !got.Passthrough || got.ID == "" || !isHex(got.ID)) {
+			t.Fatalf("%q → %+v", s, got)
+		}
+	})
+}
