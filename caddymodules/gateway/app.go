@@ -1,0 +1,505 @@
+// Package gateway is the dstack gateway as Caddy modules: the "dstack" app
+// (the registry of CVM instances, the RegisterCvm RPC, the chain watcher),
+// the attested reverse-proxy transport (http.reverse_proxy.transport.dstack)
+// and dynamic upstreams (http.reverse_proxy.upstreams.dstack), the
+// chain-policy matcher (http.matchers.dstack_app), the admin view of the
+// registry (admin.api.dstack), and the layer4 routes for terminated and
+// passthrough TCP (layer4.matchers.dstack, layer4.handlers.dstack,
+// layer4.handlers.dstack_detach, on caddy-l4).
+//
+// Requests reach a CVM only through the attested tunnel (internal/tunnel):
+// mutual RA-TLS, the CVM's attestation checked on every new connection
+// against the app being routed to, its compose hash against the chain at
+// the current block, and the configured TCB policy. It must never route to
+// a CVM whose evidence it could not verify, never accept a registration the
+// chain does not allow, and never pass a client's copy of the claims
+// headers to a backend.
+package gateway
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/ethclient"
+	"go.uber.org/zap"
+
+	"github.com/dstack-go/dstack/contracts/chain"
+	"github.com/dstack-go/dstack/internal/tunnel"
+	"github.com/dstack-go/dstack/internal/tunnel/simtee"
+	"github.com/dstack-go/dstack/kms"
+	"github.com/dstack-go/dstack/tee/attest"
+	"github.com/dstack-go/dstack/tee/attest/mock"
+	"github.com/dstack-go/dstack/tee/collateral"
+	"github.com/dstack-go/dstack/tee/ratls"
+)
+
+func init() {
+	caddy.RegisterModule(new(App))
+}
+
+// Defaults of the app.
+const (
+	DefaultListen       = "127.0.0.1:8010"
+	DefaultPollInterval = 2 * time.Second
+	DefaultInstanceTTL  = 10 * time.Minute
+)
+
+// ChainConfig says where the governance contracts are.
+type ChainConfig struct {
+	// RPCURL is the Ethereum JSON-RPC endpoint. Required.
+	RPCURL string `json:"rpc_url"`
+	// ChainID is the chain the contracts are on; an endpoint serving
+	// another chain is refused. Required.
+	ChainID uint64 `json:"chain_id"`
+	// KmsContract is the DstackKms proxy address (0x…). Required.
+	KmsContract string `json:"kms_contract"`
+	// Confirmations is how many blocks below the head policy is read at.
+	// Default 0.
+	Confirmations uint64 `json:"confirmations,omitempty"`
+	// MaxStaleness bounds how long the chain may be unreadable before every
+	// decision fails (and nothing is routed). Default 30s.
+	MaxStaleness caddy.Duration `json:"max_staleness,omitempty"`
+	// PollInterval is how often the head is read; a policy change takes
+	// effect at the first poll that sees its block. Default 2s.
+	PollInterval caddy.Duration `json:"poll_interval,omitempty"`
+}
+
+// AttestationConfig says how evidence is verified.
+type AttestationConfig struct {
+	// PCCSURL fetches TDX collateral from a PCS or PCCS. Default none (TCB
+	// status "Unknown", which the default TCB policy refuses).
+	PCCSURL string `json:"pccs_url,omitempty"`
+	// CollateralDir reads TDX collateral from a directory instead.
+	CollateralDir string `json:"collateral_dir,omitempty"`
+	// InsecureTrustRoots is a PEM file of roots that replace the vendors'
+	// (a mock PKI). Default: the vendors' production roots.
+	InsecureTrustRoots string `json:"insecure_trust_roots,omitempty"`
+}
+
+// App is the "dstack" Caddy app: the gateway's registry of CVM instances.
+//
+//	{"apps": {"dstack": {"base_domain": "gw.example.com", "listen": "0.0.0.0:8010",
+//	    "chain": {"rpc_url": "http://127.0.0.1:8545", "chain_id": 1337, "kms_contract": "0x…"}}}}
+type App struct {
+	// BaseDomain is the zone apps are served under: <app_id>.<base_domain>.
+	// Required.
+	BaseDomain string `json:"base_domain"`
+	// Listen is where the RegisterCvm RPC is served over mutual RA-TLS.
+	// Default 127.0.0.1:8010.
+	Listen string `json:"listen,omitempty"`
+	// Chain locates the governance contracts. Required: the chain decides
+	// which apps may register, and the gateway's own app id.
+	Chain ChainConfig `json:"chain"`
+	// Attestation configures evidence verification.
+	Attestation AttestationConfig `json:"attestation,omitzero"`
+	// TCBStatus lists the TCB statuses accepted from CVMs. Default
+	// ["UpToDate"].
+	TCBStatus []string `json:"tcb_status,omitempty"`
+	// InstanceTTL is how long a registration lasts unless renewed. Default
+	// 10m.
+	InstanceTTL caddy.Duration `json:"instance_ttl,omitempty"`
+	// VMConfig is the vm_config JSON carried in the gateway's own evidence
+	// on TDX. Default empty.
+	VMConfig string `json:"vm_config,omitempty"`
+	// InsecureSimulatedTEESeed runs the gateway on a simulated TD on the
+	// mock PKI derived from this seed, measuring the gateway app id the chain
+	// names, and trusts that PKI's evidence. Development only: nothing it
+	// attests proves anything. Default: the TDX guest (configfs-tsm).
+	InsecureSimulatedTEESeed string `json:"insecure_simulated_tee_seed,omitempty"`
+
+	ctx       caddy.Context
+	log       *zap.Logger
+	reader    *chain.Reader
+	backend   chain.Backend
+	opts      attest.Options
+	attester  attest.Attester
+	gatewayID []byte
+	cert      atomic.Pointer[tls.Certificate]
+	verifier  *ratls.Verifier // CVM certificates (tunnel and registration)
+	dialer    *tunnel.Dialer
+	reg       *registry
+	conns     *connSet
+	block     atomic.Uint64
+	// readAt is when the head was last read (Unix ns); staleClosed that
+	// the tunnels were closed for staleness since.
+	readAt      atomic.Int64
+	staleClosed atomic.Bool
+
+	decMu     sync.Mutex
+	decisions map[[32]byte]decision
+
+	srv  *http.Server
+	ln   net.Listener
+	stop chan struct{}
+	done chan struct{}
+}
+
+// decision is an on-chain answer for one boot info.
+type decision struct {
+	chain.Answer
+}
+
+// CaddyModule returns the Caddy module information.
+func (*App) CaddyModule() caddy.ModuleInfo {
+	return caddy.ModuleInfo{ID: "dstack", New: func() caddy.Module { return new(App) }}
+}
+
+// Provision connects to the chain, builds the gateway's identity and loads
+// the registry from storage.
+func (a *App) Provision(ctx caddy.Context) error {
+	a.ctx, a.log = ctx, ctx.Logger()
+	if a.Listen == "" {
+		a.Listen = DefaultListen
+	}
+	if len(a.TCBStatus) == 0 {
+		a.TCBStatus = []string{"UpToDate"}
+	}
+	if a.InstanceTTL <= 0 {
+		a.InstanceTTL = caddy.Duration(DefaultInstanceTTL)
+	}
+	if a.Chain.PollInterval <= 0 {
+		a.Chain.PollInterval = caddy.Duration(DefaultPollInterval)
+	}
+	if a.BaseDomain == "" {
+		return errors.New("dstack: base_domain is required")
+	}
+	if err := a.connectChain(ctx); err != nil {
+		return err
+	}
+	opts, err := a.Attestation.options()
+	if err != nil {
+		return err
+	}
+	a.opts = opts
+	if err := a.identity(ctx); err != nil {
+		return err
+	}
+	if a.opts.InsecureTrustRoots != nil {
+		a.log.Warn("INSECURE: the vendors' roots of trust are replaced; evidence from a mock PKI is accepted")
+	}
+	a.verifier = &ratls.Verifier{Attestation: a.opts}
+	a.dialer = &tunnel.Dialer{GetCertificate: a.cert.Load, Verifier: a.verifier}
+	a.conns = newConnSet()
+	a.decisions = map[[32]byte]decision{}
+	a.reg = &registry{storage: ctx.Storage(), byID: map[string]*Instance{}}
+	if err := a.reg.load(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (a *App) connectChain(ctx context.Context) error {
+	c := a.Chain
+	if c.RPCURL == "" || c.ChainID == 0 || !common.IsHexAddress(c.KmsContract) {
+		return errors.New("dstack: chain needs rpc_url, chain_id and kms_contract (a 0x address)")
+	}
+	client, err := ethclient.DialContext(ctx, c.RPCURL)
+	if err != nil {
+		return fmt.Errorf("dstack: connecting to the chain at %s: %w", c.RPCURL, err)
+	}
+	r, err := chain.New(ctx, client, chain.Config{
+		ChainID: new(big.Int).SetUint64(c.ChainID), KmsContract: common.HexToAddress(c.KmsContract),
+		Confirmations: c.Confirmations, MaxStaleness: time.Duration(c.MaxStaleness),
+	})
+	if err != nil {
+		return fmt.Errorf("dstack: %w", err)
+	}
+	a.reader, a.backend = r, client
+	a.readAt.Store(time.Now().UnixNano())
+	return nil
+}
+
+func (c AttestationConfig) options() (attest.Options, error) {
+	var opts attest.Options
+	if c.InsecureTrustRoots != "" {
+		b, err := os.ReadFile(c.InsecureTrustRoots)
+		if err != nil {
+			return opts, fmt.Errorf("dstack: insecure_trust_roots: %w", err)
+		}
+		if opts.InsecureTrustRoots, err = attest.ParseTrustRootsPEM(b); err != nil {
+			return opts, fmt.Errorf("dstack: insecure_trust_roots: %w", err)
+		}
+	}
+	switch {
+	case c.PCCSURL != "" && c.CollateralDir != "":
+		return opts, errors.New("dstack: set pccs_url or collateral_dir, not both")
+	case c.PCCSURL != "":
+		opts.Collateral = collateral.NewCache(collateral.HTTPSource(c.PCCSURL, &http.Client{Timeout: 30 * time.Second}), collateral.CacheOptions{})
+	case c.CollateralDir != "":
+		opts.Collateral = collateral.NewCache(collateral.DirSource(c.CollateralDir), collateral.CacheOptions{})
+	}
+	return opts, nil
+}
+
+// identity issues the gateway's RA-TLS certificate (server and client) from
+// its attester; its attested app id must be the gateway app id on chain.
+func (a *App) identity(ctx context.Context) error {
+	gw, block, err := a.reader.GatewayAppID(ctx)
+	if err != nil {
+		return fmt.Errorf("dstack: reading the gateway app id: %w", err)
+	}
+	gwID, err := tunnel.ParseAppID(gw)
+	if err != nil {
+		return fmt.Errorf("dstack: the chain names no usable gateway app id at block %d (%v): set it with `dstack chain set-gateway-app-id`", block, err)
+	}
+	var attester attest.Attester
+	if seed := a.InsecureSimulatedTEESeed; seed != "" {
+		a.log.Warn("INSECURE: simulated TEE with a mock PKI; nothing this gateway attests proves anything about hardware")
+		pki, err := mock.NewPKI([]byte(seed))
+		if err != nil {
+			return fmt.Errorf("dstack: insecure_simulated_tee_seed: %w", err)
+		}
+		instance := sha256.Sum256([]byte("dstack simulated gateway instance:" + seed))
+		td, err := simtee.Boot(pki, simtee.Identity{AppID: gwID, ComposeHash: make([]byte, 32), InstanceID: instance[:20], Config: a.VMConfig})
+		if err != nil {
+			return err
+		}
+		attester = td.Attester()
+		if a.opts.InsecureTrustRoots == nil {
+			sim := simtee.Options(pki)
+			a.opts.InsecureTrustRoots, a.opts.Collateral = sim.InsecureTrustRoots, sim.Collateral
+		}
+	} else if attester, err = attest.NewTDXGuestAttester(a.VMConfig); err != nil {
+		return fmt.Errorf("dstack: %w (set insecure_simulated_tee_seed on a development host)", err)
+	}
+	a.attester, a.gatewayID = attester, gwID
+	return a.issue(ctx)
+}
+
+// issue makes a fresh RA-TLS certificate (server and client) for the
+// gateway and checks that its evidence proves the gateway app id on chain.
+func (a *App) issue(ctx context.Context) error {
+	cert, err := ratls.Issue(ctx, a.attester, ratls.CertOptions{
+		Subject: "dstack-gateway", ServerAuth: true, ClientAuth: true, AppID: a.gatewayID,
+		SubjectAltNames: []string{"gateway." + a.BaseDomain},
+	}, nil, nil)
+	if err != nil {
+		return fmt.Errorf("dstack: issuing the gateway's RA-TLS certificate: %w", err)
+	}
+	// The gateway's own evidence must prove the app id the CVMs will ask
+	// for; a gateway that cannot would only be refused by every CVM.
+	v := &ratls.Verifier{Attestation: a.opts, Policy: tunnel.GatewayPolicy(a.reader)}
+	if _, err := v.VerifyChain(ctx, cert.Certificate); err != nil {
+		return fmt.Errorf("dstack: the gateway's own evidence does not prove the gateway app id on chain: %w", err)
+	}
+	a.cert.Store(cert)
+	return nil
+}
+
+// renewIfDue reissues the gateway's certificate once half its lifetime
+// has passed.
+func (a *App) renewIfDue(ctx context.Context, now time.Time) {
+	leaf := a.cert.Load().Leaf
+	if now.Before(leaf.NotBefore.Add(leaf.NotAfter.Sub(leaf.NotBefore) / 2)) {
+		return
+	}
+	if err := a.issue(ctx); err != nil {
+		a.log.Error("renewing the gateway's RA-TLS certificate", zap.Time("not_after", leaf.NotAfter), zap.Error(err))
+		return
+	}
+	a.log.Info("renewed the gateway's RA-TLS certificate", zap.Time("not_after", a.cert.Load().Leaf.NotAfter))
+}
+
+// Start serves the registration RPC and watches the chain.
+func (a *App) Start() error {
+	ln, err := net.Listen("tcp", a.Listen)
+	if err != nil {
+		return fmt.Errorf("dstack: listening for registrations: %w", err)
+	}
+	a.ln = ln
+	a.srv = &http.Server{
+		Handler:           a.registrationHandler(),
+		TLSConfig:         a.registrationTLS(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          zap.NewStdLog(a.log),
+	}
+	go func() {
+		if err := a.srv.ServeTLS(ln, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error("registration server stopped", zap.Error(err))
+		}
+	}()
+	a.stop, a.done = make(chan struct{}), make(chan struct{})
+	go a.watch()
+	a.log.Info("dstack gateway started", zap.String("registration", "https://"+ln.Addr().String()), zap.String("base_domain", a.BaseDomain))
+	return nil
+}
+
+// Stop stops the registration RPC and the watcher and ends every tunnel.
+func (a *App) Stop() error {
+	if a.stop != nil {
+		close(a.stop)
+		<-a.done
+	}
+	if a.srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = a.srv.Shutdown(ctx)
+	}
+	a.conns.closeAll()
+	return nil
+}
+
+// RegistrationAddr is the address the registration RPC listens at, once
+// started.
+func (a *App) RegistrationAddr() string {
+	if a.ln == nil {
+		return ""
+	}
+	return a.ln.Addr().String()
+}
+
+// watch reads the head every poll interval; at each new block it re-reads
+// the decision of every registered instance, refuses (and disconnects)
+// those the chain no longer allows, and drops registrations that expired.
+func (a *App) watch() {
+	defer close(a.done)
+	t := time.NewTicker(time.Duration(a.Chain.PollInterval))
+	defer t.Stop()
+	for {
+		a.poll()
+		select {
+		case <-a.stop:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (a *App) poll() {
+	ctx, cancel := context.WithTimeout(a.ctx, 30*time.Second)
+	defer cancel()
+	a.renewIfDue(ctx, time.Now())
+	for _, inst := range a.reg.expire(time.Now(), time.Duration(a.InstanceTTL)) {
+		a.conns.close(inst.key())
+		a.log.Info("registration expired", zap.String("app_id", hexKey(inst.AppID)), zap.String("instance_id", hexKey(inst.InstanceID)))
+		if err := a.reg.delete(ctx, inst); err != nil {
+			a.log.Error("removing an expired registration from storage", zap.Error(err))
+		}
+	}
+	h, err := a.backend.HeaderByNumber(ctx, nil)
+	if err != nil {
+		a.log.Warn("reading the chain head", zap.Error(err))
+		// Decisions keep their block until the staleness bound; past it,
+		// nothing is routed and open connections are closed.
+		if a.stale() != nil && a.staleClosed.CompareAndSwap(false, true) {
+			a.log.Error("the chain is unreadable past max_staleness: refusing every app and closing every tunnel", zap.Error(err))
+			a.conns.closeAll()
+		}
+		return
+	}
+	a.readAt.Store(time.Now().UnixNano())
+	a.staleClosed.Store(false)
+	// The block policy is read at: the head less the confirmations, as the
+	// reader pins it.
+	head := h.Number.Uint64()
+	if head < a.Chain.Confirmations {
+		head = 0
+	} else {
+		head -= a.Chain.Confirmations
+	}
+	if head <= a.block.Load() && a.block.Load() != 0 {
+		return
+	}
+	a.block.Store(head)
+	for _, inst := range a.reg.all() {
+		d, err := a.decide(ctx, inst.BootInfo)
+		if err != nil {
+			a.log.Warn("re-reading an instance's policy", zap.String("instance_id", hexKey(inst.InstanceID)), zap.Error(err))
+			continue
+		}
+		was := a.reg.setDecision(inst.key(), d.Answer)
+		if was && !d.Allowed {
+			a.conns.close(inst.key())
+			a.log.Warn("the chain no longer allows an instance: refusing it and closing its connections",
+				zap.String("app_id", hexKey(inst.AppID)), zap.String("instance_id", hexKey(inst.InstanceID)),
+				zap.Uint64("block", d.Block), zap.String("reason", d.Reason))
+		}
+	}
+}
+
+// ErrStale is the refusal while the chain cannot be read.
+var ErrStale = errors.New("the chain has not been readable for longer than max_staleness: refusing (fail closed)")
+
+// stale reports, as an error, that decisions are too old to route on.
+func (a *App) stale() error {
+	bound := time.Duration(a.Chain.MaxStaleness)
+	if bound <= 0 {
+		bound = 30 * time.Second
+	}
+	if at := a.readAt.Load(); at == 0 || time.Since(time.Unix(0, at)) > bound {
+		return ErrStale
+	}
+	return nil
+}
+
+// decide asks isAppAllowed for b, reusing an answer read at or after the
+// last block the watcher saw.
+func (a *App) decide(ctx context.Context, b kms.BootInfo) (decision, error) {
+	raw, _ := json.Marshal(b)
+	key := sha256.Sum256(raw)
+	seen := a.block.Load()
+	a.decMu.Lock()
+	d, ok := a.decisions[key]
+	a.decMu.Unlock()
+	if ok && d.Block >= seen {
+		return d, nil
+	}
+	ans, err := a.reader.IsAppAllowed(ctx, b.Solidity())
+	if err != nil {
+		return decision{}, fmt.Errorf("asking the chain whether the app is allowed: %w", err)
+	}
+	d = decision{ans}
+	a.decMu.Lock()
+	if len(a.decisions) > 65536 {
+		a.decisions = map[[32]byte]decision{}
+	}
+	a.decisions[key] = d
+	a.decMu.Unlock()
+	return d, nil
+}
+
+// checkTCB applies the TCB policy.
+func (a *App) checkTCB(status string, allowed []string) error {
+	if len(allowed) == 0 {
+		allowed = a.TCBStatus
+	}
+	if !slices.Contains(allowed, status) {
+		return fmt.Errorf("TCB status %q is not accepted (tcb_status %v)", status, allowed)
+	}
+	return nil
+}
+
+// Instances returns a copy of the registry.
+func (a *App) Instances() []Instance {
+	var out []Instance
+	for _, i := range a.reg.all() {
+		out = append(out, *i)
+	}
+	return out
+}
+
+// Block is the block policy was last read at (the head the watcher saw,
+// less the confirmations).
+func (a *App) Block() uint64 { return a.block.Load() }
+
+func hexKey(b []byte) string { return hex.EncodeToString(b) }
+
+var (
+	_ caddy.App         = (*App)(nil)
+	_ caddy.Provisioner = (*App)(nil)
+)

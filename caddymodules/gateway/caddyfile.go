@@ -1,0 +1,193 @@
+package gateway
+
+import (
+	"slices"
+	"strconv"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig"
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
+)
+
+// The single-argument options of the global option and the transport.
+var (
+	globalOptions = []string{"base_domain", "listen", "poll_interval", "max_staleness", "instance_ttl", "pccs",
+		"collateral", "vm_config", "insecure_trust_roots", "insecure_simulated_tee_seed"}
+	transportOptions = []string{"dial_timeout", "keepalive_idle", "response_header_timeout", "max_idle_conns_per_host"}
+)
+
+func init() {
+	httpcaddyfile.RegisterGlobalOption("dstack", parseGlobalOption)
+}
+
+// parseGlobalOption sets up the dstack app from the Caddyfile's global
+// options block:
+//
+//	{
+//		dstack {
+//			base_domain <domain>
+//			listen      <host:port>
+//			chain <rpc_url> <chain_id> <kms_contract> [confirmations]
+//			poll_interval <duration>
+//			max_staleness <duration>
+//			instance_ttl  <duration>
+//			tcb_status <status...>
+//			pccs <url>
+//			collateral <dir>
+//			vm_config <json>
+//			insecure_trust_roots <pem file>
+//			insecure_simulated_tee_seed <seed>
+//		}
+//	}
+func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
+	var a App
+	d.Next() // the option name
+	if d.NextArg() {
+		return nil, d.ArgErr()
+	}
+	for d.NextBlock(0) {
+		key := d.Val()
+		switch key {
+		case "chain":
+			args := d.RemainingArgs()
+			if len(args) < 3 || len(args) > 4 {
+				return nil, d.Errf("chain <rpc_url> <chain_id> <kms_contract> [confirmations]")
+			}
+			id, err := strconv.ParseUint(args[1], 10, 64)
+			if err != nil || id == 0 {
+				return nil, d.Errf("chain: chain id %q is not a positive integer", args[1])
+			}
+			a.Chain.RPCURL, a.Chain.ChainID, a.Chain.KmsContract = args[0], id, args[2]
+			if len(args) == 4 {
+				if a.Chain.Confirmations, err = strconv.ParseUint(args[3], 10, 64); err != nil {
+					return nil, d.Errf("chain: confirmations %q: %v", args[3], err)
+				}
+			}
+			continue
+		case "tcb_status":
+			a.TCBStatus = d.RemainingArgs()
+			if len(a.TCBStatus) == 0 {
+				return nil, d.ArgErr()
+			}
+			continue
+		}
+		if !slices.Contains(globalOptions, key) {
+			return nil, d.Errf("unknown dstack option %q", key)
+		}
+		var val string
+		if !d.AllArgs(&val) {
+			return nil, d.ArgErr()
+		}
+		var dur *caddy.Duration
+		switch key {
+		case "base_domain":
+			a.BaseDomain = val
+		case "listen":
+			a.Listen = val
+		case "poll_interval":
+			dur = &a.Chain.PollInterval
+		case "max_staleness":
+			dur = &a.Chain.MaxStaleness
+		case "instance_ttl":
+			dur = &a.InstanceTTL
+		case "pccs":
+			a.Attestation.PCCSURL = val
+		case "collateral":
+			a.Attestation.CollateralDir = val
+		case "vm_config":
+			a.VMConfig = val
+		case "insecure_trust_roots":
+			a.Attestation.InsecureTrustRoots = val
+		case "insecure_simulated_tee_seed":
+			a.InsecureSimulatedTEESeed = val
+		}
+		if dur != nil {
+			v, err := caddy.ParseDuration(val)
+			if err != nil || v <= 0 {
+				return nil, d.Errf("%s: %q is not a positive duration", key, val)
+			}
+			*dur = caddy.Duration(v)
+		}
+	}
+	if a.BaseDomain == "" {
+		return nil, d.Err("dstack: base_domain is required")
+	}
+	if a.Chain.RPCURL == "" {
+		return nil, d.Err("dstack: chain is required: the chain decides which apps may register")
+	}
+	return httpcaddyfile.App{Name: "dstack", Value: caddyconfig.JSON(&a, nil)}, nil
+}
+
+// UnmarshalCaddyfile sets up the transport from Caddyfile tokens:
+//
+//	transport dstack {
+//		claims_headers
+//		tcb_status <status...>
+//		dial_timeout <duration>
+//		keepalive_idle <duration>
+//		keepalive off
+//		max_idle_conns_per_host <n>
+//		response_header_timeout <duration>
+//	}
+func (t *Transport) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
+	d.Next() // "dstack"
+	if d.NextArg() {
+		return d.ArgErr()
+	}
+	for d.NextBlock(0) {
+		key := d.Val()
+		switch key {
+		case "claims_headers":
+			if d.NextArg() {
+				return d.ArgErr()
+			}
+			t.ClaimsHeaders = true
+			continue
+		case "tcb_status":
+			t.TCBStatus = d.RemainingArgs()
+			if len(t.TCBStatus) == 0 {
+				return d.ArgErr()
+			}
+			continue
+		case "keepalive":
+			if !d.NextArg() || d.Val() != "off" || d.NextArg() {
+				return d.Err("keepalive off (or keepalive_idle <duration>)")
+			}
+			t.DisableKeepAlives = true
+			continue
+		}
+		if !slices.Contains(transportOptions, key) {
+			return d.Errf("unknown dstack transport option %q", key)
+		}
+		var val string
+		if !d.AllArgs(&val) {
+			return d.ArgErr()
+		}
+		var dur *caddy.Duration
+		switch key {
+		case "dial_timeout":
+			dur = &t.DialTimeout
+		case "keepalive_idle":
+			dur = &t.KeepAliveIdle
+		case "response_header_timeout":
+			dur = &t.ResponseHeaderTimeout
+		case "max_idle_conns_per_host":
+			n, err := strconv.Atoi(val)
+			if err != nil || n <= 0 {
+				return d.Errf("max_idle_conns_per_host: %q is not a positive integer", val)
+			}
+			t.MaxIdleConnsPerHost = n
+		}
+		if dur != nil {
+			v, err := caddy.ParseDuration(val)
+			if err != nil || v <= 0 {
+				return d.Errf("%s: %q is not a positive duration", key, val)
+			}
+			*dur = caddy.Duration(v)
+		}
+	}
+	return nil
+}
+
+var _ caddyfile.Unmarshaler = (*Transport)(nil)

@@ -1,0 +1,385 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	_ "github.com/caddyserver/caddy/v2/modules/standard"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/ethclient"
+
+	"github.com/dstack-go/dstack/contracts/chain"
+	"github.com/dstack-go/dstack/contracts/testchain"
+	"github.com/dstack-go/dstack/internal/tunnel"
+	"github.com/dstack-go/dstack/internal/tunnel/simtee"
+	"github.com/dstack-go/dstack/tee/attest/mock"
+	"github.com/dstack-go/dstack/tee/ratls"
+)
+
+const (
+	seed       = "gateway test"
+	baseDomain = "dstack.test"
+)
+
+var gatewayAppID = bytes.Repeat([]byte{0x6a}, 20)
+
+// serveRPC serves the simulated chain's JSON-RPC on loopback, so that the
+// gateway reaches it over HTTP as it reaches a real node.
+func serveRPC(t testing.TB, c *testchain.Chain, down *atomic.Bool) string {
+	t.Helper()
+	// The simulated client hides its *ethclient.Client in a field named
+	// Client, which shadows the method of that name.
+	rc := reflect.ValueOf(c.Client).Field(0).Interface().(*ethclient.Client).Client()
+	type call struct {
+		ID     json.RawMessage   `json:"id"`
+		Method string            `json:"method"`
+		Params []json.RawMessage `json:"params"`
+	}
+	answer := func(ctx context.Context, c call) map[string]any {
+		args := make([]any, len(c.Params))
+		for i, p := range c.Params {
+			args[i] = p
+		}
+		var res json.RawMessage
+		if err := rc.CallContext(ctx, &res, c.Method, args...); err != nil {
+			return map[string]any{"jsonrpc": "2.0", "id": c.ID, "error": map[string]any{"code": -32000, "message": err.Error()}}
+		}
+		return map[string]any{"jsonrpc": "2.0", "id": c.ID, "result": res}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			http.Error(w, "node down", http.StatusServiceUnavailable)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		if bytes.HasPrefix(bytes.TrimSpace(body), []byte("[")) {
+			var calls []call
+			json.Unmarshal(body, &calls)
+			var out []map[string]any
+			for _, c := range calls {
+				out = append(out, answer(r.Context(), c))
+			}
+			json.NewEncoder(w).Encode(out)
+			return
+		}
+		var c call
+		json.Unmarshal(body, &c)
+		json.NewEncoder(w).Encode(answer(r.Context(), c))
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+// env is a chain with the gateway app id set and the simulated OS image
+// allowed, and the mock PKI the gateway and the CVMs share.
+type env struct {
+	t      testing.TB
+	chain  *testchain.Chain
+	rpcURL string
+	reader *chain.Reader
+	pki    *mock.PKI
+	dir    string
+	// rpcDown makes the chain's JSON-RPC answer 503.
+	rpcDown atomic.Bool
+	// adminAddr, when set, is where Caddy's admin API listens.
+	adminAddr string
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	c := testchain.New(t)
+	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackSetGatewayAppId(common.Bytes2Hex(gatewayAppID))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackAddOsImageHash(simtee.OSImageHash)); err != nil {
+		t.Fatal(err)
+	}
+	r, err := chain.New(context.Background(), c.Client, chain.Config{ChainID: c.ChainID, KmsContract: c.Kms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pki, err := mock.NewPKI([]byte(seed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, chain: c, reader: r, pki: pki, dir: t.TempDir()}
+	e.rpcURL = serveRPC(t, c, &e.rpcDown)
+	return e
+}
+
+// deployApp registers an app on chain allowing compose; its address is
+// the app id.
+func (e *env) deployApp(compose [32]byte) []byte {
+	e.t.Helper()
+	addr, _, err := e.chain.DeployApp(true, true, [32]byte{}, compose)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return addr.Bytes()
+}
+
+func (e *env) revoke(app []byte, compose [32]byte) {
+	e.t.Helper()
+	if _, err := e.chain.Send(e.chain.App(common.BytesToAddress(app)), e.chain.Owner, e.chain.A.PackRemoveComposeHash(compose)); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// dstackConfig is the dstack app's JSON.
+func (e *env) dstackConfig(extra map[string]any) map[string]any {
+	cfg := map[string]any{
+		"base_domain": baseDomain,
+		"listen":      "127.0.0.1:0",
+		"chain": map[string]any{
+			"rpc_url": e.rpcURL, "chain_id": e.chain.ChainID.Uint64(), "kms_contract": e.chain.Kms.Hex(),
+			"poll_interval": "50ms",
+		},
+		"insecure_simulated_tee_seed": seed,
+	}
+	for k, v := range extra {
+		cfg[k] = v
+	}
+	return cfg
+}
+
+// gateway is a running Caddy with the dstack app.
+type gateway struct {
+	app     *App
+	httpURL string
+	logPath string
+}
+
+// load runs Caddy with the dstack app and an HTTP server whose routes are
+// given, on one loopback port.
+func (e *env) load(dstack map[string]any, routes []any) *gateway {
+	e.t.Helper()
+	return e.loadApps(dstack, routes, nil)
+}
+
+// loadApps is load with more apps (tls, layer4) beside dstack and http.
+func (e *env) loadApps(dstack map[string]any, routes []any, apps map[string]any) *gateway {
+	e.t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	logPath := filepath.Join(e.dir, fmt.Sprintf("caddy-%d.log", time.Now().UnixNano()))
+	cfg := map[string]any{
+		"admin":   map[string]any{"disabled": true, "config": map[string]any{"persist": false}},
+		"storage": map[string]any{"module": "file_system", "root": filepath.Join(e.dir, "storage")},
+		"logging": map[string]any{"logs": map[string]any{"default": map[string]any{
+			"writer": map[string]any{"output": "file", "filename": logPath}, "level": "INFO",
+		}}},
+		"apps": map[string]any{
+			"dstack": dstack,
+			"http": map[string]any{"servers": map[string]any{"gw": map[string]any{
+				"listen": []string{addr}, "routes": routes, "automatic_https": map[string]any{"disable": true},
+			}}},
+		},
+	}
+	for k, v := range apps {
+		cfg["apps"].(map[string]any)[k] = v
+	}
+	if e.adminAddr != "" {
+		cfg["admin"] = map[string]any{"listen": e.adminAddr, "config": map[string]any{"persist": false}}
+	}
+	raw, _ := json.Marshal(cfg)
+	if err := caddy.Load(raw, true); err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { caddy.Stop() })
+	a, err := caddy.ActiveContext().App("dstack")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return &gateway{app: a.(*App), httpURL: "http://" + addr, logPath: logPath}
+}
+
+// proxyRoute is a reverse_proxy to the dstack upstreams over the dstack
+// transport.
+func proxyRoute(transport map[string]any) []any {
+	tr := map[string]any{"protocol": "dstack"}
+	for k, v := range transport {
+		tr[k] = v
+	}
+	return []any{map[string]any{"handle": []any{map[string]any{
+		"handler": "reverse_proxy", "dynamic_upstreams": map[string]any{"source": "dstack"}, "transport": tr,
+	}}}}
+}
+
+func (g *gateway) logContains(s string) bool {
+	b, _ := os.ReadFile(g.logPath)
+	return strings.Contains(string(b), s)
+}
+
+// cvm is a simulated CVM: a backend, a tunnel endpoint in front of it and
+// its identity.
+type cvm struct {
+	e        *env
+	id       simtee.Identity
+	td       *simtee.TD
+	backend  *http.Server
+	port     uint16 // the backend's port
+	tunnel   *tunnel.Server
+	ports    map[uint16]string
+	tunLn    net.Listener
+	tunAddr  string
+	closedCn atomic.Int64
+}
+
+func instanceID(app []byte, n int) []byte {
+	h := sha256.Sum256(fmt.Appendf(nil, "%x/%d", app, n))
+	return h[:20]
+}
+
+// bootCVM boots a CVM of app with compose; its backend answers with the
+// app id and the claim headers it received, over HTTP/1.1 and h2c.
+func (e *env) bootCVM(app []byte, compose [32]byte, n int) *cvm {
+	e.t.Helper()
+	c := &cvm{e: e, id: simtee.Identity{AppID: app, ComposeHash: compose[:], InstanceID: instanceID(app, n)}}
+	var err error
+	if c.td, err = simtee.Boot(e.pki, c.id); err != nil {
+		e.t.Fatal(err)
+	}
+	bl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	c.port = uint16(bl.Addr().(*net.TCPAddr).Port)
+	c.backend = &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, "app=%x instance=%x proto=%s", app, c.id.InstanceID, r.Proto)
+			for _, h := range ClaimHeaders {
+				if v := r.Header.Values(h); len(v) > 0 {
+					fmt.Fprintf(w, " %s=%s", h, strings.Join(v, ","))
+				}
+			}
+		}),
+		ConnState: func(_ net.Conn, s http.ConnState) {
+			if s == http.StateClosed {
+				c.closedCn.Add(1)
+			}
+		},
+		Protocols: new(http.Protocols),
+	}
+	c.backend.Protocols.SetHTTP1(true)
+	c.backend.Protocols.SetUnencryptedHTTP2(true)
+	go c.backend.Serve(bl)
+	e.t.Cleanup(func() { c.backend.Close() })
+	c.startTunnel(c.td, map[uint16]string{80: bl.Addr().String(), c.port: bl.Addr().String()})
+	return c
+}
+
+func (c *cvm) cert(td *simtee.TD, server bool) *tls.Certificate {
+	c.e.t.Helper()
+	cert, err := ratls.Issue(context.Background(), td.Attester(), ratls.CertOptions{
+		Subject: "dstack-guest-agent", ServerAuth: server, ClientAuth: !server, AppID: td.Identity.AppID,
+	}, nil, nil)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	return cert
+}
+
+// startTunnel starts the CVM's tunnel endpoint with a certificate from td.
+func (c *cvm) startTunnel(td *simtee.TD, ports map[uint16]string) {
+	c.e.t.Helper()
+	c.ports = ports
+	c.listenTunnel(td, "0")
+}
+
+// startTunnelAt replaces the tunnel endpoint by one on the same port whose
+// certificate comes from td, which may be another TD than the CVM's (a
+// forgery).
+func (c *cvm) startTunnelAt(td *simtee.TD, port string) {
+	c.e.t.Helper()
+	c.tunnel.Close()
+	c.tunLn.Close()
+	c.listenTunnel(td, port)
+}
+
+func (c *cvm) listenTunnel(td *simtee.TD, port string) {
+	ports := c.ports
+	ln, err := net.Listen("tcp", "127.0.0.1:"+port)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	c.tunLn = ln
+	c.tunnel = &tunnel.Server{Certificate: c.cert(td, true), Attestation: simtee.Options(c.e.pki), Gateway: c.e.reader, Ports: ports}
+	c.tunAddr = ln.Addr().String()
+	srv := c.tunnel
+	go srv.Serve(ln)
+	c.e.t.Cleanup(func() { srv.Close() })
+}
+
+// register registers the CVM with the gateway.
+func (c *cvm) register(g *gateway) (*tunnel.RegisterResponse, error) {
+	reg := &tunnel.Registration{
+		GatewayURL: "https://" + g.app.RegistrationAddr(), Certificate: c.cert(c.td, false),
+		Attestation: simtee.Options(c.e.pki), Gateway: c.e.reader,
+	}
+	_, port, _ := net.SplitHostPort(c.tunAddr)
+	return reg.Register(context.Background(), tunnel.RegisterRequest{TunnelAddress: ":" + port})
+}
+
+func (c *cvm) mustRegister(g *gateway) {
+	c.e.t.Helper()
+	if _, err := c.register(g); err != nil {
+		c.e.t.Fatal(err)
+	}
+}
+
+// get sends a request for host through the gateway.
+func get(t testing.TB, client *http.Client, g *gateway, host string, header http.Header) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, g.httpURL+"/", nil)
+	req.Host = host
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	if client == nil {
+		client = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// eventually retries f until it holds; it fails after a minute.
+func eventually(t testing.TB, what string, f func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !f() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -1,0 +1,257 @@
+package gateway
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/internal/tunnel"
+	"github.com/dstack-go/dstack/internal/tunnel/simtee"
+	"github.com/dstack-go/dstack/tee/attest/mock"
+)
+
+// TestRefusedUpstreams: a registered instance whose tunnel endpoint then
+// presents a forged quote, another app's attestation, or a compose hash
+// the chain does not allow is never reached: 502, and the log says why.
+func TestRefusedUpstreams(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xc3}
+	app := e.deployApp(compose)
+	otherCompose := [32]byte{0xd3}
+	other := e.deployApp(otherCompose)
+	g := e.load(e.dstackConfig(nil), proxyRoute(nil))
+
+	forger, err := mock.NewPKI([]byte("forger"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		td   func(c *cvm) simtee.Identity
+		pki  *mock.PKI
+		log  string
+	}{
+		{"forged quote", func(c *cvm) simtee.Identity { return c.id }, forger, "TDX quote verification failed"},
+		{"other app", func(c *cvm) simtee.Identity {
+			id := c.id
+			id.AppID, id.ComposeHash = other, otherCompose[:]
+			return id
+		}, e.pki, "the CVM proves app id " + hex.EncodeToString(other)},
+		{"compose hash not allowed", func(c *cvm) simtee.Identity {
+			id := c.id
+			id.ComposeHash = make([]byte, 32)
+			return id
+		}, e.pki, "is not allowed on chain"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := e.bootCVM(app, compose, len(tc.name))
+			c.mustRegister(g)
+			if code, _ := get(t, nil, g, hostOf(c.id.InstanceID, ""), nil); code != 200 {
+				t.Fatalf("before: %d", code)
+			}
+			td, err := simtee.Boot(tc.pki, tc.td(c))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, port, _ := net.SplitHostPort(c.tunAddr)
+			c.startTunnelAt(td, port)
+			g.app.conns.close(hexKey(c.id.InstanceID))
+			code, body := get(t, nil, g, hostOf(c.id.InstanceID, ""), nil)
+			if code != http.StatusBadGateway || strings.Contains(body, "app=") {
+				t.Fatalf("%d %q", code, body)
+			}
+			if !g.logContains("refused upstream") || !g.logContains(tc.log) {
+				b, _ := os.ReadFile(g.logPath)
+				t.Log(string(b))
+				t.Fatalf("log lacks %q", tc.log)
+			}
+		})
+	}
+}
+
+// TestRegistrationRefused: the chain must allow the CVM's app and compose
+// hash; the gateway must prove the gateway app id to the CVM.
+func TestRegistrationRefused(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xc4}
+	app := e.deployApp(compose)
+	g := e.load(e.dstackConfig(nil), proxyRoute(nil))
+	c := e.bootCVM(app, [32]byte{0xee}, 1)
+	if _, err := c.register(g); err == nil || !strings.Contains(err.Error(), "does not allow this app") {
+		t.Fatalf("compose hash not on chain: %v", err)
+	}
+	notDeployed := e.bootCVM(make([]byte, 20), compose, 2)
+	if _, err := notDeployed.register(g); err == nil || !strings.Contains(err.Error(), "does not allow") {
+		t.Fatalf("unknown app: %v", err)
+	}
+	if len(g.app.Instances()) != 0 {
+		t.Fatalf("registry %+v", g.app.Instances())
+	}
+	// A gateway whose app id the chain no longer names is refused by the CVM.
+	if _, err := e.chain.Send(e.chain.KmsInst, e.chain.Owner, e.chain.K.PackSetGatewayAppId(strings.Repeat("11", 20))); err != nil {
+		t.Fatal(err)
+	}
+	ok := e.bootCVM(app, compose, 3)
+	if _, err := ok.register(g); err == nil || !strings.Contains(err.Error(), "not the gateway named on chain") {
+		t.Fatalf("wrong gateway: %v", err)
+	}
+}
+
+// TestRevocation: removing the compose hash on chain refuses the app from
+// the next block the gateway reads — 403 with a clear message — and closes
+// the keep-alive connections to it; the dstack_app matcher sees it too.
+func TestRevocation(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xc5}
+	app := e.deployApp(compose)
+	routes := []any{
+		map[string]any{
+			"match":  []any{map[string]any{"dstack_app": map[string]any{"states": []string{"unknown"}}}},
+			"handle": []any{map[string]any{"handler": "static_response", "status_code": 421, "body": "no such app"}},
+		},
+		proxyRoute(nil)[0],
+	}
+	g := e.load(e.dstackConfig(nil), routes)
+	c := e.bootCVM(app, compose, 1)
+	c.mustRegister(g)
+	client := &http.Client{Transport: &http.Transport{}}
+	if code, _ := get(t, client, g, hostOf(app, ""), nil); code != 200 {
+		t.Fatalf("before: %d", code)
+	}
+	if n := g.app.conns.count(hexKey(c.id.InstanceID)); n != 1 {
+		t.Fatalf("%d open tunnels, want the keep-alive one", n)
+	}
+	if code, body := get(t, nil, g, hostOf(make([]byte, 20), ""), nil); code != 421 || body != "no such app" {
+		t.Fatalf("unknown app: %d %q", code, body)
+	}
+	e.revoke(app, compose)
+	revokedAt, _ := e.chain.Client.BlockNumber(context.Background())
+	eventually(t, "the revocation to be seen", func() bool { return g.app.State(hex.EncodeToString(app)) == StateRevoked })
+	code, body := get(t, client, g, hostOf(app, ""), nil)
+	if code != http.StatusForbidden || !strings.Contains(body, "not allowed on chain") || !strings.Contains(body, "Compose hash not allowed") {
+		t.Fatalf("after revocation: %d %q", code, body)
+	}
+	if inst := g.app.Instances()[0]; inst.Block != revokedAt || inst.Allowed {
+		t.Fatalf("instance %+v, revoked at block %d", inst, revokedAt)
+	}
+	if n := g.app.conns.count(hexKey(c.id.InstanceID)); n != 0 {
+		t.Fatalf("%d tunnels still open", n)
+	}
+	eventually(t, "the backend to see its connection closed", func() bool { return c.closedCn.Load() >= 1 })
+}
+
+// TestRegistryPersistsAndExpires: registrations survive a restart of Caddy
+// (they live in Caddy's storage), are listed by the admin API, and expire
+// when not renewed.
+func TestRegistryPersistsAndExpires(t *testing.T) {
+	e := newEnv(t)
+	e.adminAddr = freeAddr(t)
+	compose := [32]byte{0xc6}
+	app := e.deployApp(compose)
+	g := e.load(e.dstackConfig(nil), proxyRoute(nil))
+	c := e.bootCVM(app, compose, 1)
+	c.mustRegister(g)
+	g = e.load(e.dstackConfig(nil), proxyRoute(nil))
+	if code, _ := get(t, nil, g, hostOf(app, ""), nil); code != 200 {
+		t.Fatalf("after restart: %d", code)
+	}
+	res, err := http.Get("http://" + e.adminAddr + "/dstack/instances")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	var view struct {
+		Block     uint64
+		Instances []struct {
+			AppID      prpc.Bytes `json:"app_id"`
+			InstanceID prpc.Bytes `json:"instance_id"`
+			Allowed    bool
+		}
+	}
+	if err := json.Unmarshal(raw, &view); err != nil || len(view.Instances) != 1 || !view.Instances[0].Allowed ||
+		hex.EncodeToString(view.Instances[0].InstanceID) != hex.EncodeToString(c.id.InstanceID) || view.Block == 0 {
+		t.Fatalf("admin view %d %s: %v", res.StatusCode, raw, err)
+	}
+	g = e.load(e.dstackConfig(map[string]any{"instance_ttl": "300ms"}), proxyRoute(nil))
+	c.mustRegister(g)
+	time.Sleep(10 * time.Millisecond)
+	eventually(t, "the registration to expire", func() bool { return len(g.app.Instances()) == 0 })
+	if code, _ := get(t, nil, g, hostOf(app, ""), nil); code < 500 {
+		t.Fatalf("after expiry: %d", code)
+	}
+	g = e.load(e.dstackConfig(nil), proxyRoute(nil))
+	if n := len(g.app.Instances()); n != 0 {
+		t.Fatalf("expired registration came back from storage: %d", n)
+	}
+}
+
+// TestKeepRenews: a CVM that keeps its registration (tunnel.Registration.
+// Keep) outlives instance_ttl; one that stops expires.
+func TestKeepRenews(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xcb}
+	app := e.deployApp(compose)
+	g := e.load(e.dstackConfig(map[string]any{"instance_ttl": "3s"}), proxyRoute(nil))
+	c := e.bootCVM(app, compose, 1)
+	reg := &tunnel.Registration{
+		GatewayURL: "https://" + g.app.RegistrationAddr(), Certificate: c.cert(c.td, false),
+		Attestation: simtee.Options(e.pki), Gateway: e.reader,
+	}
+	_, port, _ := net.SplitHostPort(c.tunAddr)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		reg.Keep(ctx, tunnel.RegisterRequest{TunnelAddress: ":" + port}, 100*time.Millisecond, func(err error) { t.Error(err) })
+	}()
+	eventually(t, "the first registration", func() bool { return len(g.app.Instances()) == 1 })
+	first := g.app.Instances()[0].LastSeen
+	eventually(t, "a renewal", func() bool {
+		i := g.app.Instances()
+		return len(i) == 1 && i[0].LastSeen.After(first)
+	})
+	time.Sleep(3500 * time.Millisecond) // past the TTL of the first registration
+	if len(g.app.Instances()) != 1 {
+		t.Fatal("a kept registration expired")
+	}
+	cancel()
+	<-done
+	eventually(t, "the registration to expire", func() bool { return len(g.app.Instances()) == 0 })
+}
+
+// TestRevocationWithConfirmations: with confirmations, a revocation takes
+// effect once its block is that deep.
+func TestRevocationWithConfirmations(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xce}
+	app := e.deployApp(compose)
+	e.chain.Sim.Commit() // one confirmation of the deployment
+	cfg := e.dstackConfig(nil)
+	cfg["chain"].(map[string]any)["confirmations"] = 1
+	g := e.load(cfg, proxyRoute(nil))
+	c := e.bootCVM(app, compose, 1)
+	c.mustRegister(g)
+	e.revoke(app, compose)
+	revokedAt, _ := e.chain.Client.BlockNumber(context.Background())
+	eventually(t, "the watcher to read the block before the revocation", func() bool { return g.app.Block() == revokedAt-1 })
+	if s := g.app.State(hex.EncodeToString(app)); s != StateAllowed {
+		t.Fatalf("state %s one block early", s)
+	}
+	if code, _ := get(t, nil, g, hostOf(app, ""), nil); code != 200 {
+		t.Fatalf("one block early: %d", code)
+	}
+	e.chain.Sim.Commit()
+	eventually(t, "the revocation", func() bool { return g.app.State(hex.EncodeToString(app)) == StateRevoked })
+	if code, _ := get(t, nil, g, hostOf(app, ""), nil); code != http.StatusForbidden {
+		t.Fatalf("after the confirmation: %d", code)
+	}
+}

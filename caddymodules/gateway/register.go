@@ -1,0 +1,126 @@
+package gateway
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/internal/tunnel"
+	"github.com/dstack-go/dstack/kms"
+	"github.com/dstack-go/dstack/tee/ratls"
+)
+
+type ctxKey int
+
+const (
+	claimsKey ctxKey = iota
+	remoteKey
+)
+
+// registrationTLS requires a client RA-TLS certificate that verifies; the
+// RPC then judges its claims.
+func (a *App) registrationTLS() *tls.Config {
+	cfg := a.verifier.ServerConfig(a.cert.Load(), true)
+	cfg.Certificates = nil
+	cfg.GetCertificate = func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return a.cert.Load(), nil }
+	cfg.NextProtos = []string{"h2", "http/1.1"}
+	return cfg
+}
+
+// registrationHandler serves /prpc/RegisterCvm (upstream's legacy
+// "Tproxy." prefix is stripped, as upstream does) and /health.
+func (a *App) registrationHandler() http.Handler {
+	rpc := &prpc.Server{
+		Base: "/prpc/", ServicePrefix: "Tproxy.", Logger: a.log,
+		Methods: map[string]prpc.Method{tunnel.RegisterMethod: prpc.Handle(a.registerCvm)},
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.HandleFunc("/prpc/", func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), remoteKey, r.RemoteAddr)
+		if r.TLS != nil {
+			if c, err := a.verifier.Claims(*r.TLS); err == nil {
+				ctx = context.WithValue(ctx, claimsKey, c)
+			}
+		}
+		rpc.ServeHTTP(w, r.WithContext(ctx))
+	})
+	return mux
+}
+
+// registerCvm registers the calling CVM: its identity is its certificate's
+// verified attestation, and the chain must allow it.
+func (a *App) registerCvm(ctx context.Context, req *tunnel.RegisterRequest) (*tunnel.RegisterResponse, error) {
+	claims, _ := ctx.Value(claimsKey).(*ratls.Claims)
+	if claims == nil || claims.Evidence == nil {
+		return nil, prpc.Errorf("no attestation provided: register over mutual RA-TLS with the CVM's certificate")
+	}
+	ev := claims.Evidence
+	if len(ev.AppID) != 20 {
+		return nil, prpc.Errorf("the attestation proves no app id")
+	}
+	if len(ev.InstanceID) == 0 {
+		return nil, prpc.Errorf("the attestation proves no instance id: apps without instance ids cannot use the gateway")
+	}
+	if err := a.checkTCB(ev.TCBStatus, nil); err != nil {
+		return nil, prpc.Public("registration refused: "+err.Error(), err)
+	}
+	boot := kms.BootInfoOf(ev, false)
+	d, err := a.decide(ctx, boot)
+	if err != nil {
+		return nil, prpc.Public("registration refused: the chain cannot be read", err)
+	}
+	if !d.Allowed {
+		a.log.Info("registration refused by the chain", zap.String("app_id", hexKey(ev.AppID)), zap.Uint64("block", d.Block), zap.String("reason", d.Reason))
+		return nil, prpc.Errorf("registration refused: the chain does not allow this app at block %d: %s", d.Block, d.Reason)
+	}
+	addr, err := tunnelAddress(req.TunnelAddress, ctx.Value(remoteKey))
+	if err != nil {
+		return nil, prpc.Public("invalid tunnel_address: "+err.Error(), err)
+	}
+	now := time.Now().UTC()
+	inst := &Instance{
+		AppID: ev.AppID, InstanceID: ev.InstanceID, ComposeHash: ev.ComposeHash, TunnelAddress: addr,
+		Ports: req.Ports, TCBStatus: ev.TCBStatus, BootInfo: boot, RegisteredAt: now, LastSeen: now,
+		Allowed: true, Reason: d.Reason, Block: d.Block,
+	}
+	old, err := a.reg.upsert(ctx, inst)
+	if err != nil {
+		return nil, prpc.Public("registration refused: "+err.Error(), err)
+	}
+	if old != nil && old.TunnelAddress != inst.TunnelAddress {
+		// The instance moved: connections to the old address are stale.
+		a.conns.close(inst.key())
+	}
+	a.log.Info("registered", zap.String("app_id", hexKey(ev.AppID)), zap.String("instance_id", hexKey(ev.InstanceID)),
+		zap.String("tunnel", addr), zap.Uint64("block", d.Block), zap.Bool("renewal", old != nil))
+	return &tunnel.RegisterResponse{
+		AppID: ev.AppID, InstanceID: ev.InstanceID, TunnelAddress: addr, BaseDomain: a.BaseDomain,
+		ExpiresInSeconds: int64(time.Duration(a.InstanceTTL) / time.Second), Block: d.Block,
+	}, nil
+}
+
+// tunnelAddress completes a tunnel address whose host is empty with the
+// host the registration came from.
+func tunnelAddress(addr string, remote any) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", err
+	}
+	if p, err := strconv.ParseUint(port, 10, 16); err != nil || p == 0 {
+		return "", &net.AddrError{Err: "invalid port", Addr: addr}
+	}
+	if host == "" {
+		r, _ := remote.(string)
+		if host, _, err = net.SplitHostPort(r); err != nil {
+			return "", err
+		}
+	}
+	return net.JoinHostPort(host, port), nil
+}

@@ -1,0 +1,276 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/caddyserver/certmagic"
+
+	"github.com/dstack-go/dstack/contracts/chain"
+	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/kms"
+)
+
+// storagePrefix is where registrations live in Caddy's storage, one JSON
+// document per instance.
+const storagePrefix = "dstack/gateway/instances"
+
+// Instance is one registered CVM.
+type Instance struct {
+	// AppID, InstanceID and ComposeHash are the verified identity.
+	AppID       prpc.Bytes `json:"app_id"`
+	InstanceID  prpc.Bytes `json:"instance_id"`
+	ComposeHash prpc.Bytes `json:"compose_hash"`
+	// TunnelAddress is where its tunnel endpoint listens.
+	TunnelAddress string `json:"tunnel_address"`
+	// Ports restricts the ports routed to it; empty means any.
+	Ports []uint16 `json:"ports,omitempty"`
+	// TCBStatus is the platform's TCB status when it registered.
+	TCBStatus string `json:"tcb_status"`
+	// BootInfo is what isAppAllowed is asked about it.
+	BootInfo kms.BootInfo `json:"boot_info"`
+	// RegisteredAt is the first registration; LastSeen the latest renewal.
+	RegisteredAt time.Time `json:"registered_at"`
+	LastSeen     time.Time `json:"last_seen"`
+	// Allowed, Reason and Block are the chain's latest decision.
+	Allowed bool   `json:"allowed"`
+	Reason  string `json:"reason,omitempty"`
+	Block   uint64 `json:"block"`
+}
+
+func (i *Instance) key() string { return hexKey(i.InstanceID) }
+
+// allowsPort reports whether port may be routed to.
+func (i *Instance) allowsPort(port uint16) bool {
+	if len(i.Ports) == 0 {
+		return true
+	}
+	for _, p := range i.Ports {
+		if p == port {
+			return true
+		}
+	}
+	return false
+}
+
+func (i *Instance) validate() error {
+	if len(i.AppID) != 20 || len(i.InstanceID) == 0 {
+		return errors.New("registration without a 20-byte app id and an instance id")
+	}
+	if _, _, err := net.SplitHostPort(i.TunnelAddress); err != nil {
+		return fmt.Errorf("tunnel address %q: %w", i.TunnelAddress, err)
+	}
+	return nil
+}
+
+// registry is the set of registered instances, mirrored in storage.
+type registry struct {
+	storage certmagic.Storage
+	mu      sync.RWMutex
+	byID    map[string]*Instance
+}
+
+func storageKey(id string) string { return storagePrefix + "/" + id + ".json" }
+
+// load reads the registrations kept in storage; a document that does not
+// parse is skipped and left where it is.
+func (r *registry) load(ctx context.Context) error {
+	keys, err := r.storage.List(ctx, storagePrefix, false)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("dstack: listing registrations in storage: %w", err)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, k := range keys {
+		raw, err := r.storage.Load(ctx, k)
+		if err != nil {
+			return fmt.Errorf("dstack: loading registration %s: %w", k, err)
+		}
+		inst := new(Instance)
+		if err := json.Unmarshal(raw, inst); err != nil || inst.validate() != nil || storageKey(inst.key()) != k {
+			continue
+		}
+		r.byID[inst.key()] = inst
+	}
+	return nil
+}
+
+// upsert stores a registration. An instance id already registered under
+// another app id is refused.
+func (r *registry) upsert(ctx context.Context, inst *Instance) (*Instance, error) {
+	r.mu.Lock()
+	old := r.byID[inst.key()]
+	if old != nil {
+		if hexKey(old.AppID) != hexKey(inst.AppID) {
+			r.mu.Unlock()
+			return nil, fmt.Errorf("instance %x is registered under app %x", inst.InstanceID, old.AppID)
+		}
+		inst.RegisteredAt = old.RegisteredAt
+	}
+	r.byID[inst.key()] = inst
+	r.mu.Unlock()
+	raw, err := json.Marshal(inst)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.storage.Store(ctx, storageKey(inst.key()), raw); err != nil {
+		return nil, fmt.Errorf("storing the registration: %w", err)
+	}
+	return old, nil
+}
+
+func (r *registry) delete(ctx context.Context, inst *Instance) error {
+	err := r.storage.Delete(ctx, storageKey(inst.key()))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// expire removes and returns the registrations last seen before now-ttl.
+func (r *registry) expire(now time.Time, ttl time.Duration) []*Instance {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []*Instance
+	for k, i := range r.byID {
+		if now.Sub(i.LastSeen) > ttl {
+			out = append(out, i)
+			delete(r.byID, k)
+		}
+	}
+	return out
+}
+
+// setDecision records the chain's answer for an instance and reports
+// whether it was allowed before.
+func (r *registry) setDecision(id string, ans chain.Answer) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	i, ok := r.byID[id]
+	if !ok {
+		return false
+	}
+	was := i.Allowed
+	c := *i
+	c.Allowed, c.Reason, c.Block = ans.Allowed, ans.Reason, ans.Block
+	r.byID[id] = &c
+	return was
+}
+
+func (r *registry) get(id string) (*Instance, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	i, ok := r.byID[id]
+	return i, ok
+}
+
+// ofApp returns the instances of an app, most recently seen first.
+func (r *registry) ofApp(app string) []*Instance {
+	r.mu.RLock()
+	var out []*Instance
+	for _, i := range r.byID {
+		if hexKey(i.AppID) == app {
+			out = append(out, i)
+		}
+	}
+	r.mu.RUnlock()
+	sort.Slice(out, func(a, b int) bool { return out[a].LastSeen.After(out[b].LastSeen) })
+	return out
+}
+
+func (r *registry) all() []*Instance {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]*Instance, 0, len(r.byID))
+	for _, i := range r.byID {
+		out = append(out, i)
+	}
+	sort.Slice(out, func(a, b int) bool { return hexKey(out[a].InstanceID) < hexKey(out[b].InstanceID) })
+	return out
+}
+
+// connSet tracks open tunnel connections per instance, so that a revoked
+// or expired instance loses its keep-alive connections at once.
+type connSet struct {
+	mu sync.Mutex
+	m  map[string]map[*trackedConn]struct{}
+}
+
+func newConnSet() *connSet { return &connSet{m: map[string]map[*trackedConn]struct{}{}} }
+
+type trackedConn struct {
+	net.Conn
+	set  *connSet
+	key  string
+	once sync.Once
+}
+
+func (c *trackedConn) Close() error {
+	c.once.Do(func() {
+		c.set.mu.Lock()
+		delete(c.set.m[c.key], c)
+		if len(c.set.m[c.key]) == 0 {
+			delete(c.set.m, c.key)
+		}
+		c.set.mu.Unlock()
+	})
+	return c.Conn.Close()
+}
+
+// CloseWrite half-closes when the underlying connection can.
+func (c *trackedConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return c.Conn.Close()
+}
+
+func (s *connSet) track(key string, c net.Conn) net.Conn {
+	t := &trackedConn{Conn: c, set: s, key: key}
+	s.mu.Lock()
+	if s.m[key] == nil {
+		s.m[key] = map[*trackedConn]struct{}{}
+	}
+	s.m[key][t] = struct{}{}
+	s.mu.Unlock()
+	return t
+}
+
+func (s *connSet) close(key string) {
+	s.mu.Lock()
+	conns := s.m[key]
+	delete(s.m, key)
+	s.mu.Unlock()
+	for c := range conns {
+		c.Conn.Close()
+	}
+}
+
+func (s *connSet) closeAll() {
+	s.mu.Lock()
+	all := s.m
+	s.m = map[string]map[*trackedConn]struct{}{}
+	s.mu.Unlock()
+	for _, conns := range all {
+		for c := range conns {
+			c.Conn.Close()
+		}
+	}
+}
+
+// count is the number of open connections to an instance.
+func (s *connSet) count(key string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.m[key])
+}

@@ -1,0 +1,109 @@
+package gateway
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+const id = "0123456789abcdef0123456789abcdef01234567"
+
+func TestParseName(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		want Target
+	}{
+		{id + ".gw.example", Target{ID: id, Port: 80}},
+		{id + "-8080.gw.example", Target{ID: id, Port: 8080}},
+		{id + "-443s.gw.example", Target{ID: id, Port: 443, Passthrough: true}},
+		{id + "-s.gw.example", Target{ID: id, Port: 443, Passthrough: true}},
+		{id + "-8443s.gw.example", Target{ID: id, Port: 8443, Passthrough: true}},
+		{id + "-50051g.gw.example", Target{ID: id, Port: 50051, H2: true}},
+		{id + "-g.gw.example", Target{ID: id, Port: 80, H2: true}},
+		{id + "-.gw.example", Target{ID: id, Port: 80}},
+		{strings.ToUpper(id) + ".GW.example.", Target{ID: id, Port: 80}},
+	} {
+		got, err := ParseName(tc.name, "gw.example")
+		if err != nil || got != tc.want {
+			t.Errorf("%s: %+v, %v", tc.name, got, err)
+		}
+	}
+	for _, name := range []string{
+		id + ".other.example", id + ".sub.gw.example", "gw.example", id, ".gw.example",
+		id + "-1-2.gw.example", id + "-443gs.gw.example", id + "-65536.gw.example", id + "-0.gw.example",
+		id + "-x.gw.example", "xyz.gw.example", id + "-+80.gw.example", strings.Repeat("a", 65) + ".gw.example",
+	} {
+		if got, err := ParseName(name, "gw.example"); err == nil {
+			t.Errorf("%s accepted as %+v", name, got)
+		}
+	}
+	if _, err := ParseName(id+".other.example", "gw.example"); !errors.Is(err, ErrNotOurDomain) {
+		t.Errorf("other domain: %v", err)
+	}
+}
+
+func FuzzParseName(f *testing.F) {
+	for _, s := range []string{id + ".gw.example", id + "-443s.gw.example", id + "-1g.gw.example", "a-b-c.gw.example"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		got, err := ParseName(name, "gw.example")
+		if err != nil {
+			return
+		}
+		if got.Port == 0 || got.ID == "" || (got.H2 && got.Passthrough) || !isHex(got.ID) {
+			t.Fatalf("%q → %+v", name, got)
+		}
+	})
+}
+
+func TestTunnelAddress(t *testing.T) {
+	for in, want := range map[string]string{":9443": "10.1.2.3:9443", "1.2.3.4:1": "1.2.3.4:1", "[::1]:80": "[::1]:80"} {
+		got, err := tunnelAddress(in, "10.1.2.3:5555")
+		if err != nil || got != want {
+			t.Errorf("%s: %s %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"", "9443", ":0", ":65536", "host:x", ":9443:1"} {
+		if got, err := tunnelAddress(in, "10.1.2.3:5555"); err == nil {
+			t.Errorf("%q accepted as %s", in, got)
+		}
+	}
+}
+
+func FuzzTunnelAddress(f *testing.F) {
+	f.Add(":9443", "10.0.0.1:1")
+	f.Add("a:b", "")
+	f.Fuzz(func(t *testing.T, addr, remote string) {
+		got, err := tunnelAddress(addr, remote)
+		if err != nil {
+			return
+		}
+		if _, _, err := splitDial(got); err != nil {
+			t.Fatalf("%q, %q → %q: %v", addr, remote, got, err)
+		}
+	})
+}
+
+func TestParseAppAddress(t *testing.T) {
+	got, err := ParseAppAddress(" " + strings.ToUpper(id) + ":8443 ")
+	if err != nil || got != (Target{ID: id, Port: 8443, Passthrough: true}) {
+		t.Fatalf("%+v %v", got, err)
+	}
+	for _, s := range []string{"", id, id + ":", id + ":0", id + ":65536", ":443", "zz:443", id + ":443:1", id + ":-1"} {
+		if got, err := ParseAppAddress(s); err == nil {
+			t.Errorf("%q accepted as %+v", s, got)
+		}
+	}
+}
+
+func FuzzParseAppAddress(f *testing.F) {
+	f.Add(id + ":443")
+	f.Add("x:y")
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseAppAddress(s)
+		if err == nil && (got.Port == 0 || !got.Passthrough || got.ID == "" || !isHex(got.ID)) {
+			t.Fatalf("%q → %+v", s, got)
+		}
+	})
+}

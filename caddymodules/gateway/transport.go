@@ -1,0 +1,247 @@
+package gateway
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"go.uber.org/zap"
+)
+
+func init() {
+	caddy.RegisterModule(new(Transport))
+}
+
+// Variables the dstack upstreams leave for the transport.
+const (
+	varApp = "dstack.app_id"
+	varH2  = "dstack.h2"
+)
+
+// ClaimHeaders are the request headers that carry an upstream's verified
+// claims to the backend. Incoming copies are always removed.
+var ClaimHeaders = []string{
+	"X-Dstack-App-Id", "X-Dstack-Instance-Id", "X-Dstack-Compose-Hash", "X-Dstack-Tcb-Status",
+	"X-Dstack-Os-Image-Hash", "X-Dstack-Mr-Aggregated", "X-Dstack-Block",
+}
+
+// Transport is the attested reverse-proxy transport,
+// http.reverse_proxy.transport.dstack. Every connection is a tunnel stream
+// to a registered instance: the CVM's RA-TLS certificate must verify
+// (verification is cached by certificate), prove the app being routed to
+// and the registered instance, a TCB status the policy accepts, and a
+// compose hash the chain allows at the current block. An instance the
+// chain has revoked is answered 403 without being dialed; any other
+// refusal is an error (502) logged with its reason.
+//
+// Upstream dial addresses are "<instance_id>:<port>", as the dstack
+// upstreams produce them. Requests the upstreams mark h2 ("g" names) are
+// sent as HTTP/2 over cleartext inside the tunnel; others as HTTP/1.1.
+//
+// The claims are set as placeholders {dstack.upstream.app_id},
+// {dstack.upstream.instance_id}, {dstack.upstream.compose_hash},
+// {dstack.upstream.tcb_status}, {dstack.upstream.os_image_hash},
+// {dstack.upstream.mr_aggregated} and {dstack.upstream.block}: the
+// instance's registered claims, which every connection to it must match
+// in app id and instance id.
+//
+//	transport dstack {
+//		claims_headers
+//		tcb_status <status...>
+//		dial_timeout <duration>
+//		keepalive_idle <duration>
+//		keepalive off
+//		max_idle_conns_per_host <n>
+//		response_header_timeout <duration>
+//	}
+type Transport struct {
+	// ClaimsHeaders sends the claims to the backend as the X-Dstack-*
+	// request headers (ClaimHeaders). Default false. Whatever its value, a
+	// client's own X-Dstack-* headers are removed.
+	ClaimsHeaders bool `json:"claims_headers,omitempty"`
+	// TCBStatus lists the accepted TCB statuses. Default: the dstack app's
+	// tcb_status.
+	TCBStatus []string `json:"tcb_status,omitempty"`
+	// DialTimeout bounds connecting and the tunnel handshake. Default 10s.
+	DialTimeout caddy.Duration `json:"dial_timeout,omitempty"`
+	// KeepAliveIdle is how long an idle connection is kept. Default 2m.
+	KeepAliveIdle caddy.Duration `json:"keepalive_idle,omitempty"`
+	// DisableKeepAlives opens a new tunnel stream for every request.
+	// Default false.
+	DisableKeepAlives bool `json:"disable_keepalives,omitempty"`
+	// MaxIdleConnsPerHost bounds idle connections per instance port.
+	// Default 32.
+	MaxIdleConnsPerHost int `json:"max_idle_conns_per_host,omitempty"`
+	// ResponseHeaderTimeout bounds the wait for a response's headers.
+	// Default none.
+	ResponseHeaderTimeout caddy.Duration `json:"response_header_timeout,omitempty"`
+
+	app    *App
+	log    *zap.Logger
+	h1, h2 *http.Transport
+}
+
+// CaddyModule returns the Caddy module information.
+func (*Transport) CaddyModule() caddy.ModuleInfo {
+	return caddy.ModuleInfo{ID: "http.reverse_proxy.transport.dstack", New: func() caddy.Module { return new(Transport) }}
+}
+
+// Provision finds the dstack app and builds the HTTP/1.1 and HTTP/2
+// transports over the tunnel.
+func (t *Transport) Provision(ctx caddy.Context) error {
+	app, err := dstackApp(ctx)
+	if err != nil {
+		return err
+	}
+	t.app, t.log = app, ctx.Logger()
+	if t.DialTimeout <= 0 {
+		t.DialTimeout = caddy.Duration(10 * time.Second)
+	}
+	if t.KeepAliveIdle <= 0 {
+		t.KeepAliveIdle = caddy.Duration(2 * time.Minute)
+	}
+	if t.MaxIdleConnsPerHost <= 0 {
+		t.MaxIdleConnsPerHost = 32
+	}
+	t.h1 = &http.Transport{
+		DialContext:           t.dial,
+		IdleConnTimeout:       time.Duration(t.KeepAliveIdle),
+		MaxIdleConnsPerHost:   t.MaxIdleConnsPerHost,
+		ResponseHeaderTimeout: time.Duration(t.ResponseHeaderTimeout),
+		DisableKeepAlives:     t.DisableKeepAlives,
+		// The backend's encoding is passed through untouched.
+		DisableCompression: true,
+	}
+	t.h2 = t.h1.Clone()
+	t.h2.Protocols = new(http.Protocols)
+	t.h2.Protocols.SetUnencryptedHTTP2(true)
+	return nil
+}
+
+// dstackApp returns the configured dstack app.
+func dstackApp(ctx caddy.Context) (*App, error) {
+	a, err := ctx.AppIfConfigured("dstack")
+	if err != nil {
+		return nil, fmt.Errorf("the dstack modules need the dstack app (the `dstack` global option, or apps.dstack in JSON): %w", err)
+	}
+	return a.(*App), nil
+}
+
+func (t *Transport) dial(ctx context.Context, _, addr string) (net.Conn, error) {
+	id, port, err := splitDial(addr)
+	if err != nil {
+		return nil, err
+	}
+	inst, ok := t.app.reg.get(id)
+	if !ok {
+		return nil, fmt.Errorf("dstack: %w: %s", ErrNoInstance, id)
+	}
+	var wantApp []byte
+	if v, _ := caddyhttp.GetVar(ctx, varApp).(string); v != "" {
+		if wantApp, err = hex.DecodeString(v); err != nil {
+			return nil, fmt.Errorf("dstack: routed app id %q: %w", v, err)
+		}
+	}
+	dctx, cancel := context.WithTimeout(ctx, time.Duration(t.DialTimeout))
+	defer cancel()
+	_, conn, err := t.app.dialInstance(dctx, inst, port, wantApp, t.TCBStatus)
+	if err != nil {
+		t.log.Warn("refused upstream", zap.String("instance_id", id), zap.String("app_id", hexKey(inst.AppID)),
+			zap.Uint16("port", port), zap.String("tunnel", inst.TunnelAddress), zap.Error(err))
+		return nil, err
+	}
+	return conn, nil
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	id, _, err := splitDial(req.URL.Host)
+	if err != nil {
+		return nil, fmt.Errorf("dstack transport: upstream %q is not <instance_id>:<port> (use `dynamic dstack`): %w", req.URL.Host, err)
+	}
+	inst, ok := t.app.reg.get(id)
+	if !ok {
+		return nil, fmt.Errorf("dstack: %w: %s", ErrNoInstance, id)
+	}
+	if v, _ := caddyhttp.GetVar(req.Context(), varApp).(string); v != "" && v != hexKey(inst.AppID) {
+		t.log.Warn("refused upstream", zap.String("instance_id", id), zap.String("app_id", hexKey(inst.AppID)), zap.String("requested_app", v))
+		return nil, fmt.Errorf("dstack: instance %s belongs to app %x, not %s", id, inst.AppID, v)
+	}
+	if err := t.app.stale(); err != nil {
+		t.log.Error("refused upstream", zap.String("instance_id", id), zap.Error(err))
+		return nil, err
+	}
+	if !inst.Allowed {
+		return refusal(req, inst), nil
+	}
+	out := new(http.Request)
+	*out = *req
+	out.Header = req.Header.Clone()
+	for _, h := range ClaimHeaders {
+		out.Header.Del(h)
+	}
+	claims := claimValues(inst)
+	if repl, ok := req.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer); ok {
+		for i, name := range claimNames {
+			repl.Set("dstack.upstream."+name, claims[i])
+		}
+	}
+	if t.ClaimsHeaders {
+		for i, h := range ClaimHeaders {
+			out.Header.Set(h, claims[i])
+		}
+	}
+	if out.URL.Scheme == "" || out.URL.Scheme == "https" {
+		u := *out.URL
+		u.Scheme = "http" // the tunnel is the encryption
+		out.URL = &u
+	}
+	rt := t.h1
+	if h2, _ := caddyhttp.GetVar(req.Context(), varH2).(bool); h2 {
+		rt = t.h2
+	}
+	return rt.RoundTrip(out)
+}
+
+var claimNames = []string{"app_id", "instance_id", "compose_hash", "tcb_status", "os_image_hash", "mr_aggregated", "block"}
+
+func claimValues(i *Instance) []string {
+	return []string{
+		hexKey(i.AppID), hexKey(i.InstanceID), hexKey(i.ComposeHash), i.TCBStatus,
+		hexKey(i.BootInfo.OSImageHash), hexKey(i.BootInfo.MrAggregated), fmt.Sprint(i.Block),
+	}
+}
+
+// refusal is the answer for an instance the chain no longer allows.
+func refusal(req *http.Request, inst *Instance) *http.Response {
+	body := fmt.Sprintf("dstack: app %x is not allowed on chain at block %d: %s\n", inst.AppID, inst.Block, inst.Reason)
+	return &http.Response{
+		Status: "403 Forbidden", StatusCode: http.StatusForbidden, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header:        http.Header{"Content-Type": {"text/plain; charset=utf-8"}, "X-Dstack-Refused": {"revoked"}},
+		Body:          io.NopCloser(strings.NewReader(body)),
+		ContentLength: int64(len(body)),
+		Request:       req,
+	}
+}
+
+// Cleanup closes idle connections.
+func (t *Transport) Cleanup() error {
+	if t.h1 != nil {
+		t.h1.CloseIdleConnections()
+		t.h2.CloseIdleConnections()
+	}
+	return nil
+}
+
+var (
+	_ http.RoundTripper  = (*Transport)(nil)
+	_ caddy.Provisioner  = (*Transport)(nil)
+	_ caddy.CleanerUpper = (*Transport)(nil)
+)

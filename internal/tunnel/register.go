@@ -1,0 +1,114 @@
+package tunnel
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/tee/attest"
+	"github.com/dstack-go/dstack/tee/ratls"
+)
+
+// RegisterMethod is the gateway RPC a CVM registers with, as upstream names
+// it: POST <gateway>/prpc/RegisterCvm?json.
+const RegisterMethod = "RegisterCvm"
+
+// RegisterRequest is what a CVM tells the gateway about itself. Its
+// identity (app id, instance id, compose hash…) is not in the request: the
+// gateway takes it from the verified attestation of the CVM's client
+// certificate. Upstream's request carries a WireGuard key instead of a
+// tunnel address; there is no WireGuard here.
+type RegisterRequest struct {
+	// TunnelAddress is where the CVM's tunnel Server listens, "host:port".
+	// With an empty host (":9443") the gateway uses the address the
+	// registration came from.
+	TunnelAddress string `json:"tunnel_address"`
+	// Ports are the CVM ports the gateway may route to. Empty means any
+	// port the tunnel Server relays.
+	Ports []uint16 `json:"ports,omitempty"`
+}
+
+// RegisterResponse is the gateway's answer.
+type RegisterResponse struct {
+	// AppID and InstanceID are the identity the gateway registered, from
+	// the verified attestation.
+	AppID      prpc.Bytes `json:"app_id"`
+	InstanceID prpc.Bytes `json:"instance_id"`
+	// TunnelAddress is the address the gateway will dial.
+	TunnelAddress string `json:"tunnel_address"`
+	// BaseDomain is the gateway's base domain: the app is reachable at
+	// <app_id>.<base_domain>.
+	BaseDomain string `json:"base_domain,omitempty"`
+	// ExpiresInSeconds is how long the registration lasts unless renewed;
+	// register again well before (at half of it, say).
+	ExpiresInSeconds int64 `json:"expires_in_seconds"`
+	// Block is the chain block the gateway's isAppAllowed answer was read at.
+	Block uint64 `json:"block"`
+}
+
+// Registration is how a CVM registers with a gateway.
+type Registration struct {
+	// GatewayURL is the gateway's registration endpoint, "https://host:port".
+	GatewayURL string
+	// Certificate is the CVM's RA-TLS client certificate: its attestation
+	// is the CVM's identity.
+	Certificate *tls.Certificate
+	// Attestation verifies the gateway's evidence.
+	Attestation attest.Options
+	// Gateway reads the gateway app id the gateway must prove (a
+	// *chain.Reader).
+	Gateway GatewayAppIDSource
+	// Timeout bounds one call; 0 means 30 seconds.
+	Timeout time.Duration
+}
+
+// Register registers the CVM once. The gateway must prove, by its
+// attestation, the app id the chain names for the gateway.
+func (r *Registration) Register(ctx context.Context, req RegisterRequest) (*RegisterResponse, error) {
+	if r.Certificate == nil || r.Gateway == nil || r.GatewayURL == "" {
+		return nil, errors.New("registering with the gateway: needs a gateway URL, a certificate and a gateway app id source")
+	}
+	v := &ratls.Verifier{Attestation: r.Attestation, Policy: GatewayPolicy(r.Gateway)}
+	timeout := r.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	tr := &http.Transport{TLSClientConfig: v.ClientConfig(r.Certificate), ForceAttemptHTTP2: true}
+	defer tr.CloseIdleConnections()
+	c := &prpc.Client{BaseURL: strings.TrimSuffix(r.GatewayURL, "/") + "/prpc", HTTP: &http.Client{Transport: tr, Timeout: timeout}}
+	var resp RegisterResponse
+	if err := c.Call(ctx, RegisterMethod, &req, &resp); err != nil {
+		return nil, fmt.Errorf("registering with the gateway at %s: %w", r.GatewayURL, err)
+	}
+	return &resp, nil
+}
+
+// Keep registers now and then again at half of each registration's
+// lifetime, until ctx ends. Failures are retried every retry interval (0
+// means 5 seconds) and reported to onErr when it is not nil.
+func (r *Registration) Keep(ctx context.Context, req RegisterRequest, retry time.Duration, onErr func(error)) {
+	if retry <= 0 {
+		retry = 5 * time.Second
+	}
+	for {
+		wait := retry
+		resp, err := r.Register(ctx, req)
+		if err != nil {
+			if onErr != nil {
+				onErr(err)
+			}
+		} else if resp.ExpiresInSeconds > 1 {
+			wait = time.Duration(resp.ExpiresInSeconds) * time.Second / 2
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+}

@@ -1,0 +1,237 @@
+package tunnel
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/dstack-go/dstack/tee/attest"
+	"github.com/dstack-go/dstack/tee/ratls"
+)
+
+// DefaultHandshakeTimeout bounds a stream's TLS handshake and header.
+const DefaultHandshakeTimeout = 10 * time.Second
+
+// Server is the guest end of the tunnel: it accepts streams from the gateway
+// named on chain and relays each to a local port.
+type Server struct {
+	// Certificate is the guest's RA-TLS server certificate. Required.
+	Certificate *tls.Certificate
+	// Attestation verifies the gateway's evidence.
+	Attestation attest.Options
+	// Gateway reads the gateway app id the peer must prove. Required.
+	Gateway GatewayAppIDSource
+	// GatewayCacheTTL is how long an answer of Gateway is reused, so that
+	// a handshake does not read the chain: a new gateway app id on chain
+	// takes effect within it. 0 means 2 seconds; negative reads Gateway at
+	// every handshake.
+	GatewayCacheTTL time.Duration
+	// Ports maps the ports the gateway may name to the addresses they are
+	// relayed to. Nil relays any port p to 127.0.0.1:p.
+	Ports map[uint16]string
+	// HandshakeTimeout bounds the handshake and header; 0 means
+	// DefaultHandshakeTimeout.
+	HandshakeTimeout time.Duration
+	// DialTimeout bounds connecting to the target; 0 means 5 seconds.
+	DialTimeout time.Duration
+	// Logger receives refusals; nil means none.
+	Logger *zap.Logger
+
+	once     sync.Once
+	verifier *ratls.Verifier
+	tlsCfg   *tls.Config
+	mu       sync.Mutex
+	lns      map[net.Listener]struct{}
+	conns    map[net.Conn]struct{}
+	closed   bool
+	wg       sync.WaitGroup
+}
+
+func (s *Server) init() {
+	s.once.Do(func() {
+		gw := s.Gateway
+		switch ttl := s.GatewayCacheTTL; {
+		case ttl == 0:
+			gw = CachedGatewayAppID(gw, 2*time.Second)
+		case ttl > 0:
+			gw = CachedGatewayAppID(gw, ttl)
+		}
+		s.verifier = &ratls.Verifier{Attestation: s.Attestation, Policy: GatewayPolicy(gw)}
+		s.tlsCfg = s.verifier.ServerConfig(s.Certificate, true)
+		s.tlsCfg.MinVersion = tls.VersionTLS13
+		s.tlsCfg.NextProtos = []string{ALPN}
+		s.lns = map[net.Listener]struct{}{}
+		s.conns = map[net.Conn]struct{}{}
+		if s.Logger == nil {
+			s.Logger = zap.NewNop()
+		}
+	})
+}
+
+// TLSConfig returns the server's TLS configuration.
+func (s *Server) TLSConfig() *tls.Config {
+	s.init()
+	return s.tlsCfg
+}
+
+// ErrServerClosed is returned by Serve after Close.
+var ErrServerClosed = errors.New("tunnel: server closed")
+
+// Serve accepts streams on ln until Close.
+func (s *Server) Serve(ln net.Listener) error {
+	s.init()
+	if s.Certificate == nil || s.Gateway == nil {
+		return errors.New("tunnel: server needs a certificate and a gateway app id source")
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		ln.Close()
+		return ErrServerClosed
+	}
+	s.lns[ln] = struct{}{}
+	s.mu.Unlock()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			s.mu.Lock()
+			closed := s.closed
+			delete(s.lns, ln)
+			s.mu.Unlock()
+			if closed {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				time.Sleep(10 * time.Millisecond)
+				continue
+			}
+			return fmt.Errorf("tunnel: accepting: %w", err)
+		}
+		if !s.track(c, true) {
+			c.Close()
+			return ErrServerClosed
+		}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			defer s.track(c, false)
+			s.handle(c)
+		}()
+	}
+}
+
+func (s *Server) track(c net.Conn, add bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if add {
+		if s.closed {
+			return false
+		}
+		s.conns[c] = struct{}{}
+	} else {
+		delete(s.conns, c)
+	}
+	return true
+}
+
+// Close stops the listeners and ends every stream.
+func (s *Server) Close() error {
+	s.init()
+	s.mu.Lock()
+	s.closed = true
+	for ln := range s.lns {
+		ln.Close()
+	}
+	for c := range s.conns {
+		c.Close()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	return nil
+}
+
+func (s *Server) handle(raw net.Conn) {
+	defer raw.Close()
+	timeout := s.HandshakeTimeout
+	if timeout <= 0 {
+		timeout = DefaultHandshakeTimeout
+	}
+	_ = raw.SetDeadline(time.Now().Add(timeout))
+	c := tls.Server(raw, s.tlsCfg)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	err := c.HandshakeContext(ctx)
+	cancel()
+	if err != nil {
+		s.Logger.Info("tunnel: refused a peer", zap.String("remote", raw.RemoteAddr().String()), zap.Error(err))
+		return
+	}
+	port, err := readHeader(c)
+	if err != nil {
+		s.Logger.Info("tunnel: bad stream header", zap.String("remote", raw.RemoteAddr().String()), zap.Error(err))
+		return
+	}
+	_ = raw.SetDeadline(time.Time{})
+	target, ok := s.target(port)
+	if !ok {
+		_, _ = c.Write([]byte{StatusPortRefused})
+		s.Logger.Info("tunnel: port not exposed", zap.Uint16("port", port))
+		return
+	}
+	dt := s.DialTimeout
+	if dt <= 0 {
+		dt = 5 * time.Second
+	}
+	up, err := net.DialTimeout("tcp", target, dt)
+	if err != nil {
+		_, _ = c.Write([]byte{StatusTargetDown})
+		s.Logger.Info("tunnel: target down", zap.String("target", target), zap.Error(err))
+		return
+	}
+	defer up.Close()
+	if _, err := c.Write([]byte{StatusOK}); err != nil {
+		return
+	}
+	Relay(c, up)
+}
+
+func (s *Server) target(port uint16) (string, bool) {
+	if s.Ports == nil {
+		return net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port))), true
+	}
+	t, ok := s.Ports[port]
+	return t, ok
+}
+
+// closeWriter is a connection whose write side closes alone.
+type closeWriter interface{ CloseWrite() error }
+
+// Relay copies bytes both ways between a and b until both directions end,
+// half-closing each side when its source ends.
+func Relay(a, b net.Conn) {
+	var wg sync.WaitGroup
+	wg.Add(2)
+	cp := func(dst, src net.Conn) {
+		defer wg.Done()
+		_, err := io.Copy(dst, src)
+		if cw, ok := dst.(closeWriter); ok && err == nil {
+			if cw.CloseWrite() == nil {
+				return
+			}
+		}
+		// An error, or no half-close: end both directions.
+		dst.Close()
+		src.Close()
+	}
+	go cp(a, b)
+	go cp(b, a)
+	wg.Wait()
+}

@@ -1,0 +1,205 @@
+// Package tunnel is the attested channel between the dstack gateway and a
+// CVM, both ends: the guest's Server, in front of its containers' ports, and
+// the gateway's Dialer. It replaces upstream's WireGuard hub with mutual
+// RA-TLS end to end: each side proves what it runs with a certificate whose
+// attestation binds its key, and each side judges the other's claims.
+//
+// # Protocol
+//
+// One TCP connection carries one stream.
+//
+//  1. TLS 1.3 with ALPN "dstack-tunnel/1". The guest presents its RA-TLS
+//     server certificate; the gateway presents its RA-TLS client
+//     certificate. The guest accepts the gateway only if the app id its
+//     attestation proves equals, byte for byte, the gateway app id on chain
+//     (upstream accepts any app id that is a case-insensitive substring of
+//     it). The gateway judges the guest's claims per stream (Dialer.Dial's
+//     check).
+//  2. The gateway sends a 5-byte header: the magic "DT", the version 0x01,
+//     and the target port as a big-endian uint16. It may send stream bytes
+//     right after the header, without waiting.
+//  3. The guest answers one status byte (StatusOK, StatusPortRefused,
+//     StatusTargetDown) and, on StatusOK, relays bytes both ways between the
+//     stream and the target port until either side closes.
+//
+// A new stream costs one TLS handshake (resumed, when the Dialer has a
+// session for the guest) and no extra round trip: the status byte is read
+// with the first response bytes. Verification of a certificate seen before
+// is a cache lookup (ratls.Verifier).
+//
+// The guest side (Server, Register) must never import Caddy: the guest
+// agent links this package.
+package tunnel
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dstack-go/dstack/tee/ratls"
+)
+
+// ALPN is the protocol name negotiated on tunnel connections.
+const ALPN = "dstack-tunnel/1"
+
+// Header layout.
+const (
+	magic0, magic1 = 'D', 'T'
+	version        = 1
+	// HeaderSize is the size of the stream header.
+	HeaderSize = 5
+)
+
+// Status bytes the guest answers a header with.
+const (
+	StatusOK          byte = 0
+	StatusPortRefused byte = 1
+	StatusTargetDown  byte = 2
+)
+
+// Errors of the protocol.
+var (
+	ErrBadHeader      = errors.New("tunnel: malformed stream header")
+	ErrPortRefused    = errors.New("tunnel: the CVM does not expose this port")
+	ErrTargetDown     = errors.New("tunnel: nothing listens on the CVM port")
+	ErrBadStatus      = errors.New("tunnel: unknown status from the CVM")
+	ErrNotGateway     = errors.New("tunnel: peer is not the gateway named on chain")
+	ErrNoGatewayAppID = errors.New("tunnel: no gateway app id on chain (set it with `dstack chain set-gateway-app-id`)")
+)
+
+// AppendHeader appends the stream header for port.
+func AppendHeader(b []byte, port uint16) []byte {
+	return binary.BigEndian.AppendUint16(append(b, magic0, magic1, version), port)
+}
+
+// ParseHeader reads the target port from a stream header.
+func ParseHeader(h []byte) (uint16, error) {
+	if len(h) != HeaderSize || h[0] != magic0 || h[1] != magic1 {
+		return 0, ErrBadHeader
+	}
+	if h[2] != version {
+		return 0, fmt.Errorf("%w: version %d, want %d", ErrBadHeader, h[2], version)
+	}
+	port := binary.BigEndian.Uint16(h[3:])
+	if port == 0 {
+		return 0, fmt.Errorf("%w: port 0", ErrBadHeader)
+	}
+	return port, nil
+}
+
+func readHeader(r io.Reader) (uint16, error) {
+	var h [HeaderSize]byte
+	if _, err := io.ReadFull(r, h[:]); err != nil {
+		return 0, fmt.Errorf("%w: %v", ErrBadHeader, err)
+	}
+	return ParseHeader(h[:])
+}
+
+func statusError(s byte) error {
+	switch s {
+	case StatusOK:
+		return nil
+	case StatusPortRefused:
+		return ErrPortRefused
+	case StatusTargetDown:
+		return ErrTargetDown
+	}
+	return fmt.Errorf("%w: %d", ErrBadStatus, s)
+}
+
+// ParseAppID reads an app id as the contracts and configuration write it:
+// 20 bytes of hex, with or without 0x, in any case.
+func ParseAppID(s string) ([]byte, error) {
+	t := strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(s), "0x"), "0X")
+	id, err := hex.DecodeString(t)
+	if err != nil || len(id) != 20 {
+		return nil, fmt.Errorf("app id %q is not 20 bytes of hex", s)
+	}
+	return id, nil
+}
+
+// GatewayAppIDSource reads the gateway app id the chain names
+// (*chain.Reader qualifies).
+type GatewayAppIDSource interface {
+	GatewayAppID(ctx context.Context) (string, uint64, error)
+}
+
+// StaticGatewayAppID is a GatewayAppIDSource that always answers the same
+// id, for a guest configured without a chain. The chain is the authority;
+// prefer a *chain.Reader.
+type StaticGatewayAppID string
+
+// GatewayAppID implements GatewayAppIDSource.
+func (s StaticGatewayAppID) GatewayAppID(context.Context) (string, uint64, error) {
+	return string(s), 0, nil
+}
+
+// GatewayPolicy returns a ratls policy that accepts a peer only when the app
+// id its attestation proves (not the certificate's unverified OID 1.3)
+// equals the gateway app id src reads, byte for byte. An empty or malformed
+// id on chain refuses every peer.
+func GatewayPolicy(src GatewayAppIDSource) func(*ratls.Claims) error {
+	return func(c *ratls.Claims) error {
+		want, block, err := src.GatewayAppID(context.Background())
+		if err != nil {
+			return fmt.Errorf("reading the gateway app id: %w", err)
+		}
+		if strings.TrimSpace(want) == "" {
+			return ErrNoGatewayAppID
+		}
+		id, err := ParseAppID(want)
+		if err != nil {
+			return fmt.Errorf("%w: gateway app id on chain (block %d): %v", ErrNoGatewayAppID, block, err)
+		}
+		if c.Evidence == nil || !bytes.Equal(c.Evidence.AppID, id) {
+			var got []byte
+			if c.Evidence != nil {
+				got = c.Evidence.AppID
+			}
+			return fmt.Errorf("%w: attested app id %x, gateway app id %x (block %d)", ErrNotGateway, got, id, block)
+		}
+		return nil
+	}
+}
+
+// CachedGatewayAppID remembers src's answer for ttl, so that a stream's
+// handshake does not read the chain: a change of the gateway app id on
+// chain takes effect within ttl. Errors and empty answers are not
+// remembered.
+func CachedGatewayAppID(src GatewayAppIDSource, ttl time.Duration) GatewayAppIDSource {
+	return &cachedGateway{src: src, ttl: ttl}
+}
+
+type cachedGateway struct {
+	src   GatewayAppIDSource
+	ttl   time.Duration
+	mu    sync.Mutex
+	id    string
+	block uint64
+	until time.Time
+}
+
+func (c *cachedGateway) GatewayAppID(ctx context.Context) (string, uint64, error) {
+	now := time.Now()
+	c.mu.Lock()
+	if now.Before(c.until) {
+		defer c.mu.Unlock()
+		return c.id, c.block, nil
+	}
+	c.mu.Unlock()
+	id, block, err := c.src.GatewayAppID(ctx)
+	if err != nil || strings.TrimSpace(id) == "" {
+		return id, block, err
+	}
+	c.mu.Lock()
+	c.id, c.block, c.until = id, block, now.Add(c.ttl)
+	c.mu.Unlock()
+	return id, block, nil
+}
