@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
 	_ "github.com/caddyserver/caddy/v2/modules/standard"
@@ -94,9 +95,24 @@ func TestCaddyfileExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"dstack_kms"`, `"insecure_simulated_tee_seed": "dstack-dev"`, `"dstack": {`, `"protocol": "dstack"`, `"source": "dstack"`, `"dstack_app"`, `"wrapper": "layer4"`, `"passthrough": true`, `"handler": "dstack_detach"`, `"layer4": {`} {
+	for _, want := range []string{`"dstack_kms"`, `"insecure_simulated_tee_seed": "dstack-dev"`, `"dstack": {`, `"protocol": "dstack"`, `"source": "dstack"`, `"dstack_app"`, `"wrapper": "layer4"`, `"passthrough": true`, `"handler": "dstack_detach"`, `"dstack_h2": {}`, `"layer4": {`} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("adapted Caddyfile.example lacks %s:\n%s", want, out)
+		}
+	}
+}
+
+// TestModulesRegistered: the build that imports caddymodules (cmd/caddy)
+// has every gateway and KMS module, as `caddy list-modules` shows them.
+func TestModulesRegistered(t *testing.T) {
+	for _, id := range []string{
+		"dstack", "dstack_kms", "admin.api.dstack", "http.matchers.dstack_app",
+		"http.reverse_proxy.transport.dstack", "http.reverse_proxy.upstreams.dstack",
+		"layer4.matchers.dstack", "layer4.handlers.dstack", "layer4.handlers.dstack_detach",
+		"tls.handshake_match.dstack_h2", "layer4", "caddy.listeners.layer4",
+	} {
+		if _, err := caddy.GetModule(id); err != nil {
+			t.Errorf("%s: %v", id, err)
 		}
 	}
 }

@@ -5,7 +5,8 @@
 // chain-policy matcher (http.matchers.dstack_app), the admin view of the
 // registry (admin.api.dstack), and the layer4 routes for terminated and
 // passthrough TCP (layer4.matchers.dstack, layer4.handlers.dstack,
-// layer4.handlers.dstack_detach, on caddy-l4).
+// layer4.handlers.dstack_detach, on caddy-l4, with
+// tls.handshake_match.dstack_h2 to advertise h2 for "g" names).
 //
 // Requests reach a CVM only through the attested tunnel (internal/tunnel):
 // mutual RA-TLS, the CVM's attestation checked on every new connection
@@ -317,9 +318,19 @@ func (a *App) renewIfDue(ctx context.Context, now time.Time) {
 
 // Start serves the registration RPC and watches the chain.
 func (a *App) Start() error {
-	ln, err := net.Listen("tcp", a.Listen)
+	// Caddy's listeners survive a config reload: the new app starts while
+	// the old one still serves on the same address.
+	na, err := caddy.ParseNetworkAddress(a.Listen)
+	if err != nil || na.PortRangeSize() != 1 {
+		return fmt.Errorf("dstack: listen %q is not one host:port: %v", a.Listen, err)
+	}
+	l, err := na.Listen(a.ctx, 0, net.ListenConfig{})
 	if err != nil {
 		return fmt.Errorf("dstack: listening for registrations: %w", err)
+	}
+	ln, ok := l.(net.Listener)
+	if !ok {
+		return fmt.Errorf("dstack: listen %q is not a stream address", a.Listen)
 	}
 	a.ln = ln
 	a.srv = &http.Server{

@@ -246,6 +246,7 @@ type cvm struct {
 	tunnel   *tunnel.Server
 	ports    map[uint16]string
 	tunLn    net.Listener
+	ppPorts  []uint16 // registered proxy_protocol_ports
 	tunAddr  string
 	closedCn atomic.Int64
 }
@@ -342,7 +343,7 @@ func (c *cvm) register(g *gateway) (*tunnel.RegisterResponse, error) {
 		Attestation: simtee.Options(c.e.pki), Gateway: c.e.reader,
 	}
 	_, port, _ := net.SplitHostPort(c.tunAddr)
-	return reg.Register(context.Background(), tunnel.RegisterRequest{TunnelAddress: ":" + port})
+	return reg.Register(context.Background(), tunnel.RegisterRequest{TunnelAddress: ":" + port, ProxyProtocolPorts: c.ppPorts})
 }
 
 func (c *cvm) mustRegister(g *gateway) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/mholt/caddy-l4/layer4"
 	"github.com/mholt/caddy-l4/modules/l4tls"
+	"github.com/pires/go-proxyproto"
 	"go.uber.org/zap"
 )
 
@@ -110,7 +112,9 @@ func (m *L4Matcher) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 // TLS session is the client's with the CVM and the gateway cannot read it.
 // A custom domain's app is read from the TXT record
 // _dstack-app-address.<name> ("<app_id>:<port>"), falling back to
-// _dstack-app-address-wildcard.<parent>.
+// _dstack-app-address-wildcard.<parent>. A port the CVM registered in
+// proxy_protocol_ports gets a PROXY protocol v2 header with the client's
+// address first.
 //
 //	dstack {
 //		dns_servers <host:port...>
@@ -185,6 +189,7 @@ func (h *L4Handler) Handle(cx *layer4.Connection, _ layer4.Handler) error {
 	ctx, cancel := context.WithTimeout(cx.Context, time.Duration(h.DialTimeout))
 	defer cancel()
 	var up net.Conn
+	var upInst *Instance
 	var last error
 	for _, inst := range insts {
 		if !inst.Allowed {
@@ -197,7 +202,7 @@ func (h *L4Handler) Handle(cx *layer4.Connection, _ layer4.Handler) error {
 			h.log.Warn("refused upstream", zap.String("instance_id", hexKey(inst.InstanceID)), zap.String("app_id", hexKey(inst.AppID)),
 				zap.Uint16("port", target.Port), zap.Bool("terminated", terminated), zap.Error(err))
 		} else {
-			up = conn
+			up, upInst = conn, inst
 			break
 		}
 	}
@@ -205,6 +210,12 @@ func (h *L4Handler) Handle(cx *layer4.Connection, _ layer4.Handler) error {
 		return last
 	}
 	defer up.Close()
+	if slices.Contains(upInst.ProxyProtocolPorts, target.Port) {
+		hdr := proxyproto.HeaderProxyFromAddrs(2, cx.RemoteAddr(), cx.LocalAddr())
+		if _, err := hdr.WriteTo(up); err != nil {
+			return fmt.Errorf("sending the PROXY protocol header: %w", err)
+		}
+	}
 	relay(cx, up)
 	return nil
 }

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/ecdsa"
@@ -24,6 +25,7 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+	"github.com/pires/go-proxyproto"
 )
 
 // selfSigned makes a certificate for names and its PEM encodings.
@@ -172,8 +174,11 @@ func TestLayer4(t *testing.T) {
 			"handle": []any{map[string]any{"handler": "dstack", "dns_servers": []string{dnsAddr}}},
 		},
 		map[string]any{
-			"match":  []any{map[string]any{"dstack": map[string]any{}}},
-			"handle": []any{map[string]any{"handler": "tls"}, map[string]any{"handler": "dstack"}},
+			"match": []any{map[string]any{"dstack": map[string]any{}}},
+			"handle": []any{map[string]any{"handler": "tls", "connection_policies": []any{
+				map[string]any{"match": map[string]any{"dstack_h2": map[string]any{}}, "alpn": []string{"h2"}},
+				map[string]any{"alpn": []string{}},
+			}}, map[string]any{"handler": "dstack"}},
 		},
 	}}}}
 	tlsApp := map[string]any{"certificates": map[string]any{"load_pem": []any{map[string]any{"certificate": certPEM, "key": keyPEM}}}}
@@ -192,6 +197,16 @@ func TestLayer4(t *testing.T) {
 	rec := e.record(tlsLn.Addr().String())
 	c.ports[443] = rec.addr
 	c.ports[7000] = e.tcpEcho()
+	// Port 7001 wants the client's address in a PROXY protocol v2 header.
+	c.ports[7001] = e.serveTCP(func(conn net.Conn) {
+		hdr, err := proxyproto.Read(bufio.NewReader(conn))
+		if err != nil {
+			fmt.Fprintf(conn, "no PROXY header: %v", err)
+			return
+		}
+		fmt.Fprintf(conn, "v%d src=%s", hdr.Version, hdr.SourceAddr)
+	})
+	c.ppPorts = []uint16{7001}
 	_, tport, _ := net.SplitHostPort(c.tunAddr)
 	c.startTunnelAt(c.td, tport)
 	c.mustRegister(g)
@@ -210,6 +225,40 @@ func TestLayer4(t *testing.T) {
 		n, err := conn.Read(buf)
 		if err != nil || string(buf[:n]) != "echo:ping" {
 			t.Fatalf("%q %v", buf[:n], err)
+		}
+	})
+	t.Run("g advertises h2", func(t *testing.T) {
+		for suffix, want := range map[string]string{"-7000g": "h2", "-7000": ""} {
+			conn, err := tls.Dial("tcp", l4addr, &tls.Config{ServerName: hostOf(app, suffix), InsecureSkipVerify: true, NextProtos: []string{"h2", "http/1.1"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := conn.ConnectionState().NegotiatedProtocol; got != want {
+				t.Errorf("%s: ALPN %q, want %q", suffix, got, want)
+			}
+			conn.Close()
+		}
+	})
+	t.Run("proxy protocol", func(t *testing.T) {
+		conn, err := tls.Dial("tcp", l4addr, &tls.Config{ServerName: hostOf(app, "-7001"), InsecureSkipVerify: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		got, _ := io.ReadAll(conn)
+		if want := "v2 src=" + conn.LocalAddr().String(); string(got) != want {
+			t.Fatalf("%q, want %q", got, want)
+		}
+		// Port 7000 is not in proxy_protocol_ports: no header.
+		plain, err := tls.Dial("tcp", l4addr, &tls.Config{ServerName: hostOf(app, "-7000"), InsecureSkipVerify: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer plain.Close()
+		plain.Write([]byte("x"))
+		buf := make([]byte, 16)
+		if n, _ := plain.Read(buf); string(buf[:n]) != "echo:x" {
+			t.Fatalf("%q", buf[:n])
 		}
 	})
 	pool := x509.NewCertPool()
@@ -279,25 +328,25 @@ func TestLayer4(t *testing.T) {
 	}
 }
 
-// TestPassthroughBesideHTTPS: Caddyfile.example's shape — on the HTTPS
-// port, the layer4 listener wrapper takes passthrough names before Caddy's
-// TLS, and every other connection falls through to the HTTP site.
-func TestPassthroughBesideHTTPS(t *testing.T) {
-	e := newEnv(t)
-	compose := [32]byte{0xcd}
-	app := e.deployApp(compose)
-	_, certPEM, keyPEM := selfSigned(t, "*."+baseDomain)
-	addr := freeAddr(t)
+// loadHTTPSWithPassthrough runs Caddyfile.example's shape of the HTTPS
+// port: the layer4 listener wrapper takes passthrough names before Caddy's
+// TLS (then, with detach, dstack_detach), and the HTTP site serves the
+// rest through the dstack transport.
+func (e *env) loadHTTPSWithPassthrough(detach bool) (*gateway, string) {
+	e.t.Helper()
+	_, certPEM, keyPEM := selfSigned(e.t, "*."+baseDomain)
+	addr := freeAddr(e.t)
+	routes := []any{map[string]any{
+		"match":  []any{map[string]any{"dstack": map[string]any{"passthrough": true}}},
+		"handle": []any{map[string]any{"handler": "dstack"}},
+	}}
+	if detach {
+		routes = append(routes, map[string]any{"handle": []any{map[string]any{"handler": "dstack_detach"}}})
+	}
 	httpApp := map[string]any{"servers": map[string]any{"https": map[string]any{
 		"listen": []string{addr},
 		"listener_wrappers": []any{
-			map[string]any{"wrapper": "layer4", "routes": []any{
-				map[string]any{
-					"match":  []any{map[string]any{"dstack": map[string]any{"passthrough": true}}},
-					"handle": []any{map[string]any{"handler": "dstack"}},
-				},
-				map[string]any{"handle": []any{map[string]any{"handler": "dstack_detach"}}},
-			}},
+			map[string]any{"wrapper": "layer4", "routes": routes},
 			map[string]any{"wrapper": "tls"},
 		},
 		"tls_connection_policies": []any{map[string]any{}},
@@ -305,7 +354,17 @@ func TestPassthroughBesideHTTPS(t *testing.T) {
 		"routes":                  proxyRoute(nil),
 	}}}
 	tlsApp := map[string]any{"certificates": map[string]any{"load_pem": []any{map[string]any{"certificate": certPEM, "key": keyPEM}}}}
-	g := e.loadApps(e.dstackConfig(nil), nil, map[string]any{"http": httpApp, "tls": tlsApp})
+	return e.loadApps(e.dstackConfig(nil), nil, map[string]any{"http": httpApp, "tls": tlsApp}), addr
+}
+
+// TestPassthroughBesideHTTPS: Caddyfile.example's shape — on the HTTPS
+// port, the layer4 listener wrapper takes passthrough names before Caddy's
+// TLS, and every other connection falls through to the HTTP site.
+func TestPassthroughBesideHTTPS(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xcd}
+	app := e.deployApp(compose)
+	g, addr := e.loadHTTPSWithPassthrough(true)
 	c := e.bootCVM(app, compose, 1)
 	cvmCert, _, _ := selfSigned(t, "inner.cvm")
 	tlsAddr := e.serveTCP(func(conn net.Conn) {

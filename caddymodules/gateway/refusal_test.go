@@ -255,3 +255,24 @@ func TestRevocationWithConfirmations(t *testing.T) {
 		t.Fatalf("after the confirmation: %d", code)
 	}
 }
+
+// TestReload: a config reload with the same registration address works
+// (the new app starts while the old one still listens), and the registry
+// carries over.
+func TestReload(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xd0}
+	app := e.deployApp(compose)
+	listen := freeAddr(t)
+	g := e.load(e.dstackConfig(map[string]any{"listen": listen}), proxyRoute(nil))
+	c := e.bootCVM(app, compose, 1)
+	c.mustRegister(g)
+	g = e.load(e.dstackConfig(map[string]any{"listen": listen, "instance_ttl": "9m"}), proxyRoute(nil))
+	if g.app.RegistrationAddr() != listen {
+		t.Fatalf("listening at %s", g.app.RegistrationAddr())
+	}
+	c.mustRegister(g)
+	if code, _ := get(t, nil, g, hostOf(app, ""), nil); code != 200 {
+		t.Fatalf("after reload: %d", code)
+	}
+}

@@ -87,7 +87,7 @@ func (a *App) registerCvm(ctx context.Context, req *tunnel.RegisterRequest) (*tu
 	now := time.Now().UTC()
 	inst := &Instance{
 		AppID: ev.AppID, InstanceID: ev.InstanceID, ComposeHash: ev.ComposeHash, TunnelAddress: addr,
-		Ports: req.Ports, TCBStatus: ev.TCBStatus, BootInfo: boot, RegisteredAt: now, LastSeen: now,
+		Ports: req.Ports, ProxyProtocolPorts: req.ProxyProtocolPorts, TCBStatus: ev.TCBStatus, BootInfo: boot, RegisteredAt: now, LastSeen: now,
 		Allowed: true, Reason: d.Reason, Block: d.Block,
 	}
 	old, err := a.reg.upsert(ctx, inst)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -32,6 +33,9 @@ type Instance struct {
 	TunnelAddress string `json:"tunnel_address"`
 	// Ports restricts the ports routed to it; empty means any.
 	Ports []uint16 `json:"ports,omitempty"`
+	// ProxyProtocolPorts are the ports whose layer4 streams start with a
+	// PROXY protocol v2 header.
+	ProxyProtocolPorts []uint16 `json:"proxy_protocol_ports,omitempty"`
 	// TCBStatus is the platform's TCB status when it registered.
 	TCBStatus string `json:"tcb_status"`
 	// BootInfo is what isAppAllowed is asked about it.
@@ -49,15 +53,7 @@ func (i *Instance) key() string { return hexKey(i.InstanceID) }
 
 // allowsPort reports whether port may be routed to.
 func (i *Instance) allowsPort(port uint16) bool {
-	if len(i.Ports) == 0 {
-		return true
-	}
-	for _, p := range i.Ports {
-		if p == port {
-			return true
-		}
-	}
-	return false
+	return len(i.Ports) == 0 || slices.Contains(i.Ports, port)
 }
 
 func (i *Instance) validate() error {

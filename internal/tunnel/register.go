@@ -31,6 +31,11 @@ type RegisterRequest struct {
 	// Ports are the CVM ports the gateway may route to. Empty means any
 	// port the tunnel Server relays.
 	Ports []uint16 `json:"ports,omitempty"`
+	// ProxyProtocolPorts are the ports whose TCP streams (the layer4
+	// routes) start with a PROXY protocol v2 header carrying the client's
+	// address, as upstream's port policy `pp: true` does. The HTTP route
+	// sends X-Forwarded-For instead.
+	ProxyProtocolPorts []uint16 `json:"proxy_protocol_ports,omitempty"`
 }
 
 // RegisterResponse is the gateway's answer.

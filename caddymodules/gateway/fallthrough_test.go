@@ -19,27 +19,7 @@ func TestFallThroughConcurrent(t *testing.T) {
 	e := newEnv(t)
 	compose := [32]byte{0xcf}
 	app := e.deployApp(compose)
-	_, certPEM, keyPEM := selfSigned(t, "*."+baseDomain)
-	addr := freeAddr(t)
-	routes := []any{map[string]any{
-		"match":  []any{map[string]any{"dstack": map[string]any{"passthrough": true}}},
-		"handle": []any{map[string]any{"handler": "dstack"}},
-	}}
-	if os.Getenv("DSTACK_NO_DETACH") == "" {
-		routes = append(routes, map[string]any{"handle": []any{map[string]any{"handler": "dstack_detach"}}})
-	}
-	httpApp := map[string]any{"servers": map[string]any{"https": map[string]any{
-		"listen": []string{addr},
-		"listener_wrappers": []any{
-			map[string]any{"wrapper": "layer4", "routes": routes},
-			map[string]any{"wrapper": "tls"},
-		},
-		"tls_connection_policies": []any{map[string]any{}},
-		"automatic_https":         map[string]any{"disable": true},
-		"routes":                  proxyRoute(nil),
-	}}}
-	tlsApp := map[string]any{"certificates": map[string]any{"load_pem": []any{map[string]any{"certificate": certPEM, "key": keyPEM}}}}
-	g := e.loadApps(e.dstackConfig(nil), nil, map[string]any{"http": httpApp, "tls": tlsApp})
+	g, addr := e.loadHTTPSWithPassthrough(os.Getenv("DSTACK_NO_DETACH") == "")
 	c := e.bootCVM(app, compose, 1)
 	c.mustRegister(g)
 	var wg sync.WaitGroup
