@@ -4,6 +4,11 @@
 GO        ?= go
 FUZZTIME  ?= 5s
 BENCHTIME ?= 1s
+BENCH_DURATION ?= 3s
+BENCH_REPS ?= 3
+BENCH_WORKERS ?= 16
+BENCH_RATE ?= 200
+BENCH_COUNT ?= 3
 STATICCHECK_VERSION := v0.8.2
 
 .PHONY: all build test lint bench fuzz demo contracts contracts-check clean
@@ -26,9 +31,17 @@ lint:
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
-## bench: the benchmarks, printed with their baselines measured in the same run
+## bench: one run of test/bench — the backend direct and through nginx, plain
+## Caddy and the attested gateway (req/s, p50, p99, spread over BENCH_REPS
+## interleaved repetitions of BENCH_DURATION per phase), then the KMS and tee/
+## microbenchmarks (BENCHTIME, BENCH_COUNT); one markdown table on stdout and
+## in .bench/results.md. Installs nginx (Debian package) if it is missing.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./tee/...
+	@command -v nginx >/dev/null || apt-get install -y nginx
+	$(GO) build -o bin/ ./cmd/dstack ./cmd/caddy
+	$(GO) build -o bin/bench ./test/bench
+	bin/bench -duration $(BENCH_DURATION) -reps $(BENCH_REPS) -workers $(BENCH_WORKERS) -rate $(BENCH_RATE) \
+		-benchtime $(BENCHTIME) -count $(BENCH_COUNT) -go $(GO) -out .bench/results.md
 
 ## fuzz: a short run of every fuzz target (FUZZTIME each). A run that ends
 ## with "context deadline exceeded" and no failing input (the fuzzing engine

@@ -97,7 +97,7 @@ func NewServer(ctx context.Context, cfg Config, log *zap.Logger) (*Server, error
 		return nil, errors.New("kms: state_dir is required")
 	}
 	if cfg.Listen == "" {
-		cfg.Listen = "127.0.0.1:8000"
+		cfg.Listen = DefaultListen
 	}
 	if cfg.Domain == "" {
 		cfg.Domain = "localhost"
@@ -252,15 +252,28 @@ func loadOrCreateKeys(ctx context.Context, cfg Config, self *Self, auth Authoriz
 	return keys, info, nil
 }
 
+// DefaultListen is the RPC address when Config.Listen is empty.
+const DefaultListen = "127.0.0.1:8000"
+
 // Start opens the listener and serves RA-TLS until Stop.
 func (s *Server) Start(ctx context.Context) error {
-	tlsCfg, err := s.Service.ServerTLS(ctx, s.cfg.Domain)
-	if err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", s.cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("kms: listening on %s: %w", s.cfg.Listen, err)
+	}
+	if err := s.Serve(ctx, ln); err != nil {
+		ln.Close()
+		return err
+	}
+	return nil
+}
+
+// Serve serves RA-TLS on ln, which the caller opened (Caddy's listeners,
+// which outlive a config reload), until Stop. Stop closes ln.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	tlsCfg, err := s.Service.ServerTLS(ctx, s.cfg.Domain)
+	if err != nil {
+		return err
 	}
 	s.ln = ln
 	s.URL = "https://" + ln.Addr().String()

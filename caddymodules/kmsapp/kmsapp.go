@@ -8,6 +8,8 @@ package kmsapp
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -43,9 +45,31 @@ func (a *App) Provision(ctx caddy.Context) error {
 	return nil
 }
 
-// Start serves the KMS RPC.
+// Start serves the KMS RPC on a Caddy listener, so that a config reload,
+// which starts the new app while the old one still serves, can keep the
+// same address.
 func (a *App) Start() error {
-	return a.server.Start(a.ctx)
+	listen := a.Config.Listen
+	if listen == "" {
+		listen = kms.DefaultListen
+	}
+	na, err := caddy.ParseNetworkAddress(listen)
+	if err != nil || na.PortRangeSize() != 1 {
+		return fmt.Errorf("dstack_kms: listen %q is not one host:port: %v", listen, err)
+	}
+	l, err := na.Listen(a.ctx, 0, net.ListenConfig{})
+	if err != nil {
+		return fmt.Errorf("dstack_kms: listening on %s: %w", listen, err)
+	}
+	ln, ok := l.(net.Listener)
+	if !ok {
+		return fmt.Errorf("dstack_kms: listen %q is not a stream address", listen)
+	}
+	if err := a.server.Serve(a.ctx, ln); err != nil {
+		ln.Close()
+		return err
+	}
+	return nil
 }
 
 // Stop stops serving.

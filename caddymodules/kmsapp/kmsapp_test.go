@@ -1,8 +1,10 @@
 package kmsapp
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"testing"
 
@@ -44,5 +46,46 @@ func TestCaddyHostsKMS(t *testing.T) {
 	}
 	if len(meta.K256Pubkey) != 33 || !meta.IsDev {
 		t.Fatalf("meta %+v", meta)
+	}
+}
+
+// TestCaddyReloadKeepsKMSAddress reloads a configuration whose KMS listens
+// on a fixed address: the new app starts while the old one still holds
+// the address, so it must share Caddy's listener rather than open its own.
+// The reloaded KMS keeps its root keys (the same state directory).
+func TestCaddyReloadKeepsKMSAddress(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	state := t.TempDir()
+	load := func(domain string) kms.GetMetaResponse {
+		t.Helper()
+		raw, _ := json.Marshal(map[string]any{
+			"admin": map[string]any{"disabled": true, "config": map[string]any{"persist": false}},
+			"apps": map[string]any{"dstack_kms": kms.Config{
+				Listen: addr, Domain: domain, StateDir: state, InsecureSimulatedTEE: "caddy reload test",
+				Auth: kms.AuthConfig{InsecureAllowAll: true},
+			}},
+		})
+		if err := caddy.Load(raw, true); err != nil {
+			t.Fatalf("loading the config (domain %s): %v", domain, err)
+		}
+		pki, _ := mock.NewPKI([]byte("caddy reload test"))
+		v := &ratls.Verifier{Attestation: attest.Options{InsecureTrustRoots: &attest.TrustRoots{TDX: pki.Roots()}}}
+		c := &prpc.Client{BaseURL: "https://" + addr + "/prpc", HTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: v.ClientConfig(nil), DisableKeepAlives: true}}}
+		var meta kms.GetMetaResponse
+		if err := c.Call(context.Background(), "GetMeta", &kms.Empty{}, &meta); err != nil {
+			t.Fatalf("GetMeta after loading (domain %s): %v", domain, err)
+		}
+		return meta
+	}
+	defer caddy.Stop()
+	first := load("localhost")
+	second := load("kms.localhost")
+	if !bytes.Equal(first.K256Pubkey, second.K256Pubkey) {
+		t.Fatalf("the reloaded KMS has other root keys: %x, then %x", first.K256Pubkey, second.K256Pubkey)
 	}
 }

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSpread(t *testing.T) {
+	for _, tc := range []struct {
+		in               spread
+		median, min, max float64
+		noise            float64
+	}{
+		{nil, 0, 0, 0, 0},
+		{spread{5}, 5, 5, 5, 0},
+		{spread{3, 1, 2}, 2, 1, 3, 100},
+		{spread{4, 1, 3, 2}, 2.5, 1, 4, 120},
+		{spread{100, 90, 110}, 100, 90, 110, 20},
+		{spread{0, 0}, 0, 0, 0, 0},
+	} {
+		if got := tc.in.median(); got != tc.median {
+			t.Errorf("%v median %v, want %v", tc.in, got, tc.median)
+		}
+		if got := tc.in.min(); got != tc.min {
+			t.Errorf("%v min %v, want %v", tc.in, got, tc.min)
+		}
+		if got := tc.in.max(); got != tc.max {
+			t.Errorf("%v max %v, want %v", tc.in, got, tc.max)
+		}
+		if got := tc.in.noise(); got != tc.noise {
+			t.Errorf("%v noise %v, want %v", tc.in, got, tc.noise)
+		}
+	}
+	// median must not reorder the measurements.
+	s := spread{3, 1, 2}
+	s.median()
+	if s[0] != 3 || s[1] != 1 {
+		t.Errorf("median sorted its receiver: %v", s)
+	}
+}
+
+func rep(tp float64, rate float64, p50, p99 time.Duration) measurement {
+	return measurement{Throughput: tp, Rate: rate, P50: p50, P99: p99, Requests: 100}
+}
+
+func TestMarkdownRatiosAndSpread(t *testing.T) {
+	r := &report{
+		TargetRate: 200,
+		Baselines:  map[string]string{"gateway": "caddy"},
+		Cases: []*caseResult{
+			{Path: "direct", Mode: keepAlive.Label, Reps: []measurement{rep(1000, 200, time.Millisecond, 2*time.Millisecond), rep(1200, 200, time.Millisecond, 4*time.Millisecond), rep(800, 200, time.Millisecond, 3*time.Millisecond)}},
+			{Path: "caddy", Mode: keepAlive.Label, Reps: []measurement{rep(500, 200, time.Millisecond, time.Millisecond)}},
+			{Path: "gateway", Mode: keepAlive.Label, Reps: []measurement{rep(400, 150, 3*time.Millisecond, 9*time.Millisecond)}},
+			{Path: "gateway", Mode: newConn.Label, Reps: []measurement{{Throughput: 10, Rate: 200, Requests: 10, Failures: 2, Errors: []string{"boom"}}}},
+		},
+	}
+	r.Cases[1].Reps[0].CPUPerRequest = 100 * time.Microsecond
+	r.Cases[2].Reps[0].CPUPerRequest = 150 * time.Microsecond
+	var b strings.Builder
+	r.writeMarkdown(&b)
+	out := b.String()
+	for _, want := range []string{
+		"| direct | keep-alive | 1000 [800–1200] | 40% | – | – | 1.00 ms | 3.00 ms [2.00 ms–4.00 ms] | 67% | – | 0/300 |",
+		"| caddy | keep-alive | 500 [500–500] | 0% | 0.50× |",
+		// the gateway against direct and against its baseline, Caddy
+		"| gateway | keep-alive | 400 [400–400] | 0% | 0.40× | 0.80× caddy |",
+		// CPU per request, against the baseline's too
+		"| 100 µs [100 µs–100 µs] | 0/100 |",
+		"| 150 µs [150 µs–150 µs] 1.50× caddy | 0/100 |",
+		// a case that could not keep the fixed rate says so
+		"3.00 ms (only 150 req/s)",
+		// no direct row in that mode: no ratio, and failures are shown
+		"| gateway | new TLS conn/req | 10 [10–10] | 0% | – | – |",
+		"| 2/10 |",
+		"Errors of gateway (new TLS conn/req): boom",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestParseMicro(t *testing.T) {
+	in := `goos: linux
+goarch: amd64
+pkg: github.com/dstack-go/dstack/kms
+cpu: test
+BenchmarkGetAppKeyKeepAlive-2   	     100	   2000000 ns/op	       500.0 req/s	    1024 B/op	      10 allocs/op
+BenchmarkGetAppKeyKeepAlive-2   	     100	   4000000 ns/op	       250.0 req/s	    1024 B/op	      10 allocs/op
+BenchmarkGetAppKeyKeepAlive-2   	     100	   3000000 ns/op	       333.0 req/s	    1024 B/op	      10 allocs/op
+PASS
+ok  	github.com/dstack-go/dstack/kms	3.0s
+pkg: github.com/dstack-go/dstack/tee/ratls
+BenchmarkVerifyHit-2   	 1000000	      1000 ns/op
+this line is not a benchmark
+PASS
+`
+	got, err := parseMicro(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("got %d benchmarks, want 2: %+v", len(got), got)
+	}
+	k := got[0]
+	if k.Pkg != "kms" || k.Name != "GetAppKeyKeepAlive" {
+		t.Errorf("first is %s %s", k.Pkg, k.Name)
+	}
+	if m := k.Values["sec/op"].median(); m != 0.003 {
+		t.Errorf("sec/op median %v, want 0.003", m)
+	}
+	if m := k.Values["req/s"].median(); m != 333 {
+		t.Errorf("req/s median %v, want 333", m)
+	}
+	if got[1].Pkg != "tee/ratls" || got[1].Name != "VerifyHit" || len(got[1].Values["sec/op"]) != 1 {
+		t.Errorf("second is %+v", got[1])
+	}
+	var b strings.Builder
+	(&report{Micro: got}).writeMarkdown(&b)
+	if want := "| kms | GetAppKeyKeepAlive | 3.00 ms [2.00 ms–4.00 ms] | 67% | 333 req/s, 1024 B/op, 10 allocs/op |"; !strings.Contains(b.String(), want) {
+		t.Errorf("table lacks %q:\n%s", want, b.String())
+	}
+}
+
+func TestParseFlags(t *testing.T) {
+	if _, err := parseFlags([]string{"-paths", "direct,haproxy"}, os.Stderr); err == nil || !strings.Contains(err.Error(), "haproxy") {
+		t.Errorf("unknown path: %v", err)
+	}
+	if _, err := parseFlags([]string{"-reps", "0"}, os.Stderr); err == nil {
+		t.Error("zero repetitions accepted")
+	}
+	o, err := parseFlags([]string{"-paths", "direct, caddy"}, os.Stderr)
+	if err != nil || strings.Join(o.paths, ",") != "direct,caddy" {
+		t.Errorf("paths %v, %v", o, err)
+	}
+}
+
+// TestDirectSmoke measures the direct path in process for a short time:
+// the load generator reaches the backend over TLS in both connection modes
+// and every answer is the backend's.
+func TestDirectSmoke(t *testing.T) {
+	cert, err := writeCert(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := serveBackend(pl, tl, cert.pair)
+	defer b.Close()
+	tgt := target{URL: "https://" + tl.Addr().String() + "/", Host: "bench." + benchDomain}
+	if err := answersOK(tgt, cert.Pool)(); err != nil {
+		t.Fatal(err)
+	}
+	cfg := loadConfig{Duration: 300 * time.Millisecond, Workers: 2, Rate: 20, Roots: cert.Pool}
+	self := func() (time.Duration, error) { return treeCPU([]int{os.Getpid()}) }
+	for _, mode := range []connMode{keepAlive, newConn} {
+		m := cfg.measure(tgt, mode, self)
+		if m.Failures != 0 || m.Requests == 0 || m.Throughput <= 0 || m.P99 <= 0 || m.CPUPerRequest <= 0 {
+			t.Errorf("%s: %+v", mode.Label, m)
+		}
+	}
+	// A wrong answer is a failure, not a success.
+	bad := target{URL: "https://" + pl.Addr().String() + "/", Host: "bench." + benchDomain} // TLS to the plain listener
+	m := cfg.measure(bad, keepAlive, nil)
+	if m.Failures == 0 || m.Failures != m.Requests {
+		t.Errorf("TLS to a plain listener: %d of %d failed", m.Failures, m.Requests)
+	}
+}
+
+func TestTreeCPU(t *testing.T) {
+	self := os.Getpid()
+	before, err := treeCPU([]int{self})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Burn some CPU in this process; its own time must grow.
+	deadline := time.Now().Add(100 * time.Millisecond)
+	x := 0
+	for time.Now().Before(deadline) {
+		x++
+	}
+	after, err := treeCPU([]int{self})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after <= before {
+		t.Errorf("CPU time did not grow: %v then %v (%d loops)", before, after, x)
+	}
+	if _, err := treeCPU([]int{1 << 30}); err == nil {
+		t.Error("a process that does not exist was read")
+	}
+	if _, _, err := procStat(-1); err == nil {
+		t.Error("procStat(-1) succeeded")
+	}
+}
+
+func TestFmtDur(t *testing.T) {
+	for ns, want := range map[float64]string{
+		162: "162 ns", 1500: "1.5 µs", 42e3: "42 µs", 1.5e6: "1.50 ms", 12.34e6: "12.3 ms", 250e6: "250 ms",
+	} {
+		if got := fmtDur(ns); got != want {
+			t.Errorf("fmtDur(%v) = %q, want %q", ns, got, want)
+		}
+	}
+}

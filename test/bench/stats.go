@@ -1,0 +1,259 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+)
+
+// spread is a set of repeated measurements of one quantity.
+type spread []float64
+
+// median is the middle measurement (the mean of the two middle ones for an
+// even count); 0 for none.
+func (s spread) median() float64 {
+	if len(s) == 0 {
+		return 0
+	}
+	v := slices.Clone(s)
+	slices.Sort(v)
+	n := len(v)
+	if n%2 == 1 {
+		return v[n/2]
+	}
+	return (v[n/2-1] + v[n/2]) / 2
+}
+
+func (s spread) min() float64 {
+	if len(s) == 0 {
+		return 0
+	}
+	return slices.Min(s)
+}
+
+func (s spread) max() float64 {
+	if len(s) == 0 {
+		return 0
+	}
+	return slices.Max(s)
+}
+
+// noise is the range of the measurements relative to their median, in
+// percent: how far apart the repetitions were.
+func (s spread) noise() float64 {
+	m := s.median()
+	if m == 0 {
+		return 0
+	}
+	return 100 * (s.max() - s.min()) / m
+}
+
+// measurement is what the load generator saw in one repetition of a case.
+type measurement struct {
+	// Throughput is successful requests per second with the generator
+	// sending as fast as its workers allow.
+	Throughput float64
+	// Rate is the rate requests were sent at in the latency phase, which
+	// asks for a fixed rate: below it, workers were all waiting on answers
+	// and the case could not keep up.
+	Rate float64
+	// P50 and P99 are the latency quantiles of the fixed-rate phase.
+	P50, P99 time.Duration
+	// CPUPerRequest is the CPU time (user and system) the path's
+	// processes spent per successful request in the throughput phase; 0
+	// when unknown.
+	CPUPerRequest time.Duration
+	// Requests and Failures count both phases.
+	Requests, Failures uint64
+	// Errors are distinct error messages seen.
+	Errors []string
+}
+
+// caseResult is every repetition of one case.
+type caseResult struct {
+	Path string // "direct", "nginx", "caddy", "gateway"
+	Mode string // connMode's label
+	Reps []measurement
+}
+
+func (r *caseResult) throughput() spread {
+	var s spread
+	for _, m := range r.Reps {
+		s = append(s, m.Throughput)
+	}
+	return s
+}
+
+func (r *caseResult) latency(q func(measurement) time.Duration) spread {
+	var s spread
+	for _, m := range r.Reps {
+		s = append(s, float64(q(m)))
+	}
+	return s
+}
+
+func (r *caseResult) cpu() spread {
+	var s spread
+	for _, m := range r.Reps {
+		if m.CPUPerRequest > 0 {
+			s = append(s, float64(m.CPUPerRequest))
+		}
+	}
+	return s
+}
+
+func (r *caseResult) rate() spread {
+	var s spread
+	for _, m := range r.Reps {
+		s = append(s, m.Rate)
+	}
+	return s
+}
+
+func (r *caseResult) failures() (failed, total uint64, errs []string) {
+	for _, m := range r.Reps {
+		failed += m.Failures
+		total += m.Requests
+		for _, e := range m.Errors {
+			if !slices.Contains(errs, e) {
+				errs = append(errs, e)
+			}
+		}
+	}
+	return failed, total, errs
+}
+
+// report is the whole run: the load cases, the microbenchmarks and how
+// they were run.
+type report struct {
+	Header     []string // lines about the machine and the settings
+	Cases      []*caseResult
+	Baselines  map[string]string // path → the path it is also compared with
+	TargetRate float64
+	Micro      []microResult
+	Notes      []string
+}
+
+// find returns the result of path in mode, or nil.
+func (rep *report) find(path, mode string) *caseResult {
+	for _, c := range rep.Cases {
+		if c.Path == path && c.Mode == mode {
+			return c
+		}
+	}
+	return nil
+}
+
+func fmtRate(v float64) string { return fmt.Sprintf("%.0f", v) }
+
+func fmtDur(ns float64) string {
+	d := time.Duration(ns)
+	switch {
+	case d < time.Microsecond:
+		return fmt.Sprintf("%.0f ns", ns)
+	case d < 10*time.Microsecond:
+		return fmt.Sprintf("%.1f µs", ns/1e3)
+	case d >= 100*time.Millisecond:
+		return fmt.Sprintf("%.0f ms", ns/1e6)
+	case d >= 10*time.Millisecond:
+		return fmt.Sprintf("%.1f ms", ns/1e6)
+	case d >= time.Millisecond:
+		return fmt.Sprintf("%.2f ms", ns/1e6)
+	default:
+		return fmt.Sprintf("%.0f µs", ns/1e3)
+	}
+}
+
+func ratio(a, b float64) string {
+	if b == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f×", a/b)
+}
+
+// writeMarkdown writes the report as markdown tables: each figure is the
+// median of the repetitions with their range beside it, and ratios are of
+// medians measured in this run.
+func (rep *report) writeMarkdown(w io.Writer) {
+	fmt.Fprintln(w, "# dstack-go benchmarks")
+	fmt.Fprintln(w)
+	for _, h := range rep.Header {
+		fmt.Fprintf(w, "- %s\n", h)
+	}
+	if len(rep.Cases) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintf(w, "## HTTP paths (median of repetitions; [min–max]; ±%% = range/median)\n\n")
+		fmt.Fprintf(w, "| path | client connections | req/s max | ±%% | vs direct | vs baseline | p50 @ %.0f req/s | p99 @ %.0f req/s | p99 ±%% | server CPU/req | failed |\n",
+			rep.TargetRate, rep.TargetRate)
+		fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
+		for _, c := range rep.Cases {
+			tp := c.throughput()
+			vsDirect, vsBase, cpuVsBase := "–", "–", ""
+			if d := rep.find("direct", c.Mode); d != nil && c.Path != "direct" {
+				vsDirect = ratio(tp.median(), d.throughput().median())
+			}
+			if base, ok := rep.Baselines[c.Path]; ok {
+				if b := rep.find(base, c.Mode); b != nil {
+					vsBase = ratio(tp.median(), b.throughput().median()) + " " + base
+					if bc := b.cpu(); len(bc) > 0 && len(c.cpu()) > 0 {
+						cpuVsBase = " " + ratio(c.cpu().median(), bc.median()) + " " + base
+					}
+				}
+			}
+			p50, p99 := c.latency(func(m measurement) time.Duration { return m.P50 }), c.latency(func(m measurement) time.Duration { return m.P99 })
+			lat50, lat99 := fmtDur(p50.median()), fmtDur(p99.median())
+			if r := c.rate(); r.min() < 0.95*rep.TargetRate {
+				// The case did not sustain the asked rate: its latencies are
+				// those of a queue, not of a request.
+				lat50 += fmt.Sprintf(" (only %.0f req/s)", r.min())
+			}
+			cpu := "–"
+			if c := c.cpu(); len(c) > 0 {
+				cpu = fmt.Sprintf("%s [%s–%s]%s", fmtDur(c.median()), fmtDur(c.min()), fmtDur(c.max()), cpuVsBase)
+			}
+			failed, total, _ := c.failures()
+			fmt.Fprintf(w, "| %s | %s | %s [%s–%s] | %.0f%% | %s | %s | %s | %s [%s–%s] | %.0f%% | %s | %d/%d |\n",
+				c.Path, c.Mode, fmtRate(tp.median()), fmtRate(tp.min()), fmtRate(tp.max()), tp.noise(),
+				vsDirect, vsBase, lat50, lat99, fmtDur(p99.min()), fmtDur(p99.max()), p99.noise(), cpu, failed, total)
+		}
+		for _, c := range rep.Cases {
+			if _, _, errs := c.failures(); len(errs) > 0 {
+				fmt.Fprintf(w, "\nErrors of %s (%s): %s\n", c.Path, c.Mode, strings.Join(errs, "; "))
+			}
+		}
+	}
+	if len(rep.Micro) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "## Microbenchmarks (go test -bench; median of -count runs; [min–max])")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "| package | benchmark | time/op | ±% | other (median) |")
+		fmt.Fprintln(w, "|---|---|---|---|---|")
+		for _, m := range rep.Micro {
+			var other []string
+			for _, u := range m.units() {
+				if u == "sec/op" {
+					continue
+				}
+				other = append(other, fmt.Sprintf("%s %s", fmtValue(m.Values[u].median()), u))
+			}
+			t := m.Values["sec/op"]
+			fmt.Fprintf(w, "| %s | %s | %s [%s–%s] | %.0f%% | %s |\n", m.Pkg, m.Name,
+				fmtDur(t.median()*1e9), fmtDur(t.min()*1e9), fmtDur(t.max()*1e9), t.noise(), strings.Join(other, ", "))
+		}
+	}
+	if len(rep.Notes) > 0 {
+		fmt.Fprintln(w)
+		for _, n := range rep.Notes {
+			fmt.Fprintf(w, "- %s\n", n)
+		}
+	}
+}
+
+func fmtValue(v float64) string {
+	if v >= 100 || v == float64(int64(v)) {
+		return fmt.Sprintf("%.0f", v)
+	}
+	return fmt.Sprintf("%.3g", v)
+}
