@@ -78,6 +78,7 @@ type devState struct {
 	AppHost             string        `json:"app_host"`
 	GuestSocket         string        `json:"guest_socket"`
 	InsecureTrustRoots  string        `json:"insecure_trust_roots"`
+	VMConfig            string        `json:"vm_config"`
 	Collateral          string        `json:"collateral"`
 	Instances           []devInstance `json:"instances"`
 }
@@ -136,16 +137,21 @@ func (s *stack) log() string {
 	return string(b)
 }
 
-// kill stops the stack if it still runs (SIGTERM, then SIGKILL).
-func (s *stack) kill() {
-	if s.cmd.ProcessState != nil {
+// kill stops the stack if it still runs.
+func (s *stack) kill() { stopProcess(s.cmd, s.done) }
+
+// stopProcess sends SIGTERM to a process that still runs and waits for it
+// to exit (done), killing it after a minute.
+func stopProcess(cmd *exec.Cmd, done chan error) {
+	if cmd.ProcessState != nil {
 		return
 	}
-	s.cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case <-s.done:
+	case err := <-done:
+		done <- err
 	case <-time.After(60 * time.Second):
-		s.cmd.Process.Kill()
+		cmd.Process.Kill()
 	}
 }
 

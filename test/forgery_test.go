@@ -46,7 +46,7 @@ func TestForgedCredentialsGetNothing(t *testing.T) {
 	opts := simtee.Options(genuine)
 	app, _ := hex.DecodeString(st.AppID)
 	compose, _ := hex.DecodeString(st.ComposeHash)
-	td := func(pki *mock.PKI, app []byte, n byte) attest.Attester { return bootTD(t, pki, app, compose, n) }
+	td := func(pki *mock.PKI, app []byte, n byte) attest.Attester { return s.bootTD(pki, app, compose, n) }
 	lifted, err := td(genuine, app, 9).Attest(ctx, [64]byte{1})
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +63,7 @@ func TestForgedCredentialsGetNothing(t *testing.T) {
 		{"another app's genuine certificate", td(genuine, other, 2), other},
 	}
 	getKeys := func(a attest.Attester) error {
-		_, err := getAppKey(ctx, st.KMSURL, a, opts, reader)
+		_, err := s.getAppKey(ctx, st.KMSURL, a, opts, reader)
 		return err
 	}
 	register := func(a attest.Attester, app []byte) error {

@@ -3,10 +3,8 @@ package test
 import (
 	"bytes"
 	"context"
-	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"math/big"
 	"os"
 	"os/exec"
@@ -27,12 +25,6 @@ import (
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/wire"
 )
-
-// devVMConfig is the dev stack's vm_config (cmd/dstack devVMConfig).
-func devVMConfig() string {
-	osImage := sha512.Sum512_256([]byte("dstack dev image"))
-	return fmt.Sprintf(`{"os_image_hash":"%x","cpu_count":1,"memory_size":0}`, osImage)
-}
 
 // reader reads the stack's chain.
 func (s *stack) reader(ctx context.Context) *chain.Reader {
@@ -67,11 +59,13 @@ func (s *stack) pki() *mock.PKI {
 	return p
 }
 
-// bootTD boots a simulated TD of app and compose on pki, instance n.
-func bootTD(t *testing.T, pki *mock.PKI, app, compose []byte, n byte) attest.Attester {
+// bootTD boots a simulated TD of app and compose on pki, instance n, on
+// the stack's OS image.
+func (s *stack) bootTD(pki *mock.PKI, app, compose []byte, n byte) attest.Attester {
+	t := s.t
 	t.Helper()
 	instance := bytes.Repeat([]byte{n}, 20)
-	d, err := simtee.Boot(pki, simtee.Identity{AppID: app, ComposeHash: compose, InstanceID: instance, Config: devVMConfig()})
+	d, err := simtee.Boot(pki, simtee.Identity{AppID: app, ComposeHash: compose, InstanceID: instance, Config: s.st.VMConfig})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,12 +73,12 @@ func bootTD(t *testing.T, pki *mock.PKI, app, compose []byte, n byte) attest.Att
 }
 
 // getAppKey asks the KMS at url for a's app keys, checking the KMS on chain.
-func getAppKey(ctx context.Context, url string, a attest.Attester, opts attest.Options, r *chain.Reader) (*kmsclient.AppKeys, error) {
+func (s *stack) getAppKey(ctx context.Context, url string, a attest.Attester, opts attest.Options, r *chain.Reader) (*kmsclient.AppKeys, error) {
 	kc, err := kmsclient.New(ctx, kmsclient.Config{URL: url, Attester: a, Attestation: opts, Chain: r})
 	if err != nil {
 		return nil, err
 	}
-	return kc.GetAppKey(ctx, devVMConfig())
+	return kc.GetAppKey(ctx, s.st.VMConfig)
 }
 
 // TestKMSReplicaAndRevocation onboards a KMS replica from the stack's KMS
@@ -130,12 +124,12 @@ func TestKMSReplicaAndRevocation(t *testing.T) {
 	})
 
 	app, compose := hexBytes(t, s.st.AppID), hexBytes(t, s.st.ComposeHash)
-	cvm1, cvm2 := bootTD(t, pki, app, compose, 1), bootTD(t, pki, app, compose, 2)
-	first, err := getAppKey(ctx, s.st.KMSURL, cvm1, opts, reader)
+	cvm1, cvm2 := s.bootTD(pki, app, compose, 1), s.bootTD(pki, app, compose, 2)
+	first, err := s.getAppKey(ctx, s.st.KMSURL, cvm1, opts, reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	replica, err := getAppKey(ctx, rep.URL, cvm1, opts, reader)
+	replica, err := s.getAppKey(ctx, rep.URL, cvm1, opts, reader)
 	if err != nil {
 		t.Fatalf("the replica: %v", err)
 	}
@@ -147,7 +141,7 @@ func TestKMSReplicaAndRevocation(t *testing.T) {
 			bytes.Equal(first.RootCA.RawSubjectPublicKeyInfo, replica.RootCA.RawSubjectPublicKeyInfo), bytes.Equal(first.DiskCryptKey, replica.DiskCryptKey),
 			bytes.Equal(first.EnvCryptKey, replica.EnvCryptKey), bytes.Equal(first.K256Key, replica.K256Key))
 	}
-	second, err := getAppKey(ctx, rep.URL, cvm2, opts, reader)
+	second, err := s.getAppKey(ctx, rep.URL, cvm2, opts, reader)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +154,7 @@ func TestKMSReplicaAndRevocation(t *testing.T) {
 	s.chain("remove-kms-mr", mr)
 	for _, u := range []string{s.st.KMSURL, rep.URL} {
 		eventually(t, "a revoked KMS to stop serving", time.Minute, func() bool {
-			_, err := getAppKey(ctx, u, cvm1, opts, reader)
+			_, err := s.getAppKey(ctx, u, cvm1, opts, reader)
 			if err != nil {
 				t.Logf("%s after revocation: %v", u, err)
 			}

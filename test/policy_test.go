@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -55,17 +54,7 @@ func (s *stack) cvm(name string, args ...string) *cvmProc {
 	return nil
 }
 
-func (c *cvmProc) stop() {
-	if c.cmd.ProcessState != nil {
-		return
-	}
-	c.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-c.done:
-	case <-time.After(60 * time.Second):
-		c.cmd.Process.Kill()
-	}
-}
+func (c *cvmProc) stop() { stopProcess(c.cmd, c.done) }
 
 // TestChainPolicyThroughStack drives the chain's policy with `dstack chain`
 // against a running stack and watches the KMS, the gateway and the CVMs:

@@ -72,6 +72,7 @@ type devState struct {
 	// ChainID is the dev chain's id; DemoImage the demo app's pinned image
 	// (empty with --compose); AppEnvPubKey the app's env encryption key.
 	ChainID      uint64 `json:"chain_id"`
+	VMConfig     string `json:"vm_config"`
 	DemoImage    string `json:"demo_image,omitempty"`
 	AppEnvPubKey string `json:"app_env_pubkey"`
 	// InsecureSimulatedTEESeed is the mock PKI's seed: whoever has it can
@@ -216,6 +217,10 @@ func devUp(ctx context.Context, out io.Writer, o devOptions, ready chan<- devSta
 		}
 	}()
 	onStop := func(f func()) { cleanups = append(cleanups, f) }
+	// The state file goes last, once everything stopped: "dev down" waits
+	// for it.
+	statePath := filepath.Join(dir, "state.json")
+	onStop(func() { os.Remove(statePath) })
 
 	step("creating the mock vendor PKI")
 	seedBytes := make([]byte, 16)
@@ -340,22 +345,25 @@ func devUp(ctx context.Context, out io.Writer, o devOptions, ready chan<- devSta
 	st.PID, st.GatewayHTTPS, st.GatewayRegistration, st.GatewayCA, st.GatewayAppID = os.Getpid(), "https://"+o.listen, gw.registrationURL, gw.caPath, hex.EncodeToString(gw.appID)
 	st.AppHost = st.AppID + "." + devBaseDomain
 	st.AppApp, st.GatewayContract = gov.app.Hex(), gov.gatewayApp.Hex()
-	st.ChainID, st.InsecureSimulatedTEESeed, st.DemoImage, st.AppEnvPubKey = gov.id, seed, image, hex.EncodeToString(envPub.PublicKey)
+	st.ChainID, st.InsecureSimulatedTEESeed, st.DemoImage, st.AppEnvPubKey, st.VMConfig = gov.id, seed, image, hex.EncodeToString(envPub.PublicKey), vmConfig
 	if !o.insecureBuiltinApp {
 		_, port, _ := net.SplitHostPort(o.listen)
 		st.AppURL = "https://" + st.AppHost + ":" + port + "/"
 		step("waiting for the app to answer through the gateway")
 		if err := waitThroughGateway(ctx, st, o.listen, userCompose == nil); err != nil {
-			return err
+			if userCompose == nil || ctx.Err() != nil {
+				return err
+			}
+			// Your app may serve another port than 80 (reach port P at
+			// <app_id>-P.dstack.localhost) or take longer to start.
+			fmt.Fprintf(out, "WARNING: %v\n", err)
 		}
 	}
 	st.EvidenceURL = st.AppURL + "evidence"
-	statePath := filepath.Join(dir, "state.json")
 	sb, _ := json.MarshalIndent(st, "", "  ")
 	if err := os.WriteFile(statePath, sb, 0o600); err != nil {
 		return err
 	}
-	defer os.Remove(statePath)
 	curl := fmt.Sprintf("curl --cacert %s --resolve %s:%s:127.0.0.1 %s", gw.caPath, st.AppHost, portOf(o.listen), st.AppURL)
 	if o.insecureBuiltinApp {
 		curl = "curl -k " + st.AppURL
@@ -525,12 +533,14 @@ func devDown(out io.Writer, dir string) error {
 		fmt.Fprintf(out, "process %d is gone; removed its state\n", st.PID)
 		return nil
 	}
-	for i := 0; i < 50; i++ {
+	// Containers get their stop grace period; the state file goes once
+	// everything stopped.
+	for i := 0; i < 900; i++ {
 		if _, err := os.Stat(filepath.Join(dir, "state.json")); errors.Is(err, os.ErrNotExist) {
 			fmt.Fprintf(out, "stopped process %d\n", st.PID)
 			return nil
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	return fmt.Errorf("process %d did not stop within 5 s", st.PID)
+	return fmt.Errorf("process %d did not stop within 90 s; see its output, or kill it", st.PID)
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/dstack-go/dstack/tee/attest"
+	"github.com/dstack-go/dstack/tee/identity"
 	"github.com/dstack-go/dstack/tee/ratls"
 )
 
@@ -102,4 +104,40 @@ func mustRead(t *testing.T, p string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestDevUpPortTaken: a taken gateway port is named, with what to do, and
+// nothing is started.
+func TestDevUpPortTaken(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var out bytes.Buffer
+	err = devUp(context.Background(), &out, devOptions{dir: t.TempDir(), listen: ln.Addr().String(), insecureBuiltinApp: true}, nil)
+	if err == nil || !strings.Contains(err.Error(), ln.Addr().String()+" is taken") || !strings.Contains(err.Error(), "--listen") || strings.Contains(out.String(), "==>") {
+		t.Fatalf("error %v, output %q", err, out.String())
+	}
+}
+
+// TestUserCompose: a docker-compose file is wrapped into an app-compose
+// that asks for the KMS and the gateway; an app-compose.json is taken as is.
+func TestUserCompose(t *testing.T) {
+	dir := t.TempDir()
+	yml := filepath.Join(dir, "docker-compose.yml")
+	os.WriteFile(yml, []byte("services:\n  web:\n    image: example@sha256:"+strings.Repeat("0", 64)+"\n"), 0o600)
+	b, err := readUserCompose(yml)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := identity.ParseAppCompose(b)
+	if err != nil || !c.GatewayOn() || c.KeyProviderKind() != identity.KeyProviderKMS || !strings.Contains(c.DockerComposeFile, "services:") {
+		t.Fatalf("%s: %+v %v", b, c, err)
+	}
+	js := filepath.Join(dir, "app-compose.json")
+	os.WriteFile(js, b, 0o600)
+	if again, err := readUserCompose(js); err != nil || !bytes.Equal(again, b) {
+		t.Fatalf("app-compose.json not taken as is: %v", err)
+	}
 }

@@ -158,15 +158,14 @@ func runDevCVM(ctx context.Context, out io.Writer, o devCVMOptions) error {
 	if err != nil {
 		return err
 	}
-	defer c.stop()
+	statePath := filepath.Join(cvmDir, "state.json")
+	defer func() { c.stop(); os.Remove(statePath) }()
 	cs := devCVMState{PID: os.Getpid(), AppID: hex.EncodeToString(c.cvm.AppID[:]), InstanceID: hex.EncodeToString(c.cvm.InstanceID),
 		ComposeHash: hex.EncodeToString(c.cvm.ComposeHash[:]), GuestSocket: c.socket}
-	statePath := filepath.Join(cvmDir, "state.json")
 	b, _ := json.MarshalIndent(cs, "", "  ")
 	if err := os.WriteFile(statePath, b, 0o600); err != nil {
 		return err
 	}
-	defer os.Remove(statePath)
 	fmt.Fprintf(out, "==> %s is up: instance %s of app %s; reach it at https://%s.%s%s/\n", o.name, cs.InstanceID, cs.AppID, cs.InstanceID, devBaseDomain, ":"+portOf(strings.TrimPrefix(st.GatewayHTTPS, "https://")))
 	done := make(chan error, 1)
 	go func() { done <- c.app.Wait() }()

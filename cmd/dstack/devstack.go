@@ -405,7 +405,11 @@ func gatewayClient(addr, caPath string) (*http.Client, error) {
 
 // waitThroughGateway waits until the app answers through the gateway.
 func waitThroughGateway(ctx context.Context, st devState, addr string, demo bool) error {
-	deadline := time.Now().Add(2 * time.Minute)
+	limit := 2 * time.Minute
+	if !demo {
+		limit = 30 * time.Second
+	}
+	deadline := time.Now().Add(limit)
 	var last error
 	for time.Now().Before(deadline) {
 		if ctx.Err() != nil {
@@ -429,5 +433,5 @@ func waitThroughGateway(ctx context.Context, st devState, addr string, demo bool
 		last = err
 		time.Sleep(300 * time.Millisecond)
 	}
-	return fmt.Errorf("the app did not answer through the gateway at %s within 2 minutes: %w (see the container logs under %s/containers/logs and the gateway's log)", st.AppURL, last, st.Instances[0].Dir)
+	return fmt.Errorf("the app did not answer through the gateway at %s within %s: %w (see the container logs under %s/containers/logs and the gateway's log)", st.AppURL, limit, last, st.Instances[0].Dir)
 }

@@ -1,0 +1,33 @@
+package gatewaylink
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/dstack-go/dstack/guestos/boot"
+	"github.com/dstack-go/dstack/guestos/hostinput"
+	"github.com/dstack-go/dstack/internal/tunnel"
+)
+
+// TestRegisterRefusesMisconfiguration: without a gateway URL or a source
+// of the gateway app id nothing listens and nothing is sent. The working
+// path (a real gateway, the chain, the tunnel) is tested end to end in
+// test/ over `dstack dev up`.
+func TestRegisterRefusesMisconfiguration(t *testing.T) {
+	cvm := &boot.CVM{SysConfig: &hostinput.SysConfig{}}
+	for _, c := range []struct {
+		r    *Registrar
+		want string
+	}{
+		{&Registrar{Gateway: tunnel.StaticGatewayAppID("00")}, "gateway_urls"},
+		{&Registrar{GatewayURLs: []string{"https://127.0.0.1:1"}}, "gateway app id"},
+	} {
+		if err := c.r.Register(context.Background(), cvm); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v, want an error about %q", err, c.want)
+		}
+		if c.r.TunnelAddr() != "" || c.r.Close() != nil {
+			t.Error("a refused registration left a tunnel server")
+		}
+	}
+}
