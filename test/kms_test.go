@@ -3,9 +3,11 @@ package test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"math/big"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,10 +21,12 @@ import (
 
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/guestos/kmsclient"
+	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/internal/tunnel/simtee"
 	"github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
+	"github.com/dstack-go/dstack/tee/ratls"
 	"github.com/dstack-go/dstack/tee/wire"
 )
 
@@ -85,7 +89,8 @@ func (s *stack) getAppKey(ctx context.Context, url string, a attest.Attester, op
 // (`dstack dev kms`): it serves the same keys to the same CVM — app keys,
 // disk key, root CA key — and a second instance gets the same app keys with
 // another disk key. Removing the KMS measurement on chain stops both
-// KMSs serving.
+// KMSs serving — guests refuse them, and they refuse to serve — and adding
+// it back lets them serve again.
 func TestKMSReplicaAndRevocation(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs binaries")
@@ -153,14 +158,38 @@ func TestKMSReplicaAndRevocation(t *testing.T) {
 	mr := kmsMR(t, s, opts)
 	s.chain("remove-kms-mr", mr)
 	for _, u := range []string{s.st.KMSURL, rep.URL} {
-		eventually(t, "a revoked KMS to stop serving", time.Minute, func() bool {
+		// A guest checks the KMS on chain before asking it anything.
+		eventually(t, "guests to stop trusting a revoked KMS", time.Minute, func() bool {
 			_, err := s.getAppKey(ctx, u, cvm1, opts, reader)
-			if err != nil {
-				t.Logf("%s after revocation: %v", u, err)
-			}
-			return err != nil && (strings.Contains(err.Error(), "not allowed") || strings.Contains(err.Error(), "not currently authorized") || strings.Contains(err.Error(), "denied"))
+			return err != nil && strings.Contains(err.Error(), "not allowed on chain")
+		})
+		// The KMS itself, asked by a client that does not check it, refuses
+		// too: it checks its own authorization before serving.
+		eventually(t, "a revoked KMS to refuse to serve", time.Minute, func() bool {
+			err := getAppKeyUnchecked(ctx, u, cvm1, s.st.VMConfig)
+			return err != nil && strings.Contains(err.Error(), "not currently authorized to serve")
 		})
 	}
+	// Allowed again, the KMS serves again: the refusals were the chain's.
+	s.chain("add-kms-mr", mr)
+	eventually(t, "the KMS to serve once allowed again", time.Minute, func() bool {
+		return getAppKeyUnchecked(ctx, s.st.KMSURL, cvm1, s.st.VMConfig) == nil
+	})
+}
+
+// getAppKeyUnchecked calls the KMS's GetAppKey with a's RA-TLS client
+// certificate without verifying the KMS (or the chain): what the KMS itself
+// decides.
+func getAppKeyUnchecked(ctx context.Context, url string, a attest.Attester, vmConfig string) error {
+	cert, err := ratls.Issue(ctx, a, ratls.CertOptions{Subject: "RA-TLS TEMP Cert", ClientAuth: true}, nil, nil)
+	if err != nil {
+		return err
+	}
+	tr := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true, Certificates: []tls.Certificate{*cert}}}
+	defer tr.CloseIdleConnections()
+	c := &prpc.Client{BaseURL: url + "/prpc", HTTP: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
+	var resp kms.AppKeyResponse
+	return c.Call(ctx, "GetAppKey", &kms.GetAppKeyRequest{APIVersion: 1, VMConfig: vmConfig}, &resp)
 }
 
 // kmsMR is the KMS's aggregated measurement, replayed from the attestation
