@@ -331,7 +331,7 @@ func eventually(t *testing.T, what string, limit time.Duration, f func() bool) t
 // (Caddy with the dstack modules) from a container, both instances have the
 // same app keys and their own instance ids, the evidence the app serves
 // (the guest agent's GetQuote) verifies with `dstack verify` and names the
-// app; `dstack dev down` stops everything and leaves no listener, no
+// app; everything listens on loopback only; `dstack dev down` stops everything and leaves no listener, no
 // container process, mount or cgroup; a second up works and stops on
 // SIGINT (Ctrl-C) just as cleanly.
 func TestDevStackProcesses(t *testing.T) {
@@ -349,6 +349,9 @@ func TestDevStackProcesses(t *testing.T) {
 		code, body := s.get(st.AppHost, "/")
 		if code != http.StatusOK || field(body, "app_id") != st.AppID || field(body, "version") != "v1" {
 			t.Fatalf("round %d: the app answered %d %q through the gateway\n%s", round, code, body, s.log())
+		}
+		if l := listenAddrs(st.PID); len(l) < 4 || len(loopbackOnly(l)) > 0 {
+			t.Fatalf("round %d: dev up listens on %v; not loopback: %v", round, l, loopbackOnly(l))
 		}
 		if want := map[int]int{1: 2, 2: 1}[round]; len(st.Instances) != want {
 			t.Fatalf("round %d: %d instances, want %d", round, len(st.Instances), want)
@@ -415,4 +418,43 @@ func hexBytes(t *testing.T, s string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// listenAddrs lists the local addresses (hex, as /proc/net shows them) of
+// the TCP sockets pid listens on.
+func listenAddrs(pid int) []string {
+	inodes := map[string]bool{}
+	fds, _ := filepath.Glob(fmt.Sprintf("/proc/%d/fd/*", pid))
+	for _, fd := range fds {
+		if l, err := os.Readlink(fd); err == nil && strings.HasPrefix(l, "socket:[") {
+			inodes[strings.TrimSuffix(strings.TrimPrefix(l, "socket:["), "]")] = true
+		}
+	}
+	var out []string
+	for _, f := range []string{"tcp", "tcp6"} {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/net/%s", pid, f))
+		for _, line := range strings.Split(string(b), "\n")[1:] {
+			fs := strings.Fields(line)
+			if len(fs) > 9 && fs[3] == "0A" && inodes[fs[9]] {
+				out = append(out, f+" "+fs[1])
+			}
+		}
+	}
+	return out
+}
+
+// loopbackOnly reports the listen addresses that are not 127.0.0.0/8 or ::1.
+func loopbackOnly(addrs []string) []string {
+	var bad []string
+	for _, a := range addrs {
+		kind, addr, _ := strings.Cut(a, " ")
+		host, _, _ := strings.Cut(addr, ":")
+		switch {
+		case kind == "tcp" && strings.HasSuffix(host, "7F"): // little-endian 127.x.x.x
+		case kind == "tcp6" && host == "00000000000000000000000001000000":
+		default:
+			bad = append(bad, a)
+		}
+	}
+	return bad
 }
