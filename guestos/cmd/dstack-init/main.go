@@ -15,7 +15,12 @@
 // isKmsAllowed, and its RPC certificate proved signed by the root CA key
 // published with setKmsInfo. It then extends os-image-hash, key-provider
 // and storage-fs, reaches system-ready, decrypts .encrypted-env, serves the
-// guest agent (upstream's DstackGuest API) on --socket, and runs the app.
+// guest agent (upstream's DstackGuest API) on --socket, and runs the app:
+// the compose file as containers (guestos/containers, images pulled by
+// digest), with the attested tunnel in front of their ports and the CVM
+// registered with the gateways of gateway_urls when app-compose asks for
+// the gateway (the tunnel and the registration accept only the gateway app
+// id on chain).
 // When the chain does not allow the compose hash, no KMS releases keys: the
 // boot stops with the reason and the app is not started.
 //
@@ -34,6 +39,9 @@
 //	--kms-contract ADDR        DstackKms proxy address (required)
 //	--pccs-url URL             TDX collateral source (default: the sys-config's)
 //	--collateral-dir DIR       TDX collateral from a directory instead
+//	--container-state DIR      image cache, root filesystems and container state
+//	                           (default /var/lib/dstack/containers)
+//	--tunnel-listen ADDR       where the gateway tunnel listens (default 0.0.0.0:0)
 //	--insecure-simulated-tee SEED
 //	                           run on a simulated TDX module signed by the mock
 //	                           PKI of SEED, and trust that PKI's roots (development)
@@ -43,10 +51,9 @@
 //	--insecure-demo-app ADDR   run the built-in demo app on ADDR instead of the
 //	                           compose app (development)
 //
-// Every insecure option logs a warning at start. The encrypted data disk
-// and the container runtime are separate components: until they are plugged
-// in, a real boot needs --insecure-plain-data-dir and --insecure-demo-app
-// and says so. As PID 1 this program does not yet mount /proc, /sys or
+// Every insecure option logs a warning at start. The encrypted data disk is
+// a separate component: until it is plugged in, a real boot needs
+// --insecure-plain-data-dir and says so. As PID 1 this program does not yet mount /proc, /sys or
 // configfs, nor reap orphans; the image's early init must.
 package main
 
@@ -59,6 +66,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -71,6 +79,8 @@ import (
 	"github.com/dstack-go/dstack/guestos"
 	"github.com/dstack-go/dstack/guestos/agent"
 	"github.com/dstack-go/dstack/guestos/boot"
+	"github.com/dstack-go/dstack/guestos/containerapp"
+	"github.com/dstack-go/dstack/guestos/gatewaylink"
 	"github.com/dstack-go/dstack/guestos/hostinput"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
@@ -89,6 +99,7 @@ type options struct {
 	insecurePlainDataDir                    string
 	insecureAgentTCP                        string
 	insecureDemoApp                         string
+	containerState, tunnelListen            string
 }
 
 type urlList []string
@@ -115,6 +126,8 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&o.insecurePlainDataDir, "insecure-plain-data-dir", "", "plain, unencrypted data directory")
 	fs.StringVar(&o.insecureAgentTCP, "insecure-agent-tcp", "", "also serve the agent on this TCP address")
 	fs.StringVar(&o.insecureDemoApp, "insecure-demo-app", "", "run the built-in demo app on this address")
+	fs.StringVar(&o.containerState, "container-state", "/var/lib/dstack/containers", "image cache and container state directory")
+	fs.StringVar(&o.tunnelListen, "tunnel-listen", "0.0.0.0:0", "address of the gateway tunnel")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -128,8 +141,6 @@ func parseFlags(args []string) (*options, error) {
 		return nil, fmt.Errorf("--kms-contract %q is not an address", o.kmsContract)
 	case o.insecurePlainDataDir == "":
 		return nil, errors.New("no data volume: the encrypted data disk is not part of this build; pass --insecure-plain-data-dir DIR (development)")
-	case o.insecureDemoApp == "":
-		return nil, errors.New("no app runner: the container runtime is not part of this build; pass --insecure-demo-app ADDR (development)")
 	}
 	return o, nil
 }
@@ -218,8 +229,19 @@ func run(ctx context.Context, o *options, log *zap.Logger, reader *chain.Reader,
 		return err
 	}
 	defer srv.Close(context.Background())
-	log.Warn("the compose app is not run: the built-in demo app runs instead (development)", zap.String("addr", o.insecureDemoApp))
-	app, err := cvm.StartApp(ctx, &boot.BuiltinDemoApp{Listen: o.insecureDemoApp}, srv.Socket(), nil)
+	var app boot.RunningApp
+	if o.insecureDemoApp != "" {
+		log.Warn("INSECURE: the compose app is not run: the built-in demo app runs instead (development)", zap.String("addr", o.insecureDemoApp))
+		app, err = cvm.StartApp(ctx, &boot.BuiltinDemoApp{Listen: o.insecureDemoApp}, srv.Socket(), nil)
+	} else {
+		state, aerr := filepath.Abs(o.containerState)
+		if aerr != nil {
+			return aerr
+		}
+		link := &gatewaylink.Registrar{Listen: o.tunnelListen, Gateway: reader, Logger: log}
+		defer link.Close()
+		app, err = cvm.StartApp(ctx, &containerapp.Runner{StateDir: state, Logger: log}, srv.Socket(), link)
+	}
 	if err != nil {
 		return err
 	}
