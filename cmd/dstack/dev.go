@@ -437,7 +437,7 @@ type devGovernance struct {
 // startDevGovernance starts the dev chain, deploys DstackKms and registers
 // an app that allows composeHash.
 func startDevGovernance(ctx context.Context, composeHash [32]byte) (*devGovernance, error) {
-	d, err := startDevChain("127.0.0.1:0", 2, 2*time.Second)
+	d, err := startDevChain("127.0.0.1:0", 2, time.Second)
 	if err != nil {
 		return nil, err
 	}
