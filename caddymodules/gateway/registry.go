@@ -47,6 +47,10 @@ type Instance struct {
 	Allowed bool   `json:"allowed"`
 	Reason  string `json:"reason,omitempty"`
 	Block   uint64 `json:"block"`
+
+	// claims caches claimValues: an Instance is not changed once in the
+	// registry (a new decision is a new copy), so it is computed once.
+	claims []string
 }
 
 func (i *Instance) key() string { return hexKey(i.InstanceID) }
@@ -96,6 +100,7 @@ func (r *registry) load(ctx context.Context) error {
 		if err := json.Unmarshal(raw, inst); err != nil || inst.validate() != nil || storageKey(inst.key()) != k {
 			continue
 		}
+		inst.claims = claimValues(inst)
 		r.byID[inst.key()] = inst
 	}
 	return nil
@@ -113,6 +118,7 @@ func (r *registry) upsert(ctx context.Context, inst *Instance) (*Instance, error
 		}
 		inst.RegisteredAt = old.RegisteredAt
 	}
+	inst.claims = claimValues(inst)
 	r.byID[inst.key()] = inst
 	r.mu.Unlock()
 	raw, err := json.Marshal(inst)
@@ -159,6 +165,7 @@ func (r *registry) setDecision(id string, ans chain.Answer) bool {
 	was := i.Allowed
 	c := *i
 	c.Allowed, c.Reason, c.Block = ans.Allowed, ans.Reason, ans.Block
+	c.claims = claimValues(&c)
 	r.byID[id] = &c
 	return was
 }
