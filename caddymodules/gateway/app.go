@@ -2,8 +2,10 @@
 // (the registry of CVM instances, the RegisterCvm RPC, the chain watcher),
 // the attested reverse-proxy transport (http.reverse_proxy.transport.dstack)
 // and dynamic upstreams (http.reverse_proxy.upstreams.dstack), the
-// chain-policy matcher (http.matchers.dstack_app), the admin view of the
-// registry (admin.api.dstack), and the layer4 routes for terminated and
+// chain-policy matcher (http.matchers.dstack_app), upstream's special names
+// gateway.<base> and health.<base> (http.handlers.dstack_node), the admin
+// view of the registry (admin.api.dstack), and the layer4 routes for
+// terminated and
 // passthrough TCP (layer4.matchers.dstack, layer4.handlers.dstack,
 // layer4.handlers.dstack_detach, on caddy-l4, with
 // tls.handshake_match.dstack_h2 to advertise h2 for "g" names).

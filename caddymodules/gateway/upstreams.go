@@ -47,11 +47,15 @@ func (u *Upstreams) Provision(ctx caddy.Context) error {
 
 // requestTarget parses the request's host under the base domain.
 func requestTarget(r *http.Request, base string) (Target, error) {
-	host := r.Host
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
+	return ParseName(requestHost(r), base)
+}
+
+// requestHost is the request's host without its port.
+func requestHost(r *http.Request) string {
+	if h, _, err := net.SplitHostPort(r.Host); err == nil {
+		return h
 	}
-	return ParseName(host, base)
+	return r.Host
 }
 
 // GetUpstreams implements reverseproxy.UpstreamSource.
