@@ -5,10 +5,14 @@
 // chain-policy matcher (http.matchers.dstack_app), upstream's special names
 // gateway.<base> and health.<base> (http.handlers.dstack_node), the admin
 // view of the registry (admin.api.dstack), and the layer4 routes for
-// terminated and
-// passthrough TCP (layer4.matchers.dstack, layer4.handlers.dstack,
-// layer4.handlers.dstack_detach, on caddy-l4, with
+// terminated and passthrough TCP (layer4.matchers.dstack,
+// layer4.handlers.dstack, layer4.handlers.dstack_detach, on caddy-l4, with
 // tls.handshake_match.dstack_h2 to advertise h2 for "g" names).
+//
+// A CVM's port_policy (app-compose.json, sent with RegisterCvm) is
+// upstream's: with restrict_mode only the listed ports are routed, and a
+// request for another is answered 403 (X-Dstack-Refused: port) and logged;
+// pp ports get a PROXY protocol v2 header on their layer4 streams.
 //
 // Requests reach a CVM only through the attested tunnel (internal/tunnel):
 // mutual RA-TLS, the CVM's attestation checked on every new connection

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -87,9 +88,10 @@ func (a *App) registerCvm(ctx context.Context, req *tunnel.RegisterRequest) (*tu
 	now := time.Now().UTC()
 	inst := &Instance{
 		AppID: ev.AppID, InstanceID: ev.InstanceID, ComposeHash: ev.ComposeHash, TunnelAddress: addr,
-		Ports: req.Ports, ProxyProtocolPorts: req.ProxyProtocolPorts, TCBStatus: ev.TCBStatus, BootInfo: boot, RegisteredAt: now, LastSeen: now,
+		TCBStatus: ev.TCBStatus, BootInfo: boot, RegisteredAt: now, LastSeen: now,
 		Allowed: true, Reason: d.Reason, Block: d.Block,
 	}
+	inst.setPortPolicy(req)
 	old, err := a.reg.upsert(ctx, inst)
 	if err != nil {
 		return nil, prpc.Public("registration refused: "+err.Error(), err)
@@ -104,6 +106,27 @@ func (a *App) registerCvm(ctx context.Context, req *tunnel.RegisterRequest) (*tu
 		AppID: ev.AppID, InstanceID: ev.InstanceID, TunnelAddress: addr, BaseDomain: a.BaseDomain,
 		ExpiresInSeconds: int64(time.Duration(a.InstanceTTL) / time.Second), Block: d.Block,
 	}, nil
+}
+
+// setPortPolicy takes the ports a registration declares: its port_policy
+// when it has one (upstream's semantics: restrict_mode routes only the
+// listed ports, pp marks PROXY protocol ports), else Ports and
+// ProxyProtocolPorts.
+func (i *Instance) setPortPolicy(req *tunnel.RegisterRequest) {
+	p := req.PortPolicy
+	if p == nil {
+		i.Ports, i.ProxyProtocolPorts = req.Ports, req.ProxyProtocolPorts
+		return
+	}
+	i.RestrictMode = p.RestrictMode
+	for _, r := range p.Ports {
+		if p.RestrictMode && !slices.Contains(i.Ports, r.Port) {
+			i.Ports = append(i.Ports, r.Port)
+		}
+		if r.PP && !slices.Contains(i.ProxyProtocolPorts, r.Port) {
+			i.ProxyProtocolPorts = append(i.ProxyProtocolPorts, r.Port)
+		}
+	}
 }
 
 // tunnelAddress completes a tunnel address whose host is empty with the

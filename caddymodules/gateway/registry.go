@@ -31,8 +31,12 @@ type Instance struct {
 	ComposeHash prpc.Bytes `json:"compose_hash"`
 	// TunnelAddress is where its tunnel endpoint listens.
 	TunnelAddress string `json:"tunnel_address"`
-	// Ports restricts the ports routed to it; empty means any.
+	// Ports restricts the ports routed to it; empty means any, unless
+	// RestrictMode is set.
 	Ports []uint16 `json:"ports,omitempty"`
+	// RestrictMode (the app's port_policy restrict_mode) routes only Ports,
+	// and nothing when Ports is empty.
+	RestrictMode bool `json:"restrict_mode,omitempty"`
 	// ProxyProtocolPorts are the ports whose layer4 streams start with a
 	// PROXY protocol v2 header.
 	ProxyProtocolPorts []uint16 `json:"proxy_protocol_ports,omitempty"`
@@ -57,7 +61,7 @@ func (i *Instance) key() string { return hexKey(i.InstanceID) }
 
 // allowsPort reports whether port may be routed to.
 func (i *Instance) allowsPort(port uint16) bool {
-	return len(i.Ports) == 0 || slices.Contains(i.Ports, port)
+	return (!i.RestrictMode && len(i.Ports) == 0) || slices.Contains(i.Ports, port)
 }
 
 func (i *Instance) validate() error {

@@ -39,7 +39,8 @@ var ClaimHeaders = []string{
 // (verification is cached by certificate), prove the app being routed to
 // and the registered instance, a TCB status the policy accepts, and a
 // compose hash the chain allows at the current block. An instance the
-// chain has revoked is answered 403 without being dialed; any other
+// chain has revoked, or a port its port_policy does not route, is answered
+// 403 (X-Dstack-Refused: revoked or port) without being dialed; any other
 // refusal is an error (502) logged with its reason.
 //
 // Upstream dial addresses are "<instance_id>:<port>", as the dstack
@@ -163,7 +164,7 @@ func (t *Transport) dial(ctx context.Context, _, addr string) (net.Conn, error) 
 
 // RoundTrip implements http.RoundTripper.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	id, _, err := splitDial(req.URL.Host)
+	id, port, err := splitDial(req.URL.Host)
 	if err != nil {
 		return nil, fmt.Errorf("dstack transport: upstream %q is not <instance_id>:<port> (use `dynamic dstack`): %w", req.URL.Host, err)
 	}
@@ -181,6 +182,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if !inst.Allowed {
 		return refusal(req, inst), nil
+	}
+	if !inst.allowsPort(port) {
+		t.log.Info("refused upstream: port not in the app's port policy", zap.String("instance_id", id),
+			zap.String("app_id", hexKey(inst.AppID)), zap.Uint16("port", port), zap.Bool("restrict_mode", inst.RestrictMode),
+			zap.Any("ports", inst.Ports))
+		return portRefusal(req, inst, port), nil
 	}
 	// The request is copied, not changed: its header only when it carries
 	// a client's X-Dstack-* copy or the claims are added.
@@ -259,6 +266,12 @@ func claimValues(i *Instance) []string {
 // refusal is the answer for an instance the chain no longer allows.
 func refusal(req *http.Request, inst *Instance) *http.Response {
 	return forbidden(req, "revoked", fmt.Sprintf("dstack: app %x is not allowed on chain at block %d: %s\n", inst.AppID, inst.Block, inst.Reason))
+}
+
+// portRefusal is the answer for a port the instance's port policy does not
+// route.
+func portRefusal(req *http.Request, inst *Instance, port uint16) *http.Response {
+	return forbidden(req, "port", fmt.Sprintf("dstack: app %x does not expose port %d (its port_policy routes only %v)\n", inst.AppID, port, inst.Ports))
 }
 
 // forbidden is a 403 whose X-Dstack-Refused header says why.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/caddyserver/caddy/v2"
@@ -70,6 +71,11 @@ func (u *Upstreams) GetUpstreams(r *http.Request) ([]*reverseproxy.Upstream, err
 	insts, err := u.app.resolve(t)
 	if err != nil {
 		return nil, err
+	}
+	// Instances whose port policy routes the port, when some do (the others
+	// are left for the transport to refuse with a clear answer).
+	if open := slices.DeleteFunc(slices.Clone(insts), func(i *Instance) bool { return !i.allowsPort(t.Port) }); len(open) > 0 {
+		insts = open
 	}
 	app := t.ID
 	if hexKey(insts[0].InstanceID) == t.ID {

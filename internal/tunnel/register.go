@@ -36,6 +36,28 @@ type RegisterRequest struct {
 	// address, as upstream's port policy `pp: true` does. The HTTP route
 	// sends X-Forwarded-For instead.
 	ProxyProtocolPorts []uint16 `json:"proxy_protocol_ports,omitempty"`
+	// PortPolicy is the app's port_policy from its app-compose.json, as
+	// upstream's CVMs send it with RegisterCvm. When set, it replaces Ports
+	// and ProxyProtocolPorts: with restrict_mode only the listed ports are
+	// routed (none, when the list is empty); without it every port is, and
+	// the list only says which get a PROXY protocol header.
+	PortPolicy *PortPolicy `json:"port_policy,omitempty"`
+}
+
+// PortPolicy is app-compose.json's port_policy (upstream's format).
+type PortPolicy struct {
+	// Ports are the declared ports.
+	Ports []PortRule `json:"ports,omitempty"`
+	// RestrictMode routes only the declared ports.
+	RestrictMode bool `json:"restrict_mode,omitempty"`
+}
+
+// PortRule is one declared port.
+type PortRule struct {
+	// Port is the CVM port.
+	Port uint16 `json:"port"`
+	// PP prepends a PROXY protocol v2 header to the port's TCP streams.
+	PP bool `json:"pp,omitempty"`
 }
 
 // RegisterResponse is the gateway's answer.
