@@ -64,7 +64,12 @@ const (
 	DefaultListen       = "127.0.0.1:8010"
 	DefaultPollInterval = 2 * time.Second
 	DefaultInstanceTTL  = 10 * time.Minute
+	// DefaultExternalPort is the port clients reach apps on.
+	DefaultExternalPort = 443
 )
+
+// Version is the gateway's version, as the Info RPC reports it.
+const Version = "0.1.0"
 
 // ChainConfig says where the governance contracts are.
 type ChainConfig struct {
@@ -120,6 +125,10 @@ type App struct {
 	// InstanceTTL is how long a registration lasts unless renewed. Default
 	// 10m.
 	InstanceTTL caddy.Duration `json:"instance_ttl,omitempty"`
+	// ExternalPort is the port clients reach apps on (<app_id>.<base_domain>
+	// at this port), as the Info RPC reports it (upstream's
+	// proxy.external_port). Default 443.
+	ExternalPort int `json:"external_port,omitempty"`
 	// VMConfig is the vm_config JSON carried in the gateway's own evidence
 	// on TDX. Default empty.
 	VMConfig string `json:"vm_config,omitempty"`
@@ -181,6 +190,12 @@ func (a *App) Provision(ctx caddy.Context) error {
 	}
 	if a.Chain.PollInterval <= 0 {
 		a.Chain.PollInterval = caddy.Duration(DefaultPollInterval)
+	}
+	if a.ExternalPort == 0 {
+		a.ExternalPort = DefaultExternalPort
+	}
+	if a.ExternalPort < 0 || a.ExternalPort > 65535 {
+		return fmt.Errorf("dstack: external_port %d is not a TCP port (1-65535)", a.ExternalPort)
 	}
 	if a.BaseDomain == "" {
 		return errors.New("dstack: base_domain is required")

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -34,12 +35,12 @@ func (a *App) registrationTLS() *tls.Config {
 	return cfg
 }
 
-// registrationHandler serves /prpc/RegisterCvm (upstream's legacy
-// "Tproxy." prefix is stripped, as upstream does) and /health.
+// registrationHandler serves /prpc/RegisterCvm and /prpc/Info (upstream's
+// legacy "Tproxy." prefix is stripped, as upstream does) and /health.
 func (a *App) registrationHandler() http.Handler {
 	rpc := &prpc.Server{
 		Base: "/prpc/", ServicePrefix: "Tproxy.", Logger: a.log,
-		Methods: map[string]prpc.Method{tunnel.RegisterMethod: prpc.Handle(a.registerCvm)},
+		Methods: map[string]prpc.Method{tunnel.RegisterMethod: prpc.Handle(a.registerCvm), tunnel.InfoMethod: prpc.Handle(a.info)},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
@@ -105,6 +106,16 @@ func (a *App) registerCvm(ctx context.Context, req *tunnel.RegisterRequest) (*tu
 	return &tunnel.RegisterResponse{
 		AppID: ev.AppID, InstanceID: ev.InstanceID, TunnelAddress: addr, BaseDomain: a.BaseDomain,
 		ExpiresInSeconds: int64(time.Duration(a.InstanceTTL) / time.Second), Block: d.Block,
+	}, nil
+}
+
+// info is upstream's Info RPC: the base domain, the external port, the
+// custom domains' TXT prefix and the version. It answers any client the
+// registration listener accepts (a verified RA-TLS certificate).
+func (a *App) info(context.Context, *struct{}) (*tunnel.InfoResponse, error) {
+	return &tunnel.InfoResponse{
+		BaseDomain: a.BaseDomain, ExternalPort: uint32(a.ExternalPort),
+		AppAddressNsPrefix: strings.TrimSuffix(txtPrefix, "."), Version: Version,
 	}, nil
 }
 
