@@ -246,12 +246,18 @@ func Relay(a, b net.Conn) {
 	<-done
 }
 
+// Copy copies src to dst until EOF or an error, as io.Copy does, with a
+// pooled buffer whatever ReaderFrom or WriterTo the two implement.
+func Copy(dst io.Writer, src io.Reader) (int64, error) {
+	bp := relayBufs.Get().(*[]byte)
+	defer relayBufs.Put(bp)
+	return io.CopyBuffer(writerOnly{dst}, readerOnly{src}, *bp)
+}
+
 // relayOne copies src to dst, then half-closes dst; on an error, or
 // without a half-close, it ends both directions.
 func relayOne(dst, src net.Conn) {
-	bp := relayBufs.Get().(*[]byte)
-	_, err := io.CopyBuffer(writerOnly{dst}, readerOnly{src}, *bp)
-	relayBufs.Put(bp)
+	_, err := Copy(dst, src)
 	if cw, ok := dst.(closeWriter); ok && err == nil {
 		if cw.CloseWrite() == nil {
 			return
