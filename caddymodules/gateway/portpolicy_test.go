@@ -93,3 +93,23 @@ func TestPortPolicy(t *testing.T) {
 		t.Fatalf("legacy ports, listed: %d", code)
 	}
 }
+
+// TestPortPolicyPrefersOpenInstances: of an app's instances, a port goes
+// to those whose policy routes it.
+func TestPortPolicyPrefersOpenInstances(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xd4}
+	app := e.deployApp(compose)
+	g := e.load(e.dstackConfig(nil), proxyRoute(nil))
+	closed, open := e.bootCVM(app, compose, 1), e.bootCVM(app, compose, 2)
+	closed.policy = &tunnel.PortPolicy{RestrictMode: true, Ports: []tunnel.PortRule{{Port: 80}}}
+	closed.mustRegister(g)
+	open.mustRegister(g)
+	// open's backend port is routed by open only (closed's tunnel does not relay it).
+	for i := 0; i < 4; i++ {
+		code, body := get(t, nil, g, hostOf(app, fmt.Sprintf("-%d", open.port)), nil)
+		if code != 200 || !strings.Contains(body, fmt.Sprintf("instance=%x", open.id.InstanceID)) {
+			t.Fatalf("%d %q", code, body)
+		}
+	}
+}

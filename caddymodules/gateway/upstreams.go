@@ -74,8 +74,11 @@ func (u *Upstreams) GetUpstreams(r *http.Request) ([]*reverseproxy.Upstream, err
 	}
 	// Instances whose port policy routes the port, when some do (the others
 	// are left for the transport to refuse with a clear answer).
-	if open := slices.DeleteFunc(slices.Clone(insts), func(i *Instance) bool { return !i.allowsPort(t.Port) }); len(open) > 0 {
-		insts = open
+	closed := func(i *Instance) bool { return !i.allowsPort(t.Port) }
+	if slices.ContainsFunc(insts, closed) {
+		if open := slices.DeleteFunc(slices.Clone(insts), closed); len(open) > 0 {
+			insts = open
+		}
 	}
 	app := t.ID
 	if hexKey(insts[0].InstanceID) == t.ID {
