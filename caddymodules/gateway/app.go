@@ -2,11 +2,17 @@
 // (the registry of CVM instances, the RegisterCvm RPC, the chain watcher),
 // the attested reverse-proxy transport (http.reverse_proxy.transport.dstack)
 // and dynamic upstreams (http.reverse_proxy.upstreams.dstack), the
-// chain-policy matcher (http.matchers.dstack_app), the admin view of the
-// registry (admin.api.dstack), and the layer4 routes for terminated and
-// passthrough TCP (layer4.matchers.dstack, layer4.handlers.dstack,
-// layer4.handlers.dstack_detach, on caddy-l4, with
+// chain-policy matcher (http.matchers.dstack_app), upstream's special names
+// gateway.<base> and health.<base> (http.handlers.dstack_node), the admin
+// view of the registry (admin.api.dstack), and the layer4 routes for
+// terminated and passthrough TCP (layer4.matchers.dstack,
+// layer4.handlers.dstack, layer4.handlers.dstack_detach, on caddy-l4, with
 // tls.handshake_match.dstack_h2 to advertise h2 for "g" names).
+//
+// A CVM's port_policy (app-compose.json, sent with RegisterCvm) is
+// upstream's: with restrict_mode only the listed ports are routed, and a
+// request for another is answered 403 (X-Dstack-Refused: port) and logged;
+// pp ports get a PROXY protocol v2 header on their layer4 streams.
 //
 // Requests reach a CVM only through the attested tunnel (internal/tunnel):
 // mutual RA-TLS, the CVM's attestation checked on every new connection
@@ -58,7 +64,12 @@ const (
 	DefaultListen       = "127.0.0.1:8010"
 	DefaultPollInterval = 2 * time.Second
 	DefaultInstanceTTL  = 10 * time.Minute
+	// DefaultExternalPort is the port clients reach apps on.
+	DefaultExternalPort = 443
 )
+
+// Version is the gateway's version, as the Info RPC reports it.
+const Version = "0.1.0"
 
 // ChainConfig says where the governance contracts are.
 type ChainConfig struct {
@@ -114,6 +125,10 @@ type App struct {
 	// InstanceTTL is how long a registration lasts unless renewed. Default
 	// 10m.
 	InstanceTTL caddy.Duration `json:"instance_ttl,omitempty"`
+	// ExternalPort is the port clients reach apps on (<app_id>.<base_domain>
+	// at this port), as the Info RPC reports it (upstream's
+	// proxy.external_port). Default 443.
+	ExternalPort int `json:"external_port,omitempty"`
 	// VMConfig is the vm_config JSON carried in the gateway's own evidence
 	// on TDX. Default empty.
 	VMConfig string `json:"vm_config,omitempty"`
@@ -175,6 +190,12 @@ func (a *App) Provision(ctx caddy.Context) error {
 	}
 	if a.Chain.PollInterval <= 0 {
 		a.Chain.PollInterval = caddy.Duration(DefaultPollInterval)
+	}
+	if a.ExternalPort == 0 {
+		a.ExternalPort = DefaultExternalPort
+	}
+	if a.ExternalPort < 0 || a.ExternalPort > 65535 {
+		return fmt.Errorf("dstack: external_port %d is not a TCP port (1-65535)", a.ExternalPort)
 	}
 	if a.BaseDomain == "" {
 		return errors.New("dstack: base_domain is required")

@@ -13,7 +13,7 @@ import (
 // The single-argument options of the global option and the transport.
 var (
 	globalOptions = []string{"base_domain", "listen", "poll_interval", "max_staleness", "instance_ttl", "pccs",
-		"collateral", "vm_config", "insecure_trust_roots", "insecure_simulated_tee_seed"}
+		"collateral", "vm_config", "insecure_trust_roots", "insecure_simulated_tee_seed", "external_port"}
 	transportOptions = []string{"dial_timeout", "keepalive_idle", "response_header_timeout", "max_idle_conns_per_host"}
 )
 
@@ -32,6 +32,7 @@ func init() {
 //			poll_interval <duration>
 //			max_staleness <duration>
 //			instance_ttl  <duration>
+//			external_port <port>
 //			tcb_status <status...>
 //			pccs <url>
 //			collateral <dir>
@@ -101,6 +102,12 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 			a.Attestation.InsecureTrustRoots = val
 		case "insecure_simulated_tee_seed":
 			a.InsecureSimulatedTEESeed = val
+		case "external_port":
+			p, err := strconv.ParseUint(val, 10, 16)
+			if err != nil || p == 0 {
+				return nil, d.Errf("external_port: %q is not a TCP port (1-65535)", val)
+			}
+			a.ExternalPort = int(p)
 		}
 		if dur != nil {
 			v, err := caddy.ParseDuration(val)

@@ -246,7 +246,9 @@ type cvm struct {
 	tunnel   *tunnel.Server
 	ports    map[uint16]string
 	tunLn    net.Listener
-	ppPorts  []uint16 // registered proxy_protocol_ports
+	ppPorts  []uint16           // registered proxy_protocol_ports
+	policy   *tunnel.PortPolicy // registered port_policy
+	regPorts []uint16           // registered ports
 	tunAddr  string
 	closedCn atomic.Int64
 }
@@ -343,7 +345,7 @@ func (c *cvm) register(g *gateway) (*tunnel.RegisterResponse, error) {
 		Attestation: simtee.Options(c.e.pki), Gateway: c.e.reader,
 	}
 	_, port, _ := net.SplitHostPort(c.tunAddr)
-	return reg.Register(context.Background(), tunnel.RegisterRequest{TunnelAddress: ":" + port, ProxyProtocolPorts: c.ppPorts})
+	return reg.Register(context.Background(), tunnel.RegisterRequest{TunnelAddress: ":" + port, Ports: c.regPorts, ProxyProtocolPorts: c.ppPorts, PortPolicy: c.policy})
 }
 
 func (c *cvm) mustRegister(g *gateway) {

@@ -16,6 +16,8 @@ import (
 	"github.com/mholt/caddy-l4/modules/l4tls"
 	"github.com/pires/go-proxyproto"
 	"go.uber.org/zap"
+
+	"github.com/dstack-go/dstack/internal/tunnel"
 )
 
 func init() {
@@ -294,32 +296,23 @@ func ParseAppAddress(s string) (Target, error) {
 	return Target{ID: id, Port: uint16(p), Passthrough: true}, nil
 }
 
-// relay copies both ways until both directions end.
+// relay copies both ways until both directions end, with pooled buffers,
+// one direction on the calling goroutine.
 func relay(a, b net.Conn) {
-	done := make(chan struct{}, 2)
 	cp := func(dst, src net.Conn) {
-		buf := make([]byte, 32<<10)
-		for {
-			n, err := src.Read(buf)
-			if n > 0 {
-				if _, werr := dst.Write(buf[:n]); werr != nil {
-					break
-				}
-			}
-			if err != nil {
-				break
-			}
-		}
+		_, _ = tunnel.Copy(dst, src)
 		if cw, ok := dst.(interface{ CloseWrite() error }); ok {
 			_ = cw.CloseWrite()
 		} else {
 			_ = dst.Close()
 		}
-		done <- struct{}{}
 	}
-	go cp(a, b)
-	go cp(b, a)
-	<-done
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		cp(a, b)
+	}()
+	cp(b, a)
 	<-done
 }
 

@@ -5,7 +5,9 @@ import (
 	"crypto/tls"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -33,12 +35,12 @@ func (a *App) registrationTLS() *tls.Config {
 	return cfg
 }
 
-// registrationHandler serves /prpc/RegisterCvm (upstream's legacy
-// "Tproxy." prefix is stripped, as upstream does) and /health.
+// registrationHandler serves /prpc/RegisterCvm and /prpc/Info (upstream's
+// legacy "Tproxy." prefix is stripped, as upstream does) and /health.
 func (a *App) registrationHandler() http.Handler {
 	rpc := &prpc.Server{
 		Base: "/prpc/", ServicePrefix: "Tproxy.", Logger: a.log,
-		Methods: map[string]prpc.Method{tunnel.RegisterMethod: prpc.Handle(a.registerCvm)},
+		Methods: map[string]prpc.Method{tunnel.RegisterMethod: prpc.Handle(a.registerCvm), tunnel.InfoMethod: prpc.Handle(a.info)},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
@@ -87,9 +89,10 @@ func (a *App) registerCvm(ctx context.Context, req *tunnel.RegisterRequest) (*tu
 	now := time.Now().UTC()
 	inst := &Instance{
 		AppID: ev.AppID, InstanceID: ev.InstanceID, ComposeHash: ev.ComposeHash, TunnelAddress: addr,
-		Ports: req.Ports, ProxyProtocolPorts: req.ProxyProtocolPorts, TCBStatus: ev.TCBStatus, BootInfo: boot, RegisteredAt: now, LastSeen: now,
+		TCBStatus: ev.TCBStatus, BootInfo: boot, RegisteredAt: now, LastSeen: now,
 		Allowed: true, Reason: d.Reason, Block: d.Block,
 	}
+	inst.setPortPolicy(req)
 	old, err := a.reg.upsert(ctx, inst)
 	if err != nil {
 		return nil, prpc.Public("registration refused: "+err.Error(), err)
@@ -104,6 +107,37 @@ func (a *App) registerCvm(ctx context.Context, req *tunnel.RegisterRequest) (*tu
 		AppID: ev.AppID, InstanceID: ev.InstanceID, TunnelAddress: addr, BaseDomain: a.BaseDomain,
 		ExpiresInSeconds: int64(time.Duration(a.InstanceTTL) / time.Second), Block: d.Block,
 	}, nil
+}
+
+// info is upstream's Info RPC: the base domain, the external port, the
+// custom domains' TXT prefix and the version. It answers any client the
+// registration listener accepts (a verified RA-TLS certificate).
+func (a *App) info(context.Context, *struct{}) (*tunnel.InfoResponse, error) {
+	return &tunnel.InfoResponse{
+		BaseDomain: a.BaseDomain, ExternalPort: uint32(a.ExternalPort),
+		AppAddressNsPrefix: strings.TrimSuffix(txtPrefix, "."), Version: Version,
+	}, nil
+}
+
+// setPortPolicy takes the ports a registration declares: its port_policy
+// when it has one (upstream's semantics: restrict_mode routes only the
+// listed ports, pp marks PROXY protocol ports), else Ports and
+// ProxyProtocolPorts.
+func (i *Instance) setPortPolicy(req *tunnel.RegisterRequest) {
+	p := req.PortPolicy
+	if p == nil {
+		i.Ports, i.ProxyProtocolPorts = req.Ports, req.ProxyProtocolPorts
+		return
+	}
+	i.RestrictMode = p.RestrictMode
+	for _, r := range p.Ports {
+		if p.RestrictMode && !slices.Contains(i.Ports, r.Port) {
+			i.Ports = append(i.Ports, r.Port)
+		}
+		if r.PP && !slices.Contains(i.ProxyProtocolPorts, r.Port) {
+			i.ProxyProtocolPorts = append(i.ProxyProtocolPorts, r.Port)
+		}
+	}
 }
 
 // tunnelAddress completes a tunnel address whose host is empty with the

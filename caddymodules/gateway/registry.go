@@ -31,8 +31,12 @@ type Instance struct {
 	ComposeHash prpc.Bytes `json:"compose_hash"`
 	// TunnelAddress is where its tunnel endpoint listens.
 	TunnelAddress string `json:"tunnel_address"`
-	// Ports restricts the ports routed to it; empty means any.
+	// Ports restricts the ports routed to it; empty means any, unless
+	// RestrictMode is set.
 	Ports []uint16 `json:"ports,omitempty"`
+	// RestrictMode (the app's port_policy restrict_mode) routes only Ports,
+	// and nothing when Ports is empty.
+	RestrictMode bool `json:"restrict_mode,omitempty"`
 	// ProxyProtocolPorts are the ports whose layer4 streams start with a
 	// PROXY protocol v2 header.
 	ProxyProtocolPorts []uint16 `json:"proxy_protocol_ports,omitempty"`
@@ -47,13 +51,17 @@ type Instance struct {
 	Allowed bool   `json:"allowed"`
 	Reason  string `json:"reason,omitempty"`
 	Block   uint64 `json:"block"`
+
+	// claims caches claimValues: an Instance is not changed once in the
+	// registry (a new decision is a new copy), so it is computed once.
+	claims []string
 }
 
 func (i *Instance) key() string { return hexKey(i.InstanceID) }
 
 // allowsPort reports whether port may be routed to.
 func (i *Instance) allowsPort(port uint16) bool {
-	return len(i.Ports) == 0 || slices.Contains(i.Ports, port)
+	return (!i.RestrictMode && len(i.Ports) == 0) || slices.Contains(i.Ports, port)
 }
 
 func (i *Instance) validate() error {
@@ -96,6 +104,7 @@ func (r *registry) load(ctx context.Context) error {
 		if err := json.Unmarshal(raw, inst); err != nil || inst.validate() != nil || storageKey(inst.key()) != k {
 			continue
 		}
+		inst.claims = claimValues(inst)
 		r.byID[inst.key()] = inst
 	}
 	return nil
@@ -113,6 +122,7 @@ func (r *registry) upsert(ctx context.Context, inst *Instance) (*Instance, error
 		}
 		inst.RegisteredAt = old.RegisteredAt
 	}
+	inst.claims = claimValues(inst)
 	r.byID[inst.key()] = inst
 	r.mu.Unlock()
 	raw, err := json.Marshal(inst)
@@ -159,6 +169,7 @@ func (r *registry) setDecision(id string, ans chain.Answer) bool {
 	was := i.Allowed
 	c := *i
 	c.Allowed, c.Reason, c.Block = ans.Allowed, ans.Reason, ans.Block
+	c.claims = claimValues(&c)
 	r.byID[id] = &c
 	return was
 }

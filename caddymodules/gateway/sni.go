@@ -36,10 +36,42 @@ func ParseName(name, baseDomain string) (Target, error) {
 	return ParseSubdomain(sub)
 }
 
+// Upstream's special ids: this gateway node's own info service and the
+// legacy health endpoint. ParseSubdomain refuses them (they name no app);
+// ParseSpecialName reads them.
+const (
+	IDGateway = "gateway"
+	IDHealth  = "health"
+)
+
+// ErrNotSpecial is returned by ParseSpecialName for a name whose id is not
+// one of the special ids.
+var ErrNotSpecial = errors.New("name is not one of the gateway's special names")
+
+// ParseSpecialName parses a name under baseDomain whose id is IDGateway or
+// IDHealth, with upstream's grammar for the rest (-<port>[s|g]).
+func ParseSpecialName(name, baseDomain string) (Target, error) {
+	name = strings.TrimSuffix(strings.ToLower(name), ".")
+	sub, base, ok := strings.Cut(name, ".")
+	if !ok || base != strings.TrimSuffix(strings.ToLower(baseDomain), ".") {
+		return Target{}, fmt.Errorf("%w: %q", ErrNotOurDomain, name)
+	}
+	return parseSubdomain(sub, true)
+}
+
 // ParseSubdomain parses <id>[-<port>[s|g]].
 func ParseSubdomain(sub string) (Target, error) {
+	return parseSubdomain(sub, false)
+}
+
+// parseSubdomain parses <id>[-<port>[s|g]]; special says the id must be a
+// special id instead of hex.
+func parseSubdomain(sub string, special bool) (Target, error) {
 	id, rest, dashed := strings.Cut(sub, "-")
-	if id == "" || !isHex(id) {
+	switch {
+	case special && id != IDGateway && id != IDHealth:
+		return Target{}, fmt.Errorf("%w: %q", ErrNotSpecial, sub)
+	case !special && (id == "" || !isHex(id)):
 		return Target{}, fmt.Errorf("invalid sni format %q: the id must be an app id or instance id in hex", sub)
 	}
 	t := Target{ID: id, Port: 80}

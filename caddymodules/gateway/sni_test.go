@@ -46,7 +46,12 @@ func FuzzParseName(f *testing.F) {
 	for _, s := range []string{id + ".gw.example", id + "-443s.gw.example", id + "-1g.gw.example", "a-b-c.gw.example"} {
 		f.Add(s)
 	}
+	f.Add("gateway-80.gw.example")
 	f.Fuzz(func(t *testing.T, name string) {
+		if got, err := ParseSpecialName(name, "gw.example"); err == nil &&
+			(got.Port == 0 || (got.ID != IDGateway && got.ID != IDHealth) || (got.H2 && got.Passthrough)) {
+			t.Fatalf("special %q → %+v", name, got)
+		}
 		got, err := ParseName(name, "gw.example")
 		if err != nil {
 			return
@@ -106,4 +111,27 @@ func FuzzParseAppAddress(f *testing.F) {
 			t.Fatalf("%q → %+v", s, got)
 		}
 	})
+}
+
+func TestParseSpecialName(t *testing.T) {
+	for name, want := range map[string]Target{
+		"gateway.gw.test":      {ID: IDGateway, Port: 80},
+		"Health.GW.test.":      {ID: IDHealth, Port: 80},
+		"gateway-8080.gw.test": {ID: IDGateway, Port: 8080},
+		"gateway-s.gw.test":    {ID: IDGateway, Port: 443, Passthrough: true},
+		"gateway-g.gw.test":    {ID: IDGateway, Port: 80, H2: true},
+	} {
+		got, err := ParseSpecialName(name, "gw.test")
+		if err != nil || got != want {
+			t.Errorf("%s: %+v %v, want %+v", name, got, err, want)
+		}
+	}
+	for _, name := range []string{"gateway.other.test", "abcd.gw.test", "gateway-1-2.gw.test", "gatewayx.gw.test", "-80.gw.test", "gw.test"} {
+		if _, err := ParseSpecialName(name, "gw.test"); err == nil {
+			t.Errorf("%s: parsed", name)
+		}
+	}
+	if _, err := ParseName("gateway.gw.test", "gw.test"); err == nil {
+		t.Error("ParseName accepts the special id gateway")
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,7 +39,8 @@ var ClaimHeaders = []string{
 // (verification is cached by certificate), prove the app being routed to
 // and the registered instance, a TCB status the policy accepts, and a
 // compose hash the chain allows at the current block. An instance the
-// chain has revoked is answered 403 without being dialed; any other
+// chain has revoked, or a port its port_policy does not route, is answered
+// 403 (X-Dstack-Refused: revoked or port) without being dialed; any other
 // refusal is an error (502) logged with its reason.
 //
 // Upstream dial addresses are "<instance_id>:<port>", as the dstack
@@ -162,7 +164,7 @@ func (t *Transport) dial(ctx context.Context, _, addr string) (net.Conn, error) 
 
 // RoundTrip implements http.RoundTripper.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	id, _, err := splitDial(req.URL.Host)
+	id, port, err := splitDial(req.URL.Host)
 	if err != nil {
 		return nil, fmt.Errorf("dstack transport: upstream %q is not <instance_id>:<port> (use `dynamic dstack`): %w", req.URL.Host, err)
 	}
@@ -181,21 +183,33 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !inst.Allowed {
 		return refusal(req, inst), nil
 	}
+	if !inst.allowsPort(port) {
+		t.log.Info("refused upstream: port not in the app's port policy", zap.String("instance_id", id),
+			zap.String("app_id", hexKey(inst.AppID)), zap.Uint16("port", port), zap.Bool("restrict_mode", inst.RestrictMode),
+			zap.Any("ports", inst.Ports))
+		return portRefusal(req, inst, port), nil
+	}
+	// The request is copied, not changed: its header only when it carries
+	// a client's X-Dstack-* copy or the claims are added.
 	out := new(http.Request)
 	*out = *req
-	out.Header = req.Header.Clone()
-	for _, h := range ClaimHeaders {
-		out.Header.Del(h)
+	if t.ClaimsHeaders || hasClaimHeader(req.Header) {
+		out.Header = req.Header.Clone()
+		for k := range out.Header {
+			if slices.Contains(ClaimHeaders, http.CanonicalHeaderKey(k)) {
+				delete(out.Header, k)
+			}
+		}
 	}
-	claims := claimValues(inst)
+	claims := inst.claimValues()
 	if repl, ok := req.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer); ok {
-		for i, name := range claimNames {
-			repl.Set("dstack.upstream."+name, claims[i])
+		for i, name := range claimPlaceholders {
+			repl.Set(name, claims[i])
 		}
 	}
 	if t.ClaimsHeaders {
 		for i, h := range ClaimHeaders {
-			out.Header.Set(h, claims[i])
+			out.Header[h] = []string{claims[i]}
 		}
 	}
 	if out.URL.Scheme == "" || out.URL.Scheme == "https" {
@@ -212,6 +226,36 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 var claimNames = []string{"app_id", "instance_id", "compose_hash", "tcb_status", "os_image_hash", "mr_aggregated", "block"}
 
+// claimPlaceholders are the replacer keys of claimNames.
+var claimPlaceholders = func() []string {
+	out := make([]string, len(claimNames))
+	for i, n := range claimNames {
+		out[i] = "dstack.upstream." + n
+	}
+	return out
+}()
+
+// hasClaimHeader reports whether h may carry one of ClaimHeaders, under
+// any spelling of its name: a scan of the names, without allocating.
+func hasClaimHeader(h http.Header) bool {
+	const prefix = "x-dstack-"
+	for k := range h {
+		if len(k) >= len(prefix) && strings.EqualFold(k[:len(prefix)], prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// claimValues are the instance's claims in the order of claimNames, cached
+// when the instance is in the registry.
+func (i *Instance) claimValues() []string {
+	if i.claims != nil {
+		return i.claims
+	}
+	return claimValues(i)
+}
+
 func claimValues(i *Instance) []string {
 	return []string{
 		hexKey(i.AppID), hexKey(i.InstanceID), hexKey(i.ComposeHash), i.TCBStatus,
@@ -221,10 +265,20 @@ func claimValues(i *Instance) []string {
 
 // refusal is the answer for an instance the chain no longer allows.
 func refusal(req *http.Request, inst *Instance) *http.Response {
-	body := fmt.Sprintf("dstack: app %x is not allowed on chain at block %d: %s\n", inst.AppID, inst.Block, inst.Reason)
+	return forbidden(req, "revoked", fmt.Sprintf("dstack: app %x is not allowed on chain at block %d: %s\n", inst.AppID, inst.Block, inst.Reason))
+}
+
+// portRefusal is the answer for a port the instance's port policy does not
+// route.
+func portRefusal(req *http.Request, inst *Instance, port uint16) *http.Response {
+	return forbidden(req, "port", fmt.Sprintf("dstack: app %x does not expose port %d (its port_policy routes only %v)\n", inst.AppID, port, inst.Ports))
+}
+
+// forbidden is a 403 whose X-Dstack-Refused header says why.
+func forbidden(req *http.Request, why, body string) *http.Response {
 	return &http.Response{
 		Status: "403 Forbidden", StatusCode: http.StatusForbidden, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header:        http.Header{"Content-Type": {"text/plain; charset=utf-8"}, "X-Dstack-Refused": {"revoked"}},
+		Header:        http.Header{"Content-Type": {"text/plain; charset=utf-8"}, "X-Dstack-Refused": {why}},
 		Body:          io.NopCloser(strings.NewReader(body)),
 		ContentLength: int64(len(body)),
 		Request:       req,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/caddyserver/caddy/v2"
@@ -47,11 +48,15 @@ func (u *Upstreams) Provision(ctx caddy.Context) error {
 
 // requestTarget parses the request's host under the base domain.
 func requestTarget(r *http.Request, base string) (Target, error) {
-	host := r.Host
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
+	return ParseName(requestHost(r), base)
+}
+
+// requestHost is the request's host without its port.
+func requestHost(r *http.Request) string {
+	if h, _, err := net.SplitHostPort(r.Host); err == nil {
+		return h
 	}
-	return ParseName(host, base)
+	return r.Host
 }
 
 // GetUpstreams implements reverseproxy.UpstreamSource.
@@ -66,6 +71,14 @@ func (u *Upstreams) GetUpstreams(r *http.Request) ([]*reverseproxy.Upstream, err
 	insts, err := u.app.resolve(t)
 	if err != nil {
 		return nil, err
+	}
+	// Instances whose port policy routes the port, when some do (the others
+	// are left for the transport to refuse with a clear answer).
+	closed := func(i *Instance) bool { return !i.allowsPort(t.Port) }
+	if slices.ContainsFunc(insts, closed) {
+		if open := slices.DeleteFunc(slices.Clone(insts), closed); len(open) > 0 {
+			insts = open
+		}
 	}
 	app := t.ID
 	if hexKey(insts[0].InstanceID) == t.ID {

@@ -18,6 +18,24 @@ import (
 // it: POST <gateway>/prpc/RegisterCvm?json.
 const RegisterMethod = "RegisterCvm"
 
+// InfoMethod is the gateway RPC that describes the gateway, as upstream
+// names it: POST <gateway>/prpc/Info?json with an empty body.
+const InfoMethod = "Info"
+
+// InfoResponse is the gateway's Info answer (upstream's InfoResponse).
+type InfoResponse struct {
+	// BaseDomain is the zone apps are served under.
+	BaseDomain string `json:"base_domain"`
+	// ExternalPort is the port clients reach apps on.
+	ExternalPort uint32 `json:"external_port"`
+	// AppAddressNsPrefix is the TXT record prefix of custom domains
+	// ("_dstack-app-address": _dstack-app-address.<domain> =
+	// "<app_id>:<port>").
+	AppAddressNsPrefix string `json:"app_address_ns_prefix"`
+	// Version is the gateway's version.
+	Version string `json:"version"`
+}
+
 // RegisterRequest is what a CVM tells the gateway about itself. Its
 // identity (app id, instance id, compose hash…) is not in the request: the
 // gateway takes it from the verified attestation of the CVM's client
@@ -36,6 +54,28 @@ type RegisterRequest struct {
 	// address, as upstream's port policy `pp: true` does. The HTTP route
 	// sends X-Forwarded-For instead.
 	ProxyProtocolPorts []uint16 `json:"proxy_protocol_ports,omitempty"`
+	// PortPolicy is the app's port_policy from its app-compose.json, as
+	// upstream's CVMs send it with RegisterCvm. When set, it replaces Ports
+	// and ProxyProtocolPorts: with restrict_mode only the listed ports are
+	// routed (none, when the list is empty); without it every port is, and
+	// the list only says which get a PROXY protocol header.
+	PortPolicy *PortPolicy `json:"port_policy,omitempty"`
+}
+
+// PortPolicy is app-compose.json's port_policy (upstream's format).
+type PortPolicy struct {
+	// Ports are the declared ports.
+	Ports []PortRule `json:"ports,omitempty"`
+	// RestrictMode routes only the declared ports.
+	RestrictMode bool `json:"restrict_mode,omitempty"`
+}
+
+// PortRule is one declared port.
+type PortRule struct {
+	// Port is the CVM port.
+	Port uint16 `json:"port"`
+	// PP prepends a PROXY protocol v2 header to the port's TCP streams.
+	PP bool `json:"pp,omitempty"`
 }
 
 // RegisterResponse is the gateway's answer.
@@ -75,8 +115,27 @@ type Registration struct {
 // Register registers the CVM once. The gateway must prove, by its
 // attestation, the app id the chain names for the gateway.
 func (r *Registration) Register(ctx context.Context, req RegisterRequest) (*RegisterResponse, error) {
+	var resp RegisterResponse
+	if err := r.call(ctx, RegisterMethod, &req, &resp); err != nil {
+		return nil, fmt.Errorf("registering with the gateway at %s: %w", r.GatewayURL, err)
+	}
+	return &resp, nil
+}
+
+// Info asks the gateway to describe itself, over the same mutual RA-TLS
+// channel as Register.
+func (r *Registration) Info(ctx context.Context) (*InfoResponse, error) {
+	var resp InfoResponse
+	if err := r.call(ctx, InfoMethod, &struct{}{}, &resp); err != nil {
+		return nil, fmt.Errorf("asking the gateway at %s for its info: %w", r.GatewayURL, err)
+	}
+	return &resp, nil
+}
+
+// call makes one RPC to the gateway, which must prove the gateway app id.
+func (r *Registration) call(ctx context.Context, method string, req, resp any) error {
 	if r.Certificate == nil || r.Gateway == nil || r.GatewayURL == "" {
-		return nil, errors.New("registering with the gateway: needs a gateway URL, a certificate and a gateway app id source")
+		return errors.New("needs a gateway URL, a certificate and a gateway app id source")
 	}
 	v := &ratls.Verifier{Attestation: r.Attestation, Policy: GatewayPolicy(r.Gateway)}
 	timeout := r.Timeout
@@ -86,11 +145,7 @@ func (r *Registration) Register(ctx context.Context, req RegisterRequest) (*Regi
 	tr := &http.Transport{TLSClientConfig: v.ClientConfig(r.Certificate), ForceAttemptHTTP2: true}
 	defer tr.CloseIdleConnections()
 	c := &prpc.Client{BaseURL: strings.TrimSuffix(r.GatewayURL, "/") + "/prpc", HTTP: &http.Client{Transport: tr, Timeout: timeout}}
-	var resp RegisterResponse
-	if err := c.Call(ctx, RegisterMethod, &req, &resp); err != nil {
-		return nil, fmt.Errorf("registering with the gateway at %s: %w", r.GatewayURL, err)
-	}
-	return &resp, nil
+	return c.Call(ctx, method, req, resp)
 }
 
 // Keep registers now and then again at half of each registration's

@@ -182,7 +182,7 @@ func (s *Server) handle(raw net.Conn) {
 	_ = raw.SetDeadline(time.Time{})
 	target, ok := s.target(port)
 	if !ok {
-		_, _ = c.Write([]byte{StatusPortRefused})
+		_, _ = c.Write(statusBytes[StatusPortRefused:][:1])
 		s.Logger.Info("tunnel: port not exposed", zap.Uint16("port", port))
 		return
 	}
@@ -192,16 +192,19 @@ func (s *Server) handle(raw net.Conn) {
 	}
 	up, err := net.DialTimeout("tcp", target, dt)
 	if err != nil {
-		_, _ = c.Write([]byte{StatusTargetDown})
+		_, _ = c.Write(statusBytes[StatusTargetDown:][:1])
 		s.Logger.Info("tunnel: target down", zap.String("target", target), zap.Error(err))
 		return
 	}
 	defer up.Close()
-	if _, err := c.Write([]byte{StatusOK}); err != nil {
+	if _, err := c.Write(statusBytes[StatusOK:][:1]); err != nil {
 		return
 	}
 	Relay(c, up)
 }
+
+// statusBytes holds each status byte at its own index.
+var statusBytes = []byte{StatusOK, StatusPortRefused, StatusTargetDown}
 
 func (s *Server) target(port uint16) (string, bool) {
 	if s.Ports == nil {
@@ -214,24 +217,52 @@ func (s *Server) target(port uint16) (string, bool) {
 // closeWriter is a connection whose write side closes alone.
 type closeWriter interface{ CloseWrite() error }
 
+// relayBufSize is the copy buffer of one relay direction: two TLS records.
+const relayBufSize = 32 << 10
+
+// relayBufs recycles copy buffers, so a stream allocates none: io.Copy
+// between a *tls.Conn and a *net.TCPConn takes the ReaderFrom/WriterTo
+// paths of the TCP side, which fall back to a fresh 32 KiB buffer per call
+// when the other side is not a socket or a file.
+var relayBufs = sync.Pool{New: func() any { b := make([]byte, relayBufSize); return &b }}
+
+// Only the Read and Write of a connection, so that io.CopyBuffer uses the
+// pooled buffer.
+type (
+	readerOnly struct{ io.Reader }
+	writerOnly struct{ io.Writer }
+)
+
 // Relay copies bytes both ways between a and b until both directions end,
-// half-closing each side when its source ends.
+// half-closing each side when its source ends. One direction runs on the
+// calling goroutine.
 func Relay(a, b net.Conn) {
-	var wg sync.WaitGroup
-	wg.Add(2)
-	cp := func(dst, src net.Conn) {
-		defer wg.Done()
-		_, err := io.Copy(dst, src)
-		if cw, ok := dst.(closeWriter); ok && err == nil {
-			if cw.CloseWrite() == nil {
-				return
-			}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		relayOne(a, b)
+	}()
+	relayOne(b, a)
+	<-done
+}
+
+// Copy copies src to dst until EOF or an error, as io.Copy does, with a
+// pooled buffer whatever ReaderFrom or WriterTo the two implement.
+func Copy(dst io.Writer, src io.Reader) (int64, error) {
+	bp := relayBufs.Get().(*[]byte)
+	defer relayBufs.Put(bp)
+	return io.CopyBuffer(writerOnly{dst}, readerOnly{src}, *bp)
+}
+
+// relayOne copies src to dst, then half-closes dst; on an error, or
+// without a half-close, it ends both directions.
+func relayOne(dst, src net.Conn) {
+	_, err := Copy(dst, src)
+	if cw, ok := dst.(closeWriter); ok && err == nil {
+		if cw.CloseWrite() == nil {
+			return
 		}
-		// An error, or no half-close: end both directions.
-		dst.Close()
-		src.Close()
 	}
-	go cp(a, b)
-	go cp(b, a)
-	wg.Wait()
+	dst.Close()
+	src.Close()
 }

@@ -1,0 +1,69 @@
+package gateway
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// do sends method path for host through the gateway.
+func do(t *testing.T, g *gateway, method, host, path string) (int, string, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, g.httpURL+path, nil)
+	req.Host = host
+	res, err := (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header.Get("Content-Type"), string(b)
+}
+
+// TestNodeService: the special names gateway.<base> and health.<base> are
+// answered by the gateway itself, as upstream answers them; what the
+// gateway cannot answer is a 501 with a JSON error; other names go on to
+// the proxy.
+func TestNodeService(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xd1}
+	app := e.deployApp(compose)
+	routes := append([]any{map[string]any{"handle": []any{map[string]any{"handler": "dstack_node"}}}}, proxyRoute(nil)...)
+	g := e.load(e.dstackConfig(nil), routes)
+	c := e.bootCVM(app, compose, 1)
+	c.mustRegister(g)
+	gw, health := "gateway."+baseDomain, "health."+baseDomain
+	for _, tc := range []struct {
+		method, host, path string
+		code               int
+		ctype, body        string
+	}{
+		{"GET", gw, "/health", 200, "", ""},
+		{"GET", gw, "/.dstack/index", 200, "application/json", `{"paths":["/index","/app-info","/acme-info"],"type":"dstack gateway"}`},
+		{"GET", "GATEWAY." + strings.ToUpper(baseDomain), "/index", 200, "application/json", `{"paths":["/index","/app-info","/acme-info"],"type":"dstack gateway"}`},
+		{"GET", gw + ":8443", "/.dstack/index", 200, "application/json", `{"paths":["/index","/app-info","/acme-info"],"type":"dstack gateway"}`},
+		{"GET", "gateway-80." + baseDomain, "/health", 200, "", ""},
+		{"GET", gw, "/.dstack/app-info", 501, "application/json", "app-info: this gateway runs without a guest agent"},
+		{"GET", gw, "/.dstack/acme-info", 501, "application/json", "acme-info: this gateway has no ACME account"},
+		{"GET", gw, "/.dstack/nothing", 404, "", ""},
+		{"POST", gw, "/health", 405, "", ""},
+		{"GET", "gateway-8080." + baseDomain, "/health", 404, "application/json", "port 80 only"},
+		{"GET", "gateway-s." + baseDomain, "/health", 404, "application/json", "port 80 only"},
+		{"GET", health, "/", 200, "", ""},
+		{"GET", health, "/x", 404, "", ""},
+		{"POST", health, "/", 404, "", ""},
+		{"GET", hostOf(app, ""), "/", 200, "", "app="},
+	} {
+		code, ctype, body := do(t, g, tc.method, tc.host, tc.path)
+		if code != tc.code || (tc.ctype != "" && ctype != tc.ctype) || !strings.Contains(body, tc.body) || (tc.body == "" && body != "") {
+			t.Errorf("%s %s%s: %d %q %q, want %d %q", tc.method, tc.host, tc.path, code, ctype, body, tc.code, tc.body)
+		}
+	}
+	// "gateway" is not an app id: without dstack_node the proxy refuses it.
+	for _, name := range []string{"gateway-1-2", "gatewayx", "healthy"} {
+		if code, _, _ := do(t, g, "GET", name+"."+baseDomain, "/health"); code < 500 {
+			t.Errorf("%s: %d, want the proxy's refusal", name, code)
+		}
+	}
+}
