@@ -3,7 +3,8 @@
 // of the attested tunnel in front of the app's ports and keeps the CVM
 // registered (RegisterCvm) with the gateways of the sys-config. Both the
 // tunnel and the registration accept only a peer whose attestation proves
-// the gateway app id the chain names; this package must never relay a
+// the gateway app id the chain names. The app's port_policy goes with the
+// registration, as upstream's CVMs send it. This package must never relay a
 // stream or send a registration to any other peer.
 package gatewaylink
 
@@ -21,6 +22,7 @@ import (
 
 	"github.com/dstack-go/dstack/guestos/boot"
 	"github.com/dstack-go/dstack/internal/tunnel"
+	"github.com/dstack-go/dstack/tee/identity"
 	"github.com/dstack-go/dstack/tee/ratls"
 )
 
@@ -111,6 +113,9 @@ func (r *Registrar) Register(ctx context.Context, cvm *boot.CVM) error {
 	for p := range r.Ports {
 		req.Ports = append(req.Ports, p)
 	}
+	if cvm.Compose != nil {
+		req.PortPolicy = portPolicy(cvm.Compose.PortPolicy)
+	}
 	retry := r.Retry
 	if retry <= 0 {
 		retry = 5 * time.Second
@@ -147,6 +152,19 @@ func (r *Registrar) Register(ctx context.Context, cvm *boot.CVM) error {
 	}
 	go func() { wg.Wait(); close(r.done) }()
 	return errors.Join(first...)
+}
+
+// portPolicy is app-compose's port_policy as RegisterCvm carries it (nil
+// when the app declares none).
+func portPolicy(p *identity.PortPolicy) *tunnel.PortPolicy {
+	if p == nil {
+		return nil
+	}
+	out := &tunnel.PortPolicy{RestrictMode: p.RestrictMode}
+	for _, r := range p.Ports {
+		out.Ports = append(out.Ports, tunnel.PortRule{Port: r.Port, PP: r.PP})
+	}
+	return out
 }
 
 // Response is the last successful registration's answer, nil before one.

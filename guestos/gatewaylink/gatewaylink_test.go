@@ -2,12 +2,14 @@ package gatewaylink
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/dstack-go/dstack/guestos/boot"
 	"github.com/dstack-go/dstack/guestos/hostinput"
 	"github.com/dstack-go/dstack/internal/tunnel"
+	"github.com/dstack-go/dstack/tee/identity"
 )
 
 // TestRegisterRefusesMisconfiguration: without a gateway URL or a source
@@ -29,5 +31,16 @@ func TestRegisterRefusesMisconfiguration(t *testing.T) {
 		if c.r.TunnelAddr() != "" || c.r.Close() != nil {
 			t.Error("a refused registration left a tunnel server")
 		}
+	}
+}
+
+func TestPortPolicy(t *testing.T) {
+	if portPolicy(nil) != nil {
+		t.Fatal("no port_policy must send none")
+	}
+	got := portPolicy(&identity.PortPolicy{RestrictMode: true, Ports: []identity.PortRule{{Port: 80}, {Port: 22, PP: true}}})
+	want := &tunnel.PortPolicy{RestrictMode: true, Ports: []tunnel.PortRule{{Port: 80}, {Port: 22, PP: true}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%+v, want %+v", got, want)
 	}
 }
