@@ -3,9 +3,11 @@ package test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"math/big"
 	"net/http"
 	"os"
@@ -26,6 +28,7 @@ import (
 	"github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
+	"github.com/dstack-go/dstack/tee/kdf"
 	"github.com/dstack-go/dstack/tee/ratls"
 	"github.com/dstack-go/dstack/tee/wire"
 )
@@ -152,6 +155,16 @@ func TestKMSReplicaAndRevocation(t *testing.T) {
 	}
 	if !bytes.Equal(second.K256Key, first.K256Key) || !bytes.Equal(second.EnvCryptKey, first.EnvCryptKey) || bytes.Equal(second.DiskCryptKey, first.DiskCryptKey) {
 		t.Fatal("a second instance: want the same app keys and another disk key")
+	}
+	// The container's GetKey (through the mounted agent socket) is the key
+	// tee/kdf derives from the app k256 key the KMS releases to the app.
+	guestKey, err := kdf.GuestKey(first.K256Key, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, body := s.get(s.st.AppHost, "/")
+	if want := fmt.Sprintf("%x", sha256.Sum256([]byte(hex.EncodeToString(guestKey)))); code != http.StatusOK || field(body, "app_key_sha256") != want {
+		t.Fatalf("the container's GetKey(\"demo\") hashes to %q, tee/kdf predicts %s (answer %d)", field(body, "app_key_sha256"), want, code)
 	}
 
 	// Revoke the KMSs' measurement on chain.
