@@ -375,6 +375,21 @@ func TestDevStackProcesses(t *testing.T) {
 		if v["valid"] != true || v["app_id"] != st.AppID || v["compose_hash"] != st.ComposeHash || v["tcb_status"] != "UpToDate" || !strings.HasPrefix(fmt.Sprint(v["report_data"]), "0a0b") {
 			t.Fatalf("round %d: verdict %v, state %+v", round, v, st)
 		}
+		// The replayed RTMR3 names the instance that answered and the KMS
+		// whose root CA key is published on chain (key-provider).
+		var kp struct{ Name, ID string }
+		raw, _ := json.Marshal(v["key_provider"])
+		_ = json.Unmarshal(raw, &kp)
+		if kp.Name != "kms" || kp.ID != field(s.chain("kms-info"), "ca_pubkey") {
+			t.Fatalf("round %d: key_provider %s, want the KMS root CA key published on chain", round, raw)
+		}
+		instanceKnown := false
+		for _, in := range st.Instances {
+			instanceKnown = instanceKnown || v["instance_id"] == in.InstanceID
+		}
+		if !instanceKnown {
+			t.Fatalf("round %d: the evidence names instance %v, not one of %+v", round, v["instance_id"], st.Instances)
+		}
 		if round == 1 {
 			if out, err := s.run(nil, "dev", "down", "--dir", dir); err != nil {
 				t.Fatalf("dev down: %v\n%s", err, out)
