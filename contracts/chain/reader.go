@@ -208,16 +208,18 @@ func (r *Reader) scan(ctx context.Context, n uint64, head *types.Header) {
 	defer r.scanMu.Unlock()
 	r.mu.Lock()
 	from, fromHash := r.scanned, r.scannedHash
+	if n <= from && fromHash != (common.Hash{}) {
+		// The usual case on the answer path: nothing new to scan.
+		r.mu.Unlock()
+		return
+	}
 	addrs := []common.Address{r.cfg.KmsContract}
-	scannedApps := map[common.Address]bool{}
+	scannedApps := make(map[common.Address]bool, len(r.apps))
 	for a := range r.apps {
 		addrs = append(addrs, a)
 		scannedApps[a] = true
 	}
 	r.mu.Unlock()
-	if n <= from && fromHash != (common.Hash{}) {
-		return
-	}
 	hn := head
 	if hn == nil {
 		var err error
