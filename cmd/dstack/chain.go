@@ -232,14 +232,15 @@ read at one block, which they print first.`}
 	}
 	appTx := func(use, short string, pack func([32]byte) []byte) *cobra.Command {
 		return &cobra.Command{Use: use + " APP HEX", Short: short, Args: cobra.ExactArgs(2), RunE: run(func(ctx context.Context, c *chainCtl, args []string) error {
-			if !common.IsHexAddress(args[0]) {
-				return usageErr(fmt.Errorf("%q is not an app address", args[0]))
+			app, err := parseAddress("APP", args[0])
+			if err != nil {
+				return err
 			}
 			v, err := parseHash(args[1])
 			if err != nil {
 				return err
 			}
-			_, err = c.send(ctx, common.HexToAddress(args[0]), pack(v), use)
+			_, err = c.send(ctx, app, pack(v), use)
 			return err
 		})}
 	}
