@@ -198,7 +198,7 @@ func (h *L4Handler) Handle(cx *layer4.Connection, _ layer4.Handler) error {
 			last = fmt.Errorf("%w: app %x at block %d: %s", ErrRevoked, inst.AppID, inst.Block, inst.Reason)
 			continue
 		}
-		if _, conn, err := h.app.dialInstance(ctx, inst, target.Port, nil, h.TCBStatus); err != nil {
+		if conn, err := h.app.dialInstance(ctx, inst, target.Port, nil, h.TCBStatus); err != nil {
 			last = err
 			h.log.Warn("refused upstream", zap.String("instance_id", hexKey(inst.InstanceID)), zap.String("app_id", hexKey(inst.AppID)),
 				zap.Uint16("port", target.Port), zap.Bool("terminated", terminated), zap.Error(err))

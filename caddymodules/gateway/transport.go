@@ -153,7 +153,7 @@ func (t *Transport) dial(ctx context.Context, _, addr string) (net.Conn, error) 
 	}
 	dctx, cancel := context.WithTimeout(ctx, time.Duration(t.DialTimeout))
 	defer cancel()
-	_, conn, err := t.app.dialInstance(dctx, inst, port, wantApp, t.TCBStatus)
+	conn, err := t.app.dialInstance(dctx, inst, port, wantApp, t.TCBStatus)
 	if err != nil {
 		t.log.Warn("refused upstream", zap.String("instance_id", id), zap.String("app_id", hexKey(inst.AppID)),
 			zap.Uint16("port", port), zap.String("tunnel", inst.TunnelAddress), zap.Error(err))
