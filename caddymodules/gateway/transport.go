@@ -172,7 +172,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !ok {
 		return nil, fmt.Errorf("dstack: %w: %s", ErrNoInstance, id)
 	}
-	if v, _ := caddyhttp.GetVar(req.Context(), varApp).(string); v != "" && v != hexKey(inst.AppID) {
+	if v, _ := caddyhttp.GetVar(req.Context(), varApp).(string); v != "" && v != inst.appKey() {
 		t.log.Warn("refused upstream", zap.String("instance_id", id), zap.String("app_id", hexKey(inst.AppID)), zap.String("requested_app", v))
 		return nil, fmt.Errorf("dstack: instance %s belongs to app %x, not %s", id, inst.AppID, v)
 	}
