@@ -161,20 +161,18 @@ func compare(b *testing.B, nameA, nameB string, a, bb func() float64) {
 // BenchmarkAttestedVsPlainKeepAlive: the dstack transport against Caddy's
 // reverse_proxy to the same backend over ordinary TLS, upstream
 // connections reused (goal ratio ≥ 0.97).
-func BenchmarkAttestedVsPlainKeepAlive(b *testing.B) {
-	s := newBench(b, true)
-	b.ResetTimer()
-	compare(b, "attested", "plain",
-		func() float64 { return rate(b, s.attested, s.host, false) },
-		func() float64 { return rate(b, s.plain, s.host, false) })
-}
+func BenchmarkAttestedVsPlainKeepAlive(b *testing.B) { attestedVsPlain(b, true) }
 
 // BenchmarkAttestedVsPlainNewConnection: the same with a new upstream
 // connection for every request — a tunnel handshake (resumed, the
 // certificate's verification cached) against a TLS handshake (goal ratio
 // ≥ 0.90).
-func BenchmarkAttestedVsPlainNewConnection(b *testing.B) {
-	s := newBench(b, false)
+func BenchmarkAttestedVsPlainNewConnection(b *testing.B) { attestedVsPlain(b, false) }
+
+// attestedVsPlain compares the dstack transport with Caddy's plain TLS
+// reverse_proxy, upstream connections reused or not.
+func attestedVsPlain(b *testing.B, keepAlive bool) {
+	s := newBench(b, keepAlive)
 	b.ResetTimer()
 	compare(b, "attested", "plain",
 		func() float64 { return rate(b, s.attested, s.host, false) },

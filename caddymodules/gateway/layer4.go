@@ -198,8 +198,7 @@ func (h *L4Handler) Handle(cx *layer4.Connection, _ layer4.Handler) error {
 			last = fmt.Errorf("%w: app %x at block %d: %s", ErrRevoked, inst.AppID, inst.Block, inst.Reason)
 			continue
 		}
-		want := inst.AppID
-		if _, conn, err := h.app.dialInstance(ctx, inst, target.Port, want, h.TCBStatus); err != nil {
+		if conn, err := h.app.dialInstance(ctx, inst, target.Port, nil, h.TCBStatus); err != nil {
 			last = err
 			h.log.Warn("refused upstream", zap.String("instance_id", hexKey(inst.InstanceID)), zap.String("app_id", hexKey(inst.AppID)),
 				zap.Uint16("port", target.Port), zap.Bool("terminated", terminated), zap.Error(err))
@@ -218,7 +217,7 @@ func (h *L4Handler) Handle(cx *layer4.Connection, _ layer4.Handler) error {
 			return fmt.Errorf("sending the PROXY protocol header: %w", err)
 		}
 	}
-	relay(cx, up)
+	tunnel.Relay(cx, up)
 	return nil
 }
 
@@ -294,26 +293,6 @@ func ParseAppAddress(s string) (Target, error) {
 		return Target{}, fmt.Errorf("app address %q: bad port", s)
 	}
 	return Target{ID: id, Port: uint16(p), Passthrough: true}, nil
-}
-
-// relay copies both ways until both directions end, with pooled buffers,
-// one direction on the calling goroutine.
-func relay(a, b net.Conn) {
-	cp := func(dst, src net.Conn) {
-		_, _ = tunnel.Copy(dst, src)
-		if cw, ok := dst.(interface{ CloseWrite() error }); ok {
-			_ = cw.CloseWrite()
-		} else {
-			_ = dst.Close()
-		}
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		cp(a, b)
-	}()
-	cp(b, a)
-	<-done
 }
 
 // UnmarshalCaddyfile sets up the handler from Caddyfile tokens (see the

@@ -59,6 +59,10 @@ type Instance struct {
 
 func (i *Instance) key() string { return hexKey(i.InstanceID) }
 
+// appKey is the instance's app id in hex, as routes name it: the cached
+// claim, so that a lookup by app encodes nothing.
+func (i *Instance) appKey() string { return i.claimValues()[0] }
+
 // allowsPort reports whether port may be routed to.
 func (i *Instance) allowsPort(port uint16) bool {
 	return (!i.RestrictMode && len(i.Ports) == 0) || slices.Contains(i.Ports, port)
@@ -186,7 +190,7 @@ func (r *registry) ofApp(app string) []*Instance {
 	r.mu.RLock()
 	var out []*Instance
 	for _, i := range r.byID {
-		if hexKey(i.AppID) == app {
+		if i.appKey() == app {
 			out = append(out, i)
 		}
 	}

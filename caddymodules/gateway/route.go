@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/dstack-go/dstack/internal/tunnel"
 	"github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/tee/ratls"
 )
@@ -78,12 +77,12 @@ func (a *App) State(id string) AppState {
 // certificate must prove the instance's app id (and wantApp's, when set),
 // its instance id, an accepted TCB status, and a compose hash the chain
 // allows at the current block.
-func (a *App) dialInstance(ctx context.Context, inst *Instance, port uint16, wantApp []byte, tcb []string) (*tunnel.Conn, net.Conn, error) {
+func (a *App) dialInstance(ctx context.Context, inst *Instance, port uint16, wantApp []byte, tcb []string) (net.Conn, error) {
 	if err := a.stale(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if !inst.allowsPort(port) {
-		return nil, nil, fmt.Errorf("instance %x does not expose port %d (ports %v)", inst.InstanceID, port, inst.Ports)
+		return nil, fmt.Errorf("instance %x does not expose port %d (ports %v)", inst.InstanceID, port, inst.Ports)
 	}
 	check := func(c *ratls.Claims) error {
 		ev := c.Evidence
@@ -109,9 +108,9 @@ func (a *App) dialInstance(ctx context.Context, inst *Instance, port uint16, wan
 	}
 	c, err := a.dialer.Dial(ctx, inst.TunnelAddress, port, check)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return c, a.conns.track(inst.key(), c), nil
+	return a.conns.track(inst.key(), c), nil
 }
 
 // splitDial reads "<instance id>:<port>".

@@ -28,10 +28,9 @@ var ErrNotOurDomain = errors.New("name is not under the gateway's base domain")
 // ParseName parses a server name (an SNI or a Host without its port) under
 // baseDomain. Matching is case-insensitive; a trailing dot is ignored.
 func ParseName(name, baseDomain string) (Target, error) {
-	name = strings.TrimSuffix(strings.ToLower(name), ".")
-	sub, base, ok := strings.Cut(name, ".")
-	if !ok || base != strings.TrimSuffix(strings.ToLower(baseDomain), ".") {
-		return Target{}, fmt.Errorf("%w: %q", ErrNotOurDomain, name)
+	sub, err := subdomain(name, baseDomain)
+	if err != nil {
+		return Target{}, err
 	}
 	return ParseSubdomain(sub)
 }
@@ -51,12 +50,22 @@ var ErrNotSpecial = errors.New("name is not one of the gateway's special names")
 // ParseSpecialName parses a name under baseDomain whose id is IDGateway or
 // IDHealth, with upstream's grammar for the rest (-<port>[s|g]).
 func ParseSpecialName(name, baseDomain string) (Target, error) {
+	sub, err := subdomain(name, baseDomain)
+	if err != nil {
+		return Target{}, err
+	}
+	return parseSubdomain(sub, true)
+}
+
+// subdomain is the label of name directly under baseDomain, in lower
+// case; any other name is ErrNotOurDomain.
+func subdomain(name, baseDomain string) (string, error) {
 	name = strings.TrimSuffix(strings.ToLower(name), ".")
 	sub, base, ok := strings.Cut(name, ".")
 	if !ok || base != strings.TrimSuffix(strings.ToLower(baseDomain), ".") {
-		return Target{}, fmt.Errorf("%w: %q", ErrNotOurDomain, name)
+		return "", fmt.Errorf("%w: %q", ErrNotOurDomain, name)
 	}
-	return parseSubdomain(sub, true)
+	return sub, nil
 }
 
 // ParseSubdomain parses <id>[-<port>[s|g]].

@@ -153,7 +153,7 @@ func (t *Transport) dial(ctx context.Context, _, addr string) (net.Conn, error) 
 	}
 	dctx, cancel := context.WithTimeout(ctx, time.Duration(t.DialTimeout))
 	defer cancel()
-	_, conn, err := t.app.dialInstance(dctx, inst, port, wantApp, t.TCBStatus)
+	conn, err := t.app.dialInstance(dctx, inst, port, wantApp, t.TCBStatus)
 	if err != nil {
 		t.log.Warn("refused upstream", zap.String("instance_id", id), zap.String("app_id", hexKey(inst.AppID)),
 			zap.Uint16("port", port), zap.String("tunnel", inst.TunnelAddress), zap.Error(err))
@@ -172,7 +172,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !ok {
 		return nil, fmt.Errorf("dstack: %w: %s", ErrNoInstance, id)
 	}
-	if v, _ := caddyhttp.GetVar(req.Context(), varApp).(string); v != "" && v != hexKey(inst.AppID) {
+	if v, _ := caddyhttp.GetVar(req.Context(), varApp).(string); v != "" && v != inst.appKey() {
 		t.log.Warn("refused upstream", zap.String("instance_id", id), zap.String("app_id", hexKey(inst.AppID)), zap.String("requested_app", v))
 		return nil, fmt.Errorf("dstack: instance %s belongs to app %x, not %s", id, inst.AppID, v)
 	}

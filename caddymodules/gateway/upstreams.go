@@ -82,7 +82,7 @@ func (u *Upstreams) GetUpstreams(r *http.Request) ([]*reverseproxy.Upstream, err
 	}
 	app := t.ID
 	if hexKey(insts[0].InstanceID) == t.ID {
-		app = hexKey(insts[0].AppID)
+		app = insts[0].appKey()
 	}
 	caddyhttp.SetVar(r.Context(), varApp, app)
 	caddyhttp.SetVar(r.Context(), varH2, t.H2)
