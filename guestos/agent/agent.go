@@ -176,7 +176,8 @@ func (a *Agent) Serve(cfg Config) (*Server, error) {
 		return fail(err)
 	}
 	s.sockets = append(s.sockets, cfg.Socket)
-	serve(ln, a.Handler())
+	h := a.Handler()
+	serve(ln, h)
 	if cfg.TappdSocket != "" {
 		tl, err := listenUnix(cfg.TappdSocket, gid)
 		if err != nil {
@@ -200,7 +201,7 @@ func (a *Agent) Serve(cfg Config) (*Server, error) {
 			return fail(fmt.Errorf("serving the agent on %s: %w", cfg.InsecureTCP, err))
 		}
 		s.tcp = tl
-		serve(tl, a.Handler())
+		serve(tl, h)
 	}
 	a.startDemoCert()
 	return s, nil

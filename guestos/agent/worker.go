@@ -2,16 +2,12 @@ package agent
 
 import (
 	"context"
-	"crypto/ed25519"
 	"encoding/base64"
 	"errors"
 	"net/http"
 	"os"
 
-	"github.com/ethereum/go-ethereum/crypto"
-
 	"github.com/dstack-go/dstack/internal/prpc"
-	"github.com/dstack-go/dstack/tee/kdf"
 )
 
 // GPUAttestationPath is where the boot's GPU attestation is kept.
@@ -76,28 +72,18 @@ func (a *Agent) externalInfo(ctx context.Context, req *Empty) (*AppInfo, error) 
 // "dip1::secp256k1c-pk:" and the unpadded base64url public key (compressed
 // for secp256k1), zero-padded to 64 bytes.
 func (a *Agent) GetAttestationForAppKey(ctx context.Context, req *GetAttestationForAppKeyRequest) (*GetQuoteResponse, error) {
-	alg := normalize(req.Algorithm)
-	var tag string
-	var pub []byte
-	switch alg {
+	var tag, keyAlg string
+	switch normalize(req.Algorithm) {
 	case "ed25519":
-		key, err := kdf.GuestKey(a.cvm.Keys.K256Key, "vms")
-		if err != nil {
-			return nil, err
-		}
-		tag, pub = "dip1::ed25519-pk:", ed25519.NewKeyFromSeed(key).Public().(ed25519.PublicKey)
+		tag, keyAlg = "dip1::ed25519-pk:", "ed25519"
 	case "secp256k1", "secp256k1_prehashed":
-		key, err := kdf.GuestKey(a.cvm.Keys.K256Key, "vms")
-		if err != nil {
-			return nil, err
-		}
-		k, err := kdf.K256FromScalar(key)
-		if err != nil {
-			return nil, prpc.Public("the signing key is unusable", err)
-		}
-		tag, pub = "dip1::secp256k1c-pk:", crypto.CompressPubkey(&k.PublicKey)
+		tag, keyAlg = "dip1::secp256k1c-pk:", "secp256k1"
 	default:
 		return nil, badAlgorithm(req.Algorithm)
+	}
+	_, pub, err := a.derive("vms", keyAlg)
+	if err != nil {
+		return nil, err
 	}
 	return a.GetQuote(ctx, &RawQuoteArgs{ReportData: []byte(tag + base64.RawURLEncoding.EncodeToString(pub))})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/dstack-go/dstack/tee/attest/tdx"
 	"github.com/dstack-go/dstack/tee/identity"
@@ -78,23 +79,11 @@ func (c *CVM) checkMrConfigID(ctx context.Context) error {
 			return refuse("mr_config instance_id is not this instance's")
 		case len(m.GPUPolicyHash) != 0 && !bytes.Equal(m.GPUPolicyHash, gpu[:]):
 			return refuse("mr_config gpu_policy_hash is not this app's")
-		case m.InitScriptHashes != nil && !equalHashes(scripts, c.Compose.InitScriptHashes()):
+		case m.InitScriptHashes != nil && !slices.Equal(scripts, c.Compose.InitScriptHashes()):
 			return refuse("mr_config init_script_hashes are not this app's")
 		}
 	default:
 		return refuse("unknown version %d", id[0])
 	}
 	return nil
-}
-
-func equalHashes(a, b [][32]byte) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -72,13 +72,8 @@ volumes:
 		{Kind: mountBind, Source: "conf", Target: "/conf", ReadOnly: true},
 		{Kind: mountAgent, Target: "/var/run/dstack.sock"},
 	}
-	if len(web.Mounts) != len(wantMounts) {
-		t.Fatalf("mounts %+v", web.Mounts)
-	}
-	for i := range wantMounts {
-		if web.Mounts[i] != wantMounts[i] {
-			t.Errorf("mount %d: %+v, want %+v", i, web.Mounts[i], wantMounts[i])
-		}
+	if !slices.Equal(web.Mounts, wantMounts) {
+		t.Errorf("mounts %+v, want %+v", web.Mounts, wantMounts)
 	}
 	if len(web.Ports) != 2 || web.Ports[0].Published != 8080 || web.Ports[0].Target != 80 || web.Ports[1].Published != 9000 {
 		t.Errorf("ports %+v", web.Ports)
