@@ -4,8 +4,21 @@
 // registered (RegisterCvm) with the gateways of the sys-config. Both the
 // tunnel and the registration accept only a peer whose attestation proves
 // the gateway app id the chain names. The app's port_policy goes with the
-// registration, as upstream's CVMs send it. This package must never relay a
-// stream or send a registration to any other peer.
+// registration, as upstream's CVMs send it.
+//
+// The CVM's two RA-TLS certificates (the tunnel's server certificate and
+// the registration's client certificate) are short-lived, 7 days by
+// default, because the evidence inside is only as fresh as the
+// certificate. Each is renewed before it expires, at 2/3 of its lifetime
+// by default, with a fresh key and fresh evidence: the tunnel presents the
+// new one to every new handshake while open streams go on, and the next
+// registration renewal presents the new client certificate. The gateway
+// knows the CVM by its attested app id and instance id, not by the
+// certificate's bytes, so a renewed certificate keeps routing. A renewal
+// that fails is retried with backoff while the old certificate serves.
+//
+// This package must never relay a stream or send a registration to any
+// other peer.
 package gatewaylink
 
 import (
@@ -16,6 +29,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -41,8 +55,20 @@ type Registrar struct {
 	// Gateway reads the gateway app id the chain names (a *chain.Reader).
 	// Required.
 	Gateway tunnel.GatewayAppIDSource
-	// Retry is how often a failed registration is retried. Default 5s.
+	// Retry is how often a failed registration is retried, and the first
+	// wait before a failed certificate renewal is tried again (the wait
+	// then doubles, up to 5 minutes). Default 5s.
 	Retry time.Duration
+	// CertValidity is how long each of the CVM's RA-TLS certificates (the
+	// tunnel's server certificate and the registration's client
+	// certificate) is valid from its issue. Default ratls.DefaultValidity
+	// (7 days).
+	CertValidity time.Duration
+	// CertRenewAt is the fraction of a certificate's lifetime after which
+	// it is replaced by a new one, with a fresh key and fresh evidence. It
+	// must be in (0, 1). Default 2/3: a 7-day certificate is renewed after
+	// about 4 days and 16 hours.
+	CertRenewAt float64
 	// Logger receives failures. Default none.
 	Logger *zap.Logger
 
@@ -73,22 +99,22 @@ func (r *Registrar) Register(ctx context.Context, cvm *boot.CVM) error {
 	if r.Gateway == nil {
 		return errors.New("registering with the gateway: no source of the gateway app id (the chain)")
 	}
-	issue := func(server bool) (*tls.Certificate, error) {
-		c, err := ratls.Issue(ctx, cvm.Platform, ratls.CertOptions{
-			Subject: "dstack-guest-agent", ServerAuth: server, ClientAuth: !server, AppID: cvm.AppID[:],
-		}, nil, nil)
+	renewAt := r.CertRenewAt
+	if renewAt == 0 {
+		renewAt = 2.0 / 3
+	}
+	if renewAt <= 0 || renewAt >= 1 {
+		return fmt.Errorf("registering with the gateway: CertRenewAt %v is not a fraction of the certificate lifetime in (0, 1)", renewAt)
+	}
+	serverCert := &renewedCert{name: "tunnel server", server: true}
+	clientCert := &renewedCert{name: "registration client"}
+	issued := time.Now()
+	for _, c := range []*renewedCert{serverCert, clientCert} {
+		cert, err := r.issue(ctx, cvm, c.server)
 		if err != nil {
-			return nil, fmt.Errorf("registering with the gateway: issuing the CVM's RA-TLS certificate: %w", err)
+			return err
 		}
-		return c, nil
-	}
-	serverCert, err := issue(true)
-	if err != nil {
-		return err
-	}
-	clientCert, err := issue(false)
-	if err != nil {
-		return err
+		c.cur.Store(cert)
 	}
 	listen := r.Listen
 	if listen == "" {
@@ -98,7 +124,7 @@ func (r *Registrar) Register(ctx context.Context, cvm *boot.CVM) error {
 	if err != nil {
 		return fmt.Errorf("registering with the gateway: listening for the tunnel on %s: %w", listen, err)
 	}
-	srv := &tunnel.Server{Certificate: serverCert, Attestation: cvm.Attestation, Gateway: r.Gateway, Ports: r.Ports, Logger: log}
+	srv := &tunnel.Server{GetCertificate: serverCert.cur.Load, Attestation: cvm.Attestation, Gateway: r.Gateway, Ports: r.Ports, Logger: log}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, tunnel.ErrServerClosed) {
 			log.Error("the tunnel server stopped", zap.Error(err))
@@ -122,8 +148,15 @@ func (r *Registrar) Register(ctx context.Context, cvm *boot.CVM) error {
 	}
 	var first []error
 	var wg sync.WaitGroup
+	for _, c := range []*renewedCert{serverCert, clientCert} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.renew(bg, cvm, c, issued, renewAt, retry, log.With(zap.String("certificate", c.name)))
+		}()
+	}
 	for _, u := range urls {
-		reg := &tunnel.Registration{GatewayURL: u, Certificate: clientCert, Attestation: cvm.Attestation, Gateway: r.Gateway}
+		reg := &tunnel.Registration{GatewayURL: u, GetCertificate: clientCert.cur.Load, Attestation: cvm.Attestation, Gateway: r.Gateway}
 		wait := retry
 		resp, err := reg.Register(ctx, req)
 		if err != nil {
@@ -152,6 +185,80 @@ func (r *Registrar) Register(ctx context.Context, cvm *boot.CVM) error {
 	}
 	go func() { wg.Wait(); close(r.done) }()
 	return errors.Join(first...)
+}
+
+// issue is how the CVM's RA-TLS certificates are issued, at boot and at
+// every renewal: a fresh key attested by the TEE now, valid CertValidity
+// from now (and, for clocks a little behind, from a minute before).
+func (r *Registrar) issue(ctx context.Context, cvm *boot.CVM, server bool) (*tls.Certificate, error) {
+	validity := r.CertValidity
+	if validity <= 0 {
+		validity = ratls.DefaultValidity
+	}
+	now := time.Now()
+	c, err := ratls.Issue(ctx, cvm.Platform, ratls.CertOptions{
+		Subject: "dstack-guest-agent", ServerAuth: server, ClientAuth: !server, AppID: cvm.AppID[:],
+		NotBefore: now.Add(-time.Minute), NotAfter: now.Add(validity),
+	}, nil, nil)
+	if err != nil {
+		return nil, fmt.Errorf("registering with the gateway: issuing the CVM's RA-TLS certificate: %w", err)
+	}
+	return c, nil
+}
+
+// maxRenewBackoff bounds the wait between two failed renewals.
+const maxRenewBackoff = 5 * time.Minute
+
+// renewedCert is one of the CVM's RA-TLS certificates, replaced before it
+// expires.
+type renewedCert struct {
+	name   string
+	server bool
+	cur    atomic.Pointer[tls.Certificate]
+}
+
+// renew replaces c's certificate, issued at issued, with a newly issued
+// one at renewAt of each one's lifetime, until ctx ends. A failed issue is
+// logged and tried again after retry, then twice as long each time up to
+// maxRenewBackoff; c keeps the old certificate meanwhile.
+func (r *Registrar) renew(ctx context.Context, cvm *boot.CVM, c *renewedCert, issued time.Time, renewAt float64, retry time.Duration, log *zap.Logger) {
+	for {
+		notAfter := c.cur.Load().Leaf.NotAfter
+		due := issued.Add(time.Duration(float64(notAfter.Sub(issued)) * renewAt))
+		if !sleep(ctx, time.Until(due)) {
+			return
+		}
+		for wait := retry; ; wait = min(2*wait, max(retry, maxRenewBackoff)) {
+			start := time.Now()
+			cert, err := r.issue(ctx, cvm, c.server)
+			if err == nil {
+				c.cur.Store(cert)
+				issued = start
+				log.Info("renewed the CVM's RA-TLS certificate", zap.Time("not_after", cert.Leaf.NotAfter))
+				break
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			log.Warn("renewing the CVM's RA-TLS certificate failed; the current one serves until a renewal succeeds",
+				zap.Error(err), zap.Time("not_after", notAfter), zap.Duration("retry_in", wait))
+			if !sleep(ctx, wait) {
+				return
+			}
+		}
+	}
+}
+
+// sleep waits for d or the end of ctx and reports whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }
 
 // portPolicy is app-compose's port_policy as RegisterCvm carries it (nil
@@ -184,8 +291,8 @@ func (r *Registrar) TunnelAddr() string {
 	return r.ln.Addr().String()
 }
 
-// Close stops renewing the registrations and closes the tunnel Server and
-// every stream.
+// Close stops renewing the registrations and the certificates, and closes
+// the tunnel Server and every stream.
 func (r *Registrar) Close() error {
 	r.mu.Lock()
 	srv, cancel, done := r.srv, r.cancel, r.done

@@ -101,8 +101,13 @@ type Registration struct {
 	// GatewayURL is the gateway's registration endpoint, "https://host:port".
 	GatewayURL string
 	// Certificate is the CVM's RA-TLS client certificate: its attestation
-	// is the CVM's identity.
+	// is the CVM's identity. Required unless GetCertificate is set.
 	Certificate *tls.Certificate
+	// GetCertificate, when set, returns the certificate to present at each
+	// call instead of Certificate, for one that is renewed: the gateway
+	// takes the CVM's identity from the attested claims, not from the
+	// certificate's bytes, so a renewed certificate keeps the registration.
+	GetCertificate func() *tls.Certificate
 	// Attestation verifies the gateway's evidence.
 	Attestation attest.Options
 	// Gateway reads the gateway app id the gateway must prove (a
@@ -134,7 +139,11 @@ func (r *Registration) Info(ctx context.Context) (*InfoResponse, error) {
 
 // call makes one RPC to the gateway, which must prove the gateway app id.
 func (r *Registration) call(ctx context.Context, method string, req, resp any) error {
-	if r.Certificate == nil || r.Gateway == nil || r.GatewayURL == "" {
+	cert := r.Certificate
+	if r.GetCertificate != nil {
+		cert = r.GetCertificate()
+	}
+	if cert == nil || r.Gateway == nil || r.GatewayURL == "" {
 		return errors.New("needs a gateway URL, a certificate and a gateway app id source")
 	}
 	v := &ratls.Verifier{Attestation: r.Attestation, Policy: GatewayPolicy(r.Gateway)}
@@ -142,7 +151,7 @@ func (r *Registration) call(ctx context.Context, method string, req, resp any) e
 	if timeout <= 0 {
 		timeout = 30 * time.Second
 	}
-	tr := &http.Transport{TLSClientConfig: v.ClientConfig(r.Certificate), ForceAttemptHTTP2: true}
+	tr := &http.Transport{TLSClientConfig: v.ClientConfig(cert), ForceAttemptHTTP2: true}
 	defer tr.CloseIdleConnections()
 	c := &prpc.Client{BaseURL: strings.TrimSuffix(r.GatewayURL, "/") + "/prpc", HTTP: &http.Client{Transport: tr, Timeout: timeout}}
 	return c.Call(ctx, method, req, resp)

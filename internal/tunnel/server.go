@@ -23,8 +23,14 @@ const DefaultHandshakeTimeout = 10 * time.Second
 // Server is the guest end of the tunnel: it accepts streams from the gateway
 // named on chain and relays each to a local port.
 type Server struct {
-	// Certificate is the guest's RA-TLS server certificate. Required.
+	// Certificate is the guest's RA-TLS server certificate. Required
+	// unless GetCertificate is set.
 	Certificate *tls.Certificate
+	// GetCertificate, when set, returns the certificate to present to each
+	// new handshake instead of Certificate, for one that is renewed: a
+	// stream already open keeps going whatever it returns later. A nil
+	// answer refuses the handshake.
+	GetCertificate func() *tls.Certificate
 	// Attestation verifies the gateway's evidence.
 	Attestation attest.Options
 	// Gateway reads the gateway app id the peer must prove. Required.
@@ -65,7 +71,19 @@ func (s *Server) init() {
 			gw = CachedGatewayAppID(gw, ttl)
 		}
 		s.verifier = &ratls.Verifier{Attestation: s.Attestation, Policy: GatewayPolicy(gw)}
-		s.tlsCfg = s.verifier.ServerConfig(s.Certificate, true)
+		cert := s.Certificate
+		if s.GetCertificate != nil {
+			cert = nil
+		}
+		s.tlsCfg = s.verifier.ServerConfig(cert, true)
+		if get := s.GetCertificate; get != nil {
+			s.tlsCfg.GetCertificate = func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+				if c := get(); c != nil {
+					return c, nil
+				}
+				return nil, errNoCertificate
+			}
+		}
 		s.tlsCfg.MinVersion = tls.VersionTLS13
 		s.tlsCfg.NextProtos = []string{ALPN}
 		s.lns = map[net.Listener]struct{}{}
@@ -85,10 +103,12 @@ func (s *Server) TLSConfig() *tls.Config {
 // ErrServerClosed is returned by Serve after Close.
 var ErrServerClosed = errors.New("tunnel: server closed")
 
+var errNoCertificate = errors.New("tunnel: the server has no certificate to present")
+
 // Serve accepts streams on ln until Close.
 func (s *Server) Serve(ln net.Listener) error {
 	s.init()
-	if s.Certificate == nil || s.Gateway == nil {
+	if (s.Certificate == nil && s.GetCertificate == nil) || s.Gateway == nil {
 		return errors.New("tunnel: server needs a certificate and a gateway app id source")
 	}
 	s.mu.Lock()

@@ -9,6 +9,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -290,4 +291,80 @@ func TestCachedGatewayAppID(t *testing.T) {
 	if id, _, _ := short.GatewayAppID(context.Background()); id != "cd" {
 		t.Fatalf("expired answer reused: %s", id)
 	}
+}
+
+// TestServerRenewsCertificate: with GetCertificate, a new handshake gets
+// the certificate GetCertificate answers now, while a stream opened with
+// the one before keeps relaying.
+func TestServerRenewsCertificate(t *testing.T) {
+	pki := newPKI(t, "tunnel renewal")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() { // echoes every byte back as it comes
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { defer c.Close(); io.Copy(c, c) }()
+		}
+	}()
+	port := uint16(ln.Addr().(*net.TCPAddr).Port)
+	id := simtee.Identity{AppID: appID, ComposeHash: bytes.Repeat([]byte{0xc0}, 32), InstanceID: bytes.Repeat([]byte{0x1d}, 20)}
+	var current atomic.Pointer[tls.Certificate]
+	first := issue(t, pki, id, true)
+	current.Store(first)
+	srv := &tunnel.Server{GetCertificate: current.Load, Attestation: simtee.Options(pki), Gateway: tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID))}
+	tl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(tl)
+	t.Cleanup(func() { srv.Close() })
+	presented := func(c *tunnel.Conn) []byte { return c.ConnectionState().PeerCertificates[0].Raw }
+	echoOnce := func(c *tunnel.Conn, msg string) {
+		t.Helper()
+		if _, err := c.Write([]byte(msg)); err != nil {
+			t.Fatal(err)
+		}
+		got := make([]byte, len(msg))
+		if _, err := io.ReadFull(c, got); err != nil || string(got) != msg {
+			t.Fatalf("echo of %q: %q, %v", msg, got, err)
+		}
+	}
+
+	old, err := dialer(t, pki, gatewayID).Dial(context.Background(), tl.Addr().String(), port, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	if !bytes.Equal(presented(old), first.Certificate[0]) {
+		t.Fatal("the first stream did not get the first certificate")
+	}
+	echoOnce(old, "before")
+
+	renewed := issue(t, pki, id, true)
+	current.Store(renewed)
+	// A fresh dialer has no session to resume: its handshake is a full one.
+	c, err := dialer(t, pki, gatewayID).Dial(context.Background(), tl.Addr().String(), port, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(presented(c), renewed.Certificate[0]) {
+		t.Fatal("a new handshake after the renewal got the old certificate")
+	}
+	echoOnce(c, "new")
+	c.Close()
+	echoOnce(old, "after")
+
+	// Without a certificate the handshake is refused, not served with a
+	// stale one.
+	current.Store(nil)
+	if _, err := dialer(t, pki, gatewayID).Dial(context.Background(), tl.Addr().String(), port, nil); err == nil {
+		t.Fatal("a handshake succeeded without a certificate")
+	}
+	echoOnce(old, "still")
 }

@@ -219,11 +219,13 @@ func (v *Verifier) verifyConnection(cs tls.ConnectionState) error {
 
 // ServerConfig returns a TLS server configuration presenting cert. With
 // requireClient, clients must present an RA-TLS certificate that verifies
-// (mutual RA-TLS); otherwise no client certificate is asked for.
+// (mutual RA-TLS); otherwise no client certificate is asked for. A nil
+// cert leaves the certificate to the caller's GetCertificate (for one that
+// is renewed).
 func (v *Verifier) ServerConfig(cert *tls.Certificate, requireClient bool) *tls.Config {
-	cfg := &tls.Config{
-		Certificates: []tls.Certificate{*cert},
-		MinVersion:   tls.VersionTLS12,
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if cert != nil {
+		cfg.Certificates = []tls.Certificate{*cert}
 	}
 	if requireClient {
 		// Client chains are checked by VerifyConnection: the attestation is
