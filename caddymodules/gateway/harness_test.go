@@ -244,6 +244,7 @@ type cvm struct {
 	backend  *http.Server
 	port     uint16 // the backend's port
 	tunnel   *tunnel.Server
+	tunCert  *atomic.Pointer[tls.Certificate] // what the tunnel presents to a new handshake
 	ports    map[uint16]string
 	tunLn    net.Listener
 	ppPorts  []uint16           // registered proxy_protocol_ports
@@ -298,9 +299,18 @@ func (e *env) bootCVM(app []byte, compose [32]byte, n int) *cvm {
 
 func (c *cvm) cert(td *simtee.TD, server bool) *tls.Certificate {
 	c.e.t.Helper()
-	cert, err := ratls.Issue(context.Background(), td.Attester(), ratls.CertOptions{
-		Subject: "dstack-guest-agent", ServerAuth: server, ClientAuth: !server, AppID: td.Identity.AppID,
-	}, nil, nil)
+	return c.certValid(td, server, 0)
+}
+
+// certValid is cert valid for validity from now; 0 means
+// ratls.DefaultValidity.
+func (c *cvm) certValid(td *simtee.TD, server bool, validity time.Duration) *tls.Certificate {
+	c.e.t.Helper()
+	opts := ratls.CertOptions{Subject: "dstack-guest-agent", ServerAuth: server, ClientAuth: !server, AppID: td.Identity.AppID}
+	if validity > 0 {
+		opts.NotBefore, opts.NotAfter = time.Now().Add(-time.Minute), time.Now().Add(validity)
+	}
+	cert, err := ratls.Issue(context.Background(), td.Attester(), opts, nil, nil)
 	if err != nil {
 		c.e.t.Fatal(err)
 	}
@@ -331,7 +341,9 @@ func (c *cvm) listenTunnel(td *simtee.TD, port string) {
 		c.e.t.Fatal(err)
 	}
 	c.tunLn = ln
-	c.tunnel = &tunnel.Server{Certificate: c.cert(td, true), Attestation: simtee.Options(c.e.pki), Gateway: c.e.reader, Ports: ports}
+	c.tunCert = new(atomic.Pointer[tls.Certificate])
+	c.tunCert.Store(c.cert(td, true))
+	c.tunnel = &tunnel.Server{GetCertificate: c.tunCert.Load, Attestation: simtee.Options(c.e.pki), Gateway: c.e.reader, Ports: ports}
 	c.tunAddr = ln.Addr().String()
 	srv := c.tunnel
 	go srv.Serve(ln)

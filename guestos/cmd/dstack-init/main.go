@@ -20,7 +20,9 @@
 // digest), with the attested tunnel in front of their ports and the CVM
 // registered with the gateways of gateway_urls when app-compose asks for
 // the gateway (the tunnel and the registration accept only the gateway app
-// id on chain).
+// id on chain). The RA-TLS certificates of the tunnel and of the
+// registration are valid 7 days and renewed, with a fresh key and fresh
+// evidence, after 2/3 of that; open streams are not dropped.
 // When the chain does not allow the compose hash, no KMS releases keys: the
 // boot stops with the reason and the app is not started.
 //
