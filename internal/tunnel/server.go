@@ -28,8 +28,11 @@ type Server struct {
 	Certificate *tls.Certificate
 	// GetCertificate, when set, returns the certificate to present to each
 	// new handshake instead of Certificate, for one that is renewed: a
-	// stream already open keeps going whatever it returns later. A nil
-	// answer refuses the handshake.
+	// stream already open keeps going whatever it returns later, and a
+	// handshake that resumes a session stands on the certificate the
+	// session was made with until that one expires (crypto/tls resumes no
+	// session whose peer certificate has expired). A nil answer refuses the
+	// handshake.
 	GetCertificate func() *tls.Certificate
 	// Attestation verifies the gateway's evidence.
 	Attestation attest.Options
