@@ -3,9 +3,12 @@ package main
 import (
 	"net"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestSpread(t *testing.T) {
@@ -55,10 +58,14 @@ func TestMarkdownRatiosAndSpread(t *testing.T) {
 			{Path: "caddy", Mode: keepAlive.Label, Reps: []measurement{rep(500, 200, time.Millisecond, time.Millisecond)}},
 			{Path: "gateway", Mode: keepAlive.Label, Reps: []measurement{rep(400, 150, 3*time.Millisecond, 9*time.Millisecond)}},
 			{Path: "gateway", Mode: newConn.Label, Reps: []measurement{{Throughput: 10, Rate: 200, Requests: 10, Failures: 2, Errors: []string{"boom"}}}},
+			{Path: "direct" + splitSuffix, Mode: keepAlive.Label, Reps: []measurement{rep(2000, 200, time.Millisecond, time.Millisecond)}},
+			{Path: "gateway" + splitSuffix, Mode: keepAlive.Label, Reps: []measurement{rep(500, 200, time.Millisecond, time.Millisecond)}},
 		},
 	}
 	r.Cases[1].Reps[0].CPUPerRequest = 100 * time.Microsecond
+	r.Cases[2].Procs = []string{"backend", "gateway", "cvm"}
 	r.Cases[2].Reps[0].CPUPerRequest = 150 * time.Microsecond
+	r.Cases[2].Reps[0].CPUByProcess = []time.Duration{30 * time.Microsecond, 80 * time.Microsecond, 40 * time.Microsecond}
 	var b strings.Builder
 	r.writeMarkdown(&b)
 	out := b.String()
@@ -76,6 +83,11 @@ func TestMarkdownRatiosAndSpread(t *testing.T) {
 		"| gateway | new TLS conn/req | 10 [10–10] | 0% | – | – |",
 		"| 2/10 |",
 		"Errors of gateway (new TLS conn/req): boom",
+		// CPU by process, the CVM in its own column
+		"| gateway | keep-alive | 30 µs | 80 µs gateway | 40 µs | 150 µs |",
+		"| caddy | keep-alive | – | – | – | 100 µs |",
+		// a split row is compared with the split direct row
+		"| gateway (split cores) | keep-alive | 500 [500–500] | 0% | 0.25× |",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
@@ -161,11 +173,14 @@ func TestDirectSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := loadConfig{Duration: 300 * time.Millisecond, Workers: 2, Rate: 20, Roots: cert.Pool}
-	self := func() (time.Duration, error) { return treeCPU([]int{os.Getpid()}) }
+	self := func() ([]time.Duration, error) { return treesCPU([]int{os.Getpid()}) }
 	for _, mode := range []connMode{keepAlive, newConn} {
 		m := cfg.measure(tgt, mode, self)
 		if m.Failures != 0 || m.Requests == 0 || m.Throughput <= 0 || m.P99 <= 0 || m.CPUPerRequest <= 0 {
 			t.Errorf("%s: %+v", mode.Label, m)
+		}
+		if len(m.CPUByProcess) != 1 || m.CPUByProcess[0] != m.CPUPerRequest {
+			t.Errorf("%s: CPU by process %v, total %v", mode.Label, m.CPUByProcess, m.CPUPerRequest)
 		}
 	}
 	// A wrong answer is a failure, not a success.
@@ -210,5 +225,63 @@ func TestFmtDur(t *testing.T) {
 		if got := fmtDur(ns); got != want {
 			t.Errorf("fmtDur(%v) = %q, want %q", ns, got, want)
 		}
+	}
+}
+
+// TestPin: a child's threads, and its own child's, take the affinity pin
+// gives the tree; this process's is untouched.
+func TestPin(t *testing.T) {
+	cpus, err := allowedCPUs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cpus) < 2 {
+		t.Skip("needs 2 CPUs")
+	}
+	// sh runs sleep as its child.
+	cmd := exec.Command("sh", "-c", "sleep 30 & wait")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	var grandchild int
+	for deadline := time.Now().Add(30 * time.Second); grandchild == 0; {
+		parent, _, err := procTable()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for p, pp := range parent {
+			if pp == cmd.Process.Pid {
+				grandchild = p
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("sh started no child")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	last := cpus[len(cpus)-1]
+	if err := pin(cmd.Process.Pid, true, []int{last}); err != nil {
+		t.Fatal(err)
+	}
+	for _, pid := range []int{cmd.Process.Pid, grandchild} {
+		var set unix.CPUSet
+		if err := unix.SchedGetaffinity(pid, &set); err != nil {
+			t.Fatal(err)
+		}
+		if set.Count() != 1 || !set.IsSet(last) {
+			t.Errorf("process %d may run on %d CPUs, want only CPU %d", pid, set.Count(), last)
+		}
+	}
+	if mine, _ := allowedCPUs(); len(mine) != len(cpus) {
+		t.Errorf("this process's CPUs changed: %v, was %v", mine, cpus)
+	}
+	// Each tree on its own: the child's time is not this process's.
+	per, err := treesCPU([]int{os.Getpid(), cmd.Process.Pid})
+	if err != nil || len(per) != 2 {
+		t.Fatalf("%v %v", per, err)
+	}
+	if err := pin(1<<30, false, cpus); err != nil {
+		t.Errorf("pinning a process that is gone: %v", err)
 	}
 }

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // clockTick is the unit of the CPU times in /proc/<pid>/stat: USER_HZ,
@@ -40,15 +43,13 @@ func procStat(pid int) (ppid int, cpu time.Duration, err error) {
 	return ppid, time.Duration(ut+st) * clockTick, nil
 }
 
-// treeCPU is the CPU time used so far by the processes roots and every
-// live descendant of theirs (nginx's workers are its master's children).
-func treeCPU(roots []int) (time.Duration, error) {
+// procTable is every live process's parent and CPU time, from /proc.
+func procTable() (parent map[int]int, cpu map[int]time.Duration, err error) {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
-		return 0, fmt.Errorf("reading process CPU times: %w", err)
+		return nil, nil, fmt.Errorf("reading process CPU times: %w", err)
 	}
-	parent := map[int]int{}
-	cpu := map[int]time.Duration{}
+	parent, cpu = map[int]int{}, map[int]time.Duration{}
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
@@ -60,21 +61,86 @@ func treeCPU(roots []int) (time.Duration, error) {
 		}
 		parent[pid], cpu[pid] = pp, c
 	}
-	in := map[int]bool{}
-	for _, r := range roots {
-		if _, ok := cpu[r]; !ok {
-			return 0, fmt.Errorf("reading process CPU times: process %d is gone", r)
+	return parent, cpu, nil
+}
+
+// inTree reports whether pid is root or one of its descendants.
+func inTree(parent map[int]int, pid, root int) bool {
+	for p, seen := pid, 0; p > 1 && seen < 64; p, seen = parent[p], seen+1 {
+		if p == root {
+			return true
 		}
-		in[r] = true
 	}
+	return false
+}
+
+// treeCPU is the CPU time used so far by the processes roots and every
+// live descendant of theirs (nginx's workers are its master's children).
+func treeCPU(roots []int) (time.Duration, error) {
+	per, err := treesCPU(roots)
 	var total time.Duration
-	for pid, c := range cpu {
-		for p, seen := pid, 0; p > 1 && seen < 64; p, seen = parent[p], seen+1 {
-			if in[p] {
-				total += c
-				break
+	for _, c := range per {
+		total += c
+	}
+	return total, err
+}
+
+// treesCPU is treeCPU of each root on its own, in the order of roots; the
+// trees must not overlap.
+func treesCPU(roots []int) ([]time.Duration, error) {
+	parent, cpu, err := procTable()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]time.Duration, len(roots))
+	for i, r := range roots {
+		if _, ok := cpu[r]; !ok {
+			return nil, fmt.Errorf("reading process CPU times: process %d is gone", r)
+		}
+		for pid, c := range cpu {
+			if inTree(parent, pid, r) {
+				out[i] += c
 			}
 		}
 	}
-	return total, nil
+	return out, nil
+}
+
+// pin sets the CPU affinity of every thread of pid — and, with tree, of its
+// descendants' — to cpus. Threads started later inherit it from the thread
+// that starts them.
+func pin(pid int, tree bool, cpus []int) error {
+	var set unix.CPUSet
+	for _, c := range cpus {
+		set.Set(c)
+	}
+	pids := []int{pid}
+	if tree {
+		parent, _, err := procTable()
+		if err != nil {
+			return err
+		}
+		pids = pids[:0]
+		for p := range parent {
+			if inTree(parent, p, pid) {
+				pids = append(pids, p)
+			}
+		}
+	}
+	for _, p := range pids {
+		tasks, err := os.ReadDir(filepath.Join("/proc", strconv.Itoa(p), "task"))
+		if err != nil {
+			continue // exited meanwhile
+		}
+		for _, t := range tasks {
+			tid, err := strconv.Atoi(t.Name())
+			if err != nil {
+				continue
+			}
+			if err := unix.SchedSetaffinity(tid, &set); err != nil && !errors.Is(err, unix.ESRCH) {
+				return fmt.Errorf("setting the CPU affinity of thread %d of process %d: %w", tid, p, err)
+			}
+		}
+	}
+	return nil
 }

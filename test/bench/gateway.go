@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -164,6 +165,17 @@ func gatewayProxy(keepAlive bool) map[string]any {
 	return map[string]any{"handler": "reverse_proxy", "dynamic_upstreams": map[string]any{"source": "dstack"}, "transport": tr}
 }
 
+// gatewayLayer4 is the gateway's terminated layer4 route on listen: TLS
+// ended with the bench certificate, then the bytes relayed unchanged over a
+// tunnel stream to the CVM port the name gives (80) — no HTTP parsing, one
+// stream per client connection.
+func gatewayLayer4(listen string) map[string]any {
+	return map[string]any{"servers": map[string]any{"l4": map[string]any{"listen": []string{listen}, "routes": []any{map[string]any{
+		"match":  []any{map[string]any{"dstack": map[string]any{}}},
+		"handle": []any{map[string]any{"handler": "tls"}, map[string]any{"handler": "dstack"}},
+	}}}}}
+}
+
 // cvmArgs is how the harness starts its simulated CVM child.
 func (d *devChain) cvmArgs(regAddr, tunnelAddr, backendPlain string) []string {
 	return []string{"cvm", "-rpc", d.rpc, "-chain-id", fmt.Sprint(d.chainID), "-kms", d.kms, "-app", d.app,
@@ -184,6 +196,11 @@ func runCVM(ctx context.Context, args []string) error {
 	backendAddr := fs.String("backend", "", "backend address port 80 relays to")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if f := os.Getenv("CVMPROF"); f != "" {
+		pf, _ := os.Create(f)
+		pprof.StartCPUProfile(pf)
+		defer pprof.StopCPUProfile()
 	}
 	client, err := ethclient.DialContext(ctx, *rpc)
 	if err != nil {

@@ -108,11 +108,12 @@ func truncate(s string, n int) string {
 // (Workers concurrent requests, each sent as soon as the last answered)
 // and the latency phase (a fixed Rate, enough workers to keep it).
 //
-// cpu, when not nil, is the CPU time the path's processes have used so far:
-// the throughput phase's share of it per successful request is the
-// measurement's CPUPerRequest, a figure that the generator's use of the
-// same cores disturbs less than the rate.
-func (cfg loadConfig) measure(t target, mode connMode, cpu func() (time.Duration, error)) measurement {
+// cpu, when not nil, is the CPU time each of the path's processes has
+// used so far: the throughput phase's share of it per successful request
+// is the measurement's CPUByProcess (and their sum its CPUPerRequest), a
+// figure that the generator's use of the same cores disturbs less than the
+// rate.
+func (cfg loadConfig) measure(t target, mode connMode, cpu func() ([]time.Duration, error)) measurement {
 	var m measurement
 	add := func(p phase) {
 		m.Requests += p.requests
@@ -126,7 +127,7 @@ func (cfg loadConfig) measure(t target, mode connMode, cpu func() (time.Duration
 	if cfg.Warmup > 0 {
 		attack(cfg.attacker(t, mode, cfg.Workers, cfg.Workers), t, vegeta.ConstantPacer{}, cfg.Warmup)
 	}
-	var before time.Duration
+	var before []time.Duration
 	if cpu != nil {
 		var err error
 		if before, err = cpu(); err != nil {
@@ -137,8 +138,12 @@ func (cfg loadConfig) measure(t target, mode connMode, cpu func() (time.Duration
 	tp := attack(cfg.attacker(t, mode, cfg.Workers, cfg.Workers), t, vegeta.ConstantPacer{}, cfg.Duration)
 	if cpu != nil {
 		after, err := cpu()
-		if ok := uint64(float64(tp.requests) * tp.metrics.Success); err == nil && ok > 0 {
-			m.CPUPerRequest = (after - before) / time.Duration(ok)
+		if ok := uint64(float64(tp.requests) * tp.metrics.Success); err == nil && ok > 0 && len(after) == len(before) {
+			for i := range after {
+				per := (after[i] - before[i]) / time.Duration(ok)
+				m.CPUByProcess = append(m.CPUByProcess, per)
+				m.CPUPerRequest += per
+			}
 		}
 	}
 	add(tp)

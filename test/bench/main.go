@@ -7,7 +7,7 @@
 //
 //	go build -o bin/ ./cmd/dstack ./cmd/caddy && go build -o bin/bench ./test/bench
 //	bin/bench [-duration 3s] [-reps 3] [-workers 16] [-rate 200] [-paths direct,nginx,caddy,gateway]
-//	          [-micro=true] [-benchtime 1s] [-count 3] [-out .bench/results.md]
+//	          [-split=true] [-micro=true] [-benchtime 1s] [-count 3] [-out .bench/results.md]
 //
 // Every path ends at the same backend, a Go server answering "ok" over
 // HTTP/1.1, run as its own process:
@@ -19,7 +19,16 @@
 //
 // Two more rows take a new upstream connection per request: Caddy's
 // reverse_proxy with keep_alive off, and the gateway with a new tunnel
-// stream (an RA-TLS handshake) per request.
+// stream (an RA-TLS handshake) per request. The "gateway layer4" rows are
+// the gateway's terminated layer4 route (TLS ended, bytes relayed through
+// the tunnel without HTTP parsing), compared with its HTTP route.
+//
+// With -split (the default), every case is measured a second time with the
+// backend and the simulated CVM pinned to the last CPU and the load
+// generator and the fronts to the others: a deployment runs the CVM — its
+// app and its tunnel end — on cores of its own, and this shows what the
+// gateway costs its own machine. A second table gives the server CPU per
+// request by process (backend, front, simulated CVM).
 //
 // The gateway runs on a simulated TDX module and a mock vendor PKI
 // (insecure_simulated_tee_seed) against a `dstack devchain` set up with
@@ -49,6 +58,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -59,6 +69,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 func main() {
@@ -95,6 +107,7 @@ type options struct {
 	count     int
 	goCmd     string
 	keep      bool
+	split     bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -115,6 +128,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.count, "count", 3, "go test -count of the microbenchmarks")
 	fs.StringVar(&o.goCmd, "go", "go", "go command for the microbenchmarks")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (configs and logs)")
+	fs.BoolVar(&o.split, "split", true, "also run every case with the backend and the simulated CVM on the last CPU, and the load generator and the fronts on the others (needs 2 CPUs)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -139,15 +153,72 @@ type benchCase struct {
 	mode  connMode
 	t     target
 	procs []*proc // the processes that serve it, for their CPU time
+	// split runs the case with the backend and the simulated CVM on
+	// their own CPU, as a deployment runs a CVM on cores of its own.
+	split bool
 }
 
-// cpu is the CPU time the case's processes have used so far.
-func (c benchCase) cpu() (time.Duration, error) {
+// splitSuffix marks the paths of split cases.
+const splitSuffix = " (split cores)"
+
+// cpu is the CPU time each of the case's processes has used so far.
+func (c benchCase) cpu() ([]time.Duration, error) {
 	var pids []int
 	for _, p := range c.procs {
 		pids = append(pids, p.cmd.Process.Pid)
 	}
-	return treeCPU(pids)
+	return treesCPU(pids)
+}
+
+// procNames names the case's processes, in the order cpu measures them.
+func (c benchCase) procNames() []string {
+	var out []string
+	for _, p := range c.procs {
+		out = append(out, p.name)
+	}
+	return out
+}
+
+// cvmSide reports whether p runs where a CVM would: the backend (the app)
+// and the simulated CVM's tunnel end.
+func (s *stack) cvmSide(p *proc) bool { return p == s.backend || p.name == "cvm" }
+
+// arrange sets the CPU affinity of this process (the load generator) and
+// of the stack's for a case: every process on every CPU, or — split — the
+// CVM side on the last CPU and the rest on the others.
+func (s *stack) arrange(split bool) error {
+	front, cvm := s.cpus, s.cpus
+	if split {
+		front, cvm = s.cpus[:len(s.cpus)-1], s.cpus[len(s.cpus)-1:]
+	}
+	if err := pin(os.Getpid(), false, front); err != nil {
+		return err
+	}
+	for _, p := range s.procs {
+		set := front
+		if s.cvmSide(p) {
+			set = cvm
+		}
+		if err := pin(p.cmd.Process.Pid, true, set); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// allowedCPUs is the CPUs this process may run on.
+func allowedCPUs() ([]int, error) {
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		return nil, fmt.Errorf("reading the CPU affinity: %w", err)
+	}
+	var out []int
+	for c := 0; c < 1024 && len(out) < set.Count(); c++ {
+		if set.IsSet(c) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
 
 // stack is every process the cases need, started once.
@@ -158,6 +229,7 @@ type stack struct {
 	procs   []*proc
 	cases   []benchCase
 	headers []string
+	cpus    []int // the CPUs the run may use
 }
 
 func (s *stack) close() {
@@ -270,7 +342,8 @@ func start(ctx context.Context, o *options, dir string) (*stack, error) {
 	}
 	// Rows in a fixed order: by path as listed, keep-alive first.
 	order := func(c benchCase) int {
-		for i, p := range []string{"direct", "nginx", "caddy", "caddy (new upstream conn/req)", "gateway", "gateway (new tunnel/req)"} {
+		// (split cases are added after the sort)
+		for i, p := range []string{"direct", "nginx", "caddy", "caddy (new upstream conn/req)", "gateway", "gateway (new tunnel/req)", "gateway layer4"} {
 			if c.path == p {
 				return i
 			}
@@ -278,6 +351,18 @@ func start(ctx context.Context, o *options, dir string) (*stack, error) {
 		return 99
 	}
 	slices.SortStableFunc(s.cases, func(a, b benchCase) int { return order(a) - order(b) })
+	if o.split {
+		if s.cpus, err = allowedCPUs(); err != nil {
+			return s, err
+		}
+		if len(s.cpus) < 2 {
+			return s, fmt.Errorf("-split needs 2 CPUs, this process may use %d: run with -split=false", len(s.cpus))
+		}
+		for _, c := range slices.Clone(s.cases) {
+			c.split, c.path = true, c.path+splitSuffix
+			s.cases = append(s.cases, c)
+		}
+	}
 	return s, nil
 }
 
@@ -289,17 +374,17 @@ func (s *stack) startGateway(ctx context.Context, o *options, self, backendPlain
 		return err
 	}
 	s.add(d.proc)
-	var addrs [4]string
+	var addrs [5]string
 	for i := range addrs {
 		if addrs[i], err = freeAddr(); err != nil {
 			return err
 		}
 	}
-	ka, nc, reg, tun := addrs[0], addrs[1], addrs[2], addrs[3]
+	ka, nc, reg, tun, l4 := addrs[0], addrs[1], addrs[2], addrs[3], addrs[4]
 	cfg, err := caddyConfig(s.dir, "gateway", map[string]any{
 		"keepalive": caddyServer(ka, gatewayProxy(true)),
 		"newconn":   caddyServer(nc, gatewayProxy(false)),
-	}, s.cert, map[string]any{"dstack": d.dstackApp(reg)})
+	}, s.cert, map[string]any{"dstack": d.dstackApp(reg), "layer4": gatewayLayer4(l4)})
 	if err != nil {
 		return err
 	}
@@ -318,13 +403,15 @@ func (s *stack) startGateway(ctx context.Context, o *options, self, backendPlain
 	s.add(c)
 	t := target{URL: "https://" + ka + "/", Host: d.appHost()}
 	t2 := target{URL: "https://" + nc + "/", Host: d.appHost()}
-	for _, tt := range []target{t, t2} {
+	t3 := target{URL: "https://" + l4 + "/", Host: d.appHost()}
+	for _, tt := range []target{t, t2, t3} {
 		if err := c.waitFor("the gateway routing to the CVM", answersOK(tt, s.cert.Pool)); err != nil {
 			return fmt.Errorf("%w\ngateway log:\n%s", err, tail(filepath.Join(s.dir, "gateway-caddy.log")))
 		}
 	}
 	s.addCases("gateway", t, []*proc{g, c}, keepAlive, newConn)
 	s.addCases("gateway (new tunnel/req)", t2, []*proc{g, c}, keepAlive)
+	s.addCases("gateway layer4", t3, []*proc{g, c}, keepAlive, newConn)
 	return nil
 }
 
@@ -364,7 +451,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	rep := &report{Baselines: map[string]string{"gateway": "caddy", "caddy": "nginx",
-		"gateway (new tunnel/req)": "caddy (new upstream conn/req)"}, TargetRate: float64(o.load.Rate)}
+		"gateway (new tunnel/req)": "caddy (new upstream conn/req)", "gateway layer4": "gateway"}, TargetRate: float64(o.load.Rate)}
+	for k, v := range maps.Clone(rep.Baselines) {
+		rep.Baselines[k+splitSuffix] = v + splitSuffix
+	}
 	rep.Header = append(rep.Header,
 		"source: "+revision(),
 		fmt.Sprintf("when: %s; %s/%s, %d CPUs (GOMAXPROCS %d), %s; load average before: %s",
@@ -398,12 +488,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		o.load.Roots = s.cert.Pool
 		results := make([]*caseResult, len(s.cases))
 		for i, c := range s.cases {
-			results[i] = &caseResult{Path: c.path, Mode: c.mode.Label}
+			results[i] = &caseResult{Path: c.path, Mode: c.mode.Label, Procs: c.procNames()}
 		}
 		for r := 0; r < o.reps; r++ {
 			for i, c := range s.cases {
 				if ctx.Err() != nil {
 					return ctx.Err()
+				}
+				if o.split {
+					if err := s.arrange(c.split); err != nil {
+						return err
+					}
 				}
 				m := o.load.measure(c.t, c.mode, c.cpu)
 				results[i].Reps = append(results[i].Reps, m)
@@ -412,6 +507,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 		}
 		rep.Cases = results
+		if o.split {
+			if err := s.arrange(false); err != nil {
+				return err
+			}
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%s: the backend and the simulated CVM pinned to CPU %d, the load generator and the fronts to the other CPUs (%v): the shape of a deployment, where a CVM runs its app and its tunnel end on cores of its own. Without it, every process shares every CPU.", strings.TrimSpace(splitSuffix), s.cpus[len(s.cpus)-1], s.cpus[:len(s.cpus)-1]))
+		}
 		// The microbenchmarks run on a quiet stack.
 		s.close()
 		rep.Notes = append(rep.Notes,

@@ -65,6 +65,9 @@ type measurement struct {
 	// processes spent per successful request in the throughput phase; 0
 	// when unknown.
 	CPUPerRequest time.Duration
+	// CPUByProcess is CPUPerRequest by process, in the order of the
+	// case's Procs.
+	CPUByProcess []time.Duration
 	// Requests and Failures count both phases.
 	Requests, Failures uint64
 	// Errors are distinct error messages seen.
@@ -75,7 +78,10 @@ type measurement struct {
 type caseResult struct {
 	Path string // "direct", "nginx", "caddy", "gateway"
 	Mode string // connMode's label
-	Reps []measurement
+	// Procs names the processes whose CPU time is measured: the backend,
+	// then the front's.
+	Procs []string
+	Reps  []measurement
 }
 
 func (r *caseResult) throughput() spread {
@@ -99,6 +105,17 @@ func (r *caseResult) cpu() spread {
 	for _, m := range r.Reps {
 		if m.CPUPerRequest > 0 {
 			s = append(s, float64(m.CPUPerRequest))
+		}
+	}
+	return s
+}
+
+// procCPU is CPUByProcess of process i over the repetitions.
+func (r *caseResult) procCPU(i int) spread {
+	var s spread
+	for _, m := range r.Reps {
+		if i < len(m.CPUByProcess) && m.CPUByProcess[i] > 0 {
+			s = append(s, float64(m.CPUByProcess[i]))
 		}
 	}
 	return s
@@ -134,6 +151,13 @@ type report struct {
 	TargetRate float64
 	Micro      []microResult
 	Notes      []string
+}
+
+// hasCPUByProcess reports whether some case measured CPU by process.
+func (rep *report) hasCPUByProcess() bool {
+	return slices.ContainsFunc(rep.Cases, func(c *caseResult) bool {
+		return slices.ContainsFunc(c.Reps, func(m measurement) bool { return len(m.CPUByProcess) > 0 })
+	})
 }
 
 // find returns the result of path in mode, or nil.
@@ -173,6 +197,11 @@ func ratio(a, b float64) string {
 	return fmt.Sprintf("%.2f×", a/b)
 }
 
+// section starts a markdown table under a heading.
+func section(w io.Writer, title string, cols ...string) {
+	fmt.Fprintf(w, "\n## %s\n\n| %s |\n|%s\n", title, strings.Join(cols, " | "), strings.Repeat("---|", len(cols)))
+}
+
 // writeMarkdown writes the report as markdown tables: each figure is the
 // median of the repetitions with their range beside it, and ratios are of
 // medians measured in this run.
@@ -183,15 +212,17 @@ func (rep *report) writeMarkdown(w io.Writer) {
 		fmt.Fprintf(w, "- %s\n", h)
 	}
 	if len(rep.Cases) > 0 {
-		fmt.Fprintln(w)
-		fmt.Fprintf(w, "## HTTP paths (median of repetitions; [min–max]; ±%% = range/median)\n\n")
-		fmt.Fprintf(w, "| path | client connections | req/s max | ±%% | vs direct | vs baseline | p50 @ %.0f req/s | p99 @ %.0f req/s | p99 ±%% | server CPU/req | failed |\n",
-			rep.TargetRate, rep.TargetRate)
-		fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
+		section(w, "HTTP paths (median of repetitions; [min–max]; ±% = range/median)",
+			"path", "client connections", "req/s max", "±%", "vs direct", "vs baseline",
+			fmt.Sprintf("p50 @ %.0f req/s", rep.TargetRate), fmt.Sprintf("p99 @ %.0f req/s", rep.TargetRate), "p99 ±%", "server CPU/req", "failed")
 		for _, c := range rep.Cases {
 			tp := c.throughput()
 			vsDirect, vsBase, cpuVsBase := "–", "–", ""
-			if d := rep.find("direct", c.Mode); d != nil && c.Path != "direct" {
+			direct := "direct"
+			if strings.HasSuffix(c.Path, splitSuffix) {
+				direct += splitSuffix
+			}
+			if d := rep.find(direct, c.Mode); d != nil && c.Path != direct {
 				vsDirect = ratio(tp.median(), d.throughput().median())
 			}
 			if base, ok := rep.Baselines[c.Path]; ok {
@@ -224,12 +255,33 @@ func (rep *report) writeMarkdown(w io.Writer) {
 			}
 		}
 	}
+	if rep.hasCPUByProcess() {
+		section(w, "Server CPU per request by process (median of repetitions; throughput phase)",
+			"path", "client connections", "backend", "front", "simulated CVM", "total")
+		for _, c := range rep.Cases {
+			cols := []string{"–", "–", "–"}
+			for i, name := range c.Procs {
+				col := min(i, 2)
+				if name == "cvm" {
+					col = 2
+				}
+				if v := c.procCPU(i); len(v) > 0 {
+					cols[col] = fmtDur(v.median())
+					if col == 1 {
+						cols[col] += " " + name
+					}
+				}
+			}
+			total := "–"
+			if t := c.cpu(); len(t) > 0 {
+				total = fmtDur(t.median())
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", c.Path, c.Mode, strings.Join(cols, " | "), total)
+		}
+	}
 	if len(rep.Micro) > 0 {
-		fmt.Fprintln(w)
-		fmt.Fprintln(w, "## Microbenchmarks (go test -bench; median of -count runs; [min–max])")
-		fmt.Fprintln(w)
-		fmt.Fprintln(w, "| package | benchmark | time/op | ±% | other (median) |")
-		fmt.Fprintln(w, "|---|---|---|---|---|")
+		section(w, "Microbenchmarks (go test -bench; median of -count runs; [min–max])",
+			"package", "benchmark", "time/op", "±%", "other (median)")
 		for _, m := range rep.Micro {
 			var other []string
 			for _, u := range m.units() {
