@@ -383,6 +383,9 @@ func (a *App) Stop() error {
 		_ = a.srv.Shutdown(ctx)
 	}
 	a.conns.closeAll()
+	if a.dialer != nil {
+		a.dialer.Close()
+	}
 	return nil
 }
 

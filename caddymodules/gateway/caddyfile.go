@@ -134,6 +134,7 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 //		dial_timeout <duration>
 //		keepalive_idle <duration>
 //		keepalive off
+//		multiplex
 //		max_idle_conns_per_host <n>
 //		response_header_timeout <duration>
 //	}
@@ -162,6 +163,12 @@ func (t *Transport) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return d.Err("keepalive off (or keepalive_idle <duration>)")
 			}
 			t.DisableKeepAlives = true
+			continue
+		case "multiplex":
+			if d.NextArg() {
+				return d.ArgErr()
+			}
+			t.Multiplex = true
 			continue
 		}
 		if !slices.Contains(transportOptions, key) {

@@ -118,11 +118,21 @@ func (m *L4Matcher) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 // proxy_protocol_ports gets a PROXY protocol v2 header with the client's
 // address first.
 //
+// Each connection is a stream on a multiplexed tunnel connection to the
+// CVM (internal/tunnel, ALPN dstack-tunnel/2), so a new client connection
+// costs the gateway and the CVM no handshake between them; the CVM's
+// claims are still judged, at the current block, for every stream.
+// "multiplex off" gives each client connection a tunnel connection of its
+// own instead, which costs a (resumed) handshake per connection but saves
+// the multiplexer's framing on long-lived connections with many small
+// writes.
+//
 //	dstack {
 //		dns_servers <host:port...>
 //		dns_timeout <duration>
 //		tcb_status <status...>
 //		dial_timeout <duration>
+//		multiplex off
 //	}
 type L4Handler struct {
 	// DNSServers resolve custom domains' TXT records. Default: the
@@ -134,6 +144,9 @@ type L4Handler struct {
 	TCBStatus []string `json:"tcb_status,omitempty"`
 	// DialTimeout bounds connecting and the tunnel handshake. Default 10s.
 	DialTimeout caddy.Duration `json:"dial_timeout,omitempty"`
+	// DisableMultiplex gives each connection a tunnel connection of its
+	// own rather than a stream of a multiplexed one. Default false.
+	DisableMultiplex bool `json:"disable_multiplex,omitempty"`
 
 	app      *App
 	log      *zap.Logger
@@ -198,7 +211,7 @@ func (h *L4Handler) Handle(cx *layer4.Connection, _ layer4.Handler) error {
 			last = fmt.Errorf("%w: app %x at block %d: %s", ErrRevoked, inst.AppID, inst.Block, inst.Reason)
 			continue
 		}
-		if conn, err := h.app.dialInstance(ctx, inst, target.Port, nil, h.TCBStatus); err != nil {
+		if conn, err := h.app.dialInstance(ctx, inst, target.Port, nil, h.TCBStatus, !h.DisableMultiplex); err != nil {
 			last = err
 			h.log.Warn("refused upstream", zap.String("instance_id", hexKey(inst.InstanceID)), zap.String("app_id", hexKey(inst.AppID)),
 				zap.Uint16("port", target.Port), zap.Bool("terminated", terminated), zap.Error(err))
@@ -318,6 +331,11 @@ func (h *L4Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			h.DNSServers = args
 		case "tcb_status":
 			h.TCBStatus = args
+		case "multiplex":
+			if len(args) != 1 || args[0] != "off" {
+				return d.Err("multiplex off: give each connection a tunnel connection of its own (multiplexing is the default)")
+			}
+			h.DisableMultiplex = true
 		case "dns_timeout", "dial_timeout":
 			if len(args) != 1 {
 				return d.ArgErr()

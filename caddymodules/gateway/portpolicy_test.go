@@ -60,7 +60,7 @@ func TestPortPolicy(t *testing.T) {
 	if i := inst(); !i.RestrictMode || !slices.Equal(i.ProxyProtocolPorts, []uint16{7001}) {
 		t.Fatalf("instance %+v", i)
 	}
-	if _, err := g.app.dialInstance(context.Background(), inst(), c.port, nil, nil); err == nil || !strings.Contains(err.Error(), "does not expose port") {
+	if _, err := g.app.dialInstance(context.Background(), inst(), c.port, nil, nil, false); err == nil || !strings.Contains(err.Error(), "does not expose port") {
 		t.Fatalf("layer4 dial of an unlisted port: %v", err)
 	}
 

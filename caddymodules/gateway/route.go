@@ -77,7 +77,7 @@ func (a *App) State(id string) AppState {
 // certificate must prove the instance's app id (and wantApp's, when set),
 // its instance id, an accepted TCB status, and a compose hash the chain
 // allows at the current block.
-func (a *App) dialInstance(ctx context.Context, inst *Instance, port uint16, wantApp []byte, tcb []string) (net.Conn, error) {
+func (a *App) dialInstance(ctx context.Context, inst *Instance, port uint16, wantApp []byte, tcb []string, mux bool) (net.Conn, error) {
 	if err := a.stale(); err != nil {
 		return nil, err
 	}
@@ -106,7 +106,11 @@ func (a *App) dialInstance(ctx context.Context, inst *Instance, port uint16, wan
 		}
 		return nil
 	}
-	c, err := a.dialer.Dial(ctx, inst.TunnelAddress, port, check)
+	dial := a.dialer.Dial
+	if mux {
+		dial = a.dialer.DialMux
+	}
+	c, err := dial(ctx, inst.TunnelAddress, port, check)
 	if err != nil {
 		return nil, err
 	}

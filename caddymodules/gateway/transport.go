@@ -60,6 +60,7 @@ var ClaimHeaders = []string{
 //		dial_timeout <duration>
 //		keepalive_idle <duration>
 //		keepalive off
+//		multiplex
 //		max_idle_conns_per_host <n>
 //		response_header_timeout <duration>
 //	}
@@ -78,6 +79,13 @@ type Transport struct {
 	// DisableKeepAlives opens a new tunnel stream for every request.
 	// Default false.
 	DisableKeepAlives bool `json:"disable_keepalives,omitempty"`
+	// Multiplex opens tunnel streams on multiplexed tunnel connections
+	// (ALPN dstack-tunnel/2), so that a new stream costs no handshake with
+	// the CVM; the CVM's claims are still judged for every stream. It
+	// pays off with disable_keepalives or traffic that opens many
+	// connections; kept-alive streams are cheaper per request on
+	// connections of their own. Default false.
+	Multiplex bool `json:"multiplex,omitempty"`
 	// MaxIdleConnsPerHost bounds idle connections per instance port.
 	// Default 32.
 	MaxIdleConnsPerHost int `json:"max_idle_conns_per_host,omitempty"`
@@ -153,7 +161,7 @@ func (t *Transport) dial(ctx context.Context, _, addr string) (net.Conn, error) 
 	}
 	dctx, cancel := context.WithTimeout(ctx, time.Duration(t.DialTimeout))
 	defer cancel()
-	conn, err := t.app.dialInstance(dctx, inst, port, wantApp, t.TCBStatus)
+	conn, err := t.app.dialInstance(dctx, inst, port, wantApp, t.TCBStatus, t.Multiplex)
 	if err != nil {
 		t.log.Warn("refused upstream", zap.String("instance_id", id), zap.String("app_id", hexKey(inst.AppID)),
 			zap.Uint16("port", port), zap.String("tunnel", inst.TunnelAddress), zap.Error(err))

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/yamux"
 	"go.uber.org/zap"
 
 	"github.com/dstack-go/dstack/tee/attest"
@@ -88,7 +89,7 @@ func (s *Server) init() {
 			}
 		}
 		s.tlsCfg.MinVersion = tls.VersionTLS13
-		s.tlsCfg.NextProtos = []string{ALPN}
+		s.tlsCfg.NextProtos = []string{ALPNMux, ALPN}
 		s.lns = map[net.Listener]struct{}{}
 		s.conns = map[net.Conn]struct{}{}
 		if s.Logger == nil {
@@ -197,12 +198,47 @@ func (s *Server) handle(raw net.Conn) {
 		s.Logger.Info("tunnel: refused a peer", zap.String("remote", raw.RemoteAddr().String()), zap.Error(err))
 		return
 	}
-	port, err := readHeader(c)
-	if err != nil {
-		s.Logger.Info("tunnel: bad stream header", zap.String("remote", raw.RemoteAddr().String()), zap.Error(err))
+	if c.ConnectionState().NegotiatedProtocol == ALPNMux {
+		_ = raw.SetDeadline(time.Time{})
+		s.serveSession(c, timeout)
 		return
 	}
-	_ = raw.SetDeadline(time.Time{})
+	s.serveStream(c, timeout)
+}
+
+// serveSession accepts the streams the gateway opens on a multiplexed
+// connection until it ends.
+func (s *Server) serveSession(c *tls.Conn, timeout time.Duration) {
+	sess, err := yamux.Server(c, muxConfig())
+	if err != nil {
+		s.Logger.Info("tunnel: multiplexing", zap.Error(err))
+		return
+	}
+	defer sess.Close()
+	for {
+		st, err := sess.AcceptStream()
+		if err != nil {
+			return
+		}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			defer st.Close()
+			s.serveStream(muxStream{st}, timeout)
+		}()
+	}
+}
+
+// serveStream reads a stream's header and relays it to the port it names.
+// c is a connection of its own or a stream of a multiplexed one.
+func (s *Server) serveStream(c net.Conn, timeout time.Duration) {
+	_ = c.SetDeadline(time.Now().Add(timeout))
+	port, err := readHeader(c)
+	if err != nil {
+		s.Logger.Info("tunnel: bad stream header", zap.String("remote", c.RemoteAddr().String()), zap.Error(err))
+		return
+	}
+	_ = c.SetDeadline(time.Time{})
 	target, ok := s.target(port)
 	if !ok {
 		_, _ = c.Write(statusBytes[StatusPortRefused:][:1])

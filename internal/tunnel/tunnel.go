@@ -27,6 +27,19 @@
 // with the first response bytes. Verification of a certificate seen before
 // is a cache lookup (ratls.Verifier).
 //
+// # Multiplexed connections
+//
+// With ALPN "dstack-tunnel/2" (Dialer.DialMux) one connection, after the same
+// mutual RA-TLS handshake, carries many streams: it is a yamux session
+// (github.com/hashicorp/yamux, the multiplexer of Consul and Nomad) whose
+// streams each run steps 2 and 3 above. A new stream then costs no
+// handshake at all — the price of one (its key exchange is most of a
+// stream's CPU) is paid once per connection — and the gateway still judges
+// the guest's claims, at the current block, for every stream. Bytes of
+// a multiplexed stream carry a 12-byte frame header and flow control, so a
+// long-lived stream with many small writes is cheaper on a connection of
+// its own.
+//
 // The guest side (Server, Register) must never import Caddy: the guest
 // agent links this package.
 package tunnel
@@ -43,11 +56,35 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/yamux"
+
 	"github.com/dstack-go/dstack/tee/ratls"
 )
 
-// ALPN is the protocol name negotiated on tunnel connections.
+// ALPN is the protocol name negotiated on tunnel connections that carry
+// one stream.
 const ALPN = "dstack-tunnel/1"
+
+// ALPNMux is the protocol name negotiated on multiplexed tunnel
+// connections.
+const ALPNMux = "dstack-tunnel/2"
+
+// muxConfig is the yamux configuration of both ends: keep-alive pings, so
+// that a connection to a CVM that is gone ends, and no logging of its own.
+func muxConfig() *yamux.Config {
+	c := yamux.DefaultConfig()
+	c.KeepAliveInterval = 30 * time.Second
+	c.ConnectionWriteTimeout = 30 * time.Second
+	c.StreamOpenTimeout = 30 * time.Second
+	c.LogOutput = io.Discard
+	return c
+}
+
+// muxStream is a yamux stream whose Close, a FIN that leaves the other
+// direction open, is also its CloseWrite, so that Relay half-closes it.
+type muxStream struct{ *yamux.Stream }
+
+func (m muxStream) CloseWrite() error { return m.Stream.Close() }
 
 // Header layout.
 const (

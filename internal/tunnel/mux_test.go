@@ -1,0 +1,264 @@
+package tunnel_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/dstack-go/dstack/internal/tunnel"
+	"github.com/dstack-go/dstack/tee/ratls"
+)
+
+// countingListener counts the connections it accepts.
+type countingListener struct {
+	net.Listener
+	n atomic.Int32
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.n.Add(1)
+	}
+	return c, err
+}
+
+// startCountingGuest is startGuest on a listener that counts connections.
+func startCountingGuest(t *testing.T, g *guest) (*countingListener, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := &countingListener{Listener: ln}
+	go g.srv.Serve(cl)
+	return cl, ln.Addr().String()
+}
+
+func muxRoundTrip(t testing.TB, d *tunnel.Dialer, addr string, port uint16, msg string, check func(*ratls.Claims) error) (string, error) {
+	t.Helper()
+	c, err := d.DialMux(context.Background(), addr, port, check)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte(msg)); err != nil {
+		return "", err
+	}
+	// The echo answers at EOF: the half-close must reach it while the
+	// answer still comes back.
+	if err := c.CloseWrite(); err != nil {
+		return "", err
+	}
+	b, err := io.ReadAll(c)
+	return string(b), err
+}
+
+// TestMuxStreams: streams opened with DialMux share one connection to the
+// guest, concurrently; each is judged by check with the guest's attested
+// claims; a refused check sends nothing; a refused port and a target that
+// is down are their stream's errors and leave the connection usable. The
+// same guest still serves one-stream connections.
+func TestMuxStreams(t *testing.T) {
+	pki := newPKI(t, "tunnel mux")
+	port := echo(t)
+	dead, _ := net.Listen("tcp", "127.0.0.1:0")
+	deadPort := uint16(dead.Addr().(*net.TCPAddr).Port)
+	dead.Close()
+	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), nil)
+	cl, addr := startCountingGuest(t, g)
+	d := dialer(t, pki, gatewayID)
+	defer d.Close()
+
+	var checks atomic.Int32
+	check := func(c *ratls.Claims) error {
+		checks.Add(1)
+		if !bytes.Equal(c.Evidence.AppID, appID) {
+			return errors.New("wrong app")
+		}
+		return nil
+	}
+	const streams = 20
+	var wg sync.WaitGroup
+	errs := make(chan error, streams)
+	for i := 0; i < streams; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			msg := "hello " + strconv.Itoa(i)
+			got, err := muxRoundTrip(t, d, addr, port, msg, check)
+			if err == nil && got != "echo:"+msg {
+				err = errors.New("stream " + strconv.Itoa(i) + " got " + got)
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := cl.n.Load(); n != 1 {
+		t.Errorf("%d streams took %d connections, want 1", streams, n)
+	}
+	if n := checks.Load(); n != streams {
+		t.Errorf("check ran %d times for %d streams", n, streams)
+	}
+
+	want := errors.New("not this app")
+	if _, err := d.DialMux(context.Background(), addr, port, func(*ratls.Claims) error { return want }); !errors.Is(err, want) {
+		t.Fatalf("check refusal: %v", err)
+	}
+	if _, err := muxRoundTrip(t, d, addr, deadPort, "x", nil); !errors.Is(err, tunnel.ErrTargetDown) {
+		t.Fatalf("dead target: %v", err)
+	}
+	if got, err := muxRoundTrip(t, d, addr, port, "after", nil); err != nil || got != "echo:after" {
+		t.Fatalf("after refusals: %q %v", got, err)
+	}
+	if got, err := roundTrip(t, d, addr, port, "one stream"); err != nil || got != "echo:one stream" {
+		t.Fatalf("dstack-tunnel/1 beside /2: %q %v", got, err)
+	}
+	if n := cl.n.Load(); n != 2 {
+		t.Errorf("%d connections, want the multiplexed one and the one-stream one", n)
+	}
+}
+
+// TestMuxSessionLifetime: past MaxSessionAge a new connection carries new
+// streams while a stream of the old one runs on; a connection that the
+// guest ends is dialed again; after Close, DialMux fails and the
+// dialer's connections are gone.
+func TestMuxSessionLifetime(t *testing.T) {
+	pki := newPKI(t, "tunnel mux lifetime")
+	port := echo(t)
+	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), nil)
+	cl, addr := startCountingGuest(t, g)
+	d := dialer(t, pki, gatewayID)
+	d.MaxSessionAge = 300 * time.Millisecond
+
+	old, err := d.DialMux(context.Background(), addr, port, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Write([]byte("old ")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(400 * time.Millisecond)
+	if got, err := muxRoundTrip(t, d, addr, port, "new", nil); err != nil || got != "echo:new" {
+		t.Fatalf("after the age: %q %v", got, err)
+	}
+	if n := cl.n.Load(); n != 2 {
+		t.Errorf("%d connections, want a second one past MaxSessionAge", n)
+	}
+	// The old connection's stream is not cut by the new one.
+	old.Write([]byte("stream"))
+	old.CloseWrite()
+	if b, err := io.ReadAll(old); err != nil || string(b) != "echo:old stream" {
+		t.Fatalf("stream on the retired connection: %q %v", b, err)
+	}
+	old.Close()
+
+	// The guest goes away and comes back at the same address: the next
+	// stream dials again.
+	d.MaxSessionAge = 0
+	g2 := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr2 := ln.Addr().String()
+	go g2.srv.Serve(ln)
+	if got, err := muxRoundTrip(t, d, addr2, port, "a", nil); err != nil || got != "echo:a" {
+		t.Fatalf("first: %q %v", got, err)
+	}
+	g2.srv.Close()
+	ln2, err := net.Listen("tcp", addr2)
+	if err != nil {
+		t.Skipf("re-listening on %s: %v", addr2, err)
+	}
+	g3 := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), nil)
+	go g3.srv.Serve(ln2)
+	var got string
+	for deadline := time.Now().Add(time.Minute); ; {
+		// The dialer may not have seen the first connection end yet: one
+		// attempt may fail, the next must dial again.
+		if got, err = muxRoundTrip(t, d, addr2, port, "b", nil); err == nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil || got != "echo:b" {
+		t.Fatalf("after the guest restarted: %q %v", got, err)
+	}
+
+	open, err := d.DialMux(context.Background(), addr2, port, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	if _, err := d.DialMux(context.Background(), addr2, port, nil); !errors.Is(err, tunnel.ErrDialerClosed) {
+		t.Fatalf("DialMux after Close: %v", err)
+	}
+	open.SetReadDeadline(time.Now().Add(time.Minute))
+	if _, err := io.ReadAll(open); err == nil {
+		// io.ReadAll returns nil at EOF; a stream of a closed connection
+		// ends with an error.
+		t.Error("a stream of a closed dialer read to a clean end")
+	}
+}
+
+// TestMuxRefusesOtherGateway: a multiplexed connection is refused, as a
+// one-stream one is, when the peer's attested app id is not the gateway's.
+func TestMuxRefusesOtherGateway(t *testing.T) {
+	pki := newPKI(t, "tunnel mux gateway")
+	port := echo(t)
+	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), nil)
+	other := dialer(t, pki, bytes.Repeat([]byte{0x77}, 20))
+	defer other.Close()
+	if _, err := muxRoundTrip(t, other, g.addr, port, "x", nil); err == nil {
+		t.Fatal("a multiplexed connection from another app was accepted")
+	}
+}
+
+// TestMuxServerClose: closing the guest's Server ends its multiplexed
+// connections and their streams, and leaves no goroutine behind.
+func TestMuxServerClose(t *testing.T) {
+	pki := newPKI(t, "tunnel mux close")
+	port := echo(t)
+	before := runtime.NumGoroutine()
+	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), nil)
+	d := dialer(t, pki, gatewayID)
+	c, err := d.DialMux(context.Background(), g.addr, port, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Status(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := io.ReadAll(c); done <- err }()
+	g.srv.Close()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("a stream outlived the guest's Server")
+	}
+	d.Close()
+	for deadline := time.Now().Add(time.Minute); runtime.NumGoroutine() > before+2; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines, %d before", runtime.NumGoroutine(), before)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
