@@ -234,9 +234,18 @@ func (a *App) connectChain(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("dstack: connecting to the chain at %s: %w", c.RPCURL, err)
 	}
+	// The watcher is the gateway's head follower: it reads the head every
+	// poll_interval and, at each new block, asks the reader again for every
+	// registered instance, and decide reuses an answer within the watcher's
+	// block. A reader following the head on its own interval could still be
+	// pinned below the block the watcher just saw, and the watcher would
+	// keep that older answer for the whole block; so the reader reads the
+	// head whenever it is asked, which decide does once per boot info and
+	// block.
 	r, err := chain.New(ctx, client, chain.Config{
 		ChainID: new(big.Int).SetUint64(c.ChainID), KmsContract: common.HexToAddress(c.KmsContract),
 		Confirmations: c.Confirmations, MaxStaleness: time.Duration(c.MaxStaleness),
+		HeadInterval: chain.HeadEveryCall,
 	})
 	if err != nil {
 		return fmt.Errorf("dstack: %w", err)

@@ -115,7 +115,9 @@ func newEnv(t testing.TB) *env {
 	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackAddOsImageHash(simtee.OSImageHash)); err != nil {
 		t.Fatal(err)
 	}
-	r, err := chain.New(context.Background(), c.Client, chain.Config{ChainID: c.ChainID, KmsContract: c.Kms})
+	// The CVMs' reader sees a change on chain at the next answer: the tests
+	// change the chain and dial at once.
+	r, err := chain.New(context.Background(), c.Client, chain.Config{ChainID: c.ChainID, KmsContract: c.Kms, HeadInterval: chain.HeadEveryCall})
 	if err != nil {
 		t.Fatal(err)
 	}
