@@ -153,15 +153,17 @@ func chainKMS(t *testing.T, c *testchain.Chain, n *kmsNode, keys *RootKeys, cfg 
 	n.svc.Now = func() time.Time { return now }
 }
 
-// TestChainSelfAuthorizationAtTheNextBlock: a KMS whose measurement is
-// removed on chain stops serving at the block of the removal, with no
-// timer passing, and serves again at the block that allows it again.
-func TestChainSelfAuthorizationAtTheNextBlock(t *testing.T) {
+// chainSelfServing starts a KMS node allowed on chain (chainKMS, its
+// reader configured as cfg) and returns the chain, the node's aggregated
+// measurement as the chain holds it, and a trusted method call, which has
+// been served once.
+func chainSelfServing(t *testing.T, cfg chain.Config) (*testchain.Chain, [32]byte, func() error) {
+	t.Helper()
 	pki, _ := mock.NewPKI([]byte("chain self test"))
 	keys, _ := GenerateRootKeys(time.Now())
 	c := testchain.New(t)
 	n := newNode(t, pki, testOpts(pki), 0xa0, nil)
-	chainKMS(t, c, n, keys, chain.Config{HeadInterval: chain.HeadEveryCall})
+	chainKMS(t, c, n, keys, cfg)
 	client := &prpc.Client{BaseURL: n.srv.URL + "/prpc", HTTP: n.srv.Client()}
 	req := &AppID{AppID: bytes.Repeat([]byte{1}, 20)}
 	call := func() error {
@@ -170,7 +172,14 @@ func TestChainSelfAuthorizationAtTheNextBlock(t *testing.T) {
 	if err := call(); err != nil {
 		t.Fatal(err)
 	}
-	mr := [32]byte(padLeft(common.FromHex(n.mr), 32))
+	return c, [32]byte(padLeft(common.FromHex(n.mr), 32)), call
+}
+
+// TestChainSelfAuthorizationAtTheNextBlock: a KMS whose measurement is
+// removed on chain stops serving at the block of the removal, with no
+// timer passing, and serves again at the block that allows it again.
+func TestChainSelfAuthorizationAtTheNextBlock(t *testing.T) {
+	c, mr, call := chainSelfServing(t, chain.Config{HeadInterval: chain.HeadEveryCall})
 	rec, err := c.Send(c.KmsInst, c.Owner, c.K.PackRemoveKmsAggregatedMr(mr))
 	if err != nil {
 		t.Fatal(err)
@@ -192,10 +201,6 @@ func TestChainSelfAuthorizationAtTheNextBlock(t *testing.T) {
 // until the reader's next head read, and stops at the first request after
 // it — no later than one interval after the removal's block.
 func TestChainSelfAuthorizationWithinHeadInterval(t *testing.T) {
-	pki, _ := mock.NewPKI([]byte("chain self test"))
-	keys, _ := GenerateRootKeys(time.Now())
-	c := testchain.New(t)
-	n := newNode(t, pki, testOpts(pki), 0xa0, nil)
 	var mu sync.Mutex
 	readerNow := time.Now()
 	clock := func() time.Time {
@@ -203,15 +208,7 @@ func TestChainSelfAuthorizationWithinHeadInterval(t *testing.T) {
 		defer mu.Unlock()
 		return readerNow
 	}
-	chainKMS(t, c, n, keys, chain.Config{Now: clock})
-	client := &prpc.Client{BaseURL: n.srv.URL + "/prpc", HTTP: n.srv.Client()}
-	call := func() error {
-		return client.Call(context.Background(), "GetAppEnvEncryptPubKey", &AppID{AppID: bytes.Repeat([]byte{1}, 20)}, &PublicKeyResponse{})
-	}
-	if err := call(); err != nil {
-		t.Fatal(err)
-	}
-	mr := [32]byte(padLeft(common.FromHex(n.mr), 32))
+	c, mr, call := chainSelfServing(t, chain.Config{Now: clock})
 	rec, err := c.Send(c.KmsInst, c.Owner, c.K.PackRemoveKmsAggregatedMr(mr))
 	if err != nil {
 		t.Fatal(err)
