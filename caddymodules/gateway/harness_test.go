@@ -40,7 +40,7 @@ var gatewayAppID = bytes.Repeat([]byte{0x6a}, 20)
 
 // serveRPC serves the simulated chain's JSON-RPC on loopback, so that the
 // gateway reaches it over HTTP as it reaches a real node.
-func serveRPC(t testing.TB, c *testchain.Chain, down *atomic.Bool) string {
+func serveRPC(t testing.TB, c *testchain.Chain, down *atomic.Bool, served *atomic.Int64) string {
 	t.Helper()
 	// The simulated client hides its *ethclient.Client in a field named
 	// Client, which shadows the method of that name.
@@ -51,6 +51,7 @@ func serveRPC(t testing.TB, c *testchain.Chain, down *atomic.Bool) string {
 		Params []json.RawMessage `json:"params"`
 	}
 	answer := func(ctx context.Context, c call) map[string]any {
+		served.Add(1)
 		args := make([]any, len(c.Params))
 		for i, p := range c.Params {
 			args[i] = p
@@ -102,6 +103,8 @@ type env struct {
 	dir    string
 	// rpcDown makes the chain's JSON-RPC answer 503.
 	rpcDown atomic.Bool
+	// rpcServed counts the JSON-RPC calls answered.
+	rpcServed atomic.Int64
 	// adminAddr, when set, is where Caddy's admin API listens.
 	adminAddr string
 }
@@ -126,7 +129,7 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, chain: c, reader: r, pki: pki, dir: t.TempDir()}
-	e.rpcURL = serveRPC(t, c, &e.rpcDown)
+	e.rpcURL = serveRPC(t, c, &e.rpcDown, &e.rpcServed)
 	return e
 }
 

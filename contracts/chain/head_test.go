@@ -181,6 +181,10 @@ func TestHeadUnreadableFailsClosed(t *testing.T) {
 	if _, err := r.IsKmsAllowed(context.Background(), boot(f.a, 0xc1)); err != nil {
 		t.Fatal(err)
 	}
+	readAt := clk.Now()
+	if h, err := r.Head(context.Background()); err != nil || h.Err != nil || h.Block != first.Block || h.ReadAt != readAt {
+		t.Fatalf("head while readable: %+v %v, want block %d read at %v", h, err, first.Block, readAt)
+	}
 	f.rpc.down.Store(true)
 	heads := f.rpc.heads.Load()
 	for s := 1; s <= 5; s++ {
@@ -192,6 +196,9 @@ func TestHeadUnreadableFailsClosed(t *testing.T) {
 		}
 		if h := f.rpc.heads.Load() - heads; h != int64(s) {
 			t.Fatalf("%ds unreadable: %d head reads tried, want one a second", s, h)
+		}
+		if h, err := r.Head(context.Background()); err != nil || !errors.Is(h.Err, errDown) || h.Block != first.Block || h.ReadAt != readAt {
+			t.Fatalf("head %ds unreadable, within the bound: %+v %v", s, h, err)
 		}
 	}
 	clk.add(time.Second)
@@ -206,6 +213,9 @@ func TestHeadUnreadableFailsClosed(t *testing.T) {
 		if !errors.Is(err, ErrStale) || !errors.Is(err, errDown) || !strings.Contains(err.Error(), "make the chain's RPC endpoint reachable") {
 			t.Fatalf("%s 6s unreadable, bound 5s: %v", name, err)
 		}
+	}
+	if h, err := r.Head(ctx); !errors.Is(err, ErrStale) || !errors.Is(h.Err, errDown) || h.ReadAt != readAt {
+		t.Fatalf("head 6s unreadable, bound 5s: %+v %v", h, err)
 	}
 	t.Logf("past the bound: %v", answers["IsAppAllowed"])
 	f.rpc.down.Store(false)

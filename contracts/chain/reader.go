@@ -560,5 +560,27 @@ func (r *Reader) AppImplementation(ctx context.Context) (common.Address, uint64,
 	})
 }
 
+// Head is what a reader knows of the chain head.
+type Head struct {
+	// Block is the block answers are read at now.
+	Block uint64
+	// ReadAt is when the head was last read successfully (zero if never).
+	ReadAt time.Time
+	// Err is the error of the last head read, nil if it succeeded. While it
+	// is set and the staleness bound is not passed, answers hold at Block.
+	Err error
+}
+
+// Head returns the block answers are read at now, reading the head first
+// if the head interval has passed, as every answer does. Its error is the
+// answers' error: ErrStale once the head has not been read for longer than
+// the staleness bound.
+func (r *Reader) Head(ctx context.Context) (Head, error) {
+	block, err := r.pin(ctx)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return Head{Block: block, ReadAt: r.readAt, Err: r.headErr}, err
+}
+
 // Config returns the reader's configuration.
 func (r *Reader) Config() Config { return r.cfg }
