@@ -318,3 +318,36 @@ func TestPollIntervalPastStaleness(t *testing.T) {
 		t.Fatalf("poll_interval 1m, max_staleness 30s: %v", err)
 	}
 }
+
+// TestUnreadableChainFailsClosed: with the chain's RPC down past
+// max_staleness nothing is routed and the open tunnels are closed, with a
+// log that says so; once the chain is readable again, routing resumes.
+func TestUnreadableChainFailsClosed(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xd2}
+	app := e.deployApp(compose)
+	cfg := e.dstackConfig(nil)
+	cfg["chain"].(map[string]any)["max_staleness"] = "1s"
+	g := e.load(cfg, proxyRoute(nil))
+	c := e.bootCVM(app, compose, 1)
+	c.mustRegister(g)
+	if code, body := get(t, nil, g, hostOf(app, ""), nil); code != 200 {
+		t.Fatalf("readable chain: %d %q", code, body)
+	}
+	e.rpcDown.Store(true)
+	eventually(t, "the gateway to refuse while the chain is unreadable past max_staleness", func() bool {
+		code, _ := get(t, nil, g, hostOf(app, ""), nil)
+		return code != 200 && g.logContains("the chain is unreadable past max_staleness")
+	})
+	if n := g.app.conns.count(hexKey(c.id.InstanceID)); n != 0 {
+		t.Fatalf("%d tunnels open past max_staleness", n)
+	}
+	if !g.logContains("reading the chain head") {
+		t.Fatal("the failed head reads are not logged")
+	}
+	e.rpcDown.Store(false)
+	eventually(t, "routing to resume once the chain is readable", func() bool {
+		code, _ := get(t, nil, g, hostOf(app, ""), nil)
+		return code == 200
+	})
+}

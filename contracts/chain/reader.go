@@ -29,8 +29,9 @@
 //
 // When the chain cannot be read, cached answers for the last pinned block
 // are served for at most MaxStaleness after the last head read that
-// succeeded; after that every answer is an error — the reader fails closed. It must never answer from a chain or contract
-// other than the configured ones: both are checked when it starts.
+// succeeded; after that every answer is an error — the reader fails
+// closed. It must never answer from a chain or contract other than the
+// configured ones: both are checked when it starts.
 package chain
 
 import (
