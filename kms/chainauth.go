@@ -15,9 +15,12 @@ import (
 // ChainAuthorizer decides from the governance contracts, read in process:
 // DstackKms.isAppAllowed (delegating to the app's DstackApp) and
 // isKmsAllowed. Each decision carries the block it holds at. The reader
-// keeps a decision until it sees an event that could change it, so asking
-// at every request costs one look at the head (and, once per new block, one
-// eth_getLogs); a revocation is seen at the block that contains it.
+// keeps a decision until it sees an event that could change it, and reads
+// the head at most once per chain.Config.HeadInterval (default
+// chain.DefaultHeadInterval) for all its callers, so asking at every request
+// costs no request within the interval (and, once per new block, one head
+// read and one eth_getLogs); a revocation is seen at the first head read
+// after the block that contains it, at most one interval later.
 type ChainAuthorizer struct {
 	Reader *chain.Reader
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -67,7 +68,7 @@ func chainAuthorized(t *testing.T, h *harness, compose [32]byte) (*testchain.Cha
 	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackAddOsImageHash([32]byte(padLeft(osImage, 32)))); err != nil {
 		t.Fatal(err)
 	}
-	r, err := chain.New(context.Background(), c.Client, chain.Config{ChainID: c.ChainID, KmsContract: c.Kms})
+	r, err := chain.New(context.Background(), c.Client, chain.Config{ChainID: c.ChainID, KmsContract: c.Kms, HeadInterval: chain.HeadEveryCall})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,9 +123,10 @@ func TestWebhookOverChain(t *testing.T) {
 }
 
 // chainKMS allows a KMS node's own boot info on chain and serves it with
-// the chain as authorizer; the clock stands still, so only the chain can
-// change the KMS's view of itself.
-func chainKMS(t *testing.T, c *testchain.Chain, n *kmsNode, keys *RootKeys) {
+// the chain as authorizer, read by a reader configured as cfg (on c's
+// chain); the KMS's clock stands still, so only the chain can change the
+// KMS's view of itself.
+func chainKMS(t *testing.T, c *testchain.Chain, n *kmsNode, keys *RootKeys, cfg chain.Config) {
 	t.Helper()
 	ev, err := n.self.Evidence(context.Background())
 	if err != nil {
@@ -140,7 +142,8 @@ func chainKMS(t *testing.T, c *testchain.Chain, n *kmsNode, keys *RootKeys) {
 			t.Fatal(err)
 		}
 	}
-	r, err := chain.New(context.Background(), c.Client, chain.Config{ChainID: c.ChainID, KmsContract: c.Kms})
+	cfg.ChainID, cfg.KmsContract = c.ChainID, c.Kms
+	r, err := chain.New(context.Background(), c.Client, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,15 +153,17 @@ func chainKMS(t *testing.T, c *testchain.Chain, n *kmsNode, keys *RootKeys) {
 	n.svc.Now = func() time.Time { return now }
 }
 
-// TestChainSelfAuthorizationAtTheNextBlock: a KMS whose measurement is
-// removed on chain stops serving at the block of the removal, with no
-// timer passing, and serves again at the block that allows it again.
-func TestChainSelfAuthorizationAtTheNextBlock(t *testing.T) {
+// chainSelfServing starts a KMS node allowed on chain (chainKMS, its
+// reader configured as cfg) and returns the chain, the node's aggregated
+// measurement as the chain holds it, and a trusted method call, which has
+// been served once.
+func chainSelfServing(t *testing.T, cfg chain.Config) (*testchain.Chain, [32]byte, func() error) {
+	t.Helper()
 	pki, _ := mock.NewPKI([]byte("chain self test"))
 	keys, _ := GenerateRootKeys(time.Now())
 	c := testchain.New(t)
 	n := newNode(t, pki, testOpts(pki), 0xa0, nil)
-	chainKMS(t, c, n, keys)
+	chainKMS(t, c, n, keys, cfg)
 	client := &prpc.Client{BaseURL: n.srv.URL + "/prpc", HTTP: n.srv.Client()}
 	req := &AppID{AppID: bytes.Repeat([]byte{1}, 20)}
 	call := func() error {
@@ -167,7 +172,14 @@ func TestChainSelfAuthorizationAtTheNextBlock(t *testing.T) {
 	if err := call(); err != nil {
 		t.Fatal(err)
 	}
-	mr := [32]byte(padLeft(common.FromHex(n.mr), 32))
+	return c, [32]byte(padLeft(common.FromHex(n.mr), 32)), call
+}
+
+// TestChainSelfAuthorizationAtTheNextBlock: a KMS whose measurement is
+// removed on chain stops serving at the block of the removal, with no
+// timer passing, and serves again at the block that allows it again.
+func TestChainSelfAuthorizationAtTheNextBlock(t *testing.T) {
+	c, mr, call := chainSelfServing(t, chain.Config{HeadInterval: chain.HeadEveryCall})
 	rec, err := c.Send(c.KmsInst, c.Owner, c.K.PackRemoveKmsAggregatedMr(mr))
 	if err != nil {
 		t.Fatal(err)
@@ -181,6 +193,34 @@ func TestChainSelfAuthorizationAtTheNextBlock(t *testing.T) {
 	}
 	if err := call(); err != nil {
 		t.Fatalf("allowed again, still refused: %v", err)
+	}
+}
+
+// TestChainSelfAuthorizationWithinHeadInterval: with the reader's default
+// head interval, a KMS whose measurement is removed on chain keeps serving
+// until the reader's next head read, and stops at the first request after
+// it — no later than one interval after the removal's block.
+func TestChainSelfAuthorizationWithinHeadInterval(t *testing.T) {
+	var mu sync.Mutex
+	readerNow := time.Now()
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return readerNow
+	}
+	c, mr, call := chainSelfServing(t, chain.Config{Now: clock})
+	rec, err := c.Send(c.KmsInst, c.Owner, c.K.PackRemoveKmsAggregatedMr(mr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := call(); err != nil {
+		t.Fatalf("revoked in block %d, refused before the reader's next head read: %v", rec.BlockNumber, err)
+	}
+	mu.Lock()
+	readerNow = readerNow.Add(chain.DefaultHeadInterval)
+	mu.Unlock()
+	if err := call(); !errors.Is(err, prpc.ErrRemote) || !strings.Contains(err.Error(), "not currently authorized") {
+		t.Fatalf("revoked in block %d, still served one head interval later: %v", rec.BlockNumber, err)
 	}
 }
 

@@ -30,9 +30,12 @@ const SelfCheckInterval = 10 * time.Second
 
 // ChainFollowing is an optional capability of an Authorizer: its decisions
 // are cached until the chain changes and asking again costs no more than a
-// look at the head block. A KMS asks such an authorizer about itself before
-// every trusted method, so that a KMS revoked on chain stops serving at the
-// block that revokes it instead of up to SelfCheckInterval later.
+// look at the head block, which the authorizer shares among its callers
+// (the chain reader reads the head at most once per its head interval). A
+// KMS asks such an authorizer about itself before every trusted method, so
+// that a KMS revoked on chain stops serving at the first head read after
+// the block that revokes it (within the reader's head interval, one second
+// by default) instead of up to SelfCheckInterval later.
 type ChainFollowing interface {
 	FollowsChain() bool
 }

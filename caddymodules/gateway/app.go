@@ -28,7 +28,6 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
@@ -36,7 +35,6 @@ import (
 	"net/http"
 	"os"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -63,6 +61,7 @@ func init() {
 const (
 	DefaultListen       = "127.0.0.1:8010"
 	DefaultPollInterval = 2 * time.Second
+	DefaultMaxStaleness = 30 * time.Second
 	DefaultInstanceTTL  = 10 * time.Minute
 	// DefaultExternalPort is the port clients reach apps on.
 	DefaultExternalPort = 443
@@ -86,8 +85,11 @@ type ChainConfig struct {
 	// MaxStaleness bounds how long the chain may be unreadable before every
 	// decision fails (and nothing is routed). Default 30s.
 	MaxStaleness caddy.Duration `json:"max_staleness,omitempty"`
-	// PollInterval is how often the head is read; a policy change takes
-	// effect at the first poll that sees its block. Default 2s.
+	// PollInterval is how often the head is read, by the watcher and by
+	// every decision the gateway asks the chain for, together (it is the
+	// chain reader's head interval); a policy change takes effect at the
+	// first read of the head after its block, at most PollInterval after
+	// it. It must not be longer than MaxStaleness. Default 2s.
 	PollInterval caddy.Duration `json:"poll_interval,omitempty"`
 }
 
@@ -141,7 +143,6 @@ type App struct {
 	ctx       caddy.Context
 	log       *zap.Logger
 	reader    *chain.Reader
-	backend   chain.Backend
 	opts      attest.Options
 	attester  attest.Attester
 	gatewayID []byte
@@ -155,9 +156,6 @@ type App struct {
 	// the tunnels were closed for staleness since.
 	readAt      atomic.Int64
 	staleClosed atomic.Bool
-
-	decMu     sync.Mutex
-	decisions map[[32]byte]decision
 
 	srv  *http.Server
 	ln   net.Listener
@@ -217,7 +215,6 @@ func (a *App) Provision(ctx caddy.Context) error {
 	a.verifier = &ratls.Verifier{Attestation: a.opts}
 	a.dialer = &tunnel.Dialer{GetCertificate: a.cert.Load, Verifier: a.verifier}
 	a.conns = newConnSet()
-	a.decisions = map[[32]byte]decision{}
 	a.reg = &registry{storage: ctx.Storage(), byID: map[string]*Instance{}}
 	if err := a.reg.load(ctx); err != nil {
 		return err
@@ -230,18 +227,27 @@ func (a *App) connectChain(ctx context.Context) error {
 	if c.RPCURL == "" || c.ChainID == 0 || !common.IsHexAddress(c.KmsContract) {
 		return errors.New("dstack: chain needs rpc_url, chain_id and kms_contract (a 0x address)")
 	}
+	staleness := time.Duration(c.MaxStaleness)
+	if staleness <= 0 {
+		staleness = DefaultMaxStaleness
+	}
+	if time.Duration(c.PollInterval) > staleness {
+		return fmt.Errorf("dstack: chain.poll_interval %v is longer than chain.max_staleness %v: every decision between two reads of the head would be stale; shorten poll_interval or raise max_staleness", time.Duration(c.PollInterval), staleness)
+	}
 	client, err := ethclient.DialContext(ctx, c.RPCURL)
 	if err != nil {
 		return fmt.Errorf("dstack: connecting to the chain at %s: %w", c.RPCURL, err)
 	}
+	// The reader follows the head once per poll interval for the watcher
+	// and every decision alike.
 	r, err := chain.New(ctx, client, chain.Config{
 		ChainID: new(big.Int).SetUint64(c.ChainID), KmsContract: common.HexToAddress(c.KmsContract),
-		Confirmations: c.Confirmations, MaxStaleness: time.Duration(c.MaxStaleness),
+		Confirmations: c.Confirmations, MaxStaleness: staleness, HeadInterval: time.Duration(c.PollInterval),
 	})
 	if err != nil {
 		return fmt.Errorf("dstack: %w", err)
 	}
-	a.reader, a.backend = r, client
+	a.reader = r
 	a.readAt.Store(time.Now().UnixNano())
 	return nil
 }
@@ -426,7 +432,15 @@ func (a *App) poll() {
 			a.log.Error("removing an expired registration from storage", zap.Error(err))
 		}
 	}
-	h, err := a.backend.HeaderByNumber(ctx, nil)
+	// The block policy is read at (the head less the confirmations), as
+	// the reader pins it for every decision.
+	h, err := a.reader.Head(ctx)
+	if !h.ReadAt.IsZero() {
+		a.readAt.Store(h.ReadAt.UnixNano())
+	}
+	if err == nil {
+		err = h.Err
+	}
 	if err != nil {
 		a.log.Warn("reading the chain head", zap.Error(err))
 		// Decisions keep their block until the staleness bound; past it,
@@ -437,16 +451,8 @@ func (a *App) poll() {
 		}
 		return
 	}
-	a.readAt.Store(time.Now().UnixNano())
 	a.staleClosed.Store(false)
-	// The block policy is read at: the head less the confirmations, as the
-	// reader pins it.
-	head := h.Number.Uint64()
-	if head < a.Chain.Confirmations {
-		head = 0
-	} else {
-		head -= a.Chain.Confirmations
-	}
+	head := h.Block
 	if head <= a.block.Load() && a.block.Load() != 0 {
 		return
 	}
@@ -474,7 +480,7 @@ var ErrStale = errors.New("the chain has not been readable for longer than max_s
 func (a *App) stale() error {
 	bound := time.Duration(a.Chain.MaxStaleness)
 	if bound <= 0 {
-		bound = 30 * time.Second
+		bound = DefaultMaxStaleness
 	}
 	if at := a.readAt.Load(); at == 0 || time.Since(time.Unix(0, at)) > bound {
 		return ErrStale
@@ -482,30 +488,16 @@ func (a *App) stale() error {
 	return nil
 }
 
-// decide asks isAppAllowed for b, reusing an answer read at or after the
-// last block the watcher saw.
+// decide asks isAppAllowed for b at the block the reader pins: the
+// reader keeps the answer until an event could change it and reads the head
+// once per poll interval for every caller, so a decision costs no request
+// within the interval.
 func (a *App) decide(ctx context.Context, b kms.BootInfo) (decision, error) {
-	raw, _ := json.Marshal(b)
-	key := sha256.Sum256(raw)
-	seen := a.block.Load()
-	a.decMu.Lock()
-	d, ok := a.decisions[key]
-	a.decMu.Unlock()
-	if ok && d.Block >= seen {
-		return d, nil
-	}
 	ans, err := a.reader.IsAppAllowed(ctx, b.Solidity())
 	if err != nil {
 		return decision{}, fmt.Errorf("asking the chain whether the app is allowed: %w", err)
 	}
-	d = decision{ans}
-	a.decMu.Lock()
-	if len(a.decisions) > 65536 {
-		a.decisions = map[[32]byte]decision{}
-	}
-	a.decisions[key] = d
-	a.decMu.Unlock()
-	return d, nil
+	return decision{ans}, nil
 }
 
 // checkTCB applies the TCB policy.

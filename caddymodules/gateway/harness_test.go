@@ -40,7 +40,7 @@ var gatewayAppID = bytes.Repeat([]byte{0x6a}, 20)
 
 // serveRPC serves the simulated chain's JSON-RPC on loopback, so that the
 // gateway reaches it over HTTP as it reaches a real node.
-func serveRPC(t testing.TB, c *testchain.Chain, down *atomic.Bool) string {
+func serveRPC(t testing.TB, c *testchain.Chain, down *atomic.Bool, served *atomic.Int64) string {
 	t.Helper()
 	// The simulated client hides its *ethclient.Client in a field named
 	// Client, which shadows the method of that name.
@@ -51,6 +51,7 @@ func serveRPC(t testing.TB, c *testchain.Chain, down *atomic.Bool) string {
 		Params []json.RawMessage `json:"params"`
 	}
 	answer := func(ctx context.Context, c call) map[string]any {
+		served.Add(1)
 		args := make([]any, len(c.Params))
 		for i, p := range c.Params {
 			args[i] = p
@@ -102,6 +103,8 @@ type env struct {
 	dir    string
 	// rpcDown makes the chain's JSON-RPC answer 503.
 	rpcDown atomic.Bool
+	// rpcServed counts the JSON-RPC calls answered.
+	rpcServed atomic.Int64
 	// adminAddr, when set, is where Caddy's admin API listens.
 	adminAddr string
 }
@@ -115,7 +118,9 @@ func newEnv(t testing.TB) *env {
 	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackAddOsImageHash(simtee.OSImageHash)); err != nil {
 		t.Fatal(err)
 	}
-	r, err := chain.New(context.Background(), c.Client, chain.Config{ChainID: c.ChainID, KmsContract: c.Kms})
+	// The CVMs' reader sees a change on chain at the next answer: the tests
+	// change the chain and dial at once.
+	r, err := chain.New(context.Background(), c.Client, chain.Config{ChainID: c.ChainID, KmsContract: c.Kms, HeadInterval: chain.HeadEveryCall})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +129,7 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, chain: c, reader: r, pki: pki, dir: t.TempDir()}
-	e.rpcURL = serveRPC(t, c, &e.rpcDown)
+	e.rpcURL = serveRPC(t, c, &e.rpcDown, &e.rpcServed)
 	return e
 }
 

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caddyserver/caddy/v2"
+
 	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/internal/tunnel"
 	"github.com/dstack-go/dstack/internal/tunnel/simtee"
@@ -275,4 +277,77 @@ func TestReload(t *testing.T) {
 	if code, _ := get(t, nil, g, hostOf(app, ""), nil); code != 200 {
 		t.Fatalf("after reload: %d", code)
 	}
+}
+
+// TestDecisionsShareTheHeadRead: within a poll interval, requests that
+// each open a tunnel stream (and so each ask the chain whether the app is
+// allowed) cost no chain request at all: the reader's cached answer at the
+// block it read the head at serves them.
+func TestDecisionsShareTheHeadRead(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xd1}
+	app := e.deployApp(compose)
+	cfg := e.dstackConfig(nil)
+	cfg["chain"].(map[string]any)["poll_interval"] = "10m"
+	cfg["chain"].(map[string]any)["max_staleness"] = "20m"
+	g := e.load(cfg, proxyRoute(map[string]any{"disable_keepalives": true}))
+	c := e.bootCVM(app, compose, 1)
+	c.mustRegister(g)
+	if code, body := get(t, nil, g, hostOf(app, ""), nil); code != 200 {
+		t.Fatalf("first request: %d %q", code, body)
+	}
+	before := e.rpcServed.Load()
+	const n = 10
+	for i := range n {
+		if code, body := get(t, nil, g, hostOf(app, ""), nil); code != 200 {
+			t.Fatalf("request %d: %d %q", i, code, body)
+		}
+	}
+	if calls := e.rpcServed.Load() - before; calls != 0 {
+		t.Fatalf("%d requests, each on a new tunnel stream, within the poll interval cost %d chain requests", n, calls)
+	}
+}
+
+// TestPollIntervalPastStaleness: a poll interval longer than max_staleness
+// would leave every decision between two head reads stale, and is refused.
+func TestPollIntervalPastStaleness(t *testing.T) {
+	e := newEnv(t)
+	a := &App{Chain: ChainConfig{RPCURL: e.rpcURL, ChainID: e.chain.ChainID.Uint64(), KmsContract: e.chain.Kms.Hex(),
+		PollInterval: caddy.Duration(time.Minute), MaxStaleness: caddy.Duration(30 * time.Second)}}
+	if err := a.connectChain(context.Background()); err == nil || !strings.Contains(err.Error(), "shorten poll_interval or raise max_staleness") {
+		t.Fatalf("poll_interval 1m, max_staleness 30s: %v", err)
+	}
+}
+
+// TestUnreadableChainFailsClosed: with the chain's RPC down past
+// max_staleness nothing is routed and the open tunnels are closed, with a
+// log that says so; once the chain is readable again, routing resumes.
+func TestUnreadableChainFailsClosed(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xd2}
+	app := e.deployApp(compose)
+	cfg := e.dstackConfig(nil)
+	cfg["chain"].(map[string]any)["max_staleness"] = "1s"
+	g := e.load(cfg, proxyRoute(nil))
+	c := e.bootCVM(app, compose, 1)
+	c.mustRegister(g)
+	if code, body := get(t, nil, g, hostOf(app, ""), nil); code != 200 {
+		t.Fatalf("readable chain: %d %q", code, body)
+	}
+	e.rpcDown.Store(true)
+	eventually(t, "the gateway to refuse while the chain is unreadable past max_staleness", func() bool {
+		code, _ := get(t, nil, g, hostOf(app, ""), nil)
+		return code != 200 && g.logContains("the chain is unreadable past max_staleness")
+	})
+	if n := g.app.conns.count(hexKey(c.id.InstanceID)); n != 0 {
+		t.Fatalf("%d tunnels open past max_staleness", n)
+	}
+	if !g.logContains("reading the chain head") {
+		t.Fatal("the failed head reads are not logged")
+	}
+	e.rpcDown.Store(false)
+	eventually(t, "routing to resume once the chain is readable", func() bool {
+		code, _ := get(t, nil, g, hostOf(app, ""), nil)
+		return code == 200
+	})
 }

@@ -84,7 +84,8 @@ func TestDevChainAndChainCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	id, _ := client.ChainID(context.Background())
-	r, err := chain.New(context.Background(), client, chain.Config{ChainID: id, KmsContract: common.HexToAddress(kms)})
+	// The revocation is asked about right after the command that mines it.
+	r, err := chain.New(context.Background(), client, chain.Config{ChainID: id, KmsContract: common.HexToAddress(kms), HeadInterval: chain.HeadEveryCall})
 	if err != nil {
 		t.Fatal(err)
 	}

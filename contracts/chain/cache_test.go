@@ -25,6 +25,12 @@ type counting struct {
 	Backend
 	calls, other atomic.Int64 // eth_call; every other request
 	down         atomic.Bool
+	// heads counts the reads of the latest header, failed ones included.
+	heads atomic.Int64
+	// hold, when set, holds every read of the latest header until it is
+	// closed; held counts the reads it holds or held.
+	hold atomic.Pointer[chan struct{}]
+	held atomic.Int64
 }
 
 var errDown = errors.New("connection refused")
@@ -38,6 +44,17 @@ func (c *counting) CallContract(ctx context.Context, m ethereum.CallMsg, n *big.
 }
 
 func (c *counting) HeaderByNumber(ctx context.Context, n *big.Int) (*types.Header, error) {
+	if n == nil {
+		c.heads.Add(1)
+		if h := c.hold.Load(); h != nil {
+			c.held.Add(1)
+			select {
+			case <-*h:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+	}
 	if c.down.Load() {
 		return nil, errDown
 	}
@@ -84,9 +101,15 @@ func newCacheFixture(t *testing.T) *cacheFixture {
 	return &cacheFixture{t: t, c: c, rpc: &counting{Backend: c.Client}, a: a, b: b}
 }
 
+// reader returns a reader of the fixture's chain. Unless cfg sets a head
+// interval it reads the head on every answer: the tests commit a block and
+// ask at once, and assert what is seen at exactly that block.
 func (f *cacheFixture) reader(cfg Config) *Reader {
 	f.t.Helper()
 	cfg.ChainID, cfg.KmsContract = f.c.ChainID, f.c.Kms
+	if cfg.HeadInterval == 0 {
+		cfg.HeadInterval = HeadEveryCall
+	}
 	r, err := New(context.Background(), f.rpc, cfg)
 	if err != nil {
 		f.t.Fatal(err)

@@ -2,14 +2,22 @@
 // whether an app instance or a KMS instance may boot, the gateway's app id
 // and the KMS's published info. Every answer says at which block it holds.
 //
-// Reads are pinned to the head minus a number of confirmations. An answer
-// stays cached across blocks until the reader sees, in the logs of a newly
-// pinned block, an event of a contract the answer depends on: DstackKms
-// (every one of its state changes emits an event) and the app contracts the
-// reader has been asked about. HTTP RPC has no subscriptions, so the reader
-// polls eth_getLogs from the last block it scanned to the newly pinned one,
-// once per new block, before it answers at that block; a revoked compose
-// hash is refused in the first answer at the block that revoked it.
+// Reads are pinned to the head minus a number of confirmations. The reader
+// follows the head itself: it reads the head at most once per
+// Config.HeadInterval, on behalf of whichever caller comes first after the
+// interval (concurrent callers wait for that one read), and answers between
+// two reads at the block the last one pinned. Every user of a reader shares
+// that one look at the head, so an answer that is cached costs no request
+// at all within the interval.
+//
+// An answer stays cached across blocks until the reader sees, in the logs of
+// a newly pinned block, an event of a contract the answer depends on:
+// DstackKms (every one of its state changes emits an event) and the app
+// contracts the reader has been asked about. HTTP RPC has no subscriptions,
+// so the reader polls eth_getLogs from the last block it scanned to the newly
+// pinned one, once per new block, before it answers at that block; a revoked
+// compose hash is refused in the first answer at a block at or past the one
+// that revoked it — at most one HeadInterval after that block was mined.
 //
 // Only apps deployed by the KMS's factory, whose proxy still points at the
 // KMS's DstackApp implementation, are cached across blocks: their state
@@ -20,9 +28,10 @@
 // reorg below the last scanned block drops every cached answer too.
 //
 // When the chain cannot be read, cached answers for the last pinned block
-// are served for at most MaxStaleness; after that every answer is an error
-// — the reader fails closed. It must never answer from a chain or contract
-// other than the configured ones: both are checked when it starts.
+// are served for at most MaxStaleness after the last head read that
+// succeeded; after that every answer is an error — the reader fails
+// closed. It must never answer from a chain or contract other than the
+// configured ones: both are checked when it starts.
 package chain
 
 import (
@@ -38,6 +47,7 @@ import (
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
 )
@@ -65,8 +75,22 @@ type Config struct {
 	// Zero means the head.
 	Confirmations uint64
 	// MaxStaleness bounds how long answers are served while the chain
-	// cannot be read. Zero means 30 seconds.
+	// cannot be read: past it since the last head read that succeeded,
+	// every answer is ErrStale. Zero means 30 seconds. It must not be
+	// shorter than HeadInterval.
 	MaxStaleness time.Duration
+	// HeadInterval is the least time between two reads of the chain head.
+	// Between reads, answers hold at the block the last read pinned (and
+	// cost no request when cached); the first answer asked for after the
+	// interval reads the head again, once for every caller waiting at that
+	// moment. A change mined in block N is therefore first seen by the first
+	// head read after N (plus the confirmations), at most HeadInterval
+	// after block N was mined. Zero means DefaultHeadInterval (one second,
+	// about a block of most chains); HeadEveryCall (any negative value)
+	// reads the head on every answer, so that a change is seen by the first
+	// answer asked for after its block, at the cost of one request per
+	// answer.
+	HeadInterval time.Duration
 	// MaxLogRange is the most blocks one eth_getLogs scan covers; when more
 	// blocks have passed since the last scan (a reader idle for long, or an
 	// RPC provider's range cap), every cached answer is dropped instead.
@@ -84,6 +108,19 @@ type Answer struct {
 	GatewayAppID string
 	Block        uint64
 }
+
+// Head intervals (Config.HeadInterval).
+const (
+	// DefaultHeadInterval is the head interval when none is configured.
+	DefaultHeadInterval = time.Second
+	// HeadEveryCall reads the head on every answer.
+	HeadEveryCall time.Duration = -1
+)
+
+// headReadTimeout bounds one shared read of the head and the log scan that
+// follows it. The read runs on behalf of every waiting caller, so no one
+// caller's context may cancel it.
+const headReadTimeout = 30 * time.Second
 
 // Errors of the reader.
 var (
@@ -120,11 +157,14 @@ type Reader struct {
 	kms     *bind.BoundContract
 	abi     *dstackkms.DstackKms
 
-	scanMu sync.Mutex // one log scan at a time
+	scanMu sync.Mutex         // one log scan at a time
+	heads  singleflight.Group // one head read at a time, shared by its waiters
 
 	mu          sync.Mutex
 	pinned      uint64
-	readAt      time.Time
+	readAt      time.Time   // the last head read that succeeded
+	triedAt     time.Time   // the last head read, whatever its outcome
+	headErr     error       // that read's error, nil if it succeeded
 	scanned     uint64      // answers are valid at this block
 	scannedHash common.Hash // its hash, to detect a reorg under it
 	gen         uint64      // bumped at every invalidation
@@ -137,6 +177,12 @@ type Reader struct {
 func New(ctx context.Context, backend Backend, cfg Config) (*Reader, error) {
 	if cfg.MaxStaleness <= 0 {
 		cfg.MaxStaleness = 30 * time.Second
+	}
+	if cfg.HeadInterval == 0 {
+		cfg.HeadInterval = DefaultHeadInterval
+	}
+	if cfg.HeadInterval > cfg.MaxStaleness {
+		return nil, fmt.Errorf("configuring the chain reader: the head interval %v is longer than the staleness bound %v, so every answer between two head reads would be stale; shorten the head interval or raise the staleness bound", cfg.HeadInterval, cfg.MaxStaleness)
 	}
 	if cfg.MaxLogRange == 0 {
 		cfg.MaxLogRange = 2000
@@ -164,19 +210,77 @@ func New(ctx context.Context, backend Backend, cfg Config) (*Reader, error) {
 }
 
 // pin returns the block answers are read at now: the head minus the
-// confirmations, or — while the chain cannot be read and the staleness bound
-// is not passed — the last pinned block. Before it returns a new block, the
-// logs up to it have been scanned and the answers they affect dropped.
+// confirmations, or — between two head reads, and while the chain cannot be
+// read and the staleness bound is not passed — the last pinned block.
+// Before it returns a new block, the logs up to it have been scanned and the
+// answers they affect dropped.
 func (r *Reader) pin(ctx context.Context) (uint64, error) {
+	if r.cfg.HeadInterval < 0 {
+		return r.readHead(ctx)
+	}
+	if n, ok, err := r.fresh(); ok {
+		return n, err
+	}
+	ch := r.heads.DoChan("head", func() (any, error) {
+		// A caller that found the interval expired may arrive just after
+		// the read that renewed it.
+		if n, ok, err := r.fresh(); ok {
+			return n, err
+		}
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), headReadTimeout)
+		defer cancel()
+		return r.readHead(ctx)
+	})
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return 0, res.Err
+		}
+		return res.Val.(uint64), nil
+	case <-ctx.Done():
+		return 0, fmt.Errorf("waiting for the chain head: %w", ctx.Err())
+	}
+}
+
+// fresh answers for the last head read if it was less than a head interval
+// ago: ok is false when the head must be read again.
+func (r *Reader) fresh() (n uint64, ok bool, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := r.cfg.Now()
+	// A clock that went back also expires the interval.
+	if d := now.Sub(r.triedAt); r.triedAt.IsZero() || d < 0 || d >= r.cfg.HeadInterval {
+		return 0, false, nil
+	}
+	n, err = r.servedLocked(now)
+	return n, true, err
+}
+
+// servedLocked is the last pinned block, unless the last head read failed
+// and the last one that succeeded is older than the staleness bound.
+func (r *Reader) servedLocked(now time.Time) (uint64, error) {
+	if r.headErr == nil {
+		return r.pinned, nil
+	}
+	if r.readAt.IsZero() {
+		return 0, fmt.Errorf("reading the chain head: %w: it was never read (bound %v): %w; make the chain's RPC endpoint reachable", ErrStale, r.cfg.MaxStaleness, r.headErr)
+	}
+	if age := now.Sub(r.readAt); age > r.cfg.MaxStaleness {
+		return 0, fmt.Errorf("reading the chain head: %w: last read %v ago at block %d (bound %v): %w; make the chain's RPC endpoint reachable, or raise the staleness bound", ErrStale, age.Round(time.Millisecond), r.pinned, r.cfg.MaxStaleness, r.headErr)
+	}
+	return r.pinned, nil
+}
+
+// readHead reads the head, pins the block answers are read at and scans the
+// logs up to it.
+func (r *Reader) readHead(ctx context.Context) (uint64, error) {
 	now := r.cfg.Now()
 	h, err := r.backend.HeaderByNumber(ctx, nil)
 	r.mu.Lock()
+	r.triedAt, r.headErr = now, err
 	if err != nil {
 		defer r.mu.Unlock()
-		if r.readAt.IsZero() || now.Sub(r.readAt) > r.cfg.MaxStaleness {
-			return 0, fmt.Errorf("%w: %v", ErrStale, err)
-		}
-		return r.pinned, nil
+		return r.servedLocked(now)
 	}
 	n := h.Number.Uint64()
 	if n < r.cfg.Confirmations {
@@ -455,6 +559,28 @@ func (r *Reader) AppImplementation(ctx context.Context) (common.Address, uint64,
 	return cached(ctx, r, data, nil, func(o *bind.CallOpts) (common.Address, error) {
 		return bind.Call(r.kms, o, data, r.abi.UnpackAppImplementation)
 	})
+}
+
+// Head is what a reader knows of the chain head.
+type Head struct {
+	// Block is the block answers are read at now.
+	Block uint64
+	// ReadAt is when the head was last read successfully (zero if never).
+	ReadAt time.Time
+	// Err is the error of the last head read, nil if it succeeded. While it
+	// is set and the staleness bound is not passed, answers hold at Block.
+	Err error
+}
+
+// Head returns the block answers are read at now, reading the head first
+// if the head interval has passed, as every answer does. Its error is the
+// answers' error: ErrStale once the head has not been read for longer than
+// the staleness bound.
+func (r *Reader) Head(ctx context.Context) (Head, error) {
+	block, err := r.pin(ctx)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return Head{Block: block, ReadAt: r.readAt, Err: r.headErr}, err
 }
 
 // Config returns the reader's configuration.

@@ -23,7 +23,7 @@ func TestRevocationSeenAtTheNextBlock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := New(context.Background(), c.Client, Config{ChainID: c.ChainID, KmsContract: c.Kms})
+	r, err := New(context.Background(), c.Client, Config{ChainID: c.ChainID, KmsContract: c.Kms, HeadInterval: HeadEveryCall})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestRevocationSeenAtTheNextBlock(t *testing.T) {
 		t.Fatalf("after revocation in block %d: %+v %v", rec.BlockNumber, a2, err)
 	}
 	// With one confirmation the revocation shows one block later.
-	r1, _ := New(context.Background(), c.Client, Config{ChainID: c.ChainID, KmsContract: c.Kms, Confirmations: 1})
+	r1, _ := New(context.Background(), c.Client, Config{ChainID: c.ChainID, KmsContract: c.Kms, Confirmations: 1, HeadInterval: HeadEveryCall})
 	if _, err := c.Send(c.App(app), c.Owner, c.A.PackAddComposeHash(h(0xc1))); err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,13 @@ func TestFailClosed(t *testing.T) {
 	if _, _, err := r.GatewayAppID(context.Background()); !errors.Is(err, ErrStale) {
 		t.Fatalf("gateway app id past the bound: %v", err)
 	}
+	// The failed read holds for one head interval; the next read after it
+	// recovers.
 	f.down.Store(false)
+	if _, err := r.IsKmsAllowed(context.Background(), b); !errors.Is(err, ErrStale) {
+		t.Fatalf("recovered chain within the head interval of the failed read: %v", err)
+	}
+	now = now.Add(DefaultHeadInterval)
 	if _, err := r.IsKmsAllowed(context.Background(), b); err != nil {
 		t.Fatalf("recovered chain: %v", err)
 	}

@@ -54,6 +54,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/yamux"
@@ -181,8 +182,10 @@ func (s StaticGatewayAppID) GatewayAppID(context.Context) (string, uint64, error
 // GatewayPolicy returns a ratls policy that accepts a peer only when the app
 // id its attestation proves (not the certificate's unverified OID 1.3)
 // equals the gateway app id src reads, byte for byte. An empty or malformed
-// id on chain refuses every peer.
+// id on chain refuses every peer. The id is parsed once per distinct string
+// src answers, not at every handshake.
 func GatewayPolicy(src GatewayAppIDSource) func(*ratls.Claims) error {
+	var last atomic.Pointer[parsedAppID]
 	return func(c *ratls.Claims) error {
 		want, block, err := src.GatewayAppID(context.Background())
 		if err != nil {
@@ -191,9 +194,15 @@ func GatewayPolicy(src GatewayAppIDSource) func(*ratls.Claims) error {
 		if strings.TrimSpace(want) == "" {
 			return ErrNoGatewayAppID
 		}
-		id, err := ParseAppID(want)
-		if err != nil {
-			return fmt.Errorf("%w: gateway app id on chain (block %d): %v", ErrNoGatewayAppID, block, err)
+		p := last.Load()
+		if p == nil || p.s != want {
+			p = &parsedAppID{s: want}
+			p.id, p.err = ParseAppID(want)
+			last.Store(p)
+		}
+		id := p.id
+		if p.err != nil {
+			return fmt.Errorf("%w: gateway app id on chain (block %d): %v", ErrNoGatewayAppID, block, p.err)
 		}
 		if c.Evidence == nil || !bytes.Equal(c.Evidence.AppID, id) {
 			var got []byte
@@ -204,6 +213,13 @@ func GatewayPolicy(src GatewayAppIDSource) func(*ratls.Claims) error {
 		}
 		return nil
 	}
+}
+
+// parsedAppID is an app id string and what ParseAppID makes of it.
+type parsedAppID struct {
+	s   string
+	id  []byte
+	err error
 }
 
 // CachedGatewayAppID remembers src's answer for ttl, so that a stream's

@@ -19,6 +19,7 @@ import (
 	"github.com/dstack-go/dstack/contracts/testchain"
 	"github.com/dstack-go/dstack/internal/tunnel"
 	"github.com/dstack-go/dstack/internal/tunnel/simtee"
+	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/ratls"
 )
@@ -179,7 +180,8 @@ func TestPortMap(t *testing.T) {
 func TestRefusesOtherGateway(t *testing.T) {
 	pki := newPKI(t, "tunnel chain")
 	c := testchain.New(t)
-	r, err := chain.New(context.Background(), c.Client, chain.Config{ChainID: c.ChainID, KmsContract: c.Kms})
+	// The test changes the chain and dials at once.
+	r, err := chain.New(context.Background(), c.Client, chain.Config{ChainID: c.ChainID, KmsContract: c.Kms, HeadInterval: chain.HeadEveryCall})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -367,4 +369,41 @@ func TestServerRenewsCertificate(t *testing.T) {
 		t.Fatal("a handshake succeeded without a certificate")
 	}
 	echoOnce(old, "still")
+}
+
+// TestGatewayPolicyParsesOnce: the policy follows the source's answer as
+// it changes, and a handshake whose answer it has parsed before costs no
+// allocation (no parse).
+func TestGatewayPolicyParsesOnce(t *testing.T) {
+	src := &countingSource{}
+	policy := tunnel.GatewayPolicy(src)
+	claims := func(id []byte) *ratls.Claims { return &ratls.Claims{Evidence: &attest.Verified{AppID: id}} }
+	gw, other := claims(gatewayID), claims(appID)
+	for _, step := range []struct {
+		id        string
+		gw, other error
+	}{
+		{"", tunnel.ErrNoGatewayAppID, tunnel.ErrNoGatewayAppID},
+		{common.Bytes2Hex(gatewayID), nil, tunnel.ErrNotGateway},
+		{"0x" + common.Bytes2Hex(appID), tunnel.ErrNotGateway, nil},
+		{"not hex", tunnel.ErrNoGatewayAppID, tunnel.ErrNoGatewayAppID},
+		{common.Bytes2Hex(gatewayID), nil, tunnel.ErrNotGateway},
+	} {
+		src.id = step.id
+		for range 2 {
+			if err := policy(gw); !errors.Is(err, step.gw) || (step.gw == nil) != (err == nil) {
+				t.Fatalf("chain names %q, the gateway: %v, want %v", step.id, err, step.gw)
+			}
+			if err := policy(other); !errors.Is(err, step.other) || (step.other == nil) != (err == nil) {
+				t.Fatalf("chain names %q, another app: %v, want %v", step.id, err, step.other)
+			}
+		}
+	}
+	if allocs := testing.AllocsPerRun(100, func() {
+		if err := policy(gw); err != nil {
+			t.Fatal(err)
+		}
+	}); allocs != 0 {
+		t.Fatalf("a handshake with an unchanged gateway app id allocates %v times (parses it again)", allocs)
+	}
 }

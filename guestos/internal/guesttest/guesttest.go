@@ -65,7 +65,9 @@ func New(t testing.TB, allowed [32]byte) *Stack {
 	if s.AppID, _, err = c.DeployApp(false, true, [32]byte{}, allowed); err != nil {
 		t.Fatal(err)
 	}
-	if s.Reader, err = chain.New(ctx, c.Client, chain.Config{ChainID: c.ChainID, KmsContract: c.Kms}); err != nil {
+	// The tests change the chain and boot at once: the reader reads the
+	// head on every answer.
+	if s.Reader, err = chain.New(ctx, c.Client, chain.Config{ChainID: c.ChainID, KmsContract: c.Kms, HeadInterval: chain.HeadEveryCall}); err != nil {
 		t.Fatal(err)
 	}
 	attester, opts, err := kms.SimulatedTEE(s.Seed, s.VMConfig)
