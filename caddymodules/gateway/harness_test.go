@@ -251,6 +251,10 @@ type cvm struct {
 	regPorts []uint16           // registered ports
 	tunAddr  string
 	closedCn atomic.Int64
+	// healthStatus is what the backend answers on /health (0: 200), and
+	// healthHits counts those requests.
+	healthStatus atomic.Int64
+	healthHits   atomic.Int64
 }
 
 func instanceID(app []byte, n int) []byte {
@@ -274,6 +278,14 @@ func (e *env) bootCVM(app []byte, compose [32]byte, n int) *cvm {
 	c.port = uint16(bl.Addr().(*net.TCPAddr).Port)
 	c.backend = &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/health" {
+				c.healthHits.Add(1)
+				if s := c.healthStatus.Load(); s != 0 {
+					w.WriteHeader(int(s))
+				}
+				fmt.Fprintf(w, "instance=%x ok", c.id.InstanceID)
+				return
+			}
 			fmt.Fprintf(w, "app=%x instance=%x proto=%s", app, c.id.InstanceID, r.Proto)
 			for _, h := range ClaimHeaders {
 				if v := r.Header.Values(h); len(v) > 0 {
