@@ -367,6 +367,23 @@ func (c *cvm) mustRegister(g *gateway) {
 	}
 }
 
+// adminInstances reads the admin API's registry view into view; raw is
+// what it answered.
+func (e *env) adminInstances(view any) (raw []byte, err error) {
+	res, err := http.Get("http://" + e.adminAddr + "/dstack/instances")
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	if raw, err = io.ReadAll(res.Body); err != nil {
+		return raw, err
+	}
+	if res.StatusCode != http.StatusOK {
+		return raw, fmt.Errorf("admin API answered %s", res.Status)
+	}
+	return raw, json.Unmarshal(raw, view)
+}
+
 // get sends a request for host through the gateway.
 func get(t testing.TB, client *http.Client, g *gateway, host string, header http.Header) (int, string) {
 	t.Helper()

@@ -27,7 +27,8 @@ const (
 	DefaultHealthInterval = 30 * time.Second
 	DefaultHealthTimeout  = 5 * time.Second
 	DefaultHealthMaxSize  = 1 << 20
-	// healthConcurrency bounds the probes in flight at once.
+	// healthConcurrency bounds the probes in flight at once (the
+	// ActiveHealthChecks doc states it).
 	healthConcurrency = 8
 )
 
@@ -43,7 +44,18 @@ var ErrUnhealthy = errors.New("no healthy instance")
 // compose hash are checked on every probe). An instance is healthy until
 // its first failed checks, as in Caddy; after Fails consecutive failures it
 // is left out of the upstreams, and after Passes consecutive passes it is
-// used again. Results live in memory, per reverse_proxy handler.
+// used again.
+//
+// The probes of one round run at most 8 at once; a round that outlasts
+// the interval delays the next. The TCB statuses accepted are the dstack
+// app's tcb_status (a transport's own tcb_status does not apply). While
+// the chain is unreadable past max_staleness no round runs and every
+// instance's health stands as it was. Results live in memory, keyed by
+// instance id, per reverse_proxy handler (two handlers probe each
+// instance twice); an instance that leaves the registry, or that the
+// chain no longer allows, is forgotten. Not supported from Caddy's set:
+// upstream (another address to probe), body (a request body) and
+// follow_redirects (3xx answers are judged as they are).
 type ActiveHealthChecks struct {
 	// URI is the path and query the health request asks for. Setting it or
 	// Port enables the checks. Default none (no active health checks).

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"runtime"
@@ -16,9 +14,6 @@ import (
 
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"go.uber.org/zap"
-
-	"github.com/dstack-go/dstack/internal/tunnel/simtee"
-	"github.com/dstack-go/dstack/tee/attest/mock"
 )
 
 // healthRoute is proxyRoute with the dstack upstreams' active health
@@ -107,19 +102,13 @@ func TestActiveHealthChecks(t *testing.T) {
 		t.Fatalf("after recovery, requests reached %v, want both instances", seen)
 	}
 
-	res, err := http.Get("http://" + e.adminAddr + "/dstack/instances")
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := io.ReadAll(res.Body)
-	res.Body.Close()
 	var view struct {
 		Instances []struct {
 			InstanceID string         `json:"instance_id"`
 			Health     []HealthStatus `json:"health"`
 		}
 	}
-	if err := json.Unmarshal(raw, &view); err != nil || len(view.Instances) != 2 {
+	if raw, err := e.adminInstances(&view); err != nil || len(view.Instances) != 2 {
 		t.Fatalf("admin view %s: %v", raw, err)
 	}
 	for _, i := range view.Instances {
@@ -169,8 +158,9 @@ func TestAllInstancesUnhealthy(t *testing.T) {
 }
 
 // TestUnattestedNeverHealthy: a registered instance whose tunnel endpoint
-// presents a forged quote or another app's attestation fails every check
-// (the probe dials as the transport does) and is never marked healthy.
+// presents a forged quote, another app's attestation or a compose hash
+// the chain does not allow fails every check (the probe dials as the
+// transport does) and is never marked healthy.
 func TestUnattestedNeverHealthy(t *testing.T) {
 	e := newEnv(t)
 	compose := [32]byte{0xe3}
@@ -178,35 +168,15 @@ func TestUnattestedNeverHealthy(t *testing.T) {
 	otherCompose := [32]byte{0xe4}
 	other := e.deployApp(otherCompose)
 	g := e.load(e.dstackConfig(nil), healthRoute(nil))
-	forger, err := mock.NewPKI([]byte("forger"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, tc := range []struct {
-		name string
-		pki  *mock.PKI
-		id   func(simtee.Identity) simtee.Identity
-		err  string
-	}{
-		{"forged quote", forger, func(id simtee.Identity) simtee.Identity { return id }, "TDX quote verification failed"},
-		{"other app", e.pki, func(id simtee.Identity) simtee.Identity {
-			id.AppID, id.ComposeHash = other, otherCompose[:]
-			return id
-		}, "the CVM proves app id " + hex.EncodeToString(other)},
-	} {
+	for i, tc := range e.forgeries(other, otherCompose) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := e.bootCVM(app, compose, 10+i)
-			td, err := simtee.Boot(tc.pki, tc.id(c.id))
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, port, _ := net.SplitHostPort(c.tunAddr)
-			c.startTunnelAt(td, port)
+			c.forge(tc)
 			c.mustRegister(g)
 			// Fails counts consecutive failures from the first check on:
 			// at 5 with no pass, no check ever passed.
 			eventually(t, "five failed checks", func() bool { s, _ := g.health(c); return s.Fails >= 5 })
-			if s, _ := g.health(c); s.Status != HealthUnhealthy || s.Passes != 0 || !strings.Contains(s.LastError, tc.err) {
+			if s, _ := g.health(c); s.Status != HealthUnhealthy || s.Passes != 0 || !strings.Contains(s.LastError, tc.log) {
 				t.Fatalf("state %+v", s)
 			}
 			if c.healthHits.Load() != 0 {

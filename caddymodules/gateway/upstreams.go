@@ -227,11 +227,9 @@ func (u *Upstreams) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			hc.Method = strings.ToUpper(val)
 		}
 		if dur != nil {
-			v, err := caddy.ParseDuration(val)
-			if err != nil || v <= 0 {
-				return d.Errf("%s: %q is not a positive duration", key, val)
+			if err := setDuration(d, dur, key, val); err != nil {
+				return err
 			}
-			*dur = caddy.Duration(v)
 		}
 		if count != nil {
 			n, err := strconv.Atoi(val)
