@@ -283,7 +283,7 @@ func (e *env) bootCVM(app []byte, compose [32]byte, n int) *cvm {
 				if s := c.healthStatus.Load(); s != 0 {
 					w.WriteHeader(int(s))
 				}
-				fmt.Fprintf(w, "instance=%x ok", c.id.InstanceID)
+				fmt.Fprintf(w, "instance=%x ok host=%s", c.id.InstanceID, r.Host)
 				return
 			}
 			fmt.Fprintf(w, "app=%x instance=%x proto=%s", app, c.id.InstanceID, r.Proto)

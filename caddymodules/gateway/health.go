@@ -313,7 +313,7 @@ func (h *healthChecker) probe(ctx context.Context, inst *Instance) error {
 	}()
 	if want := h.cfg.ExpectStatus; want != 0 && !caddyhttp.StatusCodeMatches(res.StatusCode, want) ||
 		want == 0 && (res.StatusCode < 200 || res.StatusCode > 299) {
-		return fmt.Errorf("%s answered status %d, want %s", h.cfg.describe(), res.StatusCode, h.wantStatus())
+		return fmt.Errorf("the instance answered status %d, want %s", res.StatusCode, h.wantStatus())
 	}
 	if h.body != nil {
 		b, err := io.ReadAll(body)
@@ -321,7 +321,7 @@ func (h *healthChecker) probe(ctx context.Context, inst *Instance) error {
 			return fmt.Errorf("reading the health response body: %w", err)
 		}
 		if !h.body.Match(b) {
-			return fmt.Errorf("%s answered a body that does not match expect_body %q", h.cfg.describe(), h.cfg.ExpectBody)
+			return fmt.Errorf("the instance answered a body that does not match expect_body %q", h.cfg.ExpectBody)
 		}
 	}
 	return nil

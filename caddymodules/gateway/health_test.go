@@ -189,6 +189,29 @@ func TestUnattestedNeverHealthy(t *testing.T) {
 	}
 }
 
+// TestHealthExpectBody: with expect_body, an instance whose health answer
+// does not match is left out, though it answers 200; the health headers
+// (here the host) are sent.
+func TestHealthExpectBody(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xe6}
+	app := e.deployApp(compose)
+	a, b := e.bootCVM(app, compose, 1), e.bootCVM(app, compose, 2)
+	g := e.load(e.dstackConfig(nil), healthRoute(map[string]any{
+		"expect_status": 200, "expect_body": "^" + instanceField(a) + " ok host=health.internal$",
+		"headers": map[string]any{"host": []string{"health.internal"}},
+	}))
+	a.mustRegister(g)
+	b.mustRegister(g)
+	eventually(t, "the other instance to be marked unhealthy", func() bool { return g.healthIs(a, HealthHealthy)() && g.healthIs(b, HealthUnhealthy)() })
+	if s, _ := g.health(b); !strings.Contains(s.LastError, "does not match expect_body") {
+		t.Fatalf("state %+v", s)
+	}
+	if seen := reached(t, g, hostOf(app, ""), 4); seen[instanceField(a)] != 4 {
+		t.Fatalf("requests reached %v", seen)
+	}
+}
+
 // checkersRunning counts the health checkers' goroutines.
 func checkersRunning() int {
 	buf := make([]byte, 1<<20)
@@ -230,6 +253,9 @@ func TestHealthCheckerReload(t *testing.T) {
 	e.load(e.dstackConfig(nil), proxyRoute(nil))
 	<-last.done
 	eventually(t, "no checker running", func() bool { return checkersRunning() == 0 })
+	// A probe cancelled on its way may still reach the backend: let it
+	// land before counting.
+	time.Sleep(200 * time.Millisecond)
 	hits := c.healthHits.Load()
 	time.Sleep(500 * time.Millisecond)
 	if n := c.healthHits.Load(); n != hits {
