@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/modules/caddyevents"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"go.uber.org/zap"
 )
@@ -44,7 +45,9 @@ var ErrUnhealthy = errors.New("no healthy instance")
 // compose hash are checked on every probe). An instance is healthy until
 // its first failed checks, as in Caddy; after Fails consecutive failures it
 // is left out of the upstreams, and after Passes consecutive passes it is
-// used again.
+// used again. Either change is logged and emitted as Caddy's "healthy" or
+// "unhealthy" event (data: host "<instance_id>:<port>", app_id,
+// instance_id).
 //
 // The probes of one round run at most 8 at once; a round that outlasts
 // the interval delays the next. The TCB statuses accepted are the dstack
@@ -169,6 +172,8 @@ const (
 type healthChecker struct {
 	cfg    *ActiveHealthChecks
 	app    *App
+	ctx    caddy.Context
+	events *caddyevents.App
 	log    *zap.Logger
 	uri    *url.URL
 	body   *regexp.Regexp
@@ -183,12 +188,14 @@ type healthChecker struct {
 // probeInstance carries the instance a probe is for to the dial.
 type probeInstance struct{}
 
-func newHealthChecker(cfg *ActiveHealthChecks, app *App, log *zap.Logger) (*healthChecker, error) {
+// newHealthChecker sets up the checks of cfg; events, when not nil,
+// receives Caddy's "healthy" and "unhealthy" events, emitted with ctx.
+func newHealthChecker(cfg *ActiveHealthChecks, app *App, ctx caddy.Context, events *caddyevents.App, log *zap.Logger) (*healthChecker, error) {
 	uri, body, err := cfg.provision()
 	if err != nil {
 		return nil, err
 	}
-	h := &healthChecker{cfg: cfg, app: app, log: log, uri: uri, body: body, state: map[string]*HealthStatus{}}
+	h := &healthChecker{cfg: cfg, app: app, ctx: ctx, events: events, log: log, uri: uri, body: body, state: map[string]*HealthStatus{}}
 	h.client = &http.Client{
 		Timeout: time.Duration(cfg.Timeout),
 		// Every probe is a new tunnel stream, so every probe verifies the
@@ -372,11 +379,25 @@ func (h *healthChecker) record(inst *Instance, err error) {
 	switch {
 	case is == HealthUnhealthy && was != HealthUnhealthy:
 		h.log.Warn("instance is unhealthy: leaving it out of the upstreams", append(fields, zap.Error(err))...)
+		h.emit("unhealthy", inst)
 	case is == HealthHealthy && was == HealthUnhealthy:
 		h.log.Info("instance is healthy again", fields...)
+		h.emit("healthy", inst)
 	case err != nil:
 		h.log.Info("active health check failed", append(fields, zap.Error(err))...)
 	}
+}
+
+// emit sends Caddy's event for a change of health: "host" is the
+// instance's upstream address at the health port, as Caddy's names the
+// upstream's.
+func (h *healthChecker) emit(name string, inst *Instance) {
+	if h.events == nil {
+		return
+	}
+	h.events.Emit(h.ctx, name, map[string]any{
+		"host": net.JoinHostPort(inst.key(), strconv.Itoa(h.cfg.Port)), "app_id": inst.appKey(), "instance_id": inst.key(),
+	})
 }
 
 // forget drops the state of every instance not in live.

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -8,13 +9,47 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"go.uber.org/zap"
 )
+
+func init() {
+	caddy.RegisterModule(new(eventRecorder))
+}
+
+// eventRecorder is an events handler that keeps the health events it
+// receives, as "<name> <instance_id>".
+type eventRecorder struct{}
+
+var recorded struct {
+	sync.Mutex
+	events []string
+}
+
+func (*eventRecorder) CaddyModule() caddy.ModuleInfo {
+	return caddy.ModuleInfo{ID: "events.handlers.dstack_test_recorder", New: func() caddy.Module { return new(eventRecorder) }}
+}
+
+func (*eventRecorder) Handle(_ context.Context, e caddy.Event) error {
+	recorded.Lock()
+	defer recorded.Unlock()
+	recorded.events = append(recorded.events, fmt.Sprintf("%s %v %v", e.Name(), e.Data["instance_id"], e.Data["host"]))
+	return nil
+}
+
+// recordedEvents is what eventRecorder kept.
+func recordedEvents() []string {
+	recorded.Lock()
+	defer recorded.Unlock()
+	return slices.Clone(recorded.events)
+}
 
 // healthRoute is proxyRoute with the dstack upstreams' active health
 // checks (checks merged over /health every 100ms) and round-robin
@@ -64,15 +99,24 @@ func instanceField(c *cvm) string { return fmt.Sprintf("instance=%x", c.id.Insta
 
 // TestActiveHealthChecks: of two instances of one app, the one whose
 // backend answers 500 on the health path is left out after `fails` failed
-// checks, and used again after `passes` passing ones; the admin view shows
-// each instance's health.
+// checks, and used again after `passes` passing ones; each change is
+// Caddy's "unhealthy" or "healthy" event, and the admin view shows each
+// instance's health.
 func TestActiveHealthChecks(t *testing.T) {
 	e := newEnv(t)
 	e.adminAddr = freeAddr(t)
 	compose := [32]byte{0xe1}
 	app := e.deployApp(compose)
-	g := e.load(e.dstackConfig(nil), healthRoute(map[string]any{"fails": 3, "passes": 2}))
+	events := map[string]any{"events": map[string]any{"subscriptions": []any{map[string]any{
+		"events": []string{"healthy", "unhealthy"}, "modules": []string{"http.reverse_proxy.upstreams.dstack"},
+		"handlers": []any{map[string]any{"handler": "dstack_test_recorder"}},
+	}}}}
+	recorded.Lock()
+	recorded.events = nil
+	recorded.Unlock()
+	g := e.loadApps(e.dstackConfig(nil), healthRoute(map[string]any{"fails": 3, "passes": 2}), events)
 	a, b := e.bootCVM(app, compose, 1), e.bootCVM(app, compose, 2)
+	host := fmt.Sprintf("%x %x:80", b.id.InstanceID, b.id.InstanceID)
 	a.mustRegister(g)
 	b.mustRegister(g)
 	eventually(t, "both instances to pass a check", func() bool { return g.healthIs(a, HealthHealthy)() && g.healthIs(b, HealthHealthy)() })
@@ -92,6 +136,10 @@ func TestActiveHealthChecks(t *testing.T) {
 	if seen := reached(t, g, hostOf(app, ""), 6); seen[instanceField(a)] != 6 {
 		t.Fatalf("with one instance unhealthy, requests reached %v", seen)
 	}
+	eventually(t, "the unhealthy event", func() bool { return len(recordedEvents()) >= 1 })
+	if ev := recordedEvents(); !slices.Equal(ev, []string{"unhealthy " + host}) {
+		t.Fatalf("events %q", ev)
+	}
 
 	b.healthStatus.Store(0)
 	eventually(t, "the instance to be healthy again", g.healthIs(b, HealthHealthy))
@@ -100,6 +148,10 @@ func TestActiveHealthChecks(t *testing.T) {
 	}
 	if seen := reached(t, g, hostOf(app, ""), 6); len(seen) != 2 {
 		t.Fatalf("after recovery, requests reached %v, want both instances", seen)
+	}
+	eventually(t, "the healthy event", func() bool { return len(recordedEvents()) >= 2 })
+	if ev := recordedEvents(); !slices.Equal(ev, []string{"unhealthy " + host, "healthy " + host}) {
+		t.Fatalf("events %q", ev)
 	}
 
 	var view struct {
@@ -269,7 +321,7 @@ func TestHealthCheckerReload(t *testing.T) {
 // registry is forgotten.
 func TestHealthCounting(t *testing.T) {
 	cfg := &ActiveHealthChecks{URI: "/health", Fails: 2, Passes: 3}
-	h, err := newHealthChecker(cfg, &App{}, zap.NewNop())
+	h, err := newHealthChecker(cfg, &App{}, caddy.Context{}, nil, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}

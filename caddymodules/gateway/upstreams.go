@@ -10,6 +10,7 @@ import (
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+	"github.com/caddyserver/caddy/v2/modules/caddyevents"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp/reverseproxy"
 )
@@ -69,7 +70,11 @@ func (u *Upstreams) Provision(ctx caddy.Context) error {
 	if !u.ActiveHealthChecks.enabled() {
 		return nil
 	}
-	h, err := newHealthChecker(u.ActiveHealthChecks, app, ctx.Logger().Named("health_checker.active"))
+	events, err := ctx.App("events")
+	if err != nil {
+		return fmt.Errorf("dstack upstreams: getting the events app: %w", err)
+	}
+	h, err := newHealthChecker(u.ActiveHealthChecks, app, ctx, events.(*caddyevents.App), ctx.Logger().Named("health_checker.active"))
 	if err != nil {
 		return fmt.Errorf("dstack upstreams: %w", err)
 	}
