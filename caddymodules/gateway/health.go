@@ -283,7 +283,9 @@ func (h *healthChecker) round(ctx context.Context) {
 				}
 			}()
 			err := h.probe(ctx, inst)
-			if ctx.Err() == nil {
+			// A probe cut short by the checker's end, or failed while the
+			// chain went stale, says nothing of the instance.
+			if ctx.Err() == nil && (err == nil || h.app.stale() == nil) {
 				h.record(inst, err)
 			}
 		})

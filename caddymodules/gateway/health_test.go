@@ -264,6 +264,35 @@ func TestHealthExpectBody(t *testing.T) {
 	}
 }
 
+// TestHealthWhileChainStale: while the chain is unreadable past
+// max_staleness no check runs (nothing is routed, and the instances are
+// not at fault), so an instance's health stands; checks resume with the
+// chain.
+func TestHealthWhileChainStale(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xe7}
+	app := e.deployApp(compose)
+	cfg := e.dstackConfig(nil)
+	cfg["chain"].(map[string]any)["max_staleness"] = "300ms"
+	g := e.load(cfg, healthRoute(nil))
+	c := e.bootCVM(app, compose, 1)
+	c.mustRegister(g)
+	eventually(t, "a passed check", g.healthIs(c, HealthHealthy))
+	e.rpcDown.Store(true)
+	eventually(t, "the chain to be stale", func() bool { return g.app.stale() != nil })
+	time.Sleep(200 * time.Millisecond) // for a round begun before to end
+	before, _ := g.health(c)
+	time.Sleep(time.Second) // ten intervals
+	if s, _ := g.health(c); s.Status != HealthHealthy || s.LastError != "" || !s.LastCheck.Equal(before.LastCheck) {
+		t.Fatalf("while the chain is stale: %+v, before %+v", s, before)
+	}
+	e.rpcDown.Store(false)
+	eventually(t, "checks to resume", func() bool { s, _ := g.health(c); return s.LastCheck.After(before.LastCheck) })
+	if s, _ := g.health(c); s.Status != HealthHealthy {
+		t.Fatalf("after the chain is back: %+v", s)
+	}
+}
+
 // checkersRunning counts the health checkers' goroutines.
 func checkersRunning() int {
 	buf := make([]byte, 1<<20)
