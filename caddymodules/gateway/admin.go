@@ -15,6 +15,10 @@ func init() {
 // Admin is admin.api.dstack: the registry through Caddy's admin API.
 //
 //	GET /dstack/instances → {"block": <n>, "instances": [<Instance>…]}
+//
+// Each instance carries "health": its state under each active health
+// check of the dstack upstreams that has checked it (HealthStatus), when
+// there is one.
 type Admin struct{}
 
 // CaddyModule returns the Caddy module information.
@@ -37,15 +41,21 @@ func instances(w http.ResponseWriter, r *http.Request) error {
 		return caddy.APIError{HTTPStatus: http.StatusNotFound, Err: errors.New("the dstack app is not configured")}
 	}
 	app := a.(*App)
-	list := app.Instances()
-	if list == nil {
-		list = []Instance{}
+	list := []instanceView{}
+	for _, i := range app.Instances() {
+		list = append(list, instanceView{Instance: i, Health: app.Health(i.key())})
 	}
 	w.Header().Set("Content-Type", "application/json")
 	return json.NewEncoder(w).Encode(struct {
-		Block     uint64     `json:"block"`
-		Instances []Instance `json:"instances"`
+		Block     uint64         `json:"block"`
+		Instances []instanceView `json:"instances"`
 	}{app.Block(), list})
+}
+
+// instanceView is an instance as the admin view shows it.
+type instanceView struct {
+	Instance
+	Health []HealthStatus `json:"health,omitempty"`
 }
 
 var _ caddy.AdminRouter = (*Admin)(nil)

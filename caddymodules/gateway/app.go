@@ -1,7 +1,9 @@
 // Package gateway is the dstack gateway as Caddy modules: the "dstack" app
 // (the registry of CVM instances, the RegisterCvm RPC, the chain watcher),
 // the attested reverse-proxy transport (http.reverse_proxy.transport.dstack)
-// and dynamic upstreams (http.reverse_proxy.upstreams.dstack), the
+// and dynamic upstreams (http.reverse_proxy.upstreams.dstack, with the
+// active health checks Caddy does not run for dynamic upstreams, probing
+// each instance over the same attested tunnel), the
 // chain-policy matcher (http.matchers.dstack_app), upstream's special names
 // gateway.<base> and health.<base> (http.handlers.dstack_node), the admin
 // view of the registry (admin.api.dstack), and the layer4 routes for
@@ -35,6 +37,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -156,6 +159,11 @@ type App struct {
 	// the tunnels were closed for staleness since.
 	readAt      atomic.Int64
 	staleClosed atomic.Bool
+
+	// checkers are the active health checkers of the dstack upstreams
+	// provisioned with this app, for the admin view.
+	checkMu  sync.Mutex
+	checkers []*healthChecker
 
 	srv  *http.Server
 	ln   net.Listener

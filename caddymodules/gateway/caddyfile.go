@@ -110,11 +110,9 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 			a.ExternalPort = int(p)
 		}
 		if dur != nil {
-			v, err := caddy.ParseDuration(val)
-			if err != nil || v <= 0 {
-				return nil, d.Errf("%s: %q is not a positive duration", key, val)
+			if err := setDuration(d, dur, key, val); err != nil {
+				return nil, err
 			}
-			*dur = caddy.Duration(v)
 		}
 	}
 	if a.BaseDomain == "" {
@@ -194,13 +192,22 @@ func (t *Transport) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			t.MaxIdleConnsPerHost = n
 		}
 		if dur != nil {
-			v, err := caddy.ParseDuration(val)
-			if err != nil || v <= 0 {
-				return d.Errf("%s: %q is not a positive duration", key, val)
+			if err := setDuration(d, dur, key, val); err != nil {
+				return err
 			}
-			*dur = caddy.Duration(v)
 		}
 	}
+	return nil
+}
+
+// setDuration sets *dur from an option's value, which must be a positive
+// duration.
+func setDuration(d *caddyfile.Dispenser, dur *caddy.Duration, key, val string) error {
+	v, err := caddy.ParseDuration(val)
+	if err != nil || v <= 0 {
+		return d.Errf("%s: %q is not a positive duration", key, val)
+	}
+	*dur = caddy.Duration(v)
 	return nil
 }
 

@@ -79,7 +79,7 @@ func TestClaimsHeadersAlwaysStripped(t *testing.T) {
 
 // TestCaddyfileGateway runs a gateway configured by a Caddyfile, as an
 // operator writes it: the dstack global option, the matcher, the dynamic
-// upstreams and the transport.
+// upstreams with active health checks, and the transport.
 func TestCaddyfileGateway(t *testing.T) {
 	e := newEnv(t)
 	compose := [32]byte{0xc7}
@@ -108,7 +108,11 @@ http://*.%s:%s {
 	@unknown dstack_app unknown
 	respond @unknown "no such app" 404
 	reverse_proxy {
-		dynamic dstack
+		dynamic dstack {
+			health_uri /health
+			health_interval 100ms
+			health_status 2xx
+		}
 		transport dstack {
 			claims_headers
 		}
@@ -128,6 +132,7 @@ http://*.%s:%s {
 	g := &gateway{app: a.(*App), httpURL: "http://" + addr}
 	c := e.bootCVM(app, compose, 1)
 	c.mustRegister(g)
+	eventually(t, "the instance to pass its health check", g.healthIs(c, HealthHealthy))
 	req, _ := http.NewRequest(http.MethodGet, g.httpURL, nil)
 	req.Host = hostOf(app, "") + ":" + port
 	res, err := http.DefaultClient.Do(req)

@@ -257,6 +257,10 @@ type cvm struct {
 	regPorts []uint16           // registered ports
 	tunAddr  string
 	closedCn atomic.Int64
+	// healthStatus is what the backend answers on /health (0: 200), and
+	// healthHits counts those requests.
+	healthStatus atomic.Int64
+	healthHits   atomic.Int64
 }
 
 func instanceID(app []byte, n int) []byte {
@@ -280,6 +284,14 @@ func (e *env) bootCVM(app []byte, compose [32]byte, n int) *cvm {
 	c.port = uint16(bl.Addr().(*net.TCPAddr).Port)
 	c.backend = &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/health" {
+				c.healthHits.Add(1)
+				if s := c.healthStatus.Load(); s != 0 {
+					w.WriteHeader(int(s))
+				}
+				fmt.Fprintf(w, "instance=%x ok host=%s", c.id.InstanceID, r.Host)
+				return
+			}
 			fmt.Fprintf(w, "app=%x instance=%x proto=%s", app, c.id.InstanceID, r.Proto)
 			for _, h := range ClaimHeaders {
 				if v := r.Header.Values(h); len(v) > 0 {
@@ -370,6 +382,23 @@ func (c *cvm) mustRegister(g *gateway) {
 	if _, err := c.register(g); err != nil {
 		c.e.t.Fatal(err)
 	}
+}
+
+// adminInstances reads the admin API's registry view into view; raw is
+// what it answered.
+func (e *env) adminInstances(view any) (raw []byte, err error) {
+	res, err := http.Get("http://" + e.adminAddr + "/dstack/instances")
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	if raw, err = io.ReadAll(res.Body); err != nil {
+		return raw, err
+	}
+	if res.StatusCode != http.StatusOK {
+		return raw, fmt.Errorf("admin API answered %s", res.Status)
+	}
+	return raw, json.Unmarshal(raw, view)
 }
 
 // get sends a request for host through the gateway.

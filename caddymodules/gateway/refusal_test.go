@@ -3,8 +3,6 @@ package gateway
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -20,27 +18,25 @@ import (
 	"github.com/dstack-go/dstack/tee/attest/mock"
 )
 
-// TestRefusedUpstreams: a registered instance whose tunnel endpoint then
-// presents a forged quote, another app's attestation, or a compose hash
-// the chain does not allow is never reached: 502, and the log says why.
-func TestRefusedUpstreams(t *testing.T) {
-	e := newEnv(t)
-	compose := [32]byte{0xc3}
-	app := e.deployApp(compose)
-	otherCompose := [32]byte{0xd3}
-	other := e.deployApp(otherCompose)
-	g := e.load(e.dstackConfig(nil), proxyRoute(nil))
+// forgery is an identity a tunnel endpoint may present instead of the
+// registered instance's, and what the gateway's log says of it.
+type forgery struct {
+	name string
+	td   func(c *cvm) simtee.Identity
+	pki  *mock.PKI
+	log  string
+}
 
+// forgeries are a forged quote (another PKI), another app's attestation
+// (other, allowing otherCompose) and a compose hash the chain does not
+// allow.
+func (e *env) forgeries(other []byte, otherCompose [32]byte) []forgery {
+	e.t.Helper()
 	forger, err := mock.NewPKI([]byte("forger"))
 	if err != nil {
-		t.Fatal(err)
+		e.t.Fatal(err)
 	}
-	for _, tc := range []struct {
-		name string
-		td   func(c *cvm) simtee.Identity
-		pki  *mock.PKI
-		log  string
-	}{
+	return []forgery{
 		{"forged quote", func(c *cvm) simtee.Identity { return c.id }, forger, "TDX quote verification failed"},
 		{"other app", func(c *cvm) simtee.Identity {
 			id := c.id
@@ -52,19 +48,39 @@ func TestRefusedUpstreams(t *testing.T) {
 			id.ComposeHash = make([]byte, 32)
 			return id
 		}, e.pki, "is not allowed on chain"},
-	} {
+	}
+}
+
+// forge replaces the CVM's tunnel endpoint by one on the same port that
+// presents f's identity.
+func (c *cvm) forge(f forgery) {
+	c.e.t.Helper()
+	td, err := simtee.Boot(f.pki, f.td(c))
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(c.tunAddr)
+	c.startTunnelAt(td, port)
+}
+
+// TestRefusedUpstreams: a registered instance whose tunnel endpoint then
+// presents a forged quote, another app's attestation, or a compose hash
+// the chain does not allow is never reached: 502, and the log says why.
+func TestRefusedUpstreams(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xc3}
+	app := e.deployApp(compose)
+	otherCompose := [32]byte{0xd3}
+	other := e.deployApp(otherCompose)
+	g := e.load(e.dstackConfig(nil), proxyRoute(nil))
+	for _, tc := range e.forgeries(other, otherCompose) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := e.bootCVM(app, compose, len(tc.name))
 			c.mustRegister(g)
 			if code, _ := get(t, nil, g, hostOf(c.id.InstanceID, ""), nil); code != 200 {
 				t.Fatalf("before: %d", code)
 			}
-			td, err := simtee.Boot(tc.pki, tc.td(c))
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, port, _ := net.SplitHostPort(c.tunAddr)
-			c.startTunnelAt(td, port)
+			c.forge(tc)
 			g.app.conns.close(hexKey(c.id.InstanceID))
 			code, body := get(t, nil, g, hostOf(c.id.InstanceID, ""), nil)
 			if code != http.StatusBadGateway || strings.Contains(body, "app=") {
@@ -165,12 +181,6 @@ func TestRegistryPersistsAndExpires(t *testing.T) {
 	if code, _ := get(t, nil, g, hostOf(app, ""), nil); code != 200 {
 		t.Fatalf("after restart: %d", code)
 	}
-	res, err := http.Get("http://" + e.adminAddr + "/dstack/instances")
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := io.ReadAll(res.Body)
-	res.Body.Close()
 	var view struct {
 		Block     uint64
 		Instances []struct {
@@ -179,9 +189,10 @@ func TestRegistryPersistsAndExpires(t *testing.T) {
 			Allowed    bool
 		}
 	}
-	if err := json.Unmarshal(raw, &view); err != nil || len(view.Instances) != 1 || !view.Instances[0].Allowed ||
+	raw, err := e.adminInstances(&view)
+	if err != nil || len(view.Instances) != 1 || !view.Instances[0].Allowed ||
 		hex.EncodeToString(view.Instances[0].InstanceID) != hex.EncodeToString(c.id.InstanceID) || view.Block == 0 {
-		t.Fatalf("admin view %d %s: %v", res.StatusCode, raw, err)
+		t.Fatalf("admin view %s: %v", raw, err)
 	}
 	g = e.load(e.dstackConfig(map[string]any{"instance_ttl": "300ms"}), proxyRoute(nil))
 	c.mustRegister(g)

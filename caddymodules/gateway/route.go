@@ -24,14 +24,13 @@ var (
 // first.
 func (a *App) resolve(t Target) ([]*Instance, error) {
 	now := time.Now()
-	live := func(i *Instance) bool { return now.Sub(i.LastSeen) <= time.Duration(a.InstanceTTL) }
-	if i, ok := a.reg.get(t.ID); ok && live(i) {
+	if i, ok := a.reg.get(t.ID); ok && a.live(i, now) {
 		return []*Instance{i}, nil
 	}
 	var allowed, refused []*Instance
 	for _, i := range a.reg.ofApp(t.ID) {
 		switch {
-		case !live(i):
+		case !a.live(i, now):
 		case i.Allowed:
 			allowed = append(allowed, i)
 		default:
@@ -45,6 +44,11 @@ func (a *App) resolve(t Target) ([]*Instance, error) {
 		return refused, nil
 	}
 	return nil, fmt.Errorf("%w: %s", ErrNoInstance, t.ID)
+}
+
+// live reports whether an instance's registration has not expired at now.
+func (a *App) live(i *Instance, now time.Time) bool {
+	return now.Sub(i.LastSeen) <= time.Duration(a.InstanceTTL)
 }
 
 // AppState is an app's routing state at the current block.
