@@ -257,6 +257,8 @@ type cvm struct {
 	regPorts []uint16           // registered ports
 	tunAddr  string
 	closedCn atomic.Int64
+	// tunnelConns counts the connections the tunnel endpoint accepted.
+	tunnelConns atomic.Int64
 	// healthStatus is what the backend answers on /health (0: 200), and
 	// healthHits counts those requests.
 	healthStatus atomic.Int64
@@ -363,8 +365,22 @@ func (c *cvm) listenTunnel(td *simtee.TD, port string) {
 	c.tunnel = &tunnel.Server{GetCertificate: c.tunCert.Load, Attestation: simtee.Options(c.e.pki), Gateway: c.e.reader, Ports: ports}
 	c.tunAddr = ln.Addr().String()
 	srv := c.tunnel
-	go srv.Serve(ln)
+	go srv.Serve(countAccepts{ln, &c.tunnelConns})
 	c.e.t.Cleanup(func() { srv.Close() })
+}
+
+// countAccepts is a listener that counts the connections it accepts.
+type countAccepts struct {
+	net.Listener
+	n *atomic.Int64
+}
+
+func (l countAccepts) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.n.Add(1)
+	}
+	return c, err
 }
 
 // register registers the CVM with the gateway.

@@ -401,3 +401,75 @@ func TestPassthroughBesideHTTPS(t *testing.T) {
 		t.Fatalf("terminated: %d %q", res.StatusCode, body)
 	}
 }
+
+// TestLayer4Multiplexes: by default the terminated route carries client
+// connections as streams of one multiplexed tunnel connection to the CVM;
+// with multiplex off each takes a tunnel connection of its own; the
+// transport's multiplex does the same for requests without keep-alive.
+func TestLayer4Multiplexes(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xc9}
+	app := e.deployApp(compose)
+	_, certPEM, keyPEM := selfSigned(t, "*."+baseDomain)
+	addrs := make([]string, 2)
+	for i := range addrs {
+		ln, _ := net.Listen("tcp", "127.0.0.1:0")
+		addrs[i] = ln.Addr().String()
+		ln.Close()
+	}
+	route := func(listen string, handler map[string]any) map[string]any {
+		return map[string]any{"listen": []string{listen}, "routes": []any{map[string]any{
+			"match":  []any{map[string]any{"dstack": map[string]any{}}},
+			"handle": []any{map[string]any{"handler": "tls"}, handler},
+		}}}
+	}
+	l4 := map[string]any{"servers": map[string]any{
+		"mux":    route(addrs[0], map[string]any{"handler": "dstack"}),
+		"single": route(addrs[1], map[string]any{"handler": "dstack", "disable_multiplex": true}),
+	}}
+	tlsApp := map[string]any{"certificates": map[string]any{"load_pem": []any{map[string]any{"certificate": certPEM, "key": keyPEM}}}}
+	g := e.loadApps(e.dstackConfig(nil), proxyRoute(map[string]any{"disable_keepalives": true, "multiplex": true}),
+		map[string]any{"layer4": l4, "tls": tlsApp})
+	c := e.bootCVM(app, compose, 1)
+	c.ports[7000] = e.tcpEcho()
+	c.mustRegister(g)
+
+	echoes := func(addr string, n int) {
+		t.Helper()
+		for i := 0; i < n; i++ {
+			conn, err := tls.Dial("tcp", addr, &tls.Config{ServerName: hostOf(app, "-7000"), InsecureSkipVerify: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg := "ping " + strconv.Itoa(i)
+			conn.Write([]byte(msg))
+			buf := make([]byte, 64)
+			n, err := conn.Read(buf)
+			conn.Close()
+			if err != nil || string(buf[:n]) != "echo:"+msg {
+				t.Fatalf("%s: %q %v", addr, buf[:n], err)
+			}
+		}
+	}
+	before := c.tunnelConns.Load()
+	echoes(addrs[0], 5)
+	if n := c.tunnelConns.Load() - before; n != 1 {
+		t.Errorf("5 connections through the multiplexing route took %d tunnel connections, want 1", n)
+	}
+	before = c.tunnelConns.Load()
+	echoes(addrs[1], 3)
+	if n := c.tunnelConns.Load() - before; n != 3 {
+		t.Errorf("3 connections with multiplex off took %d tunnel connections, want 3", n)
+	}
+	// The HTTP transport with multiplex and no keep-alive: streams of the
+	// multiplexed connection the layer4 route opened, not new ones.
+	before = c.tunnelConns.Load()
+	for i := 0; i < 4; i++ {
+		if code, body := get(t, nil, g, hostOf(app, ""), nil); code != 200 || !strings.Contains(body, "proto=HTTP/1.1") {
+			t.Fatalf("%d %q", code, body)
+		}
+	}
+	if n := c.tunnelConns.Load() - before; n != 0 {
+		t.Errorf("4 requests on a multiplexing transport took %d new tunnel connections, want 0", n)
+	}
+}
