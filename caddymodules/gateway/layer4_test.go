@@ -473,3 +473,64 @@ func TestLayer4Multiplexes(t *testing.T) {
 		t.Errorf("4 requests on a multiplexing transport took %d new tunnel connections, want 0", n)
 	}
 }
+
+// TestLayer4Revocation: a revocation on chain cuts an open layer4
+// connection — a stream of the multiplexed tunnel connection — while its
+// CVM port is still sending, and refuses new ones.
+func TestLayer4Revocation(t *testing.T) {
+	e := newEnv(t)
+	compose := [32]byte{0xca}
+	app := e.deployApp(compose)
+	_, certPEM, keyPEM := selfSigned(t, "*."+baseDomain)
+	l4addr := freeAddr(t)
+	l4 := map[string]any{"servers": map[string]any{"l4": map[string]any{"listen": []string{l4addr}, "routes": []any{map[string]any{
+		"match":  []any{map[string]any{"dstack": map[string]any{}}},
+		"handle": []any{map[string]any{"handler": "tls"}, map[string]any{"handler": "dstack"}},
+	}}}}}
+	tlsApp := map[string]any{"certificates": map[string]any{"load_pem": []any{map[string]any{"certificate": certPEM, "key": keyPEM}}}}
+	g := e.loadApps(e.dstackConfig(nil), proxyRoute(nil), map[string]any{"layer4": l4, "tls": tlsApp})
+	c := e.bootCVM(app, compose, 1)
+	c.ports[7002] = e.serveTCP(func(conn net.Conn) { // talks until cut off
+		for {
+			if _, err := conn.Write([]byte("tick")); err != nil {
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	})
+	c.mustRegister(g)
+	dial := func() (*tls.Conn, error) {
+		return tls.Dial("tcp", l4addr, &tls.Config{ServerName: hostOf(app, "-7002"), InsecureSkipVerify: true})
+	}
+	conn, err := dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	buf := make([]byte, 4)
+	if _, err := io.ReadFull(conn, buf); err != nil || string(buf) != "tick" {
+		t.Fatalf("%q %v", buf, err)
+	}
+	ended := make(chan error, 1)
+	go func() {
+		for {
+			if _, err := conn.Read(buf); err != nil {
+				ended <- err
+				return
+			}
+		}
+	}()
+	e.revoke(app, compose)
+	select {
+	case <-ended:
+	case <-time.After(time.Minute):
+		t.Fatal("the layer4 connection still runs a minute after the revocation")
+	}
+	if after, err := dial(); err == nil {
+		after.SetReadDeadline(time.Now().Add(time.Minute))
+		if n, err := after.Read(buf); err == nil {
+			t.Fatalf("a new connection after the revocation read %q", buf[:n])
+		}
+		after.Close()
+	}
+}

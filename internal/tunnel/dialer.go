@@ -230,7 +230,7 @@ func (d *Dialer) DialMux(ctx context.Context, addr string, port uint16, check fu
 		st, err := s.mux.OpenStream()
 		if err == nil {
 			if _, err = st.Write(AppendHeader(nil, port)); err == nil {
-				return &Conn{Conn: muxStream{st}, Claims: s.claims, tls: s.tls}, nil
+				return &Conn{Conn: &muxStream{Stream: st}, Claims: s.claims, tls: s.tls}, nil
 			}
 			st.Close()
 		}

@@ -262,3 +262,51 @@ func TestMuxServerClose(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestMuxStreamClose: Close ends a multiplexed stream both ways at once,
+// even while the guest's target keeps sending and a Read is waiting, where
+// CloseWrite (TestMuxStreams) leaves the answer flowing.
+func TestMuxStreamClose(t *testing.T) {
+	pki := newPKI(t, "tunnel mux abort")
+	port := serveTCP(t, func(c net.Conn) { // talks until it is cut off
+		for {
+			if _, err := c.Write([]byte("tick")); err != nil {
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	})
+	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), nil)
+	d := dialer(t, pki, gatewayID)
+	defer d.Close()
+	c, err := d.DialMux(context.Background(), g.addr, port, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 4)
+	if _, err := io.ReadFull(c, buf); err != nil || string(buf) != "tick" {
+		t.Fatalf("%q %v", buf, err)
+	}
+	ended := make(chan error, 1)
+	go func() {
+		for {
+			if _, err := c.Read(buf); err != nil {
+				ended <- err
+				return
+			}
+		}
+	}()
+	time.Sleep(20 * time.Millisecond)
+	c.Close()
+	select {
+	case err := <-ended:
+		if !errors.Is(err, net.ErrClosed) {
+			t.Errorf("the waiting Read ended with %v, want net.ErrClosed", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("a Read of a closed stream kept waiting")
+	}
+	if n, err := c.Read(buf); n != 0 || !errors.Is(err, net.ErrClosed) {
+		t.Errorf("Read after Close: %d, %v", n, err)
+	}
+}

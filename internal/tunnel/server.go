@@ -224,7 +224,7 @@ func (s *Server) serveSession(c *tls.Conn, timeout time.Duration) {
 		go func() {
 			defer s.wg.Done()
 			defer st.Close()
-			s.serveStream(muxStream{st}, timeout)
+			s.serveStream(&muxStream{Stream: st}, timeout)
 		}()
 	}
 }

@@ -52,6 +52,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -81,11 +82,36 @@ func muxConfig() *yamux.Config {
 	return c
 }
 
-// muxStream is a yamux stream whose Close, a FIN that leaves the other
-// direction open, is also its CloseWrite, so that Relay half-closes it.
-type muxStream struct{ *yamux.Stream }
+// muxStream is a yamux stream with a connection's two closes. yamux's own
+// Close sends a FIN and leaves the other direction open: that is
+// CloseWrite here, so that Relay half-closes. Close ends the stream both
+// ways at once: Reads, the blocked one included, fail from then on, so a
+// revoked app's bytes stop at the gateway at once; yamux resets the stream
+// on the peer once its StreamCloseTimeout (5 minutes) passes without the
+// peer's FIN. A stream one side has half-closed gets the same time to end.
+type muxStream struct {
+	*yamux.Stream
+	closed atomic.Bool
+}
 
-func (m muxStream) CloseWrite() error { return m.Stream.Close() }
+func (m *muxStream) Read(p []byte) (int, error) {
+	if m.closed.Load() {
+		return 0, net.ErrClosed
+	}
+	n, err := m.Stream.Read(p)
+	if err != nil && m.closed.Load() {
+		err = net.ErrClosed
+	}
+	return n, err
+}
+
+func (m *muxStream) Close() error {
+	m.closed.Store(true)
+	_ = m.Stream.SetReadDeadline(time.Now())
+	return m.Stream.Close()
+}
+
+func (m *muxStream) CloseWrite() error { return m.Stream.Close() }
 
 // Header layout.
 const (

@@ -53,8 +53,9 @@ func issue(t testing.TB, pki *mock.PKI, id simtee.Identity, server bool) *tls.Ce
 	return cert
 }
 
-// echo listens on loopback and echoes one line back, prefixed.
-func echo(t testing.TB) uint16 {
+// serveTCP serves handle on a loopback port, a goroutine per connection,
+// and returns the port.
+func serveTCP(t testing.TB, handle func(net.Conn)) uint16 {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -69,12 +70,20 @@ func echo(t testing.TB) uint16 {
 			}
 			go func() {
 				defer c.Close()
-				b, _ := io.ReadAll(c)
-				c.Write(append([]byte("echo:"), b...))
+				handle(c)
 			}()
 		}
 	}()
 	return uint16(ln.Addr().(*net.TCPAddr).Port)
+}
+
+// echo listens on loopback and answers what it reads until EOF, prefixed.
+func echo(t testing.TB) uint16 {
+	t.Helper()
+	return serveTCP(t, func(c net.Conn) {
+		b, _ := io.ReadAll(c)
+		c.Write(append([]byte("echo:"), b...))
+	})
 }
 
 type guest struct {
@@ -300,21 +309,8 @@ func TestCachedGatewayAppID(t *testing.T) {
 // the one before keeps relaying.
 func TestServerRenewsCertificate(t *testing.T) {
 	pki := newPKI(t, "tunnel renewal")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() { // echoes every byte back as it comes
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() { defer c.Close(); io.Copy(c, c) }()
-		}
-	}()
-	port := uint16(ln.Addr().(*net.TCPAddr).Port)
+	// echoes every byte back as it comes
+	port := serveTCP(t, func(c net.Conn) { io.Copy(c, c) })
 	id := simtee.Identity{AppID: appID, ComposeHash: bytes.Repeat([]byte{0xc0}, 32), InstanceID: bytes.Repeat([]byte{0x1d}, 20)}
 	var current atomic.Pointer[tls.Certificate]
 	first := issue(t, pki, id, true)
