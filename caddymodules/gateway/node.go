@@ -1,9 +1,15 @@
 package gateway
 
 import (
+	"context"
 	"encoding/json"
+	"io"
+	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
@@ -23,10 +29,13 @@ func init() {
 // other host go to the next handler.
 //
 //   - gateway.<base_domain>, this node's info service: GET /health (200,
-//     empty), /.dstack/index (the paths it serves), /.dstack/app-info and
-//     /.dstack/acme-info. This gateway runs no guest agent to take Info
-//     from and has no ACME account yet, so those two answer 501 with a JSON
-//     error. Methods other than GET: 405; other paths: 404.
+//     empty), /.dstack/index (the paths it serves), /.dstack/app-info (the
+//     Info of the guest agent of the CVM the gateway runs in, read from
+//     agent_socket: what a client checks the gateway's own attestation
+//     with) and /.dstack/acme-info. Without an agent socket app-info answers
+//     501, and with an agent that fails 502, with a JSON error; acme-info
+//     answers 501 (this gateway has no ACME account yet). Methods other
+//     than GET: 405; other paths: 404.
 //   - health.<base_domain>, the legacy health endpoint: GET / is 200,
 //     anything else 404.
 //
@@ -34,10 +43,17 @@ func init() {
 // another port or "s" is answered 404 with a JSON error, where upstream
 // drops the connection.
 //
-//	dstack_node
+//	dstack_node {
+//		agent_socket <path>
+//	}
 type Node struct {
-	app *App
-	log *zap.Logger
+	// AgentSocket is the guest agent's unix socket, whose Info app-info
+	// serves. Default /var/run/dstack.sock, when it exists.
+	AgentSocket string `json:"agent_socket,omitempty"`
+
+	app   *App
+	log   *zap.Logger
+	agent *http.Client
 }
 
 // CaddyModule returns the Caddy module information.
@@ -45,11 +61,57 @@ func (*Node) CaddyModule() caddy.ModuleInfo {
 	return caddy.ModuleInfo{ID: "http.handlers.dstack_node", New: func() caddy.Module { return new(Node) }}
 }
 
-// Provision finds the dstack app.
+// defaultAgentSocket is where a CVM's guest agent listens (guestos/agent).
+const defaultAgentSocket = "/var/run/dstack.sock"
+
+// Provision finds the dstack app and sets up the agent client.
 func (n *Node) Provision(ctx caddy.Context) error {
 	app, err := dstackApp(ctx)
 	n.app, n.log = app, ctx.Logger()
+	socket := n.AgentSocket
+	if socket == "" {
+		socket = defaultAgentSocket
+	}
+	n.agent = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", socket)
+		},
+	}}
 	return err
+}
+
+// maxAgentInfo bounds the agent's Info answer.
+const maxAgentInfo = 4 << 20
+
+// serveAppInfo answers the agent's Info.
+func (n *Node) serveAppInfo(w http.ResponseWriter, r *http.Request) {
+	socket := n.AgentSocket
+	if socket == "" {
+		if _, err := os.Stat(defaultAgentSocket); err != nil {
+			writeJSONError(w, http.StatusNotImplemented, "app-info: no guest agent at "+defaultAgentSocket+" (this gateway does not run in a CVM, or set dstack_node's agent_socket)")
+			return
+		}
+		socket = defaultAgentSocket
+	}
+	req, _ := http.NewRequestWithContext(r.Context(), http.MethodGet, "http://dstack-agent/Info", nil)
+	res, err := n.agent.Do(req)
+	if err != nil {
+		n.log.Warn("app-info: asking the guest agent", zap.String("socket", socket), zap.Error(err))
+		writeJSONError(w, http.StatusBadGateway, "app-info: the guest agent at "+socket+" did not answer")
+		return
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(res.Body, maxAgentInfo+1))
+	switch {
+	case err != nil || len(body) > maxAgentInfo || res.StatusCode != http.StatusOK || !json.Valid(body):
+		n.log.Warn("app-info: the guest agent's Info", zap.String("socket", socket), zap.Int("status", res.StatusCode),
+			zap.Int("bytes", len(body)), zap.Error(err))
+		writeJSONError(w, http.StatusBadGateway, "app-info: the guest agent at "+socket+" gave no Info")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(body)
 }
 
 // nodeIndex is /.dstack/index's body, as upstream writes it (keys sorted).
@@ -91,7 +153,7 @@ func (n *Node) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(nodeIndex)
 	case "/app-info":
-		writeJSONError(w, http.StatusNotImplemented, "app-info: this gateway runs without a guest agent, so it has no Info to serve")
+		n.serveAppInfo(w, r)
 	case "/acme-info":
 		writeJSONError(w, http.StatusNotImplemented, "acme-info: this gateway has no ACME account (ZT-TLS certificates are not issued by the gateway yet)")
 	default:
@@ -117,14 +179,28 @@ func parseNode(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error) {
 
 // UnmarshalCaddyfile sets up the handler from Caddyfile tokens:
 //
-//	dstack_node
+//	dstack_node {
+//		agent_socket <path>
+//	}
 func (n *Node) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // "dstack_node"
 	if d.NextArg() {
 		return d.ArgErr()
 	}
-	if d.NextBlock(0) {
-		return d.Err("dstack_node takes no options (the base domain is the dstack app's)")
+	for d.NextBlock(0) {
+		if d.Val() != "agent_socket" {
+			return d.Errf("unknown dstack_node option %q (it takes agent_socket; the base domain is the dstack app's)", d.Val())
+		}
+		if !d.NextArg() {
+			return d.ArgErr()
+		}
+		n.AgentSocket = d.Val()
+		if !filepath.IsAbs(n.AgentSocket) {
+			return d.Errf("dstack_node: the agent socket %q is not an absolute path", n.AgentSocket)
+		}
+		if d.NextArg() {
+			return d.ArgErr()
+		}
 	}
 	return nil
 }

@@ -2,8 +2,11 @@ package gateway
 
 import (
 	"io"
+	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -44,7 +47,7 @@ func TestNodeService(t *testing.T) {
 		{"GET", "GATEWAY." + strings.ToUpper(baseDomain), "/index", 200, "application/json", `{"paths":["/index","/app-info","/acme-info"],"type":"dstack gateway"}`},
 		{"GET", gw + ":8443", "/.dstack/index", 200, "application/json", `{"paths":["/index","/app-info","/acme-info"],"type":"dstack gateway"}`},
 		{"GET", "gateway-80." + baseDomain, "/health", 200, "", ""},
-		{"GET", gw, "/.dstack/app-info", 501, "application/json", "app-info: this gateway runs without a guest agent"},
+		{"GET", gw, "/.dstack/app-info", 501, "application/json", "app-info: no guest agent at /var/run/dstack.sock"},
 		{"GET", gw, "/.dstack/acme-info", 501, "application/json", "acme-info: this gateway has no ACME account"},
 		{"GET", gw, "/.dstack/nothing", 404, "", ""},
 		{"POST", gw, "/health", 405, "", ""},
@@ -65,5 +68,50 @@ func TestNodeService(t *testing.T) {
 		if code, _, _ := do(t, g, "GET", name+"."+baseDomain, "/health"); code < 500 {
 			t.Errorf("%s: %d, want the proxy's refusal", name, code)
 		}
+	}
+}
+
+// TestNodeAppInfo: app-info is the Info of the guest agent on the
+// configured socket, passed through; an agent that fails, answers garbage
+// or is not there is a 502 with a JSON error.
+func TestNodeAppInfo(t *testing.T) {
+	e := newEnv(t)
+	dir := t.TempDir()
+	socket := filepath.Join(dir, "dstack.sock")
+	var answer atomic.Value
+	answer.Store(`{"app_id":"a1","instance_id":"1d","tcb_info":"{}"}`)
+	ln, err := net.Listen("unix", socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/Info" {
+			http.NotFound(w, r)
+			return
+		}
+		a := answer.Load().(string)
+		if a == "fail" {
+			http.Error(w, "boom", http.StatusInternalServerError)
+			return
+		}
+		io.WriteString(w, a)
+	})}
+	go agent.Serve(ln)
+	t.Cleanup(func() { agent.Close() })
+	routes := []any{map[string]any{"handle": []any{map[string]any{"handler": "dstack_node", "agent_socket": socket}}}}
+	g := e.load(e.dstackConfig(nil), routes)
+	gw := "gateway." + baseDomain
+	if code, ctype, body := do(t, g, "GET", gw, "/.dstack/app-info"); code != 200 || ctype != "application/json" || body != answer.Load().(string) {
+		t.Fatalf("app-info: %d %q %q", code, ctype, body)
+	}
+	for _, bad := range []string{"fail", "not json"} {
+		answer.Store(bad)
+		if code, _, body := do(t, g, "GET", gw, "/.dstack/app-info"); code != 502 || !strings.Contains(body, "gave no Info") {
+			t.Errorf("agent answering %q: %d %q", bad, code, body)
+		}
+	}
+	agent.Close()
+	if code, _, body := do(t, g, "GET", gw, "/.dstack/app-info"); code != 502 || !strings.Contains(body, "did not answer") {
+		t.Errorf("agent gone: %d %q", code, body)
 	}
 }
