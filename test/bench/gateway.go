@@ -156,11 +156,15 @@ func (d *devChain) dstackApp(regAddr string) map[string]any {
 
 // gatewayProxy is the gateway's route: reverse_proxy to the app's
 // registered instances over the dstack transport; keepAlive false opens a
-// new tunnel stream per request.
-func gatewayProxy(keepAlive bool) map[string]any {
+// new tunnel stream per request, on a multiplexed tunnel connection with
+// multiplex.
+func gatewayProxy(keepAlive, multiplex bool) map[string]any {
 	tr := map[string]any{"protocol": "dstack"}
 	if !keepAlive {
 		tr["disable_keepalives"] = true
+	}
+	if multiplex {
+		tr["multiplex"] = true
 	}
 	return map[string]any{"handler": "reverse_proxy", "dynamic_upstreams": map[string]any{"source": "dstack"}, "transport": tr}
 }

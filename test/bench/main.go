@@ -19,7 +19,9 @@
 //
 // Two more rows take a new upstream connection per request: Caddy's
 // reverse_proxy with keep_alive off, and the gateway with a new tunnel
-// stream (an RA-TLS handshake) per request. The "gateway layer4" rows are
+// stream per request: on a tunnel connection of its own (an RA-TLS
+// handshake, resumed) or, with the transport's multiplex, on a multiplexed
+// one (no handshake). The "gateway layer4" rows are
 // the gateway's terminated layer4 route (TLS ended, bytes relayed through
 // the tunnel without HTTP parsing), compared with its HTTP route.
 //
@@ -343,7 +345,7 @@ func start(ctx context.Context, o *options, dir string) (*stack, error) {
 	// Rows in a fixed order: by path as listed, keep-alive first.
 	order := func(c benchCase) int {
 		// (split cases are added after the sort)
-		for i, p := range []string{"direct", "nginx", "caddy", "caddy (new upstream conn/req)", "gateway", "gateway (new tunnel/req)", "gateway layer4"} {
+		for i, p := range []string{"direct", "nginx", "caddy", "caddy (new upstream conn/req)", "gateway", "gateway (new tunnel/req)", "gateway (new multiplexed stream/req)", "gateway layer4"} {
 			if c.path == p {
 				return i
 			}
@@ -374,16 +376,17 @@ func (s *stack) startGateway(ctx context.Context, o *options, self, backendPlain
 		return err
 	}
 	s.add(d.proc)
-	var addrs [5]string
+	var addrs [6]string
 	for i := range addrs {
 		if addrs[i], err = freeAddr(); err != nil {
 			return err
 		}
 	}
-	ka, nc, reg, tun, l4 := addrs[0], addrs[1], addrs[2], addrs[3], addrs[4]
+	ka, nc, reg, tun, l4, ncm := addrs[0], addrs[1], addrs[2], addrs[3], addrs[4], addrs[5]
 	cfg, err := caddyConfig(s.dir, "gateway", map[string]any{
-		"keepalive": caddyServer(ka, gatewayProxy(true)),
-		"newconn":   caddyServer(nc, gatewayProxy(false)),
+		"keepalive":    caddyServer(ka, gatewayProxy(true, false)),
+		"newconn":      caddyServer(nc, gatewayProxy(false, false)),
+		"newconnmuxed": caddyServer(ncm, gatewayProxy(false, true)),
 	}, s.cert, map[string]any{"dstack": d.dstackApp(reg), "layer4": gatewayLayer4(l4)})
 	if err != nil {
 		return err
@@ -404,13 +407,15 @@ func (s *stack) startGateway(ctx context.Context, o *options, self, backendPlain
 	t := target{URL: "https://" + ka + "/", Host: d.appHost()}
 	t2 := target{URL: "https://" + nc + "/", Host: d.appHost()}
 	t3 := target{URL: "https://" + l4 + "/", Host: d.appHost()}
-	for _, tt := range []target{t, t2, t3} {
+	t4 := target{URL: "https://" + ncm + "/", Host: d.appHost()}
+	for _, tt := range []target{t, t2, t3, t4} {
 		if err := c.waitFor("the gateway routing to the CVM", answersOK(tt, s.cert.Pool)); err != nil {
 			return fmt.Errorf("%w\ngateway log:\n%s", err, tail(filepath.Join(s.dir, "gateway-caddy.log")))
 		}
 	}
 	s.addCases("gateway", t, []*proc{g, c}, keepAlive, newConn)
 	s.addCases("gateway (new tunnel/req)", t2, []*proc{g, c}, keepAlive)
+	s.addCases("gateway (new multiplexed stream/req)", t4, []*proc{g, c}, keepAlive)
 	s.addCases("gateway layer4", t3, []*proc{g, c}, keepAlive, newConn)
 	return nil
 }
@@ -451,7 +456,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	rep := &report{Baselines: map[string]string{"gateway": "caddy", "caddy": "nginx",
-		"gateway (new tunnel/req)": "caddy (new upstream conn/req)", "gateway layer4": "gateway"}, TargetRate: float64(o.load.Rate)}
+		"gateway (new tunnel/req)":             "caddy (new upstream conn/req)",
+		"gateway (new multiplexed stream/req)": "caddy (new upstream conn/req)", "gateway layer4": "gateway"}, TargetRate: float64(o.load.Rate)}
 	for k, v := range maps.Clone(rep.Baselines) {
 		rep.Baselines[k+splitSuffix] = v + splitSuffix
 	}
