@@ -57,7 +57,14 @@ type Instance struct {
 	claims []string
 }
 
-func (i *Instance) key() string { return hexKey(i.InstanceID) }
+// key is the instance id in hex, the registry's key: the cached claim once
+// the instance is in the registry.
+func (i *Instance) key() string {
+	if i.claims != nil {
+		return i.claims[1]
+	}
+	return hexKey(i.InstanceID)
+}
 
 // appKey is the instance's app id in hex, as routes name it: the cached
 // claim, so that a lookup by app encodes nothing.

@@ -127,7 +127,7 @@ func (u *Upstreams) GetUpstreams(r *http.Request) ([]*reverseproxy.Upstream, err
 			insts = open
 		}
 	}
-	pinned := hexKey(insts[0].InstanceID) == t.ID
+	pinned := insts[0].key() == t.ID
 	if u.health != nil && insts[0].Allowed && insts[0].allowsPort(t.Port) {
 		healthy := slices.DeleteFunc(slices.Clone(insts), func(i *Instance) bool { return !u.health.healthy(i.key()) })
 		if len(healthy) == 0 {

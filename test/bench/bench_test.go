@@ -1,9 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -283,5 +285,34 @@ func TestPin(t *testing.T) {
 	}
 	if err := pin(1<<30, false, cpus); err != nil {
 		t.Errorf("pinning a process that is gone: %v", err)
+	}
+}
+
+// TestMeasureOrder: keep-alive cases first, then new TLS connections, then
+// new upstream connections, per topology, in path order within each.
+func TestMeasureOrder(t *testing.T) {
+	s := &stack{}
+	for _, split := range []bool{false, true} {
+		for _, c := range []benchCase{
+			{path: "caddy", mode: keepAlive}, {path: "caddy", mode: newConn}, {path: "caddy (new upstream conn/req)", mode: keepAlive},
+			{path: "gateway", mode: keepAlive}, {path: "gateway", mode: newConn}, {path: "gateway (new tunnel/req)", mode: keepAlive},
+		} {
+			c.split = split
+			s.cases = append(s.cases, c)
+		}
+	}
+	var got []string
+	for _, i := range s.measureOrder() {
+		c := s.cases[i]
+		got = append(got, fmt.Sprintf("%s/%s/%v", c.path, c.mode.Label, c.split))
+	}
+	want := []string{
+		"caddy/keep-alive/false", "gateway/keep-alive/false", "caddy/new TLS conn/req/false", "gateway/new TLS conn/req/false",
+		"caddy (new upstream conn/req)/keep-alive/false", "gateway (new tunnel/req)/keep-alive/false",
+		"caddy/keep-alive/true", "gateway/keep-alive/true", "caddy/new TLS conn/req/true", "gateway/new TLS conn/req/true",
+		"caddy (new upstream conn/req)/keep-alive/true", "gateway (new tunnel/req)/keep-alive/true",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("order\n%v\nwant\n%v", got, want)
 	}
 }

@@ -181,6 +181,34 @@ func (c benchCase) procNames() []string {
 	return out
 }
 
+// measureOrder is the order a repetition measures the cases in: by
+// topology, then every keep-alive case, then every case with a new TLS
+// connection per request, then the ones with a new upstream connection per
+// request, so that the cases compared with each other follow the same
+// kind of load (a case after thousands of handshakes runs on a machine
+// still cleaning up after them).
+func (s *stack) measureOrder() []int {
+	rank := func(c benchCase) int {
+		r := 0
+		if c.split {
+			r += 10
+		}
+		switch {
+		case strings.Contains(c.path, "/req)"):
+			r += 2
+		case c.mode == newConn:
+			r++
+		}
+		return r
+	}
+	order := make([]int, len(s.cases))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return rank(s.cases[a]) - rank(s.cases[b]) })
+	return order
+}
+
 // cvmSide reports whether p runs where a CVM would: the backend (the app)
 // and the simulated CVM's tunnel end.
 func (s *stack) cvmSide(p *proc) bool { return p == s.backend || p.name == "cvm" }
@@ -497,7 +525,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			results[i] = &caseResult{Path: c.path, Mode: c.mode.Label, Procs: c.procNames()}
 		}
 		for r := 0; r < o.reps; r++ {
-			for i, c := range s.cases {
+			for _, i := range s.measureOrder() {
+				c := s.cases[i]
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
