@@ -1,0 +1,47 @@
+package gateway
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+)
+
+// FuzzCaddyfile: any tokens given to the `dstack` global option or to the
+// Caddyfile of any of the gateway's modules give a config or an error,
+// never a panic, and a config they give survives a JSON round trip.
+func FuzzCaddyfile(f *testing.F) {
+	for _, s := range []string{
+		"dstack {\nbase_domain dstack.example.com\nchain http://127.0.0.1:8545 1337 0x5FbDB2315678afecb367f032d93F642f64180aa3\n}",
+		"dstack {\nbase_domain x\nchain\n}", "dstack {\nlisten :8443\ntcb_status UpToDate\n}",
+		"dstack {\nclaims_headers\nkeepalive off\nmultiplex\nmax_idle_conns_per_host 3\ndial_timeout 2s\n}",
+		"dstack {\nkeepalive on\n}", "dstack {\nmax_idle_conns_per_host -1\n}",
+		"dstack {\ndns_servers 127.0.0.1:53\ndns_timeout 2s\nmultiplex off\n}", "dstack {\nmultiplex\n}",
+		"dstack passthrough", "dstack unknown", "dstack_app allowed revoked", "dstack_app x",
+		"dstack_node {\nagent_socket /run/dstack.sock\n}", "dstack_node {\nagent_socket rel\n}", "dstack_node x",
+		"dstack_h2", "dstack_detach", "{", "}", "dstack {\n{\n}\n}",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		if v, err := parseGlobalOption(caddyfile.NewTestDispenser(in), nil); err == nil {
+			if _, err := json.Marshal(v); err != nil {
+				t.Fatalf("global option %q: %v", in, err)
+			}
+		}
+		for _, m := range []caddyfile.Unmarshaler{
+			new(Transport), new(L4Handler), new(L4Matcher), new(AppMatcher), new(Node), new(H2Matcher), new(Detach), new(Upstreams),
+		} {
+			if err := m.UnmarshalCaddyfile(caddyfile.NewTestDispenser(in)); err != nil {
+				continue
+			}
+			raw, err := json.Marshal(m)
+			if err != nil {
+				t.Fatalf("%T from %q: %v", m, in, err)
+			}
+			if err := json.Unmarshal(raw, m); err != nil {
+				t.Fatalf("%T: %s: %v", m, raw, err)
+			}
+		}
+	})
+}
