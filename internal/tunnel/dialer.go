@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/yamux"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/dstack-go/dstack/tee/ratls"
 )
@@ -41,7 +42,7 @@ type Dialer struct {
 	muxCfg   *tls.Config
 	mu       sync.Mutex
 	sessions map[string]*muxSession
-	dialing  map[string]chan struct{}
+	dials    singleflight.Group // of multiplexed connections, by address
 	closed   bool
 	done     chan struct{} // closed by Close
 }
@@ -61,9 +62,16 @@ func (d *Dialer) init() {
 		d.muxCfg = d.tlsCfg.Clone()
 		d.muxCfg.NextProtos = []string{ALPNMux}
 		d.sessions = map[string]*muxSession{}
-		d.dialing = map[string]chan struct{}{}
 		d.done = make(chan struct{})
 	})
+}
+
+// timeout is Timeout or its default.
+func (d *Dialer) timeout() time.Duration {
+	if d.Timeout <= 0 {
+		return 10 * time.Second
+	}
+	return d.Timeout
 }
 
 // Conn is one stream to a CVM port: a TLS connection of its own (Dial) or
@@ -125,11 +133,7 @@ func (d *Dialer) Dial(ctx context.Context, addr string, port uint16, check func(
 		return nil, errors.New("tunnel: dialer needs a certificate and a verifier")
 	}
 	d.init()
-	timeout := d.Timeout
-	if timeout <= 0 {
-		timeout = 10 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, d.timeout())
 	defer cancel()
 	tc, claims, err := d.connect(ctx, addr, d.tlsCfg)
 	if err != nil {
@@ -211,11 +215,7 @@ func (d *Dialer) DialMux(ctx context.Context, addr string, port uint16, check fu
 		return nil, errors.New("tunnel: dialer needs a certificate and a verifier")
 	}
 	d.init()
-	timeout := d.Timeout
-	if timeout <= 0 {
-		timeout = 10 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, d.timeout())
 	defer cancel()
 	for attempt := 0; ; attempt++ {
 		s, err := d.session(ctx, addr)
@@ -242,53 +242,64 @@ func (d *Dialer) DialMux(ctx context.Context, addr string, port uint16, check fu
 	}
 }
 
-// session returns a usable multiplexed connection to addr, dialing one —
-// once, whatever the number of callers waiting for it — when there is
-// none.
+// session returns a usable multiplexed connection to addr, dialing one
+// when there is none: once, whatever the number of callers waiting for
+// it, who all get its result — so a CVM that is down costs one dial per
+// round of callers, not one after the other.
 func (d *Dialer) session(ctx context.Context, addr string) (*muxSession, error) {
-	for {
-		d.mu.Lock()
-		if d.closed {
-			d.mu.Unlock()
-			return nil, ErrDialerClosed
-		}
-		now := time.Now()
-		s := d.sessions[addr]
-		if s != nil && s.usable(now) {
-			d.mu.Unlock()
-			return s, nil
-		}
-		if wait, ok := d.dialing[addr]; ok {
-			d.mu.Unlock()
-			select {
-			case <-wait:
-				continue
-			case <-ctx.Done():
-				return nil, fmt.Errorf("tunnel: connecting to %s: %w", addr, ctx.Err())
-			}
-		}
-		done := make(chan struct{})
-		d.dialing[addr] = done
-		delete(d.sessions, addr)
-		d.sweepLocked(now)
+	d.mu.Lock()
+	if d.closed {
 		d.mu.Unlock()
-		if s != nil {
-			s.retire(d.done)
-		}
-		s, err := d.dialSession(ctx, addr)
-		d.mu.Lock()
-		delete(d.dialing, addr)
-		close(done)
-		if err == nil && d.closed {
-			s.mux.Close()
-			err = ErrDialerClosed
-		}
-		if err == nil {
-			d.sessions[addr] = s
-		}
-		d.mu.Unlock()
-		return s, err
+		return nil, ErrDialerClosed
 	}
+	if s := d.sessions[addr]; s != nil && s.usable(time.Now()) {
+		d.mu.Unlock()
+		return s, nil
+	}
+	d.mu.Unlock()
+	res := d.dials.DoChan(addr, func() (any, error) { return d.newSession(addr) })
+	select {
+	case r := <-res:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return r.Val.(*muxSession), nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("tunnel: connecting to %s: %w", addr, ctx.Err())
+	}
+}
+
+// newSession replaces addr's session by a new one, unless one that is
+// usable appeared meanwhile. The dial has its own timeout: a caller that
+// gives up does not fail the others waiting for it.
+func (d *Dialer) newSession(addr string) (*muxSession, error) {
+	now := time.Now()
+	d.mu.Lock()
+	old := d.sessions[addr]
+	if old != nil && old.usable(now) {
+		d.mu.Unlock()
+		return old, nil
+	}
+	delete(d.sessions, addr)
+	d.sweepLocked(now)
+	d.mu.Unlock()
+	if old != nil {
+		old.retire(d.done)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), d.timeout())
+	defer cancel()
+	s, err := d.dialSession(ctx, addr)
+	if err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		s.mux.Close()
+		return nil, ErrDialerClosed
+	}
+	d.sessions[addr] = s
+	return s, nil
 }
 
 // sweepLocked retires the sessions no longer usable, of any address.

@@ -310,3 +310,77 @@ func TestMuxStreamClose(t *testing.T) {
 		t.Errorf("Read after Close: %d, %v", n, err)
 	}
 }
+
+// TestMuxDialShared: callers that need a multiplexed connection to the
+// same guest at once share one dial and its result, and a caller that
+// gives up does not abort it for the others: a guest that accepts TCP but
+// never answers the handshake costs one connection attempt.
+func TestMuxDialShared(t *testing.T) {
+	pki := newPKI(t, "tunnel mux shared dial")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := &countingListener{Listener: ln}
+	var held []net.Conn
+	var mu sync.Mutex
+	go func() { // accepts and stays silent
+		for {
+			c, err := cl.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range held {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+	d := dialer(t, pki, gatewayID)
+	d.Timeout = 3 * time.Second
+	defer d.Close()
+	// The first caller starts the dial and gives up soon.
+	first, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	firstErr := make(chan error, 1)
+	go func() {
+		_, err := d.DialMux(first, ln.Addr().String(), 80, nil)
+		firstErr <- err
+	}()
+	for deadline := time.Now().Add(time.Minute); cl.n.Load() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no dial started")
+		}
+	}
+	const callers = 9
+	var wg sync.WaitGroup
+	errs := make(chan error, callers)
+	for i := 0; i < callers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := d.DialMux(context.Background(), ln.Addr().String(), 80, nil)
+			errs <- err
+		}()
+	}
+	if err := <-firstErr; !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("the caller that gave up: %v", err)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err == nil {
+			t.Fatal("a dial to a silent guest succeeded")
+		}
+	}
+	if n := cl.n.Load(); n != 1 {
+		t.Errorf("%d callers made %d connection attempts, want them to share one", callers+1, n)
+	}
+}
