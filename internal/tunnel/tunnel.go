@@ -6,7 +6,8 @@
 //
 // # Protocol
 //
-// One TCP connection carries one stream.
+// With ALPN "dstack-tunnel/1" (Dialer.Dial), one TCP connection carries one
+// stream.
 //
 //  1. TLS 1.3 with ALPN "dstack-tunnel/1". The guest presents its RA-TLS
 //     server certificate; the gateway presents its RA-TLS client
