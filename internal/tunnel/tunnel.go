@@ -73,12 +73,14 @@ const ALPN = "dstack-tunnel/1"
 const ALPNMux = "dstack-tunnel/2"
 
 // muxConfig is the yamux configuration of both ends: keep-alive pings, so
-// that a connection to a CVM that is gone ends, and no logging of its own.
+// that a connection to a CVM that is gone ends; a stream the peer does not
+// acknowledge within a dial's default timeout ends the connection (the next
+// stream dials again); no logging of its own.
 func muxConfig() *yamux.Config {
 	c := yamux.DefaultConfig()
 	c.KeepAliveInterval = 30 * time.Second
 	c.ConnectionWriteTimeout = 30 * time.Second
-	c.StreamOpenTimeout = 30 * time.Second
+	c.StreamOpenTimeout = 10 * time.Second
 	c.LogOutput = io.Discard
 	return c
 }
