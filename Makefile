@@ -33,8 +33,8 @@ lint:
 
 ## bench: one run of test/bench — the backend direct and through nginx, plain
 ## Caddy and the attested gateway (req/s, p50, p99, spread over BENCH_REPS
-## interleaved repetitions of BENCH_DURATION per phase), then the KMS and tee/
-## microbenchmarks (BENCHTIME, BENCH_COUNT); one markdown table on stdout and
+## interleaved repetitions of BENCH_DURATION per phase), then the KMS, guest
+## agent and tee/ microbenchmarks (BENCHTIME, BENCH_COUNT); markdown tables on stdout and
 ## in .bench/results.md. Installs nginx (Debian package) if it is missing.
 bench:
 	@command -v nginx >/dev/null || apt-get install -y nginx
