@@ -1,7 +1,6 @@
 package main
 
 import (
-	"archive/tar"
 	"bytes"
 	"context"
 	"errors"
@@ -13,17 +12,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"strings"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/dstack-go/dstack/guestos/containers"
 )
 
 // demoAppPackage is the demo app's Go package, built into the demo image.
@@ -109,47 +105,11 @@ func buildDemoImage(ctx context.Context, work string) (v1.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	for _, e := range []struct {
-		name string
-		mode int64
-		body []byte
-	}{
-		{"bin/", 0o755, nil}, {"bin/demoapp", 0o755, prog}, {"data/", 0o755, nil}, {"tmp/", 0o1777, nil},
-		{"etc/", 0o755, nil}, {"etc/passwd", 0o644, []byte("root:x:0:0:root:/root:/bin/false\n")}, {"etc/group", 0o644, []byte("root:x:0:\n")},
-	} {
-		h := &tar.Header{Name: e.name, Mode: e.mode, Size: int64(len(e.body)), Typeflag: tar.TypeReg, ModTime: time.Unix(0, 0), Format: tar.FormatPAX}
-		if strings.HasSuffix(e.name, "/") {
-			h.Typeflag = tar.TypeDir
-		}
-		if err := tw.WriteHeader(h); err != nil {
-			return nil, err
-		}
-		if _, err := tw.Write(e.body); err != nil {
-			return nil, err
-		}
-	}
-	if err := tw.Close(); err != nil {
-		return nil, err
-	}
-	layerTar := buf.Bytes()
-	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(layerTar)), nil })
-	if err != nil {
-		return nil, err
-	}
-	img, err := mutate.AppendLayers(empty.Image, layer)
-	if err != nil {
-		return nil, err
-	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		return nil, err
-	}
-	cf = cf.DeepCopy()
-	cf.OS, cf.Architecture = "linux", runtime.GOARCH
-	cf.Config = v1.Config{Entrypoint: []string{"/bin/demoapp"}, Env: []string{"PATH=/bin"}, WorkingDir: "/"}
-	return mutate.ConfigFile(img, cf)
+	return containers.SingleLayerImage([]containers.LayerFile{
+		{Name: "bin/", Mode: 0o755}, {Name: "bin/demoapp", Mode: 0o755, Body: prog}, {Name: "data/", Mode: 0o755}, {Name: "tmp/", Mode: 0o1777},
+		{Name: "etc/", Mode: 0o755}, {Name: "etc/passwd", Mode: 0o644, Body: []byte("root:x:0:0:root:/root:/bin/false\n")},
+		{Name: "etc/group", Mode: 0o644, Body: []byte("root:x:0:\n")},
+	}, v1.Config{Entrypoint: []string{"/bin/demoapp"}, Env: []string{"PATH=/bin"}, WorkingDir: "/"})
 }
 
 // demoAppCompose is the app-compose.json of the demo app at image (pinned

@@ -30,7 +30,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/opencontainers/cgroups"
 	"go.uber.org/zap/zaptest"
 )
@@ -98,38 +97,21 @@ func newTestRegistry() (*testRegistry, error) {
 	if err != nil {
 		return nil, err
 	}
-	layerTar := tarOf([]tarEntry{
-		{name: "bin/", mode: 0o755, dir: true},
-		{name: "bin/testapp", mode: 0o755, body: prog},
-		{name: "etc/", mode: 0o755, dir: true},
-		{name: "etc/passwd", mode: 0o644, body: []byte("root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n")},
-		{name: "etc/group", mode: 0o644, body: []byte("root:x:0:\napp:x:1000:\n")},
-		{name: "home/app/", mode: 0o755, dir: true, uid: 1000},
-		{name: "srv/", mode: 0o755, dir: true},
-	})
-	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
-		return io.NopCloser(bytes.NewReader(layerTar)), nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	img, err := mutate.AppendLayers(empty.Image, layer)
-	if err != nil {
-		return nil, err
-	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		return nil, err
-	}
-	cf = cf.DeepCopy()
-	cf.OS, cf.Architecture = "linux", runtime.GOARCH
-	cf.Config = v1.Config{
+	img, err := SingleLayerImage([]LayerFile{
+		{Name: "bin/", Mode: 0o755},
+		{Name: "bin/testapp", Mode: 0o755, Body: prog},
+		{Name: "etc/", Mode: 0o755},
+		{Name: "etc/passwd", Mode: 0o644, Body: []byte("root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n")},
+		{Name: "etc/group", Mode: 0o644, Body: []byte("root:x:0:\napp:x:1000:\n")},
+		{Name: "home/app/", Mode: 0o755, UID: 1000},
+		{Name: "srv/", Mode: 0o755},
+	}, v1.Config{
 		Entrypoint: []string{"/bin/testapp"},
 		Cmd:        []string{"-exit", "0"},
 		Env:        []string{"PATH=/bin", "IMAGE_ENV=from-image", "OVERRIDDEN=image"},
 		WorkingDir: "/srv",
-	}
-	if img, err = mutate.ConfigFile(img, cf); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 	r := &testRegistry{image: img, rewrite: map[string]string{}, corrupt: map[string]bool{}}
