@@ -74,7 +74,8 @@ type ActiveHealthChecks struct {
 	Method string `json:"method,omitempty"`
 	// Interval is how often every instance is checked. Default 30s.
 	Interval caddy.Duration `json:"interval,omitempty"`
-	// Timeout bounds one check, the tunnel handshake included. Default 5s.
+	// Timeout bounds one check, the handshake of a new tunnel connection
+	// included. Default 5s.
 	Timeout caddy.Duration `json:"timeout,omitempty"`
 	// Passes is how many consecutive passes make an unhealthy instance
 	// healthy again. Default 1.

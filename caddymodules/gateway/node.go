@@ -51,9 +51,10 @@ type Node struct {
 	// serves. Default /var/run/dstack.sock, when it exists.
 	AgentSocket string `json:"agent_socket,omitempty"`
 
-	app   *App
-	log   *zap.Logger
-	agent *http.Client
+	app    *App
+	log    *zap.Logger
+	socket string // AgentSocket or its default
+	agent  *http.Client
 }
 
 // CaddyModule returns the Caddy module information.
@@ -68,14 +69,14 @@ const defaultAgentSocket = "/var/run/dstack.sock"
 func (n *Node) Provision(ctx caddy.Context) error {
 	app, err := dstackApp(ctx)
 	n.app, n.log = app, ctx.Logger()
-	socket := n.AgentSocket
-	if socket == "" {
-		socket = defaultAgentSocket
+	n.socket = n.AgentSocket
+	if n.socket == "" {
+		n.socket = defaultAgentSocket
 	}
 	n.agent = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var d net.Dialer
-			return d.DialContext(ctx, "unix", socket)
+			return d.DialContext(ctx, "unix", n.socket)
 		},
 	}}
 	return err
@@ -86,13 +87,12 @@ const maxAgentInfo = 4 << 20
 
 // serveAppInfo answers the agent's Info.
 func (n *Node) serveAppInfo(w http.ResponseWriter, r *http.Request) {
-	socket := n.AgentSocket
-	if socket == "" {
-		if _, err := os.Stat(defaultAgentSocket); err != nil {
-			writeJSONError(w, http.StatusNotImplemented, "app-info: no guest agent at "+defaultAgentSocket+" (this gateway does not run in a CVM, or set dstack_node's agent_socket)")
+	socket := n.socket
+	if n.AgentSocket == "" {
+		if _, err := os.Stat(socket); err != nil {
+			writeJSONError(w, http.StatusNotImplemented, "app-info: no guest agent at "+socket+" (this gateway does not run in a CVM, or set dstack_node's agent_socket)")
 			return
 		}
-		socket = defaultAgentSocket
 	}
 	req, _ := http.NewRequestWithContext(r.Context(), http.MethodGet, "http://dstack-agent/Info", nil)
 	res, err := n.agent.Do(req)

@@ -195,7 +195,7 @@ func TestDirectSmoke(t *testing.T) {
 
 func TestTreeCPU(t *testing.T) {
 	self := os.Getpid()
-	before, err := treeCPU([]int{self})
+	before, err := treesCPU([]int{self})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,14 +205,14 @@ func TestTreeCPU(t *testing.T) {
 	for time.Now().Before(deadline) {
 		x++
 	}
-	after, err := treeCPU([]int{self})
+	after, err := treesCPU([]int{self})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if after <= before {
+	if after[0] <= before[0] {
 		t.Errorf("CPU time did not grow: %v then %v (%d loops)", before, after, x)
 	}
-	if _, err := treeCPU([]int{1 << 30}); err == nil {
+	if _, err := treesCPU([]int{1 << 30}); err == nil {
 		t.Error("a process that does not exist was read")
 	}
 	if _, _, err := procStat(-1); err == nil {

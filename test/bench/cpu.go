@@ -74,19 +74,9 @@ func inTree(parent map[int]int, pid, root int) bool {
 	return false
 }
 
-// treeCPU is the CPU time used so far by the processes roots and every
-// live descendant of theirs (nginx's workers are its master's children).
-func treeCPU(roots []int) (time.Duration, error) {
-	per, err := treesCPU(roots)
-	var total time.Duration
-	for _, c := range per {
-		total += c
-	}
-	return total, err
-}
-
-// treesCPU is treeCPU of each root on its own, in the order of roots; the
-// trees must not overlap.
+// treesCPU is the CPU time used so far by each of roots and every live
+// descendant of its (nginx's workers are its master's children), in the
+// order of roots; the trees must not overlap.
 func treesCPU(roots []int) ([]time.Duration, error) {
 	parent, cpu, err := procTable()
 	if err != nil {
