@@ -102,8 +102,13 @@ func (m *muxStream) Read(p []byte) (int, error) {
 		return 0, net.ErrClosed
 	}
 	n, err := m.Stream.Read(p)
-	if err != nil && m.closed.Load() {
+	switch {
+	case err != nil && m.closed.Load():
 		err = net.ErrClosed
+	case err == io.EOF && m.Stream.Session().IsClosed():
+		// yamux ends the streams of a closed connection as it ends one
+		// the peer finished: a cut stream must not read as a clean end.
+		err = fmt.Errorf("tunnel: the multiplexed connection closed: %w", net.ErrClosed)
 	}
 	return n, err
 }
