@@ -27,6 +27,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/collateral"
@@ -140,8 +141,8 @@ func TestGetAppKey(t *testing.T) {
 	h := newHarness(t)
 	app := bootCVM(t, h.pki, 0x10)
 	h.allow(app)
-	var keys AppKeyResponse
-	if err := h.client(app.clientCert(t)).Call(context.Background(), "GetAppKey", &GetAppKeyRequest{APIVersion: 1}, &keys); err != nil {
+	var keys kmsapi.AppKeyResponse
+	if err := h.client(app.clientCert(t)).Call(context.Background(), "GetAppKey", &kmsapi.GetAppKeyRequest{APIVersion: 1}, &keys); err != nil {
 		t.Fatal(err)
 	}
 	disk, _ := kdf.DiskCryptKey(h.svc.Keys.CAKey, app.appID, app.instanceID)
@@ -166,8 +167,8 @@ func TestGetAppKey(t *testing.T) {
 	for _, e := range other.events {
 		other.tee.Extend(3, e.Digest())
 	}
-	var keys2 AppKeyResponse
-	if err := h.client(other.clientCert(t)).Call(context.Background(), "GetAppKey", &GetAppKeyRequest{}, &keys2); err != nil {
+	var keys2 kmsapi.AppKeyResponse
+	if err := h.client(other.clientCert(t)).Call(context.Background(), "GetAppKey", &kmsapi.GetAppKeyRequest{}, &keys2); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(keys2.EnvCryptKey, keys.EnvCryptKey) || bytes.Equal(keys2.DiskCryptKey, keys.DiskCryptKey) {
@@ -238,7 +239,7 @@ func TestGetAppKeyRefusals(t *testing.T) {
 				// The verifier caches results; rebuild it with the new options.
 				h.svc.verifier = &ratls.Verifier{Attestation: h.svc.Attestation}
 			}
-			err := h.client(tc.cert).Call(context.Background(), "GetAppKey", &GetAppKeyRequest{}, &AppKeyResponse{})
+			err := h.client(tc.cert).Call(context.Background(), "GetAppKey", &kmsapi.GetAppKeyRequest{}, &kmsapi.AppKeyResponse{})
 			if !errors.Is(err, prpc.ErrRemote) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want %q", err, tc.want)
 			}
@@ -250,8 +251,8 @@ func TestEnvPubKeyMetaTempCA(t *testing.T) {
 	h := newHarness(t)
 	c := h.client(nil)
 	appID := bytes.Repeat([]byte{5}, 20)
-	var pk PublicKeyResponse
-	if err := c.Call(context.Background(), "GetAppEnvEncryptPubKey", &AppID{AppID: appID}, &pk); err != nil {
+	var pk kmsapi.PublicKeyResponse
+	if err := c.Call(context.Background(), "GetAppEnvEncryptPubKey", &kmsapi.AppID{AppID: appID}, &pk); err != nil {
 		t.Fatal(err)
 	}
 	env, _ := kdf.EnvCryptKey(h.svc.Keys.CAKey, appID)
@@ -269,18 +270,18 @@ func TestEnvPubKeyMetaTempCA(t *testing.T) {
 			t.Fatalf("env key signature: %v", err)
 		}
 	}
-	if err := c.Call(context.Background(), "GetAppEnvEncryptPubKey", &AppID{AppID: []byte{1}}, &pk); err == nil {
+	if err := c.Call(context.Background(), "GetAppEnvEncryptPubKey", &kmsapi.AppID{AppID: []byte{1}}, &pk); err == nil {
 		t.Fatal("short app id accepted")
 	}
-	var meta GetMetaResponse
-	if err := c.Call(context.Background(), "GetMeta", &Empty{}, &meta); err != nil {
+	var meta kmsapi.GetMetaResponse
+	if err := c.Call(context.Background(), "GetMeta", &kmsapi.Empty{}, &meta); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(meta.K256Pubkey, h.svc.Keys.K256PublicKey()) || meta.GatewayAppID == nil || *meta.GatewayAppID != "gw" || meta.IsDev {
 		t.Fatalf("meta %+v", meta)
 	}
-	var tmp GetTempCaCertResponse
-	if err := c.Call(context.Background(), "KMS.GetTempCaCert", &Empty{}, &tmp); err != nil {
+	var tmp kmsapi.GetTempCaCertResponse
+	if err := c.Call(context.Background(), "KMS.GetTempCaCert", &kmsapi.Empty{}, &tmp); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(tmp.TempCAKey, "PRIVATE KEY") || !strings.Contains(tmp.TempCACert, "CERTIFICATE") {
@@ -307,8 +308,8 @@ func TestSignCert(t *testing.T) {
 	raw := csr.Encode()
 	digest := sha256.Sum256(raw)
 	sig, _ := ecdsa.SignASN1(rand.Reader, key, digest[:])
-	var res SignCertResponse
-	if err := h.client(nil).Call(context.Background(), "SignCert", &SignCertRequest{APIVersion: 2, CSR: raw, Signature: sig}, &res); err != nil {
+	var res kmsapi.SignCertResponse
+	if err := h.client(nil).Call(context.Background(), "SignCert", &kmsapi.SignCertRequest{APIVersion: 2, CSR: raw, Signature: sig}, &res); err != nil {
 		t.Fatal(err)
 	}
 	if len(res.CertificateChain) != 3 {
@@ -351,7 +352,7 @@ func TestSignCert(t *testing.T) {
 	// A CSR signed by another key, and one whose evidence binds another key.
 	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	badSig, _ := ecdsa.SignASN1(rand.Reader, other, digest[:])
-	if err := h.client(nil).Call(context.Background(), "SignCert", &SignCertRequest{APIVersion: 2, CSR: raw, Signature: badSig}, &res); err == nil || !strings.Contains(err.Error(), "CSR signature") {
+	if err := h.client(nil).Call(context.Background(), "SignCert", &kmsapi.SignCertRequest{APIVersion: 2, CSR: raw, Signature: badSig}, &res); err == nil || !strings.Contains(err.Error(), "CSR signature") {
 		t.Fatalf("bad signature: %v", err)
 	}
 	ospki, _ := x509.MarshalPKIXPublicKey(&other.PublicKey)
@@ -359,10 +360,10 @@ func TestSignCert(t *testing.T) {
 	raw2 := csr.Encode()
 	d2 := sha256.Sum256(raw2)
 	sig2, _ := ecdsa.SignASN1(rand.Reader, other, d2[:])
-	if err := h.client(nil).Call(context.Background(), "SignCert", &SignCertRequest{APIVersion: 2, CSR: raw2, Signature: sig2}, &res); err == nil || !strings.Contains(err.Error(), "does not bind") {
+	if err := h.client(nil).Call(context.Background(), "SignCert", &kmsapi.SignCertRequest{APIVersion: 2, CSR: raw2, Signature: sig2}, &res); err == nil || !strings.Contains(err.Error(), "does not bind") {
 		t.Fatalf("unbound attestation: %v", err)
 	}
-	if err := h.client(nil).Call(context.Background(), "SignCert", &SignCertRequest{APIVersion: 1, CSR: raw}, &res); err == nil {
+	if err := h.client(nil).Call(context.Background(), "SignCert", &kmsapi.SignCertRequest{APIVersion: 1, CSR: raw}, &res); err == nil {
 		t.Fatal("api_version 1 accepted")
 	}
 }
@@ -382,8 +383,8 @@ func TestSignCertV1(t *testing.T) {
 	raw := csr.Encode()
 	digest := sha256.Sum256(raw)
 	sig, _ := ecdsa.SignASN1(rand.Reader, key, digest[:])
-	var res SignCertResponse
-	if err := h.client(nil).Call(context.Background(), "SignCert", &SignCertRequest{APIVersion: 1, CSR: raw, Signature: sig, VMConfig: app.attester().(*attest.TDXAttester).Config}, &res); err != nil {
+	var res kmsapi.SignCertResponse
+	if err := h.client(nil).Call(context.Background(), "SignCert", &kmsapi.SignCertRequest{APIVersion: 1, CSR: raw, Signature: sig, VMConfig: app.attester().(*attest.TDXAttester).Config}, &res); err != nil {
 		t.Fatal(err)
 	}
 	if len(res.CertificateChain) != 3 {
@@ -435,7 +436,7 @@ func TestStaticPolicyFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := BootInfo{TCBStatus: "UpToDate", OSImageHash: []byte{0xab}, AppID: bytes.Repeat([]byte{1}, 20), ComposeHash: []byte{2}, MrAggregated: []byte{1}}
+	b := kmsapi.BootInfo{TCBStatus: "UpToDate", OSImageHash: []byte{0xab}, AppID: bytes.Repeat([]byte{1}, 20), ComposeHash: []byte{2}, MrAggregated: []byte{1}}
 	if d, _ := pol.AuthorizeApp(context.Background(), b); !d.Allowed {
 		t.Fatalf("app: %+v", d)
 	}
@@ -453,7 +454,7 @@ func TestStaticPolicyFile(t *testing.T) {
 }
 
 func TestWebhook(t *testing.T) {
-	var got BootInfo
+	var got kmsapi.BootInfo
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/bootAuth/app":
@@ -467,7 +468,7 @@ func TestWebhook(t *testing.T) {
 	}))
 	defer hook.Close()
 	wh := &Webhook{URL: hook.URL}
-	b := BootInfo{TeeVariant: "dstack-tdx", AppID: []byte{1, 2}, AdvisoryIDs: []string{}}
+	b := kmsapi.BootInfo{TeeVariant: "dstack-tdx", AppID: []byte{1, 2}, AdvisoryIDs: []string{}}
 	d, err := wh.AuthorizeApp(context.Background(), b)
 	if err != nil || !d.Allowed || d.GatewayAppID != "gw" || got.TeeVariant != "dstack-tdx" || !bytes.Equal(got.AppID, []byte{1, 2}) {
 		t.Fatalf("%+v %v %+v", d, err, got)

@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 )
 
 // OnboardService is upstream's Onboard service, served over plain HTTP
@@ -32,7 +33,7 @@ type OnboardService struct {
 	Logger *zap.Logger
 	// Store is called with the keys (and the bootstrap record, if any)
 	// once Bootstrap or Onboard succeeded.
-	Store func(*RootKeys, *BootstrapInfo) error
+	Store func(*RootKeys, *kmsapi.BootstrapInfo) error
 
 	mu   sync.Mutex
 	keys *RootKeys
@@ -76,13 +77,13 @@ func (o *OnboardService) Handler() http.Handler {
 }
 
 // GetAttestationInfo reports what to allow on chain for this KMS.
-func (o *OnboardService) GetAttestationInfo(ctx context.Context, _ *Empty) (*AttestationInfo, error) {
+func (o *OnboardService) GetAttestationInfo(ctx context.Context, _ *kmsapi.Empty) (*kmsapi.AttestationInfo, error) {
 	ev, err := o.Self.Evidence(ctx)
 	if err != nil {
 		return nil, prpc.Public("self attestation failed", err)
 	}
-	b := BootInfoOf(ev, false)
-	info := &AttestationInfo{DeviceID: b.DeviceID, MrAggregated: b.MrAggregated, OSImageHash: b.OSImageHash, TeeVariant: b.TeeVariant}
+	b := kmsapi.BootInfoOf(ev, false)
+	info := &kmsapi.AttestationInfo{DeviceID: b.DeviceID, MrAggregated: b.MrAggregated, OSImageHash: b.OSImageHash, TeeVariant: b.TeeVariant}
 	if ev.TDX != nil {
 		info.PPID = ev.TDX.PPID
 	}
@@ -92,7 +93,7 @@ func (o *OnboardService) GetAttestationInfo(ctx context.Context, _ *Empty) (*Att
 	return info, nil
 }
 
-func (o *OnboardService) store(keys *RootKeys, info *BootstrapInfo) error {
+func (o *OnboardService) store(keys *RootKeys, info *kmsapi.BootstrapInfo) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.keys != nil {
@@ -106,7 +107,7 @@ func (o *OnboardService) store(keys *RootKeys, info *BootstrapInfo) error {
 }
 
 // Bootstrap generates fresh root keys.
-func (o *OnboardService) Bootstrap(ctx context.Context, _ *BootstrapRequest) (*BootstrapInfo, error) {
+func (o *OnboardService) Bootstrap(ctx context.Context, _ *kmsapi.BootstrapRequest) (*kmsapi.BootstrapInfo, error) {
 	o.mu.Lock()
 	has := o.keys != nil
 	o.mu.Unlock()
@@ -124,7 +125,7 @@ func (o *OnboardService) Bootstrap(ctx context.Context, _ *BootstrapRequest) (*B
 }
 
 // Onboard replicates the root keys from an existing KMS.
-func (o *OnboardService) Onboard(ctx context.Context, req *OnboardRequest) (*OnboardResponse, error) {
+func (o *OnboardService) Onboard(ctx context.Context, req *kmsapi.OnboardRequest) (*kmsapi.OnboardResponse, error) {
 	if req.SourceURL == "" {
 		return nil, prpc.Errorf("source_url is required")
 	}
@@ -135,11 +136,11 @@ func (o *OnboardService) Onboard(ctx context.Context, req *OnboardRequest) (*Onb
 	if err := o.store(keys, nil); err != nil {
 		return nil, err
 	}
-	return &OnboardResponse{K256Pubkey: keys.K256PublicKey()}, nil
+	return &kmsapi.OnboardResponse{K256Pubkey: keys.K256PublicKey()}, nil
 }
 
 // Finish ends onboarding once keys exist.
-func (o *OnboardService) Finish(context.Context, *Empty) (*Empty, error) {
+func (o *OnboardService) Finish(context.Context, *kmsapi.Empty) (*kmsapi.Empty, error) {
 	o.mu.Lock()
 	has := o.keys != nil
 	o.mu.Unlock()
@@ -152,7 +153,7 @@ func (o *OnboardService) Finish(context.Context, *Empty) (*Empty, error) {
 	default:
 		close(o.done)
 	}
-	return &Empty{}, nil
+	return &kmsapi.Empty{}, nil
 }
 
 // RunOnboarding serves the onboarding service on listen until Finish, for
@@ -172,7 +173,7 @@ func RunOnboarding(ctx context.Context, cfg Config, listen, token string, log *z
 	if _, err := os.Stat(filepath.Join(cfg.StateDir, sealedKeysFile)); err == nil {
 		return errors.New("kms: onboarding refused: the state directory already holds root keys")
 	}
-	svc := &OnboardService{Self: p.self, Auth: p.auth, Token: token, Logger: log, Store: func(k *RootKeys, info *BootstrapInfo) error {
+	svc := &OnboardService{Self: p.self, Auth: p.auth, Token: token, Logger: log, Store: func(k *RootKeys, info *kmsapi.BootstrapInfo) error {
 		return storeKeys(cfg.StateDir, k, info, p.sealingKey)
 	}}
 	ln, err := net.Listen("tcp", listen)
@@ -193,7 +194,7 @@ func RunOnboarding(ctx context.Context, cfg Config, listen, token string, log *z
 
 // storeKeys seals the keys into the state directory, with the bootstrap
 // record beside them.
-func storeKeys(dir string, keys *RootKeys, info *BootstrapInfo, sealingKey []byte) error {
+func storeKeys(dir string, keys *RootKeys, info *kmsapi.BootstrapInfo, sealingKey []byte) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}

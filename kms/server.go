@@ -15,6 +15,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/collateral"
@@ -210,7 +211,7 @@ func (a AuthConfig) authorizer(log *zap.Logger) (Authorizer, error) {
 
 // loadOrCreateKeys unseals the root keys from the state directory, or
 // onboards, or bootstraps and seals them.
-func loadOrCreateKeys(ctx context.Context, cfg Config, self *Self, auth Authorizer, sealingKey []byte, log *zap.Logger) (*RootKeys, *BootstrapInfo, error) {
+func loadOrCreateKeys(ctx context.Context, cfg Config, self *Self, auth Authorizer, sealingKey []byte, log *zap.Logger) (*RootKeys, *kmsapi.BootstrapInfo, error) {
 	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return nil, nil, err
 	}
@@ -221,9 +222,9 @@ func loadOrCreateKeys(ctx context.Context, cfg Config, self *Self, auth Authoriz
 		if err != nil {
 			return nil, nil, err
 		}
-		var info *BootstrapInfo
+		var info *kmsapi.BootstrapInfo
 		if b, err := os.ReadFile(infoPath); err == nil {
-			info = new(BootstrapInfo)
+			info = new(kmsapi.BootstrapInfo)
 			if err := json.Unmarshal(b, info); err != nil {
 				return nil, nil, fmt.Errorf("kms: %s: %w", infoPath, err)
 			}
@@ -233,7 +234,7 @@ func loadOrCreateKeys(ctx context.Context, cfg Config, self *Self, auth Authoriz
 		return nil, nil, err
 	}
 	var keys *RootKeys
-	var info *BootstrapInfo
+	var info *kmsapi.BootstrapInfo
 	var err error
 	if cfg.OnboardFrom != "" {
 		if keys, err = Onboard(ctx, self, auth, cfg.OnboardFrom); err != nil {

@@ -27,6 +27,7 @@ import (
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/kms"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/identity"
 )
@@ -308,7 +309,7 @@ func devUp(ctx context.Context, out io.Writer, o devOptions, ready chan<- devSta
 	}
 	onStop(func() { gw.stop() })
 
-	envPub, err := kmsSrv.Service.GetAppEnvEncryptPubKey(ctx, &kms.AppID{AppID: gov.app.Bytes()})
+	envPub, err := kmsSrv.Service.GetAppEnvEncryptPubKey(ctx, &kmsapi.AppID{AppID: gov.app.Bytes()})
 	if err != nil {
 		return fmt.Errorf("getting the app's env encryption key: %w", err)
 	}
@@ -481,7 +482,7 @@ func startDevKMS(ctx context.Context, dir, seed, kmsConfig string, gov *devGover
 	if err != nil {
 		return nil, err
 	}
-	kb := kms.BootInfoOf(ev, false)
+	kb := kmsapi.BootInfoOf(ev, false)
 	K := dstackkms.NewDstackKms()
 	for _, tx := range []struct {
 		what string

@@ -52,7 +52,7 @@ import (
 
 	"github.com/dstack-go/dstack/guestos/boot"
 	"github.com/dstack-go/dstack/internal/prpc"
-	"github.com/dstack-go/dstack/kms"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/kdf"
 	"github.com/dstack-go/dstack/tee/ratls"
@@ -67,7 +67,7 @@ const DefaultSocket = "/var/run/dstack.sock"
 
 // CertSigner signs CSRs: the KMS the CVM booted with.
 type CertSigner interface {
-	SignCert(ctx context.Context, req *kms.SignCertRequest) (*kms.SignCertResponse, error)
+	SignCert(ctx context.Context, req *kmsapi.SignCertRequest) (*kmsapi.SignCertResponse, error)
 }
 
 // Agent serves DstackGuest for one booted CVM.
@@ -355,7 +355,7 @@ func (a *Agent) issue(ctx context.Context, key *ecdsa.PrivateKey, cfg wire.CertC
 	if err != nil {
 		return nil, err
 	}
-	resp, err := a.signer.SignCert(ctx, &kms.SignCertRequest{APIVersion: 2, CSR: body, Signature: sig, VMConfig: a.cvm.Platform.Config()})
+	resp, err := a.signer.SignCert(ctx, &kmsapi.SignCertRequest{APIVersion: 2, CSR: body, Signature: sig, VMConfig: a.cvm.Platform.Config()})
 	if err != nil {
 		var remote string
 		if errors.Is(err, prpc.ErrRemote) {

@@ -24,7 +24,7 @@ import (
 
 	"github.com/dstack-go/dstack/guestos"
 	"github.com/dstack-go/dstack/guestos/boot"
-	"github.com/dstack-go/dstack/guestos/internal/guesttest"
+	"github.com/dstack-go/dstack/internal/guesttest"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/tdx"
 	"github.com/dstack-go/dstack/tee/eventlog"
