@@ -151,6 +151,33 @@ func Up(ctx context.Context, cfg Config) (*Project, error) {
 	return p, nil
 }
 
+// ServiceSummary is what Check reports of one service.
+type ServiceSummary struct {
+	Name  string
+	Image string
+	// Published are the ports the service publishes on the guest.
+	Published []uint16
+}
+
+// Check validates a compose file as Up does, with env as its app env,
+// without reading or running anything, and reports each service, in start
+// order.
+func Check(ctx context.Context, compose []byte, env map[string]string) ([]ServiceSummary, error) {
+	proj, err := loadCompose(ctx, compose, "check", env, "/data")
+	if err != nil {
+		return nil, err
+	}
+	var out []ServiceSummary
+	for _, s := range proj.Services {
+		sum := ServiceSummary{Name: s.Name, Image: s.Image}
+		for _, p := range s.Ports {
+			sum.Published = append(sum.Published, p.Published)
+		}
+		out = append(out, sum)
+	}
+	return out, nil
+}
+
 // prepare pulls and unpacks every image into a fresh filesystem per service
 // and writes the service's hosts file.
 func (p *Project) prepare(ctx context.Context) error {
