@@ -28,7 +28,7 @@ func TestOnboardService(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := &OnboardService{Self: p.self, Auth: p.auth, Token: "s3cret", Store: func(k *RootKeys, info *BootstrapInfo) error {
-		return storeKeys(dir, k, info, p.sealingKey)
+		return stateDir{dir: dir}.store(k, info, p.sealingKey)
 	}}
 	srv := httptest.NewServer(svc.Handler())
 	defer srv.Close()
