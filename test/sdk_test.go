@@ -451,4 +451,3 @@ func (c *sdkCheck) tappdOnly() {
 		c.quote("tdxQuoteRaw", &q, c.rd)
 	}
 }
-
