@@ -8,8 +8,9 @@
 //     (Bytes), "0x"-prefixed hex is accepted on input.
 //   - A failure is HTTP 400 with {"error": "<message>"}.
 //   - Every answer carries Content-Length (the whole answer is encoded
-//     before it is sent), never chunked transfer encoding: the SDKs'
-//     unix-socket clients read exactly Content-Length bytes.
+//     before it is sent), never chunked transfer encoding, and is ASCII
+//     (other characters are \u escapes): the JS SDK's unix-socket client
+//     reads Content-Length and counts characters against it.
 //   - A method's work is not tied to the request's connection: a client
 //     that half-closes its write side after sending the request still gets
 //     the answer. Each call is bounded by Server.Timeout instead.
@@ -40,6 +41,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"go.uber.org/zap"
 )
@@ -210,12 +213,42 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// writeJSON sends a whole JSON answer with its Content-Length.
+// writeJSON sends a whole JSON answer, in ASCII, with its Content-Length.
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	body = asciiJSON(body)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// asciiJSON escapes every non-ASCII character of a JSON text as \uXXXX
+// (outside strings, JSON has none). The JS SDK's unix-socket client counts
+// the characters of the answer it decoded against Content-Length, which
+// counts bytes: with a multi-byte character in an answer (an app name, an
+// app-compose) it would wait for bytes that never come.
+func asciiJSON(b []byte) []byte {
+	i := 0
+	for i < len(b) && b[i] < utf8.RuneSelf {
+		i++
+	}
+	if i == len(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+len(b)/2)
+	out = append(out, b[:i]...)
+	for _, r := range string(b[i:]) {
+		switch {
+		case r < utf8.RuneSelf:
+			out = append(out, byte(r))
+		case r > 0xffff:
+			hi, lo := utf16.EncodeRune(r)
+			out = fmt.Appendf(out, `\u%04x\u%04x`, hi, lo)
+		default:
+			out = fmt.Appendf(out, `\u%04x`, r)
+		}
+	}
+	return out
 }
 
 // checkJSON accepts a POST body that is JSON as upstream decides it: the

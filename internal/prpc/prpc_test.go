@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -226,4 +227,44 @@ func TestTimeout(t *testing.T) {
 	if code != 400 || !strings.Contains(body, "gave up") {
 		t.Fatalf("%d %s", code, body)
 	}
+}
+
+// TestASCIIAnswers: answers are ASCII, every other character a \u escape
+// that decodes to it, so that characters and bytes count alike.
+func TestASCIIAnswers(t *testing.T) {
+	name := "héllo, 世界 😀 <&>"
+	code, body, hdr := do(t, testServer(), "POST", "/prpc/Echo?json", "", `{"name":"`+name+`"}`)
+	var r echoResp
+	if err := json.Unmarshal([]byte(body), &r); code != 200 || err != nil || r.Name != name {
+		t.Fatalf("%d %s: %v", code, body, err)
+	}
+	for i := 0; i < len(body); i++ {
+		if body[i] >= 0x80 {
+			t.Fatalf("non-ASCII byte in the answer %q", body)
+		}
+	}
+	if hdr.Get("Content-Length") != strconv.Itoa(len(body)) {
+		t.Fatalf("Content-Length %s for %d bytes", hdr.Get("Content-Length"), len(body))
+	}
+}
+
+func FuzzASCIIJSON(f *testing.F) {
+	f.Add("héllo 😀 \xff")
+	f.Fuzz(func(t *testing.T, s string) {
+		in, _ := json.Marshal(s)
+		out := asciiJSON(in)
+		var got, want string
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatalf("%q: %v", out, err)
+		}
+		json.Unmarshal(in, &want)
+		if got != want {
+			t.Fatalf("%q decodes to %q, want %q", out, got, want)
+		}
+		for _, c := range out {
+			if c >= 0x80 {
+				t.Fatalf("non-ASCII %q", out)
+			}
+		}
+	})
 }
