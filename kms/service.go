@@ -15,7 +15,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -401,8 +400,10 @@ func (s *Service) issueAppCert(cfg wire.CertConfigV2, pub *ecdsa.PublicKey, att 
 	if cfg.NotAfter != nil {
 		opts.NotAfter = time.Unix(int64(*cfg.NotAfter), 0)
 	}
+	// A leaf is of no use past its issuer: a longer request (upstream's
+	// agents ask for ten years) ends with the app CA.
 	if opts.NotAfter.After(appCA.NotAfter) {
-		return nil, errors.New("requested validity outlives the app CA")
+		opts.NotAfter = appCA.NotAfter
 	}
 	if cfg.ExtQuote {
 		opts.Attestation = att
