@@ -98,21 +98,30 @@ func New(cvm *boot.CVM, log *zap.Logger) *Agent {
 	return a
 }
 
+// The request body limits of the methods that carry more than names and
+// ids (prpc.DefaultMaxBody): a certificate's subject and alternative names,
+// and data an app signs, verifies or quotes over (hex, so half as many
+// bytes of data).
+const (
+	maxNamesBody = 64 << 10
+	maxDataBody  = 1 << 20
+)
+
 // Handler returns the HTTP handler of the API.
 func (a *Agent) Handler() http.Handler {
 	methods := map[string]prpc.Method{
-		"GetTlsKey": prpc.Handle(a.GetTlsKey),
+		"GetTlsKey": prpc.Handle(a.GetTlsKey).MaxBody(maxNamesBody),
 		"GetKey":    prpc.Handle(a.GetKey),
 		"GetQuote":  prpc.Handle(a.GetQuote),
 		"Attest":    prpc.Handle(a.Attest),
 		"Info":      prpc.Handle(a.Info),
-		"Sign":      prpc.Handle(a.Sign),
-		"Verify":    prpc.Handle(a.Verify),
+		"Sign":      prpc.Handle(a.Sign).MaxBody(maxDataBody),
+		"Verify":    prpc.Handle(a.Verify).MaxBody(maxDataBody),
 		"Version":   prpc.Handle(a.Version),
 		"GpuInfo":   prpc.Handle(a.GpuInfo),
 	}
-	bare := &prpc.Server{Base: "/", Methods: methods, MaxBody: 1 << 20, Logger: a.log}
-	prefixed := &prpc.Server{Base: "/prpc/", ServicePrefix: "DstackGuest.", Methods: methods, MaxBody: 1 << 20, Logger: a.log}
+	bare := &prpc.Server{Base: "/", Methods: methods, Logger: a.log}
+	prefixed := &prpc.Server{Base: "/prpc/", ServicePrefix: "DstackGuest.", Methods: methods, Logger: a.log}
 	mux := http.NewServeMux()
 	mux.Handle("/prpc/", prefixed)
 	mux.Handle("/", bare)
