@@ -15,6 +15,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/collateral"
@@ -52,6 +53,13 @@ type Config struct {
 	OnboardFrom string `json:"onboard_from,omitempty"`
 	// AllowSNPKeyRelease releases app keys to SEV-SNP guests. Default off.
 	AllowSNPKeyRelease bool `json:"allow_snp_key_release,omitempty"`
+	// Limits bounds what callers, authenticated or not, can make the KMS
+	// hold: connections (default 1024), requests handled at once (64, each
+	// further one waiting up to 1s, then answered 503), and the time a
+	// connection has to send its headers (10s) and its request (30s), to be
+	// answered (2m) and to stay idle (30s). Each field left out keeps its
+	// default. The onboarding service runs within the same limits.
+	Limits prpc.Limits `json:"limits,omitzero"`
 }
 
 // AuthConfig selects the authorizer; exactly one of chain, static, webhook
@@ -277,8 +285,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	s.ln = ln
 	s.URL = "https://" + ln.Addr().String()
-	s.srv = &http.Server{Handler: s.Service.Handler(), TLSConfig: tlsCfg, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = s.srv.ServeTLS(ln, "", "") }()
+	s.srv = s.cfg.Limits.HTTPServer(s.Service.Handler())
+	s.srv.TLSConfig = tlsCfg
+	s.srv.ErrorLog = zap.NewStdLog(s.Service.log())
+	go func() { _ = s.srv.ServeTLS(s.cfg.Limits.Listener(ln), "", "") }()
 	return nil
 }
 

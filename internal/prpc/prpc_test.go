@@ -93,7 +93,7 @@ func TestServer(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			code, body, hdr := do(t, s, tc.method, tc.target, tc.ctype, tc.body)
 			if code != tc.code || !strings.Contains(body, tc.want) {
-				t.Fatalf("got %d %s, want %d containing %s", code, body, tc.code, tc.want)
+				t.Fatalf("got %d %.200s, want %d containing %.200s", code, body, tc.code, tc.want)
 			}
 			if hdr.Get("X-App-Version") != "test" {
 				t.Fatal("missing X-App-Version")

@@ -4,7 +4,10 @@
 package prpctest
 
 import (
+	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"runtime"
 	"runtime/metrics"
@@ -139,4 +142,16 @@ func heapObjects() uint64 {
 	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	metrics.Read(s)
 	return s[0].Value.Uint64()
+}
+
+// HeldFor reads from c until the server closes it and returns how long that
+// took, or an error if the server still held it after limit.
+func HeldFor(c net.Conn, limit time.Duration) (time.Duration, error) {
+	start := time.Now()
+	_ = c.SetReadDeadline(start.Add(limit))
+	_, err := io.Copy(io.Discard, c)
+	if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+		return 0, fmt.Errorf("the server still held the connection after %v", limit)
+	}
+	return time.Since(start), nil
 }
