@@ -3,7 +3,6 @@ package kms
 import (
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -70,22 +69,8 @@ func TestMethodBodyLimits(t *testing.T) {
 		"GetMeta": prpc.DefaultMaxBody, "GetAppEnvEncryptPubKey": prpc.DefaultMaxBody, "GetTempCaCert": prpc.DefaultMaxBody,
 		"GetAppKey": maxVMConfigBody, "GetKmsKey": maxVMConfigBody, "SignCert": maxSignCertBody,
 	} {
-		for _, size := range []int64{limit, limit + 1} {
-			resp, err := c.Post(url+"/prpc/"+method+"?json", "application/json", io.NopCloser(prpctest.NewPaddedJSON(size)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			var e struct{ Error string }
-			_ = json.Unmarshal(body, &e)
-			tooLarge := resp.StatusCode == http.StatusRequestEntityTooLarge
-			if tooLarge != (size > limit) {
-				t.Errorf("%s with %d bytes: %d %s", method, size, resp.StatusCode, body)
-			}
-			if tooLarge && !strings.Contains(e.Error, method+": request body larger than the method's limit of ") {
-				t.Errorf("%s: %q", method, e.Error)
-			}
+		if err := prpctest.BodyLimit(c, url+"/prpc/"+method+"?json", method, limit); err != nil {
+			t.Error(err)
 		}
 	}
 }

@@ -146,6 +146,13 @@ type Config struct {
 	// (development hosts). Anyone who reaches it gets the app's keys. Off
 	// by default.
 	InsecureTCP string
+	// Limits bounds what callers can make the agent hold, on every
+	// listener: connections (default 1024), requests handled at once (64,
+	// each further one waiting up to 1s, then answered 503), and the time a
+	// connection has to send its headers (10s) and its request (30s), to be
+	// answered (2m) and to stay idle (30s). Fields left zero keep their
+	// defaults.
+	Limits prpc.Limits
 }
 
 // Server is a running agent.
@@ -172,9 +179,10 @@ func (a *Agent) Serve(cfg Config) (*Server, error) {
 	}
 	s := &Server{sock: cfg.Socket}
 	serve := func(ln net.Listener, h http.Handler) {
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		srv := cfg.Limits.HTTPServer(h)
+		srv.ErrorLog = zap.NewStdLog(a.log)
 		s.servers = append(s.servers, srv)
-		go func() { _ = srv.Serve(ln) }()
+		go func() { _ = srv.Serve(cfg.Limits.Listener(ln)) }()
 	}
 	fail := func(err error) (*Server, error) {
 		s.Close(context.Background())

@@ -4,6 +4,7 @@
 package prpctest
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -154,4 +155,28 @@ func HeldFor(c net.Conn, limit time.Duration) (time.Duration, error) {
 		return 0, fmt.Errorf("the server still held the connection after %v", limit)
 	}
 	return time.Since(start), nil
+}
+
+// BodyLimit checks that the method at url takes a JSON body of limit bytes
+// past its size check, and refuses one of limit+1 bytes with 413 and an
+// error naming the method's limit.
+func BodyLimit(c *http.Client, url, method string, limit int64) error {
+	for _, size := range []int64{limit, limit + 1} {
+		resp, err := c.Post(url, "application/json", NewPaddedJSON(size))
+		if err != nil {
+			return fmt.Errorf("%s with %d bytes: %w", method, size, err)
+		}
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+		var e struct{ Error string }
+		_ = json.Unmarshal(body, &e)
+		tooLarge := resp.StatusCode == http.StatusRequestEntityTooLarge
+		if tooLarge != (size > limit) {
+			return fmt.Errorf("%s with %d bytes (limit %d): %d %s", method, size, limit, resp.StatusCode, body)
+		}
+		if want := fmt.Sprintf("%s: request body larger than the method's limit of %d bytes", method, limit); tooLarge && e.Error != want {
+			return fmt.Errorf("%s: error %q, want %q", method, e.Error, want)
+		}
+	}
+	return nil
 }
