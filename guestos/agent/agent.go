@@ -121,28 +121,37 @@ func New(cvm *boot.CVM, log *zap.Logger) *Agent {
 	return a
 }
 
+// The request body limits of the methods that carry more than names and
+// ids (prpc.DefaultMaxBody): a certificate's subject and alternative names,
+// and data an app signs, verifies or quotes over (hex, so half as many
+// bytes of data).
+const (
+	maxNamesBody = 64 << 10
+	maxDataBody  = 1 << 20
+)
+
 // Handler returns the HTTP handler of the API.
 func (a *Agent) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/prpc/", &prpc.Server{Base: "/prpc/", ServicePrefix: "DstackGuest.", Methods: a.guestMethods(), MaxBody: 1 << 20, Logger: a.log})
+	mux.Handle("/prpc/", &prpc.Server{Base: "/prpc/", ServicePrefix: "DstackGuest.", Methods: a.guestMethods(), Logger: a.log})
 	mux.Handle("/", a.bareHandler())
 	return mux
 }
 
 // bareHandler serves DstackGuest at /<Method>, where DstackClient posts.
 func (a *Agent) bareHandler() http.Handler {
-	return &prpc.Server{Base: "/", Methods: a.guestMethods(), MaxBody: 1 << 20, Logger: a.log}
+	return &prpc.Server{Base: "/", Methods: a.guestMethods(), Logger: a.log}
 }
 
 func (a *Agent) guestMethods() map[string]prpc.Method {
 	return map[string]prpc.Method{
-		"GetTlsKey": prpc.Handle(a.GetTlsKey),
+		"GetTlsKey": prpc.Handle(a.GetTlsKey).MaxBody(maxNamesBody),
 		"GetKey":    prpc.Handle(a.GetKey),
 		"GetQuote":  prpc.Handle(a.GetQuote),
 		"Attest":    prpc.Handle(a.Attest),
 		"Info":      prpc.Handle(a.Info),
-		"Sign":      prpc.Handle(a.Sign),
-		"Verify":    prpc.Handle(a.Verify),
+		"Sign":      prpc.Handle(a.Sign).MaxBody(maxDataBody),
+		"Verify":    prpc.Handle(a.Verify).MaxBody(maxDataBody),
 		"Version":   prpc.Handle(a.Version),
 		"GpuInfo":   prpc.Handle(a.GpuInfo),
 	}
@@ -166,6 +175,13 @@ type Config struct {
 	// (development hosts). Anyone who reaches it gets the app's keys. Off
 	// by default.
 	InsecureTCP string
+	// Limits bounds what callers can make the agent hold, on every
+	// listener: connections (default 1024), requests handled at once (64,
+	// each further one waiting up to 1s, then answered 503), and the time a
+	// connection has to send its headers (10s) and its request (30s), to be
+	// answered (2m) and to stay idle (30s). Fields left zero keep their
+	// defaults.
+	Limits prpc.Limits
 }
 
 // Server is a running agent.
@@ -192,9 +208,10 @@ func (a *Agent) Serve(cfg Config) (*Server, error) {
 	}
 	s := &Server{sock: cfg.Socket}
 	serve := func(ln net.Listener, h http.Handler) {
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		srv := cfg.Limits.HTTPServer(h)
+		srv.ErrorLog = zap.NewStdLog(a.log)
 		s.servers = append(s.servers, srv)
-		go func() { _ = srv.Serve(ln) }()
+		go func() { _ = srv.Serve(cfg.Limits.Listener(ln)) }()
 	}
 	fail := func(err error) (*Server, error) {
 		s.Close(context.Background())

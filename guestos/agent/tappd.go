@@ -63,10 +63,10 @@ func (a *Agent) TappdHandler() http.Handler {
 }
 
 func (a *Agent) tappdServer() *prpc.Server {
-	return &prpc.Server{Base: "/prpc/", ServicePrefix: "Tappd.", MaxBody: 1 << 20, Logger: a.log, Methods: map[string]prpc.Method{
-		"DeriveKey":     prpc.Handle(a.DeriveKey),
+	return &prpc.Server{Base: "/prpc/", ServicePrefix: "Tappd.", Logger: a.log, Methods: map[string]prpc.Method{
+		"DeriveKey":     prpc.Handle(a.DeriveKey).MaxBody(maxNamesBody),
 		"DeriveK256Key": prpc.Handle(a.DeriveK256Key),
-		"TdxQuote":      prpc.Handle(a.TdxQuote),
+		"TdxQuote":      prpc.Handle(a.TdxQuote).MaxBody(maxDataBody),
 		"RawQuote":      prpc.Handle(a.RawQuote),
 		"Info":          prpc.Handle(a.Info),
 		"Version":       prpc.Handle(a.Version),

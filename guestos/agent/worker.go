@@ -51,7 +51,7 @@ type GetAttestationForAppKeyRequest struct {
 // which defaults to true), Version and GetAttestationForAppKey. It exposes
 // no key: it is what the guest may serve to the outside.
 func (a *Agent) WorkerHandler() http.Handler {
-	return &prpc.Server{Base: "/prpc/", ServicePrefix: "Worker.", MaxBody: 1 << 16, Logger: a.log, Methods: map[string]prpc.Method{
+	return &prpc.Server{Base: "/prpc/", ServicePrefix: "Worker.", Logger: a.log, Methods: map[string]prpc.Method{
 		"Info":                    prpc.Handle(a.externalInfo),
 		"Version":                 prpc.Handle(a.Version),
 		"GetAttestationForAppKey": prpc.Handle(a.GetAttestationForAppKey),

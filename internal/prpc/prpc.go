@@ -14,6 +14,12 @@
 //   - A method's work is not tied to the request's connection: a client
 //     that half-closes its write side after sending the request still gets
 //     the answer. Each call is bounded by Server.Timeout instead.
+//   - Each method accepts request bodies up to the size declared where it is
+//     registered (Method.MaxBody; DefaultMaxBody, a few kilobytes, unless
+//     declared larger), answers 413 to a larger one without reading it
+//     further, and decodes the JSON as it reads: nothing a caller sends is
+//     held in memory beyond that size. Upstream allows 10 MiB to every
+//     method; this transport allows what the method can carry.
 //
 // Upstream decodes a POST body as JSON when the URL has ?json or the
 // Content-Type is application/json, and as protobuf otherwise; every
@@ -47,8 +53,13 @@ import (
 	"go.uber.org/zap"
 )
 
-// DefaultMaxBody is upstream's per-method body limit.
-const DefaultMaxBody = 10 << 20
+// DefaultMaxBody is the request body limit of a method that declares none:
+// enough for any request made of names, ids and hashes.
+const DefaultMaxBody = 8 << 10
+
+// MaxResponse is the largest response a Client reads: upstream's body
+// limit, since responses carry quotes and event logs.
+const MaxResponse = 10 << 20
 
 // DefaultTimeout bounds one call's work when Server.Timeout is zero.
 const DefaultTimeout = 2 * time.Minute
@@ -88,6 +99,8 @@ func (b *Bytes) UnmarshalJSON(data []byte) error {
 type Error struct {
 	Message string
 	Cause   error
+
+	status int // the HTTP status, when not 400
 }
 
 func (e *Error) Error() string {
@@ -110,19 +123,38 @@ func Public(message string, cause error) *Error {
 	return &Error{Message: message, Cause: cause}
 }
 
-// Method handles one RPC. decode fills the request value; the result is
-// marshalled as the JSON response.
-type Method func(ctx context.Context, decode func(any) error) (any, error)
+// Method is one RPC: its handler and the largest request it accepts.
+type Method struct {
+	// call handles the RPC: decode fills the request value; the result is
+	// marshalled as the JSON response.
+	call    func(ctx context.Context, decode func(any) error) (any, error)
+	maxBody int64
+}
 
-// Handle adapts a typed function to a Method.
+// Handle adapts a typed function to a Method that accepts requests of up
+// to DefaultMaxBody bytes.
 func Handle[Req, Resp any](fn func(ctx context.Context, req *Req) (*Resp, error)) Method {
-	return func(ctx context.Context, decode func(any) error) (any, error) {
+	return Method{call: func(ctx context.Context, decode func(any) error) (any, error) {
 		req := new(Req)
 		if err := decode(req); err != nil {
 			return nil, err
 		}
 		return fn(ctx, req)
+	}}
+}
+
+// MaxBody returns m accepting request bodies, and GET query strings, of up
+// to n bytes: what the method's request can legitimately carry.
+func (m Method) MaxBody(n int64) Method {
+	m.maxBody = n
+	return m
+}
+
+func (m Method) limit() int64 {
+	if m.maxBody > 0 {
+		return m.maxBody
 	}
+	return DefaultMaxBody
 }
 
 // Server serves a set of methods under one path prefix.
@@ -134,8 +166,6 @@ type Server struct {
 	ServicePrefix string
 	// Methods maps bare method names to handlers.
 	Methods map[string]Method
-	// MaxBody caps request bodies; 0 means DefaultMaxBody.
-	MaxBody int64
 	// Logger receives the causes of failures; nil means no logging.
 	Logger *zap.Logger
 	// Header, when set, is added to every response (e.g. X-App-Version).
@@ -164,28 +194,31 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var decode func(any) error
+	limit := m.limit()
 	switch r.Method {
 	case http.MethodGet:
+		if int64(len(r.URL.RawQuery)) > limit {
+			s.fail(w, r, name, http.StatusRequestURITooLong, Errorf("%s: query string longer than the method's limit of %d bytes", name, limit))
+			return
+		}
 		decode = func(v any) error { return decodeQuery(r.URL.Query(), v) }
 	case http.MethodPost:
 		if err := checkJSON(r); err != nil {
 			s.fail(w, r, name, http.StatusBadRequest, err)
 			return
 		}
-		limit := s.MaxBody
-		if limit <= 0 {
-			limit = DefaultMaxBody
-		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
-		if err != nil {
-			s.fail(w, r, name, http.StatusBadRequest, Public("reading request body failed", err))
+		if r.ContentLength > limit {
+			s.fail(w, r, name, http.StatusRequestEntityTooLarge, tooLarge(name, limit))
 			return
 		}
-		if int64(len(body)) > limit {
-			s.fail(w, r, name, http.StatusRequestEntityTooLarge, Errorf("request body larger than %d bytes", limit))
-			return
+		body := http.MaxBytesReader(w, r.Body, limit)
+		decode = func(v any) error {
+			err := decodeJSON(body, v)
+			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+				return tooLarge(name, limit)
+			}
+			return err
 		}
-		decode = func(v any) error { return decodeJSON(body, v) }
 	default:
 		w.Header().Set("Allow", "GET, POST")
 		s.fail(w, r, name, http.StatusMethodNotAllowed, Errorf("method %s not allowed: use POST or GET", r.Method))
@@ -200,9 +233,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
 	defer cancel()
-	resp, err := m(ctx, decode)
+	resp, err := m.call(ctx, decode)
 	if err != nil {
-		s.fail(w, r, name, http.StatusBadRequest, err)
+		status := http.StatusBadRequest
+		if pe, ok := errors.AsType[*Error](err); ok && pe.status != 0 {
+			status = pe.status
+		}
+		s.fail(w, r, name, status, err)
 		return
 	}
 	out, err := json.Marshal(resp)
@@ -269,16 +306,25 @@ func checkJSON(r *http.Request) error {
 	return Errorf("request body must be JSON (protobuf is not supported): send Content-Type: application/json or add ?json to the URL; got %s", got)
 }
 
-// decodeJSON reads a request body; an empty body is an empty request.
-func decodeJSON(body []byte, v any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
+// tooLarge is the answer to a request larger than its method accepts.
+func tooLarge(method string, limit int64) *Error {
+	return &Error{Message: fmt.Sprintf("%s: request body larger than the method's limit of %d bytes", method, limit), status: http.StatusRequestEntityTooLarge}
+}
+
+// decodeJSON decodes one JSON value from body as it reads it; an empty
+// body is an empty request, and only white space may follow the value.
+func decodeJSON(body io.Reader, v any) error {
+	dec := json.NewDecoder(body)
 	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
 		return Public("invalid request: "+err.Error(), err)
 	}
-	if dec.More() {
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return err
+		}
 		return Errorf("invalid request: trailing data after the JSON value")
 	}
 	return nil
@@ -306,7 +352,7 @@ func decodeQuery(q url.Values, v any) error {
 	if err != nil {
 		return Public("invalid query parameters", err)
 	}
-	return decodeJSON(raw, v)
+	return decodeJSON(bytes.NewReader(raw), v)
 }
 
 // literalFields returns the JSON names of the fields of the struct v points
@@ -395,12 +441,12 @@ func (c *Client) Call(ctx context.Context, method string, req, resp any) error {
 		return fmt.Errorf("calling %s: %w", method, err)
 	}
 	defer res.Body.Close()
-	out, err := io.ReadAll(io.LimitReader(res.Body, DefaultMaxBody+1))
+	out, err := io.ReadAll(io.LimitReader(res.Body, MaxResponse+1))
 	if err != nil {
 		return fmt.Errorf("calling %s: reading response: %w", method, err)
 	}
-	if len(out) > DefaultMaxBody {
-		return fmt.Errorf("calling %s: response larger than %d bytes", method, DefaultMaxBody)
+	if len(out) > MaxResponse {
+		return fmt.Errorf("calling %s: response larger than %d bytes", method, MaxResponse)
 	}
 	if res.StatusCode != http.StatusOK {
 		var e struct {

@@ -30,15 +30,18 @@ type echoResp struct {
 	Flag  bool   `json:"flag"`
 }
 
+var echo = Handle(func(_ context.Context, r *echoReq) (*echoResp, error) {
+	return &echoResp{Name: r.Name, Data: r.Data, Count: r.Count, Flag: r.Flag}, nil
+})
+
 func testServer() *Server {
 	return &Server{
 		Base:          "/prpc/",
 		ServicePrefix: "KMS.",
 		Header:        http.Header{"X-App-Version": {"test"}},
 		Methods: map[string]Method{
-			"Echo": Handle(func(_ context.Context, r *echoReq) (*echoResp, error) {
-				return &echoResp{Name: r.Name, Data: r.Data, Count: r.Count, Flag: r.Flag}, nil
-			}),
+			"Echo": echo.MaxBody(1024),
+			"Big":  echo.MaxBody(16 << 10),
 			"Fail": Handle(func(_ context.Context, r *echoReq) (*echoResp, error) {
 				return nil, Public("app not allowed", errors.New("compose hash 1234 not in contract 0xabc"))
 			}),
@@ -46,7 +49,6 @@ func testServer() *Server {
 				return nil, errors.New("database password is hunter2")
 			}),
 		},
-		MaxBody: 1024,
 	}
 }
 
@@ -82,7 +84,14 @@ func TestServer(t *testing.T) {
 		{"bad hex", "POST", "/prpc/Echo?json", "", `{"data":"zz"}`, 400, `"error":"invalid request`},
 		{"wrong type", "POST", "/prpc/Echo?json", "", `{"count":"x"}`, 400, `"error":"invalid request`},
 		{"trailing data", "POST", "/prpc/Echo?json", "", `{} {}`, 400, `trailing data`},
-		{"too large", "POST", "/prpc/Echo?json", "", `{"name":"` + strings.Repeat("a", 2000) + `"}`, 413, `larger than 1024`},
+		{"too large", "POST", "/prpc/Echo?json", "", `{"name":"` + strings.Repeat("a", 2000) + `"}`, 413, `{"error":"Echo: request body larger than the method's limit of 1024 bytes"}`},
+		{"trailing white space", "POST", "/prpc/Echo?json", "", "{\"name\":\"w\"} \n\t", 200, `{"name":"w"`},
+		{"trailing brace", "POST", "/prpc/Echo?json", "", `{} }`, 400, `trailing data`},
+		{"larger method limit", "POST", "/prpc/Big?json", "", `{"name":"` + strings.Repeat("a", 10000) + `"}`, 200, `{"name":"aaa`},
+		{"over the larger limit", "POST", "/prpc/Big?json", "", `{"name":"` + strings.Repeat("a", 17000) + `"}`, 413, `Big: request body larger than the method's limit of 16384 bytes`},
+		{"over the default limit", "POST", "/prpc/Fail?json", "", `{"name":"` + strings.Repeat("a", DefaultMaxBody) + `"}`, 413, `Fail: request body larger than the method's limit of 8192 bytes`},
+		{"query too long", "GET", "/prpc/Echo?name=" + strings.Repeat("a", 1100), "", "", 414, `Echo: query string longer than the method's limit of 1024 bytes`},
+		{"query within a larger limit", "GET", "/prpc/Big?name=" + strings.Repeat("a", 1100), "", "", 200, `{"name":"aaa`},
 		{"unknown method", "POST", "/prpc/Nope?json", "", `{}`, 404, `unknown method`},
 		{"wrong base", "POST", "/other/Echo?json", "", `{}`, 404, `no such path`},
 		{"wrong verb", "PUT", "/prpc/Echo?json", "", `{}`, 405, `not allowed`},
@@ -93,7 +102,7 @@ func TestServer(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			code, body, hdr := do(t, s, tc.method, tc.target, tc.ctype, tc.body)
 			if code != tc.code || !strings.Contains(body, tc.want) {
-				t.Fatalf("got %d %s, want %d containing %s", code, body, tc.code, tc.want)
+				t.Fatalf("got %d %.200s, want %d containing %.200s", code, body, tc.code, tc.want)
 			}
 			if hdr.Get("X-App-Version") != "test" {
 				t.Fatal("missing X-App-Version")
