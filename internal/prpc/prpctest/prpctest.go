@@ -185,12 +185,21 @@ func BodyLimit(c *http.Client, url, method string, limit int64) error {
 }
 
 // LargeAnswer POSTs to base (a server's URL up to the method name) a
-// method name of 70 KB, which the "unknown method" answer echoes, and
-// fails t unless that answer of over 64 KB carries its Content-Length and
-// no Transfer-Encoding, as the SDKs' unix-socket clients need.
+// method name of 20,000 "<", which the "unknown method" answer echoes as
+// 120 KB of \u003c (the name fits the servers' header limit, the answer
+// does not), and fails t unless that answer of over 64 KB carries its
+// Content-Length and no Transfer-Encoding, as the SDKs' unix-socket
+// clients need.
 func LargeAnswer(t testing.TB, c *http.Client, base string) {
 	t.Helper()
-	res, err := c.Post(base+strings.Repeat("m", 70<<10)+"?json", "application/json", strings.NewReader(`{}`))
+	req, err := http.NewRequest(http.MethodPost, base+"?json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	// Opaque goes into the request line as it is, "<" unescaped.
+	req.URL.Opaque = req.URL.EscapedPath() + strings.Repeat("<", 20000)
+	res, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
