@@ -117,7 +117,8 @@ func up(t *testing.T, dir string, args ...string) *stack {
 	t.Cleanup(func() { s.kill() })
 	deadline := time.Now().Add(3 * time.Minute)
 	for time.Now().Before(deadline) {
-		if b, err := os.ReadFile(filepath.Join(dir, "state.json")); err == nil && json.Unmarshal(b, &s.st) == nil {
+		// A state written by this process: one a killed stack left does not count.
+		if b, err := os.ReadFile(filepath.Join(dir, "state.json")); err == nil && json.Unmarshal(b, &s.st) == nil && s.st.PID == s.cmd.Process.Pid {
 			s.ready = time.Since(start)
 			t.Logf("dev up ready in %s", s.ready.Round(100*time.Millisecond))
 			return s
