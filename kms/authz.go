@@ -16,28 +16,8 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/dstack-go/dstack/contracts/chain"
-	"github.com/dstack-go/dstack/tee/attest"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 )
-
-// BootInfo is what an authorizer judges: upstream's PolicyBootInfo (see
-// chain.PolicyBootInfo).
-type BootInfo = chain.PolicyBootInfo
-
-// BootInfoOf builds the boot info of verified evidence. With bootTimeMR the
-// boot-time AppInfo is used (SignCert), else the full one.
-func BootInfoOf(v *attest.Verified, bootTimeMR bool) BootInfo {
-	info := v.AppInfo(bootTimeMR)
-	adv := v.AdvisoryIDs
-	if adv == nil {
-		adv = []string{}
-	}
-	return BootInfo{
-		TeeVariant: v.Platform.String(), MrAggregated: info.MrAggregated[:], OSImageHash: info.OSImageHash,
-		MrSystem: info.MrSystem[:], AppID: info.AppID, ComposeHash: info.ComposeHash, InstanceID: info.InstanceID,
-		DeviceID: info.DeviceID, KeyProviderInfo: info.KeyProviderInfo, TCBStatus: v.TCBStatus, AdvisoryIDs: adv,
-	}
-}
 
 // Decision is an authorizer's answer.
 type Decision struct {
@@ -61,8 +41,8 @@ type AuthInfo struct {
 // Authorizer decides which apps and which KMS instances may receive keys.
 // An error means no decision could be made; callers fail closed on it.
 type Authorizer interface {
-	AuthorizeApp(ctx context.Context, b BootInfo) (Decision, error)
-	AuthorizeKMS(ctx context.Context, b BootInfo) (Decision, error)
+	AuthorizeApp(ctx context.Context, b kmsapi.BootInfo) (Decision, error)
+	AuthorizeKMS(ctx context.Context, b kmsapi.BootInfo) (Decision, error)
 	Info(ctx context.Context) (AuthInfo, error)
 }
 
@@ -73,12 +53,12 @@ type InsecureAllowAll struct {
 }
 
 // AuthorizeApp implements Authorizer.
-func (a InsecureAllowAll) AuthorizeApp(context.Context, BootInfo) (Decision, error) {
+func (a InsecureAllowAll) AuthorizeApp(context.Context, kmsapi.BootInfo) (Decision, error) {
 	return Decision{Allowed: true, GatewayAppID: a.GatewayAppID, Reason: "insecure_allow_all"}, nil
 }
 
 // AuthorizeKMS implements Authorizer.
-func (a InsecureAllowAll) AuthorizeKMS(context.Context, BootInfo) (Decision, error) {
+func (a InsecureAllowAll) AuthorizeKMS(context.Context, kmsapi.BootInfo) (Decision, error) {
 	return Decision{Allowed: true, GatewayAppID: a.GatewayAppID, Reason: "insecure_allow_all"}, nil
 }
 
@@ -141,7 +121,18 @@ func listHas(list []string, b []byte) bool {
 	return slices.ContainsFunc(list, func(s string) bool { return normHex(s) == h })
 }
 
-func (p *StaticPolicy) tcbOK(b BootInfo) (bool, string) {
+// weakTCBStatuses lists the allowed TCB statuses other than UpToDate.
+func (p *StaticPolicy) weakTCBStatuses() []string {
+	var weak []string
+	for _, s := range p.AllowedTCBStatuses {
+		if s != "UpToDate" {
+			weak = append(weak, s)
+		}
+	}
+	return weak
+}
+
+func (p *StaticPolicy) tcbOK(b kmsapi.BootInfo) (bool, string) {
 	allowed := p.AllowedTCBStatuses
 	if allowed == nil {
 		allowed = []string{"UpToDate"}
@@ -158,7 +149,7 @@ func (p *StaticPolicy) tcbOK(b BootInfo) (bool, string) {
 }
 
 // AuthorizeApp implements Authorizer.
-func (p *StaticPolicy) AuthorizeApp(_ context.Context, b BootInfo) (Decision, error) {
+func (p *StaticPolicy) AuthorizeApp(_ context.Context, b kmsapi.BootInfo) (Decision, error) {
 	d := Decision{GatewayAppID: p.GatewayAppID}
 	if ok, why := p.tcbOK(b); !ok {
 		d.Reason = why
@@ -189,7 +180,7 @@ func (p *StaticPolicy) AuthorizeApp(_ context.Context, b BootInfo) (Decision, er
 }
 
 // AuthorizeKMS implements Authorizer.
-func (p *StaticPolicy) AuthorizeKMS(_ context.Context, b BootInfo) (Decision, error) {
+func (p *StaticPolicy) AuthorizeKMS(_ context.Context, b kmsapi.BootInfo) (Decision, error) {
 	d := Decision{GatewayAppID: p.GatewayAppID}
 	if ok, why := p.tcbOK(b); !ok {
 		d.Reason = why
@@ -232,7 +223,7 @@ func (w *Webhook) client() *http.Client {
 	return &http.Client{Timeout: 10 * time.Second}
 }
 
-func (w *Webhook) post(ctx context.Context, path string, b BootInfo) (Decision, error) {
+func (w *Webhook) post(ctx context.Context, path string, b kmsapi.BootInfo) (Decision, error) {
 	body, _ := json.Marshal(b)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(w.URL, "/")+path, bytes.NewReader(body))
 	if err != nil {
@@ -257,12 +248,12 @@ func (w *Webhook) post(ctx context.Context, path string, b BootInfo) (Decision, 
 }
 
 // AuthorizeApp implements Authorizer.
-func (w *Webhook) AuthorizeApp(ctx context.Context, b BootInfo) (Decision, error) {
+func (w *Webhook) AuthorizeApp(ctx context.Context, b kmsapi.BootInfo) (Decision, error) {
 	return w.post(ctx, "/bootAuth/app", b)
 }
 
 // AuthorizeKMS implements Authorizer.
-func (w *Webhook) AuthorizeKMS(ctx context.Context, b BootInfo) (Decision, error) {
+func (w *Webhook) AuthorizeKMS(ctx context.Context, b kmsapi.BootInfo) (Decision, error) {
 	return w.post(ctx, "/bootAuth/kms", b)
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/ratls"
 )
 
@@ -52,7 +53,7 @@ func benchmarkGetAppKey(b *testing.B, mode connMode) {
 	}
 	tr := &http.Transport{TLSClientConfig: cfg, DisableKeepAlives: mode != keepAlive, MaxIdleConnsPerHost: 64}
 	c := &prpc.Client{BaseURL: h.srv.URL + "/prpc", HTTP: &http.Client{Transport: tr}}
-	if err := c.Call(context.Background(), "GetAppKey", &GetAppKeyRequest{}, &AppKeyResponse{}); err != nil {
+	if err := c.Call(context.Background(), "GetAppKey", &kmsapi.GetAppKeyRequest{}, &kmsapi.AppKeyResponse{}); err != nil {
 		b.Fatal(err)
 	}
 	var mu sync.Mutex
@@ -62,7 +63,7 @@ func benchmarkGetAppKey(b *testing.B, mode connMode) {
 		local := make([]time.Duration, 0, 64)
 		for pb.Next() {
 			start := time.Now()
-			if err := c.Call(context.Background(), "GetAppKey", &GetAppKeyRequest{}, &AppKeyResponse{}); err != nil {
+			if err := c.Call(context.Background(), "GetAppKey", &kmsapi.GetAppKeyRequest{}, &kmsapi.AppKeyResponse{}); err != nil {
 				b.Error(err)
 				return
 			}

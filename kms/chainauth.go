@@ -10,6 +10,7 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/dstack-go/dstack/contracts/chain"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 )
 
 // ChainAuthorizer decides from the governance contracts, read in process:
@@ -71,12 +72,12 @@ func decision(ans chain.Answer, err error) (Decision, error) {
 func (a *ChainAuthorizer) FollowsChain() bool { return true }
 
 // AuthorizeApp implements Authorizer.
-func (a *ChainAuthorizer) AuthorizeApp(ctx context.Context, b BootInfo) (Decision, error) {
+func (a *ChainAuthorizer) AuthorizeApp(ctx context.Context, b kmsapi.BootInfo) (Decision, error) {
 	return decision(a.Reader.IsAppAllowed(ctx, b.Solidity()))
 }
 
 // AuthorizeKMS implements Authorizer.
-func (a *ChainAuthorizer) AuthorizeKMS(ctx context.Context, b BootInfo) (Decision, error) {
+func (a *ChainAuthorizer) AuthorizeKMS(ctx context.Context, b kmsapi.BootInfo) (Decision, error) {
 	return decision(a.Reader.IsKmsAllowed(ctx, b.Solidity()))
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/contracts/testchain"
 	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/eventlog"
 )
@@ -34,22 +35,32 @@ func TestChainAuthorization(t *testing.T) {
 	// A CVM whose app id is the deployed contract and whose compose hash is allowed.
 	app := chainApp(t, h, appAddr, compose)
 	cert := app.clientCert(t)
-	var keys AppKeyResponse
-	if err := h.client(cert).Call(context.Background(), "GetAppKey", &GetAppKeyRequest{}, &keys); err != nil {
+	var keys kmsapi.AppKeyResponse
+	if err := h.client(cert).Call(context.Background(), "GetAppKey", &kmsapi.GetAppKeyRequest{}, &keys); err != nil {
+		t.Fatal(err)
+	}
+	signReq, _ := signCertRequest(t, app)
+	if err := h.client(nil).Call(context.Background(), "SignCert", signReq, &kmsapi.SignCertResponse{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Send(c.App(appAddr), c.Owner, c.A.PackRemoveComposeHash(compose)); err != nil {
 		t.Fatal(err)
 	}
-	err := h.client(cert).Call(context.Background(), "GetAppKey", &GetAppKeyRequest{}, &keys)
+	err := h.client(cert).Call(context.Background(), "GetAppKey", &kmsapi.GetAppKeyRequest{}, &keys)
 	if !errors.Is(err, prpc.ErrRemote) || !strings.Contains(err.Error(), "Compose hash not allowed") {
 		t.Fatalf("after revocation: %v", err)
+	}
+	// SignCert judges the evidence in the CSR at the same block.
+	signReq, _ = signCertRequest(t, app)
+	err = h.client(nil).Call(context.Background(), "SignCert", signReq, &kmsapi.SignCertResponse{})
+	if !errors.Is(err, prpc.ErrRemote) || !strings.Contains(err.Error(), "Compose hash not allowed") {
+		t.Fatalf("SignCert after revocation: %v", err)
 	}
 
 	// Self-authorization through the chain: not registered as a KMS, the KMS
 	// refuses to serve.
 	h.svc.Self = &Self{Attester: h.kmsCVM.attester(), Attestation: h.svc.Attestation}
-	err = h.client(nil).Call(context.Background(), "GetAppEnvEncryptPubKey", &AppID{AppID: make([]byte, 20)}, &PublicKeyResponse{})
+	err = h.client(nil).Call(context.Background(), "GetAppEnvEncryptPubKey", &kmsapi.AppID{AppID: make([]byte, 20)}, &kmsapi.PublicKeyResponse{})
 	if err == nil || !strings.Contains(err.Error(), "not currently authorized") {
 		t.Fatalf("KMS not on chain: %v", err)
 	}
@@ -104,7 +115,7 @@ func TestWebhookOverChain(t *testing.T) {
 	srv := httptest.NewServer(r.Webhook())
 	defer srv.Close()
 	wh := &Webhook{URL: srv.URL}
-	b := BootInfo{TeeVariant: "dstack-tdx", AppID: appAddr.Bytes(), ComposeHash: compose[:], OSImageHash: []byte{7}, TCBStatus: "UpToDate"}
+	b := kmsapi.BootInfo{TeeVariant: "dstack-tdx", AppID: appAddr.Bytes(), ComposeHash: compose[:], OSImageHash: []byte{7}, TCBStatus: "UpToDate"}
 	d, err := wh.AuthorizeApp(context.Background(), b)
 	if err != nil || !d.Allowed || d.GatewayAppID != "gw" {
 		t.Fatalf("allowed app: %+v %v", d, err)
@@ -132,7 +143,7 @@ func chainKMS(t *testing.T, c *testchain.Chain, n *kmsNode, keys *RootKeys, cfg 
 	if err != nil {
 		t.Fatal(err)
 	}
-	kb := BootInfoOf(ev, false)
+	kb := kmsapi.BootInfoOf(ev, false)
 	for _, d := range [][]byte{
 		c.K.PackAddOsImageHash([32]byte(padLeft(kb.OSImageHash, 32))),
 		c.K.PackAddKmsAggregatedMr([32]byte(padLeft(kb.MrAggregated, 32))),
@@ -165,9 +176,9 @@ func chainSelfServing(t *testing.T, cfg chain.Config) (*testchain.Chain, [32]byt
 	n := newNode(t, pki, testOpts(pki), 0xa0, nil)
 	chainKMS(t, c, n, keys, cfg)
 	client := &prpc.Client{BaseURL: n.srv.URL + "/prpc", HTTP: n.srv.Client()}
-	req := &AppID{AppID: bytes.Repeat([]byte{1}, 20)}
+	req := &kmsapi.AppID{AppID: bytes.Repeat([]byte{1}, 20)}
 	call := func() error {
-		return client.Call(context.Background(), "GetAppEnvEncryptPubKey", req, &PublicKeyResponse{})
+		return client.Call(context.Background(), "GetAppEnvEncryptPubKey", req, &kmsapi.PublicKeyResponse{})
 	}
 	if err := call(); err != nil {
 		t.Fatal(err)
@@ -234,7 +245,7 @@ func TestKeyReleaseLog(t *testing.T) {
 	h.svc.Logger = zap.New(core)
 	app := chainApp(t, h, appAddr, compose)
 	cert := app.clientCert(t)
-	if err := h.client(cert).Call(context.Background(), "GetAppKey", &GetAppKeyRequest{}, &AppKeyResponse{}); err != nil {
+	if err := h.client(cert).Call(context.Background(), "GetAppKey", &kmsapi.GetAppKeyRequest{}, &kmsapi.AppKeyResponse{}); err != nil {
 		t.Fatal(err)
 	}
 	head, _ := c.Client.BlockNumber(context.Background())
@@ -242,7 +253,7 @@ func TestKeyReleaseLog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.client(cert).Call(context.Background(), "GetAppKey", &GetAppKeyRequest{}, &AppKeyResponse{}); err == nil {
+	if err := h.client(cert).Call(context.Background(), "GetAppKey", &kmsapi.GetAppKeyRequest{}, &kmsapi.AppKeyResponse{}); err == nil {
 		t.Fatal("revoked app got keys")
 	}
 	for _, want := range []struct {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/crypto"
 
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/ratls"
 	"github.com/dstack-go/dstack/tee/wire"
@@ -53,7 +54,7 @@ func FuzzSignCert(f *testing.F) {
 	}{{2, v2}, {1, v1}} {
 		d := sha256.Sum256(c.csr)
 		sig, _ := ecdsa.SignASN1(rand.Reader, key, d[:])
-		if _, err := h.svc.SignCert(context.Background(), &SignCertRequest{APIVersion: c.version, CSR: c.csr, Signature: sig, VMConfig: config}); err != nil {
+		if _, err := h.svc.SignCert(context.Background(), &kmsapi.SignCertRequest{APIVersion: c.version, CSR: c.csr, Signature: sig, VMConfig: config}); err != nil {
 			f.Fatalf("seed V%d: %v", c.version, err)
 		}
 		badSig, _ := ecdsa.SignASN1(rand.Reader, other, d[:])
@@ -61,7 +62,7 @@ func FuzzSignCert(f *testing.F) {
 	}
 	f.Add(uint32(3), v2, []byte{}, "")
 	f.Fuzz(func(t *testing.T, version uint32, csr, sig []byte, vmConfig string) {
-		if _, err := h.svc.SignCert(context.Background(), &SignCertRequest{APIVersion: version, CSR: csr, Signature: sig, VMConfig: vmConfig}); err == nil {
+		if _, err := h.svc.SignCert(context.Background(), &kmsapi.SignCertRequest{APIVersion: version, CSR: csr, Signature: sig, VMConfig: vmConfig}); err == nil {
 			t.Fatalf("signed a CSR without its key's signature: %x", csr)
 		}
 	})
@@ -79,7 +80,7 @@ func (refusingAttester) Attest(context.Context, [64]byte) (*wire.Attestation, er
 // Bootstrap, Onboard, Finish) arbitrary bodies and operator tokens.
 func FuzzOnboardRPC(f *testing.F) {
 	svc := &OnboardService{Self: &Self{Attester: refusingAttester{}}, Auth: InsecureAllowAll{}, Token: "s3cret",
-		Store: func(*RootKeys, *BootstrapInfo) error { return errors.New("not stored") }}
+		Store: func(*RootKeys, *kmsapi.BootstrapInfo) error { return errors.New("not stored") }}
 	h := svc.Handler()
 	for _, m := range []string{"GetAttestationInfo", "Bootstrap", "Onboard", "Finish", "Onboard.Onboard"} {
 		f.Add(m, "s3cret", `{}`)
@@ -110,12 +111,12 @@ func FuzzKmsKeyResponse(f *testing.F) {
 	keys, _ := GenerateRootKeys(time.Now())
 	ca, _ := pemKey(keys.CAKey)
 	tmp, _ := pemKey(keys.TempCAKey)
-	good, _ := json.Marshal(&KmsKeyResponse{TempCAKey: tmp, Keys: []KmsKeys{{CAKey: ca, K256Key: crypto.FromECDSA(keys.K256)}}})
+	good, _ := json.Marshal(&kmsapi.KmsKeyResponse{TempCAKey: tmp, Keys: []kmsapi.KmsKeys{{CAKey: ca, K256Key: crypto.FromECDSA(keys.K256)}}})
 	f.Add(good)
 	f.Add([]byte(`{"keys":[]}`))
 	f.Add([]byte(`{"temp_ca_key":"-----BEGIN PRIVATE KEY-----\nAA==\n-----END PRIVATE KEY-----\n","keys":[{"ca_key":"","k256_key":"00"}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var res KmsKeyResponse
+		var res kmsapi.KmsKeyResponse
 		if json.Unmarshal(body, &res) != nil {
 			return
 		}

@@ -9,10 +9,12 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -140,8 +142,8 @@ func TestGetAppKey(t *testing.T) {
 	h := newHarness(t)
 	app := bootCVM(t, h.pki, 0x10)
 	h.allow(app)
-	var keys AppKeyResponse
-	if err := h.client(app.clientCert(t)).Call(context.Background(), "GetAppKey", &GetAppKeyRequest{APIVersion: 1}, &keys); err != nil {
+	var keys kmsapi.AppKeyResponse
+	if err := h.client(app.clientCert(t)).Call(context.Background(), "GetAppKey", &kmsapi.GetAppKeyRequest{APIVersion: 1}, &keys); err != nil {
 		t.Fatal(err)
 	}
 	disk, _ := kdf.DiskCryptKey(h.svc.Keys.CAKey, app.appID, app.instanceID)
@@ -166,8 +168,8 @@ func TestGetAppKey(t *testing.T) {
 	for _, e := range other.events {
 		other.tee.Extend(3, e.Digest())
 	}
-	var keys2 AppKeyResponse
-	if err := h.client(other.clientCert(t)).Call(context.Background(), "GetAppKey", &GetAppKeyRequest{}, &keys2); err != nil {
+	var keys2 kmsapi.AppKeyResponse
+	if err := h.client(other.clientCert(t)).Call(context.Background(), "GetAppKey", &kmsapi.GetAppKeyRequest{}, &keys2); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(keys2.EnvCryptKey, keys.EnvCryptKey) || bytes.Equal(keys2.DiskCryptKey, keys.DiskCryptKey) {
@@ -238,7 +240,7 @@ func TestGetAppKeyRefusals(t *testing.T) {
 				// The verifier caches results; rebuild it with the new options.
 				h.svc.verifier = &ratls.Verifier{Attestation: h.svc.Attestation}
 			}
-			err := h.client(tc.cert).Call(context.Background(), "GetAppKey", &GetAppKeyRequest{}, &AppKeyResponse{})
+			err := h.client(tc.cert).Call(context.Background(), "GetAppKey", &kmsapi.GetAppKeyRequest{}, &kmsapi.AppKeyResponse{})
 			if !errors.Is(err, prpc.ErrRemote) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want %q", err, tc.want)
 			}
@@ -250,8 +252,8 @@ func TestEnvPubKeyMetaTempCA(t *testing.T) {
 	h := newHarness(t)
 	c := h.client(nil)
 	appID := bytes.Repeat([]byte{5}, 20)
-	var pk PublicKeyResponse
-	if err := c.Call(context.Background(), "GetAppEnvEncryptPubKey", &AppID{AppID: appID}, &pk); err != nil {
+	var pk kmsapi.PublicKeyResponse
+	if err := c.Call(context.Background(), "GetAppEnvEncryptPubKey", &kmsapi.AppID{AppID: appID}, &pk); err != nil {
 		t.Fatal(err)
 	}
 	env, _ := kdf.EnvCryptKey(h.svc.Keys.CAKey, appID)
@@ -269,18 +271,18 @@ func TestEnvPubKeyMetaTempCA(t *testing.T) {
 			t.Fatalf("env key signature: %v", err)
 		}
 	}
-	if err := c.Call(context.Background(), "GetAppEnvEncryptPubKey", &AppID{AppID: []byte{1}}, &pk); err == nil {
+	if err := c.Call(context.Background(), "GetAppEnvEncryptPubKey", &kmsapi.AppID{AppID: []byte{1}}, &pk); err == nil {
 		t.Fatal("short app id accepted")
 	}
-	var meta GetMetaResponse
-	if err := c.Call(context.Background(), "GetMeta", &Empty{}, &meta); err != nil {
+	var meta kmsapi.GetMetaResponse
+	if err := c.Call(context.Background(), "GetMeta", &kmsapi.Empty{}, &meta); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(meta.K256Pubkey, h.svc.Keys.K256PublicKey()) || meta.GatewayAppID == nil || *meta.GatewayAppID != "gw" || meta.IsDev {
 		t.Fatalf("meta %+v", meta)
 	}
-	var tmp GetTempCaCertResponse
-	if err := c.Call(context.Background(), "KMS.GetTempCaCert", &Empty{}, &tmp); err != nil {
+	var tmp kmsapi.GetTempCaCertResponse
+	if err := c.Call(context.Background(), "KMS.GetTempCaCert", &kmsapi.Empty{}, &tmp); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(tmp.TempCAKey, "PRIVATE KEY") || !strings.Contains(tmp.TempCACert, "CERTIFICATE") {
@@ -288,10 +290,10 @@ func TestEnvPubKeyMetaTempCA(t *testing.T) {
 	}
 }
 
-func TestSignCert(t *testing.T) {
-	h := newHarness(t)
-	app := bootCVM(t, h.pki, 0x40)
-	h.allow(app)
+// signCertRequest is a version 2 CSR of a fresh key, with app's evidence
+// binding it, signed by that key.
+func signCertRequest(t *testing.T, app *cvm) (*kmsapi.SignCertRequest, *wire.CertSigningRequestV2) {
+	t.Helper()
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	spki, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
 	att, err := app.attester().Attest(context.Background(), ratls.ReportData(spki))
@@ -307,8 +309,18 @@ func TestSignCert(t *testing.T) {
 	raw := csr.Encode()
 	digest := sha256.Sum256(raw)
 	sig, _ := ecdsa.SignASN1(rand.Reader, key, digest[:])
-	var res SignCertResponse
-	if err := h.client(nil).Call(context.Background(), "SignCert", &SignCertRequest{APIVersion: 2, CSR: raw, Signature: sig}, &res); err != nil {
+	return &kmsapi.SignCertRequest{APIVersion: 2, CSR: raw, Signature: sig}, csr
+}
+
+func TestSignCert(t *testing.T) {
+	h := newHarness(t)
+	app := bootCVM(t, h.pki, 0x40)
+	h.allow(app)
+	req, csr := signCertRequest(t, app)
+	raw := req.CSR
+	digest := sha256.Sum256(raw)
+	var res kmsapi.SignCertResponse
+	if err := h.client(nil).Call(context.Background(), "SignCert", req, &res); err != nil {
 		t.Fatal(err)
 	}
 	if len(res.CertificateChain) != 3 {
@@ -351,7 +363,7 @@ func TestSignCert(t *testing.T) {
 	// A CSR signed by another key, and one whose evidence binds another key.
 	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	badSig, _ := ecdsa.SignASN1(rand.Reader, other, digest[:])
-	if err := h.client(nil).Call(context.Background(), "SignCert", &SignCertRequest{APIVersion: 2, CSR: raw, Signature: badSig}, &res); err == nil || !strings.Contains(err.Error(), "CSR signature") {
+	if err := h.client(nil).Call(context.Background(), "SignCert", &kmsapi.SignCertRequest{APIVersion: 2, CSR: raw, Signature: badSig}, &res); err == nil || !strings.Contains(err.Error(), "CSR signature") {
 		t.Fatalf("bad signature: %v", err)
 	}
 	ospki, _ := x509.MarshalPKIXPublicKey(&other.PublicKey)
@@ -359,11 +371,52 @@ func TestSignCert(t *testing.T) {
 	raw2 := csr.Encode()
 	d2 := sha256.Sum256(raw2)
 	sig2, _ := ecdsa.SignASN1(rand.Reader, other, d2[:])
-	if err := h.client(nil).Call(context.Background(), "SignCert", &SignCertRequest{APIVersion: 2, CSR: raw2, Signature: sig2}, &res); err == nil || !strings.Contains(err.Error(), "does not bind") {
+	if err := h.client(nil).Call(context.Background(), "SignCert", &kmsapi.SignCertRequest{APIVersion: 2, CSR: raw2, Signature: sig2}, &res); err == nil || !strings.Contains(err.Error(), "does not bind") {
 		t.Fatalf("unbound attestation: %v", err)
 	}
-	if err := h.client(nil).Call(context.Background(), "SignCert", &SignCertRequest{APIVersion: 1, CSR: raw}, &res); err == nil {
+	if err := h.client(nil).Call(context.Background(), "SignCert", &kmsapi.SignCertRequest{APIVersion: 1, CSR: raw}, &res); err == nil {
 		t.Fatal("api_version 1 accepted")
+	}
+}
+
+// TestSignCertRefusals: SignCert asks the authorizer as GetAppKey does, on
+// the evidence in the CSR: an app the policy does not know, or whose
+// compose hash it no longer allows, gets no certificate.
+func TestSignCertRefusals(t *testing.T) {
+	h := newHarness(t)
+	app := bootCVM(t, h.pki, 0x60)
+	unregistered := bootCVM(t, h.pki, 0x70)
+	h.allow(app)
+	cases := []struct {
+		name string
+		app  *cvm
+		prep func()
+		want string
+	}{
+		{"allowed app", app, nil, ""},
+		{"unregistered app", unregistered, nil, "boot denied: app is not registered"},
+		{"compose hash removed", app, func() {
+			h.policy.Apps[hex.EncodeToString(app.appID)] = AppPolicy{ComposeHashes: []string{"00"}, AllowAnyDevice: true}
+		}, "boot denied: compose hash is not allowed"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.prep != nil {
+				tc.prep()
+			}
+			req, _ := signCertRequest(t, tc.app)
+			var res kmsapi.SignCertResponse
+			err := h.client(nil).Call(context.Background(), "SignCert", req, &res)
+			if tc.want == "" {
+				if err != nil || len(res.CertificateChain) != 3 {
+					t.Fatalf("allowed app: %v, chain of %d", err, len(res.CertificateChain))
+				}
+				return
+			}
+			if !errors.Is(err, prpc.ErrRemote) || !strings.Contains(err.Error(), tc.want) || len(res.CertificateChain) != 0 {
+				t.Fatalf("error %v, want %q", err, tc.want)
+			}
+		})
 	}
 }
 
@@ -382,8 +435,8 @@ func TestSignCertV1(t *testing.T) {
 	raw := csr.Encode()
 	digest := sha256.Sum256(raw)
 	sig, _ := ecdsa.SignASN1(rand.Reader, key, digest[:])
-	var res SignCertResponse
-	if err := h.client(nil).Call(context.Background(), "SignCert", &SignCertRequest{APIVersion: 1, CSR: raw, Signature: sig, VMConfig: app.attester().(*attest.TDXAttester).Config}, &res); err != nil {
+	var res kmsapi.SignCertResponse
+	if err := h.client(nil).Call(context.Background(), "SignCert", &kmsapi.SignCertRequest{APIVersion: 1, CSR: raw, Signature: sig, VMConfig: app.attester().(*attest.TDXAttester).Config}, &res); err != nil {
 		t.Fatal(err)
 	}
 	if len(res.CertificateChain) != 3 {
@@ -401,10 +454,18 @@ func TestSealRootKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	der, _ := x509.MarshalPKCS8PrivateKey(keys.CAKey)
-	if bytes.Contains(sealed, der[len(der)-40:]) || bytes.Contains(sealed, crypto.FromECDSA(keys.K256)) {
-		t.Fatal("sealed file contains key material in clear")
+	// The file is the envelope and nothing else: a magic, a 12-byte nonce
+	// and the ciphertext, in which no form of any key appears.
+	var env sealedFile
+	dec := json.NewDecoder(bytes.NewReader(sealed))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&env); err != nil || dec.More() {
+		t.Fatalf("the sealed file is not just the envelope: %v", err)
 	}
+	if env.Magic != sealedKeysMagic || len(env.Nonce) != 12 || len(env.Ciphertext) == 0 {
+		t.Fatalf("envelope %q, nonce of %d bytes, ciphertext of %d", env.Magic, len(env.Nonce), len(env.Ciphertext))
+	}
+	assertNoKeyInClear(t, "the sealed file", sealed, keys)
 	back, err := UnsealRootKeys(sealed, sealKey)
 	if err != nil {
 		t.Fatal(err)
@@ -428,6 +489,100 @@ func TestSealRootKeys(t *testing.T) {
 	}
 }
 
+// TestNoRootKeyInClearAtRest starts a KMS, which bootstraps and seals its
+// root keys, and searches every file of its state directory for every root
+// key in every form it could be written in.
+func TestNoRootKeyInClearAtRest(t *testing.T) {
+	cfg := Config{StateDir: t.TempDir(), InsecureSimulatedTEE: "at rest test", Auth: AuthConfig{InsecureAllowAll: true}}
+	srv, err := NewServer(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	err = filepath.WalkDir(cfg.StateDir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		n++
+		assertNoKeyInClear(t, path, b, srv.Service.Keys)
+		return nil
+	})
+	if err != nil || n < 2 {
+		t.Fatalf("scanned %d files: %v", n, err)
+	}
+}
+
+// assertNoKeyInClear fails when b holds any private root key — its PKCS#8
+// DER or its scalar — raw, in hex (either case) or in base64 (standard or
+// URL alphabet, at any alignment within a longer encoded text).
+func assertNoKeyInClear(t *testing.T, what string, b []byte, k *RootKeys) {
+	t.Helper()
+	secrets := map[string][]byte{"k256": crypto.FromECDSA(k.K256)}
+	for name, key := range map[string]*ecdsa.PrivateKey{"root CA key": k.CAKey, "temp CA key": k.TempCAKey} {
+		der, err := x509.MarshalPKCS8PrivateKey(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets[name+" (PKCS#8)"] = der
+		secrets[name] = key.D.FillBytes(make([]byte, 32))
+	}
+	for name, secret := range secrets {
+		forms := [][]byte{secret, []byte(hex.EncodeToString(secret)), []byte(strings.ToUpper(hex.EncodeToString(secret)))}
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
+			// Shifted by 0, 1 or 2 bytes; the characters that depend on
+			// the neighbouring bytes (the first and last four) are cut.
+			for shift := range 3 {
+				e := enc.EncodeToString(append(make([]byte, shift), secret...))
+				forms = append(forms, []byte(e[4:len(e)-4]))
+			}
+		}
+		for _, layer := range decodedLayers(b, 3) {
+			for _, f := range forms {
+				if bytes.Contains(layer, f) {
+					t.Fatalf("%s holds the %s in clear (%q)", what, name, f)
+				}
+			}
+		}
+	}
+}
+
+// decodedLayers is b, b without whitespace (PEM breaks its base64 into
+// lines) and, when b is JSON, what each of its strings decodes to from
+// base64 or hex, recursively to depth: a key encoded twice is still in
+// clear.
+func decodedLayers(b []byte, depth int) [][]byte {
+	out := [][]byte{b, bytes.Join(bytes.Fields(b), nil)}
+	var v any
+	if depth == 0 || json.Unmarshal(b, &v) != nil {
+		return out
+	}
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for _, e := range v {
+				walk(e)
+			}
+		case []any:
+			for _, e := range v {
+				walk(e)
+			}
+		case string:
+			for _, dec := range []func(string) ([]byte, error){base64.StdEncoding.DecodeString, base64.URLEncoding.DecodeString, hex.DecodeString} {
+				if d, err := dec(v); err == nil {
+					out = append(out, decodedLayers(d, depth-1)...)
+				}
+			}
+		}
+	}
+	walk(v)
+	return out
+}
+
 func TestStaticPolicyFile(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "auth.json")
 	os.WriteFile(p, []byte(`{"osImages":["0xAB"],"gatewayAppId":"g","kms":{"mrAggregated":["01"],"allowAnyDevice":true},"apps":{"0x0101010101010101010101010101010101010101":{"composeHashes":["02"],"allowAnyDevice":true}}}`), 0o600)
@@ -435,7 +590,7 @@ func TestStaticPolicyFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := BootInfo{TCBStatus: "UpToDate", OSImageHash: []byte{0xab}, AppID: bytes.Repeat([]byte{1}, 20), ComposeHash: []byte{2}, MrAggregated: []byte{1}}
+	b := kmsapi.BootInfo{TCBStatus: "UpToDate", OSImageHash: []byte{0xab}, AppID: bytes.Repeat([]byte{1}, 20), ComposeHash: []byte{2}, MrAggregated: []byte{1}}
 	if d, _ := pol.AuthorizeApp(context.Background(), b); !d.Allowed {
 		t.Fatalf("app: %+v", d)
 	}
@@ -453,7 +608,7 @@ func TestStaticPolicyFile(t *testing.T) {
 }
 
 func TestWebhook(t *testing.T) {
-	var got BootInfo
+	var got kmsapi.BootInfo
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/bootAuth/app":
@@ -467,7 +622,7 @@ func TestWebhook(t *testing.T) {
 	}))
 	defer hook.Close()
 	wh := &Webhook{URL: hook.URL}
-	b := BootInfo{TeeVariant: "dstack-tdx", AppID: []byte{1, 2}, AdvisoryIDs: []string{}}
+	b := kmsapi.BootInfo{TeeVariant: "dstack-tdx", AppID: []byte{1, 2}, AdvisoryIDs: []string{}}
 	d, err := wh.AuthorizeApp(context.Background(), b)
 	if err != nil || !d.Allowed || d.GatewayAppID != "gw" || got.TeeVariant != "dstack-tdx" || !bytes.Equal(got.AppID, []byte{1, 2}) {
 		t.Fatalf("%+v %v %+v", d, err, got)

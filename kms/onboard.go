@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/identity"
 	"github.com/dstack-go/dstack/tee/kdf"
@@ -97,7 +98,7 @@ func (s *Self) check(ctx context.Context, auth Authorizer, now time.Time) error 
 	if fresh {
 		return nil
 	}
-	d, err := auth.AuthorizeKMS(ctx, BootInfoOf(ev, false))
+	d, err := auth.AuthorizeKMS(ctx, kmsapi.BootInfoOf(ev, false))
 	if err != nil {
 		return fmt.Errorf("checking this KMS's own authorization: %w", err)
 	}
@@ -123,7 +124,7 @@ func (s *Service) selfCheck(ctx context.Context) error {
 
 // GetKmsKey hands the root keys to another KMS whose attestation verifies
 // and whose boot info the authorizer allows as a KMS: replication.
-func (s *Service) GetKmsKey(ctx context.Context, _ *GetKmsKeyRequest) (*KmsKeyResponse, error) {
+func (s *Service) GetKmsKey(ctx context.Context, _ *kmsapi.GetKmsKeyRequest) (*kmsapi.KmsKeyResponse, error) {
 	if err := s.selfCheck(ctx); err != nil {
 		return nil, err
 	}
@@ -131,7 +132,7 @@ func (s *Service) GetKmsKey(ctx context.Context, _ *GetKmsKeyRequest) (*KmsKeyRe
 	if err != nil {
 		return nil, err
 	}
-	b := BootInfoOf(ev, false)
+	b := kmsapi.BootInfoOf(ev, false)
 	d, err := s.Auth.AuthorizeKMS(ctx, b)
 	if err != nil {
 		return nil, prpc.Public("authorization unavailable", err)
@@ -153,7 +154,7 @@ func (s *Service) GetKmsKey(ctx context.Context, _ *GetKmsKeyRequest) (*KmsKeyRe
 	s.metrics.keyReleases.WithLabelValues("GetKmsKey").Inc()
 	s.log().Warn("root keys replicated to an attested KMS", zap.String("mr_aggregated", hex.EncodeToString(b.MrAggregated)),
 		zap.String("device_id", hex.EncodeToString(b.DeviceID)), zap.Uint64("block", d.Block))
-	return &KmsKeyResponse{TempCAKey: tmpKey, Keys: []KmsKeys{{CAKey: caKey, K256Key: crypto.FromECDSA(s.Keys.K256)}}}, nil
+	return &kmsapi.KmsKeyResponse{TempCAKey: tmpKey, Keys: []kmsapi.KmsKeys{{CAKey: caKey, K256Key: crypto.FromECDSA(s.Keys.K256)}}}, nil
 }
 
 // Bootstrap creates fresh root keys inside this KMS's TEE and returns what
@@ -161,7 +162,7 @@ func (s *Service) GetKmsKey(ctx context.Context, _ *GetKmsKeyRequest) (*KmsKeyRe
 // attestation whose report_data binds them (upstream's
 // "dstack-kms-genereted-keys-v1" format). It refuses when keys exist or when
 // this KMS is not allowed.
-func Bootstrap(ctx context.Context, self *Self, auth Authorizer, existing *RootKeys) (*RootKeys, *BootstrapInfo, error) {
+func Bootstrap(ctx context.Context, self *Self, auth Authorizer, existing *RootKeys) (*RootKeys, *kmsapi.BootstrapInfo, error) {
 	if existing != nil {
 		return nil, nil, errors.New("bootstrap refused: root keys already exist")
 	}
@@ -179,7 +180,7 @@ func Bootstrap(ctx context.Context, self *Self, auth Authorizer, existing *RootK
 	return keys, info, nil
 }
 
-func bootstrapInfo(ctx context.Context, a attest.Attester, keys *RootKeys) (*BootstrapInfo, error) {
+func bootstrapInfo(ctx context.Context, a attest.Attester, keys *RootKeys) (*kmsapi.BootstrapInfo, error) {
 	rd := identity.KMSBootstrapReportData(keys.CAPublicKeyDER(), keys.K256PublicKey())
 	att, err := a.Attest(ctx, rd)
 	if err != nil {
@@ -189,12 +190,12 @@ func bootstrapInfo(ctx context.Context, a attest.Attester, keys *RootKeys) (*Boo
 	if err != nil {
 		return nil, err
 	}
-	return &BootstrapInfo{CAPubkey: keys.CAPublicKeyDER(), K256Pubkey: keys.K256PublicKey(), Attestation: raw}, nil
+	return &kmsapi.BootstrapInfo{CAPubkey: keys.CAPublicKeyDER(), K256Pubkey: keys.K256PublicKey(), Attestation: raw}, nil
 }
 
 // VerifyBootstrapInfo checks a published bootstrap record: its attestation
 // verifies and its report_data binds the published public keys.
-func VerifyBootstrapInfo(ctx context.Context, info *BootstrapInfo, opts attest.Options) (*attest.Verified, error) {
+func VerifyBootstrapInfo(ctx context.Context, info *kmsapi.BootstrapInfo, opts attest.Options) (*attest.Verified, error) {
 	att, _, err := wire.Decode(info.Attestation)
 	if err != nil {
 		return nil, err
@@ -218,7 +219,7 @@ func Onboard(ctx context.Context, self *Self, auth Authorizer, sourceURL string)
 	}
 	var sourceErr error
 	v := &ratls.Verifier{Attestation: self.Attestation, Policy: func(c *ratls.Claims) error {
-		d, err := auth.AuthorizeKMS(ctx, BootInfoOf(c.Evidence, false))
+		d, err := auth.AuthorizeKMS(ctx, kmsapi.BootInfoOf(c.Evidence, false))
 		if err == nil && !d.Allowed {
 			err = fmt.Errorf("source KMS is not allowed: %s", d.Reason)
 		}
@@ -229,8 +230,8 @@ func Onboard(ctx context.Context, self *Self, auth Authorizer, sourceURL string)
 		BaseURL: strings.TrimSuffix(sourceURL, "/") + "/prpc",
 		HTTP:    &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: v.ClientConfig(client)}},
 	}
-	var res KmsKeyResponse
-	if err := rpc.Call(ctx, "GetKmsKey", &GetKmsKeyRequest{VMConfig: self.Config}, &res); err != nil {
+	var res kmsapi.KmsKeyResponse
+	if err := rpc.Call(ctx, "GetKmsKey", &kmsapi.GetKmsKeyRequest{VMConfig: self.Config}, &res); err != nil {
 		if sourceErr != nil {
 			return nil, fmt.Errorf("onboarding from %s: %w", sourceURL, sourceErr)
 		}
@@ -245,7 +246,7 @@ func Onboard(ctx context.Context, self *Self, auth Authorizer, sourceURL string)
 
 // rootKeysFromResponse reads the root keys a source KMS sent, and issues
 // their CA certificates.
-func rootKeysFromResponse(res *KmsKeyResponse) (*RootKeys, error) {
+func rootKeysFromResponse(res *kmsapi.KmsKeyResponse) (*RootKeys, error) {
 	if len(res.Keys) == 0 {
 		return nil, errors.New("no keys in the answer")
 	}

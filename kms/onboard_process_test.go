@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/ratls"
@@ -56,7 +57,7 @@ func TestOnboardAcrossProcesses(t *testing.T) {
 	app := bootCVM(t, pki, 0x30)
 	policy := StaticPolicy{
 		OSImages: []string{osImage}, GatewayAppID: "gw",
-		KMS:  StaticKMSPolicy{MrAggregated: []string{hex.EncodeToString(BootInfoOf(ev, false).MrAggregated)}, AllowAnyDevice: true},
+		KMS:  StaticKMSPolicy{MrAggregated: []string{hex.EncodeToString(kmsapi.BootInfoOf(ev, false).MrAggregated)}, AllowAnyDevice: true},
 		Apps: map[string]AppPolicy{hex.EncodeToString(app.appID): {ComposeHashes: []string{hex.EncodeToString(app.composeHash)}, AllowAnyDevice: true}},
 	}
 	policyFile := filepath.Join(dir, "policy.json")
@@ -108,7 +109,7 @@ func TestOnboardAcrossProcesses(t *testing.T) {
 	replica := client("https://" + replicaAddr)
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		err := replica.Call(context.Background(), "GetMeta", &Empty{}, &GetMetaResponse{})
+		err := replica.Call(context.Background(), "GetMeta", &kmsapi.Empty{}, &kmsapi.GetMetaResponse{})
 		if err == nil {
 			break
 		}
@@ -123,11 +124,11 @@ func TestOnboardAcrossProcesses(t *testing.T) {
 		}
 	}
 
-	var a, b AppKeyResponse
-	if err := client(source.URL).Call(context.Background(), "GetAppKey", &GetAppKeyRequest{}, &a); err != nil {
+	var a, b kmsapi.AppKeyResponse
+	if err := client(source.URL).Call(context.Background(), "GetAppKey", &kmsapi.GetAppKeyRequest{}, &a); err != nil {
 		t.Fatal(err)
 	}
-	if err := replica.Call(context.Background(), "GetAppKey", &GetAppKeyRequest{}, &b); err != nil {
+	if err := replica.Call(context.Background(), "GetAppKey", &kmsapi.GetAppKeyRequest{}, &b); err != nil {
 		t.Fatalf("replica GetAppKey: %v\n%s", err, logs.String())
 	}
 	for _, k := range []struct {
@@ -144,8 +145,8 @@ func TestOnboardAcrossProcesses(t *testing.T) {
 	if pa, pb := publicKeyOf(t, caA), publicKeyOf(t, caB); !bytes.Equal(pa, pb) {
 		t.Error("the replica's root CA has another key")
 	}
-	var pa, pb PublicKeyResponse
-	req := &AppID{AppID: app.appID}
+	var pa, pb kmsapi.PublicKeyResponse
+	req := &kmsapi.AppID{AppID: app.appID}
 	if err := client(source.URL).Call(context.Background(), "GetAppEnvEncryptPubKey", req, &pa); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/collateral"
@@ -33,7 +34,7 @@ func newNode(t *testing.T, pki *mock.PKI, opts attest.Options, b byte, keys *Roo
 	if err != nil {
 		t.Fatal(err)
 	}
-	n.mr = hex.EncodeToString(BootInfoOf(ev, false).MrAggregated)
+	n.mr = hex.EncodeToString(kmsapi.BootInfoOf(ev, false).MrAggregated)
 	n.policy = &StaticPolicy{OSImages: []string{osImage}, KMS: StaticKMSPolicy{AllowAnyDevice: true}, Apps: map[string]AppPolicy{}}
 	if keys != nil {
 		n.serve(t, keys)
@@ -138,18 +139,18 @@ func TestSelfAuthorization(t *testing.T) {
 	n.serve(t, keys)
 	n.svc.Now = func() time.Time { return now }
 	c := &prpc.Client{BaseURL: n.srv.URL + "/prpc", HTTP: n.srv.Client()}
-	req := &AppID{AppID: bytes.Repeat([]byte{1}, 20)}
-	if err := c.Call(context.Background(), "GetAppEnvEncryptPubKey", req, &PublicKeyResponse{}); err != nil {
+	req := &kmsapi.AppID{AppID: bytes.Repeat([]byte{1}, 20)}
+	if err := c.Call(context.Background(), "GetAppEnvEncryptPubKey", req, &kmsapi.PublicKeyResponse{}); err != nil {
 		t.Fatal(err)
 	}
 	n.policy.KMS.MrAggregated = nil // revoked
 	now = now.Add(SelfCheckInterval + time.Second)
-	err := c.Call(context.Background(), "GetAppEnvEncryptPubKey", req, &PublicKeyResponse{})
+	err := c.Call(context.Background(), "GetAppEnvEncryptPubKey", req, &kmsapi.PublicKeyResponse{})
 	if !errors.Is(err, prpc.ErrRemote) || !strings.Contains(err.Error(), "not currently authorized") {
 		t.Fatalf("revoked KMS served: %v", err)
 	}
 	// GetMeta is not a trusted method: it still answers.
-	if err := c.Call(context.Background(), "GetMeta", &Empty{}, &GetMetaResponse{}); err != nil {
+	if err := c.Call(context.Background(), "GetMeta", &kmsapi.Empty{}, &kmsapi.GetMetaResponse{}); err != nil {
 		t.Fatal(err)
 	}
 }

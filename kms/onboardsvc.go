@@ -3,12 +3,9 @@ package kms
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 )
 
 // OnboardService is upstream's Onboard service, served over plain HTTP
@@ -32,7 +30,7 @@ type OnboardService struct {
 	Logger *zap.Logger
 	// Store is called with the keys (and the bootstrap record, if any)
 	// once Bootstrap or Onboard succeeded.
-	Store func(*RootKeys, *BootstrapInfo) error
+	Store func(*RootKeys, *kmsapi.BootstrapInfo) error
 
 	mu   sync.Mutex
 	keys *RootKeys
@@ -76,13 +74,13 @@ func (o *OnboardService) Handler() http.Handler {
 }
 
 // GetAttestationInfo reports what to allow on chain for this KMS.
-func (o *OnboardService) GetAttestationInfo(ctx context.Context, _ *Empty) (*AttestationInfo, error) {
+func (o *OnboardService) GetAttestationInfo(ctx context.Context, _ *kmsapi.Empty) (*kmsapi.AttestationInfo, error) {
 	ev, err := o.Self.Evidence(ctx)
 	if err != nil {
 		return nil, prpc.Public("self attestation failed", err)
 	}
-	b := BootInfoOf(ev, false)
-	info := &AttestationInfo{DeviceID: b.DeviceID, MrAggregated: b.MrAggregated, OSImageHash: b.OSImageHash, TeeVariant: b.TeeVariant}
+	b := kmsapi.BootInfoOf(ev, false)
+	info := &kmsapi.AttestationInfo{DeviceID: b.DeviceID, MrAggregated: b.MrAggregated, OSImageHash: b.OSImageHash, TeeVariant: b.TeeVariant}
 	if ev.TDX != nil {
 		info.PPID = ev.TDX.PPID
 	}
@@ -92,7 +90,7 @@ func (o *OnboardService) GetAttestationInfo(ctx context.Context, _ *Empty) (*Att
 	return info, nil
 }
 
-func (o *OnboardService) store(keys *RootKeys, info *BootstrapInfo) error {
+func (o *OnboardService) store(keys *RootKeys, info *kmsapi.BootstrapInfo) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.keys != nil {
@@ -106,7 +104,7 @@ func (o *OnboardService) store(keys *RootKeys, info *BootstrapInfo) error {
 }
 
 // Bootstrap generates fresh root keys.
-func (o *OnboardService) Bootstrap(ctx context.Context, _ *BootstrapRequest) (*BootstrapInfo, error) {
+func (o *OnboardService) Bootstrap(ctx context.Context, _ *kmsapi.BootstrapRequest) (*kmsapi.BootstrapInfo, error) {
 	o.mu.Lock()
 	has := o.keys != nil
 	o.mu.Unlock()
@@ -124,7 +122,7 @@ func (o *OnboardService) Bootstrap(ctx context.Context, _ *BootstrapRequest) (*B
 }
 
 // Onboard replicates the root keys from an existing KMS.
-func (o *OnboardService) Onboard(ctx context.Context, req *OnboardRequest) (*OnboardResponse, error) {
+func (o *OnboardService) Onboard(ctx context.Context, req *kmsapi.OnboardRequest) (*kmsapi.OnboardResponse, error) {
 	if req.SourceURL == "" {
 		return nil, prpc.Errorf("source_url is required")
 	}
@@ -135,11 +133,11 @@ func (o *OnboardService) Onboard(ctx context.Context, req *OnboardRequest) (*Onb
 	if err := o.store(keys, nil); err != nil {
 		return nil, err
 	}
-	return &OnboardResponse{K256Pubkey: keys.K256PublicKey()}, nil
+	return &kmsapi.OnboardResponse{K256Pubkey: keys.K256PublicKey()}, nil
 }
 
 // Finish ends onboarding once keys exist.
-func (o *OnboardService) Finish(context.Context, *Empty) (*Empty, error) {
+func (o *OnboardService) Finish(context.Context, *kmsapi.Empty) (*kmsapi.Empty, error) {
 	o.mu.Lock()
 	has := o.keys != nil
 	o.mu.Unlock()
@@ -152,7 +150,7 @@ func (o *OnboardService) Finish(context.Context, *Empty) (*Empty, error) {
 	default:
 		close(o.done)
 	}
-	return &Empty{}, nil
+	return &kmsapi.Empty{}, nil
 }
 
 // RunOnboarding serves the onboarding service on listen until Finish, for
@@ -169,11 +167,18 @@ func RunOnboarding(ctx context.Context, cfg Config, listen, token string, log *z
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(filepath.Join(cfg.StateDir, sealedKeysFile)); err == nil {
-		return errors.New("kms: onboarding refused: the state directory already holds root keys")
+	st := stateDir{dir: cfg.StateDir}
+	if err := st.recover(log); err != nil {
+		return err
 	}
-	svc := &OnboardService{Self: p.self, Auth: p.auth, Token: token, Logger: log, Store: func(k *RootKeys, info *BootstrapInfo) error {
-		return storeKeys(cfg.StateDir, k, info, p.sealingKey)
+	switch {
+	case exists(st.path(sealedKeysFile)):
+		return errors.New("onboarding refused: the state directory already holds root keys")
+	case exists(st.path(bootstrapInfoFile)):
+		return st.missingKeys()
+	}
+	svc := &OnboardService{Self: p.self, Auth: p.auth, Token: token, Logger: log, Store: func(k *RootKeys, info *kmsapi.BootstrapInfo) error {
+		return st.store(k, info, p.sealingKey)
 	}}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
@@ -189,23 +194,4 @@ func RunOnboarding(ctx context.Context, cfg Config, listen, token string, log *z
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdown)
-}
-
-// storeKeys seals the keys into the state directory, with the bootstrap
-// record beside them.
-func storeKeys(dir string, keys *RootKeys, info *BootstrapInfo, sealingKey []byte) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	if info != nil {
-		b, _ := json.MarshalIndent(info, "", "  ")
-		if err := os.WriteFile(filepath.Join(dir, "bootstrap-info.json"), b, 0o600); err != nil {
-			return err
-		}
-	}
-	sealed, err := keys.Seal(sealingKey)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, sealedKeysFile), sealed, 0o600)
 }

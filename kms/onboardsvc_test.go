@@ -2,6 +2,7 @@ package kms
 
 import (
 	"context"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -27,37 +28,37 @@ func TestOnboardService(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := &OnboardService{Self: p.self, Auth: p.auth, Token: "s3cret", Store: func(k *RootKeys, info *BootstrapInfo) error {
-		return storeKeys(dir, k, info, p.sealingKey)
+	svc := &OnboardService{Self: p.self, Auth: p.auth, Token: "s3cret", Store: func(k *RootKeys, info *kmsapi.BootstrapInfo) error {
+		return stateDir{dir: dir}.store(k, info, p.sealingKey)
 	}}
 	srv := httptest.NewServer(svc.Handler())
 	defer srv.Close()
 	anon := &prpc.Client{BaseURL: srv.URL + "/prpc"}
-	if err := anon.Call(context.Background(), "GetAttestationInfo", &Empty{}, &AttestationInfo{}); err == nil || !strings.Contains(err.Error(), "operator token") {
+	if err := anon.Call(context.Background(), "GetAttestationInfo", &kmsapi.Empty{}, &kmsapi.AttestationInfo{}); err == nil || !strings.Contains(err.Error(), "operator token") {
 		t.Fatalf("call without token: %v", err)
 	}
 	op := &prpc.Client{BaseURL: srv.URL + "/prpc", HTTP: &http.Client{Transport: bearer{"s3cret", http.DefaultTransport}}}
-	var ai AttestationInfo
-	if err := op.Call(context.Background(), "Onboard.GetAttestationInfo", &Empty{}, &ai); err != nil {
+	var ai kmsapi.AttestationInfo
+	if err := op.Call(context.Background(), "Onboard.GetAttestationInfo", &kmsapi.Empty{}, &ai); err != nil {
 		t.Fatal(err)
 	}
 	if len(ai.MrAggregated) != 32 || ai.TeeVariant != "dstack-tdx" || len(ai.PPID) != 16 {
 		t.Fatalf("attestation info %+v", ai)
 	}
-	if err := op.Call(context.Background(), "Finish", &Empty{}, &Empty{}); err == nil {
+	if err := op.Call(context.Background(), "Finish", &kmsapi.Empty{}, &kmsapi.Empty{}); err == nil {
 		t.Fatal("finished without keys")
 	}
-	var info BootstrapInfo
-	if err := op.Call(context.Background(), "Bootstrap", &BootstrapRequest{Domain: "kms.test"}, &info); err != nil {
+	var info kmsapi.BootstrapInfo
+	if err := op.Call(context.Background(), "Bootstrap", &kmsapi.BootstrapRequest{Domain: "kms.test"}, &info); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := VerifyBootstrapInfo(context.Background(), &info, p.self.Attestation); err != nil {
 		t.Fatal(err)
 	}
-	if err := op.Call(context.Background(), "Bootstrap", &BootstrapRequest{}, &info); err == nil {
+	if err := op.Call(context.Background(), "Bootstrap", &kmsapi.BootstrapRequest{}, &info); err == nil {
 		t.Fatal("second bootstrap accepted")
 	}
-	if err := op.Call(context.Background(), "Finish", &Empty{}, &Empty{}); err != nil {
+	if err := op.Call(context.Background(), "Finish", &kmsapi.Empty{}, &kmsapi.Empty{}); err != nil {
 		t.Fatal(err)
 	}
 	select {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/ratls"
@@ -28,8 +29,8 @@ func TestServerRestartKeepsKeys(t *testing.T) {
 	pki, _ := mock.NewPKI([]byte("server test"))
 	v := &ratls.Verifier{Attestation: attest.Options{InsecureTrustRoots: &attest.TrustRoots{TDX: pki.Roots()}}}
 	c := &prpc.Client{BaseURL: srv.URL + "/prpc", HTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: v.ClientConfig(nil)}}}
-	var meta GetMetaResponse
-	if err := c.Call(context.Background(), "GetMeta", &Empty{}, &meta); err != nil {
+	var meta kmsapi.GetMetaResponse
+	if err := c.Call(context.Background(), "GetMeta", &kmsapi.Empty{}, &meta); err != nil {
 		t.Fatal(err)
 	}
 	if !meta.IsDev || meta.BootstrapInfo == nil {

@@ -15,7 +15,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -24,6 +23,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/kdf"
 	"github.com/dstack-go/dstack/tee/ratls"
@@ -44,7 +44,7 @@ type Service struct {
 	// Logger receives key releases and refusals; nil means none.
 	Logger *zap.Logger
 	// Bootstrap is what this KMS published at bootstrap, if anything.
-	Bootstrap *BootstrapInfo
+	Bootstrap *kmsapi.BootstrapInfo
 	// Self, when set, makes the KMS check its own authorization before
 	// serving trusted methods.
 	Self *Self
@@ -134,7 +134,7 @@ func (s *Service) callerEvidence(ctx context.Context) (*attest.Verified, error) 
 }
 
 // authorizeApp asks the authorizer and turns a refusal into a caller error.
-func (s *Service) authorizeApp(ctx context.Context, method string, b BootInfo) (Decision, error) {
+func (s *Service) authorizeApp(ctx context.Context, method string, b kmsapi.BootInfo) (Decision, error) {
 	d, err := s.Auth.AuthorizeApp(ctx, b)
 	if err != nil {
 		return d, prpc.Public("authorization unavailable", err)
@@ -150,7 +150,7 @@ func (s *Service) authorizeApp(ctx context.Context, method string, b BootInfo) (
 }
 
 // GetAppKey releases the caller's app keys.
-func (s *Service) GetAppKey(ctx context.Context, req *GetAppKeyRequest) (*AppKeyResponse, error) {
+func (s *Service) GetAppKey(ctx context.Context, req *kmsapi.GetAppKeyRequest) (*kmsapi.AppKeyResponse, error) {
 	if req.APIVersion > 1 {
 		return nil, prpc.Errorf("unsupported api_version %d", req.APIVersion)
 	}
@@ -164,7 +164,7 @@ func (s *Service) GetAppKey(ctx context.Context, req *GetAppKeyRequest) (*AppKey
 	if err := s.releaseAllowed(ev); err != nil {
 		return nil, err
 	}
-	b := BootInfoOf(ev, false)
+	b := kmsapi.BootInfoOf(ev, false)
 	if len(b.AppID) != 20 {
 		return nil, prpc.Errorf("the attested app has no 20-byte app id")
 	}
@@ -187,13 +187,13 @@ func (s *Service) GetAppKey(ctx context.Context, req *GetAppKeyRequest) (*AppKey
 // releaseAllowed applies the per-platform release gates.
 func (s *Service) releaseAllowed(ev *attest.Verified) error {
 	if ev.Platform == wire.VariantSEVSNP && !s.AllowSNPKeyRelease {
-		return prpc.Errorf("key release to SEV-SNP guests is disabled on this KMS (allow_snp_key_release)")
+		return prpc.Errorf("key release to SEV-SNP guests is disabled on this KMS (insecure_allow_snp_key_release)")
 	}
 	return nil
 }
 
 // appKeys derives the keys of one app instance.
-func (s *Service) appKeys(appID, instanceID []byte) (*AppKeyResponse, error) {
+func (s *Service) appKeys(appID, instanceID []byte) (*kmsapi.AppKeyResponse, error) {
 	disk, err := kdf.DiskCryptKey(s.Keys.CAKey, appID, instanceID)
 	if err != nil {
 		return nil, err
@@ -216,7 +216,7 @@ func (s *Service) appKeys(appID, instanceID []byte) (*AppKeyResponse, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &AppKeyResponse{
+	return &kmsapi.AppKeyResponse{
 		CACert: pemCert(s.Keys.CACert), DiskCryptKey: disk[:], EnvCryptKey: env[:],
 		K256Key: k256, K256Signature: sig,
 	}, nil
@@ -224,7 +224,7 @@ func (s *Service) appKeys(appID, instanceID []byte) (*AppKeyResponse, error) {
 
 // GetAppEnvEncryptPubKey returns an app's env-encryption public key, signed
 // by the root k256 key without and with a timestamp.
-func (s *Service) GetAppEnvEncryptPubKey(ctx context.Context, req *AppID) (*PublicKeyResponse, error) {
+func (s *Service) GetAppEnvEncryptPubKey(ctx context.Context, req *kmsapi.AppID) (*kmsapi.PublicKeyResponse, error) {
 	if err := s.selfCheck(ctx); err != nil {
 		return nil, err
 	}
@@ -248,16 +248,16 @@ func (s *Service) GetAppEnvEncryptPubKey(ctx context.Context, req *AppID) (*Publ
 	if err != nil {
 		return nil, prpc.Public("signing failed", err)
 	}
-	return &PublicKeyResponse{PublicKey: pub, Signature: sig, Timestamp: ts, SignatureV1: sigV1}, nil
+	return &kmsapi.PublicKeyResponse{PublicKey: pub, Signature: sig, Timestamp: ts, SignatureV1: sigV1}, nil
 }
 
 // GetMeta describes this KMS.
-func (s *Service) GetMeta(ctx context.Context, _ *Empty) (*GetMetaResponse, error) {
+func (s *Service) GetMeta(ctx context.Context, _ *kmsapi.Empty) (*kmsapi.GetMetaResponse, error) {
 	info, err := s.Auth.Info(ctx)
 	if err != nil {
 		return nil, prpc.Public("authorization unavailable", err)
 	}
-	r := &GetMetaResponse{
+	r := &kmsapi.GetMetaResponse{
 		CACert: pemCert(s.Keys.CACert), AllowAnyUpgrade: info.IsDev, K256Pubkey: s.Keys.K256PublicKey(),
 		BootstrapInfo: s.Bootstrap, IsDev: info.IsDev,
 	}
@@ -277,7 +277,7 @@ func (s *Service) GetMeta(ctx context.Context, _ *Empty) (*GetMetaResponse, erro
 // GetTempCaCert hands out the temporary client CA, private key included:
 // clients sign their own RA-TLS client certificates with it; the trust is in
 // the attestation those certificates carry.
-func (s *Service) GetTempCaCert(ctx context.Context, _ *Empty) (*GetTempCaCertResponse, error) {
+func (s *Service) GetTempCaCert(ctx context.Context, _ *kmsapi.Empty) (*kmsapi.GetTempCaCertResponse, error) {
 	if err := s.selfCheck(ctx); err != nil {
 		return nil, err
 	}
@@ -285,14 +285,14 @@ func (s *Service) GetTempCaCert(ctx context.Context, _ *Empty) (*GetTempCaCertRe
 	if err != nil {
 		return nil, prpc.Public("encoding failed", err)
 	}
-	return &GetTempCaCertResponse{TempCACert: pemCert(s.Keys.TempCACert), TempCAKey: key, CACert: pemCert(s.Keys.CACert)}, nil
+	return &kmsapi.GetTempCaCertResponse{TempCACert: pemCert(s.Keys.TempCACert), TempCAKey: key, CACert: pemCert(s.Keys.CACert)}, nil
 }
 
 // SignCert signs a certificate for an attested app key: the CSR carries the
 // key, the requested profile and the evidence; the evidence must bind the
 // key and its boot-time identity must be allowed. The chain is
 // [leaf, app CA, root CA].
-func (s *Service) SignCert(ctx context.Context, req *SignCertRequest) (*SignCertResponse, error) {
+func (s *Service) SignCert(ctx context.Context, req *kmsapi.SignCertRequest) (*kmsapi.SignCertResponse, error) {
 	var pubDER []byte
 	var cfg wire.CertConfigV2
 	var att *wire.Attestation
@@ -349,7 +349,7 @@ func (s *Service) SignCert(ctx context.Context, req *SignCertRequest) (*SignCert
 		s.metrics.attestationFailures.Inc()
 		return nil, &prpc.Error{Message: errAttestation.Message, Cause: err}
 	}
-	b := BootInfoOf(ev, true)
+	b := kmsapi.BootInfoOf(ev, true)
 	if len(b.AppID) != 20 {
 		return nil, prpc.Errorf("the attested app has no 20-byte app id")
 	}
@@ -365,7 +365,7 @@ func (s *Service) SignCert(ctx context.Context, req *SignCertRequest) (*SignCert
 	s.log().Info("certificate signed", zap.String("app_id", hex.EncodeToString(b.AppID)),
 		zap.String("instance_id", hex.EncodeToString(b.InstanceID)), zap.String("compose_hash", hex.EncodeToString(b.ComposeHash)),
 		zap.String("subject", cfg.Subject), zap.Uint64("block", d.Block))
-	return &SignCertResponse{CertificateChain: chain}, nil
+	return &kmsapi.SignCertResponse{CertificateChain: chain}, nil
 }
 
 func (s *Service) issueAppCert(cfg wire.CertConfigV2, pub *ecdsa.PublicKey, att *wire.Attestation, ev *attest.Verified) ([]string, error) {
@@ -400,8 +400,10 @@ func (s *Service) issueAppCert(cfg wire.CertConfigV2, pub *ecdsa.PublicKey, att 
 	if cfg.NotAfter != nil {
 		opts.NotAfter = time.Unix(int64(*cfg.NotAfter), 0)
 	}
+	// A leaf is of no use past its issuer: a longer request (upstream's
+	// agents ask for ten years) ends with the app CA.
 	if opts.NotAfter.After(appCA.NotAfter) {
-		return nil, errors.New("requested validity outlives the app CA")
+		opts.NotAfter = appCA.NotAfter
 	}
 	if cfg.ExtQuote {
 		opts.Attestation = att

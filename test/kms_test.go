@@ -25,7 +25,7 @@ import (
 	"github.com/dstack-go/dstack/guestos/kmsclient"
 	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/internal/tunnel/simtee"
-	"github.com/dstack-go/dstack/kms"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/kdf"
@@ -201,15 +201,15 @@ func getAppKeyUnchecked(ctx context.Context, url string, a attest.Attester, vmCo
 	tr := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true, Certificates: []tls.Certificate{*cert}}}
 	defer tr.CloseIdleConnections()
 	c := &prpc.Client{BaseURL: url + "/prpc", HTTP: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
-	var resp kms.AppKeyResponse
-	return c.Call(ctx, "GetAppKey", &kms.GetAppKeyRequest{APIVersion: 1, VMConfig: vmConfig}, &resp)
+	var resp kmsapi.AppKeyResponse
+	return c.Call(ctx, "GetAppKey", &kmsapi.GetAppKeyRequest{APIVersion: 1, VMConfig: vmConfig}, &resp)
 }
 
 // kmsMR is the KMS's aggregated measurement, replayed from the attestation
 // in its bootstrap info.
 func kmsMR(t *testing.T, s *stack, opts attest.Options) string {
 	t.Helper()
-	var bi kms.BootstrapInfo
+	var bi kmsapi.BootstrapInfo
 	readJSON(t, filepath.Join(s.dir, "kms", "bootstrap-info.json"), &bi)
 	att, _, err := wire.Decode(bi.Attestation)
 	if err != nil {
@@ -219,5 +219,5 @@ func kmsMR(t *testing.T, s *stack, opts attest.Options) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return hex.EncodeToString(kms.BootInfoOf(ev, false).MrAggregated)
+	return hex.EncodeToString(kmsapi.BootInfoOf(ev, false).MrAggregated)
 }

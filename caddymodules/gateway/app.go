@@ -49,7 +49,7 @@ import (
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/internal/tunnel"
 	"github.com/dstack-go/dstack/internal/tunnel/simtee"
-	"github.com/dstack-go/dstack/kms"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/collateral"
@@ -500,7 +500,7 @@ func (a *App) stale() error {
 // reader keeps the answer until an event could change it and reads the head
 // once per poll interval for every caller, so a decision costs no request
 // within the interval.
-func (a *App) decide(ctx context.Context, b kms.BootInfo) (decision, error) {
+func (a *App) decide(ctx context.Context, b kmsapi.BootInfo) (decision, error) {
 	ans, err := a.reader.IsAppAllowed(ctx, b.Solidity())
 	if err != nil {
 		return decision{}, fmt.Errorf("asking the chain whether the app is allowed: %w", err)

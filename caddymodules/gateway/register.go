@@ -14,7 +14,7 @@ import (
 
 	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/internal/tunnel"
-	"github.com/dstack-go/dstack/kms"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/ratls"
 )
 
@@ -73,7 +73,7 @@ func (a *App) registerCvm(ctx context.Context, req *tunnel.RegisterRequest) (*tu
 	if err := a.checkTCB(ev.TCBStatus, nil); err != nil {
 		return nil, prpc.Public("registration refused: "+err.Error(), err)
 	}
-	boot := kms.BootInfoOf(ev, false)
+	boot := kmsapi.BootInfoOf(ev, false)
 	d, err := a.decide(ctx, boot)
 	if err != nil {
 		return nil, prpc.Public("registration refused: the chain cannot be read", err)

@@ -16,7 +16,7 @@ import (
 
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/internal/prpc"
-	"github.com/dstack-go/dstack/kms"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 )
 
 // storagePrefix is where registrations live in Caddy's storage, one JSON
@@ -43,7 +43,7 @@ type Instance struct {
 	// TCBStatus is the platform's TCB status when it registered.
 	TCBStatus string `json:"tcb_status"`
 	// BootInfo is what isAppAllowed is asked about it.
-	BootInfo kms.BootInfo `json:"boot_info"`
+	BootInfo kmsapi.BootInfo `json:"boot_info"`
 	// RegisteredAt is the first registration; LastSeen the latest renewal.
 	RegisteredAt time.Time `json:"registered_at"`
 	LastSeen     time.Time `json:"last_seen"`

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/dstack-go/dstack/kms"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/ratls"
 )
 
@@ -101,7 +101,7 @@ func (a *App) dialInstance(ctx context.Context, inst *Instance, port uint16, wan
 		if err := a.checkTCB(ev.TCBStatus, tcb); err != nil {
 			return err
 		}
-		d, err := a.decide(ctx, kms.BootInfoOf(ev, false))
+		d, err := a.decide(ctx, kmsapi.BootInfoOf(ev, false))
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/kms"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/ratls"
@@ -40,8 +41,8 @@ func TestCaddyHostsKMS(t *testing.T) {
 	pki, _ := mock.NewPKI([]byte("caddy test"))
 	v := &ratls.Verifier{Attestation: attest.Options{InsecureTrustRoots: &attest.TrustRoots{TDX: pki.Roots()}}}
 	c := &prpc.Client{BaseURL: url + "/prpc", HTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: v.ClientConfig(nil)}}}
-	var meta kms.GetMetaResponse
-	if err := c.Call(context.Background(), "GetMeta", &kms.Empty{}, &meta); err != nil {
+	var meta kmsapi.GetMetaResponse
+	if err := c.Call(context.Background(), "GetMeta", &kmsapi.Empty{}, &meta); err != nil {
 		t.Fatal(err)
 	}
 	if len(meta.K256Pubkey) != 33 || !meta.IsDev {
@@ -61,7 +62,7 @@ func TestCaddyReloadKeepsKMSAddress(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	state := t.TempDir()
-	load := func(domain string) kms.GetMetaResponse {
+	load := func(domain string) kmsapi.GetMetaResponse {
 		t.Helper()
 		raw, _ := json.Marshal(map[string]any{
 			"admin": map[string]any{"disabled": true, "config": map[string]any{"persist": false}},
@@ -76,8 +77,8 @@ func TestCaddyReloadKeepsKMSAddress(t *testing.T) {
 		pki, _ := mock.NewPKI([]byte("caddy reload test"))
 		v := &ratls.Verifier{Attestation: attest.Options{InsecureTrustRoots: &attest.TrustRoots{TDX: pki.Roots()}}}
 		c := &prpc.Client{BaseURL: "https://" + addr + "/prpc", HTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: v.ClientConfig(nil), DisableKeepAlives: true}}}
-		var meta kms.GetMetaResponse
-		if err := c.Call(context.Background(), "GetMeta", &kms.Empty{}, &meta); err != nil {
+		var meta kmsapi.GetMetaResponse
+		if err := c.Call(context.Background(), "GetMeta", &kmsapi.Empty{}, &meta); err != nil {
 			t.Fatalf("GetMeta after loading (domain %s): %v", domain, err)
 		}
 		return meta

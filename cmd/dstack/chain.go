@@ -19,7 +19,7 @@ import (
 	"github.com/dstack-go/dstack/contracts/bindings/dstackapp"
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
 	"github.com/dstack-go/dstack/contracts/transact"
-	kmspkg "github.com/dstack-go/dstack/kms"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 )
 
 // chainCtl sends transactions to the governance contracts.
@@ -206,7 +206,7 @@ read at one block, which they print first.`}
 				if err != nil {
 					return usageErr(err)
 				}
-				var info kmspkg.BootstrapInfo
+				var info kmsapi.BootstrapInfo
 				if err := json.Unmarshal(raw, &info); err != nil {
 					return usageErr(fmt.Errorf("%s: %w", args[0], err))
 				}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/kms"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/eventlog"
@@ -62,7 +63,7 @@ func TestKMSFollowsTheDevChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kb := kms.BootInfoOf(ev, false)
+	kb := kmsapi.BootInfoOf(ev, false)
 	mr := hex.EncodeToString(kb.MrAggregated)
 	dstackCmd(t, k("chain", "add-os-image", hex.EncodeToString(kb.OSImageHash))...)
 	dstackCmd(t, k("chain", "add-kms-mr", mr)...)
@@ -106,7 +107,7 @@ func TestKMSFollowsTheDevChain(t *testing.T) {
 	v := &ratls.Verifier{Attestation: opts}
 	client := &prpc.Client{BaseURL: srv.URL + "/prpc", HTTP: &http.Client{Timeout: time.Minute, Transport: &http.Transport{TLSClientConfig: v.ClientConfig(cert)}}}
 	getKeys := func() error {
-		return client.Call(context.Background(), "GetAppKey", &kms.GetAppKeyRequest{}, &kms.AppKeyResponse{})
+		return client.Call(context.Background(), "GetAppKey", &kmsapi.GetAppKeyRequest{}, &kmsapi.AppKeyResponse{})
 	}
 	refusedAt := func(block uint64) {
 		t.Helper()

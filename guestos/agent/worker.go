@@ -19,11 +19,13 @@ type GpuInfoResponse struct {
 }
 
 // GpuInfo returns the exact bytes of the GPU attestation made at boot,
-// which the gpu-attestation runtime event commits to.
+// which the gpu-attestation runtime event commits to, or an empty
+// attestation when the CVM attested no GPU.
 func (a *Agent) GpuInfo(context.Context, *Empty) (*GpuInfoResponse, error) {
 	b, err := os.ReadFile(a.gpuPath())
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, prpc.Errorf("no GPU attestation: this CVM attested no GPU at boot")
+		// No GPU attested at boot: an empty attestation, as upstream.
+		return &GpuInfoResponse{}, nil
 	}
 	if err != nil {
 		return nil, prpc.Public("reading the GPU attestation failed", err)

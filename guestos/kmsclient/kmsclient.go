@@ -25,7 +25,7 @@ import (
 
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/internal/prpc"
-	"github.com/dstack-go/dstack/kms"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/ratls"
 )
@@ -104,7 +104,7 @@ func (c *Client) judge(cl *ratls.Claims) error {
 	if cl.Extensions.SpecialUsage != ratls.UsageKMSRPC {
 		return fmt.Errorf("%w: its certificate is for %q, not kms:rpc", ErrUntrustedKMS, cl.Extensions.SpecialUsage)
 	}
-	ans, err := c.chain.IsKmsAllowed(ctx, kms.BootInfoOf(cl.Evidence, false).Solidity())
+	ans, err := c.chain.IsKmsAllowed(ctx, kmsapi.BootInfoOf(cl.Evidence, false).Solidity())
 	if err != nil {
 		return fmt.Errorf("asking the chain about the KMS: %w", err)
 	}
@@ -147,15 +147,15 @@ func (c *Client) checked() ([]byte, error) {
 
 // AppKeys are the app keys and the KMS root they came from.
 type AppKeys struct {
-	*kms.AppKeyResponse
+	*kmsapi.AppKeyResponse
 	// RootCA is the KMS root CA certificate.
 	RootCA *x509.Certificate
 }
 
 // GetAppKey asks for the caller's app keys.
 func (c *Client) GetAppKey(ctx context.Context, vmConfig string) (*AppKeys, error) {
-	var keys kms.AppKeyResponse
-	if err := c.rpc.Call(ctx, "GetAppKey", &kms.GetAppKeyRequest{APIVersion: 1, VMConfig: vmConfig}, &keys); err != nil {
+	var keys kmsapi.AppKeyResponse
+	if err := c.rpc.Call(ctx, "GetAppKey", &kmsapi.GetAppKeyRequest{APIVersion: 1, VMConfig: vmConfig}, &keys); err != nil {
 		return nil, fmt.Errorf("getting app keys from %s: %w", c.url, err)
 	}
 	root, err := c.checked()
@@ -190,8 +190,8 @@ func parseRoot(pemText string, published []byte) (*x509.Certificate, error) {
 
 // SignCert has the KMS sign a CSR. The chain it returns must end in the
 // published root CA.
-func (c *Client) SignCert(ctx context.Context, req *kms.SignCertRequest) (*kms.SignCertResponse, error) {
-	var resp kms.SignCertResponse
+func (c *Client) SignCert(ctx context.Context, req *kmsapi.SignCertRequest) (*kmsapi.SignCertResponse, error) {
+	var resp kmsapi.SignCertResponse
 	if err := c.rpc.Call(ctx, "SignCert", req, &resp); err != nil {
 		return nil, fmt.Errorf("signing a certificate at %s: %w", c.url, err)
 	}

@@ -30,6 +30,7 @@ import (
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/contracts/transact"
 	"github.com/dstack-go/dstack/kms"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/identity"
 )
@@ -483,7 +484,7 @@ func (s *stack) startGateway(ctx context.Context) error {
 	}
 	s.gw = gw
 	s.onStop(func() { gw.stop() })
-	envPub, err := s.kms.Service.GetAppEnvEncryptPubKey(ctx, &kms.AppID{AppID: s.gov.app.Bytes()})
+	envPub, err := s.kms.Service.GetAppEnvEncryptPubKey(ctx, &kmsapi.AppID{AppID: s.gov.app.Bytes()})
 	if err != nil {
 		return fmt.Errorf("getting the app's env encryption key: %w", err)
 	}
@@ -722,7 +723,7 @@ func startKMS(ctx context.Context, dir, seed, kmsConfig string, gov *governance)
 	if err != nil {
 		return nil, err
 	}
-	kb := kms.BootInfoOf(ev, false)
+	kb := kmsapi.BootInfoOf(ev, false)
 	K := dstackkms.NewDstackKms()
 	for _, tx := range []struct {
 		what string

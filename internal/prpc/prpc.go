@@ -7,10 +7,18 @@
 //   - JSON uses the .proto field names; bytes fields are lowercase hex
 //     (Bytes), "0x"-prefixed hex is accepted on input.
 //   - A failure is HTTP 400 with {"error": "<message>"}.
+//   - Every answer carries Content-Length (the whole answer is encoded
+//     before it is sent), never chunked transfer encoding, and is ASCII
+//     (other characters are \u escapes): the JS SDK's unix-socket client
+//     reads Content-Length and counts characters against it.
+//   - A method's work is not tied to the request's connection: a client
+//     that half-closes its write side after sending the request still gets
+//     the answer. Each call is bounded by Server.Timeout instead.
 //
-// Upstream also accepts protobuf-encoded bodies; every upstream client sends
-// JSON, and this transport refuses other encodings with a clear error rather
-// than guessing.
+// Upstream decodes a POST body as JSON when the URL has ?json or the
+// Content-Type is application/json, and as protobuf otherwise; every
+// upstream client sends JSON, and this transport answers any other
+// Content-Type with an error naming the one it expects rather than guessing.
 //
 // Handlers return *Error to choose what the caller is told; any other error
 // reaches the caller only as a generic message, and its detail goes to the
@@ -26,16 +34,24 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"go.uber.org/zap"
 )
 
 // DefaultMaxBody is upstream's per-method body limit.
 const DefaultMaxBody = 10 << 20
+
+// DefaultTimeout bounds one call's work when Server.Timeout is zero.
+const DefaultTimeout = 2 * time.Minute
 
 // Bytes is a bytes field: lowercase hex in JSON, "0x" prefix accepted.
 type Bytes []byte
@@ -124,6 +140,9 @@ type Server struct {
 	Logger *zap.Logger
 	// Header, when set, is added to every response (e.g. X-App-Version).
 	Header http.Header
+	// Timeout bounds the work of one call, which does not end when the
+	// client half-closes or drops its connection. 0 means DefaultTimeout.
+	Timeout time.Duration
 }
 
 // ServeHTTP implements http.Handler.
@@ -149,8 +168,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case http.MethodGet:
 		decode = func(v any) error { return decodeQuery(r.URL.Query(), v) }
 	case http.MethodPost:
-		if !isJSON(r) {
-			s.fail(w, r, name, http.StatusBadRequest, Errorf("request body must be JSON: add ?json to the URL or send Content-Type: application/json"))
+		if err := checkJSON(r); err != nil {
+			s.fail(w, r, name, http.StatusBadRequest, err)
 			return
 		}
 		limit := s.MaxBody
@@ -172,7 +191,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, name, http.StatusMethodNotAllowed, Errorf("method %s not allowed: use POST or GET", r.Method))
 		return
 	}
-	resp, err := m(r.Context(), decode)
+	// net/http cancels the request's context when its read of the
+	// connection ends, which a client's half-close does: the call's work
+	// keeps the request's values but has its own deadline.
+	timeout := s.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
+	defer cancel()
+	resp, err := m(ctx, decode)
 	if err != nil {
 		s.fail(w, r, name, http.StatusBadRequest, err)
 		return
@@ -182,16 +210,63 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, name, http.StatusInternalServerError, Public("encoding response failed", err))
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(out)
+	writeJSON(w, http.StatusOK, out)
 }
 
-func isJSON(r *http.Request) bool {
+// writeJSON sends a whole JSON answer, in ASCII, with its Content-Length.
+func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	body = asciiJSON(body)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// asciiJSON escapes every non-ASCII character of a JSON text as \uXXXX
+// (outside strings, JSON has none). The JS SDK's unix-socket client counts
+// the characters of the answer it decoded against Content-Length, which
+// counts bytes: with a multi-byte character in an answer (an app name, an
+// app-compose) it would wait for bytes that never come.
+func asciiJSON(b []byte) []byte {
+	i := 0
+	for i < len(b) && b[i] < utf8.RuneSelf {
+		i++
+	}
+	if i == len(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+len(b)/2)
+	out = append(out, b[:i]...)
+	for _, r := range string(b[i:]) {
+		switch {
+		case r < utf8.RuneSelf:
+			out = append(out, byte(r))
+		case r > 0xffff:
+			hi, lo := utf16.EncodeRune(r)
+			out = fmt.Appendf(out, `\u%04x\u%04x`, hi, lo)
+		default:
+			out = fmt.Appendf(out, `\u%04x`, r)
+		}
+	}
+	return out
+}
+
+// checkJSON accepts a POST body that is JSON as upstream decides it: the
+// URL has ?json, or the Content-Type is application/json (any case, any
+// parameters).
+func checkJSON(r *http.Request) error {
 	if _, ok := r.URL.Query()["json"]; ok {
-		return true
+		return nil
 	}
 	ct := r.Header.Get("Content-Type")
-	return strings.HasPrefix(ct, "application/json")
+	if mt, _, err := mime.ParseMediaType(ct); err == nil && mt == "application/json" {
+		return nil
+	}
+	got := "no Content-Type"
+	if ct != "" {
+		got = fmt.Sprintf("Content-Type %.100q", ct)
+	}
+	return Errorf("request body must be JSON (protobuf is not supported): send Content-Type: application/json or add ?json to the URL; got %s", got)
 }
 
 // decodeJSON reads a request body; an empty body is an empty request.
@@ -275,9 +350,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, method string, sta
 	body, _ := json.Marshal(struct {
 		Error string `json:"error"`
 	}{msg})
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	writeJSON(w, status, body)
 }
 
 // Client calls methods of a pRPC server.

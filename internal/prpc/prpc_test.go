@@ -1,14 +1,19 @@
 package prpc
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 type echoReq struct {
@@ -69,7 +74,11 @@ func TestServer(t *testing.T) {
 		{"content type", "POST", "/prpc/Echo", "application/json", `{}`, 200, `{"name":"","data":"","count":0,"flag":false}`},
 		{"empty body", "POST", "/prpc/Echo?json", "", ``, 200, `{"name":"","data":"","count":0,"flag":false}`},
 		{"get query", "GET", "/prpc/Echo?name=b&data=01&count=7&flag=true", "", "", 200, `{"name":"b","data":"01","count":7,"flag":true}`},
-		{"protobuf refused", "POST", "/prpc/Echo", "application/octet-stream", "\x0a\x01a", 400, `{"error":"request body must be JSON: add ?json to the URL or send Content-Type: application/json"}`},
+		{"content type parameters", "POST", "/prpc/Echo", "Application/JSON; charset=utf-8", `{"count":1}`, 200, `"count":1`},
+		{"protobuf refused", "POST", "/prpc/Echo", "application/octet-stream", "\x0a\x01a", 400, `{"error":"request body must be JSON (protobuf is not supported): send Content-Type: application/json or add ?json to the URL; got Content-Type \"application/octet-stream\""}`},
+		{"form refused", "POST", "/prpc/Echo", "application/x-www-form-urlencoded", `{}`, 400, `send Content-Type: application/json or add ?json to the URL; got Content-Type \"application/x-www-form-urlencoded\"`},
+		{"json suffix refused", "POST", "/prpc/Echo", "application/ld+json", `{}`, 400, `got Content-Type \"application/ld+json\"`},
+		{"no content type", "POST", "/prpc/Echo", "", `{}`, 400, `got no Content-Type`},
 		{"bad hex", "POST", "/prpc/Echo?json", "", `{"data":"zz"}`, 400, `"error":"invalid request`},
 		{"wrong type", "POST", "/prpc/Echo?json", "", `{"count":"x"}`, 400, `"error":"invalid request`},
 		{"trailing data", "POST", "/prpc/Echo?json", "", `{} {}`, 400, `trailing data`},
@@ -131,6 +140,130 @@ func FuzzServe(f *testing.F) {
 			s.ServeHTTP(w, r)
 			if !json.Valid(w.Body.Bytes()) {
 				t.Fatalf("%s %s: response is not JSON: %q", m, target, w.Body.String())
+			}
+		}
+	})
+}
+
+// TestContentLength: every answer, however large, goes out with
+// Content-Length and without chunked transfer encoding, success and
+// failure alike.
+func TestContentLength(t *testing.T) {
+	big := strings.Repeat("x", 70<<10)
+	s := &Server{Base: "/", Methods: map[string]Method{
+		"Big": Handle(func(context.Context, *echoReq) (*echoResp, error) { return &echoResp{Name: big}, nil }),
+		"BigFail": Handle(func(context.Context, *echoReq) (*echoResp, error) {
+			return nil, Errorf("%s", big)
+		}),
+	}}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	for _, m := range []string{"Big", "BigFail", strings.Repeat("n", 70<<10)} {
+		res, err := http.Post(srv.URL+"/"+m, "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if len(b) < 64<<10 || res.ContentLength != int64(len(b)) || len(res.TransferEncoding) != 0 {
+			t.Errorf("%.10s: %d bytes, Content-Length %d, Transfer-Encoding %v", m, len(b), res.ContentLength, res.TransferEncoding)
+		}
+	}
+}
+
+// TestHalfClose: a client that half-closes its write side after sending
+// the request gets the answer; net/http cancels the request's context when
+// it reads the end of the connection, and a method's work must not end
+// with it.
+func TestHalfClose(t *testing.T) {
+	release := make(chan struct{})
+	s := &Server{Base: "/", Methods: map[string]Method{
+		"Wait": Handle(func(ctx context.Context, _ *echoReq) (*echoResp, error) {
+			<-release
+			if err := ctx.Err(); err != nil {
+				return nil, Errorf("the call's work was cancelled: %v", err)
+			}
+			return &echoResp{Name: "done"}, nil
+		}),
+	}}
+	reqCtx := make(chan context.Context, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reqCtx <- r.Context()
+		s.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := `{}`
+	fmt.Fprintf(conn, "POST /Wait HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+	if err := conn.(*net.TCPConn).CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	// Once net/http has seen the half-close, let the method finish.
+	<-(<-reqCtx).Done()
+	close(release)
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 || !strings.Contains(string(b), `"name":"done"`) {
+		t.Fatalf("after half-close: %d %s", res.StatusCode, b)
+	}
+}
+
+// TestTimeout: Server.Timeout bounds a call's work.
+func TestTimeout(t *testing.T) {
+	s := &Server{Base: "/", Timeout: time.Millisecond, Methods: map[string]Method{
+		"Wait": Handle(func(ctx context.Context, _ *echoReq) (*echoResp, error) {
+			<-ctx.Done()
+			return nil, Public("gave up", ctx.Err())
+		}),
+	}}
+	code, body, _ := do(t, s, "POST", "/Wait", "application/json", `{}`)
+	if code != 400 || !strings.Contains(body, "gave up") {
+		t.Fatalf("%d %s", code, body)
+	}
+}
+
+// TestASCIIAnswers: answers are ASCII, every other character a \u escape
+// that decodes to it, so that characters and bytes count alike.
+func TestASCIIAnswers(t *testing.T) {
+	name := "héllo, 世界 😀 <&>"
+	code, body, hdr := do(t, testServer(), "POST", "/prpc/Echo?json", "", `{"name":"`+name+`"}`)
+	var r echoResp
+	if err := json.Unmarshal([]byte(body), &r); code != 200 || err != nil || r.Name != name {
+		t.Fatalf("%d %s: %v", code, body, err)
+	}
+	for i := 0; i < len(body); i++ {
+		if body[i] >= 0x80 {
+			t.Fatalf("non-ASCII byte in the answer %q", body)
+		}
+	}
+	if hdr.Get("Content-Length") != strconv.Itoa(len(body)) {
+		t.Fatalf("Content-Length %s for %d bytes", hdr.Get("Content-Length"), len(body))
+	}
+}
+
+func FuzzASCIIJSON(f *testing.F) {
+	f.Add("héllo 😀 \xff")
+	f.Fuzz(func(t *testing.T, s string) {
+		in, _ := json.Marshal(s)
+		out := asciiJSON(in)
+		var got, want string
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatalf("%q: %v", out, err)
+		}
+		json.Unmarshal(in, &want)
+		if got != want {
+			t.Fatalf("%q decodes to %q, want %q", out, got, want)
+		}
+		for _, c := range out {
+			if c >= 0x80 {
+				t.Fatalf("non-ASCII %q", out)
 			}
 		}
 	})

@@ -16,7 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/dstack-go/dstack/guestos/boot"
-	"github.com/dstack-go/dstack/guestos/internal/guesttest"
+	"github.com/dstack-go/dstack/internal/guesttest"
 )
 
 func TestParseFlags(t *testing.T) {

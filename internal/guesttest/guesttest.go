@@ -2,7 +2,8 @@
 // against: a real EVM (contracts/testchain) with the governance contracts,
 // an app registered on it, a real KMS on loopback whose authorizer is that
 // chain, running on a simulated TEE, and the host-shared files of the CVM.
-// It is for tests only.
+// It is for tests only. It lives outside guestos/ because it starts a KMS
+// server, which no guest package may link.
 package guesttest
 
 import (
@@ -23,6 +24,7 @@ import (
 	"github.com/dstack-go/dstack/guestos/boot"
 	"github.com/dstack-go/dstack/guestos/hostinput"
 	"github.com/dstack-go/dstack/kms"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/collateral"
@@ -80,7 +82,7 @@ func New(t testing.TB, allowed [32]byte) *Stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kb := kms.BootInfoOf(ev, false)
+	kb := kmsapi.BootInfoOf(ev, false)
 	for _, data := range [][]byte{
 		c.K.PackAddOsImageHash(common.BytesToHash(kb.OSImageHash)),
 		c.K.PackAddKmsAggregatedMr(common.BytesToHash(kb.MrAggregated)),

@@ -1,8 +1,24 @@
-package kms
+// Package kmsapi is the KMS's vocabulary as its clients see it: the RPC
+// messages of the KMS, with upstream's field names, and the boot info that
+// the KMS, the gateway and the guest ask the governance contracts about.
+//
+// It is its own package, beside the KMS server (package kms), so that the
+// guest, which calls a KMS, and the gateway, which judges apps by the same
+// boot info, link none of the server: its root keys, its authorizers, its
+// bootstrap. It must never import the server, nor anything that holds or
+// derives a key. It is not in tee/ because its types travel in the KMS's
+// pRPC encoding (internal/prpc: bytes as hex) and name the contracts' tuple
+// (contracts/chain), which tee/ must not import.
+package kmsapi
 
-import "github.com/dstack-go/dstack/internal/prpc"
+import (
+	"github.com/dstack-go/dstack/contracts/chain"
+	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/tee/attest"
+)
 
-// The KMS RPC messages, with upstream's .proto field names (kms_rpc.proto).
+// The KMS RPC messages, with the field names of upstream's kms_rpc.proto
+// (https://github.com/Dstack-TEE/dstack/blob/master/kms/rpc/proto/kms_rpc.proto).
 // Bytes fields travel as hex in JSON.
 
 // GetAppKeyRequest asks for the caller's app keys; the caller is identified
@@ -22,6 +38,25 @@ type AppKeyResponse struct {
 	TproxyAppID   string     `json:"tproxy_app_id"`
 	GatewayAppID  string     `json:"gateway_app_id"`
 	OSImageHash   prpc.Bytes `json:"os_image_hash"`
+}
+
+// BootInfo is what an authorizer judges: upstream's boot info, as a KMS
+// posts it to its authorization webhook (see chain.PolicyBootInfo).
+type BootInfo = chain.PolicyBootInfo
+
+// BootInfoOf builds the boot info of verified evidence. With bootTimeMR the
+// boot-time AppInfo is used (SignCert), else the full one.
+func BootInfoOf(v *attest.Verified, bootTimeMR bool) BootInfo {
+	info := v.AppInfo(bootTimeMR)
+	adv := v.AdvisoryIDs
+	if adv == nil {
+		adv = []string{}
+	}
+	return BootInfo{
+		TeeVariant: v.Platform.String(), MrAggregated: info.MrAggregated[:], OSImageHash: info.OSImageHash,
+		MrSystem: info.MrSystem[:], AppID: info.AppID, ComposeHash: info.ComposeHash, InstanceID: info.InstanceID,
+		DeviceID: info.DeviceID, KeyProviderInfo: info.KeyProviderInfo, TCBStatus: v.TCBStatus, AdvisoryIDs: adv,
+	}
 }
 
 // AppID names an app.
