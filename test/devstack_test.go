@@ -62,25 +62,26 @@ type devInstance struct {
 }
 
 type devState struct {
-	PID                 int           `json:"pid"`
-	AppURL              string        `json:"app_url"`
-	EvidenceURL         string        `json:"evidence_url"`
-	AppID               string        `json:"app_id"`
-	InstanceID          string        `json:"instance_id"`
-	ComposeHash         string        `json:"compose_hash"`
-	KMSURL              string        `json:"kms_url"`
-	ChainRPC            string        `json:"chain_rpc"`
-	KmsContract         string        `json:"kms_contract"`
-	AppContract         string        `json:"app_contract"`
-	GatewayHTTPS        string        `json:"gateway_https"`
-	GatewayRegistration string        `json:"gateway_registration"`
-	GatewayCA           string        `json:"gateway_ca"`
-	AppHost             string        `json:"app_host"`
-	GuestSocket         string        `json:"guest_socket"`
-	InsecureTrustRoots  string        `json:"insecure_trust_roots"`
-	VMConfig            string        `json:"vm_config"`
-	Collateral          string        `json:"collateral"`
-	Instances           []devInstance `json:"instances"`
+	PID                 int               `json:"pid"`
+	AppURL              string            `json:"app_url"`
+	EvidenceURL         string            `json:"evidence_url"`
+	AppID               string            `json:"app_id"`
+	InstanceID          string            `json:"instance_id"`
+	ComposeHash         string            `json:"compose_hash"`
+	KMSURL              string            `json:"kms_url"`
+	ChainRPC            string            `json:"chain_rpc"`
+	KmsContract         string            `json:"kms_contract"`
+	AppContract         string            `json:"app_contract"`
+	GatewayHTTPS        string            `json:"gateway_https"`
+	GatewayRegistration string            `json:"gateway_registration"`
+	GatewayCA           string            `json:"gateway_ca"`
+	AppHost             string            `json:"app_host"`
+	GuestSocket         string            `json:"guest_socket"`
+	InsecureTrustRoots  string            `json:"insecure_trust_roots"`
+	VMConfig            string            `json:"vm_config"`
+	Collateral          string            `json:"collateral"`
+	Instances           []devInstance     `json:"instances"`
+	PortHosts           map[string]string `json:"port_hosts"`
 }
 
 // stack is a running `dstack dev up`.
@@ -116,7 +117,8 @@ func up(t *testing.T, dir string, args ...string) *stack {
 	t.Cleanup(func() { s.kill() })
 	deadline := time.Now().Add(3 * time.Minute)
 	for time.Now().Before(deadline) {
-		if b, err := os.ReadFile(filepath.Join(dir, "state.json")); err == nil && json.Unmarshal(b, &s.st) == nil {
+		// A state written by this process: one a killed stack left does not count.
+		if b, err := os.ReadFile(filepath.Join(dir, "state.json")); err == nil && json.Unmarshal(b, &s.st) == nil && s.st.PID == s.cmd.Process.Pid {
 			s.ready = time.Since(start)
 			t.Logf("dev up ready in %s", s.ready.Round(100*time.Millisecond))
 			return s
@@ -339,6 +341,7 @@ func TestDevStackProcesses(t *testing.T) {
 		t.Skip("builds and runs binaries")
 	}
 	dir := filepath.Join(t.TempDir(), "stack")
+	var firstHash string
 	for round := 1; round <= 2; round++ {
 		args := []string{"--apps", "2"}
 		if round == 2 {
@@ -346,6 +349,13 @@ func TestDevStackProcesses(t *testing.T) {
 		}
 		s := up(t, dir, args...)
 		st := s.st
+		// The demo's compose hash is the same at every run: its image is
+		// named by a fixed registry name and pinned by a reproducible digest.
+		if round == 1 {
+			firstHash = st.ComposeHash
+		} else if st.ComposeHash != firstHash {
+			t.Fatalf("the demo's compose hash changed between two runs: %s, then %s", firstHash, st.ComposeHash)
+		}
 		code, body := s.get(st.AppHost, "/")
 		if code != http.StatusOK || field(body, "app_id") != st.AppID || field(body, "version") != "v1" {
 			t.Fatalf("round %d: the app answered %d %q through the gateway\n%s", round, code, body, s.log())

@@ -29,7 +29,7 @@ func init() {
 It builds the demo app (a static Go program in internal/devstack/demoapp; the
 first run compiles it, which takes minutes) into an OCI image with
 go-containerregistry and serves it from a registry in process, as
-registry.dstack.localhost/dstack/demo pinned by digest, so that the demo's
+registry.dstack.internal/dstack/demo pinned by digest, so that the demo's
 compose hash is the same at every run; starts a dev chain (go-ethereum in
 process) with the governance contracts, the app registered with its compose
 hash allowed, and a gateway app id set; a KMS whose authorizer is that chain;

@@ -8,10 +8,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/dstack-go/dstack/internal/devstack"
-
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/spf13/cobra"
+
+	"github.com/dstack-go/dstack/internal/devstack"
 )
 
 // devAccountKey is the private key of development account i.

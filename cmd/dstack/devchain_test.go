@@ -6,14 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dstack-go/dstack/internal/devstack"
-
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
+	"github.com/dstack-go/dstack/internal/devstack"
 )
 
 // TestDevChainState: with --state the contracts and balances survive a

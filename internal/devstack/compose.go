@@ -20,8 +20,11 @@ const builtinCompose = `{"docker_compose_file":"services:\n  hello:\n    image: 
 // registryHost is the registry name the stack's own registry serves the
 // demo image under: a name, not an address, so that the demo's compose
 // hash does not change with the registry's port. The stack's CVMs resolve
-// it (and every name loaded with --image) to the registry in process.
-const registryHost = "registry." + baseDomain
+// it (and every name loaded with --image) to the registry in process. It
+// is under .internal (reserved for private use, never on the internet)
+// rather than .localhost, for which go-containerregistry speaks plain
+// HTTP: requests for it stay HTTPS up to the stack's transport.
+const registryHost = "registry.dstack.internal"
 
 // demoImageName is the demo image's name in the stack's registry.
 const demoImageName = registryHost + "/dstack/demo:v1"

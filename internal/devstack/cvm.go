@@ -368,7 +368,7 @@ func gatewayClient(addr, caPath string) (*http.Client, error) {
 // server error (a 5xx from the gateway means that it could not reach the
 // app). It fails with the last answer when the app does not answer in
 // time.
-func waitThroughGateway(ctx context.Context, st State, addr string, demo bool) error {
+func waitThroughGateway(ctx context.Context, st State, url, addr string, demo bool) error {
 	limit := 2 * time.Minute
 	client, err := gatewayClient(addr, st.GatewayCA)
 	if err != nil {
@@ -381,7 +381,7 @@ func waitThroughGateway(ctx context.Context, st State, addr string, demo bool) e
 			return ctx.Err()
 		}
 		var res *http.Response
-		if res, err = client.Get(st.AppURL); err == nil {
+		if res, err = client.Get(url); err == nil {
 			body, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
 			res.Body.Close()
 			switch {
@@ -402,5 +402,5 @@ func waitThroughGateway(ctx context.Context, st State, addr string, demo bool) e
 	if !demo {
 		hint = "; the gateway relays port 80 of the app at " + st.AppHost + " (port P at <app_id>-P." + baseDomain + "): does a service publish port 80?"
 	}
-	return fmt.Errorf("the app did not answer through the gateway at %s within %s: %w (see the container logs under %s/containers/logs and the gateway's log%s)", st.AppURL, limit, last, st.Instances[0].Dir, hint)
+	return fmt.Errorf("the app did not answer through the gateway at %s within %s: %w (see the container logs under %s/containers/logs and the gateway's log%s)", url, limit, last, st.Instances[0].Dir, hint)
 }

@@ -155,7 +155,13 @@ func (t *localRegistryTransport) RoundTrip(req *http.Request) (*http.Response, e
 	}
 	out := req.Clone(req.Context())
 	out.URL.Scheme, out.URL.Host, out.URL.Path, out.URL.RawPath, out.Host = "http", t.addr, target, "", t.addr
-	return t.base.RoundTrip(out)
+	res, err := t.base.RoundTrip(out)
+	if res != nil {
+		// The answer is to the request made: go-containerregistry takes
+		// the scheme of later requests from it.
+		res.Request = req
+	}
+	return res, err
 }
 
 func isLoopbackRegistry(hostport string) bool {
@@ -269,7 +275,7 @@ func readTarball(path string) ([]localImage, error) {
 			if err != nil {
 				return nil, fmt.Errorf("reading %s: %w", t, err)
 			}
-			out = append(out, localImage{name: tag.Name(), image: img})
+			out = append(out, localImage{name: t, image: img})
 		}
 	}
 	return out, nil

@@ -533,7 +533,17 @@ func (s *stack) waitForApp(ctx context.Context) error {
 		fmt.Fprintln(s.out, "    the app publishes no port: nothing to reach through the gateway")
 		return nil
 	}
-	return waitThroughGateway(ctx, s.st, s.o.Listen, s.app == nil)
+	if err := waitThroughGateway(ctx, s.st, s.st.AppURL, s.o.Listen, s.app == nil); err != nil || s.app != nil {
+		return err
+	}
+	// Each instance of the demo registers on its own: the app is up once
+	// every one answers at its own host.
+	for _, in := range s.st.Instances {
+		if err := waitThroughGateway(ctx, s.st, "https://"+in.InstanceID+"."+baseDomain+":"+portOf(s.o.Listen)+"/", s.o.Listen, true); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // fillState gathers what the steps made into the state file's form.
