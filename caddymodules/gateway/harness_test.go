@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/contracts/testchain"
+	"github.com/dstack-go/dstack/internal/testnet"
 	"github.com/dstack-go/dstack/internal/tunnel"
 	"github.com/dstack-go/dstack/internal/tunnel/simtee"
 	"github.com/dstack-go/dstack/tee/attest/mock"
@@ -107,6 +109,8 @@ type env struct {
 	rpcServed atomic.Int64
 	// adminAddr, when set, is where Caddy's admin API listens.
 	adminAddr string
+	// logLevel is the level of Caddy's log (gateway.logPath); empty: INFO.
+	logLevel string
 }
 
 func newEnv(t testing.TB) *env {
@@ -185,23 +189,22 @@ func (e *env) load(dstack map[string]any, routes []any) *gateway {
 // loadApps is load with more apps (tls, layer4) beside dstack and http.
 func (e *env) loadApps(dstack map[string]any, routes []any, apps map[string]any) *gateway {
 	e.t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := heldAddr(e.t)
 	logPath := filepath.Join(e.dir, fmt.Sprintf("caddy-%d.log", time.Now().UnixNano()))
+	level := e.logLevel
+	if level == "" {
+		level = "INFO"
+	}
 	cfg := map[string]any{
 		"admin":   map[string]any{"disabled": true, "config": map[string]any{"persist": false}},
 		"storage": map[string]any{"module": "file_system", "root": filepath.Join(e.dir, "storage")},
 		"logging": map[string]any{"logs": map[string]any{"default": map[string]any{
-			"writer": map[string]any{"output": "file", "filename": logPath}, "level": "INFO",
+			"writer": map[string]any{"output": "file", "filename": logPath}, "level": level,
 		}}},
 		"apps": map[string]any{
 			"dstack": dstack,
 			"http": map[string]any{"servers": map[string]any{"gw": map[string]any{
-				"listen": []string{addr}, "routes": routes, "automatic_https": map[string]any{"disable": true},
+				"listen": []string{heldNetwork + "/" + addr}, "routes": routes, "automatic_https": map[string]any{"disable": true},
 			}}},
 		},
 	}
@@ -223,6 +226,40 @@ func (e *env) loadApps(dstack map[string]any, routes []any, apps map[string]any)
 	return &gateway{app: a.(*App), httpURL: "http://" + addr, logPath: logPath}
 }
 
+// heldNetwork is a Caddy network type for tests: "dstack-test/<addr>"
+// serves a listener the test opened at addr (heldAddr) and holds until it
+// ends, so no other process can take the address between the test choosing
+// it and Caddy serving it. Successive configurations at one address share
+// the listener as Caddy's own do.
+const heldNetwork = "dstack-test"
+
+var held sync.Map // addr → *testnet.Handoff
+
+func init() {
+	caddy.RegisterNetwork(heldNetwork, func(_ context.Context, _, host, port string, offset uint, _ net.ListenConfig) (any, error) {
+		addr := net.JoinHostPort(host, port)
+		if offset != 0 {
+			return nil, fmt.Errorf("%s/%s: no port ranges", heldNetwork, addr)
+		}
+		h, ok := held.Load(addr)
+		if !ok {
+			return nil, fmt.Errorf("%s/%s: no listener held at this address (heldAddr)", heldNetwork, addr)
+		}
+		return h.(*testnet.Handoff).Share(), nil
+	})
+}
+
+// heldAddr opens a loopback listener for Caddy to serve as
+// "dstack-test/<addr>" and returns its address.
+func heldAddr(t testing.TB) string {
+	t.Helper()
+	h := testnet.NewHandoff(t)
+	addr := h.Addr().String()
+	held.Store(addr, h)
+	t.Cleanup(func() { held.Delete(addr) })
+	return addr
+}
+
 // proxyRoute is a reverse_proxy to the dstack upstreams over the dstack
 // transport.
 func proxyRoute(transport map[string]any) []any {
@@ -235,9 +272,12 @@ func proxyRoute(transport map[string]any) []any {
 	}}}}
 }
 
-func (g *gateway) logContains(s string) bool {
+func (g *gateway) logContains(s string) bool { return g.logCount(s) > 0 }
+
+// logCount counts the occurrences of s in Caddy's log.
+func (g *gateway) logCount(s string) int {
 	b, _ := os.ReadFile(g.logPath)
-	return strings.Contains(string(b), s)
+	return strings.Count(string(b), s)
 }
 
 // cvm is a simulated CVM: a backend, a tunnel endpoint in front of it and

@@ -270,6 +270,7 @@ func TestHealthExpectBody(t *testing.T) {
 // chain.
 func TestHealthWhileChainStale(t *testing.T) {
 	e := newEnv(t)
+	e.logLevel = "DEBUG" // to see the rounds skipped
 	compose := [32]byte{0xe7}
 	app := e.deployApp(compose)
 	cfg := e.dstackConfig(nil)
@@ -280,9 +281,13 @@ func TestHealthWhileChainStale(t *testing.T) {
 	eventually(t, "a passed check", g.healthIs(c, HealthHealthy))
 	e.rpcDown.Store(true)
 	eventually(t, "the chain to be stale", func() bool { return g.app.stale() != nil })
-	time.Sleep(200 * time.Millisecond) // for a round begun before to end
+	// Rounds run one after another: once one is skipped, a round begun
+	// before has ended, with its probes.
+	skipped := func() int { return g.logCount("active health checks skipped") }
+	eventually(t, "a round skipped", func() bool { return skipped() > 0 })
 	before, _ := g.health(c)
-	time.Sleep(time.Second) // ten intervals
+	n := skipped()
+	eventually(t, "ten more rounds skipped", func() bool { return skipped() >= n+10 })
 	if s, _ := g.health(c); s.Status != HealthHealthy || s.LastError != "" || !s.LastCheck.Equal(before.LastCheck) {
 		t.Fatalf("while the chain is stale: %+v, before %+v", s, before)
 	}

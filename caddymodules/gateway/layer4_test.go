@@ -160,15 +160,13 @@ func TestLayer4(t *testing.T) {
 	compose := [32]byte{0xc8}
 	app := e.deployApp(compose)
 	_, certPEM, keyPEM := selfSigned(t, "*."+baseDomain)
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	l4addr := ln.Addr().String()
-	ln.Close()
+	l4addr := heldAddr(t)
 	dnsAddr := e.dnsServer(map[string]string{
 		"_dstack-app-address.app.custom.test.":    hex.EncodeToString(app) + ":443",
 		"_dstack-app-address-wildcard.wild.test.": hex.EncodeToString(app) + ":443",
 		"_dstack-app-address.broken.custom.test.": "not an address",
 	})
-	l4 := map[string]any{"servers": map[string]any{"l4": map[string]any{"listen": []string{l4addr}, "routes": []any{
+	l4 := map[string]any{"servers": map[string]any{"l4": map[string]any{"listen": []string{heldNetwork + "/" + l4addr}, "routes": []any{
 		map[string]any{
 			"match":  []any{map[string]any{"dstack": map[string]any{"passthrough": true}}},
 			"handle": []any{map[string]any{"handler": "dstack", "dns_servers": []string{dnsAddr}}},
@@ -413,12 +411,10 @@ func TestLayer4Multiplexes(t *testing.T) {
 	_, certPEM, keyPEM := selfSigned(t, "*."+baseDomain)
 	addrs := make([]string, 2)
 	for i := range addrs {
-		ln, _ := net.Listen("tcp", "127.0.0.1:0")
-		addrs[i] = ln.Addr().String()
-		ln.Close()
+		addrs[i] = heldAddr(t)
 	}
 	route := func(listen string, handler map[string]any) map[string]any {
-		return map[string]any{"listen": []string{listen}, "routes": []any{map[string]any{
+		return map[string]any{"listen": []string{heldNetwork + "/" + listen}, "routes": []any{map[string]any{
 			"match":  []any{map[string]any{"dstack": map[string]any{}}},
 			"handle": []any{map[string]any{"handler": "tls"}, handler},
 		}}}
@@ -482,8 +478,8 @@ func TestLayer4Revocation(t *testing.T) {
 	compose := [32]byte{0xca}
 	app := e.deployApp(compose)
 	_, certPEM, keyPEM := selfSigned(t, "*."+baseDomain)
-	l4addr := freeAddr(t)
-	l4 := map[string]any{"servers": map[string]any{"l4": map[string]any{"listen": []string{l4addr}, "routes": []any{map[string]any{
+	l4addr := heldAddr(t)
+	l4 := map[string]any{"servers": map[string]any{"l4": map[string]any{"listen": []string{heldNetwork + "/" + l4addr}, "routes": []any{map[string]any{
 		"match":  []any{map[string]any{"dstack": map[string]any{}}},
 		"handle": []any{map[string]any{"handler": "tls"}, map[string]any{"handler": "dstack"}},
 	}}}}}

@@ -32,6 +32,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"go.uber.org/zap"
 
 	"github.com/dstack-go/dstack/guestos/boot"
@@ -72,6 +73,10 @@ type Registrar struct {
 	// Logger receives failures. Default none.
 	Logger *zap.Logger
 
+	// clock is the time certificates are issued at and renewed by; nil
+	// means the system clock. Tests set a fake one.
+	clock clockwork.Clock
+
 	mu       sync.Mutex
 	srv      *tunnel.Server
 	ln       net.Listener
@@ -108,7 +113,7 @@ func (r *Registrar) Register(ctx context.Context, cvm *boot.CVM) error {
 	}
 	serverCert := &renewedCert{name: "tunnel server", server: true}
 	clientCert := &renewedCert{name: "registration client"}
-	issued := time.Now()
+	issued := r.now()
 	for _, c := range []*renewedCert{serverCert, clientCert} {
 		cert, err := r.issue(ctx, cvm, c.server)
 		if err != nil {
@@ -195,7 +200,7 @@ func (r *Registrar) issue(ctx context.Context, cvm *boot.CVM, server bool) (*tls
 	if validity <= 0 {
 		validity = ratls.DefaultValidity
 	}
-	now := time.Now()
+	now := r.now()
 	c, err := ratls.Issue(ctx, cvm.Platform, ratls.CertOptions{
 		Subject: "dstack-guest-agent", ServerAuth: server, ClientAuth: !server, AppID: cvm.AppID[:],
 		NotBefore: now.Add(-time.Minute), NotAfter: now.Add(validity),
@@ -225,11 +230,11 @@ func (r *Registrar) renew(ctx context.Context, cvm *boot.CVM, c *renewedCert, is
 	for {
 		notAfter := c.cur.Load().Leaf.NotAfter
 		due := issued.Add(time.Duration(float64(notAfter.Sub(issued)) * renewAt))
-		if !sleep(ctx, time.Until(due)) {
+		if !r.sleep(ctx, due.Sub(r.now())) {
 			return
 		}
 		for wait := retry; ; wait = min(2*wait, max(retry, maxRenewBackoff)) {
-			start := time.Now()
+			start := r.now()
 			cert, err := r.issue(ctx, cvm, c.server)
 			if err == nil {
 				c.cur.Store(cert)
@@ -242,21 +247,31 @@ func (r *Registrar) renew(ctx context.Context, cvm *boot.CVM, c *renewedCert, is
 			}
 			log.Warn("renewing the CVM's RA-TLS certificate failed; the current one serves until a renewal succeeds",
 				zap.Error(err), zap.Time("not_after", notAfter), zap.Duration("retry_in", wait))
-			if !sleep(ctx, wait) {
+			if !r.sleep(ctx, wait) {
 				return
 			}
 		}
 	}
 }
 
-// sleep waits for d or the end of ctx and reports whether d passed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
+func (r *Registrar) clk() clockwork.Clock {
+	if r.clock == nil {
+		return clockwork.NewRealClock()
+	}
+	return r.clock
+}
+
+func (r *Registrar) now() time.Time { return r.clk().Now() }
+
+// sleep waits for d on r's clock or the end of ctx and reports whether d
+// passed.
+func (r *Registrar) sleep(ctx context.Context, d time.Duration) bool {
+	t := r.clk().NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
 		return false
-	case <-t.C:
+	case <-t.Chan():
 		return true
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
@@ -68,14 +69,17 @@ func (g *fakeGateway) registrations() [][]byte {
 
 // link is a CVM on a simulated TEE registered with a fake gateway, whose
 // tunnel relays port 80 to an echo server, and a dialer with the
-// gateway's certificate.
+// gateway's certificate. The CVM's certificates are issued, renewed and
+// checked (by the dialer and the fake gateway) on a fake clock that the
+// test moves.
 type link struct {
-	tee  *flakyTEE
-	gw   *fakeGateway
-	reg  *Registrar
-	logs *observer.ObservedLogs
-	pki  *mock.PKI
-	dial func() *tunnel.Dialer
+	clock *clockwork.FakeClock
+	tee   *flakyTEE
+	gw    *fakeGateway
+	reg   *Registrar
+	logs  *observer.ObservedLogs
+	pki   *mock.PKI
+	dial  func() *tunnel.Dialer
 }
 
 func startLink(t *testing.T, validity time.Duration, renewAt float64) *link {
@@ -102,7 +106,8 @@ func startLink(t *testing.T, validity time.Duration, renewAt float64) *link {
 			return &tunnel.RegisterResponse{ExpiresInSeconds: 1}, nil
 		}),
 	}}
-	v := &ratls.Verifier{Attestation: simtee.Options(pki)}
+	clock := clockwork.NewFakeClockAt(time.Now())
+	v := &ratls.Verifier{Attestation: simtee.Options(pki), Now: clock.Now}
 	cfg := v.ServerConfig(gwCert(true), true)
 	cfg.NextProtos = []string{"h2", "http/1.1"}
 	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
@@ -143,7 +148,7 @@ func startLink(t *testing.T, validity time.Duration, renewAt float64) *link {
 	r := &Registrar{
 		GatewayURLs: []string{gw.url}, Listen: "127.0.0.1:0", Ports: map[uint16]string{80: echo.Addr().String()},
 		Gateway: tunnel.StaticGatewayAppID(hex.EncodeToString(gatewayID)), Retry: 50 * time.Millisecond,
-		CertValidity: validity, CertRenewAt: renewAt, Logger: zap.New(core),
+		CertValidity: validity, CertRenewAt: renewAt, Logger: zap.New(core), clock: clock,
 	}
 	cvm := &boot.CVM{Platform: p, Attestation: simtee.Options(pki), AppID: [20]byte{0xa1}}
 	if err := r.Register(context.Background(), cvm); err != nil {
@@ -151,10 +156,10 @@ func startLink(t *testing.T, validity time.Duration, renewAt float64) *link {
 	}
 	t.Cleanup(func() { r.Close() })
 	client := gwCert(false)
-	return &link{tee: tee, gw: gw, reg: r, logs: logs, pki: pki, dial: func() *tunnel.Dialer {
+	return &link{clock: clock, tee: tee, gw: gw, reg: r, logs: logs, pki: pki, dial: func() *tunnel.Dialer {
 		// A new dialer has no session to resume: its handshake shows the
 		// certificate the tunnel presents now.
-		return &tunnel.Dialer{Certificate: client, Verifier: &ratls.Verifier{Attestation: simtee.Options(pki)}}
+		return &tunnel.Dialer{Certificate: client, Verifier: &ratls.Verifier{Attestation: simtee.Options(pki), Now: clock.Now}}
 	}}
 }
 
@@ -180,6 +185,17 @@ func echoOnce(t *testing.T, c *tunnel.Conn, msg string) {
 	}
 }
 
+// renewalsWaiting waits until both certificates' renewals wait on the
+// clock; it fails after two minutes.
+func (l *link) renewalsWaiting(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := l.clock.BlockUntilContext(ctx, 2); err != nil {
+		t.Fatalf("waiting for both renewals to wait on the clock: %v", err)
+	}
+}
+
 // eventually retries f until it holds; it fails after two minutes.
 func eventually(t *testing.T, what string, f func() bool) {
 	t.Helper()
@@ -192,14 +208,14 @@ func eventually(t *testing.T, what string, f func() bool) {
 	}
 }
 
-// TestRenewsCertificates: certificates valid 6 seconds are renewed at 2/3
-// of that. After the renewal a new handshake gets a new tunnel
+// TestRenewsCertificates: certificates valid an hour are renewed at 2/3
+// of that, not before. After the renewal a new handshake gets a new tunnel
 // certificate while a stream opened before goes on, past the expiry of
 // the certificate it was opened with; the registration renewals present
 // a new client certificate and go on past the first one's expiry. Close
 // stops the renewals.
 func TestRenewsCertificates(t *testing.T) {
-	l := startLink(t, 6*time.Second, 0)
+	l := startLink(t, time.Hour, 0)
 	old, first := l.stream(t)
 	defer old.Close()
 	echoOnce(t, old, "before")
@@ -208,7 +224,17 @@ func TestRenewsCertificates(t *testing.T) {
 		t.Fatal(err)
 	}
 	firstClient := l.gw.registrations()[0]
+	issued := l.tee.quotes.Load()
 
+	// A second before 2/3 of the lifetime nothing is renewed; at 2/3 both
+	// certificates are.
+	l.renewalsWaiting(t)
+	l.clock.Advance(40*time.Minute - time.Second)
+	l.renewalsWaiting(t)
+	if q := l.tee.quotes.Load(); q != issued {
+		t.Fatalf("%d certificates issued before 2/3 of the lifetime", q-issued)
+	}
+	l.clock.Advance(time.Second)
 	eventually(t, "a new tunnel certificate", func() bool {
 		c, cert := l.stream(t)
 		defer c.Close()
@@ -220,10 +246,11 @@ func TestRenewsCertificates(t *testing.T) {
 		regs := l.gw.registrations()
 		return !bytes.Equal(regs[len(regs)-1], firstClient)
 	})
+	l.renewalsWaiting(t) // for the renewals of the new certificates
 
 	// Past the first certificates' expiry: the old stream still relays,
 	// new handshakes and registrations still succeed.
-	time.Sleep(time.Until(firstLeaf.NotAfter) + time.Second)
+	l.clock.Advance(firstLeaf.NotAfter.Sub(l.clock.Now()) + time.Second)
 	echoOnce(t, old, "after the expiry")
 	c, cert := l.stream(t)
 	echoOnce(t, c, "new")
@@ -240,8 +267,13 @@ func TestRenewsCertificates(t *testing.T) {
 	if err := l.reg.Close(); err != nil {
 		t.Fatal(err)
 	}
+	select {
+	case <-l.reg.done:
+	default:
+		t.Fatal("the renewals still run after Close")
+	}
 	quotes := l.tee.quotes.Load()
-	time.Sleep(5 * time.Second) // longer than the renewal period
+	l.clock.Advance(10 * time.Hour) // many renewal periods
 	if q := l.tee.quotes.Load(); q != quotes {
 		t.Fatalf("%d certificates issued after Close", q-quotes)
 	}
@@ -253,10 +285,19 @@ func TestRenewsCertificates(t *testing.T) {
 // certificates.
 func TestRenewalRetries(t *testing.T) {
 	l := startLink(t, time.Minute, 0.05) // renewal after 3 seconds, expiry after a minute
+	booted := l.tee.quotes.Load()
 	l.tee.fail.Store(true)
 	_, first := l.stream(t)
 	firstClient := l.gw.registrations()[0]
-	eventually(t, "three failed renewals of each certificate", func() bool { return l.tee.failures.Load() >= 6 })
+	// The renewal fails at 3 s, then after each wait: 1, 2, 4 Retry.
+	l.renewalsWaiting(t)
+	for _, d := range []time.Duration{3 * time.Second, l.reg.Retry, 2 * l.reg.Retry} {
+		l.clock.Advance(d)
+		l.renewalsWaiting(t)
+	}
+	if n := l.tee.failures.Load(); n != 6 {
+		t.Fatalf("%d failed renewals, want three of each certificate", n)
+	}
 	c, cert := l.stream(t)
 	echoOnce(t, c, "during the failures")
 	c.Close()
@@ -271,8 +312,8 @@ func TestRenewalRetries(t *testing.T) {
 		for _, e := range l.logs.FilterMessageSnippet("failed").FilterField(zap.String("certificate", name)).All() {
 			waits = append(waits, e.ContextMap()["retry_in"].(time.Duration))
 		}
-		if len(waits) < 3 || waits[0] != l.reg.Retry {
-			t.Fatalf("%s: retries logged with waits %v, want at least 3 from %v", name, waits, l.reg.Retry)
+		if len(waits) != 3 || waits[0] != l.reg.Retry {
+			t.Fatalf("%s: retries logged with waits %v, want 3 from %v", name, waits, l.reg.Retry)
 		}
 		for i := 1; i < len(waits); i++ {
 			if waits[i] != 2*waits[i-1] {
@@ -281,7 +322,14 @@ func TestRenewalRetries(t *testing.T) {
 		}
 	}
 
+	// The next try, after 4 Retry, succeeds.
 	l.tee.fail.Store(false)
+	l.clock.Advance(4*l.reg.Retry - time.Nanosecond)
+	l.renewalsWaiting(t)
+	if n, q := l.tee.failures.Load(), l.tee.quotes.Load(); n != 6 || q != booted {
+		t.Fatalf("a renewal was tried before its wait ended (%d failures, %d certificates)", n, q-booted)
+	}
+	l.clock.Advance(time.Nanosecond)
 	eventually(t, "a new tunnel certificate", func() bool {
 		c, cert := l.stream(t)
 		defer c.Close()

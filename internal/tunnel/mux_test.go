@@ -15,6 +15,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/dstack-go/dstack/internal/testnet"
 	"github.com/dstack-go/dstack/internal/tunnel"
 	"github.com/dstack-go/dstack/tee/ratls"
 )
@@ -72,9 +73,7 @@ func muxRoundTrip(t testing.TB, d *tunnel.Dialer, addr string, port uint16, msg 
 func TestMuxStreams(t *testing.T) {
 	pki := newPKI(t, "tunnel mux")
 	port := echo(t)
-	dead, _ := net.Listen("tcp", "127.0.0.1:0")
-	deadPort := uint16(dead.Addr().(*net.TCPAddr).Port)
-	dead.Close()
+	deadPort := testnet.RefusedPort(t)
 	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), nil)
 	cl, addr := startCountingGuest(t, g)
 	d := dialer(t, pki, gatewayID)
@@ -154,7 +153,9 @@ func TestMuxSessionLifetime(t *testing.T) {
 	if _, err := old.Write([]byte("old ")); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(400 * time.Millisecond)
+	// The connection was dialed before this point: past MaxSessionAge from
+	// here, it is past its age.
+	time.Sleep(d.MaxSessionAge + 10*time.Millisecond)
 	if got, err := muxRoundTrip(t, d, addr, port, "new", nil); err != nil || got != "echo:new" {
 		t.Fatalf("after the age: %q %v", got, err)
 	}
@@ -170,35 +171,35 @@ func TestMuxSessionLifetime(t *testing.T) {
 	old.Close()
 
 	// The guest goes away and comes back at the same address: the next
-	// stream dials again.
+	// stream dials again. The address is handed from one guest to the
+	// next, never left free.
 	d.MaxSessionAge = 0
+	h := testnet.NewHandoff(t)
+	addr2 := h.Addr().String()
 	g2 := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), nil)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr2 := ln.Addr().String()
-	go g2.srv.Serve(ln)
+	served := make(chan error, 1)
+	go func() { served <- g2.srv.Serve(h.Share()) }()
 	if got, err := muxRoundTrip(t, d, addr2, port, "a", nil); err != nil || got != "echo:a" {
 		t.Fatalf("first: %q %v", got, err)
 	}
-	g2.srv.Close()
-	ln2, err := net.Listen("tcp", addr2)
+	// A stream left open on the first guest's connection ends when that
+	// connection does: once it has, the dialer knows the connection is gone.
+	probe, err := d.DialMux(context.Background(), addr2, port, nil)
 	if err != nil {
-		t.Skipf("re-listening on %s: %v", addr2, err)
+		t.Fatal(err)
+	}
+	defer probe.Close()
+	g2.srv.Close()
+	if err := <-served; !errors.Is(err, tunnel.ErrServerClosed) {
+		t.Fatalf("the first guest's Serve: %v", err)
+	}
+	probe.SetReadDeadline(time.Now().Add(time.Minute))
+	if _, err := io.ReadAll(probe); err == nil {
+		t.Fatal("a stream of the stopped guest read to a clean end")
 	}
 	g3 := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), nil)
-	go g3.srv.Serve(ln2)
-	var got string
-	for deadline := time.Now().Add(time.Minute); ; {
-		// The dialer may not have seen the first connection end yet: one
-		// attempt may fail, the next must dial again.
-		if got, err = muxRoundTrip(t, d, addr2, port, "b", nil); err == nil || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if err != nil || got != "echo:b" {
+	go g3.srv.Serve(h.Share())
+	if got, err := muxRoundTrip(t, d, addr2, port, "b", nil); err != nil || got != "echo:b" {
 		t.Fatalf("after the guest restarted: %q %v", got, err)
 	}
 
@@ -288,15 +289,23 @@ func TestMuxStreamClose(t *testing.T) {
 		t.Fatalf("%q %v", buf, err)
 	}
 	ended := make(chan error, 1)
+	reading := make(chan struct{}) // closed once the loop below has read
 	go func() {
-		for {
+		for n := 0; ; n++ {
 			if _, err := c.Read(buf); err != nil {
 				ended <- err
 				return
 			}
+			if n == 0 {
+				close(reading)
+			}
 		}
 	}()
-	time.Sleep(20 * time.Millisecond)
+	select {
+	case <-reading:
+	case err := <-ended:
+		t.Fatalf("the stream ended before Close: %v", err)
+	}
 	c.Close()
 	select {
 	case err := <-ended:

@@ -17,6 +17,7 @@ import (
 
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/contracts/testchain"
+	"github.com/dstack-go/dstack/internal/testnet"
 	"github.com/dstack-go/dstack/internal/tunnel"
 	"github.com/dstack-go/dstack/internal/tunnel/simtee"
 	"github.com/dstack-go/dstack/tee/attest"
@@ -164,9 +165,7 @@ func TestStream(t *testing.T) {
 func TestPortMap(t *testing.T) {
 	pki := newPKI(t, "tunnel ports")
 	port := echo(t)
-	dead, _ := net.Listen("tcp", "127.0.0.1:0")
-	deadAddr := dead.Addr().String()
-	dead.Close()
+	deadAddr := testnet.RefusedAddr(t)
 	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), map[uint16]string{
 		80: "127.0.0.1:" + strconv.Itoa(int(port)), 81: deadAddr,
 	})
