@@ -19,7 +19,6 @@ import (
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/collateral"
-	"github.com/dstack-go/dstack/tee/eventlog"
 )
 
 // Config configures a KMS server. It is the JSON of `dstack-kms run
@@ -292,34 +291,17 @@ func (s *Server) Stop(ctx context.Context) error {
 }
 
 // SimulatedTEE returns the attester of the simulated TD a development KMS
-// runs in, on the mock PKI derived from seed, and the options that verify
-// its evidence (the mock roots and collateral). Development only.
+// runs in, on the mock PKI derived from seed (app id zero, config its
+// vm_config), and the options that verify its evidence (the mock roots and
+// collateral). Development only.
 func SimulatedTEE(seed, config string) (attest.Attester, attest.Options, error) {
 	pki, err := mock.NewPKI([]byte(seed))
 	if err != nil {
 		return nil, attest.Options{}, err
 	}
-	opts := attest.Options{
-		InsecureTrustRoots: &attest.TrustRoots{TDX: pki.Roots()},
-		Collateral:         collateral.NewCache(pki.Source(), collateral.CacheOptions{}),
+	td, err := pki.BootTD(mock.Identity{AppID: make([]byte, 20), Config: config})
+	if err != nil {
+		return nil, attest.Options{}, err
 	}
-	return simulatedKMS(pki, config), opts, nil
-}
-
-// simulatedKMS is the simulated TD a development KMS runs in.
-func simulatedKMS(pki *mock.PKI, config string) attest.Attester {
-	var regs [4][48]byte
-	for i := range regs {
-		regs[i] = sha512.Sum384([]byte(fmt.Sprintf("dstack dev KMS image register %d", i)))
-	}
-	tee := pki.NewTEE(regs[0], regs[1], regs[2], regs[3])
-	events := []eventlog.RuntimeEvent{{Name: "system-preparing"}, {Name: "app-id", Payload: make([]byte, 20)}, {Name: "boot-mr-done"}, {Name: "system-ready"}}
-	for _, e := range events {
-		_ = tee.Extend(eventlog.RuntimeIMR, e.Digest())
-	}
-	return &attest.TDXAttester{
-		Quote:         func(_ context.Context, rd [64]byte) ([]byte, error) { return tee.Quote(rd) },
-		RuntimeEvents: func() []eventlog.RuntimeEvent { return events },
-		Config:        config,
-	}
+	return td.Attester(), pki.VerifyOptions(), nil
 }

@@ -48,7 +48,6 @@ import (
 
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/internal/tunnel"
-	"github.com/dstack-go/dstack/internal/tunnel/simtee"
 	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
@@ -301,13 +300,13 @@ func (a *App) identity(ctx context.Context) error {
 			return fmt.Errorf("dstack: insecure_simulated_tee_seed: %w", err)
 		}
 		instance := sha256.Sum256([]byte("dstack simulated gateway instance:" + seed))
-		td, err := simtee.Boot(pki, simtee.Identity{AppID: gwID, ComposeHash: make([]byte, 32), InstanceID: instance[:20], Config: a.VMConfig})
+		td, err := pki.BootTD(mock.Identity{AppID: gwID, ComposeHash: make([]byte, 32), InstanceID: instance[:20], Config: a.VMConfig})
 		if err != nil {
 			return err
 		}
 		attester = td.Attester()
 		if a.opts.InsecureTrustRoots == nil {
-			sim := simtee.Options(pki)
+			sim := pki.VerifyOptions()
 			a.opts.InsecureTrustRoots, a.opts.Collateral = sim.InsecureTrustRoots, sim.Collateral
 		}
 	} else if attester, err = attest.NewTDXGuestAttester(a.VMConfig); err != nil {

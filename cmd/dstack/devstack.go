@@ -278,7 +278,7 @@ func bootDevCVM(ctx context.Context, c devCVMConfig) (_ *devCVM, err error) {
 	if err != nil {
 		return nil, err
 	}
-	platform, err := guestos.NewPlatform(guestos.NewSimulatedTEE(c.pki), filepath.Join(c.dir, "run"), in.SysConfig.VMConfig)
+	platform, err := guestos.NewPlatform(c.pki.NewTD(), filepath.Join(c.dir, "run"), in.SysConfig.VMConfig)
 	if err != nil {
 		return nil, err
 	}
