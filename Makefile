@@ -61,7 +61,9 @@ fuzz:
 
 ## demo: the local development stack with a simulated TEE
 demo:
-	$(GO) run ./cmd/dstack dev up
+	@echo "building bin/dstack (the first build compiles for minutes)"
+	$(GO) build -o bin/dstack ./cmd/dstack
+	./bin/dstack dev up
 
 ## contracts: compile the Solidity contracts and regenerate the Go bindings
 contracts:

@@ -121,6 +121,17 @@ func listHas(list []string, b []byte) bool {
 	return slices.ContainsFunc(list, func(s string) bool { return normHex(s) == h })
 }
 
+// weakTCBStatuses lists the allowed TCB statuses other than UpToDate.
+func (p *StaticPolicy) weakTCBStatuses() []string {
+	var weak []string
+	for _, s := range p.AllowedTCBStatuses {
+		if s != "UpToDate" {
+			weak = append(weak, s)
+		}
+	}
+	return weak
+}
+
 func (p *StaticPolicy) tcbOK(b kmsapi.BootInfo) (bool, string) {
 	allowed := p.AllowedTCBStatuses
 	if allowed == nil {

@@ -39,12 +39,22 @@ func TestChainAuthorization(t *testing.T) {
 	if err := h.client(cert).Call(context.Background(), "GetAppKey", &kmsapi.GetAppKeyRequest{}, &keys); err != nil {
 		t.Fatal(err)
 	}
+	signReq, _ := signCertRequest(t, app)
+	if err := h.client(nil).Call(context.Background(), "SignCert", signReq, &kmsapi.SignCertResponse{}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := c.Send(c.App(appAddr), c.Owner, c.A.PackRemoveComposeHash(compose)); err != nil {
 		t.Fatal(err)
 	}
 	err := h.client(cert).Call(context.Background(), "GetAppKey", &kmsapi.GetAppKeyRequest{}, &keys)
 	if !errors.Is(err, prpc.ErrRemote) || !strings.Contains(err.Error(), "Compose hash not allowed") {
 		t.Fatalf("after revocation: %v", err)
+	}
+	// SignCert judges the evidence in the CSR at the same block.
+	signReq, _ = signCertRequest(t, app)
+	err = h.client(nil).Call(context.Background(), "SignCert", signReq, &kmsapi.SignCertResponse{})
+	if !errors.Is(err, prpc.ErrRemote) || !strings.Contains(err.Error(), "Compose hash not allowed") {
+		t.Fatalf("SignCert after revocation: %v", err)
 	}
 
 	// Self-authorization through the chain: not registered as a KMS, the KMS

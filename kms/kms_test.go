@@ -9,10 +9,12 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -27,7 +29,6 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/dstack-go/dstack/internal/prpc"
-	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/collateral"
@@ -289,10 +290,10 @@ func TestEnvPubKeyMetaTempCA(t *testing.T) {
 	}
 }
 
-func TestSignCert(t *testing.T) {
-	h := newHarness(t)
-	app := bootCVM(t, h.pki, 0x40)
-	h.allow(app)
+// signCertRequest is a version 2 CSR of a fresh key, with app's evidence
+// binding it, signed by that key.
+func signCertRequest(t *testing.T, app *cvm) (*kmsapi.SignCertRequest, *wire.CertSigningRequestV2) {
+	t.Helper()
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	spki, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
 	att, err := app.attester().Attest(context.Background(), ratls.ReportData(spki))
@@ -308,8 +309,18 @@ func TestSignCert(t *testing.T) {
 	raw := csr.Encode()
 	digest := sha256.Sum256(raw)
 	sig, _ := ecdsa.SignASN1(rand.Reader, key, digest[:])
+	return &kmsapi.SignCertRequest{APIVersion: 2, CSR: raw, Signature: sig}, csr
+}
+
+func TestSignCert(t *testing.T) {
+	h := newHarness(t)
+	app := bootCVM(t, h.pki, 0x40)
+	h.allow(app)
+	req, csr := signCertRequest(t, app)
+	raw := req.CSR
+	digest := sha256.Sum256(raw)
 	var res kmsapi.SignCertResponse
-	if err := h.client(nil).Call(context.Background(), "SignCert", &kmsapi.SignCertRequest{APIVersion: 2, CSR: raw, Signature: sig}, &res); err != nil {
+	if err := h.client(nil).Call(context.Background(), "SignCert", req, &res); err != nil {
 		t.Fatal(err)
 	}
 	if len(res.CertificateChain) != 3 {
@@ -368,6 +379,47 @@ func TestSignCert(t *testing.T) {
 	}
 }
 
+// TestSignCertRefusals: SignCert asks the authorizer as GetAppKey does, on
+// the evidence in the CSR: an app the policy does not know, or whose
+// compose hash it no longer allows, gets no certificate.
+func TestSignCertRefusals(t *testing.T) {
+	h := newHarness(t)
+	app := bootCVM(t, h.pki, 0x60)
+	unregistered := bootCVM(t, h.pki, 0x70)
+	h.allow(app)
+	cases := []struct {
+		name string
+		app  *cvm
+		prep func()
+		want string
+	}{
+		{"allowed app", app, nil, ""},
+		{"unregistered app", unregistered, nil, "boot denied: app is not registered"},
+		{"compose hash removed", app, func() {
+			h.policy.Apps[hex.EncodeToString(app.appID)] = AppPolicy{ComposeHashes: []string{"00"}, AllowAnyDevice: true}
+		}, "boot denied: compose hash is not allowed"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.prep != nil {
+				tc.prep()
+			}
+			req, _ := signCertRequest(t, tc.app)
+			var res kmsapi.SignCertResponse
+			err := h.client(nil).Call(context.Background(), "SignCert", req, &res)
+			if tc.want == "" {
+				if err != nil || len(res.CertificateChain) != 3 {
+					t.Fatalf("allowed app: %v, chain of %d", err, len(res.CertificateChain))
+				}
+				return
+			}
+			if !errors.Is(err, prpc.ErrRemote) || !strings.Contains(err.Error(), tc.want) || len(res.CertificateChain) != 0 {
+				t.Fatalf("error %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
 func TestSignCertV1(t *testing.T) {
 	h := newHarness(t)
 	app := bootCVM(t, h.pki, 0x50)
@@ -402,10 +454,18 @@ func TestSealRootKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	der, _ := x509.MarshalPKCS8PrivateKey(keys.CAKey)
-	if bytes.Contains(sealed, der[len(der)-40:]) || bytes.Contains(sealed, crypto.FromECDSA(keys.K256)) {
-		t.Fatal("sealed file contains key material in clear")
+	// The file is the envelope and nothing else: a magic, a 12-byte nonce
+	// and the ciphertext, in which no form of any key appears.
+	var env sealedFile
+	dec := json.NewDecoder(bytes.NewReader(sealed))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&env); err != nil || dec.More() {
+		t.Fatalf("the sealed file is not just the envelope: %v", err)
 	}
+	if env.Magic != sealedKeysMagic || len(env.Nonce) != 12 || len(env.Ciphertext) == 0 {
+		t.Fatalf("envelope %q, nonce of %d bytes, ciphertext of %d", env.Magic, len(env.Nonce), len(env.Ciphertext))
+	}
+	assertNoKeyInClear(t, "the sealed file", sealed, keys)
 	back, err := UnsealRootKeys(sealed, sealKey)
 	if err != nil {
 		t.Fatal(err)
@@ -427,6 +487,100 @@ func TestSealRootKeys(t *testing.T) {
 	if keys.CACert.Subject.CommonName != "Dstack KMS CA" || keys.TempCACert.Subject.CommonName != "Dstack Client Temp CA" {
 		t.Fatal("CA subjects")
 	}
+}
+
+// TestNoRootKeyInClearAtRest starts a KMS, which bootstraps and seals its
+// root keys, and searches every file of its state directory for every root
+// key in every form it could be written in.
+func TestNoRootKeyInClearAtRest(t *testing.T) {
+	cfg := Config{StateDir: t.TempDir(), InsecureSimulatedTEE: "at rest test", Auth: AuthConfig{InsecureAllowAll: true}}
+	srv, err := NewServer(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	err = filepath.WalkDir(cfg.StateDir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		n++
+		assertNoKeyInClear(t, path, b, srv.Service.Keys)
+		return nil
+	})
+	if err != nil || n < 2 {
+		t.Fatalf("scanned %d files: %v", n, err)
+	}
+}
+
+// assertNoKeyInClear fails when b holds any private root key — its PKCS#8
+// DER or its scalar — raw, in hex (either case) or in base64 (standard or
+// URL alphabet, at any alignment within a longer encoded text).
+func assertNoKeyInClear(t *testing.T, what string, b []byte, k *RootKeys) {
+	t.Helper()
+	secrets := map[string][]byte{"k256": crypto.FromECDSA(k.K256)}
+	for name, key := range map[string]*ecdsa.PrivateKey{"root CA key": k.CAKey, "temp CA key": k.TempCAKey} {
+		der, err := x509.MarshalPKCS8PrivateKey(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets[name+" (PKCS#8)"] = der
+		secrets[name] = key.D.FillBytes(make([]byte, 32))
+	}
+	for name, secret := range secrets {
+		forms := [][]byte{secret, []byte(hex.EncodeToString(secret)), []byte(strings.ToUpper(hex.EncodeToString(secret)))}
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
+			// Shifted by 0, 1 or 2 bytes; the characters that depend on
+			// the neighbouring bytes (the first and last four) are cut.
+			for shift := range 3 {
+				e := enc.EncodeToString(append(make([]byte, shift), secret...))
+				forms = append(forms, []byte(e[4:len(e)-4]))
+			}
+		}
+		for _, layer := range decodedLayers(b, 3) {
+			for _, f := range forms {
+				if bytes.Contains(layer, f) {
+					t.Fatalf("%s holds the %s in clear (%q)", what, name, f)
+				}
+			}
+		}
+	}
+}
+
+// decodedLayers is b, b without whitespace (PEM breaks its base64 into
+// lines) and, when b is JSON, what each of its strings decodes to from
+// base64 or hex, recursively to depth: a key encoded twice is still in
+// clear.
+func decodedLayers(b []byte, depth int) [][]byte {
+	out := [][]byte{b, bytes.Join(bytes.Fields(b), nil)}
+	var v any
+	if depth == 0 || json.Unmarshal(b, &v) != nil {
+		return out
+	}
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for _, e := range v {
+				walk(e)
+			}
+		case []any:
+			for _, e := range v {
+				walk(e)
+			}
+		case string:
+			for _, dec := range []func(string) ([]byte, error){base64.StdEncoding.DecodeString, base64.URLEncoding.DecodeString, hex.DecodeString} {
+				if d, err := dec(v); err == nil {
+					out = append(out, decodedLayers(d, depth-1)...)
+				}
+			}
+		}
+	}
+	walk(v)
+	return out
 }
 
 func TestStaticPolicyFile(t *testing.T) {

@@ -3,12 +3,9 @@ package kms
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -170,11 +167,18 @@ func RunOnboarding(ctx context.Context, cfg Config, listen, token string, log *z
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(filepath.Join(cfg.StateDir, sealedKeysFile)); err == nil {
-		return errors.New("kms: onboarding refused: the state directory already holds root keys")
+	st := stateDir{dir: cfg.StateDir}
+	if err := st.recover(log); err != nil {
+		return err
+	}
+	switch {
+	case exists(st.path(sealedKeysFile)):
+		return errors.New("onboarding refused: the state directory already holds root keys")
+	case exists(st.path(bootstrapInfoFile)):
+		return st.missingKeys()
 	}
 	svc := &OnboardService{Self: p.self, Auth: p.auth, Token: token, Logger: log, Store: func(k *RootKeys, info *kmsapi.BootstrapInfo) error {
-		return storeKeys(cfg.StateDir, k, info, p.sealingKey)
+		return st.store(k, info, p.sealingKey)
 	}}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
@@ -190,23 +194,4 @@ func RunOnboarding(ctx context.Context, cfg Config, listen, token string, log *z
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdown)
-}
-
-// storeKeys seals the keys into the state directory, with the bootstrap
-// record beside them.
-func storeKeys(dir string, keys *RootKeys, info *kmsapi.BootstrapInfo, sealingKey []byte) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	if info != nil {
-		b, _ := json.MarshalIndent(info, "", "  ")
-		if err := os.WriteFile(filepath.Join(dir, "bootstrap-info.json"), b, 0o600); err != nil {
-			return err
-		}
-	}
-	sealed, err := keys.Seal(sealingKey)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, sealedKeysFile), sealed, 0o600)
 }

@@ -2,13 +2,13 @@ package kms
 
 import (
 	"context"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/dstack-go/dstack/internal/prpc"
-	"github.com/dstack-go/dstack/kms/kmsapi"
 )
 
 type bearer struct {
@@ -29,7 +29,7 @@ func TestOnboardService(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := &OnboardService{Self: p.self, Auth: p.auth, Token: "s3cret", Store: func(k *RootKeys, info *kmsapi.BootstrapInfo) error {
-		return storeKeys(dir, k, info, p.sealingKey)
+		return stateDir{dir: dir}.store(k, info, p.sealingKey)
 	}}
 	srv := httptest.NewServer(svc.Handler())
 	defer srv.Close()

@@ -1,6 +1,7 @@
 package kms
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha512"
 	"encoding/hex"
@@ -9,13 +10,12 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
-	"path/filepath"
 	"time"
 
 	"go.uber.org/zap"
 
-	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/collateral"
@@ -50,8 +50,37 @@ type Config struct {
 	// OnboardFrom, when the state directory holds no keys, replicates them
 	// from this KMS URL; without it, fresh keys are bootstrapped.
 	OnboardFrom string `json:"onboard_from,omitempty"`
-	// AllowSNPKeyRelease releases app keys to SEV-SNP guests. Default off.
-	AllowSNPKeyRelease bool `json:"allow_snp_key_release,omitempty"`
+	// InsecureAllowSNPKeyRelease releases app keys to SEV-SNP guests, whose
+	// evidence does not bind what runs after launch (SEV-SNP has no runtime
+	// measurement register). Default off, as upstream; when on, the KMS
+	// warns at start.
+	InsecureAllowSNPKeyRelease bool `json:"insecure_allow_snp_key_release,omitempty"`
+}
+
+// renamedOptions maps options that were renamed to their new names.
+var renamedOptions = map[string]string{
+	"allow_snp_key_release": "insecure_allow_snp_key_release",
+}
+
+// UnmarshalJSON decodes a configuration strictly: an unknown option (a
+// misspelt insecure_… one would otherwise be silently off, or on) is an
+// error, and a renamed one says its new name.
+func (c *Config) UnmarshalJSON(b []byte) error {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(b, &fields) == nil {
+		for old, renamed := range renamedOptions {
+			if _, ok := fields[old]; ok {
+				return fmt.Errorf("reading the KMS configuration: the option %s is now named %s, which says what it weakens: rename it", old, renamed)
+			}
+		}
+	}
+	type plain Config
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode((*plain)(c)); err != nil {
+		return fmt.Errorf("reading the KMS configuration: %w", err)
+	}
+	return nil
 }
 
 // AuthConfig selects the authorizer; exactly one of chain, static, webhook
@@ -84,8 +113,6 @@ type Server struct {
 	ln  net.Listener
 }
 
-const sealedKeysFile = "root-keys.sealed"
-
 // NewServer prepares a KMS from its configuration: it loads (or
 // bootstraps, or onboards) the root keys and builds the RPC service. It
 // logs a warning for every insecure option.
@@ -106,11 +133,11 @@ func NewServer(ctx context.Context, cfg Config, log *zap.Logger) (*Server, error
 	if err != nil {
 		return nil, err
 	}
-	keys, info, err := loadOrCreateKeys(ctx, cfg, p.self, p.auth, p.sealingKey, log)
+	keys, info, err := loadOrCreateKeys(ctx, cfg, p, log)
 	if err != nil {
 		return nil, err
 	}
-	svc := &Service{Keys: keys, Auth: p.auth, Attestation: p.self.Attestation, Logger: log, Bootstrap: info, Self: p.self, AllowSNPKeyRelease: cfg.AllowSNPKeyRelease}
+	svc := &Service{Keys: keys, Auth: p.auth, Attestation: p.self.Attestation, Logger: log, Bootstrap: info, Self: p.self, AllowSNPKeyRelease: cfg.InsecureAllowSNPKeyRelease}
 	return &Server{Service: svc, cfg: cfg}, nil
 }
 
@@ -157,6 +184,9 @@ func prepare(cfg Config, log *zap.Logger) (*prepared, error) {
 	if opts.InsecureTrustRoots != nil {
 		log.Warn("INSECURE: the vendors' roots of trust are replaced; evidence from a mock PKI is accepted")
 	}
+	if cfg.InsecureAllowSNPKeyRelease {
+		log.Warn("INSECURE: insecure_allow_snp_key_release releases app keys to SEV-SNP guests, whose evidence does not bind what runs after launch (no runtime measurement register)")
+	}
 	auth, err := cfg.Auth.authorizer(log)
 	if err != nil {
 		return nil, err
@@ -200,56 +230,28 @@ func (a AuthConfig) authorizer(log *zap.Logger) (Authorizer, error) {
 	case a.Chain != nil:
 		return NewChainAuthorizer(context.Background(), *a.Chain)
 	case a.Static != "":
-		return LoadStaticPolicy(a.Static)
+		p, err := LoadStaticPolicy(a.Static)
+		if err != nil {
+			return nil, err
+		}
+		if weak := p.weakTCBStatuses(); len(weak) > 0 {
+			log.Warn("INSECURE: the static policy's allowedTcbStatuses admits platforms that are not up to date: keys are released to TCBs with known, unpatched vulnerabilities",
+				zap.String("policy", a.Static), zap.Strings("statuses", weak))
+		}
+		return p, nil
 	case a.Webhook != "":
+		u, err := url.Parse(a.Webhook)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, fmt.Errorf("auth.webhook %q is not an http(s) URL", a.Webhook)
+		}
+		if u.Scheme == "http" {
+			log.Warn("INSECURE: the authorization webhook is plain http://: its decisions on who gets keys travel unauthenticated, and anyone on the path can answer in its place (on loopback, any local process that takes its port); use https://",
+				zap.String("webhook", a.Webhook))
+		}
 		return &Webhook{URL: a.Webhook, Logger: log}, nil
 	}
 	log.Warn("INSECURE: insecure_allow_all authorizes every attested app and KMS")
 	return InsecureAllowAll{GatewayAppID: a.GatewayAppID}, nil
-}
-
-// loadOrCreateKeys unseals the root keys from the state directory, or
-// onboards, or bootstraps and seals them.
-func loadOrCreateKeys(ctx context.Context, cfg Config, self *Self, auth Authorizer, sealingKey []byte, log *zap.Logger) (*RootKeys, *kmsapi.BootstrapInfo, error) {
-	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
-		return nil, nil, err
-	}
-	path := filepath.Join(cfg.StateDir, sealedKeysFile)
-	infoPath := filepath.Join(cfg.StateDir, "bootstrap-info.json")
-	if sealed, err := os.ReadFile(path); err == nil {
-		keys, err := UnsealRootKeys(sealed, sealingKey)
-		if err != nil {
-			return nil, nil, err
-		}
-		var info *kmsapi.BootstrapInfo
-		if b, err := os.ReadFile(infoPath); err == nil {
-			info = new(kmsapi.BootstrapInfo)
-			if err := json.Unmarshal(b, info); err != nil {
-				return nil, nil, fmt.Errorf("kms: %s: %w", infoPath, err)
-			}
-		}
-		return keys, info, nil
-	} else if !os.IsNotExist(err) {
-		return nil, nil, err
-	}
-	var keys *RootKeys
-	var info *kmsapi.BootstrapInfo
-	var err error
-	if cfg.OnboardFrom != "" {
-		if keys, err = Onboard(ctx, self, auth, cfg.OnboardFrom); err != nil {
-			return nil, nil, err
-		}
-		log.Info("root keys replicated", zap.String("source", cfg.OnboardFrom))
-	} else {
-		if keys, info, err = Bootstrap(ctx, self, auth, nil); err != nil {
-			return nil, nil, err
-		}
-		log.Info("root keys bootstrapped; publish bootstrap-info.json with setKmsInfo", zap.String("path", infoPath))
-	}
-	if err := storeKeys(cfg.StateDir, keys, info, sealingKey); err != nil {
-		return nil, nil, err
-	}
-	return keys, info, nil
 }
 
 // DefaultListen is the RPC address when Config.Listen is empty.

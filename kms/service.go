@@ -188,7 +188,7 @@ func (s *Service) GetAppKey(ctx context.Context, req *kmsapi.GetAppKeyRequest) (
 // releaseAllowed applies the per-platform release gates.
 func (s *Service) releaseAllowed(ev *attest.Verified) error {
 	if ev.Platform == wire.VariantSEVSNP && !s.AllowSNPKeyRelease {
-		return prpc.Errorf("key release to SEV-SNP guests is disabled on this KMS (allow_snp_key_release)")
+		return prpc.Errorf("key release to SEV-SNP guests is disabled on this KMS (insecure_allow_snp_key_release)")
 	}
 	return nil
 }

@@ -306,8 +306,8 @@ func cgroupsOf(instances []devInstance) []string {
 		if len(in.InstanceID) < 8 {
 			continue
 		}
-		m, _ := filepath.Glob("/sys/fs/cgroup/dstack/*" + in.InstanceID[:8] + "*")
-		m2, _ := filepath.Glob("/sys/fs/cgroup/*/dstack/*" + in.InstanceID[:8] + "*")
+		m, _ := filepath.Glob("/sys/fs/cgroup/dstack-*" + in.InstanceID[:8] + "*")
+		m2, _ := filepath.Glob("/sys/fs/cgroup/*/dstack-*" + in.InstanceID[:8] + "*")
 		out = append(append(out, m...), m2...)
 	}
 	return out

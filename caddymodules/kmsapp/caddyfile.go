@@ -33,7 +33,7 @@ func init() {
 //			insecure_simulated_tee_seed <seed>
 //			sealing_key_hex <hex>
 //			onboard_from <url>
-//			allow_snp_key_release
+//			insecure_allow_snp_key_release
 //		}
 //	}
 func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
@@ -46,12 +46,14 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 		key := d.Val()
 		var val string
 		switch key {
-		case "allow_snp_key_release":
+		case "insecure_allow_snp_key_release":
 			if d.NextArg() {
 				return nil, d.ArgErr()
 			}
-			cfg.AllowSNPKeyRelease = true
+			cfg.InsecureAllowSNPKeyRelease = true
 			continue
+		case "allow_snp_key_release":
+			return nil, d.Errf("allow_snp_key_release is now named insecure_allow_snp_key_release, which says what it weakens: rename it")
 		case "auth":
 			args := d.RemainingArgs()
 			if len(args) == 0 {

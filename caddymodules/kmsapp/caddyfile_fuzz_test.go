@@ -14,7 +14,7 @@ func FuzzCaddyfile(f *testing.F) {
 	for _, s := range []string{
 		"dstack_kms {\nlisten 127.0.0.1:8000\ndomain kms.example\nstate_dir /var/lib/dstack-kms\n" +
 			"auth chain http://127.0.0.1:8545 1337 0x5FbDB2315678afecb367f032d93F642f64180aa3 2\npccs https://pccs.example\n" +
-			"sealing_key_hex 0101010101010101010101010101010101010101010101010101010101010101\nallow_snp_key_release\n}",
+			"sealing_key_hex 0101010101010101010101010101010101010101010101010101010101010101\ninsecure_allow_snp_key_release\n}",
 		"dstack_kms {\nauth webhook http://127.0.0.1:9000\n}", "dstack_kms {\nauth static\n}", "dstack_kms {\nauth\n}",
 		"dstack_kms {\nsealing_key_hex zz\n}", "dstack_kms {\nonboard_from https://kms.example\ninsecure_simulated_tee_seed s\n}",
 		"dstack_kms x", "dstack_kms {\n{\n}\n}", "{",

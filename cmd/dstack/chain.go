@@ -6,34 +6,24 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
-	"math/big"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/accounts/keystore"
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/spf13/cobra"
 
 	"github.com/dstack-go/dstack/contracts/bindings/dstackapp"
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
-	"github.com/dstack-go/dstack/contracts/bindings/erc1967proxy"
+	"github.com/dstack-go/dstack/contracts/transact"
 	"github.com/dstack-go/dstack/kms/kmsapi"
 )
 
 // chainCtl sends transactions to the governance contracts.
-type chainCtl struct {
-	client  *ethclient.Client
-	key     *ecdsa.PrivateKey
-	chainID *big.Int
-	out     io.Writer
-}
+type chainCtl = transact.Sender
 
 // chainKeySource says where the signing key comes from: DSTACK_CHAIN_KEY,
 // or a go-ethereum keystore file whose passphrase is in an environment
@@ -74,84 +64,8 @@ func (s chainKeySource) load() (*ecdsa.PrivateKey, error) {
 	return key, nil
 }
 
-// dialChain connects; key is nil for read-only use.
-func dialChainWithKey(ctx context.Context, rpc string, key *ecdsa.PrivateKey, out io.Writer) (*chainCtl, error) {
-	client, err := ethclient.DialContext(ctx, rpc)
-	if err != nil {
-		return nil, err
-	}
-	id, err := client.ChainID(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reading the chain id from %s: %w", rpc, err)
-	}
-	return &chainCtl{client: client, key: key, chainID: id, out: out}, nil
-}
-
-func (c *chainCtl) wait(ctx context.Context, tx *types.Transaction, what string) (*types.Receipt, error) {
-	var r *types.Receipt
-	for {
-		var err error
-		if r, err = c.client.TransactionReceipt(ctx, tx.Hash()); err == nil {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("%s: waiting for %s: %w", what, tx.Hash(), ctx.Err())
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-	if r.Status != types.ReceiptStatusSuccessful {
-		return r, fmt.Errorf("%s: transaction %s reverted", what, tx.Hash())
-	}
-	fmt.Fprintf(c.out, "%s: tx %s block %d gas %d\n", what, tx.Hash(), r.BlockNumber, r.GasUsed)
-	return r, nil
-}
-
-func (c *chainCtl) deploy(ctx context.Context, what, bin string, args []byte) (common.Address, error) {
-	addr, tx, err := bind.DeployContract(bind.NewKeyedTransactor(c.key, c.chainID), common.FromHex(bin), c.client, args)
-	if err != nil {
-		return common.Address{}, fmt.Errorf("deploying %s: %w", what, err)
-	}
-	if _, err := c.wait(ctx, tx, "deploy "+what+" at "+addr.Hex()); err != nil {
-		return common.Address{}, err
-	}
-	return addr, nil
-}
-
-func (c *chainCtl) send(ctx context.Context, to common.Address, data []byte, what string) (*types.Receipt, error) {
-	inst := bind.NewBoundContract(to, dstackkms.NewDstackKms().GetABI(), c.client, c.client, c.client)
-	tx, err := bind.Transact(inst, bind.NewKeyedTransactor(c.key, c.chainID), data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	return c.wait(ctx, tx, what)
-}
-
-// deployGovernance deploys the DstackApp implementation and DstackKms
-// behind an ERC1967 proxy owned by the signer, and returns the proxy.
-func (c *chainCtl) deployGovernance(ctx context.Context) (common.Address, error) {
-	appImpl, err := c.deploy(ctx, "DstackApp implementation", dstackapp.DstackAppMetaData.Bin, nil)
-	if err != nil {
-		return common.Address{}, err
-	}
-	kmsImpl, err := c.deploy(ctx, "DstackKms implementation", dstackkms.DstackKmsMetaData.Bin, nil)
-	if err != nil {
-		return common.Address{}, err
-	}
-	init := dstackkms.NewDstackKms().PackInitialize(crypto.PubkeyToAddress(c.key.PublicKey), appImpl)
-	return c.deploy(ctx, "DstackKms proxy", erc1967proxy.ERC1967ProxyMetaData.Bin, erc1967proxy.NewERC1967Proxy().PackConstructor(kmsImpl, init))
-}
-
-// deployedApp finds the app a deployAndRegisterApp receipt created.
-func deployedApp(r *types.Receipt) (common.Address, error) {
-	K := dstackkms.NewDstackKms()
-	for _, l := range r.Logs {
-		if ev, err := K.UnpackAppDeployedViaFactoryEvent(l); err == nil {
-			return ev.AppId, nil
-		}
-	}
-	return common.Address{}, fmt.Errorf("deploy-app: no AppDeployedViaFactory event")
-}
+// dialChainWithKey connects; key is nil for read-only use.
+var dialChainWithKey = transact.Dial
 
 func parseHash(s string) ([32]byte, error) {
 	b, err := hex.DecodeString(strings.TrimPrefix(s, "0x"))
@@ -188,7 +102,7 @@ read at one block, which they print first.`}
 			if err != nil {
 				return err
 			}
-			defer c.client.Close()
+			defer c.Client.Close()
 			return fn(ctx, c, args)
 		}
 	}
@@ -200,7 +114,7 @@ read at one block, which they print first.`}
 			if err != nil {
 				return err
 			}
-			defer c.client.Close()
+			defer c.Client.Close()
 			q, err := newChainQuery(ctx, c)
 			if err != nil {
 				return err
@@ -226,7 +140,7 @@ read at one block, which they print first.`}
 			if err != nil {
 				return err
 			}
-			_, err = c.send(ctx, to, pack(v), use)
+			_, err = c.Send(ctx, to, pack(v), use)
 			return err
 		})}
 	}
@@ -240,16 +154,16 @@ read at one block, which they print first.`}
 			if err != nil {
 				return err
 			}
-			_, err = c.send(ctx, app, pack(v), use)
+			_, err = c.Send(ctx, app, pack(v), use)
 			return err
 		})}
 	}
 	root.AddCommand(
 		&cobra.Command{Use: "deploy", Short: "Deploy DstackApp and DstackKms (UUPS proxy) owned by the signer", Args: cobra.NoArgs,
 			RunE: run(func(ctx context.Context, c *chainCtl, _ []string) error {
-				addr, err := c.deployGovernance(ctx)
+				addr, err := c.DeployGovernance(ctx)
 				if err == nil {
-					fmt.Fprintf(c.out, "kms_contract %s\n", addr)
+					fmt.Fprintf(c.Out, "kms_contract %s\n", addr)
 				}
 				return err
 			})},
@@ -263,13 +177,13 @@ read at one block, which they print first.`}
 				if err != nil {
 					return err
 				}
-				r, err := c.send(ctx, to, K.PackDeployAndRegisterApp0(crypto.PubkeyToAddress(c.key.PublicKey), false, false, true, [32]byte{}, h), "deploy-app")
+				r, err := c.Send(ctx, to, K.PackDeployAndRegisterApp0(crypto.PubkeyToAddress(c.Key.PublicKey), false, false, true, [32]byte{}, h), "deploy-app")
 				if err != nil {
 					return err
 				}
-				app, err := deployedApp(r)
+				app, err := transact.DeployedApp(r)
 				if err == nil {
-					fmt.Fprintf(c.out, "app_id %s\n", app)
+					fmt.Fprintf(c.Out, "app_id %s\n", app)
 				}
 				return err
 			})},
@@ -279,7 +193,7 @@ read at one block, which they print first.`}
 				if err != nil {
 					return err
 				}
-				_, err = c.send(ctx, to, K.PackSetGatewayAppId(args[0]), "set-gateway-app-id")
+				_, err = c.Send(ctx, to, K.PackSetGatewayAppId(args[0]), "set-gateway-app-id")
 				return err
 			})},
 		&cobra.Command{Use: "set-kms-info BOOTSTRAP_INFO_JSON", Short: "Publish a KMS's root public keys from its bootstrap-info.json", Args: cobra.ExactArgs(1),
@@ -299,7 +213,7 @@ read at one block, which they print first.`}
 				// The attestation is not stored: kilobytes of storage exceed a
 				// transaction's gas cap on current forks. It stays verifiable
 				// from bootstrap-info.json (kms.VerifyBootstrapInfo).
-				_, err = c.send(ctx, to, K.PackSetKmsInfo(dstackkms.DstackKmsKmsInfo{K256Pubkey: info.K256Pubkey, CaPubkey: info.CAPubkey}), "set-kms-info")
+				_, err = c.Send(ctx, to, K.PackSetKmsInfo(dstackkms.DstackKmsKmsInfo{K256Pubkey: info.K256Pubkey, CaPubkey: info.CAPubkey}), "set-kms-info")
 				return err
 			})},
 		kmsTx("add-os-image", "Allow an OS image hash", K.PackAddOsImageHash),
@@ -320,7 +234,7 @@ read at one block, which they print first.`}
 				if err != nil {
 					return err
 				}
-				_, err = c.send(ctx, a[0], A.PackDisableUpgrades(), "disable-upgrades")
+				_, err = c.Send(ctx, a[0], A.PackDisableUpgrades(), "disable-upgrades")
 				return err
 			})},
 		&cobra.Command{Use: "register-app APP", Short: "Register an app contract deployed outside the factory", Args: cobra.ExactArgs(1),
@@ -333,7 +247,7 @@ read at one block, which they print first.`}
 				if err != nil {
 					return err
 				}
-				_, err = c.send(ctx, to, K.PackRegisterApp(a[0]), "register-app")
+				_, err = c.Send(ctx, to, K.PackRegisterApp(a[0]), "register-app")
 				return err
 			})},
 	)
@@ -362,7 +276,7 @@ func appFlagTx(run chainRunner, use, short string, pack func(bool) []byte) *cobr
 		if err != nil {
 			return usageErr(fmt.Errorf("%s: %q is not true or false", use, args[1]))
 		}
-		_, err = c.send(ctx, app, pack(v), use)
+		_, err = c.Send(ctx, app, pack(v), use)
 		return err
 	})}
 }

@@ -24,7 +24,7 @@ func ownershipCommands(run chainRunner, query queryRunner) []*cobra.Command {
 				if err != nil {
 					return err
 				}
-				_, err = c.send(ctx, a[0], A.PackTransferOwnership(a[1]), "transfer-ownership")
+				_, err = c.Send(ctx, a[0], A.PackTransferOwnership(a[1]), "transfer-ownership")
 				return err
 			})},
 		{Use: "accept-ownership CONTRACT", Short: "Accept the ownership of DstackKms or a DstackApp offered to the signer", Args: cobra.ExactArgs(1),
@@ -33,7 +33,7 @@ func ownershipCommands(run chainRunner, query queryRunner) []*cobra.Command {
 				if err != nil {
 					return err
 				}
-				_, err = c.send(ctx, a[0], A.PackAcceptOwnership(), "accept-ownership")
+				_, err = c.Send(ctx, a[0], A.PackAcceptOwnership(), "accept-ownership")
 				return err
 			})},
 		{Use: "owner CONTRACT", Short: "Show the owner and the pending owner of DstackKms or a DstackApp", Args: cobra.ExactArgs(1),
@@ -73,7 +73,7 @@ then gov accept-app GOV APP from an approver.`}
 			if err != nil {
 				return err
 			}
-			_, err = c.send(ctx, to, pack(id), "gov "+use)
+			_, err = c.Send(ctx, to, pack(id), "gov "+use)
 			return err
 		})}
 	}
@@ -96,10 +96,10 @@ then gov accept-app GOV APP from an approver.`}
 			if timelock < 0 || timelock%time.Second != 0 {
 				return usageErr(fmt.Errorf("--timelock %v: it must be a whole number of seconds, not negative", timelock))
 			}
-			addr, err := c.deploy(ctx, "DstackGovernance", dstackgovernance.DstackGovernanceMetaData.Bin,
+			addr, err := c.Deploy(ctx, "DstackGovernance", dstackgovernance.DstackGovernanceMetaData.Bin,
 				G.PackConstructor(addrs, big.NewInt(threshold), big.NewInt(int64(timelock/time.Second))))
 			if err == nil {
-				fmt.Fprintf(c.out, "governance %s\n", addr)
+				fmt.Fprintf(c.Out, "governance %s\n", addr)
 			}
 			return err
 		})}
@@ -118,13 +118,13 @@ then gov accept-app GOV APP from an approver.`}
 			if err != nil {
 				return err
 			}
-			r, err := c.send(ctx, a[0], G.PackPropose(a[1], hash, !remove), "gov propose")
+			r, err := c.Send(ctx, a[0], G.PackPropose(a[1], hash, !remove), "gov propose")
 			if err != nil {
 				return err
 			}
 			for _, l := range r.Logs {
 				if ev, err := G.UnpackProposalCreatedEvent(l); err == nil {
-					fmt.Fprintf(c.out, "proposal %s\n", ev.Id)
+					fmt.Fprintf(c.Out, "proposal %s\n", ev.Id)
 					return nil
 				}
 			}
@@ -139,7 +139,7 @@ then gov accept-app GOV APP from an approver.`}
 				if err != nil {
 					return err
 				}
-				_, err = c.send(ctx, a[0], G.PackAcceptAppOwnership(a[1]), "gov accept-app")
+				_, err = c.Send(ctx, a[0], G.PackAcceptAppOwnership(a[1]), "gov accept-app")
 				return err
 			})},
 		byID("approve", "Approve a proposal", G.PackApprove),
@@ -230,7 +230,7 @@ func (q *chainQuery) proposal(ctx context.Context, gov common.Address, id *big.I
 	if err != nil {
 		return err
 	}
-	header, err := q.client.HeaderByNumber(ctx, q.block)
+	header, err := q.Client.HeaderByNumber(ctx, q.block)
 	if err != nil {
 		return err
 	}

@@ -72,7 +72,7 @@ func TestKMSFollowsTheDevChain(t *testing.T) {
 	app := common.HexToAddress(field(t, dstackCmd(t, k("chain", "deploy-app", compose)...), "app_id"))
 
 	core, logs := observer.New(zap.InfoLevel)
-	id, _ := d.client.ChainID(context.Background())
+	id, _ := d.Client.ChainID(context.Background())
 	srv, err := kms.NewServer(context.Background(), kms.Config{
 		Listen: "127.0.0.1:0", Domain: "127.0.0.1", StateDir: t.TempDir(), VMConfig: vmConfig, InsecureSimulatedTEE: seed,
 		Auth: kms.AuthConfig{Chain: &kms.ChainConfig{RPCURL: d.URL, ChainID: id.Uint64(), KmsContract: kmsAddr}},

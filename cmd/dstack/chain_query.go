@@ -26,7 +26,7 @@ type chainQuery struct {
 }
 
 func newChainQuery(ctx context.Context, c *chainCtl) (*chainQuery, error) {
-	n, err := c.client.BlockNumber(ctx)
+	n, err := c.Client.BlockNumber(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading the head block: %w", err)
 	}
@@ -35,11 +35,11 @@ func newChainQuery(ctx context.Context, c *chainCtl) (*chainQuery, error) {
 	return q, nil
 }
 
-func (q *chainQuery) line(name, value string) { fmt.Fprintf(q.out, "%s %s\n", name, value) }
+func (q *chainQuery) line(name, value string) { fmt.Fprintf(q.Out, "%s %s\n", name, value) }
 
 // callAt calls a contract at the query's block.
 func callAt[T any](ctx context.Context, q *chainQuery, to common.Address, data []byte, unpack func([]byte) (T, error)) (T, error) {
-	inst := bind.NewBoundContract(to, dstackkms.NewDstackKms().GetABI(), q.client, q.client, q.client)
+	inst := bind.NewBoundContract(to, dstackkms.NewDstackKms().GetABI(), q.Client, q.Client, q.Client)
 	v, err := bind.Call(inst, &bind.CallOpts{Context: ctx, BlockNumber: q.block}, data, unpack)
 	if err != nil {
 		var zero T
@@ -68,7 +68,7 @@ func (q *chainQuery) owners(ctx context.Context, to common.Address) error {
 var implementationSlot = common.HexToHash("0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc")
 
 func (q *chainQuery) implementation(ctx context.Context, proxy common.Address) (common.Address, error) {
-	slot, err := q.client.StorageAt(ctx, proxy, implementationSlot, q.block)
+	slot, err := q.Client.StorageAt(ctx, proxy, implementationSlot, q.block)
 	if err != nil {
 		return common.Address{}, fmt.Errorf("reading the implementation of %s: %w", proxy, err)
 	}
@@ -79,7 +79,7 @@ func (q *chainQuery) implementation(ctx context.Context, proxy common.Address) (
 // (each event's first word), in order of first appearance, that still holds
 // at the query's block — still tells.
 func (q *chainQuery) listed(ctx context.Context, contract common.Address, added common.Hash, still func([32]byte) (bool, error)) ([][32]byte, error) {
-	logs, err := q.client.FilterLogs(ctx, ethereum.FilterQuery{
+	logs, err := q.Client.FilterLogs(ctx, ethereum.FilterQuery{
 		FromBlock: big.NewInt(0), ToBlock: q.block, Addresses: []common.Address{contract}, Topics: [][]common.Hash{{added}},
 	})
 	if err != nil {
@@ -312,7 +312,7 @@ func queryCommands(query queryRunner, kms func() (common.Address, error)) []*cob
 			}
 			// _upgradesDisabled has no getter: it is the low byte of storage
 			// slot 1 in DstackApp's layout (after allowedComposeHashes).
-			slot1, err := q.client.StorageAt(ctx, app, common.BigToHash(big.NewInt(1)), q.block)
+			slot1, err := q.Client.StorageAt(ctx, app, common.BigToHash(big.NewInt(1)), q.block)
 			if err != nil {
 				return err
 			}

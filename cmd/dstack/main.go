@@ -14,6 +14,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/dstack-go/dstack/internal/buildinfo"
 )
 
 var rootCmd = &cobra.Command{
@@ -34,6 +36,10 @@ func (e *exitError) Unwrap() error { return e.err }
 
 // usageErr marks err as unusable input (exit code 2).
 func usageErr(err error) error { return &exitError{code: 2, err: err} }
+
+func init() {
+	rootCmd.AddCommand(buildinfo.Command("dstack"))
+}
 
 func main() {
 	err := rootCmd.Execute()

@@ -336,7 +336,48 @@ func convertProject(p *types.Project, env map[string]string, dataDir string) (*p
 	return out, nil
 }
 
+// convertService validates one compose service and resolves it into a
+// service, step by step: its identity and process, its environment, its
+// restart policy and privileges, its resources, its names and files, its
+// ports and its dependencies. The first error found is returned.
 func convertService(p *types.Project, sc types.ServiceConfig, env map[string]string, dataDir string) (*service, error) {
+	s, err := newService(sc)
+	if err != nil {
+		return nil, err
+	}
+	if s.Env, err = convertEnvironment(sc.Environment, env); err != nil {
+		return nil, err
+	}
+	if err := applyPrivileges(s, &sc); err != nil {
+		return nil, err
+	}
+	if err := applyResources(s, &sc); err != nil {
+		return nil, err
+	}
+	if s.ExtraHosts, err = convertExtraHosts(sc.ExtraHosts); err != nil {
+		return nil, err
+	}
+	if err := applyMounts(s, p, &sc, env, dataDir); err != nil {
+		return nil, err
+	}
+	for _, pc := range sc.Ports {
+		pt, err := convertPort(pc)
+		if err != nil {
+			return nil, err
+		}
+		s.Ports = append(s.Ports, pt)
+	}
+	if s.DependsOn, err = convertDependsOn(p, sc.DependsOn); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// newService checks the service's image and fills in what it runs and how
+// it is named and stopped: entrypoint, command, working_dir, user, hostname,
+// container_name and network aliases, network_mode, stop_signal and
+// stop_grace_period.
+func newService(sc types.ServiceConfig) (*service, error) {
 	if sc.Image == "" {
 		return nil, fmt.Errorf("no image; every service needs an image pinned by digest (build is %w)", ErrUnsupported)
 	}
@@ -392,15 +433,20 @@ func convertService(p *types.Project, sc types.ServiceConfig, env map[string]str
 	if sc.StopGracePeriod != nil {
 		s.StopTimeout = time.Duration(*sc.StopGracePeriod)
 	}
+	return s, nil
+}
 
-	// Environment: values come from the compose text (already interpolated);
-	// a bare name takes the decrypted app env's value, and is left out when
-	// the env has none, as docker compose does.
-	for _, k := range sortedKeys(sc.Environment) {
+// convertEnvironment returns the service's environment as sorted KEY=VALUE
+// entries. Values come from the compose text (already interpolated); a bare
+// name takes the decrypted app env's value, and is left out when the env has
+// none, as docker compose does.
+func convertEnvironment(vars types.MappingWithEquals, env map[string]string) ([]string, error) {
+	var out []string
+	for _, k := range sortedKeys(vars) {
 		if strings.ContainsAny(k, "=\x00") || k == "" {
 			return nil, fmt.Errorf("environment variable name %q is invalid", k)
 		}
-		v := sc.Environment[k]
+		v := vars[k]
 		if v == nil {
 			val, ok := env[k]
 			if !ok {
@@ -411,46 +457,89 @@ func convertService(p *types.Project, sc types.ServiceConfig, env map[string]str
 		if strings.ContainsRune(*v, 0) {
 			return nil, fmt.Errorf("environment variable %q contains a NUL byte", k)
 		}
-		s.Env = append(s.Env, k+"="+*v)
+		out = append(out, k+"="+*v)
 	}
+	return out, nil
+}
 
+// applyPrivileges sets the restart policy (restart, then deploy), the
+// capabilities (cap_add, cap_drop, privileged) and the healthcheck.
+func applyPrivileges(s *service, sc *types.ServiceConfig) error {
 	var err error
 	if s.Restart, err = parseRestart(sc.Restart); err != nil {
-		return nil, err
+		return err
 	}
-	if err := applyDeploy(s, &sc); err != nil {
-		return nil, err
+	if err := applyDeploy(s, sc); err != nil {
+		return err
 	}
 	if s.Caps, s.AllCaps, err = capabilities(sc.CapAdd, sc.CapDrop); err != nil {
-		return nil, err
+		return err
 	}
 	s.Privileged = sc.Privileged
 	if s.Privileged {
 		// docker's --privileged: every capability, then cap_drop
 		if s.Caps, _, err = capabilities([]string{"ALL"}, sc.CapDrop); err != nil {
-			return nil, err
+			return err
 		}
 		s.AllCaps = true
 	}
 	if s.Health, err = convertHealthcheck(sc.HealthCheck); err != nil {
-		return nil, err
+		return err
 	}
+	return nil
+}
+
+// applyResources sets what the service may use of the guest: mem_limit,
+// cpus, platform, devices, ulimits, shm_size, group_add and sysctls.
+func applyResources(s *service, sc *types.ServiceConfig) error {
 	if sc.MemLimit < 0 {
-		return nil, fmt.Errorf("mem_limit %d is negative", sc.MemLimit)
+		return fmt.Errorf("mem_limit %d is negative", sc.MemLimit)
 	}
 	if sc.MemLimit > 0 {
 		s.MemoryLimit = int64(sc.MemLimit)
 	}
 	if sc.CPUS < 0 || sc.CPUS > 4096 {
-		return nil, fmt.Errorf("cpus %v is out of range", sc.CPUS)
+		return fmt.Errorf("cpus %v is out of range", sc.CPUS)
 	}
 	if sc.CPUS > 0 {
 		s.CPUQuota = int64(float64(sc.CPUS) * 100000)
 	}
 	if sc.Platform != "" && sc.Platform != "linux/"+runtime.GOARCH && !strings.HasPrefix(sc.Platform, "linux/"+runtime.GOARCH+"/") {
-		return nil, fmt.Errorf("platform %q: this guest runs linux/%s images only", sc.Platform, runtime.GOARCH)
+		return fmt.Errorf("platform %q: this guest runs linux/%s images only", sc.Platform, runtime.GOARCH)
 	}
-	for _, d := range sc.Devices {
+	var err error
+	if s.Devices, err = convertDevices(sc.Devices); err != nil {
+		return err
+	}
+	if s.Rlimits, err = convertUlimits(sc.Ulimits); err != nil {
+		return err
+	}
+	if sc.ShmSize < 0 {
+		return fmt.Errorf("shm_size %d is negative", sc.ShmSize)
+	}
+	s.ShmSize = int64(sc.ShmSize)
+	s.GroupAdd = append([]string{}, sc.GroupAdd...)
+	for k, v := range sc.Sysctls {
+		// The container shares the guest's network namespace, so a net.*
+		// sysctl would change the guest; libcontainer checks the rest
+		// against the namespaces the container has.
+		if strings.HasPrefix(k, "net.") || strings.HasPrefix(k, "net/") {
+			return fmt.Errorf("sysctl %s would change the guest's own network settings; services share the guest's network namespace", k)
+		}
+		if s.Sysctls == nil {
+			s.Sysctls = map[string]string{}
+		}
+		s.Sysctls[k] = v
+	}
+	return nil
+}
+
+// convertDevices checks the devices a service is given: a source under
+// /dev, an absolute target (the source's path when none is named), and
+// cgroup permissions made of r, w and m (default rwm).
+func convertDevices(devices []types.DeviceMapping) ([]device, error) {
+	var out []device
+	for _, d := range devices {
 		dv := device{Host: filepath.Clean(d.Source), Target: filepath.Clean(d.Target), Perms: d.Permissions}
 		if dv.Target == "." || d.Target == "" {
 			dv.Target = dv.Host
@@ -464,10 +553,17 @@ func convertService(p *types.Project, sc types.ServiceConfig, env map[string]str
 		if strings.Trim(dv.Perms, "rwm") != "" {
 			return nil, fmt.Errorf("device %q: permissions %q must be made of r, w and m", d.Source, dv.Perms)
 		}
-		s.Devices = append(s.Devices, dv)
+		out = append(out, dv)
 	}
-	for _, n := range sortedKeys(sc.Ulimits) {
-		u := sc.Ulimits[n]
+	return out, nil
+}
+
+// convertUlimits turns ulimits into rlimits, in name order: a known limit
+// name, non-negative values, soft ≤ hard (a single value sets both).
+func convertUlimits(ulimits map[string]*types.UlimitsConfig) ([]rlimit, error) {
+	var out []rlimit
+	for _, n := range sortedKeys(ulimits) {
+		u := ulimits[n]
 		if !slices.Contains(rlimitNames, n) {
 			return nil, fmt.Errorf("ulimits %q: unknown limit; use one of %s", n, strings.Join(rlimitNames, ", "))
 		}
@@ -478,66 +574,63 @@ func convertService(p *types.Project, sc types.ServiceConfig, env map[string]str
 		if soft < 0 || hard < 0 || soft > hard {
 			return nil, fmt.Errorf("ulimits %q: soft %d and hard %d must be non-negative with soft ≤ hard", n, soft, hard)
 		}
-		s.Rlimits = append(s.Rlimits, rlimit{Type: "RLIMIT_" + strings.ToUpper(n), Soft: uint64(soft), Hard: uint64(hard)})
+		out = append(out, rlimit{Type: "RLIMIT_" + strings.ToUpper(n), Soft: uint64(soft), Hard: uint64(hard)})
 	}
-	if sc.ShmSize < 0 {
-		return nil, fmt.Errorf("shm_size %d is negative", sc.ShmSize)
-	}
-	s.ShmSize = int64(sc.ShmSize)
-	s.GroupAdd = append([]string{}, sc.GroupAdd...)
-	for k, v := range sc.Sysctls {
-		// The container shares the guest's network namespace, so a net.*
-		// sysctl would change the guest; libcontainer checks the rest
-		// against the namespaces the container has.
-		if strings.HasPrefix(k, "net.") || strings.HasPrefix(k, "net/") {
-			return nil, fmt.Errorf("sysctl %s would change the guest's own network settings; services share the guest's network namespace", k)
-		}
-		if s.Sysctls == nil {
-			s.Sysctls = map[string]string{}
-		}
-		s.Sysctls[k] = v
-	}
-	for _, h := range sortedKeys(sc.ExtraHosts) {
-		for _, ip := range sc.ExtraHosts[h] {
+	return out, nil
+}
+
+// convertExtraHosts returns the /etc/hosts lines ("ip\tname") of
+// extra_hosts, in host name order.
+func convertExtraHosts(hosts types.HostsList) ([]string, error) {
+	var out []string
+	for _, h := range sortedKeys(hosts) {
+		for _, ip := range hosts[h] {
 			if net.ParseIP(ip) == nil || strings.ContainsAny(h, " \t\n\r\x00") {
 				return nil, fmt.Errorf("extra_hosts %s=%s: need a host name and an IP address", h, ip)
 			}
-			s.ExtraHosts = append(s.ExtraHosts, ip+"\t"+h)
+			out = append(out, ip+"\t"+h)
 		}
 	}
+	return out, nil
+}
+
+// applyMounts resolves what is mounted into the service: volumes (under
+// dataDir), configs and secrets (written as files), and tmpfs mounts.
+func applyMounts(s *service, p *types.Project, sc *types.ServiceConfig, env map[string]string, dataDir string) error {
 	for _, v := range sc.Volumes {
 		m, err := convertVolume(p, v, dataDir)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		s.Mounts = append(s.Mounts, m)
 	}
 	for _, ref := range sc.Configs {
 		fm, err := convertFile(p, env, "config", types.FileReferenceConfig(ref))
 		if err != nil {
-			return nil, err
+			return err
 		}
 		s.Files = append(s.Files, fm)
 	}
 	for _, ref := range sc.Secrets {
 		fm, err := convertFile(p, env, "secret", types.FileReferenceConfig(ref))
 		if err != nil {
-			return nil, err
+			return err
 		}
 		s.Files = append(s.Files, fm)
 	}
 	for _, t := range sc.Tmpfs {
 		s.Mounts = append(s.Mounts, mount{Kind: mountTmpfs, Target: t})
 	}
-	for _, pc := range sc.Ports {
-		pt, err := convertPort(pc)
-		if err != nil {
-			return nil, err
-		}
-		s.Ports = append(s.Ports, pt)
-	}
-	for _, dep := range sortedKeys(sc.DependsOn) {
-		d := sc.DependsOn[dep]
+	return nil
+}
+
+// convertDependsOn returns the service's dependencies in name order, each
+// with its condition (service_started when none is named). A dependency on a
+// service that does not exist is refused unless it is marked not required.
+func convertDependsOn(p *types.Project, deps types.DependsOnConfig) ([]dependency, error) {
+	var out []dependency
+	for _, dep := range sortedKeys(deps) {
+		d := deps[dep]
 		switch d.Condition {
 		case "", types.ServiceConditionStarted, types.ServiceConditionCompletedSuccessfully, types.ServiceConditionHealthy:
 		default:
@@ -553,9 +646,9 @@ func convertService(p *types.Project, sc types.ServiceConfig, env map[string]str
 		if cond == "" {
 			cond = types.ServiceConditionStarted
 		}
-		s.DependsOn = append(s.DependsOn, dependency{Service: dep, Condition: cond})
+		out = append(out, dependency{Service: dep, Condition: cond})
 	}
-	return s, nil
+	return out, nil
 }
 
 // capabilities applies cap_add and cap_drop to docker's default set; "ALL"

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -150,6 +151,33 @@ func Up(ctx context.Context, cfg Config) (*Project, error) {
 	return p, nil
 }
 
+// ServiceSummary is what Check reports of one service.
+type ServiceSummary struct {
+	Name  string
+	Image string
+	// Published are the ports the service publishes on the guest.
+	Published []uint16
+}
+
+// Check validates a compose file as Up does, with env as its app env,
+// without reading or running anything, and reports each service, in start
+// order.
+func Check(ctx context.Context, compose []byte, env map[string]string) ([]ServiceSummary, error) {
+	proj, err := loadCompose(ctx, compose, "check", env, "/data")
+	if err != nil {
+		return nil, err
+	}
+	var out []ServiceSummary
+	for _, s := range proj.Services {
+		sum := ServiceSummary{Name: s.Name, Image: s.Image}
+		for _, p := range s.Ports {
+			sum.Published = append(sum.Published, p.Published)
+		}
+		out = append(out, sum)
+	}
+	return out, nil
+}
+
 // prepare pulls and unpacks every image into a fresh filesystem per service
 // and writes the service's hosts file.
 func (p *Project) prepare(ctx context.Context) error {
@@ -212,7 +240,7 @@ func (p *Project) prepare(ctx context.Context) error {
 		p.runs = append(p.runs, &serviceRun{
 			p:       p,
 			svc:     s,
-			spec:    &containerSpec{ID: id, Rootfs: rootfs, Cgroup: "/dstack/" + id, HostsFile: hosts, Image: cf},
+			spec:    &containerSpec{ID: id, Rootfs: rootfs, Cgroup: cgroupParent(p.proj.Name) + "/" + s.Name, HostsFile: hosts, Image: cf},
 			logFile: lf,
 			logPath: logPath,
 			out:     out,
@@ -305,7 +333,7 @@ func (p *Project) Down(ctx context.Context) error {
 				errs = append(errs, fmt.Errorf("removing the filesystem of %q: %w", r.svc.Name, err))
 			}
 		}
-		removeCgroupParents()
+		removeCgroupParent(cgroupParent(p.proj.Name))
 		p.downErr = errors.Join(errs...)
 	})
 	return p.downErr
@@ -567,14 +595,76 @@ func (r *serviceRun) create() (*libcontainer.Container, *libcontainer.Process, e
 	return c, proc, nil
 }
 
-// removeCgroupParents removes the /dstack cgroup that holds the containers'
-// cgroups once it is empty (libcontainer removes a container's own cgroup,
-// not its parents). A parent still in use by another project stays.
-func removeCgroupParents() {
-	parents, _ := filepath.Glob("/sys/fs/cgroup/*/dstack")
-	for _, d := range append(parents, "/sys/fs/cgroup/dstack") {
+// cgroupParent is the cgroup that holds a project's containers: one per
+// project, at the top of each hierarchy, so that projects sharing a kernel
+// (the CVMs of a development stack, parallel tests) never see, nor remove,
+// each other's cgroups.
+func cgroupParent(project string) string { return "/dstack-" + project }
+
+// removeCgroupParent removes a project's cgroup parent from every hierarchy
+// once it is empty (libcontainer removes a container's own cgroup, not its
+// parents).
+func removeCgroupParent(parent string) {
+	dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup/*", parent))
+	for _, d := range append(dirs, filepath.Join("/sys/fs/cgroup", parent)) {
 		_ = os.Remove(d) // rmdir: only an empty cgroup goes
 	}
+}
+
+// RemoveLeftovers kills and destroys every container whose libcontainer
+// state is under stateDir (a Config.StateDir), as a guest process killed
+// before Down leaves them: their processes, cgroups, cgroup parents and
+// unpacked filesystems go; images, volumes and logs stay. It returns the
+// ids of the containers it removed. Call it only when no project of that
+// StateDir runs.
+func RemoveLeftovers(stateDir string) ([]string, error) {
+	runcRoot := filepath.Join(stateDir, "runc")
+	ents, err := os.ReadDir(runcRoot)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listing the containers in %s: %w", runcRoot, err)
+	}
+	var removed []string
+	var errs []error
+	for _, e := range ents {
+		c, err := libcontainer.Load(runcRoot, e.Name())
+		if err != nil {
+			errs = append(errs, fmt.Errorf("loading the leftover container %s: %w", e.Name(), err))
+			continue
+		}
+		cfg := c.Config()
+		if err := destroy(c); err != nil {
+			errs = append(errs, fmt.Errorf("removing the leftover container %s: %w", e.Name(), err))
+			continue
+		}
+		removed = append(removed, e.Name())
+		if cfg.Cgroups != nil && cfg.Cgroups.Path != "" {
+			removeCgroupParent(filepath.Dir(cfg.Cgroups.Path))
+		}
+		if dir := filepath.Dir(cfg.Rootfs); strings.HasPrefix(dir, filepath.Join(stateDir, "containers")+"/") {
+			if err := os.RemoveAll(dir); err != nil {
+				errs = append(errs, fmt.Errorf("removing the filesystem of the leftover container %s: %w", e.Name(), err))
+			}
+		}
+	}
+	return removed, errors.Join(errs...)
+}
+
+// destroy kills a container's processes, waits until they are gone, and
+// destroys it (its cgroup and state).
+func destroy(c *libcontainer.Container) error {
+	_ = c.Signal(unix.SIGKILL)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, err := c.Status()
+		if err != nil || st == libcontainer.Stopped || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return c.Destroy()
 }
 
 // removeStale kills and destroys a container left under id by an earlier
@@ -584,8 +674,7 @@ func removeStale(runcRoot, id string) error {
 	if err != nil {
 		return nil // none (or unreadable state, which Create reports)
 	}
-	_ = old.Signal(unix.SIGKILL)
-	if err := old.Destroy(); err != nil {
+	if err := destroy(old); err != nil {
 		return fmt.Errorf("removing the stale container %s: %w", id, err)
 	}
 	return nil

@@ -300,11 +300,11 @@ func containerProcesses(marker string) []int {
 
 // cgroupFile is the host path of a container's memory cgroup file, for
 // cgroup v1 (the memory hierarchy) or v2 (unified).
-func cgroupFile(id, v1file, v2file string) string {
+func cgroupFile(project, service, v1file, v2file string) string {
 	if cgroups.IsCgroup2UnifiedMode() {
-		return filepath.Join("/sys/fs/cgroup/dstack", id, v2file)
+		return filepath.Join("/sys/fs/cgroup", cgroupParent(project), service, v2file)
 	}
-	return filepath.Join("/sys/fs/cgroup/memory/dstack", id, v1file)
+	return filepath.Join("/sys/fs/cgroup/memory", cgroupParent(project), service, v1file)
 }
 
 func TestUpRunsComposeApp(t *testing.T) {
@@ -568,12 +568,12 @@ secrets:
 	if _, err := os.Stat(filepath.Join(volume, "mapped-null")); err != nil {
 		t.Errorf("device mapped at /dev/mapped-null: %v", err)
 	}
-	if b, err := os.ReadFile(cgroupFile("demo_web", "memory.limit_in_bytes", "memory.max")); err != nil || strings.TrimSpace(string(b)) != fmt.Sprint(64<<20) {
+	if b, err := os.ReadFile(cgroupFile("demo", "web", "memory.limit_in_bytes", "memory.max")); err != nil || strings.TrimSpace(string(b)) != fmt.Sprint(64<<20) {
 		t.Errorf("web's memory limit: %q, %v", b, err)
 	}
-	pidsMax := "/sys/fs/cgroup/pids/dstack/demo_web/pids.max"
+	pidsMax := "/sys/fs/cgroup/pids/dstack-demo/web/pids.max"
 	if cgroups.IsCgroup2UnifiedMode() {
-		pidsMax = "/sys/fs/cgroup/dstack/demo_web/pids.max"
+		pidsMax = "/sys/fs/cgroup/dstack-demo/web/pids.max"
 	}
 	if b, err := os.ReadFile(pidsMax); err != nil || strings.TrimSpace(string(b)) != "50" {
 		t.Errorf("web's pids limit: %q, %v", b, err)
@@ -642,15 +642,15 @@ secrets:
 		}
 	}
 	for _, svc := range []string{"setup", "db", "web", "entry", "flaky"} {
-		if _, err := os.Stat(filepath.Dir(cgroupFile("demo_"+svc, "x", "x"))); err == nil {
+		if _, err := os.Stat(filepath.Dir(cgroupFile("demo", svc, "x", "x"))); err == nil {
 			t.Errorf("cgroup of %s left after Down", svc)
 		}
 		if st := statusOf(p, svc); st.State != StateStopped && st.State != StateExited {
 			t.Errorf("%s after Down: %+v", svc, st)
 		}
 	}
-	if _, err := os.Stat(filepath.Dir(filepath.Dir(cgroupFile("x", "x", "x")))); err == nil {
-		t.Error("the /dstack cgroup is left after Down")
+	if _, err := os.Stat(filepath.Dir(filepath.Dir(cgroupFile("demo", "x", "x", "x")))); err == nil {
+		t.Error("the project's cgroup parent is left after Down")
 	}
 	if ents, _ := os.ReadDir(filepath.Join(cfg.StateDir, "runc")); len(ents) != 0 {
 		t.Errorf("libcontainer state left after Down: %v", ents)
@@ -891,5 +891,66 @@ func TestUpImageIndexByDigest(t *testing.T) {
 		// The second Up must find the platform image by the index digest
 		// in the cache, without the registry.
 		cfg.Registry.InsecurePlainHTTPLoopback = false
+	}
+}
+
+// TestOwnCgroupParentAndLeftovers: two projects on one kernel each have
+// their own cgroup parent, and one's Down leaves the other's; a project
+// whose guest process went away without Down (its Project dropped, as after
+// a kill -9) is found by RemoveLeftovers, which kills its processes and
+// removes its cgroups and filesystems.
+func TestOwnCgroupParentAndLeftovers(t *testing.T) {
+	requireRoot(t)
+	r := sharedRegistry(t)
+	ctx := context.Background()
+	start := func(project string) (*Project, Config, string) {
+		marker := fmt.Sprintf("%s-%d", project, time.Now().UnixNano())
+		cfg := testConfig(t, `
+services:
+  web:
+    image: `+r.ref()+`
+    command: ["-serve", "127.0.0.1:0", "`+marker+`"]
+`)
+		cfg.ProjectName = project
+		p, err := Up(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, project+" runs", func() bool { return len(containerProcesses(marker)) == 1 })
+		return p, cfg, marker
+	}
+	parentOf := func(project string) string { return filepath.Dir(filepath.Dir(cgroupFile(project, "web", "x", "x"))) }
+	a, _, _ := start("leftover-a")
+	b, cfgB, markerB := start("leftover-b")
+	defer b.Down(ctx)
+	if err := a.Down(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(parentOf("leftover-a")); err == nil {
+		t.Errorf("%s is left after Down", parentOf("leftover-a"))
+	}
+	if _, err := os.Stat(parentOf("leftover-b")); err != nil {
+		t.Fatalf("the other project's cgroup parent went with the first's Down: %v", err)
+	}
+
+	// b's Project is forgotten: only its state directory tells of it.
+	removed, err := RemoveLeftovers(cfgB.StateDir)
+	if err != nil || !slices.Equal(removed, []string{"leftover-b_web"}) {
+		t.Fatalf("RemoveLeftovers: %v, %v", removed, err)
+	}
+	if pids := containerProcesses(markerB); len(pids) != 0 {
+		t.Errorf("processes left: %v", pids)
+	}
+	if _, err := os.Stat(parentOf("leftover-b")); err == nil {
+		t.Errorf("%s is left", parentOf("leftover-b"))
+	}
+	if _, err := os.Stat(filepath.Join(cfgB.StateDir, "containers", "leftover-b", "web")); err == nil {
+		t.Error("the leftover container's filesystem is left")
+	}
+	if ents, _ := os.ReadDir(filepath.Join(cfgB.StateDir, "runc")); len(ents) != 0 {
+		t.Errorf("libcontainer state left: %v", ents)
+	}
+	if again, err := RemoveLeftovers(cfgB.StateDir); err != nil || len(again) != 0 {
+		t.Errorf("a second RemoveLeftovers: %v, %v", again, err)
 	}
 }

@@ -31,8 +31,9 @@ import (
 	"github.com/dstack-go/dstack/tee/identity"
 )
 
-// Compose is the app-compose.json of the test app.
-const Compose = `{"manifest_version":2,"name":"guest-test","runner":"docker-compose","docker_compose_file":"services:\n  web:\n    image: nginx@sha256:0000000000000000000000000000000000000000000000000000000000000000\n","kms_enabled":true,"gateway_enabled":false,"allowed_envs":["GREETING"]}`
+// Compose is the app-compose.json of the test app, in canonical JSON
+// (identity.CanonicalJSON), as every app-compose this project writes.
+const Compose = `{"allowed_envs":["GREETING"],"docker_compose_file":"services:\n  web:\n    image: nginx@sha256:0000000000000000000000000000000000000000000000000000000000000000\n","gateway_enabled":false,"kms_enabled":true,"manifest_version":2,"name":"guest-test","runner":"docker-compose"}`
 
 // Stack is a chain, an app on it and a KMS.
 type Stack struct {

@@ -237,7 +237,8 @@ func ParseAppCompose(raw []byte) (*AppCompose, error) {
 func (c *AppCompose) Raw() []byte { return c.raw }
 
 // ComposeHash is SHA-256 of the exact app-compose.json bytes: no
-// canonicalisation, as upstream.
+// canonicalisation, as upstream. Written with CanonicalJSON, an
+// app-compose hashes to what the SDKs' getComposeHash returns for it.
 func ComposeHash(raw []byte) [32]byte { return sha256.Sum256(raw) }
 
 // KeyProviderKind resolves the key provider: key_provider when set, else

@@ -1,12 +1,21 @@
 // Command dstack-kms runs the dstack key management service on its own:
 //
 //	dstack-kms run --config kms.json
+//	dstack-kms onboard --config kms.json [--listen ADDR]
+//	dstack-kms rebootstrap --config kms.json
+//	dstack-kms version
 //
 // The configuration is the JSON of kms.Config (the same as the dstack_kms
-// Caddy app's). On first start the KMS bootstraps root keys inside its TEE
-// (or replicates them from onboard_from), seals them into state_dir, and
-// writes bootstrap-info.json for publication on chain; later starts unseal
-// them. It serves the KMS RPC over RA-TLS until interrupted.
+// Caddy app's; kms.example.json at the repository's root is one); an unknown
+// option is an error. On first start the KMS bootstraps root keys inside
+// its TEE (or replicates them from onboard_from), seals them into
+// state_dir, and writes bootstrap-info.json for publication on chain; later
+// starts unseal them. It serves the KMS RPC over RA-TLS until interrupted.
+//
+// A state directory that holds bootstrap-info.json but not root-keys.sealed
+// has lost the keys it published: run refuses to start rather than make new
+// ones, since every app key would change. rebootstrap makes new keys there
+// on purpose, once, and says so loudly.
 package main
 
 import (
@@ -21,6 +30,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
+	"github.com/dstack-go/dstack/internal/buildinfo"
 	"github.com/dstack-go/dstack/kms"
 )
 
@@ -76,7 +86,28 @@ start the KMS with "dstack-kms run".`,
 	}
 	onboard.Flags().StringVar(&configPath, "config", "kms.json", "configuration file (JSON)")
 	onboard.Flags().StringVar(&listen, "listen", "127.0.0.1:8001", "address of the onboarding listener")
-	root.AddCommand(run, onboard)
+	rebootstrap := &cobra.Command{
+		Use:   "rebootstrap",
+		Short: "Replace lost root keys with new ones: every app key changes",
+		Long: `Bootstrap new root keys in a state directory whose sealed keys are lost
+(bootstrap-info.json present, root-keys.sealed missing), which "run" refuses
+to start from. Every app key changes, and disks encrypted under the old keys
+cannot be opened again. The old bootstrap-info.json is kept aside as
+bootstrap-info.json.replaced-<unix time>; publish the new one with
+"dstack chain set-kms-info". Refused while root-keys.sealed exists.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, log, ctx, stop, err := setup(cmd.Context(), configPath)
+			if err != nil {
+				return err
+			}
+			defer stop()
+			_, err = kms.Rebootstrap(ctx, cfg, log)
+			return err
+		},
+	}
+	rebootstrap.Flags().StringVar(&configPath, "config", "kms.json", "configuration file (JSON)")
+	root.AddCommand(run, onboard, rebootstrap, buildinfo.Command("dstack-kms"))
 	if err := root.Execute(); err != nil {
 		os.Exit(1)
 	}

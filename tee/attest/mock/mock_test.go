@@ -103,16 +103,48 @@ func TestTEE(t *testing.T) {
 	}
 }
 
+// Offsets of a TDX quote v4 with certification data type 6.
+const (
+	quoteSignedEnd = 48 + 584                // header and TD report: signed by the attestation key
+	attestKeyStart = quoteSignedEnd + 4 + 64 // after the signature data size and the signature
+	qeReportStart  = attestKeyStart + 64 + 6 // after the key, the certification data type and size
+	qeReportEnd    = qeReportStart + 384     // the QE report: signed by the PCK key
+)
+
+// signedRegions are the parts of a quote that signatures cover: the header
+// and TD report, the attestation key (its hash is in the QE report's
+// report data) and the QE report.
+func signedRegions(q []byte) [][]byte {
+	if len(q) < qeReportEnd {
+		return nil
+	}
+	return [][]byte{q[:quoteSignedEnd], q[attestKeyStart : attestKeyStart+64], q[qeReportStart:qeReportEnd]}
+}
+
 func FuzzVerifyMock(f *testing.F) {
 	p := newPKI(f)
-	q, _ := p.Quote(QuoteBody{})
+	q, _ := p.Quote(QuoteBody{ReportData: [64]byte{9}})
 	f.Add(q)
+	// Forgeries a verifier must refuse, one in each signed region: run as
+	// seeds, they make the target fail against a verifier that skips a
+	// signature.
+	for _, at := range []int{100, quoteSignedEnd - 1, attestKeyStart + 1, qeReportStart + 1, qeReportEnd - 1} {
+		b := bytes.Clone(q)
+		b[at] ^= 1
+		f.Add(b)
+	}
+	want := signedRegions(q)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if _, err := tdx.Verify(context.Background(), b, tdx.Options{TrustedRoots: p.Roots()}); err == nil && !bytes.Equal(b, q) {
-			// Only bytes outside the signed parts may change (the
-			// certification data tail is covered by the PCK chain check).
-			if _, err := tdx.Parse(b); err != nil {
-				t.Fatal("verified a quote that does not parse")
+		if _, err := tdx.Verify(context.Background(), b, tdx.Options{TrustedRoots: p.Roots()}); err != nil {
+			return
+		}
+		got := signedRegions(b)
+		if got == nil {
+			t.Fatal("verified a quote shorter than its signed parts")
+		}
+		for i := range want {
+			if !bytes.Equal(got[i], want[i]) {
+				t.Fatalf("verified a quote whose signed region %d differs from the signed original", i)
 			}
 		}
 	})

@@ -1,4 +1,4 @@
-package main
+package devstack
 
 import (
 	"context"
@@ -24,7 +24,7 @@ import (
 	_ "github.com/caddyserver/caddy/v2/modules/standard"
 	_ "github.com/dstack-go/dstack/caddymodules"
 
-	"github.com/dstack-go/dstack/caddymodules/gateway"
+	gatewaymod "github.com/dstack-go/dstack/caddymodules/gateway"
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/guestos"
@@ -32,7 +32,6 @@ import (
 	"github.com/dstack-go/dstack/guestos/appenv"
 	"github.com/dstack-go/dstack/guestos/boot"
 	"github.com/dstack-go/dstack/guestos/containerapp"
-	"github.com/dstack-go/dstack/guestos/containers"
 	"github.com/dstack-go/dstack/guestos/gatewaylink"
 	"github.com/dstack-go/dstack/guestos/hostinput"
 	"github.com/dstack-go/dstack/tee/attest"
@@ -40,60 +39,21 @@ import (
 	"github.com/dstack-go/dstack/tee/collateral"
 )
 
-// devBaseDomain is the gateway's base domain: apps are served at
+// baseDomain is the gateway's base domain: apps are served at
 // https://<app_id>.dstack.localhost:PORT/.
-const devBaseDomain = "dstack.localhost"
+const baseDomain = "dstack.localhost"
 
 // hostInstanceInfo is where, in a CVM's directory, the host keeps the
 // instance info the guest reported.
 const hostInstanceInfo = "host-instance-info.json"
 
-// devInstance is one CVM of the app in state.json.
-type devInstance struct {
+// Instance is one CVM of the app in state.json.
+type Instance struct {
 	InstanceID  string `json:"instance_id"`
 	GuestSocket string `json:"guest_socket"`
 	Dir         string `json:"dir"`
 	// TunnelAddress is where the CVM's tunnel server listens.
 	TunnelAddress string `json:"tunnel_address,omitempty"`
-}
-
-// appComposeOf wraps a docker-compose text into an app-compose.json that
-// asks for the KMS and the gateway.
-func appComposeOf(name, dockerCompose string, allowedEnvs []string) []byte {
-	if allowedEnvs == nil {
-		allowedEnvs = []string{}
-	}
-	b, _ := json.Marshal(struct {
-		ManifestVersion   int      `json:"manifest_version"`
-		Name              string   `json:"name"`
-		Runner            string   `json:"runner"`
-		DockerComposeFile string   `json:"docker_compose_file"`
-		KMSEnabled        bool     `json:"kms_enabled"`
-		GatewayEnabled    bool     `json:"gateway_enabled"`
-		PublicLogs        bool     `json:"public_logs"`
-		PublicSysinfo     bool     `json:"public_sysinfo"`
-		AllowedEnvs       []string `json:"allowed_envs"`
-		NoInstanceID      bool     `json:"no_instance_id"`
-	}{2, name, "docker-compose", dockerCompose, true, true, false, false, allowedEnvs, false})
-	return b
-}
-
-// readUserCompose reads --compose: an app-compose.json as is, or a
-// docker-compose file wrapped into one that asks for the KMS and the
-// gateway.
-func readUserCompose(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	if t := strings.TrimSpace(string(b)); strings.HasPrefix(t, "{") {
-		return b, nil
-	}
-	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	if name == "docker-compose" || name == "compose" {
-		name = filepath.Base(filepath.Dir(path))
-	}
-	return appComposeOf(containerapp.ProjectName(name), string(b), nil), nil
 }
 
 func portOf(addr string) string {
@@ -111,8 +71,8 @@ func freeLoopbackPort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-// devGateway is the gateway: Caddy, in this process, with the dstack app.
-type devGateway struct {
+// gateway is the gateway: Caddy, in this process, with the dstack app.
+type gateway struct {
 	registrationURL string
 	caPath          string
 	appID           []byte
@@ -120,13 +80,13 @@ type devGateway struct {
 	restart         func() error
 }
 
-// startDevGateway sets the gateway app id on chain (the DstackApp
+// startGateway sets the gateway app id on chain (the DstackApp
 // registered for the gateway) and loads Caddy with the dstack app, the
 // dstack reverse-proxy transport and upstreams, for *.dstack.localhost on
 // listen with a certificate from Caddy's internal CA.
-func startDevGateway(ctx context.Context, dir, listen, seed, rootsPath, collateralDir string, gov *devGovernance) (*devGateway, error) {
-	g := &devGateway{appID: gov.gatewayApp.Bytes()}
-	if _, err := gov.ctl.send(ctx, gov.kms, dstackkms.NewDstackKms().PackSetGatewayAppId(hex.EncodeToString(g.appID)), "set-gateway-app-id"); err != nil {
+func startGateway(ctx context.Context, dir, listen, seed, rootsPath, collateralDir string, gov *governance) (*gateway, error) {
+	g := &gateway{appID: gov.gatewayApp.Bytes()}
+	if _, err := gov.ctl.Send(ctx, gov.kms, dstackkms.NewDstackKms().PackSetGatewayAppId(hex.EncodeToString(g.appID)), "set-gateway-app-id"); err != nil {
 		return nil, err
 	}
 	gwDir := filepath.Join(dir, "gateway")
@@ -142,7 +102,7 @@ func startDevGateway(ctx context.Context, dir, listen, seed, rootsPath, collater
 		return nil, err
 	}
 	regListen := "127.0.0.1:" + strconv.Itoa(regPort)
-	cfg, err := devGatewayConfig(gwDir, listen, regListen, seed, rootsPath, collateralDir, gov)
+	cfg, err := gatewayConfig(gwDir, listen, regListen, seed, rootsPath, collateralDir, gov)
 	if err != nil {
 		return nil, err
 	}
@@ -167,13 +127,13 @@ func startDevGateway(ctx context.Context, dir, listen, seed, rootsPath, collater
 		g.stop()
 		return nil, err
 	}
-	g.registrationURL = "https://" + app.(*gateway.App).RegistrationAddr()
+	g.registrationURL = "https://" + app.(*gatewaymod.App).RegistrationAddr()
 	g.caPath = filepath.Join(gwDir, "pki", "authorities", "local", "root.crt")
 	return g, nil
 }
 
-// devGatewayConfig is the gateway's Caddy JSON config.
-func devGatewayConfig(gwDir, listen, regListen, seed, rootsPath, collateralDir string, gov *devGovernance) ([]byte, error) {
+// gatewayConfig is the gateway's Caddy JSON config.
+func gatewayConfig(gwDir, listen, regListen, seed, rootsPath, collateralDir string, gov *governance) ([]byte, error) {
 	cfg := map[string]any{
 		"admin":   map[string]any{"disabled": true, "config": map[string]any{"persist": false}},
 		"storage": map[string]any{"module": "file_system", "root": gwDir},
@@ -182,7 +142,7 @@ func devGatewayConfig(gwDir, listen, regListen, seed, rootsPath, collateralDir s
 		}}},
 		"apps": map[string]any{
 			"dstack": map[string]any{
-				"base_domain": devBaseDomain,
+				"base_domain": baseDomain,
 				"listen":      regListen,
 				"chain": map[string]any{
 					"rpc_url": gov.rpc, "chain_id": gov.id, "kms_contract": gov.kms.Hex(), "poll_interval": "500ms",
@@ -192,12 +152,12 @@ func devGatewayConfig(gwDir, listen, regListen, seed, rootsPath, collateralDir s
 			},
 			"pki": map[string]any{"certificate_authorities": map[string]any{"local": map[string]any{"install_trust": false}}},
 			"tls": map[string]any{"automation": map[string]any{"policies": []any{map[string]any{
-				"subjects": []string{"*." + devBaseDomain}, "issuers": []any{map[string]any{"module": "internal"}},
+				"subjects": []string{"*." + baseDomain}, "issuers": []any{map[string]any{"module": "internal"}},
 			}}}},
 			"http": map[string]any{"servers": map[string]any{"gateway": map[string]any{
 				"listen": []string{listen},
 				"routes": []any{map[string]any{
-					"match": []any{map[string]any{"host": []string{"*." + devBaseDomain}}},
+					"match": []any{map[string]any{"host": []string{"*." + baseDomain}}},
 					"handle": []any{map[string]any{
 						"handler": "reverse_proxy", "dynamic_upstreams": map[string]any{"source": "dstack"},
 						"transport": map[string]any{"protocol": "dstack"},
@@ -211,26 +171,26 @@ func devGatewayConfig(gwDir, listen, regListen, seed, rootsPath, collateralDir s
 	return json.Marshal(cfg)
 }
 
-// devCVMConfig says how to boot one CVM of the dev stack.
-type devCVMConfig struct {
-	dir                  string
-	compose              []byte
-	appID                []byte
-	kmsURL               string
-	vmConfig             string
-	gatewayURL           string
-	pki                  *mock.PKI
-	chain                *chain.Reader
-	envPubKey            []byte // the app's env encryption key (GetAppEnvEncryptPubKey)
-	keepInstance         bool   // reuse the instance info of an earlier boot in dir, as a VMM keeps it
-	log                  *zap.Logger
-	builtin              bool // the built-in demo handler instead of containers
-	demo                 bool // the demo app: its port comes from the encrypted env
-	insecureHTTPRegistry bool // images may be pulled over plain HTTP from loopback
+// cvmConfig says how to boot one CVM of the dev stack.
+type cvmConfig struct {
+	dir          string
+	compose      []byte
+	appID        []byte
+	kmsURL       string
+	vmConfig     string
+	gatewayURL   string
+	pki          *mock.PKI
+	chain        *chain.Reader
+	envPubKey    []byte // the app's env encryption key (GetAppEnvEncryptPubKey)
+	keepInstance bool   // reuse the instance info of an earlier boot in dir, as a VMM keeps it
+	log          *zap.Logger
+	builtin      bool           // the built-in demo handler instead of containers
+	demo         bool           // the demo app: its port comes from the encrypted env
+	registry     registryChoice // where the app's images come from
 }
 
 // devCVM is a booted CVM running its app.
-type devCVM struct {
+type cvm struct {
 	dir         string
 	socket      string
 	cvm         *boot.CVM
@@ -240,11 +200,11 @@ type devCVM struct {
 	stop        func()
 }
 
-// bootDevCVM writes what a VMM would share with the CVM, boots it through
+// bootCVM writes what a VMM would share with the CVM, boots it through
 // guestos/boot, serves its agent, and starts its app with the container
 // runner (or the built-in demo handler) and the gateway link.
-func bootDevCVM(ctx context.Context, c devCVMConfig) (_ *devCVM, err error) {
-	d := &devCVM{dir: c.dir, socket: filepath.Join(c.dir, "dstack.sock")}
+func bootCVM(ctx context.Context, c cvmConfig) (_ *cvm, err error) {
+	d := &cvm{dir: c.dir, socket: filepath.Join(c.dir, "dstack.sock")}
 	var stops []func()
 	d.stop = func() {
 		for i := len(stops) - 1; i >= 0; i-- {
@@ -270,7 +230,7 @@ func bootDevCVM(ctx context.Context, c devCVMConfig) (_ *devCVM, err error) {
 		env = map[string]string{"PORT": strconv.Itoa(port)}
 		ports = map[uint16]string{80: "127.0.0.1:" + strconv.Itoa(port)}
 	}
-	hostShared, err := writeDevHostShared(filepath.Join(c.dir, "host-shared"), c, env)
+	hostShared, err := writeHostShared(filepath.Join(c.dir, "host-shared"), c, env)
 	if err != nil {
 		return nil, err
 	}
@@ -318,7 +278,7 @@ func bootDevCVM(ctx context.Context, c devCVMConfig) (_ *devCVM, err error) {
 		// The CVMs of the dev stack share this kernel: each instance's
 		// containers get their own cgroups.
 		Project:  containerapp.ProjectName(d.cvm.Compose.Name) + "-" + instanceTag(d.cvm.InstanceID, c.dir),
-		Registry: containers.RegistryOptions{InsecurePlainHTTPLoopback: c.insecureHTTPRegistry},
+		Registry: c.registry.options(),
 	}
 	if d.app, err = d.cvm.StartApp(ctx, runner, d.socket, link); err != nil {
 		return nil, err
@@ -345,11 +305,11 @@ func stopApp(app boot.RunningApp) {
 	_ = app.Stop(ctx)
 }
 
-// writeDevHostShared writes what a VMM would share with the CVM: the
+// writeHostShared writes what a VMM would share with the CVM: the
 // app-compose, the sys-config naming the KMS and the gateway, the pinned
 // app id, and env encrypted to the app's env key (from the KMS, as a
 // deployer's tooling gets it).
-func writeDevHostShared(dir string, c devCVMConfig, env map[string]string) (string, error) {
+func writeHostShared(dir string, c cvmConfig, env map[string]string) (string, error) {
 	_ = os.RemoveAll(dir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
@@ -403,11 +363,16 @@ func gatewayClient(addr, caPath string) (*http.Client, error) {
 	}}, nil
 }
 
-// waitThroughGateway waits until the app answers through the gateway.
-func waitThroughGateway(ctx context.Context, st devState, addr string, demo bool) error {
+// waitThroughGateway waits until the app answers through the gateway: the
+// demo app with its own app id, another app with any answer that is not a
+// server error (a 5xx from the gateway means that it could not reach the
+// app). It fails with the last answer when the app does not answer in
+// time.
+func waitThroughGateway(ctx context.Context, st State, addr string, demo bool) error {
 	limit := 2 * time.Minute
-	if !demo {
-		limit = 30 * time.Second
+	client, err := gatewayClient(addr, st.GatewayCA)
+	if err != nil {
+		return err
 	}
 	deadline := time.Now().Add(limit)
 	var last error
@@ -415,23 +380,27 @@ func waitThroughGateway(ctx context.Context, st devState, addr string, demo bool
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		client, err := gatewayClient(addr, st.GatewayCA)
-		if err == nil {
-			var res *http.Response
-			if res, err = client.Get(st.AppURL); err == nil {
-				body, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
-				res.Body.Close()
-				switch {
-				case res.StatusCode == http.StatusOK && (!demo || strings.Contains(string(body), st.AppID)):
-					return nil
-				case !demo && res.StatusCode < 500:
-					return nil
-				}
-				err = fmt.Errorf("HTTP %d: %s", res.StatusCode, strings.TrimSpace(string(body)))
+		var res *http.Response
+		if res, err = client.Get(st.AppURL); err == nil {
+			body, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+			res.Body.Close()
+			switch {
+			case demo && res.StatusCode == http.StatusOK && strings.Contains(string(body), st.AppID):
+				return nil
+			case !demo && res.StatusCode < 500:
+				return nil
 			}
+			err = fmt.Errorf("HTTP %d: %s", res.StatusCode, strings.TrimSpace(string(body)))
 		}
 		last = err
-		time.Sleep(300 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+		case <-time.After(300 * time.Millisecond):
+		}
 	}
-	return fmt.Errorf("the app did not answer through the gateway at %s within %s: %w (see the container logs under %s/containers/logs and the gateway's log)", st.AppURL, limit, last, st.Instances[0].Dir)
+	hint := ""
+	if !demo {
+		hint = "; the gateway relays port 80 of the app at " + st.AppHost + " (port P at <app_id>-P." + baseDomain + "): does a service publish port 80?"
+	}
+	return fmt.Errorf("the app did not answer through the gateway at %s within %s: %w (see the container logs under %s/containers/logs and the gateway's log%s)", st.AppURL, limit, last, st.Instances[0].Dir, hint)
 }

@@ -1,0 +1,165 @@
+package devstack
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/ethclient"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/dstack-go/dstack/contracts/chain"
+	"github.com/dstack-go/dstack/tee/attest/mock"
+	"github.com/dstack-go/dstack/tee/identity"
+)
+
+// CVMOptions configure RunCVM (`dstack dev cvm`).
+type CVMOptions struct {
+	// Dir is the running stack's state directory. Default ".dstack-dev".
+	Dir string
+	// Name names the instance: its directory is <Dir>/extra/<Name>.
+	// Lowercase letters, digits and '-', at most 32. Required.
+	Name string
+	// Compose is an app-compose.json or docker-compose file to run instead
+	// of the demo app. Default empty: the stack's demo image.
+	Compose string
+	// Version is the demo app's version string (another version is another
+	// compose hash). Default "v1".
+	Version string
+	// PrintHash prints the compose hash the CVM would boot with, and
+	// returns.
+	PrintHash bool
+}
+
+// cvmState is written to <dir>/extra/<name>/state.json while the CVM runs.
+type cvmState struct {
+	Process
+	AppID       string `json:"app_id"`
+	InstanceID  string `json:"instance_id"`
+	ComposeHash string `json:"compose_hash"`
+	GuestSocket string `json:"guest_socket"`
+}
+
+var cvmNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
+
+// RunCVM boots one more CVM of the running stack's app and runs it until
+// ctx ends.
+func RunCVM(ctx context.Context, out io.Writer, o CVMOptions) error {
+	if o.Dir == "" {
+		o.Dir = DefaultDir
+	}
+	if o.Version == "" {
+		o.Version = "v1"
+	}
+	if !cvmNameRE.MatchString(o.Name) {
+		return Usage(fmt.Errorf("--name %q: lowercase letters, digits and '-', at most 32", o.Name))
+	}
+	dir, _ := filepath.Abs(o.Dir)
+	st, err := ReadState(dir)
+	if err != nil {
+		return err
+	}
+	var compose []byte
+	switch {
+	case o.Compose != "":
+		if compose, err = readUserCompose(o.Compose, st.InsecureAllowImageTags); err != nil {
+			return Usage(fmt.Errorf("--compose: %w", err))
+		}
+	case st.DemoImage != "":
+		if compose, err = demoAppCompose(st.DemoImage, o.Version); err != nil {
+			return err
+		}
+	default:
+		return Usage(errors.New("the stack runs no demo image (it was started with --compose or --insecure-builtin-app): pass --compose FILE"))
+	}
+	if _, err := identity.ParseAppCompose(compose); err != nil {
+		return Usage(fmt.Errorf("--compose: %w", err))
+	}
+	hash := identity.ComposeHash(compose)
+	if o.PrintHash {
+		fmt.Fprintln(out, hex.EncodeToString(hash[:]))
+		return nil
+	}
+	if os.Geteuid() != 0 {
+		return Usage(errors.New("the app runs as a container (namespaces, cgroups, mounts), which needs root: run it as root"))
+	}
+	envPub, err := hex.DecodeString(st.AppEnvPubKey)
+	if err != nil {
+		return fmt.Errorf("reading the stack's state: app_env_pubkey: %w", err)
+	}
+	cvmDir := filepath.Join(dir, "extra", o.Name)
+	if err := os.MkdirAll(cvmDir, 0o700); err != nil {
+		return err
+	}
+	lock, err := lockDir(cvmDir)
+	if err != nil {
+		return fmt.Errorf("booting %s: %w", o.Name, err)
+	}
+	defer lock.release()
+	// A CVM of this name that was killed may have left its containers.
+	if removed, err := removeLeftoverContainers(filepath.Join(cvmDir, "containers")); err != nil {
+		return err
+	} else if len(removed) > 0 {
+		fmt.Fprintf(out, "==> removed containers a killed %s left running: %s\n", o.Name, strings.Join(removed, ", "))
+	}
+	if sock := filepath.Join(cvmDir, "dstack.sock"); len(sock) > 100 {
+		return Usage(fmt.Errorf("--dir %s: the path of the CVM's agent socket (%s) is too long for a unix socket; use a shorter --dir", o.Dir, sock))
+	}
+	pki, err := mock.NewPKI([]byte(st.InsecureSimulatedTEESeed))
+	if err != nil {
+		return err
+	}
+	client, err := ethclient.DialContext(ctx, st.ChainRPC)
+	if err != nil {
+		return fmt.Errorf("dialing the dev chain at %s: %w", st.ChainRPC, err)
+	}
+	defer client.Close()
+	reader, err := chain.New(ctx, client, chain.Config{ChainID: new(big.Int).SetUint64(st.ChainID), KmsContract: common.HexToAddress(st.KmsContract)})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "WARNING: simulated TEE with a mock Intel PKI (insecure, development only)")
+	fmt.Fprintf(out, "==> booting %s with compose hash %x\n", o.Name, hash)
+	log := zap.New(zapcore.NewCore(zapcore.NewConsoleEncoder(zap.NewDevelopmentEncoderConfig()), zapcore.Lock(zapcore.AddSync(out)), zap.WarnLevel))
+	c, err := bootCVM(ctx, cvmConfig{
+		dir: cvmDir, compose: compose, appID: common.HexToAddress(st.AppApp).Bytes(), kmsURL: st.KMSURL, vmConfig: vmConfig(),
+		gatewayURL: st.GatewayRegistration, pki: pki, chain: reader, log: log, envPubKey: envPub, keepInstance: true,
+		demo:     o.Compose == "",
+		registry: registryChoice{addr: st.Registry, repos: st.Images, plainHTTPLoopback: st.InsecurePlainHTTPLoopback},
+	})
+	if err != nil {
+		return err
+	}
+	statePath := filepath.Join(cvmDir, "state.json")
+	defer func() { c.stop(); os.Remove(statePath) }()
+	self, err := Self()
+	if err != nil {
+		return err
+	}
+	cs := cvmState{Process: self, AppID: hex.EncodeToString(c.cvm.AppID[:]), InstanceID: hex.EncodeToString(c.cvm.InstanceID),
+		ComposeHash: hex.EncodeToString(c.cvm.ComposeHash[:]), GuestSocket: c.socket}
+	b, _ := json.MarshalIndent(cs, "", "  ")
+	if err := os.WriteFile(statePath, b, 0o600); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "==> %s is up: instance %s of app %s; reach it at https://%s.%s%s/\n", o.Name, cs.InstanceID, cs.AppID, cs.InstanceID, baseDomain, ":"+portOf(strings.TrimPrefix(st.GatewayHTTPS, "https://")))
+	done := make(chan error, 1)
+	go func() { done <- c.app.Wait() }()
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(out, "==> stopping")
+		return nil
+	case err := <-done:
+		return err
+	}
+}

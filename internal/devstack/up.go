@@ -1,0 +1,753 @@
+package devstack
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
+	"github.com/dstack-go/dstack/contracts/chain"
+	"github.com/dstack-go/dstack/contracts/transact"
+	"github.com/dstack-go/dstack/kms"
+	"github.com/dstack-go/dstack/kms/kmsapi"
+	"github.com/dstack-go/dstack/tee/attest/mock"
+	"github.com/dstack-go/dstack/tee/identity"
+)
+
+// Options configure Up.
+type Options struct {
+	// Dir is the state directory. Default ".dstack-dev".
+	Dir string
+	// Listen is the gateway's HTTPS address, on loopback. Default
+	// "127.0.0.1:8443"; port 0 picks a free one.
+	Listen string
+	// Compose is an app-compose.json, or a docker-compose file, to run
+	// instead of the demo app. Default empty: the demo app.
+	Compose string
+	// Images are local images to load into the stack's registry before
+	// the app starts: OCI image layout directories or `docker save`
+	// tarballs. Their images are served under the names they carry.
+	// Default none.
+	Images []string
+	// Apps is how many instances (CVMs) of the app boot. Default 1, at
+	// most 16.
+	Apps int
+	// InsecureBuiltinApp serves a built-in handler instead of the app's
+	// containers, directly rather than through the gateway, so that no
+	// root is needed. Default false.
+	InsecureBuiltinApp bool
+	// InsecurePlainHTTPLoopback lets the app's images be pulled over plain
+	// HTTP from a registry on loopback (the stack's own registry is always
+	// reachable). Default false: HTTPS only.
+	InsecurePlainHTTPLoopback bool
+	// InsecureAllowImageTags lets the app's images be named by tag: a
+	// docker-compose file is wrapped with allow_unpinned_images, so the
+	// compose hash no longer pins what runs. Default false.
+	InsecureAllowImageTags bool
+	// Dstack is how the commands Up prints invoke dstack. Default: the
+	// running executable's absolute path, or "go run ./cmd/dstack" when it
+	// is a `go run` build.
+	Dstack string
+	// Out receives progress and the summary. Default io.Discard.
+	Out io.Writer
+	// Ready, when set, receives the state once the app answers.
+	Ready chan<- State
+}
+
+// State is written to <dir>/state.json for scripts and tests while the
+// stack runs.
+type State struct {
+	Process
+	KMSURL             string `json:"kms_url"`
+	ChainRPC           string `json:"chain_rpc"`
+	KmsContract        string `json:"kms_contract"`
+	AppID              string `json:"app_id"`
+	InstanceID         string `json:"instance_id"`
+	ComposeHash        string `json:"compose_hash"`
+	AppURL             string `json:"app_url"`
+	EvidenceURL        string `json:"evidence_url"`
+	InsecureTrustRoots string `json:"insecure_trust_roots"`
+	Collateral         string `json:"collateral"`
+	RuntimeEventLog    string `json:"runtime_event_log"`
+	GuestSocket        string `json:"guest_socket"`
+	// The gateway: its HTTPS address, registration endpoint, internal CA
+	// root and app id; the app's host name under it.
+	GatewayHTTPS        string `json:"gateway_https"`
+	GatewayRegistration string `json:"gateway_registration"`
+	GatewayCA           string `json:"gateway_ca"`
+	GatewayAppID        string `json:"gateway_app_id"`
+	AppHost             string `json:"app_host"`
+	// PortHosts maps each port the app's compose file publishes to the
+	// host name the gateway serves it at (<app_id>-<port>.<base>).
+	PortHosts map[string]string `json:"port_hosts,omitempty"`
+	// AppApp and GatewayContract are the DstackApp contracts of the app and
+	// of the gateway (0x addresses).
+	AppApp          string `json:"app_contract"`
+	GatewayContract string `json:"gateway_contract"`
+	// ChainID is the dev chain's id; DemoImage the demo app's pinned image
+	// (empty with --compose); AppEnvPubKey the app's env encryption key.
+	ChainID      uint64 `json:"chain_id"`
+	VMConfig     string `json:"vm_config"`
+	DemoImage    string `json:"demo_image,omitempty"`
+	AppEnvPubKey string `json:"app_env_pubkey"`
+	// Registry is the loopback address of the stack's image registry;
+	// Images the repositories it serves (host/path, as a reference names
+	// them), which the stack's CVMs pull from it.
+	Registry string   `json:"registry,omitempty"`
+	Images   []string `json:"images,omitempty"`
+	// InsecurePlainHTTPLoopback and InsecureAllowImageTags are the insecure
+	// choices the stack runs with, for the CVMs `dstack dev cvm` adds.
+	InsecurePlainHTTPLoopback bool `json:"insecure_plain_http_loopback,omitempty"`
+	InsecureAllowImageTags    bool `json:"insecure_allow_image_tags,omitempty"`
+	// Dstack is how to invoke dstack, as the printed commands do.
+	Dstack string `json:"dstack"`
+	// InsecureSimulatedTEESeed is the mock PKI's seed: whoever has it can
+	// forge evidence this stack accepts. Development only.
+	InsecureSimulatedTEESeed string `json:"insecure_simulated_tee_seed"`
+	// Instances are the app's CVMs (--apps).
+	Instances []Instance `json:"instances"`
+}
+
+// DefaultDir is the state directory when none is given.
+const DefaultDir = ".dstack-dev"
+
+// stack is a stack being started: what each step made, and what to undo.
+type stack struct {
+	o        Options
+	out      io.Writer
+	dir      string
+	started  time.Time
+	cleanups []func()
+
+	app      *userApp // nil for the demo or the built-in app
+	compose  []byte
+	seed     string
+	pki      *mock.PKI
+	roots    string
+	coll     string
+	registry *imageRegistry
+	image    string // the demo image, pinned
+	gov      *governance
+	kms      *kms.Server
+	reader   *chain.Reader
+	log      *zap.Logger
+	gw       *gateway
+	envPub   []byte
+	cvms     []*cvm
+	errc     chan error
+	st       State
+}
+
+// Up runs the stack until ctx ends (or an app exits), then stops
+// everything it started.
+func Up(ctx context.Context, o Options) (err error) {
+	s, err := prepare(o)
+	if err != nil {
+		return err
+	}
+	lock, err := s.claimDir()
+	if err != nil {
+		return err
+	}
+	s.started = time.Now()
+	defer lock.release()
+	defer func() {
+		for i := len(s.cleanups) - 1; i >= 0; i-- {
+			s.cleanups[i]()
+		}
+	}()
+	steps := []struct {
+		what string
+		run  func(context.Context) error
+	}{
+		{"removing what an earlier stack in " + s.o.Dir + " left", s.clearEarlier},
+		{"creating the mock vendor PKI", s.createPKI},
+		{s.imageStepName(), s.serveImages},
+		{"starting the dev chain and deploying the governance contracts", s.startGovernance},
+		{"starting the KMS (simulated TEE) and allowing it and the OS image on chain", s.startKMS},
+		{"publishing the KMS root public keys on chain (setKmsInfo)", s.publishKMS},
+		{"registering the gateway's app on chain (setGatewayAppId) and starting the gateway (Caddy with the dstack modules)", s.startGateway},
+	}
+	for i := 1; i <= s.o.Apps; i++ {
+		name := cvmName(i)
+		steps = append(steps, struct {
+			what string
+			run  func(context.Context) error
+		}{"booting " + name + " (process mode): measuring the app into RTMR3, fetching its keys from the KMS over mutual RA-TLS",
+			func(ctx context.Context) error { return s.bootCVM(ctx, name) }})
+	}
+	if !s.o.InsecureBuiltinApp {
+		steps = append(steps, struct {
+			what string
+			run  func(context.Context) error
+		}{"waiting for the app to answer through the gateway", s.waitForApp})
+	}
+	fmt.Fprintln(s.out, "WARNING: simulated TEE with a mock Intel PKI (insecure, development only)")
+	s.warnInsecure()
+	for _, step := range steps {
+		if err := s.step(ctx, step.what, step.run); err != nil {
+			return err
+		}
+	}
+	if err := s.writeState(); err != nil {
+		return err
+	}
+	s.printSummary()
+	if s.o.Ready != nil {
+		s.o.Ready <- s.st
+	}
+	return s.serve(ctx)
+}
+
+// prepare checks the options and reads the compose file and the images
+// given, before anything is started or written.
+func prepare(o Options) (*stack, error) {
+	if o.Dir == "" {
+		o.Dir = DefaultDir
+	}
+	if o.Listen == "" {
+		o.Listen = "127.0.0.1:8443"
+	}
+	if o.Out == nil {
+		o.Out = io.Discard
+	}
+	if host, _, err := net.SplitHostPort(o.Listen); err != nil || !net.ParseIP(host).IsLoopback() {
+		return nil, Usage(fmt.Errorf("--listen %s: the development stack listens on loopback only (127.0.0.1:PORT)", o.Listen))
+	}
+	if o.Apps == 0 {
+		o.Apps = 1
+	}
+	if o.Apps < 1 || o.Apps > 16 {
+		return nil, Usage(fmt.Errorf("--apps %d: between 1 and 16 instances", o.Apps))
+	}
+	if !o.InsecureBuiltinApp && os.Geteuid() != 0 {
+		return nil, Usage(errors.New("the app runs as a container (namespaces, cgroups, mounts), which needs root: run it as root (sudo dstack dev up), or pass --insecure-builtin-app to serve a built-in handler instead of a container"))
+	}
+	if o.InsecureBuiltinApp && (o.Compose != "" || len(o.Images) > 0) {
+		return nil, Usage(errors.New("--insecure-builtin-app runs the built-in demo handler and cannot run --compose or --image; drop one of them"))
+	}
+	if len(o.Images) > 0 && o.Compose == "" {
+		return nil, Usage(errors.New("--image loads images for your app: pass its compose file with --compose"))
+	}
+	dir, err := filepath.Abs(o.Dir)
+	if err != nil {
+		return nil, Usage(fmt.Errorf("--dir %s: %w", o.Dir, err))
+	}
+	if sock := filepath.Join(dir, "cvm", "dstack.sock"); len(sock) > 100 {
+		return nil, Usage(fmt.Errorf("--dir %s: the path of the CVM's agent socket (%s) is too long for a unix socket; use a shorter --dir", o.Dir, sock))
+	}
+	if o.Dstack == "" {
+		o.Dstack = dstackCommand()
+	}
+	s := &stack{o: o, out: o.Out, dir: dir, errc: make(chan error, o.Apps)}
+	if o.Compose != "" {
+		if s.app, err = loadUserApp(o.Compose, o.Images, o.InsecureAllowImageTags, o.InsecurePlainHTTPLoopback); err != nil {
+			return nil, Usage(err)
+		}
+	}
+	return s, nil
+}
+
+// dstackCommand is how the printed commands invoke dstack: this
+// executable, unless `go run` built it into a temporary directory.
+func dstackCommand() string {
+	exe, err := os.Executable()
+	if err != nil || strings.Contains(exe, string(filepath.Separator)+"go-build") || strings.HasSuffix(exe, ".test") {
+		return "go run ./cmd/dstack"
+	}
+	return exe
+}
+
+// claimDir refuses to go on while another stack runs in the directory (its
+// lock is held, or its gateway address is taken), before anything in it is
+// touched, and takes the directory's lock.
+func (s *stack) claimDir() (*dirLock, error) {
+	if st, err := ReadState(s.dir); err == nil && st.Running() {
+		return nil, fmt.Errorf("a development stack is already running in %s (process %d, gateway %s): stop it with \"%s dev down --dir %s\", or pass another --dir", s.o.Dir, st.PID, st.GatewayHTTPS, s.o.Dstack, s.o.Dir)
+	}
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return nil, err
+	}
+	lock, err := lockDir(s.dir)
+	if errors.Is(err, ErrRunning) {
+		return nil, fmt.Errorf("a development stack is already running in %s (%v): stop it with \"%s dev down --dir %s\", or pass another --dir", s.o.Dir, err, s.o.Dstack, s.o.Dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, extra := range s.extraDirs() {
+		if held(extra) {
+			lock.release()
+			return nil, fmt.Errorf("\"dstack dev cvm\" still runs in %s: stop it first (Ctrl-C in its terminal)", extra)
+		}
+	}
+	ln, err := net.Listen("tcp", s.o.Listen)
+	if err != nil {
+		lock.release()
+		return nil, fmt.Errorf("the gateway's HTTPS address %s is taken (%w): is another stack running? try \"%s dev down\" or --listen 127.0.0.1:OTHERPORT", s.o.Listen, err, s.o.Dstack)
+	}
+	// Caddy is given the port it listens on, so that the URLs printed are
+	// the ones served.
+	s.o.Listen = ln.Addr().String()
+	ln.Close()
+	return lock, nil
+}
+
+// cvmDirs are the directories of the CVMs of earlier stacks.
+func (s *stack) cvmDirs() []string {
+	old, _ := filepath.Glob(filepath.Join(s.dir, "cvm*"))
+	return append(old, s.extraDirs()...)
+}
+
+func (s *stack) extraDirs() []string {
+	extra, _ := filepath.Glob(filepath.Join(s.dir, "extra", "*"))
+	return extra
+}
+
+func (s *stack) onStop(f func()) { s.cleanups = append(s.cleanups, f) }
+
+// step runs one step, printing what it does and, when it ends, how long
+// it took.
+func (s *stack) step(ctx context.Context, what string, run func(context.Context) error) error {
+	fmt.Fprintf(s.out, "==> %s\n", what)
+	begin := time.Now()
+	if err := run(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.out, "    done in %.1fs\n", time.Since(begin).Seconds())
+	return nil
+}
+
+func (s *stack) warnInsecure() {
+	if s.o.InsecureBuiltinApp {
+		fmt.Fprintln(s.out, "WARNING: --insecure-builtin-app: a built-in handler runs instead of the app's containers, and it is served directly, not through the gateway")
+	}
+	if s.o.InsecurePlainHTTPLoopback {
+		fmt.Fprintln(s.out, "WARNING: --insecure-plain-http-loopback: the app's images may be pulled over plain HTTP from loopback registries")
+	}
+	if s.o.InsecureAllowImageTags {
+		fmt.Fprintln(s.out, "WARNING: --insecure-allow-image-tags: the app's images may be named by tag; the compose hash does not pin what runs")
+	}
+}
+
+// clearEarlier removes what an earlier stack in the directory left: the
+// containers of a stack that was killed (and their cgroups), and its CVMs'
+// data, host-shared files and runtime state. A new stack has a new chain
+// and a new app: nothing of the earlier CVMs is theirs. Image caches stay.
+func (s *stack) clearEarlier(context.Context) error {
+	for _, d := range s.cvmDirs() {
+		removed, err := removeLeftoverContainers(filepath.Join(d, "containers"))
+		if len(removed) > 0 {
+			fmt.Fprintf(s.out, "    removed containers a stopped stack left running: %s\n", strings.Join(removed, ", "))
+		}
+		if err != nil {
+			return err
+		}
+		for _, name := range []string{"data", "host-shared", "run", hostInstanceInfo, "state.json"} {
+			if err := os.RemoveAll(filepath.Join(d, name)); err != nil {
+				return fmt.Errorf("removing what an earlier stack left: %w", err)
+			}
+		}
+	}
+	if err := os.Remove(filepath.Join(s.dir, "state.json")); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+func (s *stack) createPKI(context.Context) error {
+	seedBytes := make([]byte, 16)
+	if _, err := rand.Read(seedBytes); err != nil {
+		return err
+	}
+	s.seed = "dstack-dev-" + hex.EncodeToString(seedBytes)
+	var err error
+	if s.pki, err = mock.NewPKI([]byte(s.seed)); err != nil {
+		return err
+	}
+	s.roots = filepath.Join(s.dir, "insecure-trust-roots.pem")
+	if err := os.WriteFile(s.roots, s.pki.RootsPEM(), 0o600); err != nil {
+		return err
+	}
+	s.coll = filepath.Join(s.dir, "collateral")
+	return s.pki.WriteCollateralDir(s.coll)
+}
+
+func (s *stack) imageStepName() string {
+	switch {
+	case s.o.InsecureBuiltinApp:
+		return "preparing the built-in app"
+	case s.app != nil:
+		return "serving the app's images from a registry on loopback"
+	}
+	return "building the demo app into an OCI image and serving it from a registry on loopback (the first run compiles it: allow a few minutes)"
+}
+
+// serveImages starts the stack's registry with the demo image, or the
+// images given with --image, and settles the app-compose.
+func (s *stack) serveImages(ctx context.Context) error {
+	if s.o.InsecureBuiltinApp {
+		s.compose = []byte(builtinCompose)
+		return nil
+	}
+	reg, err := startRegistry()
+	if err != nil {
+		return err
+	}
+	s.registry = reg
+	s.onStop(func() { reg.Close() })
+	if s.app != nil {
+		for _, img := range s.app.images {
+			ref, err := reg.push(ctx, img)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(s.out, "    %s (from %s) as %s\n", img.name, img.source, ref)
+		}
+		s.compose = s.app.compose
+		return nil
+	}
+	work := filepath.Join(s.dir, "build")
+	if err := os.MkdirAll(work, 0o700); err != nil {
+		return err
+	}
+	img, err := buildDemoImage(ctx, work)
+	if err != nil {
+		return err
+	}
+	if s.image, err = reg.push(ctx, localImage{name: demoImageName, image: img}); err != nil {
+		return err
+	}
+	s.compose, err = demoAppCompose(s.image, "v1")
+	return err
+}
+
+// startGovernance starts the dev chain and deploys the contracts, with
+// the app allowed at its compose hash.
+func (s *stack) startGovernance(ctx context.Context) (err error) {
+	if s.gov, err = startGovernance(ctx, identity.ComposeHash(s.compose)); err != nil {
+		return err
+	}
+	s.onStop(func() { s.gov.chain.Close() })
+	return nil
+}
+
+func (s *stack) startKMS(ctx context.Context) (err error) {
+	if s.kms, err = startKMS(ctx, s.dir, s.seed, vmConfig(), s.gov); err != nil {
+		return err
+	}
+	s.onStop(func() { s.kms.Stop(context.Background()) })
+	return nil
+}
+
+// publishKMS publishes the KMS's root public keys on chain. The bootstrap
+// attestation stays in <dir>/kms/bootstrap-info.json: storing several
+// kilobytes costs more gas than one transaction may use on current forks.
+func (s *stack) publishKMS(ctx context.Context) error {
+	bi := s.kms.Service.Bootstrap
+	if _, err := s.gov.ctl.Send(ctx, s.gov.kms, dstackkms.NewDstackKms().PackSetKmsInfo(dstackkms.DstackKmsKmsInfo{
+		K256Pubkey: bi.K256Pubkey, CaPubkey: bi.CAPubkey,
+	}), "set-kms-info"); err != nil {
+		return err
+	}
+	var err error
+	s.reader, err = chain.New(ctx, s.gov.ctl.Client, chain.Config{ChainID: s.gov.ctl.ChainID, KmsContract: s.gov.kms})
+	return err
+}
+
+func (s *stack) startGateway(ctx context.Context) error {
+	s.log = zap.New(zapcore.NewCore(zapcore.NewConsoleEncoder(zap.NewDevelopmentEncoderConfig()), zapcore.Lock(zapcore.AddSync(s.out)), zap.WarnLevel))
+	gw, err := startGateway(ctx, s.dir, s.o.Listen, s.seed, s.roots, s.coll, s.gov)
+	if err != nil {
+		return err
+	}
+	s.gw = gw
+	s.onStop(func() { gw.stop() })
+	envPub, err := s.kms.Service.GetAppEnvEncryptPubKey(ctx, &kmsapi.AppID{AppID: s.gov.app.Bytes()})
+	if err != nil {
+		return fmt.Errorf("getting the app's env encryption key: %w", err)
+	}
+	s.envPub = envPub.PublicKey
+	return nil
+}
+
+func cvmName(i int) string {
+	if i == 1 {
+		return "cvm"
+	}
+	return fmt.Sprintf("cvm%d", i)
+}
+
+func (s *stack) bootCVM(ctx context.Context, name string) error {
+	c, err := bootCVM(ctx, cvmConfig{
+		dir: filepath.Join(s.dir, name), compose: s.compose, appID: s.gov.app.Bytes(), kmsURL: s.kms.URL, vmConfig: vmConfig(),
+		gatewayURL: s.gw.registrationURL, pki: s.pki, chain: s.reader, log: s.log, envPubKey: s.envPub,
+		builtin: s.o.InsecureBuiltinApp, demo: s.app == nil && !s.o.InsecureBuiltinApp,
+		registry: s.registryOptions(),
+	})
+	if err != nil {
+		return err
+	}
+	s.onStop(func() { c.stop() })
+	go func() { s.errc <- c.app.Wait() }()
+	s.cvms = append(s.cvms, c)
+	return nil
+}
+
+// registryOptions say how the stack's CVMs reach images: the stack's
+// registry for the names it serves, the insecure choices given.
+func (s *stack) registryOptions() registryChoice {
+	rc := registryChoice{plainHTTPLoopback: s.o.InsecurePlainHTTPLoopback}
+	if s.registry != nil {
+		rc.addr, rc.repos = s.registry.addr, s.registry.repos()
+	}
+	return rc
+}
+
+// waitForApp waits until the app answers through the gateway, and fails
+// when it does not.
+func (s *stack) waitForApp(ctx context.Context) error {
+	s.fillState()
+	if s.app != nil && len(s.app.ports) == 0 {
+		fmt.Fprintln(s.out, "    the app publishes no port: nothing to reach through the gateway")
+		return nil
+	}
+	return waitThroughGateway(ctx, s.st, s.o.Listen, s.app == nil)
+}
+
+// fillState gathers what the steps made into the state file's form.
+func (s *stack) fillState() {
+	c := s.cvms[0]
+	st := State{
+		KMSURL: s.kms.URL, ChainRPC: s.gov.rpc, KmsContract: s.gov.kms.Hex(), AppID: hex.EncodeToString(c.cvm.AppID[:]),
+		InstanceID: hex.EncodeToString(c.cvm.InstanceID), ComposeHash: hex.EncodeToString(c.cvm.ComposeHash[:]),
+		InsecureTrustRoots: s.roots, Collateral: s.coll, RuntimeEventLog: c.cvm.Platform.LogPath(), GuestSocket: c.socket,
+		GatewayHTTPS: "https://" + s.o.Listen, GatewayRegistration: s.gw.registrationURL, GatewayCA: s.gw.caPath,
+		GatewayAppID: hex.EncodeToString(s.gw.appID), AppApp: s.gov.app.Hex(), GatewayContract: s.gov.gatewayApp.Hex(),
+		ChainID: s.gov.id, InsecureSimulatedTEESeed: s.seed, DemoImage: s.image, AppEnvPubKey: hex.EncodeToString(s.envPub),
+		VMConfig: vmConfig(), Dstack: s.o.Dstack,
+		InsecurePlainHTTPLoopback: s.o.InsecurePlainHTTPLoopback, InsecureAllowImageTags: s.o.InsecureAllowImageTags,
+	}
+	st.Process, _ = Self()
+	st.AppHost = st.AppID + "." + baseDomain
+	for _, c := range s.cvms {
+		st.Instances = append(st.Instances, Instance{InstanceID: hex.EncodeToString(c.cvm.InstanceID), GuestSocket: c.socket, Dir: c.dir, TunnelAddress: c.tunnelAddr})
+	}
+	if s.registry != nil {
+		st.Registry, st.Images = s.registry.addr, s.registry.repos()
+	}
+	port := portOf(s.o.Listen)
+	if s.o.InsecureBuiltinApp {
+		st.AppURL = "https://" + c.builtinAddr + "/"
+	} else {
+		st.AppURL = "https://" + st.AppHost + ":" + port + "/"
+	}
+	if s.app != nil && len(s.app.ports) > 0 {
+		// The gateway serves port 80 at <app_id>.<base> and port P at
+		// <app_id>-P.<base>: the app's URL is port 80's when it publishes
+		// it, else its first port's.
+		st.PortHosts = map[string]string{}
+		for _, p := range s.app.ports {
+			st.PortHosts[strconv.Itoa(int(p))] = fmt.Sprintf("%s-%d.%s", st.AppID, p, baseDomain)
+		}
+		if !slices.Contains(s.app.ports, 80) {
+			st.AppURL = "https://" + st.PortHosts[strconv.Itoa(int(s.app.ports[0]))] + ":" + port + "/"
+		}
+	}
+	st.EvidenceURL = st.AppURL + "evidence"
+	s.st = st
+}
+
+// writeState writes state.json: the stack is up.
+func (s *stack) writeState() error {
+	if s.st.AppID == "" {
+		s.fillState()
+	}
+	statePath := filepath.Join(s.dir, "state.json")
+	// The state file goes last, once everything stopped: "dev down" waits
+	// for it.
+	s.onStop(func() { os.Remove(statePath) })
+	sb, _ := json.MarshalIndent(s.st, "", "  ")
+	return os.WriteFile(statePath, sb, 0o600)
+}
+
+func (s *stack) printSummary() {
+	st, dstack := s.st, s.o.Dstack
+	curl := fmt.Sprintf("curl --cacert %s --resolve %s:%s:127.0.0.1 %s", st.GatewayCA, st.AppHost, portOf(s.o.Listen), st.AppURL)
+	if s.o.InsecureBuiltinApp {
+		curl = "curl -k " + st.AppURL
+	}
+	var ports strings.Builder
+	keys := make([]string, 0, len(st.PortHosts))
+	for p := range st.PortHosts {
+		keys = append(keys, p)
+	}
+	sort.Strings(keys)
+	for _, p := range keys {
+		fmt.Fprintf(&ports, "  port %-8s https://%s:%s/\n", p, st.PortHosts[p], portOf(s.o.Listen))
+	}
+	evidence := ""
+	if s.app == nil {
+		evidence = fmt.Sprintf("  evidence      %s > evidence.json   (the guest agent's GetQuote, through the gateway)\n  verify        %s verify --insecure-trust-roots %s --collateral %s evidence.json\n",
+			strings.Replace(curl, st.AppURL, st.EvidenceURL, 1), dstack, st.InsecureTrustRoots, st.Collateral)
+	}
+	fmt.Fprintf(s.out, `
+The app is up (%.1fs).
+  app           %s
+  curl          %s
+                (or curl -k; *.localhost resolves to loopback in most resolvers)
+%s%s  chain         %s (DstackKms %s; app %s)
+  queries       %s chain --rpc %s --kms %s app-info %s
+  KMS           %s
+  gateway       %s (registration %s, CA %s)
+  app id        %s
+  compose hash  %s
+  instance id   %s
+  guest agent   curl --unix-socket %s http://dstack/Info
+  state         %s
+Stop with Ctrl-C or "%s dev down --dir %s".
+`, time.Since(s.started).Seconds(), st.AppURL, curl, ports.String(), evidence,
+		st.ChainRPC, st.KmsContract, st.AppApp, dstack, st.ChainRPC, st.KmsContract, st.AppApp, st.KMSURL, st.GatewayHTTPS, st.GatewayRegistration, st.GatewayCA,
+		st.AppID, st.ComposeHash, st.InstanceID, st.GuestSocket, filepath.Join(s.dir, "state.json"), dstack, s.o.Dir)
+}
+
+// serve runs until ctx ends or an app exits; SIGHUP restarts the gateway
+// ("dstack dev restart-gateway").
+func (s *stack) serve(ctx context.Context) error {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(s.out, "==> stopping")
+			return nil
+		case err := <-s.errc:
+			fmt.Fprintln(s.out, "==> an app exited; stopping")
+			return err
+		case <-hup:
+			if err := s.step(ctx, "restarting the gateway", func(context.Context) error { return s.gw.restart() }); err != nil {
+				return fmt.Errorf("restarting the gateway: %w", err)
+			}
+			fmt.Fprintln(s.out, "==> the gateway is back")
+		}
+	}
+}
+
+// vmConfig is the vm_config of the development OS image, shared by the
+// KMS and the CVMs.
+func vmConfig() string {
+	osImage := sha512.Sum512_256([]byte("dstack dev image"))
+	return fmt.Sprintf(`{"os_image_hash":"%x","cpu_count":1,"memory_size":0}`, osImage)
+}
+
+// governance is the dev chain with the contracts deployed and the app
+// registered.
+type governance struct {
+	chain *Chain
+	ctl   *transact.Sender
+	rpc   string
+	kms   common.Address
+	app   common.Address
+	// gatewayApp is the DstackApp registered for the gateway; its address
+	// is the gateway app id.
+	gatewayApp common.Address
+	id         uint64
+}
+
+// startGovernance starts the dev chain, deploys DstackKms and registers
+// an app that allows composeHash, and one for the gateway.
+func startGovernance(ctx context.Context, composeHash [32]byte) (*governance, error) {
+	d, err := StartChain(ChainOptions{Listen: "127.0.0.1:0", Accounts: 2, Period: time.Second})
+	if err != nil {
+		return nil, err
+	}
+	g := &governance{chain: d, rpc: d.URL}
+	fail := func(err error) (*governance, error) { d.Close(); return nil, err }
+	if g.ctl, err = transact.Dial(ctx, d.URL, AccountKey(0), io.Discard); err != nil {
+		return fail(err)
+	}
+	g.id = g.ctl.ChainID.Uint64()
+	if g.kms, err = g.ctl.DeployGovernance(ctx); err != nil {
+		return fail(err)
+	}
+	owner := crypto.PubkeyToAddress(AccountKey(0).PublicKey)
+	K := dstackkms.NewDstackKms()
+	deployApp := func(hash [32]byte, what string) (common.Address, error) {
+		r, err := g.ctl.Send(ctx, g.kms, K.PackDeployAndRegisterApp0(owner, false, true, true, [32]byte{}, hash), what)
+		if err != nil {
+			return common.Address{}, err
+		}
+		return transact.DeployedApp(r)
+	}
+	if g.app, err = deployApp(composeHash, "deploy-app"); err != nil {
+		return fail(err)
+	}
+	if g.gatewayApp, err = deployApp(sha256.Sum256([]byte("dstack dev gateway")), "deploy-gateway-app"); err != nil {
+		return fail(err)
+	}
+	return g, nil
+}
+
+// startKMS allows the KMS's measurement and device and the dev OS image
+// on chain, then starts a KMS on the simulated TEE whose authorizer is the
+// chain.
+func startKMS(ctx context.Context, dir, seed, kmsConfig string, gov *governance) (*kms.Server, error) {
+	attester, opts, err := kms.SimulatedTEE(seed, kmsConfig)
+	if err != nil {
+		return nil, err
+	}
+	self := &kms.Self{Attester: attester, Attestation: opts, Config: kmsConfig}
+	ev, err := self.Evidence(ctx)
+	if err != nil {
+		return nil, err
+	}
+	kb := kmsapi.BootInfoOf(ev, false)
+	K := dstackkms.NewDstackKms()
+	for _, tx := range []struct {
+		what string
+		data []byte
+	}{
+		{"add-os-image", K.PackAddOsImageHash(common.BytesToHash(kb.OSImageHash))},
+		{"add-kms-mr", K.PackAddKmsAggregatedMr(common.BytesToHash(kb.MrAggregated))},
+		{"add-kms-device", K.PackAddKmsDevice(common.BytesToHash(kb.DeviceID))},
+	} {
+		if _, err := gov.ctl.Send(ctx, gov.kms, tx.data, tx.what); err != nil {
+			return nil, err
+		}
+	}
+	kmsDir := filepath.Join(dir, "kms")
+	_ = os.RemoveAll(kmsDir)
+	srv, err := kms.NewServer(ctx, kms.Config{
+		Listen: "127.0.0.1:0", Domain: "127.0.0.1", StateDir: kmsDir, VMConfig: kmsConfig, InsecureSimulatedTEE: seed,
+		Auth: kms.AuthConfig{Chain: &kms.ChainConfig{RPCURL: gov.rpc, ChainID: gov.id, KmsContract: gov.kms.Hex()}},
+	}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("starting the KMS: %w", err)
+	}
+	if err := srv.Start(ctx); err != nil {
+		return nil, err
+	}
+	return srv, nil
+}
