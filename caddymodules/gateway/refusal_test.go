@@ -10,9 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/caddyserver/caddy/v2"
-
 	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/internal/tunnel"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 )
@@ -322,8 +321,8 @@ func TestDecisionsShareTheHeadRead(t *testing.T) {
 // would leave every decision between two head reads stale, and is refused.
 func TestPollIntervalPastStaleness(t *testing.T) {
 	e := newEnv(t)
-	a := &App{Chain: ChainConfig{RPCURL: e.rpcURL, ChainID: e.chain.ChainID.Uint64(), KmsContract: e.chain.Kms.Hex(),
-		PollInterval: caddy.Duration(time.Minute), MaxStaleness: caddy.Duration(30 * time.Second)}}
+	a := &App{Chain: settings.Chain{RPCURL: e.rpcURL, ChainID: e.chain.ChainID.Uint64(), KmsContract: e.chain.Kms.Hex(),
+		PollInterval: settings.Duration(time.Minute), MaxStaleness: settings.Duration(30 * time.Second)}}
 	if err := a.connectChain(context.Background()); err == nil || !strings.Contains(err.Error(), "shorten poll_interval or raise max_staleness") {
 		t.Fatalf("poll_interval 1m, max_staleness 30s: %v", err)
 	}
