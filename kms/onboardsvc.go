@@ -184,8 +184,8 @@ func RunOnboarding(ctx context.Context, cfg Config, listen, token string, log *z
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: svc.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
+	srv := cfg.Limits.HTTPServer(svc.Handler())
+	go func() { _ = srv.Serve(cfg.Limits.Listener(ln)) }()
 	log.Info("onboarding service listening", zap.String("address", ln.Addr().String()))
 	select {
 	case <-svc.Done():

@@ -11,10 +11,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"time"
 
 	"go.uber.org/zap"
 
+	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
@@ -54,6 +54,13 @@ type Config struct {
 	// measurement register). Default off, as upstream; when on, the KMS
 	// warns at start.
 	InsecureAllowSNPKeyRelease bool `json:"insecure_allow_snp_key_release,omitempty"`
+	// Limits bounds what callers, authenticated or not, can make the KMS
+	// hold: connections (default 1024), requests handled at once (64, each
+	// further one waiting up to 1s, then answered 503), and the time a
+	// connection has to send its headers (10s) and its request (30s), to be
+	// answered (2m) and to stay idle (30s). Each field left out keeps its
+	// default. The onboarding service runs within the same limits.
+	Limits prpc.Limits `json:"limits,omitzero"`
 }
 
 // renamedOptions maps options that were renamed to their new names.
@@ -246,8 +253,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	s.ln = ln
 	s.URL = "https://" + ln.Addr().String()
-	s.srv = &http.Server{Handler: s.Service.Handler(), TLSConfig: tlsCfg, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = s.srv.ServeTLS(ln, "", "") }()
+	s.srv = s.cfg.Limits.HTTPServer(s.Service.Handler())
+	s.srv.TLSConfig = tlsCfg
+	s.srv.ErrorLog = zap.NewStdLog(s.Service.log())
+	go func() { _ = s.srv.ServeTLS(s.cfg.Limits.Listener(ln), "", "") }()
 	return nil
 }
 

@@ -15,7 +15,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -76,6 +75,16 @@ func (s *Service) log() *zap.Logger {
 	return zap.NewNop()
 }
 
+// The request body limits of the methods that carry more than ids
+// (prpc.DefaultMaxBody): vm_config, the host's JSON description of the VM
+// (a few hundred bytes upstream), and SignCert's CSR, which holds the
+// caller's whole attestation: a quote of some 5 KiB and the event log
+// (the CCEL area is 64 KiB), as hex.
+const (
+	maxVMConfigBody = 64 << 10
+	maxSignCertBody = 1 << 20
+)
+
 // Handler returns the RPC handler, to be served under /prpc/ over TLS with
 // TLSConfig.
 func (s *Service) Handler() http.Handler {
@@ -85,12 +94,12 @@ func (s *Service) Handler() http.Handler {
 		Base: "/prpc/", ServicePrefix: "KMS.", Logger: s.Logger,
 		Header: http.Header{"X-App-Version": {Version}},
 		Methods: map[string]prpc.Method{
-			"GetAppKey":              prpc.Handle(s.GetAppKey),
+			"GetAppKey":              prpc.Handle(s.GetAppKey).MaxBody(maxVMConfigBody),
 			"GetAppEnvEncryptPubKey": prpc.Handle(s.GetAppEnvEncryptPubKey),
 			"GetMeta":                prpc.Handle(s.GetMeta),
 			"GetTempCaCert":          prpc.Handle(s.GetTempCaCert),
-			"SignCert":               prpc.Handle(s.SignCert),
-			"GetKmsKey":              prpc.Handle(s.GetKmsKey),
+			"SignCert":               prpc.Handle(s.SignCert).MaxBody(maxSignCertBody),
+			"GetKmsKey":              prpc.Handle(s.GetKmsKey).MaxBody(maxVMConfigBody),
 		},
 	}
 	mux := http.NewServeMux()
@@ -401,8 +410,10 @@ func (s *Service) issueAppCert(cfg wire.CertConfigV2, pub *ecdsa.PublicKey, att 
 	if cfg.NotAfter != nil {
 		opts.NotAfter = time.Unix(int64(*cfg.NotAfter), 0)
 	}
+	// A leaf is of no use past its issuer: a longer request (upstream's
+	// agents ask for ten years) ends with the app CA.
 	if opts.NotAfter.After(appCA.NotAfter) {
-		return nil, errors.New("requested validity outlives the app CA")
+		opts.NotAfter = appCA.NotAfter
 	}
 	if cfg.ExtQuote {
 		opts.Attestation = att

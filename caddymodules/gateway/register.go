@@ -40,7 +40,8 @@ func (a *App) registrationTLS() *tls.Config {
 func (a *App) registrationHandler() http.Handler {
 	rpc := &prpc.Server{
 		Base: "/prpc/", ServicePrefix: "Tproxy.", Logger: a.log,
-		Methods: map[string]prpc.Method{tunnel.RegisterMethod: prpc.Handle(a.registerCvm), tunnel.InfoMethod: prpc.Handle(a.info)},
+		// A registration carries a WireGuard key and the app's port policy.
+		Methods: map[string]prpc.Method{tunnel.RegisterMethod: prpc.Handle(a.registerCvm).MaxBody(64 << 10), tunnel.InfoMethod: prpc.Handle(a.info)},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })

@@ -38,8 +38,23 @@ func init() {
 //			sealing_key_hex <hex>
 //			onboard_from <url>
 //			insecure_allow_snp_key_release
+//			limits {
+//				max_conns           <n>
+//				max_in_flight       <n>
+//				queue_timeout       <duration>
+//				read_header_timeout <duration>
+//				read_timeout        <duration>
+//				write_timeout       <duration>
+//				idle_timeout        <duration>
+//				max_header_bytes    <n>
+//			}
 //		}
 //	}
+//
+// The KMS serves its RPC with its own HTTP server on a Caddy listener, so
+// Caddy's `servers` options (timeouts, max_header_size) do not apply to it:
+// its limits are those of the limits block (kms.Config.Limits, where the
+// defaults are stated).
 func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 	var cfg kms.Config
 	d.Next() // the option name
@@ -58,6 +73,20 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 			continue
 		case "allow_snp_key_release":
 			return nil, d.Errf("allow_snp_key_release is now named insecure_allow_snp_key_release, which says what it weakens: rename it")
+		case "limits":
+			if d.NextArg() {
+				return nil, d.ArgErr()
+			}
+			for nesting := d.Nesting(); d.NextBlock(nesting); {
+				name, val := d.Val(), ""
+				if !d.AllArgs(&val) {
+					return nil, d.ArgErr()
+				}
+				if err := cfg.Limits.SetOption(name, val); err != nil {
+					return nil, d.Err(err.Error())
+				}
+			}
+			continue
 		case "auth":
 			args := d.RemainingArgs()
 			if len(args) == 0 {

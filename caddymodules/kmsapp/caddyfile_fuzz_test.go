@@ -17,6 +17,7 @@ func FuzzCaddyfile(f *testing.F) {
 			"sealing_key_hex 0101010101010101010101010101010101010101010101010101010101010101\ninsecure_allow_snp_key_release\n}",
 		"dstack_kms {\nauth webhook http://127.0.0.1:9000\n}", "dstack_kms {\nauth static\n}", "dstack_kms {\nauth\n}",
 		"dstack_kms {\nsealing_key_hex zz\n}", "dstack_kms {\nonboard_from https://kms.example\ninsecure_simulated_tee_seed s\n}",
+		"dstack_kms {\nlimits {\nmax_conns 10\nidle_timeout 5s\n}\n}", "dstack_kms {\nlimits {\nread_timeout\n}\n}",
 		"dstack_kms x", "dstack_kms {\n{\n}\n}", "{",
 	} {
 		f.Add(s)

@@ -6,11 +6,16 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
 
 	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/internal/prpc/prpctest"
 	"github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
@@ -18,26 +23,32 @@ import (
 	"github.com/dstack-go/dstack/tee/ratls"
 )
 
-// TestCaddyHostsKMS loads a real Caddy configuration with the dstack_kms
-// app and calls the KMS it serves.
-func TestCaddyHostsKMS(t *testing.T) {
-	cfg := map[string]any{
+// loadKMS runs Caddy with a development dstack_kms app within limits until
+// the test ends.
+func loadKMS(t *testing.T, limits prpc.Limits) *App {
+	t.Helper()
+	raw, _ := json.Marshal(map[string]any{
 		"admin": map[string]any{"disabled": true, "config": map[string]any{"persist": false}},
 		"apps": map[string]any{"dstack_kms": kms.Config{
 			Listen: "127.0.0.1:0", StateDir: t.TempDir(), InsecureSimulatedTEE: "caddy test",
-			Auth: kms.AuthConfig{InsecureAllowAll: true},
+			Auth: kms.AuthConfig{InsecureAllowAll: true}, Limits: limits,
 		}},
-	}
-	raw, _ := json.Marshal(cfg)
+	})
 	if err := caddy.Load(raw, true); err != nil {
 		t.Fatal(err)
 	}
-	defer caddy.Stop()
+	t.Cleanup(func() { _ = caddy.Stop() })
 	app, err := caddy.ActiveContext().App("dstack_kms")
 	if err != nil {
 		t.Fatal(err)
 	}
-	url := app.(*App).URL()
+	return app.(*App)
+}
+
+// TestCaddyHostsKMS loads a real Caddy configuration with the dstack_kms
+// app and calls the KMS it serves.
+func TestCaddyHostsKMS(t *testing.T) {
+	url := loadKMS(t, prpc.Limits{}).URL()
 	pki, _ := mock.NewPKI([]byte("caddy test"))
 	v := &ratls.Verifier{Attestation: attest.Options{InsecureTrustRoots: &attest.TrustRoots{TDX: pki.Roots()}}}
 	c := &prpc.Client{BaseURL: url + "/prpc", HTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: v.ClientConfig(nil)}}}
@@ -88,5 +99,40 @@ func TestCaddyReloadKeepsKMSAddress(t *testing.T) {
 	second := load("kms.localhost")
 	if !bytes.Equal(first.K256Pubkey, second.K256Pubkey) {
 		t.Fatalf("the reloaded KMS has other root keys: %x, then %x", first.K256Pubkey, second.K256Pubkey)
+	}
+}
+
+// TestCaddyfileLimits: the limits block sets kms.Config.Limits, and refuses
+// an unknown limit or a value of the wrong kind.
+func TestCaddyfileLimits(t *testing.T) {
+	v, err := parseGlobalOption(caddyfile.NewTestDispenser("dstack_kms {\nstate_dir /s\nlimits {\nmax_conns 10\nmax_in_flight 4\nidle_timeout 5s\n}\ndomain kms.example\n}"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg kms.Config
+	if err := json.Unmarshal(v.(httpcaddyfile.App).Value, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Limits != (prpc.Limits{MaxConns: 10, MaxInFlight: 4, IdleTimeout: prpc.Duration(5 * time.Second)}) || cfg.Domain != "kms.example" {
+		t.Fatalf("%+v", cfg)
+	}
+	for _, bad := range []string{"limits {\nmax_conns ten\n}", "limits {\nidle 5s\n}", "limits {\nidle_timeout\n}", "limits x {\n}"} {
+		if _, err := parseGlobalOption(caddyfile.NewTestDispenser("dstack_kms {\n"+bad+"\n}"), nil); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// TestCaddyKMSLimits: the KMS in Caddy runs within its limits: a
+// connection that sends nothing is closed after read_header_timeout.
+func TestCaddyKMSLimits(t *testing.T) {
+	app := loadKMS(t, prpc.Limits{ReadHeaderTimeout: prpc.Duration(200 * time.Millisecond)})
+	c, err := net.Dial("tcp", strings.TrimPrefix(app.URL(), "https://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := prpctest.HeldFor(c, 5*time.Second); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -11,8 +11,20 @@
 // extend RTMR3 through the kernel themselves. The legacy Tappd API
 // (DeriveKey, DeriveK256Key, TdxQuote, RawQuote, Info, Version under
 // /prpc/Tappd.) is served on its own socket when Config.TappdSocket is set,
+// with DstackGuest at /<Method> beside it, where the deprecated TappdClient
+// of the SDKs, a DstackClient, sends the methods it inherits,
 // and the external Worker API (Info, Version, GetAttestationForAppKey; no
 // keys) on TCP when Config.External is.
+//
+// Certificates of GetTlsKey and Tappd DeriveKey: each call makes a new key
+// and a certificate valid until the request's not_after or, when it names
+// none, for Agent.TLSKeyMaxValidity from now (default ten years, as
+// upstream), and never past the KMS's app CA; a not_after beyond that
+// maximum is refused. Nothing renews them: an app that serves one renews by
+// calling GetTlsKey again before not_after (at two thirds of its validity,
+// say) and switching to the new key and chain. The attestation in a
+// usage_ra_tls certificate is as old as the call, so an app whose peers
+// want fresh evidence asks for a short not_after and renews as often.
 //
 // Who may connect: upstream's socket is world-writable (0777) and anything
 // that reaches it holds the app's keys. Here the socket is created 0660,
@@ -54,6 +66,7 @@ import (
 	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
+	"github.com/dstack-go/dstack/tee/eventlog"
 	"github.com/dstack-go/dstack/tee/kdf"
 	"github.com/dstack-go/dstack/tee/ratls"
 	"github.com/dstack-go/dstack/tee/wire"
@@ -65,6 +78,11 @@ const Version = "0.6.0-go"
 // DefaultSocket is where the SDKs look first.
 const DefaultSocket = "/var/run/dstack.sock"
 
+// DefaultTLSKeyValidity is how long a GetTlsKey (or Tappd DeriveKey)
+// certificate is valid when the request names no not_after: upstream's
+// ten years.
+const DefaultTLSKeyValidity = 10 * 365 * 24 * time.Hour
+
 // CertSigner signs CSRs: the KMS the CVM booted with.
 type CertSigner interface {
 	SignCert(ctx context.Context, req *kmsapi.SignCertRequest) (*kmsapi.SignCertResponse, error)
@@ -75,6 +93,11 @@ type Agent struct {
 	// GPUAttestation is the file GpuInfo returns. Default
 	// GPUAttestationPath.
 	GPUAttestation string
+	// TLSKeyMaxValidity caps the certificates of GetTlsKey and Tappd
+	// DeriveKey: a request without not_after gets one valid this long from
+	// now, and a request whose not_after lies further ahead is refused.
+	// Default (0) DefaultTLSKeyValidity, upstream's ten years.
+	TLSKeyMaxValidity time.Duration
 
 	cvm    *boot.CVM
 	signer CertSigner
@@ -98,25 +121,40 @@ func New(cvm *boot.CVM, log *zap.Logger) *Agent {
 	return a
 }
 
+// The request body limits of the methods that carry more than names and
+// ids (prpc.DefaultMaxBody): a certificate's subject and alternative names,
+// and data an app signs, verifies or quotes over (hex, so half as many
+// bytes of data).
+const (
+	maxNamesBody = 64 << 10
+	maxDataBody  = 1 << 20
+)
+
 // Handler returns the HTTP handler of the API.
 func (a *Agent) Handler() http.Handler {
-	methods := map[string]prpc.Method{
-		"GetTlsKey": prpc.Handle(a.GetTlsKey),
+	mux := http.NewServeMux()
+	mux.Handle("/prpc/", &prpc.Server{Base: "/prpc/", ServicePrefix: "DstackGuest.", Methods: a.guestMethods(), Logger: a.log})
+	mux.Handle("/", a.bareHandler())
+	return mux
+}
+
+// bareHandler serves DstackGuest at /<Method>, where DstackClient posts.
+func (a *Agent) bareHandler() http.Handler {
+	return &prpc.Server{Base: "/", Methods: a.guestMethods(), Logger: a.log}
+}
+
+func (a *Agent) guestMethods() map[string]prpc.Method {
+	return map[string]prpc.Method{
+		"GetTlsKey": prpc.Handle(a.GetTlsKey).MaxBody(maxNamesBody),
 		"GetKey":    prpc.Handle(a.GetKey),
 		"GetQuote":  prpc.Handle(a.GetQuote),
 		"Attest":    prpc.Handle(a.Attest),
 		"Info":      prpc.Handle(a.Info),
-		"Sign":      prpc.Handle(a.Sign),
-		"Verify":    prpc.Handle(a.Verify),
+		"Sign":      prpc.Handle(a.Sign).MaxBody(maxDataBody),
+		"Verify":    prpc.Handle(a.Verify).MaxBody(maxDataBody),
 		"Version":   prpc.Handle(a.Version),
 		"GpuInfo":   prpc.Handle(a.GpuInfo),
 	}
-	bare := &prpc.Server{Base: "/", Methods: methods, MaxBody: 1 << 20, Logger: a.log}
-	prefixed := &prpc.Server{Base: "/prpc/", ServicePrefix: "DstackGuest.", Methods: methods, MaxBody: 1 << 20, Logger: a.log}
-	mux := http.NewServeMux()
-	mux.Handle("/prpc/", prefixed)
-	mux.Handle("/", bare)
-	return mux
 }
 
 // Config configures the listeners.
@@ -137,6 +175,13 @@ type Config struct {
 	// (development hosts). Anyone who reaches it gets the app's keys. Off
 	// by default.
 	InsecureTCP string
+	// Limits bounds what callers can make the agent hold, on every
+	// listener: connections (default 1024), requests handled at once (64,
+	// each further one waiting up to 1s, then answered 503), and the time a
+	// connection has to send its headers (10s) and its request (30s), to be
+	// answered (2m) and to stay idle (30s). Fields left zero keep their
+	// defaults.
+	Limits prpc.Limits
 }
 
 // Server is a running agent.
@@ -163,9 +208,10 @@ func (a *Agent) Serve(cfg Config) (*Server, error) {
 	}
 	s := &Server{sock: cfg.Socket}
 	serve := func(ln net.Listener, h http.Handler) {
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		srv := cfg.Limits.HTTPServer(h)
+		srv.ErrorLog = zap.NewStdLog(a.log)
 		s.servers = append(s.servers, srv)
-		go func() { _ = srv.Serve(ln) }()
+		go func() { _ = srv.Serve(cfg.Limits.Listener(ln)) }()
 	}
 	fail := func(err error) (*Server, error) {
 		s.Close(context.Background())
@@ -305,8 +351,9 @@ func pad64(b []byte) ([64]byte, error) {
 // certificate for it over a CSR that carries the CVM's attestation of the
 // key; usage_ra_tls also puts that attestation in the certificate.
 func (a *Agent) GetTlsKey(ctx context.Context, req *GetTlsKeyArgs) (*GetTlsKeyResponse, error) {
-	if req.NotBefore != nil && req.NotAfter != nil && *req.NotBefore >= *req.NotAfter {
-		return nil, prpc.Errorf("not_before must be before not_after")
+	notAfter, err := a.notAfter(req.NotBefore, req.NotAfter)
+	if err != nil {
+		return nil, err
 	}
 	if a.signer == nil {
 		return nil, prpc.Errorf("no KMS to sign certificates")
@@ -317,12 +364,33 @@ func (a *Agent) GetTlsKey(ctx context.Context, req *GetTlsKeyArgs) (*GetTlsKeyRe
 	}
 	chain, err := a.issue(ctx, key, wire.CertConfigV2{
 		Subject: req.Subject, SubjectAltNames: req.AltNames, UsageServerAuth: req.UsageServerAuth, UsageClientAuth: req.UsageClientAuth,
-		ExtQuote: req.UsageRaTls, ExtAppInfo: req.WithAppInfo, NotBefore: req.NotBefore, NotAfter: req.NotAfter,
+		ExtQuote: req.UsageRaTls, ExtAppInfo: req.WithAppInfo, NotBefore: req.NotBefore, NotAfter: notAfter,
 	})
 	if err != nil {
 		return nil, err
 	}
 	return tlsKeyResponse(key, chain)
+}
+
+// notAfter checks a certificate request's validity (unix seconds) against
+// TLSKeyMaxValidity and returns the not_after to ask the KMS for: the
+// request's, or now plus the maximum when it names none.
+func (a *Agent) notAfter(notBefore, notAfter *uint64) (*uint64, error) {
+	if notBefore != nil && notAfter != nil && *notBefore >= *notAfter {
+		return nil, prpc.Errorf("not_before must be before not_after")
+	}
+	limit := a.TLSKeyMaxValidity
+	if limit <= 0 {
+		limit = DefaultTLSKeyValidity
+	}
+	latest := uint64(time.Now().Add(limit).Unix())
+	if notAfter == nil {
+		return &latest, nil
+	}
+	if *notAfter > latest {
+		return nil, prpc.Errorf("not_after %d is more than %s from now, this agent's maximum certificate validity: ask for an earlier not_after", *notAfter, limit)
+	}
+	return notAfter, nil
 }
 
 func tlsKeyResponse(key *ecdsa.PrivateKey, chain []string) (*GetTlsKeyResponse, error) {
@@ -442,12 +510,31 @@ func (a *Agent) GetQuote(ctx context.Context, req *RawQuoteArgs) (*GetQuoteRespo
 	if err != nil {
 		return nil, prpc.Public("quoting failed", err)
 	}
-	s := att.Stripped()
-	log, err := json.Marshal(s.TDX.EventLog)
+	log, err := json.Marshal(quoteEventLog(att.TDX.EventLog))
 	if err != nil {
 		return nil, err
 	}
-	return &GetQuoteResponse{Quote: s.TDX.Quote, EventLog: string(log), ReportData: rd[:], VMConfig: att.Config}, nil
+	return &GetQuoteResponse{Quote: att.TDX.Quote, EventLog: string(log), ReportData: rd[:], VMConfig: att.Config}, nil
+}
+
+// quoteEventLog is GetQuote's event log: every event, as upstream sends it
+// (https://github.com/Dstack-TEE/dstack/blob/master/dstack/dstack-attest/src/attestation.rs,
+// get_tdx_event_log_string), boot events without their payloads but for
+// the "ACPI DATA" markers, runtime events whole. Upstream also empties the
+// runtime events' digests; they are kept here, so that a client that
+// replays the log from the digests alone (the SDKs' replayRtmrs) finds the
+// quote's RTMR3, and a verifier, which recomputes them from the payloads,
+// finds the same.
+func quoteEventLog(events []eventlog.Event) []eventlog.Event {
+	out := make([]eventlog.Event, len(events))
+	for i, e := range events {
+		out[i] = e
+		acpi := e.IMR == 0 && e.EventType == 10 && string(e.Payload) == "ACPI DATA"
+		if e.EventType != eventlog.RuntimeEventType && !acpi {
+			out[i].Payload = nil
+		}
+	}
+	return out
 }
 
 // Attest returns the VersionedAttestation over report_data.

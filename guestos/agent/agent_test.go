@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/ecdsa"
@@ -11,6 +12,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -19,11 +21,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/dstack-go/dstack/guestos/boot"
 	"github.com/dstack-go/dstack/internal/guesttest"
+	"github.com/dstack-go/dstack/internal/prpc/prpctest"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/attest/tdx"
@@ -119,10 +123,10 @@ func TestGetQuote(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range events {
-		if len(e.Digest) != 0 {
-			t.Fatal("event log not stripped")
-		}
+	// Runtime events keep their digests, which replay to the quote's RTMR3.
+	rtmr3, err := eventlog.ReplayIMR(events, 3)
+	if err != nil || rtmr3 != f.tee.RTMR3() {
+		t.Fatalf("the event log's digests replay to RTMR3 %x (%v), want %x", rtmr3, err, f.tee.RTMR3())
 	}
 	var rd [64]byte
 	copy(rd[:], q.ReportData)
@@ -257,8 +261,7 @@ func TestGetTlsKey(t *testing.T) {
 	if st := f.call(t, "GetTlsKey", `{"subject":"plain","usage_client_auth":true}`, &r); st != 200 {
 		t.Fatalf("status %d", st)
 	}
-	b, _ := pem.Decode([]byte(r.CertificateChain[0]))
-	plain, _ := x509.ParseCertificate(b.Bytes)
+	plain := leafOf(t, &r)
 	if ext, err := ratls.ReadExtensions(plain); err != nil || ext.Attestation != nil {
 		t.Fatalf("attestation without usage_ra_tls: %+v %v", ext, err)
 	}
@@ -558,9 +561,12 @@ func FuzzDeriveKey(f *testing.F) {
 func TestGpuInfo(t *testing.T) {
 	f := setup(t)
 	f.agent.GPUAttestation = filepath.Join(t.TempDir(), "attestation.out")
-	f.bad(t, "GpuInfo", `{}`, "no GPU attestation")
-	os.WriteFile(f.agent.GPUAttestation, []byte(`{"gpu":1}`), 0o600)
+	// Without a GPU: 200 and an empty attestation, as upstream.
 	var g GpuInfoResponse
+	if st := f.call(t, "GpuInfo", `{}`, &g); st != 200 || g.Attestation != "" {
+		t.Fatalf("without a GPU: %d %+v", st, g)
+	}
+	os.WriteFile(f.agent.GPUAttestation, []byte(`{"gpu":1}`), 0o600)
 	if st := f.call(t, "GpuInfo", `{}`, &g); st != 200 || g.Attestation != `{"gpu":1}` {
 		t.Fatalf("%d %+v", st, g)
 	}
@@ -614,4 +620,158 @@ func TestWorker(t *testing.T) {
 
 func FuzzGetAttestationForAppKey(f *testing.F) {
 	fuzzPRPC(f, (*Agent).WorkerHandler, "/prpc/Worker.GetAttestationForAppKey?json", `{"algorithm":"ed25519"}`)
+}
+
+// leafOf parses the leaf certificate of a GetTlsKey answer.
+func leafOf(t *testing.T, r *GetTlsKeyResponse) *x509.Certificate {
+	t.Helper()
+	if len(r.CertificateChain) == 0 {
+		t.Fatal("no certificate")
+	}
+	b, _ := pem.Decode([]byte(r.CertificateChain[0]))
+	if b == nil {
+		t.Fatal("certificate is not PEM")
+	}
+	c, err := x509.ParseCertificate(b.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestGetTlsKeyValidity: without not_after a certificate is valid for
+// upstream's ten years (ending with the app CA); not_before and not_after
+// are honoured; TLSKeyMaxValidity caps both.
+func TestGetTlsKeyValidity(t *testing.T) {
+	f := setup(t)
+	var r GetTlsKeyResponse
+	if st := f.call(t, "GetTlsKey", `{"subject":"default"}`, &r); st != 200 {
+		t.Fatalf("status %d", st)
+	}
+	caEnd := f.stack.KMS.Service.Keys.CACert.NotAfter
+	if leaf := leafOf(t, &r); leaf.NotAfter.Before(time.Now().Add(9*365*24*time.Hour)) || leaf.NotAfter.After(caEnd) {
+		t.Fatalf("default validity ends %v, want about ten years from now and not after the CA's %v", leaf.NotAfter, caEnd)
+	}
+	nb, na := time.Now().Add(-time.Hour).Truncate(time.Second), time.Now().Add(3*time.Hour).Truncate(time.Second)
+	body := fmt.Sprintf(`{"subject":"window","not_before":%d,"not_after":%d}`, nb.Unix(), na.Unix())
+	if st := f.call(t, "GetTlsKey", body, &r); st != 200 {
+		t.Fatalf("status %d", st)
+	}
+	if leaf := leafOf(t, &r); !leaf.NotBefore.Equal(nb) || !leaf.NotAfter.Equal(na) {
+		t.Fatalf("validity %v – %v, want %v – %v", leaf.NotBefore, leaf.NotAfter, nb, na)
+	}
+	f.agent.TLSKeyMaxValidity = 24 * time.Hour
+	if st := f.call(t, "GetTlsKey", `{"subject":"capped"}`, &r); st != 200 {
+		t.Fatalf("status %d", st)
+	}
+	if end := leafOf(t, &r).NotAfter; end.Before(time.Now().Add(23*time.Hour)) || end.After(time.Now().Add(24*time.Hour)) {
+		t.Fatalf("capped validity ends %v, want a day from now", end)
+	}
+	f.bad(t, "GetTlsKey", fmt.Sprintf(`{"subject":"x","not_after":%d}`, time.Now().Add(48*time.Hour).Unix()), "maximum certificate validity")
+	var k GetTlsKeyResponse
+	if st := f.tappd(t, "DeriveKey", `{"path":"p","subject":"s"}`, &k); st != 200 {
+		t.Fatalf("DeriveKey: %d", st)
+	}
+	if end := leafOf(t, &k).NotAfter; end.After(time.Now().Add(24 * time.Hour)) {
+		t.Fatalf("DeriveKey validity ends %v, past the cap", end)
+	}
+}
+
+// rawCall sends one request over a unix socket as the JS SDK does (its
+// own HTTP/1.1 writer, no Connection header), half-closing the write side
+// after it when halfClose, and returns the answer, which must carry
+// Content-Length and no Transfer-Encoding.
+func rawCall(t *testing.T, socket, path, body string, halfClose bool) (int, []byte) {
+	t.Helper()
+	conn, err := net.Dial("unix", socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", path, len(body), body)
+	if halfClose {
+		if err := conn.(*net.UnixConn).CloseWrite(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ContentLength != int64(len(b)) || len(res.TransferEncoding) != 0 {
+		t.Fatalf("%s: %d bytes with Content-Length %d, Transfer-Encoding %v", path, len(b), res.ContentLength, res.TransferEncoding)
+	}
+	return res.StatusCode, b
+}
+
+// TestHalfClose: every method answers a client that half-closes its write
+// side after the request as it answers one that does not, with
+// Content-Length.
+func TestHalfClose(t *testing.T) {
+	f := setup(t)
+	tappd := filepath.Join(filepath.Dir(f.srv.Socket()), "tappd.sock")
+	calls := []struct{ socket, path, body string }{
+		{f.srv.Socket(), "/GetTlsKey", `{"subject":"half","usage_ra_tls":true}`},
+		{f.srv.Socket(), "/GetKey", `{"path":"p"}`},
+		{f.srv.Socket(), "/GetQuote", `{"report_data":"01"}`},
+		{f.srv.Socket(), "/Attest", `{"report_data":"01"}`},
+		{f.srv.Socket(), "/Info", `{}`},
+		{f.srv.Socket(), "/GpuInfo", `{}`},
+		{f.srv.Socket(), "/Sign", `{"algorithm":"ed25519","data":"00"}`},
+		{f.srv.Socket(), "/Verify", `{"algorithm":"ed25519","data":"00","signature":"00","public_key":"00"}`},
+		{f.srv.Socket(), "/Version", `{}`},
+		{tappd, "/prpc/Tappd.DeriveKey", `{"path":"p","subject":"s"}`},
+		{tappd, "/prpc/Tappd.TdxQuote", `{"report_data":"01"}`},
+		{tappd, "/prpc/Tappd.Info", `{}`},
+	}
+	for _, c := range calls {
+		st, b := rawCall(t, c.socket, c.path, c.body, false)
+		hst, hb := rawCall(t, c.socket, c.path, c.body, true)
+		var keys1, keys2 map[string]any
+		json.Unmarshal(b, &keys1)
+		json.Unmarshal(hb, &keys2)
+		if hst != st || len(keys1) == 0 || len(keys2) != len(keys1) {
+			t.Errorf("%s: %d %.200s; after half-close: %d %.200s", c.path, st, b, hst, hb)
+		}
+	}
+}
+
+// TestLargeAnswers: answers of over 64 KB carry Content-Length on every
+// listener of the agent.
+func TestLargeAnswers(t *testing.T) {
+	f := setup(t)
+	tappd := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "unix", filepath.Join(filepath.Dir(f.srv.Socket()), "tappd.sock"))
+	}}}
+	for _, tc := range []struct {
+		c    *http.Client
+		base string
+	}{
+		{f.client, "http://dstack/"}, {f.client, "http://dstack/prpc/DstackGuest."},
+		{tappd, "http://tappd/prpc/Tappd."}, {tappd, "http://tappd/"},
+		{http.DefaultClient, "http://" + f.srv.ExternalAddr() + "/prpc/Worker."},
+		{http.DefaultClient, "http://" + f.srv.TCPAddr() + "/"},
+	} {
+		prpctest.LargeAnswer(t, tc.c, tc.base)
+	}
+	// The largest real answer, Info, too.
+	if st, b := rawCall(t, f.srv.Socket(), "/Info", `{}`, false); st != 200 || len(b) < 2048 {
+		t.Fatalf("Info: %d, %d bytes", st, len(b))
+	}
+}
+
+// TestTappdSocketServesDstackGuest: the deprecated TappdClient sends the
+// methods it inherits from DstackClient to /<Method> on the Tappd socket.
+func TestTappdSocketServesDstackGuest(t *testing.T) {
+	f := setup(t)
+	tappd := filepath.Join(filepath.Dir(f.srv.Socket()), "tappd.sock")
+	st, b := rawCall(t, tappd, "/GetKey", `{"path":"x","purpose":"y"}`, false)
+	var k GetKeyResponse
+	if err := json.Unmarshal(b, &k); st != 200 || err != nil || len(k.Key) != 32 || len(k.SignatureChain) != 2 {
+		t.Fatalf("GetKey on the Tappd socket: %d %s", st, b)
+	}
 }

@@ -52,12 +52,21 @@ type TdxQuoteResponse struct {
 	Prefix        string     `json:"prefix"`
 }
 
-// TappdHandler serves the legacy Tappd API under /prpc/.
+// TappdHandler serves the legacy Tappd API under /prpc/, and DstackGuest
+// at /<Method>, where the SDKs' TappdClient sends the methods it inherits
+// from DstackClient.
 func (a *Agent) TappdHandler() http.Handler {
-	return &prpc.Server{Base: "/prpc/", ServicePrefix: "Tappd.", MaxBody: 1 << 20, Logger: a.log, Methods: map[string]prpc.Method{
-		"DeriveKey":     prpc.Handle(a.DeriveKey),
+	mux := http.NewServeMux()
+	mux.Handle("/prpc/", a.tappdServer())
+	mux.Handle("/", a.bareHandler())
+	return mux
+}
+
+func (a *Agent) tappdServer() *prpc.Server {
+	return &prpc.Server{Base: "/prpc/", ServicePrefix: "Tappd.", Logger: a.log, Methods: map[string]prpc.Method{
+		"DeriveKey":     prpc.Handle(a.DeriveKey).MaxBody(maxNamesBody),
 		"DeriveK256Key": prpc.Handle(a.DeriveK256Key),
-		"TdxQuote":      prpc.Handle(a.TdxQuote),
+		"TdxQuote":      prpc.Handle(a.TdxQuote).MaxBody(maxDataBody),
 		"RawQuote":      prpc.Handle(a.RawQuote),
 		"Info":          prpc.Handle(a.Info),
 		"Version":       prpc.Handle(a.Version),
@@ -69,6 +78,10 @@ func (a *Agent) TappdHandler() http.Handler {
 func (a *Agent) DeriveKey(ctx context.Context, req *DeriveKeyArgs) (*GetTlsKeyResponse, error) {
 	if a.signer == nil {
 		return nil, prpc.Errorf("no KMS to sign certificates")
+	}
+	notAfter, err := a.notAfter(nil, nil)
+	if err != nil {
+		return nil, err
 	}
 	seed := a.cvm.Keys.K256Key
 	if req.RandomSeed {
@@ -87,7 +100,7 @@ func (a *Agent) DeriveKey(ctx context.Context, req *DeriveKeyArgs) (*GetTlsKeyRe
 	}
 	chain, err := a.issue(ctx, key, wire.CertConfigV2{
 		Subject: req.Subject, SubjectAltNames: req.AltNames, UsageServerAuth: req.UsageServerAuth,
-		UsageClientAuth: req.UsageClientAuth, ExtQuote: req.UsageRaTls,
+		UsageClientAuth: req.UsageClientAuth, ExtQuote: req.UsageRaTls, NotAfter: notAfter,
 	})
 	if err != nil {
 		return nil, err

@@ -19,11 +19,13 @@ type GpuInfoResponse struct {
 }
 
 // GpuInfo returns the exact bytes of the GPU attestation made at boot,
-// which the gpu-attestation runtime event commits to.
+// which the gpu-attestation runtime event commits to, or an empty
+// attestation when the CVM attested no GPU.
 func (a *Agent) GpuInfo(context.Context, *Empty) (*GpuInfoResponse, error) {
 	b, err := os.ReadFile(a.gpuPath())
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, prpc.Errorf("no GPU attestation: this CVM attested no GPU at boot")
+		// No GPU attested at boot: an empty attestation, as upstream.
+		return &GpuInfoResponse{}, nil
 	}
 	if err != nil {
 		return nil, prpc.Public("reading the GPU attestation failed", err)
@@ -49,7 +51,7 @@ type GetAttestationForAppKeyRequest struct {
 // which defaults to true), Version and GetAttestationForAppKey. It exposes
 // no key: it is what the guest may serve to the outside.
 func (a *Agent) WorkerHandler() http.Handler {
-	return &prpc.Server{Base: "/prpc/", ServicePrefix: "Worker.", MaxBody: 1 << 16, Logger: a.log, Methods: map[string]prpc.Method{
+	return &prpc.Server{Base: "/prpc/", ServicePrefix: "Worker.", Logger: a.log, Methods: map[string]prpc.Method{
 		"Info":                    prpc.Handle(a.externalInfo),
 		"Version":                 prpc.Handle(a.Version),
 		"GetAttestationForAppKey": prpc.Handle(a.GetAttestationForAppKey),

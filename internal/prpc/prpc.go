@@ -7,10 +7,24 @@
 //   - JSON uses the .proto field names; bytes fields are lowercase hex
 //     (Bytes), "0x"-prefixed hex is accepted on input.
 //   - A failure is HTTP 400 with {"error": "<message>"}.
+//   - Every answer carries Content-Length (the whole answer is encoded
+//     before it is sent), never chunked transfer encoding, and is ASCII
+//     (other characters are \u escapes): the JS SDK's unix-socket client
+//     reads Content-Length and counts characters against it.
+//   - A method's work is not tied to the request's connection: a client
+//     that half-closes its write side after sending the request still gets
+//     the answer. Each call is bounded by Server.Timeout instead.
+//   - Each method accepts request bodies up to the size declared where it is
+//     registered (Method.MaxBody; DefaultMaxBody, a few kilobytes, unless
+//     declared larger), answers 413 to a larger one without reading it
+//     further, and decodes the JSON as it reads: nothing a caller sends is
+//     held in memory beyond that size. Upstream allows 10 MiB to every
+//     method; this transport allows what the method can carry.
 //
-// Upstream also accepts protobuf-encoded bodies; every upstream client sends
-// JSON, and this transport refuses other encodings with a clear error rather
-// than guessing.
+// Upstream decodes a POST body as JSON when the URL has ?json or the
+// Content-Type is application/json, and as protobuf otherwise; every
+// upstream client sends JSON, and this transport answers any other
+// Content-Type with an error naming the one it expects rather than guessing.
 //
 // Handlers return *Error to choose what the caller is told; any other error
 // reaches the caller only as a generic message, and its detail goes to the
@@ -26,16 +40,29 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"go.uber.org/zap"
 )
 
-// DefaultMaxBody is upstream's per-method body limit.
-const DefaultMaxBody = 10 << 20
+// DefaultMaxBody is the request body limit of a method that declares none:
+// enough for any request made of names, ids and hashes.
+const DefaultMaxBody = 8 << 10
+
+// MaxResponse is the largest response a Client reads: upstream's body
+// limit, since responses carry quotes and event logs.
+const MaxResponse = 10 << 20
+
+// DefaultTimeout bounds one call's work when Server.Timeout is zero.
+const DefaultTimeout = 2 * time.Minute
 
 // Bytes is a bytes field: lowercase hex in JSON, "0x" prefix accepted.
 type Bytes []byte
@@ -72,6 +99,8 @@ func (b *Bytes) UnmarshalJSON(data []byte) error {
 type Error struct {
 	Message string
 	Cause   error
+
+	status int // the HTTP status, when not 400
 }
 
 func (e *Error) Error() string {
@@ -94,19 +123,38 @@ func Public(message string, cause error) *Error {
 	return &Error{Message: message, Cause: cause}
 }
 
-// Method handles one RPC. decode fills the request value; the result is
-// marshalled as the JSON response.
-type Method func(ctx context.Context, decode func(any) error) (any, error)
+// Method is one RPC: its handler and the largest request it accepts.
+type Method struct {
+	// call handles the RPC: decode fills the request value; the result is
+	// marshalled as the JSON response.
+	call    func(ctx context.Context, decode func(any) error) (any, error)
+	maxBody int64
+}
 
-// Handle adapts a typed function to a Method.
+// Handle adapts a typed function to a Method that accepts requests of up
+// to DefaultMaxBody bytes.
 func Handle[Req, Resp any](fn func(ctx context.Context, req *Req) (*Resp, error)) Method {
-	return func(ctx context.Context, decode func(any) error) (any, error) {
+	return Method{call: func(ctx context.Context, decode func(any) error) (any, error) {
 		req := new(Req)
 		if err := decode(req); err != nil {
 			return nil, err
 		}
 		return fn(ctx, req)
+	}}
+}
+
+// MaxBody returns m accepting request bodies, and GET query strings, of up
+// to n bytes: what the method's request can legitimately carry.
+func (m Method) MaxBody(n int64) Method {
+	m.maxBody = n
+	return m
+}
+
+func (m Method) limit() int64 {
+	if m.maxBody > 0 {
+		return m.maxBody
 	}
+	return DefaultMaxBody
 }
 
 // Server serves a set of methods under one path prefix.
@@ -118,12 +166,13 @@ type Server struct {
 	ServicePrefix string
 	// Methods maps bare method names to handlers.
 	Methods map[string]Method
-	// MaxBody caps request bodies; 0 means DefaultMaxBody.
-	MaxBody int64
 	// Logger receives the causes of failures; nil means no logging.
 	Logger *zap.Logger
 	// Header, when set, is added to every response (e.g. X-App-Version).
 	Header http.Header
+	// Timeout bounds the work of one call, which does not end when the
+	// client half-closes or drops its connection. 0 means DefaultTimeout.
+	Timeout time.Duration
 }
 
 // ServeHTTP implements http.Handler.
@@ -145,36 +194,52 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var decode func(any) error
+	limit := m.limit()
 	switch r.Method {
 	case http.MethodGet:
+		if int64(len(r.URL.RawQuery)) > limit {
+			s.fail(w, r, name, http.StatusRequestURITooLong, Errorf("%s: query string longer than the method's limit of %d bytes", name, limit))
+			return
+		}
 		decode = func(v any) error { return decodeQuery(r.URL.Query(), v) }
 	case http.MethodPost:
-		if !isJSON(r) {
-			s.fail(w, r, name, http.StatusBadRequest, Errorf("request body must be JSON: add ?json to the URL or send Content-Type: application/json"))
+		if err := checkJSON(r); err != nil {
+			s.fail(w, r, name, http.StatusBadRequest, err)
 			return
 		}
-		limit := s.MaxBody
-		if limit <= 0 {
-			limit = DefaultMaxBody
-		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
-		if err != nil {
-			s.fail(w, r, name, http.StatusBadRequest, Public("reading request body failed", err))
+		if r.ContentLength > limit {
+			s.fail(w, r, name, http.StatusRequestEntityTooLarge, tooLarge(name, limit))
 			return
 		}
-		if int64(len(body)) > limit {
-			s.fail(w, r, name, http.StatusRequestEntityTooLarge, Errorf("request body larger than %d bytes", limit))
-			return
+		body := http.MaxBytesReader(w, r.Body, limit)
+		decode = func(v any) error {
+			err := decodeJSON(body, v)
+			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+				return tooLarge(name, limit)
+			}
+			return err
 		}
-		decode = func(v any) error { return decodeJSON(body, v) }
 	default:
 		w.Header().Set("Allow", "GET, POST")
 		s.fail(w, r, name, http.StatusMethodNotAllowed, Errorf("method %s not allowed: use POST or GET", r.Method))
 		return
 	}
-	resp, err := m(r.Context(), decode)
+	// net/http cancels the request's context when its read of the
+	// connection ends, which a client's half-close does: the call's work
+	// keeps the request's values but has its own deadline.
+	timeout := s.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
+	defer cancel()
+	resp, err := m.call(ctx, decode)
 	if err != nil {
-		s.fail(w, r, name, http.StatusBadRequest, err)
+		status := http.StatusBadRequest
+		if pe, ok := errors.AsType[*Error](err); ok && pe.status != 0 {
+			status = pe.status
+		}
+		s.fail(w, r, name, status, err)
 		return
 	}
 	out, err := json.Marshal(resp)
@@ -182,28 +247,84 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, name, http.StatusInternalServerError, Public("encoding response failed", err))
 		return
 	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// writeJSON sends a whole JSON answer, in ASCII, with its Content-Length.
+func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	body = asciiJSON(body)
 	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(out)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
 }
 
-func isJSON(r *http.Request) bool {
-	if _, ok := r.URL.Query()["json"]; ok {
-		return true
+// asciiJSON escapes every non-ASCII character of a JSON text as \uXXXX
+// (outside strings, JSON has none). The JS SDK's unix-socket client counts
+// the characters of the answer it decoded against Content-Length, which
+// counts bytes: with a multi-byte character in an answer (an app name, an
+// app-compose) it would wait for bytes that never come.
+func asciiJSON(b []byte) []byte {
+	i := 0
+	for i < len(b) && b[i] < utf8.RuneSelf {
+		i++
 	}
-	ct := r.Header.Get("Content-Type")
-	return strings.HasPrefix(ct, "application/json")
+	if i == len(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+len(b)/2)
+	out = append(out, b[:i]...)
+	for _, r := range string(b[i:]) {
+		switch {
+		case r < utf8.RuneSelf:
+			out = append(out, byte(r))
+		case r > 0xffff:
+			hi, lo := utf16.EncodeRune(r)
+			out = fmt.Appendf(out, `\u%04x\u%04x`, hi, lo)
+		default:
+			out = fmt.Appendf(out, `\u%04x`, r)
+		}
+	}
+	return out
 }
 
-// decodeJSON reads a request body; an empty body is an empty request.
-func decodeJSON(body []byte, v any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
+// checkJSON accepts a POST body that is JSON as upstream decides it: the
+// URL has ?json, or the Content-Type is application/json (any case, any
+// parameters).
+func checkJSON(r *http.Request) error {
+	if _, ok := r.URL.Query()["json"]; ok {
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
+	ct := r.Header.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err == nil && mt == "application/json" {
+		return nil
+	}
+	got := "no Content-Type"
+	if ct != "" {
+		got = fmt.Sprintf("Content-Type %.100q", ct)
+	}
+	return Errorf("request body must be JSON (protobuf is not supported): send Content-Type: application/json or add ?json to the URL; got %s", got)
+}
+
+// tooLarge is the answer to a request larger than its method accepts.
+func tooLarge(method string, limit int64) *Error {
+	return &Error{Message: fmt.Sprintf("%s: request body larger than the method's limit of %d bytes", method, limit), status: http.StatusRequestEntityTooLarge}
+}
+
+// decodeJSON decodes one JSON value from body as it reads it; an empty
+// body is an empty request, and only white space may follow the value.
+func decodeJSON(body io.Reader, v any) error {
+	dec := json.NewDecoder(body)
 	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
 		return Public("invalid request: "+err.Error(), err)
 	}
-	if dec.More() {
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return err
+		}
 		return Errorf("invalid request: trailing data after the JSON value")
 	}
 	return nil
@@ -231,7 +352,7 @@ func decodeQuery(q url.Values, v any) error {
 	if err != nil {
 		return Public("invalid query parameters", err)
 	}
-	return decodeJSON(raw, v)
+	return decodeJSON(bytes.NewReader(raw), v)
 }
 
 // literalFields returns the JSON names of the fields of the struct v points
@@ -275,9 +396,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, method string, sta
 	body, _ := json.Marshal(struct {
 		Error string `json:"error"`
 	}{msg})
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	writeJSON(w, status, body)
 }
 
 // Client calls methods of a pRPC server.
@@ -322,12 +441,12 @@ func (c *Client) Call(ctx context.Context, method string, req, resp any) error {
 		return fmt.Errorf("calling %s: %w", method, err)
 	}
 	defer res.Body.Close()
-	out, err := io.ReadAll(io.LimitReader(res.Body, DefaultMaxBody+1))
+	out, err := io.ReadAll(io.LimitReader(res.Body, MaxResponse+1))
 	if err != nil {
 		return fmt.Errorf("calling %s: reading response: %w", method, err)
 	}
-	if len(out) > DefaultMaxBody {
-		return fmt.Errorf("calling %s: response larger than %d bytes", method, DefaultMaxBody)
+	if len(out) > MaxResponse {
+		return fmt.Errorf("calling %s: response larger than %d bytes", method, MaxResponse)
 	}
 	if res.StatusCode != http.StatusOK {
 		var e struct {

@@ -35,6 +35,9 @@
 //	--tappd-socket PATH        legacy Tappd API socket (default /var/run/tappd.sock; "" for none)
 //	--external ADDR            serve the external Worker API (no keys) on ADDR,
 //	                           as upstream's :8090 (default off)
+//	--tls-key-max-validity D   longest validity of a GetTlsKey certificate, and
+//	                           that of one whose request names no not_after
+//	                           (default 87600h, upstream's ten years)
 //	--kms-url URL              KMS to ask instead of kms_urls (repeatable; development)
 //	--chain-rpc URL            Ethereum JSON-RPC of the governance chain (required)
 //	--chain-id N               its chain id (required; another chain is refused)
@@ -102,6 +105,7 @@ type options struct {
 	insecureAgentTCP                        string
 	insecureDemoApp                         string
 	containerState, tunnelListen            string
+	tlsKeyMaxValidity                       time.Duration
 }
 
 type urlList []string
@@ -118,6 +122,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&o.socketGroup, "socket-group", "", "group allowed to connect to the socket")
 	fs.StringVar(&o.tappdSocket, "tappd-socket", "/var/run/tappd.sock", "legacy Tappd API socket (empty for none)")
 	fs.StringVar(&o.external, "external", "", "address of the external Worker API (no keys)")
+	fs.DurationVar(&o.tlsKeyMaxValidity, "tls-key-max-validity", agent.DefaultTLSKeyValidity, "longest validity of a GetTlsKey certificate")
 	fs.Var((*urlList)(&o.kmsURLs), "kms-url", "KMS URL to ask instead of kms_urls (repeatable)")
 	fs.StringVar(&o.chainRPC, "chain-rpc", "", "Ethereum JSON-RPC URL of the governance chain")
 	fs.Uint64Var(&o.chainID, "chain-id", 0, "chain id of the governance chain")
@@ -226,7 +231,9 @@ func run(ctx context.Context, o *options, log *zap.Logger, reader *chain.Reader,
 	if err != nil {
 		return err
 	}
-	srv, err := agent.New(cvm, log).Serve(agent.Config{Socket: o.socket, TappdSocket: o.tappdSocket, External: o.external, SocketGroup: o.socketGroup, InsecureTCP: o.insecureAgentTCP})
+	a := agent.New(cvm, log)
+	a.TLSKeyMaxValidity = o.tlsKeyMaxValidity
+	srv, err := a.Serve(agent.Config{Socket: o.socket, TappdSocket: o.tappdSocket, External: o.external, SocketGroup: o.socketGroup, InsecureTCP: o.insecureAgentTCP})
 	if err != nil {
 		return err
 	}
