@@ -5,14 +5,13 @@
 // This package holds the platform seam: the TEE the guest measures into and
 // quotes from (the TDX kernel interfaces on a real TD, a simulated TDX
 // module in development) and the runtime event log beside it. Everything
-// above it (boot, agent) is the same code on both; the simulated TEE is only
-// ever chosen by an explicit insecure option. The package must never extend
+// above it (boot, agent) is the same code on both; the simulated TEE
+// (tee/attest/mock's TD) is only ever chosen by an explicit insecure option. The package must never extend
 // a register without logging the event, or log an event it did not extend.
 package guestos
 
 import (
 	"context"
-	"crypto/sha512"
 	"errors"
 	"fmt"
 	"os"
@@ -22,7 +21,6 @@ import (
 	"syscall"
 
 	"github.com/dstack-go/dstack/tee/attest"
-	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/eventlog"
 	"github.com/dstack-go/dstack/tee/wire"
 )
@@ -163,59 +161,14 @@ func (p *Platform) Attest(ctx context.Context, reportData [64]byte) (*wire.Attes
 	events := append([]eventlog.RuntimeEvent(nil), p.events...)
 	a := &attest.TDXAttester{
 		Quote:         p.tee.Quote,
+		BootEvents:    p.boot,
 		RuntimeEvents: func() []eventlog.RuntimeEvent { return events },
 		Config:        p.config,
 	}
-	att, err := a.Attest(ctx, reportData)
-	if err != nil || len(p.boot) == 0 {
-		return att, err
-	}
-	att.TDX.EventLog = append(append([]eventlog.Event(nil), p.boot...), att.TDX.EventLog...)
-	return att, nil
+	return a.Attest(ctx, reportData)
 }
 
 var _ attest.Attester = (*Platform)(nil)
-
-// SimulatedTEE is a simulated TDX module whose quotes a mock Intel PKI
-// signs. INSECURE: anyone holding the PKI's seed can forge its evidence; it
-// exists for development and tests only.
-type SimulatedTEE struct {
-	tee *mock.TEE
-}
-
-// DevImageRegisters are the fixed boot measurements (MRTD, RTMR0–2) of the
-// development OS image the simulated TEE reports.
-func DevImageRegisters() (mrtd, rtmr0, rtmr1, rtmr2 [48]byte) {
-	regs := [4]*[48]byte{&mrtd, &rtmr0, &rtmr1, &rtmr2}
-	for i, dst := range regs {
-		*dst = sha512.Sum384([]byte("dstack dev image register " + strconv.Itoa(i)))
-	}
-	return
-}
-
-// NewSimulatedTEE returns a simulated TD with the development image's boot
-// measurements and an empty RTMR3, quoting through pki.
-func NewSimulatedTEE(pki *mock.PKI) *SimulatedTEE {
-	mrtd, r0, r1, r2 := DevImageRegisters()
-	return &SimulatedTEE{tee: pki.NewTEE(mrtd, r0, r1, r2)}
-}
-
-// ExtendRTMR3 implements TEE.
-func (s *SimulatedTEE) ExtendRTMR3(digest [48]byte) error {
-	return s.tee.Extend(eventlog.RuntimeIMR, digest)
-}
-
-// Quote implements TEE.
-func (s *SimulatedTEE) Quote(_ context.Context, reportData [64]byte) ([]byte, error) {
-	return s.tee.Quote(reportData)
-}
-
-// SetMrConfigID sets the MR_CONFIG_ID the simulated host launched the TD
-// with.
-func (s *SimulatedTEE) SetMrConfigID(id [48]byte) { s.tee.SetMrConfigID(id) }
-
-// RTMR3 is the simulated register's current value.
-func (s *SimulatedTEE) RTMR3() [48]byte { return s.tee.RTMRs()[3] }
 
 // ErrNoTDX is returned when the machine offers no TDX guest interface.
 var ErrNoTDX = errors.New("no TDX guest interface on this machine")

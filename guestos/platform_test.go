@@ -22,7 +22,7 @@ func TestSimulatedPlatform(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tee := NewSimulatedTEE(pki)
+	tee := pki.NewTD()
 	dir := filepath.Join(t.TempDir(), "log")
 	p, err := NewPlatform(tee, dir, testConfig)
 	if err != nil {
@@ -54,8 +54,16 @@ func TestSimulatedPlatform(t *testing.T) {
 	if v.ReportData[0] != 9 || len(v.RuntimeEvents) != 3 || v.Config != testConfig {
 		t.Fatalf("verified %+v", v)
 	}
+	// The simulated TD's boot events lead the log, so that replaying the
+	// whole log gives every RTMR of the quote, as on a real TD.
+	for imr := range uint32(4) {
+		mr, err := eventlog.ReplayIMR(a.TDX.EventLog, imr)
+		if err != nil || mr != v.TDX.RTMR[imr] {
+			t.Fatalf("the evidence's log replays RTMR%d to %x (%v), the quote says %x", imr, mr, err, v.TDX.RTMR[imr])
+		}
+	}
 	// A second platform in the same directory starts a new log.
-	p2, err := NewPlatform(NewSimulatedTEE(pki), dir, testConfig)
+	p2, err := NewPlatform(pki.NewTD(), dir, testConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +72,7 @@ func TestSimulatedPlatform(t *testing.T) {
 	}
 }
 
-type failingTEE struct{ SimulatedTEE }
+type failingTEE struct{ mock.TD }
 
 func (*failingTEE) ExtendRTMR3([48]byte) error { return os.ErrPermission }
 
@@ -114,7 +122,7 @@ func TestOpenTDXOffTD(t *testing.T) {
 }
 
 type bootLogTEE struct {
-	*SimulatedTEE
+	*mock.TD
 	events []eventlog.Event
 	err    error
 }
@@ -126,7 +134,7 @@ func (b *bootLogTEE) BootEvents() ([]eventlog.Event, error) { return b.events, b
 func TestBootLog(t *testing.T) {
 	pki, _ := mock.NewPKI([]byte("boot log test"))
 	acpi := eventlog.Event{IMR: 0, EventType: 0x80000001, Digest: make([]byte, 48), Event: "acpi-tables", Payload: []byte("ACPI DATA")}
-	p, err := NewPlatform(&bootLogTEE{SimulatedTEE: NewSimulatedTEE(pki), events: []eventlog.Event{acpi}}, t.TempDir(), testConfig)
+	p, err := NewPlatform(&bootLogTEE{TD: pki.NewTD(), events: []eventlog.Event{acpi}}, t.TempDir(), testConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +151,7 @@ func TestBootLog(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewPlatform(&bootLogTEE{SimulatedTEE: NewSimulatedTEE(pki), err: os.ErrNotExist}, t.TempDir(), testConfig); err == nil || !strings.Contains(err.Error(), "boot event log") {
+	if _, err := NewPlatform(&bootLogTEE{TD: pki.NewTD(), err: os.ErrNotExist}, t.TempDir(), testConfig); err == nil || !strings.Contains(err.Error(), "boot event log") {
 		t.Fatalf("unreadable boot log: %v", err)
 	}
 }

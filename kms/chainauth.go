@@ -3,13 +3,9 @@ package kms
 import (
 	"context"
 	"fmt"
-	"math/big"
-	"time"
-
-	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/dstack-go/dstack/contracts/chain"
+	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/kms/kmsapi"
 )
 
@@ -26,36 +22,11 @@ type ChainAuthorizer struct {
 	Reader *chain.Reader
 }
 
-// ChainConfig configures a ChainAuthorizer.
-type ChainConfig struct {
-	// RPCURL is the Ethereum JSON-RPC endpoint.
-	RPCURL string `json:"rpc_url"`
-	// ChainID is the chain the contracts are on; another is refused.
-	ChainID uint64 `json:"chain_id"`
-	// KmsContract is the DstackKms proxy address (0x…).
-	KmsContract string `json:"kms_contract"`
-	// Confirmations is how many blocks below the head are read. Default 0.
-	Confirmations uint64 `json:"confirmations,omitempty"`
-	// MaxStalenessSeconds bounds how long the chain may be unreadable
-	// before every decision fails. Default 30.
-	MaxStalenessSeconds int `json:"max_staleness_seconds,omitempty"`
-}
-
 // NewChainAuthorizer connects to the chain and checks it.
-func NewChainAuthorizer(ctx context.Context, cfg ChainConfig) (*ChainAuthorizer, error) {
-	if !common.IsHexAddress(cfg.KmsContract) {
-		return nil, fmt.Errorf("kms: auth.chain.kms_contract %q is not an address", cfg.KmsContract)
-	}
-	client, err := ethclient.DialContext(ctx, cfg.RPCURL)
+func NewChainAuthorizer(ctx context.Context, cfg settings.Chain) (*ChainAuthorizer, error) {
+	r, err := cfg.Connect(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("kms: connecting to %s: %w", cfg.RPCURL, err)
-	}
-	r, err := chain.New(ctx, client, chain.Config{
-		ChainID: new(big.Int).SetUint64(cfg.ChainID), KmsContract: common.HexToAddress(cfg.KmsContract),
-		Confirmations: cfg.Confirmations, MaxStaleness: time.Duration(cfg.MaxStalenessSeconds) * time.Second,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("kms: %w", err)
+		return nil, fmt.Errorf("kms: auth.chain: %w", err)
 	}
 	return &ChainAuthorizer{Reader: r}, nil
 }

@@ -11,16 +11,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
-	"github.com/dstack-go/dstack/tee/collateral"
-	"github.com/dstack-go/dstack/tee/eventlog"
 )
 
 // Config configures a KMS server. It is the JSON of `dstack-kms run
@@ -38,7 +35,7 @@ type Config struct {
 	// {"webhook": "http://…"} or {"insecure_allow_all": true}.
 	Auth AuthConfig `json:"auth"`
 	// Attestation configures the verification of callers' evidence.
-	Attestation AttestationConfig `json:"attestation,omitempty"`
+	Attestation settings.Attestation `json:"attestation,omitzero"`
 	// VMConfig is this KMS's vm_config JSON (on a TD, read from the host).
 	VMConfig string `json:"vm_config,omitempty"`
 	// InsecureSimulatedTEE runs the KMS on a simulated TDX module whose
@@ -95,21 +92,11 @@ func (c *Config) UnmarshalJSON(b []byte) error {
 // AuthConfig selects the authorizer; exactly one of chain, static, webhook
 // and insecure_allow_all is set.
 type AuthConfig struct {
-	Chain            *ChainConfig `json:"chain,omitempty"`
-	Static           string       `json:"static,omitempty"`
-	Webhook          string       `json:"webhook,omitempty"`
-	InsecureAllowAll bool         `json:"insecure_allow_all,omitempty"`
-	GatewayAppID     string       `json:"gateway_app_id,omitempty"`
-}
-
-// AttestationConfig configures evidence verification.
-type AttestationConfig struct {
-	// PCCSURL fetches TDX collateral from a PCS or PCCS.
-	PCCSURL string `json:"pccs_url,omitempty"`
-	// CollateralDir reads TDX collateral from a directory.
-	CollateralDir string `json:"collateral_dir,omitempty"`
-	// InsecureTrustRoots is a PEM file of roots that replace the vendors'.
-	InsecureTrustRoots string `json:"insecure_trust_roots,omitempty"`
+	Chain            *settings.Chain `json:"chain,omitempty"`
+	Static           string          `json:"static,omitempty"`
+	Webhook          string          `json:"webhook,omitempty"`
+	InsecureAllowAll bool            `json:"insecure_allow_all,omitempty"`
+	GatewayAppID     string          `json:"gateway_app_id,omitempty"`
 }
 
 // Server is a running KMS.
@@ -163,9 +150,9 @@ func prepare(cfg Config, log *zap.Logger) (*prepared, error) {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	opts, err := cfg.Attestation.options()
+	opts, err := cfg.Attestation.Options()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("kms: %w", err)
 	}
 	var attester attest.Attester
 	sealingKey, _ := hex.DecodeString(cfg.SealingKeyHex)
@@ -201,28 +188,6 @@ func prepare(cfg Config, log *zap.Logger) (*prepared, error) {
 		return nil, err
 	}
 	return &prepared{self: &Self{Attester: attester, Attestation: opts, Config: cfg.VMConfig}, auth: auth, sealingKey: sealingKey}, nil
-}
-
-func (a AttestationConfig) options() (attest.Options, error) {
-	var opts attest.Options
-	if a.InsecureTrustRoots != "" {
-		b, err := os.ReadFile(a.InsecureTrustRoots)
-		if err != nil {
-			return opts, fmt.Errorf("kms: insecure_trust_roots: %w", err)
-		}
-		if opts.InsecureTrustRoots, err = attest.ParseTrustRootsPEM(b); err != nil {
-			return opts, fmt.Errorf("kms: insecure_trust_roots: %w", err)
-		}
-	}
-	switch {
-	case a.PCCSURL != "" && a.CollateralDir != "":
-		return opts, errors.New("kms: set pccs_url or collateral_dir, not both")
-	case a.PCCSURL != "":
-		opts.Collateral = collateral.NewCache(collateral.HTTPSource(a.PCCSURL, &http.Client{Timeout: 30 * time.Second}), collateral.CacheOptions{})
-	case a.CollateralDir != "":
-		opts.Collateral = collateral.NewCache(collateral.DirSource(a.CollateralDir), collateral.CacheOptions{})
-	}
-	return opts, nil
 }
 
 func (a AuthConfig) authorizer(log *zap.Logger) (Authorizer, error) {
@@ -304,34 +269,17 @@ func (s *Server) Stop(ctx context.Context) error {
 }
 
 // SimulatedTEE returns the attester of the simulated TD a development KMS
-// runs in, on the mock PKI derived from seed, and the options that verify
-// its evidence (the mock roots and collateral). Development only.
+// runs in, on the mock PKI derived from seed (app id zero, config its
+// vm_config), and the options that verify its evidence (the mock roots and
+// collateral). Development only.
 func SimulatedTEE(seed, config string) (attest.Attester, attest.Options, error) {
 	pki, err := mock.NewPKI([]byte(seed))
 	if err != nil {
 		return nil, attest.Options{}, err
 	}
-	opts := attest.Options{
-		InsecureTrustRoots: &attest.TrustRoots{TDX: pki.Roots()},
-		Collateral:         collateral.NewCache(pki.Source(), collateral.CacheOptions{}),
+	td, err := pki.BootTD(mock.Identity{AppID: make([]byte, 20), Config: config})
+	if err != nil {
+		return nil, attest.Options{}, err
 	}
-	return simulatedKMS(pki, config), opts, nil
-}
-
-// simulatedKMS is the simulated TD a development KMS runs in.
-func simulatedKMS(pki *mock.PKI, config string) attest.Attester {
-	var regs [4][48]byte
-	for i := range regs {
-		regs[i] = sha512.Sum384([]byte(fmt.Sprintf("dstack dev KMS image register %d", i)))
-	}
-	tee := pki.NewTEE(regs[0], regs[1], regs[2], regs[3])
-	events := []eventlog.RuntimeEvent{{Name: "system-preparing"}, {Name: "app-id", Payload: make([]byte, 20)}, {Name: "boot-mr-done"}, {Name: "system-ready"}}
-	for _, e := range events {
-		_ = tee.Extend(eventlog.RuntimeIMR, e.Digest())
-	}
-	return &attest.TDXAttester{
-		Quote:         func(_ context.Context, rd [64]byte) ([]byte, error) { return tee.Quote(rd) },
-		RuntimeEvents: func() []eventlog.RuntimeEvent { return events },
-		Config:        config,
-	}
+	return td.Attester(), pki.VerifyOptions(), nil
 }

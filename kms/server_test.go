@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
@@ -64,7 +65,7 @@ func TestServerConfigErrors(t *testing.T) {
 		"no auth":        {StateDir: t.TempDir(), InsecureSimulatedTEE: "x"},
 		"two auths":      {StateDir: t.TempDir(), InsecureSimulatedTEE: "x", Auth: AuthConfig{InsecureAllowAll: true, Webhook: "http://127.0.0.1:1"}},
 		"no TEE":         {StateDir: t.TempDir(), Auth: AuthConfig{InsecureAllowAll: true}},
-		"two collateral": {StateDir: t.TempDir(), InsecureSimulatedTEE: "x", Auth: AuthConfig{InsecureAllowAll: true}, Attestation: AttestationConfig{PCCSURL: "http://x", CollateralDir: "/"}},
+		"two collateral": {StateDir: t.TempDir(), InsecureSimulatedTEE: "x", Auth: AuthConfig{InsecureAllowAll: true}, Attestation: settings.Attestation{PCCSURL: "http://x", CollateralDir: "/"}},
 	} {
 		if _, err := NewServer(context.Background(), cfg, nil); err == nil {
 			t.Errorf("%s: accepted", name)

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/dstack-go/dstack/internal/tunnel"
-	"github.com/dstack-go/dstack/internal/tunnel/simtee"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/ratls"
@@ -43,7 +42,7 @@ func TestForgedCredentialsGetNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := simtee.Options(genuine)
+	opts := genuine.VerifyOptions()
 	app, _ := hex.DecodeString(st.AppID)
 	compose, _ := hex.DecodeString(st.ComposeHash)
 	td := func(pki *mock.PKI, app []byte, n byte) attest.Attester { return s.bootTD(pki, app, compose, n) }

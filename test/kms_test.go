@@ -24,7 +24,6 @@ import (
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/guestos/kmsclient"
 	"github.com/dstack-go/dstack/internal/prpc"
-	"github.com/dstack-go/dstack/internal/tunnel/simtee"
 	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
@@ -72,7 +71,7 @@ func (s *stack) bootTD(pki *mock.PKI, app, compose []byte, n byte) attest.Attest
 	t := s.t
 	t.Helper()
 	instance := bytes.Repeat([]byte{n}, 20)
-	d, err := simtee.Boot(pki, simtee.Identity{AppID: app, ComposeHash: compose, InstanceID: instance, Config: s.st.VMConfig})
+	d, err := pki.BootTD(mock.Identity{AppID: app, ComposeHash: compose, InstanceID: instance, Config: s.st.VMConfig})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +101,7 @@ func TestKMSReplicaAndRevocation(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	reader, pki := s.reader(ctx), s.pki()
-	opts := simtee.Options(pki)
+	opts := pki.VerifyOptions()
 
 	cmd := exec.Command(s.bin, "dev", "kms", "--dir", s.dir, "--name", "replica")
 	logPath := filepath.Join(s.dir, "kms-replica.log")

@@ -32,27 +32,22 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math/big"
 	"net"
 	"net/http"
-	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
-	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/ethclient"
 	"go.uber.org/zap"
 
 	"github.com/dstack-go/dstack/contracts/chain"
+	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/internal/tunnel"
-	"github.com/dstack-go/dstack/internal/tunnel/simtee"
 	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
-	"github.com/dstack-go/dstack/tee/collateral"
 	"github.com/dstack-go/dstack/tee/ratls"
 )
 
@@ -64,7 +59,6 @@ func init() {
 const (
 	DefaultListen       = "127.0.0.1:8010"
 	DefaultPollInterval = 2 * time.Second
-	DefaultMaxStaleness = 30 * time.Second
 	DefaultInstanceTTL  = 10 * time.Minute
 	// DefaultExternalPort is the port clients reach apps on.
 	DefaultExternalPort = 443
@@ -72,41 +66,6 @@ const (
 
 // Version is the gateway's version, as the Info RPC reports it.
 const Version = "0.1.0"
-
-// ChainConfig says where the governance contracts are.
-type ChainConfig struct {
-	// RPCURL is the Ethereum JSON-RPC endpoint. Required.
-	RPCURL string `json:"rpc_url"`
-	// ChainID is the chain the contracts are on; an endpoint serving
-	// another chain is refused. Required.
-	ChainID uint64 `json:"chain_id"`
-	// KmsContract is the DstackKms proxy address (0x…). Required.
-	KmsContract string `json:"kms_contract"`
-	// Confirmations is how many blocks below the head policy is read at.
-	// Default 0.
-	Confirmations uint64 `json:"confirmations,omitempty"`
-	// MaxStaleness bounds how long the chain may be unreadable before every
-	// decision fails (and nothing is routed). Default 30s.
-	MaxStaleness caddy.Duration `json:"max_staleness,omitempty"`
-	// PollInterval is how often the head is read, by the watcher and by
-	// every decision the gateway asks the chain for, together (it is the
-	// chain reader's head interval); a policy change takes effect at the
-	// first read of the head after its block, at most PollInterval after
-	// it. It must not be longer than MaxStaleness. Default 2s.
-	PollInterval caddy.Duration `json:"poll_interval,omitempty"`
-}
-
-// AttestationConfig says how evidence is verified.
-type AttestationConfig struct {
-	// PCCSURL fetches TDX collateral from a PCS or PCCS. Default none (TCB
-	// status "Unknown", which the default TCB policy refuses).
-	PCCSURL string `json:"pccs_url,omitempty"`
-	// CollateralDir reads TDX collateral from a directory instead.
-	CollateralDir string `json:"collateral_dir,omitempty"`
-	// InsecureTrustRoots is a PEM file of roots that replace the vendors'
-	// (a mock PKI). Default: the vendors' production roots.
-	InsecureTrustRoots string `json:"insecure_trust_roots,omitempty"`
-}
 
 // App is the "dstack" Caddy app: the gateway's registry of CVM instances.
 //
@@ -120,10 +79,11 @@ type App struct {
 	// Default 127.0.0.1:8010.
 	Listen string `json:"listen,omitempty"`
 	// Chain locates the governance contracts. Required: the chain decides
-	// which apps may register, and the gateway's own app id.
-	Chain ChainConfig `json:"chain"`
+	// which apps may register, and the gateway's own app id. Its
+	// poll_interval defaults to 2s here.
+	Chain settings.Chain `json:"chain"`
 	// Attestation configures evidence verification.
-	Attestation AttestationConfig `json:"attestation,omitzero"`
+	Attestation settings.Attestation `json:"attestation,omitzero"`
 	// TCBStatus lists the TCB statuses accepted from CVMs. Default
 	// ["UpToDate"].
 	TCBStatus []string `json:"tcb_status,omitempty"`
@@ -155,9 +115,8 @@ type App struct {
 	reg       *registry
 	conns     *connSet
 	block     atomic.Uint64
-	// readAt is when the head was last read (Unix ns); staleClosed that
-	// the tunnels were closed for staleness since.
-	readAt      atomic.Int64
+	// staleClosed is whether the tunnels were closed for staleness since
+	// the chain was last read.
 	staleClosed atomic.Bool
 
 	// checkers are the active health checkers of the dstack upstreams
@@ -195,21 +154,21 @@ func (a *App) Provision(ctx caddy.Context) error {
 		a.InstanceTTL = caddy.Duration(DefaultInstanceTTL)
 	}
 	if a.Chain.PollInterval <= 0 {
-		a.Chain.PollInterval = caddy.Duration(DefaultPollInterval)
+		a.Chain.PollInterval = settings.Duration(DefaultPollInterval)
 	}
 	if a.ExternalPort == 0 {
 		a.ExternalPort = DefaultExternalPort
 	}
 	if a.ExternalPort < 0 || a.ExternalPort > 65535 {
-		return fmt.Errorf("dstack: external_port %d is not a TCP port (1-65535)", a.ExternalPort)
+		return fmt.Errorf("external_port %d is not a TCP port (1-65535)", a.ExternalPort)
 	}
 	if a.BaseDomain == "" {
-		return errors.New("dstack: base_domain is required")
+		return errors.New("base_domain is required")
 	}
 	if err := a.connectChain(ctx); err != nil {
 		return err
 	}
-	opts, err := a.Attestation.options()
+	opts, err := a.Attestation.Options()
 	if err != nil {
 		return err
 	}
@@ -230,56 +189,15 @@ func (a *App) Provision(ctx caddy.Context) error {
 	return nil
 }
 
+// connectChain connects the reader, which follows the head once per poll
+// interval for the watcher and every decision alike.
 func (a *App) connectChain(ctx context.Context) error {
-	c := a.Chain
-	if c.RPCURL == "" || c.ChainID == 0 || !common.IsHexAddress(c.KmsContract) {
-		return errors.New("dstack: chain needs rpc_url, chain_id and kms_contract (a 0x address)")
-	}
-	staleness := time.Duration(c.MaxStaleness)
-	if staleness <= 0 {
-		staleness = DefaultMaxStaleness
-	}
-	if time.Duration(c.PollInterval) > staleness {
-		return fmt.Errorf("dstack: chain.poll_interval %v is longer than chain.max_staleness %v: every decision between two reads of the head would be stale; shorten poll_interval or raise max_staleness", time.Duration(c.PollInterval), staleness)
-	}
-	client, err := ethclient.DialContext(ctx, c.RPCURL)
+	r, err := a.Chain.Connect(ctx)
 	if err != nil {
-		return fmt.Errorf("dstack: connecting to the chain at %s: %w", c.RPCURL, err)
-	}
-	// The reader follows the head once per poll interval for the watcher
-	// and every decision alike.
-	r, err := chain.New(ctx, client, chain.Config{
-		ChainID: new(big.Int).SetUint64(c.ChainID), KmsContract: common.HexToAddress(c.KmsContract),
-		Confirmations: c.Confirmations, MaxStaleness: staleness, HeadInterval: time.Duration(c.PollInterval),
-	})
-	if err != nil {
-		return fmt.Errorf("dstack: %w", err)
+		return err
 	}
 	a.reader = r
-	a.readAt.Store(time.Now().UnixNano())
 	return nil
-}
-
-func (c AttestationConfig) options() (attest.Options, error) {
-	var opts attest.Options
-	if c.InsecureTrustRoots != "" {
-		b, err := os.ReadFile(c.InsecureTrustRoots)
-		if err != nil {
-			return opts, fmt.Errorf("dstack: insecure_trust_roots: %w", err)
-		}
-		if opts.InsecureTrustRoots, err = attest.ParseTrustRootsPEM(b); err != nil {
-			return opts, fmt.Errorf("dstack: insecure_trust_roots: %w", err)
-		}
-	}
-	switch {
-	case c.PCCSURL != "" && c.CollateralDir != "":
-		return opts, errors.New("dstack: set pccs_url or collateral_dir, not both")
-	case c.PCCSURL != "":
-		opts.Collateral = collateral.NewCache(collateral.HTTPSource(c.PCCSURL, &http.Client{Timeout: 30 * time.Second}), collateral.CacheOptions{})
-	case c.CollateralDir != "":
-		opts.Collateral = collateral.NewCache(collateral.DirSource(c.CollateralDir), collateral.CacheOptions{})
-	}
-	return opts, nil
 }
 
 // identity issues the gateway's RA-TLS certificate (server and client) from
@@ -287,31 +205,31 @@ func (c AttestationConfig) options() (attest.Options, error) {
 func (a *App) identity(ctx context.Context) error {
 	gw, block, err := a.reader.GatewayAppID(ctx)
 	if err != nil {
-		return fmt.Errorf("dstack: reading the gateway app id: %w", err)
+		return fmt.Errorf("reading the gateway app id: %w", err)
 	}
 	gwID, err := tunnel.ParseAppID(gw)
 	if err != nil {
-		return fmt.Errorf("dstack: the chain names no usable gateway app id at block %d (%v): set it with `dstack chain set-gateway-app-id`", block, err)
+		return fmt.Errorf("the chain names no usable gateway app id at block %d (%v): set it with `dstack chain set-gateway-app-id`", block, err)
 	}
 	var attester attest.Attester
 	if seed := a.InsecureSimulatedTEESeed; seed != "" {
 		a.log.Warn("INSECURE: simulated TEE with a mock PKI; nothing this gateway attests proves anything about hardware")
 		pki, err := mock.NewPKI([]byte(seed))
 		if err != nil {
-			return fmt.Errorf("dstack: insecure_simulated_tee_seed: %w", err)
+			return fmt.Errorf("insecure_simulated_tee_seed: %w", err)
 		}
 		instance := sha256.Sum256([]byte("dstack simulated gateway instance:" + seed))
-		td, err := simtee.Boot(pki, simtee.Identity{AppID: gwID, ComposeHash: make([]byte, 32), InstanceID: instance[:20], Config: a.VMConfig})
+		td, err := pki.BootTD(mock.Identity{AppID: gwID, ComposeHash: make([]byte, 32), InstanceID: instance[:20], Config: a.VMConfig})
 		if err != nil {
 			return err
 		}
 		attester = td.Attester()
 		if a.opts.InsecureTrustRoots == nil {
-			sim := simtee.Options(pki)
+			sim := pki.VerifyOptions()
 			a.opts.InsecureTrustRoots, a.opts.Collateral = sim.InsecureTrustRoots, sim.Collateral
 		}
 	} else if attester, err = attest.NewTDXGuestAttester(a.VMConfig); err != nil {
-		return fmt.Errorf("dstack: %w (set insecure_simulated_tee_seed on a development host)", err)
+		return fmt.Errorf("%w (set insecure_simulated_tee_seed on a development host)", err)
 	}
 	a.attester, a.gatewayID = attester, gwID
 	return a.issue(ctx)
@@ -325,13 +243,13 @@ func (a *App) issue(ctx context.Context) error {
 		SubjectAltNames: []string{"gateway." + a.BaseDomain},
 	}, nil, nil)
 	if err != nil {
-		return fmt.Errorf("dstack: issuing the gateway's RA-TLS certificate: %w", err)
+		return fmt.Errorf("issuing the gateway's RA-TLS certificate: %w", err)
 	}
 	// The gateway's own evidence must prove the app id the CVMs will ask
 	// for; a gateway that cannot would only be refused by every CVM.
 	v := &ratls.Verifier{Attestation: a.opts, Policy: tunnel.GatewayPolicy(a.reader)}
 	if _, err := v.VerifyChain(ctx, cert.Certificate); err != nil {
-		return fmt.Errorf("dstack: the gateway's own evidence does not prove the gateway app id on chain: %w", err)
+		return fmt.Errorf("the gateway's own evidence does not prove the gateway app id on chain: %w", err)
 	}
 	a.cert.Store(cert)
 	return nil
@@ -357,15 +275,15 @@ func (a *App) Start() error {
 	// the old one still serves on the same address.
 	na, err := caddy.ParseNetworkAddress(a.Listen)
 	if err != nil || na.PortRangeSize() != 1 {
-		return fmt.Errorf("dstack: listen %q is not one host:port: %v", a.Listen, err)
+		return fmt.Errorf("listen %q is not one host:port: %v", a.Listen, err)
 	}
 	l, err := na.Listen(a.ctx, 0, net.ListenConfig{})
 	if err != nil {
-		return fmt.Errorf("dstack: listening for registrations: %w", err)
+		return fmt.Errorf("listening for registrations: %w", err)
 	}
 	ln, ok := l.(net.Listener)
 	if !ok {
-		return fmt.Errorf("dstack: listen %q is not a stream address", a.Listen)
+		return fmt.Errorf("listen %q is not a stream address", a.Listen)
 	}
 	a.ln = ln
 	a.srv = &http.Server{
@@ -443,9 +361,6 @@ func (a *App) poll() {
 	// The block policy is read at (the head less the confirmations), as
 	// the reader pins it for every decision.
 	h, err := a.reader.Head(ctx)
-	if !h.ReadAt.IsZero() {
-		a.readAt.Store(h.ReadAt.UnixNano())
-	}
 	if err == nil {
 		err = h.Err
 	}
@@ -481,20 +396,10 @@ func (a *App) poll() {
 	}
 }
 
-// ErrStale is the refusal while the chain cannot be read.
-var ErrStale = errors.New("the chain has not been readable for longer than max_staleness: refusing (fail closed)")
-
-// stale reports, as an error, that decisions are too old to route on.
-func (a *App) stale() error {
-	bound := time.Duration(a.Chain.MaxStaleness)
-	if bound <= 0 {
-		bound = DefaultMaxStaleness
-	}
-	if at := a.readAt.Load(); at == 0 || time.Since(time.Unix(0, at)) > bound {
-		return ErrStale
-	}
-	return nil
-}
+// stale reports, as an error wrapping chain.ErrStale, that decisions are
+// too old to route on: the chain has been unreadable for longer than
+// max_staleness. It reads nothing.
+func (a *App) stale() error { return a.reader.Stale() }
 
 // decide asks isAppAllowed for b at the block the reader pins: the
 // reader keeps the answer until an event could change it and reads the head

@@ -8,6 +8,8 @@ import (
 	"github.com/caddyserver/caddy/v2/caddyconfig"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
+
+	"github.com/dstack-go/dstack/internal/settings"
 )
 
 // The single-argument options of the global option and the transport.
@@ -80,7 +82,7 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 		if !d.AllArgs(&val) {
 			return nil, d.ArgErr()
 		}
-		var dur *caddy.Duration
+		var dur any
 		switch key {
 		case "base_domain":
 			a.BaseDomain = val
@@ -176,7 +178,7 @@ func (t *Transport) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		if !d.AllArgs(&val) {
 			return d.ArgErr()
 		}
-		var dur *caddy.Duration
+		var dur any
 		switch key {
 		case "dial_timeout":
 			dur = &t.DialTimeout
@@ -202,12 +204,19 @@ func (t *Transport) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 
 // setDuration sets *dur from an option's value, which must be a positive
 // duration.
-func setDuration(d *caddyfile.Dispenser, dur *caddy.Duration, key, val string) error {
+// setDuration sets dur, a *caddy.Duration or a *settings.Duration, from
+// a positive duration in Caddy's spelling.
+func setDuration(d *caddyfile.Dispenser, dur any, key, val string) error {
 	v, err := caddy.ParseDuration(val)
 	if err != nil || v <= 0 {
 		return d.Errf("%s: %q is not a positive duration", key, val)
 	}
-	*dur = caddy.Duration(v)
+	switch dur := dur.(type) {
+	case *caddy.Duration:
+		*dur = caddy.Duration(v)
+	case *settings.Duration:
+		*dur = settings.Duration(v)
+	}
 	return nil
 }
 

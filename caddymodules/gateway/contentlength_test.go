@@ -6,7 +6,6 @@ import (
 
 	"github.com/dstack-go/dstack/internal/prpc/prpctest"
 	"github.com/dstack-go/dstack/internal/tunnel"
-	"github.com/dstack-go/dstack/internal/tunnel/simtee"
 	"github.com/dstack-go/dstack/tee/ratls"
 )
 
@@ -17,7 +16,7 @@ func TestLargeAnswers(t *testing.T) {
 	compose := [32]byte{0xd4}
 	c := e.bootCVM(e.deployApp(compose), compose, 1)
 	g := e.load(e.dstackConfig(nil), proxyRoute(nil))
-	v := &ratls.Verifier{Attestation: simtee.Options(e.pki), Policy: tunnel.GatewayPolicy(e.reader)}
+	v := &ratls.Verifier{Attestation: e.pki.VerifyOptions(), Policy: tunnel.GatewayPolicy(e.reader)}
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: v.ClientConfig(c.cert(c.td, false))}}
 	prpctest.LargeAnswer(t, client, "https://"+g.app.RegistrationAddr()+"/prpc/Tproxy.")
 }

@@ -28,7 +28,6 @@ import (
 	"github.com/dstack-go/dstack/contracts/testchain"
 	"github.com/dstack-go/dstack/internal/testnet"
 	"github.com/dstack-go/dstack/internal/tunnel"
-	"github.com/dstack-go/dstack/internal/tunnel/simtee"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/ratls"
 )
@@ -119,7 +118,7 @@ func newEnv(t testing.TB) *env {
 	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackSetGatewayAppId(common.Bytes2Hex(gatewayAppID))); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackAddOsImageHash(simtee.OSImageHash)); err != nil {
+	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackAddOsImageHash(mock.OSImageHash)); err != nil {
 		t.Fatal(err)
 	}
 	// The CVMs' reader sees a change on chain at the next answer: the tests
@@ -284,8 +283,8 @@ func (g *gateway) logCount(s string) int {
 // its identity.
 type cvm struct {
 	e        *env
-	id       simtee.Identity
-	td       *simtee.TD
+	id       mock.Identity
+	td       *mock.TD
 	backend  *http.Server
 	port     uint16 // the backend's port
 	tunnel   *tunnel.Server
@@ -314,9 +313,9 @@ func instanceID(app []byte, n int) []byte {
 // app id and the claim headers it received, over HTTP/1.1 and h2c.
 func (e *env) bootCVM(app []byte, compose [32]byte, n int) *cvm {
 	e.t.Helper()
-	c := &cvm{e: e, id: simtee.Identity{AppID: app, ComposeHash: compose[:], InstanceID: instanceID(app, n)}}
+	c := &cvm{e: e, id: mock.Identity{AppID: app, ComposeHash: compose[:], InstanceID: instanceID(app, n)}}
 	var err error
-	if c.td, err = simtee.Boot(e.pki, c.id); err != nil {
+	if c.td, err = e.pki.BootTD(c.id); err != nil {
 		e.t.Fatal(err)
 	}
 	bl, err := net.Listen("tcp", "127.0.0.1:0")
@@ -356,14 +355,14 @@ func (e *env) bootCVM(app []byte, compose [32]byte, n int) *cvm {
 	return c
 }
 
-func (c *cvm) cert(td *simtee.TD, server bool) *tls.Certificate {
+func (c *cvm) cert(td *mock.TD, server bool) *tls.Certificate {
 	c.e.t.Helper()
 	return c.certValid(td, server, 0)
 }
 
 // certValid is cert valid for validity from now; 0 means
 // ratls.DefaultValidity.
-func (c *cvm) certValid(td *simtee.TD, server bool, validity time.Duration) *tls.Certificate {
+func (c *cvm) certValid(td *mock.TD, server bool, validity time.Duration) *tls.Certificate {
 	c.e.t.Helper()
 	opts := ratls.CertOptions{Subject: "dstack-guest-agent", ServerAuth: server, ClientAuth: !server, AppID: td.Identity.AppID}
 	if validity > 0 {
@@ -377,7 +376,7 @@ func (c *cvm) certValid(td *simtee.TD, server bool, validity time.Duration) *tls
 }
 
 // startTunnel starts the CVM's tunnel endpoint with a certificate from td.
-func (c *cvm) startTunnel(td *simtee.TD, ports map[uint16]string) {
+func (c *cvm) startTunnel(td *mock.TD, ports map[uint16]string) {
 	c.e.t.Helper()
 	c.ports = ports
 	c.listenTunnel(td, "0")
@@ -386,14 +385,14 @@ func (c *cvm) startTunnel(td *simtee.TD, ports map[uint16]string) {
 // startTunnelAt replaces the tunnel endpoint by one on the same port whose
 // certificate comes from td, which may be another TD than the CVM's (a
 // forgery).
-func (c *cvm) startTunnelAt(td *simtee.TD, port string) {
+func (c *cvm) startTunnelAt(td *mock.TD, port string) {
 	c.e.t.Helper()
 	c.tunnel.Close()
 	c.tunLn.Close()
 	c.listenTunnel(td, port)
 }
 
-func (c *cvm) listenTunnel(td *simtee.TD, port string) {
+func (c *cvm) listenTunnel(td *mock.TD, port string) {
 	ports := c.ports
 	ln, err := net.Listen("tcp", "127.0.0.1:"+port)
 	if err != nil {
@@ -402,7 +401,7 @@ func (c *cvm) listenTunnel(td *simtee.TD, port string) {
 	c.tunLn = ln
 	c.tunCert = new(atomic.Pointer[tls.Certificate])
 	c.tunCert.Store(c.cert(td, true))
-	c.tunnel = &tunnel.Server{GetCertificate: c.tunCert.Load, Attestation: simtee.Options(c.e.pki), Gateway: c.e.reader, Ports: ports}
+	c.tunnel = &tunnel.Server{GetCertificate: c.tunCert.Load, Attestation: c.e.pki.VerifyOptions(), Gateway: c.e.reader, Ports: ports}
 	c.tunAddr = ln.Addr().String()
 	srv := c.tunnel
 	go srv.Serve(countAccepts{ln, &c.tunnelConns})
@@ -427,7 +426,7 @@ func (l countAccepts) Accept() (net.Conn, error) {
 func (c *cvm) register(g *gateway) (*tunnel.RegisterResponse, error) {
 	reg := &tunnel.Registration{
 		GatewayURL: "https://" + g.app.RegistrationAddr(), Certificate: c.cert(c.td, false),
-		Attestation: simtee.Options(c.e.pki), Gateway: c.e.reader,
+		Attestation: c.e.pki.VerifyOptions(), Gateway: c.e.reader,
 	}
 	_, port, _ := net.SplitHostPort(c.tunAddr)
 	return reg.Register(context.Background(), tunnel.RegisterRequest{TunnelAddress: ":" + port, Ports: c.regPorts, ProxyProtocolPorts: c.ppPorts, PortPolicy: c.policy})

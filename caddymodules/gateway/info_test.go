@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/dstack-go/dstack/internal/tunnel"
-	"github.com/dstack-go/dstack/internal/tunnel/simtee"
 	"github.com/dstack-go/dstack/tee/ratls"
 )
 
@@ -23,7 +22,7 @@ func TestInfo(t *testing.T) {
 	g := e.load(e.dstackConfig(map[string]any{"external_port": 8443}), proxyRoute(nil))
 	reg := &tunnel.Registration{
 		GatewayURL: "https://" + g.app.RegistrationAddr(), Certificate: c.cert(c.td, false),
-		Attestation: simtee.Options(e.pki), Gateway: e.reader,
+		Attestation: e.pki.VerifyOptions(), Gateway: e.reader,
 	}
 	info, err := reg.Info(context.Background())
 	if err != nil {
@@ -33,7 +32,7 @@ func TestInfo(t *testing.T) {
 	if *info != want {
 		t.Fatalf("%+v, want %+v", info, want)
 	}
-	v := &ratls.Verifier{Attestation: simtee.Options(e.pki), Policy: tunnel.GatewayPolicy(e.reader)}
+	v := &ratls.Verifier{Attestation: e.pki.VerifyOptions(), Policy: tunnel.GatewayPolicy(e.reader)}
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: v.ClientConfig(c.cert(c.td, false))}}
 	for _, name := range []string{"Info", "Tproxy.Info"} {
 		res, err := client.Post("https://"+g.app.RegistrationAddr()+"/prpc/"+name+"?json", "application/json", strings.NewReader("{}"))

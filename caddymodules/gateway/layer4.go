@@ -28,7 +28,9 @@ func init() {
 // sniReplKey is where caddy-l4's tls matcher leaves the ClientHello's SNI.
 const sniReplKey = "l4.tls.server_name"
 
-// Upstream's TXT record names for custom domains (§4.2).
+// Upstream's TXT record names for custom domains: _dstack-app-address.<sni>,
+// else _dstack-app-address-wildcard.<parent>, whose value is
+// "<app_id>:<port>" (https://github.com/Dstack-TEE/dstack/blob/master/gateway/src/proxy/tls_passthough.rs).
 const (
 	txtPrefix         = "_dstack-app-address."
 	txtWildcardPrefix = "_dstack-app-address-wildcard."

@@ -25,7 +25,8 @@ func init() {
 }
 
 // Node is http.handlers.dstack_node: upstream's special names under the
-// base domain, answered by the gateway itself (§4.2). Requests for any
+// base domain, answered by the gateway itself (the special ids of
+// https://github.com/Dstack-TEE/dstack/blob/master/gateway/src/proxy.rs). Requests for any
 // other host go to the next handler.
 //
 //   - gateway.<base_domain>, this node's info service: GET /health (200,

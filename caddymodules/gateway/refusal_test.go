@@ -10,11 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/caddyserver/caddy/v2"
-
 	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/internal/tunnel"
-	"github.com/dstack-go/dstack/internal/tunnel/simtee"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 )
 
@@ -22,7 +20,7 @@ import (
 // registered instance's, and what the gateway's log says of it.
 type forgery struct {
 	name string
-	td   func(c *cvm) simtee.Identity
+	td   func(c *cvm) mock.Identity
 	pki  *mock.PKI
 	log  string
 }
@@ -37,13 +35,13 @@ func (e *env) forgeries(other []byte, otherCompose [32]byte) []forgery {
 		e.t.Fatal(err)
 	}
 	return []forgery{
-		{"forged quote", func(c *cvm) simtee.Identity { return c.id }, forger, "TDX quote verification failed"},
-		{"other app", func(c *cvm) simtee.Identity {
+		{"forged quote", func(c *cvm) mock.Identity { return c.id }, forger, "TDX quote verification failed"},
+		{"other app", func(c *cvm) mock.Identity {
 			id := c.id
 			id.AppID, id.ComposeHash = other, otherCompose[:]
 			return id
 		}, e.pki, "the CVM proves app id " + hex.EncodeToString(other)},
-		{"compose hash not allowed", func(c *cvm) simtee.Identity {
+		{"compose hash not allowed", func(c *cvm) mock.Identity {
 			id := c.id
 			id.ComposeHash = make([]byte, 32)
 			return id
@@ -55,7 +53,7 @@ func (e *env) forgeries(other []byte, otherCompose [32]byte) []forgery {
 // presents f's identity.
 func (c *cvm) forge(f forgery) {
 	c.e.t.Helper()
-	td, err := simtee.Boot(f.pki, f.td(c))
+	td, err := f.pki.BootTD(f.td(c))
 	if err != nil {
 		c.e.t.Fatal(err)
 	}
@@ -217,7 +215,7 @@ func TestKeepRenews(t *testing.T) {
 	c := e.bootCVM(app, compose, 1)
 	reg := &tunnel.Registration{
 		GatewayURL: "https://" + g.app.RegistrationAddr(), Certificate: c.cert(c.td, false),
-		Attestation: simtee.Options(e.pki), Gateway: e.reader,
+		Attestation: e.pki.VerifyOptions(), Gateway: e.reader,
 	}
 	_, port, _ := net.SplitHostPort(c.tunAddr)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -323,8 +321,8 @@ func TestDecisionsShareTheHeadRead(t *testing.T) {
 // would leave every decision between two head reads stale, and is refused.
 func TestPollIntervalPastStaleness(t *testing.T) {
 	e := newEnv(t)
-	a := &App{Chain: ChainConfig{RPCURL: e.rpcURL, ChainID: e.chain.ChainID.Uint64(), KmsContract: e.chain.Kms.Hex(),
-		PollInterval: caddy.Duration(time.Minute), MaxStaleness: caddy.Duration(30 * time.Second)}}
+	a := &App{Chain: settings.Chain{RPCURL: e.rpcURL, ChainID: e.chain.ChainID.Uint64(), KmsContract: e.chain.Kms.Hex(),
+		PollInterval: settings.Duration(time.Minute), MaxStaleness: settings.Duration(30 * time.Second)}}
 	if err := a.connectChain(context.Background()); err == nil || !strings.Contains(err.Error(), "shorten poll_interval or raise max_staleness") {
 		t.Fatalf("poll_interval 1m, max_staleness 30s: %v", err)
 	}

@@ -102,14 +102,14 @@ func (r *registry) load(ctx context.Context) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("dstack: listing registrations in storage: %w", err)
+		return fmt.Errorf("listing registrations in storage: %w", err)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, k := range keys {
 		raw, err := r.storage.Load(ctx, k)
 		if err != nil {
-			return fmt.Errorf("dstack: loading registration %s: %w", k, err)
+			return fmt.Errorf("loading registration %s: %w", k, err)
 		}
 		inst := new(Instance)
 		if err := json.Unmarshal(raw, inst); err != nil || inst.validate() != nil || storageKey(inst.key()) != k {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/dstack-go/dstack/internal/tunnel"
-	"github.com/dstack-go/dstack/internal/tunnel/simtee"
 	"github.com/dstack-go/dstack/tee/ratls"
 )
 
@@ -43,7 +42,7 @@ func TestRenewedCertificatesRoute(t *testing.T) {
 		expiry = short.Leaf.NotAfter
 		gu.reg = &tunnel.Registration{
 			GatewayURL: "https://" + g.app.RegistrationAddr(), GetCertificate: gu.client.Load,
-			Attestation: simtee.Options(e.pki), Gateway: e.reader,
+			Attestation: e.pki.VerifyOptions(), Gateway: e.reader,
 		}
 		_, port, _ := net.SplitHostPort(gu.c.tunAddr)
 		gu.req = tunnel.RegisterRequest{TunnelAddress: ":" + port}

@@ -7,8 +7,9 @@ import (
 	"strings"
 )
 
-// Target is what a server name under the base domain asks for (upstream's
-// SNI grammar, §4.2): <id>[-<port>[s|g]].<base_domain>.
+// Target is what a server name under the base domain asks for, in upstream's
+// SNI grammar (https://github.com/Dstack-TEE/dstack/blob/master/gateway/src/proxy.rs):
+// <id>[-<port>[s|g]].<base_domain>.
 type Target struct {
 	// ID is an app id or an instance id, lowercase hex.
 	ID string

@@ -3,10 +3,12 @@ package kmsapp
 import (
 	"strconv"
 
+	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
 
+	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/kms"
 )
 
@@ -24,6 +26,8 @@ func init() {
 //			state_dir   <path>
 //			vm_config   <json>
 //			auth chain <rpc_url> <chain_id> <kms_contract> [confirmations]
+//			max_staleness <duration>   (after auth chain)
+//			poll_interval <duration>   (after auth chain)
 //			auth static <policy.json>
 //			auth webhook <url>
 //			auth insecure_allow_all [gateway_app_id]
@@ -97,7 +101,7 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 				if err != nil {
 					return nil, d.Errf("auth chain: chain id %q: %v", args[2], err)
 				}
-				c := &kms.ChainConfig{RPCURL: args[1], ChainID: id, KmsContract: args[3]}
+				c := &settings.Chain{RPCURL: args[1], ChainID: id, KmsContract: args[3]}
 				if len(args) == 5 {
 					if c.Confirmations, err = strconv.ParseUint(args[4], 10, 64); err != nil {
 						return nil, d.Errf("auth chain: confirmations %q: %v", args[4], err)
@@ -130,6 +134,19 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 			return nil, d.ArgErr()
 		}
 		switch key {
+		case "max_staleness", "poll_interval":
+			if cfg.Auth.Chain == nil {
+				return nil, d.Errf("%s applies to auth chain: put it after the auth chain line", key)
+			}
+			v, err := caddy.ParseDuration(val)
+			if err != nil || v <= 0 {
+				return nil, d.Errf("%s: %q is not a positive duration", key, val)
+			}
+			if key == "max_staleness" {
+				cfg.Auth.Chain.MaxStaleness = settings.Duration(v)
+			} else {
+				cfg.Auth.Chain.PollInterval = settings.Duration(v)
+			}
 		case "listen":
 			cfg.Listen = val
 		case "domain":

@@ -55,15 +55,15 @@ func (a *App) Start() error {
 	}
 	na, err := caddy.ParseNetworkAddress(listen)
 	if err != nil || na.PortRangeSize() != 1 {
-		return fmt.Errorf("dstack_kms: listen %q is not one host:port: %v", listen, err)
+		return fmt.Errorf("listen %q is not one host:port: %v", listen, err)
 	}
 	l, err := na.Listen(a.ctx, 0, net.ListenConfig{})
 	if err != nil {
-		return fmt.Errorf("dstack_kms: listening on %s: %w", listen, err)
+		return fmt.Errorf("listening on %s: %w", listen, err)
 	}
 	ln, ok := l.(net.Listener)
 	if !ok {
-		return fmt.Errorf("dstack_kms: listen %q is not a stream address", listen)
+		return fmt.Errorf("listen %q is not a stream address", listen)
 	}
 	if err := a.server.Serve(a.ctx, ln); err != nil {
 		ln.Close()

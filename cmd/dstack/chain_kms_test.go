@@ -19,6 +19,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
@@ -75,7 +76,7 @@ func TestKMSFollowsTheDevChain(t *testing.T) {
 	id, _ := d.Client.ChainID(context.Background())
 	srv, err := kms.NewServer(context.Background(), kms.Config{
 		Listen: "127.0.0.1:0", Domain: "127.0.0.1", StateDir: t.TempDir(), VMConfig: vmConfig, InsecureSimulatedTEE: seed,
-		Auth: kms.AuthConfig{Chain: &kms.ChainConfig{RPCURL: d.URL, ChainID: id.Uint64(), KmsContract: kmsAddr}},
+		Auth: kms.AuthConfig{Chain: &settings.Chain{RPCURL: d.URL, ChainID: id.Uint64(), KmsContract: kmsAddr}},
 	}, zap.New(core))
 	if err != nil {
 		t.Fatal(err)

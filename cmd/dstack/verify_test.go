@@ -87,6 +87,30 @@ func TestVerifyInvalid(t *testing.T) {
 	if code != 1 || v.Valid || v.AppID != "" || !strings.Contains(v.Errors[0], "RTMR3") {
 		t.Fatalf("forged app id: code %d %+v", code, v)
 	}
+	// A runtime event whose digest is not the digest of its name and
+	// payload is invalid evidence, not unusable input.
+	json.Unmarshal(raw, &m)
+	var log []map[string]any
+	if err := json.Unmarshal([]byte(m["event_log"]), &log); err != nil {
+		t.Fatal(err)
+	}
+	tampered := 0
+	for _, e := range log {
+		if e["imr"] == float64(3) && e["event"] == "app-id" {
+			e["digest"] = strings.Repeat("00", 48)
+			tampered++
+		}
+	}
+	if tampered != 1 {
+		t.Fatalf("the fixture has %d app-id events", tampered)
+	}
+	b, _ := json.Marshal(log)
+	m["event_log"] = string(b)
+	forged, _ = json.Marshal(m)
+	v, code, _ = runCLI(t, forged, verifyFlags{})
+	if code != 1 || v.Valid || len(v.Errors) != 1 || !strings.Contains(v.Errors[0], "digest does not match") {
+		t.Fatalf("tampered runtime event digest: code %d %+v", code, v)
+	}
 	quote := fixtures.Upstream(t, "tdx_quote")
 	quote[48+520] ^= 1
 	if v, code, _ := runCLI(t, quote, verifyFlags{}); code != 1 || v.Valid {

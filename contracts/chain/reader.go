@@ -583,5 +583,15 @@ func (r *Reader) Head(ctx context.Context) (Head, error) {
 	return Head{Block: block, ReadAt: r.readAt, Err: r.headErr}, err
 }
 
+// Stale reports, without reading the chain, whether answers are refused
+// now: an error wrapping ErrStale once the last head read failed and the
+// last one that succeeded is older than the staleness bound, else nil.
+func (r *Reader) Stale() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, err := r.servedLocked(r.cfg.Now())
+	return err
+}
+
 // Config returns the reader's configuration.
 func (r *Reader) Config() Config { return r.cfg }

@@ -25,11 +25,11 @@ import (
 
 	"github.com/ethereum/go-ethereum/crypto"
 
-	"github.com/dstack-go/dstack/guestos"
 	"github.com/dstack-go/dstack/guestos/boot"
 	"github.com/dstack-go/dstack/internal/guesttest"
 	"github.com/dstack-go/dstack/internal/prpc/prpctest"
 	"github.com/dstack-go/dstack/tee/attest"
+	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/attest/tdx"
 	"github.com/dstack-go/dstack/tee/eventlog"
 	"github.com/dstack-go/dstack/tee/identity"
@@ -41,7 +41,7 @@ import (
 type fixture struct {
 	stack  *guesttest.Stack
 	cvm    *boot.CVM
-	tee    *guestos.SimulatedTEE
+	tee    *mock.TD
 	agent  *Agent
 	srv    *Server
 	client *http.Client
@@ -284,7 +284,7 @@ func TestInfo(t *testing.T) {
 		t.Fatal(err)
 	}
 	rtmr3 := f.tee.RTMR3()
-	if tcb.RTMR3 != hex.EncodeToString(rtmr3[:]) || tcb.AppCompose != guesttest.Compose || len(tcb.EventLog) != 10 {
+	if tcb.RTMR3 != hex.EncodeToString(rtmr3[:]) || tcb.AppCompose != guesttest.Compose || len(tcb.EventLog) != len(mock.DevImageBootEvents())+10 {
 		t.Fatalf("tcb_info %s", info.TcbInfo)
 	}
 	if !bytes.Equal(info.AppID, f.stack.AppID.Bytes()) || info.AppName != "guest-test" || !strings.Contains(info.KeyProviderInfo, `"name":"kms"`) ||

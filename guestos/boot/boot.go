@@ -163,11 +163,11 @@ func boot(ctx context.Context, cfg Config, log *zap.Logger) (*CVM, error) {
 	if err != nil {
 		return nil, fmt.Errorf("booting: %w", err)
 	}
-	events := []eventlog.RuntimeEvent{ev(attest.EventSystemPreparing, nil), ev(attest.EventAppID, c.AppID[:]), ev(attest.EventComposeHash, c.ComposeHash[:])}
+	events := []eventlog.RuntimeEvent{ev(eventlog.EventSystemPreparing, nil), ev(eventlog.EventAppID, c.AppID[:]), ev(eventlog.EventComposeHash, c.ComposeHash[:])}
 	for _, h := range in.Compose.InitScriptHashes() {
-		events = append(events, ev(attest.EventInitScriptHash, h[:]))
+		events = append(events, ev(eventlog.EventInitScriptHash, h[:]))
 	}
-	events = append(events, ev(EventGPUPolicyHash, gpu[:]), ev(attest.EventInstanceID, c.InstanceID), ev(attest.EventBootMRDone, nil))
+	events = append(events, ev(EventGPUPolicyHash, gpu[:]), ev(eventlog.EventInstanceID, c.InstanceID), ev(eventlog.EventBootMRDone, nil))
 	if err := p.Emit(events...); err != nil {
 		return nil, fmt.Errorf("booting: measuring the app: %w", err)
 	}
@@ -184,7 +184,7 @@ func boot(ctx context.Context, cfg Config, log *zap.Logger) (*CVM, error) {
 		return nil, err
 	}
 	c.KeyProviderInfo = identity.KMSKeyProviderInfo(c.Keys.RootCA.RawSubjectPublicKeyInfo).Marshal()
-	if err := p.Emit(ev(attest.EventOSImageHash, c.Keys.OSImageHash), ev(attest.EventKeyProvider, c.KeyProviderInfo)); err != nil {
+	if err := p.Emit(ev(eventlog.EventOSImageHash, c.Keys.OSImageHash), ev(eventlog.EventKeyProvider, c.KeyProviderInfo)); err != nil {
 		return nil, fmt.Errorf("booting: measuring the key provider: %w", err)
 	}
 	if c.Volume, err = cfg.Storage.Prepare(ctx, c.Keys.DiskCryptKey); err != nil {
@@ -193,7 +193,7 @@ func boot(ctx context.Context, cfg Config, log *zap.Logger) (*CVM, error) {
 	if c.Volume.FS == InsecurePlainDirFS {
 		log.Warn("INSECURE: the data directory is a plain, unencrypted directory", zap.String("dir", c.Volume.Dir))
 	}
-	if err := p.Emit(ev(EventStorageFS, []byte(c.Volume.FS)), ev(attest.EventSystemReady, nil)); err != nil {
+	if err := p.Emit(ev(EventStorageFS, []byte(c.Volume.FS)), ev(eventlog.EventSystemReady, nil)); err != nil {
 		return nil, fmt.Errorf("booting: %w", err)
 	}
 	log.Info("system ready", zap.String("kms", c.KMS.URL()), zap.String("data_dir", c.Volume.Dir))

@@ -22,7 +22,7 @@ import (
 	"github.com/dstack-go/dstack/guestos/hostinput"
 	"github.com/dstack-go/dstack/guestos/kmsclient"
 	"github.com/dstack-go/dstack/internal/guesttest"
-	"github.com/dstack-go/dstack/tee/attest"
+	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/eventlog"
 	"github.com/dstack-go/dstack/tee/identity"
 	"github.com/dstack-go/dstack/tee/kdf"
@@ -212,12 +212,12 @@ func TestBootMrConfigID(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cvm, p, _, err := s.Boot(t, s.HostShared(t, guesttest.Compose, c.extra), func(tee *guestos.SimulatedTEE) { tee.SetMrConfigID(c.id) })
+			cvm, p, _, err := s.Boot(t, s.HostShared(t, guesttest.Compose, c.extra), func(tee *mock.TD) { tee.SetMrConfigID(c.id) })
 			if c.want == "" {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if cvm.Platform.Events()[len(cvm.Platform.Events())-1].Name != attest.EventSystemReady {
+				if cvm.Platform.Events()[len(cvm.Platform.Events())-1].Name != eventlog.EventSystemReady {
 					t.Fatal("not ready")
 				}
 				return
@@ -226,7 +226,7 @@ func TestBootMrConfigID(t *testing.T) {
 				t.Fatalf("boot: %v, want %q", err, c.want)
 			}
 			for _, e := range p.Events() {
-				if e.Name == attest.EventKeyProvider {
+				if e.Name == eventlog.EventKeyProvider {
 					t.Fatal("key-provider measured after a refused launch binding")
 				}
 			}
@@ -323,7 +323,7 @@ func TestHostNotifier(t *testing.T) {
 		t.Fatal(err)
 	}
 	boot1 := func(in *hostinput.Inputs, h boot.HostNotifier) (*boot.CVM, error) {
-		p, err := guestos.NewPlatform(guestos.NewSimulatedTEE(s.PKI), t.TempDir(), in.SysConfig.VMConfig)
+		p, err := guestos.NewPlatform(s.PKI.NewTD(), t.TempDir(), in.SysConfig.VMConfig)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -88,8 +88,10 @@ func (d InsecurePlainDir) Prepare(_ context.Context, _ []byte) (*Volume, error) 
 	return &Volume{Dir: d.Dir, FS: InsecurePlainDirFS}, nil
 }
 
-// GatewayRegistrar registers a booted CVM with the dstack gateway (upstream
-// §1.11: WireGuard key, KMS-signed client certificate, RegisterCvm). It is
+// GatewayRegistrar registers a booted CVM with the dstack gateway (upstream's
+// GatewayContext in
+// https://github.com/Dstack-TEE/dstack/blob/master/dstack-util/src/system_setup.rs:
+// WireGuard key, KMS-signed client certificate, RegisterCvm). It is
 // called after system-ready, only when the app wants the gateway; a failure
 // is logged and does not stop the app, as upstream since 0.6.
 type GatewayRegistrar interface {

@@ -27,7 +27,6 @@ import (
 	"github.com/dstack-go/dstack/guestos/boot"
 	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/internal/tunnel"
-	"github.com/dstack-go/dstack/internal/tunnel/simtee"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/ratls"
 )
@@ -36,7 +35,7 @@ var gatewayID = bytes.Repeat([]byte{0x6a}, 20)
 
 // flakyTEE is the simulated TEE whose quotes fail while fail is set.
 type flakyTEE struct {
-	*guestos.SimulatedTEE
+	*mock.TD
 	fail     atomic.Bool
 	quotes   atomic.Int64 // quotes given
 	failures atomic.Int64 // quotes refused
@@ -48,7 +47,7 @@ func (f *flakyTEE) Quote(ctx context.Context, rd [64]byte) ([]byte, error) {
 		return nil, errors.New("the TDX module is busy")
 	}
 	f.quotes.Add(1)
-	return f.SimulatedTEE.Quote(ctx, rd)
+	return f.TD.Quote(ctx, rd)
 }
 
 // fakeGateway answers RegisterCvm over mutual RA-TLS with a certificate of
@@ -88,7 +87,7 @@ func startLink(t *testing.T, validity time.Duration, renewAt float64) *link {
 	if err != nil {
 		t.Fatal(err)
 	}
-	td, err := simtee.Boot(pki, simtee.Identity{AppID: gatewayID, ComposeHash: make([]byte, 32), InstanceID: bytes.Repeat([]byte{9}, 20)})
+	td, err := pki.BootTD(mock.Identity{AppID: gatewayID, ComposeHash: make([]byte, 32), InstanceID: bytes.Repeat([]byte{9}, 20)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +106,7 @@ func startLink(t *testing.T, validity time.Duration, renewAt float64) *link {
 		}),
 	}}
 	clock := clockwork.NewFakeClockAt(time.Now())
-	v := &ratls.Verifier{Attestation: simtee.Options(pki), Now: clock.Now}
+	v := &ratls.Verifier{Attestation: pki.VerifyOptions(), Now: clock.Now}
 	cfg := v.ServerConfig(gwCert(true), true)
 	cfg.NextProtos = []string{"h2", "http/1.1"}
 	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
@@ -139,7 +138,7 @@ func startLink(t *testing.T, validity time.Duration, renewAt float64) *link {
 		}
 	}()
 
-	tee := &flakyTEE{SimulatedTEE: guestos.NewSimulatedTEE(pki)}
+	tee := &flakyTEE{TD: pki.NewTD()}
 	p, err := guestos.NewPlatform(tee, t.TempDir(), fmt.Sprintf(`{"os_image_hash":"%x"}`, sha512.Sum512_256([]byte("gatewaylink test image"))))
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +149,7 @@ func startLink(t *testing.T, validity time.Duration, renewAt float64) *link {
 		Gateway: tunnel.StaticGatewayAppID(hex.EncodeToString(gatewayID)), Retry: 50 * time.Millisecond,
 		CertValidity: validity, CertRenewAt: renewAt, Logger: zap.New(core), clock: clock,
 	}
-	cvm := &boot.CVM{Platform: p, Attestation: simtee.Options(pki), AppID: [20]byte{0xa1}}
+	cvm := &boot.CVM{Platform: p, Attestation: pki.VerifyOptions(), AppID: [20]byte{0xa1}}
 	if err := r.Register(context.Background(), cvm); err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +158,7 @@ func startLink(t *testing.T, validity time.Duration, renewAt float64) *link {
 	return &link{clock: clock, tee: tee, gw: gw, reg: r, logs: logs, pki: pki, dial: func() *tunnel.Dialer {
 		// A new dialer has no session to resume: its handshake shows the
 		// certificate the tunnel presents now.
-		return &tunnel.Dialer{Certificate: client, Verifier: &ratls.Verifier{Attestation: simtee.Options(pki), Now: clock.Now}}
+		return &tunnel.Dialer{Certificate: client, Verifier: &ratls.Verifier{Attestation: pki.VerifyOptions(), Now: clock.Now}}
 	}}
 }
 

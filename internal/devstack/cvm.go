@@ -238,7 +238,7 @@ func bootCVM(ctx context.Context, c cvmConfig) (_ *cvm, err error) {
 	if err != nil {
 		return nil, err
 	}
-	platform, err := guestos.NewPlatform(guestos.NewSimulatedTEE(c.pki), filepath.Join(c.dir, "run"), in.SysConfig.VMConfig)
+	platform, err := guestos.NewPlatform(c.pki.NewTD(), filepath.Join(c.dir, "run"), in.SysConfig.VMConfig)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/kms"
 )
 
@@ -36,7 +37,7 @@ func RunKMSReplica(ctx context.Context, out io.Writer, dir, name string) error {
 	srv, err := kms.NewServer(ctx, kms.Config{
 		Listen: "127.0.0.1:0", Domain: "127.0.0.1", StateDir: kmsDir, VMConfig: vmConfig(),
 		InsecureSimulatedTEE: st.InsecureSimulatedTEESeed, OnboardFrom: st.KMSURL,
-		Auth: kms.AuthConfig{Chain: &kms.ChainConfig{RPCURL: st.ChainRPC, ChainID: st.ChainID, KmsContract: st.KmsContract}},
+		Auth: kms.AuthConfig{Chain: &settings.Chain{RPCURL: st.ChainRPC, ChainID: st.ChainID, KmsContract: st.KmsContract}},
 	}, nil)
 	if err != nil {
 		return fmt.Errorf("starting the KMS replica: %w", err)

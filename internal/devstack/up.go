@@ -29,6 +29,7 @@ import (
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/contracts/transact"
+	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest/mock"
@@ -751,7 +752,7 @@ func startKMS(ctx context.Context, dir, seed, kmsConfig string, gov *governance)
 	_ = os.RemoveAll(kmsDir)
 	srv, err := kms.NewServer(ctx, kms.Config{
 		Listen: "127.0.0.1:0", Domain: "127.0.0.1", StateDir: kmsDir, VMConfig: kmsConfig, InsecureSimulatedTEE: seed,
-		Auth: kms.AuthConfig{Chain: &kms.ChainConfig{RPCURL: gov.rpc, ChainID: gov.id, KmsContract: gov.kms.Hex()}},
+		Auth: kms.AuthConfig{Chain: &settings.Chain{RPCURL: gov.rpc, ChainID: gov.id, KmsContract: gov.kms.Hex()}},
 	}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("starting the KMS: %w", err)

@@ -135,13 +135,13 @@ func (s *Stack) HostShared(t testing.TB, compose string, extra map[string][]byte
 // the stack's PKI, after applying launch to it (the host's part, e.g.
 // MR_CONFIG_ID). The platform and TEE are returned for checks of what was
 // measured.
-func (s *Stack) Boot(t testing.TB, hostShared string, launch ...func(*guestos.SimulatedTEE)) (*boot.CVM, *guestos.Platform, *guestos.SimulatedTEE, error) {
+func (s *Stack) Boot(t testing.TB, hostShared string, launch ...func(*mock.TD)) (*boot.CVM, *guestos.Platform, *mock.TD, error) {
 	t.Helper()
 	in, err := hostinput.Read(hostShared)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	tee := guestos.NewSimulatedTEE(s.PKI)
+	tee := s.PKI.NewTD()
 	for _, l := range launch {
 		l(tee)
 	}

@@ -19,7 +19,6 @@ import (
 	"github.com/dstack-go/dstack/contracts/testchain"
 	"github.com/dstack-go/dstack/internal/testnet"
 	"github.com/dstack-go/dstack/internal/tunnel"
-	"github.com/dstack-go/dstack/internal/tunnel/simtee"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/ratls"
@@ -39,9 +38,9 @@ func newPKI(t testing.TB, seed string) *mock.PKI {
 	return pki
 }
 
-func issue(t testing.TB, pki *mock.PKI, id simtee.Identity, server bool) *tls.Certificate {
+func issue(t testing.TB, pki *mock.PKI, id mock.Identity, server bool) *tls.Certificate {
 	t.Helper()
-	td, err := simtee.Boot(pki, id)
+	td, err := pki.BootTD(id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,8 +94,8 @@ type guest struct {
 func startGuest(t testing.TB, pki *mock.PKI, gw tunnel.GatewayAppIDSource, ports map[uint16]string) *guest {
 	t.Helper()
 	srv := &tunnel.Server{
-		Certificate: issue(t, pki, simtee.Identity{AppID: appID, ComposeHash: bytes.Repeat([]byte{0xc0}, 32), InstanceID: bytes.Repeat([]byte{0x1d}, 20)}, true),
-		Attestation: simtee.Options(pki), Gateway: gw, Ports: ports,
+		Certificate: issue(t, pki, mock.Identity{AppID: appID, ComposeHash: bytes.Repeat([]byte{0xc0}, 32), InstanceID: bytes.Repeat([]byte{0x1d}, 20)}, true),
+		Attestation: pki.VerifyOptions(), Gateway: gw, Ports: ports,
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -109,8 +108,8 @@ func startGuest(t testing.TB, pki *mock.PKI, gw tunnel.GatewayAppIDSource, ports
 
 func dialer(t testing.TB, pki *mock.PKI, id []byte) *tunnel.Dialer {
 	return &tunnel.Dialer{
-		Certificate: issue(t, pki, simtee.Identity{AppID: id, ComposeHash: make([]byte, 32), InstanceID: bytes.Repeat([]byte{0x9}, 20)}, false),
-		Verifier:    &ratls.Verifier{Attestation: simtee.Options(pki)},
+		Certificate: issue(t, pki, mock.Identity{AppID: id, ComposeHash: make([]byte, 32), InstanceID: bytes.Repeat([]byte{0x9}, 20)}, false),
+		Verifier:    &ratls.Verifier{Attestation: pki.VerifyOptions()},
 	}
 }
 
@@ -216,7 +215,7 @@ func TestRefusesOtherGateway(t *testing.T) {
 	// Evidence signed by another mock PKI: the gateway app id is right,
 	// the quote is not trusted.
 	forged := dialer(t, newPKI(t, "forger"), gatewayID)
-	forged.Verifier = &ratls.Verifier{Attestation: simtee.Options(pki)}
+	forged.Verifier = &ratls.Verifier{Attestation: pki.VerifyOptions()}
 	if _, err := roundTrip(t, forged, g.addr, port, "x"); err == nil {
 		t.Fatal("forged evidence accepted")
 	}
@@ -310,11 +309,11 @@ func TestServerRenewsCertificate(t *testing.T) {
 	pki := newPKI(t, "tunnel renewal")
 	// echoes every byte back as it comes
 	port := serveTCP(t, func(c net.Conn) { io.Copy(c, c) })
-	id := simtee.Identity{AppID: appID, ComposeHash: bytes.Repeat([]byte{0xc0}, 32), InstanceID: bytes.Repeat([]byte{0x1d}, 20)}
+	id := mock.Identity{AppID: appID, ComposeHash: bytes.Repeat([]byte{0xc0}, 32), InstanceID: bytes.Repeat([]byte{0x1d}, 20)}
 	var current atomic.Pointer[tls.Certificate]
 	first := issue(t, pki, id, true)
 	current.Store(first)
-	srv := &tunnel.Server{GetCertificate: current.Load, Attestation: simtee.Options(pki), Gateway: tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID))}
+	srv := &tunnel.Server{GetCertificate: current.Load, Attestation: pki.VerifyOptions(), Gateway: tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID))}
 	tl, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

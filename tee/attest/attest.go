@@ -28,19 +28,6 @@ import (
 	"github.com/dstack-go/dstack/tee/wire"
 )
 
-// Names of the runtime events that carry identity (upstream §1.5).
-const (
-	EventSystemPreparing = "system-preparing"
-	EventAppID           = "app-id"
-	EventComposeHash     = "compose-hash"
-	EventInstanceID      = "instance-id"
-	EventBootMRDone      = "boot-mr-done"
-	EventOSImageHash     = "os-image-hash"
-	EventKeyProvider     = "key-provider"
-	EventInitScriptHash  = "init-script-hash"
-	EventSystemReady     = "system-ready"
-)
-
 // Errors of evidence verification. Platform packages add their own, wrapped.
 var (
 	ErrUnsupportedPlatform = errors.New("unsupported TEE platform")
@@ -178,15 +165,15 @@ func verifyTDX(ctx context.Context, a *wire.Attestation, opts Options) (*Verifie
 	}
 	for _, e := range beforeSystemReady(events) {
 		switch e.Name {
-		case EventAppID:
+		case eventlog.EventAppID:
 			setOnce(&v.AppID, e.Payload)
-		case EventComposeHash:
+		case eventlog.EventComposeHash:
 			setOnce(&v.ComposeHash, e.Payload)
-		case EventInstanceID:
+		case eventlog.EventInstanceID:
 			setOnce(&v.InstanceID, e.Payload)
-		case EventKeyProvider:
+		case eventlog.EventKeyProvider:
 			setOnce(&v.KeyProviderInfo, e.Payload)
-		case EventInitScriptHash:
+		case eventlog.EventInitScriptHash:
 			if len(e.Payload) != 32 {
 				return nil, fmt.Errorf("verifying TDX attestation: %w: init-script-hash of %d bytes", ErrMalformedEvidence, len(e.Payload))
 			}
@@ -258,7 +245,7 @@ func (v *Verified) readConfig() error {
 // later events are app-controlled and never feed identity.
 func beforeSystemReady(events []eventlog.RuntimeEvent) []eventlog.RuntimeEvent {
 	for i, e := range events {
-		if e.Name == EventSystemReady {
+		if e.Name == eventlog.EventSystemReady {
 			return events[:i]
 		}
 	}
@@ -299,7 +286,7 @@ func (v *Verified) AppInfo(bootTimeMR bool) wire.AppInfo {
 		}
 		rtmr3 := v.TDX.RTMR[3]
 		if bootTimeMR {
-			if r, ok := eventlog.ReplayUntil(v.RuntimeEvents, EventBootMRDone); ok {
+			if r, ok := eventlog.ReplayUntil(v.RuntimeEvents, eventlog.EventBootMRDone); ok {
 				rtmr3 = r
 			}
 		}

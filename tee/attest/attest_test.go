@@ -1,4 +1,4 @@
-package attest
+package attest_test
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dstack-go/dstack/internal/fixtures"
+	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/attest/snp"
 	"github.com/dstack-go/dstack/tee/eventlog"
@@ -53,7 +54,7 @@ var fixtureNow = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 
 func TestVerifyUpstreamTDX(t *testing.T) {
 	a := getQuoteAttestation(t)
-	v, err := Verify(context.Background(), a, Options{Now: fixtureNow})
+	v, err := attest.Verify(context.Background(), a, attest.Options{Now: fixtureNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,11 +88,11 @@ func TestVerifyUpstreamSNP(t *testing.T) {
 	}
 	now := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
 	// The fixture carries no VCEK: without one there is nothing to verify.
-	if _, err := Verify(context.Background(), a, Options{Now: now}); !errors.Is(err, snp.ErrNoVCEK) {
+	if _, err := attest.Verify(context.Background(), a, attest.Options{Now: now}); !errors.Is(err, snp.ErrNoVCEK) {
 		t.Fatalf("verified without a VCEK: %v", err)
 	}
 	certs := [][]byte{fixtures.Upstream(t, "sev_snp_ask.pem"), fixtures.Upstream(t, "sev_snp_vcek.pem")}
-	v, err := Verify(context.Background(), a, Options{Now: now, SNPCerts: certs})
+	v, err := attest.Verify(context.Background(), a, attest.Options{Now: now, SNPCerts: certs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +108,7 @@ func TestVerifyUpstreamSNP(t *testing.T) {
 	}
 	// Evidence whose mr_config differs from what HOST_DATA binds.
 	a.SNP.MrConfig = strings.Replace(a.SNP.MrConfig, "86e59625", "00e59625", 1)
-	if _, err := Verify(context.Background(), a, Options{Now: now, SNPCerts: certs}); !errors.Is(err, snp.ErrHostData) {
+	if _, err := attest.Verify(context.Background(), a, attest.Options{Now: now, SNPCerts: certs}); !errors.Is(err, snp.ErrHostData) {
 		t.Fatalf("changed mr_config: %v", err)
 	}
 }
@@ -118,34 +119,34 @@ func TestVerifyRejectsTDX(t *testing.T) {
 		mutate func(a *wire.Attestation)
 		want   error
 	}{
-		{"report_data differs", func(a *wire.Attestation) { a.ReportData[0] ^= 1 }, ErrReportDataMismatch},
-		{"event payload changed", func(a *wire.Attestation) { a.RuntimeEvents[1].Payload[0] ^= 1 }, ErrRTMR3Mismatch},
-		{"event renamed", func(a *wire.Attestation) { a.RuntimeEvents[2].Name = "compose-hash2" }, ErrRTMR3Mismatch},
-		{"event dropped", func(a *wire.Attestation) { a.RuntimeEvents = a.RuntimeEvents[1:] }, ErrRTMR3Mismatch},
+		{"report_data differs", func(a *wire.Attestation) { a.ReportData[0] ^= 1 }, attest.ErrReportDataMismatch},
+		{"event payload changed", func(a *wire.Attestation) { a.RuntimeEvents[1].Payload[0] ^= 1 }, attest.ErrRTMR3Mismatch},
+		{"event renamed", func(a *wire.Attestation) { a.RuntimeEvents[2].Name = "compose-hash2" }, attest.ErrRTMR3Mismatch},
+		{"event dropped", func(a *wire.Attestation) { a.RuntimeEvents = a.RuntimeEvents[1:] }, attest.ErrRTMR3Mismatch},
 		{"event appended", func(a *wire.Attestation) {
 			a.RuntimeEvents = append(a.RuntimeEvents, eventlog.RuntimeEvent{Name: "app-id", Payload: make([]byte, 20)})
-		}, ErrRTMR3Mismatch},
+		}, attest.ErrRTMR3Mismatch},
 		{"event reordered", func(a *wire.Attestation) {
 			a.RuntimeEvents[1], a.RuntimeEvents[2] = a.RuntimeEvents[2], a.RuntimeEvents[1]
-		}, ErrRTMR3Mismatch},
-		{"V2 digest claimed for a V1 event", func(a *wire.Attestation) { a.RuntimeEvents[1].Version = 2 }, ErrRTMR3Mismatch},
-		{"quote missing", func(a *wire.Attestation) { a.TDX = nil }, ErrMalformedEvidence},
-		{"vm_config not JSON", func(a *wire.Attestation) { a.Config = "{" }, ErrMalformedEvidence},
+		}, attest.ErrRTMR3Mismatch},
+		{"V2 digest claimed for a V1 event", func(a *wire.Attestation) { a.RuntimeEvents[1].Version = 2 }, attest.ErrRTMR3Mismatch},
+		{"quote missing", func(a *wire.Attestation) { a.TDX = nil }, attest.ErrMalformedEvidence},
+		{"vm_config not JSON", func(a *wire.Attestation) { a.Config = "{" }, attest.ErrMalformedEvidence},
 		{"unsupported platform", func(a *wire.Attestation) {
 			a.Variant, a.TDX, a.Nitro = wire.VariantNitroEnclave, nil, &wire.NitroEnclaveEvidence{NSMQuote: []byte{1}}
-		}, ErrUnsupportedPlatform},
+		}, attest.ErrUnsupportedPlatform},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			a := getQuoteAttestation(t)
 			tc.mutate(a)
-			_, err := Verify(context.Background(), a, Options{Now: fixtureNow})
+			_, err := attest.Verify(context.Background(), a, attest.Options{Now: fixtureNow})
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("error %v, want %v", err, tc.want)
 			}
 		})
 	}
-	if _, err := Verify(context.Background(), nil, Options{}); !errors.Is(err, ErrMalformedEvidence) {
+	if _, err := attest.Verify(context.Background(), nil, attest.Options{}); !errors.Is(err, attest.ErrMalformedEvidence) {
 		t.Fatalf("nil attestation: %v", err)
 	}
 }
@@ -163,7 +164,7 @@ func TestMockEvidence(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	att := &TDXAttester{
+	att := &attest.TDXAttester{
 		Quote:         func(_ context.Context, rd [64]byte) ([]byte, error) { return tee.Quote(rd) },
 		RuntimeEvents: func() []eventlog.RuntimeEvent { return events },
 	}
@@ -171,12 +172,12 @@ func TestMockEvidence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	roots, err := ParseTrustRootsPEM(pki.RootsPEM())
+	roots, err := attest.ParseTrustRootsPEM(pki.RootsPEM())
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := Options{InsecureTrustRoots: roots}
-	v, err := Verify(context.Background(), a, opts)
+	opts := attest.Options{InsecureTrustRoots: roots}
+	v, err := attest.Verify(context.Background(), a, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +185,7 @@ func TestMockEvidence(t *testing.T) {
 		t.Fatalf("claims %+v", v)
 	}
 	// The same evidence against Intel's real root: refused.
-	if _, err := Verify(context.Background(), a, Options{}); err == nil {
+	if _, err := attest.Verify(context.Background(), a, attest.Options{}); err == nil {
 		t.Fatal("mock evidence verified against the vendor's roots")
 	}
 	// Events after system-ready never feed identity.
@@ -194,7 +195,7 @@ func TestMockEvidence(t *testing.T) {
 	}
 	att.RuntimeEvents = func() []eventlog.RuntimeEvent { return late }
 	a, _ = att.Attest(context.Background(), [64]byte{})
-	v, err = Verify(context.Background(), a, opts)
+	v, err = attest.Verify(context.Background(), a, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,10 +205,10 @@ func TestMockEvidence(t *testing.T) {
 }
 
 func TestParseTrustRootsPEM(t *testing.T) {
-	if _, err := ParseTrustRootsPEM([]byte("no pem here")); err == nil {
+	if _, err := attest.ParseTrustRootsPEM([]byte("no pem here")); err == nil {
 		t.Fatal("accepted input without certificates")
 	}
-	if _, err := ParseTrustRootsPEM([]byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")); err == nil {
+	if _, err := attest.ParseTrustRootsPEM([]byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")); err == nil {
 		t.Fatal("accepted a malformed certificate")
 	}
 }

@@ -19,11 +19,15 @@ type Attester interface {
 // configfs-tsm interface on a real TD, a simulated TDX module in development.
 type QuoteFunc func(ctx context.Context, reportData [64]byte) ([]byte, error)
 
-// TDXAttester builds TDX evidence from a quote source and the runtime event
-// log whose replay the quote's RTMR3 reflects.
+// TDXAttester builds TDX evidence from a quote source, the boot event log
+// whose replay the quote's RTMR0–2 reflect, and the runtime event log whose
+// replay its RTMR3 reflects.
 type TDXAttester struct {
 	// Quote obtains the signed quote.
 	Quote QuoteFunc
+	// BootEvents is the boot event log (RTMR0–2, the CCEL's on a TD),
+	// which precedes the runtime events in the evidence. Nil means none.
+	BootEvents []eventlog.Event
 	// RuntimeEvents returns the runtime events extended into RTMR3 so far,
 	// in order. Nil means none.
 	RuntimeEvents func() []eventlog.RuntimeEvent
@@ -41,9 +45,10 @@ func (a *TDXAttester) Attest(ctx context.Context, reportData [64]byte) (*wire.At
 	if err != nil {
 		return nil, fmt.Errorf("attesting: obtaining TDX quote: %w", err)
 	}
-	log := make([]eventlog.Event, len(events))
-	for i, e := range events {
-		log[i] = e.TdxEvent(false)
+	log := make([]eventlog.Event, 0, len(a.BootEvents)+len(events))
+	log = append(log, a.BootEvents...)
+	for _, e := range events {
+		log = append(log, e.TdxEvent(false))
 	}
 	return &wire.Attestation{
 		Variant:       wire.VariantTDX,

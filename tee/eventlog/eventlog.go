@@ -28,6 +28,26 @@ const RuntimeEventType uint32 = 0x08000001
 // extended into.
 const RuntimeIMR = 3
 
+// Names of the runtime events a dstack guest emits while it boots, in the
+// order it emits them (init-script-hash, gpu-policy-hash and
+// gpu-attestation, which this implementation does not emit, come after
+// compose-hash): those up to boot-mr-done form the boot-time measurement,
+// and those before system-ready carry the app's identity; events after
+// system-ready are the app's own and never identify it. Upstream defines
+// them in
+// https://github.com/Dstack-TEE/dstack/blob/master/dstack-util/src/system_setup.rs.
+const (
+	EventSystemPreparing = "system-preparing"
+	EventAppID           = "app-id"
+	EventComposeHash     = "compose-hash"
+	EventInstanceID      = "instance-id"
+	EventBootMRDone      = "boot-mr-done"
+	EventOSImageHash     = "os-image-hash"
+	EventKeyProvider     = "key-provider"
+	EventInitScriptHash  = "init-script-hash"
+	EventSystemReady     = "system-ready"
+)
+
 // Errors of event-log parsing and checking.
 var (
 	ErrMalformed      = errors.New("malformed event log")

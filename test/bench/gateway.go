@@ -24,7 +24,6 @@ import (
 
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/internal/tunnel"
-	"github.com/dstack-go/dstack/internal/tunnel/simtee"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/ratls"
 )
@@ -95,7 +94,7 @@ func startDevChain(ctx context.Context, dir, dstackBin string) (*devChain, error
 	}{
 		{[]string{"deploy"}, &d.kms},
 		{[]string{"set-gateway-app-id", hex.EncodeToString(benchGatewayAppID)}, nil},
-		{[]string{"add-os-image", hex.EncodeToString(simtee.OSImageHash[:])}, nil},
+		{[]string{"add-os-image", hex.EncodeToString(mock.OSImageHash[:])}, nil},
 		{[]string{"deploy-app", hex.EncodeToString(benchCompose[:])}, &d.app},
 	}
 	for _, s := range steps {
@@ -218,8 +217,8 @@ func runCVM(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	id := simtee.Identity{AppID: common.HexToAddress(*app).Bytes(), ComposeHash: benchCompose[:], InstanceID: benchInstance}
-	td, err := simtee.Boot(pki, id)
+	id := mock.Identity{AppID: common.HexToAddress(*app).Bytes(), ComposeHash: benchCompose[:], InstanceID: benchInstance}
+	td, err := pki.BootTD(id)
 	if err != nil {
 		return err
 	}
@@ -240,11 +239,11 @@ func runCVM(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := &tunnel.Server{Certificate: serverCert, Attestation: simtee.Options(pki), Gateway: reader, Ports: map[uint16]string{80: *backendAddr}}
+	srv := &tunnel.Server{Certificate: serverCert, Attestation: pki.VerifyOptions(), Gateway: reader, Ports: map[uint16]string{80: *backendAddr}}
 	go srv.Serve(ln)
 	defer srv.Close()
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	reg := &tunnel.Registration{GatewayURL: *register, Certificate: clientCert, Attestation: simtee.Options(pki), Gateway: reader}
+	reg := &tunnel.Registration{GatewayURL: *register, Certificate: clientCert, Attestation: pki.VerifyOptions(), Gateway: reader}
 	out := bufio.NewWriter(os.Stdout)
 	go reg.Keep(ctx, tunnel.RegisterRequest{TunnelAddress: ":" + port}, time.Second, func(err error) {
 		fmt.Fprintf(out, "registration: %v\n", err)

@@ -204,7 +204,7 @@ func run(ctx context.Context, o *options, log *zap.Logger, reader *chain.Reader,
 		if err != nil {
 			return err
 		}
-		tee = guestos.NewSimulatedTEE(pki)
+		tee = pki.NewTD()
 		opts.InsecureTrustRoots = &attest.TrustRoots{TDX: pki.Roots()}
 		opts.Collateral = collateral.NewCache(pki.Source(), collateral.CacheOptions{})
 	} else {
