@@ -11,10 +11,15 @@
 // layer4.handlers.dstack, layer4.handlers.dstack_detach, on caddy-l4, with
 // tls.handshake_match.dstack_h2 to advertise h2 for "g" names).
 //
-// A CVM's port_policy (app-compose.json, sent with RegisterCvm) is
-// upstream's: with restrict_mode only the listed ports are routed, and a
-// request for another is answered 403 (X-Dstack-Refused: port) and logged;
-// pp ports get a PROXY protocol v2 header on their layer4 streams.
+// Ports are denied by default. A CVM registers with its app-compose.json,
+// whose SHA-256 must be the compose hash its attestation proves, and only
+// the ports that document publishes are routed (tunnel.ComposeRoutes: the
+// docker_compose_file's published TCP ports and port_policy's ports, or
+// with port_policy.restrict_mode only the latter); a request for another
+// is answered 403 (X-Dstack-Refused: port) and logged, and the layer4
+// routes refuse to dial it. The guest's tunnel relays no other port either.
+// port_policy's pp ports get a PROXY protocol v2 header on their layer4
+// streams.
 //
 // Requests reach a CVM only through the attested tunnel (internal/tunnel):
 // mutual RA-TLS, the CVM's attestation checked on every new connection

@@ -157,7 +157,7 @@ func (e *env) dnsServer(records map[string]string) string {
 // plaintext.
 func TestLayer4(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xc8}
+	compose := e.compose(0xc8)
 	app := e.deployApp(compose)
 	_, certPEM, keyPEM := selfSigned(t, "*."+baseDomain)
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
@@ -197,7 +197,8 @@ func TestLayer4(t *testing.T) {
 	rec := e.record(tlsLn.Addr().String())
 	c.ports[443] = rec.addr
 	c.ports[7000] = e.tcpEcho()
-	// Port 7001 wants the client's address in a PROXY protocol v2 header.
+	// Port 7001 wants the client's address in a PROXY protocol v2 header
+	// (the app's port_policy says so).
 	c.ports[7001] = e.serveTCP(func(conn net.Conn) {
 		hdr, err := proxyproto.Read(bufio.NewReader(conn))
 		if err != nil {
@@ -206,7 +207,6 @@ func TestLayer4(t *testing.T) {
 		}
 		fmt.Fprintf(conn, "v%d src=%s", hdr.Version, hdr.SourceAddr)
 	})
-	c.ppPorts = []uint16{7001}
 	_, tport, _ := net.SplitHostPort(c.tunAddr)
 	c.startTunnelAt(c.td, tport)
 	c.mustRegister(g)
@@ -362,7 +362,7 @@ func (e *env) loadHTTPSWithPassthrough(detach bool) (*gateway, string) {
 // TLS, and every other connection falls through to the HTTP site.
 func TestPassthroughBesideHTTPS(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xcd}
+	compose := e.compose(0xcd)
 	app := e.deployApp(compose)
 	g, addr := e.loadHTTPSWithPassthrough(true)
 	c := e.bootCVM(app, compose, 1)
@@ -408,7 +408,7 @@ func TestPassthroughBesideHTTPS(t *testing.T) {
 // transport's multiplex does the same for requests without keep-alive.
 func TestLayer4Multiplexes(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xc9}
+	compose := e.compose(0xc9)
 	app := e.deployApp(compose)
 	_, certPEM, keyPEM := selfSigned(t, "*."+baseDomain)
 	addrs := make([]string, 2)
@@ -479,7 +479,7 @@ func TestLayer4Multiplexes(t *testing.T) {
 // CVM port is still sending, and refuses new ones.
 func TestLayer4Revocation(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xca}
+	compose := e.compose(0xca)
 	app := e.deployApp(compose)
 	_, certPEM, keyPEM := selfSigned(t, "*."+baseDomain)
 	l4addr := freeAddr(t)

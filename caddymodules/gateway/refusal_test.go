@@ -68,9 +68,9 @@ func (c *cvm) forge(f forgery) {
 // the chain does not allow is never reached: 502, and the log says why.
 func TestRefusedUpstreams(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xc3}
+	compose := e.compose(0xc3)
 	app := e.deployApp(compose)
-	otherCompose := [32]byte{0xd3}
+	otherCompose := e.compose(0xd3)
 	other := e.deployApp(otherCompose)
 	g := e.load(e.dstackConfig(nil), proxyRoute(nil))
 	for _, tc := range e.forgeries(other, otherCompose) {
@@ -99,7 +99,7 @@ func TestRefusedUpstreams(t *testing.T) {
 // hash; the gateway must prove the gateway app id to the CVM.
 func TestRegistrationRefused(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xc4}
+	compose := e.compose(0xc4)
 	app := e.deployApp(compose)
 	g := e.load(e.dstackConfig(nil), proxyRoute(nil))
 	c := e.bootCVM(app, [32]byte{0xee}, 1)
@@ -128,7 +128,7 @@ func TestRegistrationRefused(t *testing.T) {
 // the keep-alive connections to it; the dstack_app matcher sees it too.
 func TestRevocation(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xc5}
+	compose := e.compose(0xc5)
 	app := e.deployApp(compose)
 	routes := []any{
 		map[string]any{
@@ -172,7 +172,7 @@ func TestRevocation(t *testing.T) {
 func TestRegistryPersistsAndExpires(t *testing.T) {
 	e := newEnv(t)
 	e.adminAddr = freeAddr(t)
-	compose := [32]byte{0xc6}
+	compose := e.compose(0xc6)
 	app := e.deployApp(compose)
 	g := e.load(e.dstackConfig(nil), proxyRoute(nil))
 	c := e.bootCVM(app, compose, 1)
@@ -211,7 +211,7 @@ func TestRegistryPersistsAndExpires(t *testing.T) {
 // Keep) outlives instance_ttl; one that stops expires.
 func TestKeepRenews(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xcb}
+	compose := e.compose(0xcb)
 	app := e.deployApp(compose)
 	g := e.load(e.dstackConfig(map[string]any{"instance_ttl": "3s"}), proxyRoute(nil))
 	c := e.bootCVM(app, compose, 1)
@@ -224,7 +224,7 @@ func TestKeepRenews(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		reg.Keep(ctx, tunnel.RegisterRequest{TunnelAddress: ":" + port}, 100*time.Millisecond, func(err error) { t.Error(err) })
+		reg.Keep(ctx, tunnel.RegisterRequest{TunnelAddress: ":" + port, AppCompose: c.appCompose}, 100*time.Millisecond, func(err error) { t.Error(err) })
 	}()
 	eventually(t, "the first registration", func() bool { return len(g.app.Instances()) == 1 })
 	first := g.app.Instances()[0].LastSeen
@@ -245,7 +245,7 @@ func TestKeepRenews(t *testing.T) {
 // effect once its block is that deep.
 func TestRevocationWithConfirmations(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xce}
+	compose := e.compose(0xce)
 	app := e.deployApp(compose)
 	e.chain.Sim.Commit() // one confirmation of the deployment
 	cfg := e.dstackConfig(nil)
@@ -274,7 +274,7 @@ func TestRevocationWithConfirmations(t *testing.T) {
 // carries over.
 func TestReload(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xd0}
+	compose := e.compose(0xd0)
 	app := e.deployApp(compose)
 	listen := freeAddr(t)
 	g := e.load(e.dstackConfig(map[string]any{"listen": listen}), proxyRoute(nil))
@@ -296,7 +296,7 @@ func TestReload(t *testing.T) {
 // block it read the head at serves them.
 func TestDecisionsShareTheHeadRead(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xd1}
+	compose := e.compose(0xd1)
 	app := e.deployApp(compose)
 	cfg := e.dstackConfig(nil)
 	cfg["chain"].(map[string]any)["poll_interval"] = "10m"
@@ -335,7 +335,7 @@ func TestPollIntervalPastStaleness(t *testing.T) {
 // log that says so; once the chain is readable again, routing resumes.
 func TestUnreadableChainFailsClosed(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xd2}
+	compose := e.compose(0xd2)
 	app := e.deployApp(compose)
 	cfg := e.dstackConfig(nil)
 	cfg["chain"].(map[string]any)["max_staleness"] = "1s"

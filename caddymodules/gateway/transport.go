@@ -39,7 +39,7 @@ var ClaimHeaders = []string{
 // (verification is cached by certificate), prove the app being routed to
 // and the registered instance, a TCB status the policy accepts, and a
 // compose hash the chain allows at the current block. An instance the
-// chain has revoked, or a port its port_policy does not route, is answered
+// chain has revoked, or a port its app-compose does not publish, is answered
 // 403 (X-Dstack-Refused: revoked or port) without being dialed; any other
 // refusal is an error (502) logged with its reason.
 //
@@ -192,9 +192,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return refusal(req, inst), nil
 	}
 	if !inst.allowsPort(port) {
-		t.log.Info("refused upstream: port not in the app's port policy", zap.String("instance_id", id),
-			zap.String("app_id", hexKey(inst.AppID)), zap.Uint16("port", port), zap.Bool("restrict_mode", inst.RestrictMode),
-			zap.Any("ports", inst.Ports))
+		t.log.Info("refused upstream: port not published by the app", zap.String("instance_id", id),
+			zap.String("app_id", hexKey(inst.AppID)), zap.Uint16("port", port), zap.Uint16s("ports", inst.Ports))
 		return portRefusal(req, inst, port), nil
 	}
 	// The request is copied, not changed: its header only when it carries
@@ -279,7 +278,7 @@ func refusal(req *http.Request, inst *Instance) *http.Response {
 // portRefusal is the answer for a port the instance's port policy does not
 // route.
 func portRefusal(req *http.Request, inst *Instance, port uint16) *http.Response {
-	return forbidden(req, "port", fmt.Sprintf("dstack: app %x does not expose port %d (its port_policy routes only %v)\n", inst.AppID, port, inst.Ports))
+	return forbidden(req, "port", fmt.Sprintf("dstack: app %x does not expose port %d: its app-compose publishes only %v (docker_compose_file ports, or port_policy)\n", inst.AppID, port, inst.Ports))
 }
 
 // forbidden is a 403 whose X-Dstack-Refused header says why.

@@ -114,8 +114,10 @@ func buildDemoImage(ctx context.Context, work string) (v1.Image, error) {
 
 // demoAppCompose is the app-compose.json of the demo app at image (pinned
 // by digest) and version: one service on the guest network, listening on
-// the port the encrypted env's PORT names, with a named volume for its
-// data and the agent socket mounted.
+// the port the encrypted env's PORT names, publishing the app's port 80
+// (the gateway routes only published ports; the dev stack's tunnel relays
+// 80 to PORT), with a named volume for its data and the agent socket
+// mounted.
 func demoAppCompose(image, version string) []byte {
 	compose := fmt.Sprintf(`services:
   demo:
@@ -123,6 +125,8 @@ func demoAppCompose(image, version string) []byte {
     command: ["-version", %q]
     environment:
       - PORT
+    ports:
+      - "80"
     volumes:
       - demo-data:/data
       - /var/run/dstack.sock:/var/run/dstack.sock

@@ -75,7 +75,7 @@ func TestMuxStreams(t *testing.T) {
 	dead, _ := net.Listen("tcp", "127.0.0.1:0")
 	deadPort := uint16(dead.Addr().(*net.TCPAddr).Port)
 	dead.Close()
-	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), nil)
+	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), relay(port, deadPort))
 	cl, addr := startCountingGuest(t, g)
 	d := dialer(t, pki, gatewayID)
 	defer d.Close()
@@ -142,7 +142,7 @@ func TestMuxStreams(t *testing.T) {
 func TestMuxSessionLifetime(t *testing.T) {
 	pki := newPKI(t, "tunnel mux lifetime")
 	port := echo(t)
-	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), nil)
+	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), relay(port))
 	cl, addr := startCountingGuest(t, g)
 	d := dialer(t, pki, gatewayID)
 	d.MaxSessionAge = 300 * time.Millisecond
@@ -172,7 +172,7 @@ func TestMuxSessionLifetime(t *testing.T) {
 	// The guest goes away and comes back at the same address: the next
 	// stream dials again.
 	d.MaxSessionAge = 0
-	g2 := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), nil)
+	g2 := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), relay(port))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -187,7 +187,7 @@ func TestMuxSessionLifetime(t *testing.T) {
 	if err != nil {
 		t.Skipf("re-listening on %s: %v", addr2, err)
 	}
-	g3 := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), nil)
+	g3 := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), relay(port))
 	go g3.srv.Serve(ln2)
 	var got string
 	for deadline := time.Now().Add(time.Minute); ; {
@@ -223,7 +223,7 @@ func TestMuxSessionLifetime(t *testing.T) {
 func TestMuxRefusesOtherGateway(t *testing.T) {
 	pki := newPKI(t, "tunnel mux gateway")
 	port := echo(t)
-	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), nil)
+	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), relay(port))
 	other := dialer(t, pki, bytes.Repeat([]byte{0x77}, 20))
 	defer other.Close()
 	if _, err := muxRoundTrip(t, other, g.addr, port, "x", nil); err == nil {
@@ -237,7 +237,7 @@ func TestMuxServerClose(t *testing.T) {
 	pki := newPKI(t, "tunnel mux close")
 	port := echo(t)
 	before := runtime.NumGoroutine()
-	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), nil)
+	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), relay(port))
 	d := dialer(t, pki, gatewayID)
 	c, err := d.DialMux(context.Background(), g.addr, port, nil)
 	if err != nil {
@@ -276,7 +276,7 @@ func TestMuxStreamClose(t *testing.T) {
 			time.Sleep(5 * time.Millisecond)
 		}
 	})
-	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), nil)
+	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), relay(port))
 	d := dialer(t, pki, gatewayID)
 	defer d.Close()
 	c, err := d.DialMux(context.Background(), g.addr, port, nil)
