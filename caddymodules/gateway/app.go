@@ -225,6 +225,7 @@ func (a *App) Provision(ctx caddy.Context) error {
 	if a.opts.InsecureTrustRoots != nil {
 		a.log.Warn("INSECURE: the vendors' roots of trust are replaced; evidence from a mock PKI is accepted")
 	}
+	warnTCB(a.log, "dstack", a.TCBStatus)
 	a.verifier = &ratls.Verifier{Attestation: a.opts}
 	a.dialer = &tunnel.Dialer{GetCertificate: a.cert.Load, Verifier: a.verifier}
 	a.conns = newConnSet()
@@ -511,6 +512,15 @@ func (a *App) decide(ctx context.Context, b kms.BootInfo) (decision, error) {
 		return decision{}, fmt.Errorf("asking the chain whether the app is allowed: %w", err)
 	}
 	return decision{ans}, nil
+}
+
+// warnTCB announces a TCB policy that accepts more than UpToDate: CVMs on
+// platforms with known, unpatched vulnerabilities are then routed to.
+func warnTCB(log *zap.Logger, where string, allowed []string) {
+	if wider := slices.DeleteFunc(slices.Clone(allowed), func(s string) bool { return s == "UpToDate" }); len(wider) > 0 {
+		log.Warn("tcb_status accepts platforms that are not up to date", zap.String("module", where), zap.Strings("also_accepted", wider),
+			zap.String("weakens", "CVMs whose TCB has known vulnerabilities or revoked keys are registered and routed to"))
+	}
 }
 
 // checkTCB applies the TCB policy.

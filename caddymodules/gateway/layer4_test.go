@@ -18,6 +18,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -532,5 +533,77 @@ func TestLayer4Revocation(t *testing.T) {
 			t.Fatalf("a new connection after the revocation read %q", buf[:n])
 		}
 		after.Close()
+	}
+}
+
+// terminatedL4 is a layer4 app on a free loopback port whose one route
+// terminates TLS with a wildcard certificate of the base domain and hands
+// the stream to the dstack handler (handler: its further options), with
+// the tls app that holds the certificate.
+func terminatedL4(t *testing.T, handler map[string]any) (string, map[string]any) {
+	t.Helper()
+	_, certPEM, keyPEM := selfSigned(t, "*."+baseDomain)
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	h := map[string]any{"handler": "dstack"}
+	for k, v := range handler {
+		h[k] = v
+	}
+	l4 := map[string]any{"servers": map[string]any{"l4": map[string]any{"listen": []string{addr}, "routes": []any{map[string]any{
+		"match":  []any{map[string]any{"dstack": map[string]any{}}},
+		"handle": []any{map[string]any{"handler": "tls"}, h},
+	}}}}}
+	tlsApp := map[string]any{"certificates": map[string]any{"load_pem": []any{map[string]any{"certificate": certPEM, "key": keyPEM}}}}
+	return addr, map[string]any{"layer4": l4, "tls": tlsApp}
+}
+
+// l4Echo sends "ping" through the terminated layer4 route at addr to
+// name's port 7000 and returns what comes back (nothing when the route
+// refuses).
+func l4Echo(t *testing.T, addr string, name []byte) string {
+	t.Helper()
+	conn, err := tls.Dial("tcp", addr, &tls.Config{ServerName: hostOf(name, "-7000"), InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.Write([]byte("ping"))
+	buf := make([]byte, 64)
+	n, _ := conn.Read(buf)
+	return string(buf[:n])
+}
+
+// TestLayer4RefusesForgeries: the terminated layer4 route dials as the
+// transport does: a registered instance whose tunnel endpoint then
+// presents a forged quote, another app's attestation, another instance's
+// or a compose hash the chain does not allow is never reached, and the log
+// says why.
+func TestLayer4RefusesForgeries(t *testing.T) {
+	e := newEnv(t)
+	compose := e.compose(0xcb)
+	app := e.deployApp(compose)
+	otherCompose := e.compose(0xcc)
+	other := e.deployApp(otherCompose)
+	l4addr, apps := terminatedL4(t, nil)
+	g := e.loadApps(e.dstackConfig(nil), proxyRoute(nil), apps)
+	for i, tc := range e.forgeries(other, otherCompose) {
+		t.Run(tc.name, func(t *testing.T) {
+			c := e.bootCVM(app, compose, 10+i)
+			c.ports[7000] = e.tcpEcho()
+			c.mustRegister(g)
+			if got := l4Echo(t, l4addr, c.id.InstanceID); got != "echo:ping" {
+				t.Fatalf("before: %q", got)
+			}
+			c.forge(tc)
+			g.app.conns.close(hexKey(c.id.InstanceID))
+			if got := l4Echo(t, l4addr, c.id.InstanceID); got != "" {
+				t.Fatalf("forged: %q", got)
+			}
+			if !g.logContains(tc.log) {
+				b, _ := os.ReadFile(g.logPath)
+				t.Fatalf("log lacks %q:\n%s", tc.log, b)
+			}
+		})
 	}
 }

@@ -28,8 +28,9 @@ type forgery struct {
 }
 
 // forgeries are a forged quote (another PKI), another app's attestation
-// (other, allowing otherCompose) and a compose hash the chain does not
-// allow.
+// (other, allowing otherCompose), another instance of the same app (a CVM
+// answering at an address registered for its sibling) and a compose hash
+// the chain does not allow.
 func (e *env) forgeries(other []byte, otherCompose [32]byte) []forgery {
 	e.t.Helper()
 	forger, err := mock.NewPKI([]byte("forger"))
@@ -43,6 +44,11 @@ func (e *env) forgeries(other []byte, otherCompose [32]byte) []forgery {
 			id.AppID, id.ComposeHash = other, otherCompose[:]
 			return id
 		}, e.pki, "the CVM proves app id " + hex.EncodeToString(other)},
+		{"same app, another instance", func(c *cvm) simtee.Identity {
+			id := c.id
+			id.InstanceID = instanceID(id.AppID, 1000)
+			return id
+		}, e.pki, "not the registered"},
 		{"compose hash not allowed", func(c *cvm) simtee.Identity {
 			id := c.id
 			id.ComposeHash = make([]byte, 32)

@@ -111,6 +111,7 @@ func (t *Transport) Provision(ctx caddy.Context) error {
 		return err
 	}
 	t.app, t.log = app, ctx.Logger()
+	warnTCB(t.log, "http.reverse_proxy.transport.dstack", t.TCBStatus)
 	if t.DialTimeout <= 0 {
 		t.DialTimeout = caddy.Duration(10 * time.Second)
 	}
