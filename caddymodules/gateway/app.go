@@ -40,6 +40,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"slices"
 	"sync"
@@ -132,6 +133,12 @@ type App struct {
 	// TCBStatus lists the TCB statuses accepted from CVMs. Default
 	// ["UpToDate"].
 	TCBStatus []string `json:"tcb_status,omitempty"`
+	// TunnelAddressAllow lists networks (CIDR, "10.0.0.0/8") whose
+	// addresses a registration may name as its tunnel_address host besides
+	// the address the registration came from. Default none: a CVM's tunnel
+	// is dialed only at the address its registration came from, so a
+	// registration cannot make the gateway connect to another host.
+	TunnelAddressAllow []string `json:"tunnel_address_allow,omitempty"`
 	// InstanceTTL is how long a registration lasts unless renewed. Default
 	// 10m.
 	InstanceTTL caddy.Duration `json:"instance_ttl,omitempty"`
@@ -154,6 +161,7 @@ type App struct {
 	opts      attest.Options
 	attester  attest.Attester
 	gatewayID []byte
+	tunnelNet []netip.Prefix
 	cert      atomic.Pointer[tls.Certificate]
 	verifier  *ratls.Verifier // CVM certificates (tunnel and registration)
 	dialer    *tunnel.Dialer
@@ -210,6 +218,13 @@ func (a *App) Provision(ctx caddy.Context) error {
 	}
 	if a.BaseDomain == "" {
 		return errors.New("dstack: base_domain is required")
+	}
+	for _, n := range a.TunnelAddressAllow {
+		p, err := netip.ParsePrefix(n)
+		if err != nil {
+			return fmt.Errorf("dstack: tunnel_address_allow %q is not a network in CIDR notation (10.0.0.0/8, fd00::/8): %w", n, err)
+		}
+		a.tunnelNet = append(a.tunnelNet, p.Masked())
 	}
 	if err := a.connectChain(ctx); err != nil {
 		return err

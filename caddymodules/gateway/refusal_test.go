@@ -368,3 +368,29 @@ func TestUnreadableChainFailsClosed(t *testing.T) {
 		return code == 200
 	})
 }
+
+// TestTunnelAddressRefused: a registration naming another host as its
+// tunnel address (the chain node, say) is refused with the reason and
+// registers nothing; naming its own address registers.
+func TestTunnelAddressRefused(t *testing.T) {
+	e := newEnv(t)
+	compose := e.compose(0xc7)
+	app := e.deployApp(compose)
+	g := e.load(e.dstackConfig(nil), proxyRoute(nil))
+	c := e.bootCVM(app, compose, 1)
+	reg := &tunnel.Registration{
+		GatewayURL: "https://" + g.app.RegistrationAddr(), Certificate: c.cert(c.td, false),
+		Attestation: simtee.Options(e.pki), Gateway: e.reader,
+	}
+	_, port, _ := net.SplitHostPort(c.tunAddr)
+	_, err := reg.Register(context.Background(), tunnel.RegisterRequest{TunnelAddress: "192.0.2.1:" + port, AppCompose: c.appCompose})
+	if err == nil || !strings.Contains(err.Error(), "invalid tunnel_address: host 192.0.2.1 is not the address the registration came from (127.0.0.1)") {
+		t.Fatalf("another host: %v", err)
+	}
+	if len(g.app.Instances()) != 0 {
+		t.Fatal("registered")
+	}
+	if _, err := reg.Register(context.Background(), tunnel.RegisterRequest{TunnelAddress: "127.0.0.1:" + port, AppCompose: c.appCompose}); err != nil {
+		t.Fatalf("its own address: %v", err)
+	}
+}

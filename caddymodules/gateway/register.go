@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -89,7 +90,8 @@ func (a *App) registerCvm(ctx context.Context, req *tunnel.RegisterRequest) (*tu
 	if err != nil {
 		return nil, prpc.Public("registration refused: "+err.Error(), err)
 	}
-	addr, err := tunnelAddress(req.TunnelAddress, ctx.Value(remoteKey))
+	remote, _ := ctx.Value(remoteKey).(string)
+	addr, err := tunnelAddress(req.TunnelAddress, remote, a.tunnelNet)
 	if err != nil {
 		return nil, prpc.Public("invalid tunnel_address: "+err.Error(), err)
 	}
@@ -144,9 +146,11 @@ func composeRoutes(req *tunnel.RegisterRequest, composeHash []byte) (tunnel.Rout
 	return tunnel.ComposeRoutes(c)
 }
 
-// tunnelAddress completes a tunnel address whose host is empty with the
-// host the registration came from.
-func tunnelAddress(addr string, remote any) (string, error) {
+// tunnelAddress checks the tunnel address a registration names: its host
+// must be empty (the host the registration came from is used), that very
+// host, or an address in one of the allowed networks. A registration
+// cannot make the gateway dial any other host.
+func tunnelAddress(addr, remote string, allowed []netip.Prefix) (string, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return "", err
@@ -154,11 +158,25 @@ func tunnelAddress(addr string, remote any) (string, error) {
 	if p, err := strconv.ParseUint(port, 10, 16); err != nil || p == 0 {
 		return "", &net.AddrError{Err: "invalid port", Addr: addr}
 	}
+	from, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		return "", fmt.Errorf("the registration's own address %q: %w", remote, err)
+	}
 	if host == "" {
-		r, _ := remote.(string)
-		if host, _, err = net.SplitHostPort(r); err != nil {
-			return "", err
+		return net.JoinHostPort(from, port), nil
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return "", fmt.Errorf("host %q is not an IP address: name the port only (\":%s\") and the gateway dials the address the registration came from", host, port)
+	}
+	ip = ip.Unmap()
+	if src, err := netip.ParseAddr(from); err == nil && src.Unmap() == ip {
+		return net.JoinHostPort(ip.String(), port), nil
+	}
+	for _, n := range allowed {
+		if n.Contains(ip) {
+			return net.JoinHostPort(ip.String(), port), nil
 		}
 	}
-	return net.JoinHostPort(host, port), nil
+	return "", fmt.Errorf("host %s is not the address the registration came from (%s), nor in tunnel_address_allow %v", ip, from, allowed)
 }
