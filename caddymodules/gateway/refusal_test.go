@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"encoding/hex"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -393,4 +394,38 @@ func TestTunnelAddressRefused(t *testing.T) {
 	if _, err := reg.Register(context.Background(), tunnel.RegisterRequest{TunnelAddress: "127.0.0.1:" + port, AppCompose: c.appCompose}); err != nil {
 		t.Fatalf("its own address: %v", err)
 	}
+}
+
+// TestStaleChainUnavailable: while the chain cannot be read past
+// max_staleness nothing is routed, and the answer is 503 with Retry-After
+// and the reason (X-Dstack-Refused: stale), not a 502; routing resumes
+// with the chain.
+func TestStaleChainUnavailable(t *testing.T) {
+	e := newEnv(t)
+	compose := e.compose(0xd5)
+	app := e.deployApp(compose)
+	cfg := e.dstackConfig(nil)
+	cfg["chain"].(map[string]any)["max_staleness"] = "300ms"
+	g := e.load(cfg, proxyRoute(nil))
+	c := e.bootCVM(app, compose, 1)
+	c.mustRegister(g)
+	if code, body := get(t, nil, g, hostOf(app, ""), nil); code != 200 {
+		t.Fatalf("before: %d %q", code, body)
+	}
+	e.rpcDown.Store(true)
+	eventually(t, "the chain to be stale", func() bool { return g.app.stale() != nil })
+	req, _ := http.NewRequest(http.MethodGet, g.httpURL+"/", nil)
+	req.Host = hostOf(app, "")
+	res, err := (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") != "1" || res.Header.Get("X-Dstack-Refused") != "stale" ||
+		!strings.Contains(string(body), "the chain has not been readable") {
+		t.Fatalf("stale chain: %d %v %q", res.StatusCode, res.Header, body)
+	}
+	e.rpcDown.Store(false)
+	eventually(t, "routing to resume", func() bool { code, _ := get(t, nil, g, hostOf(app, ""), nil); return code == 200 })
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -187,7 +188,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if err := t.app.stale(); err != nil {
 		t.log.Error("refused upstream", zap.String("instance_id", id), zap.Error(err))
-		return nil, err
+		return staleRefusal(req, err, time.Duration(t.app.Chain.PollInterval)), nil
 	}
 	if !inst.Allowed {
 		return refusal(req, inst), nil
@@ -282,10 +283,25 @@ func portRefusal(req *http.Request, inst *Instance, port uint16) *http.Response 
 	return forbidden(req, "port", fmt.Sprintf("dstack: app %x does not expose port %d: its app-compose publishes only %v (docker_compose_file ports, or port_policy)\n", inst.AppID, port, inst.Ports))
 }
 
+// staleRefusal is the answer while the chain cannot be read: 503 (the
+// gateway, not the app, is at fault, and it passes), with a Retry-After of
+// the poll interval, at least a second.
+func staleRefusal(req *http.Request, err error, poll time.Duration) *http.Response {
+	res := refused(req, http.StatusServiceUnavailable, "stale", "dstack: "+err.Error()+"\n")
+	res.Header.Set("Retry-After", strconv.Itoa(max(1, int((poll+time.Second-1)/time.Second))))
+	return res
+}
+
 // forbidden is a 403 whose X-Dstack-Refused header says why.
 func forbidden(req *http.Request, why, body string) *http.Response {
+	return refused(req, http.StatusForbidden, why, body)
+}
+
+// refused is an answer of the gateway's own, whose X-Dstack-Refused header
+// says why.
+func refused(req *http.Request, code int, why, body string) *http.Response {
 	return &http.Response{
-		Status: "403 Forbidden", StatusCode: http.StatusForbidden, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Status: fmt.Sprintf("%d %s", code, http.StatusText(code)), StatusCode: code, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header:        http.Header{"Content-Type": {"text/plain; charset=utf-8"}, "X-Dstack-Refused": {why}},
 		Body:          io.NopCloser(strings.NewReader(body)),
 		ContentLength: int64(len(body)),
