@@ -95,7 +95,7 @@ func TestCaddyfileExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"dstack_kms"`, `"insecure_simulated_tee_seed": "dstack-dev"`, `"dstack": {`, `"protocol": "dstack"`, `"source": "dstack"`, `"dstack_app"`, `"wrapper": "layer4"`, `"passthrough": true`, `"handler": "dstack_detach"`, `"dstack_h2": {}`, `"layer4": {`, `"handler": "dstack_node"`} {
+	for _, want := range []string{`"dstack_kms"`, `"insecure_simulated_tee_seed": "dstack-dev"`, `"dstack": {`, `"protocol": "dstack"`, `"source": "dstack"`, `"dstack_app"`, `"wrapper": "layer4"`, `"passthrough": true`, `"handler": "dstack_detach"`, `"dstack_h2": {}`, `"layer4": {`, `"handler": "dstack_node"`, `"listen": "unix/caddy-admin.sock|0600"`} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("adapted Caddyfile.example lacks %s:\n%s", want, out)
 		}

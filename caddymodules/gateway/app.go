@@ -11,10 +11,15 @@
 // layer4.handlers.dstack, layer4.handlers.dstack_detach, on caddy-l4, with
 // tls.handshake_match.dstack_h2 to advertise h2 for "g" names).
 //
-// A CVM's port_policy (app-compose.json, sent with RegisterCvm) is
-// upstream's: with restrict_mode only the listed ports are routed, and a
-// request for another is answered 403 (X-Dstack-Refused: port) and logged;
-// pp ports get a PROXY protocol v2 header on their layer4 streams.
+// Ports are denied by default. A CVM registers with its app-compose.json,
+// whose SHA-256 must be the compose hash its attestation proves, and only
+// the ports that document publishes are routed (tunnel.ComposeRoutes: the
+// docker_compose_file's published TCP ports and port_policy's ports, or
+// with port_policy.restrict_mode only the latter); a request for another
+// is answered 403 (X-Dstack-Refused: port) and logged, and the layer4
+// routes refuse to dial it. The guest's tunnel relays no other port either.
+// port_policy's pp ports get a PROXY protocol v2 header on their layer4
+// streams.
 //
 // Requests reach a CVM only through the attested tunnel (internal/tunnel):
 // mutual RA-TLS, the CVM's attestation checked on every new connection
@@ -34,6 +39,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -87,6 +93,12 @@ type App struct {
 	// TCBStatus lists the TCB statuses accepted from CVMs. Default
 	// ["UpToDate"].
 	TCBStatus []string `json:"tcb_status,omitempty"`
+	// TunnelAddressAllow lists networks (CIDR, "10.0.0.0/8") whose
+	// addresses a registration may name as its tunnel_address host besides
+	// the address the registration came from. Default none: a CVM's tunnel
+	// is dialed only at the address its registration came from, so a
+	// registration cannot make the gateway connect to another host.
+	TunnelAddressAllow []string `json:"tunnel_address_allow,omitempty"`
 	// InstanceTTL is how long a registration lasts unless renewed. Default
 	// 10m.
 	InstanceTTL caddy.Duration `json:"instance_ttl,omitempty"`
@@ -109,6 +121,7 @@ type App struct {
 	opts      attest.Options
 	attester  attest.Attester
 	gatewayID []byte
+	tunnelNet []netip.Prefix
 	cert      atomic.Pointer[tls.Certificate]
 	verifier  *ratls.Verifier // CVM certificates (tunnel and registration)
 	dialer    *tunnel.Dialer
@@ -165,6 +178,13 @@ func (a *App) Provision(ctx caddy.Context) error {
 	if a.BaseDomain == "" {
 		return errors.New("base_domain is required")
 	}
+	for _, n := range a.TunnelAddressAllow {
+		p, err := netip.ParsePrefix(n)
+		if err != nil {
+			return fmt.Errorf("dstack: tunnel_address_allow %q is not a network in CIDR notation (10.0.0.0/8, fd00::/8): %w", n, err)
+		}
+		a.tunnelNet = append(a.tunnelNet, p.Masked())
+	}
 	if err := a.connectChain(ctx); err != nil {
 		return err
 	}
@@ -179,6 +199,7 @@ func (a *App) Provision(ctx caddy.Context) error {
 	if a.opts.InsecureTrustRoots != nil {
 		a.log.Warn("INSECURE: the vendors' roots of trust are replaced; evidence from a mock PKI is accepted")
 	}
+	warnTCB(a.log, "dstack", a.TCBStatus)
 	a.verifier = &ratls.Verifier{Attestation: a.opts}
 	a.dialer = &tunnel.Dialer{GetCertificate: a.cert.Load, Verifier: a.verifier}
 	a.conns = newConnSet()
@@ -411,6 +432,15 @@ func (a *App) decide(ctx context.Context, b kmsapi.BootInfo) (decision, error) {
 		return decision{}, fmt.Errorf("asking the chain whether the app is allowed: %w", err)
 	}
 	return decision{ans}, nil
+}
+
+// warnTCB announces a TCB policy that accepts more than UpToDate: CVMs on
+// platforms with known, unpatched vulnerabilities are then routed to.
+func warnTCB(log *zap.Logger, where string, allowed []string) {
+	if wider := slices.DeleteFunc(slices.Clone(allowed), func(s string) bool { return s == "UpToDate" }); len(wider) > 0 {
+		log.Warn("tcb_status accepts platforms that are not up to date", zap.String("module", where), zap.Strings("also_accepted", wider),
+			zap.String("weakens", "CVMs whose TCB has known vulnerabilities or revoked keys are registered and routed to"))
+	}
 }
 
 // checkTCB applies the TCB policy.

@@ -42,7 +42,7 @@ type benchSetup struct {
 func newBench(b *testing.B, keepAlive bool) *benchSetup {
 	b.Helper()
 	e := newEnv(b)
-	compose := [32]byte{0xb1}
+	compose := e.compose(0xb1)
 	app := e.deployApp(compose)
 	c := e.bootCVM(app, compose, 1)
 	s := &benchSetup{host: hostOf(app, ""), attested: freeAddr(b), plain: freeAddr(b), attestedTLS: freeAddr(b), l4: freeAddr(b)}

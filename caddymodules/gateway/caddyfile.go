@@ -36,6 +36,7 @@ func init() {
 //			instance_ttl  <duration>
 //			external_port <port>
 //			tcb_status <status...>
+//			tunnel_address_allow <cidr...>
 //			pccs <url>
 //			collateral <dir>
 //			vm_config <json>
@@ -71,6 +72,12 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 		case "tcb_status":
 			a.TCBStatus = d.RemainingArgs()
 			if len(a.TCBStatus) == 0 {
+				return nil, d.ArgErr()
+			}
+			continue
+		case "tunnel_address_allow":
+			a.TunnelAddressAllow = d.RemainingArgs()
+			if len(a.TunnelAddressAllow) == 0 {
 				return nil, d.ArgErr()
 			}
 			continue

@@ -17,7 +17,7 @@ import (
 // set DSTACK_NO_DETACH=1 to see it.)
 func TestFallThroughConcurrent(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xcf}
+	compose := e.compose(0xcf)
 	app := e.deployApp(compose)
 	g, addr := e.loadHTTPSWithPassthrough(os.Getenv("DSTACK_NO_DETACH") == "")
 	c := e.bootCVM(app, compose, 1)

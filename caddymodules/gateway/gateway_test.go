@@ -24,7 +24,7 @@ func hostOf(id []byte, suffix string) string {
 // never do.
 func TestRouting(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xc1}
+	compose := e.compose(0xc1)
 	app := e.deployApp(compose)
 	g := e.load(e.dstackConfig(nil), proxyRoute(map[string]any{"claims_headers": true}))
 	c := e.bootCVM(app, compose, 1)
@@ -66,7 +66,7 @@ func TestRouting(t *testing.T) {
 // X-Dstack-* headers are removed all the same.
 func TestClaimsHeadersAlwaysStripped(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xc2}
+	compose := e.compose(0xc2)
 	app := e.deployApp(compose)
 	g := e.load(e.dstackConfig(nil), proxyRoute(nil))
 	c := e.bootCVM(app, compose, 1)
@@ -82,7 +82,7 @@ func TestClaimsHeadersAlwaysStripped(t *testing.T) {
 // upstreams with active health checks, and the transport.
 func TestCaddyfileGateway(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xc7}
+	compose := e.compose(0xc7)
 	app := e.deployApp(compose)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -154,7 +154,7 @@ http://*.%s:%s {
 // when another's tunnel is down.
 func TestLoadBalancing(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xcc}
+	compose := e.compose(0xcc)
 	app := e.deployApp(compose)
 	route := proxyRoute(map[string]any{"disable_keepalives": true})
 	rp := route[0].(map[string]any)["handle"].([]any)[0].(map[string]any)

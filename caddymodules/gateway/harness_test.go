@@ -110,6 +110,51 @@ type env struct {
 	adminAddr string
 	// logLevel is the level of Caddy's log (gateway.logPath); empty: INFO.
 	logLevel string
+	// composes are the app-compose documents of the compose hashes the
+	// tests made, which the CVMs register with.
+	composes map[[32]byte]string
+}
+
+// testPort is the second port the test apps publish (beside 80): a CVM's
+// tunnel relays both to its backend.
+const testPort = 8080
+
+// composeOf records an app-compose.json named name whose
+// docker_compose_file publishes ports (short syntax) and whose port_policy
+// is policy (none when empty), and returns its hash.
+func (e *env) composeOf(name string, ports []string, policy string) [32]byte {
+	e.t.Helper()
+	yml := "services:\n  app:\n    image: example.test/app@sha256:" + strings.Repeat("ab", 32) + "\n"
+	if len(ports) > 0 {
+		yml += "    ports:\n"
+		for _, p := range ports {
+			yml += "      - \"" + p + "\"\n"
+		}
+	}
+	doc := map[string]any{"manifest_version": 2, "name": name, "runner": "docker-compose", "docker_compose_file": yml,
+		"gateway_enabled": true, "kms_enabled": true}
+	if policy != "" {
+		doc["port_policy"] = json.RawMessage(policy)
+	}
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	h := sha256.Sum256(raw)
+	if e.composes == nil {
+		e.composes = map[[32]byte]string{}
+	}
+	e.composes[h] = string(raw)
+	return h
+}
+
+// compose is the tests' usual app-compose, told apart by tag: it publishes
+// 80, testPort, 443, 7000 and 7002, and its port_policy adds 7001 with a
+// PROXY protocol header.
+func (e *env) compose(tag byte) [32]byte {
+	e.t.Helper()
+	return e.composeOf(fmt.Sprintf("app-%02x", tag), []string{"80", fmt.Sprintf("%d:80", testPort), "443:443", "7000", "7002/tcp"},
+		`{"ports":[{"port":7001,"pp":true}]}`)
 }
 
 func newEnv(t testing.TB) *env {
@@ -145,6 +190,14 @@ func (e *env) deployApp(compose [32]byte) []byte {
 		e.t.Fatal(err)
 	}
 	return addr.Bytes()
+}
+
+// allow adds a compose hash to an app's allowed ones on chain.
+func (e *env) allow(app []byte, compose [32]byte) {
+	e.t.Helper()
+	if _, err := e.chain.Send(e.chain.App(common.BytesToAddress(app)), e.chain.Owner, e.chain.A.PackAddComposeHash(compose)); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 func (e *env) revoke(app []byte, compose [32]byte) {
@@ -282,20 +335,20 @@ func (g *gateway) logCount(s string) int {
 // cvm is a simulated CVM: a backend, a tunnel endpoint in front of it and
 // its identity.
 type cvm struct {
-	e        *env
-	id       mock.Identity
-	td       *mock.TD
-	backend  *http.Server
-	port     uint16 // the backend's port
-	tunnel   *tunnel.Server
-	tunCert  *atomic.Pointer[tls.Certificate] // what the tunnel presents to a new handshake
-	ports    map[uint16]string
-	tunLn    net.Listener
-	ppPorts  []uint16           // registered proxy_protocol_ports
-	policy   *tunnel.PortPolicy // registered port_policy
-	regPorts []uint16           // registered ports
-	tunAddr  string
-	closedCn atomic.Int64
+	e       *env
+	id      mock.Identity
+	td      *mock.TD
+	backend *http.Server
+	port    uint16 // the second port its tunnel relays to the backend (testPort)
+	tunnel  *tunnel.Server
+	tunCert *atomic.Pointer[tls.Certificate] // what the tunnel presents to a new handshake
+	ports   map[uint16]string
+	tunLn   net.Listener
+	// appCompose is the app-compose.json it registers with: the one of its
+	// compose hash.
+	appCompose string
+	tunAddr    string
+	closedCn   atomic.Int64
 	// tunnelConns counts the connections the tunnel endpoint accepted.
 	tunnelConns atomic.Int64
 	// healthStatus is what the backend answers on /health (0: 200), and
@@ -313,7 +366,7 @@ func instanceID(app []byte, n int) []byte {
 // app id and the claim headers it received, over HTTP/1.1 and h2c.
 func (e *env) bootCVM(app []byte, compose [32]byte, n int) *cvm {
 	e.t.Helper()
-	c := &cvm{e: e, id: mock.Identity{AppID: app, ComposeHash: compose[:], InstanceID: instanceID(app, n)}}
+	c := &cvm{e: e, id: mock.Identity{AppID: app, ComposeHash: compose[:], InstanceID: instanceID(app, n)}, appCompose: e.composes[compose]}
 	var err error
 	if c.td, err = e.pki.BootTD(c.id); err != nil {
 		e.t.Fatal(err)
@@ -322,7 +375,7 @@ func (e *env) bootCVM(app []byte, compose [32]byte, n int) *cvm {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	c.port = uint16(bl.Addr().(*net.TCPAddr).Port)
+	c.port = testPort
 	c.backend = &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path == "/health" {
@@ -429,7 +482,21 @@ func (c *cvm) register(g *gateway) (*tunnel.RegisterResponse, error) {
 		Attestation: c.e.pki.VerifyOptions(), Gateway: c.e.reader,
 	}
 	_, port, _ := net.SplitHostPort(c.tunAddr)
-	return reg.Register(context.Background(), tunnel.RegisterRequest{TunnelAddress: ":" + port, Ports: c.regPorts, ProxyProtocolPorts: c.ppPorts, PortPolicy: c.policy})
+	return reg.Register(context.Background(), tunnel.RegisterRequest{TunnelAddress: ":" + port, AppCompose: c.appCompose})
+}
+
+// registerOnceAllowed registers the CVM once the gateway has read the block
+// that allows its compose hash.
+func (c *cvm) registerOnceAllowed(t testing.TB, g *gateway) {
+	t.Helper()
+	var err error
+	eventually(t, "the registration to be allowed", func() bool {
+		_, err = c.register(g)
+		return err == nil || !strings.Contains(err.Error(), "Compose hash not allowed")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (c *cvm) mustRegister(g *gateway) {

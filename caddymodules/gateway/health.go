@@ -64,7 +64,7 @@ type ActiveHealthChecks struct {
 	// Port enables the checks. Default none (no active health checks).
 	URI string `json:"uri,omitempty"`
 	// Port is the CVM port the health request is sent to through the
-	// tunnel; it must be one the instance's port_policy routes. Default 80.
+	// tunnel; it must be one the instance's app-compose publishes. Default 80.
 	Port int `json:"port,omitempty"`
 	// Headers are set on the health request; a "Host" header sets its host.
 	// Global placeholders are replaced. Default none (the host is

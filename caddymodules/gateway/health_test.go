@@ -105,7 +105,7 @@ func instanceField(c *cvm) string { return fmt.Sprintf("instance=%x", c.id.Insta
 func TestActiveHealthChecks(t *testing.T) {
 	e := newEnv(t)
 	e.adminAddr = freeAddr(t)
-	compose := [32]byte{0xe1}
+	compose := e.compose(0xe1)
 	app := e.deployApp(compose)
 	events := map[string]any{"events": map[string]any{"subscriptions": []any{map[string]any{
 		"events": []string{"healthy", "unhealthy"}, "modules": []string{"http.reverse_proxy.upstreams.dstack"},
@@ -176,7 +176,7 @@ func TestActiveHealthChecks(t *testing.T) {
 // route is a failed check that says so.
 func TestAllInstancesUnhealthy(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xe2}
+	compose := e.compose(0xe2)
 	app := e.deployApp(compose)
 	g := e.load(e.dstackConfig(nil), healthRoute(nil))
 	a := e.bootCVM(app, compose, 1)
@@ -199,10 +199,11 @@ func TestAllInstancesUnhealthy(t *testing.T) {
 		}
 	}
 
-	// The health port is closed by the app's port policy.
-	b := e.bootCVM(app, compose, 2)
-	b.regPorts = []uint16{b.port}
-	b.mustRegister(g)
+	// The health port is one the app's compose does not publish.
+	noHealthPort := e.composeOf("no port 80", []string{fmt.Sprint(testPort)}, "")
+	e.allow(app, noHealthPort)
+	b := e.bootCVM(app, noHealthPort, 2)
+	b.registerOnceAllowed(t, g)
 	eventually(t, "the instance without port 80 to be marked unhealthy", g.healthIs(b, HealthUnhealthy))
 	if s, _ := g.health(b); !strings.Contains(s.LastError, "does not expose port 80") {
 		t.Fatalf("state %+v", s)
@@ -215,9 +216,9 @@ func TestAllInstancesUnhealthy(t *testing.T) {
 // transport does) and is never marked healthy.
 func TestUnattestedNeverHealthy(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xe3}
+	compose := e.compose(0xe3)
 	app := e.deployApp(compose)
-	otherCompose := [32]byte{0xe4}
+	otherCompose := e.compose(0xe4)
 	other := e.deployApp(otherCompose)
 	g := e.load(e.dstackConfig(nil), healthRoute(nil))
 	for i, tc := range e.forgeries(other, otherCompose) {
@@ -246,7 +247,7 @@ func TestUnattestedNeverHealthy(t *testing.T) {
 // (here the host) are sent.
 func TestHealthExpectBody(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xe6}
+	compose := e.compose(0xe6)
 	app := e.deployApp(compose)
 	a, b := e.bootCVM(app, compose, 1), e.bootCVM(app, compose, 2)
 	g := e.load(e.dstackConfig(nil), healthRoute(map[string]any{
@@ -271,7 +272,7 @@ func TestHealthExpectBody(t *testing.T) {
 func TestHealthWhileChainStale(t *testing.T) {
 	e := newEnv(t)
 	e.logLevel = "DEBUG" // to see the rounds skipped
-	compose := [32]byte{0xe7}
+	compose := e.compose(0xe7)
 	app := e.deployApp(compose)
 	cfg := e.dstackConfig(nil)
 	cfg["chain"].(map[string]any)["max_staleness"] = "300ms"
@@ -315,7 +316,7 @@ func checkersRunning() int {
 // one's; a config without health checks runs none.
 func TestHealthCheckerReload(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xe5}
+	compose := e.compose(0xe5)
 	app := e.deployApp(compose)
 	g := e.load(e.dstackConfig(nil), healthRoute(nil))
 	c := e.bootCVM(app, compose, 1)

@@ -16,7 +16,7 @@ import (
 // prefix; external_port defaults to 443.
 func TestInfo(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xd3}
+	compose := e.compose(0xd3)
 	app := e.deployApp(compose)
 	c := e.bootCVM(app, compose, 1)
 	g := e.load(e.dstackConfig(map[string]any{"external_port": 8443}), proxyRoute(nil))

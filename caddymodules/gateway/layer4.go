@@ -167,6 +167,7 @@ func (h *L4Handler) Provision(ctx caddy.Context) error {
 		return err
 	}
 	h.app, h.log = app, ctx.Logger()
+	warnTCB(h.log, "layer4.handlers.dstack", h.TCBStatus)
 	if h.DNSTimeout <= 0 {
 		h.DNSTimeout = caddy.Duration(5 * time.Second)
 	}

@@ -18,6 +18,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -157,7 +158,7 @@ func (e *env) dnsServer(records map[string]string) string {
 // plaintext.
 func TestLayer4(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xc8}
+	compose := e.compose(0xc8)
 	app := e.deployApp(compose)
 	_, certPEM, keyPEM := selfSigned(t, "*."+baseDomain)
 	l4addr := heldAddr(t)
@@ -195,7 +196,8 @@ func TestLayer4(t *testing.T) {
 	rec := e.record(tlsLn.Addr().String())
 	c.ports[443] = rec.addr
 	c.ports[7000] = e.tcpEcho()
-	// Port 7001 wants the client's address in a PROXY protocol v2 header.
+	// Port 7001 wants the client's address in a PROXY protocol v2 header
+	// (the app's port_policy says so).
 	c.ports[7001] = e.serveTCP(func(conn net.Conn) {
 		hdr, err := proxyproto.Read(bufio.NewReader(conn))
 		if err != nil {
@@ -204,7 +206,6 @@ func TestLayer4(t *testing.T) {
 		}
 		fmt.Fprintf(conn, "v%d src=%s", hdr.Version, hdr.SourceAddr)
 	})
-	c.ppPorts = []uint16{7001}
 	_, tport, _ := net.SplitHostPort(c.tunAddr)
 	c.startTunnelAt(c.td, tport)
 	c.mustRegister(g)
@@ -360,7 +361,7 @@ func (e *env) loadHTTPSWithPassthrough(detach bool) (*gateway, string) {
 // TLS, and every other connection falls through to the HTTP site.
 func TestPassthroughBesideHTTPS(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xcd}
+	compose := e.compose(0xcd)
 	app := e.deployApp(compose)
 	g, addr := e.loadHTTPSWithPassthrough(true)
 	c := e.bootCVM(app, compose, 1)
@@ -406,7 +407,7 @@ func TestPassthroughBesideHTTPS(t *testing.T) {
 // transport's multiplex does the same for requests without keep-alive.
 func TestLayer4Multiplexes(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xc9}
+	compose := e.compose(0xc9)
 	app := e.deployApp(compose)
 	_, certPEM, keyPEM := selfSigned(t, "*."+baseDomain)
 	addrs := make([]string, 2)
@@ -475,7 +476,7 @@ func TestLayer4Multiplexes(t *testing.T) {
 // CVM port is still sending, and refuses new ones.
 func TestLayer4Revocation(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xca}
+	compose := e.compose(0xca)
 	app := e.deployApp(compose)
 	_, certPEM, keyPEM := selfSigned(t, "*."+baseDomain)
 	l4addr := heldAddr(t)
@@ -528,5 +529,77 @@ func TestLayer4Revocation(t *testing.T) {
 			t.Fatalf("a new connection after the revocation read %q", buf[:n])
 		}
 		after.Close()
+	}
+}
+
+// terminatedL4 is a layer4 app on a free loopback port whose one route
+// terminates TLS with a wildcard certificate of the base domain and hands
+// the stream to the dstack handler (handler: its further options), with
+// the tls app that holds the certificate.
+func terminatedL4(t *testing.T, handler map[string]any) (string, map[string]any) {
+	t.Helper()
+	_, certPEM, keyPEM := selfSigned(t, "*."+baseDomain)
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	h := map[string]any{"handler": "dstack"}
+	for k, v := range handler {
+		h[k] = v
+	}
+	l4 := map[string]any{"servers": map[string]any{"l4": map[string]any{"listen": []string{addr}, "routes": []any{map[string]any{
+		"match":  []any{map[string]any{"dstack": map[string]any{}}},
+		"handle": []any{map[string]any{"handler": "tls"}, h},
+	}}}}}
+	tlsApp := map[string]any{"certificates": map[string]any{"load_pem": []any{map[string]any{"certificate": certPEM, "key": keyPEM}}}}
+	return addr, map[string]any{"layer4": l4, "tls": tlsApp}
+}
+
+// l4Echo sends "ping" through the terminated layer4 route at addr to
+// name's port 7000 and returns what comes back (nothing when the route
+// refuses).
+func l4Echo(t *testing.T, addr string, name []byte) string {
+	t.Helper()
+	conn, err := tls.Dial("tcp", addr, &tls.Config{ServerName: hostOf(name, "-7000"), InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.Write([]byte("ping"))
+	buf := make([]byte, 64)
+	n, _ := conn.Read(buf)
+	return string(buf[:n])
+}
+
+// TestLayer4RefusesForgeries: the terminated layer4 route dials as the
+// transport does: a registered instance whose tunnel endpoint then
+// presents a forged quote, another app's attestation, another instance's
+// or a compose hash the chain does not allow is never reached, and the log
+// says why.
+func TestLayer4RefusesForgeries(t *testing.T) {
+	e := newEnv(t)
+	compose := e.compose(0xcb)
+	app := e.deployApp(compose)
+	otherCompose := e.compose(0xcc)
+	other := e.deployApp(otherCompose)
+	l4addr, apps := terminatedL4(t, nil)
+	g := e.loadApps(e.dstackConfig(nil), proxyRoute(nil), apps)
+	for i, tc := range e.forgeries(other, otherCompose) {
+		t.Run(tc.name, func(t *testing.T) {
+			c := e.bootCVM(app, compose, 10+i)
+			c.ports[7000] = e.tcpEcho()
+			c.mustRegister(g)
+			if got := l4Echo(t, l4addr, c.id.InstanceID); got != "echo:ping" {
+				t.Fatalf("before: %q", got)
+			}
+			c.forge(tc)
+			g.app.conns.close(hexKey(c.id.InstanceID))
+			if got := l4Echo(t, l4addr, c.id.InstanceID); got != "" {
+				t.Fatalf("forged: %q", got)
+			}
+			if !g.logContains(tc.log) {
+				b, _ := os.ReadFile(g.logPath)
+				t.Fatalf("log lacks %q:\n%s", tc.log, b)
+			}
+		})
 	}
 }

@@ -10,8 +10,15 @@ import (
 	"testing"
 )
 
-// do sends method path for host through the gateway.
+// do sends method path for host through the gateway and returns the
+// status, the Content-Type and the body.
 func do(t *testing.T, g *gateway, method, host, path string) (int, string, string) {
+	t.Helper()
+	return doHeader(t, g, method, host, path, "Content-Type")
+}
+
+// doHeader is do returning the header field instead of the Content-Type.
+func doHeader(t *testing.T, g *gateway, method, host, path, field string) (int, string, string) {
 	t.Helper()
 	req, _ := http.NewRequest(method, g.httpURL+path, nil)
 	req.Host = host
@@ -21,7 +28,7 @@ func do(t *testing.T, g *gateway, method, host, path string) (int, string, strin
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, res.Header.Get("Content-Type"), string(b)
+	return res.StatusCode, res.Header.Get(field), string(b)
 }
 
 // TestNodeService: the special names gateway.<base> and health.<base> are
@@ -30,7 +37,7 @@ func do(t *testing.T, g *gateway, method, host, path string) (int, string, strin
 // the proxy.
 func TestNodeService(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xd1}
+	compose := e.compose(0xd1)
 	app := e.deployApp(compose)
 	routes := append([]any{map[string]any{"handle": []any{map[string]any{"handler": "dstack_node"}}}}, proxyRoute(nil)...)
 	g := e.load(e.dstackConfig(nil), routes)

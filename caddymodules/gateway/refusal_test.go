@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"encoding/hex"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -26,8 +27,9 @@ type forgery struct {
 }
 
 // forgeries are a forged quote (another PKI), another app's attestation
-// (other, allowing otherCompose) and a compose hash the chain does not
-// allow.
+// (other, allowing otherCompose), another instance of the same app (a CVM
+// answering at an address registered for its sibling) and a compose hash
+// the chain does not allow.
 func (e *env) forgeries(other []byte, otherCompose [32]byte) []forgery {
 	e.t.Helper()
 	forger, err := mock.NewPKI([]byte("forger"))
@@ -41,6 +43,11 @@ func (e *env) forgeries(other []byte, otherCompose [32]byte) []forgery {
 			id.AppID, id.ComposeHash = other, otherCompose[:]
 			return id
 		}, e.pki, "the CVM proves app id " + hex.EncodeToString(other)},
+		{"same app, another instance", func(c *cvm) mock.Identity {
+			id := c.id
+			id.InstanceID = instanceID(id.AppID, 1000)
+			return id
+		}, e.pki, "not the registered"},
 		{"compose hash not allowed", func(c *cvm) mock.Identity {
 			id := c.id
 			id.ComposeHash = make([]byte, 32)
@@ -66,9 +73,9 @@ func (c *cvm) forge(f forgery) {
 // the chain does not allow is never reached: 502, and the log says why.
 func TestRefusedUpstreams(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xc3}
+	compose := e.compose(0xc3)
 	app := e.deployApp(compose)
-	otherCompose := [32]byte{0xd3}
+	otherCompose := e.compose(0xd3)
 	other := e.deployApp(otherCompose)
 	g := e.load(e.dstackConfig(nil), proxyRoute(nil))
 	for _, tc := range e.forgeries(other, otherCompose) {
@@ -97,7 +104,7 @@ func TestRefusedUpstreams(t *testing.T) {
 // hash; the gateway must prove the gateway app id to the CVM.
 func TestRegistrationRefused(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xc4}
+	compose := e.compose(0xc4)
 	app := e.deployApp(compose)
 	g := e.load(e.dstackConfig(nil), proxyRoute(nil))
 	c := e.bootCVM(app, [32]byte{0xee}, 1)
@@ -126,7 +133,7 @@ func TestRegistrationRefused(t *testing.T) {
 // the keep-alive connections to it; the dstack_app matcher sees it too.
 func TestRevocation(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xc5}
+	compose := e.compose(0xc5)
 	app := e.deployApp(compose)
 	routes := []any{
 		map[string]any{
@@ -170,7 +177,7 @@ func TestRevocation(t *testing.T) {
 func TestRegistryPersistsAndExpires(t *testing.T) {
 	e := newEnv(t)
 	e.adminAddr = freeAddr(t)
-	compose := [32]byte{0xc6}
+	compose := e.compose(0xc6)
 	app := e.deployApp(compose)
 	g := e.load(e.dstackConfig(nil), proxyRoute(nil))
 	c := e.bootCVM(app, compose, 1)
@@ -209,7 +216,7 @@ func TestRegistryPersistsAndExpires(t *testing.T) {
 // Keep) outlives instance_ttl; one that stops expires.
 func TestKeepRenews(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xcb}
+	compose := e.compose(0xcb)
 	app := e.deployApp(compose)
 	g := e.load(e.dstackConfig(map[string]any{"instance_ttl": "3s"}), proxyRoute(nil))
 	c := e.bootCVM(app, compose, 1)
@@ -222,7 +229,7 @@ func TestKeepRenews(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		reg.Keep(ctx, tunnel.RegisterRequest{TunnelAddress: ":" + port}, 100*time.Millisecond, func(err error) { t.Error(err) })
+		reg.Keep(ctx, tunnel.RegisterRequest{TunnelAddress: ":" + port, AppCompose: c.appCompose}, 100*time.Millisecond, func(err error) { t.Error(err) })
 	}()
 	eventually(t, "the first registration", func() bool { return len(g.app.Instances()) == 1 })
 	first := g.app.Instances()[0].LastSeen
@@ -243,7 +250,7 @@ func TestKeepRenews(t *testing.T) {
 // effect once its block is that deep.
 func TestRevocationWithConfirmations(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xce}
+	compose := e.compose(0xce)
 	app := e.deployApp(compose)
 	e.chain.Sim.Commit() // one confirmation of the deployment
 	cfg := e.dstackConfig(nil)
@@ -272,7 +279,7 @@ func TestRevocationWithConfirmations(t *testing.T) {
 // carries over.
 func TestReload(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xd0}
+	compose := e.compose(0xd0)
 	app := e.deployApp(compose)
 	listen := freeAddr(t)
 	g := e.load(e.dstackConfig(map[string]any{"listen": listen}), proxyRoute(nil))
@@ -294,7 +301,7 @@ func TestReload(t *testing.T) {
 // block it read the head at serves them.
 func TestDecisionsShareTheHeadRead(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xd1}
+	compose := e.compose(0xd1)
 	app := e.deployApp(compose)
 	cfg := e.dstackConfig(nil)
 	cfg["chain"].(map[string]any)["poll_interval"] = "10m"
@@ -333,7 +340,7 @@ func TestPollIntervalPastStaleness(t *testing.T) {
 // log that says so; once the chain is readable again, routing resumes.
 func TestUnreadableChainFailsClosed(t *testing.T) {
 	e := newEnv(t)
-	compose := [32]byte{0xd2}
+	compose := e.compose(0xd2)
 	app := e.deployApp(compose)
 	cfg := e.dstackConfig(nil)
 	cfg["chain"].(map[string]any)["max_staleness"] = "1s"
@@ -359,4 +366,64 @@ func TestUnreadableChainFailsClosed(t *testing.T) {
 		code, _ := get(t, nil, g, hostOf(app, ""), nil)
 		return code == 200
 	})
+}
+
+// TestTunnelAddressRefused: a registration naming another host as its
+// tunnel address (the chain node, say) is refused with the reason and
+// registers nothing; naming its own address registers.
+func TestTunnelAddressRefused(t *testing.T) {
+	e := newEnv(t)
+	compose := e.compose(0xc7)
+	app := e.deployApp(compose)
+	g := e.load(e.dstackConfig(nil), proxyRoute(nil))
+	c := e.bootCVM(app, compose, 1)
+	reg := &tunnel.Registration{
+		GatewayURL: "https://" + g.app.RegistrationAddr(), Certificate: c.cert(c.td, false),
+		Attestation: e.pki.VerifyOptions(), Gateway: e.reader,
+	}
+	_, port, _ := net.SplitHostPort(c.tunAddr)
+	_, err := reg.Register(context.Background(), tunnel.RegisterRequest{TunnelAddress: "192.0.2.1:" + port, AppCompose: c.appCompose})
+	if err == nil || !strings.Contains(err.Error(), "invalid tunnel_address: host 192.0.2.1 is not the address the registration came from (127.0.0.1)") {
+		t.Fatalf("another host: %v", err)
+	}
+	if len(g.app.Instances()) != 0 {
+		t.Fatal("registered")
+	}
+	if _, err := reg.Register(context.Background(), tunnel.RegisterRequest{TunnelAddress: "127.0.0.1:" + port, AppCompose: c.appCompose}); err != nil {
+		t.Fatalf("its own address: %v", err)
+	}
+}
+
+// TestStaleChainUnavailable: while the chain cannot be read past
+// max_staleness nothing is routed, and the answer is 503 with Retry-After
+// and the reason (X-Dstack-Refused: stale), not a 502; routing resumes
+// with the chain.
+func TestStaleChainUnavailable(t *testing.T) {
+	e := newEnv(t)
+	compose := e.compose(0xd5)
+	app := e.deployApp(compose)
+	cfg := e.dstackConfig(nil)
+	cfg["chain"].(map[string]any)["max_staleness"] = "300ms"
+	g := e.load(cfg, proxyRoute(nil))
+	c := e.bootCVM(app, compose, 1)
+	c.mustRegister(g)
+	if code, body := get(t, nil, g, hostOf(app, ""), nil); code != 200 {
+		t.Fatalf("before: %d %q", code, body)
+	}
+	e.rpcDown.Store(true)
+	eventually(t, "the chain to be stale", func() bool { return g.app.stale() != nil })
+	req, _ := http.NewRequest(http.MethodGet, g.httpURL+"/", nil)
+	req.Host = hostOf(app, "")
+	res, err := (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") != "1" || res.Header.Get("X-Dstack-Refused") != "stale" ||
+		!strings.Contains(string(body), "the chain has not been readable") {
+		t.Fatalf("stale chain: %d %v %q", res.StatusCode, res.Header, body)
+	}
+	e.rpcDown.Store(false)
+	eventually(t, "routing to resume", func() bool { code, _ := get(t, nil, g, hostOf(app, ""), nil); return code == 200 })
 }

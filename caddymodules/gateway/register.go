@@ -1,11 +1,14 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
-	"slices"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +18,7 @@ import (
 	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/internal/tunnel"
 	"github.com/dstack-go/dstack/kms/kmsapi"
+	"github.com/dstack-go/dstack/tee/identity"
 	"github.com/dstack-go/dstack/tee/ratls"
 )
 
@@ -83,7 +87,12 @@ func (a *App) registerCvm(ctx context.Context, req *tunnel.RegisterRequest) (*tu
 		a.log.Info("registration refused by the chain", zap.String("app_id", hexKey(ev.AppID)), zap.Uint64("block", d.Block), zap.String("reason", d.Reason))
 		return nil, prpc.Errorf("registration refused: the chain does not allow this app at block %d: %s", d.Block, d.Reason)
 	}
-	addr, err := tunnelAddress(req.TunnelAddress, ctx.Value(remoteKey))
+	routes, err := composeRoutes(req, ev.ComposeHash)
+	if err != nil {
+		return nil, prpc.Public("registration refused: "+err.Error(), err)
+	}
+	remote, _ := ctx.Value(remoteKey).(string)
+	addr, err := tunnelAddress(req.TunnelAddress, remote, a.tunnelNet)
 	if err != nil {
 		return nil, prpc.Public("invalid tunnel_address: "+err.Error(), err)
 	}
@@ -91,9 +100,8 @@ func (a *App) registerCvm(ctx context.Context, req *tunnel.RegisterRequest) (*tu
 	inst := &Instance{
 		AppID: ev.AppID, InstanceID: ev.InstanceID, ComposeHash: ev.ComposeHash, TunnelAddress: addr,
 		TCBStatus: ev.TCBStatus, BootInfo: boot, RegisteredAt: now, LastSeen: now,
-		Allowed: true, Reason: d.Reason, Block: d.Block,
+		Allowed: true, Reason: d.Reason, Block: d.Block, Ports: routes.Ports, ProxyProtocolPorts: routes.ProxyProtocol,
 	}
-	inst.setPortPolicy(req)
 	old, err := a.reg.upsert(ctx, inst)
 	if err != nil {
 		return nil, prpc.Public("registration refused: "+err.Error(), err)
@@ -103,7 +111,8 @@ func (a *App) registerCvm(ctx context.Context, req *tunnel.RegisterRequest) (*tu
 		a.conns.close(inst.key())
 	}
 	a.log.Info("registered", zap.String("app_id", hexKey(ev.AppID)), zap.String("instance_id", hexKey(ev.InstanceID)),
-		zap.String("tunnel", addr), zap.Uint64("block", d.Block), zap.Bool("renewal", old != nil))
+		zap.String("tunnel", addr), zap.Uint16s("ports", routes.Ports), zap.Strings("unrouted", routes.Unrouted),
+		zap.Uint64("block", d.Block), zap.Bool("renewal", old != nil))
 	return &tunnel.RegisterResponse{
 		AppID: ev.AppID, InstanceID: ev.InstanceID, TunnelAddress: addr, BaseDomain: a.BaseDomain,
 		ExpiresInSeconds: int64(time.Duration(a.InstanceTTL) / time.Second), Block: d.Block,
@@ -120,30 +129,29 @@ func (a *App) info(context.Context, *struct{}) (*tunnel.InfoResponse, error) {
 	}, nil
 }
 
-// setPortPolicy takes the ports a registration declares: its port_policy
-// when it has one (upstream's semantics: restrict_mode routes only the
-// listed ports, pp marks PROXY protocol ports), else Ports and
-// ProxyProtocolPorts.
-func (i *Instance) setPortPolicy(req *tunnel.RegisterRequest) {
-	p := req.PortPolicy
-	if p == nil {
-		i.Ports, i.ProxyProtocolPorts = req.Ports, req.ProxyProtocolPorts
-		return
+// composeRoutes checks that the registration's app-compose is the one the
+// CVM attests (its SHA-256 is the attested compose hash) and derives the
+// ports to route from it: the CVM cannot name ports its app does not
+// publish.
+func composeRoutes(req *tunnel.RegisterRequest, composeHash []byte) (tunnel.Routes, error) {
+	if req.AppCompose == "" {
+		return tunnel.Routes{}, errors.New("no app_compose: the gateway routes only the ports the attested app-compose publishes, and the CVM sent none")
 	}
-	i.RestrictMode = p.RestrictMode
-	for _, r := range p.Ports {
-		if p.RestrictMode && !slices.Contains(i.Ports, r.Port) {
-			i.Ports = append(i.Ports, r.Port)
-		}
-		if r.PP && !slices.Contains(i.ProxyProtocolPorts, r.Port) {
-			i.ProxyProtocolPorts = append(i.ProxyProtocolPorts, r.Port)
-		}
+	if h := identity.ComposeHash([]byte(req.AppCompose)); !bytes.Equal(h[:], composeHash) {
+		return tunnel.Routes{}, fmt.Errorf("app_compose hashes to %x, not the attested compose hash %x", h, composeHash)
 	}
+	c, err := identity.ParseAppCompose([]byte(req.AppCompose))
+	if err != nil {
+		return tunnel.Routes{}, fmt.Errorf("app_compose: %w", err)
+	}
+	return tunnel.ComposeRoutes(c)
 }
 
-// tunnelAddress completes a tunnel address whose host is empty with the
-// host the registration came from.
-func tunnelAddress(addr string, remote any) (string, error) {
+// tunnelAddress checks the tunnel address a registration names: its host
+// must be empty (the host the registration came from is used), that very
+// host, or an address in one of the allowed networks. A registration
+// cannot make the gateway dial any other host.
+func tunnelAddress(addr, remote string, allowed []netip.Prefix) (string, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return "", err
@@ -151,11 +159,25 @@ func tunnelAddress(addr string, remote any) (string, error) {
 	if p, err := strconv.ParseUint(port, 10, 16); err != nil || p == 0 {
 		return "", &net.AddrError{Err: "invalid port", Addr: addr}
 	}
+	from, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		return "", fmt.Errorf("the registration's own address %q: %w", remote, err)
+	}
 	if host == "" {
-		r, _ := remote.(string)
-		if host, _, err = net.SplitHostPort(r); err != nil {
-			return "", err
+		return net.JoinHostPort(from, port), nil
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return "", fmt.Errorf("host %q is not an IP address: name the port only (\":%s\") and the gateway dials the address the registration came from", host, port)
+	}
+	ip = ip.Unmap()
+	if src, err := netip.ParseAddr(from); err == nil && src.Unmap() == ip {
+		return net.JoinHostPort(ip.String(), port), nil
+	}
+	for _, n := range allowed {
+		if n.Contains(ip) {
+			return net.JoinHostPort(ip.String(), port), nil
 		}
 	}
-	return net.JoinHostPort(host, port), nil
+	return "", fmt.Errorf("host %s is not the address the registration came from (%s), nor in tunnel_address_allow %v", ip, from, allowed)
 }

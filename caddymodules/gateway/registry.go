@@ -31,14 +31,12 @@ type Instance struct {
 	ComposeHash prpc.Bytes `json:"compose_hash"`
 	// TunnelAddress is where its tunnel endpoint listens.
 	TunnelAddress string `json:"tunnel_address"`
-	// Ports restricts the ports routed to it; empty means any, unless
-	// RestrictMode is set.
+	// Ports are the ports routed to it: the ones its attested app-compose
+	// publishes (tunnel.ComposeRoutes). Any other is refused, and so is
+	// every port of a registration stored without them.
 	Ports []uint16 `json:"ports,omitempty"`
-	// RestrictMode (the app's port_policy restrict_mode) routes only Ports,
-	// and nothing when Ports is empty.
-	RestrictMode bool `json:"restrict_mode,omitempty"`
 	// ProxyProtocolPorts are the ports whose layer4 streams start with a
-	// PROXY protocol v2 header.
+	// PROXY protocol v2 header (its port_policy's pp).
 	ProxyProtocolPorts []uint16 `json:"proxy_protocol_ports,omitempty"`
 	// TCBStatus is the platform's TCB status when it registered.
 	TCBStatus string `json:"tcb_status"`
@@ -70,10 +68,8 @@ func (i *Instance) key() string {
 // claim, so that a lookup by app encodes nothing.
 func (i *Instance) appKey() string { return i.claimValues()[0] }
 
-// allowsPort reports whether port may be routed to.
-func (i *Instance) allowsPort(port uint16) bool {
-	return (!i.RestrictMode && len(i.Ports) == 0) || slices.Contains(i.Ports, port)
-}
+// allowsPort reports whether port may be routed to: deny by default.
+func (i *Instance) allowsPort(port uint16) bool { return slices.Contains(i.Ports, port) }
 
 func (i *Instance) validate() error {
 	if len(i.AppID) != 20 || len(i.InstanceID) == 0 {

@@ -21,7 +21,7 @@ import (
 // does not renew is refused on both channels after the expiry.
 func TestRenewedCertificatesRoute(t *testing.T) {
 	e := newEnv(t)
-	composeA, composeB := [32]byte{0xe1}, [32]byte{0xe2}
+	composeA, composeB := e.compose(0xe1), e.compose(0xe2)
 	renewing, stale := e.deployApp(composeA), e.deployApp(composeB)
 	// No keep-alive: every request is a new tunnel handshake.
 	g := e.load(e.dstackConfig(nil), proxyRoute(map[string]any{"disable_keepalives": true}))
@@ -45,7 +45,7 @@ func TestRenewedCertificatesRoute(t *testing.T) {
 			Attestation: e.pki.VerifyOptions(), Gateway: e.reader,
 		}
 		_, port, _ := net.SplitHostPort(gu.c.tunAddr)
-		gu.req = tunnel.RegisterRequest{TunnelAddress: ":" + port}
+		gu.req = tunnel.RegisterRequest{TunnelAddress: ":" + port, AppCompose: gu.c.appCompose}
 		if _, err := gu.reg.Register(context.Background(), gu.req); err != nil {
 			t.Fatal(err)
 		}

@@ -86,7 +86,7 @@ func (a *App) dialInstance(ctx context.Context, inst *Instance, port uint16, wan
 		return nil, err
 	}
 	if !inst.allowsPort(port) {
-		return nil, fmt.Errorf("instance %x does not expose port %d (ports %v)", inst.InstanceID, port, inst.Ports)
+		return nil, fmt.Errorf("instance %x does not expose port %d: its app-compose publishes only %v", inst.InstanceID, port, inst.Ports)
 	}
 	check := func(c *ratls.Claims) error {
 		ev := c.Evidence

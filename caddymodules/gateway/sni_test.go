@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"errors"
+	"net/netip"
 	"strings"
 	"testing"
 )
@@ -62,17 +63,35 @@ func FuzzParseName(f *testing.F) {
 	})
 }
 
+// TestTunnelAddress: a registration's tunnel address is dialed only at
+// the address the registration came from (an empty host, or that host) or
+// in the operator's tunnel_address_allow; any other host is refused with
+// the reason.
 func TestTunnelAddress(t *testing.T) {
-	for in, want := range map[string]string{":9443": "10.1.2.3:9443", "1.2.3.4:1": "1.2.3.4:1", "[::1]:80": "[::1]:80"} {
-		got, err := tunnelAddress(in, "10.1.2.3:5555")
+	allow := []netip.Prefix{netip.MustParsePrefix("192.168.7.0/24"), netip.MustParsePrefix("fd00::/8")}
+	for in, want := range map[string]string{
+		":9443": "10.1.2.3:9443", "10.1.2.3:1": "10.1.2.3:1", "[::ffff:10.1.2.3]:2": "10.1.2.3:2",
+		"192.168.7.9:80": "192.168.7.9:80", "[fd00::1]:80": "[fd00::1]:80",
+	} {
+		got, err := tunnelAddress(in, "10.1.2.3:5555", allow)
 		if err != nil || got != want {
 			t.Errorf("%s: %s %v", in, got, err)
 		}
 	}
-	for _, in := range []string{"", "9443", ":0", ":65536", "host:x", ":9443:1"} {
-		if got, err := tunnelAddress(in, "10.1.2.3:5555"); err == nil {
-			t.Errorf("%q accepted as %s", in, got)
+	for in, why := range map[string]string{
+		"": "missing port", "9443": "missing port", ":0": "invalid port", ":65536": "invalid port", "host:x": "invalid port", ":9443:1": "too many colons",
+		"1.2.3.4:1":        "host 1.2.3.4 is not the address the registration came from (10.1.2.3), nor in tunnel_address_allow",
+		"[::1]:80":         "host ::1 is not the address",
+		"127.0.0.1:8545":   "host 127.0.0.1 is not the address",
+		"192.168.8.1:80":   "host 192.168.8.1 is not the address",
+		"kms.internal:443": `host "kms.internal" is not an IP address`,
+	} {
+		if got, err := tunnelAddress(in, "10.1.2.3:5555", allow); err == nil || !strings.Contains(err.Error(), why) {
+			t.Errorf("%q: %q %v, want an error saying %q", in, got, err, why)
 		}
+	}
+	if _, err := tunnelAddress("192.168.7.9:80", "10.1.2.3:5555", nil); err == nil {
+		t.Error("an address of the allow-list accepted without it")
 	}
 }
 
@@ -80,7 +99,7 @@ func FuzzTunnelAddress(f *testing.F) {
 	f.Add(":9443", "10.0.0.1:1")
 	f.Add("a:b", "")
 	f.Fuzz(func(t *testing.T, addr, remote string) {
-		got, err := tunnelAddress(addr, remote)
+		got, err := tunnelAddress(addr, remote, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")})
 		if err != nil {
 			return
 		}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,7 +40,7 @@ var ClaimHeaders = []string{
 // (verification is cached by certificate), prove the app being routed to
 // and the registered instance, a TCB status the policy accepts, and a
 // compose hash the chain allows at the current block. An instance the
-// chain has revoked, or a port its port_policy does not route, is answered
+// chain has revoked, or a port its app-compose does not publish, is answered
 // 403 (X-Dstack-Refused: revoked or port) without being dialed; any other
 // refusal is an error (502) logged with its reason.
 //
@@ -111,6 +112,7 @@ func (t *Transport) Provision(ctx caddy.Context) error {
 		return err
 	}
 	t.app, t.log = app, ctx.Logger()
+	warnTCB(t.log, "http.reverse_proxy.transport.dstack", t.TCBStatus)
 	if t.DialTimeout <= 0 {
 		t.DialTimeout = caddy.Duration(10 * time.Second)
 	}
@@ -186,15 +188,14 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if err := t.app.stale(); err != nil {
 		t.log.Error("refused upstream", zap.String("instance_id", id), zap.Error(err))
-		return nil, err
+		return staleRefusal(req, err, time.Duration(t.app.Chain.PollInterval)), nil
 	}
 	if !inst.Allowed {
 		return refusal(req, inst), nil
 	}
 	if !inst.allowsPort(port) {
-		t.log.Info("refused upstream: port not in the app's port policy", zap.String("instance_id", id),
-			zap.String("app_id", hexKey(inst.AppID)), zap.Uint16("port", port), zap.Bool("restrict_mode", inst.RestrictMode),
-			zap.Any("ports", inst.Ports))
+		t.log.Info("refused upstream: port not published by the app", zap.String("instance_id", id),
+			zap.String("app_id", hexKey(inst.AppID)), zap.Uint16("port", port), zap.Uint16s("ports", inst.Ports))
 		return portRefusal(req, inst, port), nil
 	}
 	// The request is copied, not changed: its header only when it carries
@@ -279,13 +280,28 @@ func refusal(req *http.Request, inst *Instance) *http.Response {
 // portRefusal is the answer for a port the instance's port policy does not
 // route.
 func portRefusal(req *http.Request, inst *Instance, port uint16) *http.Response {
-	return forbidden(req, "port", fmt.Sprintf("dstack: app %x does not expose port %d (its port_policy routes only %v)\n", inst.AppID, port, inst.Ports))
+	return forbidden(req, "port", fmt.Sprintf("dstack: app %x does not expose port %d: its app-compose publishes only %v (docker_compose_file ports, or port_policy)\n", inst.AppID, port, inst.Ports))
+}
+
+// staleRefusal is the answer while the chain cannot be read: 503 (the
+// gateway, not the app, is at fault, and it passes), with a Retry-After of
+// the poll interval, at least a second.
+func staleRefusal(req *http.Request, err error, poll time.Duration) *http.Response {
+	res := refused(req, http.StatusServiceUnavailable, "stale", "dstack: "+err.Error()+"\n")
+	res.Header.Set("Retry-After", strconv.Itoa(max(1, int((poll+time.Second-1)/time.Second))))
+	return res
 }
 
 // forbidden is a 403 whose X-Dstack-Refused header says why.
 func forbidden(req *http.Request, why, body string) *http.Response {
+	return refused(req, http.StatusForbidden, why, body)
+}
+
+// refused is an answer of the gateway's own, whose X-Dstack-Refused header
+// says why.
+func refused(req *http.Request, code int, why, body string) *http.Response {
 	return &http.Response{
-		Status: "403 Forbidden", StatusCode: http.StatusForbidden, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Status: fmt.Sprintf("%d %s", code, http.StatusText(code)), StatusCode: code, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header:        http.Header{"Content-Type": {"text/plain; charset=utf-8"}, "X-Dstack-Refused": {why}},
 		Body:          io.NopCloser(strings.NewReader(body)),
 		ContentLength: int64(len(body)),

@@ -3,8 +3,10 @@
 // of the attested tunnel in front of the app's ports and keeps the CVM
 // registered (RegisterCvm) with the gateways of the sys-config. Both the
 // tunnel and the registration accept only a peer whose attestation proves
-// the gateway app id the chain names. The app's port_policy goes with the
-// registration, as upstream's CVMs send it.
+// the gateway app id the chain names. The tunnel relays only the ports the
+// app-compose publishes (tunnel.ComposeRoutes); the app-compose goes with
+// the registration, and the gateway, which checks it against the attested
+// compose hash, routes no other port either.
 //
 // The CVM's two RA-TLS certificates (the tunnel's server certificate and
 // the registration's client certificate) are short-lived, 7 days by
@@ -50,8 +52,10 @@ type Registrar struct {
 	// ephemeral port on every interface); the gateway dials the address the
 	// registration came from at this port.
 	Listen string
-	// Ports maps the ports the gateway may ask for to the guest addresses
-	// they are relayed to. Default nil: any port p goes to 127.0.0.1:p.
+	// Ports maps ports the app publishes to the guest addresses they are
+	// relayed to. A published port it does not map goes to 127.0.0.1:<port>;
+	// a port the app does not publish is never relayed, mapped or not.
+	// Default nil.
 	Ports map[uint16]string
 	// Gateway reads the gateway app id the chain names (a *chain.Reader).
 	// Required.
@@ -121,6 +125,28 @@ func (r *Registrar) Register(ctx context.Context, cvm *boot.CVM) error {
 		}
 		c.cur.Store(cert)
 	}
+	if cvm.Compose == nil {
+		return errors.New("registering with the gateway: no app-compose, so no published port to relay")
+	}
+	routes, err := tunnel.ComposeRoutes(cvm.Compose)
+	if err != nil {
+		return fmt.Errorf("registering with the gateway: the ports the app-compose publishes: %w", err)
+	}
+	relay := map[uint16]string{}
+	for _, p := range routes.Ports {
+		relay[p] = net.JoinHostPort("127.0.0.1", strconv.Itoa(int(p)))
+		if to, ok := r.Ports[p]; ok {
+			relay[p] = to
+		}
+	}
+	for p := range r.Ports {
+		if !routes.Allows(p) {
+			log.Warn("not relaying a mapped port the app-compose does not publish", zap.Uint16("port", p))
+		}
+	}
+	if len(routes.Unrouted) > 0 {
+		log.Warn("ports the gateway will not route (list them in port_policy)", zap.Strings("unrouted", routes.Unrouted))
+	}
 	listen := r.Listen
 	if listen == "" {
 		listen = "0.0.0.0:0"
@@ -129,7 +155,7 @@ func (r *Registrar) Register(ctx context.Context, cvm *boot.CVM) error {
 	if err != nil {
 		return fmt.Errorf("registering with the gateway: listening for the tunnel on %s: %w", listen, err)
 	}
-	srv := &tunnel.Server{GetCertificate: serverCert.cur.Load, Attestation: cvm.Attestation, Gateway: r.Gateway, Ports: r.Ports, Logger: log}
+	srv := &tunnel.Server{GetCertificate: serverCert.cur.Load, Attestation: cvm.Attestation, Gateway: r.Gateway, Ports: relay, Logger: log}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, tunnel.ErrServerClosed) {
 			log.Error("the tunnel server stopped", zap.Error(err))
@@ -140,12 +166,9 @@ func (r *Registrar) Register(ctx context.Context, cvm *boot.CVM) error {
 	r.srv, r.ln, r.cancel, r.done = srv, ln, cancel, make(chan struct{})
 	r.mu.Unlock()
 
-	req := tunnel.RegisterRequest{TunnelAddress: ":" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)}
-	for p := range r.Ports {
-		req.Ports = append(req.Ports, p)
-	}
-	if cvm.Compose != nil {
-		req.PortPolicy = portPolicy(cvm.Compose.PortPolicy)
+	req := tunnel.RegisterRequest{
+		TunnelAddress: ":" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port),
+		AppCompose:    string(cvm.ComposeRaw), PortPolicy: portPolicy(cvm.Compose.PortPolicy),
 	}
 	retry := r.Retry
 	if retry <= 0 {

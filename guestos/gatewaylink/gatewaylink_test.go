@@ -2,6 +2,8 @@ package gatewaylink
 
 import (
 	"context"
+	"errors"
+	"net"
 	"reflect"
 	"strings"
 	"testing"
@@ -42,5 +44,37 @@ func TestPortPolicy(t *testing.T) {
 	want := &tunnel.PortPolicy{RestrictMode: true, Ports: []tunnel.PortRule{{Port: 80}, {Port: 22, PP: true}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("%+v, want %+v", got, want)
+	}
+}
+
+// TestRelaysOnlyPublishedPorts: the guest's tunnel relays the ports its
+// app-compose publishes and no other — not a port the Registrar maps but
+// the app does not publish, nor a loopback service's port the gateway
+// names — and the registration carries the app-compose byte for byte.
+func TestRelaysOnlyPublishedPorts(t *testing.T) {
+	l := startLink(t, 0, 0)
+	c, _ := l.stream(t)
+	echoOnce(t, c, "published")
+	c.Close()
+	private, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer private.Close()
+	for _, port := range []uint16{81, uint16(private.Addr().(*net.TCPAddr).Port)} {
+		c, err := l.dial().Dial(context.Background(), l.reg.TunnelAddr(), port, nil)
+		if err == nil {
+			err = c.Status()
+			c.Close()
+		}
+		if !errors.Is(err, tunnel.ErrPortRefused) {
+			t.Fatalf("port %d: %v, want %v", port, err, tunnel.ErrPortRefused)
+		}
+	}
+	l.gw.mu.Lock()
+	got := l.gw.last.AppCompose
+	l.gw.mu.Unlock()
+	if got != linkCompose {
+		t.Fatalf("registered app_compose %q", got)
 	}
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/internal/tunnel"
 	"github.com/dstack-go/dstack/tee/attest/mock"
+	"github.com/dstack-go/dstack/tee/identity"
 	"github.com/dstack-go/dstack/tee/ratls"
 )
 
@@ -55,9 +56,12 @@ func (f *flakyTEE) Quote(ctx context.Context, rd [64]byte) ([]byte, error) {
 // registration. (The registration against the real gateway is tested in
 // caddymodules/gateway.)
 type fakeGateway struct {
-	url string
-	mu  sync.Mutex
-	got [][]byte // leaf DER of each registration's client certificate
+	url  string
+	mu   sync.Mutex
+	got  [][]byte // leaf DER of each registration's client certificate
+	last tunnel.RegisterRequest
+	// deregistered counts the DeregisterCvm calls.
+	deregistered atomic.Int64
 }
 
 func (g *fakeGateway) registrations() [][]byte {
@@ -101,7 +105,10 @@ func startLink(t *testing.T, validity time.Duration, renewAt float64) *link {
 
 	gw := &fakeGateway{}
 	rpc := &prpc.Server{Base: "/prpc/", Methods: map[string]prpc.Method{
-		tunnel.RegisterMethod: prpc.Handle(func(context.Context, *tunnel.RegisterRequest) (*tunnel.RegisterResponse, error) {
+		tunnel.RegisterMethod: prpc.Handle(func(_ context.Context, req *tunnel.RegisterRequest) (*tunnel.RegisterResponse, error) {
+			gw.mu.Lock()
+			gw.last = *req
+			gw.mu.Unlock()
 			return &tunnel.RegisterResponse{ExpiresInSeconds: 1}, nil
 		}),
 	}}
@@ -145,11 +152,16 @@ func startLink(t *testing.T, validity time.Duration, renewAt float64) *link {
 	}
 	core, logs := observer.New(zapcore.InfoLevel)
 	r := &Registrar{
-		GatewayURLs: []string{gw.url}, Listen: "127.0.0.1:0", Ports: map[uint16]string{80: echo.Addr().String()},
+		// 81 is mapped, but the app does not publish it.
+		GatewayURLs: []string{gw.url}, Listen: "127.0.0.1:0", Ports: map[uint16]string{80: echo.Addr().String(), 81: echo.Addr().String()},
 		Gateway: tunnel.StaticGatewayAppID(hex.EncodeToString(gatewayID)), Retry: 50 * time.Millisecond,
 		CertValidity: validity, CertRenewAt: renewAt, Logger: zap.New(core), clock: clock,
 	}
-	cvm := &boot.CVM{Platform: p, Attestation: pki.VerifyOptions(), AppID: [20]byte{0xa1}}
+	compose, err := identity.ParseAppCompose([]byte(linkCompose))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cvm := &boot.CVM{Platform: p, Attestation: pki.VerifyOptions(), AppID: [20]byte{0xa1}, Compose: compose, ComposeRaw: []byte(linkCompose)}
 	if err := r.Register(context.Background(), cvm); err != nil {
 		t.Fatal(err)
 	}
@@ -161,6 +173,10 @@ func startLink(t *testing.T, validity time.Duration, renewAt float64) *link {
 		return &tunnel.Dialer{Certificate: client, Verifier: &ratls.Verifier{Attestation: pki.VerifyOptions(), Now: clock.Now}}
 	}}
 }
+
+// linkCompose is the app-compose of the CVM of startLink: it publishes 80
+// and nothing else.
+const linkCompose = `{"manifest_version":2,"name":"link","runner":"docker-compose","docker_compose_file":"services:\n  app:\n    image: x\n    ports: [\"80\"]\n"}`
 
 // stream opens a tunnel stream to port 80 and returns it with the
 // certificate the tunnel presented.

@@ -71,8 +71,10 @@ func readUserCompose(path string, allowTags bool) ([]byte, error) {
 
 // demoAppCompose is the app-compose.json of the demo app at image (pinned
 // by digest) and version: one service on the guest network, listening on
-// the port the encrypted env's PORT names, with a named volume for its
-// data and the agent socket mounted.
+// the port the encrypted env's PORT names, publishing the app's port 80
+// (the gateway routes only published ports; the dev stack's tunnel relays
+// 80 to PORT), with a named volume for its data and the agent socket
+// mounted.
 func demoAppCompose(image, version string) ([]byte, error) {
 	compose := fmt.Sprintf(`services:
   demo:
@@ -80,6 +82,8 @@ func demoAppCompose(image, version string) ([]byte, error) {
     command: ["-version", %q]
     environment:
       - PORT
+    ports:
+      - "80"
     volumes:
       - demo-data:/data
       - /var/run/dstack.sock:/var/run/dstack.sock

@@ -11,7 +11,8 @@ import (
 	"github.com/dstack-go/dstack/tee/ratls"
 )
 
-// The guest side: serve the tunnel in front of the app's ports, then keep
+// The guest side: serve the tunnel in front of the ports the app publishes
+// (and no other: tunnel.ComposeRoutes), then keep
 // the registration with the gateway alive. The reader is the guest's
 // chain reader: both the tunnel and the registration accept only a peer
 // that proves the gateway app id it names. (Compiled, not run: it needs a
@@ -23,6 +24,7 @@ func Example_guest() {
 		opts       attest.Options  // how the gateway's evidence is verified
 		reader     *chain.Reader   // chain.New(…): names the gateway app id
 		gatewayURL = "https://gateway.example.com:8010"
+		appCompose []byte // the app-compose.json the guest measured
 	)
 	serverCert, err := ratls.Issue(ctx, attester, ratls.CertOptions{Subject: "dstack-guest-agent", ServerAuth: true}, nil, nil)
 	if err != nil {
@@ -40,5 +42,5 @@ func Example_guest() {
 	}
 	go srv.Serve(ln)
 	reg := &tunnel.Registration{GatewayURL: gatewayURL, Certificate: clientCert, Attestation: opts, Gateway: reader}
-	reg.Keep(ctx, tunnel.RegisterRequest{TunnelAddress: ":9443", Ports: []uint16{80, 443}}, 0, func(err error) { log.Print(err) })
+	reg.Keep(ctx, tunnel.RegisterRequest{TunnelAddress: ":9443", AppCompose: string(appCompose)}, 0, func(err error) { log.Print(err) })
 }

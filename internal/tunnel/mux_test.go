@@ -74,7 +74,7 @@ func TestMuxStreams(t *testing.T) {
 	pki := newPKI(t, "tunnel mux")
 	port := echo(t)
 	deadPort := testnet.RefusedPort(t)
-	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), nil)
+	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), relay(port, deadPort))
 	cl, addr := startCountingGuest(t, g)
 	d := dialer(t, pki, gatewayID)
 	defer d.Close()
@@ -141,7 +141,7 @@ func TestMuxStreams(t *testing.T) {
 func TestMuxSessionLifetime(t *testing.T) {
 	pki := newPKI(t, "tunnel mux lifetime")
 	port := echo(t)
-	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), nil)
+	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), relay(port))
 	cl, addr := startCountingGuest(t, g)
 	d := dialer(t, pki, gatewayID)
 	d.MaxSessionAge = 300 * time.Millisecond
@@ -176,7 +176,7 @@ func TestMuxSessionLifetime(t *testing.T) {
 	d.MaxSessionAge = 0
 	h := testnet.NewHandoff(t)
 	addr2 := h.Addr().String()
-	g2 := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), nil)
+	g2 := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), relay(port))
 	served := make(chan error, 1)
 	go func() { served <- g2.srv.Serve(h.Share()) }()
 	if got, err := muxRoundTrip(t, d, addr2, port, "a", nil); err != nil || got != "echo:a" {
@@ -197,7 +197,7 @@ func TestMuxSessionLifetime(t *testing.T) {
 	if _, err := io.ReadAll(probe); err == nil {
 		t.Fatal("a stream of the stopped guest read to a clean end")
 	}
-	g3 := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), nil)
+	g3 := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), relay(port))
 	go g3.srv.Serve(h.Share())
 	if got, err := muxRoundTrip(t, d, addr2, port, "b", nil); err != nil || got != "echo:b" {
 		t.Fatalf("after the guest restarted: %q %v", got, err)
@@ -224,7 +224,7 @@ func TestMuxSessionLifetime(t *testing.T) {
 func TestMuxRefusesOtherGateway(t *testing.T) {
 	pki := newPKI(t, "tunnel mux gateway")
 	port := echo(t)
-	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), nil)
+	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), relay(port))
 	other := dialer(t, pki, bytes.Repeat([]byte{0x77}, 20))
 	defer other.Close()
 	if _, err := muxRoundTrip(t, other, g.addr, port, "x", nil); err == nil {
@@ -238,7 +238,7 @@ func TestMuxServerClose(t *testing.T) {
 	pki := newPKI(t, "tunnel mux close")
 	port := echo(t)
 	before := runtime.NumGoroutine()
-	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), nil)
+	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), relay(port))
 	d := dialer(t, pki, gatewayID)
 	c, err := d.DialMux(context.Background(), g.addr, port, nil)
 	if err != nil {
@@ -277,7 +277,7 @@ func TestMuxStreamClose(t *testing.T) {
 			time.Sleep(5 * time.Millisecond)
 		}
 	})
-	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), nil)
+	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), relay(port))
 	d := dialer(t, pki, gatewayID)
 	defer d.Close()
 	c, err := d.DialMux(context.Background(), g.addr, port, nil)

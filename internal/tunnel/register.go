@@ -46,19 +46,14 @@ type RegisterRequest struct {
 	// With an empty host (":9443") the gateway uses the address the
 	// registration came from.
 	TunnelAddress string `json:"tunnel_address"`
-	// Ports are the CVM ports the gateway may route to. Empty means any
-	// port the tunnel Server relays.
-	Ports []uint16 `json:"ports,omitempty"`
-	// ProxyProtocolPorts are the ports whose TCP streams (the layer4
-	// routes) start with a PROXY protocol v2 header carrying the client's
-	// address, as upstream's port policy `pp: true` does. The HTTP route
-	// sends X-Forwarded-For instead.
-	ProxyProtocolPorts []uint16 `json:"proxy_protocol_ports,omitempty"`
-	// PortPolicy is the app's port_policy from its app-compose.json, as
-	// upstream's CVMs send it with RegisterCvm. When set, it replaces Ports
-	// and ProxyProtocolPorts: with restrict_mode only the listed ports are
-	// routed (none, when the list is empty); without it every port is, and
-	// the list only says which get a PROXY protocol header.
+	// AppCompose is the CVM's app-compose.json, byte for byte (upstream
+	// shows it as tcb_info.app_compose). Required: its SHA-256 must be the
+	// attested compose hash, and the gateway routes only the ports it
+	// publishes (ComposeRoutes), so the CVM cannot widen them.
+	AppCompose string `json:"app_compose,omitempty"`
+	// PortPolicy is the app's port_policy, as upstream's CVMs send it with
+	// RegisterCvm. This gateway does not take it from the request: it reads
+	// the port_policy of AppCompose, which is attested.
 	PortPolicy *PortPolicy `json:"port_policy,omitempty"`
 }
 

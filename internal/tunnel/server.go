@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"strconv"
 	"sync"
 	"time"
 
@@ -45,7 +44,9 @@ type Server struct {
 	// every handshake.
 	GatewayCacheTTL time.Duration
 	// Ports maps the ports the gateway may name to the addresses they are
-	// relayed to. Nil relays any port p to 127.0.0.1:p.
+	// relayed to; any other port is refused (StatusPortRefused). Nil relays
+	// nothing: a guest relays the ports its app publishes (ComposeRoutes),
+	// never a loopback-only service the gateway names.
 	Ports map[uint16]string
 	// HandshakeTimeout bounds the handshake and header; 0 means
 	// DefaultHandshakeTimeout.
@@ -266,9 +267,6 @@ func (s *Server) serveStream(c net.Conn, timeout time.Duration) {
 var statusBytes = []byte{StatusOK, StatusPortRefused, StatusTargetDown}
 
 func (s *Server) target(port uint16) (string, bool) {
-	if s.Ports == nil {
-		return net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port))), true
-	}
 	t, ok := s.Ports[port]
 	return t, ok
 }

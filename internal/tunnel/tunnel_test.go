@@ -86,6 +86,15 @@ func echo(t testing.TB) uint16 {
 	})
 }
 
+// relay maps each port to itself on loopback.
+func relay(ports ...uint16) map[uint16]string {
+	m := map[uint16]string{}
+	for _, p := range ports {
+		m[p] = "127.0.0.1:" + strconv.Itoa(int(p))
+	}
+	return m
+}
+
 type guest struct {
 	addr string
 	srv  *tunnel.Server
@@ -131,7 +140,7 @@ func roundTrip(t testing.TB, d *tunnel.Dialer, addr string, port uint16, msg str
 func TestStream(t *testing.T) {
 	pki := newPKI(t, "tunnel stream")
 	port := echo(t)
-	g := startGuest(t, pki, tunnel.StaticGatewayAppID(strings.ToUpper("0x"+common.Bytes2Hex(gatewayID))), nil)
+	g := startGuest(t, pki, tunnel.StaticGatewayAppID(strings.ToUpper("0x"+common.Bytes2Hex(gatewayID))), relay(port))
 	d := dialer(t, pki, gatewayID)
 	for i := 0; i < 3; i++ { // the second and third resume the session
 		got, err := roundTrip(t, d, g.addr, port, "hello "+strconv.Itoa(i))
@@ -178,6 +187,11 @@ func TestPortMap(t *testing.T) {
 	if _, err := roundTrip(t, d, g.addr, 81, "x"); !errors.Is(err, tunnel.ErrTargetDown) {
 		t.Fatalf("dead target: %v", err)
 	}
+	// No map relays nothing, not even a port listening on loopback.
+	none := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), nil)
+	if _, err := roundTrip(t, d, none.addr, port, "x"); !errors.Is(err, tunnel.ErrPortRefused) {
+		t.Fatalf("no port map, loopback port: %v", err)
+	}
 }
 
 // TestRefusesOtherGateway: the guest reads the gateway app id from the
@@ -193,7 +207,7 @@ func TestRefusesOtherGateway(t *testing.T) {
 		t.Fatal(err)
 	}
 	port := echo(t)
-	g := startGuest(t, pki, r, nil)
+	g := startGuest(t, pki, r, relay(port))
 	good := dialer(t, pki, gatewayID)
 	if _, err := roundTrip(t, good, g.addr, port, "x"); err == nil {
 		t.Fatal("accepted a gateway while the chain names none")
@@ -313,7 +327,7 @@ func TestServerRenewsCertificate(t *testing.T) {
 	var current atomic.Pointer[tls.Certificate]
 	first := issue(t, pki, id, true)
 	current.Store(first)
-	srv := &tunnel.Server{GetCertificate: current.Load, Attestation: pki.VerifyOptions(), Gateway: tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID))}
+	srv := &tunnel.Server{GetCertificate: current.Load, Attestation: pki.VerifyOptions(), Gateway: tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), Ports: relay(port)}
 	tl, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -32,10 +32,14 @@ import (
 // CVM share (the gateway's insecure_simulated_tee_seed).
 const simulatedSeed = "dstack-go bench"
 
+// benchAppCompose is the simulated CVM's app-compose: it publishes port 80,
+// the only port the gateway routes to it.
+const benchAppCompose = `{"manifest_version":2,"name":"bench","runner":"docker-compose","docker_compose_file":"services:\n  app:\n    image: bench\n    ports: [\"80\"]\n"}`
+
 // The identities measured into the simulated TDs.
 var (
 	benchGatewayAppID = sha256Prefix("dstack-go bench gateway", 20)
-	benchCompose      = sha256.Sum256([]byte("dstack-go bench app compose"))
+	benchCompose      = sha256.Sum256([]byte(benchAppCompose))
 	benchInstance     = sha256Prefix("dstack-go bench instance", 20)
 )
 
@@ -245,7 +249,7 @@ func runCVM(ctx context.Context, args []string) error {
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	reg := &tunnel.Registration{GatewayURL: *register, Certificate: clientCert, Attestation: pki.VerifyOptions(), Gateway: reader}
 	out := bufio.NewWriter(os.Stdout)
-	go reg.Keep(ctx, tunnel.RegisterRequest{TunnelAddress: ":" + port}, time.Second, func(err error) {
+	go reg.Keep(ctx, tunnel.RegisterRequest{TunnelAddress: ":" + port, AppCompose: benchAppCompose}, time.Second, func(err error) {
 		fmt.Fprintf(out, "registration: %v\n", err)
 		out.Flush()
 	})
