@@ -7,6 +7,7 @@ import (
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
 
+	"github.com/dstack-go/dstack/caddymodules/internal/caddyopt"
 	"github.com/dstack-go/dstack/kms"
 )
 
@@ -68,17 +69,8 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 			cfg.AllowSNPKeyRelease = true
 			continue
 		case "limits":
-			if d.NextArg() {
-				return nil, d.ArgErr()
-			}
-			for nesting := d.Nesting(); d.NextBlock(nesting); {
-				name, val := d.Val(), ""
-				if !d.AllArgs(&val) {
-					return nil, d.ArgErr()
-				}
-				if err := cfg.Limits.SetOption(name, val); err != nil {
-					return nil, d.Err(err.Error())
-				}
+			if err := caddyopt.Limits(d, &cfg.Limits); err != nil {
+				return nil, err
 			}
 			continue
 		case "auth":
