@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
@@ -20,6 +19,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/dstack-go/dstack/guestos/containers"
+	"github.com/dstack-go/dstack/internal/prpc"
 )
 
 // demoAppPackage is the demo app's Go package, built into the demo image.
@@ -37,10 +37,9 @@ func startDevRegistry() (*devRegistry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting the image registry: %w", err)
 	}
-	r := &devRegistry{Host: ln.Addr().String(), srv: &http.Server{
-		Handler: registry.New(registry.Logger(log.New(io.Discard, "", 0))), ReadHeaderTimeout: 10 * time.Second,
-	}}
-	go func() { _ = r.srv.Serve(ln) }()
+	var limits prpc.Limits // the defaults: a 2m deadline per blob is ample on loopback
+	r := &devRegistry{Host: ln.Addr().String(), srv: limits.HTTPServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))}
+	go func() { _ = r.srv.Serve(limits.Listener(ln)) }()
 	return r, nil
 }
 
