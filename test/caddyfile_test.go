@@ -95,7 +95,8 @@ func TestCaddyfileExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"dstack_kms"`, `"insecure_simulated_tee_seed": "dstack-dev"`, `"dstack": {`, `"protocol": "dstack"`, `"source": "dstack"`, `"dstack_app"`, `"wrapper": "layer4"`, `"passthrough": true`, `"handler": "dstack_detach"`, `"dstack_h2": {}`, `"layer4": {`, `"handler": "dstack_node"`, `"listen": "unix/caddy-admin.sock|0600"`} {
+	for _, want := range []string{`"dstack_kms"`, `"insecure_simulated_tee_seed": "dstack-dev"`, `"dstack": {`, `"protocol": "dstack"`, `"source": "dstack"`, `"dstack_app"`, `"wrapper": "layer4"`, `"passthrough": true`, `"handler": "dstack_detach"`, `"dstack_h2": {}`, `"layer4": {`, `"handler": "dstack_node"`, `"listen": "unix/caddy-admin.sock|0600"`,
+		`"read_header_timeout": 10000000000`, `"idle_timeout": 120000000000`, `"limits": {`, `"max_in_flight": 64`} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("adapted Caddyfile.example lacks %s:\n%s", want, out)
 		}

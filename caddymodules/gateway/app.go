@@ -49,6 +49,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/dstack-go/dstack/contracts/chain"
+	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/internal/tunnel"
 	"github.com/dstack-go/dstack/kms/kmsapi"
@@ -114,6 +115,15 @@ type App struct {
 	// names, and trusts that PKI's evidence. Development only: nothing it
 	// attests proves anything. Default: the TDX guest (configfs-tsm).
 	InsecureSimulatedTEESeed string `json:"insecure_simulated_tee_seed,omitempty"`
+	// Limits bounds what callers can make the registration RPC hold (its
+	// callers must present an RA-TLS certificate that verifies, but the
+	// handshake and what precedes it are open to anyone who reaches
+	// Listen): connections (default 1024), requests handled at once (64,
+	// each further one waiting up to 1s, then answered 503), and the time a
+	// connection has to finish its handshake and send its headers (10s)
+	// and its request (30s), to be answered (2m) and to stay idle (30s).
+	// Fields left out keep their defaults.
+	Limits prpc.Limits `json:"limits,omitzero"`
 
 	ctx       caddy.Context
 	log       *zap.Logger
@@ -307,14 +317,11 @@ func (a *App) Start() error {
 		return fmt.Errorf("listen %q is not a stream address", a.Listen)
 	}
 	a.ln = ln
-	a.srv = &http.Server{
-		Handler:           a.registrationHandler(),
-		TLSConfig:         a.registrationTLS(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          zap.NewStdLog(a.log),
-	}
+	a.srv = a.Limits.HTTPServer(a.registrationHandler())
+	a.srv.TLSConfig = a.registrationTLS()
+	a.srv.ErrorLog = zap.NewStdLog(a.log)
 	go func() {
-		if err := a.srv.ServeTLS(ln, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := a.srv.ServeTLS(a.Limits.Listener(ln), "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			a.log.Error("registration server stopped", zap.Error(err))
 		}
 	}()

@@ -9,6 +9,7 @@ import (
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
 
+	"github.com/dstack-go/dstack/caddymodules/internal/caddyopt"
 	"github.com/dstack-go/dstack/internal/settings"
 )
 
@@ -42,8 +43,22 @@ func init() {
 //			vm_config <json>
 //			insecure_trust_roots <pem file>
 //			insecure_simulated_tee_seed <seed>
+//			limits {
+//				max_conns           <n>
+//				max_in_flight       <n>
+//				queue_timeout       <duration>
+//				read_header_timeout <duration>
+//				read_timeout        <duration>
+//				write_timeout       <duration>
+//				idle_timeout        <duration>
+//				max_header_bytes    <n>
+//			}
 //		}
 //	}
+//
+// The limits are those of the registration RPC (App.Limits), which has its
+// own HTTP server on a Caddy listener: Caddy's `servers` options do not
+// apply to it.
 func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 	var a App
 	d.Next() // the option name
@@ -79,6 +94,11 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 			a.TunnelAddressAllow = d.RemainingArgs()
 			if len(a.TunnelAddressAllow) == 0 {
 				return nil, d.ArgErr()
+			}
+			continue
+		case "limits":
+			if err := caddyopt.Limits(d, &a.Limits); err != nil {
+				return nil, err
 			}
 			continue
 		}

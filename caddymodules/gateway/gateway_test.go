@@ -101,6 +101,10 @@ func TestCaddyfileGateway(t *testing.T) {
 		chain %s %d %s
 		poll_interval 50ms
 		insecure_simulated_tee_seed %q
+		limits {
+			max_in_flight 16
+			idle_timeout 1m
+		}
 	}
 }
 http://*.%s:%s {

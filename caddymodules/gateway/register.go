@@ -39,13 +39,17 @@ func (a *App) registrationTLS() *tls.Config {
 	return cfg
 }
 
+// maxRegisterBody is the request body limit of RegisterCvm, which carries a
+// tunnel address and the app's ports and port policy; Info takes
+// prpc.DefaultMaxBody.
+const maxRegisterBody = 64 << 10
+
 // registrationHandler serves /prpc/RegisterCvm and /prpc/Info (upstream's
 // legacy "Tproxy." prefix is stripped, as upstream does) and /health.
 func (a *App) registrationHandler() http.Handler {
 	rpc := &prpc.Server{
 		Base: "/prpc/", ServicePrefix: "Tproxy.", Logger: a.log,
-		// A registration carries a WireGuard key and the app's port policy.
-		Methods: map[string]prpc.Method{tunnel.RegisterMethod: prpc.Handle(a.registerCvm).MaxBody(64 << 10), tunnel.InfoMethod: prpc.Handle(a.info)},
+		Methods: map[string]prpc.Method{tunnel.RegisterMethod: prpc.Handle(a.registerCvm).MaxBody(maxRegisterBody), tunnel.InfoMethod: prpc.Handle(a.info)},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })

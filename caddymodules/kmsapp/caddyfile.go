@@ -8,6 +8,7 @@ import (
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
 
+	"github.com/dstack-go/dstack/caddymodules/internal/caddyopt"
 	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/kms"
 )
@@ -74,17 +75,8 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 		case "allow_snp_key_release":
 			return nil, d.Errf("allow_snp_key_release is now named insecure_allow_snp_key_release, which says what it weakens: rename it")
 		case "limits":
-			if d.NextArg() {
-				return nil, d.ArgErr()
-			}
-			for nesting := d.Nesting(); d.NextBlock(nesting); {
-				name, val := d.Val(), ""
-				if !d.AllArgs(&val) {
-					return nil, d.ArgErr()
-				}
-				if err := cfg.Limits.SetOption(name, val); err != nil {
-					return nil, d.Err(err.Error())
-				}
+			if err := caddyopt.Limits(d, &cfg.Limits); err != nil {
+				return nil, err
 			}
 			continue
 		case "auth":

@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/dstack-go/dstack/internal/prpc"
 )
 
 // BuiltinDemoApp is the development stack's AppRunner. It runs no
@@ -98,8 +100,10 @@ func (d *BuiltinDemoApp) Start(ctx context.Context, spec RunSpec) (RunningApp, e
 		return nil, fmt.Errorf("demo app: listening on %s: %w", d.Listen, err)
 	}
 	app.ln = ln
-	app.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}}
-	go func() { app.errc <- app.srv.ServeTLS(ln, "", "") }()
+	var limits prpc.Limits // the defaults
+	app.srv = limits.HTTPServer(mux)
+	app.srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	go func() { app.errc <- app.srv.ServeTLS(limits.Listener(ln), "", "") }()
 	return app, nil
 }
 

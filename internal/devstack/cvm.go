@@ -156,6 +156,9 @@ func gatewayConfig(gwDir, listen, regListen, seed, rootsPath, collateralDir stri
 			}}}},
 			"http": map[string]any{"servers": map[string]any{"gateway": map[string]any{
 				"listen": []string{listen},
+				// As Caddyfile.example: headers within 10s, idle for 2m at
+				// most; no body or answer deadline, which apps may need.
+				"read_header_timeout": "10s", "idle_timeout": "2m",
 				"routes": []any{map[string]any{
 					"match": []any{map[string]any{"host": []string{"*." + baseDomain}}},
 					"handle": []any{map[string]any{

@@ -16,7 +16,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
@@ -26,6 +25,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/dstack-go/dstack/guestos/containers"
+	"github.com/dstack-go/dstack/internal/prpc"
 )
 
 // demoAppPackage is the demo app's Go package, built into the demo image.
@@ -47,10 +47,9 @@ func startRegistry() (*imageRegistry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting the image registry: %w", err)
 	}
-	r := &imageRegistry{addr: ln.Addr().String(), loaded: map[string]bool{}, srv: &http.Server{
-		Handler: registry.New(registry.Logger(log.New(io.Discard, "", 0))), ReadHeaderTimeout: 10 * time.Second,
-	}}
-	go func() { _ = r.srv.Serve(ln) }()
+	var limits prpc.Limits // the defaults: a 2m deadline per blob is ample on loopback
+	r := &imageRegistry{addr: ln.Addr().String(), loaded: map[string]bool{}, srv: limits.HTTPServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))}
+	go func() { _ = r.srv.Serve(limits.Listener(ln)) }()
 	return r, nil
 }
 
