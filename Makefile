@@ -18,7 +18,7 @@ all: build
 ## build: compile every package and the binaries into ./bin
 build:
 	$(GO) build ./...
-	$(GO) build -o bin/ ./cmd/dstack ./cmd/caddy
+	$(GO) build -o bin/ ./cmd/dstack ./cmd/caddy ./kms/cmd/dstack-kms
 
 ## test: every test of the module (unit, integration and end-to-end)
 test:

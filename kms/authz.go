@@ -24,6 +24,9 @@ type Decision struct {
 	Allowed      bool   `json:"isAllowed"`
 	GatewayAppID string `json:"gatewayAppId"`
 	Reason       string `json:"reason"`
+	// Fix, on a refusal, says what would allow the boot info (the
+	// `dstack chain` commands, for the chain); empty when unknown.
+	Fix string `json:"-"`
 	// Block is the chain block the decision was read at; 0 when the
 	// authorizer is not a chain.
 	Block uint64 `json:"-"`

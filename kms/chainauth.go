@@ -20,6 +20,9 @@ import (
 // after the block that contains it, at most one interval later.
 type ChainAuthorizer struct {
 	Reader *chain.Reader
+	// RPCURL is the reader's endpoint, printed in the `dstack chain`
+	// commands a refusal suggests (unless it may carry a credential).
+	RPCURL string
 }
 
 // NewChainAuthorizer connects to the chain and checks it.
@@ -28,7 +31,7 @@ func NewChainAuthorizer(ctx context.Context, cfg settings.Chain) (*ChainAuthoriz
 	if err != nil {
 		return nil, fmt.Errorf("kms: auth.chain: %w", err)
 	}
-	return &ChainAuthorizer{Reader: r}, nil
+	return &ChainAuthorizer{Reader: r, RPCURL: cfg.RPCURL}, nil
 }
 
 func decision(ans chain.Answer, err error) (Decision, error) {
@@ -42,14 +45,24 @@ func decision(ans chain.Answer, err error) (Decision, error) {
 // an event of the contracts they depend on.
 func (a *ChainAuthorizer) FollowsChain() bool { return true }
 
-// AuthorizeApp implements Authorizer.
+// AuthorizeApp implements Authorizer. A refusal carries the `dstack chain`
+// commands that would allow the app.
 func (a *ChainAuthorizer) AuthorizeApp(ctx context.Context, b kmsapi.BootInfo) (Decision, error) {
-	return decision(a.Reader.IsAppAllowed(ctx, b.Solidity()))
+	d, err := decision(a.Reader.IsAppAllowed(ctx, b.Solidity()))
+	if err == nil && !d.Allowed {
+		d.Fix = a.fix(d.Reason, b, false)
+	}
+	return d, err
 }
 
-// AuthorizeKMS implements Authorizer.
+// AuthorizeKMS implements Authorizer. A refusal carries the `dstack chain`
+// commands that would allow the KMS.
 func (a *ChainAuthorizer) AuthorizeKMS(ctx context.Context, b kmsapi.BootInfo) (Decision, error) {
-	return decision(a.Reader.IsKmsAllowed(ctx, b.Solidity()))
+	d, err := decision(a.Reader.IsKmsAllowed(ctx, b.Solidity()))
+	if err == nil && !d.Allowed {
+		d.Fix = a.fix(d.Reason, b, true)
+	}
+	return d, err
 }
 
 // Info implements Authorizer.

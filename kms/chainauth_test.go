@@ -19,6 +19,7 @@ import (
 	"github.com/dstack-go/dstack/contracts/testchain"
 	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/kms/kmsapi"
+	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/eventlog"
 )
@@ -50,6 +51,11 @@ func TestChainAuthorization(t *testing.T) {
 	if !errors.Is(err, prpc.ErrRemote) || !strings.Contains(err.Error(), "Compose hash not allowed") {
 		t.Fatalf("after revocation: %v", err)
 	}
+	// The refusal says which hash to allow, and how.
+	fix := "allow it with: dstack chain --rpc <auth.chain.rpc_url> --kms " + c.Kms.Hex() + " add-compose-hash " + appAddr.Hex() + " 0x" + hex.EncodeToString(compose[:]) + " && "
+	if !strings.Contains(err.Error(), fix) {
+		t.Fatalf("the refusal does not say %q: %v", fix, err)
+	}
 	// SignCert judges the evidence in the CSR at the same block.
 	signReq, _ = signCertRequest(t, app)
 	err = h.client(nil).Call(context.Background(), "SignCert", signReq, &kmsapi.SignCertResponse{})
@@ -64,6 +70,72 @@ func TestChainAuthorization(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "not currently authorized") {
 		t.Fatalf("KMS not on chain: %v", err)
 	}
+}
+
+// TestChainRefusalsSayTheFix: each refusal of the governance contracts,
+// with the contracts' own reasons, says the `dstack chain` commands that
+// allow what was refused (the refused check's value and every later one's),
+// and doing what they say allows it.
+func TestChainRefusalsSayTheFix(t *testing.T) {
+	h := newHarness(t)
+	c, _ := chainAuthorized(t, h, [32]byte{0xc3})
+	auth := h.svc.Auth.(*ChainAuthorizer)
+	auth.RPCURL = "http://127.0.0.1:8545"
+	self := &Self{Attester: h.kmsCVM.attester(), Attestation: h.svc.Attestation}
+	ev, err := self.Evidence(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := kmsapi.BootInfoOf(ev, false)
+	hash := func(v []byte) string { return "0x" + hex.EncodeToString(padLeft(v, 32)) }
+	prefix := "dstack chain --rpc http://127.0.0.1:8545 --kms " + c.Kms.Hex() + " "
+	steps := []struct {
+		reason, cmd string
+		allow       []byte
+	}{
+		{"Aggregated MR not allowed", "add-kms-mr " + hash(b.MrAggregated), c.K.PackAddKmsAggregatedMr([32]byte(padLeft(b.MrAggregated, 32)))},
+		{"KMS is not allowed to boot on this device", "add-kms-device " + hash(b.DeviceID), c.K.PackAddKmsDevice([32]byte(padLeft(b.DeviceID, 32)))},
+	}
+	for i, st := range steps {
+		d, err := auth.AuthorizeKMS(context.Background(), b)
+		if err != nil || d.Allowed || d.Reason != st.reason {
+			t.Fatalf("step %d: %+v %v, want the refusal %q", i, d, err, st.reason)
+		}
+		var want []string
+		for _, later := range steps[i:] {
+			want = append(want, prefix+later.cmd)
+		}
+		if w := "allow it with: " + strings.Join(want, " && "); d.Fix != w {
+			t.Fatalf("fix\n%s\nwant\n%s", d.Fix, w)
+		}
+		if _, err := c.Send(c.KmsInst, c.Owner, st.allow); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d, err := auth.AuthorizeKMS(context.Background(), b); err != nil || !d.Allowed || d.Fix != "" {
+		t.Fatalf("after the fixes: %+v %v", d, err)
+	}
+	// An app the KMS contract does not know.
+	app := bootCVM(t, h.pki, 0x30)
+	d, err := auth.AuthorizeApp(context.Background(), kmsapi.BootInfoOf(mustEvidence(t, app, h), false))
+	if err != nil || d.Reason != "App not registered" || !strings.Contains(d.Fix, prefix+"register-app 0x3030303030303030303030303030303030303030") {
+		t.Fatalf("unregistered app: %+v %v", d, err)
+	}
+	// An RPC URL that may carry an API key is not printed.
+	auth.RPCURL = "https://eth.example/v3/s3cret"
+	if d, _ := auth.AuthorizeApp(context.Background(), kmsapi.BootInfoOf(mustEvidence(t, app, h), false)); strings.Contains(d.Fix, "s3cret") || !strings.Contains(d.Fix, "--rpc <auth.chain.rpc_url>") {
+		t.Fatalf("fix with a credential URL: %s", d.Fix)
+	}
+}
+
+func mustEvidence(t *testing.T, c *cvm, h *harness) *attest.Verified {
+	t.Helper()
+	s := &Self{Attester: c.attester(), Attestation: h.svc.Attestation}
+	ev, err := s.Evidence(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ev
 }
 
 // chainAuthorized makes the chain the harness's authorizer, with the test

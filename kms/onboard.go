@@ -106,7 +106,7 @@ func (s *Self) check(ctx context.Context, auth Authorizer, now time.Time) error 
 	s.allowed, s.checkedAt = d.Allowed, now
 	s.mu.Unlock()
 	if !d.Allowed {
-		return fmt.Errorf("%w at block %d: %s", ErrSelfNotAllowed, d.Block, d.Reason)
+		return fmt.Errorf("%w at block %d: %s", ErrSelfNotAllowed, d.Block, withFix(d))
 	}
 	return nil
 }
@@ -141,7 +141,7 @@ func (s *Service) GetKmsKey(ctx context.Context, _ *kmsapi.GetKmsKeyRequest) (*k
 		s.metrics.refusals.WithLabelValues("GetKmsKey").Inc()
 		s.log().Warn("root key replication refused", zap.String("mr_aggregated", hex.EncodeToString(b.MrAggregated)),
 			zap.String("device_id", hex.EncodeToString(b.DeviceID)), zap.String("reason", d.Reason), zap.Uint64("block", d.Block))
-		return nil, prpc.Errorf("KMS denied: %s", d.Reason)
+		return nil, prpc.Errorf("KMS denied: %s", withFix(d))
 	}
 	caKey, err := pemKey(s.Keys.CAKey)
 	if err != nil {

@@ -153,8 +153,8 @@ func (s *Service) authorizeApp(ctx context.Context, method string, b kmsapi.Boot
 		s.metrics.refusals.WithLabelValues(method).Inc()
 		s.log().Info("key release refused", zap.String("method", method), zap.String("app_id", hex.EncodeToString(b.AppID)),
 			zap.String("instance_id", hex.EncodeToString(b.InstanceID)), zap.String("compose_hash", hex.EncodeToString(b.ComposeHash)),
-			zap.String("reason", d.Reason), zap.Uint64("block", d.Block))
-		return d, prpc.Errorf("boot denied: %s", d.Reason)
+			zap.String("reason", d.Reason), zap.String("fix", d.Fix), zap.Uint64("block", d.Block))
+		return d, prpc.Errorf("boot denied: %s", withFix(d))
 	}
 	return d, nil
 }

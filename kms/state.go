@@ -198,7 +198,8 @@ func loadOrCreateKeys(ctx context.Context, cfg Config, p *prepared, log *zap.Log
 		if keys, info, err = Bootstrap(ctx, p.self, p.auth, nil); err != nil {
 			return nil, nil, err
 		}
-		log.Warn("new root keys bootstrapped: publish them with setKmsInfo", zap.String("path", st.path(bootstrapInfoFile)))
+		log.Warn("new root keys bootstrapped: publish them with setKmsInfo", zap.String("path", st.path(bootstrapInfoFile)),
+			zap.String("publish", publishCommand(p.auth, st.path(bootstrapInfoFile))))
 	}
 	if err := st.store(keys, info, p.sealingKey); err != nil {
 		return nil, nil, err
@@ -251,7 +252,7 @@ func Rebootstrap(ctx context.Context, cfg Config, log *zap.Logger) (*kmsapi.Boot
 		return nil, err
 	}
 	log.Warn("NEW ROOT KEYS: every app key has changed and disks encrypted under the old keys cannot be opened; publish the new keys with setKmsInfo",
-		zap.String("bootstrap_info", st.path(bootstrapInfoFile)))
+		zap.String("bootstrap_info", st.path(bootstrapInfoFile)), zap.String("publish", publishCommand(p.auth, st.path(bootstrapInfoFile))))
 	return info, nil
 }
 
