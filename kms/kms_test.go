@@ -528,7 +528,11 @@ func assertNoKeyInClear(t *testing.T, what string, b []byte, k *RootKeys) {
 			t.Fatal(err)
 		}
 		secrets[name+" (PKCS#8)"] = der
-		secrets[name] = key.D.FillBytes(make([]byte, 32))
+		scalar, err := key.Bytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets[name] = scalar
 	}
 	for name, secret := range secrets {
 		forms := [][]byte{secret, []byte(hex.EncodeToString(secret)), []byte(strings.ToUpper(hex.EncodeToString(secret)))}

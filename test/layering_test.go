@@ -2,8 +2,6 @@ package test
 
 import (
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -60,11 +58,7 @@ func TestNoServiceLinksAnother(t *testing.T) {
 // from the module's root.
 func goListDeps(t *testing.T, patterns ...string) []string {
 	t.Helper()
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := exec.LookPath(goBin); err != nil {
-		goBin = "go"
-	}
-	cmd := exec.Command(goBin, append([]string{"list", "-deps", "-f", "{{.ImportPath}}"}, patterns...)...)
+	cmd := exec.Command("go", append([]string{"list", "-deps", "-f", "{{.ImportPath}}"}, patterns...)...)
 	cmd.Dir = ".."
 	out, err := cmd.Output()
 	if err != nil {

@@ -60,8 +60,6 @@ type fakeGateway struct {
 	mu   sync.Mutex
 	got  [][]byte // leaf DER of each registration's client certificate
 	last tunnel.RegisterRequest
-	// deregistered counts the DeregisterCvm calls.
-	deregistered atomic.Int64
 }
 
 func (g *fakeGateway) registrations() [][]byte {
