@@ -95,7 +95,7 @@ func TestCaddyfileExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"dstack_kms"`, `"insecure_simulated_tee_seed": "dstack-dev"`, `"dstack": {`, `"protocol": "dstack"`, `"source": "dstack"`, `"dstack_app"`, `"wrapper": "layer4"`, `"passthrough": true`, `"handler": "dstack_detach"`, `"dstack_h2": {}`, `"layer4": {`, `"handler": "dstack_node"`, `"listen": "unix/caddy-admin.sock|0600"`,
+	for _, want := range []string{`"dstack_kms"`, `"insecure_simulated_tee_seed": "dstack-dev"`, `"dstack": {`, `"protocol": "dstack"`, `"source": "dstack"`, `"dstack_app"`, `"wrapper": "layer4"`, `"passthrough": true`, `"handler": "dstack_detach"`, `"dstack_h2": {}`, `"layer4": {`, `"handler": "dstack_node"`, `"listen": "unix/caddy-admin.sock|0600"`, `"filter": "dstack_redact"`, `"redact_headers": [`,
 		`"read_header_timeout": 10000000000`, `"idle_timeout": 120000000000`, `"limits": {`, `"max_in_flight": 64`} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("adapted Caddyfile.example lacks %s:\n%s", want, out)
@@ -110,7 +110,7 @@ func TestModulesRegistered(t *testing.T) {
 		"dstack", "dstack_kms", "admin.api.dstack", "http.matchers.dstack_app",
 		"http.reverse_proxy.transport.dstack", "http.reverse_proxy.upstreams.dstack",
 		"layer4.matchers.dstack", "layer4.handlers.dstack", "layer4.handlers.dstack_detach",
-		"tls.handshake_match.dstack_h2", "http.handlers.dstack_node", "layer4", "caddy.listeners.layer4",
+		"tls.handshake_match.dstack_h2", "http.handlers.dstack_node", "caddy.logging.encoders.filter.dstack_redact", "layer4", "caddy.listeners.layer4",
 	} {
 		if _, err := caddy.GetModule(id); err != nil {
 			t.Errorf("%s: %v", id, err)

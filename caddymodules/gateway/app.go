@@ -210,6 +210,7 @@ func (a *App) Provision(ctx caddy.Context) error {
 		a.log.Warn("INSECURE: the vendors' roots of trust are replaced; evidence from a mock PKI is accepted")
 	}
 	warnTCB(a.log, "dstack", a.TCBStatus)
+	warnAdminTCP(ctx, a.log)
 	a.verifier = &ratls.Verifier{Attestation: a.opts}
 	a.dialer = &tunnel.Dialer{GetCertificate: a.cert.Load, Verifier: a.verifier}
 	a.conns = newConnSet()

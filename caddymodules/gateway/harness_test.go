@@ -110,6 +110,8 @@ type env struct {
 	adminAddr string
 	// logLevel is the level of Caddy's log (gateway.logPath); empty: INFO.
 	logLevel string
+	// logEncoder, when set, is the encoder of Caddy's log.
+	logEncoder map[string]any
 	// composes are the app-compose documents of the compose hashes the
 	// tests made, which the CVMs register with.
 	composes map[[32]byte]string
@@ -247,12 +249,14 @@ func (e *env) loadApps(dstack map[string]any, routes []any, apps map[string]any)
 	if level == "" {
 		level = "INFO"
 	}
+	defaultLog := map[string]any{"writer": map[string]any{"output": "file", "filename": logPath}, "level": level}
+	if e.logEncoder != nil {
+		defaultLog["encoder"] = e.logEncoder
+	}
 	cfg := map[string]any{
 		"admin":   map[string]any{"disabled": true, "config": map[string]any{"persist": false}},
 		"storage": map[string]any{"module": "file_system", "root": filepath.Join(e.dir, "storage")},
-		"logging": map[string]any{"logs": map[string]any{"default": map[string]any{
-			"writer": map[string]any{"output": "file", "filename": logPath}, "level": level,
-		}}},
+		"logging": map[string]any{"logs": map[string]any{"default": defaultLog}},
 		"apps": map[string]any{
 			"dstack": dstack,
 			"http": map[string]any{"servers": map[string]any{"gw": map[string]any{
