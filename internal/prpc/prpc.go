@@ -259,7 +259,7 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	_, _ = w.Write(body)
 }
 
-// asciiJSON escapes every non-ASCII character of a JSON text as \uXXXX
+// asciiJSON escapes every non-ASCII character of a JSON text as a \u escape
 // (outside strings, JSON has none). The JS SDK's unix-socket client counts
 // the characters of the answer it decoded against Content-Length, which
 // counts bytes: with a multi-byte character in an answer (an app name, an

@@ -41,7 +41,7 @@ const (
 )
 
 // devImageBootLog is the boot log of the simulated image: the events a TD's
-// firmware (TDVF) and the kernel's EFI stub measure into RTMR0–2, of the
+// firmware (TDVF) and the kernel's EFI loader measure into RTMR0–2, of the
 // types and in the order of a real TD's CCEL (the firmware's handoff
 // tables and volume, the Secure Boot variables, a separator, the three
 // ACPI blobs from fw_cfg, the boot application, the boot variables, the
