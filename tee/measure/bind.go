@@ -53,14 +53,20 @@ type MismatchError struct {
 	// Event is the first diverging event of the register in the event log; nil for MRTD, or when the
 	// log's events of the register all match the expected ones.
 	Event *EventDiff
+	// LogReplays tells whether the event log's events of Register replay to the quoted value (always
+	// true for MRTD, which has no events).
+	LogReplays bool
 	// Computed is the whole recomputation.
 	Computed *Expected
 }
 
 func (e *MismatchError) Error() string {
 	s := fmt.Sprintf("the TD did not boot OS image %x: %s is %x, the image gives %x", e.OSImageHash, e.Register, e.Actual, e.Expected)
-	if e.Event != nil {
+	switch {
+	case e.Event != nil:
 		s += "; first diverging event: " + e.Event.String()
+	case !e.LogReplays:
+		s += "; the event log's " + e.Register + " events are the image's but do not replay to the quote: the log is not what was measured"
 	}
 	return s
 }
@@ -184,9 +190,10 @@ func BindTDX(quoted Registers, vmConfig string, events []eventlog.Event) (*Bindi
 	}
 	if i := exp.FirstDifference(&quoted); i >= 0 {
 		q, x := quoted.list(), exp.list()
-		me := &MismatchError{OSImageHash: cfg.OSImageHash, Register: RegisterNames[i], Expected: x[i], Actual: q[i], Computed: exp}
+		me := &MismatchError{OSImageHash: cfg.OSImageHash, Register: RegisterNames[i], Expected: x[i], Actual: q[i], Computed: exp, LogReplays: true}
 		if i > 0 {
 			for _, d := range CompareEvents(exp, quoted, events)[i-1] {
+				me.LogReplays = d.LogReplays
 				if d.Status() != "match" {
 					me.Event = &d
 					break
