@@ -442,3 +442,14 @@ func fixtureDocumentFromConfig(t testing.TB) *TDXImageMeasurement {
 	}
 	return m
 }
+
+// BenchmarkBindTDX is the OS image binding of upstream's lite evidence alone: vm_config parsing, the
+// document's checksum binding and CBOR decoding, the TD HOB and the four registers.
+func BenchmarkBindTDX(b *testing.B) {
+	f := loadLiteFixture(b)
+	for b.Loop() {
+		if r, err := BindTDX(f.regs, f.vmConfig, f.events); err != nil || !r.Bound {
+			b.Fatal(err)
+		}
+	}
+}
