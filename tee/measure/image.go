@@ -6,7 +6,6 @@ package measure
 import (
 	"bytes"
 	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -170,7 +169,7 @@ func ReadImage(dir string) (*Image, error) {
 }
 
 // Measurement computes the image's measurement.tdx.cbor document: both MRTD candidates and the TD HOB witness
-// from the firmware, the patched kernel's Authenticode hash for StableKernelMemory, and the digests of the
+// from the firmware, the patched kernel's Authenticode hash for KernelHashStableMinMemory, and the digests of the
 // measured command line and the initrd. It is what upstream's dstack-mr tdx-measurement-cbor writes.
 func (im *Image) Measurement() (*TDXImageMeasurement, error) {
 	if err := im.Metadata.check(); err != nil {
@@ -184,13 +183,13 @@ func (im *Image) Measurement() (*TDXImageMeasurement, error) {
 	if err != nil {
 		return nil, fmt.Errorf("measuring the OS image: %s: %w", im.Metadata.BIOS, err)
 	}
-	kernel, err := im.KernelAuthenticode(StableKernelMemory)
+	kernel, err := im.KernelAuthenticode(KernelHashStableMinMemory)
 	if err != nil {
 		return nil, err
 	}
 	single, two := tdvf.MRTD(false), tdvf.MRTD(true)
 	cmdline := CmdlineDigest(MeasuredCmdline(im.Metadata.Cmdline))
-	initrd := sha512.Sum384(im.Initrd)
+	initrd := sha384(im.Initrd)
 	return &TDXImageMeasurement{
 		Version: TDXMeasurementVersion,
 		Image: TDXImage{
@@ -215,6 +214,24 @@ func (im *Image) KernelAuthenticode(memory uint64) ([48]byte, error) {
 		return d, fmt.Errorf("measuring the OS image: %s: %w", im.Metadata.Kernel, err)
 	}
 	return d, nil
+}
+
+// Expected computes the registers a TD of this shape booted from the image must show, with the ACPI digests
+// of its event log. Unlike the measurement document, the full image serves every memory size: below
+// KernelHashStableMinMemory the kernel digest is recomputed for the exact size.
+func (im *Image) Expected(shape VMShape, acpi ACPIDigests) (*Expected, error) {
+	m, err := im.Measurement()
+	if err != nil {
+		return nil, err
+	}
+	if !KernelHashIsStable(shape.MemorySize) {
+		k, err := im.KernelAuthenticode(shape.MemorySize)
+		if err != nil {
+			return nil, err
+		}
+		m.Image.KernelAuthenticode = k[:]
+	}
+	return m.expected(shape, acpi)
 }
 
 // MeasureImageDir reads the OS image directory dir and computes its measurement.tdx.cbor document.

@@ -72,7 +72,7 @@ func TestWriteImageFiles(t *testing.T) {
 	}
 	tdvf, _ := ParseTDVF(read("ovmf.fd"))
 	single, two := tdvf.MRTD(false), tdvf.MRTD(true)
-	kernel, _ := KernelAuthenticode(read("bzImage"), len(read("initramfs.cpio.gz")), StableKernelMemory)
+	kernel, _ := KernelAuthenticode(read("bzImage"), len(read("initramfs.cpio.gz")), KernelHashStableMinMemory)
 	initrd := sha512.Sum384(read("initramfs.cpio.gz"))
 	cmdline := CmdlineDigest(synthCmdline + " initrd=initrd")
 	for name, c := range map[string][2][]byte{
@@ -163,4 +163,105 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// The full image gives the lite computation's registers wherever the document serves, and serves the
+// memory sizes the document cannot.
+func TestImageExpectedAgreesWithLite(t *testing.T) {
+	dir, meta := synthImageDir(t)
+	hash, err := WriteImageFiles(dir, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums, _ := os.ReadFile(filepath.Join(dir, ChecksumFile))
+	cb, _ := os.ReadFile(filepath.Join(dir, TDXMeasurementFile))
+	m, err := (&TDXDocument{ChecksumFile: sums, Measurement: cb}).Bind(hash[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := ReadImage(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acpi := ACPIDigests{Loader: sha384([]byte("loader")), RSDP: sha384([]byte("rsdp")), Tables: sha384([]byte("tables"))}
+	yes := true
+	for _, shape := range []VMShape{
+		{CPUCount: 2, MemorySize: 4 << 30},
+		{CPUCount: 1, MemorySize: KernelHashCompat2GMemory, QEMUVersion: "8.2.2"},
+		{CPUCount: 8, MemorySize: KernelHashStableMinMemory, QEMUSinglePassAddPages: &yes},
+	} {
+		lite, err := m.Expected(shape, acpi)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, err := im.Expected(shape, acpi)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if full.Registers != lite.Registers {
+			t.Errorf("memory %#x, QEMU %q: the full image gives %+v, the lite document %+v", shape.MemorySize, shape.QEMUVersion, full.Registers, lite.Registers)
+		}
+	}
+
+	small := VMShape{CPUCount: 1, MemorySize: 1 << 30}
+	if _, err := m.Expected(small, acpi); err == nil {
+		t.Fatal("the lite document served 1 GiB")
+	}
+	full, err := im.Expected(small, acpi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, _ := KernelAuthenticode(im.Kernel, len(im.Initrd), 1<<30)
+	if full.RTMR1 != replay(RTMR1Log(k)) || bytes.Equal(k[:], m.Image.KernelAuthenticode) {
+		t.Error("at 1 GiB RTMR1 is not that of the kernel patched for 1 GiB")
+	}
+	big, _ := im.Expected(VMShape{CPUCount: 1, MemorySize: 4 << 30}, acpi)
+	if full.RTMR0 == big.RTMR0 || full.MRTD != big.MRTD || full.RTMR2 != big.RTMR2 {
+		t.Error("memory size should change RTMR0 (the TD HOB) and RTMR1 only")
+	}
+}
+
+// The witness stands for the firmware's sections: the TD HOB rebuilt from it is the one built from the
+// sections directly, for memory sizes on both sides of the thresholds.
+func TestTDHobWitnessRoundTrip(t *testing.T) {
+	fws := map[string][]byte{"synthetic": synthFirmware(t, synthFirmwareSections)}
+	if b, err := os.ReadFile("/usr/share/ovmf/OVMF.fd"); err == nil {
+		fws["debian"] = b
+	}
+	for name, fw := range fws {
+		tdvf, err := ParseTDVF(fw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wb, err := tdvf.TDHobWitness()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := DecodeTDHobWitness(wb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(w.Encode(), wb) {
+			t.Errorf("%s: the witness does not re-encode", name)
+		}
+		var accepted [][2]uint64
+		var hobBase uint64
+		for _, s := range tdvf.Sections {
+			if s.Type == tdvfSectionTDHob || s.Type == tdvfSectionTempMem {
+				accepted = append(accepted, [2]uint64{s.MemoryAddress, s.MemoryAddress + s.MemoryDataSize})
+			}
+			if s.Type == tdvfSectionTDHob {
+				hobBase = s.MemoryAddress
+			}
+		}
+		for _, mem := range []uint64{1 << 30, KernelHashCompat2GMemory, KernelHashStableMinMemory - 0x1000, KernelHashStableMinMemory, 64 << 30} {
+			direct, err := measureTDHob(mem, hobBase, accepted)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := w.MeasureTDHob(mem); err != nil || got != direct {
+				t.Errorf("%s, memory %#x: TD HOB from the witness %x (%v), from the sections %x", name, mem, got, err, direct)
+			}
+		}
+	}
 }

@@ -7,7 +7,6 @@ import (
 	"crypto/sha512"
 	"encoding/binary"
 	"fmt"
-	"unicode/utf16"
 )
 
 // QEMU patches the bzImage's setup header before OVMF measures it, so RTMR1's kernel digest is the
@@ -16,21 +15,15 @@ import (
 // follows QEMU's x86_load_linux.
 
 const (
-	// StableKernelMemory is the guest memory size from which QEMU places the initrd at the same address, so
-	// the patched kernel's hash (and measurement.tdx.cbor's kernel_authenticode) no longer depends on memory.
-	StableKernelMemory = 0xB0000000
-	// Compat2GiBMemory is the one smaller memory size (exactly 2 GiB) whose initrd placement, and so the
-	// patched kernel's hash, is the same as at StableKernelMemory and above.
-	Compat2GiBMemory = 0x80000000
 	// qemuACPIDataSize is the room QEMU keeps for ACPI data below 4 GiB (ACPI_DATA_SIZE on q35).
 	qemuACPIDataSize = 0x28000
 	minKernelSize    = 0x1000
 )
 
 // KernelHashIsStable reports whether the kernel digest of measurement.tdx.cbor (computed for
-// StableKernelMemory) holds for a VM of memory bytes.
+// KernelHashStableMinMemory) holds for a VM of memory bytes.
 func KernelHashIsStable(memory uint64) bool {
-	return memory == Compat2GiBMemory || memory >= StableKernelMemory
+	return memory == KernelHashCompat2GMemory || memory >= KernelHashStableMinMemory
 }
 
 // patchKernel returns a copy of the bzImage kernel with the setup-header fields QEMU writes when it loads it
@@ -76,9 +69,9 @@ func patchKernel(kernel []byte, initrdSize uint32, memSize uint64) ([]byte, erro
 			initrdMax = m
 		}
 	}
-	lowmem := uint64(0x80000000)
-	if memSize < StableKernelMemory {
-		lowmem = StableKernelMemory
+	lowmem := lowMemTop
+	if memSize < KernelHashStableMinMemory {
+		lowmem = KernelHashStableMinMemory
 	}
 	below4g := uint32(memSize)
 	if memSize >= lowmem {
@@ -130,11 +123,4 @@ func MeasuredCmdline(cmdline string) string { return cmdline + " initrd=initrd" 
 
 // CmdlineDigest is RTMR2's first digest for the measured command line: SHA-384 of its UTF-16LE encoding and a
 // UTF-16 NUL.
-func CmdlineDigest(measured string) [48]byte {
-	u := utf16.Encode([]rune(measured))
-	b := make([]byte, 0, 2*len(u)+2)
-	for _, c := range u {
-		b = binary.LittleEndian.AppendUint16(b, c)
-	}
-	return sha512.Sum384(append(b, 0, 0))
-}
+func CmdlineDigest(measured string) [48]byte { return sha384(append(utf16LE(measured), 0, 0)) }

@@ -31,7 +31,7 @@ func TestPatchKernelInitrdPlacement(t *testing.T) {
 		return p
 	}
 	below2g, at2g := patch(0x80000000-0x1000), patch(0x80000000)
-	between, at, above := patch(StableKernelMemory-0x1000), patch(StableKernelMemory), patch(StableKernelMemory+0x40000000)
+	between, at, above := patch(KernelHashStableMinMemory-0x1000), patch(KernelHashStableMinMemory), patch(KernelHashStableMinMemory+0x40000000)
 	if initrdAddr(below2g) == initrdAddr(at2g) || initrdAddr(between) == initrdAddr(at) {
 		t.Error("the initrd address does not depend on memory below the threshold")
 	}
@@ -64,11 +64,11 @@ func TestPatchKernelInitrdPlacement(t *testing.T) {
 
 func TestKernelAuthenticode(t *testing.T) {
 	k := synthKernel(t, 0x5000, 0)
-	ref, err := KernelAuthenticode(k, 10000, StableKernelMemory)
+	ref, err := KernelAuthenticode(k, 10000, KernelHashStableMinMemory)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, mem := range []uint64{Compat2GiBMemory, StableKernelMemory + 0x1000, 64 << 30} {
+	for _, mem := range []uint64{KernelHashCompat2GMemory, KernelHashStableMinMemory + 0x1000, 64 << 30} {
 		if d, err := KernelAuthenticode(k, 10000, mem); err != nil || d != ref {
 			t.Errorf("memory %#x: %x, %v; want the stable digest %x", mem, d, err, ref)
 		}
@@ -76,13 +76,13 @@ func TestKernelAuthenticode(t *testing.T) {
 	if d, _ := KernelAuthenticode(k, 10000, 1<<30); d == ref {
 		t.Error("1 GiB gives the stable digest, but QEMU places the initrd elsewhere")
 	}
-	if d, _ := KernelAuthenticode(k, 10001, StableKernelMemory); d == ref {
+	if d, _ := KernelAuthenticode(k, 10001, KernelHashStableMinMemory); d == ref {
 		t.Error("the initrd's size does not change the digest")
 	}
 
 	// The hash by hand: headers less CheckSum and the security directory, then the sections (already in file
 	// order), and nothing else: the file is a multiple of 8 and has no certificate table.
-	p, _ := patchKernel(k, 10000, StableKernelMemory)
+	p, _ := patchKernel(k, 10000, KernelHashStableMinMemory)
 	checksum, certEntry := 0x40+4+20+64, 0x40+4+20+112+4*8
 	want := sha512.Sum384(bytes.Join([][]byte{p[:checksum], p[checksum+4 : certEntry], p[certEntry+8 : 0x200], p[0x200:]}, nil))
 	if want != ref {
@@ -100,7 +100,7 @@ func TestKernelAuthenticode(t *testing.T) {
 	} {
 		m := append([]byte(nil), k...)
 		m[c.off] ^= 0x10
-		d, err := KernelAuthenticode(m, 10000, StableKernelMemory)
+		d, err := KernelAuthenticode(m, 10000, KernelHashStableMinMemory)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -113,7 +113,7 @@ func TestKernelAuthenticode(t *testing.T) {
 func TestAuthenticodeTrailingData(t *testing.T) {
 	// With a certificate table, what follows the sections is hashed except the table's size.
 	k := synthKernel(t, 0x5000, 0x100)
-	p, _ := patchKernel(k, 0, StableKernelMemory)
+	p, _ := patchKernel(k, 0, KernelHashStableMinMemory)
 	checksum, certEntry := 0x40+4+20+64, 0x40+4+20+112+4*8
 	h := sha512.New384()
 	if err := authenticodeHash(h, p); err != nil {
@@ -164,7 +164,7 @@ func TestAuthenticodeRefusals(t *testing.T) {
 }
 
 func FuzzKernelAuthenticode(f *testing.F) {
-	f.Add(synthKernel(f, 0x3000, 0), uint32(100), uint64(StableKernelMemory))
+	f.Add(synthKernel(f, 0x3000, 0), uint32(100), uint64(KernelHashStableMinMemory))
 	f.Add(synthKernel(f, 0x3100, 0x100), uint32(0), uint64(1<<30))
 	f.Fuzz(func(t *testing.T, k []byte, initrd uint32, mem uint64) {
 		_, _ = KernelAuthenticode(k, int(initrd), mem)
@@ -206,7 +206,7 @@ func TestKernelAuthenticodeSigned(t *testing.T) {
 		t.Fatalf("the signature of %s does not carry our Authenticode SHA-256 %s", path, hex.EncodeToString(d))
 	}
 	start := time.Now()
-	kd, err := KernelAuthenticode(k, 50<<20, StableKernelMemory)
+	kd, err := KernelAuthenticode(k, 50<<20, KernelHashStableMinMemory)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,6 @@ import (
 // module's MEM.PAGE.ADD and MR.EXTEND operations as QEMU issues them for the firmware.
 
 const (
-	tdvfPageSize         = 0x1000
 	tdvfExtendChunk      = 0x100
 	tdvfAttrMRExtend     = 0x1
 	tdvfAttrPageAug      = 0x2
@@ -140,9 +139,9 @@ func ParseTDVF(fw []byte) (*TDVF, error) {
 			Attributes:     binary.LittleEndian.Uint32(e[28:]),
 		}
 		switch {
-		case s.MemoryAddress%tdvfPageSize != 0:
+		case s.MemoryAddress%pageSize != 0:
 			return fail("section %d: memory address %#x is not 4 KiB aligned", i, s.MemoryAddress)
-		case s.MemoryDataSize%tdvfPageSize != 0:
+		case s.MemoryDataSize%pageSize != 0:
 			return fail("section %d: memory size %#x is not a multiple of 4 KiB", i, s.MemoryDataSize)
 		case s.MemoryDataSize < uint64(s.RawDataSize):
 			return fail("section %d: memory size %#x is less than its raw data size %#x", i, s.MemoryDataSize, s.RawDataSize)
@@ -176,15 +175,15 @@ func (t *TDVF) MRTD(twoPass bool) [48]byte {
 		}
 		clear(blk[:])
 		copy(blk[:], "MEM.PAGE.ADD")
-		binary.LittleEndian.PutUint64(blk[16:], s.MemoryAddress+page*tdvfPageSize)
+		binary.LittleEndian.PutUint64(blk[16:], s.MemoryAddress+page*pageSize)
 		h.Write(blk[:])
 	}
 	extend := func(s *TDVFSection, page uint64) {
 		if s.Attributes&tdvfAttrMRExtend == 0 {
 			return
 		}
-		for i := uint64(0); i < tdvfPageSize/tdvfExtendChunk; i++ {
-			off := page*tdvfPageSize + i*tdvfExtendChunk
+		for i := uint64(0); i < pageSize/tdvfExtendChunk; i++ {
+			off := page*pageSize + i*tdvfExtendChunk
 			clear(blk[:])
 			copy(blk[:], "MR.EXTEND")
 			binary.LittleEndian.PutUint64(blk[16:], s.MemoryAddress+off)
@@ -195,7 +194,7 @@ func (t *TDVF) MRTD(twoPass bool) [48]byte {
 	}
 	for i := range t.Sections {
 		s := &t.Sections[i]
-		pages := s.MemoryDataSize / tdvfPageSize
+		pages := s.MemoryDataSize / pageSize
 		if twoPass {
 			for p := uint64(0); p < pages; p++ {
 				add(s, p)
@@ -228,7 +227,7 @@ func (t *TDVF) TDHobWitness() ([]byte, error) {
 		if s.Type != tdvfSectionTDHob && s.Type != tdvfSectionTempMem {
 			continue
 		}
-		r := pageRange{s.MemoryAddress / tdvfPageSize, s.MemoryDataSize / tdvfPageSize}
+		r := pageRange{s.MemoryAddress / pageSize, s.MemoryDataSize / pageSize}
 		if r.pages == 0 {
 			return nil, fmt.Errorf("building the TD HOB witness: section %d (type %d) is empty", i, s.Type)
 		}
@@ -250,12 +249,9 @@ func (t *TDVF) TDHobWitness() ([]byte, error) {
 		}
 	}
 	base := ranges[0].start
-	out := binary.AppendUvarint(nil, base)
-	out = binary.AppendUvarint(out, *hob-base)
-	out = binary.AppendUvarint(out, uint64(len(ranges)))
+	w := TDHobWitness{BasePage: base, TDHobPageDelta: *hob - base}
 	for _, r := range ranges {
-		out = binary.AppendUvarint(out, r.start-base)
-		out = binary.AppendUvarint(out, r.pages)
+		w.Ranges = append(w.Ranges, WitnessRange{StartPageDelta: r.start - base, Pages: r.pages})
 	}
-	return out, nil
+	return w.Encode(), nil
 }
