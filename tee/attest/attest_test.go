@@ -111,9 +111,20 @@ func TestVerifyUpstreamSNP(t *testing.T) {
 	if !strings.HasPrefix(string(v.KeyProviderInfo), `{"name":"kms","id":"3059301306`) || hex.EncodeToString(v.OSImageHash[:4]) != "32b47673" {
 		t.Fatalf("key provider %s os image %x", v.KeyProviderInfo, v.OSImageHash)
 	}
-	if v.OSImageVerified || !strings.Contains(v.OSImageReason, "SEV-SNP") {
+	// The launch inputs in vm_config give the report's MEASUREMENT; they do not reach os_image_hash.
+	if v.OSImageVerified || !strings.Contains(v.OSImageReason, "launch measurement equals") {
 		t.Fatalf("SEV-SNP os image verified %v (%s)", v.OSImageVerified, v.OSImageReason)
 	}
+	// Launch inputs that give another measurement: the evidence contradicts itself.
+	config := a.Config
+	a.Config = strings.Replace(config, "dd9ea274", "0d9ea274", 1)
+	if a.Config == config {
+		t.Fatal("the fixture's kernel hash moved")
+	}
+	if _, err := attest.Verify(context.Background(), a, attest.Options{Now: now, SNPCerts: certs}); !errors.Is(err, measure.ErrSNPLaunch) {
+		t.Fatalf("changed kernel hash: %v", err)
+	}
+	a.Config = config
 	info := v.AppInfo(false)
 	if info.MrAggregated == info.MrSystem {
 		t.Fatal("mr_aggregated equals mr_system")
