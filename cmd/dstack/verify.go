@@ -43,6 +43,11 @@ FILE (or - for standard input) may be:
 
 Exit status: 0 valid, 1 invalid evidence, 2 unusable input or flags.
 
+os_image_hash_verified is true only for TDX lite evidence whose MRTD and RTMR0–2, recomputed from its
+own measurement document, VM shape and ACPI digests, equal the quote's; registers that differ make the
+evidence invalid and os_image_mismatch names the first differing register and event (dstack mr check
+explains them all). Otherwise os_image_hash is a claim, and os_image_reason says why.
+
 Without --pccs or --collateral no TDX collateral is used and tcb_status is "Unknown".
 SEV-SNP evidence needs the VCEK of its chip: from the evidence, or --amd-certs.`,
 		Args: cobra.ExactArgs(1),

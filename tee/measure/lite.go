@@ -79,9 +79,14 @@ func ShapeOf(c *identity.VMConfig) VMShape {
 // QEMUOptions are the machine options that a QEMU version implies, after vm_config's overrides
 // (upstream's VersionedOptions, https://github.com/Dstack-TEE/dstack/blob/master/dstack/dstack-mr/src/machine.rs).
 type QEMUOptions struct {
-	Version     [3]uint32
-	PIC         bool
-	TwoPassAdd  bool
+	// Version is the QEMU version as (major, minor, patch).
+	Version [3]uint32
+	// PIC tells whether the machine has a legacy PIC.
+	PIC bool
+	// TwoPassAdd tells whether TDVF pages are added in two passes (all MEM.PAGE.ADD, then all MR.EXTEND),
+	// which selects the document's two-pass MRTD.
+	TwoPassAdd bool
+	// VersionText is the version as vm_config gave it, or "9.1.0" when it gave none.
 	VersionText string
 }
 
@@ -127,14 +132,16 @@ type ACPIDigests struct {
 // ACPI event names and the payload of their events, as upstream's guest labels them
 // (https://github.com/Dstack-TEE/dstack/blob/master/dstack/cc-eventlog/src/tdx.rs).
 const (
-	ACPILoaderEvent  = "acpi-loader"
-	ACPIRSDPEvent    = "acpi-rsdp"
-	ACPITablesEvent  = "acpi-tables"
-	acpiDataType     = 10
-	acpiDataPayload  = "ACPI DATA"
-	registerCount    = 3
-	digestLen        = 48
-	rtmr0EventsCount = 13
+	ACPILoaderEvent = "acpi-loader"
+	ACPIRSDPEvent   = "acpi-rsdp"
+	ACPITablesEvent = "acpi-tables"
+	acpiDataType    = 10
+	acpiDataPayload = "ACPI DATA"
+)
+
+const (
+	registerCount = 3  // RTMR0–2, the registers with boot events
+	digestLen     = 48 // SHA-384
 )
 
 // ACPIDigestsFromLog takes the three ACPI digests from a boot event log as upstream's verifier does:
