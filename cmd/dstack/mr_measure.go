@@ -58,19 +58,7 @@ Exit status: 0 measured, 1 the image's identity files contradict it, 2 unusable 
 	cmd.Flags().StringVar(&f.acpi[1], "acpi-rsdp", "", "SHA-384 of the acpi-rsdp event (hex), for RTMR0")
 	cmd.Flags().StringVar(&f.acpi[2], "acpi-tables", "", "SHA-384 of the acpi-tables event (hex), for RTMR0")
 	cmd.Flags().BoolVar(&f.json, "json", false, "print JSON")
-	mrCommand().AddCommand(cmd)
-}
-
-// mrCommand returns the root's mr command group, adding it when no other file has.
-func mrCommand() *cobra.Command {
-	for _, c := range rootCmd.Commands() {
-		if c.Name() == "mr" {
-			return c
-		}
-	}
-	c := &cobra.Command{Use: "mr", Short: "Compute and check the measurement registers an OS image implies"}
-	rootCmd.AddCommand(c)
-	return c
+	mrCmd.AddCommand(cmd)
 }
 
 // mrMeasurement is the JSON mr measure prints: upstream dstack-mr's fields (hex), and the os_image_hash.

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/dstack-go/dstack/tee/eventlog"
 	"github.com/dstack-go/dstack/tee/identity"
@@ -192,9 +193,12 @@ func BindTDX(quoted Registers, vmConfig string, events []eventlog.Event) (*Bindi
 		q, x := quoted.list(), exp.list()
 		me := &MismatchError{OSImageHash: cfg.OSImageHash, Register: RegisterNames[i], Expected: x[i], Actual: q[i], Computed: exp, LogReplays: true}
 		if i > 0 {
-			for _, d := range CompareEvents(exp, quoted, events)[i-1] {
+			diffs := CompareEvents(exp, quoted, events)[i-1]
+			// A log without this register's events (the stripped form of certificates) has nothing to show.
+			logged := slices.ContainsFunc(diffs, func(d EventDiff) bool { return d.Actual != nil })
+			for _, d := range diffs {
 				me.LogReplays = d.LogReplays
-				if d.Status() != "match" {
+				if logged && d.Status() != "match" {
 					me.Event = &d
 					break
 				}

@@ -264,6 +264,15 @@ var (
 	efiImageSecurityDB = [16]byte{0xcb, 0xb2, 0x19, 0xd7, 0x3a, 0x3d, 0x96, 0x45, 0xa3, 0xbc, 0xda, 0xd0, 0x0e, 0x67, 0x65, 0x6f}
 )
 
+// secureBootDigests are the events of the empty SecureBoot, PK, KEK, db and dbx variables.
+var secureBootDigests = [5][48]byte{
+	efiVariableDigest(efiGlobalVariable, "SecureBoot"),
+	efiVariableDigest(efiGlobalVariable, "PK"),
+	efiVariableDigest(efiGlobalVariable, "KEK"),
+	efiVariableDigest(efiImageSecurityDB, "db"),
+	efiVariableDigest(efiImageSecurityDB, "dbx"),
+}
+
 // RTMR0Log returns the 13 RTMR0 event digests of pre-202505 OVMF: the TD HOB, the configuration FV,
 // SecureBoot, PK, KEK, db, dbx, a separator, the three ACPI blobs, BootOrder and Boot0000
 // (https://github.com/Dstack-TEE/dstack/blob/master/dstack/dstack-mr/src/tdvf.rs).
@@ -274,11 +283,7 @@ func RTMR0Log(tdHob [48]byte, ovmfVariant string, acpi ACPIDigests) ([][48]byte,
 	return [][48]byte{
 		tdHob,
 		cfvImageDigest,
-		efiVariableDigest(efiGlobalVariable, "SecureBoot"),
-		efiVariableDigest(efiGlobalVariable, "PK"),
-		efiVariableDigest(efiGlobalVariable, "KEK"),
-		efiVariableDigest(efiImageSecurityDB, "db"),
-		efiVariableDigest(efiImageSecurityDB, "dbx"),
+		secureBootDigests[0], secureBootDigests[1], secureBootDigests[2], secureBootDigests[3], secureBootDigests[4],
 		separator,
 		acpi.Loader, acpi.RSDP, acpi.Tables,
 		sha384([]byte{0, 0}), // BootOrder
