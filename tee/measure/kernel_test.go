@@ -134,6 +134,17 @@ func TestAuthenticodeTrailingData(t *testing.T) {
 	if !bytes.Equal(h.Sum(nil), want[:]) {
 		t.Error("trailing data or padding hashed differently from upstream")
 	}
+	// A certificate table claimed larger than what follows the sections leaves nothing of it to hash.
+	k3 := append([]byte(nil), k...)
+	binary.LittleEndian.PutUint32(k3[certEntry+4:], 0x1000)
+	h.Reset()
+	if err := authenticodeHash(h, k3); err != nil {
+		t.Fatal(err)
+	}
+	want = sha512.Sum384(bytes.Join([][]byte{k3[:checksum], k3[checksum+4 : certEntry], k3[certEntry+8 : 0x200], k3[0x200 : 0x5000-0x100]}, nil))
+	if !bytes.Equal(h.Sum(nil), want[:]) {
+		t.Error("an oversized certificate table changed what is hashed")
+	}
 }
 
 func TestAuthenticodeRefusals(t *testing.T) {
