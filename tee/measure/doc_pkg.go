@@ -29,9 +29,9 @@
 // metadata.json and sha256sum.txt. The three ACPI digests of RTMR0 are the exception: upstream computes them by
 // running a patched QEMU (dstack-acpi-tables) with the VM's device list, and no QEMU we can run does that
 // (Debian's has no TDX machine, and QEMU exposes its ACPI tables only to the guest), so both the full and the
-// lite path take them from the event log entries the guest labels acpi-loader, acpi-rsdp and acpi-tables. The
-// registers still bind the image: the event log must replay to the quoted RTMR0, and the ACPI tables carry no
-// part of the image.
+// lite path take them from the event log entries the guest labels acpi-loader, acpi-rsdp and acpi-tables, bound
+// as measured as above. Image.Expected gives the registers of a full image for any memory size (the lite
+// document serves only 2 GiB and 0xB0000000 bytes or more, where QEMU's kernel patch does not depend on it).
 //
 // It must never accept a document of another image, fall back to a claimed value when a computation fails,
 // or report a hash as bound without comparing every one of MRTD and RTMR0–2.

@@ -151,8 +151,8 @@ func ReadImage(dir string) (*Image, error) {
 		return nil, fmt.Errorf("reading the OS image: %w", err)
 	}
 	var im Image
-	if err := json.Unmarshal(b, &im.Metadata); err != nil {
-		return nil, fmt.Errorf("reading the OS image: decoding %s: %w", MetadataFile, err)
+	if err := decodeMetadata(b, &im.Metadata); err != nil {
+		return nil, fmt.Errorf("reading the OS image: %w", err)
 	}
 	if err := im.Metadata.check(); err != nil {
 		return nil, fmt.Errorf("reading the OS image: %w", err)
@@ -290,6 +290,29 @@ func WriteImageFiles(dir string, meta ImageMetadata) ([32]byte, error) {
 		return hash, fmt.Errorf("writing the OS image files: %w", err)
 	}
 	return hash, nil
+}
+
+// metadataKeys are metadata.json's keys as spelled.
+var metadataKeys = []string{"bios", "bios-sev", "kernel", "cmdline", "initrd", "rootfs", "version", "git_revision", "shared_ro", "is_dev", "ovmf_variant"}
+
+// decodeMetadata decodes metadata.json with upstream's key matching: encoding/json would also take "BIOS" for
+// "bios", which upstream ignores, so a key that differs from a known one only in case is an error.
+func decodeMetadata(b []byte, m *ImageMetadata) error {
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(b, &keys); err != nil {
+		return fmt.Errorf("decoding %s: %w", MetadataFile, err)
+	}
+	for k := range keys {
+		for _, known := range metadataKeys {
+			if k != known && strings.EqualFold(k, known) {
+				return fmt.Errorf("decoding %s: key %q is not %q (keys are case-sensitive)", MetadataFile, k, known)
+			}
+		}
+	}
+	if err := json.Unmarshal(b, m); err != nil {
+		return fmt.Errorf("decoding %s: %w", MetadataFile, err)
+	}
+	return nil
 }
 
 // marshalMetadata writes metadata.json as upstream's assembly script does: four-space indentation, fields in

@@ -147,6 +147,16 @@ func TestMeasureImageDirRefusals(t *testing.T) {
 			t.Fatalf("error %v", err)
 		}
 	})
+	t.Run("key in another case", func(t *testing.T) {
+		dir, meta := synthImageDir(t)
+		b := bytes.Replace(must(marshalMetadata(&meta)), []byte(`"kernel"`), []byte(`"Kernel"`), 1)
+		if err := os.WriteFile(filepath.Join(dir, MetadataFile), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := MeasureImageDir(dir); err == nil || !strings.Contains(err.Error(), "case-sensitive") {
+			t.Fatalf("error %v", err)
+		}
+	})
 	t.Run("metadata not JSON", func(t *testing.T) {
 		dir := t.TempDir()
 		if err := os.WriteFile(filepath.Join(dir, MetadataFile), []byte("{"), 0o644); err != nil {
@@ -264,4 +274,21 @@ func TestTDHobWitnessRoundTrip(t *testing.T) {
 			}
 		}
 	}
+}
+
+func FuzzImageMetadata(f *testing.F) {
+	_, meta := synthImageDir(f)
+	f.Add(must(marshalMetadata(&meta)))
+	f.Add([]byte(`{"bios":"../x","Kernel":"k"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var m ImageMetadata
+		if decodeMetadata(b, &m) != nil || m.check() != nil {
+			return
+		}
+		for _, name := range []string{m.BIOS, m.Kernel, m.Initrd} {
+			if filepath.Base(name) != name || name == ".." {
+				t.Fatalf("accepted the file name %q", name)
+			}
+		}
+	})
 }

@@ -134,6 +134,17 @@ func TestAuthenticodeTrailingData(t *testing.T) {
 	if !bytes.Equal(h.Sum(nil), want[:]) {
 		t.Error("trailing data or padding hashed differently from upstream")
 	}
+	// A certificate table claimed larger than what follows the sections leaves nothing of it to hash.
+	k3 := append([]byte(nil), k...)
+	binary.LittleEndian.PutUint32(k3[certEntry+4:], 0x1000)
+	h.Reset()
+	if err := authenticodeHash(h, k3); err != nil {
+		t.Fatal(err)
+	}
+	want = sha512.Sum384(bytes.Join([][]byte{k3[:checksum], k3[checksum+4 : certEntry], k3[certEntry+8 : 0x200], k3[0x200 : 0x5000-0x100]}, nil))
+	if !bytes.Equal(h.Sum(nil), want[:]) {
+		t.Error("an oversized certificate table changed what is hashed")
+	}
 }
 
 func TestAuthenticodeRefusals(t *testing.T) {
@@ -211,4 +222,35 @@ func TestKernelAuthenticodeSigned(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("%s: Authenticode SHA-256 %x is the signed digest; patched SHA-384 for a 50 MiB initrd %x in %v", path, d, kd, time.Since(start))
+}
+
+// TestAuthenticodeByteFlips flips each bit of the headers: every header byte but the CheckSum and the
+// Certificate Table entry is hashed, so each flip is refused or changes the digest; those two never change it
+// (the image has no data after its sections). No flip may panic.
+func TestAuthenticodeByteFlips(t *testing.T) {
+	k := synthKernel(t, 0x3000, 0)
+	digest := func(b []byte) ([]byte, error) {
+		h := sha512.New384()
+		err := authenticodeHash(h, b)
+		return h.Sum(nil), err
+	}
+	ref, err := digest(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checksum, certEntry := 0x40+4+20+64, 0x40+4+20+112+4*8
+	for off := 0; off < 0x200; off++ {
+		excluded := (off >= checksum && off < checksum+4) || (off >= certEntry && off < certEntry+8)
+		for bit := 0; bit < 8; bit++ {
+			m := append([]byte(nil), k...)
+			m[off] ^= 1 << bit
+			d, err := digest(m)
+			switch {
+			case excluded && (err != nil || !bytes.Equal(d, ref)):
+				t.Errorf("flipping bit %d of excluded byte %#x: %v, digest changed %v", bit, off, err, !bytes.Equal(d, ref))
+			case !excluded && err == nil && bytes.Equal(d, ref):
+				t.Errorf("flipping bit %d of byte %#x was accepted and left the digest unchanged", bit, off)
+			}
+		}
+	}
 }

@@ -25,7 +25,7 @@ func TestTDVFSynthetic(t *testing.T) {
 		t.Fatalf("parsed %d sections, want %d", len(tdvf.Sections), len(synthFirmwareSections))
 	}
 	for i, s := range tdvf.Sections {
-		if s != synthFirmwareSections[i] {
+		if s != TDVFSection(synthFirmwareSections[i]) {
 			t.Errorf("section %d = %+v, want %+v", i, s, synthFirmwareSections[i])
 		}
 	}
