@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/template"
@@ -103,7 +104,8 @@ func serveBackend(plainLn, tlsLn net.Listener, cert tls.Certificate) *backend {
 
 func (b *backend) Close() error { return errors.Join(b.plain.Close(), b.tls.Close()) }
 
-// freeAddr returns a loopback address that was free a moment ago.
+// freeAddr returns a loopback address that was free a moment ago, for
+// nginx, which can be given nothing but an address to listen on.
 func freeAddr() (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -111,6 +113,59 @@ func freeAddr() (string, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().String(), nil
+}
+
+// listeners are loopback listeners this process opens for one child
+// process, which inherits them (startProc) and serves each as "fd/N", in
+// Caddy's syntax (listenAt): an address is never free between the two.
+type listeners struct {
+	addrs []string
+	files []*os.File
+}
+
+// openListeners opens n loopback listeners.
+func openListeners(n int) (*listeners, error) {
+	l := &listeners{}
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			l.close()
+			return nil, fmt.Errorf("listening on loopback: %w", err)
+		}
+		f, err := ln.(*net.TCPListener).File()
+		ln.Close() // f holds the socket
+		if err != nil {
+			l.close()
+			return nil, err
+		}
+		l.addrs, l.files = append(l.addrs, ln.Addr().String()), append(l.files, f)
+	}
+	return l, nil
+}
+
+// fd is how the child names listener i: its descriptors 0-2 are stdio.
+func (l *listeners) fd(i int) string { return fmt.Sprintf("fd/%d", 3+i) }
+
+// close closes this process's copies.
+func (l *listeners) close() {
+	for _, f := range l.files {
+		f.Close()
+	}
+}
+
+// listenAt listens on addr, or serves the listener inherited as "fd/N".
+func listenAt(addr string) (net.Listener, error) {
+	n, ok := strings.CutPrefix(addr, "fd/")
+	if !ok {
+		return net.Listen("tcp", addr)
+	}
+	fd, err := strconv.Atoi(n)
+	if err != nil || fd < 3 {
+		return nil, fmt.Errorf("listen address %q: not fd/N with N at least 3", addr)
+	}
+	f := os.NewFile(uintptr(fd), addr)
+	defer f.Close() // the listener holds its own copy
+	return net.FileListener(f)
 }
 
 // proc is a process the harness started; its output goes to a log file.
@@ -122,7 +177,10 @@ type proc struct {
 	err  error
 }
 
-func startProc(dir, name string, env []string, bin string, args ...string) (*proc, error) {
+// startProc runs bin with args, its output in dir/name.log; the child
+// inherits ls's listeners (nil: none), and this process's copies are
+// closed.
+func startProc(dir, name string, env []string, ls *listeners, bin string, args ...string) (*proc, error) {
 	p := &proc{name: name, log: filepath.Join(dir, name+".log"), done: make(chan struct{})}
 	f, err := os.Create(p.log)
 	if err != nil {
@@ -133,6 +191,10 @@ func startProc(dir, name string, env []string, bin string, args ...string) (*pro
 	p.cmd.Stdout, p.cmd.Stderr = f, f
 	// The process ends with this one, even when this one is killed.
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	if ls != nil {
+		p.cmd.ExtraFiles = ls.files
+		defer ls.close()
+	}
 	if err := p.cmd.Start(); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("starting %s (%s): %w", name, bin, err)
@@ -274,7 +336,7 @@ func startNginx(dir, nginxBin, listen, backendTLS string, cert *certFiles) (*pro
 	if err := os.WriteFile(conf, []byte(b.String()), 0o644); err != nil {
 		return nil, err
 	}
-	return startProc(dir, "nginx", nil, nginxBin, "-p", dir, "-e", filepath.Join(dir, "nginx-error.log"), "-c", conf, "-g", "daemon off;")
+	return startProc(dir, "nginx", nil, nil, nginxBin, "-p", dir, "-e", filepath.Join(dir, "nginx-error.log"), "-c", conf, "-g", "daemon off;")
 }
 
 // caddyServer is one HTTP server of a Caddy config: TLS with the bench
@@ -320,12 +382,12 @@ func plainProxy(backendTLS string, keepAlive bool) map[string]any {
 }
 
 // startCaddy writes config into dir and runs bin/caddy with it.
-func startCaddy(dir, name, caddyBin string, config []byte) (*proc, error) {
+func startCaddy(dir, name, caddyBin string, config []byte, ls *listeners) (*proc, error) {
 	path := filepath.Join(dir, name+".json")
 	if err := os.WriteFile(path, config, 0o600); err != nil {
 		return nil, err
 	}
-	return startProc(dir, name, nil, caddyBin, "run", "--config", path)
+	return startProc(dir, name, nil, ls, caddyBin, "run", "--config", path)
 }
 
 // runBackend is the backend child process's main.
@@ -337,11 +399,11 @@ func runBackend(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	pl, err := net.Listen("tcp", args[0])
+	pl, err := listenAt(args[0])
 	if err != nil {
 		return err
 	}
-	tl, err := net.Listen("tcp", args[1])
+	tl, err := listenAt(args[1])
 	if err != nil {
 		return err
 	}
