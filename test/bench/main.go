@@ -318,11 +318,12 @@ func start(ctx context.Context, o *options, dir string) (*stack, error) {
 			}
 			v, _ := exec.Command(nginxBin, "-v").CombinedOutput()
 			s.headers = append(s.headers, "nginx: "+strings.TrimSpace(string(v))+debianVersion("nginx"))
-			addr, err := freeAddr()
+			ls, err := openListeners(1)
 			if err != nil {
 				return s, err
 			}
-			p, err := startNginx(dir, nginxBin, addr, tlsAddr, s.cert)
+			addr := ls.addrs[0]
+			p, err := startNginx(dir, nginxBin, ls, tlsAddr, s.cert)
 			if err != nil {
 				return s, err
 			}

@@ -104,17 +104,6 @@ func serveBackend(plainLn, tlsLn net.Listener, cert tls.Certificate) *backend {
 
 func (b *backend) Close() error { return errors.Join(b.plain.Close(), b.tls.Close()) }
 
-// freeAddr returns a loopback address that was free a moment ago, for
-// nginx, which can be given nothing but an address to listen on.
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("finding a free loopback port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
-
 // listeners are loopback listeners this process opens for one child
 // process, which inherits them (startProc) and serves each as "fd/N", in
 // Caddy's syntax (listenAt): an address is never free between the two.
@@ -322,21 +311,24 @@ http {
 
 // startNginx writes the configuration into dir and runs nginx in the
 // foreground.
-func startNginx(dir, nginxBin, listen, backendTLS string, cert *certFiles) (*proc, error) {
+// nginx takes over ls's listener: it inherits it, named in the NGINX
+// environment variable (as in its binary upgrade), and matches it to the
+// listen directive of the same address.
+func startNginx(dir, nginxBin string, ls *listeners, backendTLS string, cert *certFiles) (*proc, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "nginx-tmp"), 0o755); err != nil {
 		return nil, err
 	}
 	conf := filepath.Join(dir, "nginx.conf")
 	var b strings.Builder
 	if err := nginxConf.Execute(&b, map[string]any{
-		"Root": os.Geteuid() == 0, "Dir": dir, "Backend": backendTLS, "Listen": listen, "Cert": cert.Cert, "Key": cert.Key,
+		"Root": os.Geteuid() == 0, "Dir": dir, "Backend": backendTLS, "Listen": ls.addrs[0], "Cert": cert.Cert, "Key": cert.Key,
 	}); err != nil {
 		return nil, err
 	}
 	if err := os.WriteFile(conf, []byte(b.String()), 0o644); err != nil {
 		return nil, err
 	}
-	return startProc(dir, "nginx", nil, nil, nginxBin, "-p", dir, "-e", filepath.Join(dir, "nginx-error.log"), "-c", conf, "-g", "daemon off;")
+	return startProc(dir, "nginx", []string{"NGINX=3;"}, ls, nginxBin, "-p", dir, "-e", filepath.Join(dir, "nginx-error.log"), "-c", conf, "-g", "daemon off;")
 }
 
 // caddyServer is one HTTP server of a Caddy config: TLS with the bench
