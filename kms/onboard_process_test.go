@@ -6,11 +6,11 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"testing"
 	"time"
 
@@ -74,19 +74,19 @@ func TestOnboardAcrossProcesses(t *testing.T) {
 	}
 	defer source.Stop(context.Background())
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	// The replica picks its port and logs the URL it serves at.
+	replicaCfg := cfg
+	replicaCfg.StateDir, replicaCfg.OnboardFrom = filepath.Join(dir, "replica"), source.URL
+	replicaFile := filepath.Join(dir, "replica.json")
+	writeJSON(t, replicaFile, replicaCfg)
+	logs := replicaLog{filepath.Join(dir, "replica.log")}
+	lf, err := os.Create(logs.path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	replicaAddr := ln.Addr().String()
-	ln.Close()
-	replicaCfg := cfg
-	replicaCfg.Listen, replicaCfg.StateDir, replicaCfg.OnboardFrom = replicaAddr, filepath.Join(dir, "replica"), source.URL
-	replicaFile := filepath.Join(dir, "replica.json")
-	writeJSON(t, replicaFile, replicaCfg)
-	var logs bytes.Buffer
+	defer lf.Close()
 	proc := exec.Command(bin, "run", "--config", replicaFile)
-	proc.Stdout, proc.Stderr = &logs, &logs
+	proc.Stdout, proc.Stderr = lf, lf
 	if err := proc.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -106,8 +106,25 @@ func TestOnboardAcrossProcesses(t *testing.T) {
 		v := &ratls.Verifier{Attestation: attest.Options{InsecureTrustRoots: opts.InsecureTrustRoots, Collateral: opts.Collateral}}
 		return &prpc.Client{BaseURL: url + "/prpc", HTTP: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: v.ClientConfig(app.clientCert(t))}}}
 	}
-	replica := client("https://" + replicaAddr)
 	deadline := time.Now().Add(2 * time.Minute)
+	serving := regexp.MustCompile(`KMS serving.*(https://127\.0\.0\.1:[0-9]+)`)
+	var replicaURL string
+	for replicaURL == "" {
+		if m := serving.FindStringSubmatch(logs.String()); m != nil {
+			replicaURL = m[1]
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the replica logs no URL it serves at:\n%s", logs.String())
+		}
+		select {
+		case werr := <-exited:
+			exited <- werr
+			t.Fatalf("the replica exited (%v) before serving:\n%s", werr, logs.String())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	replica := client(replicaURL)
 	for {
 		err := replica.Call(context.Background(), "GetMeta", &kmsapi.Empty{}, &kmsapi.GetMetaResponse{})
 		if err == nil {
@@ -176,4 +193,12 @@ func publicKeyOf(t *testing.T, der []byte) []byte {
 		t.Fatal(err)
 	}
 	return c.RawSubjectPublicKeyInfo
+}
+
+// replicaLog is the file a process writes its output to; String reads it.
+type replicaLog struct{ path string }
+
+func (l replicaLog) String() string {
+	b, _ := os.ReadFile(l.path)
+	return string(b)
 }

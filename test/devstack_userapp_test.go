@@ -2,7 +2,6 @@ package test
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,6 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/dstack-go/dstack/guestos/containers"
+	"github.com/dstack-go/dstack/internal/testnet"
 )
 
 // userImage builds the demo app into a one-layer image and saves it as a
@@ -57,15 +57,10 @@ func userImage(t *testing.T, tag string) (string, string) {
 	return path, d.String()
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
+// freePort is a port for a process that can only be told a number (an
+// app's port, a port in a Caddyfile): below the kernel's ephemeral range,
+// so that no listener on port 0 takes it before that process binds it.
+func freePort(t *testing.T) int { return testnet.UnassignedPort(t) }
 
 // processesWith lists the pids whose command line holds s.
 func processesWith(s string) []string {

@@ -3,12 +3,17 @@ package test
 import (
 	"context"
 	"encoding/hex"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/dstack-go/dstack/internal/tunnel"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
+	"github.com/dstack-go/dstack/tee/attest/tdx"
 	"github.com/dstack-go/dstack/tee/ratls"
 	"github.com/dstack-go/dstack/tee/wire"
 )
@@ -27,8 +32,10 @@ func (r replayAttester) Attest(context.Context, [64]byte) (*wire.Attestation, er
 // attacker can make: a quote signed by another PKI with the app's
 // identity, a genuine quote replayed in a certificate of another key, and a
 // genuine certificate of another app. None gets keys, a registration or a
-// stream. A genuine TD of the app, the control, gets its keys from the
-// same KMS through the same client, so the refusals are the credentials'.
+// stream, each for its own reason. Beside each refusal runs its control,
+// the same call with genuine evidence: a genuine TD of the app gets its
+// keys and a registration, and a genuine TD of the gateway app gets a
+// stream, so the refusals are the credentials'.
 func TestForgedCredentialsGetNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs binaries")
@@ -45,6 +52,20 @@ func TestForgedCredentialsGetNothing(t *testing.T) {
 	opts := genuine.VerifyOptions()
 	app, _ := hex.DecodeString(st.AppID)
 	compose, _ := hex.DecodeString(st.ComposeHash)
+	gw, _, err := reader.GatewayAppID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gatewayApp, err := tunnel.ParseAppID(gw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The registrations carry the app's own app-compose.json, so that
+	// only their evidence differs from the control's.
+	appCompose, err := os.ReadFile(filepath.Join(st.Instances[0].Dir, "host-shared", "app-compose.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	td := func(pki *mock.PKI, app []byte, n byte) attest.Attester { return s.bootTD(pki, app, compose, n) }
 	lifted, err := td(genuine, app, 9).Attest(ctx, [64]byte{1})
 	if err != nil {
@@ -52,14 +73,33 @@ func TestForgedCredentialsGetNothing(t *testing.T) {
 	}
 	other := make([]byte, 20)
 	other[19] = 7
+	// A forged certificate is refused by the TLS handshake, and the
+	// gateway logs the verifier's reason (what its client sees depends on
+	// when the alert lands: "bad certificate", or HTTP/2 failing to set
+	// up); the CVM's tunnel answers "bad certificate" (it logs its reasons
+	// below the dev stack's log level). A genuine certificate of the wrong
+	// identity is refused by the policy that judges its claims.
+	const badCert = "tls: bad certificate"
 	cases := []struct {
 		name     string
 		attester attest.Attester
 		app      []byte
+		// register is the reason the gateway answers a registration, or
+		// logs (when logged) as it refuses the handshake; "" tries none.
+		register string
+		logged   bool
+		// stream is the tunnel's answer.
+		stream string
 	}{
-		{"forged quote (another PKI)", td(forger, app, 1), app},
-		{"replayed quote in another key's certificate", replayAttester{lifted}, app},
-		{"another app's genuine certificate", td(genuine, other, 2), other},
+		{"forged quote (another PKI)", td(forger, app, 1), app, tdx.ErrVerification.Error(), true, badCert},
+		{"replayed quote in another key's certificate", replayAttester{lifted}, app, ratls.ErrKeyBinding.Error(), true, badCert},
+		{"another app's genuine certificate", td(genuine, other, 2), other, "registration refused: the chain does not allow this app", false, badCert},
+		// Not the gateway: the app's own genuine identity opens no stream.
+		{"the app's own genuine certificate, at the tunnel", td(genuine, app, 3), app, "", false, badCert},
+	}
+	gatewayLog := func() string {
+		b, _ := os.ReadFile(filepath.Join(s.dir, "gateway", "caddy.log"))
+		return string(b)
 	}
 	getKeys := func(a attest.Attester) error {
 		_, err := s.getAppKey(ctx, st.KMSURL, a, opts, reader)
@@ -71,47 +111,78 @@ func TestForgedCredentialsGetNothing(t *testing.T) {
 			return err
 		}
 		reg := &tunnel.Registration{GatewayURL: st.GatewayRegistration, Certificate: cert, Attestation: opts, Gateway: reader}
-		_, err = reg.Register(ctx, tunnel.RegisterRequest{TunnelAddress: ":1"})
+		_, err = reg.Register(ctx, tunnel.RegisterRequest{TunnelAddress: ":1", AppCompose: string(appCompose)})
 		return err
 	}
-	stream := func(a attest.Attester, app []byte) error {
+	// stream asks the CVM's tunnel for its app's port 80 and returns the
+	// start of the answer.
+	stream := func(a attest.Attester, app []byte) (string, error) {
 		cert, err := ratls.Issue(ctx, a, ratls.CertOptions{Subject: "dstack-gateway", ServerAuth: true, ClientAuth: true, AppID: app}, nil, nil)
 		if err != nil {
-			return err
+			return "", err
 		}
 		d := &tunnel.Dialer{Certificate: cert, Verifier: &ratls.Verifier{Attestation: opts}}
 		c, err := d.Dial(ctx, st.Instances[0].TunnelAddress, 80, nil)
+		if err != nil {
+			return "", err
+		}
+		defer c.Close()
+		// A refusing CVM closes the connection as it refuses: the request
+		// may find it gone, and the refusal is then still there to read.
+		_, werr := c.Write([]byte("GET / HTTP/1.0\r\n\r\n"))
+		buf := make([]byte, 64)
+		n, err := io.ReadAtLeast(c, buf, len("HTTP/1.x 200"))
 		if err == nil {
-			_, err = c.Write([]byte("GET / HTTP/1.0\r\n\r\n"))
-			if err == nil {
-				buf := make([]byte, 64)
-				_, err = c.Read(buf)
+			err = werr
+		}
+		return string(buf[:n]), err
+	}
+	refused := func(what string, err error, want string) {
+		t.Helper()
+		switch {
+		case err == nil:
+			t.Errorf("%s: accepted", what)
+		case !strings.Contains(err.Error(), want):
+			t.Errorf("%s: refused for another reason than %q: %v", what, want, err)
+		default:
+			t.Logf("%s: %v", what, err)
+		}
+	}
+	for i, c := range cases {
+		if c.register != "" {
+			if err := getKeys(c.attester); err == nil {
+				t.Errorf("%s: the KMS released app keys", c.name)
+			} else {
+				t.Logf("%s: KMS: %v", c.name, err)
 			}
-			c.Close()
+			before := strings.Count(gatewayLog(), c.register)
+			err := register(c.attester, c.app)
+			switch {
+			case !c.logged:
+				refused(c.name+": registration", err, c.register)
+			case err == nil:
+				t.Errorf("%s: registration: accepted", c.name)
+			default:
+				// The server logs the handshake's failure as its client
+				// sees it fail, or just after.
+				eventually(t, c.name+": the gateway to log the reason "+c.register, 10*time.Second, func() bool {
+					return strings.Count(gatewayLog(), c.register) > before
+				})
+				t.Logf("%s: registration: %v (logged: %s)", c.name, err, c.register)
+			}
 		}
-		return err
-	}
-	for _, c := range cases {
-		if err := getKeys(c.attester); err == nil {
-			t.Errorf("%s: the KMS released app keys", c.name)
-		} else {
-			t.Logf("%s: KMS: %v", c.name, err)
+		_, err := stream(c.attester, c.app)
+		refused(c.name+": stream", err, c.stream)
+		// The controls, the same calls with genuine evidence.
+		n := byte(20 + 2*i)
+		if err := getKeys(td(genuine, app, n)); err != nil {
+			t.Fatalf("control of %s: a genuine TD of the app got no keys: %v", c.name, err)
 		}
-		if err := register(c.attester, c.app); err == nil {
-			t.Errorf("%s: the gateway accepted a registration", c.name)
-		} else {
-			t.Logf("%s: gateway: %v", c.name, err)
+		if err := register(td(genuine, app, n+1), app); err != nil {
+			t.Fatalf("control of %s: a genuine TD of the app was not registered: %v", c.name, err)
 		}
-		if err := stream(c.attester, c.app); err == nil {
-			t.Errorf("%s: the CVM's tunnel relayed a stream", c.name)
+		if got, err := stream(td(genuine, gatewayApp, n), gatewayApp); err != nil || !strings.HasPrefix(got, "HTTP/1.") || !strings.Contains(got, " 200 ") {
+			t.Fatalf("control of %s: a genuine TD of the gateway app got no answer from the app: %q %v", c.name, got, err)
 		}
-	}
-	// Not the gateway: the app's own genuine identity opens no stream.
-	if err := stream(td(genuine, app, 3), app); err == nil {
-		t.Error("the CVM's tunnel relayed a stream for a peer that is not the gateway app")
-	}
-	// The control: a genuine TD of the app gets its keys.
-	if err := getKeys(td(genuine, app, 4)); err != nil {
-		t.Fatalf("control: a genuine TD of the app got no keys: %v", err)
 	}
 }

@@ -46,6 +46,7 @@ import (
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
+	"github.com/jonboulle/clockwork"
 	"go.uber.org/zap"
 
 	"github.com/dstack-go/dstack/contracts/chain"
@@ -127,6 +128,7 @@ type App struct {
 
 	ctx       caddy.Context
 	log       *zap.Logger
+	clock     clockwork.Clock // what registrations, their expiry and certificates are judged by
 	reader    *chain.Reader
 	opts      attest.Options
 	attester  attest.Attester
@@ -153,6 +155,10 @@ type App struct {
 	done chan struct{}
 }
 
+// newClock gives each App its clock: the real one. Tests replace it with
+// a fake clock to move registrations and certificates through time.
+var newClock = clockwork.NewRealClock
+
 // decision is an on-chain answer for one boot info.
 type decision struct {
 	chain.Answer
@@ -166,7 +172,7 @@ func (*App) CaddyModule() caddy.ModuleInfo {
 // Provision connects to the chain, builds the gateway's identity and loads
 // the registry from storage.
 func (a *App) Provision(ctx caddy.Context) error {
-	a.ctx, a.log = ctx, ctx.Logger()
+	a.ctx, a.log, a.clock = ctx, ctx.Logger(), newClock()
 	if a.Listen == "" {
 		a.Listen = DefaultListen
 	}
@@ -211,8 +217,8 @@ func (a *App) Provision(ctx caddy.Context) error {
 	}
 	warnTCB(a.log, "dstack", a.TCBStatus)
 	warnAdminTCP(ctx, a.log)
-	a.verifier = &ratls.Verifier{Attestation: a.opts}
-	a.dialer = &tunnel.Dialer{GetCertificate: a.cert.Load, Verifier: a.verifier}
+	a.verifier = &ratls.Verifier{Attestation: a.opts, Now: a.clock.Now}
+	a.dialer = &tunnel.Dialer{GetCertificate: a.cert.Load, Verifier: a.verifier, Now: a.clock.Now}
 	a.conns = newConnSet()
 	a.reg = &registry{storage: ctx.Storage(), byID: map[string]*Instance{}}
 	if err := a.reg.load(ctx); err != nil {
@@ -379,8 +385,9 @@ func (a *App) watch() {
 func (a *App) poll() {
 	ctx, cancel := context.WithTimeout(a.ctx, 30*time.Second)
 	defer cancel()
-	a.renewIfDue(ctx, time.Now())
-	for _, inst := range a.reg.expire(time.Now(), time.Duration(a.InstanceTTL)) {
+	now := a.clock.Now()
+	a.renewIfDue(ctx, now)
+	for _, inst := range a.reg.expire(now, time.Duration(a.InstanceTTL)) {
 		a.conns.close(inst.key())
 		a.log.Info("registration expired", zap.String("app_id", hexKey(inst.AppID)), zap.String("instance_id", hexKey(inst.InstanceID)))
 		if err := a.reg.delete(ctx, inst); err != nil {

@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"sync"
 	"testing"
@@ -17,15 +16,6 @@ const (
 	benchRequests    = 1500
 	benchConcurrency = 8
 )
-
-func freeAddr(tb testing.TB) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
 
 // benchSetup runs one gateway with four fronts to the same backend handler:
 // "attested" (HTTP in, dstack transport out), "plain" (HTTP in, Caddy's
@@ -45,7 +35,7 @@ func newBench(b *testing.B, keepAlive bool) *benchSetup {
 	compose := e.compose(0xb1)
 	app := e.deployApp(compose)
 	c := e.bootCVM(app, compose, 1)
-	s := &benchSetup{host: hostOf(app, ""), attested: freeAddr(b), plain: freeAddr(b), attestedTLS: freeAddr(b), l4: freeAddr(b)}
+	s := &benchSetup{host: hostOf(app, ""), attested: heldAddr(b), plain: heldAddr(b), attestedTLS: heldAddr(b), l4: heldAddr(b)}
 	// The same handler over TLS, for the plain path.
 	tlsLn, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{mustSelfSigned(b, "backend.test")}})
 	if err != nil {
@@ -65,14 +55,15 @@ func newBench(b *testing.B, keepAlive bool) *benchSetup {
 	}
 	noTLS := map[string]any{"disable": true}
 	httpApp := map[string]any{"servers": map[string]any{
-		"attested": map[string]any{"listen": []string{s.attested}, "routes": proxyRoute(dstackTransport), "automatic_https": noTLS},
-		"plain": map[string]any{"listen": []string{s.plain}, "automatic_https": noTLS, "routes": []any{map[string]any{"handle": []any{map[string]any{
+		"attested": map[string]any{"listen": []string{heldNetwork + "/" + s.attested}, "routes": proxyRoute(dstackTransport), "automatic_https": noTLS},
+		"plain": map[string]any{"listen": []string{heldNetwork + "/" + s.plain}, "automatic_https": noTLS, "routes": []any{map[string]any{"handle": []any{map[string]any{
 			"handler": "reverse_proxy", "upstreams": []any{map[string]any{"dial": s.backendTLS}}, "transport": plainTransport,
 		}}}}},
-		"attested_tls": map[string]any{"listen": []string{s.attestedTLS}, "routes": proxyRoute(dstackTransport),
-			"tls_connection_policies": []any{map[string]any{}}, "automatic_https": noTLS},
+		"attested_tls": map[string]any{"listen": []string{heldNetwork + "/" + s.attestedTLS}, "routes": proxyRoute(dstackTransport),
+			"tls_connection_policies": []any{map[string]any{}}, "automatic_https": noTLS,
+			"protocols": []string{"h1", "h2"}}, // HTTP/3 would need a UDP socket, not a held listener
 	}}
-	l4 := map[string]any{"servers": map[string]any{"l4": map[string]any{"listen": []string{s.l4}, "routes": []any{map[string]any{
+	l4 := map[string]any{"servers": map[string]any{"l4": map[string]any{"listen": []string{heldNetwork + "/" + s.l4}, "routes": []any{map[string]any{
 		"match":  []any{map[string]any{"dstack": map[string]any{}}},
 		"handle": []any{map[string]any{"handler": "tls"}, map[string]any{"handler": "dstack"}},
 	}}}}}

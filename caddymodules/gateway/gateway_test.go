@@ -84,12 +84,7 @@ func TestCaddyfileGateway(t *testing.T) {
 	e := newEnv(t)
 	compose := e.compose(0xc7)
 	app := e.deployApp(compose)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := heldAddr(t)
 	_, port, _ := net.SplitHostPort(addr)
 	caddyfileText := fmt.Sprintf(`{
 	admin off
@@ -108,7 +103,7 @@ func TestCaddyfileGateway(t *testing.T) {
 	}
 }
 http://*.%s:%s {
-	bind 127.0.0.1
+	bind %s/127.0.0.1
 	@unknown dstack_app unknown
 	respond @unknown "no such app" 404
 	reverse_proxy {
@@ -123,7 +118,7 @@ http://*.%s:%s {
 		header_down X-Upstream-App {dstack.upstream.app_id}
 	}
 }
-`, filepath.Join(e.dir, "storage"), baseDomain, e.rpcURL, e.chain.ChainID.Uint64(), e.chain.Kms.Hex(), seed, baseDomain, port)
+`, filepath.Join(e.dir, "storage"), baseDomain, e.rpcURL, e.chain.ChainID.Uint64(), e.chain.Kms.Hex(), seed, baseDomain, port, heldNetwork)
 	cfg, warn, err := caddyconfig.GetAdapter("caddyfile").Adapt([]byte(caddyfileText), nil)
 	if err != nil {
 		t.Fatal(err, warn)

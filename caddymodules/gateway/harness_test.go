@@ -23,6 +23,7 @@ import (
 	_ "github.com/caddyserver/caddy/v2/modules/standard"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/jonboulle/clockwork"
 
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/contracts/testchain"
@@ -157,6 +158,24 @@ func (e *env) compose(tag byte) [32]byte {
 	e.t.Helper()
 	return e.composeOf(fmt.Sprintf("app-%02x", tag), []string{"80", fmt.Sprintf("%d:80", testPort), "443:443", "7000", "7002/tcp"},
 		`{"ports":[{"port":7001,"pp":true}]}`)
+}
+
+// adminSocket makes Caddy's admin API listen on a unix socket in the
+// test's directory, where adminInstances reaches it.
+func (e *env) adminSocket() {
+	e.adminAddr = "unix/" + filepath.Join(e.dir, "admin.sock")
+}
+
+// fakeClock makes the clock of every App provisioned until the test ends a
+// fake one, at the time of the call, which the test moves: registrations
+// expire and certificates age as it says, not as time passes. The
+// watcher's poll interval and health checks still run on real time.
+func fakeClock(t testing.TB) *clockwork.FakeClock {
+	c := clockwork.NewFakeClockAt(time.Now())
+	real := newClock
+	newClock = func() clockwork.Clock { return c }
+	t.Cleanup(func() { newClock = real })
+	return c
 }
 
 func newEnv(t testing.TB) *env {
@@ -353,6 +372,8 @@ type cvm struct {
 	appCompose string
 	tunAddr    string
 	closedCn   atomic.Int64
+	// backendOpen counts the backend's connections not yet closed.
+	backendOpen atomic.Int64
 	// tunnelConns counts the connections the tunnel endpoint accepted.
 	tunnelConns atomic.Int64
 	// healthStatus is what the backend answers on /health (0: 200), and
@@ -398,8 +419,14 @@ func (e *env) bootCVM(app []byte, compose [32]byte, n int) *cvm {
 			}
 		}),
 		ConnState: func(_ net.Conn, s http.ConnState) {
-			if s == http.StateClosed {
+			switch s {
+			case http.StateNew:
+				c.backendOpen.Add(1)
+			case http.StateClosed:
 				c.closedCn.Add(1)
+				c.backendOpen.Add(-1)
+			case http.StateHijacked:
+				c.backendOpen.Add(-1)
 			}
 		},
 		Protocols: new(http.Protocols),
@@ -513,7 +540,15 @@ func (c *cvm) mustRegister(g *gateway) {
 // adminInstances reads the admin API's registry view into view; raw is
 // what it answered.
 func (e *env) adminInstances(view any) (raw []byte, err error) {
-	res, err := http.Get("http://" + e.adminAddr + "/dstack/instances")
+	sock, ok := strings.CutPrefix(e.adminAddr, "unix/")
+	if !ok {
+		return nil, fmt.Errorf("the admin API listens at %q, not on a unix socket (adminSocket)", e.adminAddr)
+	}
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "unix", sock)
+	}}}
+	defer client.CloseIdleConnections()
+	res, err := client.Get("http://admin/dstack/instances")
 	if err != nil {
 		return nil, err
 	}

@@ -261,7 +261,7 @@ func (h *healthChecker) round(ctx context.Context) {
 		h.log.Debug("active health checks skipped", zap.Error(err))
 		return
 	}
-	now := time.Now()
+	now := h.app.clock.Now()
 	var insts []*Instance
 	for _, i := range h.app.reg.all() {
 		if i.Allowed && h.app.live(i, now) {

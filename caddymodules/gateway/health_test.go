@@ -104,7 +104,7 @@ func instanceField(c *cvm) string { return fmt.Sprintf("instance=%x", c.id.Insta
 // instance's health.
 func TestActiveHealthChecks(t *testing.T) {
 	e := newEnv(t)
-	e.adminAddr = freeAddr(t)
+	e.adminSocket()
 	compose := e.compose(0xe1)
 	app := e.deployApp(compose)
 	events := map[string]any{"events": map[string]any{"subscriptions": []any{map[string]any{
@@ -340,13 +340,18 @@ func TestHealthCheckerReload(t *testing.T) {
 	e.load(e.dstackConfig(nil), proxyRoute(nil))
 	<-last.done
 	eventually(t, "no checker running", func() bool { return checkersRunning() == 0 })
-	// A probe cancelled on its way may still reach the backend: let it
-	// land before counting.
-	time.Sleep(200 * time.Millisecond)
+	// A probe cancelled on its way may still reach the backend: once the
+	// old configs' tunnel connections have ended (their app closed them)
+	// and the backend has served what they relayed, nothing more is on
+	// its way, and nothing new may come.
+	eventually(t, "the probes in flight to land", func() bool {
+		return c.tunnel.OpenStreams() == 0 && c.backendOpen.Load() == 0
+	})
 	hits := c.healthHits.Load()
-	time.Sleep(500 * time.Millisecond)
-	if n := c.healthHits.Load(); n != hits {
-		t.Fatalf("health requests went on after the reload: %d, then %d", hits, n)
+	accepted := c.tunnelConns.Load()
+	time.Sleep(500 * time.Millisecond) // a checker left running would probe within it (interval 100ms)
+	if n, a := c.healthHits.Load(), c.tunnelConns.Load(); n != hits || a != accepted {
+		t.Fatalf("health requests went on after the reload: %d, then %d (tunnel connections %d, then %d)", hits, n, accepted, a)
 	}
 }
 

@@ -334,7 +334,7 @@ func TestLayer4(t *testing.T) {
 func (e *env) loadHTTPSWithPassthrough(detach bool) (*gateway, string) {
 	e.t.Helper()
 	_, certPEM, keyPEM := selfSigned(e.t, "*."+baseDomain)
-	addr := freeAddr(e.t)
+	addr := heldAddr(e.t)
 	routes := []any{map[string]any{
 		"match":  []any{map[string]any{"dstack": map[string]any{"passthrough": true}}},
 		"handle": []any{map[string]any{"handler": "dstack"}},
@@ -343,7 +343,9 @@ func (e *env) loadHTTPSWithPassthrough(detach bool) (*gateway, string) {
 		routes = append(routes, map[string]any{"handle": []any{map[string]any{"handler": "dstack_detach"}}})
 	}
 	httpApp := map[string]any{"servers": map[string]any{"https": map[string]any{
-		"listen": []string{addr},
+		"listen": []string{heldNetwork + "/" + addr},
+		// HTTP/3 would need a UDP socket, which a held listener is not.
+		"protocols": []string{"h1", "h2"},
 		"listener_wrappers": []any{
 			map[string]any{"wrapper": "layer4", "routes": routes},
 			map[string]any{"wrapper": "tls"},
@@ -539,14 +541,12 @@ func TestLayer4Revocation(t *testing.T) {
 func terminatedL4(t *testing.T, handler map[string]any) (string, map[string]any) {
 	t.Helper()
 	_, certPEM, keyPEM := selfSigned(t, "*."+baseDomain)
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := heldAddr(t)
 	h := map[string]any{"handler": "dstack"}
 	for k, v := range handler {
 		h[k] = v
 	}
-	l4 := map[string]any{"servers": map[string]any{"l4": map[string]any{"listen": []string{addr}, "routes": []any{map[string]any{
+	l4 := map[string]any{"servers": map[string]any{"l4": map[string]any{"listen": []string{heldNetwork + "/" + addr}, "routes": []any{map[string]any{
 		"match":  []any{map[string]any{"dstack": map[string]any{}}},
 		"handle": []any{map[string]any{"handler": "tls"}, h},
 	}}}}}

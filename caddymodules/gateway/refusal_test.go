@@ -176,7 +176,7 @@ func TestRevocation(t *testing.T) {
 // when not renewed.
 func TestRegistryPersistsAndExpires(t *testing.T) {
 	e := newEnv(t)
-	e.adminAddr = freeAddr(t)
+	e.adminSocket()
 	compose := e.compose(0xc6)
 	app := e.deployApp(compose)
 	g := e.load(e.dstackConfig(nil), proxyRoute(nil))
@@ -201,7 +201,6 @@ func TestRegistryPersistsAndExpires(t *testing.T) {
 	}
 	g = e.load(e.dstackConfig(map[string]any{"instance_ttl": "300ms"}), proxyRoute(nil))
 	c.mustRegister(g)
-	time.Sleep(10 * time.Millisecond)
 	eventually(t, "the registration to expire", func() bool { return len(g.app.Instances()) == 0 })
 	if code, _ := get(t, nil, g, hostOf(app, ""), nil); code < 500 {
 		t.Fatalf("after expiry: %d", code)
@@ -213,12 +212,17 @@ func TestRegistryPersistsAndExpires(t *testing.T) {
 }
 
 // TestKeepRenews: a CVM that keeps its registration (tunnel.Registration.
-// Keep) outlives instance_ttl; one that stops expires.
+// Keep) outlives instance_ttl, as the same registration; one that stops
+// expires. The gateway's clock is a fake one the test moves.
 func TestKeepRenews(t *testing.T) {
+	clock := fakeClock(t)
 	e := newEnv(t)
 	compose := e.compose(0xcb)
 	app := e.deployApp(compose)
-	g := e.load(e.dstackConfig(map[string]any{"instance_ttl": "3s"}), proxyRoute(nil))
+	// Keep renews at half the TTL the gateway answers, on real time:
+	// the TTL is short so that the test is.
+	const ttl = 2 * time.Second
+	g := e.load(e.dstackConfig(map[string]any{"instance_ttl": ttl.String()}), proxyRoute(nil))
 	c := e.bootCVM(app, compose, 1)
 	reg := &tunnel.Registration{
 		GatewayURL: "https://" + g.app.RegistrationAddr(), Certificate: c.cert(c.td, false),
@@ -229,20 +233,33 @@ func TestKeepRenews(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		reg.Keep(ctx, tunnel.RegisterRequest{TunnelAddress: ":" + port, AppCompose: c.appCompose}, 100*time.Millisecond, func(err error) { t.Error(err) })
+		reg.Keep(ctx, tunnel.RegisterRequest{TunnelAddress: ":" + port, AppCompose: c.appCompose}, 100*time.Millisecond, func(err error) {
+			if ctx.Err() == nil { // not the call cancel cut short
+				t.Error(err)
+			}
+		})
 	}()
 	eventually(t, "the first registration", func() bool { return len(g.app.Instances()) == 1 })
-	first := g.app.Instances()[0].LastSeen
-	eventually(t, "a renewal", func() bool {
-		i := g.app.Instances()
-		return len(i) == 1 && i[0].LastSeen.After(first)
-	})
-	time.Sleep(3500 * time.Millisecond) // past the TTL of the first registration
-	if len(g.app.Instances()) != 1 {
-		t.Fatal("a kept registration expired")
+	registered := g.app.Instances()[0].RegisteredAt
+	// Three times two thirds of the TTL, each followed by a renewal: the
+	// registration is never older than the TTL, and outlives it twice.
+	for range 3 {
+		clock.Advance(2 * ttl / 3)
+		now := clock.Now()
+		eventually(t, "a renewal", func() bool {
+			i := g.app.Instances()
+			return len(i) == 1 && !i[0].LastSeen.Before(now)
+		})
+	}
+	if i := g.app.Instances(); len(i) != 1 || !i[0].RegisteredAt.Equal(registered) {
+		t.Fatalf("the kept registration expired (registered at %s, now %+v)", registered, i)
+	}
+	if code, body := get(t, nil, g, hostOf(app, ""), nil); code != http.StatusOK {
+		t.Fatalf("the kept registration is not routed: %d %s", code, body)
 	}
 	cancel()
 	<-done
+	clock.Advance(ttl + time.Second)
 	eventually(t, "the registration to expire", func() bool { return len(g.app.Instances()) == 0 })
 }
 
@@ -281,11 +298,11 @@ func TestReload(t *testing.T) {
 	e := newEnv(t)
 	compose := e.compose(0xd0)
 	app := e.deployApp(compose)
-	listen := freeAddr(t)
-	g := e.load(e.dstackConfig(map[string]any{"listen": listen}), proxyRoute(nil))
+	listen := heldAddr(t)
+	g := e.load(e.dstackConfig(map[string]any{"listen": heldNetwork + "/" + listen}), proxyRoute(nil))
 	c := e.bootCVM(app, compose, 1)
 	c.mustRegister(g)
-	g = e.load(e.dstackConfig(map[string]any{"listen": listen, "instance_ttl": "9m"}), proxyRoute(nil))
+	g = e.load(e.dstackConfig(map[string]any{"listen": heldNetwork + "/" + listen, "instance_ttl": "9m"}), proxyRoute(nil))
 	if g.app.RegistrationAddr() != listen {
 		t.Fatalf("listening at %s", g.app.RegistrationAddr())
 	}

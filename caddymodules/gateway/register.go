@@ -100,7 +100,7 @@ func (a *App) registerCvm(ctx context.Context, req *tunnel.RegisterRequest) (*tu
 	if err != nil {
 		return nil, prpc.Public("invalid tunnel_address: "+err.Error(), err)
 	}
-	now := time.Now().UTC()
+	now := a.clock.Now().UTC()
 	inst := &Instance{
 		AppID: ev.AppID, InstanceID: ev.InstanceID, ComposeHash: ev.ComposeHash, TunnelAddress: addr,
 		TCBStatus: ev.TCBStatus, BootInfo: boot, RegisteredAt: now, LastSeen: now,

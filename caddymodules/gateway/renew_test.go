@@ -18,15 +18,17 @@ import (
 // CVM that renews its tunnel certificate and its registration certificate
 // (a fresh key, fresh evidence) keeps its registration and is routed to
 // with the new tunnel certificate once the old one has expired; a CVM that
-// does not renew is refused on both channels after the expiry.
+// does not renew is refused on both channels after the expiry. The
+// gateway's clock is a fake one the test moves past the expiry.
 func TestRenewedCertificatesRoute(t *testing.T) {
+	clock := fakeClock(t)
 	e := newEnv(t)
 	composeA, composeB := e.compose(0xe1), e.compose(0xe2)
 	renewing, stale := e.deployApp(composeA), e.deployApp(composeB)
 	// No keep-alive: every request is a new tunnel handshake.
 	g := e.load(e.dstackConfig(nil), proxyRoute(map[string]any{"disable_keepalives": true}))
 
-	const validity = 5 * time.Second
+	const validity = time.Minute
 	type guest struct {
 		c      *cvm
 		client atomic.Pointer[tls.Certificate]
@@ -69,7 +71,7 @@ func TestRenewedCertificatesRoute(t *testing.T) {
 
 	// Past the first certificates' expiry (the gateway resumes no session
 	// of an expired certificate: the handshake is a full one).
-	time.Sleep(time.Until(expiry) + time.Second)
+	clock.Advance(expiry.Sub(clock.Now()) + time.Second)
 	if code, body := get(t, nil, g, hostOf(renewing, ""), nil); code != http.StatusOK {
 		t.Fatalf("after the renewal and the expiry: %d %s", code, body)
 	}

@@ -23,7 +23,7 @@ var (
 // id is an instance id, else the app's instances, the ones the chain allows
 // first.
 func (a *App) resolve(t Target) ([]*Instance, error) {
-	now := time.Now()
+	now := a.clock.Now()
 	if i, ok := a.reg.get(t.ID); ok && a.live(i, now) {
 		return []*Instance{i}, nil
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -62,23 +63,31 @@ func TestCaddyHostsKMS(t *testing.T) {
 }
 
 // TestCaddyReloadKeepsKMSAddress reloads a configuration whose KMS listens
-// on a fixed address: the new app starts while the old one still holds
-// the address, so it must share Caddy's listener rather than open its own.
-// The reloaded KMS keeps its root keys (the same state directory).
+// at one address: the new app starts while the old one still holds it, so
+// it must share Caddy's listener rather than open its own. The address is
+// a listener the test opened and hands to Caddy by its file descriptor
+// ("fd/N", which only Caddy's listeners understand), so no other process
+// can take it meanwhile. The reloaded KMS keeps its root keys (the same
+// state directory).
 func TestCaddyReloadKeepsKMSAddress(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
+	defer ln.Close()
+	f, err := ln.(*net.TCPListener).File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	listen, want := fmt.Sprintf("fd/%d", f.Fd()), "https://"+ln.Addr().String()
 	state := t.TempDir()
-	load := func(domain string) kmsapi.GetMetaResponse {
+	load := func(domain string) (kmsapi.GetMetaResponse, string) {
 		t.Helper()
 		raw, _ := json.Marshal(map[string]any{
 			"admin": map[string]any{"disabled": true, "config": map[string]any{"persist": false}},
 			"apps": map[string]any{"dstack_kms": kms.Config{
-				Listen: addr, Domain: domain, StateDir: state, InsecureSimulatedTEE: "caddy reload test",
+				Listen: listen, Domain: domain, StateDir: state, InsecureSimulatedTEE: "caddy reload test",
 				Auth: kms.AuthConfig{InsecureAllowAll: true},
 			}},
 		})
@@ -87,16 +96,24 @@ func TestCaddyReloadKeepsKMSAddress(t *testing.T) {
 		}
 		pki, _ := mock.NewPKI([]byte("caddy reload test"))
 		v := &ratls.Verifier{Attestation: attest.Options{InsecureTrustRoots: &attest.TrustRoots{TDX: pki.Roots()}}}
-		c := &prpc.Client{BaseURL: "https://" + addr + "/prpc", HTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: v.ClientConfig(nil), DisableKeepAlives: true}}}
+		a, err := caddy.ActiveContext().App("dstack_kms")
+		if err != nil {
+			t.Fatal(err)
+		}
+		url := a.(*App).URL()
+		c := &prpc.Client{BaseURL: url + "/prpc", HTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: v.ClientConfig(nil), DisableKeepAlives: true}}}
 		var meta kmsapi.GetMetaResponse
 		if err := c.Call(context.Background(), "GetMeta", &kmsapi.Empty{}, &meta); err != nil {
 			t.Fatalf("GetMeta after loading (domain %s): %v", domain, err)
 		}
-		return meta
+		return meta, url
 	}
 	defer caddy.Stop()
-	first := load("localhost")
-	second := load("kms.localhost")
+	first, firstURL := load("localhost")
+	second, secondURL := load("kms.localhost")
+	if firstURL != want || secondURL != want {
+		t.Fatalf("the KMS serves at %s, then %s, not at the listener handed over (%s)", firstURL, secondURL, want)
+	}
 	if !bytes.Equal(first.K256Pubkey, second.K256Pubkey) {
 		t.Fatalf("the reloaded KMS has other root keys: %x, then %x", first.K256Pubkey, second.K256Pubkey)
 	}

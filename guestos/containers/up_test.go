@@ -32,6 +32,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/opencontainers/cgroups"
 	"go.uber.org/zap/zaptest"
+
+	"github.com/dstack-go/dstack/internal/testnet"
 )
 
 // testWait bounds every wait for a container; only a guard against a hung
@@ -193,16 +195,9 @@ func tarOf(entries []tarEntry) []byte {
 	return buf.Bytes()
 }
 
-// freePort returns a TCP port that was free on loopback a moment ago.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
+// testProject is a project name of this test process: its cgroups
+// (/dstack-<project>) and leftovers are its own, whatever runs beside it.
+func testProject(name string) string { return fmt.Sprintf("%s-%d", name, os.Getpid()) }
 
 // eventually polls cond until it holds; the deadline is only a guard
 // against a hung test on a loaded machine, not a timing assertion.
@@ -259,7 +254,7 @@ func testConfig(t *testing.T, compose string) Config {
 	tmp := t.TempDir()
 	return Config{
 		Compose:     []byte(compose),
-		ProjectName: "demo",
+		ProjectName: testProject("demo"),
 		DataDir:     filepath.Join(tmp, "data"),
 		StateDir:    filepath.Join(tmp, "state"),
 		Registry:    RegistryOptions{InsecurePlainHTTPLoopback: true},
@@ -310,7 +305,9 @@ func cgroupFile(project, service, v1file, v2file string) string {
 func TestUpRunsComposeApp(t *testing.T) {
 	requireRoot(t)
 	r := sharedRegistry(t)
-	port, pub, dbPort := freePort(t), freePort(t), freePort(t)
+	// The services are told their ports, as an app is: ports no listener
+	// on port 0 can take meanwhile.
+	port, pub, dbPort := testnet.UnassignedPort(t), testnet.UnassignedPort(t), testnet.UnassignedPort(t)
 	marker := fmt.Sprintf("marker-%d", time.Now().UnixNano())
 	compose := `
 services:
@@ -421,7 +418,7 @@ secrets:
 		}
 	})
 	// The volume is shared with a service running as uid 1000.
-	volume := filepath.Join(cfg.DataDir, "volumes", "demo_shared")
+	volume := filepath.Join(cfg.DataDir, "volumes", cfg.ProjectName+"_shared")
 	if err := os.MkdirAll(volume, 0o777); err != nil {
 		t.Fatal(err)
 	}
@@ -514,7 +511,7 @@ secrets:
 	resp.Body.Close()
 	// The new named volume took the image's /home/app, owned by uid 1000,
 	// so the service running as that user could write into it.
-	homeVol := filepath.Join(cfg.DataDir, "volumes", "demo_home")
+	homeVol := filepath.Join(cfg.DataDir, "volumes", cfg.ProjectName+"_home")
 	if b, _ := os.ReadFile(filepath.Join(homeVol, "in-home")); string(b) != "yes" {
 		t.Errorf("file written into the home volume: %q", b)
 	}
@@ -568,12 +565,12 @@ secrets:
 	if _, err := os.Stat(filepath.Join(volume, "mapped-null")); err != nil {
 		t.Errorf("device mapped at /dev/mapped-null: %v", err)
 	}
-	if b, err := os.ReadFile(cgroupFile("demo", "web", "memory.limit_in_bytes", "memory.max")); err != nil || strings.TrimSpace(string(b)) != fmt.Sprint(64<<20) {
+	if b, err := os.ReadFile(cgroupFile(cfg.ProjectName, "web", "memory.limit_in_bytes", "memory.max")); err != nil || strings.TrimSpace(string(b)) != fmt.Sprint(64<<20) {
 		t.Errorf("web's memory limit: %q, %v", b, err)
 	}
-	pidsMax := "/sys/fs/cgroup/pids/dstack-demo/web/pids.max"
+	pidsMax := filepath.Join("/sys/fs/cgroup/pids", cgroupParent(cfg.ProjectName), "web/pids.max")
 	if cgroups.IsCgroup2UnifiedMode() {
-		pidsMax = "/sys/fs/cgroup/dstack-demo/web/pids.max"
+		pidsMax = filepath.Join("/sys/fs/cgroup", cgroupParent(cfg.ProjectName), "web/pids.max")
 	}
 	if b, err := os.ReadFile(pidsMax); err != nil || strings.TrimSpace(string(b)) != "50" {
 		t.Errorf("web's pids limit: %q, %v", b, err)
@@ -642,14 +639,14 @@ secrets:
 		}
 	}
 	for _, svc := range []string{"setup", "db", "web", "entry", "flaky"} {
-		if _, err := os.Stat(filepath.Dir(cgroupFile("demo", svc, "x", "x"))); err == nil {
+		if _, err := os.Stat(filepath.Dir(cgroupFile(cfg.ProjectName, svc, "x", "x"))); err == nil {
 			t.Errorf("cgroup of %s left after Down", svc)
 		}
 		if st := statusOf(p, svc); st.State != StateStopped && st.State != StateExited {
 			t.Errorf("%s after Down: %+v", svc, st)
 		}
 	}
-	if _, err := os.Stat(filepath.Dir(filepath.Dir(cgroupFile("demo", "x", "x", "x")))); err == nil {
+	if _, err := os.Stat(filepath.Dir(filepath.Dir(cgroupFile(cfg.ProjectName, "x", "x", "x")))); err == nil {
 		t.Error("the project's cgroup parent is left after Down")
 	}
 	if ents, _ := os.ReadDir(filepath.Join(cfg.StateDir, "runc")); len(ents) != 0 {
@@ -835,7 +832,7 @@ volumes:
 	if s := statusOf(p, "crash"); s.ExitCode != 3 {
 		t.Errorf("crash: %+v", s)
 	}
-	if b, _ := os.ReadFile(filepath.Join(cfg.DataDir, "volumes", "demo_runs", "runs")); string(b) != "run\nrun\nrun\n" {
+	if b, _ := os.ReadFile(filepath.Join(cfg.DataDir, "volumes", cfg.ProjectName+"_runs", "runs")); string(b) != "run\nrun\nrun\n" {
 		t.Errorf("crash ran %q, want three times (one run and two restarts)", b)
 	}
 	eventually(t, "stubborn runs", func() bool { return len(containerProcesses(marker)) == 1 })
@@ -920,31 +917,32 @@ services:
 		return p, cfg, marker
 	}
 	parentOf := func(project string) string { return filepath.Dir(filepath.Dir(cgroupFile(project, "web", "x", "x"))) }
-	a, _, _ := start("leftover-a")
-	b, cfgB, markerB := start("leftover-b")
+	pa, pb := testProject("leftover-a"), testProject("leftover-b")
+	a, _, _ := start(pa)
+	b, cfgB, markerB := start(pb)
 	defer b.Down(ctx)
 	if err := a.Down(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(parentOf("leftover-a")); err == nil {
-		t.Errorf("%s is left after Down", parentOf("leftover-a"))
+	if _, err := os.Stat(parentOf(pa)); err == nil {
+		t.Errorf("%s is left after Down", parentOf(pa))
 	}
-	if _, err := os.Stat(parentOf("leftover-b")); err != nil {
+	if _, err := os.Stat(parentOf(pb)); err != nil {
 		t.Fatalf("the other project's cgroup parent went with the first's Down: %v", err)
 	}
 
 	// b's Project is forgotten: only its state directory tells of it.
 	removed, err := RemoveLeftovers(cfgB.StateDir)
-	if err != nil || !slices.Equal(removed, []string{"leftover-b_web"}) {
+	if err != nil || !slices.Equal(removed, []string{pb + "_web"}) {
 		t.Fatalf("RemoveLeftovers: %v, %v", removed, err)
 	}
 	if pids := containerProcesses(markerB); len(pids) != 0 {
 		t.Errorf("processes left: %v", pids)
 	}
-	if _, err := os.Stat(parentOf("leftover-b")); err == nil {
-		t.Errorf("%s is left", parentOf("leftover-b"))
+	if _, err := os.Stat(parentOf(pb)); err == nil {
+		t.Errorf("%s is left", parentOf(pb))
 	}
-	if _, err := os.Stat(filepath.Join(cfgB.StateDir, "containers", "leftover-b", "web")); err == nil {
+	if _, err := os.Stat(filepath.Join(cfgB.StateDir, "containers", pb, "web")); err == nil {
 		t.Error("the leftover container's filesystem is left")
 	}
 	if ents, _ := os.ReadDir(filepath.Join(cfgB.StateDir, "runc")); len(ents) != 0 {

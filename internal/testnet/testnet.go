@@ -2,12 +2,17 @@
 // from under them: an address that refuses connections for as long as the
 // test runs, and one listener handed from a server that stops to the one
 // that takes its place, so a test never closes a port and hopes to get it
-// back. It is for tests only: nothing outside a _test.go file may import it.
+// back; and a port number for a process that can take nothing else, from
+// the range no socket asking for any port is given. It is for tests only:
+// nothing outside a _test.go file may import it.
 package testnet
 
 import (
+	"math/rand/v2"
 	"net"
+	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -127,3 +132,50 @@ func (s *share) Close() error {
 }
 
 func (s *share) Addr() net.Addr { return s.h.ln.Addr() }
+
+// UnassignedPort returns a loopback TCP port, free when it returns, that
+// the kernel never hands out to a socket asking for any port: one below
+// the ephemeral range (net.ipv4.ip_local_port_range). It is for a process
+// that can only be told a port number (a container's published port): no
+// listener on port 0, in this process or another, can take it before that
+// process binds it; only one that names this very port could. A port is
+// returned once per test binary.
+func UnassignedPort(t testing.TB) int {
+	t.Helper()
+	low := ephemeralLow()
+	if low <= from+100 {
+		t.Skipf("the ephemeral port range starts at %d: no port below it to choose from", low)
+	}
+	for range 1000 {
+		p := from + rand.IntN(low-from)
+		if _, taken := given.LoadOrStore(p, true); taken {
+			continue
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+		if err != nil {
+			continue
+		}
+		ln.Close()
+		return p
+	}
+	t.Fatalf("no free port in %d-%d", from, low-1)
+	return 0
+}
+
+// from is the lowest port UnassignedPort returns.
+const from = 10000
+
+// ephemeralLow is the first port of the kernel's ephemeral range.
+func ephemeralLow() int {
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil {
+				return n
+			}
+		}
+	}
+	return 32768 // Linux's default
+}
+
+// given holds the ports UnassignedPort returned.
+var given sync.Map

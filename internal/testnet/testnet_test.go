@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strconv"
 	"syscall"
 	"testing"
 )
@@ -69,4 +70,23 @@ func read(t *testing.T, addr string) string {
 	defer c.Close()
 	b, _ := io.ReadAll(c)
 	return string(b)
+}
+
+// TestUnassignedPort: the port is free, below the ephemeral range, and
+// not returned twice.
+func TestUnassignedPort(t *testing.T) {
+	a, b := UnassignedPort(t), UnassignedPort(t)
+	if a == b {
+		t.Fatalf("port %d returned twice", a)
+	}
+	for _, p := range []int{a, b} {
+		if p < from || p >= ephemeralLow() {
+			t.Errorf("port %d outside %d-%d", p, from, ephemeralLow()-1)
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+		if err != nil {
+			t.Fatalf("port %d is not free: %v", p, err)
+		}
+		ln.Close()
+	}
 }

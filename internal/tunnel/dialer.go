@@ -36,6 +36,9 @@ type Dialer struct {
 	// guest's certificate expires. Streams open on a connection that is
 	// left run on until they end. 0 means one hour.
 	MaxSessionAge time.Duration
+	// Now is the clock that ages multiplexed connections, as the
+	// Verifier's judges certificates; nil means time.Now.
+	Now func() time.Time
 
 	once     sync.Once
 	tlsCfg   *tls.Config
@@ -64,6 +67,13 @@ func (d *Dialer) init() {
 		d.sessions = map[string]*muxSession{}
 		d.done = make(chan struct{})
 	})
+}
+
+func (d *Dialer) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
 }
 
 // timeout is Timeout or its default.
@@ -252,7 +262,7 @@ func (d *Dialer) session(ctx context.Context, addr string) (*muxSession, error) 
 		d.mu.Unlock()
 		return nil, ErrDialerClosed
 	}
-	if s := d.sessions[addr]; s != nil && s.usable(time.Now()) {
+	if s := d.sessions[addr]; s != nil && s.usable(d.now()) {
 		d.mu.Unlock()
 		return s, nil
 	}
@@ -273,7 +283,7 @@ func (d *Dialer) session(ctx context.Context, addr string) (*muxSession, error) 
 // usable appeared meanwhile. The dial has its own timeout: a caller that
 // gives up does not fail the others waiting for it.
 func (d *Dialer) newSession(addr string) (*muxSession, error) {
-	now := time.Now()
+	now := d.now()
 	d.mu.Lock()
 	old := d.sessions[addr]
 	if old != nil && old.usable(now) {
@@ -330,7 +340,7 @@ func (d *Dialer) dialSession(ctx context.Context, addr string) (*muxSession, err
 	if age <= 0 {
 		age = time.Hour
 	}
-	until := time.Now().Add(age)
+	until := d.now().Add(age)
 	if certs := tc.ConnectionState().PeerCertificates; len(certs) > 0 && certs[0].NotAfter.Before(until) {
 		until = certs[0].NotAfter
 	}

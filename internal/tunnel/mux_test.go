@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/jonboulle/clockwork"
 
 	"github.com/dstack-go/dstack/internal/testnet"
 	"github.com/dstack-go/dstack/internal/tunnel"
@@ -144,7 +145,8 @@ func TestMuxSessionLifetime(t *testing.T) {
 	g := startGuest(t, pki, tunnel.StaticGatewayAppID(common.Bytes2Hex(gatewayID)), relay(port))
 	cl, addr := startCountingGuest(t, g)
 	d := dialer(t, pki, gatewayID)
-	d.MaxSessionAge = 300 * time.Millisecond
+	clock := clockwork.NewFakeClock()
+	d.MaxSessionAge, d.Now = time.Hour, clock.Now
 
 	old, err := d.DialMux(context.Background(), addr, port, nil)
 	if err != nil {
@@ -153,9 +155,7 @@ func TestMuxSessionLifetime(t *testing.T) {
 	if _, err := old.Write([]byte("old ")); err != nil {
 		t.Fatal(err)
 	}
-	// The connection was dialed before this point: past MaxSessionAge from
-	// here, it is past its age.
-	time.Sleep(d.MaxSessionAge + 10*time.Millisecond)
+	clock.Advance(d.MaxSessionAge)
 	if got, err := muxRoundTrip(t, d, addr, port, "new", nil); err != nil || got != "echo:new" {
 		t.Fatalf("after the age: %q %v", got, err)
 	}

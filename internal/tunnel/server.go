@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/yamux"
@@ -64,6 +65,7 @@ type Server struct {
 	conns    map[net.Conn]struct{}
 	closed   bool
 	wg       sync.WaitGroup
+	open     atomic.Int64
 }
 
 func (s *Server) init() {
@@ -146,8 +148,10 @@ func (s *Server) Serve(ln net.Listener) error {
 			return ErrServerClosed
 		}
 		s.wg.Add(1)
+		s.open.Add(1)
 		go func() {
 			defer s.wg.Done()
+			defer s.open.Add(-1)
 			defer s.track(c, false)
 			s.handle(c)
 		}()
@@ -167,6 +171,13 @@ func (s *Server) track(c net.Conn, add bool) bool {
 	}
 	return true
 }
+
+// OpenStreams returns how many streams the server is serving: connections
+// from their accept to their end (in their handshake, relaying, or
+// carrying multiplexed streams), and each stream of a multiplexed
+// connection until its relay has ended. Once it is 0, nothing the server
+// accepted is still on its way to a target.
+func (s *Server) OpenStreams() int { return int(s.open.Load()) }
 
 // Close stops the listeners and ends every stream.
 func (s *Server) Close() error {
@@ -222,8 +233,10 @@ func (s *Server) serveSession(c *tls.Conn, timeout time.Duration) {
 			return
 		}
 		s.wg.Add(1)
+		s.open.Add(1)
 		go func() {
 			defer s.wg.Done()
+			defer s.open.Add(-1)
 			defer st.Close()
 			s.serveStream(&muxStream{Stream: st}, timeout)
 		}()

@@ -64,7 +64,9 @@ type Verifier struct {
 	// CacheTTL is the maximum reuse time of a result; 0 means
 	// DefaultCacheTTL.
 	CacheTTL time.Duration
-	// Now is the clock; nil means time.Now.
+	// Now is the clock that certificates and evidence are judged by, and
+	// the TLS configurations ServerConfig and ClientConfig return judge
+	// session resumption by; nil means time.Now.
 	Now func() time.Time
 
 	mu     sync.RWMutex
@@ -223,7 +225,7 @@ func (v *Verifier) verifyConnection(cs tls.ConnectionState) error {
 // cert leaves the certificate to the caller's GetCertificate (for one that
 // is renewed).
 func (v *Verifier) ServerConfig(cert *tls.Certificate, requireClient bool) *tls.Config {
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, Time: v.Now}
 	if cert != nil {
 		cfg.Certificates = []tls.Certificate{*cert}
 	}
@@ -245,6 +247,8 @@ func (v *Verifier) ClientConfig(cert *tls.Certificate) *tls.Config {
 		InsecureSkipVerify: true,
 		VerifyConnection:   v.verifyConnection,
 		MinVersion:         tls.VersionTLS12,
+		// Session resumption judges the peer's certificate by this clock.
+		Time: v.Now,
 	}
 	if cert != nil {
 		cfg.Certificates = []tls.Certificate{*cert}

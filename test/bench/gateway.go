@@ -69,11 +69,8 @@ var (
 // startDevChain runs `dstack devchain` and sets it up with `dstack chain`,
 // as an operator would.
 func startDevChain(ctx context.Context, dir, dstackBin string) (*devChain, error) {
-	addr, err := freeAddr()
-	if err != nil {
-		return nil, err
-	}
-	p, err := startProc(dir, "devchain", nil, dstackBin, "devchain", "--listen", addr, "--accounts", "1", "--period", "2s")
+	// The chain picks its port and prints the URL it serves at.
+	p, err := startProc(dir, "devchain", nil, nil, dstackBin, "devchain", "--listen", "127.0.0.1:0", "--accounts", "1", "--period", "2s")
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +196,7 @@ func runCVM(ctx context.Context, args []string) error {
 	kms := fs.String("kms", "", "DstackKms address")
 	app := fs.String("app", "", "app id (0x…)")
 	register := fs.String("register", "", "gateway registration URL")
-	listen := fs.String("listen", "", "tunnel listen address")
+	listen := fs.String("listen", "", "tunnel listen address, or fd/N: a listener inherited as descriptor N")
 	backendAddr := fs.String("backend", "", "backend address port 80 relays to")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -239,7 +236,7 @@ func runCVM(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *listen)
+	ln, err := listenAt(*listen)
 	if err != nil {
 		return err
 	}

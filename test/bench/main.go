@@ -291,15 +291,12 @@ func start(ctx context.Context, o *options, dir string) (*stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	plainAddr, err := freeAddr()
+	bl, err := openListeners(2)
 	if err != nil {
 		return nil, err
 	}
-	tlsAddr, err := freeAddr()
-	if err != nil {
-		return nil, err
-	}
-	b, err := startProc(dir, "backend", nil, self, "backend", plainAddr, tlsAddr, s.cert.Cert, s.cert.Key)
+	plainAddr, tlsAddr := bl.addrs[0], bl.addrs[1]
+	b, err := startProc(dir, "backend", nil, bl, self, "backend", bl.fd(0), bl.fd(1), s.cert.Cert, s.cert.Key)
 	if err != nil {
 		return nil, err
 	}
@@ -321,11 +318,12 @@ func start(ctx context.Context, o *options, dir string) (*stack, error) {
 			}
 			v, _ := exec.Command(nginxBin, "-v").CombinedOutput()
 			s.headers = append(s.headers, "nginx: "+strings.TrimSpace(string(v))+debianVersion("nginx"))
-			addr, err := freeAddr()
+			ls, err := openListeners(1)
 			if err != nil {
 				return s, err
 			}
-			p, err := startNginx(dir, nginxBin, addr, tlsAddr, s.cert)
+			addr := ls.addrs[0]
+			p, err := startNginx(dir, nginxBin, ls, tlsAddr, s.cert)
 			if err != nil {
 				return s, err
 			}
@@ -336,22 +334,20 @@ func start(ctx context.Context, o *options, dir string) (*stack, error) {
 			}
 			s.addCases("nginx", t, []*proc{p}, both...)
 		case "caddy":
-			ka, err := freeAddr()
+			ls, err := openListeners(2)
 			if err != nil {
 				return s, err
 			}
-			nc, err := freeAddr()
-			if err != nil {
-				return s, err
-			}
+			ka, nc := ls.addrs[0], ls.addrs[1]
 			cfg, err := caddyConfig(dir, "caddy", map[string]any{
-				"keepalive": caddyServer(ka, plainProxy(tlsAddr, true)),
-				"newconn":   caddyServer(nc, plainProxy(tlsAddr, false)),
+				"keepalive": caddyServer(ls.fd(0), plainProxy(tlsAddr, true)),
+				"newconn":   caddyServer(ls.fd(1), plainProxy(tlsAddr, false)),
 			}, s.cert, nil)
 			if err != nil {
+				ls.close()
 				return s, err
 			}
-			p, err := startCaddy(dir, "caddy", filepath.Join(o.bin, "caddy"), cfg)
+			p, err := startCaddy(dir, "caddy", filepath.Join(o.bin, "caddy"), cfg, ls)
 			if err != nil {
 				return s, err
 			}
@@ -405,30 +401,38 @@ func (s *stack) startGateway(ctx context.Context, o *options, self, backendPlain
 		return err
 	}
 	s.add(d.proc)
-	var addrs [6]string
-	for i := range addrs {
-		if addrs[i], err = freeAddr(); err != nil {
-			return err
-		}
-	}
-	ka, nc, reg, tun, l4, ncm := addrs[0], addrs[1], addrs[2], addrs[3], addrs[4], addrs[5]
-	cfg, err := caddyConfig(s.dir, "gateway", map[string]any{
-		"keepalive":    caddyServer(ka, gatewayProxy(true, false)),
-		"newconn":      caddyServer(nc, gatewayProxy(false, false)),
-		"newconnmuxed": caddyServer(ncm, gatewayProxy(false, true)),
-	}, s.cert, map[string]any{"dstack": d.dstackApp(reg), "layer4": gatewayLayer4(l4)})
+	// The gateway's listeners: keep-alive, new connection, registration,
+	// layer4, new multiplexed stream; and the CVM's tunnel.
+	gl, err := openListeners(5)
 	if err != nil {
 		return err
 	}
-	g, err := startCaddy(s.dir, "gateway", filepath.Join(o.bin, "caddy"), cfg)
+	tl, err := openListeners(1)
 	if err != nil {
+		gl.close()
+		return err
+	}
+	ka, nc, reg, l4, ncm := gl.addrs[0], gl.addrs[1], gl.addrs[2], gl.addrs[3], gl.addrs[4]
+	cfg, err := caddyConfig(s.dir, "gateway", map[string]any{
+		"keepalive":    caddyServer(gl.fd(0), gatewayProxy(true, false)),
+		"newconn":      caddyServer(gl.fd(1), gatewayProxy(false, false)),
+		"newconnmuxed": caddyServer(gl.fd(4), gatewayProxy(false, true)),
+	}, s.cert, map[string]any{"dstack": d.dstackApp(gl.fd(2)), "layer4": gatewayLayer4(gl.fd(3))})
+	if err != nil {
+		gl.close()
+		tl.close()
+		return err
+	}
+	g, err := startCaddy(s.dir, "gateway", filepath.Join(o.bin, "caddy"), cfg, gl)
+	if err != nil {
+		tl.close()
 		return err
 	}
 	s.add(g)
 	if err := g.waitFor("the registration endpoint", dialable(reg)); err != nil {
 		return err
 	}
-	c, err := startProc(s.dir, "cvm", nil, self, d.cvmArgs(reg, tun, backendPlain)...)
+	c, err := startProc(s.dir, "cvm", nil, tl, self, d.cvmArgs(reg, tl.fd(0), backendPlain)...)
 	if err != nil {
 		return err
 	}

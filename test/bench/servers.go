@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/template"
@@ -103,14 +104,57 @@ func serveBackend(plainLn, tlsLn net.Listener, cert tls.Certificate) *backend {
 
 func (b *backend) Close() error { return errors.Join(b.plain.Close(), b.tls.Close()) }
 
-// freeAddr returns a loopback address that was free a moment ago.
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("finding a free loopback port: %w", err)
+// listeners are loopback listeners this process opens for one child
+// process, which inherits them (startProc) and serves each as "fd/N", in
+// Caddy's syntax (listenAt): an address is never free between the two.
+type listeners struct {
+	addrs []string
+	files []*os.File
+}
+
+// openListeners opens n loopback listeners.
+func openListeners(n int) (*listeners, error) {
+	l := &listeners{}
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			l.close()
+			return nil, fmt.Errorf("listening on loopback: %w", err)
+		}
+		f, err := ln.(*net.TCPListener).File()
+		ln.Close() // f holds the socket
+		if err != nil {
+			l.close()
+			return nil, err
+		}
+		l.addrs, l.files = append(l.addrs, ln.Addr().String()), append(l.files, f)
 	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
+	return l, nil
+}
+
+// fd is how the child names listener i: its descriptors 0-2 are stdio.
+func (l *listeners) fd(i int) string { return fmt.Sprintf("fd/%d", 3+i) }
+
+// close closes this process's copies.
+func (l *listeners) close() {
+	for _, f := range l.files {
+		f.Close()
+	}
+}
+
+// listenAt listens on addr, or serves the listener inherited as "fd/N".
+func listenAt(addr string) (net.Listener, error) {
+	n, ok := strings.CutPrefix(addr, "fd/")
+	if !ok {
+		return net.Listen("tcp", addr)
+	}
+	fd, err := strconv.Atoi(n)
+	if err != nil || fd < 3 {
+		return nil, fmt.Errorf("listen address %q: not fd/N with N at least 3", addr)
+	}
+	f := os.NewFile(uintptr(fd), addr)
+	defer f.Close() // the listener holds its own copy
+	return net.FileListener(f)
 }
 
 // proc is a process the harness started; its output goes to a log file.
@@ -122,7 +166,10 @@ type proc struct {
 	err  error
 }
 
-func startProc(dir, name string, env []string, bin string, args ...string) (*proc, error) {
+// startProc runs bin with args, its output in dir/name.log; the child
+// inherits ls's listeners (nil: none), and this process's copies are
+// closed.
+func startProc(dir, name string, env []string, ls *listeners, bin string, args ...string) (*proc, error) {
 	p := &proc{name: name, log: filepath.Join(dir, name+".log"), done: make(chan struct{})}
 	f, err := os.Create(p.log)
 	if err != nil {
@@ -133,6 +180,10 @@ func startProc(dir, name string, env []string, bin string, args ...string) (*pro
 	p.cmd.Stdout, p.cmd.Stderr = f, f
 	// The process ends with this one, even when this one is killed.
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	if ls != nil {
+		p.cmd.ExtraFiles = ls.files
+		defer ls.close()
+	}
 	if err := p.cmd.Start(); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("starting %s (%s): %w", name, bin, err)
@@ -260,21 +311,24 @@ http {
 
 // startNginx writes the configuration into dir and runs nginx in the
 // foreground.
-func startNginx(dir, nginxBin, listen, backendTLS string, cert *certFiles) (*proc, error) {
+// nginx takes over ls's listener: it inherits it, named in the NGINX
+// environment variable (as in its binary upgrade), and matches it to the
+// listen directive of the same address.
+func startNginx(dir, nginxBin string, ls *listeners, backendTLS string, cert *certFiles) (*proc, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "nginx-tmp"), 0o755); err != nil {
 		return nil, err
 	}
 	conf := filepath.Join(dir, "nginx.conf")
 	var b strings.Builder
 	if err := nginxConf.Execute(&b, map[string]any{
-		"Root": os.Geteuid() == 0, "Dir": dir, "Backend": backendTLS, "Listen": listen, "Cert": cert.Cert, "Key": cert.Key,
+		"Root": os.Geteuid() == 0, "Dir": dir, "Backend": backendTLS, "Listen": ls.addrs[0], "Cert": cert.Cert, "Key": cert.Key,
 	}); err != nil {
 		return nil, err
 	}
 	if err := os.WriteFile(conf, []byte(b.String()), 0o644); err != nil {
 		return nil, err
 	}
-	return startProc(dir, "nginx", nil, nginxBin, "-p", dir, "-e", filepath.Join(dir, "nginx-error.log"), "-c", conf, "-g", "daemon off;")
+	return startProc(dir, "nginx", []string{"NGINX=3;"}, ls, nginxBin, "-p", dir, "-e", filepath.Join(dir, "nginx-error.log"), "-c", conf, "-g", "daemon off;")
 }
 
 // caddyServer is one HTTP server of a Caddy config: TLS with the bench
@@ -320,12 +374,12 @@ func plainProxy(backendTLS string, keepAlive bool) map[string]any {
 }
 
 // startCaddy writes config into dir and runs bin/caddy with it.
-func startCaddy(dir, name, caddyBin string, config []byte) (*proc, error) {
+func startCaddy(dir, name, caddyBin string, config []byte, ls *listeners) (*proc, error) {
 	path := filepath.Join(dir, name+".json")
 	if err := os.WriteFile(path, config, 0o600); err != nil {
 		return nil, err
 	}
-	return startProc(dir, name, nil, caddyBin, "run", "--config", path)
+	return startProc(dir, name, nil, ls, caddyBin, "run", "--config", path)
 }
 
 // runBackend is the backend child process's main.
@@ -337,11 +391,11 @@ func runBackend(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	pl, err := net.Listen("tcp", args[0])
+	pl, err := listenAt(args[0])
 	if err != nil {
 		return err
 	}
-	tl, err := net.Listen("tcp", args[1])
+	tl, err := listenAt(args[1])
 	if err != nil {
 		return err
 	}
