@@ -195,6 +195,7 @@ func TestPassiveHealthUnderLoad(t *testing.T) {
 // answered the same for that instance, and is not sent to another.
 func TestPassiveHealthNoLiveInstance(t *testing.T) {
 	e := newEnv(t)
+	e.adminAddr = freeAddr(t)
 	compose := e.compose(0xe8)
 	app := e.deployApp(compose)
 	g := e.load(e.dstackConfig(nil), proxyRoute(nil))
@@ -227,6 +228,20 @@ func TestPassiveHealthNoLiveInstance(t *testing.T) {
 	}
 	if !g.logContains("refused request: no live instance") || !g.logContains(b.tunAddr) {
 		t.Fatal("the log does not say why")
+	}
+	var view struct {
+		Instances []struct {
+			InstanceID string      `json:"instance_id"`
+			Down       *DownStatus `json:"down"`
+		} `json:"instances"`
+	}
+	if raw, err := e.adminInstances(&view); err != nil || len(view.Instances) != 2 {
+		t.Fatalf("admin view: %v %s", err, raw)
+	}
+	for _, i := range view.Instances {
+		if i.Down == nil || !strings.Contains(i.Down.Error, "tunnel") || !i.Down.Until.After(i.Down.Since) {
+			t.Fatalf("the admin view shows instance %s as %+v, want down with its dial error", i.InstanceID, i.Down)
+		}
 	}
 }
 
@@ -420,4 +435,48 @@ func TestPassiveHealthLayer4(t *testing.T) {
 		t.Fatalf("with both dead: %q", got)
 	}
 	eventually(t, "the refusal to be logged", func() bool { return g.logContains("no live instance of " + hexKey(app)) })
+}
+
+// TestPassiveHealthRetriesWithBody: a request with a body whose dial
+// failed reaches the live instance with its body whole: nothing of it was
+// read by the failed attempt.
+func TestPassiveHealthRetriesWithBody(t *testing.T) {
+	e := newEnv(t)
+	compose := e.compose(0xee)
+	app := e.deployApp(compose)
+	g := e.load(e.dstackConfig(nil), roundRobinRoute(nil))
+	a, b := e.twoOf(g, app, compose)
+	for _, c := range []*cvm{a, b} {
+		name := instanceField(c)
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			io.WriteString(w, name+" body="+string(body))
+		})}
+		go srv.Serve(ln)
+		t.Cleanup(func() { srv.Close() })
+		c.ports[80] = ln.Addr().String()
+	}
+	b.kill()
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	for i := range 4 {
+		want := strings.Repeat(string(rune('a'+i)), 100<<10)
+		req, _ := http.NewRequest(http.MethodPost, g.httpURL+"/", strings.NewReader(want))
+		req.Host = hostOf(app, "")
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || string(got) != instanceField(a)+" body="+want {
+			t.Fatalf("POST %d: %d %.200q", i, res.StatusCode, got)
+		}
+	}
+	if _, down := g.app.passive.status(hexKey(b.id.InstanceID)); !down {
+		t.Fatal("no request was sent to b")
+	}
 }

@@ -297,10 +297,11 @@ func (t *Transport) roundTrip(req *http.Request, id string, port uint16, body *a
 }
 
 // attemptBody is a request body that more than one attempt may be given:
-// it records whether any attempt read from it. A failed dial leaves it
-// unread, and its Close (which the HTTP transport calls on every failure)
-// does nothing until it was read, so the next attempt sends it whole; the
-// server closes it in the end.
+// it records whether any attempt read from it, and a body that was read is
+// never sent again. A failed dial reads nothing, and the HTTP transport's
+// Close of the body on that failure does not end it: Caddy's reverse_proxy
+// hands transports a body whose Close does nothing until it was read, for
+// its own retries.
 type attemptBody struct {
 	io.ReadCloser
 	read atomic.Bool
@@ -309,13 +310,6 @@ type attemptBody struct {
 func (b *attemptBody) Read(p []byte) (int, error) {
 	b.read.Store(true)
 	return b.ReadCloser.Read(p)
-}
-
-func (b *attemptBody) Close() error {
-	if !b.read.Load() {
-		return nil
-	}
-	return b.ReadCloser.Close()
 }
 
 var claimNames = []string{"app_id", "instance_id", "compose_hash", "tcb_status", "os_image_hash", "mr_aggregated", "block"}
