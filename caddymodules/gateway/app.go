@@ -1,5 +1,7 @@
 // Package gateway is the dstack gateway as Caddy modules: the "dstack" app
-// (the registry of CVM instances, the RegisterCvm RPC, the chain watcher),
+// (the registry of CVM instances, the RegisterCvm and DeregisterCvm RPCs,
+// the chain watcher, passive health: an instance whose dial fails is left
+// out at once, see PassiveHealth),
 // the attested reverse-proxy transport (http.reverse_proxy.transport.dstack)
 // and dynamic upstreams (http.reverse_proxy.upstreams.dstack, with the
 // active health checks Caddy does not run for dynamic upstreams, probing

@@ -50,7 +50,7 @@ func init() {
 type Upstreams struct {
 	// ActiveHealthChecks probes every registered instance the chain allows
 	// through the attested tunnel and leaves the unhealthy ones out.
-	// Default none (off; Caddy's passive health checks still apply).
+	// Default none (off; the dstack app's passive_health still applies).
 	ActiveHealthChecks *ActiveHealthChecks `json:"active_health_checks,omitempty"`
 
 	app    *App
