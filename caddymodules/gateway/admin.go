@@ -18,7 +18,8 @@ func init() {
 //
 // Each instance carries "health": its state under each active health
 // check of the dstack upstreams that has checked it (HealthStatus), when
-// there is one.
+// there is one, and "down" (DownStatus) while passive health leaves it
+// out.
 type Admin struct{}
 
 // CaddyModule returns the Caddy module information.
@@ -43,7 +44,11 @@ func instances(w http.ResponseWriter, r *http.Request) error {
 	app := a.(*App)
 	list := []instanceView{}
 	for _, i := range app.Instances() {
-		list = append(list, instanceView{Instance: i, Health: app.Health(i.key())})
+		v := instanceView{Instance: i, Health: app.Health(i.key())}
+		if s, down := app.passive.status(i.key()); down {
+			v.Down = &s
+		}
+		list = append(list, v)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	return json.NewEncoder(w).Encode(struct {
@@ -56,6 +61,8 @@ func instances(w http.ResponseWriter, r *http.Request) error {
 type instanceView struct {
 	Instance
 	Health []HealthStatus `json:"health,omitempty"`
+	// Down is set while passive health leaves the instance out.
+	Down *DownStatus `json:"down,omitempty"`
 }
 
 var _ caddy.AdminRouter = (*Admin)(nil)

@@ -1,5 +1,7 @@
 // Package gateway is the dstack gateway as Caddy modules: the "dstack" app
-// (the registry of CVM instances, the RegisterCvm RPC, the chain watcher),
+// (the registry of CVM instances, the RegisterCvm and DeregisterCvm RPCs,
+// the chain watcher, passive health: an instance whose dial fails is left
+// out at once, see PassiveHealth),
 // the attested reverse-proxy transport (http.reverse_proxy.transport.dstack)
 // and dynamic upstreams (http.reverse_proxy.upstreams.dstack, with the
 // active health checks Caddy does not run for dynamic upstreams, probing
@@ -116,6 +118,12 @@ type App struct {
 	// names, and trusts that PKI's evidence. Development only: nothing it
 	// attests proves anything. Default: the TDX guest (configfs-tsm).
 	InsecureSimulatedTEESeed string `json:"insecure_simulated_tee_seed,omitempty"`
+	// PassiveHealth marks an instance down at its first failed dial, sends
+	// the request to another live instance of the app, and routes the
+	// instance again after a cool-down (PassiveHealth has the details).
+	// It applies to the dstack transport, upstreams and layer4 handler
+	// alike. Default on, with a cool-down of 30s.
+	PassiveHealth PassiveHealth `json:"passive_health,omitzero"`
 	// Limits bounds what callers can make the registration RPC hold (its
 	// callers must present an RA-TLS certificate that verifies, but the
 	// handshake and what precedes it are open to anyone who reaches
@@ -139,6 +147,7 @@ type App struct {
 	dialer    *tunnel.Dialer
 	reg       *registry
 	conns     *connSet
+	passive   *ejector
 	block     atomic.Uint64
 	// staleClosed is whether the tunnels were closed for staleness since
 	// the chain was last read.
@@ -220,6 +229,10 @@ func (a *App) Provision(ctx caddy.Context) error {
 	a.verifier = &ratls.Verifier{Attestation: a.opts, Now: a.clock.Now}
 	a.dialer = &tunnel.Dialer{GetCertificate: a.cert.Load, Verifier: a.verifier, Now: a.clock.Now}
 	a.conns = newConnSet()
+	a.passive = newEjector(a.PassiveHealth, a.log.Named("passive_health"))
+	if a.PassiveHealth.Off {
+		a.log.Info("passive health is off: an instance whose dial fails stays routed until its registration expires or it deregisters")
+	}
 	a.reg = &registry{storage: ctx.Storage(), byID: map[string]*Instance{}}
 	if err := a.reg.load(ctx); err != nil {
 		return err
@@ -389,6 +402,7 @@ func (a *App) poll() {
 	a.renewIfDue(ctx, now)
 	for _, inst := range a.reg.expire(now, time.Duration(a.InstanceTTL)) {
 		a.conns.close(inst.key())
+		a.passive.forget(inst.key())
 		a.log.Info("registration expired", zap.String("app_id", hexKey(inst.AppID)), zap.String("instance_id", hexKey(inst.InstanceID)))
 		if err := a.reg.delete(ctx, inst); err != nil {
 			a.log.Error("removing an expired registration from storage", zap.Error(err))

@@ -43,6 +43,10 @@ func init() {
 //			vm_config <json>
 //			insecure_trust_roots <pem file>
 //			insecure_simulated_tee_seed <seed>
+//			passive_health off
+//			passive_health {
+//				cool_down <duration>
+//			}
 //			limits {
 //				max_conns           <n>
 //				max_in_flight       <n>
@@ -101,6 +105,11 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 				return nil, err
 			}
 			continue
+		case "passive_health":
+			if err := parsePassiveHealth(d, &a.PassiveHealth); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		if !slices.Contains(globalOptions, key) {
 			return nil, d.Errf("unknown dstack option %q", key)
@@ -151,6 +160,35 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 		return nil, d.Err("dstack: chain is required: the chain decides which apps may register")
 	}
 	return httpcaddyfile.App{Name: "dstack", Value: caddyconfig.JSON(&a, nil)}, nil
+}
+
+// parsePassiveHealth reads `passive_health off` or a passive_health block
+// (PassiveHealth).
+func parsePassiveHealth(d *caddyfile.Dispenser, p *PassiveHealth) error {
+	if d.NextArg() {
+		if d.Val() != "off" || d.NextArg() {
+			return d.Errf("passive_health: %q: use `passive_health off` or a block with cool_down <duration>", d.Val())
+		}
+		p.Off = true
+		if d.NextBlock(d.Nesting()) {
+			return d.Err("passive_health off takes no block")
+		}
+		return nil
+	}
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		key := d.Val()
+		var val string
+		if key != "cool_down" {
+			return d.Errf("unknown passive_health option %q (cool_down)", key)
+		}
+		if !d.AllArgs(&val) {
+			return d.ArgErr()
+		}
+		if err := setDuration(d, &p.CoolDown, key, val); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // UnmarshalCaddyfile sets up the transport from Caddyfile tokens:

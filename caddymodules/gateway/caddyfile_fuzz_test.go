@@ -21,6 +21,7 @@ func FuzzCaddyfile(f *testing.F) {
 		"dstack passthrough", "dstack unknown", "dstack_app allowed revoked", "dstack_app x",
 		"dstack_node {\nagent_socket /run/dstack.sock\n}", "dstack_node {\nagent_socket rel\n}", "dstack_node x",
 		"dstack_h2", "dstack_detach", "{", "}", "dstack {\n{\n}\n}",
+		"dstack {\npassive_health off\n}", "dstack {\npassive_health {\ncool_down 1m\n}\n}", "dstack {\npassive_health off {\n}\n}",
 	} {
 		f.Add(s)
 	}

@@ -370,6 +370,7 @@ func (h *healthChecker) record(inst *Instance, err error) {
 			s.Status = HealthUnhealthy
 		}
 	} else {
+		h.app.passive.markUp(id, "an active health check passed")
 		s.LastError, s.Fails, s.Passes = "", 0, s.Passes+1
 		switch {
 		case s.Status == HealthUnchecked:

@@ -204,26 +204,40 @@ func (h *L4Handler) Handle(cx *layer4.Connection, _ layer4.Handler) error {
 		h.log.Info("refused connection", zap.String("id", target.ID), zap.Error(err))
 		return err
 	}
-	ctx, cancel := context.WithTimeout(cx.Context, time.Duration(h.DialTimeout))
-	defer cancel()
+	// Instances passive health marked down are not dialed; an instance
+	// whose dial fails for its sake is marked down and the next one is
+	// tried.
 	var up net.Conn
 	var upInst *Instance
 	var last error
+	var down []*Instance
 	for _, inst := range insts {
 		if !inst.Allowed {
 			last = fmt.Errorf("%w: app %x at block %d: %s", ErrRevoked, inst.AppID, inst.Block, inst.Reason)
 			continue
 		}
-		if conn, err := h.app.dialInstance(ctx, inst, target.Port, nil, h.TCBStatus, !h.DisableMultiplex); err != nil {
+		if h.app.passive.isDown(inst) {
+			down = append(down, inst)
+			continue
+		}
+		conn, err := h.app.dialRouted(cx.Context, time.Duration(h.DialTimeout), inst, target.Port, nil, h.TCBStatus, !h.DisableMultiplex)
+		if err != nil {
 			last = err
+			if de := (*downError)(nil); errors.As(err, &de) {
+				down = append(down, inst)
+			}
 			h.log.Warn("refused upstream", zap.String("instance_id", hexKey(inst.InstanceID)), zap.String("app_id", hexKey(inst.AppID)),
 				zap.Uint16("port", target.Port), zap.Bool("terminated", terminated), zap.Error(err))
-		} else {
-			up, upInst = conn, inst
-			break
+			continue
 		}
+		up, upInst = conn, inst
+		break
 	}
 	if up == nil {
+		if len(down) > 0 && cx.Context.Err() == nil {
+			last = fmt.Errorf("no live instance of %s (port %d): %s", target.ID, target.Port, h.app.passive.downReasons(down))
+			h.log.Warn("refused connection", zap.String("id", target.ID), zap.Error(last))
+		}
 		return last
 	}
 	defer up.Close()

@@ -70,7 +70,9 @@ func (c *cvm) forge(f forgery) {
 
 // TestRefusedUpstreams: a registered instance whose tunnel endpoint then
 // presents a forged quote, another app's attestation, or a compose hash
-// the chain does not allow is never reached: 502, and the log says why.
+// the chain does not allow is never reached: it is marked down (503,
+// X-Dstack-Refused: down, with no other instance to go to), and the log
+// says why.
 func TestRefusedUpstreams(t *testing.T) {
 	e := newEnv(t)
 	compose := e.compose(0xc3)
@@ -88,7 +90,7 @@ func TestRefusedUpstreams(t *testing.T) {
 			c.forge(tc)
 			g.app.conns.close(hexKey(c.id.InstanceID))
 			code, body := get(t, nil, g, hostOf(c.id.InstanceID, ""), nil)
-			if code != http.StatusBadGateway || strings.Contains(body, "app=") {
+			if code != http.StatusServiceUnavailable || strings.Contains(body, "app=") || !strings.Contains(body, "no live instance") {
 				t.Fatalf("%d %q", code, body)
 			}
 			if !g.logContains("refused upstream") || !g.logContains(tc.log) {

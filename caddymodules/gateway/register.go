@@ -18,6 +18,7 @@ import (
 	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/internal/tunnel"
 	"github.com/dstack-go/dstack/kms/kmsapi"
+	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/identity"
 	"github.com/dstack-go/dstack/tee/ratls"
 )
@@ -44,12 +45,20 @@ func (a *App) registrationTLS() *tls.Config {
 // prpc.DefaultMaxBody.
 const maxRegisterBody = 64 << 10
 
-// registrationHandler serves /prpc/RegisterCvm and /prpc/Info (upstream's
+// maxDeregisterBody is the request body limit of DeregisterCvm, which
+// carries two ids.
+const maxDeregisterBody = 1 << 10
+
+// registrationHandler serves /prpc/RegisterCvm, /prpc/DeregisterCvm and /prpc/Info (upstream's
 // legacy "Tproxy." prefix is stripped, as upstream does) and /health.
 func (a *App) registrationHandler() http.Handler {
 	rpc := &prpc.Server{
 		Base: "/prpc/", ServicePrefix: "Tproxy.", Logger: a.log,
-		Methods: map[string]prpc.Method{tunnel.RegisterMethod: prpc.Handle(a.registerCvm).MaxBody(maxRegisterBody), tunnel.InfoMethod: prpc.Handle(a.info)},
+		Methods: map[string]prpc.Method{
+			tunnel.RegisterMethod:   prpc.Handle(a.registerCvm).MaxBody(maxRegisterBody),
+			tunnel.DeregisterMethod: prpc.Handle(a.deregisterCvm).MaxBody(maxDeregisterBody),
+			tunnel.InfoMethod:       prpc.Handle(a.info),
+		},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
@@ -68,19 +77,9 @@ func (a *App) registrationHandler() http.Handler {
 // registerCvm registers the calling CVM: its identity is its certificate's
 // verified attestation, and the chain must allow it.
 func (a *App) registerCvm(ctx context.Context, req *tunnel.RegisterRequest) (*tunnel.RegisterResponse, error) {
-	claims, _ := ctx.Value(claimsKey).(*ratls.Claims)
-	if claims == nil || claims.Evidence == nil {
-		return nil, prpc.Errorf("no attestation provided: register over mutual RA-TLS with the CVM's certificate")
-	}
-	ev := claims.Evidence
-	if len(ev.AppID) != 20 {
-		return nil, prpc.Errorf("the attestation proves no app id")
-	}
-	if len(ev.InstanceID) == 0 {
-		return nil, prpc.Errorf("the attestation proves no instance id: apps without instance ids cannot use the gateway")
-	}
-	if err := a.checkTCB(ev.TCBStatus, nil); err != nil {
-		return nil, prpc.Public("registration refused: "+err.Error(), err)
+	ev, err := a.caller(ctx, "registration")
+	if err != nil {
+		return nil, err
 	}
 	boot := kmsapi.BootInfoOf(ev, false)
 	d, err := a.decide(ctx, boot)
@@ -114,6 +113,7 @@ func (a *App) registerCvm(ctx context.Context, req *tunnel.RegisterRequest) (*tu
 		// The instance moved: connections to the old address are stale.
 		a.conns.close(inst.key())
 	}
+	a.passive.markUp(inst.key(), "it registered again")
 	a.log.Info("registered", zap.String("app_id", hexKey(ev.AppID)), zap.String("instance_id", hexKey(ev.InstanceID)),
 		zap.String("tunnel", addr), zap.Uint16s("ports", routes.Ports), zap.Strings("unrouted", routes.Unrouted),
 		zap.Uint64("block", d.Block), zap.Bool("renewal", old != nil))
@@ -121,6 +121,58 @@ func (a *App) registerCvm(ctx context.Context, req *tunnel.RegisterRequest) (*tu
 		AppID: ev.AppID, InstanceID: ev.InstanceID, TunnelAddress: addr, BaseDomain: a.BaseDomain,
 		ExpiresInSeconds: int64(time.Duration(a.InstanceTTL) / time.Second), Block: d.Block,
 	}, nil
+}
+
+// caller is the attested identity of the CVM calling a registration RPC
+// (what names the call in refusals): its certificate's verified evidence,
+// which must prove an app id and an instance id on a platform whose TCB
+// status the policy accepts.
+func (a *App) caller(ctx context.Context, what string) (*attest.Verified, error) {
+	claims, _ := ctx.Value(claimsKey).(*ratls.Claims)
+	if claims == nil || claims.Evidence == nil {
+		return nil, prpc.Errorf("no attestation provided: call over mutual RA-TLS with the CVM's certificate")
+	}
+	ev := claims.Evidence
+	if len(ev.AppID) != 20 {
+		return nil, prpc.Errorf("the attestation proves no app id")
+	}
+	if len(ev.InstanceID) == 0 {
+		return nil, prpc.Errorf("the attestation proves no instance id: apps without instance ids cannot use the gateway")
+	}
+	if err := a.checkTCB(ev.TCBStatus, nil); err != nil {
+		return nil, prpc.Public(what+" refused: "+err.Error(), err)
+	}
+	return ev, nil
+}
+
+// deregisterCvm removes the calling CVM's registration, as it shuts down
+// cleanly: nothing is routed to it from then on, and its tunnel
+// connections are closed. Only the instance itself may: the request's app
+// id and instance id must be the ones its attestation proves, and the
+// registration must be the app's. The chain is not asked: an instance the
+// chain no longer allows may still remove itself.
+func (a *App) deregisterCvm(ctx context.Context, req *tunnel.DeregisterRequest) (*tunnel.DeregisterResponse, error) {
+	ev, err := a.caller(ctx, "deregistration")
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case !bytes.Equal(req.AppID, ev.AppID):
+		return nil, prpc.Errorf("deregistration refused: the attestation proves app %x, not %x: an instance may remove only its own registration", ev.AppID, req.AppID)
+	case !bytes.Equal(req.InstanceID, ev.InstanceID):
+		return nil, prpc.Errorf("deregistration refused: the attestation proves instance %x, not %x: an instance may remove only its own registration", ev.InstanceID, req.InstanceID)
+	}
+	id := hexKey(ev.InstanceID)
+	removed, err := a.reg.remove(ctx, id, hexKey(ev.AppID))
+	if removed {
+		a.conns.close(id)
+		a.passive.forget(id)
+		a.log.Info("deregistered", zap.String("app_id", hexKey(ev.AppID)), zap.String("instance_id", id))
+	}
+	if err != nil {
+		return nil, prpc.Public("deregistration refused: "+err.Error(), err)
+	}
+	return &tunnel.DeregisterResponse{Removed: removed}, nil
 }
 
 // info is upstream's Info RPC: the base domain, the external port, the

@@ -142,6 +142,26 @@ func (r *registry) upsert(ctx context.Context, inst *Instance) (*Instance, error
 	return old, nil
 }
 
+// remove takes an instance out of the registry and storage, when it is
+// registered under app; it reports whether it was registered.
+func (r *registry) remove(ctx context.Context, id, app string) (bool, error) {
+	r.mu.Lock()
+	inst, ok := r.byID[id]
+	if ok && inst.appKey() != app {
+		r.mu.Unlock()
+		return false, fmt.Errorf("instance %s is registered under app %s", id, inst.appKey())
+	}
+	delete(r.byID, id)
+	r.mu.Unlock()
+	if !ok {
+		return false, nil
+	}
+	if err := r.delete(ctx, inst); err != nil {
+		return true, fmt.Errorf("removing the registration from storage: %w", err)
+	}
+	return true, nil
+}
+
 func (r *registry) delete(ctx context.Context, inst *Instance) error {
 	err := r.storage.Delete(ctx, storageKey(inst.key()))
 	if errors.Is(err, fs.ErrNotExist) {

@@ -83,11 +83,14 @@ func (a *App) State(id string) AppState {
 // allows at the current block.
 func (a *App) dialInstance(ctx context.Context, inst *Instance, port uint16, wantApp []byte, tcb []string, mux bool) (net.Conn, error) {
 	if err := a.stale(); err != nil {
-		return nil, err
+		return nil, notTheInstance{err}
 	}
 	if !inst.allowsPort(port) {
-		return nil, fmt.Errorf("instance %x does not expose port %d: its app-compose publishes only %v", inst.InstanceID, port, inst.Ports)
+		return nil, notTheInstance{fmt.Errorf("instance %x does not expose port %d: its app-compose publishes only %v", inst.InstanceID, port, inst.Ports)}
 	}
+	// chainErr is set when the chain could not be read during the
+	// handshake: the instance is not at fault.
+	var chainErr error
 	check := func(c *ratls.Claims) error {
 		ev := c.Evidence
 		switch {
@@ -103,6 +106,7 @@ func (a *App) dialInstance(ctx context.Context, inst *Instance, port uint16, wan
 		}
 		d, err := a.decide(ctx, kmsapi.BootInfoOf(ev, false))
 		if err != nil {
+			chainErr = err
 			return err
 		}
 		if !d.Allowed {
@@ -116,9 +120,30 @@ func (a *App) dialInstance(ctx context.Context, inst *Instance, port uint16, wan
 	}
 	c, err := dial(ctx, inst.TunnelAddress, port, check)
 	if err != nil {
+		if chainErr != nil {
+			return nil, notTheInstance{err}
+		}
 		return nil, err
 	}
 	return a.conns.track(inst.key(), c), nil
+}
+
+// dialRouted is dialInstance for routed traffic, bounded by timeout: a
+// dial that fails for the instance's sake marks it down (passive health)
+// and is returned as a *downError. A dial given up because ctx ended (the
+// client went away) marks nothing.
+func (a *App) dialRouted(ctx context.Context, timeout time.Duration, inst *Instance, port uint16, wantApp []byte, tcb []string, mux bool) (net.Conn, error) {
+	dctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	conn, err := a.dialInstance(dctx, inst, port, wantApp, tcb, mux)
+	if err == nil {
+		return conn, nil
+	}
+	if a.passive.off || ctx.Err() != nil || !blames(err) {
+		return nil, err
+	}
+	a.passive.markDown(inst, err)
+	return nil, &downError{inst: inst, err: err}
 }
 
 // splitDial reads "<instance id>:<port>".

@@ -1,12 +1,14 @@
 package gateway
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/dstack-go/dstack/internal/tunnel"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 )
 
@@ -56,6 +58,11 @@ func TestTCBPolicy(t *testing.T) {
 			if len(g.app.Instances()) != 0 {
 				t.Fatal("registered")
 			}
+			own := tunnel.DeregisterRequest{AppID: app, InstanceID: c.id.InstanceID}
+			if _, err := c.deregistration(g, c.td).Deregister(context.Background(), own); err == nil ||
+				!strings.Contains(err.Error(), `deregistration refused: TCB status "`+status+`" is not accepted`) {
+				t.Fatalf("deregistration with %s evidence: %v", status, err)
+			}
 
 			// The app accepts the status; the transport and the layer4
 			// route do not.
@@ -79,11 +86,14 @@ func TestTCBPolicy(t *testing.T) {
 			if !g.logContains(`TCB status \"` + status + `\" is not accepted (tcb_status [UpToDate])`) {
 				t.Error("the transport's refusal is not logged with its reason")
 			}
+			// The refused dial marked the instance down: registering again
+			// routes it again, so that the layer4 route dials it too.
+			c.mustRegister(g)
 			if got := echo(); got != "" {
 				t.Fatalf("layer4 dial with %s evidence: %q", status, got)
 			}
-			if !g.logContains(`refused`) {
-				t.Error("the layer4 refusal is not logged")
+			if g.logCount(`TCB status \"`+status+`\" is not accepted (tcb_status [UpToDate])`) < 2 {
+				t.Error("the layer4 refusal is not logged with its reason")
 			}
 
 			// The control: the same evidence where every policy accepts it.

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -25,7 +27,19 @@ func init() {
 const (
 	varApp = "dstack.app_id"
 	varH2  = "dstack.h2"
+	// varCandidates are the instances the upstreams offered the request
+	// (a *candidates), which the transport may send it to when one is
+	// down.
+	varCandidates = "dstack.candidates"
 )
+
+// candidates are the instances the dstack upstreams offered a request.
+type candidates struct {
+	// what names the target: "app <id>" or "instance <id>".
+	what string
+	// ids are the instance ids, in the order they are tried.
+	ids []string
+}
 
 // ClaimHeaders are the request headers that carry an upstream's verified
 // claims to the backend. Incoming copies are always removed.
@@ -41,8 +55,12 @@ var ClaimHeaders = []string{
 // and the registered instance, a TCB status the policy accepts, and a
 // compose hash the chain allows at the current block. An instance the
 // chain has revoked, or a port its app-compose does not publish, is answered
-// 403 (X-Dstack-Refused: revoked or port) without being dialed; any other
-// refusal is an error (502) logged with its reason.
+// 403 (X-Dstack-Refused: revoked or port) without being dialed. A dial that
+// fails for the instance's sake marks it down (the dstack app's
+// passive_health, on by default) and the request goes to another live
+// instance of the app; with none left it is answered 503
+// (X-Dstack-Refused: down) with each instance's failure. Any other refusal
+// is an error (502) logged with its reason.
 //
 // Upstream dial addresses are "<instance_id>:<port>", as the dstack
 // upstreams produce them. Requests the upstreams mark h2 ("g" names) are
@@ -161,9 +179,7 @@ func (t *Transport) dial(ctx context.Context, _, addr string) (net.Conn, error) 
 			return nil, fmt.Errorf("dstack: routed app id %q: %w", v, err)
 		}
 	}
-	dctx, cancel := context.WithTimeout(ctx, time.Duration(t.DialTimeout))
-	defer cancel()
-	conn, err := t.app.dialInstance(dctx, inst, port, wantApp, t.TCBStatus, t.Multiplex)
+	conn, err := t.app.dialRouted(ctx, time.Duration(t.DialTimeout), inst, port, wantApp, t.TCBStatus, t.Multiplex)
 	if err != nil {
 		t.log.Warn("refused upstream", zap.String("instance_id", id), zap.String("app_id", hexKey(inst.AppID)),
 			zap.Uint16("port", port), zap.String("tunnel", inst.TunnelAddress), zap.Error(err))
@@ -172,12 +188,52 @@ func (t *Transport) dial(ctx context.Context, _, addr string) (net.Conn, error) 
 	return conn, nil
 }
 
-// RoundTrip implements http.RoundTripper.
+// RoundTrip implements http.RoundTripper. A request whose instance is
+// down, or whose dial fails for the instance's sake (passive health), goes
+// to the next live instance the dstack upstreams offered it; when none is
+// left it is answered 503 (X-Dstack-Refused: down) with each one's
+// failure.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	id, port, err := splitDial(req.URL.Host)
 	if err != nil {
 		return nil, fmt.Errorf("dstack transport: upstream %q is not <instance_id>:<port> (use `dynamic dstack`): %w", req.URL.Host, err)
 	}
+	var body *attemptBody
+	if req.Body != nil && req.Body != http.NoBody && !t.app.passive.off {
+		body = &attemptBody{ReadCloser: req.Body}
+	}
+	cands, _ := caddyhttp.GetVar(req.Context(), varCandidates).(*candidates)
+	if cands == nil {
+		cands = &candidates{what: "instance " + id}
+	}
+	var tried []*Instance
+	for {
+		res, err := t.roundTrip(req, id, port, body)
+		var down *downError
+		if !errors.As(err, &down) || body != nil && body.read.Load() {
+			return res, err
+		}
+		tried = append(tried, down.inst)
+		next := ""
+		for _, c := range cands.ids {
+			if !slices.ContainsFunc(tried, func(i *Instance) bool { return i.key() == c }) {
+				next = c
+				break
+			}
+		}
+		if next == "" {
+			t.log.Warn("refused request: no live instance", zap.String("target", cands.what), zap.Uint16("port", port),
+				zap.String("down", t.app.passive.downReasons(tried)))
+			return t.app.passive.downRefusal(req, fmt.Sprintf("%s (port %d)", cands.what, port), tried), nil
+		}
+		t.log.Debug("retrying on another instance", zap.String("down", down.inst.key()), zap.String("next", next))
+		id = next
+	}
+}
+
+// roundTrip sends req to one instance: a *downError when the instance is
+// down or its dial failed for its sake (nothing of req was sent then).
+func (t *Transport) roundTrip(req *http.Request, id string, port uint16, body *attemptBody) (*http.Response, error) {
 	inst, ok := t.app.reg.get(id)
 	if !ok {
 		return nil, fmt.Errorf("dstack: %w: %s", ErrNoInstance, id)
@@ -198,10 +254,16 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			zap.String("app_id", hexKey(inst.AppID)), zap.Uint16("port", port), zap.Uint16s("ports", inst.Ports))
 		return portRefusal(req, inst, port), nil
 	}
+	if s, down := t.app.passive.status(id); down {
+		return nil, &downError{inst: inst, err: errors.New(s.Error)}
+	}
 	// The request is copied, not changed: its header only when it carries
 	// a client's X-Dstack-* copy or the claims are added.
 	out := new(http.Request)
 	*out = *req
+	if body != nil {
+		out.Body = body
+	}
 	if t.ClaimsHeaders || hasClaimHeader(req.Header) {
 		out.Header = req.Header.Clone()
 		for k := range out.Header {
@@ -221,16 +283,33 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			out.Header[h] = []string{claims[i]}
 		}
 	}
-	if out.URL.Scheme == "" || out.URL.Scheme == "https" {
-		u := *out.URL
+	u := *out.URL
+	u.Host = net.JoinHostPort(id, strconv.Itoa(int(port)))
+	if u.Scheme == "" || u.Scheme == "https" {
 		u.Scheme = "http" // the tunnel is the encryption
-		out.URL = &u
 	}
+	out.URL = &u
 	rt := t.h1
 	if h2, _ := caddyhttp.GetVar(req.Context(), varH2).(bool); h2 {
 		rt = t.h2
 	}
 	return rt.RoundTrip(out)
+}
+
+// attemptBody is a request body that more than one attempt may be given:
+// it records whether any attempt read from it, and a body that was read is
+// never sent again. A failed dial reads nothing, and the HTTP transport's
+// Close of the body on that failure does not end it: Caddy's reverse_proxy
+// hands transports a body whose Close does nothing until it was read, for
+// its own retries.
+type attemptBody struct {
+	io.ReadCloser
+	read atomic.Bool
+}
+
+func (b *attemptBody) Read(p []byte) (int, error) {
+	b.read.Store(true)
+	return b.ReadCloser.Read(p)
 }
 
 var claimNames = []string{"app_id", "instance_id", "compose_hash", "tcb_status", "os_image_hash", "mr_aggregated", "block"}

@@ -24,9 +24,12 @@ func init() {
 // upstream's grammar, <id>[-<port>[g]].<base_domain>: an instance id pins
 // that instance, an app id gives the app's live instances (the ones the
 // chain allows, or — when it allows none — the refused ones, which the
-// dstack transport answers 403). Caddy's load balancing and passive health
-// checks then work across them. Passthrough names ("s") are served by the
-// layer4 route, not here.
+// dstack transport answers 403). Caddy's load balancing then works across
+// them. Instances the dstack app's passive health marked down (a failed
+// dial) are left out while another is live, and the dstack transport sends
+// a request whose dial fails to the next of the instances given here (see
+// PassiveHealth). Passthrough names ("s") are served by the layer4 route,
+// not here.
 //
 // Caddy's own active health checks (health_uri on reverse_proxy) never
 // probe dynamic upstreams; this module runs them itself when
@@ -47,7 +50,7 @@ func init() {
 type Upstreams struct {
 	// ActiveHealthChecks probes every registered instance the chain allows
 	// through the attested tunnel and leaves the unhealthy ones out.
-	// Default none (off; Caddy's passive health checks still apply).
+	// Default none (off; the dstack app's passive_health still applies).
 	ActiveHealthChecks *ActiveHealthChecks `json:"active_health_checks,omitempty"`
 
 	app    *App
@@ -139,17 +142,26 @@ func (u *Upstreams) GetUpstreams(r *http.Request) ([]*reverseproxy.Upstream, err
 		}
 		insts = healthy
 	}
-	app := t.ID
+	// Instances passive health marked down are left out while another is
+	// live; when all are, they are all given, and the transport answers
+	// 503 with their failures without dialing any.
+	if live := slices.DeleteFunc(slices.Clone(insts), u.app.passive.isDown); len(live) > 0 {
+		insts = live
+	}
+	app, what := t.ID, "app "+t.ID
 	if pinned {
-		app = insts[0].appKey()
+		app, what = insts[0].appKey(), "instance "+t.ID
 	}
 	caddyhttp.SetVar(r.Context(), varApp, app)
 	caddyhttp.SetVar(r.Context(), varH2, t.H2)
 	out := make([]*reverseproxy.Upstream, len(insts))
+	cands := &candidates{what: what, ids: make([]string, len(insts))}
 	port := strconv.Itoa(int(t.Port))
 	for i, inst := range insts {
 		out[i] = &reverseproxy.Upstream{Dial: net.JoinHostPort(inst.key(), port)}
+		cands.ids[i] = inst.key()
 	}
+	caddyhttp.SetVar(r.Context(), varCandidates, cands)
 	return out, nil
 }
 

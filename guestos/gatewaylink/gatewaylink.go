@@ -1,7 +1,8 @@
 // Package gatewaylink connects a booted CVM to the dstack gateway: it is
 // the boot.GatewayRegistrar over internal/tunnel. It serves the guest end
 // of the attested tunnel in front of the app's ports and keeps the CVM
-// registered (RegisterCvm) with the gateways of the sys-config. Both the
+// registered (RegisterCvm) with the gateways of the sys-config, until
+// Close, which removes the registrations (DeregisterCvm). Both the
 // tunnel and the registration accept only a peer whose attestation proves
 // the gateway app id the chain names. The tunnel relays only the ports the
 // app-compose publishes (tunnel.ComposeRoutes); the app-compose goes with
@@ -74,6 +75,9 @@ type Registrar struct {
 	// must be in (0, 1). Default 2/3: a 7-day certificate is renewed after
 	// about 4 days and 16 hours.
 	CertRenewAt float64
+	// DeregisterTimeout bounds the deregistrations Close sends (to every
+	// gateway at once). Default 5s.
+	DeregisterTimeout time.Duration
 	// Logger receives failures. Default none.
 	Logger *zap.Logger
 
@@ -82,6 +86,9 @@ type Registrar struct {
 	clock clockwork.Clock
 
 	mu       sync.Mutex
+	regs     []*tunnel.Registration
+	self     tunnel.DeregisterRequest
+	log      *zap.Logger
 	srv      *tunnel.Server
 	ln       net.Listener
 	cancel   context.CancelFunc
@@ -164,6 +171,7 @@ func (r *Registrar) Register(ctx context.Context, cvm *boot.CVM) error {
 	bg, cancel := context.WithCancel(context.Background())
 	r.mu.Lock()
 	r.srv, r.ln, r.cancel, r.done = srv, ln, cancel, make(chan struct{})
+	r.self, r.log = tunnel.DeregisterRequest{AppID: cvm.AppID[:], InstanceID: cvm.InstanceID}, log
 	r.mu.Unlock()
 
 	req := tunnel.RegisterRequest{
@@ -185,6 +193,9 @@ func (r *Registrar) Register(ctx context.Context, cvm *boot.CVM) error {
 	}
 	for _, u := range urls {
 		reg := &tunnel.Registration{GatewayURL: u, GetCertificate: clientCert.cur.Load, Attestation: cvm.Attestation, Gateway: r.Gateway}
+		r.mu.Lock()
+		r.regs = append(r.regs, reg)
+		r.mu.Unlock()
 		wait := retry
 		resp, err := reg.Register(ctx, req)
 		if err != nil {
@@ -329,18 +340,49 @@ func (r *Registrar) TunnelAddr() string {
 	return r.ln.Addr().String()
 }
 
-// Close stops renewing the registrations and the certificates, and closes
-// the tunnel Server and every stream.
+// Close stops renewing the registrations and the certificates, removes
+// the CVM's registration from every gateway (DeregisterCvm, all at once,
+// within DeregisterTimeout), so that they route nothing more to it, and
+// closes the tunnel Server and every stream. A deregistration that fails
+// is logged and returned; the gateway then stops routing to the CVM when
+// its dial fails or its registration expires.
 func (r *Registrar) Close() error {
 	r.mu.Lock()
-	srv, cancel, done := r.srv, r.cancel, r.done
+	srv, cancel, done, regs := r.srv, r.cancel, r.done, r.regs
+	r.srv = nil
 	r.mu.Unlock()
 	if srv == nil {
 		return nil
 	}
 	cancel()
 	<-done
-	return srv.Close()
+	return errors.Join(r.deregister(regs), srv.Close())
+}
+
+// deregister removes the CVM's registration from every gateway of regs.
+// Gateways it never registered with answer that they held none.
+func (r *Registrar) deregister(regs []*tunnel.Registration) error {
+	timeout := r.DeregisterTimeout
+	if timeout <= 0 {
+		timeout = 5 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	errs := make([]error, len(regs))
+	var wg sync.WaitGroup
+	for i, reg := range regs {
+		wg.Go(func() {
+			resp, err := reg.Deregister(ctx, r.self)
+			if err != nil {
+				r.log.Warn("deregistering from the gateway", zap.Error(err))
+				errs[i] = err
+				return
+			}
+			r.log.Info("deregistered from the gateway", zap.String("gateway", reg.GatewayURL), zap.Bool("removed", resp.Removed))
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 var _ boot.GatewayRegistrar = (*Registrar)(nil)

@@ -60,6 +60,10 @@ type fakeGateway struct {
 	mu   sync.Mutex
 	got  [][]byte // leaf DER of each registration's client certificate
 	last tunnel.RegisterRequest
+	// dereg are the deregistrations received; while hang is set they are
+	// not answered.
+	dereg []tunnel.DeregisterRequest
+	hang  bool
 }
 
 func (g *fakeGateway) registrations() [][]byte {
@@ -81,6 +85,7 @@ type link struct {
 	logs  *observer.ObservedLogs
 	pki   *mock.PKI
 	dial  func() *tunnel.Dialer
+	cvm   *boot.CVM
 }
 
 func startLink(t *testing.T, validity time.Duration, renewAt float64) *link {
@@ -109,6 +114,7 @@ func startLink(t *testing.T, validity time.Duration, renewAt float64) *link {
 			gw.mu.Unlock()
 			return &tunnel.RegisterResponse{ExpiresInSeconds: 1}, nil
 		}),
+		tunnel.DeregisterMethod: prpc.Handle(gw.deregister),
 	}}
 	clock := clockwork.NewFakeClockAt(time.Now())
 	v := &ratls.Verifier{Attestation: pki.VerifyOptions(), Now: clock.Now}
@@ -159,13 +165,13 @@ func startLink(t *testing.T, validity time.Duration, renewAt float64) *link {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cvm := &boot.CVM{Platform: p, Attestation: pki.VerifyOptions(), AppID: [20]byte{0xa1}, Compose: compose, ComposeRaw: []byte(linkCompose)}
+	cvm := &boot.CVM{Platform: p, Attestation: pki.VerifyOptions(), AppID: [20]byte{0xa1}, InstanceID: bytes.Repeat([]byte{0xb2}, 20), Compose: compose, ComposeRaw: []byte(linkCompose)}
 	if err := r.Register(context.Background(), cvm); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
 	client := gwCert(false)
-	return &link{clock: clock, tee: tee, gw: gw, reg: r, logs: logs, pki: pki, dial: func() *tunnel.Dialer {
+	return &link{clock: clock, tee: tee, gw: gw, reg: r, logs: logs, pki: pki, cvm: cvm, dial: func() *tunnel.Dialer {
 		// A new dialer has no session to resume: its handshake shows the
 		// certificate the tunnel presents now.
 		return &tunnel.Dialer{Certificate: client, Verifier: &ratls.Verifier{Attestation: pki.VerifyOptions(), Now: clock.Now}}

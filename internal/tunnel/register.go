@@ -22,6 +22,30 @@ const RegisterMethod = "RegisterCvm"
 // names it: POST <gateway>/prpc/Info?json with an empty body.
 const InfoMethod = "Info"
 
+// DeregisterMethod is the gateway RPC a CVM removes its registration with
+// on a clean shutdown: POST <gateway>/prpc/DeregisterCvm?json, over the
+// same mutual RA-TLS as RegisterCvm. Upstream's gateway has no such RPC
+// (its registrations only expire); the name follows RegisterCvm's.
+const DeregisterMethod = "DeregisterCvm"
+
+// DeregisterRequest names the registration to remove. The gateway removes
+// it only when the caller's attestation proves both ids: an instance can
+// remove its own registration and no other.
+type DeregisterRequest struct {
+	// AppID and InstanceID are the registration's identity, as
+	// RegisterResponse gave them.
+	AppID      prpc.Bytes `json:"app_id"`
+	InstanceID prpc.Bytes `json:"instance_id"`
+}
+
+// DeregisterResponse is the gateway's answer to DeregisterCvm.
+type DeregisterResponse struct {
+	// Removed is false when the gateway held no registration of the
+	// instance (it had expired, or was removed before): deregistering is
+	// idempotent.
+	Removed bool `json:"removed"`
+}
+
 // InfoResponse is the gateway's Info answer (upstream's InfoResponse).
 type InfoResponse struct {
 	// BaseDomain is the zone apps are served under.
@@ -118,6 +142,17 @@ func (r *Registration) Register(ctx context.Context, req RegisterRequest) (*Regi
 	var resp RegisterResponse
 	if err := r.call(ctx, RegisterMethod, &req, &resp); err != nil {
 		return nil, fmt.Errorf("registering with the gateway at %s: %w", r.GatewayURL, err)
+	}
+	return &resp, nil
+}
+
+// Deregister removes the CVM's registration, so that the gateway routes
+// nothing more to it. req must name the ids the certificate's attestation
+// proves.
+func (r *Registration) Deregister(ctx context.Context, req DeregisterRequest) (*DeregisterResponse, error) {
+	var resp DeregisterResponse
+	if err := r.call(ctx, DeregisterMethod, &req, &resp); err != nil {
+		return nil, fmt.Errorf("deregistering from the gateway at %s: %w", r.GatewayURL, err)
 	}
 	return &resp, nil
 }
