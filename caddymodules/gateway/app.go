@@ -229,7 +229,7 @@ func (a *App) Provision(ctx caddy.Context) error {
 	a.verifier = &ratls.Verifier{Attestation: a.opts, Now: a.clock.Now}
 	a.dialer = &tunnel.Dialer{GetCertificate: a.cert.Load, Verifier: a.verifier, Now: a.clock.Now}
 	a.conns = newConnSet()
-	a.passive = newEjector(a.PassiveHealth, a.log.Named("passive_health"))
+	a.passive = newEjector(a.PassiveHealth, a.log.Named("passive_health"), a.clock)
 	if a.PassiveHealth.Off {
 		a.log.Info("passive health is off: an instance whose dial fails stays routed until its registration expires or it deregisters")
 	}

@@ -363,7 +363,7 @@ func (h *healthChecker) record(inst *Instance, err error) {
 		h.state[id] = s
 	}
 	was := s.Status
-	s.LastCheck = time.Now()
+	s.LastCheck = h.app.clock.Now()
 	if err != nil {
 		s.LastError, s.Passes, s.Fails = err.Error(), 0, s.Fails+1
 		if s.Status != HealthUnhealthy && s.Fails >= h.cfg.Fails {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/jonboulle/clockwork"
 	"net/http"
 	"os"
 	"runtime"
@@ -361,7 +362,7 @@ func TestHealthCheckerReload(t *testing.T) {
 // registry is forgotten.
 func TestHealthCounting(t *testing.T) {
 	cfg := &ActiveHealthChecks{URI: "/health", Fails: 2, Passes: 3}
-	h, err := newHealthChecker(cfg, &App{}, caddy.Context{}, nil, zap.NewNop())
+	h, err := newHealthChecker(cfg, &App{clock: clockwork.NewRealClock()}, caddy.Context{}, nil, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -76,19 +76,12 @@ type ejector struct {
 	down  map[string]DownStatus
 }
 
-func newEjector(cfg PassiveHealth, log *zap.Logger) *ejector {
+func newEjector(cfg PassiveHealth, log *zap.Logger, clock clockwork.Clock) *ejector {
 	cd := time.Duration(cfg.CoolDown)
 	if cd <= 0 {
 		cd = DefaultPassiveCoolDown
 	}
-	return &ejector{off: cfg.Off, coolDown: cd, log: log, clock: clockwork.NewRealClock(), down: map[string]DownStatus{}}
-}
-
-// setClock replaces the clock cool-downs are measured on.
-func (e *ejector) setClock(c clockwork.Clock) {
-	e.mu.Lock()
-	e.clock = c
-	e.mu.Unlock()
+	return &ejector{off: cfg.Off, coolDown: cd, log: log, clock: clock, down: map[string]DownStatus{}}
 }
 
 // markDown leaves an instance out for the cool-down after a failed dial.

@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jonboulle/clockwork"
-
 	"github.com/dstack-go/dstack/internal/tunnel"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 )
@@ -195,7 +193,7 @@ func TestPassiveHealthUnderLoad(t *testing.T) {
 // answered the same for that instance, and is not sent to another.
 func TestPassiveHealthNoLiveInstance(t *testing.T) {
 	e := newEnv(t)
-	e.adminAddr = freeAddr(t)
+	e.adminSocket()
 	compose := e.compose(0xe8)
 	app := e.deployApp(compose)
 	g := e.load(e.dstackConfig(nil), proxyRoute(nil))
@@ -263,9 +261,8 @@ func TestPassiveHealthRecovery(t *testing.T) {
 	compose := e.compose(0xe9)
 	app := e.deployApp(compose)
 	cfg := e.dstackConfig(map[string]any{"passive_health": map[string]any{"cool_down": "1m"}})
+	clock := fakeClock(t)
 	g := e.load(cfg, roundRobinRoute(map[string]any{"disable_keepalives": true}))
-	clock := clockwork.NewFakeClockAt(time.Now())
-	g.app.passive.setClock(clock)
 	a, b := e.twoOf(g, app, compose)
 	aID := hexKey(a.id.InstanceID)
 
