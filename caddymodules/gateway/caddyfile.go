@@ -43,6 +43,7 @@ func init() {
 //			vm_config <json>
 //			insecure_trust_roots <pem file>
 //			insecure_simulated_tee_seed <seed>
+//			insecure_allow_unbound_os_image
 //			limits {
 //				max_conns           <n>
 //				max_in_flight       <n>
@@ -100,6 +101,12 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 			if err := caddyopt.Limits(d, &a.Limits); err != nil {
 				return nil, err
 			}
+			continue
+		case "insecure_allow_unbound_os_image":
+			if d.NextArg() {
+				return nil, d.ArgErr()
+			}
+			a.InsecureAllowUnboundOSImage = true
 			continue
 		}
 		if !slices.Contains(globalOptions, key) {
