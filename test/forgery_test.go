@@ -1,11 +1,16 @@
 package test
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/dstack-go/dstack/guestos/hostinput"
 	"github.com/dstack-go/dstack/internal/tunnel"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
@@ -25,10 +30,15 @@ func (r replayAttester) Attest(context.Context, [64]byte) (*wire.Attestation, er
 // TestForgedCredentialsGetNothing presents, to the stack's KMS (GetAppKey),
 // its gateway (RegisterCvm) and the CVM's tunnel, the credentials an
 // attacker can make: a quote signed by another PKI with the app's
-// identity, a genuine quote replayed in a certificate of another key, and a
-// genuine certificate of another app. None gets keys, a registration or a
-// stream. A genuine TD of the app, the control, gets its keys from the
-// same KMS through the same client, so the refusals are the credentials'.
+// identity, a genuine quote replayed in a certificate of another key, a
+// genuine certificate of another app, a genuine TD of the app that booted
+// another kernel while its vm_config claims the stack's OS image (its
+// registers differ from the image's), and one whose vm_config names the
+// image without its measurement document (the hash is not bound). None
+// gets keys, a registration (so a route) or a stream. A genuine TD of the
+// app, the control, gets its keys from the same KMS through the same
+// client and registers with the same app-compose, so the refusals are the
+// credentials'.
 func TestForgedCredentialsGetNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs binaries")
@@ -52,6 +62,17 @@ func TestForgedCredentialsGetNothing(t *testing.T) {
 	}
 	other := make([]byte, 20)
 	other[19] = 7
+	bootAs := func(n byte, change func(*mock.Identity)) attest.Attester {
+		id := mock.Identity{AppID: app, ComposeHash: compose, InstanceID: bytes.Repeat([]byte{n}, 20), Config: st.VMConfig}
+		change(&id)
+		d, err := genuine.BootTD(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Attester()
+	}
+	otherKernel := mock.DevImageMeasurement()
+	otherKernel.Image.KernelAuthenticode[0] ^= 0x80
 	cases := []struct {
 		name     string
 		attester attest.Attester
@@ -60,6 +81,12 @@ func TestForgedCredentialsGetNothing(t *testing.T) {
 		{"forged quote (another PKI)", td(forger, app, 1), app},
 		{"replayed quote in another key's certificate", replayAttester{lifted}, app},
 		{"another app's genuine certificate", td(genuine, other, 2), other},
+		{"another kernel than the claimed OS image", bootAs(5, func(id *mock.Identity) { id.Booted = otherKernel }), app},
+		{"OS image not bound", bootAs(6, func(id *mock.Identity) { id.Config = fmt.Sprintf(`{"os_image_hash":"%s"}`, st.OSImageHash) }), app},
+	}
+	appCompose, err := os.ReadFile(filepath.Join(st.Instances[0].Dir, "host-shared", hostinput.AppComposeFile))
+	if err != nil {
+		t.Fatal(err)
 	}
 	getKeys := func(a attest.Attester) error {
 		_, err := s.getAppKey(ctx, st.KMSURL, a, opts, reader)
@@ -71,7 +98,7 @@ func TestForgedCredentialsGetNothing(t *testing.T) {
 			return err
 		}
 		reg := &tunnel.Registration{GatewayURL: st.GatewayRegistration, Certificate: cert, Attestation: opts, Gateway: reader}
-		_, err = reg.Register(ctx, tunnel.RegisterRequest{TunnelAddress: ":1"})
+		_, err = reg.Register(ctx, tunnel.RegisterRequest{TunnelAddress: ":1", AppCompose: string(appCompose)})
 		return err
 	}
 	stream := func(a attest.Attester, app []byte) error {
@@ -110,8 +137,12 @@ func TestForgedCredentialsGetNothing(t *testing.T) {
 	if err := stream(td(genuine, app, 3), app); err == nil {
 		t.Error("the CVM's tunnel relayed a stream for a peer that is not the gateway app")
 	}
-	// The control: a genuine TD of the app gets its keys.
-	if err := getKeys(td(genuine, app, 4)); err != nil {
+	// The control: a genuine TD of the app gets its keys and registers.
+	control := td(genuine, app, 4)
+	if err := getKeys(control); err != nil {
 		t.Fatalf("control: a genuine TD of the app got no keys: %v", err)
+	}
+	if err := register(control, app); err != nil {
+		t.Fatalf("control: a genuine TD of the app was not registered: %v", err)
 	}
 }
