@@ -241,7 +241,11 @@ func verifySNP(ctx context.Context, a *wire.Attestation, opts Options) (*Verifie
 	if err := v.readConfig(); err != nil {
 		return nil, fmt.Errorf("verifying SEV-SNP attestation: %w", err)
 	}
-	v.OSImageReason = "SEV-SNP: the launch measurement is not recomputed from the OS image, so os_image_hash is not bound"
+	b, err := measure.BindSNP(rep.Measurement, a.Config)
+	if err != nil {
+		return nil, fmt.Errorf("verifying SEV-SNP attestation: %w", err)
+	}
+	v.OSImageReason = b.Reason
 	return v, nil
 }
 

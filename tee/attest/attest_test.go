@@ -111,9 +111,20 @@ func TestVerifyUpstreamSNP(t *testing.T) {
 	if !strings.HasPrefix(string(v.KeyProviderInfo), `{"name":"kms","id":"3059301306`) || hex.EncodeToString(v.OSImageHash[:4]) != "32b47673" {
 		t.Fatalf("key provider %s os image %x", v.KeyProviderInfo, v.OSImageHash)
 	}
-	if v.OSImageVerified || !strings.Contains(v.OSImageReason, "SEV-SNP") {
+	// The launch inputs in vm_config give the report's MEASUREMENT; they do not reach os_image_hash.
+	if v.OSImageVerified || !strings.Contains(v.OSImageReason, "launch measurement equals") {
 		t.Fatalf("SEV-SNP os image verified %v (%s)", v.OSImageVerified, v.OSImageReason)
 	}
+	// Launch inputs that give another measurement: the evidence contradicts itself.
+	config := a.Config
+	a.Config = strings.Replace(config, "dd9ea274", "0d9ea274", 1)
+	if a.Config == config {
+		t.Fatal("the fixture's kernel hash moved")
+	}
+	if _, err := attest.Verify(context.Background(), a, attest.Options{Now: now, SNPCerts: certs}); !errors.Is(err, measure.ErrSNPLaunch) {
+		t.Fatalf("changed kernel hash: %v", err)
+	}
+	a.Config = config
 	info := v.AppInfo(false)
 	if info.MrAggregated == info.MrSystem {
 		t.Fatal("mr_aggregated equals mr_system")
@@ -271,4 +282,34 @@ func TestVerifyLegacyTDXLeavesOSImageUnverified(t *testing.T) {
 	if v.OSImageVerified || !strings.Contains(v.OSImageReason, "legacy") || hex.EncodeToString(v.OSImageHash[:4]) != "e6f5cfec" {
 		t.Fatalf("os image %x verified %v (%s)", v.OSImageHash, v.OSImageVerified, v.OSImageReason)
 	}
+}
+
+// BenchmarkVerifyLiteFixture verifies upstream's TDX lite evidence as it is (with the OS image binding:
+// MRTD and RTMR0–2 recomputed from its measurement document) and declared legacy (the same verification
+// without the recomputation), alternating the two in every iteration so that both see the same machine.
+// It reports each one's time per verification and their difference (binding-ns/op); ns/op is the pair.
+func BenchmarkVerifyLiteFixture(b *testing.B) {
+	lite := getQuoteAttestation(b)
+	legacy := getQuoteAttestation(b)
+	legacy.Config = strings.Replace(legacy.Config, `"tdx_attestation_variant":"lite"`, `"tdx_attestation_variant":"legacy"`, 1)
+	var with, without time.Duration
+	n := 0
+	for b.Loop() {
+		for _, c := range []struct {
+			a     *wire.Attestation
+			bound bool
+			total *time.Duration
+		}{{lite, true, &with}, {legacy, false, &without}} {
+			start := time.Now()
+			v, err := attest.Verify(context.Background(), c.a, attest.Options{Now: fixtureNow})
+			*c.total += time.Since(start)
+			if err != nil || v.OSImageVerified != c.bound {
+				b.Fatalf("%v %v", err, v)
+			}
+		}
+		n++
+	}
+	b.ReportMetric(float64(with.Nanoseconds())/float64(n), "with-binding-ns/op")
+	b.ReportMetric(float64(without.Nanoseconds())/float64(n), "without-binding-ns/op")
+	b.ReportMetric(float64((with-without).Nanoseconds())/float64(n), "binding-ns/op")
 }

@@ -278,6 +278,9 @@ type VMConfig struct {
 	TDXAttestationVariant string `json:"tdx_attestation_variant,omitempty"`
 	// TDXMeasurement is the lite measurement document (package measure's TDXDocument), when the image ships one.
 	TDXMeasurement json.RawMessage `json:"tdx_measurement,omitempty"`
+	// SEVSNPMeasurement is the SEV-SNP launch inputs document, a JSON string (package measure's
+	// SNPLaunchInput); empty when absent.
+	SEVSNPMeasurement string `json:"sev_snp_measurement,omitempty"`
 }
 
 // ParseVMConfig parses a vm_config string, with upstream's defaults for absent fields (num_nics 1).

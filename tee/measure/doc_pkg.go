@@ -17,10 +17,11 @@
 //     the VM-shape fields that only shape them (LiteUnbound: cpu_count, num_gpus, pci_hole64_size, …) stay
 //     claims. Upstream's legacy path regenerates the tables from vm_config; this package does not.
 //   - Legacy TDX evidence needs the OS image itself; BindTDX reports it as not bound, with the reason.
-//   - SEV-SNP is not bound here. Upstream recomputes the SNP launch measurement from vm_config's
-//     sev_snp_measurement (OVMF sections, the kernel hashes table, one VMSA per vCPU;
-//     https://github.com/Dstack-TEE/dstack/blob/master/dstack/dstack-mr/src/sev.rs); this package does not
-//     implement that yet, so package attest reports SEV-SNP os_image_hash as a claim (OSImageVerified false).
+//   - SEV-SNP (BindSNP): the launch MEASUREMENT is recomputed from vm_config's sev_snp_measurement in the
+//     form that carries the launch inputs (OVMF launch digest and sections, kernel, initrd and command-line
+//     hashes, vCPUs; https://github.com/Dstack-TEE/dstack/blob/master/dstack/dstack-mr/src/sev.rs), and
+//     inputs that give another measurement are an error. That form has no sha256sum.txt, so os_image_hash
+//     stays a claim; the measurement.snp.cbor form that binds it is not read yet.
 //
 // It must never accept a document of another image, fall back to a claimed value when a computation fails,
 // or report a hash as bound without comparing every one of MRTD and RTMR0–2.

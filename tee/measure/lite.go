@@ -79,9 +79,14 @@ func ShapeOf(c *identity.VMConfig) VMShape {
 // QEMUOptions are the machine options that a QEMU version implies, after vm_config's overrides
 // (upstream's VersionedOptions, https://github.com/Dstack-TEE/dstack/blob/master/dstack/dstack-mr/src/machine.rs).
 type QEMUOptions struct {
-	Version     [3]uint32
-	PIC         bool
-	TwoPassAdd  bool
+	// Version is the QEMU version as (major, minor, patch).
+	Version [3]uint32
+	// PIC tells whether the machine has a legacy PIC.
+	PIC bool
+	// TwoPassAdd tells whether TDVF pages are added in two passes (all MEM.PAGE.ADD, then all MR.EXTEND),
+	// which selects the document's two-pass MRTD.
+	TwoPassAdd bool
+	// VersionText is the version as vm_config gave it, or "9.1.0" when it gave none.
 	VersionText string
 }
 
@@ -127,14 +132,16 @@ type ACPIDigests struct {
 // ACPI event names and the payload of their events, as upstream's guest labels them
 // (https://github.com/Dstack-TEE/dstack/blob/master/dstack/cc-eventlog/src/tdx.rs).
 const (
-	ACPILoaderEvent  = "acpi-loader"
-	ACPIRSDPEvent    = "acpi-rsdp"
-	ACPITablesEvent  = "acpi-tables"
-	acpiDataType     = 10
-	acpiDataPayload  = "ACPI DATA"
-	registerCount    = 3
-	digestLen        = 48
-	rtmr0EventsCount = 13
+	ACPILoaderEvent = "acpi-loader"
+	ACPIRSDPEvent   = "acpi-rsdp"
+	ACPITablesEvent = "acpi-tables"
+	acpiDataType    = 10
+	acpiDataPayload = "ACPI DATA"
+)
+
+const (
+	registerCount = 3  // RTMR0–2, the registers with boot events
+	digestLen     = 48 // SHA-384
 )
 
 // ACPIDigestsFromLog takes the three ACPI digests from a boot event log as upstream's verifier does:
@@ -264,6 +271,15 @@ var (
 	efiImageSecurityDB = [16]byte{0xcb, 0xb2, 0x19, 0xd7, 0x3a, 0x3d, 0x96, 0x45, 0xa3, 0xbc, 0xda, 0xd0, 0x0e, 0x67, 0x65, 0x6f}
 )
 
+// secureBootDigests are the events of the empty SecureBoot, PK, KEK, db and dbx variables.
+var secureBootDigests = [5][48]byte{
+	efiVariableDigest(efiGlobalVariable, "SecureBoot"),
+	efiVariableDigest(efiGlobalVariable, "PK"),
+	efiVariableDigest(efiGlobalVariable, "KEK"),
+	efiVariableDigest(efiImageSecurityDB, "db"),
+	efiVariableDigest(efiImageSecurityDB, "dbx"),
+}
+
 // RTMR0Log returns the 13 RTMR0 event digests of pre-202505 OVMF: the TD HOB, the configuration FV,
 // SecureBoot, PK, KEK, db, dbx, a separator, the three ACPI blobs, BootOrder and Boot0000
 // (https://github.com/Dstack-TEE/dstack/blob/master/dstack/dstack-mr/src/tdvf.rs).
@@ -274,11 +290,7 @@ func RTMR0Log(tdHob [48]byte, ovmfVariant string, acpi ACPIDigests) ([][48]byte,
 	return [][48]byte{
 		tdHob,
 		cfvImageDigest,
-		efiVariableDigest(efiGlobalVariable, "SecureBoot"),
-		efiVariableDigest(efiGlobalVariable, "PK"),
-		efiVariableDigest(efiGlobalVariable, "KEK"),
-		efiVariableDigest(efiImageSecurityDB, "db"),
-		efiVariableDigest(efiImageSecurityDB, "dbx"),
+		secureBootDigests[0], secureBootDigests[1], secureBootDigests[2], secureBootDigests[3], secureBootDigests[4],
 		separator,
 		acpi.Loader, acpi.RSDP, acpi.Tables,
 		sha384([]byte{0, 0}), // BootOrder

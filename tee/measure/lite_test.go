@@ -442,3 +442,29 @@ func fixtureDocumentFromConfig(t testing.TB) *TDXImageMeasurement {
 	}
 	return m
 }
+
+// BenchmarkBindTDX is the OS image binding of upstream's lite evidence alone: vm_config parsing, the
+// document's checksum binding and CBOR decoding, the TD HOB and the four registers.
+func BenchmarkBindTDX(b *testing.B) {
+	f := loadLiteFixture(b)
+	for b.Loop() {
+		if r, err := BindTDX(f.regs, f.vmConfig, f.events); err != nil || !r.Bound {
+			b.Fatal(err)
+		}
+	}
+}
+
+// FuzzBindTDX feeds BindTDX arbitrary vm_config strings against the fixture's registers and log: it
+// must never panic, and may bind only the fixture's own image.
+func FuzzBindTDX(f *testing.F) {
+	fx := loadLiteFixture(f)
+	f.Add(fx.vmConfig)
+	f.Add(setConfig(f, fx.vmConfig, "memory_size", float64(KernelHashStableMinMemory)))
+	f.Add(`{"tdx_attestation_variant":"lite","tdx_measurement":{"checksum_file":"","measurement":""}}`)
+	f.Fuzz(func(t *testing.T, vmConfig string) {
+		b, err := BindTDX(fx.regs, vmConfig, fx.events)
+		if err == nil && b.Bound && hex.EncodeToString(b.OSImageHash) != fixtureOSImageHash {
+			t.Fatalf("bound os_image_hash %x", b.OSImageHash)
+		}
+	})
+}

@@ -43,8 +43,10 @@ type TDHobWitness struct {
 
 // WitnessRange is one accepted range of a TD HOB witness, in pages.
 type WitnessRange struct {
+	// StartPageDelta is the range's first page, relative to the witness's BasePage.
 	StartPageDelta uint64
-	Pages          uint64
+	// Pages is the range's length in 4 KiB pages.
+	Pages uint64
 }
 
 // DecodeTDHobWitness decodes the LEB128 witness: base_page, td_hob_page_delta, count, then count

@@ -139,6 +139,28 @@ PASS
 	}
 }
 
+func TestBindingCostTable(t *testing.T) {
+	in := `pkg: github.com/dstack-go/dstack/tee/attest
+BenchmarkVerifyLiteFixture-2   	 1000	   2200000 ns/op	 1200000 with-binding-ns/op	 1000000 without-binding-ns/op	 200000 binding-ns/op
+BenchmarkVerifyLiteFixture-2   	 1000	   2100000 ns/op	 1100000 with-binding-ns/op	 1000000 without-binding-ns/op	 100000 binding-ns/op
+BenchmarkVerifyLiteFixture-2   	 1000	   2000000 ns/op	 950000 with-binding-ns/op	 1050000 without-binding-ns/op	 -100000 binding-ns/op
+BenchmarkOther-2   	 1000	   5 ns/op
+`
+	got, err := parseMicro(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	(&report{Micro: got}).writeMarkdown(&b)
+	if want := "| tee/attest | VerifyLiteFixture | 1.10 ms | 1.00 ms | 100 µs [−100 µs–200 µs] |"; !strings.Contains(b.String(), want) {
+		t.Errorf("table lacks %q:\n%s", want, b.String())
+	}
+	_, binding, _ := strings.Cut(b.String(), "## OS image binding")
+	if binding == "" || strings.Contains(binding, "| Other |") {
+		t.Errorf("no binding table, or a benchmark without the binding metrics in it:\n%s", b.String())
+	}
+}
+
 func TestParseFlags(t *testing.T) {
 	if _, err := parseFlags([]string{"-paths", "direct,haproxy"}, os.Stderr); err == nil || !strings.Contains(err.Error(), "haproxy") {
 		t.Errorf("unknown path: %v", err)

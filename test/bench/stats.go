@@ -288,6 +288,10 @@ func (rep *report) writeMarkdown(w io.Writer) {
 				if u == "sec/op" {
 					continue
 				}
+				if what, ok := strings.CutSuffix(u, "-sec/op"); ok {
+					other = append(other, fmt.Sprintf("%s %s", fmtSigned(m.Values[u].median()*1e9), what))
+					continue
+				}
 				other = append(other, fmt.Sprintf("%s %s", fmtValue(m.Values[u].median()), u))
 			}
 			t := m.Values["sec/op"]
@@ -295,6 +299,7 @@ func (rep *report) writeMarkdown(w io.Writer) {
 				fmtDur(t.median()*1e9), fmtDur(t.min()*1e9), fmtDur(t.max()*1e9), t.noise(), strings.Join(other, ", "))
 		}
 	}
+	writeBindingCost(w, rep.Micro)
 	if len(rep.Notes) > 0 {
 		fmt.Fprintln(w)
 		for _, n := range rep.Notes {
@@ -308,4 +313,33 @@ func fmtValue(v float64) string {
 		return fmt.Sprintf("%.0f", v)
 	}
 	return fmt.Sprintf("%.3g", v)
+}
+
+// writeBindingCost shows the benchmarks that measure verification with and without the OS image binding
+// (metrics with-binding-ns/op and without-binding-ns/op, which benchfmt reads as …-sec/op, measured alternately in the same loop), with the
+// difference: the median, over the -count runs, of each run's own difference.
+func writeBindingCost(w io.Writer, micro []microResult) {
+	header := false
+	for _, m := range micro {
+		with, without := m.Values["with-binding-sec/op"], m.Values["without-binding-sec/op"]
+		if len(with) == 0 || len(without) == 0 {
+			continue
+		}
+		if !header {
+			section(w, "OS image binding: the same evidence verified with and without it, alternately in one loop (medians of -count runs)",
+				"package", "benchmark", "with binding", "without", "binding costs [min–max]")
+			header = true
+		}
+		cost := m.Values["binding-sec/op"]
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s [%s–%s] |\n", m.Pkg, m.Name, fmtDur(with.median()*1e9), fmtDur(without.median()*1e9),
+			fmtSigned(cost.median()*1e9), fmtSigned(cost.min()*1e9), fmtSigned(cost.max()*1e9))
+	}
+}
+
+// fmtSigned is fmtDur for a difference that noise may make negative.
+func fmtSigned(ns float64) string {
+	if ns < 0 {
+		return "−" + fmtDur(-ns)
+	}
+	return fmtDur(ns)
 }
