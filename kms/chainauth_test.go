@@ -350,7 +350,7 @@ func chainApp(t *testing.T, h *harness, appAddr common.Address, compose [32]byte
 	t.Helper()
 	app := bootCVM(t, h.pki, 0x10)
 	app.appID, app.composeHash = appAddr.Bytes(), compose[:]
-	app.tee = h.pki.NewTEE([48]byte{1}, [48]byte{2}, [48]byte{3}, [48]byte{4})
+	app.tee = devTEE(h.pki)
 	app.events = []eventlog.RuntimeEvent{{Name: "app-id", Payload: app.appID}, {Name: "compose-hash", Payload: app.composeHash}, {Name: "instance-id", Payload: app.instanceID}}
 	for _, e := range app.events {
 		app.tee.Extend(3, e.Digest())

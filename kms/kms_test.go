@@ -38,11 +38,15 @@ import (
 	"github.com/dstack-go/dstack/tee/wire"
 )
 
-const osImage = "0a0b0c"
+// osImage is the os_image_hash the simulated CVMs' evidence binds: the
+// development image's.
+var osImage = hex.EncodeToString(mock.OSImageHash[:])
 
 // cvm is a simulated CVM that booted an app.
 type cvm struct {
 	tee               *mock.TEE
+	boot              []eventlog.Event
+	config            string
 	mu                sync.Mutex
 	events            []eventlog.RuntimeEvent
 	appID, instanceID []byte
@@ -52,7 +56,9 @@ type cvm struct {
 func bootCVM(t testing.TB, pki *mock.PKI, appByte byte) *cvm {
 	t.Helper()
 	c := &cvm{
-		tee:         pki.NewTEE([48]byte{1}, [48]byte{2}, [48]byte{3}, [48]byte{4}),
+		tee:         devTEE(pki),
+		boot:        mock.DevImageBootEvents(),
+		config:      mock.DevVMConfig(),
 		appID:       bytes.Repeat([]byte{appByte}, 20),
 		instanceID:  bytes.Repeat([]byte{appByte + 1}, 20),
 		composeHash: bytes.Repeat([]byte{appByte + 2}, 32),
@@ -67,6 +73,12 @@ func bootCVM(t testing.TB, pki *mock.PKI, appByte byte) *cvm {
 	return c
 }
 
+// devTEE is a simulated TD that booted the development image.
+func devTEE(pki *mock.PKI) *mock.TEE {
+	b := mock.DevBoot()
+	return pki.NewTEE(b.MRTD, b.RTMR[0], b.RTMR[1], b.RTMR[2])
+}
+
 func (c *cvm) attester() attest.Attester {
 	return &attest.TDXAttester{
 		Quote: func(_ context.Context, rd [64]byte) ([]byte, error) { return c.tee.Quote(rd) },
@@ -75,7 +87,8 @@ func (c *cvm) attester() attest.Attester {
 			defer c.mu.Unlock()
 			return append([]eventlog.RuntimeEvent(nil), c.events...)
 		},
-		Config: `{"os_image_hash":"` + osImage + `"}`,
+		BootEvents: c.boot,
+		Config:     c.config,
 	}
 }
 
@@ -164,7 +177,7 @@ func TestGetAppKey(t *testing.T) {
 	other := bootCVM(t, h.pki, 0x10)
 	other.instanceID = bytes.Repeat([]byte{0x77}, 20)
 	other.events[3] = eventlog.RuntimeEvent{Name: "instance-id", Payload: other.instanceID}
-	other.tee = h.pki.NewTEE([48]byte{1}, [48]byte{2}, [48]byte{3}, [48]byte{4})
+	other.tee = devTEE(h.pki)
 	for _, e := range other.events {
 		other.tee.Extend(3, e.Digest())
 	}

@@ -55,6 +55,10 @@ type Self struct {
 	Attestation attest.Options
 	// Config is the vm_config this KMS runs with.
 	Config string
+	// AllowUnboundOSImage lets this KMS serve, and trust a source KMS, when
+	// the evidence does not bind the os_image_hash
+	// (Config.InsecureAllowUnboundOSImage). Off by default.
+	AllowUnboundOSImage bool
 
 	mu        sync.Mutex
 	evidence  *attest.Verified
@@ -91,6 +95,9 @@ func (s *Self) check(ctx context.Context, auth Authorizer, now time.Time) error 
 	ev, err := s.Evidence(ctx)
 	if err != nil {
 		return err
+	}
+	if err := attest.RequireBoundOSImage(ev, s.AllowUnboundOSImage); err != nil {
+		return fmt.Errorf("checking this KMS's own evidence: %w", err)
 	}
 	s.mu.Lock()
 	fresh := s.allowed && now.Sub(s.checkedAt) < SelfCheckInterval && !followsChain(auth)
@@ -130,6 +137,9 @@ func (s *Service) GetKmsKey(ctx context.Context, _ *kmsapi.GetKmsKeyRequest) (*k
 	}
 	ev, err := s.callerEvidence(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.requireBoundOSImage(ev, "GetKmsKey"); err != nil {
 		return nil, err
 	}
 	b := kmsapi.BootInfoOf(ev, false)
@@ -219,6 +229,10 @@ func Onboard(ctx context.Context, self *Self, auth Authorizer, sourceURL string)
 	}
 	var sourceErr error
 	v := &ratls.Verifier{Attestation: self.Attestation, Policy: func(c *ratls.Claims) error {
+		if err := attest.RequireBoundOSImage(c.Evidence, self.AllowUnboundOSImage); err != nil {
+			sourceErr = fmt.Errorf("the source KMS: %w", err)
+			return sourceErr
+		}
 		d, err := auth.AuthorizeKMS(ctx, kmsapi.BootInfoOf(c.Evidence, false))
 		if err == nil && !d.Allowed {
 			err = fmt.Errorf("source KMS is not allowed: %s", d.Reason)

@@ -43,7 +43,7 @@ func TestOnboardAcrossProcesses(t *testing.T) {
 	}
 
 	// The policy both KMSs use: the simulated KMS's measurement, and one app.
-	vmConfig := `{"os_image_hash":"` + osImage + `"}`
+	vmConfig := mock.DevVMConfig()
 	attester, opts, err := SimulatedTEE(seed, vmConfig)
 	if err != nil {
 		t.Fatal(err)

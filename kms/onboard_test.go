@@ -29,7 +29,7 @@ type kmsNode struct {
 func newNode(t *testing.T, pki *mock.PKI, opts attest.Options, b byte, keys *RootKeys) *kmsNode {
 	t.Helper()
 	c := bootCVM(t, pki, b)
-	n := &kmsNode{self: &Self{Attester: c.attester(), Attestation: opts, Config: `{"os_image_hash":"` + osImage + `"}`}}
+	n := &kmsNode{self: &Self{Attester: c.attester(), Attestation: opts, Config: mock.DevVMConfig()}}
 	ev, err := n.self.Evidence(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -54,6 +54,16 @@ type Config struct {
 	// measurement register). Default off, as upstream; when on, the KMS
 	// warns at start.
 	InsecureAllowSNPKeyRelease bool `json:"insecure_allow_snp_key_release,omitempty"`
+	// InsecureAllowUnboundOSImage lets the KMS judge an os_image_hash that
+	// the caller's evidence does not bind: legacy TDX evidence (no
+	// measurement document in vm_config) and SEV-SNP evidence, whose OS
+	// image this implementation does not recompute. Without it (the
+	// default) GetAppKey, SignCert and GetKmsKey are refused to such a
+	// caller, onboarding from such a source KMS is refused, and this KMS
+	// refuses to serve when its own evidence does not bind its image; with
+	// it the chain judges a hash the host merely names, and the KMS warns
+	// at start.
+	InsecureAllowUnboundOSImage bool `json:"insecure_allow_unbound_os_image,omitempty"`
 	// Limits bounds what callers, authenticated or not, can make the KMS
 	// hold: connections (default 1024), requests handled at once (64, each
 	// further one waiting up to 1s, then answered 503), and the time a
@@ -133,7 +143,8 @@ func NewServer(ctx context.Context, cfg Config, log *zap.Logger) (*Server, error
 	if err != nil {
 		return nil, err
 	}
-	svc := &Service{Keys: keys, Auth: p.auth, Attestation: p.self.Attestation, Logger: log, Bootstrap: info, Self: p.self, AllowSNPKeyRelease: cfg.InsecureAllowSNPKeyRelease}
+	svc := &Service{Keys: keys, Auth: p.auth, Attestation: p.self.Attestation, Logger: log, Bootstrap: info, Self: p.self, AllowSNPKeyRelease: cfg.InsecureAllowSNPKeyRelease,
+		AllowUnboundOSImage: cfg.InsecureAllowUnboundOSImage}
 	return &Server{Service: svc, cfg: cfg}, nil
 }
 
@@ -183,11 +194,15 @@ func prepare(cfg Config, log *zap.Logger) (*prepared, error) {
 	if cfg.InsecureAllowSNPKeyRelease {
 		log.Warn("INSECURE: insecure_allow_snp_key_release releases app keys to SEV-SNP guests, whose evidence does not bind what runs after launch (no runtime measurement register)")
 	}
+	if cfg.InsecureAllowUnboundOSImage {
+		log.Warn(attest.UnboundOSImageWarning)
+	}
 	auth, err := cfg.Auth.authorizer(log)
 	if err != nil {
 		return nil, err
 	}
-	return &prepared{self: &Self{Attester: attester, Attestation: opts, Config: cfg.VMConfig}, auth: auth, sealingKey: sealingKey}, nil
+	self := &Self{Attester: attester, Attestation: opts, Config: cfg.VMConfig, AllowUnboundOSImage: cfg.InsecureAllowUnboundOSImage}
+	return &prepared{self: self, auth: auth, sealingKey: sealingKey}, nil
 }
 
 func (a AuthConfig) authorizer(log *zap.Logger) (Authorizer, error) {

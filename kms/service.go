@@ -52,6 +52,10 @@ type Service struct {
 	// upstream: SEV-SNP has no runtime measurement register, so what such a
 	// guest runs after launch is not bound by its evidence.
 	AllowSNPKeyRelease bool
+	// AllowUnboundOSImage lets callers whose evidence does not bind their
+	// os_image_hash (attest.RequireBoundOSImage) be judged by the hash they
+	// claim. Off by default (Config.InsecureAllowUnboundOSImage).
+	AllowUnboundOSImage bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
@@ -174,6 +178,9 @@ func (s *Service) GetAppKey(ctx context.Context, req *kmsapi.GetAppKeyRequest) (
 	if err := s.releaseAllowed(ev); err != nil {
 		return nil, err
 	}
+	if err := s.requireBoundOSImage(ev, "GetAppKey"); err != nil {
+		return nil, err
+	}
 	b := kmsapi.BootInfoOf(ev, false)
 	if len(b.AppID) != 20 {
 		return nil, prpc.Errorf("the attested app has no 20-byte app id")
@@ -200,6 +207,20 @@ func (s *Service) releaseAllowed(ev *attest.Verified) error {
 		return prpc.Errorf("key release to SEV-SNP guests is disabled on this KMS (insecure_allow_snp_key_release)")
 	}
 	return nil
+}
+
+// requireBoundOSImage refuses a caller whose evidence does not bind its
+// os_image_hash, so that the authorizer judges a proven hash; the caller
+// learns why and what would change it.
+func (s *Service) requireBoundOSImage(ev *attest.Verified, method string) error {
+	err := attest.RequireBoundOSImage(ev, s.AllowUnboundOSImage)
+	if err == nil {
+		return nil
+	}
+	s.metrics.refusals.WithLabelValues(method).Inc()
+	s.log().Info("refused: OS image not bound", zap.String("method", method), zap.String("app_id", hex.EncodeToString(ev.AppID)),
+		zap.String("os_image_hash", hex.EncodeToString(ev.OSImageHash)), zap.String("reason", ev.OSImageReason))
+	return prpc.Errorf("%s refused: %v", method, err)
 }
 
 // appKeys derives the keys of one app instance.
@@ -358,6 +379,9 @@ func (s *Service) SignCert(ctx context.Context, req *kmsapi.SignCertRequest) (*k
 	if err != nil {
 		s.metrics.attestationFailures.Inc()
 		return nil, &prpc.Error{Message: errAttestation.Message, Cause: err}
+	}
+	if err := s.requireBoundOSImage(ev, "SignCert"); err != nil {
+		return nil, err
 	}
 	b := kmsapi.BootInfoOf(ev, true)
 	if len(b.AppID) != 20 {

@@ -79,6 +79,7 @@ type devState struct {
 	GuestSocket         string            `json:"guest_socket"`
 	InsecureTrustRoots  string            `json:"insecure_trust_roots"`
 	VMConfig            string            `json:"vm_config"`
+	OSImageHash         string            `json:"os_image_hash"`
 	Collateral          string            `json:"collateral"`
 	Instances           []devInstance     `json:"instances"`
 	PortHosts           map[string]string `json:"port_hosts"`

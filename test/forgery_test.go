@@ -1,8 +1,10 @@
 package test
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -30,9 +32,13 @@ func (r replayAttester) Attest(context.Context, [64]byte) (*wire.Attestation, er
 // TestForgedCredentialsGetNothing presents, to the stack's KMS (GetAppKey),
 // its gateway (RegisterCvm) and the CVM's tunnel, the credentials an
 // attacker can make: a quote signed by another PKI with the app's
-// identity, a genuine quote replayed in a certificate of another key, and a
-// genuine certificate of another app. None gets keys, a registration or a
-// stream, each for its own reason. Beside each refusal runs its control,
+// identity, a genuine quote replayed in a certificate of another key, a
+// genuine certificate of another app, a genuine TD of the app that booted
+// another kernel while its vm_config claims the stack's OS image (its
+// registers differ from the image's), and one whose vm_config names the
+// image without its measurement document (the hash is not bound). None
+// gets keys, a registration (so a route) or a stream, each for its own
+// reason. Beside each refusal runs its control,
 // the same call with genuine evidence: a genuine TD of the app gets its
 // keys and a registration, and a genuine TD of the gateway app gets a
 // stream, so the refusals are the credentials'.
@@ -73,6 +79,17 @@ func TestForgedCredentialsGetNothing(t *testing.T) {
 	}
 	other := make([]byte, 20)
 	other[19] = 7
+	bootAs := func(n byte, change func(*mock.Identity)) attest.Attester {
+		id := mock.Identity{AppID: app, ComposeHash: compose, InstanceID: bytes.Repeat([]byte{n}, 20), Config: st.VMConfig}
+		change(&id)
+		d, err := genuine.BootTD(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Attester()
+	}
+	otherKernel := mock.DevImageMeasurement()
+	otherKernel.Image.KernelAuthenticode[0] ^= 0x80
 	// A forged certificate is refused by the TLS handshake, and the
 	// gateway logs the verifier's reason (what its client sees depends on
 	// when the alert lands: "bad certificate", or HTTP/2 failing to set
@@ -94,6 +111,8 @@ func TestForgedCredentialsGetNothing(t *testing.T) {
 		{"forged quote (another PKI)", td(forger, app, 1), app, tdx.ErrVerification.Error(), true, badCert},
 		{"replayed quote in another key's certificate", replayAttester{lifted}, app, ratls.ErrKeyBinding.Error(), true, badCert},
 		{"another app's genuine certificate", td(genuine, other, 2), other, "registration refused: the chain does not allow this app", false, badCert},
+		{"another kernel than the claimed OS image", bootAs(5, func(id *mock.Identity) { id.Booted = otherKernel }), app, "did not boot OS image", true, badCert},
+		{"OS image not bound", bootAs(6, func(id *mock.Identity) { id.Config = fmt.Sprintf(`{"os_image_hash":"%s"}`, st.OSImageHash) }), app, attest.ErrOSImageNotBound.Error(), false, badCert},
 		// Not the gateway: the app's own genuine identity opens no stream.
 		{"the app's own genuine certificate, at the tunnel", td(genuine, app, 3), app, "", false, badCert},
 	}

@@ -26,10 +26,12 @@
 // Requests reach a CVM only through the attested tunnel (internal/tunnel):
 // mutual RA-TLS, the CVM's attestation checked on every new connection
 // against the app being routed to, its compose hash against the chain at
-// the current block, and the configured TCB policy. It must never route to
-// a CVM whose evidence it could not verify, never accept a registration the
-// chain does not allow, and never pass a client's copy of the claims
-// headers to a backend.
+// the current block, the configured TCB policy, and an os_image_hash the
+// evidence binds (package measure: the registers the image implies were
+// recomputed and matched), unless insecure_allow_unbound_os_image. It must
+// never route to a CVM whose evidence it could not verify, never accept a
+// registration the chain does not allow, and never pass a client's copy of
+// the claims headers to a backend.
 package gateway
 
 import (
@@ -124,6 +126,12 @@ type App struct {
 	// It applies to the dstack transport, upstreams and layer4 handler
 	// alike. Default on, with a cool-down of 30s.
 	PassiveHealth PassiveHealth `json:"passive_health,omitzero"`
+	// InsecureAllowUnboundOSImage lets CVMs whose evidence does not bind
+	// their os_image_hash (legacy TDX evidence without a measurement
+	// document, SEV-SNP) register and be routed to, judged by the hash the
+	// host claims; the gateway then warns at start. Default off: such a CVM
+	// is refused at registration and at every connection.
+	InsecureAllowUnboundOSImage bool `json:"insecure_allow_unbound_os_image,omitempty"`
 	// Limits bounds what callers can make the registration RPC hold (its
 	// callers must present an RA-TLS certificate that verifies, but the
 	// handshake and what precedes it are open to anyone who reaches
@@ -223,6 +231,9 @@ func (a *App) Provision(ctx caddy.Context) error {
 	}
 	if a.opts.InsecureTrustRoots != nil {
 		a.log.Warn("INSECURE: the vendors' roots of trust are replaced; evidence from a mock PKI is accepted")
+	}
+	if a.InsecureAllowUnboundOSImage {
+		a.log.Warn(attest.UnboundOSImageWarning)
 	}
 	warnTCB(a.log, "dstack", a.TCBStatus)
 	warnAdminTCP(ctx, a.log)
@@ -470,6 +481,12 @@ func warnTCB(log *zap.Logger, where string, allowed []string) {
 		log.Warn("tcb_status accepts platforms that are not up to date", zap.String("module", where), zap.Strings("also_accepted", wider),
 			zap.String("weakens", "CVMs whose TCB has known vulnerabilities or revoked keys are registered and routed to"))
 	}
+}
+
+// checkOSImage refuses evidence whose os_image_hash is not bound, unless
+// insecure_allow_unbound_os_image: the chain then judges a proven hash.
+func (a *App) checkOSImage(ev *attest.Verified) error {
+	return attest.RequireBoundOSImage(ev, a.InsecureAllowUnboundOSImage)
 }
 
 // checkTCB applies the TCB policy.

@@ -47,6 +47,7 @@ func init() {
 //			passive_health {
 //				cool_down <duration>
 //			}
+//			insecure_allow_unbound_os_image
 //			limits {
 //				max_conns           <n>
 //				max_in_flight       <n>
@@ -109,6 +110,12 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 			if err := parsePassiveHealth(d, &a.PassiveHealth); err != nil {
 				return nil, err
 			}
+			continue
+		case "insecure_allow_unbound_os_image":
+			if d.NextArg() {
+				return nil, d.ArgErr()
+			}
+			a.InsecureAllowUnboundOSImage = true
 			continue
 		}
 		if !slices.Contains(globalOptions, key) {

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/internal/tunnel"
 	"github.com/dstack-go/dstack/tee/attest/mock"
+	"github.com/dstack-go/dstack/tee/measure"
 )
 
 // forgery is an identity a tunnel endpoint may present instead of the
@@ -28,8 +30,9 @@ type forgery struct {
 
 // forgeries are a forged quote (another PKI), another app's attestation
 // (other, allowing otherCompose), another instance of the same app (a CVM
-// answering at an address registered for its sibling) and a compose hash
-// the chain does not allow.
+// answering at an address registered for its sibling), a compose hash
+// the chain does not allow, an OS image the evidence does not bind, and a
+// TD that booted another kernel than the image it claims.
 func (e *env) forgeries(other []byte, otherCompose [32]byte) []forgery {
 	e.t.Helper()
 	forger, err := mock.NewPKI([]byte("forger"))
@@ -53,6 +56,92 @@ func (e *env) forgeries(other []byte, otherCompose [32]byte) []forgery {
 			id.ComposeHash = make([]byte, 32)
 			return id
 		}, e.pki, "is not allowed on chain"},
+		{"OS image not bound", func(c *cvm) mock.Identity {
+			id := c.id
+			id.Config = unboundVMConfig
+			return id
+		}, e.pki, "the OS image is not bound"},
+		{"another kernel than claimed", func(c *cvm) mock.Identity {
+			id := c.id
+			id.Booted = otherKernel()
+			return id
+		}, e.pki, "did not boot OS image"},
+	}
+}
+
+// unboundVMConfig names the development image without its measurement
+// document: the evidence verifies, its os_image_hash is a claim.
+var unboundVMConfig = fmt.Sprintf(`{"os_image_hash":"%x"}`, mock.OSImageHash)
+
+// otherKernel is the development image with another kernel: a TD that
+// boots it while its vm_config claims the development image contradicts
+// its claim in RTMR1.
+func otherKernel() *measure.TDXImageMeasurement {
+	m := mock.DevImageMeasurement()
+	m.Image.KernelAuthenticode[0] ^= 0x80
+	return m
+}
+
+// TestRegistrationNeedsABoundOSImage: a CVM whose evidence does not bind
+// its os_image_hash, or that booted another kernel than the image it
+// claims, is refused registration — though the chain allows the hash it
+// names — and the genuine CVM of the same app is not. With
+// insecure_allow_unbound_os_image (warned at start) the unbound CVM
+// registers and is routed to; the contradicting one still is not.
+func TestRegistrationNeedsABoundOSImage(t *testing.T) {
+	e := newEnv(t)
+	compose := e.compose(0xc9)
+	app := e.deployApp(compose)
+	boot := func(g *gateway, n int, change func(*mock.Identity)) (*cvm, error) {
+		c := e.bootCVM(app, compose, n)
+		change(&c.id)
+		td, err := e.pki.BootTD(c.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.td = td
+		_, port, _ := net.SplitHostPort(c.tunAddr)
+		c.startTunnelAt(td, port)
+		_, err = c.register(g)
+		return c, err
+	}
+	unbound := func(id *mock.Identity) { id.Config = unboundVMConfig }
+	mismatch := func(id *mock.Identity) { id.Booted = otherKernel() }
+	g := e.load(e.dstackConfig(nil), proxyRoute(nil))
+	if g.logContains("insecure_allow_unbound_os_image") {
+		t.Fatal("warned without the option")
+	}
+	if _, err := boot(g, 1, unbound); err == nil || !strings.Contains(err.Error(), "registration refused: the OS image is not bound") ||
+		!strings.Contains(err.Error(), "insecure_allow_unbound_os_image") {
+		t.Fatalf("unbound OS image: %v", err)
+	}
+	if _, err := boot(g, 2, mismatch); err == nil {
+		t.Fatal("a CVM that booted another kernel than it claims registered")
+	}
+	if len(g.app.Instances()) != 0 {
+		t.Fatalf("registry %+v", g.app.Instances())
+	}
+	genuine, err := boot(g, 3, func(*mock.Identity) {})
+	if err != nil {
+		t.Fatalf("the genuine CVM: %v", err)
+	}
+	if code, _ := get(t, nil, g, hostOf(genuine.id.InstanceID, ""), nil); code != 200 {
+		t.Fatalf("the genuine CVM: %d", code)
+	}
+
+	g = e.load(e.dstackConfig(map[string]any{"insecure_allow_unbound_os_image": true}), proxyRoute(nil))
+	if !g.logContains("INSECURE: insecure_allow_unbound_os_image") {
+		t.Fatal("the option was not warned at start")
+	}
+	c, err := boot(g, 4, unbound)
+	if err != nil {
+		t.Fatalf("unbound OS image with insecure_allow_unbound_os_image: %v", err)
+	}
+	if code, body := get(t, nil, g, hostOf(c.id.InstanceID, ""), nil); code != 200 {
+		t.Fatalf("unbound OS image with insecure_allow_unbound_os_image, routing: %d %q", code, body)
+	}
+	if _, err := boot(g, 5, mismatch); err == nil {
+		t.Fatal("a CVM that booted another kernel than it claims registered with insecure_allow_unbound_os_image")
 	}
 }
 

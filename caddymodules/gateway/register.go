@@ -81,6 +81,10 @@ func (a *App) registerCvm(ctx context.Context, req *tunnel.RegisterRequest) (*tu
 	if err != nil {
 		return nil, err
 	}
+	if err := a.checkOSImage(ev); err != nil {
+		a.log.Info("registration refused: OS image not bound", zap.String("app_id", hexKey(ev.AppID)), zap.String("reason", ev.OSImageReason))
+		return nil, prpc.Public("registration refused: "+err.Error(), err)
+	}
 	boot := kmsapi.BootInfoOf(ev, false)
 	d, err := a.decide(ctx, boot)
 	if err != nil {

@@ -79,7 +79,8 @@ func (a *App) State(id string) AppState {
 
 // dialInstance opens a tunnel stream to an instance's port. The CVM's
 // certificate must prove the instance's app id (and wantApp's, when set),
-// its instance id, an accepted TCB status, and a compose hash the chain
+// its instance id, an accepted TCB status, a bound OS image (unless
+// insecure_allow_unbound_os_image), and a compose hash the chain
 // allows at the current block.
 func (a *App) dialInstance(ctx context.Context, inst *Instance, port uint16, wantApp []byte, tcb []string, mux bool) (net.Conn, error) {
 	if err := a.stale(); err != nil {
@@ -102,6 +103,9 @@ func (a *App) dialInstance(ctx context.Context, inst *Instance, port uint16, wan
 			return fmt.Errorf("the CVM proves instance id %x, not the registered %x", ev.InstanceID, inst.InstanceID)
 		}
 		if err := a.checkTCB(ev.TCBStatus, tcb); err != nil {
+			return err
+		}
+		if err := a.checkOSImage(ev); err != nil {
 			return err
 		}
 		d, err := a.decide(ctx, kmsapi.BootInfoOf(ev, false))

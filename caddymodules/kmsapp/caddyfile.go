@@ -39,6 +39,7 @@ func init() {
 //			sealing_key_hex <hex>
 //			onboard_from <url>
 //			insecure_allow_snp_key_release
+//			insecure_allow_unbound_os_image
 //			limits {
 //				max_conns           <n>
 //				max_in_flight       <n>
@@ -71,6 +72,12 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 				return nil, d.ArgErr()
 			}
 			cfg.InsecureAllowSNPKeyRelease = true
+			continue
+		case "insecure_allow_unbound_os_image":
+			if d.NextArg() {
+				return nil, d.ArgErr()
+			}
+			cfg.InsecureAllowUnboundOSImage = true
 			continue
 		case "allow_snp_key_release":
 			return nil, d.Errf("allow_snp_key_release is now named insecure_allow_snp_key_release, which says what it weakens: rename it")

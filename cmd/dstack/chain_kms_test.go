@@ -22,9 +22,7 @@ import (
 	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/kms/kmsapi"
-	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
-	"github.com/dstack-go/dstack/tee/eventlog"
 	"github.com/dstack-go/dstack/tee/ratls"
 )
 
@@ -45,7 +43,7 @@ func blockOf(t *testing.T, out string) uint64 {
 // the KMS stops serving from the block that removes its own measurement.
 func TestKMSFollowsTheDevChain(t *testing.T) {
 	const seed = "dev chain KMS test"
-	const vmConfig = `{"os_image_hash":"0a0b0c"}`
+	vmConfig := mock.DevVMConfig()
 	d, err := startDevChain("127.0.0.1:0", 2, time.Hour)
 	if err != nil {
 		t.Fatal(err)
@@ -88,19 +86,12 @@ func TestKMSFollowsTheDevChain(t *testing.T) {
 
 	// A CVM of the app on the same simulated platform.
 	pki, _ := mock.NewPKI([]byte(seed))
-	tee := pki.NewTEE([48]byte{1}, [48]byte{2}, [48]byte{3}, [48]byte{4})
 	composeHash := common.LeftPadBytes(common.FromHex(compose), 32)
-	events := []eventlog.RuntimeEvent{{Name: "app-id", Payload: app.Bytes()}, {Name: "compose-hash", Payload: composeHash}, {Name: "instance-id", Payload: bytes.Repeat([]byte{7}, 20)}}
-	for _, e := range events {
-		if err := tee.Extend(eventlog.RuntimeIMR, e.Digest()); err != nil {
-			t.Fatal(err)
-		}
+	td, err := pki.BootTD(mock.Identity{AppID: app.Bytes(), ComposeHash: composeHash, InstanceID: bytes.Repeat([]byte{7}, 20)})
+	if err != nil {
+		t.Fatal(err)
 	}
-	cvm := &attest.TDXAttester{
-		Quote:         func(_ context.Context, rd [64]byte) ([]byte, error) { return tee.Quote(rd) },
-		RuntimeEvents: func() []eventlog.RuntimeEvent { return events },
-		Config:        vmConfig,
-	}
+	cvm := td.Attester()
 	cert, err := ratls.Issue(context.Background(), cvm, ratls.CertOptions{Subject: "app", ClientAuth: true}, nil, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -66,6 +66,10 @@ type Config struct {
 	// Attestation verifies the KMS's evidence (and the guest's own, for the
 	// agent's Info). Its zero value trusts the vendors' roots.
 	Attestation attest.Options
+	// InsecureAllowUnboundOSImage trusts a KMS whose evidence does not bind
+	// its os_image_hash, judged on chain by the hash its host claims
+	// (kmsclient.Config.InsecureAllowUnboundOSImage). Default false.
+	InsecureAllowUnboundOSImage bool
 	// Storage prepares the data directory. Required.
 	Storage Storage
 	// Host, when set, is told of the boot's progress, failure and instance
@@ -297,7 +301,8 @@ func (c *CVM) getKeys(ctx context.Context, cfg Config) error {
 	}
 	var errs []error
 	for _, u := range urls {
-		kc, err := kmsclient.New(ctx, kmsclient.Config{URL: u, Attester: c.Platform, Attestation: cfg.Attestation, Chain: cfg.Chain})
+		kc, err := kmsclient.New(ctx, kmsclient.Config{URL: u, Attester: c.Platform, Attestation: cfg.Attestation, Chain: cfg.Chain,
+			InsecureAllowUnboundOSImage: cfg.InsecureAllowUnboundOSImage})
 		if err == nil {
 			var keys *kmsclient.AppKeys
 			if keys, err = kc.GetAppKey(ctx, c.SysConfig.VMConfig); err == nil {

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -22,6 +23,8 @@ import (
 	"github.com/dstack-go/dstack/guestos/hostinput"
 	"github.com/dstack-go/dstack/guestos/kmsclient"
 	"github.com/dstack-go/dstack/internal/guesttest"
+	"github.com/dstack-go/dstack/kms"
+	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/eventlog"
 	"github.com/dstack-go/dstack/tee/identity"
@@ -151,6 +154,26 @@ func TestBootUntrustedKMS(t *testing.T) {
 			t.Fatalf("boot: %v", err)
 		}
 	})
+}
+
+// TestBootKMSOSImageNotBound: a KMS whose evidence does not bind its
+// os_image_hash (one that serves only because its operator set
+// insecure_allow_unbound_os_image) is asked nothing, though the chain
+// allows the hash it claims; a guest booted with
+// InsecureAllowUnboundOSImage gets its keys from it.
+func TestBootKMSOSImageNotBound(t *testing.T) {
+	s := guesttest.New(t, guesttest.ComposeHash(), func(c *kms.Config) {
+		c.VMConfig = fmt.Sprintf(`{"os_image_hash":"%x"}`, mock.OSImageHash)
+		c.InsecureAllowUnboundOSImage = true
+	})
+	_, _, _, err := s.Boot(t, s.HostShared(t, guesttest.Compose, nil))
+	if !errors.Is(err, kmsclient.ErrUntrustedKMS) || !errors.Is(err, attest.ErrOSImageNotBound) {
+		t.Fatalf("boot: %v", err)
+	}
+	s.InsecureAllowUnboundOSImage = true
+	if _, _, _, err := s.Boot(t, s.HostShared(t, guesttest.Compose, nil)); err != nil {
+		t.Fatalf("boot with InsecureAllowUnboundOSImage: %v", err)
+	}
 }
 
 func kmsBootInfo(t *testing.T, s *guesttest.Stack) dstackkms.IAppAuthAppBootInfo {

@@ -2,7 +2,8 @@
 // boot sequence and SignCert for the agent's GetTlsKey, over mutual RA-TLS.
 //
 // Before a single request byte is sent, during the TLS handshake, the KMS
-// must prove three things: its RA-TLS certificate's attestation verifies and
+// must prove three things: its RA-TLS certificate's attestation verifies,
+// binds its os_image_hash (unless Config.InsecureAllowUnboundOSImage) and
 // is for kms:rpc; the chain allows that KMS (isKmsAllowed on its verified
 // boot info); and its RPC certificate was signed by the root CA key
 // published on chain with setKmsInfo. The root CA a response names must be
@@ -50,13 +51,18 @@ type Config struct {
 	Chain *chain.Reader
 	// Timeout bounds one call; zero means DefaultTimeout.
 	Timeout time.Duration
+	// InsecureAllowUnboundOSImage lets the chain judge a KMS whose evidence
+	// does not bind its os_image_hash (attest.RequireBoundOSImage) by the
+	// hash its host claims. Default false: such a KMS is not trusted.
+	InsecureAllowUnboundOSImage bool
 }
 
 // Client is a connection to one KMS.
 type Client struct {
-	url   string
-	chain *chain.Reader
-	rpc   *prpc.Client
+	url          string
+	chain        *chain.Reader
+	rpc          *prpc.Client
+	allowUnbound bool
 
 	mu     sync.Mutex
 	claims *ratls.Claims // the KMS of the last handshake
@@ -80,7 +86,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kms client: %w", err)
 	}
-	c := &Client{url: cfg.URL, chain: cfg.Chain}
+	c := &Client{url: cfg.URL, chain: cfg.Chain, allowUnbound: cfg.InsecureAllowUnboundOSImage}
 	v := &ratls.Verifier{Attestation: cfg.Attestation, Policy: c.judge}
 	timeout := cfg.Timeout
 	if timeout <= 0 {
@@ -103,6 +109,9 @@ func (c *Client) judge(cl *ratls.Claims) error {
 	defer cancel()
 	if cl.Extensions.SpecialUsage != ratls.UsageKMSRPC {
 		return fmt.Errorf("%w: its certificate is for %q, not kms:rpc", ErrUntrustedKMS, cl.Extensions.SpecialUsage)
+	}
+	if err := attest.RequireBoundOSImage(cl.Evidence, c.allowUnbound); err != nil {
+		return fmt.Errorf("%w: %w", ErrUntrustedKMS, err)
 	}
 	ans, err := c.chain.IsKmsAllowed(ctx, kmsapi.BootInfoOf(cl.Evidence, false).Solidity())
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -32,6 +31,7 @@ import (
 	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/kms/kmsapi"
+	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/identity"
 )
@@ -108,8 +108,12 @@ type State struct {
 	GatewayContract string `json:"gateway_contract"`
 	// ChainID is the dev chain's id; DemoImage the demo app's pinned image
 	// (empty with --compose); AppEnvPubKey the app's env encryption key.
-	ChainID      uint64 `json:"chain_id"`
-	VMConfig     string `json:"vm_config"`
+	ChainID  uint64 `json:"chain_id"`
+	VMConfig string `json:"vm_config"`
+	// OSImageHash is the os_image_hash of the stack's TDs, which their
+	// evidence binds (the registers its measurement document gives are
+	// theirs) and the chain allows.
+	OSImageHash  string `json:"os_image_hash"`
 	DemoImage    string `json:"demo_image,omitempty"`
 	AppEnvPubKey string `json:"app_env_pubkey"`
 	// Registry is the loopback address of the stack's image registry;
@@ -557,7 +561,7 @@ func (s *stack) fillState() {
 		GatewayHTTPS: "https://" + s.o.Listen, GatewayRegistration: s.gw.registrationURL, GatewayCA: s.gw.caPath,
 		GatewayAppID: hex.EncodeToString(s.gw.appID), AppApp: s.gov.app.Hex(), GatewayContract: s.gov.gatewayApp.Hex(),
 		ChainID: s.gov.id, InsecureSimulatedTEESeed: s.seed, DemoImage: s.image, AppEnvPubKey: hex.EncodeToString(s.envPub),
-		VMConfig: vmConfig(), Dstack: s.o.Dstack,
+		VMConfig: vmConfig(), OSImageHash: hex.EncodeToString(mock.OSImageHash[:]), Dstack: s.o.Dstack,
 		InsecurePlainHTTPLoopback: s.o.InsecurePlainHTTPLoopback, InsecureAllowImageTags: s.o.InsecureAllowImageTags,
 	}
 	st.Process, _ = Self()
@@ -634,13 +638,14 @@ The app is up (%.1fs).
   gateway       %s (registration %s, CA %s)
   app id        %s
   compose hash  %s
+  os image      %s (bound: the TDs' registers are what its measurement gives)
   instance id   %s
   guest agent   curl --unix-socket %s http://dstack/Info
   state         %s
 Stop with Ctrl-C or "%s dev down --dir %s".
 `, time.Since(s.started).Seconds(), st.AppURL, curl, ports.String(), evidence,
 		st.ChainRPC, st.KmsContract, st.AppApp, dstack, st.ChainRPC, st.KmsContract, st.AppApp, st.KMSURL, st.GatewayHTTPS, st.GatewayRegistration, st.GatewayCA,
-		st.AppID, st.ComposeHash, st.InstanceID, st.GuestSocket, filepath.Join(s.dir, "state.json"), dstack, s.o.Dir)
+		st.AppID, st.ComposeHash, st.OSImageHash, st.InstanceID, st.GuestSocket, filepath.Join(s.dir, "state.json"), dstack, s.o.Dir)
 }
 
 // serve runs until ctx ends or an app exits; SIGHUP restarts the gateway
@@ -667,11 +672,10 @@ func (s *stack) serve(ctx context.Context) error {
 }
 
 // vmConfig is the vm_config of the development OS image, shared by the
-// KMS and the CVMs.
-func vmConfig() string {
-	osImage := sha512.Sum512_256([]byte("dstack dev image"))
-	return fmt.Sprintf(`{"os_image_hash":"%x","cpu_count":1,"memory_size":0}`, osImage)
-}
+// KMS, the gateway and the CVMs: the simulated TD's image in upstream's
+// lite form, with its measurement document, so that every verifier of the
+// stack binds the os_image_hash to the TD's registers.
+func vmConfig() string { return mock.DevVMConfig() }
 
 // governance is the dev chain with the contracts deployed and the app
 // registered.
@@ -733,6 +737,11 @@ func startKMS(ctx context.Context, dir, seed, kmsConfig string, gov *governance)
 	ev, err := self.Evidence(ctx)
 	if err != nil {
 		return nil, err
+	}
+	// The stack runs with OS image binding on: the hash allowed on chain is
+	// the one the KMS's evidence proves.
+	if err := attest.RequireBoundOSImage(ev, false); err != nil {
+		return nil, fmt.Errorf("the simulated KMS's evidence: %w", err)
 	}
 	kb := kmsapi.BootInfoOf(ev, false)
 	K := dstackkms.NewDstackKms()

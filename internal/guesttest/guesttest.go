@@ -8,9 +8,7 @@ package guesttest
 
 import (
 	"context"
-	"crypto/sha512"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -46,10 +44,15 @@ type Stack struct {
 	VMConfig string
 	// Attestation verifies evidence of the mock PKI.
 	Attestation attest.Options
+	// InsecureAllowUnboundOSImage is the booting guests'
+	// boot.Config.InsecureAllowUnboundOSImage.
+	InsecureAllowUnboundOSImage bool
 }
 
-// New starts the stack; allowed is the compose hash the app allows.
-func New(t testing.TB, allowed [32]byte) *Stack {
+// New starts the stack; allowed is the compose hash the app allows. The
+// CVMs and the KMS run the simulated development image (mock.DevVMConfig);
+// kmsOptions change the KMS's configuration before it starts.
+func New(t testing.TB, allowed [32]byte, kmsOptions ...func(*kms.Config)) *Stack {
 	t.Helper()
 	ctx := context.Background()
 	s := &Stack{Seed: "guesttest-" + t.Name()}
@@ -61,8 +64,14 @@ func New(t testing.TB, allowed [32]byte) *Stack {
 		InsecureTrustRoots: &attest.TrustRoots{TDX: s.PKI.Roots()},
 		Collateral:         collateral.NewCache(s.PKI.Source(), collateral.CacheOptions{}),
 	}
-	osImage := sha512.Sum512_256([]byte("guesttest image"))
-	s.VMConfig = fmt.Sprintf(`{"os_image_hash":"%x","cpu_count":1,"memory_size":0}`, osImage)
+	s.VMConfig = mock.DevVMConfig()
+	kmsCfg := kms.Config{
+		Listen: "127.0.0.1:0", Domain: "127.0.0.1", StateDir: t.TempDir(), VMConfig: s.VMConfig, InsecureSimulatedTEE: s.Seed,
+		Auth: kms.AuthConfig{InsecureAllowAll: true},
+	}
+	for _, o := range kmsOptions {
+		o(&kmsCfg)
+	}
 	s.Chain = testchain.New(t)
 	c := s.Chain
 	if s.AppID, _, err = c.DeployApp(false, true, [32]byte{}, allowed); err != nil {
@@ -73,11 +82,11 @@ func New(t testing.TB, allowed [32]byte) *Stack {
 	if s.Reader, err = chain.New(ctx, c.Client, chain.Config{ChainID: c.ChainID, KmsContract: c.Kms, HeadInterval: chain.HeadEveryCall}); err != nil {
 		t.Fatal(err)
 	}
-	attester, opts, err := kms.SimulatedTEE(s.Seed, s.VMConfig)
+	attester, opts, err := kms.SimulatedTEE(s.Seed, kmsCfg.VMConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
-	self := &kms.Self{Attester: attester, Attestation: opts, Config: s.VMConfig}
+	self := &kms.Self{Attester: attester, Attestation: opts, Config: kmsCfg.VMConfig}
 	ev, err := self.Evidence(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -92,10 +101,7 @@ func New(t testing.TB, allowed [32]byte) *Stack {
 			t.Fatal(err)
 		}
 	}
-	srv, err := kms.NewServer(ctx, kms.Config{
-		Listen: "127.0.0.1:0", Domain: "127.0.0.1", StateDir: t.TempDir(), VMConfig: s.VMConfig, InsecureSimulatedTEE: s.Seed,
-		Auth: kms.AuthConfig{InsecureAllowAll: true},
-	}, nil)
+	srv, err := kms.NewServer(ctx, kmsCfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +156,7 @@ func (s *Stack) Boot(t testing.TB, hostShared string, launch ...func(*mock.TD)) 
 		t.Fatal(err)
 	}
 	cvm, err := boot.Boot(context.Background(), boot.Config{
-		Inputs: in, Platform: p, Chain: s.Reader, Attestation: s.Attestation,
+		Inputs: in, Platform: p, Chain: s.Reader, Attestation: s.Attestation, InsecureAllowUnboundOSImage: s.InsecureAllowUnboundOSImage,
 		Storage: boot.InsecurePlainDir{Dir: filepath.Join(t.TempDir(), "data")},
 	})
 	return cvm, p, tee, err

@@ -8,6 +8,14 @@
 // as it checks real ones — and accepts them only when it is handed this
 // PKI's roots, which must only ever happen through an explicit insecure
 // option. Nothing here may be used to attest real workloads.
+//
+// Its simulated TD boots a development OS image described in upstream's real
+// lite format (DevImageMeasurement, DevImageDocument, OSImageHash, derived
+// from a fixed label so they are the same everywhere): its MRTD, RTMR0–2 and
+// boot event log are what that measurement document gives for the TD's VM
+// shape, and its vm_config (DevVMConfig) carries the document, so verifiers
+// bind its os_image_hash. Identity.Booted boots another image under the same
+// claim, for tests of the refusal.
 package mock
 
 import (

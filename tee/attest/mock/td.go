@@ -2,97 +2,15 @@ package mock
 
 import (
 	"context"
-	"crypto/sha512"
 	"fmt"
 	"sync"
 
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/collateral"
 	"github.com/dstack-go/dstack/tee/eventlog"
+	"github.com/dstack-go/dstack/tee/measure"
 	"github.com/dstack-go/dstack/tee/wire"
 )
-
-// The simulated development OS image. Every simulated TD — the dev stack's
-// KMS, gateway and CVMs, and the tests' — boots this one image, so that a
-// measurement allowed on chain for one is the measurement of all.
-var (
-	// OSImageHash is the os_image_hash of the default vm_config of a TD
-	// booted with BootTD.
-	OSImageHash = sha512.Sum512_256([]byte("dstack simulated image"))
-	// devImageMRTD is the simulated image's build-time measurement.
-	devImageMRTD = sha512.Sum384([]byte("dstack simulated image MRTD"))
-)
-
-// TCG event types of the boot event log (TCG PC Client Platform Firmware
-// Profile; 0x8000000x are UEFI's EV_EFI_* events).
-const (
-	evSeparator                   = 0x00000004
-	evEventTag                    = 0x00000006
-	evPlatformConfigFlags         = 0x0000000a
-	evEFIVariableDriverConfig     = 0x80000001
-	evEFIVariableBoot             = 0x80000002
-	evEFIBootServicesApplication  = 0x80000003
-	evEFIAction                   = 0x80000007
-	evEFIPlatformFirmwareBlob2    = 0x8000000a
-	evEFIHandoffTables2           = 0x8000000b
-	acpiDataPayload               = "ACPI DATA"
-	simulatedMeasurementPrefix    = "dstack simulated image: "
-	simulatedACPIMeasurementLabel = "ACPI table "
-)
-
-// devImageBootLog is the boot log of the simulated image: the events a TD's
-// firmware (TDVF) and the kernel's EFI loader measure into RTMR0–2, of the
-// types and in the order of a real TD's CCEL (the firmware's handoff
-// tables and volume, the Secure Boot variables, a separator, the three
-// ACPI blobs from fw_cfg, the boot application, the boot variables, the
-// EFI actions around ExitBootServices, and the kernel command line and
-// initrd as tagged events). The payloads name what a real TD would have
-// measured there.
-var devImageBootLog = []struct {
-	imr       uint32
-	eventType uint32
-	event     string
-	payload   string
-}{
-	{0, evEFIHandoffTables2, "", "TdxTable"},
-	{0, evEFIPlatformFirmwareBlob2, "", "Fv(simulated TDVF)"},
-	{0, evEFIVariableDriverConfig, "", "SecureBoot"},
-	{0, evEFIVariableDriverConfig, "", "PK"},
-	{0, evEFIVariableDriverConfig, "", "KEK"},
-	{0, evEFIVariableDriverConfig, "", "db"},
-	{0, evEFIVariableDriverConfig, "", "dbx"},
-	{0, evSeparator, "", "\x00\x00\x00\x00"},
-	{0, evPlatformConfigFlags, "acpi-loader", acpiDataPayload},
-	{0, evPlatformConfigFlags, "acpi-rsdp", acpiDataPayload},
-	{0, evPlatformConfigFlags, "acpi-tables", acpiDataPayload},
-	{1, evEFIBootServicesApplication, "", "simulated kernel"},
-	{0, evEFIVariableBoot, "", "BootOrder"},
-	{0, evEFIVariableBoot, "", "Boot0000"},
-	{1, evEFIAction, "", "Calling EFI Application from Boot Option"},
-	{1, evSeparator, "", "\x00\x00\x00\x00"},
-	{2, evEventTag, "", "simulated kernel command line"},
-	{2, evEventTag, "", "simulated initrd"},
-	{1, evEFIAction, "", "Exit Boot Services Invocation"},
-	{1, evEFIAction, "", "Exit Boot Services Returned with Success"},
-}
-
-// DevImageBootEvents returns the boot event log (RTMR0–2) of the simulated
-// image, in upstream's event log form: each event's digest is the SHA-384 of
-// what it measures, which for the simulated image is its payload, except
-// the ACPI events, whose payload is the "ACPI DATA" marker a real log
-// carries and whose digest is that of a named simulated table.
-func DevImageBootEvents() []eventlog.Event {
-	out := make([]eventlog.Event, len(devImageBootLog))
-	for i, e := range devImageBootLog {
-		measured := []byte(e.payload)
-		if e.payload == acpiDataPayload {
-			measured = []byte(simulatedMeasurementPrefix + simulatedACPIMeasurementLabel + e.event)
-		}
-		d := sha512.Sum384(measured)
-		out[i] = eventlog.Event{IMR: e.imr, EventType: e.eventType, Digest: d[:], Event: e.event, Payload: []byte(e.payload)}
-	}
-	return out
-}
 
 // Identity is the dstack identity BootTD measures into RTMR3.
 type Identity struct {
@@ -100,12 +18,18 @@ type Identity struct {
 	ComposeHash []byte
 	InstanceID  []byte
 	// Config is the vm_config JSON carried with the evidence; empty means
-	// one whose os_image_hash is OSImageHash.
+	// DevVMConfig (the development image, whose os_image_hash the TD's
+	// registers prove). Its VM shape is the TD's (MeasureBoot).
 	Config string
+	// Booted is the image the TD actually boots; nil means the development
+	// image. A TD that boots another image than the one Config claims has
+	// registers that contradict its claim: for tests of the refusal.
+	Booted *measure.TDXImageMeasurement
 }
 
-// TD is a booted simulated TD of the development image: MRTD fixed, RTMR0–2
-// the replay of its boot event log (DevImageBootEvents), RTMR3 extended by
+// TD is a booted simulated TD of the development image: MRTD and RTMR0–2
+// what the image's measurement document gives for its VM (MeasureBoot), its
+// boot event log their events, RTMR3 extended by
 // what runs in it, and quotes signed through the mock PKI. Replaying its
 // whole event log — boot events and runtime events — reproduces all four
 // RTMRs of its quotes, as on a real TD. It is safe for concurrent use.
@@ -120,16 +44,12 @@ type TD struct {
 	events []eventlog.RuntimeEvent
 }
 
-// NewTD boots a simulated TD of the development image on p, with an empty
-// RTMR3 and no runtime event yet.
-func (p *PKI) NewTD() *TD {
-	boot := DevImageBootEvents()
-	var rtmr [3][48]byte
-	for i := range rtmr {
-		// The digests are 48 bytes by construction.
-		rtmr[i], _ = eventlog.ReplayIMR(boot, uint32(i))
-	}
-	return &TD{tee: p.NewTEE(devImageMRTD, rtmr[0], rtmr[1], rtmr[2]), boot: boot}
+// NewTD boots a simulated TD of the development image in DevImageVMShape
+// on p, with an empty RTMR3 and no runtime event yet.
+func (p *PKI) NewTD() *TD { return p.newTD(DevBoot()) }
+
+func (p *PKI) newTD(b *Boot) *TD {
+	return &TD{tee: p.NewTEE(b.MRTD, b.RTMR[0], b.RTMR[1], b.RTMR[2]), boot: b.Events}
 }
 
 // BootTD boots a simulated TD and emits the runtime events a dstack guest
@@ -137,9 +57,20 @@ func (p *PKI) NewTD() *TD {
 // instance-id, boot-mr-done and system-ready.
 func (p *PKI) BootTD(id Identity) (*TD, error) {
 	if id.Config == "" {
-		id.Config = fmt.Sprintf(`{"os_image_hash":"%x"}`, OSImageHash)
+		id.Config = DevVMConfig()
 	}
 	td := p.NewTD()
+	if id.Config != DevVMConfig() || id.Booted != nil {
+		image := id.Booted
+		if image == nil {
+			image = DevImageMeasurement()
+		}
+		b, err := MeasureBoot(image, id.Config)
+		if err != nil {
+			return nil, err
+		}
+		td = p.newTD(b)
+	}
 	td.Identity = id
 	if err := td.Emit(
 		eventlog.RuntimeEvent{Name: eventlog.EventSystemPreparing},
