@@ -67,6 +67,11 @@ func walkDebReader(r io.Reader, fn func(h *tar.Header, r io.Reader) error) error
 		for {
 			th, err := tr.Next()
 			if errors.Is(err, io.EOF) {
+				// Read the compressed stream to its end, so that its
+				// checksums and index are verified too.
+				if _, err := io.Copy(io.Discard, data); err != nil {
+					return fmt.Errorf("reading Debian package: %s: %w", name, err)
+				}
 				return nil
 			}
 			if err != nil {
