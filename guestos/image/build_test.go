@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dstack-go/dstack/tee/measure"
+	"github.com/dstack-go/dstack/tee/measure/measuretest"
 )
 
 // needBuildTools skips a test that builds a real image where apt-get, gcc
@@ -52,6 +55,11 @@ func TestBuildReproducible(t *testing.T) {
 	src := repoRoot(t)
 
 	base := t.TempDir()
+	// A TDX firmware in the real format, so that the image is measured.
+	tdvf := filepath.Join(base, "tdvf.fd")
+	if err := os.WriteFile(tdvf, measuretest.Firmware(measuretest.OVMFSections), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	outA := filepath.Join(base, "a", "image")
 	tmpA := filepath.Join(base, "a", "tmp")
 	if err := os.MkdirAll(tmpA, 0o755); err != nil {
@@ -60,7 +68,7 @@ func TestBuildReproducible(t *testing.T) {
 	t.Setenv("TMPDIR", tmpA)
 	start := time.Now()
 	var logA bytes.Buffer
-	a, err := Build(ctx, Options{Out: outA, SourceDir: src, CacheDir: cache, Log: &logA})
+	a, err := Build(ctx, Options{Out: outA, SourceDir: src, CacheDir: cache, Firmware: tdvf, Log: &logA})
 	if err != nil {
 		t.Fatalf("%v\n%s", err, logA.String())
 	}
@@ -89,16 +97,16 @@ func TestBuildReproducible(t *testing.T) {
 	t.Setenv("GOAMD64", "v3")
 	start = time.Now()
 	var logB bytes.Buffer
-	b, err := Build(ctx, Options{Out: filepath.Join(base, "b", "out"), SourceDir: src, CacheDir: cache, KernelDeb: kernelCopy, Log: &logB})
+	b, err := Build(ctx, Options{Out: filepath.Join(base, "b", "out"), SourceDir: src, CacheDir: cache, KernelDeb: kernelCopy, Firmware: tdvf, Log: &logB})
 	if err != nil {
 		t.Fatalf("%v\n%s", err, logB.String())
 	}
 	t.Logf("build B: %s", time.Since(start).Round(time.Millisecond))
 
-	names := []string{FirmwareFile, KernelFile, InitrdFile, MetadataFile, ChecksumFile, DigestFile}
-	if a.Measured {
-		names = append(names, MeasurementFile)
+	if !a.Measured || !b.Measured {
+		t.Fatal("an image with a TDX firmware was not measured")
 	}
+	names := []string{FirmwareFile, KernelFile, InitrdFile, MetadataFile, MeasurementFile, ChecksumFile, DigestFile}
 	for _, n := range names {
 		x, err := os.ReadFile(filepath.Join(a.Dir, n))
 		if err != nil {
@@ -116,6 +124,26 @@ func TestBuildReproducible(t *testing.T) {
 		t.Errorf("os_image_hash %x, then %x", a.OSImageHash, b.OSImageHash)
 	}
 	t.Logf("os_image_hash %x", a.OSImageHash)
+
+	// The measurement document is the image's, and the os_image_hash binds it.
+	m, err := measure.MeasureImageDir(a.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := m.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(doc, readFile(t, filepath.Join(a.Dir, MeasurementFile))) {
+		t.Error("measurement.tdx.cbor is not the image's measurement")
+	}
+	sums := readFile(t, filepath.Join(a.Dir, ChecksumFile))
+	if measure.OSImageHash(sums) != a.OSImageHash {
+		t.Error("os_image_hash is not SHA-256 of sha256sum.txt")
+	}
+	if _, err := measure.ChecksumEntry(sums, MeasurementFile); err != nil {
+		t.Errorf("sha256sum.txt does not list the measurement document: %v", err)
+	}
 
 	var meta Metadata
 	mj, err := os.ReadFile(filepath.Join(a.Dir, MetadataFile))
@@ -175,5 +203,50 @@ func copyFile(t *testing.T, from, to string) {
 	}
 	if err := out.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A debug image carries u-root's shell, says it is a development image in
+// metadata.json and on its command line (and so measures differently), and
+// with Debian's OVMF, which is no TDX firmware, has no measurement document.
+func TestBuildDebug(t *testing.T) {
+	needBuildTools(t)
+	cache, err := DefaultCacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "image")
+	var log bytes.Buffer
+	start := time.Now()
+	res, err := Build(context.Background(), Options{Out: out, SourceDir: repoRoot(t), CacheDir: cache, Debug: true, InsecureSimulatedTEE: true, Log: &log})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	t.Logf("debug build: %s; kernel %d bytes + initramfs %d bytes", time.Since(start).Round(time.Millisecond), res.KernelSize, res.InitrdSize)
+	var meta Metadata
+	if err := json.Unmarshal(readFile(t, filepath.Join(out, MetadataFile)), &meta); err != nil {
+		t.Fatal(err)
+	}
+	if !meta.IsDev || meta.Build.DebugShell != DebugShellModule || !meta.Build.InsecureSimulatedTEE ||
+		!strings.Contains(meta.Cmdline, DebugArg) || !strings.Contains(meta.Cmdline, InsecureSimulatedTEEArg) {
+		t.Errorf("the debug image is not marked as one: %+v", meta)
+	}
+	if meta.Build.FirmwarePackage != OVMFPin.Package+"="+OVMFPin.Version {
+		t.Errorf("firmware recorded as %q", meta.Build.FirmwarePackage)
+	}
+	if res.Measured {
+		t.Error("an image with Debian's OVMF claims a TDX measurement")
+	}
+	if _, err := os.Stat(filepath.Join(out, MeasurementFile)); !os.IsNotExist(err) {
+		t.Errorf("%s written for a firmware that is no TDVF: %v", MeasurementFile, err)
+	}
+	names := map[string]bool{}
+	for _, r := range readCPIO(t, readFile(t, filepath.Join(out, InitrdFile))) {
+		names[r.Name] = true
+	}
+	for _, want := range []string{"bin/sh", "bin/gosh", "bin/ls", "init"} {
+		if !names[want] {
+			t.Errorf("the debug initramfs lacks %s", want)
+		}
 	}
 }
