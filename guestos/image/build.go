@@ -71,8 +71,8 @@ type Options struct {
 	// have the pinned SHA-256. Empty by default (fetched with apt).
 	OVMFDeb string
 	// Firmware is a TDX firmware (TDVF) file shipped as ovmf.fd instead of
-	// Debian's OVMF; only then is the image measured (measurement.tdx.cbor).
-	// Empty by default (Debian's OVMF, for qemu without TDX).
+	// Debian's OVMF, and measured. Empty by default (Debian's OVMF, which
+	// carries TDVF metadata too).
 	Firmware string
 	// Kernel and OVMF override the pins. Zero by default (KernelPin, OVMFPin).
 	Kernel, OVMF Pin
@@ -467,11 +467,11 @@ func readFirmware(ctx context.Context, opts Options, cache string, log io.Writer
 
 // writeMeasurement writes measurement.tdx.cbor into the image directory
 // when its firmware is a TDX firmware (TDVF): the material from which a
-// verifier recomputes MRTD and RTMR0-2. Debian's OVMF is not one: the image
-// then has no measurement document and says so.
+// verifier recomputes MRTD and RTMR0-2. A firmware without TDVF metadata
+// leaves the image without a measurement document, and says so.
 func writeMeasurement(dir string, firmware []byte, log io.Writer) (bool, error) {
 	if _, err := measure.ParseTDVF(firmware); err != nil {
-		fmt.Fprintf(log, "%s is not a TDX firmware (%v): no %s is written; give a TDVF (--firmware) for an image a TDX verifier binds\n",
+		fmt.Fprintf(log, "%s is not a TDX firmware (%v): no %s is written; give a TDVF (--firmware) for an image a TDX verifier can bind\n",
 			FirmwareFile, err, MeasurementFile)
 		return false, nil
 	}

@@ -426,3 +426,18 @@ func TestInitramfs(t *testing.T) {
 func sortStrings(s []string) { sort.Strings(s) }
 
 func gzipReader(b []byte) (io.Reader, error) { return gzip.NewReader(bytes.NewReader(b)) }
+
+func TestNoMeasurementWithoutTDVF(t *testing.T) {
+	dir := t.TempDir()
+	var log bytes.Buffer
+	measured, err := writeMeasurement(dir, []byte("not a firmware"), &log)
+	if err != nil || measured {
+		t.Fatalf("measured %v, %v", measured, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, MeasurementFile)); !os.IsNotExist(err) {
+		t.Fatalf("%s written: %v", MeasurementFile, err)
+	}
+	if !strings.Contains(log.String(), "not a TDX firmware") {
+		t.Fatalf("the build does not say why: %q", log.String())
+	}
+}
