@@ -36,8 +36,8 @@ type ImageMetadata struct {
 	BIOSSEV string `json:"bios-sev,omitempty"`
 	// Kernel is the file name of the bzImage ("bzImage" upstream). Required.
 	Kernel string `json:"kernel"`
-	// Cmdline is the kernel command line, without the " initrd=initrd" that OVMF appends. It must carry
-	// dstack.rootfs_hash=<64 hex digits>, which pins the root file system. Required.
+	// Cmdline is the kernel command line, without the " initrd=initrd" that OVMF appends. When Rootfs names
+	// a root file system it must carry dstack.rootfs_hash=<64 hex digits>, which pins it. Required.
 	Cmdline string `json:"cmdline"`
 	// Initrd is the file name of the initramfs ("initramfs.cpio.gz" upstream). Required.
 	Initrd string `json:"initrd"`
@@ -75,7 +75,10 @@ func (m *ImageMetadata) check() error {
 	if !utf8.ValidString(m.Cmdline) {
 		return fmt.Errorf("%s cmdline is not valid UTF-8", MetadataFile)
 	}
-	if _, err := RootfsHashFromCmdline(m.Cmdline); err != nil {
+	// An image with a root file system pins it on the command line; an
+	// image without one (the initramfs is the whole guest, measured itself)
+	// has nothing to pin.
+	if _, err := RootfsHashFromCmdline(m.Cmdline); err != nil && m.Rootfs != "" {
 		return fmt.Errorf("%s: %w", MetadataFile, err)
 	}
 	if m.OVMFVariant != "" && m.OVMFVariant != OVMFPre202505 {

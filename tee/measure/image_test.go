@@ -292,3 +292,17 @@ func FuzzImageMetadata(f *testing.F) {
 		}
 	})
 }
+
+// An image without a root file system (the initramfs is the whole guest)
+// has nothing for its command line to pin; naming a rootfs still demands
+// the pin (TestMeasureImageDirRefusals).
+func TestMeasureImageWithoutRootfs(t *testing.T) {
+	dir, meta := synthImageDir(t)
+	meta.Rootfs, meta.Cmdline = "", "console=ttyS0 panic=1"
+	if _, err := WriteImageFiles(dir, meta); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := MeasureImageDir(dir); err != nil {
+		t.Fatal(err)
+	}
+}
