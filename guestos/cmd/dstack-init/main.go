@@ -58,8 +58,11 @@
 //
 // Every insecure option logs a warning at start. The encrypted data disk is
 // a separate component: until it is plugged in, a real boot needs
-// --insecure-plain-data-dir and says so. As PID 1 this program does not yet mount /proc, /sys or
-// configfs, nor reap orphans; the image's early init must.
+// --insecure-plain-data-dir and says so.
+//
+// Started by the kernel as PID 1 (the guest image's /init), it sets the VM
+// up and runs itself as the boot stage under supervision (guestos/pid1):
+// its flags then come from the kernel command line's dstack.* parameters.
 package main
 
 import (
@@ -87,6 +90,7 @@ import (
 	"github.com/dstack-go/dstack/guestos/containerapp"
 	"github.com/dstack-go/dstack/guestos/gatewaylink"
 	"github.com/dstack-go/dstack/guestos/hostinput"
+	"github.com/dstack-go/dstack/guestos/pid1"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/collateral"
@@ -153,6 +157,10 @@ func parseFlags(args []string) (*options, error) {
 }
 
 func main() {
+	if os.Getpid() == 1 {
+		// The kernel started us as /init of the guest image.
+		pid1.Main()
+	}
 	o, err := parseFlags(os.Args[1:])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dstack-init:", err)
