@@ -57,8 +57,12 @@ func run(console *os.File, shutdown chan os.Signal) error {
 		return err
 	}
 	ops := Ops{
-		// /proc is already mounted, to read the command line.
-		MountAll: func(ms []Mount) error { return MountAll(ms[1:]) },
+		MountAll: func(ms []Mount) error {
+			if len(ms) > 0 && ms[0] == Mounts[0] {
+				ms = ms[1:] // /proc is mounted, to read the command line
+			}
+			return MountAll(ms)
+		},
 		ReadFile: os.ReadFile, LoadModule: FinitModule, Now: time.Now,
 		Network: ConfigureNetwork, CopyHostShared: CopyHostShared,
 	}

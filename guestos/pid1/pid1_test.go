@@ -128,7 +128,7 @@ func TestPlanSequence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "mount|read /etc/dstack/modules|load /m/virtio_ring.ko|load /m/virtio_net.ko|net 10.0.2.16/24 |share host-shared /dstack/.host-shared|stage"
+	want := "mount|read /etc/dstack/modules|load /m/virtio_ring.ko|load /m/virtio_net.ko|mount|net 10.0.2.16/24 |share host-shared /dstack/.host-shared|stage"
 	if got := strings.Join(f.calls, "|"); got != want {
 		t.Fatalf("sequence\n %s\nwant\n %s", got, want)
 	}

@@ -117,7 +117,7 @@ func NewPlan(cmd Cmdline, ops Ops, insecureAllowed bool) (*Plan, error) {
 		return nil, err
 	}
 	p.Steps = []Step{
-		{"mounting /proc, /sys, /dev, /run, /tmp, configfs and cgroup2", func(context.Context) error { return ops.MountAll(Mounts) }},
+		{"mounting /proc, /sys, /dev, /run, /tmp and cgroup2", func(context.Context) error { return ops.MountAll(Mounts) }},
 		{"loading kernel modules", func(context.Context) error {
 			b, err := ops.ReadFile(ModuleList)
 			if err != nil {
@@ -129,6 +129,7 @@ func NewPlan(cmd Cmdline, ops Ops, insecureAllowed bool) (*Plan, error) {
 			}
 			return LoadModules(mods, ops.LoadModule)
 		}},
+		{"mounting configfs", func(context.Context) error { return ops.MountAll(LateMounts) }},
 		{"checking the clock", func(context.Context) error { return CheckClock(ops.Now(), floor, 0) }},
 		{"configuring the network", func(ctx context.Context) error {
 			return ops.Network(ctx, NetConfig{Address: cmd["net_address"], Gateway: cmd["net_gateway"]})

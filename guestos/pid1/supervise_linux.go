@@ -59,10 +59,14 @@ func Supervise(stage Stage, shutdown <-chan os.Signal, grace time.Duration, cons
 				break
 			}
 			if wpid == pid {
-				if err := stageExit(ws); err != nil || kill == nil {
-					return errors.Join(errors.New("the boot stage ended without being told to stop"), err)
+				err := stageExit(ws)
+				switch {
+				case kill == nil && err != nil:
+					return fmt.Errorf("%w (without being told to stop)", err)
+				case kill == nil:
+					return errors.New("the boot stage ended without being told to stop")
 				}
-				return nil
+				return err
 			}
 			fmt.Fprintf(console, "dstack-init: reaped orphan %d\n", wpid)
 		}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/vishvananda/netlink"
@@ -30,14 +31,24 @@ var Mounts = []Mount{
 	{"tmpfs", "/dev/shm", "tmpfs", unix.MS_NOSUID | unix.MS_NODEV, "mode=1777"},
 	{"tmpfs", "/run", "tmpfs", unix.MS_NOSUID | unix.MS_NODEV, "mode=0755"},
 	{"tmpfs", "/tmp", "tmpfs", unix.MS_NOSUID | unix.MS_NODEV, "mode=1777"},
-	{"configfs", "/sys/kernel/config", "configfs", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, ""},
 	{"cgroup2", "/sys/fs/cgroup", "cgroup2", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, "nsdelegate"},
 }
 
-// MountAll mounts ms in order, creating their mount points.
+// LateMounts are mounted once the modules are loaded: /sys/kernel/config
+// exists only when configfs (a module in Debian's kernel) is loaded.
+var LateMounts = []Mount{
+	{"configfs", "/sys/kernel/config", "configfs", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, ""},
+}
+
+// MountAll mounts ms in order, creating their mount points (except under
+// /sys, where the kernel makes them).
 func MountAll(ms []Mount) error {
 	for _, m := range ms {
-		if err := os.MkdirAll(m.Target, 0o755); err != nil {
+		if strings.HasPrefix(m.Target, "/sys/") {
+			if _, err := os.Stat(m.Target); err != nil {
+				return fmt.Errorf("mounting %s: %w (is its module in the list?)", m.Target, err)
+			}
+		} else if err := os.MkdirAll(m.Target, 0o755); err != nil {
 			return fmt.Errorf("creating %s: %w", m.Target, err)
 		}
 		if err := unix.Mount(m.Source, m.Target, m.FSType, m.Flags, m.Data); err != nil {
