@@ -20,6 +20,7 @@ require (
 	github.com/spf13/pflag v1.0.10
 	github.com/vmihailenco/msgpack/v5 v5.4.1
 	go.uber.org/zap v1.28.0
+	github.com/ulikunitz/xz v0.5.15
 	golang.org/x/sync v0.23.0
 )
 
