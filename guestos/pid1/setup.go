@@ -54,6 +54,7 @@ var (
 	}
 	insecureFlags = map[string]string{
 		"insecure_simulated_tee": "--insecure-simulated-tee",
+		"insecure_demo_app":      "--insecure-demo-app",
 	}
 )
 

@@ -54,6 +54,15 @@ func MountAll(ms []Mount) error {
 		if err := unix.Mount(m.Source, m.Target, m.FSType, m.Flags, m.Data); err != nil {
 			return fmt.Errorf("mounting %s on %s: %w", m.FSType, m.Target, err)
 		}
+		if m.Target == "/run" {
+			// /var/run is /run, where the agent's sockets live.
+			if err := os.MkdirAll("/var", 0o755); err != nil {
+				return err
+			}
+			if err := os.Symlink("/run", "/var/run"); err != nil && !errors.Is(err, os.ErrExist) {
+				return fmt.Errorf("linking /var/run to /run: %w", err)
+			}
+		}
 	}
 	return nil
 }
