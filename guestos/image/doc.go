@@ -1,0 +1,62 @@
+// Package image builds the guest OS image: the directory a host boots a
+// dstack CVM from, in upstream's layout
+// (https://github.com/Dstack-TEE/dstack/blob/master/os/image/assemble.sh):
+//
+//	ovmf.fd            firmware (Debian's ovmf, OVMFPin)
+//	bzImage            kernel (Debian's, KernelPin)
+//	initramfs.cpio.gz  dstack-init as /init, the kernel modules it loads
+//	metadata.json      bios, kernel, cmdline, initrd, version, git_revision,
+//	                   shared_ro, is_dev, ovmf_variant, then dstack_go_build
+//	measurement.tdx.cbor  (written by the measurement step, when present)
+//	sha256sum.txt      sha256sum lines over the files above, upstream's order
+//	digest.txt         os_image_hash = SHA-256 of sha256sum.txt, in hex
+//
+// There is no root file system: the initramfs is the whole guest, measured
+// with the kernel and the command line.
+//
+// # Inputs
+//
+// The kernel and the firmware are Debian binary packages pinned by version
+// and by the SHA-256 of their .deb, fetched with apt-get (never from
+// anywhere else) into a cache under the user cache directory, and refused
+// when the hash differs. The .deb files are read in Go (ar, xz, tar). The
+// kernel is bookworm-backports' 6.12, which has what a TDX guest needs;
+// bookworm's own 6.1 kernel lacks INTEL_TDX_GUEST, TDX_GUEST_DRIVER and
+// TSM_REPORTS (configfs-tsm), so it could only serve TCG tests (Options.Kernel
+// with Options.AcceptMissing). The build reads the kernel's config and fails,
+// listing every gap, unless each of Requirements is built in or a module the
+// package ships; those modules and what they depend on (from each module's
+// .modinfo: Debian ships no modules.dep) go into the initramfs uncompressed,
+// under /lib/modules/<release>/, and ModulesListPath names them in load order.
+//
+// # Firmware on TDX hosts
+//
+// Debian's OVMF is not a TDX firmware: it boots the image under qemu here
+// (TCG) and nowhere else. A TDX host boots the image with a TDVF, edk2's
+// OvmfPkg/IntelTdx build: upstream's pinned build
+// (https://github.com/Dstack-TEE/dstack/blob/master/os/mkosi/components/ovmf/ovmf-build.sh,
+// edk2 fbe0805b2091393406952e84724188f8c1941837, the pre202505 measurement
+// layout), whose MRTD the verifier expects; replace ovmf.fd with it before the
+// image is measured.
+//
+// # Reproducibility
+//
+// dstack-init is built with -trimpath, an empty build id, no VCS stamp, fixed
+// GOAMD64, cgo flags and build tags, and an environment stripped of the
+// caller's build settings; it links runc's libcontainer, whose nsenter is C,
+// so it is a static cgo build and the C compiler's version is recorded in
+// metadata.json with Go's. The cpio records are sorted, owned by 0:0, and
+// stamped with SOURCE_DATE_EPOCH (0 by default), as is the gzip header. Two
+// builds of one commit with the same Go and C toolchains are byte-identical.
+//
+// # Production and debug images
+//
+// A production image holds no shell. A debug image (Options.Debug) adds
+// u-root's gosh and a few commands under /bin, carries DebugArg on its
+// command line and is_dev in metadata.json, and so measures differently.
+// Only a debug image may carry InsecureSimulatedTEEArg, the one thing that
+// lets dstack-init run on a simulated TEE.
+//
+// This package never installs anything on the build machine and never runs
+// what it builds.
+package image
