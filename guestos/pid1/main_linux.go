@@ -66,7 +66,7 @@ func run(console *os.File, shutdown chan os.Signal) error {
 		ReadFile: os.ReadFile, LoadModule: FinitModule, Now: time.Now,
 		Network: ConfigureNetwork, CopyHostShared: CopyHostShared,
 	}
-	plan, err := NewPlan(cmd, ops, InsecureImage())
+	plan, err := NewPlan(cmd, ops, console)
 	if err != nil {
 		return err
 	}

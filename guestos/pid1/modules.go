@@ -13,7 +13,7 @@ import (
 // one absolute path of a .ko file a line, in load order (a module after
 // those whose symbols it uses); blank lines and lines starting with # are
 // ignored.
-const ModuleList = "/etc/dstack/modules"
+const ModuleList = "/etc/dstack/modules.load"
 
 // maxModules bounds the list.
 const maxModules = 512
@@ -51,12 +51,22 @@ func ParseModuleList(r io.Reader) ([]string, error) {
 // has (EEXIST): not a failure.
 var ErrModuleLoaded = errors.New("module already loaded")
 
+// ErrNoDevice is what a loader returns for a driver whose hardware is
+// absent (ENODEV), such as tdx-guest outside a TD. It is not a failure of
+// the setup: what needs the device fails closed when it opens it.
+var ErrNoDevice = errors.New("no such device")
+
 // LoadModules loads mods in order with load, stopping at the first failure.
-func LoadModules(mods []string, load func(path string) error) error {
+// It returns the modules skipped because their device is absent.
+func LoadModules(mods []string, load func(path string) error) (noDevice []string, err error) {
 	for _, m := range mods {
-		if err := load(m); err != nil && !errors.Is(err, ErrModuleLoaded) {
-			return fmt.Errorf("loading %s (a module it needs must be listed before it): %w", m, err)
+		err := load(m)
+		switch {
+		case errors.Is(err, ErrNoDevice):
+			noDevice = append(noDevice, m)
+		case err != nil && !errors.Is(err, ErrModuleLoaded):
+			return noDevice, fmt.Errorf("loading %s (a module it needs must be listed before it): %w", m, err)
 		}
 	}
-	return nil
+	return noDevice, nil
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -50,16 +51,21 @@ func TestLoadModulesOrderAndFailure(t *testing.T) {
 		switch p {
 		case "/b.ko":
 			return ErrModuleLoaded
+		case "/t.ko":
+			return ErrNoDevice
 		case "/d.ko":
 			return unix.ENOENT
 		}
 		return nil
 	}
-	err := LoadModules([]string{"/a.ko", "/b.ko", "/c.ko", "/d.ko", "/e.ko"}, load)
+	absent, err := LoadModules([]string{"/a.ko", "/b.ko", "/t.ko", "/c.ko", "/d.ko", "/e.ko"}, load)
 	if !errors.Is(err, unix.ENOENT) || !strings.Contains(err.Error(), "/d.ko") {
 		t.Fatalf("err %v", err)
 	}
-	if strings.Join(loaded, ",") != "/a.ko,/b.ko,/c.ko,/d.ko" {
+	if strings.Join(absent, ",") != "/t.ko" {
+		t.Fatalf("absent devices %v", absent)
+	}
+	if strings.Join(loaded, ",") != "/a.ko,/b.ko,/t.ko,/c.ko,/d.ko" {
 		t.Fatalf("loaded %v: want in order, stopping at the failure", loaded)
 	}
 }
@@ -114,7 +120,7 @@ func (f *fakeOps) ops() Ops {
 func TestPlanSequence(t *testing.T) {
 	f := &fakeOps{now: time.Now(), mods: "/m/virtio_ring.ko\n/m/virtio_net.ko\n"}
 	cmd := Cmdline{"chain_rpc": "http://10.0.2.100:8545", "chain_id": "1337", "kms_contract": "0xab", "net_address": "10.0.2.16/24"}
-	p, err := NewPlan(cmd, f.ops(), false)
+	p, err := NewPlan(cmd, f.ops(), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +134,7 @@ func TestPlanSequence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "mount|read /etc/dstack/modules|load /m/virtio_ring.ko|load /m/virtio_net.ko|mount|net 10.0.2.16/24 |share host-shared /dstack/.host-shared|stage"
+	want := "mount|read /etc/dstack/modules.load|load /m/virtio_ring.ko|load /m/virtio_net.ko|mount|net 10.0.2.16/24 |share host-shared /dstack/.host-shared|stage"
 	if got := strings.Join(f.calls, "|"); got != want {
 		t.Fatalf("sequence\n %s\nwant\n %s", got, want)
 	}
@@ -140,12 +146,12 @@ func TestPlanSequence(t *testing.T) {
 // TestHaltOnEachFailure: whichever step fails, nothing after it runs and
 // the boot stage (and so the app) never starts.
 func TestHaltOnEachFailure(t *testing.T) {
-	for _, fail := range []string{"mount", "read /etc/dstack/modules", "load /m/a.ko", "net  ", "share host-shared /dstack/.host-shared", "clock"} {
+	for _, fail := range []string{"mount", "read /etc/dstack/modules.load", "load /m/a.ko", "net  ", "share host-shared /dstack/.host-shared", "clock"} {
 		f := &fakeOps{now: time.Now(), mods: "/m/a.ko\n/m/b.ko\n", fail: fail}
 		if fail == "clock" {
 			f.now = time.Unix(0, 0)
 		}
-		p, err := NewPlan(Cmdline{}, f.ops(), false)
+		p, err := NewPlan(Cmdline{}, f.ops(), io.Discard)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -162,14 +168,19 @@ func TestHaltOnEachFailure(t *testing.T) {
 
 func TestPlanRefuses(t *testing.T) {
 	ops := (&fakeOps{}).ops()
-	if _, err := NewPlan(Cmdline{"insecure_simulated_tee": "seed"}, ops, false); err == nil || !strings.Contains(err.Error(), "production image") {
-		t.Fatalf("a production image accepted the simulated TEE: %v", err)
+	for _, k := range []string{"insecure_tee_seed", "insecure_demo_app"} {
+		if _, err := NewPlan(Cmdline{k: "x"}, ops, io.Discard); err == nil || !strings.Contains(err.Error(), "production image") {
+			t.Fatalf("a production image accepted dstack.%s: %v", k, err)
+		}
 	}
-	p, err := NewPlan(Cmdline{"insecure_simulated_tee": "seed"}, ops, true)
-	if err != nil || len(p.Warnings) != 1 || !strings.Contains(strings.Join(p.StageArgs, " "), "--insecure-simulated-tee seed") {
+	p, err := NewPlan(Cmdline{"insecure_simulated_tee": "1", "insecure_tee_seed": "seed"}, ops, io.Discard)
+	if err != nil || len(p.Warnings) != 2 || !strings.Contains(strings.Join(p.StageArgs, " "), "--insecure-simulated-tee seed") {
 		t.Fatalf("development image: %v %v", p, err)
 	}
-	if _, err := NewPlan(Cmdline{"chain_rcp": "x"}, ops, true); err == nil {
+	if _, err := NewPlan(Cmdline{"insecure_simulated_tee": "0", "insecure_tee_seed": "seed"}, ops, io.Discard); err == nil {
+		t.Fatal("dstack.insecure_simulated_tee=0 enabled the simulated TEE")
+	}
+	if _, err := NewPlan(Cmdline{"chain_rcp": "x"}, ops, io.Discard); err == nil {
 		t.Fatal("a misspelt parameter was accepted")
 	}
 }

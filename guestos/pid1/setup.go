@@ -10,13 +10,12 @@ import (
 	"time"
 )
 
-// insecureImage is "true" in development images (set by the image build
-// with -ldflags "-X ...pid1.insecureImage=true"); a production image
-// refuses every insecure option of the kernel command line.
-var insecureImage string
-
-// InsecureImage reports whether this is a development image.
-func InsecureImage() bool { return insecureImage == "true" }
+// InsecureMarker is the kernel command line parameter of development images
+// (guestos/image puts it there for --debug --insecure-simulated-tee builds).
+// Without it every insecure parameter is refused. On TDX the command line is
+// measured into RTMR2, so a host that adds it changes the measurement and the
+// KMS releases no keys.
+const InsecureMarker = "insecure_simulated_tee"
 
 // Paths in the guest.
 const (
@@ -45,7 +44,7 @@ type Ops struct {
 // cmdline parameters PID 1 understands: those it uses itself, and those it
 // passes to the boot stage as flags.
 var (
-	ownParams  = []string{"net_address", "net_gateway", "host_shared_tag", "data_device"}
+	ownParams  = []string{"net_address", "net_gateway", "host_shared_tag", "data_device", "debug", InsecureMarker}
 	stageFlags = map[string]string{
 		"chain_rpc":    "--chain-rpc",
 		"chain_id":     "--chain-id",
@@ -53,8 +52,8 @@ var (
 		"pccs_url":     "--pccs-url",
 	}
 	insecureFlags = map[string]string{
-		"insecure_simulated_tee": "--insecure-simulated-tee",
-		"insecure_demo_app":      "--insecure-demo-app",
+		"insecure_tee_seed": "--insecure-simulated-tee",
+		"insecure_demo_app": "--insecure-demo-app",
 	}
 )
 
@@ -70,10 +69,18 @@ type Plan struct {
 }
 
 // NewPlan checks the command line and returns the plan. An unknown
-// dstack.* parameter, or an insecure one on a production image, is an
-// error: the VM halts before it sets anything up.
-func NewPlan(cmd Cmdline, ops Ops, insecureAllowed bool) (*Plan, error) {
+// dstack.* parameter, or an insecure one on a production image (one
+// without dstack.insecure_simulated_tee=1), is an error: the VM halts
+// before it sets anything up.
+func NewPlan(cmd Cmdline, ops Ops, console io.Writer) (*Plan, error) {
 	p := &Plan{}
+	marker, insecureAllowed := cmd[InsecureMarker]
+	if insecureAllowed && marker != "1" {
+		return nil, fmt.Errorf("dstack.%s=%q: the only value is 1", InsecureMarker, marker)
+	}
+	if insecureAllowed {
+		p.Warnings = append(p.Warnings, "INSECURE: development image (dstack."+InsecureMarker+"=1): the simulated TEE proves nothing")
+	}
 	known := map[string]bool{}
 	for _, k := range ownParams {
 		known[k] = true
@@ -98,7 +105,7 @@ func NewPlan(cmd Cmdline, ops Ops, insecureAllowed bool) (*Plan, error) {
 		}
 		if f, ok := insecureFlags[k]; ok {
 			if !insecureAllowed {
-				return nil, fmt.Errorf("dstack.%s is an insecure development option and this is a production image: remove it from the kernel command line", k)
+				return nil, fmt.Errorf("dstack.%s is an insecure development option and this is a production image (no dstack.%s=1): remove it from the kernel command line", k, InsecureMarker)
 			}
 			p.StageArgs = append(p.StageArgs, f, cmd[k])
 			p.Warnings = append(p.Warnings, fmt.Sprintf("INSECURE: dstack.%s is set (development image only)", k))
@@ -128,7 +135,11 @@ func NewPlan(cmd Cmdline, ops Ops, insecureAllowed bool) (*Plan, error) {
 			if err != nil {
 				return err
 			}
-			return LoadModules(mods, ops.LoadModule)
+			absent, err := LoadModules(mods, ops.LoadModule)
+			for _, m := range absent {
+				fmt.Fprintf(console, "dstack-init: %s: no such device here, not loaded\n", m)
+			}
+			return err
 		}},
 		{"mounting configfs", func(context.Context) error { return ops.MountAll(LateMounts) }},
 		{"checking the clock", func(context.Context) error { return CheckClock(ops.Now(), floor, 0) }},

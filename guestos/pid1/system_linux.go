@@ -79,6 +79,9 @@ func FinitModule(path string) error {
 	if errors.Is(err, unix.EEXIST) {
 		return ErrModuleLoaded
 	}
+	if errors.Is(err, unix.ENODEV) {
+		return fmt.Errorf("%w: %w", ErrNoDevice, err)
+	}
 	if errors.Is(err, unix.ENOENT) {
 		return fmt.Errorf("%w (ENOENT from finit_module means a symbol is missing: a dependency is not loaded yet)", err)
 	}
