@@ -18,8 +18,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/u-root/u-root/pkg/cpio"
 	"github.com/ulikunitz/xz"
 
+	"github.com/dstack-go/dstack/guestos/image"
 	"github.com/dstack-go/dstack/guestos/pid1"
 )
 
@@ -51,7 +53,7 @@ func guestMain() {
 		if err != nil {
 			return err
 		}
-		if err := pid1.LoadModules(mods, pid1.FinitModule); err != nil {
+		if _, err := pid1.LoadModules(mods, pid1.FinitModule); err != nil {
 			return err
 		}
 		raw, err := os.ReadFile("/proc/cmdline")
@@ -101,7 +103,18 @@ func guestMain() {
 func vmKernel(t *testing.T) (vmlinuz []byte, modules map[string][]byte) {
 	deb := os.Getenv("DSTACK_GUEST_KERNEL_DEB")
 	if deb == "" {
-		t.Skip("DSTACK_GUEST_KERNEL_DEB (the pinned linux-image .deb) is not set")
+		// The pinned kernel as `dstack image build` caches it.
+		cache, err := image.DefaultCacheDir()
+		if err != nil {
+			t.Skip(err)
+		}
+		deb = filepath.Join(cache, "debs", image.KernelPin.SHA256+".deb")
+		if _, err := os.Stat(deb); err != nil {
+			t.Skipf("the pinned kernel package is not cached (%v): run `dstack image build` once, or set DSTACK_GUEST_KERNEL_DEB", err)
+		}
+	}
+	if sum, err := fileSHA256(deb); err != nil || sum != image.KernelPin.SHA256 {
+		t.Fatalf("%s is not the pinned kernel package (SHA-256 %s, %v)", deb, sum, err)
 	}
 	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
 		t.Skip("qemu-system-x86_64 is not installed")
@@ -144,27 +157,6 @@ func vmKernel(t *testing.T) (vmlinuz []byte, modules map[string][]byte) {
 	return vmlinuz, modules
 }
 
-// newc writes a cpio archive in the kernel's newc format.
-type newc struct {
-	buf bytes.Buffer
-	ino int
-}
-
-func (c *newc) add(name string, mode uint32, data []byte, rdevMajor, rdevMinor int) {
-	c.ino++
-	fmt.Fprintf(&c.buf, "070701%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%s\x00",
-		c.ino, mode, 0, 0, 1, 0, len(data), 0, 0, rdevMajor, rdevMinor, len(name)+1, 0, name)
-	c.pad()
-	c.buf.Write(data)
-	c.pad()
-}
-
-func (c *newc) pad() {
-	for c.buf.Len()%4 != 0 {
-		c.buf.WriteByte(0)
-	}
-}
-
 func vmInitramfs(t *testing.T, modules map[string][]byte) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -178,24 +170,23 @@ func vmInitramfs(t *testing.T, modules map[string][]byte) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var c newc
-	const dirMode, fileMode, charMode = 0o040755, 0o100755, 0o020600
-	c.add("dev", dirMode, nil, 0, 0)
-	c.add("dev/console", charMode, nil, 5, 1)
-	c.add("etc", dirMode, nil, 0, 0)
-	c.add("etc/dstack", dirMode, nil, 0, 0)
-	c.add("lib", dirMode, nil, 0, 0)
-	c.add("lib/modules", dirMode, nil, 0, 0)
+	recs := []cpio.Record{cpio.CharDev("dev/console", 0o600, 5, 1), cpio.StaticRecord(initBytes, cpio.Info{Name: "init", Mode: cpio.S_IFREG | 0o755})}
 	var list strings.Builder
 	for _, m := range vmModules {
-		c.add("lib/modules/"+m+".ko", fileMode, modules[m+".ko"], 0, 0)
+		recs = append(recs, cpio.StaticRecord(modules[m+".ko"], cpio.Info{Name: "lib/modules/" + m + ".ko", Mode: cpio.S_IFREG | 0o644}))
 		list.WriteString("/lib/modules/" + m + ".ko\n")
 	}
-	c.add("etc/dstack/modules", fileMode, []byte(list.String()), 0, 0)
-	c.add("init", fileMode, initBytes, 0, 0)
-	c.add("TRAILER!!!", 0, nil, 0, 0)
+	recs = append(recs, cpio.StaticRecord([]byte(list.String()), cpio.Info{Name: strings.TrimPrefix(pid1.ModuleList, "/"), Mode: cpio.S_IFREG | 0o644}))
+	var buf bytes.Buffer
+	w := cpio.Newc.Writer(&buf)
+	if err := cpio.WriteRecordsAndDirs(w, recs); err != nil {
+		t.Fatal(err)
+	}
+	if err := cpio.WriteTrailer(w); err != nil {
+		t.Fatal(err)
+	}
 	p := filepath.Join(dir, "initramfs.cpio")
-	if err := os.WriteFile(p, c.buf.Bytes(), 0o600); err != nil {
+	if err := os.WriteFile(p, buf.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -270,6 +261,15 @@ func TestVMEncryptedDisk(t *testing.T) {
 	if sha256.Sum256(mustRead(t, disk)) != before {
 		t.Fatal("a refused boot changed the disk")
 	}
+}
+
+func fileSHA256(p string) (string, error) {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return "", err
+	}
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:]), nil
 }
 
 func mustRead(t *testing.T, p string) []byte {
