@@ -63,18 +63,17 @@ var ErrWrongKey = errors.New("the passphrase does not open the LUKS2 keyslot")
 
 // binHeader is the 4096-byte binary header.
 type binHeader struct {
-	magic      []byte
-	version    uint16
-	hdrSize    uint64
-	seqID      uint64
-	label      string
-	csumAlg    string
-	salt       []byte
-	uuid       string
-	subsystem  string
-	hdrOffset  uint64
-	csum       []byte
-	jsonAreaSz int
+	magic     []byte
+	version   uint16
+	hdrSize   uint64
+	seqID     uint64
+	label     string
+	csumAlg   string
+	salt      []byte
+	uuid      string
+	subsystem string
+	hdrOffset uint64
+	csum      []byte
 }
 
 func cstring(b []byte) string {
