@@ -80,6 +80,7 @@ on a simulated TEE.`,
 	f.BoolVar(&opts.Debug, "debug", false, "add u-root's shell; the image is is_dev and measures differently")
 	f.BoolVar(&insecure, "insecure-simulated-tee", false, "let dstack-init run on a simulated TEE (debug images only)")
 	f.StringVar(&opts.KernelDeb, "kernel-deb", "", "use this kernel .deb (it must have the pinned SHA-256) instead of fetching it")
+	f.StringVar(&opts.Firmware, "firmware", "", "ship this TDX firmware (TDVF, e.g. upstream's pinned build) as ovmf.fd instead of Debian's OVMF")
 	f.StringVar(&opts.OVMFDeb, "ovmf-deb", "", "use this ovmf .deb (it must have the pinned SHA-256) instead of fetching it")
 	f.StringSliceVar(&opts.AcceptMissing, "accept-missing-kernel-option", nil, "accept a kernel without this TDX option (TCG-only images; recorded in metadata.json)")
 	f.StringVar(&opts.CacheDir, "cache", "", "where fetched packages are kept (default: dstack/image in the user cache directory)")

@@ -20,6 +20,7 @@ import (
 	"github.com/dstack-go/dstack/tee/attest/tdx"
 	"github.com/dstack-go/dstack/tee/collateral"
 	"github.com/dstack-go/dstack/tee/eventlog"
+	"github.com/dstack-go/dstack/tee/measure"
 	"github.com/dstack-go/dstack/tee/wire"
 )
 
@@ -78,14 +79,19 @@ type verdict struct {
 	Measurement string `json:"measurement,omitempty"`
 	HostData    string `json:"host_data,omitempty"`
 
-	AppID        string          `json:"app_id,omitempty"`
-	ComposeHash  string          `json:"compose_hash,omitempty"`
-	InstanceID   string          `json:"instance_id,omitempty"`
-	OSImageHash  string          `json:"os_image_hash,omitempty"`
-	KeyProvider  json.RawMessage `json:"key_provider,omitempty"`
-	DeviceID     string          `json:"device_id,omitempty"`
-	MrSystem     string          `json:"mr_system,omitempty"`
-	MrAggregated string          `json:"mr_aggregated,omitempty"`
+	AppID       string `json:"app_id,omitempty"`
+	ComposeHash string `json:"compose_hash,omitempty"`
+	InstanceID  string `json:"instance_id,omitempty"`
+	OSImageHash string `json:"os_image_hash,omitempty"`
+	// OSImageHashVerified is true only when MRTD and RTMR0–2 recomputed from the image's measurement
+	// document equal the quote's; OSImageReason says why not, and OSImageMismatch where they differ.
+	OSImageHashVerified bool              `json:"os_image_hash_verified"`
+	OSImageReason       string            `json:"os_image_reason,omitempty"`
+	OSImageMismatch     *registerMismatch `json:"os_image_mismatch,omitempty"`
+	KeyProvider         json.RawMessage   `json:"key_provider,omitempty"`
+	DeviceID            string            `json:"device_id,omitempty"`
+	MrSystem            string            `json:"mr_system,omitempty"`
+	MrAggregated        string            `json:"mr_aggregated,omitempty"`
 
 	Errors []string `json:"errors"`
 }
@@ -98,13 +104,9 @@ func runVerify(ctx context.Context, stdout, stderr io.Writer, path string, f ver
 	if err != nil {
 		return usageErr(err)
 	}
-	raw, err := readEvidence(path)
+	ev, err := loadEvidence(path)
 	if err != nil {
-		return usageErr(err)
-	}
-	ev, err := parseEvidence(raw)
-	if err != nil {
-		return usageErr(fmt.Errorf("reading evidence from %s: %w", path, err))
+		return err
 	}
 	out := verdict{Errors: []string{}}
 	if ev.quoteOnly {
@@ -127,6 +129,11 @@ func runVerify(ctx context.Context, stdout, stderr io.Writer, path string, f ver
 		v, err := attest.Verify(ctx, ev.att, opts)
 		if err != nil {
 			out.Errors = append(out.Errors, err.Error())
+			var me *measure.MismatchError
+			if errors.As(err, &me) {
+				out.OSImageMismatch = mismatchJSON(me)
+				out.OSImageHash = hex.EncodeToString(me.OSImageHash)
+			}
 		} else {
 			fillVerified(&out, v)
 		}
@@ -140,6 +147,42 @@ func runVerify(ctx context.Context, stdout, stderr io.Writer, path string, f ver
 		return &exitError{code: 1, err: errors.New("")}
 	}
 	return nil
+}
+
+// registerMismatch is the first register where a TD differs from the image it claims, and the first
+// event of that register's log that differs from the image's.
+type registerMismatch struct {
+	Register   string     `json:"register"`
+	Expected   string     `json:"expected"`
+	Actual     string     `json:"actual"`
+	LogReplays bool       `json:"log_replays"`
+	Event      *eventDiff `json:"event,omitempty"`
+}
+
+// eventDiff is one event of a register's log set against the image's, in the field names of upstream
+// dstack-verifier's rtmr_debug events.
+type eventDiff struct {
+	Index          int    `json:"index"`
+	Position       int    `json:"position"`
+	EventType      uint32 `json:"event_type"`
+	EventName      string `json:"event_name"`
+	ExpectedDigest string `json:"expected_digest,omitempty"`
+	ActualDigest   string `json:"actual_digest,omitempty"`
+	Status         string `json:"status"`
+}
+
+func mismatchJSON(me *measure.MismatchError) *registerMismatch {
+	m := &registerMismatch{Register: me.Register, Expected: hex.EncodeToString(me.Expected[:]), Actual: hex.EncodeToString(me.Actual[:]), LogReplays: me.LogReplays}
+	if me.Event != nil {
+		d := eventDiffJSON(*me.Event)
+		m.Event = &d
+	}
+	return m
+}
+
+func eventDiffJSON(d measure.EventDiff) eventDiff {
+	return eventDiff{Index: d.Index, Position: d.Position, EventType: d.EventType, EventName: d.Name,
+		ExpectedDigest: hex.EncodeToString(d.Expected), ActualDigest: hex.EncodeToString(d.Actual), Status: d.Status()}
 }
 
 func fillTDX(out *verdict, q *tdx.Report) {
@@ -165,6 +208,7 @@ func fillVerified(out *verdict, v *attest.Verified) {
 	out.ComposeHash = hex.EncodeToString(v.ComposeHash)
 	out.InstanceID = hex.EncodeToString(v.InstanceID)
 	out.OSImageHash = hex.EncodeToString(v.OSImageHash)
+	out.OSImageHashVerified, out.OSImageReason = v.OSImageVerified, v.OSImageReason
 	if len(v.KeyProviderInfo) > 0 {
 		if json.Valid(v.KeyProviderInfo) {
 			out.KeyProvider = json.RawMessage(v.KeyProviderInfo)
@@ -231,6 +275,19 @@ func (f verifyFlags) options(stderr io.Writer) (attest.Options, error) {
 		fmt.Fprintf(stderr, "WARNING: the vendors' roots of trust are replaced by %s; evidence that verifies proves nothing about real TEE hardware\n", f.insecureRoots)
 	}
 	return opts, nil
+}
+
+// loadEvidence reads and parses the evidence in path (- for standard input); its errors are usage errors.
+func loadEvidence(path string) (*evidence, error) {
+	raw, err := readEvidence(path)
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	ev, err := parseEvidence(raw)
+	if err != nil {
+		return nil, usageErr(fmt.Errorf("reading evidence from %s: %w", path, err))
+	}
+	return ev, nil
 }
 
 func readEvidence(path string) ([]byte, error) {

@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/dstack-go/dstack/tee/measure"
 )
 
 // File names in an image directory, upstream's.
@@ -22,10 +24,10 @@ const (
 	FirmwareFile    = "ovmf.fd"
 	KernelFile      = "bzImage"
 	InitrdFile      = "initramfs.cpio.gz"
-	MetadataFile    = "metadata.json"
-	MeasurementFile = "measurement.tdx.cbor"
-	ChecksumFile    = "sha256sum.txt"
-	DigestFile      = "digest.txt"
+	MetadataFile    = measure.MetadataFile
+	MeasurementFile = measure.TDXMeasurementFile
+	ChecksumFile    = measure.ChecksumFile
+	DigestFile      = measure.DigestFile
 )
 
 // DefaultVersion is the image version written to metadata.json when
@@ -68,6 +70,10 @@ type Options struct {
 	// OVMFDeb is an ovmf .deb to use instead of fetching OVMFPin; it must
 	// have the pinned SHA-256. Empty by default (fetched with apt).
 	OVMFDeb string
+	// Firmware is a TDX firmware (TDVF) file shipped as ovmf.fd instead of
+	// Debian's OVMF, and measured. Empty by default (Debian's OVMF, which
+	// carries TDVF metadata too).
+	Firmware string
 	// Kernel and OVMF override the pins. Zero by default (KernelPin, OVMFPin).
 	Kernel, OVMF Pin
 	// AcceptMissing names kernel options (of TDXOptions) the build accepts
@@ -135,7 +141,7 @@ type BuildRecord struct {
 	KernelModules        []string `json:"kernel_modules"`
 	MissingKernelOptions []string `json:"accepted_missing_kernel_options"`
 	FirmwarePackage      string   `json:"firmware_package"`
-	FirmwareDebSHA256    string   `json:"firmware_deb_sha256"`
+	FirmwareSHA256       string   `json:"firmware_sha256"`
 	DebugShell           string   `json:"debug_shell"`
 	InsecureSimulatedTEE bool     `json:"insecure_simulated_tee"`
 	GoVersion            string   `json:"go_version"`
@@ -195,16 +201,12 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	ovmfDeb, err := pinnedDeb(ctx, opts.OVMFDeb, cache, opts.OVMF, log)
-	if err != nil {
-		return nil, err
-	}
 	fmt.Fprintf(log, "reading %s\n", opts.Kernel)
 	k, err := readKernel(kernelDeb, opts.AcceptMissing)
 	if err != nil {
 		return nil, err
 	}
-	firmware, err := debFile(ovmfDeb, ovmfPath)
+	firmware, firmwarePackage, firmwareSHA256, err := readFirmware(ctx, opts, cache, log)
 	if err != nil {
 		return nil, err
 	}
@@ -252,8 +254,8 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 			KernelDebSHA256:      opts.Kernel.SHA256,
 			KernelRelease:        k.release,
 			MissingKernelOptions: append([]string{}, k.missing...),
-			FirmwarePackage:      opts.OVMF.Package + "=" + opts.OVMF.Version,
-			FirmwareDebSHA256:    opts.OVMF.SHA256,
+			FirmwarePackage:      firmwarePackage,
+			FirmwareSHA256:       firmwareSHA256,
 			InsecureSimulatedTEE: opts.InsecureSimulatedTEE,
 			GoVersion:            goVersion,
 			CCVersion:            ccVersion,
@@ -284,8 +286,13 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 			return nil, fmt.Errorf("building the image: %w", err)
 		}
 	}
+	measured, err := writeMeasurement(opts.Out, firmware, log)
+	if err != nil {
+		return nil, err
+	}
 	res := &Result{
-		Dir: opts.Out, KernelRelease: k.release, Modules: meta.Build.KernelModules,
+		Measured: measured,
+		Dir:      opts.Out, KernelRelease: k.release, Modules: meta.Build.KernelModules,
 		KernelSize: int64(len(k.image)), InitrdSize: int64(len(initrd)), FirmwareSize: int64(len(firmware)),
 	}
 	if res.OSImageHash, err = writeChecksums(opts.Out); err != nil {
@@ -435,4 +442,49 @@ func commandOutput(ctx context.Context, dir, name string, args ...string) (strin
 		return "", fmt.Errorf("%s %s: %w: %s", name, strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
 	}
 	return strings.TrimSpace(string(out)), nil
+}
+
+// readFirmware returns the firmware file and what metadata.json records of
+// it: opts.Firmware as given, or OVMF.fd of the pinned ovmf package.
+func readFirmware(ctx context.Context, opts Options, cache string, log io.Writer) (fw []byte, pkg, sum string, err error) {
+	if opts.Firmware != "" {
+		fw, err = os.ReadFile(opts.Firmware)
+		if err != nil {
+			return nil, "", "", fmt.Errorf("reading the firmware: %w", err)
+		}
+		h := sha256.Sum256(fw)
+		return fw, "file", hex.EncodeToString(h[:]), nil
+	}
+	deb, err := pinnedDeb(ctx, opts.OVMFDeb, cache, opts.OVMF, log)
+	if err != nil {
+		return nil, "", "", err
+	}
+	if fw, err = debFile(deb, ovmfPath); err != nil {
+		return nil, "", "", err
+	}
+	return fw, opts.OVMF.Package + "=" + opts.OVMF.Version, opts.OVMF.SHA256, nil
+}
+
+// writeMeasurement writes measurement.tdx.cbor into the image directory
+// when its firmware is a TDX firmware (TDVF): the material from which a
+// verifier recomputes MRTD and RTMR0-2. A firmware without TDVF metadata
+// leaves the image without a measurement document, and says so.
+func writeMeasurement(dir string, firmware []byte, log io.Writer) (bool, error) {
+	if _, err := measure.ParseTDVF(firmware); err != nil {
+		fmt.Fprintf(log, "%s is not a TDX firmware (%v): no %s is written; give a TDVF (--firmware) for an image a TDX verifier can bind\n",
+			FirmwareFile, err, MeasurementFile)
+		return false, nil
+	}
+	m, err := measure.MeasureImageDir(dir)
+	if err != nil {
+		return false, fmt.Errorf("measuring the image: %w", err)
+	}
+	b, err := m.Marshal()
+	if err != nil {
+		return false, fmt.Errorf("measuring the image: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, MeasurementFile), b, 0o644); err != nil {
+		return false, fmt.Errorf("measuring the image: %w", err)
+	}
+	return true, nil
 }

@@ -32,7 +32,7 @@ func walkDeb(path string, fn func(h *tar.Header, r io.Reader) error) error {
 func walkDebReader(r io.Reader, fn func(h *tar.Header, r io.Reader) error) error {
 	a := ar.NewReader(r)
 	for {
-		h, err := a.Next()
+		h, err := nextMember(a)
 		if errors.Is(err, io.EOF) {
 			return errors.New("reading Debian package: no data.tar member")
 		}
@@ -67,6 +67,11 @@ func walkDebReader(r io.Reader, fn func(h *tar.Header, r io.Reader) error) error
 		for {
 			th, err := tr.Next()
 			if errors.Is(err, io.EOF) {
+				// Read the compressed stream to its end, so that its
+				// checksums and index are verified too.
+				if _, err := io.Copy(io.Discard, data); err != nil {
+					return fmt.Errorf("reading Debian package: %s: %w", name, err)
+				}
 				return nil
 			}
 			if err != nil {
@@ -78,4 +83,15 @@ func walkDebReader(r io.Reader, fn func(h *tar.Header, r io.Reader) error) error
 			}
 		}
 	}
+}
+
+// nextMember is a.Next, with the panic the ar package raises on some
+// malformed headers turned into an error.
+func nextMember(a *ar.Reader) (h *ar.Header, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			h, err = nil, fmt.Errorf("malformed member header (%v)", p)
+		}
+	}()
+	return a.Next()
 }

@@ -31,13 +31,15 @@
 //
 // # Firmware on TDX hosts
 //
-// Debian's OVMF is not a TDX firmware: it boots the image under qemu here
-// (TCG) and nowhere else. A TDX host boots the image with a TDVF, edk2's
-// OvmfPkg/IntelTdx build: upstream's pinned build
+// Debian's OVMF (edk2 2022.11, OvmfPkgX64) carries TDVF metadata, so the
+// image is measured with it (measurement.tdx.cbor: its MRTD, the kernel,
+// command line and initrd digests), and it boots the image under qemu here.
+// Its RTMR0 event layout is not known to be the pre202505 one that upstream's
+// verifier replays, and upstream holds that a stock distribution OVMF does not
+// match it: a TDX host boots the image with upstream's pinned TDVF build
 // (https://github.com/Dstack-TEE/dstack/blob/master/os/mkosi/components/ovmf/ovmf-build.sh,
-// edk2 fbe0805b2091393406952e84724188f8c1941837, the pre202505 measurement
-// layout), whose MRTD the verifier expects; replace ovmf.fd with it before the
-// image is measured.
+// edk2 fbe0805b2091393406952e84724188f8c1941837), given with Options.Firmware
+// (--firmware), so that the image is measured with the firmware it boots.
 //
 // # Reproducibility
 //

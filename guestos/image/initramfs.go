@@ -153,8 +153,8 @@ func writeInitramfs(c initramfsContent, mtime uint64) ([]byte, error) {
 		recs[i].MTime = mtime
 	}
 	var raw bytes.Buffer
-	w := cpio.NewDedupWriter(cpio.Newc.Writer(&raw))
-	if err := cpio.WriteRecordsAndDirs(w, recs); err != nil {
+	w := cpio.Newc.Writer(&raw)
+	if err := cpio.WriteRecords(w, recs); err != nil {
 		return nil, fmt.Errorf("writing the initramfs: %w", err)
 	}
 	if err := cpio.WriteTrailer(w); err != nil {

@@ -105,11 +105,6 @@ func parseConfig(b []byte) (map[string]string, error) {
 	return cfg, nil
 }
 
-func validModulePath(p string) bool {
-	return p != "" && !path.IsAbs(p) && path.Clean(p) == p && !strings.HasPrefix(p, "../") &&
-		strings.Contains(path.Base(p), ".ko")
-}
-
 // moduleName is the kernel's name for the module file p.
 func moduleName(p string) string {
 	b := path.Base(p)

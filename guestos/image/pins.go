@@ -41,8 +41,9 @@ var KernelPin = Pin{
 }
 
 // OVMFPin is the firmware of the qemu boots: Debian's ovmf package, whose
-// /usr/share/ovmf/OVMF.fd becomes the image's ovmf.fd. It is not a TDX
-// firmware (TDVF): see the package documentation for what a TDX host uses.
+// /usr/share/ovmf/OVMF.fd becomes the image's ovmf.fd. It carries TDVF
+// metadata but is not the TDVF build a TDX host should boot: see the package
+// documentation.
 var OVMFPin = Pin{
 	Package: "ovmf",
 	Version: "2022.11-6+deb12u2",
