@@ -49,6 +49,7 @@ var Requirements = []Requirement{
 	{"CRYPTO_XTS", "xts", "aes-xts-plain64, the data disk's cipher"},
 	{"CRYPTO_AES", "aes_generic", "AES for dm-crypt"},
 	{"EXT4_FS", "ext4", "the data disk's filesystem"},
+	{"CRYPTO_CRC32C", "crc32c_generic", "ext4's checksums (a soft dependency: without modprobe, mounting fails with \"Cannot load crc32c driver\")"},
 	{"OVERLAY_FS", "overlay", "container root filesystems"},
 	{"CGROUPS", "", "control groups (cgroup2) for containers"},
 	{"MEMCG", "", "memory control group for containers"},

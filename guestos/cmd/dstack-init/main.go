@@ -50,16 +50,22 @@
 //	--insecure-simulated-tee SEED
 //	                           run on a simulated TDX module signed by the mock
 //	                           PKI of SEED, and trust that PKI's roots (development)
+//	--data-device DEV          the encrypted data disk: LUKS2 keyed by the KMS's
+//	                           disk key, formatted (ext4) on first boot
+//	--data-mount DIR           where its filesystem is mounted (default
+//	                           /dstack/persistent)
 //	--insecure-plain-data-dir DIR
 //	                           use a plain directory as the data volume (development)
 //	--insecure-agent-tcp ADDR  also serve the agent on TCP (development)
 //	--insecure-demo-app ADDR   run the built-in demo app on ADDR instead of the
 //	                           compose app (development)
 //
-// Every insecure option logs a warning at start. The encrypted data disk is
-// a separate component: until it is plugged in, a real boot needs
-// --insecure-plain-data-dir and says so. As PID 1 this program does not yet mount /proc, /sys or
-// configfs, nor reap orphans; the image's early init must.
+// Every insecure option logs a warning at start. One of --data-device and
+// --insecure-plain-data-dir is required.
+//
+// Started by the kernel as PID 1 (the guest image's /init), it sets the VM
+// up and runs itself as the boot stage under supervision (guestos/pid1):
+// its flags then come from the kernel command line's dstack.* parameters.
 package main
 
 import (
@@ -85,8 +91,10 @@ import (
 	"github.com/dstack-go/dstack/guestos/agent"
 	"github.com/dstack-go/dstack/guestos/boot"
 	"github.com/dstack-go/dstack/guestos/containerapp"
+	"github.com/dstack-go/dstack/guestos/datadisk"
 	"github.com/dstack-go/dstack/guestos/gatewaylink"
 	"github.com/dstack-go/dstack/guestos/hostinput"
+	"github.com/dstack-go/dstack/guestos/pid1"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/collateral"
@@ -102,6 +110,7 @@ type options struct {
 	pccsURL, collateralDir                  string
 	insecureSimulatedTEE                    string
 	insecurePlainDataDir                    string
+	dataDevice, dataMount                   string
 	insecureAgentTCP                        string
 	insecureDemoApp                         string
 	containerState, tunnelListen            string
@@ -131,6 +140,8 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&o.collateralDir, "collateral-dir", "", "TDX collateral directory")
 	fs.StringVar(&o.insecureSimulatedTEE, "insecure-simulated-tee", "", "run on a simulated TDX module of this mock PKI seed")
 	fs.StringVar(&o.insecurePlainDataDir, "insecure-plain-data-dir", "", "plain, unencrypted data directory")
+	fs.StringVar(&o.dataDevice, "data-device", "", "encrypted data disk (LUKS2)")
+	fs.StringVar(&o.dataMount, "data-mount", "/dstack/persistent", "where the data disk is mounted")
 	fs.StringVar(&o.insecureAgentTCP, "insecure-agent-tcp", "", "also serve the agent on this TCP address")
 	fs.StringVar(&o.insecureDemoApp, "insecure-demo-app", "", "run the built-in demo app on this address")
 	fs.StringVar(&o.containerState, "container-state", "/var/lib/dstack/containers", "image cache and container state directory")
@@ -146,13 +157,19 @@ func parseFlags(args []string) (*options, error) {
 		return nil, errors.New("--chain-rpc, --chain-id and --kms-contract are required: the KMS is checked on chain before it is asked for keys")
 	case !common.IsHexAddress(o.kmsContract):
 		return nil, fmt.Errorf("--kms-contract %q is not an address", o.kmsContract)
-	case o.insecurePlainDataDir == "":
-		return nil, errors.New("no data volume: the encrypted data disk is not part of this build; pass --insecure-plain-data-dir DIR (development)")
+	case o.insecurePlainDataDir == "" && o.dataDevice == "":
+		return nil, errors.New("no data volume: pass --data-device DEV (the encrypted data disk), or --insecure-plain-data-dir DIR (development)")
+	case o.insecurePlainDataDir != "" && o.dataDevice != "":
+		return nil, errors.New("--data-device and --insecure-plain-data-dir exclude each other")
 	}
 	return o, nil
 }
 
 func main() {
+	if os.Getpid() == 1 {
+		// The kernel started us as /init of the guest image.
+		pid1.Main()
+	}
 	o, err := parseFlags(os.Args[1:])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dstack-init:", err)
@@ -223,10 +240,21 @@ func run(ctx context.Context, o *options, log *zap.Logger, reader *chain.Reader,
 	if err != nil {
 		return err
 	}
-	log.Warn("INSECURE: the data volume is a plain directory", zap.String("dir", o.insecurePlainDataDir))
+	var storage boot.Storage = boot.InsecurePlainDir{Dir: o.insecurePlainDataDir}
+	if o.dataDevice != "" {
+		disk := &datadisk.Disk{Device: o.dataDevice, MountPoint: o.dataMount, Logger: log}
+		defer func() {
+			if err := disk.Close(); err != nil {
+				log.Error("closing the data disk", zap.Error(err))
+			}
+		}()
+		storage = disk
+	} else {
+		log.Warn("INSECURE: the data volume is a plain directory", zap.String("dir", o.insecurePlainDataDir))
+	}
 	cvm, err := boot.Boot(ctx, boot.Config{
 		Inputs: in, Platform: platform, KMSURLs: o.kmsURLs, Chain: reader, Attestation: opts,
-		Storage: boot.InsecurePlainDir{Dir: o.insecurePlainDataDir}, Logger: log,
+		Storage: storage, Logger: log,
 	})
 	if err != nil {
 		return err

@@ -25,6 +25,9 @@ func TestParseFlags(t *testing.T) {
 	if o, err := parseFlags(append(dev, "--kms-url", "https://a", "--kms-url", "https://b")); err != nil || len(o.kmsURLs) != 2 || o.socket != "/var/run/dstack.sock" {
 		t.Fatalf("%+v %v", o, err)
 	}
+	if o, err := parseFlags(append(append([]string{}, req...), "--data-device", "/dev/vdb")); err != nil || o.dataMount != "/dstack/persistent" {
+		t.Fatalf("%+v %v", o, err)
+	}
 	// Without the demo app, the compose app runs as containers.
 	if o, err := parseFlags(append(append([]string{}, req...), "--insecure-plain-data-dir", "d")); err != nil || o.insecureDemoApp != "" || o.containerState != "/var/lib/dstack/containers" || o.tunnelListen != "0.0.0.0:0" {
 		t.Fatalf("%+v %v", o, err)
@@ -37,6 +40,7 @@ func TestParseFlags(t *testing.T) {
 		{append(append([]string{}, dev[:4]...), "--kms-contract", "nope", "--insecure-plain-data-dir", "d", "--insecure-demo-app", "a"), "not an address"},
 		{req, "encrypted data disk"},
 		{append(append([]string{}, dev...), "extra"), "unexpected arguments"},
+		{append(append([]string{}, dev...), "--data-device", "/dev/vdb"), "exclude each other"},
 	} {
 		if _, err := parseFlags(c.args); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: %v, want %q", c.args, err, c.want)
