@@ -17,7 +17,8 @@
 // and storage-fs, reaches system-ready, decrypts .encrypted-env, serves the
 // guest agent (upstream's DstackGuest API) on --socket, and runs the app:
 // the compose file as containers (guestos/containers, images pulled by
-// digest), with the attested tunnel in front of their ports and the CVM
+// digest, from the sys-config's docker_registry mirror first when it names
+// one), with the attested tunnel in front of their ports and the CVM
 // registered with the gateways of gateway_urls when app-compose asks for
 // the gateway (the tunnel and the registration accept only the gateway app
 // id on chain). The RA-TLS certificates of the tunnel and of the
@@ -91,6 +92,7 @@ import (
 	"github.com/dstack-go/dstack/guestos/agent"
 	"github.com/dstack-go/dstack/guestos/boot"
 	"github.com/dstack-go/dstack/guestos/containerapp"
+	"github.com/dstack-go/dstack/guestos/containers"
 	"github.com/dstack-go/dstack/guestos/datadisk"
 	"github.com/dstack-go/dstack/guestos/gatewaylink"
 	"github.com/dstack-go/dstack/guestos/hostinput"
@@ -277,7 +279,11 @@ func run(ctx context.Context, o *options, log *zap.Logger, reader *chain.Reader,
 		}
 		link := &gatewaylink.Registrar{Listen: o.tunnelListen, Gateway: reader, Logger: log}
 		defer link.Close()
-		app, err = cvm.StartApp(ctx, &containerapp.Runner{StateDir: state, Logger: log}, srv.Socket(), link)
+		runner := &containerapp.Runner{StateDir: state, Logger: log, Registry: containers.RegistryOptions{Mirror: in.SysConfig.DockerRegistry}}
+		if in.SysConfig.DockerRegistry != "" {
+			log.Info("images pinned by digest are pulled from the host's registry mirror first", zap.String("docker_registry", in.SysConfig.DockerRegistry))
+		}
+		app, err = cvm.StartApp(ctx, runner, srv.Socket(), link)
 	}
 	if err != nil {
 		return err
