@@ -127,6 +127,15 @@ func TestRegistryMirror(t *testing.T) {
 		t.Fatalf("the mirror was asked for an image named by tag: %s", strings.TrimPrefix(m.asked(), before))
 	}
 
+	// Plain HTTP is allowed to the mirror only: an image's own registry
+	// on plain HTTP is still refused.
+	origin := newMirror(t)
+	d = origin.push(t, "test/app", img)
+	_, err = store(false).Get(ctx, origin.host+"/test/app@"+d)
+	if err == nil || !strings.Contains(err.Error(), "only HTTPS is allowed") {
+		t.Fatalf("plain HTTP to a registry other than the mirror was not refused: %v", err)
+	}
+
 	// A mirror that serves other bytes for the digest is refused.
 	d = m.push(t, "registry.dstack.invalid/app/tampered", img)
 	m.tamper = true
