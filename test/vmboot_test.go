@@ -71,9 +71,11 @@ func forward(addr string) int {
 // mirror the sys-config names, and runs the compose app as a container,
 // which answers through qemu's port forwarding and writes a marker to its
 // volume; the ACPI power button powers the VM off cleanly, and the disk
-// image holds no plaintext of the marker. Booted again on the same disk and
-// host-shared files, the guest opens the disk, the app finds its data and
-// the instance id is the same; with another instance id seed (so another
+// image holds no plaintext of the marker. The guest tells the host its
+// instance info over the host API (forwarded too); booted again on the same
+// disk with that instance info as .instance_info, as upstream's VMM does,
+// the guest opens the disk, the app finds its data and the instance id is
+// the same; with another instance id seed (so another
 // disk key) the guest halts with the reason and the disk is unchanged.
 func TestVMBoot(t *testing.T) {
 	if testing.Short() {
@@ -125,26 +127,26 @@ func TestVMBoot(t *testing.T) {
 		return p.Port()
 	}
 	kmsPort, chainPort, gwPort := port(st.KMSURL), port(st.ChainRPC), port(st.GatewayRegistration)
-	// The host-shared files name the forwarded addresses. The host keeps
-	// the instance id seed, so the instance id (and the disk key derived
-	// from it) is the same at every boot.
+	host := startHostAPI(t)
+	// The host-shared files name the forwarded addresses. As upstream's
+	// VMM, the host first gives only the app id, keeps the instance info
+	// the guest notifies, and gives it back at the next boot, so that the
+	// instance id (and the disk key derived from it) stays the same.
 	shared := filepath.Join(tmp, "shared")
 	if err := os.MkdirAll(shared, 0o700); err != nil {
 		t.Fatal(err)
 	}
 	sys, _ := json.Marshal(map[string]any{
 		"kms_urls": []string{"https://10.0.2.100:" + kmsPort}, "gateway_urls": []string{"https://10.0.2.101:" + gwPort}, "vm_config": st.VMConfig,
-		"docker_registry": "http://10.0.2.103:" + regPort,
+		"docker_registry": "http://10.0.2.103:" + regPort, "host_api_url": "http://10.0.2.104:" + host.port + "/api",
 	})
-	seed := make([]byte, 20)
-	_, _ = rand.Read(seed)
-	writeInstanceInfo := func(seed []byte) {
-		info, _ := json.Marshal(map[string]string{"app_id": st.AppID, "instance_id_seed": hex.EncodeToString(seed)})
+	writeInstanceInfo := func(info []byte) {
 		if err := os.WriteFile(filepath.Join(shared, hostinput.InstanceInfoFile), info, 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
-	writeInstanceInfo(seed)
+	appOnly, _ := json.Marshal(map[string]string{"app_id": st.AppID})
+	writeInstanceInfo(appOnly)
 	for name, b := range map[string][]byte{hostinput.AppComposeFile: compose, hostinput.SysConfigFile: sys} {
 		if err := os.WriteFile(filepath.Join(shared, name), b, 0o600); err != nil {
 			t.Fatal(err)
@@ -154,7 +156,6 @@ func TestVMBoot(t *testing.T) {
 	if err != nil || len(appID) != 20 {
 		t.Fatalf("app id %q: %v", st.AppID, err)
 	}
-	wantInstance := identity.InstanceID(seed, [20]byte(appID), nil)
 
 	disk := filepath.Join(tmp, "data.img")
 	if err := os.WriteFile(disk, nil, 0o600); err != nil {
@@ -174,18 +175,30 @@ func TestVMBoot(t *testing.T) {
 	spec := vmSpec{
 		kernel: filepath.Join(img.Dir, image.KernelFile), initrd: filepath.Join(img.Dir, image.InitrdFile), disk: disk, shared: shared,
 		netdev: "user,id=n0,restrict=on" + fwd("10.0.2.100", kmsPort) + fwd("10.0.2.101", gwPort) + fwd("10.0.2.102", chainPort) +
-			fwd("10.0.2.103", regPort) + fmt.Sprintf(",hostfwd=tcp:127.0.0.1:%d-:8080", appPort),
+			fwd("10.0.2.103", regPort) + fwd("10.0.2.104", host.port) + fmt.Sprintf(",hostfwd=tcp:127.0.0.1:%d-:8080", appPort),
 		cmdline: meta.Cmdline + fmt.Sprintf(" dstack.chain_rpc=http://10.0.2.102:%s dstack.chain_id=%d dstack.kms_contract=%s dstack.insecure_tee_seed=%s dstack.data_device=/dev/vda",
 			chainPort, st.ChainID, st.KmsContract, st.InsecureSimulatedTEESeed),
 	}
 	appURL := fmt.Sprintf("http://127.0.0.1:%d/", appPort)
-	want := func(starts int) string {
-		return fmt.Sprintf("instance_id %x\nmarker %s\nstarts %d\n", wantInstance, marker, starts)
-	}
 
-	// First boot: formats the disk, pulls the image, runs the container.
+	// First boot: formats the disk, pulls the image, runs the container,
+	// and tells the host its instance info.
 	vm := bootVM(ctx, t, spec, img)
-	vm.waitApp(t, appURL, want(1))
+	answer := vm.waitApp(t, appURL)
+	notified := host.instanceInfo(t)
+	info, err := hostinput.ParseInstanceInfo(notified)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id := identity.InstanceID(info.InstanceIDSeed, [20]byte(appID), nil); !bytes.Equal(info.InstanceID, id[:]) || !bytes.Equal(info.AppID, appID) {
+		t.Fatalf("the guest notified instance info %s, which its seed does not give", notified)
+	}
+	want := func(starts int) string {
+		return fmt.Sprintf("instance_id %x\nmarker %s\nstarts %d\n", info.InstanceID, marker, starts)
+	}
+	if answer != want(1) {
+		t.Fatalf("the app in the VM answered %q, want %q", answer, want(1))
+	}
 	vm.powerButton(t)
 	raw, err := os.ReadFile(disk)
 	if err != nil {
@@ -198,9 +211,13 @@ func TestVMBoot(t *testing.T) {
 		t.Fatal("the data disk holds the app's marker in plaintext")
 	}
 
-	// Second boot: the same disk opens, the app finds its data.
+	// Second boot, with the instance info the host kept: the same disk
+	// opens, the app finds its data, the instance id is the same.
+	writeInstanceInfo(notified)
 	vm = bootVM(ctx, t, spec, img)
-	vm.waitApp(t, appURL, want(2))
+	if answer := vm.waitApp(t, appURL); answer != want(2) {
+		t.Fatalf("after a reboot the app answered %q, want %q", answer, want(2))
+	}
 	if log := vm.log.String(); strings.Contains(log, "formatting it") || !strings.Contains(log, "opened the LUKS2 data disk") {
 		t.Fatal("the second boot did not open the existing data disk")
 	}
@@ -211,7 +228,8 @@ func TestVMBoot(t *testing.T) {
 	before := sha256.Sum256(mustReadFile(t, disk))
 	other := make([]byte, 20)
 	_, _ = rand.Read(other)
-	writeInstanceInfo(other)
+	otherInfo, _ := json.Marshal(map[string]string{"app_id": st.AppID, "instance_id_seed": hex.EncodeToString(other)})
+	writeInstanceInfo(otherInfo)
 	vm = bootVM(ctx, t, spec, img)
 	select {
 	case <-vm.exited:
@@ -375,8 +393,8 @@ func bootVM(ctx context.Context, t *testing.T, spec vmSpec, img *image.Result) *
 	return vm
 }
 
-// waitApp waits until the app answers want at u.
-func (vm *runningVM) waitApp(t *testing.T, u, want string) {
+// waitApp waits until the app answers 200 at u and returns the answer.
+func (vm *runningVM) waitApp(t *testing.T, u string) string {
 	t.Helper()
 	client := &http.Client{Timeout: 10 * time.Second}
 	deadline := time.Now().Add(3 * time.Minute)
@@ -385,11 +403,11 @@ func (vm *runningVM) waitApp(t *testing.T, u, want string) {
 		if err == nil {
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if string(body) != want {
-				t.Fatalf("the app in the VM answered %d %q, want %q", resp.StatusCode, body, want)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("the app in the VM answered %d %q", resp.StatusCode, body)
 			}
 			t.Logf("FIGURE qemu (TCG) boot to the app's container answering: %s", time.Since(vm.start).Round(100*time.Millisecond))
-			return
+			return string(body)
 		}
 		select {
 		case err := <-vm.exited:
@@ -429,6 +447,52 @@ func (vm *runningVM) powerButton(t *testing.T) {
 		t.Fatal("the VM did not power off cleanly on the power button")
 	}
 	t.Logf("powered off %s after the power button", time.Since(pressed).Round(100*time.Millisecond))
+}
+
+// hostAPI is the host's side of the host API on loopback: it keeps the
+// instance info the guest notifies, as upstream's VMM does.
+type hostAPI struct {
+	port string
+	mu   sync.Mutex
+	info []byte
+}
+
+func startHostAPI(t *testing.T) *hostAPI {
+	t.Helper()
+	h := &hostAPI{}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/Notify", func(w http.ResponseWriter, r *http.Request) {
+		var n struct{ Event, Payload string }
+		if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&n); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		if n.Event == "instance.info" {
+			h.mu.Lock()
+			h.info = []byte(n.Payload)
+			h.mu.Unlock()
+		}
+		_, _ = io.WriteString(w, "{}")
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	_, h.port, _ = net.SplitHostPort(ln.Addr().String())
+	return h
+}
+
+func (h *hostAPI) instanceInfo(t *testing.T) []byte {
+	t.Helper()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.info == nil {
+		t.Fatal("the guest did not notify its instance info")
+	}
+	return h.info
 }
 
 func mustReadFile(t *testing.T, p string) []byte {

@@ -25,7 +25,10 @@
 // registration are valid 7 days and renewed, with a fresh key and fresh
 // evidence, after 2/3 of that; open streams are not dropped.
 // When the chain does not allow the compose hash, no KMS releases keys: the
-// boot stops with the reason and the app is not started.
+// boot stops with the reason and the app is not started. When the sys-config
+// names a host_api_url (http), the host is told the boot's progress, its
+// failure, and the instance info, whose instance_id_seed it gives back in
+// .instance_info at the next boot (upstream's Notify).
 //
 // Flags:
 //
@@ -95,6 +98,7 @@ import (
 	"github.com/dstack-go/dstack/guestos/containers"
 	"github.com/dstack-go/dstack/guestos/datadisk"
 	"github.com/dstack-go/dstack/guestos/gatewaylink"
+	"github.com/dstack-go/dstack/guestos/hostapi"
 	"github.com/dstack-go/dstack/guestos/hostinput"
 	"github.com/dstack-go/dstack/guestos/pid1"
 	"github.com/dstack-go/dstack/tee/attest"
@@ -254,9 +258,17 @@ func run(ctx context.Context, o *options, log *zap.Logger, reader *chain.Reader,
 	} else {
 		log.Warn("INSECURE: the data volume is a plain directory", zap.String("dir", o.insecurePlainDataDir))
 	}
+	var host boot.HostNotifier
+	if u := in.SysConfig.HostAPIURL; u != "" {
+		if c, err := hostapi.New(u); err != nil {
+			log.Warn("the host is not told how the boot goes", zap.Error(err))
+		} else {
+			host = c
+		}
+	}
 	cvm, err := boot.Boot(ctx, boot.Config{
 		Inputs: in, Platform: platform, KMSURLs: o.kmsURLs, Chain: reader, Attestation: opts,
-		Storage: storage, Logger: log,
+		Storage: storage, Host: host, Logger: log,
 	})
 	if err != nil {
 		return err
