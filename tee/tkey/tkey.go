@@ -37,6 +37,7 @@ import (
 	"crypto/hkdf"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -44,6 +45,8 @@ import (
 
 	"github.com/cloudflare/circl/group"
 	"github.com/cloudflare/circl/zk/dleq"
+
+	"github.com/dstack-go/dstack/tee/identity"
 )
 
 // The constants of the construction. Changing any changes every key.
@@ -124,7 +127,7 @@ type Context struct {
 	Epoch      uint32
 	Purpose    Purpose
 	AppID      []byte // 20 bytes
-	InstanceID []byte // 20 bytes for PurposeDisk, empty otherwise
+	InstanceID []byte // for PurposeDisk 20 bytes, or empty for an app without instance ids; empty otherwise
 }
 
 // AppContexts are the contexts of an app instance's keys (AppPurposes).
@@ -150,8 +153,8 @@ func (c Context) Bytes() ([]byte, error) {
 	if len(c.AppID) != 20 {
 		return nil, fmt.Errorf("encoding a %s key context: the app id is %d bytes, not 20", c.Purpose, len(c.AppID))
 	}
-	if c.Purpose.perInstance() && len(c.InstanceID) != 20 {
-		return nil, fmt.Errorf("encoding a %s key context: the instance id is %d bytes, not 20", c.Purpose, len(c.InstanceID))
+	if c.Purpose.perInstance() && len(c.InstanceID) != 20 && len(c.InstanceID) != 0 {
+		return nil, fmt.Errorf("encoding a %s key context: the instance id is %d bytes, not 20 (or none)", c.Purpose, len(c.InstanceID))
 	}
 	if !c.Purpose.perInstance() && len(c.InstanceID) != 0 {
 		return nil, fmt.Errorf("encoding a %s key context: this key is per app, it takes no instance id", c.Purpose)
@@ -459,29 +462,62 @@ func (k *KeySet) Verify(a *Answer, ctxs []Context) error {
 // answers are skipped and reported in skipped; fewer than Threshold valid
 // ones is ErrNotEnough, and no key.
 func (k *KeySet) Combine(ctxs []Context, answers []*Answer) (keys [][KeySize]byte, skipped []error, err error) {
-	var valid []*Answer
+	c := k.Collector(ctxs)
 	for _, a := range answers {
-		if len(valid) == k.Threshold {
+		if c.Enough() {
 			break
 		}
 		if a == nil {
 			continue
 		}
-		if slices.ContainsFunc(valid, func(v *Answer) bool { return v.ID == a.ID }) {
-			skipped = append(skipped, fmt.Errorf("node %x answered twice", a.ID[:4]))
-			continue
-		}
-		if err := k.Verify(a, ctxs); err != nil {
+		if err := c.Add(a); err != nil {
 			skipped = append(skipped, err)
-			continue
 		}
-		valid = append(valid, a)
 	}
-	if len(valid) < k.Threshold {
-		return nil, skipped, fmt.Errorf("combining partial keys: %w: %d valid of the %d needed", ErrNotEnough, len(valid), k.Threshold)
-	}
-	keys, err = combine(ctxs, valid)
+	keys, err = c.Keys()
 	return keys, skipped, err
+}
+
+// Collector gathers answers as they arrive, verifying each, until it has
+// Threshold valid ones of distinct nodes. It is not safe for concurrent
+// use.
+type Collector struct {
+	ks    *KeySet
+	ctxs  []Context
+	valid []*Answer
+}
+
+// Collector starts collecting answers for the contexts.
+func (k *KeySet) Collector(ctxs []Context) *Collector {
+	return &Collector{ks: k, ctxs: ctxs}
+}
+
+// Add verifies an answer and keeps it if valid and of a node not yet
+// counted; the error says why it was not kept.
+func (c *Collector) Add(a *Answer) error {
+	if slices.ContainsFunc(c.valid, func(v *Answer) bool { return v.ID == a.ID }) {
+		return fmt.Errorf("node %x answered twice", a.ID[:4])
+	}
+	if err := c.ks.Verify(a, c.ctxs); err != nil {
+		return err
+	}
+	c.valid = append(c.valid, a)
+	return nil
+}
+
+// Valid is the number of valid answers kept.
+func (c *Collector) Valid() int { return len(c.valid) }
+
+// Enough reports whether Threshold valid answers are kept.
+func (c *Collector) Enough() bool { return len(c.valid) >= c.ks.Threshold }
+
+// Keys combines the first Threshold valid answers into the contexts' keys;
+// with fewer it is ErrNotEnough.
+func (c *Collector) Keys() ([][KeySize]byte, error) {
+	if !c.Enough() {
+		return nil, fmt.Errorf("combining partial keys: %w: %d valid of the %d needed", ErrNotEnough, len(c.valid), c.ks.Threshold)
+	}
+	return combine(c.ctxs, c.valid[:c.ks.Threshold])
 }
 
 // combine interpolates verified partials at 0 and derives the keys.
@@ -536,4 +572,14 @@ func derive(S group.Element, c Context) ([KeySize]byte, error) {
 		return [KeySize]byte{}, fmt.Errorf("deriving a threshold key: %w", err)
 	}
 	return [KeySize]byte(out), nil
+}
+
+// KeyProviderName is the key-provider event's name for a threshold KMS.
+const KeyProviderName = "kms-threshold"
+
+// KeyProviderInfo is the key-provider event a CVM measures when its keys
+// come from this key set: {"name":"kms-threshold","id":hex(ID)}.
+func (k *KeySet) KeyProviderInfo() identity.KeyProviderInfo {
+	id := k.ID()
+	return identity.KeyProviderInfo{Name: KeyProviderName, ID: hex.EncodeToString(id[:])}
 }

@@ -299,7 +299,7 @@ func TestPartialsRefuses(t *testing.T) {
 	s := d.Shares[0]
 	ctxs := tkey.AppContexts(7, appID, instanceID)
 	rev := []tkey.Context{ctxs[1], ctxs[0]}
-	noInst := tkey.AppContexts(7, appID, nil)
+	shortInst := tkey.AppContexts(7, appID, instanceID[:19])
 	for _, c := range []struct {
 		name string
 		ctxs []tkey.Context
@@ -308,7 +308,7 @@ func TestPartialsRefuses(t *testing.T) {
 		{"none", nil, "0 contexts"},
 		{"another epoch", tkey.AppContexts(8, appID, instanceID), "epoch 8"},
 		{"unordered", rev, "increasing order"},
-		{"no instance id", noInst, "instance id is 0 bytes"},
+		{"short instance id", shortInst, "instance id is 19 bytes"},
 		{"short app id", tkey.AppContexts(7, appID[:19], instanceID), "app id is 19 bytes"},
 	} {
 		if _, err := s.Partials(7, c.ctxs, rand.Reader); err == nil || !strings.Contains(err.Error(), c.want) {
@@ -327,7 +327,7 @@ func TestContextBytes(t *testing.T) {
 	seen := map[string]bool{}
 	for _, epoch := range []uint32{0, 1, 1 << 24} {
 		for _, a := range [][]byte{appID, instanceID} {
-			for _, c := range tkey.AppContexts(epoch, a, instanceID) {
+			for _, c := range append(tkey.AppContexts(epoch, a, instanceID), tkey.AppContexts(epoch, a, nil)[0]) {
 				b, err := c.Bytes()
 				if err != nil {
 					t.Fatal(err)
@@ -343,7 +343,7 @@ func TestContextBytes(t *testing.T) {
 		{Purpose: 0, AppID: appID},
 		{Purpose: 5, AppID: appID},
 		{Purpose: tkey.PurposeEnv, AppID: appID, InstanceID: instanceID},
-		{Purpose: tkey.PurposeDisk, AppID: appID},
+		{Purpose: tkey.PurposeDisk, AppID: appID, InstanceID: appID[:10]},
 		{Purpose: tkey.PurposeK256, AppID: nil},
 	} {
 		if _, err := c.Bytes(); err == nil {
