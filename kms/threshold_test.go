@@ -2,6 +2,7 @@ package kms
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -164,4 +165,50 @@ func TestCollusionCannotRelease(t *testing.T) {
 	if _, _, err := d.KeySet.Combine(ctxs, answers); !errors.Is(err, tkey.ErrNotEnough) {
 		t.Fatalf("t−1 colluding nodes: %v, want ErrNotEnough", err)
 	}
+}
+
+// FuzzGetAppKeyShares feeds GetAppKeyShares arbitrary bodies, over RA-TLS
+// with a client certificate of an app the node refuses and one it allows:
+// nothing panics, the refused app gets nothing, and what the allowed one
+// gets is a well-formed answer for its own contexts.
+func FuzzGetAppKeyShares(f *testing.F) {
+	nodes, d := thresholdNodes(f, 2, 3)
+	h := nodes[0]
+	allowed, refused := bootCVM(f, h.pki, 0x50), bootCVM(f, h.pki, 0x60)
+	h.allow(allowed)
+	clients := map[bool]*prpc.Client{true: h.client(allowed.clientCert(f)), false: h.client(refused.clientCert(f))}
+	ctxs := tkey.AppContexts(1, allowed.appID, allowed.instanceID)
+	if _, err := askShares(f, h, allowed, 1); err != nil {
+		f.Fatalf("the allowed app's seed request: %v", err)
+	}
+	f.Add(true, `{"api_version":1,"epoch":1}`)
+	f.Add(false, `{"api_version":1,"epoch":1}`)
+	f.Add(true, `{"epoch":1,"vm_config":"{}"}`)
+	f.Add(true, `{"epoch":4294967296}`)
+	f.Add(true, `{"epoch":"1"}`)
+	f.Fuzz(func(t *testing.T, isAllowed bool, body string) {
+		c := clients[isAllowed]
+		r, err := c.HTTP.Post(c.BaseURL+"/GetAppKeyShares?json", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Body.Close()
+		if r.StatusCode != 200 {
+			return
+		}
+		var res kmsapi.AppKeySharesResponse
+		if err := json.NewDecoder(r.Body).Decode(&res); err != nil {
+			t.Fatalf("answer to %q: %v", body, err)
+		}
+		if !isAllowed {
+			t.Fatalf("a refused app got an answer to %q", body)
+		}
+		a, err := tkey.ParseAnswer(res.Answer)
+		if err != nil {
+			t.Fatalf("answer to %q: %v", body, err)
+		}
+		if err := d.KeySet.Verify(a, ctxs); err != nil {
+			t.Fatalf("answer to %q: %v", body, err)
+		}
+	})
 }

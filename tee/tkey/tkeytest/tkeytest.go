@@ -61,6 +61,7 @@ func DealIDs(t int, ids []*big.Int, epoch uint32, rnd io.Reader) (*Dealt, error)
 		coeffs[0].SetInt64(1)
 	}
 	d := &Dealt{Secret: coeffs[0], KeySet: &tkey.KeySet{Epoch: epoch, Threshold: t}}
+	//lint:ignore SA1019 the dealer computes Y = s·G apart from the package it tests
 	rx, ry := elliptic.P256().ScalarBaseMult(coeffs[0].FillBytes(make([]byte, 32)))
 	d.KeySet.Root = tkey.Point(elliptic.MarshalCompressed(elliptic.P256(), rx, ry))
 	for _, id := range ids {
@@ -96,6 +97,7 @@ func Key(secret *big.Int, c tkey.Context) ([tkey.KeySize]byte, error) {
 		return [tkey.KeySize]byte{}, err
 	}
 	hx, hy := elliptic.UnmarshalCompressed(elliptic.P256(), h[:])
+	//lint:ignore SA1019 the reference computes s·H apart from the package it tests
 	sx, sy := elliptic.P256().ScalarMult(hx, hy, secret.FillBytes(make([]byte, 32)))
 	info, err := c.Bytes()
 	if err != nil {
