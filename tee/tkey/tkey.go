@@ -417,6 +417,31 @@ func (k *KeySet) share(id NodeID) (PublicShare, bool) {
 // epoch, a node of the set, the purposes asked in their order, and the
 // proof against the node's public share.
 func (k *KeySet) Verify(a *Answer, ctxs []Context) error {
+	hs, err := k.bases(ctxs)
+	if err != nil {
+		return fmt.Errorf("checking node %x's partial keys: %w", a.ID[:4], err)
+	}
+	return k.verify(a, ctxs, hs)
+}
+
+// bases hashes the contexts, which must be of the key set's epoch, to
+// the curve.
+func (k *KeySet) bases(ctxs []Context) ([]group.Element, error) {
+	hs := make([]group.Element, len(ctxs))
+	for i, c := range ctxs {
+		if c.Epoch != k.Epoch {
+			return nil, fmt.Errorf("a context of epoch %d for a key set of epoch %d", c.Epoch, k.Epoch)
+		}
+		var err error
+		if hs[i], err = c.base(); err != nil {
+			return nil, err
+		}
+	}
+	return hs, nil
+}
+
+// verify is Verify with the contexts' bases hs.
+func (k *KeySet) verify(a *Answer, ctxs []Context, hs []group.Element) error {
 	if a.Epoch != k.Epoch {
 		return fmt.Errorf("checking node %x's partial keys: epoch %d, the key set is of epoch %d", a.ID[:4], a.Epoch, k.Epoch)
 	}
@@ -431,17 +456,10 @@ func (k *KeySet) Verify(a *Answer, ctxs []Context) error {
 	if err != nil {
 		return fmt.Errorf("checking node %x's partial keys: %w", a.ID[:4], err)
 	}
-	hs := make([]group.Element, len(ctxs))
 	ps := make([]group.Element, len(ctxs))
 	for i, c := range ctxs {
-		if c.Epoch != k.Epoch {
-			return fmt.Errorf("checking node %x's partial keys: a context of epoch %d for a key set of epoch %d", a.ID[:4], c.Epoch, k.Epoch)
-		}
 		if a.Partials[i].Purpose != c.Purpose {
 			return fmt.Errorf("checking node %x's partial keys: partial %d is for %s, %s was asked", a.ID[:4], i, a.Partials[i].Purpose, c.Purpose)
-		}
-		if hs[i], err = c.base(); err != nil {
-			return fmt.Errorf("checking node %x's partial keys: %w", a.ID[:4], err)
 		}
 		if ps[i], err = a.Partials[i].Point.element(); err != nil {
 			return fmt.Errorf("checking node %x's partial keys: %w", a.ID[:4], err)
@@ -484,6 +502,7 @@ func (k *KeySet) Combine(ctxs []Context, answers []*Answer) (keys [][KeySize]byt
 type Collector struct {
 	ks    *KeySet
 	ctxs  []Context
+	hs    []group.Element // the contexts' bases, once hashed
 	valid []*Answer
 }
 
@@ -498,7 +517,14 @@ func (c *Collector) Add(a *Answer) error {
 	if slices.ContainsFunc(c.valid, func(v *Answer) bool { return v.ID == a.ID }) {
 		return fmt.Errorf("node %x answered twice", a.ID[:4])
 	}
-	if err := c.ks.Verify(a, c.ctxs); err != nil {
+	if c.hs == nil {
+		hs, err := c.ks.bases(c.ctxs)
+		if err != nil {
+			return fmt.Errorf("checking node %x's partial keys: %w", a.ID[:4], err)
+		}
+		c.hs = hs
+	}
+	if err := c.ks.verify(a, c.ctxs, c.hs); err != nil {
 		return err
 	}
 	c.valid = append(c.valid, a)
