@@ -246,8 +246,8 @@ func (p Point) element() (group.Element, error) {
 
 // PublicShare is a node's id and public share X_i.
 type PublicShare struct {
-	ID    NodeID
-	Point Point
+	ID    NodeID `json:"id"`
+	Point Point  `json:"point"`
 }
 
 // Partials answers an authorized caller: the partials x_i·H of each
@@ -309,10 +309,10 @@ type KeySet struct {
 	Shares []PublicShare `json:"shares"`
 	// CAPubkey is the root CA's SubjectPublicKeyInfo DER (setKmsInfo's
 	// caPubkey); may be empty.
-	CAPubkey []byte `json:"ca_pubkey,omitempty"`
+	CAPubkey []byte `json:"-"`
 	// K256Pubkey is the root secp256k1 public key (setKmsInfo's
 	// k256Pubkey); may be empty.
-	K256Pubkey []byte `json:"k256_pubkey,omitempty"`
+	K256Pubkey []byte `json:"-"`
 }
 
 // MaxNodes bounds a key set (and so the work Validate does).
