@@ -3,6 +3,11 @@
 // verifies and whose boot info the authorizer allows, with every key derived
 // from two root secrets exactly as upstream dstack derives them.
 //
+// A node of a threshold KMS (Service.ThresholdShares) also answers
+// GetAppKeyShares: its partial keys of the caller's app keys under a
+// derivation root that no node holds (tee/tkey), after the same checks as
+// GetAppKey; the caller combines any threshold of them.
+//
 // Root keys exist in clear only in this process's memory; at rest they are
 // sealed (RootKeys.Seal). A caller is never told why its attestation failed
 // in detail: it gets a safe message, and the log gets the cause.

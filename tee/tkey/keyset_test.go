@@ -2,6 +2,7 @@ package tkey_test
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -88,4 +89,15 @@ func FuzzParseKeySet(f *testing.F) {
 			t.Fatalf("re-reading: %v", err)
 		}
 	})
+}
+
+// TestKeyProviderInfo: the key-provider event names the threshold KMS and
+// the key set's hash.
+func TestKeyProviderInfo(t *testing.T) {
+	d := deal(t, 2, 3)
+	id := d.KeySet.ID()
+	want := `{"name":"kms-threshold","id":"` + hex.EncodeToString(id[:]) + `"}`
+	if got := string(d.KeySet.KeyProviderInfo().Marshal()); got != want {
+		t.Fatalf("key-provider info %s, want %s", got, want)
+	}
 }
