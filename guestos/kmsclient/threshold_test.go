@@ -323,3 +323,26 @@ func cpuTime(b *testing.B) time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// otherGateway is a node whose answers name another gateway app id.
+type otherGateway struct{ kms.Authorizer }
+
+func (a otherGateway) AuthorizeApp(ctx context.Context, b kmsapi.BootInfo) (kms.Decision, error) {
+	d, err := a.Authorizer.AuthorizeApp(ctx, b)
+	d.GatewayAppID = "0x00000000000000000000000000000000000000aa"
+	return d, err
+}
+
+// TestThresholdNodesDisagree: the nodes whose partials combine must agree
+// on what they answer besides them; otherwise nothing is released.
+func TestThresholdNodesDisagree(t *testing.T) {
+	s := newThresholdStack(t, 2, 3)
+	p, appID, instanceID := s.cvm(t)
+	c := s.client(t, p, nil)
+	s.nodes[2].Stop(context.Background())
+	s.nodes[0].Service.Auth = otherGateway{s.nodes[0].Service.Auth}
+	keys, err := c.GetAppKeys(context.Background(), appID, instanceID, s.VMConfig)
+	if keys != nil || !errors.Is(err, kmsclient.ErrUntrustedKMS) || !strings.Contains(err.Error(), "disagree on the gateway app id") {
+		t.Fatalf("nodes disagreeing: %v %v", keys, err)
+	}
+}
