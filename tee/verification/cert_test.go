@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -91,6 +92,26 @@ func TestVerifyCertificate(t *testing.T) {
 				t.Fatalf("error %v, want one with %q", err, c.want)
 			}
 		})
+	}
+	// A certificate whose key may not sign, carrying the same attestation.
+	good, _ := x509.ParseCertificate(der)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), NotBefore: good.NotBefore, NotAfter: good.NotAfter,
+		KeyUsage: x509.KeyUsageKeyEncipherment, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		DNSNames: []string{"app.example"}}
+	for _, e := range good.Extensions {
+		if e.Id.Equal(ratls.OIDAttestation) {
+			tmpl.ExtraExtensions = append(tmpl.ExtraExtensions, e)
+		}
+	}
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	noSign, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cert, err := x509.ParseCertificate(noSign); err != nil {
+		t.Fatal(err)
+	} else if _, err := VerifyCertificate(context.Background(), cert, opts); err == nil || !strings.Contains(err.Error(), "does not permit digital signatures") {
+		t.Fatalf("key usage without digital signature: %v", err)
 	}
 	// A flipped bit in the signed part breaks the self-signature.
 	tampered := append([]byte{}, der...)
