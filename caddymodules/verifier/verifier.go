@@ -34,10 +34,15 @@ func init() {
 	httpcaddyfile.RegisterDirectiveOrder("dstack_verify", httpcaddyfile.Before, "respond")
 }
 
-// DefaultMaxBodyBytes is Handler.MaxBodyBytes when unset: the largest
-// evidence tee/verification reads (three times the 10 MiB wire limit, for
-// hex and JSON framing).
-const DefaultMaxBodyBytes = verification.MaxEvidenceSize
+// DefaultMaxBodyBytes is Handler.MaxBodyBytes when unset: 1 MiB, the JSON
+// limit upstream's server (Rocket) applies by default, some fifty times the
+// size of a TDX request with its event log.
+const DefaultMaxBodyBytes = 1 << 20
+
+// MaxBodyBytesLimit is the most MaxBodyBytes may be: the largest evidence
+// tee/verification reads (three times the 10 MiB wire limit, for hex and
+// JSON framing).
+const MaxBodyBytesLimit = verification.MaxEvidenceSize
 
 // Handler is http.handlers.dstack_verify. It answers two paths and passes
 // every other request to the next handler:
@@ -59,8 +64,9 @@ type Handler struct {
 	// "Unknown") and, for a mock PKI only, insecure_trust_roots (default:
 	// the vendors' roots).
 	Attestation settings.Attestation `json:"attestation,omitzero"`
-	// MaxBodyBytes caps a request body. Default DefaultMaxBodyBytes
-	// (30 MiB); it cannot be raised above it.
+	// MaxBodyBytes caps a request body; a larger one is answered 413
+	// without being read. Default 1 MiB (DefaultMaxBodyBytes); at most
+	// 30 MiB (MaxBodyBytesLimit).
 	MaxBodyBytes int64 `json:"max_body_bytes,omitempty"`
 	// InsecureAllowUnverifiedOSImage reports evidence valid whose
 	// os_image_hash is not bound to its boot registers (its reason says
@@ -97,8 +103,8 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 
 // Validate checks the limits.
 func (h *Handler) Validate() error {
-	if h.MaxBodyBytes < 0 || h.MaxBodyBytes > DefaultMaxBodyBytes {
-		return fmt.Errorf("dstack_verify: max_body_bytes %d: want 1 to %d (0 for the default)", h.MaxBodyBytes, DefaultMaxBodyBytes)
+	if h.MaxBodyBytes < 0 || h.MaxBodyBytes > MaxBodyBytesLimit {
+		return fmt.Errorf("dstack_verify: max_body_bytes %d: want 1 to %d (0 for the default, %d)", h.MaxBodyBytes, MaxBodyBytesLimit, DefaultMaxBodyBytes)
 	}
 	return nil
 }

@@ -183,8 +183,32 @@ func TestCaddyVerifierWaiver(t *testing.T) {
 			t.Fatalf("%s: %d %s", name, code, raw)
 		}
 	}
+	// The default body cap.
+	code, res, _ := post(t, url, []byte(`{"x":"`+strings.Repeat("a", DefaultMaxBodyBytes)+`"}`))
+	if code != 413 || !strings.Contains(reason(res), "exceeds 1048576 bytes") {
+		t.Fatalf("body over the default cap: %d %q", code, reason(res))
+	}
 	log, _ := os.ReadFile(logPath)
 	if !strings.Contains(string(log), "INSECURE: insecure_allow_unverified_os_image") {
 		t.Fatalf("no warning in the log:\n%s", log)
+	}
+}
+
+// TestMaxBodyBytesLimit: a cap above what the decoder reads is refused when
+// Caddy loads the configuration.
+func TestMaxBodyBytesLimit(t *testing.T) {
+	cfg, _ := json.Marshal(map[string]any{
+		"admin": map[string]any{"disabled": true, "config": map[string]any{"persist": false}},
+		"apps": map[string]any{"http": map[string]any{"servers": map[string]any{"s": map[string]any{
+			"listen": []string{"127.0.0.1:0"},
+			"routes": []any{map[string]any{"handle": []any{map[string]any{"handler": "dstack_verify", "max_body_bytes": MaxBodyBytesLimit + 1}}}},
+		}}}},
+	})
+	err := caddy.Load(cfg, true)
+	if err == nil {
+		_ = caddy.Stop()
+	}
+	if err == nil || !strings.Contains(err.Error(), "max_body_bytes") {
+		t.Fatalf("error %v, want one about max_body_bytes", err)
 	}
 }
