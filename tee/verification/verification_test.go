@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"reflect"
 	"strings"
@@ -429,5 +430,28 @@ func TestParseEvidenceForms(t *testing.T) {
 	ev, err = ParseEvidence(fixtures.Upstream(t, "tdx_quote"))
 	if err != nil || !ev.QuoteOnly {
 		t.Fatalf("raw quote: %v", err)
+	}
+}
+
+// TestUpstreamSNP: upstream's SEV-SNP attestation, with its chip's VCEK
+// given out of band, reports the SNP variant and the MrConfigV3 identity.
+func TestUpstreamSNP(t *testing.T) {
+	var certs [][]byte
+	for _, name := range []string{"sev_snp_ask.pem", "sev_snp_vcek.pem"} {
+		block, _ := pem.Decode(fixtures.Upstream(t, name))
+		certs = append(certs, block.Bytes)
+	}
+	body, _ := json.Marshal(map[string]string{"attestation": hex.EncodeToString(fixtures.Upstream(t, "sev_snp_attestation.bin"))})
+	opts := Options{Attestation: attest.Options{Now: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), SNPCerts: certs}, InsecureAllowUnverifiedOSImage: true}
+	res := verifyBody(t, body, opts)
+	d := res.Details
+	if !res.IsValid || *d.TEEVariant != "dstack-amd-sev-snp" || d.BootInfo.TEEVariant != "dstack-amd-sev-snp" ||
+		hex.EncodeToString(d.AppInfo.AppID) != "86e59625be93207bc2351c4d1bba20037cec8e16" || *d.TCBStatus != d.BootInfo.TCBStatus {
+		t.Fatalf("%+v %q", d, reason(res))
+	}
+	// Without the VCEK the report cannot be checked.
+	opts.Attestation.SNPCerts = nil
+	if res := verifyBody(t, body, opts); res.IsValid || res.Details.QuoteVerified || !strings.HasPrefix(reason(res), "Quote verification failed") {
+		t.Fatalf("without VCEK: %+v %q", res.Details, reason(res))
 	}
 }
