@@ -34,7 +34,9 @@ lint:
 ## bench: one run of test/bench — the backend direct and through nginx, plain
 ## Caddy and the attested gateway (req/s, p50, p99, spread over BENCH_REPS
 ## interleaved repetitions of BENCH_DURATION per phase), then the KMS, guest
-## agent and tee/ microbenchmarks (BENCHTIME, BENCH_COUNT); markdown tables on stdout and
+## agent and tee/ microbenchmarks (BENCHTIME, BENCH_COUNT; among them TDX lite
+## verification with the OS image binding beside the same without it, and the
+## difference); markdown tables on stdout and
 ## in .bench/results.md. Installs nginx (Debian package) if it is missing.
 bench:
 	@command -v nginx >/dev/null || apt-get install -y nginx

@@ -71,7 +71,8 @@ type Handler struct {
 	// InsecureAllowUnverifiedOSImage reports evidence valid whose
 	// os_image_hash is not bound to its boot registers (its reason says
 	// so). Default false: such evidence is not valid, as upstream's
-	// verifier judges it, because the host chose its OS image claim.
+	// verifier judges it, because the host chose its OS image claim. It
+	// never waives evidence whose registers contradict the image it claims.
 	InsecureAllowUnverifiedOSImage bool `json:"insecure_allow_unverified_os_image,omitempty"`
 
 	opts verification.Options

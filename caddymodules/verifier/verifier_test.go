@@ -81,49 +81,19 @@ func reason(r *verification.Response) string {
 }
 
 // TestCaddyVerifier runs the handler in a real Caddy, configured by a
-// Caddyfile, and calls it as a relying party does.
+// Caddyfile, and calls it as a relying party does: upstream's evidence in
+// both request forms, bad requests, the health check, other methods and
+// paths.
 func TestCaddyVerifier(t *testing.T) {
-	pki, err := mock.NewPKI([]byte("caddy verifier test"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots := filepath.Join(t.TempDir(), "roots.pem")
-	if err := os.WriteFile(roots, pki.RootsPEM(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	url, logPath := runCaddy(t, fmt.Sprintf(`	dstack_verify {
-		insecure_trust_roots %s
-		max_body_bytes 65536
-	}
-	respond "next handler" 200`, roots))
-
-	// Upstream's evidence chains to Intel's root, which the mock roots
-	// replace: a well-formed request, answered 200 with is_valid false.
-	code, res, _ := post(t, url, fixtures.Upstream(t, "tdx-lite-getquote.json"))
-	if code != 200 || res.IsValid || !strings.HasPrefix(reason(res), "Quote verification failed") {
-		t.Fatalf("upstream evidence against mock roots: %d %q", code, reason(res))
-	}
-
-	// A simulated TD's evidence, in the attestation form.
-	tee := pki.NewTEE([48]byte{1}, [48]byte{2}, [48]byte{3}, [48]byte{4})
-	events := []eventlog.RuntimeEvent{{Name: "app-id", Payload: bytes.Repeat([]byte{0xaa}, 20)}, {Name: "system-ready"}}
-	for _, e := range events {
-		if err := tee.Extend(3, e.Digest()); err != nil {
-			t.Fatal(err)
+	url, _ := runCaddy(t, "\tdstack_verify\n\trespond \"next handler\" 200")
+	for _, name := range []string{"tdx-lite-getquote.json", "tdx-lite-attestation.json"} {
+		code, res, raw := post(t, url, fixtures.Upstream(t, name))
+		d := res.Details
+		if code != 200 || !res.IsValid || res.Reason != nil || !d.QuoteVerified || !d.EventLogVerified || !d.OSImageHashVerified ||
+			hex.EncodeToString(d.AppInfo.AppID) != "86b0e55f2fa8e4fb69d890f14f54d5612707646e" ||
+			hex.EncodeToString(d.AppInfo.OSImageHash) != "e6f5cfec20c02e7b97baa213d0f718020b55e040172d90ccbcb946d56c8b09db" {
+			t.Fatalf("%s: %d %s", name, code, raw)
 		}
-	}
-	a, err := (&attest.TDXAttester{
-		Quote:         func(_ context.Context, rd [64]byte) ([]byte, error) { return tee.Quote(rd) },
-		RuntimeEvents: func() []eventlog.RuntimeEvent { return events },
-	}).Attest(context.Background(), [64]byte{9})
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := wire.Encode(a)
-	body, _ := json.Marshal(map[string]string{"attestation": hex.EncodeToString(raw)})
-	code, res, _ = post(t, url, body)
-	if code != 200 || res.IsValid || !res.Details.QuoteVerified || reason(res) != "OS image hash verification failed: OS image not bound" {
-		t.Fatalf("mock evidence: %d %+v %q", code, res.Details, reason(res))
 	}
 
 	for name, c := range map[string]struct {
@@ -134,7 +104,7 @@ func TestCaddyVerifier(t *testing.T) {
 		"not JSON":    {[]byte("hello"), 400, "not a JSON object"},
 		"no evidence": {[]byte(`{}`), 400, "give attestation"},
 		"bad hex":     {[]byte(`{"attestation":"0x00"}`), 400, "no 0x"},
-		"too large":   {[]byte(`{"x":"` + strings.Repeat("a", 65536) + `"}`), 413, "request body exceeds 65536 bytes"},
+		"too large":   {[]byte(`{"x":"` + strings.Repeat("a", DefaultMaxBodyBytes) + `"}`), 413, "request body exceeds 1048576 bytes"},
 	} {
 		code, res, _ := post(t, url, c.body)
 		if code != c.code || res.IsValid || !strings.Contains(reason(res), c.want) {
@@ -164,33 +134,64 @@ func TestCaddyVerifier(t *testing.T) {
 	if code, body, _ := get("GET", "/other"); code != 200 || body != "next handler" {
 		t.Fatalf("other path: %d %q", code, body)
 	}
-	log, _ := os.ReadFile(logPath)
-	if !strings.Contains(string(log), "INSECURE: the vendors' roots of trust are replaced") {
-		t.Fatalf("no warning for insecure_trust_roots in the log:\n%s", log)
-	}
 }
 
-// TestCaddyVerifierWaiver: with insecure_allow_unverified_os_image, evidence
-// whose OS image is not bound is valid, the waiver named in its reason and
-// warned about at start.
-func TestCaddyVerifierWaiver(t *testing.T) {
-	url, logPath := runCaddy(t, "\tdstack_verify {\n\t\tinsecure_allow_unverified_os_image\n\t}")
-	for _, name := range []string{"tdx-lite-getquote.json", "tdx-lite-attestation.json"} {
-		code, res, raw := post(t, url, fixtures.Upstream(t, name))
-		if code != 200 || !res.IsValid || !res.Details.QuoteVerified || !res.Details.EventLogVerified || res.Details.OSImageHashVerified ||
-			hex.EncodeToString(res.Details.AppInfo.AppID) != "86b0e55f2fa8e4fb69d890f14f54d5612707646e" ||
-			!strings.Contains(reason(res), "insecure_allow_unverified_os_image") {
-			t.Fatalf("%s: %d %s", name, code, raw)
+// TestCaddyVerifierInsecure: a simulated TD's evidence verifies with the
+// mock PKI's roots, and, its OS image not being bound, is valid only with
+// insecure_allow_unverified_os_image, which its reason names; both options
+// are warned about at start. Upstream's evidence, which chains to Intel's
+// root, is then refused.
+func TestCaddyVerifierInsecure(t *testing.T) {
+	pki, err := mock.NewPKI([]byte("caddy verifier test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := filepath.Join(t.TempDir(), "roots.pem")
+	if err := os.WriteFile(roots, pki.RootsPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tee := pki.NewTEE([48]byte{1}, [48]byte{2}, [48]byte{3}, [48]byte{4})
+	events := []eventlog.RuntimeEvent{{Name: "app-id", Payload: bytes.Repeat([]byte{0xaa}, 20)}, {Name: "system-ready"}}
+	for _, e := range events {
+		if err := tee.Extend(3, e.Digest()); err != nil {
+			t.Fatal(err)
 		}
 	}
-	// The default body cap.
-	code, res, _ := post(t, url, []byte(`{"x":"`+strings.Repeat("a", DefaultMaxBodyBytes)+`"}`))
-	if code != 413 || !strings.Contains(reason(res), "exceeds 1048576 bytes") {
-		t.Fatalf("body over the default cap: %d %q", code, reason(res))
+	a, err := (&attest.TDXAttester{
+		Quote:         func(_ context.Context, rd [64]byte) ([]byte, error) { return tee.Quote(rd) },
+		RuntimeEvents: func() []eventlog.RuntimeEvent { return events },
+	}).Attest(context.Background(), [64]byte{9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := wire.Encode(a)
+	mockBody, _ := json.Marshal(map[string]string{"attestation": hex.EncodeToString(raw)})
+
+	url, _ := runCaddy(t, fmt.Sprintf("\tdstack_verify {\n\t\tinsecure_trust_roots %s\n\t}", roots))
+	code, res, _ := post(t, url, mockBody)
+	if code != 200 || res.IsValid || !res.Details.QuoteVerified || reason(res) != "OS image hash verification failed: the evidence carries no vm_config" {
+		t.Fatalf("mock evidence: %d %+v %q", code, res.Details, reason(res))
+	}
+
+	url, logPath := runCaddy(t, fmt.Sprintf("\tdstack_verify {\n\t\tinsecure_trust_roots %s\n\t\tinsecure_allow_unverified_os_image\n\t\tmax_body_bytes 65536\n\t}", roots))
+	code, res, raw2 := post(t, url, mockBody)
+	if code != 200 || !res.IsValid || res.Details.OSImageHashVerified || hex.EncodeToString(res.Details.AppInfo.AppID) != strings.Repeat("aa", 20) ||
+		!strings.Contains(reason(res), "insecure_allow_unverified_os_image") {
+		t.Fatalf("mock evidence, waived: %d %s", code, raw2)
+	}
+	code, res, _ = post(t, url, fixtures.Upstream(t, "tdx-lite-getquote.json"))
+	if code != 200 || res.IsValid || !strings.HasPrefix(reason(res), "Quote verification failed") {
+		t.Fatalf("upstream evidence against mock roots: %d %q", code, reason(res))
+	}
+	code, res, _ = post(t, url, []byte(`{"x":"`+strings.Repeat("a", 65536)+`"}`))
+	if code != 413 || !strings.Contains(reason(res), "exceeds 65536 bytes") {
+		t.Fatalf("body over max_body_bytes: %d %q", code, reason(res))
 	}
 	log, _ := os.ReadFile(logPath)
-	if !strings.Contains(string(log), "INSECURE: insecure_allow_unverified_os_image") {
-		t.Fatalf("no warning in the log:\n%s", log)
+	for _, want := range []string{"INSECURE: the vendors' roots of trust are replaced", "INSECURE: insecure_allow_unverified_os_image"} {
+		if !strings.Contains(string(log), want) {
+			t.Fatalf("no %q in the log:\n%s", want, log)
+		}
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/tdx"
 	"github.com/dstack-go/dstack/tee/collateral"
+	"github.com/dstack-go/dstack/tee/measure"
 	"github.com/dstack-go/dstack/tee/verification"
 	"github.com/dstack-go/dstack/tee/wire"
 )
@@ -79,14 +80,19 @@ type verdict struct {
 	Measurement string `json:"measurement,omitempty"`
 	HostData    string `json:"host_data,omitempty"`
 
-	AppID        string          `json:"app_id,omitempty"`
-	ComposeHash  string          `json:"compose_hash,omitempty"`
-	InstanceID   string          `json:"instance_id,omitempty"`
-	OSImageHash  string          `json:"os_image_hash,omitempty"`
-	KeyProvider  json.RawMessage `json:"key_provider,omitempty"`
-	DeviceID     string          `json:"device_id,omitempty"`
-	MrSystem     string          `json:"mr_system,omitempty"`
-	MrAggregated string          `json:"mr_aggregated,omitempty"`
+	AppID       string `json:"app_id,omitempty"`
+	ComposeHash string `json:"compose_hash,omitempty"`
+	InstanceID  string `json:"instance_id,omitempty"`
+	OSImageHash string `json:"os_image_hash,omitempty"`
+	// OSImageHashVerified is true only when MRTD and RTMR0–2 recomputed from the image's measurement
+	// document equal the quote's; OSImageReason says why not, and OSImageMismatch where they differ.
+	OSImageHashVerified bool              `json:"os_image_hash_verified"`
+	OSImageReason       string            `json:"os_image_reason,omitempty"`
+	OSImageMismatch     *registerMismatch `json:"os_image_mismatch,omitempty"`
+	KeyProvider         json.RawMessage   `json:"key_provider,omitempty"`
+	DeviceID            string            `json:"device_id,omitempty"`
+	MrSystem            string            `json:"mr_system,omitempty"`
+	MrAggregated        string            `json:"mr_aggregated,omitempty"`
 
 	Errors []string `json:"errors"`
 }
@@ -99,16 +105,12 @@ func runVerify(ctx context.Context, stdout, stderr io.Writer, path string, f ver
 	if err != nil {
 		return usageErr(err)
 	}
-	raw, err := readEvidence(path)
-	if err != nil {
-		return usageErr(err)
-	}
 	if f.cert {
-		return verifyCert(ctx, stdout, path, raw, opts)
+		return verifyCert(ctx, stdout, path, opts)
 	}
-	ev, err := verification.ParseEvidence(raw)
+	ev, err := loadEvidence(path)
 	if err != nil {
-		return usageErr(fmt.Errorf("reading evidence from %s: %w", path, err))
+		return err
 	}
 	out := verdict{Errors: []string{}}
 	if ev.QuoteOnly {
@@ -130,7 +132,7 @@ func runVerify(ctx context.Context, stdout, stderr io.Writer, path string, f ver
 		out.Platform = ev.Attestation.Variant.String()
 		v, err := attest.Verify(ctx, ev.Attestation, opts)
 		if err != nil {
-			out.Errors = append(out.Errors, err.Error())
+			fillRefused(&out, err)
 		} else {
 			fillVerified(&out, v)
 		}
@@ -140,7 +142,11 @@ func runVerify(ctx context.Context, stdout, stderr io.Writer, path string, f ver
 
 // verifyCert verifies an RA-TLS certificate and prints the verdict on its
 // attestation.
-func verifyCert(ctx context.Context, stdout io.Writer, path string, raw []byte, opts attest.Options) error {
+func verifyCert(ctx context.Context, stdout io.Writer, path string, opts attest.Options) error {
+	raw, err := readEvidence(path)
+	if err != nil {
+		return usageErr(err)
+	}
 	cert, err := verification.ParseCertificate(raw)
 	if err != nil {
 		return usageErr(fmt.Errorf("%s: %w", path, err))
@@ -148,12 +154,23 @@ func verifyCert(ctx context.Context, stdout io.Writer, path string, raw []byte, 
 	out := verdict{Errors: []string{}}
 	v, err := verification.VerifyCertificate(ctx, cert, opts)
 	if err != nil {
-		out.Errors = append(out.Errors, err.Error())
+		fillRefused(&out, err)
 	} else {
 		out.Platform = v.Platform.String()
 		fillVerified(&out, v)
 	}
 	return printVerdict(stdout, out)
+}
+
+// fillRefused reports why attest.Verify refused evidence, and where its
+// registers differ from its OS image's when that was the reason.
+func fillRefused(out *verdict, err error) {
+	out.Errors = append(out.Errors, err.Error())
+	var me *measure.MismatchError
+	if errors.As(err, &me) {
+		out.OSImageMismatch = mismatchJSON(me)
+		out.OSImageHash = hex.EncodeToString(me.OSImageHash)
+	}
 }
 
 // printVerdict writes out and turns an invalid verdict into exit status 1.
@@ -167,6 +184,42 @@ func printVerdict(stdout io.Writer, out verdict) error {
 		return &exitError{code: 1, err: errors.New("")}
 	}
 	return nil
+}
+
+// registerMismatch is the first register where a TD differs from the image it claims, and the first
+// event of that register's log that differs from the image's.
+type registerMismatch struct {
+	Register   string     `json:"register"`
+	Expected   string     `json:"expected"`
+	Actual     string     `json:"actual"`
+	LogReplays bool       `json:"log_replays"`
+	Event      *eventDiff `json:"event,omitempty"`
+}
+
+// eventDiff is one event of a register's log set against the image's, in the field names of upstream
+// dstack-verifier's rtmr_debug events.
+type eventDiff struct {
+	Index          int    `json:"index"`
+	Position       int    `json:"position"`
+	EventType      uint32 `json:"event_type"`
+	EventName      string `json:"event_name"`
+	ExpectedDigest string `json:"expected_digest,omitempty"`
+	ActualDigest   string `json:"actual_digest,omitempty"`
+	Status         string `json:"status"`
+}
+
+func mismatchJSON(me *measure.MismatchError) *registerMismatch {
+	m := &registerMismatch{Register: me.Register, Expected: hex.EncodeToString(me.Expected[:]), Actual: hex.EncodeToString(me.Actual[:]), LogReplays: me.LogReplays}
+	if me.Event != nil {
+		d := eventDiffJSON(*me.Event)
+		m.Event = &d
+	}
+	return m
+}
+
+func eventDiffJSON(d measure.EventDiff) eventDiff {
+	return eventDiff{Index: d.Index, Position: d.Position, EventType: d.EventType, EventName: d.Name,
+		ExpectedDigest: hex.EncodeToString(d.Expected), ActualDigest: hex.EncodeToString(d.Actual), Status: d.Status()}
 }
 
 func fillTDX(out *verdict, q *tdx.Report) {
@@ -192,6 +245,7 @@ func fillVerified(out *verdict, v *attest.Verified) {
 	out.ComposeHash = hex.EncodeToString(v.ComposeHash)
 	out.InstanceID = hex.EncodeToString(v.InstanceID)
 	out.OSImageHash = hex.EncodeToString(v.OSImageHash)
+	out.OSImageHashVerified, out.OSImageReason = v.OSImageVerified, v.OSImageReason
 	if len(v.KeyProviderInfo) > 0 {
 		if json.Valid(v.KeyProviderInfo) {
 			out.KeyProvider = json.RawMessage(v.KeyProviderInfo)
@@ -258,6 +312,19 @@ func (f verifyFlags) options(stderr io.Writer) (attest.Options, error) {
 		fmt.Fprintf(stderr, "WARNING: the vendors' roots of trust are replaced by %s; evidence that verifies proves nothing about real TEE hardware\n", f.insecureRoots)
 	}
 	return opts, nil
+}
+
+// loadEvidence reads and parses the evidence in path (- for standard input); its errors are usage errors.
+func loadEvidence(path string) (*verification.Evidence, error) {
+	raw, err := readEvidence(path)
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	ev, err := verification.ParseEvidence(raw)
+	if err != nil {
+		return nil, usageErr(fmt.Errorf("reading evidence from %s: %w", path, err))
+	}
+	return ev, nil
 }
 
 func readEvidence(path string) ([]byte, error) {

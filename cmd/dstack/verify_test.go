@@ -62,6 +62,9 @@ func TestVerifyUpstreamFixtures(t *testing.T) {
 	if !strings.Contains(string(v.KeyProvider), `"kms"`) || v.RTMR3 == "" || v.OSImageHash == "" {
 		t.Fatalf("getquote claims %+v", v)
 	}
+	if !v.OSImageHashVerified || v.OSImageReason != "" || v.OSImageMismatch != nil {
+		t.Fatalf("getquote os image: %+v", v)
+	}
 	v, code, _ = runCLI(t, fixtures.Upstream(t, "tdx_quote"), verifyFlags{})
 	if code != 0 || !v.Valid || v.MRTD == "" || v.AppID != "" {
 		t.Fatalf("raw quote: code %d %+v", code, v)

@@ -6,9 +6,12 @@
 // It is the one place where evidence becomes claims. It never returns claims
 // it could not verify: an unsupported platform, a log that does not replay to
 // the attested register, a report_data that does not match, or a missing
-// trust root are errors, never partial successes. Trust roots other than the
-// vendors' (a mock PKI in development) must be passed explicitly through
-// Options.InsecureTrustRoots.
+// trust root are errors, never partial successes. The OS image is the one
+// claim that may stay unproven without failing verification: Verified says
+// whether it was bound (OSImageVerified) and why not (OSImageReason), and
+// evidence whose registers contradict its own measurement document is an
+// error. Trust roots other than the vendors' (a mock PKI in development)
+// must be passed explicitly through Options.InsecureTrustRoots.
 package attest
 
 import (
@@ -25,6 +28,7 @@ import (
 	"github.com/dstack-go/dstack/tee/attest/tdx"
 	"github.com/dstack-go/dstack/tee/eventlog"
 	"github.com/dstack-go/dstack/tee/identity"
+	"github.com/dstack-go/dstack/tee/measure"
 	"github.com/dstack-go/dstack/tee/wire"
 )
 
@@ -102,8 +106,15 @@ type Verified struct {
 	InstanceID       []byte
 	KeyProviderInfo  []byte
 	InitScriptHashes [][32]byte
-	// OSImageHash is copied from vm_config, as upstream does.
+	// OSImageHash is vm_config's os_image_hash. It is a claim of the host unless OSImageVerified.
 	OSImageHash []byte
+	// OSImageVerified is true when the registers that the image implies were recomputed and equal the
+	// attested ones (TDX lite evidence, package measure): only then does OSImageHash name what booted.
+	OSImageVerified bool
+	// OSImageReason says why OSImageHash is not verified (no vm_config, legacy TDX evidence, SEV-SNP);
+	// empty when OSImageVerified. Evidence whose registers contradict its own measurement document does
+	// not verify at all.
+	OSImageReason string
 	// DeviceID is SHA256 of the platform device id (TDX PPID, SNP CHIP_ID).
 	DeviceID [32]byte
 }
@@ -183,6 +194,11 @@ func verifyTDX(ctx context.Context, a *wire.Attestation, opts Options) (*Verifie
 	if err := v.readConfig(); err != nil {
 		return nil, fmt.Errorf("verifying TDX attestation: %w", err)
 	}
+	b, err := measure.BindTDX(measure.Registers{MRTD: q.MRTD, RTMR0: q.RTMR[0], RTMR1: q.RTMR[1], RTMR2: q.RTMR[2]}, a.Config, a.TDX.EventLog)
+	if err != nil {
+		return nil, fmt.Errorf("verifying TDX attestation: %w", err)
+	}
+	v.OSImageVerified, v.OSImageReason = b.Bound, b.Reason
 	return v, nil
 }
 
@@ -225,6 +241,7 @@ func verifySNP(ctx context.Context, a *wire.Attestation, opts Options) (*Verifie
 	if err := v.readConfig(); err != nil {
 		return nil, fmt.Errorf("verifying SEV-SNP attestation: %w", err)
 	}
+	v.OSImageReason = "SEV-SNP: the launch measurement is not recomputed from the OS image, so os_image_hash is not bound"
 	return v, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/attest/snp"
 	"github.com/dstack-go/dstack/tee/eventlog"
+	"github.com/dstack-go/dstack/tee/measure"
 	"github.com/dstack-go/dstack/tee/wire"
 )
 
@@ -73,6 +74,14 @@ func TestVerifyUpstreamTDX(t *testing.T) {
 	if !strings.HasPrefix(string(v.KeyProviderInfo), `{"name":"kms","id":"3059301306`) {
 		t.Errorf("key provider %s", v.KeyProviderInfo)
 	}
+	// Lite evidence: MRTD and RTMR0–2 recomputed from its measurement document bind os_image_hash.
+	if !v.OSImageVerified || v.OSImageReason != "" {
+		t.Errorf("os image verified %v (%s)", v.OSImageVerified, v.OSImageReason)
+	}
+	// So does the stripped form RA-TLS certificates carry (RTMR3 and the ACPI events only).
+	if s, err := attest.Verify(context.Background(), a.Stripped(), attest.Options{Now: fixtureNow}); err != nil || !s.OSImageVerified {
+		t.Errorf("stripped evidence: %v", err)
+	}
 	// mr_system depends on key-provider; the boot-time form leaves it out,
 	// and mr_aggregated then stops at boot-mr-done.
 	full, boot := v.AppInfo(false), v.AppInfo(true)
@@ -101,6 +110,9 @@ func TestVerifyUpstreamSNP(t *testing.T) {
 	}
 	if !strings.HasPrefix(string(v.KeyProviderInfo), `{"name":"kms","id":"3059301306`) || hex.EncodeToString(v.OSImageHash[:4]) != "32b47673" {
 		t.Fatalf("key provider %s os image %x", v.KeyProviderInfo, v.OSImageHash)
+	}
+	if v.OSImageVerified || !strings.Contains(v.OSImageReason, "SEV-SNP") {
+		t.Fatalf("SEV-SNP os image verified %v (%s)", v.OSImageVerified, v.OSImageReason)
 	}
 	info := v.AppInfo(false)
 	if info.MrAggregated == info.MrSystem {
@@ -132,6 +144,19 @@ func TestVerifyRejectsTDX(t *testing.T) {
 		{"V2 digest claimed for a V1 event", func(a *wire.Attestation) { a.RuntimeEvents[1].Version = 2 }, attest.ErrRTMR3Mismatch},
 		{"quote missing", func(a *wire.Attestation) { a.TDX = nil }, attest.ErrMalformedEvidence},
 		{"vm_config not JSON", func(a *wire.Attestation) { a.Config = "{" }, attest.ErrMalformedEvidence},
+		{"os_image_hash not the document's", func(a *wire.Attestation) {
+			a.Config = strings.Replace(a.Config, `"os_image_hash":"e6f5`, `"os_image_hash":"e6f4`, 1)
+		}, measure.ErrNotBindable},
+		{"lite evidence without its document", func(a *wire.Attestation) {
+			a.Config = strings.Replace(a.Config, `"tdx_measurement"`, `"tdx_measurement_"`, 1)
+		}, measure.ErrNotBindable},
+		{"memory size not the booted one", func(a *wire.Attestation) {
+			a.Config = strings.Replace(a.Config, `"memory_size":2147483648`, `"memory_size":4294967296`, 1)
+		}, &measure.MismatchError{Register: "RTMR0"}},
+		{"qemu version not the booted one", func(a *wire.Attestation) {
+			a.Config = strings.Replace(a.Config, `"qemu_version":"8.2.2"`, `"qemu_version":"9.2.0"`, 1)
+		}, &measure.MismatchError{Register: "MRTD"}},
+		{"ACPI digest not the measured one", func(a *wire.Attestation) { a.TDX.EventLog[8].Digest[0] ^= 1 }, &measure.MismatchError{Register: "RTMR0"}},
 		{"unsupported platform", func(a *wire.Attestation) {
 			a.Variant, a.TDX, a.Nitro = wire.VariantNitroEnclave, nil, &wire.NitroEnclaveEvidence{NSMQuote: []byte{1}}
 		}, attest.ErrUnsupportedPlatform},
@@ -141,6 +166,13 @@ func TestVerifyRejectsTDX(t *testing.T) {
 			a := getQuoteAttestation(t)
 			tc.mutate(a)
 			_, err := attest.Verify(context.Background(), a, attest.Options{Now: fixtureNow})
+			if want, ok := tc.want.(*measure.MismatchError); ok {
+				var me *measure.MismatchError
+				if !errors.As(err, &me) || me.Register != want.Register {
+					t.Fatalf("error %v, want a %s mismatch", err, want.Register)
+				}
+				return
+			}
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("error %v, want %v", err, tc.want)
 			}
@@ -184,6 +216,10 @@ func TestMockEvidence(t *testing.T) {
 	if !bytes.Equal(v.AppID, events[0].Payload) || v.TCBStatus != "Unknown" {
 		t.Fatalf("claims %+v", v)
 	}
+	// No vm_config: nothing binds the OS image, and the evidence says so without failing.
+	if v.OSImageVerified || v.OSImageReason == "" {
+		t.Fatalf("os image verified %v (%s)", v.OSImageVerified, v.OSImageReason)
+	}
 	// The same evidence against Intel's real root: refused.
 	if _, err := attest.Verify(context.Background(), a, attest.Options{}); err == nil {
 		t.Fatal("mock evidence verified against the vendor's roots")
@@ -220,4 +256,42 @@ func unhex(t testing.TB, s string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// Legacy TDX evidence (the default variant) carries no proof of its image that can be checked without
+// the image: it verifies, with the OS image hash marked as a claim and the reason given, even when a
+// measurement document is attached.
+func TestVerifyLegacyTDXLeavesOSImageUnverified(t *testing.T) {
+	a := getQuoteAttestation(t)
+	a.Config = strings.Replace(a.Config, `"tdx_attestation_variant":"lite"`, `"tdx_attestation_variant":"legacy"`, 1)
+	v, err := attest.Verify(context.Background(), a, attest.Options{Now: fixtureNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.OSImageVerified || !strings.Contains(v.OSImageReason, "legacy") || hex.EncodeToString(v.OSImageHash[:4]) != "e6f5cfec" {
+		t.Fatalf("os image %x verified %v (%s)", v.OSImageHash, v.OSImageVerified, v.OSImageReason)
+	}
+}
+
+// BenchmarkVerifyLiteFixture verifies upstream's TDX lite evidence as it is (os_binding: MRTD and
+// RTMR0–2 recomputed from its measurement document) and declared legacy (no_os_binding: the same
+// verification without the recomputation), in the same run; the difference is what binding costs.
+func BenchmarkVerifyLiteFixture(b *testing.B) {
+	lite := getQuoteAttestation(b)
+	legacy := getQuoteAttestation(b)
+	legacy.Config = strings.Replace(legacy.Config, `"tdx_attestation_variant":"lite"`, `"tdx_attestation_variant":"legacy"`, 1)
+	for _, c := range []struct {
+		name  string
+		a     *wire.Attestation
+		bound bool
+	}{{"os_binding", lite, true}, {"no_os_binding", legacy, false}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				v, err := attest.Verify(context.Background(), c.a, attest.Options{Now: fixtureNow})
+				if err != nil || v.OSImageVerified != c.bound {
+					b.Fatalf("%v %v", err, v)
+				}
+			}
+		})
+	}
 }

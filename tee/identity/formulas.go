@@ -231,21 +231,58 @@ func KMSBootstrapReportData(p256SPKI, k256Compressed []byte) [64]byte {
 // OSImageHash is SHA-256 of an image's sha256sum.txt.
 func OSImageHash(sha256sumTxt []byte) [32]byte { return sha256.Sum256(sha256sumTxt) }
 
-// VMConfig is the host's vm_config JSON. Unknown fields are tolerated.
+// VMConfig is the host's vm_config JSON, upstream's VmConfig
+// (https://github.com/Dstack-TEE/dstack/blob/master/dstack/dstack-types/src/lib.rs). Unknown fields are
+// tolerated. Every field is a claim of the host until something binds it: package measure binds the fields
+// that feed the TDX registers.
 type VMConfig struct {
-	OSImageHash           HexString       `json:"os_image_hash"`
-	CPUCount              uint32          `json:"cpu_count"`
-	MemorySize            uint64          `json:"memory_size"`
-	QEMUVersion           string          `json:"qemu_version,omitempty"`
-	Image                 string          `json:"image,omitempty"`
-	SpecVersion           uint32          `json:"spec_version,omitempty"`
-	TDXAttestationVariant string          `json:"tdx_attestation_variant,omitempty"`
-	TDXMeasurement        json.RawMessage `json:"tdx_measurement,omitempty"`
+	// OSImageHash is SHA-256 of the image's sha256sum.txt.
+	OSImageHash HexString `json:"os_image_hash"`
+	// CPUCount is the number of vCPUs (default 0).
+	CPUCount uint32 `json:"cpu_count"`
+	// MemorySize is the guest RAM in bytes (default 0).
+	MemorySize uint64 `json:"memory_size"`
+	// QEMUSinglePassAddPages overrides the TDVF page-add order that the QEMU version implies; nil means
+	// the version's default. Upstream's dstack-mr reads it as the two-pass choice (true selects two-pass
+	// MRTD), and so does package measure, to compute the same registers.
+	QEMUSinglePassAddPages *bool `json:"qemu_single_pass_add_pages,omitempty"`
+	// PIC overrides whether QEMU provides a legacy PIC; nil means the version's default.
+	PIC *bool `json:"pic,omitempty"`
+	// QEMUVersion is "major.minor.patch"; empty means 9.1.0, as upstream.
+	QEMUVersion string `json:"qemu_version,omitempty"`
+	// PCIHole64Size is the 64-bit PCI hole in bytes; 0 (the default) means QEMU's own.
+	PCIHole64Size uint64 `json:"pci_hole64_size"`
+	// Hugepages tells whether guest RAM is backed by huge pages (default false).
+	Hugepages bool `json:"hugepages"`
+	// NumGPUs is the number of passed-through GPUs (default 0).
+	NumGPUs uint32 `json:"num_gpus"`
+	// NumNVSwitches is the number of passed-through NVSwitches (default 0).
+	NumNVSwitches uint32 `json:"num_nvswitches"`
+	// NumNICs is the number of virtio-net NICs; 1 when absent, as upstream.
+	NumNICs uint32 `json:"num_nics"`
+	// NumVerityVolumes is the number of virtio-blk verity volumes (default 0).
+	NumVerityVolumes uint32 `json:"num_verity_volumes,omitempty"`
+	// Swtpm tells whether QEMU attaches a software TPM (default false).
+	Swtpm bool `json:"swtpm,omitempty"`
+	// HotplugOff tells whether PCI hotplug is off (default false).
+	HotplugOff bool `json:"hotplug_off"`
+	// Image is the image's name, such as "dstack-0.6.0" (default empty).
+	Image string `json:"image,omitempty"`
+	// HostShareMode is how host files are shared ("9p" or a second disk; default empty).
+	HostShareMode string `json:"host_share_mode"`
+	// OVMFVariant is the firmware's RTMR0 event layout ("pre202505"); empty when the image predates it.
+	OVMFVariant string `json:"ovmf_variant,omitempty"`
+	// SpecVersion is the vm_config format version (default 0).
+	SpecVersion uint32 `json:"spec_version,omitempty"`
+	// TDXAttestationVariant is "lite" or "legacy"; empty means legacy, as upstream.
+	TDXAttestationVariant string `json:"tdx_attestation_variant,omitempty"`
+	// TDXMeasurement is the lite measurement document (package measure's TDXDocument), when the image ships one.
+	TDXMeasurement json.RawMessage `json:"tdx_measurement,omitempty"`
 }
 
-// ParseVMConfig parses a vm_config string.
+// ParseVMConfig parses a vm_config string, with upstream's defaults for absent fields (num_nics 1).
 func ParseVMConfig(s string) (*VMConfig, error) {
-	var c VMConfig
+	c := VMConfig{NumNICs: 1}
 	if err := json.Unmarshal([]byte(s), &c); err != nil {
 		return nil, fmt.Errorf("%w: vm_config: %v", ErrInvalid, err)
 	}

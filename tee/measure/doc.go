@@ -73,6 +73,7 @@ var cborDec, cborEnc = func() (cbor.DecMode, cbor.EncMode) {
 		MaxMapPairs:       64,
 		IndefLength:       cbor.IndefLengthForbidden,
 		TagsMd:            cbor.TagsForbidden,
+		FieldNameMatching: cbor.FieldNameMatchingCaseSensitive,
 	}.DecMode()
 	if err != nil {
 		panic(err)
@@ -84,7 +85,7 @@ var cborDec, cborEnc = func() (cbor.DecMode, cbor.EncMode) {
 	return dm, em
 }()
 
-// ParseTDXMeasurement decodes measurement.tdx.cbor strictly: unknown or duplicate keys, trailing bytes, another
+// ParseTDXMeasurement decodes measurement.tdx.cbor strictly: unknown, duplicate or differently cased keys, trailing bytes, another
 // version, an unknown OVMF variant or a digest of the wrong length are errors.
 func ParseTDXMeasurement(b []byte) (*TDXImageMeasurement, error) {
 	var m TDXImageMeasurement

@@ -5,4 +5,23 @@
 // upstream dstack's dstack-mr (https://github.com/Dstack-TEE/dstack/tree/master/dstack/dstack-mr), and binds a
 // CVM's os_image_hash to the registers of its verified quote. It never trusts a value the host names: an
 // os_image_hash counts only once the registers it implies have been recomputed and matched.
+//
+// The lite path (BindTDX, TDXImageMeasurement.Expected) works from what lite evidence carries: the
+// measurement.tdx.cbor and sha256sum.txt of vm_config.tdx_measurement (which must belong to os_image_hash),
+// the VM shape of vm_config, and the three ACPI digests of the boot event log. What it binds and what it
+// does not, as upstream's verifier:
+//   - MRTD binds the firmware (through the MRTD candidate the QEMU version selects), RTMR1 the kernel,
+//     RTMR2 the kernel command line and the initrd, RTMR0 the TD HOB (so memory_size) and the firmware's
+//     fixed events.
+//   - The ACPI tables are bound as measured (their digests in RTMR0) but not checked against vm_config:
+//     the VM-shape fields that only shape them (LiteUnbound: cpu_count, num_gpus, pci_hole64_size, …) stay
+//     claims. Upstream's legacy path regenerates the tables from vm_config; this package does not.
+//   - Legacy TDX evidence needs the OS image itself; BindTDX reports it as not bound, with the reason.
+//   - SEV-SNP is not bound here. Upstream recomputes the SNP launch measurement from vm_config's
+//     sev_snp_measurement (OVMF sections, the kernel hashes table, one VMSA per vCPU;
+//     https://github.com/Dstack-TEE/dstack/blob/master/dstack/dstack-mr/src/sev.rs); this package does not
+//     implement that yet, so package attest reports SEV-SNP os_image_hash as a claim (OSImageVerified false).
+//
+// It must never accept a document of another image, fall back to a claimed value when a computation fails,
+// or report a hash as bound without comparing every one of MRTD and RTMR0–2.
 package measure

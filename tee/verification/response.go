@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/eventlog"
+	"github.com/dstack-go/dstack/tee/measure"
 	"github.com/dstack-go/dstack/tee/wire"
 )
 
@@ -93,7 +95,8 @@ type Options struct {
 	// not bound to its boot registers as valid (os_image_hash_verified
 	// false, the reason in reason). Default false: such evidence is not
 	// valid, as upstream's verifier judges it, because a host can claim any
-	// OS image for it.
+	// OS image for it. It never waives evidence whose registers contradict
+	// the image it claims, or lite evidence that cannot be bound.
 	InsecureAllowUnverifiedOSImage bool
 }
 
@@ -106,19 +109,31 @@ func Verify(ctx context.Context, r *Request, opts Options) (*Response, error) {
 		return nil, err
 	}
 	v, err := attest.Verify(ctx, a, opts.Attestation)
-	return Report(v, err, opts), nil
+	return report(a, v, err, opts), nil
 }
 
 // osImageBinding says whether v's os_image_hash was proven by the boot
 // registers, and if not, why.
-func osImageBinding(*attest.Verified) (bool, string) { return false, "OS image not bound" }
+func osImageBinding(v *attest.Verified) (bool, string) { return v.OSImageVerified, v.OSImageReason }
 
-// Report is the Response for the outcome of attest.Verify: v with err nil,
-// or err. It follows upstream's steps: a quote (with its event log) that
-// does not verify, then an OS image that is not bound, end the report
-// early, with what was established so far.
-func Report(v *attest.Verified, err error, opts Options) *Response {
-	if err != nil {
+// report is the Response for the outcome of attest.Verify on a: v with err
+// nil, or err. It follows upstream's steps: a quote (with its event log)
+// that does not verify, then an OS image that is not bound or that the
+// registers contradict, end the report early, with what was established so
+// far.
+func report(a *wire.Attestation, v *attest.Verified, err error, opts Options) *Response {
+	var mismatch *measure.MismatchError
+	switch {
+	case errors.As(err, &mismatch) || errors.Is(err, measure.ErrNotBindable):
+		// attest.Verify binds the OS image last: the quote, report_data
+		// and event log verified.
+		res := &Response{Details: Details{QuoteVerified: true}}
+		variant, reportData := a.Variant.String(), hex.EncodeToString(a.ReportData[:])
+		res.Details.TEEVariant, res.Details.ReportData = &variant, &reportData
+		reason := "OS image hash verification failed: " + err.Error()
+		res.Reason = &reason
+		return res
+	case err != nil:
 		return refused("Quote verification failed: " + err.Error())
 	}
 	res := &Response{Details: Details{QuoteVerified: true}}

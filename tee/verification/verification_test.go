@@ -50,29 +50,17 @@ func reason(r *Response) string {
 
 // TestUpstreamLiteFixtures: upstream's two requests from one dstack 0.6
 // CVM, the GetQuote form (quote, event_log, vm_config) and the attestation
-// form, verify to the same claims.
+// form, verify to the same claims, the OS image bound to the registers.
 func TestUpstreamLiteFixtures(t *testing.T) {
 	for _, name := range []string{"tdx-lite-getquote.json", "tdx-lite-attestation.json"} {
 		t.Run(name, func(t *testing.T) {
-			body := fixtures.Upstream(t, name)
-			// By default evidence whose OS image is not bound is not valid;
-			// what was established before that step is reported.
-			res := verifyBody(t, body, Options{Attestation: attest.Options{Now: fixtureTime}})
+			res := verifyBody(t, fixtures.Upstream(t, name), Options{Attestation: attest.Options{Now: fixtureTime}})
 			d := res.Details
-			if res.IsValid || !d.QuoteVerified || d.EventLogVerified || d.OSImageHashVerified || d.AppInfo != nil || d.BootInfo != nil ||
-				reason(res) != "OS image hash verification failed: OS image not bound" {
-				t.Fatalf("default: %+v reason %q", d, reason(res))
+			if !res.IsValid || res.Reason != nil || !d.QuoteVerified || !d.EventLogVerified || !d.OSImageHashVerified || d.ACPITablesVerified {
+				t.Fatalf("%+v reason %q", d, reason(res))
 			}
 			if *d.TEEVariant != "dstack-tdx" || *d.TCBStatus != "Unknown" || !strings.HasPrefix(*d.ReportData, "646970313a") {
-				t.Fatalf("default: quote claims %v %v %v", *d.TEEVariant, *d.TCBStatus, *d.ReportData)
-			}
-			res = verifyBody(t, body, Options{Attestation: attest.Options{Now: fixtureTime}, InsecureAllowUnverifiedOSImage: true})
-			d = res.Details
-			if !res.IsValid || !d.QuoteVerified || !d.EventLogVerified || d.OSImageHashVerified || d.ACPITablesVerified {
-				t.Fatalf("waived: %+v", d)
-			}
-			if !strings.Contains(reason(res), "OS image not bound") || !strings.Contains(reason(res), "insecure_allow_unverified_os_image") {
-				t.Fatalf("waived: reason %q", reason(res))
+				t.Fatalf("quote claims %v %v %v", *d.TEEVariant, *d.TCBStatus, *d.ReportData)
 			}
 			a := d.AppInfo
 			if hex.EncodeToString(a.AppID) != fixtureAppID || hex.EncodeToString(a.OSImageHash) != fixtureOSImage ||
@@ -88,6 +76,57 @@ func TestUpstreamLiteFixtures(t *testing.T) {
 			if b.TEEVariant != "dstack-tdx" || !bytes.Equal(b.AppID, a.AppID) || !bytes.Equal(b.MrAggregated, a.MrAggregated) ||
 				!bytes.Equal(b.OSImageHash, a.OSImageHash) || b.TCBStatus != "Unknown" || b.AdvisoryIDs == nil {
 				t.Fatalf("boot_info %+v", b)
+			}
+		})
+	}
+}
+
+// TestOSImageRefused: lite evidence whose vm_config claims a machine or an
+// image its registers contradict, or that cannot be bound, is not valid,
+// even with insecure_allow_unverified_os_image, which waives only evidence
+// that makes no claim to be bound; the report stops after the quote, as
+// upstream's does.
+func TestOSImageRefused(t *testing.T) {
+	gq := fixtures.TDXGetQuote(t)
+	var cfg map[string]any
+	if err := json.Unmarshal([]byte(gq.VMConfig), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		change func(map[string]any)
+		want   string
+	}{
+		"memory":          {func(m map[string]any) { m["memory_size"] = float64(4 << 30) }, "RTMR"},
+		"qemu version":    {func(m map[string]any) { m["qemu_version"] = "9.1.0" }, "did not boot OS image"},
+		"another image":   {func(m map[string]any) { m["os_image_hash"] = strings.Repeat("11", 32) }, "OS image hash verification failed"},
+		"no document":     {func(m map[string]any) { delete(m, "tdx_measurement") }, "OS image hash verification failed"},
+		"no named ACPI":   {nil, "OS image hash verification failed"},
+		"original, as is": {func(map[string]any) {}, ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			m := map[string]any{}
+			for k, v := range cfg {
+				m[k] = v
+			}
+			log := gq.EventLog
+			if c.change == nil {
+				log = strings.ReplaceAll(log, `"acpi-tables"`, `"acpi-tablez"`)
+			} else {
+				c.change(m)
+			}
+			vmc, _ := json.Marshal(m)
+			body, _ := json.Marshal(map[string]string{"quote": hex.EncodeToString(gq.Quote), "event_log": log, "vm_config": string(vmc)})
+			res := verifyBody(t, body, Options{Attestation: attest.Options{Now: fixtureTime}, InsecureAllowUnverifiedOSImage: true})
+			if c.want == "" {
+				if !res.IsValid || !res.Details.OSImageHashVerified {
+					t.Fatalf("%q", reason(res))
+				}
+				return
+			}
+			d := res.Details
+			if res.IsValid || !d.QuoteVerified || d.OSImageHashVerified || d.EventLogVerified || d.AppInfo != nil || *d.TEEVariant != "dstack-tdx" ||
+				!strings.HasPrefix(reason(res), "OS image hash verification failed: ") || !strings.Contains(reason(res), c.want) {
+				t.Fatalf("valid %v %+v %q, want a reason with %q", res.IsValid, d, reason(res), c.want)
 			}
 		})
 	}
@@ -205,7 +244,7 @@ func TestMockTD(t *testing.T) {
 			if d.KeyProvider == nil || *d.KeyProvider != (KeyProvider{Name: "local", ID: "00ff"}) {
 				t.Fatalf("key_provider %+v", d.KeyProvider)
 			}
-			if res := verifyBody(t, body, td.options(false)); res.IsValid || reason(res) != "OS image hash verification failed: OS image not bound" {
+			if res := verifyBody(t, body, td.options(false)); res.IsValid || !strings.HasPrefix(reason(res), "OS image hash verification failed: legacy TDX evidence") {
 				t.Fatalf("unbound OS image: valid %v %q", res.IsValid, reason(res))
 			}
 			res = verifyBody(t, body, Options{InsecureAllowUnverifiedOSImage: true})

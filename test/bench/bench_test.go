@@ -139,6 +139,26 @@ PASS
 	}
 }
 
+func TestBindingCostTable(t *testing.T) {
+	in := `pkg: github.com/dstack-go/dstack/tee/attest
+BenchmarkVerifyLiteFixture/os_binding-2   	 1000	   1200000 ns/op
+BenchmarkVerifyLiteFixture/no_os_binding-2	 1000	   1000000 ns/op
+BenchmarkOther/os_binding-2   	 1000	   5 ns/op
+`
+	got, err := parseMicro(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	(&report{Micro: got}).writeMarkdown(&b)
+	if want := "| tee/attest | VerifyLiteFixture | 1.20 ms | 1.00 ms | 200 µs |"; !strings.Contains(b.String(), want) {
+		t.Errorf("table lacks %q:\n%s", want, b.String())
+	}
+	if strings.Contains(b.String(), "| Other |") {
+		t.Errorf("a benchmark without its no_os_binding twin is in the table:\n%s", b.String())
+	}
+}
+
 func TestParseFlags(t *testing.T) {
 	if _, err := parseFlags([]string{"-paths", "direct,haproxy"}, os.Stderr); err == nil || !strings.Contains(err.Error(), "haproxy") {
 		t.Errorf("unknown path: %v", err)

@@ -295,6 +295,7 @@ func (rep *report) writeMarkdown(w io.Writer) {
 				fmtDur(t.median()*1e9), fmtDur(t.min()*1e9), fmtDur(t.max()*1e9), t.noise(), strings.Join(other, ", "))
 		}
 	}
+	writeBindingCost(w, rep.Micro)
 	if len(rep.Notes) > 0 {
 		fmt.Fprintln(w)
 		for _, n := range rep.Notes {
@@ -308,4 +309,32 @@ func fmtValue(v float64) string {
 		return fmt.Sprintf("%.0f", v)
 	}
 	return fmt.Sprintf("%.3g", v)
+}
+
+// writeBindingCost sets each benchmark X/os_binding beside its X/no_os_binding (the same evidence
+// verified with and without the OS image binding, in the same run) with the difference of the medians.
+func writeBindingCost(w io.Writer, micro []microResult) {
+	byName := map[string]*microResult{}
+	for i := range micro {
+		byName[micro[i].Pkg+" "+micro[i].Name] = &micro[i]
+	}
+	header := false
+	for _, m := range micro {
+		base, ok := strings.CutSuffix(m.Name, "/os_binding")
+		without := byName[m.Pkg+" "+base+"/no_os_binding"]
+		if !ok || without == nil {
+			continue
+		}
+		if !header {
+			section(w, "OS image binding: the same evidence verified with and without it (same run; medians)",
+				"package", "benchmark", "with binding", "without", "binding costs")
+			header = true
+		}
+		with, wo := m.Values["sec/op"].median(), without.Values["sec/op"].median()
+		cost := fmtDur((with - wo) * 1e9)
+		if with < wo {
+			cost = "−" + fmtDur((wo-with)*1e9) + " (within noise)"
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", m.Pkg, base, fmtDur(with*1e9), fmtDur(wo*1e9), cost)
+	}
 }
