@@ -494,3 +494,24 @@ func TestUpstreamSNP(t *testing.T) {
 		t.Fatalf("without VCEK: %+v %q", res.Details, reason(res))
 	}
 }
+
+// BenchmarkVerifyRequest is one POST /verify body's work: decoding
+// upstream's lite GetQuote request, verifying it (no collateral) with its OS
+// image bound, and the report.
+func BenchmarkVerifyRequest(b *testing.B) {
+	body := fixtures.Upstream(b, "tdx-lite-getquote.json")
+	opts := Options{Attestation: attest.Options{Now: fixtureTime}}
+	for b.Loop() {
+		r, err := DecodeRequest(body)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := Verify(context.Background(), r, opts)
+		if err != nil || !res.IsValid {
+			b.Fatal(err, reason(res))
+		}
+		if _, err := json.Marshal(res); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
