@@ -22,6 +22,16 @@
 //     https://github.com/Dstack-TEE/dstack/blob/master/dstack/dstack-mr/src/sev.rs); this package does not
 //     implement that yet, so package attest reports SEV-SNP os_image_hash as a claim (OSImageVerified false).
 //
+// From a full OS image directory (ReadImage, MeasureImageDir) it computes what upstream's dstack-mr does: MRTD
+// from the TDVF metadata of the firmware (ParseTDVF), the QEMU-patched kernel's Authenticode hash, and the
+// digests of the command line and the initrd; WriteImageFiles gives a built image its measurement.tdx.cbor,
+// metadata.json and sha256sum.txt. The three ACPI digests of RTMR0 are the exception: upstream computes them by
+// running a patched QEMU (dstack-acpi-tables) with the VM's device list, and no QEMU we can run does that
+// (Debian's has no TDX machine, and QEMU exposes its ACPI tables only to the guest), so both the full and the
+// lite path take them from the event log entries the guest labels acpi-loader, acpi-rsdp and acpi-tables. The
+// registers still bind the image: the event log must replay to the quoted RTMR0, and the ACPI tables carry no
+// part of the image.
+//
 // It must never accept a document of another image, fall back to a claimed value when a computation fails,
 // or report a hash as bound without comparing every one of MRTD and RTMR0–2.
 package measure

@@ -318,6 +318,12 @@ func (m *TDXImageMeasurement) Expected(shape VMShape, acpi ACPIDigests) (*Expect
 		return nil, fmt.Errorf("computing the expected registers: memory_size %d is not supported by the lite measurement: it must be exactly %d (2 GiB) or at least %d (%d MiB)",
 			shape.MemorySize, KernelHashCompat2GMemory, KernelHashStableMinMemory, KernelHashStableMinMemory>>20)
 	}
+	return m.expected(shape, acpi)
+}
+
+// expected is Expected for any memory size, for a document whose kernel digest is the one for
+// shape.MemorySize.
+func (m *TDXImageMeasurement) expected(shape VMShape, acpi ACPIDigests) (*Expected, error) {
 	if shape.OVMFVariant != "" && shape.OVMFVariant != m.TDVF.OVMFVariant {
 		return nil, fmt.Errorf("computing the expected registers: vm_config's ovmf_variant %q is not the measurement document's %q", shape.OVMFVariant, m.TDVF.OVMFVariant)
 	}
