@@ -43,8 +43,10 @@ FILE (or - for standard input) may be:
 
 Exit status: 0 valid, 1 invalid evidence, 2 unusable input or flags.
 
-os_image_hash_verified is true only for TDX lite evidence whose MRTD and RTMR0–2, recomputed from its
-own measurement document, VM shape and ACPI digests, equal the quote's; registers that differ make the
+os_image_hash_verified is true only for TDX evidence whose MRTD and RTMR0–2, recomputed for its VM shape
+and the ACPI digests of its event log, equal the quote's: from its own measurement document (lite
+evidence), or with --image DIR from that OS image directory, whose os_image_hash must be the one the
+evidence claims (any TDX evidence with a vm_config, legacy included). Registers that differ make the
 evidence invalid and os_image_mismatch names the first differing register and event (dstack mr check
 explains them all). Otherwise os_image_hash is a claim, and os_image_reason says why.
 
@@ -59,12 +61,13 @@ SEV-SNP evidence needs the VCEK of its chip: from the evidence, or --amd-certs.`
 	cmd.Flags().StringVar(&f.collateralDir, "collateral", "", "read TDX collateral from this directory")
 	cmd.Flags().StringVar(&f.at, "at", "", "verification time, RFC 3339 (default: now)")
 	cmd.Flags().StringVar(&f.amdCerts, "amd-certs", "", "PEM file with the AMD VCEK (and ASK) for SEV-SNP evidence that carries none")
+	cmd.Flags().StringVar(&f.image, "image", "", "check TDX evidence against this OS image directory (metadata.json, firmware, kernel, initrd, sha256sum.txt)")
 	cmd.Flags().StringVar(&f.insecureRoots, "insecure-trust-roots", "", "PEM file of roots that REPLACE the vendors' (mock PKI evidence only)")
 	rootCmd.AddCommand(cmd)
 }
 
 type verifyFlags struct {
-	pccs, collateralDir, at, insecureRoots, amdCerts string
+	pccs, collateralDir, at, insecureRoots, amdCerts, image string
 }
 
 // verdict is the JSON printed by verify.
@@ -114,6 +117,9 @@ func runVerify(ctx context.Context, stdout, stderr io.Writer, path string, f ver
 		return err
 	}
 	out := verdict{Errors: []string{}}
+	if opts.OSImage != nil && (ev.quoteOnly || ev.att.Variant != wire.VariantTDX) {
+		return usageErr(errors.New("--image checks TDX evidence with a vm_config and an event log (a GetQuote response or a verifier request), not a bare quote or SEV-SNP evidence"))
+	}
 	if ev.quoteOnly {
 		out.Platform = wire.VariantTDX.String()
 		topts := tdx.Options{Now: opts.Now, Collateral: opts.Collateral}
@@ -266,6 +272,13 @@ func (f verifyFlags) options(stderr io.Writer) (attest.Options, error) {
 		if len(opts.SNPCerts) == 0 {
 			return opts, fmt.Errorf("--amd-certs %s: no PEM certificates", f.amdCerts)
 		}
+	}
+	if f.image != "" {
+		im, err := measure.ReadImage(f.image)
+		if err != nil {
+			return opts, fmt.Errorf("--image: %w", err)
+		}
+		opts.OSImage = im
 	}
 	if f.insecureRoots != "" {
 		pemBytes, err := os.ReadFile(f.insecureRoots)
