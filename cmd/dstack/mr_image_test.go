@@ -74,11 +74,12 @@ func TestVerifyImage(t *testing.T) {
 	}
 
 	v, code, _ := runCLI(t, ev, verifyFlags{insecureRoots: roots})
-	if code != 0 || !v.Valid || v.OSImageHashVerified || !strings.Contains(v.OSImageReason, "legacy") {
+	if code != 0 || !v.Valid || v.OSImageHashVerified || !strings.Contains(v.OSImageReason, "legacy") || v.OSImageIsDev != nil {
 		t.Fatalf("without --image: code %d %+v", code, v)
 	}
 	v, code, _ = runCLI(t, ev, verifyFlags{insecureRoots: roots, image: dir})
-	if code != 0 || !v.Valid || !v.OSImageHashVerified || v.OSImageReason != "" || v.OSImageHash != hex.EncodeToString(hash[:]) {
+	if code != 0 || !v.Valid || !v.OSImageHashVerified || v.OSImageReason != "" || v.OSImageHash != hex.EncodeToString(hash[:]) ||
+		v.OSImageIsDev == nil || *v.OSImageIsDev || v.OSImageVersion != "0.6.0" {
 		t.Fatalf("with --image: code %d %+v", code, v)
 	}
 	out, code := runMrCheckOn(t, ev, dir)

@@ -96,6 +96,10 @@ type verdict struct {
 	OSImageHashVerified bool              `json:"os_image_hash_verified"`
 	OSImageReason       string            `json:"os_image_reason,omitempty"`
 	OSImageMismatch     *registerMismatch `json:"os_image_mismatch,omitempty"`
+	// OSImageIsDev and OSImageVersion are metadata.json's is_dev and version, given only when the hash was
+	// bound through --image, whose metadata.json it covers (upstream dstack-verifier's fields of that name).
+	OSImageIsDev   *bool  `json:"os_image_is_dev,omitempty"`
+	OSImageVersion string `json:"os_image_version,omitempty"`
 	KeyProvider         json.RawMessage   `json:"key_provider,omitempty"`
 	DeviceID            string            `json:"device_id,omitempty"`
 	MrSystem            string            `json:"mr_system,omitempty"`
@@ -147,6 +151,10 @@ func runVerify(ctx context.Context, stdout, stderr io.Writer, path string, f ver
 			}
 		} else {
 			fillVerified(&out, v)
+			if im := opts.OSImage; im != nil && v.OSImageVerified {
+				isDev := im.Metadata.IsDev
+				out.OSImageIsDev, out.OSImageVersion = &isDev, im.Metadata.Version
+			}
 		}
 	}
 	enc := json.NewEncoder(stdout)

@@ -3,8 +3,10 @@ package mock_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/dstack-go/dstack/tee/attest"
@@ -168,6 +170,78 @@ func TestImageBootOfAnotherImage(t *testing.T) {
 		opts.OSImage = nil
 		if _, err = attest.Verify(context.Background(), a, opts); !errors.As(err, &me) || me.Register != c.register {
 			t.Errorf("lite, %s: %v", c.register, err)
+		}
+	}
+}
+
+// TestImageShapeFieldsThatFeedRegisters: evidence of a TD booted from an image directory whose vm_config
+// claims another value of a VM-shape field that feeds a register is refused by a verifier given the image,
+// with that register named (or the value refused); the fields that only shape the ACPI tables, which the
+// event log carries as measured, leave the binding as it is.
+func TestImageShapeFieldsThatFeedRegisters(t *testing.T) {
+	_, im := imagedir.Write(t, "")
+	pki, err := mock.NewPKI([]byte("image shape"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm := mock.DevImageVMShape
+	vm.MemorySize = 1 << 30 // below the lite document's sizes: the kernel is patched for exactly this size
+	cfg, err := mock.ImageVMConfig(im, vm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	td, err := pki.BootTD(mock.Identity{BootedImage: im, Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := td.Attester().Attest(context.Background(), [64]byte{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := pki.VerifyOptions()
+	opts.OSImage = im
+	if v, err := attest.Verify(context.Background(), a, opts); err != nil || !v.OSImageVerified {
+		t.Fatalf("the TD's own vm_config: %v", err)
+	}
+	for _, c := range []struct {
+		field            string
+		value            any
+		register, refuse string
+	}{
+		{"memory_size", 1<<30 + 4096, "RTMR0", ""},
+		{"memory_size", 2 << 30, "RTMR0", ""},
+		{"memory_size", 8 << 30, "RTMR0", ""},
+		{"qemu_version", "8.2.2", "MRTD", ""},
+		{"qemu_version", "7.2.0", "", "not supported"},
+		{"qemu_single_pass_add_pages", true, "MRTD", ""},
+		{"ovmf_variant", "post202505", "", "ovmf_variant"},
+		{"cpu_count", 8, "", ""},
+		{"num_gpus", 2, "", ""},
+		{"hotplug_off", true, "", ""},
+	} {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(cfg), &m); err != nil {
+			t.Fatal(err)
+		}
+		m[c.field] = c.value
+		b, _ := json.Marshal(m)
+		lying := *a
+		lying.Config = string(b)
+		v, err := attest.Verify(context.Background(), &lying, opts)
+		var me *measure.MismatchError
+		switch {
+		case c.register != "":
+			if !errors.As(err, &me) || me.Register != c.register {
+				t.Errorf("%s %v: %v; want %s named", c.field, c.value, err, c.register)
+			}
+		case c.refuse != "":
+			if err == nil || !strings.Contains(err.Error(), c.refuse) {
+				t.Errorf("%s %v: %v; want %q", c.field, c.value, err, c.refuse)
+			}
+		default:
+			if err != nil || !v.OSImageVerified {
+				t.Errorf("%s %v (shapes only the ACPI tables): %v", c.field, c.value, err)
+			}
 		}
 	}
 }
