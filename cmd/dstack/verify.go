@@ -98,12 +98,12 @@ type verdict struct {
 	OSImageMismatch     *registerMismatch `json:"os_image_mismatch,omitempty"`
 	// OSImageIsDev and OSImageVersion are metadata.json's is_dev and version, given only when the hash was
 	// bound through --image, whose metadata.json it covers (upstream dstack-verifier's fields of that name).
-	OSImageIsDev   *bool  `json:"os_image_is_dev,omitempty"`
-	OSImageVersion string `json:"os_image_version,omitempty"`
-	KeyProvider         json.RawMessage   `json:"key_provider,omitempty"`
-	DeviceID            string            `json:"device_id,omitempty"`
-	MrSystem            string            `json:"mr_system,omitempty"`
-	MrAggregated        string            `json:"mr_aggregated,omitempty"`
+	OSImageIsDev   *bool           `json:"os_image_is_dev,omitempty"`
+	OSImageVersion string          `json:"os_image_version,omitempty"`
+	KeyProvider    json.RawMessage `json:"key_provider,omitempty"`
+	DeviceID       string          `json:"device_id,omitempty"`
+	MrSystem       string          `json:"mr_system,omitempty"`
+	MrAggregated   string          `json:"mr_aggregated,omitempty"`
 
 	Errors []string `json:"errors"`
 }

@@ -17,7 +17,22 @@ import (
 	"github.com/dstack-go/dstack/tee/measure"
 	"github.com/dstack-go/dstack/tee/measure/measuretest"
 	"github.com/dstack-go/dstack/tee/measure/measuretest/imagedir"
+	"github.com/dstack-go/dstack/tee/wire"
 )
+
+// attestImageBoot boots a TD of booted with vm_config cfg on pki and returns its evidence.
+func attestImageBoot(t *testing.T, pki *mock.PKI, booted *measure.Image, cfg string) *wire.Attestation {
+	t.Helper()
+	td, err := pki.BootTD(mock.Identity{AppID: bytes.Repeat([]byte{1}, 20), BootedImage: booted, Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := td.Attester().Attest(context.Background(), [64]byte{5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
 
 // imageShapes are VMs whose registers differ: the lite document's 2 GiB, 1 GiB (which only the full image
 // serves, the kernel patched for that size), QEMU 8 (two-pass MRTD) with 4 GiB, and more devices (other ACPI
@@ -50,14 +65,7 @@ func checkImageBoot(t *testing.T, im *measure.Image) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			td, err := pki.BootTD(mock.Identity{AppID: bytes.Repeat([]byte{1}, 20), BootedImage: im, Config: cfg})
-			if err != nil {
-				t.Fatal(err)
-			}
-			a, err := td.Attester().Attest(context.Background(), [64]byte{5})
-			if err != nil {
-				t.Fatal(err)
-			}
+			a := attestImageBoot(t, pki, im, cfg)
 			q, err := tdx.Parse(a.TDX.Quote)
 			if err != nil {
 				t.Fatal(err)
@@ -147,14 +155,7 @@ func TestImageBootOfAnotherImage(t *testing.T) {
 	} {
 		_, booted := imagedir.Write(t, "")
 		c.change(booted)
-		td, err := pki.BootTD(mock.Identity{BootedImage: booted, Config: cfg})
-		if err != nil {
-			t.Fatal(err)
-		}
-		a, err := td.Attester().Attest(context.Background(), [64]byte{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		a := attestImageBoot(t, pki, booted, cfg)
 		opts := pki.VerifyOptions()
 		opts.OSImage = claimed
 		_, err = attest.Verify(context.Background(), a, opts)
@@ -190,14 +191,7 @@ func TestImageShapeFieldsThatFeedRegisters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	td, err := pki.BootTD(mock.Identity{BootedImage: im, Config: cfg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := td.Attester().Attest(context.Background(), [64]byte{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := attestImageBoot(t, pki, im, cfg)
 	opts := pki.VerifyOptions()
 	opts.OSImage = im
 	if v, err := attest.Verify(context.Background(), a, opts); err != nil || !v.OSImageVerified {
