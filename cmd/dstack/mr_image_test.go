@@ -3,19 +3,28 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/identity"
 	"github.com/dstack-go/dstack/tee/measure"
 	"github.com/dstack-go/dstack/tee/measure/measuretest"
 	"github.com/dstack-go/dstack/tee/measure/measuretest/imagedir"
+	"github.com/dstack-go/dstack/tee/ratls"
 	"github.com/dstack-go/dstack/tee/wire"
 )
 
@@ -170,5 +179,110 @@ func TestVerifyImageFlippedFiles(t *testing.T) {
 	}
 	if v, code, _ := runCLI(t, ev, verifyFlags{insecureRoots: roots, image: dir}); code != 0 || !v.OSImageHashVerified {
 		t.Fatalf("restored: code %d %+v", code, v)
+	}
+}
+
+// verify --cert verifies an RA-TLS certificate's evidence as verify does a file's: a simulated TD's
+// certificate is valid and binds its image (lite, and with --image); it is invalid once expired or when its
+// evidence does not bind its key. A legacy certificate carries no ACPI events (as upstream's), so --image
+// cannot bind it and says why.
+func TestVerifyCert(t *testing.T) {
+	dir, im := imagedir.Write(t, "")
+	pki, err := mock.NewPKI([]byte("cert test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	certPath, roots := filepath.Join(tmp, "cert.pem"), filepath.Join(tmp, "roots.pem")
+	if err := os.WriteFile(roots, pki.RootsPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	issue := func(memory uint64) *tls.Certificate {
+		t.Helper()
+		vm := mock.DevImageVMShape
+		vm.MemorySize = memory
+		cfg, err := mock.ImageVMConfig(im, vm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		td, err := pki.BootTD(mock.Identity{AppID: bytes.Repeat([]byte{0xab}, 20), BootedImage: im, Config: cfg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cert, err := ratls.Issue(context.Background(), td.Attester(), ratls.CertOptions{Subject: "app", ServerAuth: true}, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return cert
+	}
+	run := func(f verifyFlags) (verdict, int) {
+		t.Helper()
+		f.cert, f.insecureRoots = certPath, roots
+		if f.at == "" {
+			f.at = time.Now().UTC().Format(time.RFC3339)
+		}
+		var out, errOut bytes.Buffer
+		err := runVerify(context.Background(), &out, &errOut, certPath, f)
+		var ee *exitError
+		code := 0
+		if errors.As(err, &ee) {
+			code = ee.code
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		var v verdict
+		if code != 2 {
+			if err := json.Unmarshal(out.Bytes(), &v); err != nil {
+				t.Fatalf("%v: %s", err, out.String())
+			}
+		}
+		return v, code
+	}
+	issue(1 << 30)
+	v, code := run(verifyFlags{})
+	if code != 0 || !v.Valid || v.AppID != strings.Repeat("ab", 20) || v.OSImageHashVerified || v.Platform != "dstack-tdx" {
+		t.Fatalf("a legacy certificate: code %d %+v", code, v)
+	}
+	if v, code = run(verifyFlags{image: dir}); code != 1 || !strings.Contains(v.Errors[0], "ACPI DATA events") {
+		t.Fatalf("a legacy certificate with --image: code %d %+v", code, v)
+	}
+	cert := issue(2 << 30)
+	if v, code = run(verifyFlags{}); code != 0 || !v.OSImageHashVerified {
+		t.Fatalf("a lite certificate: code %d %+v", code, v)
+	}
+	if v, code = run(verifyFlags{image: dir}); code != 0 || !v.OSImageHashVerified || v.OSImageVersion != "0.6.0" {
+		t.Fatalf("a lite certificate with --image: code %d %+v", code, v)
+	}
+	if v, code = run(verifyFlags{at: "2099-01-01T00:00:00Z"}); code != 1 || v.Valid || !strings.Contains(v.Errors[0], "not valid at this time") {
+		t.Fatalf("an expired certificate: code %d %+v", code, v)
+	}
+	// Another key under the same evidence: the report_data does not bind it.
+	leaf, err := x509.ParseCertificate(cert.Certificate[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	ext, err := ratls.ReadExtensions(leaf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	der, err := ratls.CreateCertificate(ratls.CertOptions{Subject: "app", Attestation: ext.Attestation}, key.Public(), nil, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(certPath, der, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if v, code = run(verifyFlags{}); code != 1 || v.Valid || !strings.Contains(v.Errors[0], "does not bind the certificate key") {
+		t.Fatalf("evidence of another key: code %d %+v", code, v)
+	}
+	if err := os.WriteFile(certPath, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, code = run(verifyFlags{}); code != 2 {
+		t.Fatalf("not a certificate: exit %d", code)
 	}
 }

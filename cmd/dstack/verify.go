@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
@@ -21,6 +22,7 @@ import (
 	"github.com/dstack-go/dstack/tee/collateral"
 	"github.com/dstack-go/dstack/tee/eventlog"
 	"github.com/dstack-go/dstack/tee/measure"
+	"github.com/dstack-go/dstack/tee/ratls"
 	"github.com/dstack-go/dstack/tee/wire"
 )
 
@@ -31,7 +33,7 @@ const maxEvidenceFile = 3 * wire.MaxSize
 func init() {
 	var f verifyFlags
 	cmd := &cobra.Command{
-		Use:   "verify FILE",
+		Use:   "verify FILE | --cert CERT",
 		Short: "Verify attestation evidence and print its claims as JSON",
 		Long: `Verify attestation evidence and print one JSON object with the verdict and the claims.
 
@@ -40,6 +42,10 @@ FILE (or - for standard input) may be:
   - a verifier request: {"attestation": "<hex VersionedAttestation>"}
   - a raw TDX quote (binary or hex)
   - raw VersionedAttestation bytes, V0 (SCALE) or V1 (msgpack), binary or hex
+
+--cert CERT verifies an RA-TLS certificate instead (PEM, leaf first, or DER): the evidence it carries must
+verify and bind the certificate's key, and the certificate must be valid at the verification time. Its
+chain is not judged: only the attestation speaks for the key's holder.
 
 Exit status: 0 valid, 1 invalid evidence, 2 unusable input or flags.
 
@@ -52,11 +58,19 @@ explains them all). Otherwise os_image_hash is a claim, and os_image_reason says
 
 Without --pccs or --collateral no TDX collateral is used and tcb_status is "Unknown".
 SEV-SNP evidence needs the VCEK of its chip: from the evidence, or --amd-certs.`,
-		Args: cobra.ExactArgs(1),
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runVerify(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0], f)
+			if (len(args) == 1) == (f.cert != "") {
+				return usageErr(errors.New("verify takes one evidence FILE, or --cert CERT"))
+			}
+			path := f.cert
+			if len(args) == 1 {
+				path = args[0]
+			}
+			return runVerify(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), path, f)
 		},
 	}
+	cmd.Flags().StringVar(&f.cert, "cert", "", "verify this RA-TLS certificate (PEM chain, leaf first, or DER) instead of an evidence file")
 	cmd.Flags().StringVar(&f.pccs, "pccs", "", "fetch TDX collateral from this PCS/PCCS base URL")
 	cmd.Flags().StringVar(&f.collateralDir, "collateral", "", "read TDX collateral from this directory")
 	cmd.Flags().StringVar(&f.at, "at", "", "verification time, RFC 3339 (default: now)")
@@ -67,7 +81,7 @@ SEV-SNP evidence needs the VCEK of its chip: from the evidence, or --amd-certs.`
 }
 
 type verifyFlags struct {
-	pccs, collateralDir, at, insecureRoots, amdCerts, image string
+	pccs, collateralDir, at, insecureRoots, amdCerts, image, cert string
 }
 
 // verdict is the JSON printed by verify.
@@ -116,6 +130,9 @@ func runVerify(ctx context.Context, stdout, stderr io.Writer, path string, f ver
 	if err != nil {
 		return usageErr(err)
 	}
+	if f.cert != "" {
+		return runVerifyCert(ctx, stdout, path, opts)
+	}
 	ev, err := loadEvidence(path)
 	if err != nil {
 		return err
@@ -142,21 +159,31 @@ func runVerify(ctx context.Context, stdout, stderr io.Writer, path string, f ver
 	} else {
 		out.Platform = ev.att.Variant.String()
 		v, err := attest.Verify(ctx, ev.att, opts)
-		if err != nil {
-			out.Errors = append(out.Errors, err.Error())
-			var me *measure.MismatchError
-			if errors.As(err, &me) {
-				out.OSImageMismatch = mismatchJSON(me)
-				out.OSImageHash = hex.EncodeToString(me.OSImageHash)
-			}
-		} else {
-			fillVerified(&out, v)
-			if im := opts.OSImage; im != nil && v.OSImageVerified {
-				isDev := im.Metadata.IsDev
-				out.OSImageIsDev, out.OSImageVersion = &isDev, im.Metadata.Version
-			}
-		}
+		out.fill(v, err, opts)
 	}
+	return out.print(stdout)
+}
+
+// fill records the outcome of verifying evidence with opts.
+func (out *verdict) fill(v *attest.Verified, err error, opts attest.Options) {
+	if err != nil {
+		out.Errors = append(out.Errors, err.Error())
+		var me *measure.MismatchError
+		if errors.As(err, &me) {
+			out.OSImageMismatch = mismatchJSON(me)
+			out.OSImageHash = hex.EncodeToString(me.OSImageHash)
+		}
+		return
+	}
+	fillVerified(out, v)
+	if im := opts.OSImage; im != nil && v.OSImageVerified {
+		isDev := im.Metadata.IsDev
+		out.OSImageIsDev, out.OSImageVersion = &isDev, im.Metadata.Version
+	}
+}
+
+// print writes the verdict as indented JSON; an invalid one is exit status 1.
+func (out *verdict) print(stdout io.Writer) error {
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(out); err != nil {
@@ -166,6 +193,53 @@ func runVerify(ctx context.Context, stdout, stderr io.Writer, path string, f ver
 		return &exitError{code: 1, err: errors.New("")}
 	}
 	return nil
+}
+
+// runVerifyCert verifies the RA-TLS certificate in path (PEM, leaf first, or DER) with opts.
+func runVerifyCert(ctx context.Context, stdout io.Writer, path string, opts attest.Options) error {
+	raw, err := readEvidence(path)
+	if err != nil {
+		return usageErr(err)
+	}
+	// DER unless the file is PEM from its first byte: a certificate's quote embeds the PEM of its PCK chain.
+	ders := [][]byte{raw}
+	if bytes.HasPrefix(bytes.TrimSpace(raw), []byte("-----BEGIN")) {
+		ders = nil
+		for rest := raw; ; {
+			var block *pem.Block
+			if block, rest = pem.Decode(rest); block == nil {
+				break
+			}
+			if block.Type == "CERTIFICATE" {
+				ders = append(ders, block.Bytes)
+			}
+		}
+		if len(ders) == 0 {
+			return usageErr(fmt.Errorf("%s holds no PEM CERTIFICATE", path))
+		}
+	}
+	leaf, err := x509.ParseCertificate(ders[0])
+	if err != nil {
+		return usageErr(fmt.Errorf("reading the certificate in %s (PEM or DER): %w", path, err))
+	}
+	out := verdict{Errors: []string{}}
+	if ext, err := ratls.ReadExtensions(leaf); err == nil && ext.Attestation != nil {
+		out.Platform = ext.Attestation.Variant.String()
+		if opts.OSImage != nil && ext.Attestation.Variant != wire.VariantTDX {
+			return usageErr(errors.New("--image checks TDX evidence, and the certificate carries SEV-SNP evidence"))
+		}
+	}
+	v := &ratls.Verifier{Attestation: opts}
+	if at := opts.Now; !at.IsZero() {
+		v.Now = func() time.Time { return at }
+	}
+	claims, err := v.VerifyChain(ctx, ders)
+	if err != nil {
+		out.fill(nil, err, opts)
+	} else {
+		out.fill(claims.Evidence, nil, opts)
+	}
+	return out.print(stdout)
 }
 
 // registerMismatch is the first register where a TD differs from the image it claims, and the first
