@@ -11,7 +11,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -220,25 +219,8 @@ func TestVerifyCert(t *testing.T) {
 	}
 	run := func(f verifyFlags) (verdict, int) {
 		t.Helper()
-		f.cert, f.insecureRoots = certPath, roots
-		if f.at == "" {
-			f.at = time.Now().UTC().Format(time.RFC3339)
-		}
-		var out, errOut bytes.Buffer
-		err := runVerify(context.Background(), &out, &errOut, certPath, f)
-		var ee *exitError
-		code := 0
-		if errors.As(err, &ee) {
-			code = ee.code
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		var v verdict
-		if code != 2 {
-			if err := json.Unmarshal(out.Bytes(), &v); err != nil {
-				t.Fatalf("%v: %s", err, out.String())
-			}
-		}
+		f.cert, f.insecureRoots, f.at = certPath, roots, time.Now().UTC().Format(time.RFC3339)
+		v, code, _ := runCLIPath(t, certPath, f)
 		return v, code
 	}
 	issue(1 << 30)
@@ -256,7 +238,7 @@ func TestVerifyCert(t *testing.T) {
 	if v, code = run(verifyFlags{image: dir}); code != 0 || !v.OSImageHashVerified || v.OSImageVersion != "0.6.0" {
 		t.Fatalf("a lite certificate with --image: code %d %+v", code, v)
 	}
-	if v, code = run(verifyFlags{at: "2099-01-01T00:00:00Z"}); code != 1 || v.Valid || !strings.Contains(v.Errors[0], "not valid at this time") {
+	if v, code, _ = runCLIPath(t, certPath, verifyFlags{cert: certPath, insecureRoots: roots, at: "2099-01-01T00:00:00Z"}); code != 1 || v.Valid || !strings.Contains(v.Errors[0], "not valid at this time") {
 		t.Fatalf("an expired certificate: code %d %+v", code, v)
 	}
 	// Another key under the same evidence: the report_data does not bind it.
