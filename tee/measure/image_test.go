@@ -309,8 +309,9 @@ func TestMeasureImageWithoutRootfs(t *testing.T) {
 }
 
 // TestOSImageHashRefusesEveryFlip: a bit flipped in any byte of metadata.json, measurement.tdx.cbor or
-// sha256sum.txt, and in every 61st byte of the firmware, the kernel and the initrd, makes the image's identity
-// fail, naming the file; a flip in sha256sum.txt that still lists every file right gives another os_image_hash.
+// sha256sum.txt, and in every 61st byte of the firmware, the kernel and the initrd (every byte takes 20 s of
+// hashing), makes the image's identity fail, naming the file; a flip in sha256sum.txt that still lists every
+// file right gives another os_image_hash.
 func TestOSImageHashRefusesEveryFlip(t *testing.T) {
 	dir, meta := synthImageDir(t)
 	hash, err := WriteImageFiles(dir, meta)
@@ -332,12 +333,11 @@ func TestOSImageHashRefusesEveryFlip(t *testing.T) {
 		{meta.BIOS, &im.Firmware, 61}, {meta.Kernel, &im.Kernel, 61}, {meta.Initrd, &im.Initrd, 61},
 		{MetadataFile, &im.metadataJSON, 1}, {TDXMeasurementFile, &im.Document, 1}, {ChecksumFile, &im.Checksums, 1},
 	} {
-		orig := *f.data
-		for i := 0; i < len(orig); i += f.stride {
-			b := bytes.Clone(orig)
+		b := *f.data
+		for i := 0; i < len(b); i += f.stride {
 			b[i] ^= 1 << (i % 8)
-			*f.data = b
 			got, err := im.OSImageHash()
+			b[i] ^= 1 << (i % 8)
 			switch {
 			case err == nil && f.name == ChecksumFile && got != hash:
 			case err == nil:
@@ -346,7 +346,6 @@ func TestOSImageHashRefusesEveryFlip(t *testing.T) {
 				t.Fatalf("%s, byte %d flipped: %v", f.name, i, err)
 			}
 		}
-		*f.data = orig
 	}
 	if _, err := im.OSImageHash(); err != nil {
 		t.Fatal(err)
