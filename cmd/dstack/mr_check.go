@@ -15,12 +15,17 @@ import (
 )
 
 func init() {
-	mrCmd.AddCommand(&cobra.Command{
-		Use:   "check FILE",
+	var image string
+	cmd := &cobra.Command{
+		Use:   "check FILE [--image DIR]",
 		Short: "Explain, event by event, whether TDX evidence's registers are those of the OS image it claims",
 		Long: `Recompute MRTD and RTMR0–2 from the evidence's own vm_config (its tdx_measurement document, which
 must belong to its os_image_hash, and its VM shape) and the ACPI digests of its event log, and set them
 against the quote's registers and every RTMR0–2 event of the log.
+
+With --image DIR the registers are recomputed from that OS image directory instead (metadata.json, the
+firmware, kernel and initrd it names, and sha256sum.txt, whose SHA-256 must be the os_image_hash the
+evidence claims): for evidence that carries no measurement document, such as legacy TDX evidence.
 
 FILE (or -) is evidence as dstack verify reads it, with a vm_config and an event log: a guest-agent
 GetQuote response or a verifier request. The quote's signature is not checked here: dstack verify does.
@@ -28,12 +33,21 @@ GetQuote response or a verifier request. The quote's signature is not checked he
 Exit status: 0 the registers are the image's, 1 they are not or the evidence cannot be bound, 2 unusable input.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runMrCheck(cmd.OutOrStdout(), args[0])
+			return runMrCheck(cmd.OutOrStdout(), args[0], image)
 		},
-	})
+	}
+	cmd.Flags().StringVar(&image, "image", "", "recompute the registers from this OS image directory")
+	mrCmd.AddCommand(cmd)
 }
 
-func runMrCheck(w io.Writer, path string) error {
+func runMrCheck(w io.Writer, path, imageDir string) error {
+	var im *measure.Image
+	if imageDir != "" {
+		var err error
+		if im, err = measure.ReadImage(imageDir); err != nil {
+			return usageErr(fmt.Errorf("--image: %w", err))
+		}
+	}
 	ev, err := loadEvidence(path)
 	if err != nil {
 		return err
@@ -54,10 +68,17 @@ func runMrCheck(w io.Writer, path string) error {
 		return usageErr(err)
 	}
 	fmt.Fprintf(w, "os_image_hash  %x\n", cfg.OSImageHash)
-	if cfg.TDXAttestationVariant != measure.VariantLite {
-		return &exitError{code: 1, err: fmt.Errorf("tdx_attestation_variant %q: only lite evidence carries what recomputes its registers", cfg.TDXAttestationVariant)}
+	var exp *measure.Expected
+	source := "document       belongs to os_image_hash (sha256sum.txt lists measurement.tdx.cbor)"
+	switch {
+	case im != nil:
+		exp, err = measure.ImageExpected(cfg, ev.Attestation.TDX.EventLog, im)
+		source = "image          " + imageDir + " is os_image_hash (its sha256sum.txt lists its files as they are)"
+	case cfg.TDXAttestationVariant != measure.VariantLite:
+		return &exitError{code: 1, err: fmt.Errorf("tdx_attestation_variant %q: only lite evidence carries what recomputes its registers; give the OS image with --image DIR", cfg.TDXAttestationVariant)}
+	default:
+		exp, err = measure.LiteExpected(cfg, ev.Attestation.TDX.EventLog)
 	}
-	exp, err := measure.LiteExpected(cfg, ev.Attestation.TDX.EventLog)
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
@@ -67,7 +88,7 @@ func runMrCheck(w io.Writer, path string) error {
 	if opts.TwoPassAdd {
 		order = "two-pass"
 	}
-	fmt.Fprintf(w, "document       belongs to os_image_hash (sha256sum.txt lists measurement.tdx.cbor)\n")
+	fmt.Fprintln(w, source)
 	fmt.Fprintf(w, "shape          memory_size %d, QEMU %s (%s MRTD)\n", shape.MemorySize, opts.VersionText, order)
 	fmt.Fprintf(w, "not bound      %v (they shape the ACPI tables, taken from the log as measured)\n\n", measure.LiteUnbound)
 

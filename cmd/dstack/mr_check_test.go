@@ -55,14 +55,14 @@ func TestVerifyNamesTheDivergingRegisterAndEvent(t *testing.T) {
 	}
 }
 
-func runMrCheckOn(t *testing.T, data []byte) (string, int) {
+func runMrCheckOn(t *testing.T, data []byte, imageDir string) (string, int) {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "evidence.json")
 	if err := os.WriteFile(p, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	err := runMrCheck(&out, p)
+	err := runMrCheck(&out, p, imageDir)
 	var ee *exitError
 	switch {
 	case err == nil:
@@ -75,7 +75,7 @@ func runMrCheckOn(t *testing.T, data []byte) (string, int) {
 }
 
 func TestMrCheck(t *testing.T) {
-	out, code := runMrCheckOn(t, fixtures.Upstream(t, "tdx-lite-getquote.json"))
+	out, code := runMrCheckOn(t, fixtures.Upstream(t, "tdx-lite-getquote.json"), "")
 	if code != 0 || !strings.Contains(out, "os_image_hash is bound") || strings.Contains(out, "DIFFERS") {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
@@ -83,19 +83,19 @@ func TestMrCheck(t *testing.T) {
 	if n := len(regexp.MustCompile(`(?m)#\d+ .* match `).FindAllString(out, -1)); n != 20 {
 		t.Fatalf("%d matching events\n%s", n, out)
 	}
-	out, code = runMrCheckOn(t, liteEvidence(t, `"qemu_version":"8.2.2"`, `"qemu_version":"9.2.0"`))
+	out, code = runMrCheckOn(t, liteEvidence(t, `"qemu_version":"8.2.2"`, `"qemu_version":"9.2.0"`), "")
 	if code != 1 || !regexp.MustCompile(`MRTD +DIFFERS`).MatchString(out) || strings.Contains(out, "RTMR0  DIFFERS") {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
-	out, code = runMrCheckOn(t, liteEvidence(t, `"memory_size":2147483648`, `"memory_size":4294967296`))
+	out, code = runMrCheckOn(t, liteEvidence(t, `"memory_size":2147483648`, `"memory_size":4294967296`), "")
 	if code != 1 || !regexp.MustCompile(`RTMR0 +DIFFERS`).MatchString(out) || !regexp.MustCompile(`#0 +log 0 +type 0x8000000b +- +mismatch`).MatchString(out) {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
-	out, code = runMrCheckOn(t, liteEvidence(t, `"memory_size":2147483648`, `"memory_size":1073741824`))
+	out, code = runMrCheckOn(t, liteEvidence(t, `"memory_size":2147483648`, `"memory_size":1073741824`), "")
 	if code != 1 || !strings.Contains(out, "memory_size 1073741824 is not supported") {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
-	if _, code := runMrCheckOn(t, []byte("{")); code != 2 {
+	if _, code := runMrCheckOn(t, []byte("{"), ""); code != 2 {
 		t.Fatalf("bad JSON: exit %d", code)
 	}
 }

@@ -1,15 +1,11 @@
 package main
 
 import (
-	"bytes"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/docker/go-units"
 	"github.com/spf13/cobra"
@@ -113,12 +109,11 @@ func runMrMeasure(w io.Writer, f mrMeasureFlags) error {
 	if haveACPI {
 		out.RTMR0 = hex.EncodeToString(exp.RTMR0[:])
 	}
-	hash, err := checkImageIdentity(f.image, im)
-	if err != nil {
-		return &exitError{code: 1, err: err}
-	}
-	if hash != nil {
+	switch hash, err := im.OSImageHash(); {
+	case err == nil:
 		out.OSImageHash = hex.EncodeToString(hash[:])
+	case !errors.Is(err, measure.ErrNoIdentity):
+		return &exitError{code: 1, err: err}
 	}
 	if f.json {
 		enc := json.NewEncoder(w)
@@ -167,47 +162,4 @@ func parseACPIFlags(flags [3]string) (measure.ACPIDigests, bool, error) {
 		return d, false, errors.New("give all three of --acpi-loader, --acpi-rsdp and --acpi-tables, or none")
 	}
 	return d, n == 3, nil
-}
-
-// checkImageIdentity returns the os_image_hash of the image in dir, after checking that its sha256sum.txt
-// lists the files as they are and that its measurement.tdx.cbor is the image's; nil when there is no
-// sha256sum.txt.
-func checkImageIdentity(dir string, im *measure.Image) (*[32]byte, error) {
-	sums, err := os.ReadFile(filepath.Join(dir, measure.ChecksumFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	m, err := im.Measurement()
-	if err != nil {
-		return nil, err
-	}
-	want, err := m.Marshal()
-	if err != nil {
-		return nil, err
-	}
-	have, err := os.ReadFile(filepath.Join(dir, measure.TDXMeasurementFile))
-	if err != nil {
-		return nil, fmt.Errorf("checking the image's identity: %w", err)
-	}
-	if !bytes.Equal(have, want) {
-		return nil, fmt.Errorf("checking the image's identity: %s is not the measurement of this image (regenerate it with dstack image build)", measure.TDXMeasurementFile)
-	}
-	for _, name := range []string{im.Metadata.BIOS, im.Metadata.Kernel, im.Metadata.Initrd, measure.MetadataFile, measure.TDXMeasurementFile} {
-		listed, err := measure.ChecksumEntry(sums, name)
-		if err != nil {
-			return nil, fmt.Errorf("checking the image's identity: %w", err)
-		}
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			return nil, fmt.Errorf("checking the image's identity: %w", err)
-		}
-		if sha256.Sum256(b) != listed {
-			return nil, fmt.Errorf("checking the image's identity: %s lists another SHA-256 for %s than the file has", measure.ChecksumFile, name)
-		}
-	}
-	h := measure.OSImageHash(sums)
-	return &h, nil
 }

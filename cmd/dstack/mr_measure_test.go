@@ -2,28 +2,24 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/dstack-go/dstack/tee/measure"
-	"github.com/dstack-go/dstack/tee/measure/measuretest"
+	"github.com/dstack-go/dstack/tee/measure/measuretest/imagedir"
 )
 
 func mrImageDir(t *testing.T) (string, [32]byte) {
 	t.Helper()
-	dir := t.TempDir()
-	if err := measuretest.WriteBootFiles(dir); err != nil {
-		t.Fatal(err)
-	}
-	hash, err := measure.WriteImageFiles(dir, measure.ImageMetadata{
-		BIOS: measuretest.FirmwareFile, Kernel: measuretest.KernelFile, Initrd: measuretest.InitrdFile,
-		Cmdline: measuretest.Cmdline, Version: "0.6.0",
-	})
+	dir, im := imagedir.Write(t, "")
+	hash, err := im.OSImageHash()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,10 +103,15 @@ func TestMrMeasureRefusals(t *testing.T) {
 		{"bad page order", func(_ string, f *mrMeasureFlags) { f.twoPass = "maybe" }, 2, "neither true nor false"},
 		{"no metadata", func(dir string, _ *mrMeasureFlags) { must0(os.Remove(filepath.Join(dir, measure.MetadataFile))) }, 2, "metadata.json"},
 		{"another measurement document", func(dir string, _ *mrMeasureFlags) {
-			p := filepath.Join(dir, measure.TDXMeasurementFile)
+			// Listed in sha256sum.txt as it is, but not what the image measures.
+			p, sums := filepath.Join(dir, measure.TDXMeasurementFile), filepath.Join(dir, measure.ChecksumFile)
 			b, _ := os.ReadFile(p)
+			old := sha256.Sum256(b)
 			b[len(b)-1] ^= 1
 			must0(os.WriteFile(p, b, 0o644))
+			s, _ := os.ReadFile(sums)
+			s = bytes.Replace(s, []byte(hex.EncodeToString(old[:])), []byte(fmt.Sprintf("%x", sha256.Sum256(b))), 1)
+			must0(os.WriteFile(sums, s, 0o644))
 		}, 1, "is not the measurement of this image"},
 		{"a listed digest differs", func(dir string, _ *mrMeasureFlags) {
 			p := filepath.Join(dir, measure.ChecksumFile)

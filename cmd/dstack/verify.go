@@ -18,6 +18,7 @@ import (
 	"github.com/dstack-go/dstack/tee/attest/tdx"
 	"github.com/dstack-go/dstack/tee/collateral"
 	"github.com/dstack-go/dstack/tee/measure"
+	"github.com/dstack-go/dstack/tee/ratls"
 	"github.com/dstack-go/dstack/tee/verification"
 	"github.com/dstack-go/dstack/tee/wire"
 )
@@ -42,8 +43,10 @@ FILE (or - for standard input) may be:
 
 Exit status: 0 valid, 1 invalid evidence, 2 unusable input or flags.
 
-os_image_hash_verified is true only for TDX lite evidence whose MRTD and RTMR0–2, recomputed from its
-own measurement document, VM shape and ACPI digests, equal the quote's; registers that differ make the
+os_image_hash_verified is true only for TDX evidence whose MRTD and RTMR0–2, recomputed for its VM shape
+and the ACPI digests of its event log, equal the quote's: from its own measurement document (lite
+evidence), or with --image DIR from that OS image directory, whose os_image_hash must be the one the
+evidence claims (any TDX evidence with a vm_config, legacy included). Registers that differ make the
 evidence invalid and os_image_mismatch names the first differing register and event (dstack mr check
 explains them all). Otherwise os_image_hash is a claim, and os_image_reason says why.
 
@@ -59,13 +62,14 @@ SEV-SNP evidence needs the VCEK of its chip: from the evidence, or --amd-certs.`
 	cmd.Flags().StringVar(&f.at, "at", "", "verification time, RFC 3339 (default: now)")
 	cmd.Flags().StringVar(&f.amdCerts, "amd-certs", "", "PEM file with the AMD VCEK (and ASK) for SEV-SNP evidence that carries none")
 	cmd.Flags().BoolVar(&f.cert, "cert", false, "FILE is an RA-TLS certificate (PEM or DER): verify its attestation and its key binding")
+	cmd.Flags().StringVar(&f.image, "image", "", "check TDX evidence against this OS image directory (metadata.json, firmware, kernel, initrd, sha256sum.txt)")
 	cmd.Flags().StringVar(&f.insecureRoots, "insecure-trust-roots", "", "PEM file of roots that REPLACE the vendors' (mock PKI evidence only)")
 	rootCmd.AddCommand(cmd)
 }
 
 type verifyFlags struct {
-	pccs, collateralDir, at, insecureRoots, amdCerts string
-	cert                                             bool
+	pccs, collateralDir, at, insecureRoots, amdCerts, image string
+	cert                                                    bool
 }
 
 // verdict is the JSON printed by verify.
@@ -94,6 +98,10 @@ type verdict struct {
 	OSImageHashVerified bool              `json:"os_image_hash_verified"`
 	OSImageReason       string            `json:"os_image_reason,omitempty"`
 	OSImageMismatch     *registerMismatch `json:"os_image_mismatch,omitempty"`
+	// OSImageIsDev and OSImageVersion are metadata.json's is_dev and version, given only when the hash was
+	// bound through --image, whose metadata.json it covers (upstream dstack-verifier's fields of that name).
+	OSImageIsDev        *bool             `json:"os_image_is_dev,omitempty"`
+	OSImageVersion      string            `json:"os_image_version,omitempty"`
 	KeyProvider         json.RawMessage   `json:"key_provider,omitempty"`
 	DeviceID            string            `json:"device_id,omitempty"`
 	MrSystem            string            `json:"mr_system,omitempty"`
@@ -118,6 +126,9 @@ func runVerify(ctx context.Context, stdout, stderr io.Writer, path string, f ver
 		return err
 	}
 	out := verdict{Errors: []string{}}
+	if opts.OSImage != nil && (ev.QuoteOnly || ev.Attestation.Variant != wire.VariantTDX) {
+		return usageErr(errors.New("--image checks TDX evidence with a vm_config and an event log (a GetQuote response or a verifier request), not a bare quote or SEV-SNP evidence"))
+	}
 	if ev.QuoteOnly {
 		out.Platform = wire.VariantTDX.String()
 		topts := tdx.Options{Now: opts.Now, Collateral: opts.Collateral}
@@ -136,11 +147,7 @@ func runVerify(ctx context.Context, stdout, stderr io.Writer, path string, f ver
 	} else {
 		out.Platform = ev.Attestation.Variant.String()
 		v, err := attest.Verify(ctx, ev.Attestation, opts)
-		if err != nil {
-			fillRefused(&out, err)
-		} else {
-			fillVerified(&out, v)
-		}
+		out.fill(v, err, opts)
 	}
 	return printVerdict(stdout, out)
 }
@@ -157,24 +164,35 @@ func verifyCert(ctx context.Context, stdout io.Writer, path string, opts attest.
 		return usageErr(fmt.Errorf("%s: %w", path, err))
 	}
 	out := verdict{Errors: []string{}}
-	v, err := verification.VerifyCertificate(ctx, cert, opts)
-	if err != nil {
-		fillRefused(&out, err)
-	} else {
-		out.Platform = v.Platform.String()
-		fillVerified(&out, v)
+	if ext, err := ratls.ReadExtensions(cert); err == nil && ext.Attestation != nil {
+		out.Platform = ext.Attestation.Variant.String()
+		if opts.OSImage != nil && ext.Attestation.Variant != wire.VariantTDX {
+			return usageErr(errors.New("--image checks TDX evidence, and the certificate carries SEV-SNP evidence"))
+		}
 	}
+	v, err := verification.VerifyCertificate(ctx, cert, opts)
+	out.fill(v, err, opts)
 	return printVerdict(stdout, out)
 }
 
-// fillRefused reports why attest.Verify refused evidence, and where its
-// registers differ from its OS image's when that was the reason.
-func fillRefused(out *verdict, err error) {
-	out.Errors = append(out.Errors, err.Error())
-	var me *measure.MismatchError
-	if errors.As(err, &me) {
-		out.OSImageMismatch = mismatchJSON(me)
-		out.OSImageHash = hex.EncodeToString(me.OSImageHash)
+// fill records the outcome of verifying evidence with opts: why it was
+// refused (and where its registers differ from its OS image's when that
+// was the reason), or what it proves.
+func (out *verdict) fill(v *attest.Verified, err error, opts attest.Options) {
+	if err != nil {
+		out.Errors = append(out.Errors, err.Error())
+		var me *measure.MismatchError
+		if errors.As(err, &me) {
+			out.OSImageMismatch = mismatchJSON(me)
+			out.OSImageHash = hex.EncodeToString(me.OSImageHash)
+		}
+		return
+	}
+	out.Platform = v.Platform.String()
+	fillVerified(out, v)
+	if im := opts.OSImage; im != nil && v.OSImageVerified {
+		isDev := im.Metadata.IsDev
+		out.OSImageIsDev, out.OSImageVersion = &isDev, im.Metadata.Version
 	}
 }
 
@@ -303,6 +321,13 @@ func (f verifyFlags) options(stderr io.Writer) (attest.Options, error) {
 		if len(opts.SNPCerts) == 0 {
 			return opts, fmt.Errorf("--amd-certs %s: no PEM certificates", f.amdCerts)
 		}
+	}
+	if f.image != "" {
+		im, err := measure.ReadImage(f.image)
+		if err != nil {
+			return opts, fmt.Errorf("--image: %w", err)
+		}
+		opts.OSImage = im
 	}
 	if f.insecureRoots != "" {
 		pemBytes, err := os.ReadFile(f.insecureRoots)

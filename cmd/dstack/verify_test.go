@@ -33,6 +33,12 @@ func runCLI(t *testing.T, data []byte, f verifyFlags) (verdict, int, string) {
 	if err := os.WriteFile(p, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return runCLIPath(t, p, f)
+}
+
+// runCLIPath runs verify on the file p.
+func runCLIPath(t *testing.T, p string, f verifyFlags) (verdict, int, string) {
+	t.Helper()
 	if f.at == "" {
 		f.at = "2026-11-01T00:00:00Z"
 	}

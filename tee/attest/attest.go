@@ -68,6 +68,12 @@ type Options struct {
 	// from a mock PKI. Never set it for production evidence: anyone holding
 	// the matching keys can forge evidence that then verifies.
 	InsecureTrustRoots *TrustRoots
+	// OSImage is the full OS image TDX evidence must have booted: its os_image_hash must be the one
+	// vm_config claims, and the registers it gives for vm_config's VM shape the quoted ones
+	// (measure.BindTDXImage), whatever measurement document the evidence carries. Nil (the default) means
+	// the evidence's own document: lite evidence is bound by it, legacy evidence is left unbound. SEV-SNP
+	// evidence is refused when it is set.
+	OSImage *measure.Image
 }
 
 func (o *Options) now() time.Time {
@@ -109,7 +115,8 @@ type Verified struct {
 	// OSImageHash is vm_config's os_image_hash. It is a claim of the host unless OSImageVerified.
 	OSImageHash []byte
 	// OSImageVerified is true when the registers that the image implies were recomputed and equal the
-	// attested ones (TDX lite evidence, package measure): only then does OSImageHash name what booted.
+	// attested ones (TDX lite evidence, or TDX evidence checked against Options.OSImage; package measure):
+	// only then does OSImageHash name what booted.
 	OSImageVerified bool
 	// OSImageReason says why OSImageHash is not verified (no vm_config, legacy TDX evidence, SEV-SNP);
 	// empty when OSImageVerified. Evidence whose registers contradict its own measurement document does
@@ -194,7 +201,13 @@ func verifyTDX(ctx context.Context, a *wire.Attestation, opts Options) (*Verifie
 	if err := v.readConfig(); err != nil {
 		return nil, fmt.Errorf("verifying TDX attestation: %w", err)
 	}
-	b, err := measure.BindTDX(measure.Registers{MRTD: q.MRTD, RTMR0: q.RTMR[0], RTMR1: q.RTMR[1], RTMR2: q.RTMR[2]}, a.Config, a.TDX.EventLog)
+	quoted := measure.Registers{MRTD: q.MRTD, RTMR0: q.RTMR[0], RTMR1: q.RTMR[1], RTMR2: q.RTMR[2]}
+	var b *measure.Binding
+	if opts.OSImage != nil {
+		b, err = measure.BindTDXImage(quoted, a.Config, a.TDX.EventLog, opts.OSImage)
+	} else {
+		b, err = measure.BindTDX(quoted, a.Config, a.TDX.EventLog)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("verifying TDX attestation: %w", err)
 	}
@@ -203,6 +216,9 @@ func verifyTDX(ctx context.Context, a *wire.Attestation, opts Options) (*Verifie
 }
 
 func verifySNP(ctx context.Context, a *wire.Attestation, opts Options) (*Verified, error) {
+	if opts.OSImage != nil {
+		return nil, fmt.Errorf("verifying SEV-SNP attestation: an OS image directory binds TDX evidence only")
+	}
 	sopts := snp.Options{Now: opts.now(), Getter: opts.SNPGetter, ExtraCerts: opts.SNPCerts}
 	if r := opts.InsecureTrustRoots; r != nil {
 		if r.SNP == nil {

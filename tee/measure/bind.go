@@ -36,9 +36,10 @@ type Binding struct {
 	Unbound []string
 }
 
-// ErrNotBindable is wrapped by the Binding.Reason-carrying errors of evidence that declares the lite
-// variant but cannot be bound (no document, a document of another image, unsupported shape, no ACPI events).
-var ErrNotBindable = errors.New("the OS image of lite TDX evidence cannot be bound")
+// ErrNotBindable is wrapped by the errors of evidence that declares the lite variant, or is checked against an
+// OS image directory, but cannot be bound (no document, a document or an image of another os_image_hash, an
+// unsupported shape, no ACPI events).
+var ErrNotBindable = errors.New("the OS image of TDX evidence cannot be bound")
 
 // MismatchError is BindTDX's error when the registers recomputed from a measurement document that
 // belongs to the claimed os_image_hash differ from the quote's: the TD did not boot that image (or that
@@ -189,9 +190,37 @@ func BindTDX(quoted Registers, vmConfig string, events []eventlog.Event) (*Bindi
 	if err != nil {
 		return nil, fmt.Errorf("binding the OS image: %w", err)
 	}
+	return bindExpected(quoted, cfg.OSImageHash, exp, events)
+}
+
+// BindTDXImage binds a TDX CVM's os_image_hash to its verified quote registers through the full OS image
+// im, as upstream's dstack-mr does for evidence that carries no measurement document (legacy evidence, or
+// lite evidence checked against the image itself): the image's os_image_hash (Image.OSImageHash) must be
+// the one vm_config claims, and MRTD and RTMR0–2 that Image.Expected computes for vm_config's VM shape and
+// the ACPI digests of the boot event log must equal the quoted ones. Every failure is an error: a
+// vm_config missing, an image of another hash or whose identity files contradict it, or no ACPI events
+// wrap ErrNotBindable; registers that differ give a *MismatchError.
+func BindTDXImage(quoted Registers, vmConfig string, events []eventlog.Event, im *Image) (*Binding, error) {
+	if vmConfig == "" {
+		return nil, fmt.Errorf("binding the OS image: %w: the evidence carries no vm_config, so neither the os_image_hash it claims nor its VM shape", ErrNotBindable)
+	}
+	cfg, err := identity.ParseVMConfig(vmConfig)
+	if err != nil {
+		return nil, fmt.Errorf("binding the OS image: %w", err)
+	}
+	exp, err := ImageExpected(cfg, events, im)
+	if err != nil {
+		return nil, fmt.Errorf("binding the OS image: %w", err)
+	}
+	return bindExpected(quoted, cfg.OSImageHash, exp, events)
+}
+
+// bindExpected compares the recomputed registers with the quoted ones: a Binding when they are equal, a
+// *MismatchError naming the first differing register and event otherwise.
+func bindExpected(quoted Registers, osImageHash []byte, exp *Expected, events []eventlog.Event) (*Binding, error) {
 	if i := exp.FirstDifference(&quoted); i >= 0 {
 		q, x := quoted.list(), exp.list()
-		me := &MismatchError{OSImageHash: cfg.OSImageHash, Register: RegisterNames[i], Expected: x[i], Actual: q[i], Computed: exp, LogReplays: true}
+		me := &MismatchError{OSImageHash: osImageHash, Register: RegisterNames[i], Expected: x[i], Actual: q[i], Computed: exp, LogReplays: true}
 		if i > 0 {
 			diffs := CompareEvents(exp, quoted, events)[i-1]
 			// A log without this register's events (the stripped form of certificates) has nothing to show.
@@ -206,8 +235,7 @@ func BindTDX(quoted Registers, vmConfig string, events []eventlog.Event) (*Bindi
 		}
 		return nil, me
 	}
-	b.Bound, b.Expected, b.Unbound = true, exp, LiteUnbound
-	return b, nil
+	return &Binding{Bound: true, OSImageHash: osImageHash, Expected: exp, Unbound: LiteUnbound}, nil
 }
 
 // LiteExpected recomputes the registers of lite evidence from its parsed vm_config (whose
@@ -232,6 +260,28 @@ func LiteExpected(cfg *identity.VMConfig, events []eventlog.Event) (*Expected, e
 		return nil, fmt.Errorf("%w: %v", ErrNotBindable, err)
 	}
 	exp, err := m.Expected(ShapeOf(cfg), acpi)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotBindable, err)
+	}
+	return exp, nil
+}
+
+// ImageExpected recomputes the registers of TDX evidence from the full OS image im, whose os_image_hash
+// must be the one the parsed vm_config claims, for vm_config's VM shape and the ACPI digests of the boot
+// event log. Errors wrap ErrNotBindable.
+func ImageExpected(cfg *identity.VMConfig, events []eventlog.Event, im *Image) (*Expected, error) {
+	hash, err := im.OSImageHash()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotBindable, err)
+	}
+	if !bytes.Equal(cfg.OSImageHash, hash[:]) {
+		return nil, fmt.Errorf("%w: the evidence claims os_image_hash %x, the image directory is %x", ErrNotBindable, cfg.OSImageHash, hash)
+	}
+	acpi, err := ACPIDigestsFromLog(events)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotBindable, err)
+	}
+	exp, err := im.Expected(ShapeOf(cfg), acpi)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotBindable, err)
 	}

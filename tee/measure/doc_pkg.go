@@ -16,7 +16,9 @@
 //   - The ACPI tables are bound as measured (their digests in RTMR0) but not checked against vm_config:
 //     the VM-shape fields that only shape them (LiteUnbound: cpu_count, num_gpus, pci_hole64_size, …) stay
 //     claims. Upstream's legacy path regenerates the tables from vm_config; this package does not.
-//   - Legacy TDX evidence needs the OS image itself; BindTDX reports it as not bound, with the reason.
+//   - Legacy TDX evidence needs the OS image itself; BindTDX reports it as not bound, with the reason, and
+//     BindTDXImage binds it (or any TDX evidence with a vm_config) to a full OS image directory whose
+//     os_image_hash is the claimed one, through the same comparison and event diff.
 //   - SEV-SNP (BindSNP): the launch MEASUREMENT is recomputed from vm_config's sev_snp_measurement in the
 //     form that carries the launch inputs (OVMF launch digest and sections, kernel, initrd and command-line
 //     hashes, vCPUs; https://github.com/Dstack-TEE/dstack/blob/master/dstack/dstack-mr/src/sev.rs), and

@@ -138,22 +138,34 @@ func RootfsHashFromCmdline(cmdline string) ([32]byte, error) {
 	return out, errors.New("the cmdline has no dstack.rootfs_hash=<64 hex digits>, so it does not pin the root file system")
 }
 
-// Image is an OS image directory read into memory: its metadata and the three files TDX measures.
+// Image is an OS image directory read into memory: its metadata, the three files TDX measures, and the files
+// that give it its identity, when it has them.
 type Image struct {
 	Metadata ImageMetadata
 	Firmware []byte
 	Kernel   []byte
 	Initrd   []byte
+	// Checksums is sha256sum.txt, whose SHA-256 is the os_image_hash; nil when the directory has none (an image
+	// not yet given its identity, see WriteImageFiles).
+	Checksums []byte
+	// Document is measurement.tdx.cbor; nil when the directory has none.
+	Document []byte
+
+	metadataJSON []byte
 }
 
-// ReadImage reads metadata.json in dir and the firmware, kernel and initrd it names. Fields of metadata.json
-// this package does not know are ignored, as upstream does.
+// ErrNoIdentity is Image.OSImageHash's error for a directory without sha256sum.txt.
+var ErrNoIdentity = errors.New("the OS image directory has no " + ChecksumFile + ", so no os_image_hash")
+
+// ReadImage reads metadata.json in dir and the firmware, kernel and initrd it names, and sha256sum.txt and
+// measurement.tdx.cbor when they exist. Fields of metadata.json this package does not know are ignored, as
+// upstream does.
 func ReadImage(dir string) (*Image, error) {
 	b, err := os.ReadFile(filepath.Join(dir, MetadataFile))
 	if err != nil {
 		return nil, fmt.Errorf("reading the OS image: %w", err)
 	}
-	var im Image
+	im := Image{metadataJSON: b}
 	if err := decodeMetadata(b, &im.Metadata); err != nil {
 		return nil, fmt.Errorf("reading the OS image: %w", err)
 	}
@@ -168,7 +180,53 @@ func ReadImage(dir string) (*Image, error) {
 			return nil, fmt.Errorf("reading the OS image: %w", err)
 		}
 	}
+	for _, f := range []struct {
+		name string
+		dst  *[]byte
+	}{{ChecksumFile, &im.Checksums}, {TDXMeasurementFile, &im.Document}} {
+		if *f.dst, err = os.ReadFile(filepath.Join(dir, f.name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("reading the OS image: %w", err)
+		}
+	}
 	return &im, nil
+}
+
+// OSImageHash returns the image's os_image_hash, SHA-256 of its sha256sum.txt, after checking that the
+// checksum file lists the firmware, kernel, initrd, metadata.json and measurement.tdx.cbor as they were read,
+// and that measurement.tdx.cbor is this image's measurement: otherwise the hash would name something else than
+// what boots. ErrNoIdentity when the directory has no sha256sum.txt.
+func (im *Image) OSImageHash() ([32]byte, error) {
+	var hash [32]byte
+	if im.Checksums == nil {
+		return hash, ErrNoIdentity
+	}
+	if im.Document == nil {
+		return hash, fmt.Errorf("checking the OS image's identity: the directory has %s but no %s", ChecksumFile, TDXMeasurementFile)
+	}
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{{im.Metadata.BIOS, im.Firmware}, {im.Metadata.Kernel, im.Kernel}, {im.Metadata.Initrd, im.Initrd}, {MetadataFile, im.metadataJSON}, {TDXMeasurementFile, im.Document}} {
+		listed, err := ChecksumEntry(im.Checksums, f.name)
+		if err != nil {
+			return hash, fmt.Errorf("checking the OS image's identity: %w", err)
+		}
+		if sha256.Sum256(f.data) != listed {
+			return hash, fmt.Errorf("checking the OS image's identity: %s lists another SHA-256 for %s than the file has", ChecksumFile, f.name)
+		}
+	}
+	m, err := im.Measurement()
+	if err != nil {
+		return hash, err
+	}
+	want, err := m.Marshal()
+	if err != nil {
+		return hash, fmt.Errorf("checking the OS image's identity: %w", err)
+	}
+	if !bytes.Equal(im.Document, want) {
+		return hash, fmt.Errorf("checking the OS image's identity: %s is not the measurement of this image (regenerate it with dstack image build)", TDXMeasurementFile)
+	}
+	return OSImageHash(im.Checksums), nil
 }
 
 // Measurement computes the image's measurement.tdx.cbor document: both MRTD candidates and the TD HOB witness

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -304,5 +305,71 @@ func TestMeasureImageWithoutRootfs(t *testing.T) {
 	}
 	if _, err := MeasureImageDir(dir); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestOSImageHashRefusesEveryFlip: a bit flipped in any byte of metadata.json, measurement.tdx.cbor or
+// sha256sum.txt, and in every 61st byte of the firmware, the kernel and the initrd (every byte takes 20 s of
+// hashing), makes the image's identity fail, naming the file; a flip in sha256sum.txt that still lists every
+// file right gives another os_image_hash.
+func TestOSImageHashRefusesEveryFlip(t *testing.T) {
+	dir, meta := synthImageDir(t)
+	hash, err := WriteImageFiles(dir, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := ReadImage(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := im.OSImageHash(); err != nil || got != hash {
+		t.Fatalf("OSImageHash %x, %v; want %x", got, err, hash)
+	}
+	for _, f := range []struct {
+		name   string
+		data   *[]byte
+		stride int
+	}{
+		{meta.BIOS, &im.Firmware, 61}, {meta.Kernel, &im.Kernel, 61}, {meta.Initrd, &im.Initrd, 61},
+		{MetadataFile, &im.metadataJSON, 1}, {TDXMeasurementFile, &im.Document, 1}, {ChecksumFile, &im.Checksums, 1},
+	} {
+		b := *f.data
+		for i := 0; i < len(b); i += f.stride {
+			b[i] ^= 1 << (i % 8)
+			got, err := im.OSImageHash()
+			b[i] ^= 1 << (i % 8)
+			switch {
+			case err == nil && f.name == ChecksumFile && got != hash:
+			case err == nil:
+				t.Fatalf("%s, byte %d flipped: the image keeps os_image_hash %x", f.name, i, got)
+			case !strings.Contains(err.Error(), f.name):
+				t.Fatalf("%s, byte %d flipped: %v", f.name, i, err)
+			}
+		}
+	}
+	if _, err := im.OSImageHash(); err != nil {
+		t.Fatal(err)
+	}
+	// A measurement.tdx.cbor of other registers that sha256sum.txt lists: not this image's.
+	m, err := im.Measurement()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Image.InitrdSHA384[0] ^= 1
+	doc, err := m.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldSum, newSum := sha256.Sum256(im.Document), sha256.Sum256(doc)
+	sums, document := im.Checksums, im.Document
+	im.Checksums = bytes.Replace(sums, []byte(hex.EncodeToString(oldSum[:])), []byte(hex.EncodeToString(newSum[:])), 1)
+	im.Document = doc
+	if _, err := im.OSImageHash(); err == nil || !strings.Contains(err.Error(), "is not the measurement of this image") {
+		t.Fatalf("a document of other registers: %v", err)
+	}
+	im.Checksums, im.Document = sums, document
+	im.Checksums = nil
+	if _, err := im.OSImageHash(); !errors.Is(err, ErrNoIdentity) {
+		t.Fatalf("no sha256sum.txt: %v", err)
 	}
 }

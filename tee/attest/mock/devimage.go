@@ -39,11 +39,29 @@ var DevImageVMShape = identity.VMConfig{
 	HostShareMode: "9p", Image: "dstack-dev-simulated", OVMFVariant: measure.OVMFPre202505, SpecVersion: 1,
 }
 
-// devACPI are the digests of the simulated QEMU's three ACPI blobs.
-var devACPI = measure.ACPIDigests{
-	Loader: sha512.Sum384([]byte(devImageLabel + ": ACPI table " + measure.ACPILoaderEvent)),
-	RSDP:   sha512.Sum384([]byte(devImageLabel + ": ACPI table " + measure.ACPIRSDPEvent)),
-	Tables: sha512.Sum384([]byte(devImageLabel + ": ACPI table " + measure.ACPITablesEvent)),
+// acpiDigests are the digests of the simulated QEMU's three ACPI blobs for
+// a VM shape. QEMU builds its tables from the VM's devices, so the digests
+// depend on the shape's fields that shape them (measure.LiteUnbound), and
+// on nothing else: the memory size and the QEMU options reach other events.
+// The development shape's are the label's digests alone.
+func acpiDigests(shape measure.VMShape) measure.ACPIDigests {
+	var tag string
+	if dev := measure.ShapeOf(&DevImageVMShape); acpiShape(shape) != acpiShape(dev) {
+		tag = " for " + acpiShape(shape)
+	}
+	d := func(name string) [48]byte { return sha512.Sum384([]byte(devImageLabel + ": ACPI table " + name + tag)) }
+	return measure.ACPIDigests{Loader: d(measure.ACPILoaderEvent), RSDP: d(measure.ACPIRSDPEvent), Tables: d(measure.ACPITablesEvent)}
+}
+
+// acpiShape is the text of the shape's fields that QEMU's ACPI tables
+// depend on.
+func acpiShape(s measure.VMShape) string {
+	pic := "default"
+	if s.PIC != nil {
+		pic = fmt.Sprint(*s.PIC)
+	}
+	return fmt.Sprintf("cpus=%d pic=%s pci_hole64=%d hugepages=%t gpus=%d nvswitches=%d nics=%d verity=%d swtpm=%t hotplug_off=%t share=%s",
+		s.CPUCount, pic, s.PCIHole64Size, s.Hugepages, s.NumGPUs, s.NumNVSwitches, s.NumNICs, s.NumVerityVolumes, s.Swtpm, s.HotplugOff, s.HostShareMode)
 }
 
 func labelDigest(what string) []byte {
@@ -209,17 +227,44 @@ func MeasureBoot(image *measure.TDXImageMeasurement, vmConfig string) (*Boot, er
 		if s.OVMFVariant == "" {
 			s.OVMFVariant = image.TDVF.OVMFVariant
 		}
-		if _, err := image.Expected(s, devACPI); err == nil {
+		if _, err := image.Expected(s, acpiDigests(s)); err == nil {
 			shape = s
 		}
 	}
-	exp, err := image.Expected(shape, devACPI)
+	exp, err := image.Expected(shape, acpiDigests(shape))
 	if err != nil {
 		return nil, fmt.Errorf("mock: measuring the boot of a simulated TD: %w", err)
 	}
+	return bootOf(exp)
+}
+
+// MeasureImageBoot returns what a TD measures when it boots the full OS
+// image im (measure.ReadImage of its directory) in a VM of the given
+// shape, as a real TDX module, OVMF and QEMU would: MRTD from the
+// firmware's TDVF sections, RTMR0 the TD HOB for the shape's memory, the
+// firmware's fixed events and the simulated QEMU's ACPI tables for the
+// shape, RTMR1 the kernel's Authenticode hash as QEMU patches it for that
+// memory and the EFI boot events, RTMR2 the command line and the initrd;
+// and the boot event log, in upstream's event types and order, that
+// replays to them. The registers are measure.Image.Expected's for the
+// shape and the log's ACPI digests, so a verifier given the image
+// directory (dstack verify --image) binds the TD's os_image_hash.
+func MeasureImageBoot(im *measure.Image, shape measure.VMShape) (*Boot, error) {
+	exp, err := im.Expected(shape, acpiDigests(shape))
+	if err != nil {
+		return nil, fmt.Errorf("mock: measuring the boot of a simulated TD: %w", err)
+	}
+	return bootOf(exp)
+}
+
+// bootOf lays the expected registers' events out as a TD's boot event log.
+func bootOf(exp *measure.Expected) (*Boot, error) {
 	b := &Boot{MRTD: exp.MRTD, RTMR: [3][48]byte{exp.RTMR0, exp.RTMR1, exp.RTMR2}}
 	var next [3]int
 	for _, e := range bootLogLayout {
+		if next[e.imr] >= len(exp.Events[e.imr]) {
+			return nil, fmt.Errorf("mock: the boot log layout has more events for RTMR%d than the image's %d", e.imr, len(exp.Events[e.imr]))
+		}
 		d := exp.Events[e.imr][next[e.imr]]
 		next[e.imr]++
 		b.Events = append(b.Events, eventlog.Event{IMR: e.imr, EventType: e.eventType, Digest: bytes.Clone(d[:]), Event: e.event, Payload: []byte(e.payload)})
@@ -230,6 +275,38 @@ func MeasureBoot(image *measure.TDXImageMeasurement, vmConfig string) (*Boot, er
 		}
 	}
 	return b, nil
+}
+
+// ImageVMConfig returns the vm_config of a simulated TD that boots the full
+// OS image im in the VM shape of vm (whose os_image_hash and measurement
+// fields are ignored): os_image_hash is the image's (im.OSImageHash, so the
+// directory must carry its identity files). When the image's
+// measurement.tdx.cbor serves the shape's memory size (2 GiB, or 0xB0000000
+// bytes and more), the vm_config is upstream's lite form and carries the
+// document, so a verifier binds the hash offline; otherwise it is the
+// legacy form, and a verifier needs the image directory.
+func ImageVMConfig(im *measure.Image, vm identity.VMConfig) (string, error) {
+	hash, err := im.OSImageHash()
+	if err != nil {
+		return "", fmt.Errorf("mock: the vm_config of a simulated TD: %w", err)
+	}
+	vm.OSImageHash = hash[:]
+	vm.TDXAttestationVariant, vm.TDXMeasurement = measure.VariantLegacy, nil
+	doc := measure.TDXDocument{ChecksumFile: im.Checksums, Measurement: im.Document}
+	if m, err := doc.Bind(hash[:]); err == nil {
+		shape := measure.ShapeOf(&vm)
+		if _, err := m.Expected(shape, acpiDigests(shape)); err == nil {
+			if vm.TDXMeasurement, err = json.Marshal(doc); err != nil {
+				return "", fmt.Errorf("mock: encoding the image's measurement document: %w", err)
+			}
+			vm.TDXAttestationVariant = measure.VariantLite
+		}
+	}
+	b, err := json.Marshal(vm)
+	if err != nil {
+		return "", fmt.Errorf("mock: encoding the vm_config of a simulated TD: %w", err)
+	}
+	return string(b), nil
 }
 
 // devBoot is the boot of the development image in DevImageVMShape.

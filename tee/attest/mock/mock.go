@@ -16,6 +16,18 @@
 // shape, and its vm_config (DevVMConfig) carries the document, so verifiers
 // bind its os_image_hash. Identity.Booted boots another image under the same
 // claim, for tests of the refusal.
+//
+// It also boots a full OS image directory (measure.ReadImage) as a real TDX
+// module, OVMF and QEMU measure it (MeasureImageBoot; Identity.BootedImage
+// with BootTD): MRTD from the firmware's TDVF sections, RTMR0 the TD HOB and
+// the simulated ACPI tables of the VM shape, RTMR1 the kernel's Authenticode
+// hash, RTMR2 the command line and the initrd, all computed by
+// measure.Image.Expected, with a boot event log that replays to them.
+// ImageVMConfig gives such a TD the vm_config that claims the image, so a
+// VM that really runs an image under the simulated TEE reports registers
+// bound to what it booted, and `dstack verify --image DIR` (or, for the
+// memory sizes it serves, the lite document the vm_config carries) binds
+// its os_image_hash.
 package mock
 
 import (

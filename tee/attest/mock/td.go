@@ -8,6 +8,7 @@ import (
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/collateral"
 	"github.com/dstack-go/dstack/tee/eventlog"
+	"github.com/dstack-go/dstack/tee/identity"
 	"github.com/dstack-go/dstack/tee/measure"
 	"github.com/dstack-go/dstack/tee/wire"
 )
@@ -25,6 +26,13 @@ type Identity struct {
 	// image. A TD that boots another image than the one Config claims has
 	// registers that contradict its claim: for tests of the refusal.
 	Booted *measure.TDXImageMeasurement
+	// BootedImage is a full OS image directory (measure.ReadImage) the TD
+	// boots instead, in the VM shape of Config (MeasureImageBoot): for a VM
+	// that really runs that image under the simulated TEE, whose registers
+	// then bind what it booted. Config empty means ImageVMConfig of the
+	// image in DevImageVMShape, which claims the image's os_image_hash. It
+	// excludes Booted.
+	BootedImage *measure.Image
 }
 
 // TD is a booted simulated TD of the development image: MRTD and RTMR0–2
@@ -56,6 +64,48 @@ func (p *PKI) newTD(b *Boot) *TD {
 // emits for id before it is ready: system-preparing, app-id, compose-hash,
 // instance-id, boot-mr-done and system-ready.
 func (p *PKI) BootTD(id Identity) (*TD, error) {
+	td, err := p.bootImage(&id)
+	if err != nil {
+		return nil, err
+	}
+	td.Identity = id
+	if err := td.Emit(
+		eventlog.RuntimeEvent{Name: eventlog.EventSystemPreparing},
+		eventlog.RuntimeEvent{Name: eventlog.EventAppID, Payload: id.AppID},
+		eventlog.RuntimeEvent{Name: eventlog.EventComposeHash, Payload: id.ComposeHash},
+		eventlog.RuntimeEvent{Name: eventlog.EventInstanceID, Payload: id.InstanceID},
+		eventlog.RuntimeEvent{Name: eventlog.EventBootMRDone},
+		eventlog.RuntimeEvent{Name: eventlog.EventSystemReady},
+	); err != nil {
+		return nil, err
+	}
+	return td, nil
+}
+
+// bootImage boots the TD of the image id names, in the VM its Config
+// describes, filling in the default Config.
+func (p *PKI) bootImage(id *Identity) (*TD, error) {
+	if im := id.BootedImage; im != nil {
+		if id.Booted != nil {
+			return nil, fmt.Errorf("mock: booting a simulated TD: Booted and BootedImage are exclusive")
+		}
+		if id.Config == "" {
+			c, err := ImageVMConfig(im, DevImageVMShape)
+			if err != nil {
+				return nil, err
+			}
+			id.Config = c
+		}
+		cfg, err := identity.ParseVMConfig(id.Config)
+		if err != nil {
+			return nil, fmt.Errorf("mock: booting a simulated TD: %w", err)
+		}
+		b, err := MeasureImageBoot(im, measure.ShapeOf(cfg))
+		if err != nil {
+			return nil, err
+		}
+		return p.newTD(b), nil
+	}
 	if id.Config == "" {
 		id.Config = DevVMConfig()
 	}
@@ -70,17 +120,6 @@ func (p *PKI) BootTD(id Identity) (*TD, error) {
 			return nil, err
 		}
 		td = p.newTD(b)
-	}
-	td.Identity = id
-	if err := td.Emit(
-		eventlog.RuntimeEvent{Name: eventlog.EventSystemPreparing},
-		eventlog.RuntimeEvent{Name: eventlog.EventAppID, Payload: id.AppID},
-		eventlog.RuntimeEvent{Name: eventlog.EventComposeHash, Payload: id.ComposeHash},
-		eventlog.RuntimeEvent{Name: eventlog.EventInstanceID, Payload: id.InstanceID},
-		eventlog.RuntimeEvent{Name: eventlog.EventBootMRDone},
-		eventlog.RuntimeEvent{Name: eventlog.EventSystemReady},
-	); err != nil {
-		return nil, err
 	}
 	return td, nil
 }
