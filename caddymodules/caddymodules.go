@@ -10,4 +10,5 @@ import (
 
 	_ "github.com/dstack-go/dstack/caddymodules/gateway"
 	_ "github.com/dstack-go/dstack/caddymodules/kmsapp"
+	_ "github.com/dstack-go/dstack/caddymodules/sealed"
 )
