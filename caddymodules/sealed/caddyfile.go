@@ -68,4 +68,3 @@ func (m *Module) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 }
 
 var _ caddyfile.Unmarshaler = (*Module)(nil)
-

@@ -89,6 +89,3 @@ func (s *Storage) Stat(ctx context.Context, key string) (certmagic.KeyInfo, erro
 func (s *Storage) String() string {
 	return fmt.Sprintf("dstack_sealed(key id %s) over %v", s.Sealer.KeyID(), s.Backend)
 }
-
-
-
