@@ -10,5 +10,6 @@ import (
 
 	_ "github.com/dstack-go/dstack/caddymodules/gateway"
 	_ "github.com/dstack-go/dstack/caddymodules/kmsapp"
+	_ "github.com/dstack-go/dstack/caddymodules/rfc2136"
 	_ "github.com/dstack-go/dstack/caddymodules/sealed"
 )
