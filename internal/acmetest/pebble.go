@@ -227,3 +227,21 @@ func (p *Pebble) caaAllows(name, accountURI string) error {
 	}
 	return fmt.Errorf("CAA records for %s (%s) do not authorize account %s of %s", name, tag, accountURI, Identity)
 }
+
+// AccountStatus is the status Pebble holds for the account at uri ("" when
+// it knows none).
+func (p *Pebble) AccountStatus(uri string) string {
+	i := strings.LastIndex(uri, "/my-account/")
+	if i < 0 {
+		return ""
+	}
+	a := p.db.GetAccountByID(uri[i+len("/my-account/"):])
+	if a == nil {
+		return ""
+	}
+	return a.Status
+}
+
+// CAAAllows reports whether the CAA records let account uri have a
+// certificate for name, by the check that gates finalization.
+func (p *Pebble) CAAAllows(name, uri string) error { return p.caaAllows(name, uri) }
