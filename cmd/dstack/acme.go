@@ -85,4 +85,3 @@ func adminRequest(ctx context.Context, out io.Writer, admin, method, path string
 	_, err = out.Write(body)
 	return err
 }
-
