@@ -35,7 +35,7 @@ type env struct {
 	log    string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	d, err := dnstest.Start("example.test")
 	if err != nil {

@@ -103,6 +103,24 @@ func (s *Server) Add(rr dns.RR) {
 	s.add(rr)
 }
 
+// Replace sets the records of name and type to rrs, as an operator's edit
+// would.
+func (s *Server) Replace(name string, t uint16, rrs ...dns.RR) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	name = dns.Fqdn(strings.ToLower(name))
+	keep := s.rrs[:0]
+	for _, rr := range s.rrs {
+		if !strings.EqualFold(rr.Header().Name, name) || rr.Header().Rrtype != t {
+			keep = append(keep, rr)
+		}
+	}
+	s.rrs = keep
+	for _, rr := range rrs {
+		s.add(rr)
+	}
+}
+
 // Lookup returns copies of the records of name and type.
 func (s *Server) Lookup(name string, t uint16) []dns.RR {
 	s.mu.Lock()
