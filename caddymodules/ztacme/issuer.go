@@ -78,19 +78,21 @@ type Issuer struct {
 	// runs. Default: 1h; a negative value turns the check off.
 	CheckInterval caddy.Duration `json:"check_interval,omitempty"`
 
-	ctx      caddy.Context
-	log      *zap.Logger
-	dns      libdns.RecordSetter
-	roots    *x509.CertPool
-	ca       string
-	email    string
-	cfg      *certmagic.Config
-	mu       sync.Mutex // guards inner, account, and each pin and rotation
-	inner    *caddytls.ACMEIssuer
-	account  *Account
-	drift    *prometheus.CounterVec
-	stop     chan struct{}
-	stopOnce sync.Once
+	ctx     caddy.Context
+	log     *zap.Logger
+	dns     libdns.RecordSetter
+	roots   *x509.CertPool
+	ca      string
+	email   string
+	cfg     *certmagic.Config
+	mu      sync.Mutex // guards inner, account, and each pin and rotation
+	inner   *caddytls.ACMEIssuer
+	account *Account
+	drift   *prometheus.CounterVec
+	// accountKeyFn replaces accountKey in tests that run no ACME issuer.
+	accountKeyFn func() string
+	stop         chan struct{}
+	stopOnce     sync.Once
 }
 
 // Account is the stored ACME account.
@@ -258,7 +260,16 @@ func (iss *Issuer) Cleanup() error {
 func (iss *Issuer) IssuerKey() string { return iss.inner.IssuerKey() }
 
 func (iss *Issuer) accountKey() string {
-	return "dstack/acme/" + iss.IssuerKey() + "/account.json"
+	if iss.accountKeyFn != nil {
+		return iss.accountKeyFn()
+	}
+	return AccountStorageKey(iss.IssuerKey())
+}
+
+// AccountStorageKey is where the issuer keeps its account, for the issuer
+// key of its CA.
+func AccountStorageKey(issuerKey string) string {
+	return "dstack/acme/" + issuerKey + "/account.json"
 }
 
 // PreCheck delegates to the ACME issuer.
