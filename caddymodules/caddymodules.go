@@ -8,6 +8,7 @@ package caddymodules
 import (
 	_ "github.com/mholt/caddy-l4"
 
+	_ "github.com/dstack-go/dstack/caddymodules/cloudflare"
 	_ "github.com/dstack-go/dstack/caddymodules/gateway"
 	_ "github.com/dstack-go/dstack/caddymodules/kmsapp"
 	_ "github.com/dstack-go/dstack/caddymodules/rfc2136"
