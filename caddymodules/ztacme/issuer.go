@@ -24,7 +24,6 @@ package ztacme
 
 import (
 	"context"
-	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -544,11 +543,7 @@ func (iss *Issuer) Rotate(ctx context.Context) (string, error) {
 		if err != nil {
 			return acct.URI, fmt.Errorf("dstack_acme: decoding the old account key: %w", err)
 		}
-		signer, ok := key.(crypto.Signer)
-		if !ok {
-			return acct.URI, errors.New("dstack_acme: the old account key cannot sign")
-		}
-		_, err = iss.client().UpdateAccount(ctx, acme.Account{Location: old.URI, Status: acme.StatusDeactivated, PrivateKey: signer})
+		_, err = iss.client().UpdateAccount(ctx, acme.Account{Location: old.URI, Status: acme.StatusDeactivated, PrivateKey: key})
 		if err != nil {
 			return acct.URI, fmt.Errorf("dstack_acme: the new account %s is pinned and in use, but deactivating the old one %s failed: %w", acct.URI, old.URI, err)
 		}
