@@ -3,10 +3,12 @@ package ztacme
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 
+	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/certmagic"
 
 	"github.com/dstack-go/dstack/caddymodules/sealed"
@@ -37,5 +39,24 @@ func TestDamagedAccountIsNoNewAccount(t *testing.T) {
 	_, err = iss.prepare(ctx)
 	if err == nil || !errors.Is(err, sealed.ErrTampered) || strings.Contains(err.Error(), "registering") {
 		t.Fatalf("prepare with a damaged account: %v", err)
+	}
+}
+
+// TestProvisionRefusals: the issuer refuses a configuration it cannot pin
+// with, saying what to add.
+func TestProvisionRefusals(t *testing.T) {
+	ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
+	defer cancel()
+	dns := `"challenges":{"dns":{"provider":{"name":"rfc2136","server":"127.0.0.1:53","key_name":"k.","key":"AAAA"}}}`
+	for _, c := range []struct{ acme, base, want string }{
+		{`{"ca":"https://ca.example/directory",` + dns + `}`, "gw.example.test", "caa_identity is required"},
+		{`{"ca":"https://acme-v02.api.letsencrypt.org/directory"}`, "gw.example.test", "challenges.dns.provider is required"},
+		{`{"account_key":"x",` + dns + `}`, "gw.example.test", "account_key is not allowed"},
+		{`{` + dns + `}`, "", "base_domain is required"},
+	} {
+		iss := &Issuer{ACME: json.RawMessage(c.acme), BaseDomain: c.base}
+		if err := iss.Provision(ctx); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.acme, err, c.want)
+		}
 	}
 }

@@ -70,7 +70,7 @@ type Issuer struct {
 
 	// CAAIdentity is the CA's domain in CAA records (letsencrypt.org for
 	// Let's Encrypt). Default: looked up from the CA's directory URL for
-	// Let's Encrypt, ZeroSSL, Google and Pebble; required for another CA.
+	// Let's Encrypt, ZeroSSL and Google; required for another CA.
 	CAAIdentity string `json:"caa_identity,omitempty"`
 
 	// CheckInterval is how often the CAA records are re-read while Caddy
@@ -92,6 +92,7 @@ type Issuer struct {
 	accountKeyFn func() string
 	stop         chan struct{}
 	stopOnce     sync.Once
+	watchOnce    sync.Once
 }
 
 // Account is the stored ACME account.
@@ -117,7 +118,6 @@ var knownCAA = []struct{ url, identity string }{
 	{"api.letsencrypt.org", "letsencrypt.org"},
 	{"acme.zerossl.com", "sectigo.com"},
 	{"dv.acme-v02.api.pki.goog", "pki.goog"},
-	{"/dir", "pebble.letsencrypt.org"}, // Pebble's directory path
 }
 
 // acmeConfig is the part of the ACME issuer's JSON this module reads.
@@ -236,12 +236,14 @@ func (iss *Issuer) SetConfig(cfg *certmagic.Config) {
 	defer iss.mu.Unlock()
 	iss.cfg = cfg
 	iss.inner.SetConfig(cfg)
-	if d := time.Duration(iss.CheckInterval); d >= 0 {
-		if d == 0 {
-			d = time.Hour
+	iss.watchOnce.Do(func() {
+		if d := time.Duration(iss.CheckInterval); d >= 0 {
+			if d == 0 {
+				d = time.Hour
+			}
+			go iss.watch(d)
 		}
-		go iss.watch(d)
-	}
+	})
 }
 
 // Cleanup stops the CAA check.

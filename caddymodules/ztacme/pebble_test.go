@@ -58,7 +58,8 @@ func (e *env) config(t testing.TB, key string, plain bool) []byte {
 			"dns":      map[string]any{"provider": provider, "resolvers": []string{e.dns.Addr}, "propagation_timeout": -1},
 		},
 	}
-	issuer := map[string]any{"module": "dstack_acme", "base_domain": "gw.example.test", "zone": "example.test", "acme": acmeCfg}
+	issuer := map[string]any{"module": "dstack_acme", "base_domain": "gw.example.test", "zone": "example.test",
+		"caa_identity": acmetest.Identity, "acme": acmeCfg}
 	if plain {
 		issuer = map[string]any{"module": "acme"}
 		for k, v := range acmeCfg {
