@@ -13,5 +13,6 @@ import (
 	_ "github.com/dstack-go/dstack/caddymodules/kmsapp"
 	_ "github.com/dstack-go/dstack/caddymodules/rfc2136"
 	_ "github.com/dstack-go/dstack/caddymodules/sealed"
+	_ "github.com/dstack-go/dstack/caddymodules/verifier"
 	_ "github.com/dstack-go/dstack/caddymodules/ztacme"
 )

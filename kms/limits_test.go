@@ -68,7 +68,7 @@ func TestMethodBodyLimits(t *testing.T) {
 	url, c := limitedKMS(t, prpc.Limits{})
 	for method, limit := range map[string]int64{
 		"GetMeta": prpc.DefaultMaxBody, "GetAppEnvEncryptPubKey": prpc.DefaultMaxBody, "GetTempCaCert": prpc.DefaultMaxBody,
-		"GetAppKey": maxVMConfigBody, "GetKmsKey": maxVMConfigBody, "SignCert": maxSignCertBody,
+		"GetAppKey": maxVMConfigBody, "GetAppKeyShares": maxVMConfigBody, "GetKmsKey": maxVMConfigBody, "SignCert": maxSignCertBody,
 	} {
 		if err := prpctest.BodyLimit(c, url+"/prpc/"+method+"?json", method, limit); err != nil {
 			t.Error(err)

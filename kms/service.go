@@ -3,6 +3,11 @@
 // verifies and whose boot info the authorizer allows, with every key derived
 // from two root secrets exactly as upstream dstack derives them.
 //
+// A node of a threshold KMS (Service.ThresholdShares) also answers
+// GetAppKeyShares: its partial keys of the caller's app keys under a
+// derivation root that no node holds (tee/tkey), after the same checks as
+// GetAppKey; the caller combines any threshold of them.
+//
 // Root keys exist in clear only in this process's memory; at rest they are
 // sealed (RootKeys.Seal). A caller is never told why its attestation failed
 // in detail: it gets a safe message, and the log gets the cause.
@@ -11,6 +16,7 @@ package kms
 import (
 	"context"
 	"crypto/ecdsa"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
@@ -27,6 +33,7 @@ import (
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/kdf"
 	"github.com/dstack-go/dstack/tee/ratls"
+	"github.com/dstack-go/dstack/tee/tkey"
 	"github.com/dstack-go/dstack/tee/wire"
 )
 
@@ -58,6 +65,10 @@ type Service struct {
 	AllowUnboundOSImage bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// ThresholdShares are this node's shares of a threshold KMS's
+	// derivation root, by epoch (more than one during a root rotation's
+	// handover). With none, GetAppKeyShares is refused.
+	ThresholdShares map[uint32]*tkey.Share
 
 	verifier *ratls.Verifier
 	metrics  *metrics
@@ -99,6 +110,7 @@ func (s *Service) Handler() http.Handler {
 		Header: http.Header{"X-App-Version": {Version}},
 		Methods: map[string]prpc.Method{
 			"GetAppKey":              prpc.Handle(s.GetAppKey).MaxBody(maxVMConfigBody),
+			"GetAppKeyShares":        prpc.Handle(s.GetAppKeyShares).MaxBody(maxVMConfigBody),
 			"GetAppEnvEncryptPubKey": prpc.Handle(s.GetAppEnvEncryptPubKey),
 			"GetMeta":                prpc.Handle(s.GetMeta),
 			"GetTempCaCert":          prpc.Handle(s.GetTempCaCert),
@@ -168,24 +180,7 @@ func (s *Service) GetAppKey(ctx context.Context, req *kmsapi.GetAppKeyRequest) (
 	if req.APIVersion > 1 {
 		return nil, prpc.Errorf("unsupported api_version %d", req.APIVersion)
 	}
-	if err := s.selfCheck(ctx); err != nil {
-		return nil, err
-	}
-	ev, err := s.callerEvidence(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.releaseAllowed(ev); err != nil {
-		return nil, err
-	}
-	if err := s.requireBoundOSImage(ev, "GetAppKey"); err != nil {
-		return nil, err
-	}
-	b := kmsapi.BootInfoOf(ev, false)
-	if len(b.AppID) != 20 {
-		return nil, prpc.Errorf("the attested app has no 20-byte app id")
-	}
-	d, err := s.authorizeApp(ctx, "GetAppKey", b)
+	b, d, err := s.authorizeCaller(ctx, "GetAppKey")
 	if err != nil {
 		return nil, err
 	}
@@ -194,11 +189,73 @@ func (s *Service) GetAppKey(ctx context.Context, req *kmsapi.GetAppKeyRequest) (
 		return nil, prpc.Public("key derivation failed", err)
 	}
 	keys.TproxyAppID, keys.GatewayAppID, keys.OSImageHash = d.GatewayAppID, d.GatewayAppID, b.OSImageHash
-	s.metrics.keyReleases.WithLabelValues("GetAppKey").Inc()
-	s.log().Info("app keys released", zap.String("app_id", hex.EncodeToString(b.AppID)),
+	s.released("GetAppKey", b, d)
+	return keys, nil
+}
+
+// GetAppKeyShares answers, on a threshold KMS node, the node's partial keys
+// of the caller's app keys, after authorizing the caller on its own exactly
+// as GetAppKey does: attestation, bound OS image, the authorizer (the
+// chain's isAppAllowed). The contexts come from the verified attestation.
+func (s *Service) GetAppKeyShares(ctx context.Context, req *kmsapi.GetAppKeySharesRequest) (*kmsapi.AppKeySharesResponse, error) {
+	if req.APIVersion > 1 {
+		return nil, prpc.Errorf("unsupported api_version %d", req.APIVersion)
+	}
+	share := s.ThresholdShares[req.Epoch]
+	if share == nil {
+		return nil, prpc.Errorf("this KMS holds no threshold key share of epoch %d", req.Epoch)
+	}
+	b, d, err := s.authorizeCaller(ctx, "GetAppKeyShares")
+	if err != nil {
+		return nil, err
+	}
+	a, err := share.Partials(req.Epoch, tkey.AppContexts(req.Epoch, b.AppID, b.InstanceID), rand.Reader)
+	if err != nil {
+		return nil, prpc.Public("key derivation failed", err)
+	}
+	enc, err := a.MarshalBinary()
+	if err != nil {
+		return nil, prpc.Public("key derivation failed", err)
+	}
+	s.released("GetAppKeyShares", b, d)
+	return &kmsapi.AppKeySharesResponse{Answer: enc, GatewayAppID: d.GatewayAppID, OSImageHash: b.OSImageHash}, nil
+}
+
+// authorizeCaller is the check before any app key (or a share of one)
+// leaves: this KMS is itself allowed, the caller's RA-TLS attestation
+// verifies, its platform may receive keys, its evidence binds its OS image,
+// it has a 20-byte app id, and the authorizer allows its boot info.
+func (s *Service) authorizeCaller(ctx context.Context, method string) (kmsapi.BootInfo, Decision, error) {
+	if err := s.selfCheck(ctx); err != nil {
+		return kmsapi.BootInfo{}, Decision{}, err
+	}
+	ev, err := s.callerEvidence(ctx)
+	if err != nil {
+		return kmsapi.BootInfo{}, Decision{}, err
+	}
+	if err := s.releaseAllowed(ev); err != nil {
+		return kmsapi.BootInfo{}, Decision{}, err
+	}
+	if err := s.requireBoundOSImage(ev, method); err != nil {
+		return kmsapi.BootInfo{}, Decision{}, err
+	}
+	b := kmsapi.BootInfoOf(ev, false)
+	if len(b.AppID) != 20 {
+		return kmsapi.BootInfo{}, Decision{}, prpc.Errorf("the attested app has no 20-byte app id")
+	}
+	d, err := s.authorizeApp(ctx, method, b)
+	if err != nil {
+		return kmsapi.BootInfo{}, Decision{}, err
+	}
+	return b, d, nil
+}
+
+// released counts and logs a release.
+func (s *Service) released(method string, b kmsapi.BootInfo, d Decision) {
+	s.metrics.keyReleases.WithLabelValues(method).Inc()
+	s.log().Info("app keys released", zap.String("method", method), zap.String("app_id", hex.EncodeToString(b.AppID)),
 		zap.String("instance_id", hex.EncodeToString(b.InstanceID)), zap.String("compose_hash", hex.EncodeToString(b.ComposeHash)),
 		zap.Uint64("block", d.Block))
-	return keys, nil
 }
 
 // releaseAllowed applies the per-platform release gates.

@@ -20,7 +20,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the expected output of the Caddyfile golden files")
 
 // TestCaddyfileAdapt runs every testdata/caddyfile/*.caddyfiletest (the
-// gateway's and the KMS's directives): a
+// gateway's, the KMS's and the verifier's directives): a
 // Caddyfile, a line of ten dashes, and the JSON it must adapt to — or,
 // when the expectation is not JSON, a fragment of the error it must give.
 func TestCaddyfileAdapt(t *testing.T) {
@@ -104,13 +104,13 @@ func TestCaddyfileExample(t *testing.T) {
 }
 
 // TestModulesRegistered: the build that imports caddymodules (cmd/caddy)
-// has every gateway and KMS module, as `caddy list-modules` shows them.
+// has every gateway, KMS and verifier module, as `caddy list-modules` shows them.
 func TestModulesRegistered(t *testing.T) {
 	for _, id := range []string{
 		"dstack", "dstack_kms", "admin.api.dstack", "http.matchers.dstack_app",
 		"http.reverse_proxy.transport.dstack", "http.reverse_proxy.upstreams.dstack",
 		"layer4.matchers.dstack", "layer4.handlers.dstack", "layer4.handlers.dstack_detach",
-		"tls.handshake_match.dstack_h2", "http.handlers.dstack_node", "caddy.logging.encoders.filter.dstack_redact", "layer4", "caddy.listeners.layer4",
+		"tls.handshake_match.dstack_h2", "http.handlers.dstack_node", "http.handlers.dstack_verify", "caddy.logging.encoders.filter.dstack_redact", "layer4", "caddy.listeners.layer4",
 		"caddy.storage.dstack_sealed", "dns.providers.rfc2136", "dns.providers.cloudflare", "tls.issuance.dstack_acme", "admin.api.dstack_acme",
 	} {
 		if _, err := caddy.GetModule(id); err != nil {

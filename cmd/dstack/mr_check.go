@@ -38,18 +38,18 @@ func runMrCheck(w io.Writer, path string) error {
 	if err != nil {
 		return err
 	}
-	if ev.att.TDX == nil || ev.quoteOnly {
+	if ev.Attestation.TDX == nil || ev.QuoteOnly {
 		return usageErr(errors.New("mr check needs TDX evidence with a vm_config and an event log (a GetQuote response or a verifier request)"))
 	}
-	q, err := tdx.Parse(ev.att.TDX.Quote)
+	q, err := tdx.Parse(ev.Attestation.TDX.Quote)
 	if err != nil {
 		return usageErr(fmt.Errorf("reading the quote: %w", err))
 	}
 	quoted := measure.Registers{MRTD: q.MRTD, RTMR0: q.RTMR[0], RTMR1: q.RTMR[1], RTMR2: q.RTMR[2]}
-	if ev.att.Config == "" {
+	if ev.Attestation.Config == "" {
 		return &exitError{code: 1, err: errors.New("the evidence carries no vm_config: there is no OS image to check")}
 	}
-	cfg, err := identity.ParseVMConfig(ev.att.Config)
+	cfg, err := identity.ParseVMConfig(ev.Attestation.Config)
 	if err != nil {
 		return usageErr(err)
 	}
@@ -57,7 +57,7 @@ func runMrCheck(w io.Writer, path string) error {
 	if cfg.TDXAttestationVariant != measure.VariantLite {
 		return &exitError{code: 1, err: fmt.Errorf("tdx_attestation_variant %q: only lite evidence carries what recomputes its registers", cfg.TDXAttestationVariant)}
 	}
-	exp, err := measure.LiteExpected(cfg, ev.att.TDX.EventLog)
+	exp, err := measure.LiteExpected(cfg, ev.Attestation.TDX.EventLog)
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
@@ -73,7 +73,7 @@ func runMrCheck(w io.Writer, path string) error {
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	exps, quotes := []*[48]byte{&exp.MRTD, &exp.RTMR0, &exp.RTMR1, &exp.RTMR2}, []*[48]byte{&quoted.MRTD, &quoted.RTMR0, &quoted.RTMR1, &quoted.RTMR2}
-	diffs := measure.CompareEvents(exp, quoted, ev.att.TDX.EventLog)
+	diffs := measure.CompareEvents(exp, quoted, ev.Attestation.TDX.EventLog)
 	bad := 0
 	for i, name := range measure.RegisterNames {
 		status := "match"

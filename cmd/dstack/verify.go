@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
@@ -11,7 +10,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,14 +17,13 @@ import (
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/tdx"
 	"github.com/dstack-go/dstack/tee/collateral"
-	"github.com/dstack-go/dstack/tee/eventlog"
 	"github.com/dstack-go/dstack/tee/measure"
+	"github.com/dstack-go/dstack/tee/verification"
 	"github.com/dstack-go/dstack/tee/wire"
 )
 
-// maxEvidenceFile caps what verify reads: the wire format's own cap plus
-// room for hex and JSON framing.
-const maxEvidenceFile = 3 * wire.MaxSize
+// maxEvidenceFile caps what verify reads.
+const maxEvidenceFile = verification.MaxEvidenceSize
 
 func init() {
 	var f verifyFlags
@@ -40,6 +37,8 @@ FILE (or - for standard input) may be:
   - a verifier request: {"attestation": "<hex VersionedAttestation>"}
   - a raw TDX quote (binary or hex)
   - raw VersionedAttestation bytes, V0 (SCALE) or V1 (msgpack), binary or hex
+  - with --cert, an RA-TLS certificate (PEM or DER): it must be self-signed, valid now,
+    usable for TLS, and carry an attestation that verifies and binds its public key
 
 Exit status: 0 valid, 1 invalid evidence, 2 unusable input or flags.
 
@@ -59,12 +58,14 @@ SEV-SNP evidence needs the VCEK of its chip: from the evidence, or --amd-certs.`
 	cmd.Flags().StringVar(&f.collateralDir, "collateral", "", "read TDX collateral from this directory")
 	cmd.Flags().StringVar(&f.at, "at", "", "verification time, RFC 3339 (default: now)")
 	cmd.Flags().StringVar(&f.amdCerts, "amd-certs", "", "PEM file with the AMD VCEK (and ASK) for SEV-SNP evidence that carries none")
+	cmd.Flags().BoolVar(&f.cert, "cert", false, "FILE is an RA-TLS certificate (PEM or DER): verify its attestation and its key binding")
 	cmd.Flags().StringVar(&f.insecureRoots, "insecure-trust-roots", "", "PEM file of roots that REPLACE the vendors' (mock PKI evidence only)")
 	rootCmd.AddCommand(cmd)
 }
 
 type verifyFlags struct {
 	pccs, collateralDir, at, insecureRoots, amdCerts string
+	cert                                             bool
 }
 
 // verdict is the JSON printed by verify.
@@ -109,18 +110,21 @@ func runVerify(ctx context.Context, stdout, stderr io.Writer, path string, f ver
 	if err != nil {
 		return usageErr(err)
 	}
+	if f.cert {
+		return verifyCert(ctx, stdout, path, opts)
+	}
 	ev, err := loadEvidence(path)
 	if err != nil {
 		return err
 	}
 	out := verdict{Errors: []string{}}
-	if ev.quoteOnly {
+	if ev.QuoteOnly {
 		out.Platform = wire.VariantTDX.String()
 		topts := tdx.Options{Now: opts.Now, Collateral: opts.Collateral}
 		if opts.InsecureTrustRoots != nil {
 			topts.TrustedRoots = opts.InsecureTrustRoots.TDX
 		}
-		q, err := tdx.Verify(ctx, ev.att.TDX.Quote, topts)
+		q, err := tdx.Verify(ctx, ev.Attestation.TDX.Quote, topts)
 		if err != nil {
 			out.Errors = append(out.Errors, err.Error())
 		} else {
@@ -130,19 +134,52 @@ func runVerify(ctx context.Context, stdout, stderr io.Writer, path string, f ver
 			fillTDX(&out, q)
 		}
 	} else {
-		out.Platform = ev.att.Variant.String()
-		v, err := attest.Verify(ctx, ev.att, opts)
+		out.Platform = ev.Attestation.Variant.String()
+		v, err := attest.Verify(ctx, ev.Attestation, opts)
 		if err != nil {
-			out.Errors = append(out.Errors, err.Error())
-			var me *measure.MismatchError
-			if errors.As(err, &me) {
-				out.OSImageMismatch = mismatchJSON(me)
-				out.OSImageHash = hex.EncodeToString(me.OSImageHash)
-			}
+			fillRefused(&out, err)
 		} else {
 			fillVerified(&out, v)
 		}
 	}
+	return printVerdict(stdout, out)
+}
+
+// verifyCert verifies an RA-TLS certificate and prints the verdict on its
+// attestation.
+func verifyCert(ctx context.Context, stdout io.Writer, path string, opts attest.Options) error {
+	raw, err := readEvidence(path)
+	if err != nil {
+		return usageErr(err)
+	}
+	cert, err := verification.ParseCertificate(raw)
+	if err != nil {
+		return usageErr(fmt.Errorf("%s: %w", path, err))
+	}
+	out := verdict{Errors: []string{}}
+	v, err := verification.VerifyCertificate(ctx, cert, opts)
+	if err != nil {
+		fillRefused(&out, err)
+	} else {
+		out.Platform = v.Platform.String()
+		fillVerified(&out, v)
+	}
+	return printVerdict(stdout, out)
+}
+
+// fillRefused reports why attest.Verify refused evidence, and where its
+// registers differ from its OS image's when that was the reason.
+func fillRefused(out *verdict, err error) {
+	out.Errors = append(out.Errors, err.Error())
+	var me *measure.MismatchError
+	if errors.As(err, &me) {
+		out.OSImageMismatch = mismatchJSON(me)
+		out.OSImageHash = hex.EncodeToString(me.OSImageHash)
+	}
+}
+
+// printVerdict writes out and turns an invalid verdict into exit status 1.
+func printVerdict(stdout io.Writer, out verdict) error {
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(out); err != nil {
@@ -283,12 +320,12 @@ func (f verifyFlags) options(stderr io.Writer) (attest.Options, error) {
 }
 
 // loadEvidence reads and parses the evidence in path (- for standard input); its errors are usage errors.
-func loadEvidence(path string) (*evidence, error) {
+func loadEvidence(path string) (*verification.Evidence, error) {
 	raw, err := readEvidence(path)
 	if err != nil {
 		return nil, usageErr(err)
 	}
-	ev, err := parseEvidence(raw)
+	ev, err := verification.ParseEvidence(raw)
 	if err != nil {
 		return nil, usageErr(fmt.Errorf("reading evidence from %s: %w", path, err))
 	}
@@ -315,105 +352,4 @@ func readEvidence(path string) ([]byte, error) {
 		return nil, fmt.Errorf("reading %s: larger than %d bytes", path, maxEvidenceFile)
 	}
 	return raw, nil
-}
-
-// evidence is a parsed input file.
-type evidence struct {
-	att       *wire.Attestation
-	quoteOnly bool // a raw quote: no event log, no claims beyond the quote
-}
-
-// parseEvidence recognises the accepted input forms.
-func parseEvidence(raw []byte) (*evidence, error) {
-	trimmed := bytes.TrimSpace(raw)
-	if len(trimmed) > 0 && trimmed[0] == '{' {
-		return parseEvidenceJSON(trimmed)
-	}
-	if b, err := hex.DecodeString(strings.TrimPrefix(string(trimmed), "0x")); err == nil && len(b) > 0 {
-		raw = b
-	}
-	if len(raw) >= 2 && (raw[0] == 4 || raw[0] == 5) && raw[1] == 0 {
-		if _, err := tdx.Parse(raw); err != nil {
-			return nil, fmt.Errorf("reading TDX quote: %w", err)
-		}
-		return &evidence{quoteOnly: true, att: &wire.Attestation{Variant: wire.VariantTDX, TDX: &wire.TDXEvidence{Quote: raw}}}, nil
-	}
-	a, _, err := wire.Decode(raw)
-	if err != nil {
-		return nil, fmt.Errorf("not a TDX quote, and not a VersionedAttestation: %w", err)
-	}
-	return &evidence{att: a}, nil
-}
-
-// getQuoteJSON is the union of the JSON inputs.
-type getQuoteJSON struct {
-	Attestation *string         `json:"attestation"`
-	Quote       *string         `json:"quote"`
-	EventLog    json.RawMessage `json:"event_log"`
-	ReportData  string          `json:"report_data"`
-	VMConfig    string          `json:"vm_config"`
-}
-
-func parseEvidenceJSON(raw []byte) (*evidence, error) {
-	var in getQuoteJSON
-	if err := json.Unmarshal(raw, &in); err != nil {
-		return nil, fmt.Errorf("parsing JSON: %w", err)
-	}
-	switch {
-	case in.Attestation != nil && *in.Attestation != "":
-		// A verifier request: the attestation carries everything; any other
-		// field is ignored so that unsigned config cannot be mixed in.
-		b, err := hex.DecodeString(strings.TrimPrefix(*in.Attestation, "0x"))
-		if err != nil {
-			return nil, fmt.Errorf("attestation: %w", err)
-		}
-		a, _, err := wire.Decode(b)
-		if err != nil {
-			return nil, fmt.Errorf("attestation: %w", err)
-		}
-		return &evidence{att: a}, nil
-	case in.Quote != nil:
-		quote, err := hex.DecodeString(strings.TrimPrefix(*in.Quote, "0x"))
-		if err != nil {
-			return nil, fmt.Errorf("quote: %w", err)
-		}
-		// event_log is a JSON string holding the array in GetQuote
-		// responses (whose attestation field is empty on TDX); accept the
-		// bare array too.
-		logJSON := []byte(in.EventLog)
-		var s string
-		if err := json.Unmarshal(in.EventLog, &s); err == nil {
-			logJSON = []byte(s)
-		}
-		var events []eventlog.Event
-		if len(bytes.TrimSpace(logJSON)) > 0 && string(bytes.TrimSpace(logJSON)) != "null" {
-			if events, err = eventlog.ParseJSON(logJSON); err != nil {
-				return nil, fmt.Errorf("event_log: %w", err)
-			}
-		}
-		// The runtime events are read from the log by the verification
-		// itself, so that a log whose digests do not match its events is
-		// invalid evidence (exit 1), not unusable input.
-		q, err := tdx.Parse(quote)
-		if err != nil {
-			return nil, fmt.Errorf("quote: %w", err)
-		}
-		rd := q.ReportData
-		if in.ReportData != "" {
-			b, err := hex.DecodeString(strings.TrimPrefix(in.ReportData, "0x"))
-			if err != nil || len(b) > 64 {
-				return nil, fmt.Errorf("report_data: want at most 64 hex-encoded bytes")
-			}
-			rd = [64]byte{}
-			copy(rd[:], b)
-		}
-		return &evidence{att: &wire.Attestation{
-			Variant:    wire.VariantTDX,
-			TDX:        &wire.TDXEvidence{Quote: quote, EventLog: events},
-			ReportData: rd,
-			Config:     in.VMConfig,
-		}}, nil
-	default:
-		return nil, errors.New(`JSON evidence needs an "attestation" or a "quote" field`)
-	}
 }

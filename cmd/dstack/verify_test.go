@@ -3,18 +3,25 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dstack-go/dstack/internal/fixtures"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/eventlog"
+	"github.com/dstack-go/dstack/tee/ratls"
 	"github.com/dstack-go/dstack/tee/wire"
 )
 
@@ -175,5 +182,60 @@ func TestVerifyMockEvidence(t *testing.T) {
 	// Without the mock roots: invalid.
 	if v, code, _ := runCLI(t, raw, verifyFlags{}); code != 1 || v.Valid {
 		t.Fatalf("mock evidence with vendor roots: code %d %+v", code, v)
+	}
+}
+
+// TestVerifyCert: `verify --cert` checks an RA-TLS certificate from a
+// simulated TD, PEM or DER, and refuses one whose attestation binds another
+// key.
+func TestVerifyCert(t *testing.T) {
+	pki, err := mock.NewPKI([]byte("cli cert test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tee := pki.NewTEE([48]byte{1}, [48]byte{2}, [48]byte{3}, [48]byte{4})
+	events := []eventlog.RuntimeEvent{{Name: "app-id", Payload: bytes.Repeat([]byte{0xbb}, 20)}, {Name: "system-ready"}}
+	for _, e := range events {
+		tee.Extend(3, e.Digest())
+	}
+	attester := &attest.TDXAttester{
+		Quote:         func(_ context.Context, rd [64]byte) ([]byte, error) { return tee.Quote(rd) },
+		RuntimeEvents: func() []eventlog.RuntimeEvent { return events },
+	}
+	cert, err := ratls.Issue(context.Background(), attester, ratls.CertOptions{Subject: "app", SubjectAltNames: []string{"app.example"}, ServerAuth: true}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der := cert.Certificate[0]
+	roots := filepath.Join(t.TempDir(), "roots.pem")
+	os.WriteFile(roots, pki.RootsPEM(), 0o600)
+	flags := verifyFlags{cert: true, insecureRoots: roots, at: time.Now().UTC().Format(time.RFC3339)}
+	for form, data := range map[string][]byte{"DER": der, "PEM": pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})} {
+		v, code, _ := runCLI(t, data, flags)
+		if code != 0 || !v.Valid || v.AppID != strings.Repeat("bb", 20) || v.Platform != "dstack-tdx" {
+			t.Fatalf("%s: code %d %+v", form, code, v)
+		}
+	}
+	// The same attestation in a certificate for another key.
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	parsed, _ := x509.ParseCertificate(der)
+	ext, err := ratls.ReadExtensions(parsed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged, err := ratls.CreateCertificate(ratls.CertOptions{Subject: "app", SubjectAltNames: []string{"app.example"}, ServerAuth: true, Attestation: ext.Attestation}, &key.PublicKey, nil, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, code, _ := runCLI(t, forged, flags); code != 1 || v.Valid || v.AppID != "" || len(v.Errors) != 1 || !strings.Contains(v.Errors[0], ratls.ErrKeyBinding.Error()) {
+		t.Fatalf("another key: code %d %+v", code, v)
+	}
+	// Without the mock roots: invalid.
+	if v, code, _ := runCLI(t, der, verifyFlags{cert: true, at: flags.at}); code != 1 || v.Valid {
+		t.Fatalf("vendor roots: code %d %+v", code, v)
+	}
+	// Not a certificate: unusable input.
+	if _, code, _ := runCLI(t, fixtures.Upstream(t, "tdx-lite-getquote.json"), flags); code != 2 {
+		t.Fatalf("evidence given as a certificate: code %d", code)
 	}
 }

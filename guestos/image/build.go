@@ -94,7 +94,8 @@ type Options struct {
 	Version string
 	// SourceDateEpoch is the time stamp of every file in the initramfs and
 	// of its gzip header, in seconds since 1970 (the SOURCE_DATE_EPOCH
-	// convention). 0 by default.
+	// convention); when not 0 it is also stamped into dstack-init, whose
+	// clock check then refuses a clock earlier than it. 0 by default.
 	SourceDateEpoch int64
 	// Log receives progress lines. Nil discards them.
 	Log io.Writer
@@ -220,7 +221,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	}
 	defer os.RemoveAll(work)
 	fmt.Fprintf(log, "building %s (static, cgo)\n", InitPackage)
-	initBin, err := buildInit(ctx, src, work)
+	initBin, err := buildInit(ctx, src, work, opts.SourceDateEpoch)
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ package kmsclient
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -82,10 +83,24 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if !strings.HasPrefix(cfg.URL, "https://") {
 		return nil, fmt.Errorf("kms client: KMS URL %q must be https (RA-TLS)", cfg.URL)
 	}
-	cert, err := ratls.Issue(ctx, cfg.Attester, ratls.CertOptions{Subject: "RA-TLS TEMP Cert", ClientAuth: true}, nil, nil)
+	cert, err := clientCert(ctx, cfg.Attester)
+	if err != nil {
+		return nil, err
+	}
+	return newClient(cfg, cert), nil
+}
+
+// clientCert issues the guest's RA-TLS client certificate.
+func clientCert(ctx context.Context, a attest.Attester) (*tls.Certificate, error) {
+	cert, err := ratls.Issue(ctx, a, ratls.CertOptions{Subject: "RA-TLS TEMP Cert", ClientAuth: true}, nil, nil)
 	if err != nil {
 		return nil, fmt.Errorf("kms client: %w", err)
 	}
+	return cert, nil
+}
+
+// newClient prepares the connection to cfg.URL with the client certificate.
+func newClient(cfg Config, cert *tls.Certificate) *Client {
 	c := &Client{url: cfg.URL, chain: cfg.Chain, allowUnbound: cfg.InsecureAllowUnboundOSImage}
 	v := &ratls.Verifier{Attestation: cfg.Attestation, Policy: c.judge}
 	timeout := cfg.Timeout
@@ -96,7 +111,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		BaseURL: strings.TrimSuffix(cfg.URL, "/") + "/prpc",
 		HTTP:    &http.Client{Timeout: timeout, Transport: &http.Transport{TLSClientConfig: v.ClientConfig(cert)}},
 	}
-	return c, nil
+	return c
 }
 
 // URL is the KMS's URL.

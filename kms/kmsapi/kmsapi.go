@@ -40,6 +40,29 @@ type AppKeyResponse struct {
 	OSImageHash   prpc.Bytes `json:"os_image_hash"`
 }
 
+// GetAppKeySharesRequest asks one node of a threshold KMS for its partial
+// keys of the caller's app keys; like GetAppKey, the caller is identified
+// by its RA-TLS client certificate, and the node derives the keys' contexts
+// from that attestation, never from the request. Not in upstream's proto:
+// upstream has no threshold KMS.
+type GetAppKeySharesRequest struct {
+	APIVersion uint32 `json:"api_version"`
+	VMConfig   string `json:"vm_config"`
+	// Epoch is the root epoch whose shares answer (a node answers for every
+	// epoch it holds, during a root rotation's handover).
+	Epoch uint32 `json:"epoch"`
+}
+
+// AppKeySharesResponse is one node's answer: its partial keys of the
+// app's keys (disk, env, k256, app CA seed, in that order) with their
+// proof, in the encoding of tee/tkey (Answer), which the client checks
+// against the node's public share before combining any threshold of them.
+type AppKeySharesResponse struct {
+	Answer       prpc.Bytes `json:"answer"`
+	GatewayAppID string     `json:"gateway_app_id"`
+	OSImageHash  prpc.Bytes `json:"os_image_hash"`
+}
+
 // BootInfo is what an authorizer judges: upstream's boot info, as a KMS
 // posts it to its authorization webhook (see chain.PolicyBootInfo).
 type BootInfo = chain.PolicyBootInfo

@@ -126,7 +126,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.bin, "bin", "bin", "directory with the built caddy and dstack binaries")
 	fs.StringVar(&o.nginx, "nginx", "nginx", "nginx binary")
 	fs.StringVar(&o.out, "out", ".bench/results.md", "file the table is also written to (empty: none)")
-	fs.BoolVar(&o.micro, "micro", true, "also run the KMS, guest agent and tee/ microbenchmarks")
+	fs.BoolVar(&o.micro, "micro", true, "also run the KMS, guest agent, threshold KMS client and tee/ microbenchmarks")
 	fs.StringVar(&o.benchtime, "benchtime", "1s", "go test -benchtime of the microbenchmarks")
 	fs.IntVar(&o.count, "count", 3, "go test -count of the microbenchmarks")
 	fs.StringVar(&o.goCmd, "go", "go", "go command for the microbenchmarks")
@@ -564,8 +564,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			"A p50 marked \"only N req/s\" is of a case that did not sustain the fixed rate: its latencies are a queue's.")
 	}
 	if o.micro {
-		fmt.Fprintln(stderr, "microbenchmarks: go test -bench . ./tee/... ./kms ./guestos/agent ./caddymodules/ztacme")
-		m, err := runMicro(ctx, o.goCmd, ".", o.benchtime, o.count, []string{"./tee/...", "./kms", "./guestos/agent", "./caddymodules/ztacme"}, stderr)
+		fmt.Fprintln(stderr, "microbenchmarks: go test -bench . ./tee/... ./kms ./guestos/agent ./guestos/kmsclient ./caddymodules/ztacme")
+		m, err := runMicro(ctx, o.goCmd, ".", o.benchtime, o.count, []string{"./tee/...", "./kms", "./guestos/agent", "./guestos/kmsclient", "./caddymodules/ztacme"}, stderr)
 		if err != nil {
 			return err
 		}

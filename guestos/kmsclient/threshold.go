@@ -1,0 +1,202 @@
+package kmsclient
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.uber.org/zap"
+
+	"github.com/dstack-go/dstack/kms/kmsapi"
+	"github.com/dstack-go/dstack/tee/kdf"
+	"github.com/dstack-go/dstack/tee/tkey"
+)
+
+// ErrThresholdNotMet is returned when fewer than the threshold of nodes
+// gave valid partial keys: no key is released.
+var ErrThresholdNotMet = errors.New("too few KMS nodes released valid partial keys")
+
+// ThresholdConfig configures a client of a threshold KMS.
+type ThresholdConfig struct {
+	// Nodes are the KMS nodes' base URLs (https://host:port). Each is
+	// checked as Config's URL is (RA-TLS, isKmsAllowed on chain, RPC
+	// certificate signed by the root CA published on chain). Required.
+	Nodes []string
+	// KeySet is the threshold key set every answer is checked against: the
+	// threshold, the root public key and each node's public share. It comes
+	// from configuration or the chain, and must be the one KeyProviderID
+	// names. Required.
+	KeySet *tkey.KeySet
+	// KeyProviderID is the id of the key-provider event
+	// ({"name":"kms-threshold","id":…}) this CVM measures into RTMR3, so
+	// that its evidence shows which key set it trusted: the SHA-256 of the
+	// key set (tkey.KeySet.ID). A key set whose hash differs is refused.
+	// Required.
+	KeyProviderID []byte
+	// Node is the configuration of every node's connection; its URL is
+	// ignored.
+	Node Config
+	// Logger receives the nodes skipped and why; nil means none.
+	Logger *zap.Logger
+}
+
+// Threshold is a connection to the nodes of a threshold KMS: any
+// KeySet.Threshold of them release an app's keys, each after authorizing
+// the CVM on its own.
+type Threshold struct {
+	nodes  []*Client
+	keySet *tkey.KeySet
+	log    *zap.Logger
+}
+
+// NewThreshold checks the key set against the key-provider id, issues the
+// guest's RA-TLS client certificate once for every node, and prepares the
+// connections. Nothing is sent yet.
+func NewThreshold(ctx context.Context, cfg ThresholdConfig) (*Threshold, error) {
+	if cfg.KeySet == nil {
+		return nil, errors.New("threshold kms client: a key set is required (the nodes' public shares, from configuration or the chain)")
+	}
+	if err := cfg.KeySet.Validate(); err != nil {
+		return nil, fmt.Errorf("threshold kms client: %w", err)
+	}
+	id := cfg.KeySet.ID()
+	if !bytes.Equal(id[:], cfg.KeyProviderID) {
+		return nil, fmt.Errorf("threshold kms client: %w: the key set's hash %x is not the key-provider id %x: the key set is not the one this CVM measures",
+			ErrUntrustedKMS, id[:], cfg.KeyProviderID)
+	}
+	if len(cfg.Nodes) < cfg.KeySet.Threshold {
+		return nil, fmt.Errorf("threshold kms client: %d node URLs for a threshold of %d: configure every node", len(cfg.Nodes), cfg.KeySet.Threshold)
+	}
+	if cfg.Node.Chain == nil {
+		return nil, fmt.Errorf("threshold kms client: a chain reader is required to check the KMS nodes on chain (configure the chain RPC and the DstackKms address)")
+	}
+	if cfg.Node.Attester == nil {
+		return nil, fmt.Errorf("threshold kms client: an attester is required")
+	}
+	for _, u := range cfg.Nodes {
+		if !strings.HasPrefix(u, "https://") {
+			return nil, fmt.Errorf("threshold kms client: KMS node URL %q must be https (RA-TLS)", u)
+		}
+	}
+	cert, err := clientCert(ctx, cfg.Node.Attester)
+	if err != nil {
+		return nil, err
+	}
+	t := &Threshold{keySet: cfg.KeySet, log: cfg.Logger}
+	if t.log == nil {
+		t.log = zap.NewNop()
+	}
+	for _, u := range cfg.Nodes {
+		nc := cfg.Node
+		nc.URL = u
+		t.nodes = append(t.nodes, newClient(nc, cert))
+	}
+	return t, nil
+}
+
+// ThresholdKeys are an app instance's keys from a threshold KMS.
+type ThresholdKeys struct {
+	DiskCryptKey [32]byte
+	EnvCryptKey  [32]byte
+	// K256Key is the app's secp256k1 private key (a valid scalar).
+	K256Key [32]byte
+	// AppCASeed is the seed of the app's CA key.
+	AppCASeed [32]byte
+	// GatewayAppID and OSImageHash are what the nodes whose partials were
+	// combined answered (they agree).
+	GatewayAppID string
+	OSImageHash  []byte
+	// Nodes are the URLs of the nodes whose partials were combined.
+	Nodes []string
+}
+
+// nodeAnswer is one node's outcome.
+type nodeAnswer struct {
+	url string
+	res *kmsapi.AppKeySharesResponse
+	ans *tkey.Answer
+	err error
+}
+
+// GetAppKeys asks every node at once for its partial keys of this app
+// instance's keys, checks each answer's proof against the node's public
+// share as it arrives, skips (and logs) a node that fails, and combines
+// the first KeySet.Threshold valid answers; the other requests are then
+// cancelled. appID and instanceID are the ones this CVM measured, which
+// the nodes read from its attestation: answers for other ones do not
+// verify. With fewer valid answers than the threshold the error is
+// ErrThresholdNotMet, with every node's reason.
+func (t *Threshold) GetAppKeys(ctx context.Context, appID, instanceID []byte, vmConfig string) (*ThresholdKeys, error) {
+	ctxs := tkey.AppContexts(t.keySet.Epoch, appID, instanceID)
+	for _, c := range ctxs {
+		if _, err := c.Bytes(); err != nil {
+			return nil, fmt.Errorf("getting app keys from the threshold KMS: %w", err)
+		}
+	}
+	ask, cancel := context.WithCancel(ctx)
+	defer cancel()
+	out := make(chan nodeAnswer, len(t.nodes))
+	for _, n := range t.nodes {
+		go func() { out <- n.getAppKeyShares(ask, t.keySet.Epoch, vmConfig) }()
+	}
+	col := t.keySet.Collector(ctxs)
+	var used []nodeAnswer
+	var failures []string
+	for range t.nodes {
+		r := <-out
+		if r.err == nil {
+			r.err = col.Add(r.ans)
+		}
+		if r.err != nil {
+			t.log.Warn("skipped a KMS node's partial keys", zap.String("node", r.url), zap.Error(r.err))
+			failures = append(failures, fmt.Sprintf("%s: %v", r.url, r.err))
+			continue
+		}
+		used = append(used, r)
+		if col.Enough() {
+			break
+		}
+	}
+	if !col.Enough() {
+		return nil, fmt.Errorf("getting app keys from the threshold KMS: %w: %d valid of the %d needed, from %d nodes (%s)",
+			ErrThresholdNotMet, col.Valid(), t.keySet.Threshold, len(t.nodes), strings.Join(failures, "; "))
+	}
+	cancel()
+	keys, err := col.Keys()
+	if err != nil {
+		return nil, fmt.Errorf("getting app keys from the threshold KMS: %w", err)
+	}
+	if _, err := kdf.K256FromScalar(keys[2][:]); err != nil {
+		return nil, fmt.Errorf("getting app keys from the threshold KMS: the app k256 key: %w", err)
+	}
+	tk := &ThresholdKeys{DiskCryptKey: keys[0], EnvCryptKey: keys[1], K256Key: keys[2], AppCASeed: keys[3],
+		GatewayAppID: used[0].res.GatewayAppID, OSImageHash: used[0].res.OSImageHash}
+	for _, u := range used {
+		if u.res.GatewayAppID != tk.GatewayAppID || !bytes.Equal(u.res.OSImageHash, tk.OSImageHash) {
+			return nil, fmt.Errorf("getting app keys from the threshold KMS: %w: nodes %s and %s disagree on the gateway app id or the OS image hash (%s %x, %s %x)",
+				ErrUntrustedKMS, used[0].url, u.url, tk.GatewayAppID, tk.OSImageHash, u.res.GatewayAppID, u.res.OSImageHash)
+		}
+		tk.Nodes = append(tk.Nodes, u.url)
+	}
+	t.log.Info("app keys combined from the threshold KMS", zap.Strings("nodes", tk.Nodes),
+		zap.String("key_set", t.keySet.KeyProviderInfo().ID))
+	return tk, nil
+}
+
+// getAppKeyShares asks one node and decodes its answer; the node's RA-TLS
+// identity was judged during the handshake.
+func (c *Client) getAppKeyShares(ctx context.Context, epoch uint32, vmConfig string) nodeAnswer {
+	r := nodeAnswer{url: c.url, res: &kmsapi.AppKeySharesResponse{}}
+	if err := c.rpc.Call(ctx, "GetAppKeyShares", &kmsapi.GetAppKeySharesRequest{APIVersion: 1, VMConfig: vmConfig, Epoch: epoch}, r.res); err != nil {
+		r.err = fmt.Errorf("asking for partial keys: %w", err)
+		return r
+	}
+	if _, err := c.checked(); err != nil {
+		r.err = err
+		return r
+	}
+	r.ans, r.err = tkey.ParseAnswer(r.res.Answer)
+	return r
+}

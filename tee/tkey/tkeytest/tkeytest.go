@@ -1,0 +1,113 @@
+// Package tkeytest deals threshold key shares for tests: a trusted dealer
+// that picks the root secret, splits it with Shamir over P-256's order and
+// returns every share and the key set.
+//
+// It is for tests only. A dealer knows the root secret, which is exactly
+// what a threshold KMS must never let one party know: production shares
+// come from a distributed key generation among the nodes, never from here.
+package tkeytest
+
+import (
+	"crypto/elliptic"
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"math/big"
+
+	"github.com/dstack-go/dstack/tee/tkey"
+)
+
+var order = elliptic.P256().Params().N
+
+// Dealt is the output of a dealing.
+type Dealt struct {
+	// Secret is the root secret s (tests compare combined keys with s·H).
+	Secret *big.Int
+	// Shares are the nodes' shares, in the order of KeySet.Shares.
+	Shares []tkey.Share
+	// KeySet is the public key set the shares belong to.
+	KeySet *tkey.KeySet
+}
+
+// Deal splits a random root secret into n shares of threshold t for the
+// node ids 1…n, at the given epoch. rnd nil means crypto/rand.
+func Deal(t, n int, epoch uint32, rnd io.Reader) (*Dealt, error) {
+	ids := make([]*big.Int, n)
+	for i := range ids {
+		ids[i] = big.NewInt(int64(i + 1))
+	}
+	return DealIDs(t, ids, epoch, rnd)
+}
+
+// DealIDs is Deal with given node ids (increasing, in [1, n)).
+func DealIDs(t int, ids []*big.Int, epoch uint32, rnd io.Reader) (*Dealt, error) {
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	if t < 1 || t > len(ids) {
+		return nil, fmt.Errorf("dealing: threshold %d of %d", t, len(ids))
+	}
+	coeffs := make([]*big.Int, t)
+	for i := range coeffs {
+		c, err := rand.Int(rnd, order)
+		if err != nil {
+			return nil, err
+		}
+		coeffs[i] = c
+	}
+	if coeffs[0].Sign() == 0 {
+		coeffs[0].SetInt64(1)
+	}
+	d := &Dealt{Secret: coeffs[0], KeySet: &tkey.KeySet{Epoch: epoch, Threshold: t}}
+	//lint:ignore SA1019 the dealer computes Y = s·G apart from the package it tests
+	rx, ry := elliptic.P256().ScalarBaseMult(coeffs[0].FillBytes(make([]byte, 32)))
+	d.KeySet.Root = tkey.Point(elliptic.MarshalCompressed(elliptic.P256(), rx, ry))
+	for _, id := range ids {
+		y := Eval(coeffs, id)
+		var s tkey.Share
+		id.FillBytes(s.ID[:])
+		y.FillBytes(s.Secret[:])
+		pub, err := s.Public()
+		if err != nil {
+			return nil, err
+		}
+		d.Shares = append(d.Shares, s)
+		d.KeySet.Shares = append(d.KeySet.Shares, pub)
+	}
+	return d, nil
+}
+
+// Eval is the polynomial with these coefficients at x, mod the order.
+func Eval(coeffs []*big.Int, x *big.Int) *big.Int {
+	y := new(big.Int)
+	for i := len(coeffs) - 1; i >= 0; i-- {
+		y.Mul(y, x).Add(y, coeffs[i]).Mod(y, order)
+	}
+	return y
+}
+
+// Key is the key of context c under root secret s, computed directly
+// (S = s·H, HKDF-SHA256 of SEC1(S) uncompressed), without shares: what any
+// t valid partials must combine to.
+func Key(secret *big.Int, c tkey.Context) ([tkey.KeySize]byte, error) {
+	h, err := c.HashToCurve()
+	if err != nil {
+		return [tkey.KeySize]byte{}, err
+	}
+	hx, hy := elliptic.UnmarshalCompressed(elliptic.P256(), h[:])
+	//lint:ignore SA1019 the reference computes s·H apart from the package it tests
+	sx, sy := elliptic.P256().ScalarMult(hx, hy, secret.FillBytes(make([]byte, 32)))
+	info, err := c.Bytes()
+	if err != nil {
+		return [tkey.KeySize]byte{}, err
+	}
+	//lint:ignore SA1019 the uncompressed SEC1 encoding of a point is what the key hashes
+	ikm := elliptic.Marshal(elliptic.P256(), sx, sy)
+	k, err := hkdf.Key(sha256.New, ikm, []byte(tkey.Salt), string(info), tkey.KeySize)
+	if err != nil {
+		return [tkey.KeySize]byte{}, err
+	}
+	return [tkey.KeySize]byte(k), nil
+}
