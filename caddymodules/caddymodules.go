@@ -8,7 +8,11 @@ package caddymodules
 import (
 	_ "github.com/mholt/caddy-l4"
 
+	_ "github.com/dstack-go/dstack/caddymodules/cloudflare"
 	_ "github.com/dstack-go/dstack/caddymodules/gateway"
 	_ "github.com/dstack-go/dstack/caddymodules/kmsapp"
+	_ "github.com/dstack-go/dstack/caddymodules/rfc2136"
+	_ "github.com/dstack-go/dstack/caddymodules/sealed"
 	_ "github.com/dstack-go/dstack/caddymodules/verifier"
+	_ "github.com/dstack-go/dstack/caddymodules/ztacme"
 )

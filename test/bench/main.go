@@ -564,8 +564,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			"A p50 marked \"only N req/s\" is of a case that did not sustain the fixed rate: its latencies are a queue's.")
 	}
 	if o.micro {
-		fmt.Fprintln(stderr, "microbenchmarks: go test -bench . ./tee/... ./kms ./guestos/agent ./guestos/kmsclient")
-		m, err := runMicro(ctx, o.goCmd, ".", o.benchtime, o.count, []string{"./tee/...", "./kms", "./guestos/agent", "./guestos/kmsclient"}, stderr)
+		fmt.Fprintln(stderr, "microbenchmarks: go test -bench . ./tee/... ./kms ./guestos/agent ./guestos/kmsclient ./caddymodules/ztacme")
+		m, err := runMicro(ctx, o.goCmd, ".", o.benchtime, o.count, []string{"./tee/...", "./kms", "./guestos/agent", "./guestos/kmsclient", "./caddymodules/ztacme"}, stderr)
 		if err != nil {
 			return err
 		}

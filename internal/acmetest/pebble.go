@@ -1,0 +1,247 @@
+// Package acmetest runs Pebble, Let's Encrypt's ACME test server, in process
+// on loopback, for tests, with a CAA check Pebble lacks
+// (https://github.com/letsencrypt/pebble/issues/476): before it lets an
+// order finalize it looks up the CAA records of every name in the order, as
+// RFC 8659 says a CA must, honouring accounturi (RFC 8657), and refuses the
+// order when they do not authorize this CA and the ordering account. It
+// counts accounts, orders and refusals. It must never be used outside tests.
+package acmetest
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/letsencrypt/pebble/v2/ca"
+	"github.com/letsencrypt/pebble/v2/db"
+	"github.com/letsencrypt/pebble/v2/va"
+	"github.com/letsencrypt/pebble/v2/wfe"
+	"github.com/miekg/dns"
+)
+
+// Identity is the CA's domain in CAA records: Pebble's default.
+const Identity = "pebble.letsencrypt.org"
+
+// Pebble is a running Pebble.
+type Pebble struct {
+	// URL is the ACME directory.
+	URL string
+	// RootsFile is a PEM file with the certificate the directory is served
+	// with (for trusted_roots_pem_files).
+	RootsFile string
+
+	db       *db.MemoryStore
+	ca       *ca.CAImpl
+	dnsAddr  string
+	accounts atomic.Int64
+	orders   atomic.Int64
+	issued   atomic.Int64
+	refused  atomic.Int64
+}
+
+// Start runs Pebble on loopback; DNS-01 and CAA are looked up at dnsAddr.
+// It sets Pebble's environment switches for the test (no VA sleeps, no
+// rejected nonces, no authorization reuse), so the test must not be
+// parallel.
+func Start(t testing.TB, dnsAddr string) *Pebble {
+	t.Helper()
+	for k, v := range map[string]string{"PEBBLE_VA_NOSLEEP": "1", "PEBBLE_WFE_NONCEREJECT": "0", "PEBBLE_AUTHZREUSE": "0"} {
+		old, had := os.LookupEnv(k)
+		os.Setenv(k, v)
+		t.Cleanup(func() {
+			if had {
+				os.Setenv(k, old)
+			} else {
+				os.Unsetenv(k)
+			}
+		})
+	}
+	logger := log.New(io.Discard, "", 0)
+	if testing.Verbose() {
+		logger = log.New(os.Stderr, "pebble ", log.Lmicroseconds)
+	}
+	p := &Pebble{dnsAddr: dnsAddr, db: db.NewMemoryStore()}
+	p.ca = ca.New(logger, p.db, "", "ecdsa", 0, 1, map[string]ca.Profile{"default": {Description: "default", ValidityPeriod: 0}})
+	v := va.New(logger, 0, 0, false, dnsAddr, p.db)
+	w := wfe.New(logger, p.db, v, p.ca, []string{Identity}, false, false, 0, 0)
+	api := w.Handler()
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPost && r.URL.Path == "/sign-me-up":
+			if !lookupOnly(r) {
+				p.accounts.Add(1)
+			}
+		case r.Method == http.MethodPost && r.URL.Path == "/order-plz":
+			p.orders.Add(1)
+		case r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/finalize-order/"):
+			if err := p.checkCAA(r); err != nil {
+				p.refused.Add(1)
+				rw.Header().Set("Content-Type", "application/problem+json")
+				rw.WriteHeader(http.StatusForbidden)
+				json.NewEncoder(rw).Encode(map[string]any{"type": "urn:ietf:params:acme:error:caa", "detail": err.Error(), "status": 403})
+				return
+			}
+			p.issued.Add(1)
+		}
+		api.ServeHTTP(rw, r)
+	}))
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	p.URL = srv.URL + wfe.DirectoryPath
+	p.RootsFile = filepath.Join(t.TempDir(), "pebble-api.pem")
+	if err := os.WriteFile(p.RootsFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Accounts counts new-account requests.
+func (p *Pebble) Accounts() int { return int(p.accounts.Load()) }
+
+// Orders counts new-order requests.
+func (p *Pebble) Orders() int { return int(p.orders.Load()) }
+
+// Finalized counts finalizations the CAA check let through.
+func (p *Pebble) Finalized() int { return int(p.issued.Load()) }
+
+// Refused counts finalizations the CAA check refused.
+func (p *Pebble) Refused() int { return int(p.refused.Load()) }
+
+// Roots is the pool of Pebble's issuing root, to verify issued certificates.
+func (p *Pebble) Roots() *x509.CertPool {
+	pool := x509.NewCertPool()
+	pool.AddCert(p.ca.GetRootCert(0).Cert)
+	return pool
+}
+
+// lookupOnly reports whether a new-account request only looks an account
+// up (onlyReturnExisting), leaving the body for Pebble.
+func lookupOnly(r *http.Request) bool {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if err != nil {
+		return false
+	}
+	var jws struct {
+		Payload string `json:"payload"`
+	}
+	if json.Unmarshal(body, &jws) != nil {
+		return false
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(jws.Payload)
+	if err != nil {
+		return false
+	}
+	var req struct {
+		OnlyReturnExisting bool `json:"onlyReturnExisting"`
+	}
+	return json.Unmarshal(payload, &req) == nil && req.OnlyReturnExisting
+}
+
+// checkCAA authorizes a finalization by the CAA records of the order's
+// names.
+func (p *Pebble) checkCAA(r *http.Request) error {
+	id := strings.TrimPrefix(r.URL.Path, "/finalize-order/")
+	order := p.db.GetOrderByID(id)
+	if order == nil {
+		return nil // Pebble answers for an unknown order itself
+	}
+	order.RLock()
+	var names []string
+	for _, id := range order.Identifiers {
+		names = append(names, id.Value)
+	}
+	acctID := order.AccountID
+	order.RUnlock()
+	accountURI := "https://" + r.Host + "/my-account/" + acctID
+	for _, name := range names {
+		if err := p.caaAllows(name, accountURI); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// caaAllows applies RFC 8659 (the relevant record set is the closest one up
+// the tree; issuewild governs a wildcard when present) and RFC 8657
+// (accounturi must match when given). No record set at all is a refusal
+// here, stricter than RFC 8659, so a test cannot pass without CAA.
+func (p *Pebble) caaAllows(name, accountURI string) error {
+	wild := strings.HasPrefix(name, "*.")
+	domain := strings.TrimPrefix(name, "*.")
+	var set []*dns.CAA
+	for labels := dns.SplitDomainName(domain); len(labels) > 0 && set == nil; labels = labels[1:] {
+		q := new(dns.Msg)
+		q.SetQuestion(dns.Fqdn(strings.Join(labels, ".")), dns.TypeCAA)
+		in, err := dns.Exchange(q, p.dnsAddr)
+		if err != nil {
+			return fmt.Errorf("CAA lookup for %s failed: %w", name, err)
+		}
+		for _, rr := range in.Answer {
+			if c, ok := rr.(*dns.CAA); ok {
+				set = append(set, c)
+			}
+		}
+	}
+	if set == nil {
+		return fmt.Errorf("no CAA record for %s", name)
+	}
+	tag := "issue"
+	if wild {
+		for _, c := range set {
+			if c.Tag == "issuewild" {
+				tag = "issuewild"
+			}
+		}
+	}
+	for _, c := range set {
+		if c.Tag != tag {
+			continue
+		}
+		issuer, params, _ := strings.Cut(c.Value, ";")
+		if strings.TrimSpace(issuer) != Identity {
+			continue
+		}
+		uri, pinned := "", false
+		for _, kv := range strings.Split(params, ";") {
+			k, v, _ := strings.Cut(strings.TrimSpace(kv), "=")
+			if k == "accounturi" {
+				uri, pinned = v, true
+			}
+		}
+		if !pinned || uri == accountURI {
+			return nil
+		}
+	}
+	return fmt.Errorf("CAA records for %s (%s) do not authorize account %s of %s", name, tag, accountURI, Identity)
+}
+
+// AccountStatus is the status Pebble holds for the account at uri ("" when
+// it knows none).
+func (p *Pebble) AccountStatus(uri string) string {
+	i := strings.LastIndex(uri, "/my-account/")
+	if i < 0 {
+		return ""
+	}
+	a := p.db.GetAccountByID(uri[i+len("/my-account/"):])
+	if a == nil {
+		return ""
+	}
+	return a.Status
+}
+
+// CAAAllows reports whether the CAA records let account uri have a
+// certificate for name, by the check that gates finalization.
+func (p *Pebble) CAAAllows(name, uri string) error { return p.caaAllows(name, uri) }
