@@ -199,6 +199,9 @@ type cvmConfig struct {
 	builtin      bool           // the built-in demo handler instead of containers
 	demo         bool           // the demo app: its port comes from the encrypted env
 	registry     registryChoice // where the app's images come from
+	// dockerRegistry is the registry mirror the sys-config names (VM
+	// mode: the stack's registry as the guest reaches it).
+	dockerRegistry string
 }
 
 // cvm is a booted CVM running its app: in this process (process mode),
@@ -355,7 +358,11 @@ func writeHostShared(dir string, c cvmConfig, env map[string]string) (string, er
 	if c.gatewayURL != "" {
 		gateways = append(gateways, c.gatewayURL)
 	}
-	sys, _ := json.Marshal(map[string]any{"kms_urls": []string{c.kmsURL}, "gateway_urls": gateways, "vm_config": c.vmConfig})
+	sysConfig := map[string]any{"kms_urls": []string{c.kmsURL}, "gateway_urls": gateways, "vm_config": c.vmConfig}
+	if c.dockerRegistry != "" {
+		sysConfig["docker_registry"] = c.dockerRegistry
+	}
+	sys, _ := json.Marshal(sysConfig)
 	info, _ := json.Marshal(map[string]string{"app_id": hex.EncodeToString(c.appID)})
 	files := map[string][]byte{hostinput.AppComposeFile: c.compose, hostinput.SysConfigFile: sys, hostinput.InstanceInfoFile: info}
 	if c.keepInstance {

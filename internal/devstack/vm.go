@@ -114,6 +114,12 @@ func bootVM(ctx context.Context, c vmConfigVM) (_ *cvm, err error) {
 	guest := c.cvmConfig
 	guest.kmsURL = fmt.Sprintf("https://%s:%d", guestKMS, ports["kms"])
 	guest.gatewayURL = fmt.Sprintf("https://%s:%d", guestGateway, ports["gateway"])
+	if c.registry != "" {
+		// The stack's registry, as the guest's container runner pulls
+		// from a mirror (plain HTTP: on the host's loopback, behind the
+		// forward).
+		guest.dockerRegistry = fmt.Sprintf("http://%s:%s", guestRegistry, portOf(c.registry))
+	}
 	shared, err := writeHostShared(filepath.Join(c.dir, "host-shared"), guest, nil)
 	if err != nil {
 		return nil, err
