@@ -3,8 +3,10 @@ package devstack
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/dstack-go/dstack/guestos/image"
@@ -88,5 +90,52 @@ func TestSourceKey(t *testing.T) {
 	write("a/a.go", "package a // changed\n")
 	if k3, _ := sourceKey(root); k3 == k1 {
 		t.Fatal("a changed source file kept the key")
+	}
+}
+
+// The qemu a killed stack left is ended by the next stack, with its
+// process group; a recorded pid that now names another process is left
+// alone.
+func TestKillLeftoverVM(t *testing.T) {
+	dir := t.TempDir()
+	start := func() *exec.Cmd {
+		cmd := exec.Command("sh", "-c", "sleep 300 & wait")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); _ = cmd.Wait() })
+		return cmd
+	}
+	record := func(p Process) {
+		b, _ := json.Marshal(p)
+		if err := os.WriteFile(filepath.Join(dir, vmProcessFile), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other := start()
+	p, err := processOf(other.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Start++ // the pid names another process now
+	record(p)
+	if killed, err := killLeftoverVM(dir); err != nil || killed {
+		t.Fatalf("a recycled pid: killed %v, %v", killed, err)
+	}
+	if err := syscall.Kill(other.Process.Pid, 0); err != nil {
+		t.Fatal("a process that is not the recorded one was signalled")
+	}
+	left := start()
+	p, _ = processOf(left.Process.Pid)
+	record(p)
+	done := make(chan error, 1)
+	go func() { done <- left.Wait() }()
+	if killed, err := killLeftoverVM(dir); err != nil || !killed {
+		t.Fatalf("the leftover: killed %v, %v", killed, err)
+	}
+	<-done
+	if _, err := os.Stat(filepath.Join(dir, vmProcessFile)); !os.IsNotExist(err) {
+		t.Fatal("the record stayed")
 	}
 }
