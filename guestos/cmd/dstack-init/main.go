@@ -269,6 +269,7 @@ func run(ctx context.Context, o *options, log *zap.Logger, reader *chain.Reader,
 	}
 	defer srv.Close(context.Background())
 	var app boot.RunningApp
+	var link *gatewaylink.Registrar
 	if o.insecureDemoApp != "" {
 		log.Warn("INSECURE: the compose app is not run: the built-in demo app runs instead (development)", zap.String("addr", o.insecureDemoApp))
 		demo := &boot.BuiltinDemoApp{Listen: o.insecureDemoApp}
@@ -287,7 +288,7 @@ func run(ctx context.Context, o *options, log *zap.Logger, reader *chain.Reader,
 		if aerr != nil {
 			return aerr
 		}
-		link := &gatewaylink.Registrar{Listen: o.tunnelListen, Gateway: reader, Logger: log}
+		link = &gatewaylink.Registrar{Listen: o.tunnelListen, Gateway: reader, Logger: log}
 		defer link.Close()
 		app, err = cvm.StartApp(ctx, &containerapp.Runner{StateDir: state, Logger: log}, srv.Socket(), link)
 	}
@@ -303,6 +304,13 @@ func run(ctx context.Context, o *options, log *zap.Logger, reader *chain.Reader,
 	case err := <-done:
 		return err
 	case <-ctx.Done():
+	}
+	// Deregister first, so the gateways stop routing to this CVM before
+	// its app stops answering; the deferred Close is then a no-op.
+	if link != nil {
+		if err := link.Close(); err != nil {
+			log.Warn("deregistering from the gateways", zap.Error(err))
+		}
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
