@@ -273,16 +273,16 @@ func run(ctx context.Context, o *options, log *zap.Logger, reader *chain.Reader,
 	if o.insecureDemoApp != "" {
 		log.Warn("INSECURE: the compose app is not run: the built-in demo app runs instead (development)", zap.String("addr", o.insecureDemoApp))
 		demo := &boot.BuiltinDemoApp{Listen: o.insecureDemoApp}
-		var link boot.GatewayRegistrar
+		var registrar boot.GatewayRegistrar
 		if cvm.Compose.GatewayOn() {
 			// Behind the gateway the demo stands in for the app's port 80:
 			// the tunnel relays that port to it, and the gateway
 			// terminates TLS, so the demo speaks plain HTTP.
-			l := &gatewaylink.Registrar{Listen: o.tunnelListen, Ports: map[uint16]string{80: o.insecureDemoApp}, Gateway: reader, Logger: log}
-			defer l.Close()
-			link, demo.PlainHTTP = l, true
+			link = &gatewaylink.Registrar{Listen: o.tunnelListen, Ports: map[uint16]string{80: o.insecureDemoApp}, Gateway: reader, Logger: log}
+			defer link.Close()
+			registrar, demo.PlainHTTP = link, true
 		}
-		app, err = cvm.StartApp(ctx, demo, srv.Socket(), link)
+		app, err = cvm.StartApp(ctx, demo, srv.Socket(), registrar)
 	} else {
 		state, aerr := filepath.Abs(o.containerState)
 		if aerr != nil {
