@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/dstack-go/dstack/guestos/image"
 )
@@ -137,5 +138,28 @@ func TestKillLeftoverVM(t *testing.T) {
 	<-done
 	if _, err := os.Stat(filepath.Join(dir, vmProcessFile)); !os.IsNotExist(err) {
 		t.Fatal("the record stayed")
+	}
+}
+
+// The image cache keeps the most recently used images only, and nothing
+// but images is removed from it.
+func TestPruneVMImages(t *testing.T) {
+	cache := t.TempDir()
+	base := time.Now().Add(-time.Hour)
+	for i, name := range []string{"0000000000000001", "0000000000000002", "0000000000000003", "building-123", "notanimage"} {
+		p := filepath.Join(cache, name)
+		if err := os.Mkdir(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		at := base.Add(time.Duration(i) * time.Minute)
+		if err := os.Chtimes(p, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pruneVMImages(cache, 2)
+	for name, want := range map[string]bool{"0000000000000001": false, "0000000000000002": true, "0000000000000003": true, "building-123": true, "notanimage": true} {
+		if _, err := os.Stat(filepath.Join(cache, name)); (err == nil) != want {
+			t.Errorf("%s: kept %v, want %v", name, err == nil, want)
+		}
 	}
 }

@@ -12,7 +12,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -66,6 +68,8 @@ func cachedVMImage(ctx context.Context, src, cache string, log io.Writer) (*vmIm
 	}
 	dir := filepath.Join(cache, key[:16])
 	if im, err := openVMImage(dir); err == nil {
+		now := time.Now()
+		_ = os.Chtimes(dir, now, now) // used: the last to be pruned
 		return im, nil
 	}
 	// One build at a time per cache: another stack may be building the
@@ -100,7 +104,38 @@ func cachedVMImage(ctx context.Context, src, cache string, log io.Writer) (*vmIm
 	}
 	res.Dir = dir
 	im.built = res
+	pruneVMImages(cache, keepVMImages)
 	return im, nil
+}
+
+// keepVMImages is how many images the cache keeps: the most recently used
+// (several checkouts of the source may share the cache).
+const keepVMImages = 4
+
+// pruneVMImages removes all but the keep most recently used images of the
+// cache.
+func pruneVMImages(cache string, keep int) {
+	ents, err := os.ReadDir(cache)
+	if err != nil {
+		return
+	}
+	type cached struct {
+		path string
+		used time.Time
+	}
+	var images []cached
+	for _, e := range ents {
+		if !e.IsDir() || len(e.Name()) != 16 || strings.Trim(e.Name(), "0123456789abcdef") != "" {
+			continue
+		}
+		if fi, err := e.Info(); err == nil {
+			images = append(images, cached{filepath.Join(cache, e.Name()), fi.ModTime()})
+		}
+	}
+	sort.Slice(images, func(i, j int) bool { return images[i].used.After(images[j].used) })
+	for i := keep; i < len(images); i++ {
+		_ = os.RemoveAll(images[i].path)
+	}
 }
 
 // DefaultVMImageCache is where `dev up --vm` keeps the images it builds:
