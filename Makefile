@@ -37,7 +37,9 @@ lint:
 ## agent and tee/ microbenchmarks (BENCHTIME, BENCH_COUNT; among them TDX lite
 ## verification with the OS image binding beside the same without it, and the
 ## difference); markdown tables on stdout and
-## in .bench/results.md. Installs nginx (Debian package) if it is missing.
+## in .bench/results.md; then the guest OS image: its size, build time and a dev
+## stack CVM's boot to system-ready as a qemu VM (TCG) beside process mode.
+## Installs nginx (Debian package) if it is missing.
 bench:
 	@command -v nginx >/dev/null || apt-get install -y nginx
 	$(GO) build -o bin/ ./cmd/dstack ./cmd/caddy

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -55,14 +56,18 @@ func dstackBin(t *testing.T) string {
 }
 
 type devInstance struct {
-	InstanceID    string `json:"instance_id"`
-	GuestSocket   string `json:"guest_socket"`
-	Dir           string `json:"dir"`
-	TunnelAddress string `json:"tunnel_address"`
+	InstanceID    string  `json:"instance_id"`
+	GuestSocket   string  `json:"guest_socket"`
+	Dir           string  `json:"dir"`
+	TunnelAddress string  `json:"tunnel_address"`
+	BootSeconds   float64 `json:"boot_seconds"`
+	QEMUPID       int     `json:"qemu_pid"`
+	Console       string  `json:"console"`
 }
 
 type devState struct {
 	PID                 int               `json:"pid"`
+	Mode                string            `json:"mode"`
 	AppURL              string            `json:"app_url"`
 	EvidenceURL         string            `json:"evidence_url"`
 	AppID               string            `json:"app_id"`
@@ -97,10 +102,12 @@ type stack struct {
 	ready time.Duration
 }
 
-// up starts `dstack dev up` and waits for its state file.
+// up starts `dstack dev up` and waits for its state file. With --vm
+// (which needs qemu, not root) the first run may build the guest image.
 func up(t *testing.T, dir string, args ...string) *stack {
 	t.Helper()
-	if os.Geteuid() != 0 {
+	vm := slices.Contains(args, "--vm")
+	if os.Geteuid() != 0 && !vm {
 		t.Skip("the dev stack runs its app as a container, which needs root (CI runs as root)")
 	}
 	bin := dstackBin(t)
@@ -117,6 +124,9 @@ func up(t *testing.T, dir string, args ...string) *stack {
 	go func() { s.done <- s.cmd.Wait() }()
 	t.Cleanup(func() { s.kill() })
 	deadline := time.Now().Add(3 * time.Minute)
+	if vm {
+		deadline = deadline.Add(10 * time.Minute)
+	}
 	for time.Now().Before(deadline) {
 		// A state written by this process: one a killed stack left does not count.
 		if b, err := os.ReadFile(filepath.Join(dir, "state.json")); err == nil && json.Unmarshal(b, &s.st) == nil && s.st.PID == s.cmd.Process.Pid {
@@ -378,29 +388,7 @@ func TestDevStackProcesses(t *testing.T) {
 		if round == 1 && (len(keys) != 1 || st.Instances[0].InstanceID == st.Instances[1].InstanceID) {
 			t.Fatalf("two instances of one app: keys %v, instances %+v", keys, st.Instances)
 		}
-		code, ev := s.get(st.AppHost, "/evidence?report_data=0a0b")
-		if code != http.StatusOK {
-			t.Fatalf("round %d: evidence %d %s", round, code, ev)
-		}
-		v := s.verify([]byte(ev))
-		if v["valid"] != true || v["app_id"] != st.AppID || v["compose_hash"] != st.ComposeHash || v["tcb_status"] != "UpToDate" || !strings.HasPrefix(fmt.Sprint(v["report_data"]), "0a0b") {
-			t.Fatalf("round %d: verdict %v, state %+v", round, v, st)
-		}
-		// The replayed RTMR3 names the instance that answered and the KMS
-		// whose root CA key is published on chain (key-provider).
-		var kp struct{ Name, ID string }
-		raw, _ := json.Marshal(v["key_provider"])
-		_ = json.Unmarshal(raw, &kp)
-		if kp.Name != "kms" || kp.ID != field(s.chain("kms-info"), "ca_pubkey") {
-			t.Fatalf("round %d: key_provider %s, want the KMS root CA key published on chain", round, raw)
-		}
-		instanceKnown := false
-		for _, in := range st.Instances {
-			instanceKnown = instanceKnown || v["instance_id"] == in.InstanceID
-		}
-		if !instanceKnown {
-			t.Fatalf("round %d: the evidence names instance %v, not one of %+v", round, v["instance_id"], st.Instances)
-		}
+		s.checkEvidence(fmt.Sprintf("round %d", round))
 		if round == 1 {
 			if out, err := s.run(nil, "dev", "down", "--dir", dir); err != nil {
 				t.Fatalf("dev down: %v\n%s", err, out)
@@ -424,6 +412,39 @@ func TestDevStackProcesses(t *testing.T) {
 			t.Fatalf("round %d: state.json left behind", round)
 		}
 	}
+}
+
+// checkEvidence fetches the app's evidence through the gateway and checks
+// dstack verify's verdict: valid, up to date, of the stack's app and
+// compose hash and one of its instances, with the report data asked for
+// and the key provider the KMS whose root CA key the chain publishes.
+func (s *stack) checkEvidence(what string) map[string]any {
+	t, st := s.t, s.st
+	t.Helper()
+	code, ev := s.get(st.AppHost, "/evidence?report_data=0a0b")
+	if code != http.StatusOK {
+		t.Fatalf("%s: evidence %d %s", what, code, ev)
+	}
+	v := s.verify([]byte(ev))
+	if v["valid"] != true || v["app_id"] != st.AppID || v["compose_hash"] != st.ComposeHash || v["tcb_status"] != "UpToDate" || !strings.HasPrefix(fmt.Sprint(v["report_data"]), "0a0b") {
+		t.Fatalf("%s: verdict %v, state %+v", what, v, st)
+	}
+	// The replayed RTMR3 names the instance that answered and the KMS
+	// whose root CA key is published on chain (key-provider).
+	var kp struct{ Name, ID string }
+	raw, _ := json.Marshal(v["key_provider"])
+	_ = json.Unmarshal(raw, &kp)
+	if kp.Name != "kms" || kp.ID != field(s.chain("kms-info"), "ca_pubkey") {
+		t.Fatalf("%s: key_provider %s, want the KMS root CA key published on chain", what, raw)
+	}
+	instanceKnown := false
+	for _, in := range st.Instances {
+		instanceKnown = instanceKnown || v["instance_id"] == in.InstanceID
+	}
+	if !instanceKnown {
+		t.Fatalf("%s: the evidence names instance %v, not one of %+v", what, v["instance_id"], st.Instances)
+	}
+	return v
 }
 
 func readJSON(t *testing.T, path string, v any) {

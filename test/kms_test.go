@@ -155,16 +155,7 @@ func TestKMSReplicaAndRevocation(t *testing.T) {
 	if !bytes.Equal(second.K256Key, first.K256Key) || !bytes.Equal(second.EnvCryptKey, first.EnvCryptKey) || bytes.Equal(second.DiskCryptKey, first.DiskCryptKey) {
 		t.Fatal("a second instance: want the same app keys and another disk key")
 	}
-	// The container's GetKey (through the mounted agent socket) is the key
-	// tee/kdf derives from the app k256 key the KMS releases to the app.
-	guestKey, err := kdf.GuestKey(first.K256Key, "demo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, body := s.get(s.st.AppHost, "/")
-	if want := fmt.Sprintf("%x", sha256.Sum256([]byte(hex.EncodeToString(guestKey)))); code != http.StatusOK || field(body, "app_key_sha256") != want {
-		t.Fatalf("the container's GetKey(\"demo\") hashes to %q, tee/kdf predicts %s (answer %d)", field(body, "app_key_sha256"), want, code)
-	}
+	s.checkAppKey(first.K256Key)
 
 	// Revoke the KMSs' measurement on chain.
 	mr := kmsMR(t, s, opts)
@@ -187,6 +178,21 @@ func TestKMSReplicaAndRevocation(t *testing.T) {
 	eventually(t, "the KMS to serve once allowed again", time.Minute, func() bool {
 		return getAppKeyUnchecked(ctx, s.st.KMSURL, cvm1, s.st.VMConfig) == nil
 	})
+}
+
+// checkAppKey checks that the app's GetKey("demo"), which it shows hashed,
+// is the key tee/kdf derives from k256, the app key the KMS releases to
+// the app.
+func (s *stack) checkAppKey(k256 []byte) {
+	s.t.Helper()
+	guestKey, err := kdf.GuestKey(k256, "demo")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	code, body := s.get(s.st.AppHost, "/")
+	if want := fmt.Sprintf("%x", sha256.Sum256([]byte(hex.EncodeToString(guestKey)))); code != http.StatusOK || field(body, "app_key_sha256") != want {
+		s.t.Fatalf("the app's GetKey(\"demo\") hashes to %q, tee/kdf predicts %s (answer %d)", field(body, "app_key_sha256"), want, code)
+	}
 }
 
 // getAppKeyUnchecked calls the KMS's GetAppKey with a's RA-TLS client

@@ -123,11 +123,24 @@ func TestChainPolicyThroughStack(t *testing.T) {
 	}
 
 	// Revocation: the KMS stops signing, the gateway stops routing.
-	if code, out, err := agent(st.GuestSocket, "GetTlsKey", map[string]any{"subject": "x", "usage_server_auth": true}); err != nil || code != http.StatusOK {
-		t.Fatalf("GetTlsKey before the revocation: %d %v %s", code, err, out)
+	s.revoke([]string{st.ComposeHash, v2}, []string{st.GuestSocket, upgraded.st.GuestSocket}, []string{host})
+}
+
+// revoke removes the compose hashes on chain and checks that the gateway
+// stops routing the app (403, at its name and at the hosts given) and that
+// the KMS stops signing for the CVMs behind the agent sockets given, which
+// signed before.
+func (s *stack) revoke(hashes, sockets, hosts []string) {
+	t, st := s.t, s.st
+	t.Helper()
+	for _, sock := range sockets {
+		if code, out, err := agent(sock, "GetTlsKey", map[string]any{"subject": "x", "usage_server_auth": true}); err != nil || code != http.StatusOK {
+			t.Fatalf("GetTlsKey before the revocation (socket %s): %d %v %s", sock, code, err, out)
+		}
 	}
-	s.chain("remove-compose-hash", st.AppContract, st.ComposeHash)
-	s.chain("remove-compose-hash", st.AppContract, v2)
+	for _, h := range hashes {
+		s.chain("remove-compose-hash", st.AppContract, h)
+	}
 	revoked := time.Now()
 	refusedIn := eventually(t, "the gateway to refuse the revoked app", time.Minute, func() bool {
 		code, _ := s.get(st.AppHost, "/")
@@ -136,7 +149,7 @@ func TestChainPolicyThroughStack(t *testing.T) {
 	// The KMS's chain reader reads the head once per its head interval, so
 	// it refuses at its first head read after the revoking block, which may
 	// come up to that interval after the gateway's.
-	for _, sock := range []string{st.GuestSocket, upgraded.st.GuestSocket} {
+	for _, sock := range sockets {
 		var code int
 		var out string
 		var err error
@@ -148,8 +161,10 @@ func TestChainPolicyThroughStack(t *testing.T) {
 			return err == nil && code != http.StatusOK && (strings.Contains(out, "not allowed") || strings.Contains(out, "denied") || strings.Contains(out, "refused"))
 		})
 	}
-	if code, body := s.get(host, "/"); code != http.StatusForbidden {
-		t.Fatalf("the revoked instance's own name: %d %q", code, body)
+	for _, host := range hosts {
+		if code, body := s.get(host, "/"); code != http.StatusForbidden {
+			t.Fatalf("the revoked instance's own name: %d %q", code, body)
+		}
 	}
 	t.Logf("gateway refused %s after the revoking transaction was mined; KMS refusal checked %s after", refusedIn.Round(10*time.Millisecond), time.Since(revoked).Round(10*time.Millisecond))
 }

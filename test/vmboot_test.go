@@ -37,29 +37,11 @@ import (
 	"github.com/dstack-go/dstack/tee/identity"
 )
 
-// forwardArg makes this test binary a stdio-to-TCP forwarder: qemu's
-// guestfwd runs one per guest connection ("cmd:"), as a chardev "tcp:"
-// forward carries a single connection for the VM's whole life.
-const forwardArg = "dstack-test-forward"
-
+// TestMain lets this test binary serve as the stdio-to-TCP forwarder qemu's
+// guestfwd runs for each connection the guest opens.
 func TestMain(m *testing.M) {
-	if len(os.Args) == 3 && os.Args[1] == forwardArg {
-		os.Exit(forward(os.Args[2]))
-	}
+	devstack.RunForwarder(os.Args)
 	os.Exit(m.Run())
-}
-
-func forward(addr string) int {
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		return 1
-	}
-	go func() {
-		_, _ = io.Copy(c, os.Stdin)
-		_ = c.(*net.TCPConn).CloseWrite()
-	}()
-	_, _ = io.Copy(os.Stdout, c)
-	return 0
 }
 
 // TestVMBoot builds the guest image (a development image: simulated TEE),
@@ -169,7 +151,7 @@ func TestVMBoot(t *testing.T) {
 		t.Fatal(err)
 	}
 	fwd := func(guest, hostPort string) string {
-		return fmt.Sprintf(",guestfwd=tcp:%s:%s-cmd:%s %s 127.0.0.1:%s", guest, hostPort, self, forwardArg, hostPort)
+		return fmt.Sprintf(",guestfwd=tcp:%s:%s-cmd:%s %s 127.0.0.1:%s", guest, hostPort, self, devstack.ForwardArg, hostPort)
 	}
 	appPort := freePort(t)
 	spec := vmSpec{

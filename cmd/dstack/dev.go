@@ -43,6 +43,19 @@ containers (runc libcontainer; root needed), and registers with the gateway
 behind its attested tunnel. The app answers at https://<app_id>.dstack.localhost:PORT/
 through the gateway (port P of the app at <app_id>-P.dstack.localhost).
 
+--vm runs each CVM as a qemu VM (TCG; qemu-system-x86_64 needed, root not)
+booting the guest OS image of this repository ("dstack image build --debug
+--insecure-simulated-tee", built on demand into dstack/dev-images under the
+user cache directory, or given with --vm-image) with a LUKS2 data disk in
+<dir>/cvm/data.img and the host-shared files over 9p. Its network is qemu's
+user mode with restrict=on: the guest reaches only the KMS, the gateway's
+registration, the chain and the registry, forwarded to it on 10.0.2.100-103,
+and the host reaches the guest's tunnel and agent through forwards on
+127.0.0.1 (the agent also on <dir>/cvm/dstack.sock). The built-in demo stands
+in for the demo's container in the VM, behind the tunnel, so the app answers
+through the gateway as in process mode. Its console is <dir>/cvm/console.log;
+"dev down" powers the VMs off and ends every qemu.
+
 Your own app: --compose FILE (an app-compose.json, or a docker-compose file,
 which is wrapped into an app-compose in canonical JSON), with its images loaded
 from --image PATH (an OCI image layout directory or a "docker save" tarball,
@@ -71,6 +84,8 @@ Nothing here proves anything about real TEE hardware.`,
 	up.Flags().IntVar(&o.Apps, "apps", 1, "number of instances (CVMs) of the app")
 	up.Flags().BoolVar(&o.InsecureBuiltinApp, "insecure-builtin-app", false, "serve a built-in handler instead of running the app's containers (no root needed; not through the gateway)")
 	up.Flags().BoolVar(&o.InsecurePlainHTTPLoopback, "insecure-plain-http-loopback", false, "let the app's images be pulled over plain HTTP from registries on loopback")
+	up.Flags().BoolVar(&o.VM, "vm", false, "run each CVM as a qemu VM (TCG) booting the guest OS image instead of in process")
+	up.Flags().StringVar(&o.VMImage, "vm-image", "", "guest image directory for --vm (built with --debug --insecure-simulated-tee); default: built from this repository into the cache")
 	up.Flags().BoolVar(&o.InsecureAllowImageTags, "insecure-allow-image-tags", false, "let the app's images be named by tag (the compose hash then does not pin what runs)")
 	var dir string
 	down := &cobra.Command{

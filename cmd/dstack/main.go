@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dstack-go/dstack/internal/buildinfo"
+	"github.com/dstack-go/dstack/internal/devstack"
 )
 
 var rootCmd = &cobra.Command{
@@ -42,6 +43,9 @@ func init() {
 }
 
 func main() {
+	// qemu runs this executable to carry a VM's connection to a host
+	// service (dstack dev up --vm).
+	devstack.RunForwarder(os.Args)
 	err := rootCmd.Execute()
 	if err == nil {
 		return

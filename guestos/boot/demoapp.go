@@ -3,6 +3,7 @@ package boot
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
@@ -29,6 +30,10 @@ type BuiltinDemoApp struct {
 	// SubjectAltNames go into the certificate. Default localhost and
 	// 127.0.0.1.
 	SubjectAltNames []string
+	// PlainHTTP serves HTTP instead of TLS, for a demo behind the gateway's
+	// tunnel (the gateway terminates TLS). Default false: TLS with the
+	// agent's certificate.
+	PlainHTTP bool
 }
 
 // DemoApp is the running demo.
@@ -80,9 +85,18 @@ func (d *BuiltinDemoApp) Start(ctx context.Context, spec RunSpec) (RunningApp, e
 	if err := app.call(ctx, "Sign", map[string]string{"algorithm": "ed25519", "data": hex.EncodeToString([]byte("hello"))}, &signing); err != nil {
 		return nil, fmt.Errorf("demo app: %w", err)
 	}
+	// The fingerprint of the app key GetKey("demo") derives, as the dev
+	// stack's container demo shows it.
+	var appKey struct {
+		Key string `json:"key"`
+	}
+	if err := app.call(ctx, "GetKey", map[string]string{"path": "demo"}, &appKey); err != nil {
+		return nil, fmt.Errorf("demo app: %w", err)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, "hello from a confidential app\napp_id %s\ninstance_id %s\nkeys from the KMS: ed25519 signing key %s\n", info.AppID, info.InstanceID, signing.PublicKey)
+		fmt.Fprintf(w, "hello from a confidential app\napp_id %s\ninstance_id %s\nkeys from the KMS: ed25519 signing key %s\napp_key_sha256 %x\n",
+			info.AppID, info.InstanceID, signing.PublicKey, sha256.Sum256([]byte(appKey.Key)))
 	})
 	mux.HandleFunc("GET /evidence", func(w http.ResponseWriter, r *http.Request) {
 		var q json.RawMessage
@@ -102,6 +116,10 @@ func (d *BuiltinDemoApp) Start(ctx context.Context, spec RunSpec) (RunningApp, e
 	app.ln = ln
 	var limits prpc.Limits // the defaults
 	app.srv = limits.HTTPServer(mux)
+	if d.PlainHTTP {
+		go func() { app.errc <- app.srv.Serve(limits.Listener(ln)) }()
+		return app, nil
+	}
 	app.srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	go func() { app.errc <- app.srv.ServeTLS(limits.Listener(ln), "", "") }()
 	return app, nil

@@ -168,7 +168,7 @@ func TestHaltOnEachFailure(t *testing.T) {
 
 func TestPlanRefuses(t *testing.T) {
 	ops := (&fakeOps{}).ops()
-	for _, k := range []string{"insecure_tee_seed", "insecure_demo_app"} {
+	for _, k := range []string{"insecure_tee_seed", "insecure_demo_app", "insecure_agent_tcp"} {
 		if _, err := NewPlan(Cmdline{k: "x"}, ops, io.Discard); err == nil || !strings.Contains(err.Error(), "production image") {
 			t.Fatalf("a production image accepted dstack.%s: %v", k, err)
 		}

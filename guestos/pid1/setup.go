@@ -46,14 +46,16 @@ type Ops struct {
 var (
 	ownParams  = []string{"net_address", "net_gateway", "host_shared_tag", "data_device", "debug", InsecureMarker}
 	stageFlags = map[string]string{
-		"chain_rpc":    "--chain-rpc",
-		"chain_id":     "--chain-id",
-		"kms_contract": "--kms-contract",
-		"pccs_url":     "--pccs-url",
+		"chain_rpc":     "--chain-rpc",
+		"chain_id":      "--chain-id",
+		"kms_contract":  "--kms-contract",
+		"pccs_url":      "--pccs-url",
+		"tunnel_listen": "--tunnel-listen",
 	}
 	insecureFlags = map[string]string{
-		"insecure_tee_seed": "--insecure-simulated-tee",
-		"insecure_demo_app": "--insecure-demo-app",
+		"insecure_tee_seed":  "--insecure-simulated-tee",
+		"insecure_demo_app":  "--insecure-demo-app",
+		"insecure_agent_tcp": "--insecure-agent-tcp",
 	}
 )
 

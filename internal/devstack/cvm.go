@@ -54,6 +54,15 @@ type Instance struct {
 	Dir         string `json:"dir"`
 	// TunnelAddress is where the CVM's tunnel server listens.
 	TunnelAddress string `json:"tunnel_address,omitempty"`
+	// BootSeconds is how long the CVM took to reach system-ready: from
+	// the boot sequence's start in process mode, from qemu's start in VM
+	// mode.
+	BootSeconds float64 `json:"boot_seconds"`
+	// QEMUPID is the pid of the VM's qemu, the leader of its process
+	// group, and Console the file its serial console is copied to (VM
+	// mode only).
+	QEMUPID int    `json:"qemu_pid,omitempty"`
+	Console string `json:"console,omitempty"`
 }
 
 func portOf(addr string) string {
@@ -190,17 +199,30 @@ type cvmConfig struct {
 	builtin      bool           // the built-in demo handler instead of containers
 	demo         bool           // the demo app: its port comes from the encrypted env
 	registry     registryChoice // where the app's images come from
+	// dockerRegistry is the registry mirror the sys-config names (VM
+	// mode: the stack's registry as the guest reaches it).
+	dockerRegistry string
 }
 
-// devCVM is a booted CVM running its app.
+// cvm is a booted CVM running its app: in this process (process mode),
+// or as a qemu VM.
 type cvm struct {
 	dir         string
 	socket      string
-	cvm         *boot.CVM
-	app         boot.RunningApp
+	appID       [20]byte
+	instanceID  []byte
+	composeHash [32]byte
+	eventLog    string // the runtime event log, on the host in process mode
 	builtinAddr string
 	tunnelAddr  string
-	stop        func()
+	// wait returns when the app exits (process mode) or the VM stops.
+	wait func() error
+	stop func()
+	// vm is the VM's qemu (VM mode only).
+	vm *qemuVM
+	// bootTime is how long the CVM took to reach system-ready: from the
+	// boot sequence's start in process mode, from qemu's start in VM mode.
+	bootTime time.Duration
 }
 
 // bootCVM writes what a VMM would share with the CVM, boots it through
@@ -208,15 +230,19 @@ type cvm struct {
 // runner (or the built-in demo handler) and the gateway link.
 func bootCVM(ctx context.Context, c cvmConfig) (_ *cvm, err error) {
 	d := &cvm{dir: c.dir, socket: filepath.Join(c.dir, "dstack.sock")}
-	var stops []func()
-	d.stop = func() {
-		for i := len(stops) - 1; i >= 0; i-- {
-			stops[i]()
-		}
-	}
+	var stops stopList
+	d.stop = stops.run
 	defer func() {
 		if err != nil {
 			d.stop()
+		}
+	}()
+	var booted *boot.CVM
+	var app boot.RunningApp
+	defer func() {
+		if err == nil {
+			d.appID, d.instanceID, d.composeHash = booted.AppID, booted.InstanceID, booted.ComposeHash
+			d.eventLog, d.wait = booted.Platform.LogPath(), app.Wait
 		}
 	}()
 	var env map[string]string
@@ -249,28 +275,30 @@ func bootCVM(ctx context.Context, c cvmConfig) (_ *cvm, err error) {
 		InsecureTrustRoots: &attest.TrustRoots{TDX: c.pki.Roots()},
 		Collateral:         collateral.NewCache(c.pki.Source(), collateral.CacheOptions{}),
 	}
-	if d.cvm, err = boot.Boot(ctx, boot.Config{
+	bootStart := time.Now()
+	if booted, err = boot.Boot(ctx, boot.Config{
 		Inputs: in, Platform: platform, Chain: c.chain, Logger: c.log, Attestation: opts,
 		Storage: boot.InsecurePlainDir{Dir: filepath.Join(c.dir, "data")},
 	}); err != nil {
 		return nil, err
 	}
+	d.bootTime = time.Since(bootStart)
 	// The host keeps the instance info the guest reports, so that a
 	// restarted instance has the same instance id (and disk key).
-	if err := os.WriteFile(filepath.Join(c.dir, hostInstanceInfo), d.cvm.InstanceInfo.Marshal(), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(c.dir, hostInstanceInfo), booted.InstanceInfo.Marshal(), 0o600); err != nil {
 		return nil, err
 	}
-	agentSrv, err := agent.New(d.cvm, c.log).Serve(agent.Config{Socket: d.socket, TappdSocket: filepath.Join(c.dir, "tappd.sock")})
+	agentSrv, err := agent.New(booted, c.log).Serve(agent.Config{Socket: d.socket, TappdSocket: filepath.Join(c.dir, "tappd.sock")})
 	if err != nil {
 		return nil, err
 	}
 	stops = append(stops, func() { agentSrv.Close(context.Background()) })
 	if c.builtin {
-		running, err := d.cvm.StartApp(ctx, &boot.BuiltinDemoApp{Listen: "127.0.0.1:0"}, d.socket, nil)
+		running, err := booted.StartApp(ctx, &boot.BuiltinDemoApp{Listen: "127.0.0.1:0"}, d.socket, nil)
 		if err != nil {
 			return nil, err
 		}
-		d.app, d.builtinAddr = running, running.(*boot.DemoApp).Addr()
+		app, d.builtinAddr = running, running.(*boot.DemoApp).Addr()
 		stops = append(stops, func() { stopApp(running) })
 		return d, nil
 	}
@@ -280,16 +308,25 @@ func bootCVM(ctx context.Context, c cvmConfig) (_ *cvm, err error) {
 		StateDir: filepath.Join(c.dir, "containers"), Logger: c.log,
 		// The CVMs of the dev stack share this kernel: each instance's
 		// containers get their own cgroups.
-		Project:  containerapp.ProjectName(d.cvm.Compose.Name) + "-" + instanceTag(d.cvm.InstanceID, c.dir),
+		Project:  containerapp.ProjectName(booted.Compose.Name) + "-" + instanceTag(booted.InstanceID, c.dir),
 		Registry: c.registry.options(),
 	}
-	if d.app, err = d.cvm.StartApp(ctx, runner, d.socket, link); err != nil {
+	if app, err = booted.StartApp(ctx, runner, d.socket, link); err != nil {
 		return nil, err
 	}
-	running := d.app
+	running := app
 	stops = append(stops, func() { stopApp(running) })
 	d.tunnelAddr = link.TunnelAddr()
 	return d, nil
+}
+
+// stopList is what a CVM's boot started, to stop last first.
+type stopList []func()
+
+func (l *stopList) run() {
+	for i := len(*l) - 1; i >= 0; i-- {
+		(*l)[i]()
+	}
 }
 
 // instanceTag names an instance in 8 hex digits: its instance id's first,
@@ -321,7 +358,11 @@ func writeHostShared(dir string, c cvmConfig, env map[string]string) (string, er
 	if c.gatewayURL != "" {
 		gateways = append(gateways, c.gatewayURL)
 	}
-	sys, _ := json.Marshal(map[string]any{"kms_urls": []string{c.kmsURL}, "gateway_urls": gateways, "vm_config": c.vmConfig})
+	sysConfig := map[string]any{"kms_urls": []string{c.kmsURL}, "gateway_urls": gateways, "vm_config": c.vmConfig}
+	if c.dockerRegistry != "" {
+		sysConfig["docker_registry"] = c.dockerRegistry
+	}
+	sys, _ := json.Marshal(sysConfig)
 	info, _ := json.Marshal(map[string]string{"app_id": hex.EncodeToString(c.appID)})
 	files := map[string][]byte{hostinput.AppComposeFile: c.compose, hostinput.SysConfigFile: sys, hostinput.InstanceInfoFile: info}
 	if c.keepInstance {

@@ -146,15 +146,15 @@ func RunCVM(ctx context.Context, out io.Writer, o CVMOptions) error {
 	if err != nil {
 		return err
 	}
-	cs := cvmState{Process: self, AppID: hex.EncodeToString(c.cvm.AppID[:]), InstanceID: hex.EncodeToString(c.cvm.InstanceID),
-		ComposeHash: hex.EncodeToString(c.cvm.ComposeHash[:]), GuestSocket: c.socket}
+	cs := cvmState{Process: self, AppID: hex.EncodeToString(c.appID[:]), InstanceID: hex.EncodeToString(c.instanceID),
+		ComposeHash: hex.EncodeToString(c.composeHash[:]), GuestSocket: c.socket}
 	b, _ := json.MarshalIndent(cs, "", "  ")
 	if err := os.WriteFile(statePath, b, 0o600); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "==> %s is up: instance %s of app %s; reach it at https://%s.%s%s/\n", o.Name, cs.InstanceID, cs.AppID, cs.InstanceID, baseDomain, ":"+portOf(strings.TrimPrefix(st.GatewayHTTPS, "https://")))
 	done := make(chan error, 1)
-	go func() { done <- c.app.Wait() }()
+	go func() { done <- c.wait() }()
 	select {
 	case <-ctx.Done():
 		fmt.Fprintln(out, "==> stopping")

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"slices"
@@ -28,6 +29,7 @@ import (
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/contracts/transact"
+	"github.com/dstack-go/dstack/guestos/image"
 	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/kms/kmsapi"
@@ -66,6 +68,27 @@ type Options struct {
 	// docker-compose file is wrapped with allow_unpinned_images, so the
 	// compose hash no longer pins what runs. Default false.
 	InsecureAllowImageTags bool
+	// VM runs each CVM as a qemu VM (TCG) booting the guest OS image,
+	// instead of in this process. Its networking is qemu's user mode with
+	// restrict=on: the guest reaches only the KMS, the gateway's
+	// registration, the chain and the image registry, forwarded to it, and
+	// the host reaches the guest's tunnel and agent through forwards on
+	// 127.0.0.1. Until the guest runs the app's containers, the built-in
+	// demo stands in for the demo app's container in the VM. Default
+	// false: process mode.
+	VM bool
+	// VMImage is the guest image directory the VMs boot; it must be built
+	// for the simulated TEE (dstack image build --debug
+	// --insecure-simulated-tee). Default empty: the image of this
+	// repository's source, built on demand into VMImageCache.
+	VMImage string
+	// VMImageCache is where images built on demand are kept, one per
+	// source. Default DefaultVMImageCache().
+	VMImageCache string
+	// Forwarder is the command qemu runs for each connection the guest
+	// opens to a host service; the host address is appended. Default: the
+	// running executable with ForwardArg, which must call RunForwarder.
+	Forwarder []string
 	// Dstack is how the commands Up prints invoke dstack. Default: the
 	// running executable's absolute path, or "go run ./cmd/dstack" when it
 	// is a `go run` build.
@@ -80,6 +103,12 @@ type Options struct {
 // stack runs.
 type State struct {
 	Process
+	// Mode is how the CVMs run: ModeProcess or ModeVM.
+	Mode string `json:"mode"`
+	// VMImage is the guest image directory the VMs boot (VM mode), and
+	// VMImageHash its os_image_hash.
+	VMImage            string `json:"vm_image,omitempty"`
+	VMImageHash        string `json:"vm_image_hash,omitempty"`
 	KMSURL             string `json:"kms_url"`
 	ChainRPC           string `json:"chain_rpc"`
 	KmsContract        string `json:"kms_contract"`
@@ -134,6 +163,12 @@ type State struct {
 	Instances []Instance `json:"instances"`
 }
 
+// The modes of a stack's CVMs (State.Mode).
+const (
+	ModeProcess = "process"
+	ModeVM      = "vm"
+)
+
 // DefaultDir is the state directory when none is given.
 const DefaultDir = ".dstack-dev"
 
@@ -160,8 +195,11 @@ type stack struct {
 	gw       *gateway
 	envPub   []byte
 	cvms     []*cvm
+	vmImage  *vmImage
 	errc     chan error
-	st       State
+	// stateWritten says that state.json is there to remove at the end.
+	stateWritten bool
+	st           State
 }
 
 // Up runs the stack until ctx ends (or an app exits), then stops
@@ -181,6 +219,11 @@ func Up(ctx context.Context, o Options) (err error) {
 		for i := len(s.cleanups) - 1; i >= 0; i-- {
 			s.cleanups[i]()
 		}
+		// The state file goes last, once everything stopped: "dev down"
+		// waits for it.
+		if s.stateWritten {
+			os.Remove(filepath.Join(s.dir, "state.json"))
+		}
 	}()
 	steps := []struct {
 		what string
@@ -194,12 +237,22 @@ func Up(ctx context.Context, o Options) (err error) {
 		{"publishing the KMS root public keys on chain (setKmsInfo)", s.publishKMS},
 		{"registering the gateway's app on chain (setGatewayAppId) and starting the gateway (Caddy with the dstack modules)", s.startGateway},
 	}
+	if s.o.VM {
+		steps = append(steps[:2], append([]struct {
+			what string
+			run  func(context.Context) error
+		}{{"finding the guest OS image (a development image: simulated TEE), built when this source has none cached (allow a few minutes)", s.findVMImage}}, steps[2:]...)...)
+	}
+	mode := "process mode"
+	if s.o.VM {
+		mode = "a qemu VM (TCG)"
+	}
 	for i := 1; i <= s.o.Apps; i++ {
 		name := cvmName(i)
 		steps = append(steps, struct {
 			what string
 			run  func(context.Context) error
-		}{"booting " + name + " (process mode): measuring the app into RTMR3, fetching its keys from the KMS over mutual RA-TLS",
+		}{"booting " + name + " (" + mode + "): measuring the app into RTMR3, fetching its keys from the KMS over mutual RA-TLS",
 			func(ctx context.Context) error { return s.bootCVM(ctx, name) }})
 	}
 	if !s.o.InsecureBuiltinApp {
@@ -246,7 +299,24 @@ func prepare(o Options) (*stack, error) {
 	if o.Apps < 1 || o.Apps > 16 {
 		return nil, Usage(fmt.Errorf("--apps %d: between 1 and 16 instances", o.Apps))
 	}
-	if !o.InsecureBuiltinApp && os.Geteuid() != 0 {
+	if o.VM {
+		if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
+			return nil, Usage(errors.New("--vm runs the CVMs under qemu-system-x86_64, which is not installed (apt-get install qemu-system-x86)"))
+		}
+		if o.Compose != "" || len(o.Images) > 0 {
+			return nil, Usage(errors.New("--vm runs the demo app (the built-in demo stands in for its container in the VM) and cannot run --compose or --image yet; drop --vm to run your app in process mode"))
+		}
+		if o.Forwarder == nil {
+			exe, err := os.Executable()
+			if err != nil {
+				return nil, fmt.Errorf("finding this executable, which qemu runs to forward the guest's connections: %w", err)
+			}
+			o.Forwarder = []string{exe, ForwardArg}
+		}
+	} else if o.VMImage != "" {
+		return nil, Usage(errors.New("--vm-image names the image of --vm: add --vm"))
+	}
+	if !o.InsecureBuiltinApp && !o.VM && os.Geteuid() != 0 {
 		return nil, Usage(errors.New("the app runs as a container (namespaces, cgroups, mounts), which needs root: run it as root (sudo dstack dev up), or pass --insecure-builtin-app to serve a built-in handler instead of a container"))
 	}
 	if o.InsecureBuiltinApp && (o.Compose != "" || len(o.Images) > 0) {
@@ -362,6 +432,11 @@ func (s *stack) warnInsecure() {
 // and a new app: nothing of the earlier CVMs is theirs. Image caches stay.
 func (s *stack) clearEarlier(context.Context) error {
 	for _, d := range s.cvmDirs() {
+		if killed, err := killLeftoverVM(d); err != nil {
+			return err
+		} else if killed {
+			fmt.Fprintf(s.out, "    ended the VM a stopped stack left running in %s\n", d)
+		}
 		removed, err := removeLeftoverContainers(filepath.Join(d, "containers"))
 		if len(removed) > 0 {
 			fmt.Fprintf(s.out, "    removed containers a stopped stack left running: %s\n", strings.Join(removed, ", "))
@@ -369,7 +444,7 @@ func (s *stack) clearEarlier(context.Context) error {
 		if err != nil {
 			return err
 		}
-		for _, name := range []string{"data", "host-shared", "run", hostInstanceInfo, "state.json"} {
+		for _, name := range []string{"data", "host-shared", "run", hostInstanceInfo, "state.json", vmDiskFile, vmConsoleFile, vmMonitorFile} {
 			if err := os.RemoveAll(filepath.Join(d, name)); err != nil {
 				return fmt.Errorf("removing what an earlier stack left: %w", err)
 			}
@@ -505,19 +580,75 @@ func cvmName(i int) string {
 }
 
 func (s *stack) bootCVM(ctx context.Context, name string) error {
-	c, err := bootCVM(ctx, cvmConfig{
+	cfg := cvmConfig{
 		dir: filepath.Join(s.dir, name), compose: s.compose, appID: s.gov.app.Bytes(), kmsURL: s.kms.URL, vmConfig: vmConfig(),
 		gatewayURL: s.gw.registrationURL, pki: s.pki, chain: s.reader, log: s.log, envPubKey: s.envPub,
 		builtin: s.o.InsecureBuiltinApp, demo: s.app == nil && !s.o.InsecureBuiltinApp,
 		registry: s.registryOptions(),
-	})
+	}
+	var c *cvm
+	var err error
+	if s.o.VM {
+		var registry string
+		if s.registry != nil {
+			registry = s.registry.addr
+		}
+		c, err = bootVM(ctx, vmConfigVM{
+			cvmConfig: cfg, image: s.vmImage, kmsURL: s.kms.URL, chainRPC: s.gov.rpc, chainID: s.gov.id, kmsContract: s.gov.kms.Hex(),
+			seed: s.seed, registry: registry, forwarder: s.o.Forwarder,
+		})
+		if err == nil {
+			fmt.Fprintf(s.out, "    system-ready %.1fs after qemu started (console %s)\n", c.bootTime.Seconds(), c.vm.consolePath)
+		}
+	} else {
+		c, err = bootCVM(ctx, cfg)
+	}
 	if err != nil {
 		return err
 	}
 	s.onStop(func() { c.stop() })
-	go func() { s.errc <- c.app.Wait() }()
+	go func() { s.errc <- c.wait() }()
 	s.cvms = append(s.cvms, c)
 	return nil
+}
+
+// findVMImage opens the image given with --vm-image, or the cached image
+// of this repository's source, built when there is none.
+func (s *stack) findVMImage(ctx context.Context) (err error) {
+	if s.o.VMImage != "" {
+		s.vmImage, err = openVMImage(s.o.VMImage)
+		return err
+	}
+	src, err := moduleSource(ctx)
+	if err != nil {
+		return Usage(err)
+	}
+	cache := s.o.VMImageCache
+	if cache == "" {
+		if cache, err = DefaultVMImageCache(); err != nil {
+			return err
+		}
+	}
+	if s.vmImage, err = cachedVMImage(ctx, src, cache, indent{s.out}); err != nil {
+		return err
+	}
+	if r := s.vmImage.built; r != nil {
+		fmt.Fprintf(s.out, "    built %s in %s: kernel %d bytes, initramfs %d bytes\n", s.vmImage.dir, r.Duration.Round(100*time.Millisecond), r.KernelSize, r.InitrdSize)
+	} else {
+		fmt.Fprintf(s.out, "    cached: %s\n", s.vmImage.dir)
+	}
+	return nil
+}
+
+// indent prefixes every write with four spaces, for progress lines under
+// a step.
+type indent struct{ w io.Writer }
+
+func (i indent) Write(p []byte) (int, error) {
+	if _, err := fmt.Fprintf(i.w, "    %s", p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // registryOptions say how the stack's CVMs reach images: the stack's
@@ -555,9 +686,10 @@ func (s *stack) waitForApp(ctx context.Context) error {
 func (s *stack) fillState() {
 	c := s.cvms[0]
 	st := State{
-		KMSURL: s.kms.URL, ChainRPC: s.gov.rpc, KmsContract: s.gov.kms.Hex(), AppID: hex.EncodeToString(c.cvm.AppID[:]),
-		InstanceID: hex.EncodeToString(c.cvm.InstanceID), ComposeHash: hex.EncodeToString(c.cvm.ComposeHash[:]),
-		InsecureTrustRoots: s.roots, Collateral: s.coll, RuntimeEventLog: c.cvm.Platform.LogPath(), GuestSocket: c.socket,
+		Mode:   ModeProcess,
+		KMSURL: s.kms.URL, ChainRPC: s.gov.rpc, KmsContract: s.gov.kms.Hex(), AppID: hex.EncodeToString(c.appID[:]),
+		InstanceID: hex.EncodeToString(c.instanceID), ComposeHash: hex.EncodeToString(c.composeHash[:]),
+		InsecureTrustRoots: s.roots, Collateral: s.coll, RuntimeEventLog: c.eventLog, GuestSocket: c.socket,
 		GatewayHTTPS: "https://" + s.o.Listen, GatewayRegistration: s.gw.registrationURL, GatewayCA: s.gw.caPath,
 		GatewayAppID: hex.EncodeToString(s.gw.appID), AppApp: s.gov.app.Hex(), GatewayContract: s.gov.gatewayApp.Hex(),
 		ChainID: s.gov.id, InsecureSimulatedTEESeed: s.seed, DemoImage: s.image, AppEnvPubKey: hex.EncodeToString(s.envPub),
@@ -565,9 +697,19 @@ func (s *stack) fillState() {
 		InsecurePlainHTTPLoopback: s.o.InsecurePlainHTTPLoopback, InsecureAllowImageTags: s.o.InsecureAllowImageTags,
 	}
 	st.Process, _ = Self()
+	if s.o.VM {
+		st.Mode, st.VMImage = ModeVM, s.vmImage.dir
+		if b, err := os.ReadFile(filepath.Join(s.vmImage.dir, image.DigestFile)); err == nil {
+			st.VMImageHash = strings.TrimSpace(string(b))
+		}
+	}
 	st.AppHost = st.AppID + "." + baseDomain
 	for _, c := range s.cvms {
-		st.Instances = append(st.Instances, Instance{InstanceID: hex.EncodeToString(c.cvm.InstanceID), GuestSocket: c.socket, Dir: c.dir, TunnelAddress: c.tunnelAddr})
+		in := Instance{InstanceID: hex.EncodeToString(c.instanceID), GuestSocket: c.socket, Dir: c.dir, TunnelAddress: c.tunnelAddr, BootSeconds: c.bootTime.Seconds()}
+		if c.vm != nil {
+			in.QEMUPID, in.Console = c.vm.cmd.Process.Pid, c.vm.consolePath
+		}
+		st.Instances = append(st.Instances, in)
 	}
 	if s.registry != nil {
 		st.Registry, st.Images = s.registry.addr, s.registry.repos()
@@ -599,12 +741,9 @@ func (s *stack) writeState() error {
 	if s.st.AppID == "" {
 		s.fillState()
 	}
-	statePath := filepath.Join(s.dir, "state.json")
-	// The state file goes last, once everything stopped: "dev down" waits
-	// for it.
-	s.onStop(func() { os.Remove(statePath) })
 	sb, _ := json.MarshalIndent(s.st, "", "  ")
-	return os.WriteFile(statePath, sb, 0o600)
+	s.stateWritten = true
+	return os.WriteFile(filepath.Join(s.dir, "state.json"), sb, 0o600)
 }
 
 func (s *stack) printSummary() {

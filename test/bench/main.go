@@ -111,6 +111,7 @@ type options struct {
 	goCmd     string
 	keep      bool
 	split     bool
+	vm        bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -132,6 +133,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.goCmd, "go", "go", "go command for the microbenchmarks")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (configs and logs)")
 	fs.BoolVar(&o.split, "split", true, "also run every case with the backend and the simulated CVM on the last CPU, and the load generator and the fronts on the others (needs 2 CPUs)")
+	fs.BoolVar(&o.vm, "vm", true, "also build the guest OS image and boot a dev stack CVM in process mode and as a qemu VM (TCG), for the image's size, build time and boot time")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -570,6 +572,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		rep.Micro = m
+	}
+	if o.vm {
+		f, err := measureVM(ctx, o.bin, dir, stderr)
+		if err != nil {
+			return err
+		}
+		rep.VM = f
+		if f.QEMUVersion != "" {
+			rep.Notes = append(rep.Notes, "Guest image: "+f.QEMUVersion+", TCG (no KVM), the VM shaped as its vm_config says (1 vCPU, 2 GiB); boot is from qemu's start to the guest's system-ready on its console, process mode's from the boot sequence's start. Both CVMs run the built-in demo app.")
+		}
 	}
 	rep.Header = append(rep.Header, "load average after: "+loadAvg())
 	var buf bytes.Buffer

@@ -150,6 +150,7 @@ type report struct {
 	Baselines  map[string]string // path → the path it is also compared with
 	TargetRate float64
 	Micro      []microResult
+	VM         *vmFigures
 	Notes      []string
 }
 
@@ -300,6 +301,7 @@ func (rep *report) writeMarkdown(w io.Writer) {
 		}
 	}
 	writeBindingCost(w, rep.Micro)
+	writeVMFigures(w, rep.VM)
 	if len(rep.Notes) > 0 {
 		fmt.Fprintln(w)
 		for _, n := range rep.Notes {

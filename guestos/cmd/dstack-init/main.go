@@ -62,7 +62,9 @@
 //	                           use a plain directory as the data volume (development)
 //	--insecure-agent-tcp ADDR  also serve the agent on TCP (development)
 //	--insecure-demo-app ADDR   run the built-in demo app on ADDR instead of the
-//	                           compose app (development)
+//	                           compose app (development); when the app asks
+//	                           for the gateway, it serves plain HTTP as the
+//	                           app's port 80 behind the tunnel
 //
 // Every insecure option logs a warning at start. One of --data-device and
 // --insecure-plain-data-dir is required.
@@ -284,7 +286,17 @@ func run(ctx context.Context, o *options, log *zap.Logger, reader *chain.Reader,
 	var link *gatewaylink.Registrar
 	if o.insecureDemoApp != "" {
 		log.Warn("INSECURE: the compose app is not run: the built-in demo app runs instead (development)", zap.String("addr", o.insecureDemoApp))
-		app, err = cvm.StartApp(ctx, &boot.BuiltinDemoApp{Listen: o.insecureDemoApp}, srv.Socket(), nil)
+		demo := &boot.BuiltinDemoApp{Listen: o.insecureDemoApp}
+		var registrar boot.GatewayRegistrar
+		if cvm.Compose.GatewayOn() {
+			// Behind the gateway the demo stands in for the app's port 80:
+			// the tunnel relays that port to it, and the gateway
+			// terminates TLS, so the demo speaks plain HTTP.
+			link = &gatewaylink.Registrar{Listen: o.tunnelListen, Ports: map[uint16]string{80: o.insecureDemoApp}, Gateway: reader, Logger: log}
+			defer link.Close()
+			registrar, demo.PlainHTTP = link, true
+		}
+		app, err = cvm.StartApp(ctx, demo, srv.Socket(), registrar)
 	} else {
 		state, aerr := filepath.Abs(o.containerState)
 		if aerr != nil {

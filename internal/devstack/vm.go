@@ -1,0 +1,427 @@
+package devstack
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/dstack-go/dstack/guestos/hostinput"
+	"github.com/dstack-go/dstack/tee/attest/mock"
+	"github.com/dstack-go/dstack/tee/identity"
+)
+
+// Guest addresses of the host services a VM reaches: qemu's user network
+// (10.0.2.0/24, restrict=on) forwards each to the service on the host's
+// loopback, and nothing else leaves the VM.
+const (
+	guestKMS      = "10.0.2.100"
+	guestGateway  = "10.0.2.101"
+	guestChain    = "10.0.2.102"
+	guestRegistry = "10.0.2.103"
+)
+
+// Guest ports the host reaches through qemu's host forwards (on
+// 127.0.0.1 only): the agent (for the host-side socket) and the demo
+// app served directly (--insecure-builtin-app).
+const (
+	guestAgentPort = 8090
+	guestAppPort   = 8080
+)
+
+// VM files in a CVM's directory.
+const (
+	vmConsoleFile = "console.log"
+	vmDiskFile    = "data.img"
+	vmProcessFile = "qemu.json"
+	vmMonitorFile = "mon.sock"
+	// vmDiskSize is the data disk's size; the file is sparse.
+	vmDiskSize = 256 << 20
+	// vmStopGrace is how long a VM has to power off after Ctrl-Alt-Del
+	// before its process group is killed.
+	vmStopGrace = 30 * time.Second
+)
+
+// vmShape is the VM qemu runs: the vm_config's (mock.DevImageVMShape), so
+// that the VM is the one its evidence describes.
+func vmShape() (cpus int, memMiB uint64) {
+	return int(mock.DevImageVMShape.CPUCount), mock.DevImageVMShape.MemorySize >> 20
+}
+
+// vmConfigVM says how to boot one CVM as a VM.
+type vmConfigVM struct {
+	cvmConfig
+	image       *vmImage
+	kmsURL      string // on the host's loopback
+	chainRPC    string
+	chainID     uint64
+	kmsContract string
+	seed        string
+	registry    string // the stack's registry on loopback, or ""
+	forwarder   []string
+	console     io.Writer // the stack's progress output, for failures
+}
+
+// bootVM writes the VM's host-shared files and data disk, starts qemu and
+// waits until the guest reports system-ready on its console.
+func bootVM(ctx context.Context, c vmConfigVM) (_ *cvm, err error) {
+	d := &cvm{dir: c.dir, socket: filepath.Join(c.dir, "dstack.sock")}
+	var stops stopList
+	d.stop = stops.run
+	defer func() {
+		if err != nil {
+			d.stop()
+		}
+	}()
+	if err := os.MkdirAll(c.dir, 0o700); err != nil {
+		return nil, err
+	}
+	ports := map[string]int{}
+	for _, name := range []string{"kms", "gateway", "chain"} {
+		u := map[string]string{"kms": c.kmsURL, "gateway": c.gatewayURL, "chain": c.chainRPC}[name]
+		p, err := urlPort(u)
+		if err != nil {
+			return nil, fmt.Errorf("booting %s: the %s's address %q: %w", filepath.Base(c.dir), name, u, err)
+		}
+		ports[name] = p
+	}
+	// The host keeps the instance's seed, as a VMM does, so that a
+	// restarted instance has the same instance id.
+	info, err := vmInstanceInfo(c.dir, c.appID, c.keepInstance)
+	if err != nil {
+		return nil, err
+	}
+	appID := [20]byte(c.appID)
+	if compose, err := identity.ParseAppCompose(c.compose); err == nil && !compose.NoInstanceID {
+		id := identity.InstanceID(info.InstanceIDSeed, appID, nil)
+		d.instanceID = id[:]
+	}
+	d.appID, d.composeHash = appID, identity.ComposeHash(c.compose)
+	guest := c.cvmConfig
+	guest.kmsURL = fmt.Sprintf("https://%s:%d", guestKMS, ports["kms"])
+	guest.gatewayURL = fmt.Sprintf("https://%s:%d", guestGateway, ports["gateway"])
+	if c.registry != "" {
+		// The stack's registry, as the guest's container runner pulls
+		// from a mirror (plain HTTP: on the host's loopback, behind the
+		// forward).
+		guest.dockerRegistry = fmt.Sprintf("http://%s:%s", guestRegistry, portOf(c.registry))
+	}
+	shared, err := writeHostShared(filepath.Join(c.dir, "host-shared"), guest, nil)
+	if err != nil {
+		return nil, err
+	}
+	infoJSON, _ := json.Marshal(map[string]string{"app_id": hex.EncodeToString(c.appID), "instance_id_seed": hex.EncodeToString(info.InstanceIDSeed)})
+	if err := os.WriteFile(filepath.Join(shared, hostinput.InstanceInfoFile), infoJSON, 0o600); err != nil {
+		return nil, err
+	}
+	disk := filepath.Join(c.dir, vmDiskFile)
+	if _, err := os.Stat(disk); errors.Is(err, os.ErrNotExist) || !c.keepInstance {
+		if err := os.WriteFile(disk, nil, 0o600); err != nil {
+			return nil, err
+		}
+		if err := os.Truncate(disk, vmDiskSize); err != nil {
+			return nil, err
+		}
+	}
+
+	tunnelPort, err := freeLoopbackPort()
+	if err != nil {
+		return nil, err
+	}
+	agentPort, err := freeLoopbackPort()
+	if err != nil {
+		return nil, err
+	}
+	fwd := func(guestIP string, hostPort int) string {
+		return fmt.Sprintf(",guestfwd=tcp:%s:%d-cmd:%s 127.0.0.1:%d", guestIP, hostPort, strings.Join(c.forwarder, " "), hostPort)
+	}
+	netdev := "user,id=n0,restrict=on" + fwd(guestKMS, ports["kms"]) + fwd(guestGateway, ports["gateway"]) + fwd(guestChain, ports["chain"])
+	if c.registry != "" {
+		p, err := strconv.Atoi(portOf(c.registry))
+		if err != nil {
+			return nil, fmt.Errorf("the registry's address %q: %w", c.registry, err)
+		}
+		netdev += fwd(guestRegistry, p)
+	}
+	// The tunnel listens in the guest on the port the host forwards from,
+	// so that the address the gateway derives from the registration (the
+	// forwarder's loopback address and the tunnel's port) reaches it.
+	netdev += fmt.Sprintf(",hostfwd=tcp:127.0.0.1:%d-:%d,hostfwd=tcp:127.0.0.1:%d-:%d", tunnelPort, tunnelPort, agentPort, guestAgentPort)
+	demoListen := fmt.Sprintf("127.0.0.1:%d", guestAppPort)
+	if c.builtin {
+		appPort, err := freeLoopbackPort()
+		if err != nil {
+			return nil, err
+		}
+		netdev += fmt.Sprintf(",hostfwd=tcp:127.0.0.1:%d-:%d", appPort, guestAppPort)
+		demoListen = fmt.Sprintf("0.0.0.0:%d", guestAppPort)
+		d.builtinAddr = fmt.Sprintf("127.0.0.1:%d", appPort)
+	}
+	cmdline := strings.Join([]string{
+		c.image.meta.Cmdline,
+		fmt.Sprintf("dstack.chain_rpc=http://%s:%d", guestChain, ports["chain"]),
+		fmt.Sprintf("dstack.chain_id=%d", c.chainID),
+		"dstack.kms_contract=" + c.kmsContract,
+		"dstack.insecure_tee_seed=" + c.seed,
+		// Until the guest runs the compose app's containers, the built-in
+		// demo stands in for them (behind the tunnel when the app asks
+		// for the gateway).
+		"dstack.insecure_demo_app=" + demoListen,
+		"dstack.data_device=/dev/vda",
+		fmt.Sprintf("dstack.tunnel_listen=0.0.0.0:%d", tunnelPort),
+		fmt.Sprintf("dstack.insecure_agent_tcp=0.0.0.0:%d", guestAgentPort),
+	}, " ")
+	cpus, mem := vmShape()
+	monitor := filepath.Join(c.dir, vmMonitorFile)
+	_ = os.Remove(monitor)
+	args := []string{
+		"-machine", "q35", "-accel", "tcg", "-cpu", "max", "-smp", strconv.Itoa(cpus), "-m", strconv.FormatUint(mem, 10),
+		"-nographic", "-no-reboot",
+		"-chardev", "socket,id=mon,path=" + monitor + ",server=on,wait=off", "-mon", "chardev=mon,mode=readline",
+		"-kernel", filepath.Join(c.image.dir, c.image.meta.Kernel), "-initrd", filepath.Join(c.image.dir, c.image.meta.Initrd),
+		"-append", cmdline,
+		"-netdev", netdev, "-device", "virtio-net-pci,netdev=n0,romfile=",
+		"-drive", "file=" + disk + ",format=raw,if=virtio",
+		"-virtfs", "local,path=" + shared + ",mount_tag=host-shared,security_model=none,readonly=on",
+	}
+	vm, err := startQEMU(c.dir, args)
+	if err != nil {
+		return nil, err
+	}
+	stops = append(stops, vm.stop)
+	d.wait = vm.wait
+	d.vm = vm
+	select {
+	case <-vm.ready:
+		d.bootTime = vm.bootTime
+	case <-vm.exited:
+		return nil, fmt.Errorf("booting %s: the VM stopped before system-ready (its console is %s):\n%s", filepath.Base(c.dir), vm.consolePath, vm.tail())
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-time.After(5 * time.Minute):
+		return nil, fmt.Errorf("booting %s: no system-ready within 5 minutes (its console is %s):\n%s", filepath.Base(c.dir), vm.consolePath, vm.tail())
+	}
+	proxy, err := serveAgentProxy(d.socket, fmt.Sprintf("127.0.0.1:%d", agentPort))
+	if err != nil {
+		return nil, err
+	}
+	stops = append(stops, func() { proxy.Close() })
+	d.tunnelAddr = fmt.Sprintf("127.0.0.1:%d", tunnelPort)
+	return d, nil
+}
+
+func urlPort(u string) (int, error) {
+	p, err := url.Parse(u)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.Atoi(p.Port())
+}
+
+// vmInstanceInfo is the instance's app id and instance id seed: those the
+// host kept from an earlier boot of the instance (keep), or a new seed.
+func vmInstanceInfo(dir string, appID []byte, keep bool) (*hostinput.InstanceInfo, error) {
+	path := filepath.Join(dir, hostInstanceInfo)
+	if keep {
+		if b, err := os.ReadFile(path); err == nil {
+			if info, err := hostinput.ParseInstanceInfo(b); err == nil && len(info.InstanceIDSeed) > 0 {
+				return info, nil
+			}
+		}
+	}
+	seed := make([]byte, 20)
+	if _, err := rand.Read(seed); err != nil {
+		return nil, err
+	}
+	info := &hostinput.InstanceInfo{AppID: appID, InstanceIDSeed: seed}
+	if err := os.WriteFile(path, info.Marshal(), 0o600); err != nil {
+		return nil, err
+	}
+	return info, nil
+}
+
+// qemuVM is a running qemu, in a process group of its own (with the
+// guestfwd forwarders it starts), recorded in the CVM's directory so that
+// a later stack can end it when this one was killed.
+type qemuVM struct {
+	cmd         *exec.Cmd
+	dir         string
+	consolePath string
+	ready       chan struct{} // closed at the guest's system-ready
+	exited      chan struct{} // closed when qemu exited
+	err         error         // qemu's exit, once exited
+	bootTime    time.Duration // from start to system-ready
+
+	mu   sync.Mutex
+	last []string // the console's last lines
+}
+
+// startQEMU starts qemu-system-x86_64 with args, its console (the serial
+// port) copied to console.log in dir and watched for system-ready.
+func startQEMU(dir string, args []string) (*qemuVM, error) {
+	vm := &qemuVM{dir: dir, consolePath: filepath.Join(dir, vmConsoleFile), ready: make(chan struct{}), exited: make(chan struct{})}
+	console, err := os.Create(vm.consolePath)
+	if err != nil {
+		return nil, err
+	}
+	vm.cmd = exec.Command("qemu-system-x86_64", args...)
+	// Its own process group, so that stopping it ends the forwarders it
+	// started too; and killed with this process, however it ends.
+	vm.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	out, err := vm.cmd.StdoutPipe()
+	if err != nil {
+		console.Close()
+		return nil, err
+	}
+	vm.cmd.Stderr = vm.cmd.Stdout
+	start := time.Now()
+	if err := vm.cmd.Start(); err != nil {
+		console.Close()
+		return nil, fmt.Errorf("starting qemu: %w", err)
+	}
+	if p, err := processOf(vm.cmd.Process.Pid); err == nil {
+		b, _ := json.Marshal(p)
+		_ = os.WriteFile(filepath.Join(dir, vmProcessFile), b, 0o600)
+	}
+	go func() {
+		defer console.Close()
+		sc := bufio.NewScanner(out)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		readySeen := false
+		for sc.Scan() {
+			line := sc.Text()
+			fmt.Fprintln(console, line)
+			vm.mu.Lock()
+			vm.last = append(vm.last, line)
+			if len(vm.last) > 40 {
+				vm.last = vm.last[1:]
+			}
+			vm.mu.Unlock()
+			if !readySeen && strings.Contains(line, `"msg":"system ready"`) {
+				readySeen = true
+				vm.bootTime = time.Since(start)
+				close(vm.ready)
+			}
+		}
+		vm.err = vm.cmd.Wait()
+		_ = os.Remove(filepath.Join(dir, vmProcessFile))
+		close(vm.exited)
+	}()
+	return vm, nil
+}
+
+// tail is the console's last lines.
+func (vm *qemuVM) tail() string {
+	vm.mu.Lock()
+	defer vm.mu.Unlock()
+	return strings.Join(vm.last, "\n")
+}
+
+// wait waits for qemu to exit: a VM that powers off on its own is an app
+// that exited.
+func (vm *qemuVM) wait() error {
+	<-vm.exited
+	if vm.err != nil {
+		return fmt.Errorf("the VM in %s stopped: %w (its console is %s)", vm.dir, vm.err, vm.consolePath)
+	}
+	return fmt.Errorf("the VM in %s powered off (its console is %s)", vm.dir, vm.consolePath)
+}
+
+// stop asks the guest to power off (Ctrl-Alt-Del: it stops the app,
+// deregisters from the gateway and closes the data disk), and kills qemu's
+// process group when it has not after vmStopGrace.
+func (vm *qemuVM) stop() {
+	select {
+	case <-vm.exited:
+		return
+	default:
+	}
+	if mon, err := net.DialTimeout("unix", filepath.Join(vm.dir, vmMonitorFile), 2*time.Second); err == nil {
+		_, _ = io.WriteString(mon, "sendkey ctrl-alt-delete\n")
+		defer mon.Close()
+		select {
+		case <-vm.exited:
+		case <-time.After(vmStopGrace):
+		}
+	}
+	_ = syscall.Kill(-vm.cmd.Process.Pid, syscall.SIGKILL)
+	<-vm.exited
+}
+
+// killLeftoverVM ends the qemu a killed stack left running in dir, if
+// any: the process qemu.json names, when it is still that process.
+func killLeftoverVM(dir string) (bool, error) {
+	b, err := os.ReadFile(filepath.Join(dir, vmProcessFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	var p Process
+	if err := json.Unmarshal(b, &p); err != nil || !p.Running() {
+		return false, os.Remove(filepath.Join(dir, vmProcessFile))
+	}
+	if err := syscall.Kill(-p.PID, syscall.SIGKILL); err != nil {
+		return false, fmt.Errorf("ending the VM a stopped stack left (process %d): %w", p.PID, err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); p.Running() && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	}
+	return true, os.Remove(filepath.Join(dir, vmProcessFile))
+}
+
+// agentProxy serves a unix socket on the host that relays to the guest
+// agent's TCP port, so that the host reaches a VM's agent as it reaches a
+// process-mode CVM's.
+type agentProxy struct{ ln net.Listener }
+
+func serveAgentProxy(socket, target string) (*agentProxy, error) {
+	_ = os.Remove(socket)
+	ln, err := net.Listen("unix", socket)
+	if err != nil {
+		return nil, fmt.Errorf("serving the VM's agent on %s: %w", socket, err)
+	}
+	if err := os.Chmod(socket, 0o600); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	p := &agentProxy{ln: ln}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				up, err := net.DialTimeout("tcp", target, 10*time.Second)
+				if err != nil {
+					return
+				}
+				defer up.Close()
+				go func() { _, _ = io.Copy(up, c); _ = up.(*net.TCPConn).CloseWrite() }()
+				_, _ = io.Copy(c, up)
+			}()
+		}
+	}()
+	return p, nil
+}
+
+func (p *agentProxy) Close() {
+	p.ln.Close()
+	os.Remove(p.ln.Addr().String())
+}

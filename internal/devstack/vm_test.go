@@ -1,0 +1,165 @@
+package devstack
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/dstack-go/dstack/guestos/image"
+)
+
+// writeImage writes an image directory's metadata.json, kernel and initrd.
+func writeImage(t *testing.T, debug, simulated bool) string {
+	t.Helper()
+	dir := t.TempDir()
+	meta := image.Metadata{Kernel: image.KernelFile, Initrd: image.InitrdFile, Cmdline: image.Cmdline(debug, simulated), IsDev: debug}
+	meta.Build.InsecureSimulatedTEE = simulated
+	b, _ := json.Marshal(meta)
+	for name, data := range map[string][]byte{image.MetadataFile: b, image.KernelFile: {1}, image.InitrdFile: {2}} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// A VM of the stack runs on the simulated TEE: an image that refuses it
+// (a production image) is refused before anything boots, with what to do.
+func TestOpenVMImageRefusesProductionImage(t *testing.T) {
+	if _, err := openVMImage(writeImage(t, true, true)); err != nil {
+		t.Fatalf("a development image: %v", err)
+	}
+	for _, debug := range []bool{false, true} {
+		_, err := openVMImage(writeImage(t, debug, false))
+		if err == nil || !strings.Contains(err.Error(), "--insecure-simulated-tee") {
+			t.Fatalf("an image without the simulated TEE (debug %v) was accepted: %v", debug, err)
+		}
+	}
+	// metadata.json that claims the simulated TEE without the command
+	// line that enables it in the guest.
+	dir := writeImage(t, true, true)
+	var meta image.Metadata
+	b, _ := os.ReadFile(filepath.Join(dir, image.MetadataFile))
+	_ = json.Unmarshal(b, &meta)
+	meta.Cmdline = image.Cmdline(true, false)
+	b, _ = json.Marshal(meta)
+	_ = os.WriteFile(filepath.Join(dir, image.MetadataFile), b, 0o600)
+	if _, err := openVMImage(dir); err == nil {
+		t.Fatal("an image whose command line lacks the simulated TEE was accepted")
+	}
+	if _, err := openVMImage(t.TempDir()); err == nil {
+		t.Fatal("an empty directory was accepted as an image")
+	}
+}
+
+// The forwarder qemu runs reaches loopback only, whatever it is given.
+func TestForwardLoopbackOnly(t *testing.T) {
+	for _, addr := range []string{"10.0.2.2:80", "example.com:443", "0.0.0.0:80", "nonsense"} {
+		if code := forward(addr); code != 2 {
+			t.Fatalf("forward(%q) = %d, want 2 (refused)", addr, code)
+		}
+	}
+}
+
+// The image cache key changes with any source file and ignores tests.
+func TestSourceKey(t *testing.T) {
+	root := t.TempDir()
+	write := func(name, data string) {
+		p := filepath.Join(root, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("go.mod", "module x\n")
+	write("a/a.go", "package a\n")
+	k1, err := sourceKey(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("a/a_test.go", "package a\n")
+	write(".git/HEAD", "x")
+	write("a/testdata/t.go", "x")
+	if k2, _ := sourceKey(root); k2 != k1 {
+		t.Fatal("a test file, a dot directory or testdata changed the key")
+	}
+	write("a/a.go", "package a // changed\n")
+	if k3, _ := sourceKey(root); k3 == k1 {
+		t.Fatal("a changed source file kept the key")
+	}
+}
+
+// The qemu a killed stack left is ended by the next stack, with its
+// process group; a recorded pid that now names another process is left
+// alone.
+func TestKillLeftoverVM(t *testing.T) {
+	dir := t.TempDir()
+	start := func() *exec.Cmd {
+		cmd := exec.Command("sh", "-c", "sleep 300 & wait")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); _ = cmd.Wait() })
+		return cmd
+	}
+	record := func(p Process) {
+		b, _ := json.Marshal(p)
+		if err := os.WriteFile(filepath.Join(dir, vmProcessFile), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other := start()
+	p, err := processOf(other.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Start++ // the pid names another process now
+	record(p)
+	if killed, err := killLeftoverVM(dir); err != nil || killed {
+		t.Fatalf("a recycled pid: killed %v, %v", killed, err)
+	}
+	if err := syscall.Kill(other.Process.Pid, 0); err != nil {
+		t.Fatal("a process that is not the recorded one was signalled")
+	}
+	left := start()
+	p, _ = processOf(left.Process.Pid)
+	record(p)
+	done := make(chan error, 1)
+	go func() { done <- left.Wait() }()
+	if killed, err := killLeftoverVM(dir); err != nil || !killed {
+		t.Fatalf("the leftover: killed %v, %v", killed, err)
+	}
+	<-done
+	if _, err := os.Stat(filepath.Join(dir, vmProcessFile)); !os.IsNotExist(err) {
+		t.Fatal("the record stayed")
+	}
+}
+
+// The image cache keeps the most recently used images only, and nothing
+// but images is removed from it.
+func TestPruneVMImages(t *testing.T) {
+	cache := t.TempDir()
+	base := time.Now().Add(-time.Hour)
+	for i, name := range []string{"0000000000000001", "0000000000000002", "0000000000000003", "building-123", "notanimage"} {
+		p := filepath.Join(cache, name)
+		if err := os.Mkdir(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		at := base.Add(time.Duration(i) * time.Minute)
+		if err := os.Chtimes(p, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pruneVMImages(cache, 2)
+	for name, want := range map[string]bool{"0000000000000001": false, "0000000000000002": true, "0000000000000003": true, "building-123": true, "notanimage": true} {
+		if _, err := os.Stat(filepath.Join(cache, name)); (err == nil) != want {
+			t.Errorf("%s: kept %v, want %v", name, err == nil, want)
+		}
+	}
+}
