@@ -19,7 +19,6 @@ import (
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/tdx"
 	"github.com/dstack-go/dstack/tee/collateral"
-	"github.com/dstack-go/dstack/tee/eventlog"
 	"github.com/dstack-go/dstack/tee/measure"
 	"github.com/dstack-go/dstack/tee/wire"
 )
@@ -345,75 +344,10 @@ func parseEvidence(raw []byte) (*evidence, error) {
 	return &evidence{att: a}, nil
 }
 
-// getQuoteJSON is the union of the JSON inputs.
-type getQuoteJSON struct {
-	Attestation *string         `json:"attestation"`
-	Quote       *string         `json:"quote"`
-	EventLog    json.RawMessage `json:"event_log"`
-	ReportData  string          `json:"report_data"`
-	VMConfig    string          `json:"vm_config"`
-}
-
 func parseEvidenceJSON(raw []byte) (*evidence, error) {
-	var in getQuoteJSON
-	if err := json.Unmarshal(raw, &in); err != nil {
-		return nil, fmt.Errorf("parsing JSON: %w", err)
+	a, err := attest.ParseEvidenceJSON(raw)
+	if err != nil {
+		return nil, err
 	}
-	switch {
-	case in.Attestation != nil && *in.Attestation != "":
-		// A verifier request: the attestation carries everything; any other
-		// field is ignored so that unsigned config cannot be mixed in.
-		b, err := hex.DecodeString(strings.TrimPrefix(*in.Attestation, "0x"))
-		if err != nil {
-			return nil, fmt.Errorf("attestation: %w", err)
-		}
-		a, _, err := wire.Decode(b)
-		if err != nil {
-			return nil, fmt.Errorf("attestation: %w", err)
-		}
-		return &evidence{att: a}, nil
-	case in.Quote != nil:
-		quote, err := hex.DecodeString(strings.TrimPrefix(*in.Quote, "0x"))
-		if err != nil {
-			return nil, fmt.Errorf("quote: %w", err)
-		}
-		// event_log is a JSON string holding the array in GetQuote
-		// responses (whose attestation field is empty on TDX); accept the
-		// bare array too.
-		logJSON := []byte(in.EventLog)
-		var s string
-		if err := json.Unmarshal(in.EventLog, &s); err == nil {
-			logJSON = []byte(s)
-		}
-		var events []eventlog.Event
-		if len(bytes.TrimSpace(logJSON)) > 0 && string(bytes.TrimSpace(logJSON)) != "null" {
-			if events, err = eventlog.ParseJSON(logJSON); err != nil {
-				return nil, fmt.Errorf("event_log: %w", err)
-			}
-		}
-		// The runtime events are read from the log by the verification
-		// itself, so that a log whose digests do not match its events is
-		// invalid evidence (exit 1), not unusable input.
-		q, err := tdx.Parse(quote)
-		if err != nil {
-			return nil, fmt.Errorf("quote: %w", err)
-		}
-		rd := q.ReportData
-		if in.ReportData != "" {
-			b, err := hex.DecodeString(strings.TrimPrefix(in.ReportData, "0x"))
-			if err != nil || len(b) > 64 {
-				return nil, fmt.Errorf("report_data: want at most 64 hex-encoded bytes")
-			}
-			rd = [64]byte{}
-			copy(rd[:], b)
-		}
-		return &evidence{att: &wire.Attestation{
-			Variant:    wire.VariantTDX,
-			TDX:        &wire.TDXEvidence{Quote: quote, EventLog: events},
-			ReportData: rd,
-			Config:     in.VMConfig,
-		}}, nil
-	default:
-		return nil, errors.New(`JSON evidence needs an "attestation" or a "quote" field`)
-	}
+	return &evidence{att: a}, nil
 }
