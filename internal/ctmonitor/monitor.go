@@ -411,7 +411,7 @@ func (m *Monitor) check(ctx context.Context, l *logFollower, index int64, leaf *
 	}
 	m.raise(ctx, Alert{Kind: KindForeignKey, Log: l.cfg.URL, Index: index, Precertificate: precert, Names: names,
 		PublicKeySHA256: hex.EncodeToString(sum[:]),
-		Message: fmt.Sprintf("a %s for %s has a key the gateway never attested", what, strings.Join(names, ", "))})
+		Message:         fmt.Sprintf("a %s for %s has a key the gateway never attested", what, strings.Join(names, ", "))})
 }
 
 func certNames(c *ctx509.Certificate) []string {

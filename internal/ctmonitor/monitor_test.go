@@ -237,8 +237,8 @@ func TestFailuresAreErrors(t *testing.T) {
 	// A head signed by another key is refused.
 	other := cttest.New(t)
 	m2, err := New(Config{BaseDomain: "gw.example.com", State: DirStore(t.TempDir()),
-		Known:  func(context.Context) ([][]byte, error) { return nil, nil },
-		Logs:   []LogConfig{{URL: h.log.URL(), PublicKey: other.PublicKey()}},
+		Known: func(context.Context) ([][]byte, error) { return nil, nil },
+		Logs:  []LogConfig{{URL: h.log.URL(), PublicKey: other.PublicKey()}},
 	})
 	if err != nil {
 		t.Fatal(err)
