@@ -85,7 +85,19 @@ func Marshal(info *Info) ([]byte, error) {
 			c.QuotedHistKeys[i].PublicKey = eventlog.HexBytes{}
 		}
 	}
-	return json.Marshal(&c)
+	return compact(&c)
+}
+
+// compact is JSON as serde_json writes it: compact, and without Go's
+// escaping of <, > and &.
+func compact(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // Parse decodes a record.
@@ -118,7 +130,7 @@ func Attest(ctx context.Context, a attest.Attester, reportData [64]byte) (Eviden
 	if err != nil {
 		return Evidence{}, err
 	}
-	quote, err := json.Marshal(q)
+	quote, err := compact(q)
 	if err != nil {
 		return Evidence{}, err
 	}
@@ -126,7 +138,7 @@ func Attest(ctx context.Context, a attest.Attester, reportData [64]byte) (Eviden
 	if err != nil {
 		return Evidence{}, fmt.Errorf("attesting: encoding the attestation: %w", err)
 	}
-	at, err := json.Marshal(struct {
+	at, err := compact(struct {
 		Attestation eventlog.HexBytes `json:"attestation"`
 	}{enc})
 	if err != nil {
