@@ -30,7 +30,7 @@ const maxEvidenceFile = 3 * wire.MaxSize
 func init() {
 	var f verifyFlags
 	cmd := &cobra.Command{
-		Use:   "verify FILE",
+		Use:   "verify FILE | --acme-info URL|FILE --gateway-app-id ID",
 		Short: "Verify attestation evidence and print its claims as JSON",
 		Long: `Verify attestation evidence and print one JSON object with the verdict and the claims.
 
@@ -48,9 +48,23 @@ evidence invalid and os_image_mismatch names the first differing register and ev
 explains them all). Otherwise os_image_hash is a claim, and os_image_reason says why.
 
 Without --pccs or --collateral no TDX collateral is used and tcb_status is "Unknown".
+
+--acme-info URL|FILE checks a gateway's attested ACME record (https://gateway.<base_domain>/.dstack/acme-info,
+or a saved copy): the evidence of the account URI and of every certificate key must verify, its report_data
+must bind that URI or key (SHA-512 of "acme-account:" or "zt-cert:" and the content), and the attested
+identity must be the gateway app --gateway-app-id on a platform whose TCB status --tcb-status accepts, with
+a bound OS image. It prints a verdict per key; exit status 0 only when every entry holds.
 SEV-SNP evidence needs the VCEK of its chip: from the evidence, or --amd-certs.`,
-		Args: cobra.ExactArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if f.acme.source != "" {
+				return cobra.NoArgs(cmd, args)
+			}
+			return cobra.ExactArgs(1)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.acme.source != "" {
+				return runVerifyAcme(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
+			}
 			return runVerify(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0], f)
 		},
 	}
@@ -59,11 +73,17 @@ SEV-SNP evidence needs the VCEK of its chip: from the evidence, or --amd-certs.`
 	cmd.Flags().StringVar(&f.at, "at", "", "verification time, RFC 3339 (default: now)")
 	cmd.Flags().StringVar(&f.amdCerts, "amd-certs", "", "PEM file with the AMD VCEK (and ASK) for SEV-SNP evidence that carries none")
 	cmd.Flags().StringVar(&f.insecureRoots, "insecure-trust-roots", "", "PEM file of roots that REPLACE the vendors' (mock PKI evidence only)")
+	cmd.Flags().StringVar(&f.acme.source, "acme-info", "", "check a gateway's acme-info record (URL or FILE) instead of one piece of evidence")
+	cmd.Flags().StringVar(&f.acme.gatewayAppID, "gateway-app-id", "", "with --acme-info: the gateway's app id (hex), whose TD must have attested every entry")
+	cmd.Flags().StringSliceVar(&f.acme.tcbStatus, "tcb-status", []string{"UpToDate"}, "with --acme-info: the TCB statuses accepted")
+	cmd.Flags().StringVar(&f.acme.cacert, "cacert", "", "with --acme-info URL: PEM roots to check the gateway's HTTPS certificate with instead of the system's")
+	cmd.Flags().BoolVar(&f.acme.allowUnbound, "insecure-allow-unbound-os-image", false, "with --acme-info: accept evidence whose os_image_hash is not bound to its registers")
 	rootCmd.AddCommand(cmd)
 }
 
 type verifyFlags struct {
 	pccs, collateralDir, at, insecureRoots, amdCerts string
+	acme                                             acmeFlags
 }
 
 // verdict is the JSON printed by verify.

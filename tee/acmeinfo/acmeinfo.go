@@ -25,6 +25,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"slices"
 
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/eventlog"
@@ -262,4 +265,40 @@ func verifyOne(ctx context.Context, js string, want [64]byte, opts attest.Option
 		return v, fmt.Errorf("the attested identity is refused: %w", err)
 	}
 	return v, nil
+}
+
+// GatewayPolicy accepts evidence of the gateway app appID (20 bytes), on a
+// platform whose TCB status is one of tcbStatus, with a bound OS image
+// unless insecureAllowUnboundOSImage.
+func GatewayPolicy(appID []byte, tcbStatus []string, insecureAllowUnboundOSImage bool) Policy {
+	return func(v *attest.Verified) error {
+		if len(appID) == 0 || !bytes.Equal(v.AppID, appID) {
+			return fmt.Errorf("attested app id %x is not the gateway's %x", v.AppID, appID)
+		}
+		if !slices.Contains(tcbStatus, v.TCBStatus) {
+			return fmt.Errorf("TCB status %q is not accepted (accepted: %v)", v.TCBStatus, tcbStatus)
+		}
+		return attest.RequireBoundOSImage(v, insecureAllowUnboundOSImage)
+	}
+}
+
+// Fetch reads a record from a URL (http or https), at most MaxSize bytes.
+func Fetch(ctx context.Context, c *http.Client, url string) (*Info, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("fetching acme-info: %w", err)
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetching acme-info: %w", err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(res.Body, MaxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("fetching acme-info from %s: %w", url, err)
+	}
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("fetching acme-info from %s: %s: %.200s", url, res.Status, raw)
+	}
+	return Parse(raw)
 }
