@@ -72,6 +72,10 @@ type keyHistory struct {
 	base     string
 	now      func() time.Time
 
+	// scanned is closed once the certificates in storage at start were
+	// recorded; nil when there is no scan to wait for.
+	scanned chan struct{}
+
 	mu sync.Mutex
 	// seen are the entries this process read or wrote: written back if the
 	// stored history ever lacks them, so the history never loses a key.
@@ -108,6 +112,9 @@ func (c certObtained) Handle(ctx context.Context, e caddy.Event) error {
 // scan records the keys of the certificates already in storage, and the
 // account of the newest of them.
 func (h *keyHistory) scan(ctx context.Context) error {
+	if h.scanned != nil {
+		defer close(h.scanned)
+	}
 	keys, err := h.storage.List(ctx, "certificates", true)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -295,6 +302,13 @@ func (h *keyHistory) account(ctx context.Context) (*AccountAttestation, error) {
 // info is the record /.dstack/acme-info and AcmeInfo answer: the account
 // and every key, newest first, as upstream lists them.
 func (h *keyHistory) info(ctx context.Context) (*acmeinfo.Info, error) {
+	if h.scanned != nil {
+		select {
+		case <-h.scanned:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("waiting for the stored certificates to be recorded: %w", ctx.Err())
+		}
+	}
 	h.mu.Lock()
 	stored, err := h.readLocked(ctx)
 	if err == nil {

@@ -38,16 +38,7 @@ import (
 // returns its storage key and the key's SubjectPublicKeyInfo.
 func (e *env) storeCert(account string, names ...string) (string, []byte) {
 	e.t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: names[0]},
-		DNSNames: names, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	der, spki := testCert(e.t, names...)
 	site := certmagic.StorageKeys.Safe(names[0])
 	key := "certificates/acme.test-directory/" + site + "/" + site
 	dir := filepath.Join(e.dir, "storage", filepath.FromSlash(filepath.Dir(key)))
@@ -61,8 +52,41 @@ func (e *env) storeCert(account string, names ...string) (string, []byte) {
 	if err := os.WriteFile(filepath.Join(e.dir, "storage", key+".json"), meta, 0o600); err != nil {
 		e.t.Fatal(err)
 	}
-	spki, _ := x509.MarshalPKIXPublicKey(&k.PublicKey)
 	return key, spki
+}
+
+// testCert is a self-signed certificate for names on a fresh key, and the
+// key's SubjectPublicKeyInfo.
+func testCert(t testing.TB, names ...string) (der, spki []byte) {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: names[0]},
+		DNSNames: names, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	if der, err = x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k); err != nil {
+		t.Fatal(err)
+	}
+	spki, _ = x509.MarshalPKIXPublicKey(&k.PublicKey)
+	return der, spki
+}
+
+// rootsFile and collateralDir write the mock PKI's roots and collateral.
+func (e *env) rootsFile() string {
+	p := filepath.Join(e.dir, "roots.pem")
+	if err := os.WriteFile(p, e.pki.RootsPEM(), 0o600); err != nil {
+		e.t.Fatal(err)
+	}
+	return p
+}
+
+func (e *env) collateralDir() string {
+	p := filepath.Join(e.dir, "collateral")
+	if err := e.pki.WriteCollateralDir(p); err != nil {
+		e.t.Fatal(err)
+	}
+	return p
 }
 
 // acmeInfo reads /.dstack/acme-info through the gateway and verifies it.
