@@ -43,7 +43,10 @@
 // Config.InsecureAllowImageTags is set, because the compose hash measured into
 // RTMR3 must pin the bytes that run. go-containerregistry verifies the manifest
 // against the requested digest and every blob against the manifest; a cached
-// image is verified again before each unpack.
+// image is verified again before each unpack. A registry mirror
+// (RegistryOptions.Mirror, the sys-config's docker_registry) is asked first
+// for images pinned by digest only, and is no more trusted than the host
+// that names it.
 //
 // # Network design
 //

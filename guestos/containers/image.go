@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -32,6 +33,55 @@ type RegistryOptions struct {
 	// Transport is the HTTP transport for registry requests. Default
 	// http.DefaultTransport.
 	Transport http.RoundTripper
+
+	// Mirror is the URL of a registry mirror (scheme http or https, a host
+	// and port, no path): upstream's .sys-config.json docker_registry. An
+	// image pinned by digest is pulled from it first, and from its own
+	// registry when that fails. On the mirror a Docker Hub image keeps its
+	// repository path (docker's registry-mirrors convention:
+	// docker.io/library/nginx is <mirror>/library/nginx), and any other
+	// image's repository is prefixed with its registry host
+	// (registry.example/app/web is <mirror>/registry.example/app/web). The
+	// mirror is untrusted whatever its scheme, as the host chooses it: what
+	// it serves is checked against the pinned digest, and an image named
+	// by tag is never pulled from it. Default empty: no mirror.
+	Mirror string
+}
+
+// mirror is a parsed RegistryOptions.Mirror.
+type mirror struct {
+	host      string // host:port, as a reference names a registry
+	plainHTTP bool
+}
+
+func parseMirror(s string) (*mirror, error) {
+	if s == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("registry mirror %q: %w", s, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("registry mirror %q: want http://HOST[:PORT] or https://HOST[:PORT], without a path", s)
+	}
+	if _, err := name.NewRegistry(u.Host); err != nil {
+		return nil, fmt.Errorf("registry mirror %q: %w", s, err)
+	}
+	return &mirror{host: u.Host, plainHTTP: u.Scheme == "http"}, nil
+}
+
+// ref is where d is on the mirror.
+func (m *mirror) ref(d name.Digest) (name.Digest, error) {
+	repo := d.Context().RepositoryStr()
+	if reg := d.Context().RegistryStr(); reg != name.DefaultRegistry {
+		repo = reg + "/" + repo
+	}
+	var opts []name.Option
+	if m.plainHTTP {
+		opts = append(opts, name.Insecure)
+	}
+	return name.NewDigest(m.host+"/"+repo+"@"+d.DigestStr(), opts...)
 }
 
 // refAnnotation records, in the image cache's index, the digest an image was
@@ -43,6 +93,7 @@ type imageStore struct {
 	dir       string
 	allowTags bool
 	transport http.RoundTripper
+	mirror    *mirror
 	log       *zap.Logger
 }
 
@@ -55,24 +106,29 @@ func newImageStore(dir string, allowTags bool, ro RegistryOptions, log *zap.Logg
 			return nil, fmt.Errorf("creating the image cache %s: %w", dir, err)
 		}
 	}
+	m, err := parseMirror(ro.Mirror)
+	if err != nil {
+		return nil, err
+	}
 	base := ro.Transport
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return &imageStore{
-		dir:       dir,
-		allowTags: allowTags,
-		transport: &schemeGuard{base: base, allowLoopbackHTTP: ro.InsecurePlainHTTPLoopback},
-		log:       log,
-	}, nil
+	guard := &schemeGuard{base: base, allowLoopbackHTTP: ro.InsecurePlainHTTPLoopback}
+	if m != nil && m.plainHTTP {
+		guard.httpHost = m.host
+	}
+	return &imageStore{dir: dir, allowTags: allowTags, transport: guard, mirror: m, log: log}, nil
 }
 
 // schemeGuard refuses plain-HTTP registry requests unless they go to a
-// loopback host and the insecure option allows it. go-containerregistry
-// otherwise falls back to HTTP for private and localhost addresses.
+// loopback host and the insecure option allows it, or to a mirror given
+// with an http URL. go-containerregistry otherwise falls back to HTTP for
+// private and localhost addresses.
 type schemeGuard struct {
 	base              http.RoundTripper
 	allowLoopbackHTTP bool
+	httpHost          string // a mirror's host:port, reached over plain HTTP
 }
 
 func (g *schemeGuard) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -80,6 +136,9 @@ func (g *schemeGuard) RoundTrip(req *http.Request) (*http.Response, error) {
 		return g.base.RoundTrip(req)
 	}
 	if req.URL.Scheme == "http" && g.allowLoopbackHTTP && isLoopbackHost(req.URL.Hostname()) {
+		return g.base.RoundTrip(req)
+	}
+	if req.URL.Scheme == "http" && g.httpHost != "" && req.URL.Host == g.httpHost {
 		return g.base.RoundTrip(req)
 	}
 	return nil, fmt.Errorf("refusing %s request to registry %s: only HTTPS is allowed (plain HTTP only to a loopback registry with RegistryOptions.InsecurePlainHTTPLoopback)", req.URL.Scheme, req.URL.Host)
@@ -143,32 +202,55 @@ func (s *imageStore) Get(ctx context.Context, image string) (v1.Image, error) {
 	} else {
 		s.log.Warn("pulling an image by tag: what runs is not pinned by the compose hash", zap.String("image", image))
 	}
+	requested := ""
+	var mirrorErr error
+	if d, ok := ref.(name.Digest); ok {
+		requested = d.DigestStr()
+		if s.mirror != nil {
+			mref, err := s.mirror.ref(d)
+			if err == nil {
+				var img v1.Image
+				if img, err = s.pull(ctx, mref, requested); err == nil {
+					return img, nil
+				}
+			}
+			mirrorErr = fmt.Errorf("from the registry mirror %s: %w", s.mirror.host, err)
+			s.log.Warn("the registry mirror did not serve the image; pulling it from its registry", zap.String("image", image), zap.Error(mirrorErr))
+		}
+	}
 	rref, err := s.remoteRef(ref)
 	if err != nil {
 		return nil, fmt.Errorf("pulling %s: %w", image, err)
 	}
-	img, err := remote.Image(rref,
+	img, err := s.pull(ctx, rref, requested)
+	if err != nil {
+		return nil, fmt.Errorf("pulling %s: %w", image, errors.Join(mirrorErr, err))
+	}
+	return img, nil
+}
+
+// pull fetches ref into the cache, recording the digest it was requested
+// by, and returns it verified.
+func (s *imageStore) pull(ctx context.Context, ref name.Reference, requested string) (v1.Image, error) {
+	img, err := remote.Image(ref,
 		remote.WithContext(ctx),
 		remote.WithTransport(s.transport),
 		remote.WithPlatform(v1.Platform{OS: "linux", Architecture: runtime.GOARCH}),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("pulling %s: %w", image, err)
-	}
-	requested := ""
-	if d, ok := ref.(name.Digest); ok {
-		requested = d.DigestStr()
+		return nil, err
 	}
 	// AppendImage reads every layer through go-containerregistry's verifying
 	// readers, so a blob that does not match the manifest fails here.
+	lp := layout.Path(s.dir)
 	if err := lp.AppendImage(img, layout.WithAnnotations(map[string]string{refAnnotation: requested})); err != nil {
-		return nil, fmt.Errorf("pulling %s into the image cache: %w", image, err)
+		return nil, fmt.Errorf("writing it into the image cache: %w", err)
 	}
 	digest, err := img.Digest()
 	if err != nil {
-		return nil, fmt.Errorf("pulling %s: %w", image, err)
+		return nil, err
 	}
-	s.log.Info("pulled image", zap.String("image", image), zap.String("digest", digest.String()))
+	s.log.Info("pulled image", zap.String("image", ref.String()), zap.String("digest", digest.String()))
 	return s.verified(lp, digest)
 }
 

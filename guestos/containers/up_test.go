@@ -129,17 +129,7 @@ func newTestRegistry() (*testRegistry, error) {
 			inner.ServeHTTP(w, req)
 			return
 		}
-		rec := httptest.NewRecorder()
-		inner.ServeHTTP(rec, req)
-		body := rec.Body.Bytes()
-		if len(body) > 0 {
-			body[len(body)/2] ^= 1
-		}
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(body)
+		serveFlipped(w, req, inner)
 	}))
 	r.host = strings.TrimPrefix(srv.URL, "http://")
 	ref, err := name.ParseReference(r.host+"/test/app:v1", name.Insecure)
@@ -155,6 +145,22 @@ func newTestRegistry() (*testRegistry, error) {
 	}
 	r.digest = d.String()
 	return r, nil
+}
+
+// serveFlipped answers req with inner's answer, a byte in the middle of its
+// body flipped.
+func serveFlipped(w http.ResponseWriter, req *http.Request, inner http.Handler) {
+	rec := httptest.NewRecorder()
+	inner.ServeHTTP(rec, req)
+	body := rec.Body.Bytes()
+	if len(body) > 0 {
+		body[len(body)/2] ^= 1
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(body)
 }
 
 func (r *testRegistry) ref() string { return r.host + "/test/app@" + r.digest }

@@ -200,7 +200,7 @@ func bootDisk(t *testing.T, kernel, initrd, disk, args string) string {
 	start := time.Now()
 	out, err := exec.CommandContext(ctx, "qemu-system-x86_64", "-machine", "q35", "-m", "512", "-smp", "1",
 		"-nographic", "-no-reboot", "-accel", "tcg", "-cpu", "max", "-nic", "none",
-		"-kernel", kernel, "-initrd", initrd, "-append", "console=ttyS0 panic=-1 quiet "+args,
+		"-kernel", kernel, "-initrd", initrd, "-append", "console=ttyS0 panic=-1 quiet no_timer_check "+args,
 		"-drive", "file="+disk+",format=raw,if=virtio").CombinedOutput()
 	if err != nil {
 		t.Fatalf("qemu: %v\n%s", err, out)

@@ -40,8 +40,11 @@ const DefaultVersion = "0.1.0"
 // VM's end, the reason left on the console), and upstream's hardening of
 // early boot against what the host controls
 // (https://github.com/Dstack-TEE/dstack/blob/master/os/image/kernel-cmdline.sh).
+// no_timer_check skips the boot-time check that the legacy timer reaches
+// the IO-APIC: an emulated CPU on a loaded host can miss its window and
+// panic ("IO-APIC + timer doesn't work"), and a TD has no such timer.
 const BaseCmdline = "console=ttyS0 panic=1 oops=panic net.ifnames=0 biosdevname=0 mce=off pci=noearly pci=nommconf " +
-	"random.trust_cpu=y random.trust_bootloader=n tsc=reliable no-kvmclock"
+	"random.trust_cpu=y random.trust_bootloader=n tsc=reliable no-kvmclock no_timer_check"
 
 // Command-line markers of development images. dstack-init must refuse the
 // simulated TEE unless InsecureSimulatedTEEArg is on its command line, and
@@ -91,7 +94,8 @@ type Options struct {
 	Version string
 	// SourceDateEpoch is the time stamp of every file in the initramfs and
 	// of its gzip header, in seconds since 1970 (the SOURCE_DATE_EPOCH
-	// convention). 0 by default.
+	// convention); when not 0 it is also stamped into dstack-init, whose
+	// clock check then refuses a clock earlier than it. 0 by default.
 	SourceDateEpoch int64
 	// Log receives progress lines. Nil discards them.
 	Log io.Writer
@@ -217,7 +221,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	}
 	defer os.RemoveAll(work)
 	fmt.Fprintf(log, "building %s (static, cgo)\n", InitPackage)
-	initBin, err := buildInit(ctx, src, work)
+	initBin, err := buildInit(ctx, src, work, opts.SourceDateEpoch)
 	if err != nil {
 		return nil, err
 	}

@@ -48,7 +48,9 @@
 // caller's build settings; it links runc's libcontainer, whose nsenter is C,
 // so it is a static cgo build and the C compiler's version is recorded in
 // metadata.json with Go's. The cpio records are sorted, owned by 0:0, and
-// stamped with SOURCE_DATE_EPOCH (0 by default), as is the gzip header. Two
+// stamped with SOURCE_DATE_EPOCH (0 by default), as is the gzip header; a
+// SOURCE_DATE_EPOCH is also built into dstack-init, whose clock check refuses
+// a clock earlier than the image's build (metadata.json records it). Two
 // builds of one commit with the same Go and C toolchains are byte-identical.
 //
 // # Production and debug images

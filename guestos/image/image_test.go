@@ -8,9 +8,12 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -439,5 +442,28 @@ func TestNoMeasurementWithoutTDVF(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "not a TDX firmware") {
 		t.Fatalf("the build does not say why: %q", log.String())
+	}
+}
+
+// TestSourceDateEpochReachesClockCheck builds a program with the /init
+// build's ldflags: the SOURCE_DATE_EPOCH they stamp is the floor of PID
+// 1's clock check (a wrong variable name would be ignored by the linker).
+func TestSourceDateEpochReachesClockCheck(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a program")
+	}
+	const epoch = 1830297600 // 2028-01-01
+	args := initBuildArgs(epoch)
+	ldflags := args[slices.Index(args, "-ldflags")+1]
+	stamp := ldflags[max(strings.Index(ldflags, "-X "), 0):] // without the static link, which needs no C here
+	out, err := exec.Command("go", "run", "-ldflags", stamp, "./testdata/clockfloor").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go run: %v\n%s", err, out)
+	}
+	if got := strings.TrimSpace(string(out)); got != strconv.Itoa(epoch) {
+		t.Fatalf("the clock floor is %s, want the stamped %d", got, epoch)
+	}
+	if slices.ContainsFunc(initBuildArgs(0), func(a string) bool { return strings.Contains(a, ClockEpochVar) }) {
+		t.Fatal("an unset SOURCE_DATE_EPOCH is stamped")
 	}
 }

@@ -53,14 +53,24 @@ func buildEnv() []string {
 // initBuildArgs are the flags of the /init build. dstack-init links runc's
 // libcontainer, whose nsenter is C, so it is a static cgo build; -trimpath,
 // an empty build id and no VCS stamp make it the same from any checkout of
-// the same commit.
-var initBuildArgs = []string{"build", "-trimpath", "-buildvcs=false", "-tags", "osusergo,netgo",
-	"-ldflags", "-s -w -buildid= -linkmode=external -extldflags=-static"}
+// the same commit. A SOURCE_DATE_EPOCH (when not 0) is stamped into
+// dstack-init as the earliest time its clock check accepts (ClockEpochVar).
+func initBuildArgs(sourceDateEpoch int64) []string {
+	ldflags := "-s -w -buildid= -linkmode=external -extldflags=-static"
+	if sourceDateEpoch > 0 {
+		ldflags += fmt.Sprintf(" -X %s=%d", ClockEpochVar, sourceDateEpoch)
+	}
+	return []string{"build", "-trimpath", "-buildvcs=false", "-tags", "osusergo,netgo", "-ldflags", ldflags}
+}
+
+// ClockEpochVar is the string variable of dstack-init that holds the image
+// build's SOURCE_DATE_EPOCH: PID 1 refuses a clock earlier than it.
+const ClockEpochVar = "github.com/dstack-go/dstack/guestos/pid1.sourceDateEpoch"
 
 // buildInit compiles dstack-init from the module at srcDir into dir.
-func buildInit(ctx context.Context, srcDir, dir string) ([]byte, error) {
+func buildInit(ctx context.Context, srcDir, dir string, sourceDateEpoch int64) ([]byte, error) {
 	out := filepath.Join(dir, "init")
-	args := append(append([]string(nil), initBuildArgs...), "-o", out, InitPackage)
+	args := append(initBuildArgs(sourceDateEpoch), "-o", out, InitPackage)
 	if err := goCommand(ctx, srcDir, args...); err != nil {
 		return nil, fmt.Errorf("building %s: %w", InitPackage, err)
 	}

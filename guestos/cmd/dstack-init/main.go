@@ -17,14 +17,18 @@
 // and storage-fs, reaches system-ready, decrypts .encrypted-env, serves the
 // guest agent (upstream's DstackGuest API) on --socket, and runs the app:
 // the compose file as containers (guestos/containers, images pulled by
-// digest), with the attested tunnel in front of their ports and the CVM
+// digest, from the sys-config's docker_registry mirror first when it names
+// one), with the attested tunnel in front of their ports and the CVM
 // registered with the gateways of gateway_urls when app-compose asks for
 // the gateway (the tunnel and the registration accept only the gateway app
 // id on chain). The RA-TLS certificates of the tunnel and of the
 // registration are valid 7 days and renewed, with a fresh key and fresh
 // evidence, after 2/3 of that; open streams are not dropped.
 // When the chain does not allow the compose hash, no KMS releases keys: the
-// boot stops with the reason and the app is not started.
+// boot stops with the reason and the app is not started. When the sys-config
+// names a host_api_url (http), the host is told the boot's progress, its
+// failure, and the instance info, whose instance_id_seed it gives back in
+// .instance_info at the next boot (upstream's Notify).
 //
 // Flags:
 //
@@ -91,8 +95,10 @@ import (
 	"github.com/dstack-go/dstack/guestos/agent"
 	"github.com/dstack-go/dstack/guestos/boot"
 	"github.com/dstack-go/dstack/guestos/containerapp"
+	"github.com/dstack-go/dstack/guestos/containers"
 	"github.com/dstack-go/dstack/guestos/datadisk"
 	"github.com/dstack-go/dstack/guestos/gatewaylink"
+	"github.com/dstack-go/dstack/guestos/hostapi"
 	"github.com/dstack-go/dstack/guestos/hostinput"
 	"github.com/dstack-go/dstack/guestos/pid1"
 	"github.com/dstack-go/dstack/tee/attest"
@@ -252,9 +258,17 @@ func run(ctx context.Context, o *options, log *zap.Logger, reader *chain.Reader,
 	} else {
 		log.Warn("INSECURE: the data volume is a plain directory", zap.String("dir", o.insecurePlainDataDir))
 	}
+	var host boot.HostNotifier
+	if u := in.SysConfig.HostAPIURL; u != "" {
+		if c, err := hostapi.New(u); err != nil {
+			log.Warn("the host is not told how the boot goes", zap.Error(err))
+		} else {
+			host = c
+		}
+	}
 	cvm, err := boot.Boot(ctx, boot.Config{
 		Inputs: in, Platform: platform, KMSURLs: o.kmsURLs, Chain: reader, Attestation: opts,
-		Storage: storage, Logger: log,
+		Storage: storage, Host: host, Logger: log,
 	})
 	if err != nil {
 		return err
@@ -267,6 +281,7 @@ func run(ctx context.Context, o *options, log *zap.Logger, reader *chain.Reader,
 	}
 	defer srv.Close(context.Background())
 	var app boot.RunningApp
+	var link *gatewaylink.Registrar
 	if o.insecureDemoApp != "" {
 		log.Warn("INSECURE: the compose app is not run: the built-in demo app runs instead (development)", zap.String("addr", o.insecureDemoApp))
 		app, err = cvm.StartApp(ctx, &boot.BuiltinDemoApp{Listen: o.insecureDemoApp}, srv.Socket(), nil)
@@ -275,9 +290,13 @@ func run(ctx context.Context, o *options, log *zap.Logger, reader *chain.Reader,
 		if aerr != nil {
 			return aerr
 		}
-		link := &gatewaylink.Registrar{Listen: o.tunnelListen, Gateway: reader, Logger: log}
+		link = &gatewaylink.Registrar{Listen: o.tunnelListen, Gateway: reader, Logger: log}
 		defer link.Close()
-		app, err = cvm.StartApp(ctx, &containerapp.Runner{StateDir: state, Logger: log}, srv.Socket(), link)
+		runner := &containerapp.Runner{StateDir: state, Logger: log, Registry: containers.RegistryOptions{Mirror: in.SysConfig.DockerRegistry}}
+		if in.SysConfig.DockerRegistry != "" {
+			log.Info("images pinned by digest are pulled from the host's registry mirror first", zap.String("docker_registry", in.SysConfig.DockerRegistry))
+		}
+		app, err = cvm.StartApp(ctx, runner, srv.Socket(), link)
 	}
 	if err != nil {
 		return err
@@ -291,6 +310,13 @@ func run(ctx context.Context, o *options, log *zap.Logger, reader *chain.Reader,
 	case err := <-done:
 		return err
 	case <-ctx.Done():
+	}
+	// Deregister first, so the gateways stop routing to this CVM before
+	// its app stops answering; the deferred Close is then a no-op.
+	if link != nil {
+		if err := link.Close(); err != nil {
+			log.Warn("deregistering from the gateways", zap.Error(err))
+		}
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
