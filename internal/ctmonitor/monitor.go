@@ -15,9 +15,10 @@
 // It must never pass silently: a log that cannot be read, a tree head whose
 // signature does not verify, or attested keys that cannot be read are
 // errors of the poll (logged at error and counted), never an empty round.
-// It does not check that each entry is included in the tree head it read
-// (get-proof-by-hash); a log that serves entries other than those it signed
-// is not detected.
+// With FromStart it also checks that the entries it read hash to each tree
+// head (a compact Merkle range kept in its state), so that a log serving
+// entries other than those it signed is an alert; started at a tree head
+// instead, it has no range of the earlier entries and does not check this.
 package ctmonitor
 
 import (
@@ -39,6 +40,7 @@ import (
 	"github.com/google/certificate-transparency-go/jsonclient"
 	ctx509 "github.com/google/certificate-transparency-go/x509"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/transparency-dev/merkle/compact"
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
 	"go.uber.org/zap"
@@ -61,6 +63,10 @@ const (
 	// KindUnparseable is an entry that cannot be parsed and whose bytes
 	// mention the domain.
 	KindUnparseable = "unparseable_entry"
+	// KindEntriesNotInTree is a log whose entries, read from its first,
+	// do not hash to the tree head it signed: it served entries other than
+	// those it logged.
+	KindEntriesNotInTree = "entries_not_in_tree"
 )
 
 // Alert is one finding, as the webhook receives it.
@@ -150,6 +156,11 @@ type logState struct {
 	Timestamp uint64 `json:"timestamp"`
 	// NextIndex is the first entry not yet checked.
 	NextIndex uint64 `json:"next_index"`
+	// Range is the compact Merkle range of entries [0, NextIndex) when
+	// they were all read (FromStart), so that the entries are checked
+	// against each tree head; RangeValid says whether it is kept.
+	Range      [][]byte `json:"range,omitempty"`
+	RangeValid bool     `json:"range_valid,omitempty"`
 	// RefusedHeads are the tree heads alerted as inconsistent
 	// ("<size>:<hex root>"), so that each raises one alert.
 	RefusedHeads []string `json:"refused_heads,omitempty"`
@@ -307,7 +318,7 @@ func (m *Monitor) follow(ctx context.Context, l *logFollower, known map[string]b
 		return fmt.Errorf("get-sth: %w", err)
 	}
 	if st == nil {
-		st = &logState{}
+		st = &logState{RangeValid: m.cfg.FromStart}
 		if !m.cfg.FromStart {
 			st.NextIndex = sth.TreeSize
 		}
@@ -317,6 +328,12 @@ func (m *Monitor) follow(ctx context.Context, l *logFollower, known map[string]b
 		return m.save(ctx, l, st)
 	}
 	st.TreeSize, st.RootHash, st.Timestamp = sth.TreeSize, sth.SHA256RootHash[:], sth.Timestamp
+	var rng *compact.Range
+	if st.RangeValid {
+		if rng, err = rangeFactory.NewRange(0, st.NextIndex, st.Range); err != nil {
+			return fmt.Errorf("the monitor's state: %w (remove it to start over)", err)
+		}
+	}
 	for st.NextIndex < sth.TreeSize {
 		end := min(st.NextIndex+uint64(m.cfg.BatchSize), sth.TreeSize) - 1
 		resp, err := l.lc.GetRawEntries(ctx, int64(st.NextIndex), int64(end))
@@ -334,14 +351,33 @@ func (m *Monitor) follow(ctx context.Context, l *logFollower, known map[string]b
 		}
 		for i := range resp.Entries {
 			m.check(ctx, l, int64(st.NextIndex)+int64(i), &resp.Entries[i], known)
+			if rng != nil {
+				if err := rng.Append(rfc6962.DefaultHasher.HashLeaf(resp.Entries[i].LeafInput), nil); err != nil {
+					return err
+				}
+			}
 		}
 		st.NextIndex += uint64(len(resp.Entries))
+		if rng != nil {
+			st.Range = rng.Hashes()
+		}
 		if err := m.save(ctx, l, st); err != nil {
 			return err
 		}
 	}
+	if rng != nil && st.NextIndex > 0 {
+		if root, err := rng.GetRootHash(nil); err != nil || !bytes.Equal(root, st.RootHash) {
+			// Alerted once: the range is not kept from here on.
+			st.RangeValid, st.Range = false, nil
+			m.raise(ctx, Alert{Kind: KindEntriesNotInTree, Log: l.cfg.URL,
+				Message: fmt.Sprintf("the %d entries the log served hash to %x, not to the root %x of the tree head it signed: it serves entries other than those it logged", st.NextIndex, root, st.RootHash)})
+		}
+	}
 	return m.save(ctx, l, st)
 }
+
+// rangeFactory makes RFC 6962 compact ranges.
+var rangeFactory = &compact.RangeFactory{Hash: rfc6962.DefaultHasher.HashChildren}
 
 // consistent checks a new head against the last accepted one; an
 // inconsistent head is alerted once and not accepted.

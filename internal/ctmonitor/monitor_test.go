@@ -213,6 +213,31 @@ func TestInconsistentHeadAlertsOnce(t *testing.T) {
 	}
 }
 
+// TestEntriesCheckedAgainstTheHead: a log that serves, in place of a
+// logged certificate, one on an attested key is caught: the entries do not
+// hash to its signed head. An empty log raises nothing.
+func TestEntriesCheckedAgainstTheHead(t *testing.T) {
+	h := newHarness(t)
+	h.poll(t)
+	if a := h.taken(); len(a) != 0 {
+		t.Fatalf("empty log: %+v", a)
+	}
+	logged, _ := cert(t, "evil.gw.example.com")
+	h.log.AddCert(t, logged)
+	shown, spki := cert(t, "evil.gw.example.com")
+	h.know(spki)
+	h.log.ServeInstead(t, 0, shown)
+	h.poll(t)
+	a := h.taken()
+	if len(a) != 1 || a[0].Kind != KindEntriesNotInTree {
+		t.Fatalf("alerts: %+v", a)
+	}
+	h.poll(t)
+	if a := h.taken(); len(a) != 0 {
+		t.Fatalf("alerted again: %+v", a)
+	}
+}
+
 func TestFailuresAreErrors(t *testing.T) {
 	h := newHarness(t)
 	der, _ := cert(t, "a.gw.example.com")

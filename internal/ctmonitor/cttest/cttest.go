@@ -135,6 +135,21 @@ func (l *Log) add(t testing.TB, e *ct.TimestampedEntry, extra any) {
 	l.tree.AppendData(leaf)
 }
 
+// ServeInstead makes get-entries serve, as entry i, a certificate other
+// than the one the tree holds: the log then serves entries it never
+// signed.
+func (l *Log) ServeInstead(t testing.TB, i int, der []byte) {
+	t.Helper()
+	leaf, err := cttls.Marshal(ct.MerkleTreeLeaf{Version: ct.V1, LeafType: ct.TimestampedEntryLeafType,
+		TimestampedEntry: &ct.TimestampedEntry{EntryType: ct.X509LogEntryType, X509Entry: &ct.ASN1Cert{Data: der}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.leaves[i] = leaf // the tree keeps the hash of the logged one
+}
+
 // Rewrite replaces the history: the tree is rebuilt with entry i's leaf
 // changed, so that a head signed from now on is not consistent with one
 // signed before.
