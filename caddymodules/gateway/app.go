@@ -45,6 +45,7 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -166,6 +167,10 @@ type App struct {
 	checkMu  sync.Mutex
 	checkers []*healthChecker
 
+	// history is the attested record of the ACME account and of every
+	// certificate key (/.dstack/acme-info, AcmeInfo).
+	history *keyHistory
+
 	srv  *http.Server
 	ln   net.Listener
 	stop chan struct{}
@@ -243,6 +248,11 @@ func (a *App) Provision(ctx caddy.Context) error {
 	a.passive = newEjector(a.PassiveHealth, a.log.Named("passive_health"), a.clock)
 	if a.PassiveHealth.Off {
 		a.log.Info("passive health is off: an instance whose dial fails stays routed until its registration expires or it deregisters")
+	}
+	a.history = &keyHistory{storage: ctx.Storage(), attester: a.attester, log: a.log.Named("acme_info"),
+		base: strings.ToLower(strings.TrimSuffix(a.BaseDomain, ".")), now: a.clock.Now, scanned: make(chan struct{})}
+	if err := a.history.subscribe(ctx); err != nil {
+		return err
 	}
 	a.reg = &registry{storage: ctx.Storage(), byID: map[string]*Instance{}}
 	if err := a.reg.load(ctx); err != nil {
@@ -356,6 +366,11 @@ func (a *App) Start() error {
 			a.log.Error("registration server stopped", zap.Error(err))
 		}
 	}()
+	scanCtx, cancel := context.WithTimeout(a.ctx, time.Minute)
+	defer cancel()
+	if err := a.history.scan(scanCtx); err != nil {
+		a.log.Error("recording the stored certificates' keys in the attested history", zap.Error(err))
+	}
 	a.stop, a.done = make(chan struct{}), make(chan struct{})
 	go a.watch()
 	a.log.Info("dstack gateway started", zap.String("registration", "https://"+ln.Addr().String()), zap.String("base_domain", a.BaseDomain))

@@ -7,7 +7,7 @@ import (
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 )
 
-// FuzzCaddyfile: any tokens given to the `dstack` global option or to the
+// FuzzCaddyfile: any tokens given to the `dstack` and `dstack_ct` global options or to the
 // Caddyfile of any of the gateway's modules give a config or an error,
 // never a panic, and a config they give survives a JSON round trip.
 func FuzzCaddyfile(f *testing.F) {
@@ -21,6 +21,8 @@ func FuzzCaddyfile(f *testing.F) {
 		"dstack passthrough", "dstack unknown", "dstack_app allowed revoked", "dstack_app x",
 		"dstack_node {\nagent_socket /run/dstack.sock\n}", "dstack_node {\nagent_socket rel\n}", "dstack_node x",
 		"dstack_h2", "dstack_detach", "{", "}", "dstack {\n{\n}\n}",
+		"dstack_ct {\nbase_domain d.example\nlog https://ct.example/ AAAA\nfrom_storage\ngateway_app_id 6a\nbatch_size 3\n}",
+		"dstack_ct {\nlog x\ninterval 0s\nfrom_start x\n}",
 		"dstack {\npassive_health off\n}", "dstack {\npassive_health {\ncool_down 1m\n}\n}", "dstack {\npassive_health off {\n}\n}",
 	} {
 		f.Add(s)
@@ -29,6 +31,11 @@ func FuzzCaddyfile(f *testing.F) {
 		if v, err := parseGlobalOption(caddyfile.NewTestDispenser(in), nil); err == nil {
 			if _, err := json.Marshal(v); err != nil {
 				t.Fatalf("global option %q: %v", in, err)
+			}
+		}
+		if v, err := parseCTOption(caddyfile.NewTestDispenser(in), nil); err == nil {
+			if _, err := json.Marshal(v); err != nil {
+				t.Fatalf("dstack_ct option %q: %v", in, err)
 			}
 		}
 		for _, m := range []caddyfile.Unmarshaler{

@@ -16,6 +16,8 @@ import (
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"go.uber.org/zap"
+
+	"github.com/dstack-go/dstack/tee/acmeinfo"
 )
 
 func init() {
@@ -33,10 +35,11 @@ func init() {
 //     empty), /.dstack/index (the paths it serves), /.dstack/app-info (the
 //     Info of the guest agent of the CVM the gateway runs in, read from
 //     agent_socket: what a client checks the gateway's own attestation
-//     with) and /.dstack/acme-info. Without an agent socket app-info answers
-//     501, and with an agent that fails 502, with a JSON error; acme-info
-//     answers 501 (this gateway has no ACME account yet). Methods other
-//     than GET: 405; other paths: 404.
+//     with) and /.dstack/acme-info (the attested ACME account and every
+//     certificate key the gateway used, upstream's AcmeInfoResponse).
+//     Without an agent socket app-info answers 501, and with an agent that
+//     fails 502, with a JSON error. Methods other than GET: 405; other
+//     paths: 404.
 //   - health.<base_domain>, the legacy health endpoint: GET / is 200,
 //     anything else 404.
 //
@@ -115,6 +118,23 @@ func (n *Node) serveAppInfo(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body)
 }
 
+// serveAcmeInfo answers the attested record of the ACME account and of
+// every certificate key, as upstream's AcmeInfoResponse.
+func (n *Node) serveAcmeInfo(w http.ResponseWriter, r *http.Request) {
+	info, err := n.app.AcmeInfo(r.Context())
+	var body []byte
+	if err == nil {
+		body, err = acmeinfo.Marshal(info)
+	}
+	if err != nil {
+		n.log.Error("acme-info: reading the attested key history", zap.Error(err))
+		writeJSONError(w, http.StatusInternalServerError, "acme-info: the attested key history cannot be read")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(body)
+}
+
 // nodeIndex is /.dstack/index's body, as upstream writes it (keys sorted).
 var nodeIndex = []byte(`{"paths":["/index","/app-info","/acme-info"],"type":"dstack gateway"}`)
 
@@ -156,7 +176,7 @@ func (n *Node) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.
 	case "/app-info":
 		n.serveAppInfo(w, r)
 	case "/acme-info":
-		writeJSONError(w, http.StatusNotImplemented, "acme-info: this gateway has no ACME account (ZT-TLS certificates are not issued by the gateway yet)")
+		n.serveAcmeInfo(w, r)
 	default:
 		w.WriteHeader(http.StatusNotFound)
 	}

@@ -55,7 +55,7 @@ func TestNodeService(t *testing.T) {
 		{"GET", gw + ":8443", "/.dstack/index", 200, "application/json", `{"paths":["/index","/app-info","/acme-info"],"type":"dstack gateway"}`},
 		{"GET", "gateway-80." + baseDomain, "/health", 200, "", ""},
 		{"GET", gw, "/.dstack/app-info", 501, "application/json", "app-info: no guest agent at /var/run/dstack.sock"},
-		{"GET", gw, "/.dstack/acme-info", 501, "application/json", "acme-info: this gateway has no ACME account"},
+		{"GET", gw, "/.dstack/acme-info", 200, "application/json", `{"account_uri":"","quoted_hist_keys":[],"account_quote":"","account_attestation":""}`},
 		{"GET", gw, "/.dstack/nothing", 404, "", ""},
 		{"POST", gw, "/health", 405, "", ""},
 		{"GET", "gateway-8080." + baseDomain, "/health", 404, "application/json", "port 80 only"},

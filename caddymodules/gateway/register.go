@@ -18,6 +18,7 @@ import (
 	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/internal/tunnel"
 	"github.com/dstack-go/dstack/kms/kmsapi"
+	"github.com/dstack-go/dstack/tee/acmeinfo"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/identity"
 	"github.com/dstack-go/dstack/tee/ratls"
@@ -49,7 +50,19 @@ const maxRegisterBody = 64 << 10
 // carries two ids.
 const maxDeregisterBody = 1 << 10
 
-// registrationHandler serves /prpc/RegisterCvm, /prpc/DeregisterCvm and /prpc/Info (upstream's
+// AcmeInfoMethod is upstream's AcmeInfo RPC.
+const AcmeInfoMethod = "AcmeInfo"
+
+// acmeInfoRPC is upstream's AcmeInfo: the record /.dstack/acme-info serves.
+func (a *App) acmeInfoRPC(ctx context.Context, _ *struct{}) (*acmeinfo.Info, error) {
+	info, err := a.AcmeInfo(ctx)
+	if err != nil {
+		return nil, prpc.Public("the attested key history cannot be read", err)
+	}
+	return info, nil
+}
+
+// registrationHandler serves /prpc/RegisterCvm, /prpc/DeregisterCvm, /prpc/Info, /prpc/AcmeInfo (upstream's
 // legacy "Tproxy." prefix is stripped, as upstream does) and /health.
 func (a *App) registrationHandler() http.Handler {
 	rpc := &prpc.Server{
@@ -58,6 +71,7 @@ func (a *App) registrationHandler() http.Handler {
 			tunnel.RegisterMethod:   prpc.Handle(a.registerCvm).MaxBody(maxRegisterBody),
 			tunnel.DeregisterMethod: prpc.Handle(a.deregisterCvm).MaxBody(maxDeregisterBody),
 			tunnel.InfoMethod:       prpc.Handle(a.info),
+			AcmeInfoMethod:          prpc.Handle(a.acmeInfoRPC),
 		},
 	}
 	mux := http.NewServeMux()

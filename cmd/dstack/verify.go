@@ -29,7 +29,7 @@ const maxEvidenceFile = verification.MaxEvidenceSize
 func init() {
 	var f verifyFlags
 	cmd := &cobra.Command{
-		Use:   "verify FILE",
+		Use:   "verify FILE | --acme-info URL|FILE --gateway-app-id ID",
 		Short: "Verify attestation evidence and print its claims as JSON",
 		Long: `Verify attestation evidence and print one JSON object with the verdict and the claims.
 
@@ -51,9 +51,23 @@ evidence invalid and os_image_mismatch names the first differing register and ev
 explains them all). Otherwise os_image_hash is a claim, and os_image_reason says why.
 
 Without --pccs or --collateral no TDX collateral is used and tcb_status is "Unknown".
+
+--acme-info URL|FILE checks a gateway's attested ACME record (https://gateway.<base_domain>/.dstack/acme-info,
+or a saved copy): the evidence of the account URI and of every certificate key must verify, its report_data
+must bind that URI or key (SHA-512 of "acme-account:" or "zt-cert:" and the content), and the attested
+identity must be the gateway app --gateway-app-id on a platform whose TCB status --tcb-status accepts, with
+a bound OS image. It prints a verdict per key; exit status 0 only when every entry holds.
 SEV-SNP evidence needs the VCEK of its chip: from the evidence, or --amd-certs.`,
-		Args: cobra.ExactArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if f.acme.source != "" {
+				return cobra.NoArgs(cmd, args)
+			}
+			return cobra.ExactArgs(1)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.acme.source != "" {
+				return runVerifyAcme(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
+			}
 			return runVerify(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0], f)
 		},
 	}
@@ -64,12 +78,18 @@ SEV-SNP evidence needs the VCEK of its chip: from the evidence, or --amd-certs.`
 	cmd.Flags().BoolVar(&f.cert, "cert", false, "FILE is an RA-TLS certificate (PEM or DER): verify its attestation and its key binding")
 	cmd.Flags().StringVar(&f.image, "image", "", "check TDX evidence against this OS image directory (metadata.json, firmware, kernel, initrd, sha256sum.txt)")
 	cmd.Flags().StringVar(&f.insecureRoots, "insecure-trust-roots", "", "PEM file of roots that REPLACE the vendors' (mock PKI evidence only)")
+	cmd.Flags().StringVar(&f.acme.source, "acme-info", "", "check a gateway's acme-info record (URL or FILE) instead of one piece of evidence")
+	cmd.Flags().StringVar(&f.acme.gatewayAppID, "gateway-app-id", "", "with --acme-info: the gateway's app id (hex), whose TD must have attested every entry")
+	cmd.Flags().StringSliceVar(&f.acme.tcbStatus, "tcb-status", []string{"UpToDate"}, "with --acme-info: the TCB statuses accepted")
+	cmd.Flags().StringVar(&f.acme.cacert, "cacert", "", "with --acme-info URL: PEM roots to check the gateway's HTTPS certificate with instead of the system's")
+	cmd.Flags().BoolVar(&f.acme.allowUnbound, "insecure-allow-unbound-os-image", false, "with --acme-info: accept evidence whose os_image_hash is not bound to its registers")
 	rootCmd.AddCommand(cmd)
 }
 
 type verifyFlags struct {
 	pccs, collateralDir, at, insecureRoots, amdCerts, image string
 	cert                                                    bool
+	acme                                                    acmeFlags
 }
 
 // verdict is the JSON printed by verify.
@@ -100,12 +120,12 @@ type verdict struct {
 	OSImageMismatch     *registerMismatch `json:"os_image_mismatch,omitempty"`
 	// OSImageIsDev and OSImageVersion are metadata.json's is_dev and version, given only when the hash was
 	// bound through --image, whose metadata.json it covers (upstream dstack-verifier's fields of that name).
-	OSImageIsDev        *bool             `json:"os_image_is_dev,omitempty"`
-	OSImageVersion      string            `json:"os_image_version,omitempty"`
-	KeyProvider         json.RawMessage   `json:"key_provider,omitempty"`
-	DeviceID            string            `json:"device_id,omitempty"`
-	MrSystem            string            `json:"mr_system,omitempty"`
-	MrAggregated        string            `json:"mr_aggregated,omitempty"`
+	OSImageIsDev   *bool           `json:"os_image_is_dev,omitempty"`
+	OSImageVersion string          `json:"os_image_version,omitempty"`
+	KeyProvider    json.RawMessage `json:"key_provider,omitempty"`
+	DeviceID       string          `json:"device_id,omitempty"`
+	MrSystem       string          `json:"mr_system,omitempty"`
+	MrAggregated   string          `json:"mr_aggregated,omitempty"`
 
 	Errors []string `json:"errors"`
 }

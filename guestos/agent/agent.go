@@ -66,7 +66,6 @@ import (
 	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
-	"github.com/dstack-go/dstack/tee/eventlog"
 	"github.com/dstack-go/dstack/tee/kdf"
 	"github.com/dstack-go/dstack/tee/ratls"
 	"github.com/dstack-go/dstack/tee/wire"
@@ -510,31 +509,11 @@ func (a *Agent) GetQuote(ctx context.Context, req *RawQuoteArgs) (*GetQuoteRespo
 	if err != nil {
 		return nil, prpc.Public("quoting failed", err)
 	}
-	log, err := json.Marshal(quoteEventLog(att.TDX.EventLog))
+	q, err := attest.NewQuoteResponse(att)
 	if err != nil {
-		return nil, err
+		return nil, prpc.Public("quoting failed", err)
 	}
-	return &GetQuoteResponse{Quote: att.TDX.Quote, EventLog: string(log), ReportData: rd[:], VMConfig: att.Config}, nil
-}
-
-// quoteEventLog is GetQuote's event log: every event, as upstream sends it
-// (https://github.com/Dstack-TEE/dstack/blob/master/dstack/dstack-attest/src/attestation.rs,
-// get_tdx_event_log_string), boot events without their payloads but for
-// the "ACPI DATA" markers, runtime events whole. Upstream also empties the
-// runtime events' digests; they are kept here, so that a client that
-// replays the log from the digests alone (the SDKs' replayRtmrs) finds the
-// quote's RTMR3, and a verifier, which recomputes them from the payloads,
-// finds the same.
-func quoteEventLog(events []eventlog.Event) []eventlog.Event {
-	out := make([]eventlog.Event, len(events))
-	for i, e := range events {
-		out[i] = e
-		acpi := e.IMR == 0 && e.EventType == 10 && string(e.Payload) == "ACPI DATA"
-		if e.EventType != eventlog.RuntimeEventType && !acpi {
-			out[i].Payload = nil
-		}
-	}
-	return out
+	return q, nil
 }
 
 // Attest returns the VersionedAttestation over report_data.

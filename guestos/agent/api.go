@@ -1,6 +1,9 @@
 package agent
 
-import "github.com/dstack-go/dstack/internal/prpc"
+import (
+	"github.com/dstack-go/dstack/internal/prpc"
+	"github.com/dstack-go/dstack/tee/attest"
+)
 
 // The DstackGuest messages, with upstream's field names (agent_rpc.proto).
 // Bytes fields are hex in JSON.
@@ -43,13 +46,7 @@ type RawQuoteArgs struct {
 }
 
 // GetQuoteResponse is a quote and its stripped event log.
-type GetQuoteResponse struct {
-	Quote       prpc.Bytes `json:"quote"`
-	EventLog    string     `json:"event_log"`
-	ReportData  prpc.Bytes `json:"report_data"`
-	VMConfig    string     `json:"vm_config"`
-	Attestation prpc.Bytes `json:"attestation"`
-}
+type GetQuoteResponse = attest.QuoteResponse
 
 // AttestResponse is a VersionedAttestation.
 type AttestResponse struct {

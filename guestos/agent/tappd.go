@@ -165,7 +165,7 @@ func (a *Agent) TdxQuote(ctx context.Context, req *TdxQuoteArgs) (*TdxQuoteRespo
 	if err != nil {
 		return nil, err
 	}
-	return &TdxQuoteResponse{Quote: q.Quote, EventLog: q.EventLog, HashAlgorithm: alg, Prefix: respPrefix}, nil
+	return &TdxQuoteResponse{Quote: prpc.Bytes(q.Quote), EventLog: q.EventLog, HashAlgorithm: alg, Prefix: respPrefix}, nil
 }
 
 // RawQuote is TdxQuote with "raw".

@@ -15,11 +15,10 @@ package verification
 import (
 	"bytes"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/tdx"
 	"github.com/dstack-go/dstack/tee/eventlog"
 	"github.com/dstack-go/dstack/tee/wire"
@@ -68,65 +67,13 @@ func ParseEvidence(raw []byte) (*Evidence, error) {
 	return &Evidence{Attestation: a}, nil
 }
 
-// getQuoteJSON is the union of the JSON inputs of ParseEvidence.
-type getQuoteJSON struct {
-	Attestation *string         `json:"attestation"`
-	Quote       *string         `json:"quote"`
-	EventLog    json.RawMessage `json:"event_log"`
-	ReportData  string          `json:"report_data"`
-	VMConfig    string          `json:"vm_config"`
-}
-
+// parseEvidenceJSON reads the JSON forms, as attest.ParseEvidenceJSON does.
 func parseEvidenceJSON(raw []byte) (*Evidence, error) {
-	var in getQuoteJSON
-	if err := json.Unmarshal(raw, &in); err != nil {
-		return nil, fmt.Errorf("parsing JSON: %w", err)
+	a, err := attest.ParseEvidenceJSON(raw)
+	if err != nil {
+		return nil, err
 	}
-	switch {
-	case in.Attestation != nil && *in.Attestation != "":
-		// A verifier request: the attestation carries everything; any other
-		// field is ignored so that unsigned config cannot be mixed in.
-		b, err := hex.DecodeString(strings.TrimPrefix(*in.Attestation, "0x"))
-		if err != nil {
-			return nil, fmt.Errorf("attestation: %w", err)
-		}
-		a, err := decodeAttestation(b)
-		if err != nil {
-			return nil, fmt.Errorf("attestation: %w", err)
-		}
-		return &Evidence{Attestation: a}, nil
-	case in.Quote != nil:
-		quote, err := hex.DecodeString(strings.TrimPrefix(*in.Quote, "0x"))
-		if err != nil {
-			return nil, fmt.Errorf("quote: %w", err)
-		}
-		// event_log is a JSON string holding the array in GetQuote
-		// responses (whose attestation field is empty on TDX); accept the
-		// bare array too.
-		logJSON := []byte(in.EventLog)
-		var s string
-		if err := json.Unmarshal(in.EventLog, &s); err == nil {
-			logJSON = []byte(s)
-		}
-		if t := bytes.TrimSpace(logJSON); len(t) == 0 || string(t) == "null" {
-			logJSON = nil
-		}
-		a, err := quoteAttestation(quote, logJSON, in.VMConfig)
-		if err != nil {
-			return nil, err
-		}
-		if in.ReportData != "" {
-			b, err := hex.DecodeString(strings.TrimPrefix(in.ReportData, "0x"))
-			if err != nil || len(b) > 64 {
-				return nil, fmt.Errorf("report_data: want at most 64 hex-encoded bytes")
-			}
-			a.ReportData = [64]byte{}
-			copy(a.ReportData[:], b)
-		}
-		return &Evidence{Attestation: a}, nil
-	default:
-		return nil, errors.New(`JSON evidence needs an "attestation" or a "quote" field`)
-	}
+	return &Evidence{Attestation: a}, nil
 }
 
 // decodeAttestation decodes VersionedAttestation bytes, refusing bytes after

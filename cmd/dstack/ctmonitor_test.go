@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"errors"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dstack-go/dstack/internal/ctmonitor/cttest"
+	"github.com/dstack-go/dstack/tee/acmeinfo"
+)
+
+// certOn makes a certificate for name on the key whose SubjectPublicKeyInfo
+// is spki (a fresh key when nil), issued by a throwaway CA, and returns it
+// with the key's SPKI.
+func certOn(t *testing.T, name string, spki []byte) ([]byte, []byte) {
+	t.Helper()
+	ca, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	var pub any
+	if spki == nil {
+		k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		pub = &k.PublicKey
+		spki, _ = x509.MarshalPKIXPublicKey(pub)
+	} else {
+		var err error
+		if pub, err = x509.ParsePKIXPublicKey(spki); err != nil {
+			t.Fatal(err)
+		}
+	}
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "ca"}, IsCA: true, BasicConstraintsValid: true,
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: name},
+		DNSNames: []string{name}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, caTmpl, pub, ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der, spki
+}
+
+func TestCTMonitorCommand(t *testing.T) {
+	info, vf := acmeRecord(t, 1)
+	log := cttest.New(t)
+	known, _ := certOn(t, "*.gw.example.com", info.QuotedHistKeys[0].PublicKey)
+	log.AddCert(t, known)
+	src := filepath.Join(t.TempDir(), "acme-info.json")
+	write := func(i *acmeinfo.Info) {
+		raw, _ := acmeinfo.Marshal(i)
+		if err := os.WriteFile(src, raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vf.acme.source = src
+	f := ctFlags{verify: vf, baseDomain: "gw.example.com", state: t.TempDir(), once: true, fromStart: true, batch: 10,
+		logs: []string{log.URL() + "=" + base64.StdEncoding.EncodeToString(log.PublicKey())}}
+	run := func() (int, string) {
+		var stderr bytes.Buffer
+		err := runCTMonitor(context.Background(), &stderr, f)
+		var ee *exitError
+		if errors.As(err, &ee) {
+			return ee.code, stderr.String()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0, stderr.String()
+	}
+	// A record whose only key is not bound by its evidence: a failed poll,
+	// not a pass.
+	bad := *info
+	bad.QuotedHistKeys = []acmeinfo.QuotedKey{info.QuotedHistKeys[0]}
+	_, other := certOn(t, "x", nil)
+	bad.QuotedHistKeys[0].PublicKey = other
+	write(&bad)
+	if code, out := run(); code != 1 || !strings.Contains(out, "no key of the attested key history verifies") {
+		t.Fatalf("%d %s", code, out)
+	}
+	// The certificate on the attested key raises nothing.
+	write(info)
+	if code, out := run(); code != 0 || strings.Contains(out, "ALERT") {
+		t.Fatalf("attested key: %d %s", code, out)
+	}
+	// One on another key raises one alert, once.
+	foreign, _ := certOn(t, "app.gw.example.com", nil)
+	log.AddCert(t, foreign)
+	if code, out := run(); code != 1 || strings.Count(out, "ALERT") != 1 {
+		t.Fatalf("unattested key: %d %s", code, out)
+	}
+	if code, out := run(); code != 0 || strings.Contains(out, "ALERT") {
+		t.Fatalf("alerted again: %d %s", code, out)
+	}
+	log.SetDown(true)
+	if code, _ := run(); code != 1 {
+		t.Fatalf("a log that is down: %d", code)
+	}
+}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/dstack-go/dstack/tee/acmeinfo"
+	"github.com/dstack-go/dstack/tee/attest"
+)
+
+// acmeFlags are verify's flags for --acme-info.
+type acmeFlags struct {
+	source       string
+	gatewayAppID string
+	tcbStatus    []string
+	cacert       string
+	allowUnbound bool
+}
+
+// acmeVerdict is what verify --acme-info prints.
+type acmeVerdict struct {
+	Valid      bool         `json:"valid"`
+	AccountURI string       `json:"account_uri"`
+	Account    entryVerdict `json:"account"`
+	Keys       []keyVerdict `json:"keys"`
+	Errors     []string     `json:"errors"`
+}
+
+type entryVerdict struct {
+	Valid       bool   `json:"valid"`
+	Error       string `json:"error,omitempty"`
+	AppID       string `json:"app_id,omitempty"`
+	ComposeHash string `json:"compose_hash,omitempty"`
+	InstanceID  string `json:"instance_id,omitempty"`
+	OSImageHash string `json:"os_image_hash,omitempty"`
+	TCBStatus   string `json:"tcb_status,omitempty"`
+}
+
+type keyVerdict struct {
+	PublicKey       string `json:"public_key"`
+	PublicKeySHA256 string `json:"public_key_sha256"`
+	entryVerdict
+}
+
+func entryOf(r acmeinfo.Result) entryVerdict {
+	e := entryVerdict{Valid: r.OK()}
+	if r.Err != nil {
+		e.Error = r.Err.Error()
+	}
+	if v := r.Verified; v != nil {
+		e.AppID, e.ComposeHash, e.InstanceID = hex.EncodeToString(v.AppID), hex.EncodeToString(v.ComposeHash), hex.EncodeToString(v.InstanceID)
+		e.OSImageHash, e.TCBStatus = hex.EncodeToString(v.OSImageHash), v.TCBStatus
+	}
+	return e
+}
+
+// policy is the gateway policy the flags give.
+func (f acmeFlags) policy() (acmeinfo.Policy, error) {
+	id, err := hex.DecodeString(strings.TrimPrefix(f.gatewayAppID, "0x"))
+	if err != nil || len(id) != 20 {
+		return nil, errors.New("--gateway-app-id: give the gateway's app id, 20 bytes in hex (dstack chain gateway-app-id prints it): the keys count only if the gateway's own TD attested them")
+	}
+	return acmeinfo.GatewayPolicy(id, f.tcbStatus, f.allowUnbound), nil
+}
+
+// readAcmeInfo reads the record from a URL or a file (- for standard input).
+func (f acmeFlags) read(ctx context.Context) (*acmeinfo.Info, error) {
+	if strings.HasPrefix(f.source, "https://") || strings.HasPrefix(f.source, "http://") {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		if f.cacert != "" {
+			pemBytes, err := os.ReadFile(f.cacert)
+			if err != nil {
+				return nil, fmt.Errorf("--cacert: %w", err)
+			}
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(pemBytes) {
+				return nil, fmt.Errorf("--cacert %s: no PEM certificate", f.cacert)
+			}
+			tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		}
+		return acmeinfo.Fetch(ctx, &http.Client{Timeout: time.Minute, Transport: tr}, f.source)
+	}
+	var r io.Reader = os.Stdin
+	if f.source != "-" {
+		fh, err := os.Open(f.source)
+		if err != nil {
+			return nil, err
+		}
+		defer fh.Close()
+		r = fh
+	}
+	raw, err := io.ReadAll(io.LimitReader(r, acmeinfo.MaxSize+1))
+	if err != nil {
+		return nil, err
+	}
+	return acmeinfo.Parse(raw)
+}
+
+// runVerifyAcme checks a gateway's acme-info: every key and the account.
+func runVerifyAcme(ctx context.Context, stdout, stderr io.Writer, f verifyFlags) error {
+	opts, err := f.options(stderr)
+	if err != nil {
+		return usageErr(err)
+	}
+	policy, err := f.acme.policy()
+	if err != nil {
+		return usageErr(err)
+	}
+	if f.acme.allowUnbound {
+		fmt.Fprintln(stderr, "WARNING: --insecure-allow-unbound-os-image: entries attested by a TD whose OS image is only claimed are accepted")
+	}
+	info, err := f.acme.read(ctx)
+	if err != nil {
+		return usageErr(fmt.Errorf("--acme-info %s: %w", f.acme.source, err))
+	}
+	out := verifyAcmeInfo(ctx, info, opts, policy)
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	if !out.Valid {
+		return &exitError{code: 1, err: errors.New("")}
+	}
+	return nil
+}
+
+func verifyAcmeInfo(ctx context.Context, info *acmeinfo.Info, opts attest.Options, policy acmeinfo.Policy) acmeVerdict {
+	r := acmeinfo.Verify(ctx, info, opts, policy)
+	out := acmeVerdict{Valid: true, AccountURI: info.AccountURI, Account: entryOf(r.Account), Keys: []keyVerdict{}, Errors: []string{}}
+	if !r.Account.OK() {
+		out.Valid = false
+		out.Errors = append(out.Errors, "account: "+r.Account.Err.Error())
+	}
+	for i, k := range r.Keys {
+		sum := sha256.Sum256(k.PublicKey)
+		out.Keys = append(out.Keys, keyVerdict{PublicKey: hex.EncodeToString(k.PublicKey), PublicKeySHA256: hex.EncodeToString(sum[:]), entryVerdict: entryOf(k.Result)})
+		if !k.OK() {
+			out.Valid = false
+			out.Errors = append(out.Errors, fmt.Sprintf("key %d (sha256 %x): %v", i, sum[:8], k.Err))
+		}
+	}
+	return out
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dstack-go/dstack/tee/acmeinfo"
+	"github.com/dstack-go/dstack/tee/attest/mock"
+)
+
+// acmeRecord is a gateway's record of n keys, attested by a simulated TD of
+// app id 0x47…, with the flags that check it.
+func acmeRecord(t *testing.T, n int) (*acmeinfo.Info, verifyFlags) {
+	t.Helper()
+	pki, err := mock.NewPKI([]byte("verify acme-info"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := bytes.Repeat([]byte{0x47}, 20)
+	td, err := pki.BootTD(mock.Identity{AppID: id, ComposeHash: make([]byte, 32), InstanceID: bytes.Repeat([]byte{1}, 20)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	info := &acmeinfo.Info{AccountURI: "https://acme.test/acct/1"}
+	ev, err := acmeinfo.Attest(ctx, td.Attester(), acmeinfo.AccountReportData(info.AccountURI))
+	if err != nil {
+		t.Fatal(err)
+	}
+	info.AccountQuote, info.AccountAttestation = ev.Quote, ev.Attestation
+	for range n {
+		k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		spki, _ := x509.MarshalPKIXPublicKey(&k.PublicKey)
+		ev, err := acmeinfo.Attest(ctx, td.Attester(), acmeinfo.KeyReportData(spki))
+		if err != nil {
+			t.Fatal(err)
+		}
+		info.QuotedHistKeys = append(info.QuotedHistKeys, acmeinfo.QuotedKey{PublicKey: spki, Quote: ev.Quote, Attestation: ev.Attestation})
+	}
+	dir := t.TempDir()
+	roots, coll := filepath.Join(dir, "roots.pem"), filepath.Join(dir, "collateral")
+	if err := os.WriteFile(roots, pki.RootsPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := pki.WriteCollateralDir(coll); err != nil {
+		t.Fatal(err)
+	}
+	return info, verifyFlags{insecureRoots: roots, collateralDir: coll,
+		acme: acmeFlags{gatewayAppID: hex.EncodeToString(id), tcbStatus: []string{"UpToDate"}}}
+}
+
+func runAcme(t *testing.T, info *acmeinfo.Info, f verifyFlags) (acmeVerdict, int) {
+	t.Helper()
+	raw, err := acmeinfo.Marshal(info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.acme.source == "" {
+		f.acme.source = filepath.Join(t.TempDir(), "acme-info.json")
+		if err := os.WriteFile(f.acme.source, raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out, errOut bytes.Buffer
+	err = runVerifyAcme(context.Background(), &out, &errOut, f)
+	code := 0
+	var ee *exitError
+	if errors.As(err, &ee) {
+		code = ee.code
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	var v acmeVerdict
+	if code != 2 {
+		if err := json.Unmarshal(out.Bytes(), &v); err != nil {
+			t.Fatalf("%v: %s", err, out.String())
+		}
+	}
+	return v, code
+}
+
+func TestVerifyAcmeInfo(t *testing.T) {
+	info, f := acmeRecord(t, 2)
+	v, code := runAcme(t, info, f)
+	if code != 0 || !v.Valid || !v.Account.Valid || len(v.Keys) != 2 || !v.Keys[0].Valid || !v.Keys[1].Valid {
+		t.Fatalf("%d %+v", code, v)
+	}
+	if v.Keys[0].AppID != f.acme.gatewayAppID || v.Keys[0].TCBStatus != "UpToDate" {
+		t.Fatalf("%+v", v.Keys[0])
+	}
+	// Over HTTP, as a gateway serves it.
+	raw, _ := acmeinfo.Marshal(info)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write(raw) }))
+	defer srv.Close()
+	g := f
+	g.acme.source = srv.URL + "/.dstack/acme-info"
+	if v, code := runAcme(t, info, g); code != 0 || !v.Valid {
+		t.Fatalf("over HTTP: %d %+v", code, v)
+	}
+
+	// A key whose evidence binds another key: that key alone is refused.
+	bad := *info
+	bad.QuotedHistKeys = append([]acmeinfo.QuotedKey{}, info.QuotedHistKeys...)
+	bad.QuotedHistKeys[1].Quote, bad.QuotedHistKeys[1].Attestation = info.QuotedHistKeys[0].Quote, info.QuotedHistKeys[0].Attestation
+	v, code = runAcme(t, &bad, f)
+	if code != 1 || v.Valid || !v.Keys[0].Valid || v.Keys[1].Valid || !strings.Contains(v.Keys[1].Error, "does not bind") {
+		t.Fatalf("%d %+v", code, v)
+	}
+	// Another gateway app id: nothing holds.
+	o := f
+	o.acme.gatewayAppID = strings.Repeat("48", 20)
+	if v, code := runAcme(t, info, o); code != 1 || v.Account.Valid || v.Keys[0].Valid {
+		t.Fatalf("other app: %d %+v", code, v)
+	}
+	// A TCB status the policy does not accept.
+	o = f
+	o.acme.tcbStatus = []string{"OutOfDate"}
+	if _, code := runAcme(t, info, o); code != 1 {
+		t.Fatalf("tcb: %d", code)
+	}
+	// No gateway app id: a usage error.
+	o = f
+	o.acme.gatewayAppID = ""
+	if _, code := runAcme(t, info, o); code != 2 {
+		t.Fatalf("no app id: %d", code)
+	}
+}
