@@ -3,7 +3,6 @@ package threshold
 import (
 	"context"
 	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 	"github.com/bnb-chain/tss-lib/v2/ecdsa/keygen"
 	"github.com/bnb-chain/tss-lib/v2/ecdsa/resharing"
 	"github.com/bnb-chain/tss-lib/v2/tss"
+	ethcrypto "github.com/ethereum/go-ethereum/crypto"
 )
 
 // Shares are what one node holds of the three roots after a DKG or a
@@ -29,7 +29,9 @@ type Shares struct {
 	RootCert []byte
 }
 
-// PublicKey is a root's public key.
+// PublicKey is a root's public key; the k256 root's is on go-ethereum's
+// secp256k1 curve, so that go-ethereum's functions (and Equal with the keys
+// they recover) take it.
 func (s *Shares) PublicKey(r Root) (*ecdsa.PublicKey, error) {
 	k := s.Keys[r]
 	if k == nil || k.ECDSAPub == nil {
@@ -38,6 +40,9 @@ func (s *Shares) PublicKey(r Root) (*ecdsa.PublicKey, error) {
 	curve, err := r.Curve()
 	if err != nil {
 		return nil, err
+	}
+	if r == RootK256 {
+		curve = ethcrypto.S256()
 	}
 	return &ecdsa.PublicKey{Curve: curve, X: k.ECDSAPub.X(), Y: k.ECDSAPub.Y()}, nil
 }
@@ -59,7 +64,7 @@ func (s *Shares) K256PublicKey() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return elliptic.MarshalCompressed(pub.Curve, pub.X, pub.Y), nil
+	return ethcrypto.CompressPubkey(pub), nil
 }
 
 // Derivation is this node's share of the derivation root, with every

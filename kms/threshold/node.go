@@ -117,7 +117,9 @@ type session struct {
 	local   map[string]tss.Party
 	created time.Time
 
-	done     chan struct{}
+	routes   sync.WaitGroup // the route goroutines
+	closing  chan struct{}  // closed when the session succeeded
+	done     chan struct{}  // closed when the session ends
 	failOnce sync.Once
 	err      error
 }
@@ -147,7 +149,7 @@ func (n *Node) newSessionLocked(id string) *session {
 	if n.sessions == nil {
 		n.sessions = map[string]*session{}
 	}
-	s := &session{id: id, node: n, inbox: make(chan *Message, maxInbox), created: time.Now(), done: make(chan struct{}),
+	s := &session{id: id, node: n, inbox: make(chan *Message, maxInbox), created: time.Now(), done: make(chan struct{}), closing: make(chan struct{}),
 		peers: map[string]*peer{}, local: map[string]tss.Party{}}
 	n.sessions[id] = s
 	return s
@@ -181,8 +183,11 @@ func (n *Node) pending(id string) (*session, error) {
 	return n.newSessionLocked(id), nil
 }
 
-// finish removes the session and remembers that it ran.
+// finish sends what the local parties have left to send, removes the
+// session and remembers that it ran.
 func (n *Node) finish(s *session) {
+	close(s.closing)
+	s.routes.Wait()
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	delete(n.sessions, s.id)
@@ -196,8 +201,10 @@ func (n *Node) finish(s *session) {
 		}
 	}
 	n.closed[s.id] = now
-	s.fail(errors.New("session ended"))
+	s.end(errSessionEnded)
 }
+
+var errSessionEnded = errors.New("session ended")
 
 // Deliver hands the node a message that the transport received from the
 // authenticated node from. An opening of a signing session is judged
@@ -242,15 +249,41 @@ func (n *Node) abort(m *Message) {
 	}
 	s.mu.Unlock()
 	if party {
-		s.fail(fmt.Errorf("session %s: aborted by %s", s.id, m.From))
+		s.end(fmt.Errorf("session %s: aborted by %s", s.id, m.From))
 	}
 }
 
+// fail ends the session with err and tells the other nodes of the session
+// to give it up, rather than wait for messages that will not come.
 func (s *session) fail(err error) {
+	if s.end(err) {
+		s.mu.Lock()
+		nodes := map[string]bool{}
+		for _, p := range s.peers {
+			if p.node != s.node.Name {
+				nodes[p.node] = true
+			}
+		}
+		s.mu.Unlock()
+		for node := range nodes {
+			go func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				_ = s.node.Transport.Send(ctx, node, &Message{Session: s.id, Abort: true})
+			}()
+		}
+	}
+}
+
+// end ends the session with err; false when it had ended already.
+func (s *session) end(err error) bool {
+	ended := false
 	s.failOnce.Do(func() {
 		s.err = err
 		close(s.done)
+		ended = true
 	})
+	return ended
 }
 
 // addParties registers the parties of a committee in the session; group
@@ -273,6 +306,7 @@ func (s *session) runParties(ctx context.Context, parties []tss.Party, outs []ch
 		s.mu.Lock()
 		s.local[idKey(p.PartyID().KeyInt())] = p
 		s.mu.Unlock()
+		s.routes.Add(1)
 		go s.route(ctx, p.PartyID(), outs[i])
 	}
 	for _, p := range parties {
@@ -296,48 +330,71 @@ func safeStart(p tss.Party) (err error) {
 	return nil
 }
 
-// route sends a local party's outgoing messages.
+// route sends a local party's outgoing messages until the session fails,
+// or, once it succeeded (closing), until none is left: a party's last
+// message is often still on its way when its own result is ready, and the
+// other parties need it for theirs.
 func (s *session) route(ctx context.Context, from *tss.PartyID, out <-chan tss.Message) {
+	defer s.routes.Done()
 	for {
 		select {
 		case <-s.done:
 			return
-		case msg := <-out:
-			wire, routing, err := msg.WireBytes()
-			if err != nil {
-				s.fail(fmt.Errorf("session %s: encoding a message: %w", s.id, err))
-				return
-			}
-			dests := routing.To
-			if dests == nil {
-				s.mu.Lock()
-				for _, p := range s.group {
-					if p.KeyInt().Cmp(from.KeyInt()) != 0 {
-						dests = append(dests, p)
+		case <-s.closing:
+			for {
+				select {
+				case msg := <-out:
+					if !s.send(ctx, from, msg) {
+						return
 					}
+				default:
+					return
 				}
-				s.mu.Unlock()
 			}
-			for _, d := range dests {
-				s.mu.Lock()
-				to := s.peers[idKey(d.KeyInt())]
-				s.mu.Unlock()
-				if to == nil {
-					s.fail(fmt.Errorf("session %s: a message for an unknown party", s.id))
-					return
-				}
-				m := &Message{Session: s.id, From: s.node.Name, FromID: from.KeyInt(), ToID: d.KeyInt(), Broadcast: routing.IsBroadcast, Wire: wire}
-				if to.node == s.node.Name {
-					s.inbox <- m
-					continue
-				}
-				if err := s.node.Transport.Send(ctx, to.node, m); err != nil {
-					s.fail(fmt.Errorf("session %s: %w", s.id, err))
-					return
-				}
+		case msg := <-out:
+			if !s.send(ctx, from, msg) {
+				return
 			}
 		}
 	}
+}
+
+// send routes one outgoing message; false means the session failed.
+func (s *session) send(ctx context.Context, from *tss.PartyID, msg tss.Message) bool {
+	wire, routing, err := msg.WireBytes()
+	if err != nil {
+		s.fail(fmt.Errorf("session %s: encoding a message: %w", s.id, err))
+		return false
+	}
+	dests := routing.To
+	if dests == nil {
+		s.mu.Lock()
+		for _, p := range s.group {
+			if p.KeyInt().Cmp(from.KeyInt()) != 0 {
+				dests = append(dests, p)
+			}
+		}
+		s.mu.Unlock()
+	}
+	for _, d := range dests {
+		s.mu.Lock()
+		to := s.peers[idKey(d.KeyInt())]
+		s.mu.Unlock()
+		if to == nil {
+			s.fail(fmt.Errorf("session %s: a message for an unknown party", s.id))
+			return false
+		}
+		m := &Message{Session: s.id, From: s.node.Name, FromID: from.KeyInt(), ToID: d.KeyInt(), Broadcast: routing.IsBroadcast, Wire: wire}
+		if to.node == s.node.Name {
+			s.inbox <- m
+			continue
+		}
+		if err := s.node.Transport.Send(ctx, to.node, m); err != nil {
+			s.fail(fmt.Errorf("session %s: %w", s.id, err))
+			return false
+		}
+	}
+	return true
 }
 
 // process hands queued messages to the local parties, one at a time.

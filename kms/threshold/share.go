@@ -47,9 +47,10 @@ type PublicShare struct {
 	Point []byte `json:"point"`
 }
 
-// SecretBytes is x_i as 32 bytes big-endian.
+// SecretBytes is x_i (reduced modulo the group order) as 32 bytes
+// big-endian.
 func (d *DerivationShare) SecretBytes() []byte {
-	return d.Secret.FillBytes(make([]byte, 32))
+	return new(big.Int).Mod(d.Secret, elliptic.P256().Params().N).FillBytes(make([]byte, 32))
 }
 
 // IDs returns the parties' IDs in committee order.
@@ -153,17 +154,17 @@ func derivationShare(c *Committee, self int, save *keygen.LocalPartySaveData) (*
 		return nil, errors.New("extracting the derivation share: incomplete save data")
 	}
 	d := &DerivationShare{
-		Epoch: c.Epoch, Threshold: c.Threshold, Self: self, Secret: new(big.Int).Set(save.Xi),
+		// Resharing leaves x_i unreduced.
+		Epoch: c.Epoch, Threshold: c.Threshold, Self: self, Secret: new(big.Int).Mod(save.Xi, curve.Params().N),
 		PublicKey: elliptic.MarshalCompressed(curve, save.ECDSAPub.X(), save.ECDSAPub.Y()),
 	}
-	for j, m := range c.Members {
+	for _, m := range c.Members {
 		k := indexOfKey(save.Ks, m.ID)
 		if k < 0 {
 			return nil, fmt.Errorf("extracting the derivation share: member %s is not in the save data", m.Node)
 		}
 		X := save.BigXj[k]
 		d.Parties = append(d.Parties, PublicShare{Node: m.Node, ID: new(big.Int).Set(m.ID), Point: elliptic.MarshalCompressed(curve, X.X(), X.Y())})
-		_ = j
 	}
 	if err := d.Verify(); err != nil {
 		return nil, err

@@ -3,6 +3,8 @@ package threshold
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -64,22 +66,20 @@ func all(names []string, f func(name string) error) error {
 	return first
 }
 
-// dkg2of3 is one 2-of-3 DKG (with its root CA certificate), run once per
-// test binary; each test gets fresh nodes holding unsealed copies.
-var dkg2of3 = sync.OnceValues(func() (map[string][]byte, error) {
-	c := newCluster(nil2{}, "kms-a", "kms-b", "kms-c")
+// runDKG2of3 runs a 2-of-3 DKG with its root CA certificate and returns
+// each node's sealed shares.
+func runDKG2of3(t testing.TB) (map[string][]byte, error) {
+	c := newCluster(t, "kms-a", "kms-b", "kms-c")
 	com, err := NewCommittee(1, 2, "kms-a", "kms-b", "kms-c")
 	if err != nil {
 		return nil, err
 	}
-	start := time.Now()
 	if err := all(com.Nodes(), func(name string) error {
 		_, err := c.nodes[name].Keygen(context.Background(), com)
 		return err
 	}); err != nil {
 		return nil, err
 	}
-	dkgTime = time.Since(start)
 	c.nodes["kms-a"].Approve = approveAll
 	c.nodes["kms-b"].Approve = approveAll
 	root, err := c.nodes["kms-a"].IssueRootCert(context.Background(), time.Now().Add(-time.Hour))
@@ -98,9 +98,27 @@ var dkg2of3 = sync.OnceValues(func() (map[string][]byte, error) {
 		}
 	}
 	return out, nil
-})
+}
 
-var dkgTime time.Duration
+// fixtureDir holds the sealed shares of one 2-of-3 DKG (sealed with
+// sealKey), a test-only fixture that spares each test binary the minutes
+// a DKG takes on a busy machine; TestDKG runs a fresh DKG outside -short
+// and rewrites them when DSTACK_THRESHOLD_WRITE_FIXTURES is set.
+const fixtureDir = "testdata/dkg-2of3"
+
+// dkg2of3 is the sealed shares of the fixture DKG, or of a fresh one when
+// the fixture is missing.
+var dkg2of3 = sync.OnceValues(func() (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for _, name := range []string{"kms-a", "kms-b", "kms-c"} {
+		b, err := os.ReadFile(filepath.Join(fixtureDir, name+".sealed"))
+		if err != nil {
+			return runDKG2of3(nil2{})
+		}
+		out[name] = b
+	}
+	return out, nil
+})
 
 func approveAll(context.Context, string, *Statement) error { return nil }
 
@@ -113,7 +131,7 @@ func (nil2) Fatalf(f string, a ...any) { panic(f) }
 
 // loaded returns a cluster of the 2-of-3 DKG's nodes, each with its shares
 // unsealed, and every node approving every statement.
-func loaded(t *testing.T) *testCluster {
+func loaded(t testing.TB) *testCluster {
 	t.Helper()
 	sealed, err := dkg2of3()
 	if err != nil {
@@ -134,11 +152,45 @@ func loaded(t *testing.T) *testCluster {
 }
 
 func TestDKG(t *testing.T) {
-	c := loaded(t)
-	t.Logf("DKG 2-of-3, three roots: %s", dkgTime)
+	if testing.Short() {
+		t.Skip("a DKG takes from 20 seconds (idle) to minutes (busy machine); the other tests use the fixture")
+	}
+	start := time.Now()
+	sealed, err := runDKG2of3(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("DKG 2-of-3, three roots, and the root CA certificate: %s", time.Since(start))
+	if os.Getenv("DSTACK_THRESHOLD_WRITE_FIXTURES") != "" {
+		if err := os.MkdirAll(fixtureDir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for name, b := range sealed {
+			if err := os.WriteFile(filepath.Join(fixtureDir, name+".sealed"), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	checkDKG(t, sealed)
+}
+
+func TestDKGFixture(t *testing.T) {
+	sealed, err := dkg2of3()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkDKG(t, sealed)
+}
+
+// checkDKG checks that the nodes agree on the three public keys, and that
+// the derivation shares are consistent.
+func checkDKG(t *testing.T, sealed map[string][]byte) {
 	var first *Shares
 	for _, name := range []string{"kms-a", "kms-b", "kms-c"} {
-		sh := c.nodes[name].Shares()
+		sh, err := UnsealShares(sealed[name], sealKey)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if first == nil {
 			first = sh
 			continue
