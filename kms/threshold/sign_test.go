@@ -257,3 +257,34 @@ func TestCommitteeValidate(t *testing.T) {
 		t.Fatal("two committees with one digest")
 	}
 }
+
+// forger delivers a node's protocol messages as if another node sent them.
+type forger struct {
+	Transport
+	to *Node
+	as string
+}
+
+func (f forger) Send(ctx context.Context, to string, m *Message) error {
+	if to == f.to.Name && m.Open == nil && !m.Abort {
+		c := *m
+		return f.to.Deliver(ctx, f.as, &c)
+	}
+	return f.Transport.Send(ctx, to, m)
+}
+
+// A node cannot speak for another node's party: a message whose party is
+// kms-b's but whose authenticated sender is kms-c ends the session.
+func TestPartyBoundToSender(t *testing.T) {
+	c := loaded(t)
+	b := c.nodes["kms-b"]
+	b.Transport = forger{Transport: b.Transport, to: c.nodes["kms-a"], as: "kms-c"}
+	c.nodes["kms-a"].Timeout = 20 * time.Second
+	b.Timeout = 20 * time.Second
+	c.net.Drop = func(from, to string) bool { return to == "kms-c" }
+	appKey, _ := ethcrypto.GenerateKey()
+	_, err := c.nodes["kms-a"].SignKmsIssued(context.Background(), testAppID, &appKey.PublicKey, nil)
+	if err == nil || !strings.Contains(err.Error(), "kms-c sent a message as kms-b's party") {
+		t.Fatalf("a forged sender was accepted: %v", err)
+	}
+}
