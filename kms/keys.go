@@ -1,12 +1,9 @@
 package kms
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
@@ -16,6 +13,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/crypto"
 
+	"github.com/dstack-go/dstack/kms/seal"
 	"github.com/dstack-go/dstack/tee/ratls"
 )
 
@@ -106,19 +104,12 @@ type sealedKeys struct {
 	TempCACert []byte `json:"temp_ca_cert"`
 }
 
-// sealedFile is the at-rest envelope.
-type sealedFile struct {
-	Magic      string `json:"magic"`
-	Nonce      []byte `json:"nonce"`
-	Ciphertext []byte `json:"ciphertext"`
-}
-
 // ErrUnseal means sealed keys could not be opened: wrong sealing key, or a
 // damaged or foreign file.
 var ErrUnseal = errors.New("cannot unseal root keys")
 
-// Seal encrypts the root keys with AES-256-GCM under a key derived from
-// sealingKey (the KMS's own disk key from its key provider).
+// Seal encrypts the root keys under sealingKey (the KMS's own disk key
+// from its key provider) as package seal does.
 func (k *RootKeys) Seal(sealingKey []byte) ([]byte, error) {
 	caKey, err := x509.MarshalPKCS8PrivateKey(k.CAKey)
 	if err != nil {
@@ -135,38 +126,24 @@ func (k *RootKeys) Seal(sealingKey []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sealing root keys: %w", err)
 	}
-	aead, err := sealingAEAD(sealingKey)
+	sealed, err := seal.Seal(sealedKeysMagic, sealingKey, plain)
 	if err != nil {
-		return nil, err
-	}
-	nonce := make([]byte, aead.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
 		return nil, fmt.Errorf("sealing root keys: %w", err)
 	}
-	out := sealedFile{Magic: sealedKeysMagic, Nonce: nonce}
-	out.Ciphertext = aead.Seal(nil, nonce, plain, []byte(sealedKeysMagic))
 	clear(plain)
 	clear(caKey)
 	clear(tmpKey)
-	return json.Marshal(out)
+	return sealed, nil
 }
 
 // UnsealRootKeys opens what Seal produced.
 func UnsealRootKeys(sealed, sealingKey []byte) (*RootKeys, error) {
-	var f sealedFile
-	if err := json.Unmarshal(sealed, &f); err != nil || f.Magic != sealedKeysMagic {
-		return nil, fmt.Errorf("%w: not a sealed key file", ErrUnseal)
+	plain, err := seal.Open(sealedKeysMagic, sealingKey, sealed)
+	if errors.Is(err, seal.ErrOpen) {
+		return nil, fmt.Errorf("%w: %w", ErrUnseal, err)
 	}
-	aead, err := sealingAEAD(sealingKey)
 	if err != nil {
 		return nil, err
-	}
-	if len(f.Nonce) != aead.NonceSize() {
-		return nil, fmt.Errorf("%w: bad nonce", ErrUnseal)
-	}
-	plain, err := aead.Open(nil, f.Nonce, f.Ciphertext, []byte(sealedKeysMagic))
-	if err != nil {
-		return nil, fmt.Errorf("%w: wrong sealing key or damaged file", ErrUnseal)
 	}
 	defer clear(plain)
 	var s sealedKeys
@@ -190,18 +167,6 @@ func UnsealRootKeys(sealed, sealingKey []byte) (*RootKeys, error) {
 		return nil, fmt.Errorf("%w: temp CA certificate: %v", ErrUnseal, err)
 	}
 	return k, nil
-}
-
-func sealingAEAD(sealingKey []byte) (cipher.AEAD, error) {
-	if len(sealingKey) < 32 {
-		return nil, fmt.Errorf("sealing root keys: the sealing key must be at least 32 bytes, got %d", len(sealingKey))
-	}
-	sum := sha256.Sum256(append([]byte(sealedKeysMagic+":"), sealingKey...))
-	block, err := aes.NewCipher(sum[:])
-	if err != nil {
-		return nil, err
-	}
-	return cipher.NewGCM(block)
 }
 
 func parseP256(der []byte) (*ecdsa.PrivateKey, error) {

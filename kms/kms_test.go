@@ -469,7 +469,11 @@ func TestSealRootKeys(t *testing.T) {
 	}
 	// The file is the envelope and nothing else: a magic, a 12-byte nonce
 	// and the ciphertext, in which no form of any key appears.
-	var env sealedFile
+	var env struct {
+		Magic      string `json:"magic"`
+		Nonce      []byte `json:"nonce"`
+		Ciphertext []byte `json:"ciphertext"`
+	}
 	dec := json.NewDecoder(bytes.NewReader(sealed))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&env); err != nil || dec.More() {

@@ -216,6 +216,27 @@ func VerifyBootstrapInfo(ctx context.Context, info *kmsapi.BootstrapInfo, opts a
 	return attest.Verify(ctx, att, opts)
 }
 
+// PeerCheck is what a KMS requires of another KMS before any secret moves
+// between them, either way: its evidence binds its OS image (unless
+// AllowUnboundOSImage), and the authorizer allows it as a KMS. Onboarding
+// applies it to the source KMS; a threshold KMS to each peer of its
+// committee.
+func (s *Self) PeerCheck(auth Authorizer) func(context.Context, *attest.Verified) error {
+	return func(ctx context.Context, ev *attest.Verified) error {
+		if err := attest.RequireBoundOSImage(ev, s.AllowUnboundOSImage); err != nil {
+			return err
+		}
+		d, err := auth.AuthorizeKMS(ctx, kmsapi.BootInfoOf(ev, false))
+		if err != nil {
+			return fmt.Errorf("checking the KMS's authorization: %w", err)
+		}
+		if !d.Allowed {
+			return fmt.Errorf("not allowed as a KMS: %s", d.Reason)
+		}
+		return nil
+	}
+}
+
 // Onboard replicates the root keys from the KMS at sourceURL over mutual
 // RA-TLS. Before anything secret moves each side checks the other: this KMS
 // verifies the source's attestation and asks its own authorizer whether the
@@ -228,17 +249,14 @@ func Onboard(ctx context.Context, self *Self, auth Authorizer, sourceURL string)
 		return nil, fmt.Errorf("onboarding: issuing our RA-TLS certificate: %w", err)
 	}
 	var sourceErr error
+	check := self.PeerCheck(auth)
 	v := &ratls.Verifier{Attestation: self.Attestation, Policy: func(c *ratls.Claims) error {
-		if err := attest.RequireBoundOSImage(c.Evidence, self.AllowUnboundOSImage); err != nil {
+		if err := check(ctx, c.Evidence); err != nil {
 			sourceErr = fmt.Errorf("the source KMS: %w", err)
 			return sourceErr
 		}
-		d, err := auth.AuthorizeKMS(ctx, kmsapi.BootInfoOf(c.Evidence, false))
-		if err == nil && !d.Allowed {
-			err = fmt.Errorf("source KMS is not allowed: %s", d.Reason)
-		}
-		sourceErr = err
-		return err
+		sourceErr = nil
+		return nil
 	}}
 	rpc := &prpc.Client{
 		BaseURL: strings.TrimSuffix(sourceURL, "/") + "/prpc",

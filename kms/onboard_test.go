@@ -122,7 +122,7 @@ func TestOnboardRefusals(t *testing.T) {
 	// The replica does not allow the source: it sends nothing.
 	src.policy.KMS.MrAggregated = []string{src.mr, replica.mr}
 	replica.policy.KMS.MrAggregated = []string{replica.mr}
-	if _, err := Onboard(context.Background(), replica.self, replica.policy, src.srv.URL); err == nil || !strings.Contains(err.Error(), "source KMS is not allowed") {
+	if _, err := Onboard(context.Background(), replica.self, replica.policy, src.srv.URL); err == nil || !strings.Contains(err.Error(), "the source KMS: not allowed as a KMS") {
 		t.Fatalf("source not allowed by the replica: %v", err)
 	}
 }

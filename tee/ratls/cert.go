@@ -45,6 +45,9 @@ type CertOptions struct {
 	// NotBefore defaults to one minute before now; NotAfter to NotBefore
 	// plus DefaultValidity.
 	NotBefore, NotAfter time.Time
+	// Serial, when set, is the serial number; by default it is random (a
+	// certificate signed by several parties needs one they all know).
+	Serial *big.Int
 	// AppID, SpecialUsage and AppInfo fill OIDs 1.3, 1.4 and 1.9 when set.
 	AppID        []byte
 	SpecialUsage string
@@ -64,9 +67,12 @@ func ReportData(spkiDER []byte) [64]byte {
 // parent's key, or self-signed (signer holding pub's private key) when
 // parent is nil. It returns the DER.
 func CreateCertificate(opts CertOptions, pub crypto.PublicKey, parent *x509.Certificate, signer crypto.Signer) ([]byte, error) {
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
-	if err != nil {
-		return nil, fmt.Errorf("creating certificate: serial: %w", err)
+	serial := opts.Serial
+	if serial == nil {
+		var err error
+		if serial, err = rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127)); err != nil {
+			return nil, fmt.Errorf("creating certificate: serial: %w", err)
+		}
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: serial,
@@ -159,6 +165,12 @@ func Issue(ctx context.Context, attester attest.Attester, opts CertOptions, pare
 	if err != nil {
 		return nil, fmt.Errorf("issuing RA-TLS certificate: %w", err)
 	}
+	return IssueFor(ctx, attester, key, opts, parent, parentKey)
+}
+
+// IssueFor is Issue for a key the caller keeps (a node's long-lived
+// identity key, which its peers know it by).
+func IssueFor(ctx context.Context, attester attest.Attester, key *ecdsa.PrivateKey, opts CertOptions, parent *x509.Certificate, parentKey crypto.Signer) (*tls.Certificate, error) {
 	spki, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
 	if err != nil {
 		return nil, fmt.Errorf("issuing RA-TLS certificate: %w", err)

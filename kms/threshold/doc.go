@@ -1,0 +1,67 @@
+// Package threshold is the threshold mode of the KMS: its root secrets
+// exist only as Shamir shares among the n nodes of a committee, t of which
+// must cooperate to use them, so that no node, and no t-1 nodes together,
+// ever hold a root secret.
+//
+// Three roots, each from its own distributed key generation (tss-lib v2's
+// ECDSA keygen, Feldman VSS), so that no secret serves two protocols:
+//
+//   - RootDerivation (P-256): threshold key derivation. A node's share of
+//     it is a DerivationShare (x_i, the party IDs, every public share
+//     X_j = x_j·G); the derivation protocol itself (2HashDH answers with
+//     DLEQ proofs, and the client's combination) is built on it elsewhere.
+//   - RootCA (P-256): the root CA key. Threshold ECDSA signs the root CA
+//     certificate once after the DKG (Node.IssueRootCert) and app CA
+//     certificates (Node.SignAppCACert), which verify with crypto/x509 to
+//     that root.
+//   - RootK256 (secp256k1): the recoverable dstack-kms-issued and
+//     dstack-env-encrypt-pubkey signatures (Node.SignKmsIssued,
+//     Node.SignEnvPubKey), in the replicated KMS's message formats, which
+//     go-ethereum's Ecrecover checks.
+//
+// Resharing (Node.Reshare, tss-lib's ecdsa/resharing) moves the roots to a
+// new committee (other nodes, other t) with the same public keys: every
+// app key stays as it was, and old shares do not combine with new ones.
+//
+// # What is signed per request
+//
+// A threshold signature costs a protocol run among t nodes (about a third
+// of a second of CPU on an idle 2-core machine), so statements are signed
+// once and cached, per node, by what they say (the initiator and each
+// co-signer keep the result):
+//
+//   - the root CA certificate: once per DKG;
+//   - an app CA certificate: once per app and app CA key;
+//   - dstack-kms-issued: once per app and app key;
+//   - dstack-env-encrypt-pubkey without timestamp: once per app and key;
+//     with a timestamp (signature_v1): at most once per EnvSignatureReuse
+//     (a minute by default), the cached one carrying its own timestamp.
+//
+// Nothing is signed per request in the steady state. Leaf certificates
+// (the KMS's SignCert) are not threshold-signed: in threshold mode the app
+// CA key is the app's own, derived by the CVM, which signs its leaves.
+//
+// # How a KMS node uses it
+//
+//  1. Once: GeneratePreParams, SealPreParams; at each start
+//     UnsealPreParams into Node.PreParams.
+//  2. Serve PeerTransport.Handler with PeerTransport.ServerTLS, and set
+//     Node.Transport to the PeerTransport: mutual RA-TLS, each side
+//     checking the other's attestation, its PeerPolicy (the KMS's own
+//     check of a KMS peer: bound OS image, AuthorizeKMS) and that its
+//     certificate key is the identity key of the member it claims to be.
+//  3. All members call Node.Keygen with the same Committee; one calls
+//     IssueRootCert, the others AdoptRootCert; each seals its Shares
+//     (Shares.Seal) beside its other state and publishes the public keys
+//     (Shares.CAPublicKeyDER, Shares.K256PublicKey, the derivation
+//     PublicShares).
+//  4. At each start: UnsealShares, Node.SetShares. Another sealing key
+//     cannot open them (ErrUnseal).
+//  5. Node.Approve decides, on each node independently, whether it
+//     co-signs a statement another node asks for: it must check the
+//     requester's evidence and the chain itself, as for a key release.
+//
+// This package must never reconstruct a root secret, log or send a share,
+// sign bytes it has not rebuilt itself from a Statement, or take part in a
+// session with a peer its transport has not authenticated.
+package threshold

@@ -1,0 +1,330 @@
+package threshold
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"runtime"
+
+	"github.com/bnb-chain/tss-lib/v2/ecdsa/keygen"
+	"github.com/bnb-chain/tss-lib/v2/ecdsa/resharing"
+	"github.com/bnb-chain/tss-lib/v2/tss"
+	ethcrypto "github.com/ethereum/go-ethereum/crypto"
+)
+
+// Shares are what one node holds of the three roots after a DKG or a
+// resharing: its tss-lib save data per root (its secret share x_i, every
+// member's public share X_j, its pre-parameters) and the committee.
+type Shares struct {
+	// Self is the node these shares belong to.
+	Self string
+	// Committee is the committee the shares are of.
+	Committee *Committee
+	// Keys are tss-lib's save data, per root.
+	Keys map[Root]*keygen.LocalPartySaveData
+	// RootCert is the DER of the root CA certificate (self-signed by
+	// RootCA through threshold signing), empty until issued or adopted.
+	RootCert []byte
+}
+
+// PublicKey is a root's public key; the k256 root's is on go-ethereum's
+// secp256k1 curve, so that go-ethereum's functions (and Equal with the keys
+// they recover) take it.
+func (s *Shares) PublicKey(r Root) (*ecdsa.PublicKey, error) {
+	k := s.Keys[r]
+	if k == nil || k.ECDSAPub == nil {
+		return nil, fmt.Errorf("no %s root in the shares", r)
+	}
+	curve, err := r.Curve()
+	if err != nil {
+		return nil, err
+	}
+	if r == RootK256 {
+		curve = ethcrypto.S256()
+	}
+	return &ecdsa.PublicKey{Curve: curve, X: k.ECDSAPub.X(), Y: k.ECDSAPub.Y()}, nil
+}
+
+// CAPublicKeyDER is the root CA's SubjectPublicKeyInfo DER, what
+// setKmsInfo publishes as caPubkey.
+func (s *Shares) CAPublicKeyDER() ([]byte, error) {
+	pub, err := s.PublicKey(RootCA)
+	if err != nil {
+		return nil, err
+	}
+	return x509.MarshalPKIXPublicKey(pub)
+}
+
+// K256PublicKey is the compressed (33-byte) k256 root public key, what
+// setKmsInfo publishes as k256Pubkey.
+func (s *Shares) K256PublicKey() ([]byte, error) {
+	pub, err := s.PublicKey(RootK256)
+	if err != nil {
+		return nil, err
+	}
+	return ethcrypto.CompressPubkey(pub), nil
+}
+
+// Derivation is this node's share of the derivation root, with every
+// member's public share.
+func (s *Shares) Derivation() (*DerivationShare, error) {
+	k := s.Keys[RootDerivation]
+	if k == nil {
+		return nil, errors.New("no derivation root in the shares")
+	}
+	return derivationShare(s.Committee, s.Committee.Index(s.Self), k)
+}
+
+// check verifies the shares' shape: a member of the committee, three roots
+// on their curves, every public share on the curve and x_i·G = X_i.
+func (s *Shares) check() error {
+	if s.Committee == nil {
+		return errors.New("shares without a committee")
+	}
+	if err := s.Committee.Validate(); err != nil {
+		return err
+	}
+	self := s.Committee.Index(s.Self)
+	if self < 0 {
+		return fmt.Errorf("%s is not a member of the committee of its shares", s.Self)
+	}
+	for _, r := range Roots {
+		k := s.Keys[r]
+		curve, _ := r.Curve()
+		if k == nil || k.Xi == nil || k.ECDSAPub == nil || len(k.BigXj) != len(s.Committee.Members) || len(k.Ks) != len(s.Committee.Members) {
+			return fmt.Errorf("the %s root's share is incomplete", r)
+		}
+		// tss-lib reads an ECPoint's curve from its JSON, defaulting to
+		// secp256k1: set each point's curve from its root, and check it.
+		k.ECDSAPub.SetCurve(curve)
+		for j, X := range k.BigXj {
+			if X == nil || !X.SetCurve(curve).ValidateBasic() {
+				return fmt.Errorf("the %s root's public share %d is not on its curve", r, j)
+			}
+			if k.Ks[j] == nil || k.Ks[j].Cmp(s.Committee.Members[j].ID) != 0 {
+				return fmt.Errorf("the %s root's shares are not in the committee's order", r)
+			}
+		}
+		if !k.ECDSAPub.ValidateBasic() {
+			return fmt.Errorf("the %s root's public key is not on its curve", r)
+		}
+		x, y := curve.ScalarBaseMult(k.Xi.Bytes())
+		if x.Cmp(k.BigXj[self].X()) != 0 || y.Cmp(k.BigXj[self].Y()) != 0 {
+			return fmt.Errorf("the %s root's secret share does not match this node's public share", r)
+		}
+	}
+	return nil
+}
+
+// GeneratePreParams makes a node's tss-lib pre-parameters: two safe primes
+// and a Paillier key, some 10 to 30 seconds of CPU. Generate them once and
+// seal them (SealPreParams).
+func GeneratePreParams(ctx context.Context) (*keygen.LocalPreParams, error) {
+	// tss-lib divides the concurrency by three.
+	pre, err := keygen.GeneratePreParamsWithContext(ctx, 3*runtime.GOMAXPROCS(0))
+	if err != nil {
+		return nil, fmt.Errorf("generating pre-parameters: %w", err)
+	}
+	return pre, nil
+}
+
+func (n *Node) preParams() (keygen.LocalPreParams, error) {
+	if n.PreParams == nil || !n.PreParams.ValidateWithProof() {
+		return keygen.LocalPreParams{}, errors.New("this node has no valid pre-parameters: generate them once (GeneratePreParams) and load them sealed")
+	}
+	return *n.PreParams, nil
+}
+
+// Keygen runs the DKG of the three roots among the committee c, of which
+// this node is a member; every member calls it with the same committee.
+// The shares become the node's (Shares) and are returned; the root CA
+// certificate is issued afterwards (IssueRootCert).
+func (n *Node) Keygen(ctx context.Context, c *Committee) (*Shares, error) {
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("DKG: %w", err)
+	}
+	self := c.Index(n.Name)
+	if self < 0 {
+		return nil, fmt.Errorf("DKG: %s is not a member of the committee", n.Name)
+	}
+	pre, err := n.preParams()
+	if err != nil {
+		return nil, fmt.Errorf("DKG: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, n.timeout())
+	defer cancel()
+	out := &Shares{Self: n.Name, Committee: c, Keys: map[Root]*keygen.LocalPartySaveData{}}
+	for _, r := range Roots {
+		save, err := n.keygen(ctx, c, self, r, pre)
+		if err != nil {
+			return nil, fmt.Errorf("DKG of the %s root: %w", r, err)
+		}
+		out.Keys[r] = save
+	}
+	if err := out.check(); err != nil {
+		return nil, fmt.Errorf("DKG: %w", err)
+	}
+	if err := n.SetShares(out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (n *Node) keygen(ctx context.Context, c *Committee, self int, r Root, pre keygen.LocalPreParams) (*keygen.LocalPartySaveData, error) {
+	curve, err := r.Curve()
+	if err != nil {
+		return nil, err
+	}
+	s, err := n.claim(fmt.Sprintf("keygen/%d/%s/%s", c.Epoch, r, c.Digest()))
+	if err != nil {
+		return nil, err
+	}
+	defer n.finish(s)
+	ids := c.partyIDs()
+	s.addParties(c, ids, true)
+	params := tss.NewParameters(curve, tss.NewPeerContext(ids), ids[self], len(ids), c.Threshold-1)
+	out := make(chan tss.Message, 16*len(ids))
+	end := make(chan *keygen.LocalPartySaveData, 1)
+	p := keygen.NewLocalParty(params, out, end, pre)
+	if err := s.runParties(ctx, []tss.Party{p}, []chan tss.Message{out}); err != nil {
+		return nil, err
+	}
+	return wait(ctx, s, end)
+}
+
+// Reshare moves the roots from the committee from to the committee to
+// (another epoch, other IDs, possibly other nodes and threshold), keeping
+// every public key. Every member of from takes part (pass a Subset of at
+// least its threshold to leave out nodes that are down), and every member
+// of to. A node of from loses its old shares (they are zeroed in memory;
+// its caller must remove the sealed copy); a node of to gets new ones,
+// which become its shares and are returned. A node only of from returns
+// nil shares.
+func (n *Node) Reshare(ctx context.Context, from, to *Committee) (*Shares, error) {
+	if err := to.Validate(); err != nil {
+		return nil, fmt.Errorf("resharing: %w", err)
+	}
+	if to.Epoch <= from.Epoch {
+		return nil, fmt.Errorf("resharing: the new committee's epoch %d must be above the old one's %d", to.Epoch, from.Epoch)
+	}
+	if len(from.Members) < from.Threshold {
+		return nil, fmt.Errorf("resharing: %d members of the old committee take part; %d are needed", len(from.Members), from.Threshold)
+	}
+	oldSelf, newSelf := from.Index(n.Name), to.Index(n.Name)
+	if oldSelf < 0 && newSelf < 0 {
+		return nil, fmt.Errorf("resharing: %s is in neither committee", n.Name)
+	}
+	cur := n.Shares()
+	if oldSelf >= 0 {
+		if cur == nil || cur.Committee.Epoch != from.Epoch {
+			return nil, fmt.Errorf("resharing: %s holds no shares of epoch %d", n.Name, from.Epoch)
+		}
+		for _, m := range from.Members {
+			if i := cur.Committee.Index(m.Node); i < 0 || cur.Committee.Members[i].ID.Cmp(m.ID) != 0 {
+				return nil, fmt.Errorf("resharing: %s is not a member of epoch %d with that ID", m.Node, from.Epoch)
+			}
+		}
+	}
+	var pre keygen.LocalPreParams
+	if newSelf >= 0 {
+		var err error
+		if pre, err = n.preParams(); err != nil {
+			return nil, fmt.Errorf("resharing: %w", err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, n.timeout())
+	defer cancel()
+	out := &Shares{Self: n.Name, Committee: to, Keys: map[Root]*keygen.LocalPartySaveData{}}
+	for _, r := range Roots {
+		var old *keygen.LocalPartySaveData
+		if oldSelf >= 0 {
+			old = cur.Keys[r]
+		}
+		save, err := n.reshare(ctx, from, to, r, old, pre)
+		if err != nil {
+			return nil, fmt.Errorf("resharing the %s root: %w", r, err)
+		}
+		if newSelf >= 0 {
+			out.Keys[r] = save
+		}
+	}
+	if newSelf < 0 {
+		_ = n.SetShares(nil)
+		return nil, nil
+	}
+	if cur != nil {
+		out.RootCert = cur.RootCert
+	}
+	if err := out.check(); err != nil {
+		return nil, fmt.Errorf("resharing: %w", err)
+	}
+	if cur != nil {
+		for _, r := range Roots {
+			if !cur.Keys[r].ECDSAPub.Equals(out.Keys[r].ECDSAPub) {
+				return nil, fmt.Errorf("resharing: the %s root's public key changed", r)
+			}
+		}
+	}
+	if err := n.SetShares(out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (n *Node) reshare(ctx context.Context, from, to *Committee, r Root, old *keygen.LocalPartySaveData, pre keygen.LocalPreParams) (*keygen.LocalPartySaveData, error) {
+	curve, err := r.Curve()
+	if err != nil {
+		return nil, err
+	}
+	s, err := n.claim(fmt.Sprintf("reshare/%d-%d/%s/%s-%s", from.Epoch, to.Epoch, r, from.Digest(), to.Digest()))
+	if err != nil {
+		return nil, err
+	}
+	defer n.finish(s)
+	oldIDs, newIDs := from.partyIDs(), to.partyIDs()
+	s.addParties(from, oldIDs, false)
+	s.addParties(to, newIDs, false)
+	oldCtx, newCtx := tss.NewPeerContext(oldIDs), tss.NewPeerContext(newIDs)
+	var parties []tss.Party
+	var outs []chan tss.Message
+	var oldEnd, newEnd chan *keygen.LocalPartySaveData
+	if i := from.Index(n.Name); i >= 0 {
+		params := tss.NewReSharingParameters(curve, oldCtx, newCtx, oldIDs[i], len(oldIDs), from.Threshold-1, len(newIDs), to.Threshold-1)
+		out := make(chan tss.Message, 16*(len(oldIDs)+len(newIDs)))
+		oldEnd = make(chan *keygen.LocalPartySaveData, 1)
+		parties = append(parties, resharing.NewLocalParty(params, *old, out, oldEnd))
+		outs = append(outs, out)
+	}
+	if i := to.Index(n.Name); i >= 0 {
+		params := tss.NewReSharingParameters(curve, oldCtx, newCtx, newIDs[i], len(oldIDs), from.Threshold-1, len(newIDs), to.Threshold-1)
+		save := keygen.NewLocalPartySaveData(len(newIDs))
+		save.LocalPreParams = pre
+		out := make(chan tss.Message, 16*(len(oldIDs)+len(newIDs)))
+		newEnd = make(chan *keygen.LocalPartySaveData, 1)
+		// New parties first: they wait for the old ones' messages.
+		parties = append([]tss.Party{resharing.NewLocalParty(params, save, out, newEnd)}, parties...)
+		outs = append([]chan tss.Message{out}, outs...)
+	}
+	if err := s.runParties(ctx, parties, outs); err != nil {
+		return nil, err
+	}
+	var res *keygen.LocalPartySaveData
+	if newEnd != nil {
+		if res, err = wait(ctx, s, newEnd); err != nil {
+			return nil, err
+		}
+	}
+	if oldEnd != nil {
+		if _, err := wait(ctx, s, oldEnd); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// Subset returns the committee restricted to the named members, with
+// their IDs: the old committee of a resharing that leaves out nodes that
+// are down.
+func (c *Committee) Subset(nodes ...string) (*Committee, error) { return c.subset(nodes) }

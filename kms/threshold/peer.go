@@ -1,0 +1,221 @@
+package threshold
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/dstack-go/dstack/tee/attest"
+	"github.com/dstack-go/dstack/tee/ratls"
+)
+
+// MessagePath is where a node serves the messages of its peers.
+const MessagePath = "/threshold/v1/message"
+
+// MaxMessage bounds a message's body: the largest tss-lib messages (the
+// DKG's Paillier and ring-Pedersen proofs) are some tens of kilobytes.
+const MaxMessage = 1 << 20
+
+// PeerPolicy judges an attested peer before any message moves either way:
+// the KMS passes the check it applies to a KMS that onboards (the evidence
+// binds its OS image, and the authorizer allows it as a KMS). An error
+// refuses the peer.
+type PeerPolicy func(ctx context.Context, ev *attest.Verified) error
+
+// Peer is another node of the committee as the RA-TLS transport reaches
+// it.
+type Peer struct {
+	// URL is the peer's base URL (https://host:port).
+	URL string
+	// Key is the SubjectPublicKeyInfo DER of the peer's identity key, the
+	// key of its RA-TLS certificate: it names the peer.
+	Key []byte
+}
+
+// PeerTransport carries a node's messages over mutual RA-TLS: each side
+// verifies the other's attestation, the PeerPolicy, and that the
+// certificate's key is the identity key of the committee member it claims
+// to be, before a message is read or sent. A message's sender is the node
+// whose identity key the TLS peer proved, never a name in the message.
+type PeerTransport struct {
+	// Node receives the messages.
+	Node *Node
+	// Peers are the other nodes, by name.
+	Peers map[string]Peer
+	// Certificate is this node's RA-TLS certificate on its identity key
+	// (ratls.IssueFor).
+	Certificate *tls.Certificate
+	// Attestation verifies the peers' evidence.
+	Attestation attest.Options
+	// Policy judges each peer; required.
+	Policy PeerPolicy
+	// Logger receives refused peers and messages; nil means none.
+	Logger *zap.Logger
+
+	mu      sync.Mutex
+	clients map[string]*http.Client
+	server  *ratls.Verifier
+}
+
+func (t *PeerTransport) log() *zap.Logger {
+	if t.Logger != nil {
+		return t.Logger
+	}
+	return zap.NewNop()
+}
+
+// peerNamed returns the name of the peer whose identity key is spki.
+func (t *PeerTransport) peerNamed(spki []byte) (string, bool) {
+	for name, p := range t.Peers {
+		if subtle.ConstantTimeCompare(p.Key, spki) == 1 {
+			return name, true
+		}
+	}
+	return "", false
+}
+
+// verifier returns a verifier whose policy accepts only peer want (any
+// peer when want is empty).
+func (t *PeerTransport) verifier(want string) *ratls.Verifier {
+	return &ratls.Verifier{Attestation: t.Attestation, Policy: func(c *ratls.Claims) error {
+		name, ok := t.peerNamed(c.Certificate.RawSubjectPublicKeyInfo)
+		switch {
+		case !ok:
+			return errors.New("the peer's key is not the identity key of any committee member")
+		case want != "" && name != want:
+			return fmt.Errorf("the peer is %s, not %s", name, want)
+		case t.Policy == nil:
+			return errors.New("no peer policy configured")
+		}
+		if err := t.Policy(context.Background(), c.Evidence); err != nil {
+			return fmt.Errorf("peer %s refused: %w", name, err)
+		}
+		return nil
+	}}
+}
+
+// ServerTLS is the TLS configuration to serve Handler with: this node's
+// certificate, and a client certificate required and judged as above.
+func (t *PeerTransport) ServerTLS() *tls.Config {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.server == nil {
+		t.server = t.verifier("")
+	}
+	return t.server.ServerConfig(t.Certificate, true)
+}
+
+// Handler serves MessagePath: the body is one Message (JSON), handed to
+// Node.Deliver as coming from the peer the TLS handshake proved. It must
+// be served with ServerTLS.
+func (t *PeerTransport) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+MessagePath, func(w http.ResponseWriter, r *http.Request) {
+		if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
+			peerError(w, http.StatusUnauthorized, errors.New("a client RA-TLS certificate is required"))
+			return
+		}
+		// The handshake verified the certificate (ServerTLS); it names the peer.
+		from, ok := t.peerNamed(r.TLS.PeerCertificates[0].RawSubjectPublicKeyInfo)
+		if !ok {
+			peerError(w, http.StatusForbidden, errors.New("not a committee member"))
+			return
+		}
+		m, err := DecodeMessage(http.MaxBytesReader(w, r.Body, MaxMessage))
+		if err != nil {
+			peerError(w, http.StatusBadRequest, err)
+			return
+		}
+		if err := t.Node.Deliver(r.Context(), from, m); err != nil {
+			t.log().Info("threshold message refused", zap.String("from", from), zap.String("session", m.Session), zap.Error(err))
+			peerError(w, http.StatusBadRequest, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte("{}"))
+	})
+	return mux
+}
+
+// DecodeMessage reads one message, refusing unknown fields and trailing
+// data.
+func DecodeMessage(r io.Reader) (*Message, error) {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	m := new(Message)
+	if err := dec.Decode(m); err != nil {
+		return nil, fmt.Errorf("decoding a threshold message: %w", err)
+	}
+	if dec.More() {
+		return nil, errors.New("decoding a threshold message: trailing data")
+	}
+	if m.Session == "" || len(m.Session) > 256 {
+		return nil, errors.New("decoding a threshold message: no or overlong session name")
+	}
+	return m, nil
+}
+
+func peerError(w http.ResponseWriter, status int, err error) {
+	b, _ := json.Marshal(map[string]string{"error": err.Error()})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+func (t *PeerTransport) client(to string) *http.Client {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if c := t.clients[to]; c != nil {
+		return c
+	}
+	if t.clients == nil {
+		t.clients = map[string]*http.Client{}
+	}
+	c := &http.Client{Timeout: time.Minute, Transport: &http.Transport{
+		TLSClientConfig: t.verifier(to).ClientConfig(t.Certificate), MaxIdleConnsPerHost: 4, ForceAttemptHTTP2: false,
+	}}
+	t.clients[to] = c
+	return c
+}
+
+// Send implements Transport.
+func (t *PeerTransport) Send(ctx context.Context, to string, m *Message) error {
+	p, ok := t.Peers[to]
+	if !ok {
+		return fmt.Errorf("sending to %s: not a known peer", to)
+	}
+	body, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(p.URL, "/")+MessagePath, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("sending to %s: %w", to, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := t.client(to).Do(req)
+	if err != nil {
+		return fmt.Errorf("sending to %s: %w", to, err)
+	}
+	defer res.Body.Close()
+	rb, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+	if res.StatusCode != http.StatusOK {
+		var e struct {
+			Error string `json:"error"`
+		}
+		_ = json.Unmarshal(rb, &e)
+		return fmt.Errorf("sending to %s: HTTP %d: %s", to, res.StatusCode, e.Error)
+	}
+	return nil
+}

@@ -1,0 +1,137 @@
+package threshold
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/bnb-chain/tss-lib/v2/ecdsa/keygen"
+
+	"github.com/dstack-go/dstack/kms/seal"
+)
+
+// The magics of this package's sealed files.
+const (
+	sharesMagic    = "dstack-kms-threshold-shares-v1"
+	preParamsMagic = "dstack-kms-threshold-preparams-v1"
+)
+
+// ErrUnseal means sealed shares or pre-parameters could not be opened:
+// another node's sealing key, or a damaged or foreign file.
+var ErrUnseal = seal.ErrOpen
+
+// sealedShares is the plaintext layout of sealed shares.
+type sealedShares struct {
+	Self      string                              `json:"self"`
+	Committee *Committee                          `json:"committee"`
+	Keys      map[Root]*keygen.LocalPartySaveData `json:"keys"`
+	RootCert  []byte                              `json:"root_cert,omitempty"`
+}
+
+// Seal encrypts the shares under the node's sealing key, as the replicated
+// KMS seals its root keys (package seal).
+func (s *Shares) Seal(sealingKey []byte) ([]byte, error) {
+	plain, err := json.Marshal(sealedShares{Self: s.Self, Committee: s.Committee, Keys: s.Keys, RootCert: s.RootCert})
+	if err != nil {
+		return nil, fmt.Errorf("sealing threshold shares: %w", err)
+	}
+	defer clear(plain)
+	return seal.Seal(sharesMagic, sealingKey, plain)
+}
+
+// UnsealShares opens what Shares.Seal produced and checks the shares (each
+// point re-curved to its root's curve, x_i·G = X_i).
+func UnsealShares(sealed, sealingKey []byte) (*Shares, error) {
+	plain, err := seal.Open(sharesMagic, sealingKey, sealed)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(plain)
+	var f sealedShares
+	if err := json.Unmarshal(plain, &f); err != nil {
+		return nil, fmt.Errorf("%w: shares: %v", ErrUnseal, err)
+	}
+	s := &Shares{Self: f.Self, Committee: f.Committee, Keys: f.Keys, RootCert: f.RootCert}
+	if err := s.check(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnseal, err)
+	}
+	return s, nil
+}
+
+// SealPreParams encrypts a node's pre-parameters under its sealing key.
+func SealPreParams(p *keygen.LocalPreParams, sealingKey []byte) ([]byte, error) {
+	plain, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("sealing pre-parameters: %w", err)
+	}
+	defer clear(plain)
+	return seal.Seal(preParamsMagic, sealingKey, plain)
+}
+
+// UnsealPreParams opens what SealPreParams produced.
+func UnsealPreParams(sealed, sealingKey []byte) (*keygen.LocalPreParams, error) {
+	plain, err := seal.Open(preParamsMagic, sealingKey, sealed)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(plain)
+	p := new(keygen.LocalPreParams)
+	if err := json.Unmarshal(plain, p); err != nil || !p.ValidateWithProof() {
+		return nil, fmt.Errorf("%w: pre-parameters are incomplete", ErrUnseal)
+	}
+	return p, nil
+}
+
+// IssueRootCert has the root CA certificate ("Dstack KMS CA", ten years
+// from notBefore) signed by the committee and keeps it in the node's
+// shares. One node issues it; the others adopt it (AdoptRootCert).
+func (n *Node) IssueRootCert(ctx context.Context, notBefore time.Time) (*x509.Certificate, error) {
+	sn, err := serial()
+	if err != nil {
+		return nil, err
+	}
+	nb := notBefore.Truncate(time.Second)
+	sig, err := n.Sign(ctx, &Statement{Kind: KindRootCACert, NotBefore: nb.Unix(), NotAfter: nb.Add(rootCAValidity).Unix(), Serial: sn})
+	if err != nil {
+		return nil, err
+	}
+	return n.AdoptRootCert(sig.Bytes)
+}
+
+// AdoptRootCert installs the root CA certificate another node issued,
+// after checking that it is the root CA profile, self-signed by this
+// committee's root CA key.
+func (n *Node) AdoptRootCert(der []byte) (*x509.Certificate, error) {
+	sh := n.Shares()
+	if sh == nil {
+		return nil, ErrNoShares
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, fmt.Errorf("adopting the root CA certificate: %w", err)
+	}
+	pub, err := sh.PublicKey(RootCA)
+	if err != nil {
+		return nil, err
+	}
+	cpub, ok := cert.PublicKey.(*ecdsa.PublicKey)
+	switch {
+	case !ok || !cpub.Equal(pub):
+		return nil, errors.New("adopting the root CA certificate: it is not for this committee's root CA key")
+	case !cert.IsCA || cert.Subject.CommonName != rootCASubject:
+		return nil, errors.New("adopting the root CA certificate: not the root CA profile")
+	}
+	if err := cert.CheckSignatureFrom(cert); err != nil {
+		return nil, fmt.Errorf("adopting the root CA certificate: %w", err)
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	c := *n.shares
+	c.RootCert = cert.Raw
+	n.shares = &c
+	return cert, nil
+}
