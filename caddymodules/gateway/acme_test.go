@@ -152,7 +152,7 @@ func TestAcmeInfo(t *testing.T) {
 	}
 	events.(*caddyevents.App).Emit(caddy.ActiveContext(), "cert_obtained", map[string]any{
 		"certificate_path": k2 + ".crt", "metadata_path": k2 + ".json", "identifier": "*." + baseDomain})
-	raw, info, r := e.acmeInfo(t, g)
+	raw, _, r := e.acmeInfo(t, g)
 	if k := r.Known(); len(k) != 2 || !bytes.Equal(k[0], spki2) || !bytes.Equal(k[1], spki1) {
 		t.Fatalf("keys, newest first: %x", k)
 	}

@@ -73,7 +73,6 @@ type vmConfigVM struct {
 	seed        string
 	registry    string // the stack's registry on loopback, or ""
 	forwarder   []string
-	console     io.Writer // the stack's progress output, for failures
 }
 
 // bootVM writes the VM's host-shared files and data disk, starts qemu and

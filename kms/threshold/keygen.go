@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 tss-lib holds key material as big.Int coordinates on crypto/elliptic curves (its ECPoint); this file works at that boundary
+
 package threshold
 
 import (
