@@ -61,8 +61,10 @@ func TestAppCACertChain(t *testing.T) {
 	if err != nil || !again.Equal(appCA) {
 		t.Fatalf("not cached: %v", err)
 	}
-	// The co-signer cached it too.
+	// The co-signer cached it too, once its party has finished (it may
+	// finish after the initiator's).
 	b := c.nodes["kms-b"]
+	waitCached(t, b)
 	c.net.Leave("kms-a")
 	c.net.Leave("kms-c")
 	fromB, err := b.SignAppCACert(context.Background(), testAppID, &appKey.PublicKey, nil)
@@ -286,5 +288,23 @@ func TestPartyBoundToSender(t *testing.T) {
 	_, err := c.nodes["kms-a"].SignKmsIssued(context.Background(), testAppID, &appKey.PublicKey, nil)
 	if err == nil || !strings.Contains(err.Error(), "kms-c sent a message as kms-b's party") {
 		t.Fatalf("a forged sender was accepted: %v", err)
+	}
+}
+
+// waitCached waits until n's signature cache holds a signature.
+func waitCached(t *testing.T, n *Node) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		n.mu.Lock()
+		k := len(n.cache)
+		n.mu.Unlock()
+		if k > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s cached no signature", n.Name)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
