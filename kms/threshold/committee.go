@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 
 	"github.com/bnb-chain/tss-lib/v2/tss"
@@ -70,8 +71,15 @@ type Member struct {
 // which cooperate to sign or derive.
 type Committee struct {
 	// Epoch numbers the committee; resharing moves the roots to a
-	// committee with a higher epoch.
+	// committee with a higher epoch. Members' IDs are made from it, so
+	// that shares of two committees never combine.
 	Epoch uint64 `json:"epoch"`
+	// RootEpoch numbers the roots the committee holds: the Epoch of the
+	// committee whose DKG made them. Resharing keeps it; only a new DKG
+	// (a root rotation) starts another. It is threshold key derivation's
+	// epoch (tkey.KeySet.Epoch), part of every derived key's context, so
+	// resharing leaves every app key as it was.
+	RootEpoch uint32 `json:"root_epoch"`
 	// Threshold is t: the number of members needed to sign or derive.
 	Threshold int `json:"threshold"`
 	// Members are in increasing ID order.
@@ -81,11 +89,27 @@ type Committee struct {
 // maxMembers bounds a committee (IDs are epoch<<16 | position).
 const maxMembers = 1 << 12
 
-// NewCommittee returns the committee of nodes (in this order) at epoch,
-// t of which are needed. Member i gets ID epoch·2^16 + i + 1, so that two
-// epochs never share an ID.
+// NewCommittee returns the committee of nodes (in this order) that makes
+// new roots by a DKG at epoch, t of which are needed: its RootEpoch is
+// epoch, which must fit in 32 bits. Member i gets ID epoch·2^16 + i + 1,
+// so that two epochs never share an ID.
 func NewCommittee(epoch uint64, t int, nodes ...string) (*Committee, error) {
-	c := &Committee{Epoch: epoch, Threshold: t}
+	if epoch > math.MaxUint32 {
+		return nil, fmt.Errorf("committee of epoch %d: a DKG's epoch starts a root epoch, which must fit in 32 bits", epoch)
+	}
+	return newCommittee(epoch, uint32(epoch), t, nodes)
+}
+
+// Reshared returns the committee of nodes (in this order) at epoch, t of
+// which are needed, that takes over c's roots by resharing: it keeps c's
+// RootEpoch, and so every derived key. Member IDs are made as in
+// NewCommittee.
+func (c *Committee) Reshared(epoch uint64, t int, nodes ...string) (*Committee, error) {
+	return newCommittee(epoch, c.RootEpoch, t, nodes)
+}
+
+func newCommittee(epoch uint64, rootEpoch uint32, t int, nodes []string) (*Committee, error) {
+	c := &Committee{Epoch: epoch, RootEpoch: rootEpoch, Threshold: t}
 	for i, n := range nodes {
 		id := new(big.Int).Lsh(new(big.Int).SetUint64(epoch), 16)
 		c.Members = append(c.Members, Member{Node: n, ID: id.Add(id, big.NewInt(int64(i+1)))})
@@ -104,6 +128,8 @@ func (c *Committee) Validate() error {
 		return fmt.Errorf("committee of epoch %d: %d members; between 2 and %d are needed", c.Epoch, n, maxMembers)
 	case c.Threshold < 2 || c.Threshold > n:
 		return fmt.Errorf("committee of epoch %d: threshold %d of %d members; it must be at least 2 and at most the number of members", c.Epoch, c.Threshold, n)
+	case c.RootEpoch == 0 || uint64(c.RootEpoch) > c.Epoch:
+		return fmt.Errorf("committee of epoch %d: root epoch %d; it must be at least 1 and at most the committee's epoch (the epoch of the DKG that made the roots)", c.Epoch, c.RootEpoch)
 	}
 	names := map[string]bool{}
 	for i, m := range c.Members {
@@ -147,6 +173,8 @@ func (c *Committee) Digest() string {
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], c.Epoch)
 	h.Write(b[:])
+	binary.BigEndian.PutUint64(b[:], uint64(c.RootEpoch))
+	h.Write(b[:])
 	binary.BigEndian.PutUint64(b[:], uint64(c.Threshold))
 	h.Write(b[:])
 	for _, m := range c.Members {
@@ -169,7 +197,7 @@ func (c *Committee) subset(nodes []string) (*Committee, error) {
 		}
 		want[n] = true
 	}
-	sub := &Committee{Epoch: c.Epoch, Threshold: c.Threshold}
+	sub := &Committee{Epoch: c.Epoch, RootEpoch: c.RootEpoch, Threshold: c.Threshold}
 	for _, m := range c.Members {
 		if want[m.Node] {
 			sub.Members = append(sub.Members, m)

@@ -9,7 +9,8 @@
 //   - RootDerivation (P-256): threshold key derivation. A node's share of
 //     it is a DerivationShare (x_i, the party IDs, every public share
 //     X_j = x_j·G); the derivation protocol itself (2HashDH answers with
-//     DLEQ proofs, and the client's combination) is built on it elsewhere.
+//     DLEQ proofs, and the client's combination) is package tkey's, which
+//     takes it as DerivationShare.TKeyShare and Shares.KeySet.
 //   - RootCA (P-256): the root CA key. Threshold ECDSA signs the root CA
 //     certificate once after the DKG (Node.IssueRootCert) and app CA
 //     certificates (Node.SignAppCACert), which verify with crypto/x509 to
@@ -22,6 +23,17 @@
 // Resharing (Node.Reshare, tss-lib's ecdsa/resharing) moves the roots to a
 // new committee (other nodes, other t) with the same public keys: every
 // app key stays as it was, and old shares do not combine with new ones.
+//
+// # Two epochs
+//
+// Committee.Epoch numbers committees: every resharing moves to a higher
+// one, and members' IDs are made from it, so that shares of two
+// committees never combine. Committee.RootEpoch numbers the roots: it is
+// the epoch of the committee whose DKG made them (NewCommittee), resharing
+// keeps it (Committee.Reshared), and only a new DKG, a root rotation,
+// starts another. Threshold key derivation's epoch (tkey.KeySet.Epoch, in
+// every derived key's context) is the root epoch, never the committee's:
+// resharing must not change app keys.
 //
 // # What is signed per request
 //
@@ -54,7 +66,9 @@
 //     IssueRootCert, the others AdoptRootCert; each seals its Shares
 //     (Shares.Seal) beside its other state and publishes the public keys
 //     (Shares.CAPublicKeyDER, Shares.K256PublicKey, the derivation
-//     PublicShares).
+//     PublicShares). Shares.KeySet is the key set clients trust
+//     (GetAppKeyShares); DerivationShare.TKeyShare answers their partial
+//     key requests (tkey.Share.Partials at the key set's epoch).
 //  4. At each start: UnsealShares, Node.SetShares. Another sealing key
 //     cannot open them (ErrUnseal).
 //  5. Node.Approve decides, on each node independently, whether it

@@ -1,19 +1,23 @@
-//lint:file-ignore SA1019 tss-lib holds key material as big.Int coordinates on crypto/elliptic curves (its ECPoint); this file works at that boundary
+//lint:file-ignore SA1019 tss-lib holds key material as big.Int coordinates on crypto/elliptic curves (its ECPoint): PublicKey builds ecdsa keys from those coordinates and check recomputes x_i·G with the curves' big.Int methods
 
 package threshold
 
 import (
 	"context"
 	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"math/big"
 	"runtime"
 
 	"github.com/bnb-chain/tss-lib/v2/ecdsa/keygen"
 	"github.com/bnb-chain/tss-lib/v2/ecdsa/resharing"
 	"github.com/bnb-chain/tss-lib/v2/tss"
 	ethcrypto "github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/dstack-go/dstack/tee/tkey"
 )
 
 // Shares are what one node holds of the three roots after a DKG or a
@@ -77,6 +81,33 @@ func (s *Shares) Derivation() (*DerivationShare, error) {
 		return nil, errors.New("no derivation root in the shares")
 	}
 	return derivationShare(s.Committee, s.Committee.Index(s.Self), k)
+}
+
+// KeySet is the threshold key set of the shares' derivation root, what a
+// client of this committee trusts (and GetAppKeyShares serves): the root
+// epoch (Committee.RootEpoch, not the committee's epoch: resharing keeps
+// it and every app key), the threshold, Y_d, every member's public share
+// in increasing ID order, the root CA's SubjectPublicKeyInfo and the
+// compressed k256 root public key.
+func (s *Shares) KeySet() (*tkey.KeySet, error) {
+	d, err := s.Derivation()
+	if err != nil {
+		return nil, err
+	}
+	k, err := d.KeySet()
+	if err != nil {
+		return nil, err
+	}
+	if k.CAPubkey, err = s.CAPublicKeyDER(); err != nil {
+		return nil, fmt.Errorf("threshold key set: %w", err)
+	}
+	if k.K256Pubkey, err = s.K256PublicKey(); err != nil {
+		return nil, fmt.Errorf("threshold key set: %w", err)
+	}
+	if err := k.Validate(); err != nil {
+		return nil, err
+	}
+	return k, nil
 }
 
 // check verifies the shares' shape: a member of the committee, three roots
@@ -147,6 +178,9 @@ func (n *Node) Keygen(ctx context.Context, c *Committee) (*Shares, error) {
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("DKG: %w", err)
 	}
+	if uint64(c.RootEpoch) != c.Epoch {
+		return nil, fmt.Errorf("DKG: the committee's root epoch %d is not its epoch %d: a DKG makes new roots, of a new root epoch (NewCommittee); resharing keeps the old ones (Reshare)", c.RootEpoch, c.Epoch)
+	}
 	self := c.Index(n.Name)
 	if self < 0 {
 		return nil, fmt.Errorf("DKG: %s is not a member of the committee", n.Name)
@@ -211,6 +245,9 @@ func (n *Node) Reshare(ctx context.Context, from, to *Committee) (*Shares, error
 	if to.Epoch <= from.Epoch {
 		return nil, fmt.Errorf("resharing: the new committee's epoch %d must be above the old one's %d", to.Epoch, from.Epoch)
 	}
+	if to.RootEpoch != from.RootEpoch {
+		return nil, fmt.Errorf("resharing: the new committee's root epoch %d is not the old one's %d: resharing keeps the roots, and every derived key (Committee.Reshared)", to.RootEpoch, from.RootEpoch)
+	}
 	if len(from.Members) < from.Threshold {
 		return nil, fmt.Errorf("resharing: %d members of the old committee take part; %d are needed", len(from.Members), from.Threshold)
 	}
@@ -220,8 +257,8 @@ func (n *Node) Reshare(ctx context.Context, from, to *Committee) (*Shares, error
 	}
 	cur := n.Shares()
 	if oldSelf >= 0 {
-		if cur == nil || cur.Committee.Epoch != from.Epoch {
-			return nil, fmt.Errorf("resharing: %s holds no shares of epoch %d", n.Name, from.Epoch)
+		if cur == nil || cur.Committee.Epoch != from.Epoch || cur.Committee.RootEpoch != from.RootEpoch {
+			return nil, fmt.Errorf("resharing: %s holds no shares of epoch %d (root epoch %d)", n.Name, from.Epoch, from.RootEpoch)
 		}
 		for _, m := range from.Members {
 			if i := cur.Committee.Index(m.Node); i < 0 || cur.Committee.Members[i].ID.Cmp(m.ID) != 0 {
@@ -330,3 +367,39 @@ func (n *Node) reshare(ctx context.Context, from, to *Committee, r Root, old *ke
 // their IDs: the old committee of a resharing that leaves out nodes that
 // are down.
 func (c *Committee) Subset(nodes ...string) (*Committee, error) { return c.subset(nodes) }
+
+// derivationShare extracts the derivation root's share from tss-lib's
+// save data of the P-256 keygen (or resharing) of committee c, whose member
+// self is this node.
+func derivationShare(c *Committee, self int, save *keygen.LocalPartySaveData) (*DerivationShare, error) {
+	curve := elliptic.P256()
+	if save.Xi == nil || save.ECDSAPub == nil || len(save.BigXj) != len(c.Members) || len(save.Ks) != len(c.Members) {
+		return nil, errors.New("extracting the derivation share: incomplete save data")
+	}
+	d := &DerivationShare{
+		// Resharing leaves x_i unreduced.
+		Epoch: c.Epoch, RootEpoch: c.RootEpoch, Threshold: c.Threshold, Self: self, Secret: new(big.Int).Mod(save.Xi, curve.Params().N),
+		PublicKey: elliptic.MarshalCompressed(curve, save.ECDSAPub.X(), save.ECDSAPub.Y()),
+	}
+	for _, m := range c.Members {
+		k := indexOfKey(save.Ks, m.ID)
+		if k < 0 {
+			return nil, fmt.Errorf("extracting the derivation share: member %s is not in the save data", m.Node)
+		}
+		X := save.BigXj[k]
+		d.Parties = append(d.Parties, PublicShare{Node: m.Node, ID: new(big.Int).Set(m.ID), Point: elliptic.MarshalCompressed(curve, X.X(), X.Y())})
+	}
+	if err := d.Verify(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func indexOfKey(ks []*big.Int, id *big.Int) int {
+	for i, k := range ks {
+		if k != nil && k.Cmp(id) == 0 {
+			return i
+		}
+	}
+	return -1
+}

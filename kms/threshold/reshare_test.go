@@ -1,44 +1,71 @@
-//lint:file-ignore SA1019 tss-lib holds key material as big.Int coordinates on crypto/elliptic curves (its ECPoint); this file works at that boundary
-
 package threshold
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"errors"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 
 	ethcrypto "github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/dstack-go/dstack/tee/kdf"
+	"github.com/dstack-go/dstack/tee/tkey"
 )
 
-// combine is what a client of threshold derivation computes from the
-// nodes' answers x_i·H: S = Σ λ_i·(x_i·H) over the given shares.
-func combine(t *testing.T, hx, hy *big.Int, shares []*DerivationShare) []byte {
+var (
+	p256Order      = elliptic.P256().Params().N
+	testInstanceID = make([]byte, 20)
+)
+
+// appKeys is what a client of threshold derivation gets from the nodes
+// holding shares, through tkey: each node's partial keys with their proof,
+// combined under the key set.
+func appKeys(t *testing.T, ks *tkey.KeySet, shares ...*DerivationShare) ([][tkey.KeySize]byte, error) {
 	t.Helper()
-	c := elliptic.P256()
-	ids := make([]*big.Int, len(shares))
-	for i, d := range shares {
-		ids[i] = d.Parties[d.Self].ID
-	}
-	var sx, sy *big.Int
-	for i, d := range shares {
-		l, err := Lagrange(c.Params().N, ids, ids[i])
+	ctxs := tkey.AppContexts(ks.Epoch, testAppID, testInstanceID)
+	var answers []*tkey.Answer
+	for _, d := range shares {
+		s, err := d.TKeyShare()
 		if err != nil {
 			t.Fatal(err)
 		}
-		px, py := c.ScalarMult(hx, hy, d.SecretBytes())
-		qx, qy := c.ScalarMult(px, py, l.Bytes())
-		if sx == nil {
-			sx, sy = qx, qy
-		} else {
-			sx, sy = c.Add(sx, sy, qx, qy)
+		a, err := s.Partials(d.RootEpoch, ctxs, rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		answers = append(answers, a)
+	}
+	keys, skipped, err := ks.Combine(ctxs, answers)
+	if err == nil && len(skipped) > 0 {
+		t.Fatalf("answers skipped: %v", skipped)
+	}
+	return keys, err
+}
+
+func mustAppKeys(t *testing.T, ks *tkey.KeySet, shares ...*DerivationShare) [][tkey.KeySize]byte {
+	t.Helper()
+	keys, err := appKeys(t, ks, shares...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
+func sameKeys(a, b [][tkey.KeySize]byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
 		}
 	}
-	return elliptic.MarshalCompressed(c, sx, sy)
+	return true
 }
 
 func derivation(t *testing.T, n *Node) *DerivationShare {
@@ -50,20 +77,76 @@ func derivation(t *testing.T, n *Node) *DerivationShare {
 	return d
 }
 
+func keySet(t *testing.T, n *Node) *tkey.KeySet {
+	t.Helper()
+	ks, err := n.Shares().KeySet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ks
+}
+
+// lagrange is λ_i at zero of shares[i] among the shares' own IDs.
+func lagrange(shares []*DerivationShare, i int) *big.Int {
+	num, den := big.NewInt(1), big.NewInt(1)
+	xi := shares[i].Parties[shares[i].Self].ID
+	for j, e := range shares {
+		if j != i {
+			xj := e.Parties[e.Self].ID
+			num.Mul(num, xj)
+			den.Mul(den, new(big.Int).Sub(xj, xi))
+		}
+	}
+	return num.Mul(num, den.ModInverse(den.Mod(den, p256Order), p256Order)).Mod(num, p256Order)
+}
+
+// interpolate is Σ λ_i·x_i over the shares' own IDs: s_d when the shares
+// are t of one committee's, something else when they are not.
+func interpolate(shares ...*DerivationShare) *big.Int {
+	sum := new(big.Int)
+	for i, d := range shares {
+		sum.Add(sum, new(big.Int).Mul(lagrange(shares, i), d.Secret))
+	}
+	return sum.Mod(sum, p256Order)
+}
+
+// pointOf is s·G, compressed.
+func pointOf(t *testing.T, s *big.Int) []byte {
+	t.Helper()
+	sh := tkey.Share{ID: tkey.NodeID{31: 1}, Secret: [32]byte(s.FillBytes(make([]byte, 32)))}
+	p, err := sh.Public()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Point[:]
+}
+
 func TestDerivationShares(t *testing.T) {
 	c := loaded(t)
-	h := make([]byte, 32)
-	_, _ = rand.Read(h)
-	hx, hy := elliptic.P256().ScalarBaseMult(h)
 	a, b, cc := derivation(t, c.nodes["kms-a"]), derivation(t, c.nodes["kms-b"]), derivation(t, c.nodes["kms-c"])
-	s := combine(t, hx, hy, []*DerivationShare{a, b})
-	if string(combine(t, hx, hy, []*DerivationShare{b, cc})) != string(s) || string(combine(t, hx, hy, []*DerivationShare{a, cc})) != string(s) {
-		t.Fatal("two pairs of shares combine to different S")
+	ks := keySet(t, c.nodes["kms-a"])
+	if ks.Epoch != 1 || ks.Threshold != 2 || len(ks.Shares) != 3 || string(ks.Root[:]) != string(a.PublicKey) {
+		t.Fatalf("key set: epoch %d, threshold %d, %d shares", ks.Epoch, ks.Threshold, len(ks.Shares))
 	}
-	// t-1 = 1 share alone does not give S.
+	caDER, _ := c.nodes["kms-a"].Shares().CAPublicKeyDER()
+	k256, _ := c.nodes["kms-a"].Shares().K256PublicKey()
+	if string(ks.CAPubkey) != string(caDER) || string(ks.K256Pubkey) != string(k256) || len(k256) != 33 {
+		t.Fatal("the key set does not carry the root CA and k256 public keys")
+	}
+	for _, n := range []string{"kms-b", "kms-c"} {
+		if keySet(t, c.nodes[n]).ID() != ks.ID() {
+			t.Fatalf("%s serves another key set than kms-a", n)
+		}
+	}
+	// Every 2-subset derives the same keys.
+	keys := mustAppKeys(t, ks, a, b)
+	if !sameKeys(mustAppKeys(t, ks, b, cc), keys) || !sameKeys(mustAppKeys(t, ks, cc, a), keys) {
+		t.Fatal("two pairs of shares derive different keys")
+	}
+	// t-1 = 1 share alone derives nothing.
 	for _, one := range []*DerivationShare{a, b, cc} {
-		if string(combine(t, hx, hy, []*DerivationShare{one})) == string(s) {
-			t.Fatal("a single share gives S")
+		if _, err := appKeys(t, ks, one); !errors.Is(err, tkey.ErrNotEnough) {
+			t.Fatalf("a single share: %v, want ErrNotEnough", err)
 		}
 	}
 	// Damaged shares are caught.
@@ -78,6 +161,148 @@ func TestDerivationShares(t *testing.T) {
 	if bad.Verify() == nil {
 		t.Fatal("swapped public shares verify")
 	}
+	bad = *a
+	bad.PublicKey = b.Parties[b.Self].Point
+	if bad.Verify() == nil {
+		t.Fatal("a wrong public key verifies")
+	}
+	bad = *a
+	bad.Threshold = 1
+	if bad.Verify() == nil {
+		t.Fatal("a 2-of-3 share verifies as 1-of-3")
+	}
+	bad = *a
+	bad.RootEpoch = 0
+	if bad.Verify() == nil {
+		t.Fatal("a share without root epoch verifies")
+	}
+}
+
+// reshareShares does what resharing does to the derivation root, in the
+// clear: each old share's λ_i·x_i is split with a fresh polynomial of
+// degree to.Threshold-1, and each new member's share is the sum of its
+// values. Resharing itself (Node.Reshare, tss-lib) is TestReshare's.
+func reshareShares(t *testing.T, old []*DerivationShare, to *Committee) []*DerivationShare {
+	t.Helper()
+	secrets := make([]*big.Int, len(to.Members))
+	for j := range secrets {
+		secrets[j] = new(big.Int)
+	}
+	for i := range old {
+		// Σ_i λ_i·x_i = s_d: λ_i·x_i is old[i]'s part of it.
+		part := new(big.Int).Mul(lagrange(old, i), old[i].Secret)
+		coeffs := []*big.Int{part.Mod(part, p256Order)}
+		for range to.Threshold - 1 {
+			r, err := rand.Int(rand.Reader, p256Order)
+			if err != nil {
+				t.Fatal(err)
+			}
+			coeffs = append(coeffs, r)
+		}
+		for j, m := range to.Members {
+			v := new(big.Int)
+			for k := len(coeffs) - 1; k >= 0; k-- {
+				v.Mul(v, m.ID).Add(v, coeffs[k]).Mod(v, p256Order)
+			}
+			secrets[j].Add(secrets[j], v).Mod(secrets[j], p256Order)
+		}
+	}
+	out := make([]*DerivationShare, len(to.Members))
+	var parties []PublicShare
+	for j, m := range to.Members {
+		parties = append(parties, PublicShare{Node: m.Node, ID: m.ID, Point: pointOf(t, secrets[j])})
+	}
+	for j := range to.Members {
+		out[j] = &DerivationShare{Epoch: to.Epoch, RootEpoch: to.RootEpoch, Threshold: to.Threshold, Self: j,
+			Secret: secrets[j], Parties: parties, PublicKey: old[0].PublicKey}
+		if err := out[j].Verify(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// Resharing moves the roots to a committee of a new epoch with new IDs;
+// the app keys stay, because tkey's epoch is the root epoch.
+func TestReshareKeepsAppKeys(t *testing.T) {
+	c := loaded(t)
+	oldCom := c.nodes["kms-a"].Shares().Committee
+	a, b := derivation(t, c.nodes["kms-a"]), derivation(t, c.nodes["kms-b"])
+	oldKS := keySet(t, c.nodes["kms-a"])
+	keys := mustAppKeys(t, oldKS, a, b)
+
+	newCom, err := oldCom.Reshared(2, 2, "kms-b", "kms-c", "kms-d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if newCom.RootEpoch != oldCom.RootEpoch || newCom.Epoch == oldCom.Epoch {
+		t.Fatalf("reshared committee: epoch %d, root epoch %d", newCom.Epoch, newCom.RootEpoch)
+	}
+	news := reshareShares(t, []*DerivationShare{a, b}, newCom)
+	newKS, err := news[0].KeySet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if newKS.Epoch != oldKS.Epoch || newKS.Root != oldKS.Root {
+		t.Fatal("the new committee's key set has another epoch or root")
+	}
+	for _, pair := range [][2]int{{0, 1}, {1, 2}, {2, 0}} {
+		if !sameKeys(mustAppKeys(t, newKS, news[pair[0]], news[pair[1]]), keys) {
+			t.Fatal("the new committee derives other app keys than the old one")
+		}
+	}
+	// An old share does not count under the new key set.
+	if _, err := appKeys(t, newKS, a, news[2]); !errors.Is(err, tkey.ErrNotEnough) {
+		t.Fatalf("an old share combined with a new one: %v", err)
+	}
+	// Had the committee's epoch been tkey's, resharing would have changed
+	// every app key.
+	wrongKS := *newKS
+	wrongKS.Epoch = uint32(newCom.Epoch)
+	wrong := []*DerivationShare{{}, {}}
+	for i := range wrong {
+		*wrong[i] = *news[i]
+		wrong[i].RootEpoch = uint32(newCom.Epoch)
+	}
+	if sameKeys(mustAppKeys(t, &wrongKS, wrong...), keys) {
+		t.Fatal("the root epoch does not reach the keys")
+	}
+}
+
+// A DKG starts a root epoch, resharing keeps it: a node refuses to mix
+// them up before any message moves.
+func TestRootEpochChecks(t *testing.T) {
+	c := loaded(t)
+	// Cancelled: should a check be missing, the protocol stops at once
+	// (with another error) instead of waiting for absent peers.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	refused := func(err error) bool { return err != nil && strings.Contains(err.Error(), "root epoch") }
+	oldCom := c.nodes["kms-a"].Shares().Committee
+	renewed, err := NewCommittee(2, 2, "kms-a", "kms-b", "kms-c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.nodes["kms-a"].Reshare(ctx, oldCom, renewed); !refused(err) {
+		t.Fatalf("resharing to a committee of another root epoch: %v", err)
+	}
+	reshared, err := oldCom.Reshared(2, 2, "kms-a", "kms-b", "kms-c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.nodes["kms-a"].Keygen(ctx, reshared); !refused(err) {
+		t.Fatalf("a DKG for a committee that keeps an older root epoch: %v", err)
+	}
+	for _, re := range []uint32{0, 3} {
+		bad := *reshared
+		bad.RootEpoch = re
+		if bad.Validate() == nil {
+			t.Fatalf("a committee of epoch 2 with root epoch %d validates", re)
+		}
+	}
+	if _, err := NewCommittee(1<<32, 2, "a", "b"); err == nil {
+		t.Fatal("a DKG committee whose epoch does not fit a root epoch")
+	}
 }
 
 func TestReshare(t *testing.T) {
@@ -90,16 +315,16 @@ func TestReshare(t *testing.T) {
 	c.net.Join(d)
 	c.nodes["kms-d"] = d
 	oldCom := c.nodes["kms-a"].Shares().Committee
-	newCom, err := NewCommittee(2, 2, "kms-b", "kms-c", "kms-d")
+	newCom, err := oldCom.Reshared(2, 2, "kms-b", "kms-c", "kms-d")
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Keep copies of the old shares, as an attacker who stole them would.
 	oldA, oldB := derivation(t, c.nodes["kms-a"]), derivation(t, c.nodes["kms-b"])
-	oldPub := map[Root][]byte{}
+	oldKS := keySet(t, c.nodes["kms-a"])
+	oldPub := map[Root]*ecdsa.PublicKey{}
 	for _, r := range Roots {
-		p, _ := c.nodes["kms-a"].Shares().PublicKey(r)
-		oldPub[r] = elliptic.MarshalCompressed(p.Curve, p.X, p.Y)
+		oldPub[r], _ = c.nodes["kms-a"].Shares().PublicKey(r)
 	}
 	start := time.Now()
 	if err := all([]string{"kms-a", "kms-b", "kms-c", "kms-d"}, func(name string) error {
@@ -114,25 +339,25 @@ func TestReshare(t *testing.T) {
 	}
 	for _, name := range newCom.Nodes() {
 		sh := c.nodes[name].Shares()
-		if sh.Committee.Epoch != 2 {
-			t.Fatalf("%s is at epoch %d", name, sh.Committee.Epoch)
+		if sh.Committee.Epoch != 2 || sh.Committee.RootEpoch != oldCom.RootEpoch {
+			t.Fatalf("%s is at epoch %d, root epoch %d", name, sh.Committee.Epoch, sh.Committee.RootEpoch)
 		}
 		for _, r := range Roots {
 			p, _ := sh.PublicKey(r)
-			if string(elliptic.MarshalCompressed(p.Curve, p.X, p.Y)) != string(oldPub[r]) {
+			if !p.Equal(oldPub[r]) {
 				t.Fatalf("%s: the %s root's public key changed", name, r)
 			}
 		}
 	}
-	h := make([]byte, 32)
-	_, _ = rand.Read(h)
-	hx, hy := elliptic.P256().ScalarBaseMult(h)
 	newB, newD := derivation(t, c.nodes["kms-b"]), derivation(t, c.nodes["kms-d"])
-	s := combine(t, hx, hy, []*DerivationShare{oldA, oldB})
-	if string(combine(t, hx, hy, []*DerivationShare{newB, newD})) != string(s) {
-		t.Fatal("the new shares derive another S: every app key would change")
+	newKS := keySet(t, c.nodes["kms-d"])
+	if newKS.Epoch != oldKS.Epoch || newKS.Root != oldKS.Root || string(newKS.CAPubkey) != string(oldKS.CAPubkey) || string(newKS.K256Pubkey) != string(oldKS.K256Pubkey) {
+		t.Fatal("resharing changed the key set's epoch or root keys")
 	}
-	if string(combine(t, hx, hy, []*DerivationShare{oldA, newD})) == string(s) {
+	if !sameKeys(mustAppKeys(t, newKS, newB, newD), mustAppKeys(t, oldKS, oldA, oldB)) {
+		t.Fatal("the new shares derive other app keys")
+	}
+	if string(pointOf(t, interpolate(oldA, newD))) == string(oldA.PublicKey) {
 		t.Fatal("an old share combines with a new one")
 	}
 	if newB.Secret.Cmp(oldB.Secret) == 0 {

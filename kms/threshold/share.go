@@ -1,5 +1,3 @@
-//lint:file-ignore SA1019 tss-lib holds key material as big.Int coordinates on crypto/elliptic curves (its ECPoint); this file works at that boundary
-
 package threshold
 
 import (
@@ -7,24 +5,31 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 
-	"github.com/bnb-chain/tss-lib/v2/ecdsa/keygen"
+	"github.com/dstack-go/dstack/tee/tkey"
 )
 
 // DerivationShare is one KMS node's share of the derivation root s_d, the
-// P-256 secret of threshold key derivation (2HashDH): the node answers a
-// derivation request for a point H with x_i·H and a DLEQ proof that
-// log_G X_i = log_H (x_i·H); a client checks each proof against X_i and
-// combines any Threshold answers with Lagrange coefficients at zero over
-// the parties' IDs: S = Σ λ_i·(x_i·H) = s_d·H.
+// P-256 secret of threshold key derivation (2HashDH, package tkey): the
+// node answers a derivation request for a point H with x_i·H and a DLEQ
+// proof that log_G X_i = log_H (x_i·H); a client checks each proof against
+// X_i and combines any Threshold answers with Lagrange coefficients at
+// zero over the parties' IDs: S = Σ λ_i·(x_i·H) = s_d·H. TKeyShare and
+// KeySet give it in tkey's types.
 //
 // Points are SEC1 compressed (33 bytes), scalars 32-byte big-endian, as
 // crypto/elliptic and cloudflare/circl's group.P256 read them.
 type DerivationShare struct {
 	// Epoch is the committee's epoch: a new committee (after resharing)
 	// has a new epoch and new IDs, and its shares never combine with an
-	// older committee's.
+	// older committee's. It is not part of any derived key.
 	Epoch uint64 `json:"epoch"`
+	// RootEpoch is the epoch of the DKG that made the derivation root
+	// (Committee.RootEpoch): tkey's epoch, in every derived key's
+	// context. Resharing keeps it, so app keys stay as they were; a new
+	// DKG (a root rotation) changes it, and every app key with it.
+	RootEpoch uint32 `json:"root_epoch"`
 	// Threshold is t, the number of shares that combine; t-1 learn nothing.
 	Threshold int `json:"threshold"`
 	// Self is the index in Parties of this node's share.
@@ -64,121 +69,84 @@ func (d *DerivationShare) IDs() []*big.Int {
 	return ids
 }
 
-// Lagrange returns the Lagrange coefficient at zero of the party with ID id
-// among the parties with IDs ids (id among them), modulo order:
-// λ = Π_{j≠id} j / (j - id). It fails on a zero or repeated ID, or when id
-// is not in ids.
-func Lagrange(order *big.Int, ids []*big.Int, id *big.Int) (*big.Int, error) {
-	num, den := big.NewInt(1), big.NewInt(1)
-	found := false
-	seen := make(map[string]bool, len(ids))
-	for _, j := range ids {
-		jm := new(big.Int).Mod(j, order)
-		if jm.Sign() == 0 {
-			return nil, errors.New("lagrange: a party ID is zero")
-		}
-		if seen[jm.String()] {
-			return nil, fmt.Errorf("lagrange: party ID %s appears twice", jm)
-		}
-		seen[jm.String()] = true
-		if jm.Cmp(new(big.Int).Mod(id, order)) == 0 {
-			found = true
-			continue
-		}
-		num.Mul(num, jm).Mod(num, order)
-		den.Mul(den, new(big.Int).Sub(jm, id)).Mod(den, order)
+// nodeID is a party ID as tkey's 32-byte big-endian node id.
+func nodeID(id *big.Int) (tkey.NodeID, error) {
+	var out tkey.NodeID
+	if id == nil || id.Sign() <= 0 || id.BitLen() > 256 {
+		return out, fmt.Errorf("party ID %v is not a positive 256-bit number", id)
 	}
-	if !found {
-		return nil, fmt.Errorf("lagrange: party ID %s is not among the IDs", id)
+	id.FillBytes(out[:])
+	return out, nil
+}
+
+// TKeyShare is the node's share as tkey takes it to answer partial keys
+// (tkey.Share.Partials, at the RootEpoch). Like Secret, it never leaves
+// the node. Call it on a share that verifies (Verify); a share taken
+// from Shares.Derivation does.
+func (d *DerivationShare) TKeyShare() (tkey.Share, error) {
+	if d.Self < 0 || d.Self >= len(d.Parties) || d.Secret == nil {
+		return tkey.Share{}, fmt.Errorf("derivation share: self %d of %d parties, or no secret", d.Self, len(d.Parties))
 	}
-	inv := new(big.Int).ModInverse(den, order)
-	if inv == nil {
-		return nil, errors.New("lagrange: IDs are not distinct modulo the group order")
+	id, err := nodeID(d.Parties[d.Self].ID)
+	if err != nil {
+		return tkey.Share{}, fmt.Errorf("derivation share: %w", err)
 	}
-	return num.Mul(num, inv).Mod(num, order), nil
+	return tkey.Share{ID: id, Secret: [32]byte(d.SecretBytes())}, nil
+}
+
+// KeySet is the public key set of the derivation root, as clients trust
+// it (tkey.KeySet): the root epoch, the threshold, Y_d and every public
+// share in increasing ID order, without the root signing keys
+// (Shares.KeySet adds them). It is checked (tkey.KeySet.Validate).
+func (d *DerivationShare) KeySet() (*tkey.KeySet, error) {
+	k := &tkey.KeySet{Epoch: d.RootEpoch, Threshold: d.Threshold}
+	if len(d.PublicKey) != len(k.Root) {
+		return nil, fmt.Errorf("derivation share: the public key is %d bytes, not a compressed P-256 point", len(d.PublicKey))
+	}
+	k.Root = tkey.Point(d.PublicKey)
+	for i, p := range d.Parties {
+		id, err := nodeID(p.ID)
+		if err != nil {
+			return nil, fmt.Errorf("derivation share: party %s: %w", p.Node, err)
+		}
+		if len(p.Point) != len(tkey.Point{}) {
+			return nil, fmt.Errorf("derivation share: public share %d is %d bytes, not a compressed P-256 point", i, len(p.Point))
+		}
+		k.Shares = append(k.Shares, tkey.PublicShare{ID: id, Point: tkey.Point(p.Point)})
+	}
+	slices.SortFunc(k.Shares, func(a, b tkey.PublicShare) int { return slices.Compare(a.ID[:], b.ID[:]) })
+	if err := k.Validate(); err != nil {
+		return nil, fmt.Errorf("derivation share: %w", err)
+	}
+	return k, nil
 }
 
 // Verify checks the share's consistency: x_i·G is this node's public
-// share, and every Threshold consecutive public shares (cyclically)
-// interpolate to PublicKey. It proves nothing about other nodes' secrets;
-// it catches a share that was damaged, mixed with another committee's, or
-// read with the wrong curve.
+// share, and the public shares and PublicKey are one key set of
+// threshold Threshold (tkey.KeySet.Validate: all on one polynomial of
+// degree t−1). It proves nothing about other nodes' secrets; it catches a
+// share that was damaged, mixed with another committee's, or read with
+// the wrong curve.
 func (d *DerivationShare) Verify() error {
-	c := elliptic.P256()
-	n := len(d.Parties)
-	if d.Threshold < 1 || d.Threshold > n || d.Self < 0 || d.Self >= n || d.Secret == nil {
-		return fmt.Errorf("derivation share: threshold %d, self %d of %d parties", d.Threshold, d.Self, n)
+	if d.Threshold < 1 || d.Threshold > len(d.Parties) {
+		return fmt.Errorf("derivation share: threshold %d of %d parties", d.Threshold, len(d.Parties))
 	}
-	x, y := c.ScalarBaseMult(d.SecretBytes())
-	if want := elliptic.MarshalCompressed(c, x, y); string(want) != string(d.Parties[d.Self].Point) {
+	if d.RootEpoch == 0 {
+		return errors.New("derivation share: no root epoch")
+	}
+	share, err := d.TKeyShare()
+	if err != nil {
+		return err
+	}
+	pub, err := share.Public()
+	if err != nil {
+		return fmt.Errorf("derivation share: %w", err)
+	}
+	if string(pub.Point[:]) != string(d.Parties[d.Self].Point) {
 		return errors.New("derivation share: the secret share does not match this node's public share")
 	}
-	ids := d.IDs()
-	for start := range n {
-		sub := make([]*big.Int, d.Threshold)
-		pts := make([][]byte, d.Threshold)
-		for k := range d.Threshold {
-			sub[k], pts[k] = ids[(start+k)%n], d.Parties[(start+k)%n].Point
-		}
-		var sx, sy *big.Int
-		for k := range sub {
-			l, err := Lagrange(c.Params().N, sub, sub[k])
-			if err != nil {
-				return fmt.Errorf("derivation share: %w", err)
-			}
-			px, py := elliptic.UnmarshalCompressed(c, pts[k])
-			if px == nil {
-				return fmt.Errorf("derivation share: public share %d is not a P-256 point", (start+k)%n)
-			}
-			qx, qy := c.ScalarMult(px, py, l.Bytes())
-			if sx == nil {
-				sx, sy = qx, qy
-			} else {
-				sx, sy = c.Add(sx, sy, qx, qy)
-			}
-		}
-		if string(elliptic.MarshalCompressed(c, sx, sy)) != string(d.PublicKey) {
-			return errors.New("derivation share: the public shares do not interpolate to the public key")
-		}
-		if d.Threshold == n {
-			break
-		}
+	if _, err := d.KeySet(); err != nil {
+		return err
 	}
 	return nil
-}
-
-// derivationShare extracts the derivation root's share from tss-lib's
-// save data of the P-256 keygen (or resharing) of committee c, whose member
-// self is this node.
-func derivationShare(c *Committee, self int, save *keygen.LocalPartySaveData) (*DerivationShare, error) {
-	curve := elliptic.P256()
-	if save.Xi == nil || save.ECDSAPub == nil || len(save.BigXj) != len(c.Members) || len(save.Ks) != len(c.Members) {
-		return nil, errors.New("extracting the derivation share: incomplete save data")
-	}
-	d := &DerivationShare{
-		// Resharing leaves x_i unreduced.
-		Epoch: c.Epoch, Threshold: c.Threshold, Self: self, Secret: new(big.Int).Mod(save.Xi, curve.Params().N),
-		PublicKey: elliptic.MarshalCompressed(curve, save.ECDSAPub.X(), save.ECDSAPub.Y()),
-	}
-	for _, m := range c.Members {
-		k := indexOfKey(save.Ks, m.ID)
-		if k < 0 {
-			return nil, fmt.Errorf("extracting the derivation share: member %s is not in the save data", m.Node)
-		}
-		X := save.BigXj[k]
-		d.Parties = append(d.Parties, PublicShare{Node: m.Node, ID: new(big.Int).Set(m.ID), Point: elliptic.MarshalCompressed(curve, X.X(), X.Y())})
-	}
-	if err := d.Verify(); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
-func indexOfKey(ks []*big.Int, id *big.Int) int {
-	for i, k := range ks {
-		if k != nil && k.Cmp(id) == 0 {
-			return i
-		}
-	}
-	return -1
 }
