@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"io/fs"
 	"net"
 	"net/http"
@@ -16,9 +15,10 @@ import (
 	"testing"
 
 	"github.com/caddyserver/caddy/v2"
-	"github.com/caddyserver/caddy/v2/caddyconfig"
 	_ "github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
 	"github.com/caddyserver/certmagic"
+
+	"github.com/dstack-go/dstack/internal/caddyfiletest"
 
 	_ "github.com/caddyserver/caddy/v2/modules/filestorage"
 )
@@ -249,49 +249,15 @@ func mustJSON(t *testing.T, v any) []byte {
 	return b
 }
 
-var update = flag.Bool("update", false, "rewrite the Caddyfile goldens")
-
 // TestCaddyfileGoldens adapts each testdata/caddyfile/*.caddyfile and
 // compares the storage part of the JSON with the .json beside it (an input
 // whose golden starts with "error:" must fail to adapt with that text).
 func TestCaddyfileGoldens(t *testing.T) {
-	ins, _ := filepath.Glob("testdata/caddyfile/*.caddyfile")
-	if len(ins) == 0 {
-		t.Fatal("no goldens")
-	}
-	for _, in := range ins {
-		t.Run(filepath.Base(in), func(t *testing.T) {
-			src, err := os.ReadFile(in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []byte
-			out, _, err := caddyconfig.GetAdapter("caddyfile").Adapt(src, map[string]any{"filename": in})
-			if err != nil {
-				got = []byte("error: " + err.Error() + "\n")
-			} else {
-				var cfg struct {
-					Storage json.RawMessage `json:"storage"`
-				}
-				if err := json.Unmarshal(out, &cfg); err != nil {
-					t.Fatal(err)
-				}
-				var buf bytes.Buffer
-				json.Indent(&buf, cfg.Storage, "", "\t")
-				got = append(buf.Bytes(), '\n')
-			}
-			golden := strings.TrimSuffix(in, ".caddyfile") + ".json"
-			if *update {
-				os.WriteFile(golden, got, 0o644)
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Fatalf("got\n%s\nwant\n%s", got, want)
-			}
-		})
-	}
+	caddyfiletest.Goldens(t, func(out []byte) (json.RawMessage, error) {
+		var cfg struct {
+			Storage json.RawMessage `json:"storage"`
+		}
+		err := json.Unmarshal(out, &cfg)
+		return cfg.Storage, err
+	})
 }
