@@ -41,9 +41,12 @@ func TestDevStackVM(t *testing.T) {
 		t.Fatalf("process %d is not the stack's qemu", vm.QEMUPID)
 	}
 
-	// Routing: the app's name and its instance's reach the VM.
+	// Routing: the app's name and its instance's reach the VM, where the
+	// demo's container answers (its page names its version; the built-in
+	// demo's does not), its image pulled from the stack's registry as the
+	// guest's registry mirror.
 	code, body := s.get(st.AppHost, "/")
-	if code != http.StatusOK || field(body, "app_id") != st.AppID || field(body, "instance_id") != vm.InstanceID {
+	if code != http.StatusOK || field(body, "app_id") != st.AppID || field(body, "instance_id") != vm.InstanceID || field(body, "version") != "v1" {
 		t.Fatalf("the app answered %d %q through the gateway\n%s", code, body, s.log())
 	}
 	if code, body := s.get(vm.InstanceID+".dstack.localhost", "/"); code != http.StatusOK || field(body, "instance_id") != vm.InstanceID {

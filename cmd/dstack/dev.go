@@ -51,10 +51,12 @@ user cache directory, or given with --vm-image) with a LUKS2 data disk in
 user mode with restrict=on: the guest reaches only the KMS, the gateway's
 registration, the chain and the registry, forwarded to it on 10.0.2.100-103,
 and the host reaches the guest's tunnel and agent through forwards on
-127.0.0.1 (the agent also on <dir>/cvm/dstack.sock). The built-in demo stands
-in for the demo's container in the VM, behind the tunnel, so the app answers
-through the gateway as in process mode. Its console is <dir>/cvm/console.log;
-"dev down" powers the VMs off and ends every qemu.
+127.0.0.1 (the agent also on <dir>/cvm/dstack.sock). The guest runs the
+compose app's containers (the demo's, or yours with --compose and --image),
+pulling their images by digest from the stack's registry as its registry
+mirror, behind the tunnel, so the app answers through the gateway as in
+process mode. Its console is <dir>/cvm/console.log; "dev down" powers the VMs
+off and ends every qemu.
 
 Your own app: --compose FILE (an app-compose.json, or a docker-compose file,
 which is wrapped into an app-compose in canonical JSON), with its images loaded

@@ -48,12 +48,31 @@ func startRegistry() (*imageRegistry, error) {
 		return nil, fmt.Errorf("starting the image registry: %w", err)
 	}
 	var limits prpc.Limits // the defaults: a 2m deadline per blob is ample on loopback
-	r := &imageRegistry{addr: ln.Addr().String(), loaded: map[string]bool{}, srv: limits.HTTPServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))}
+	r := &imageRegistry{addr: ln.Addr().String(), loaded: map[string]bool{}, srv: limits.HTTPServer(mirrorPaths(registry.New(registry.Logger(log.New(io.Discard, "", 0)))))}
 	go func() { _ = r.srv.Serve(limits.Listener(ln)) }()
 	return r, nil
 }
 
 func (r *imageRegistry) Close() error { return r.srv.Close() }
+
+// mirrorPaths lets the registry serve as a registry mirror of the images
+// it holds. It keeps each image under its full name (host/path), as a
+// mirror keeps images of other registries; a mirror keeps Docker Hub's
+// without the host (docker's registry-mirrors convention: nginx is
+// <mirror>/v2/library/nginx), so a repository path whose first component
+// is not a registry host (a name with a dot or a port, or localhost, as
+// go-containerregistry and docker tell them) is Docker Hub's.
+func mirrorPaths(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rest, ok := strings.CutPrefix(r.URL.Path, "/v2/"); ok {
+			if first, _, repo := strings.Cut(rest, "/"); repo && !strings.ContainsAny(first, ".:") && first != "localhost" {
+				r = r.Clone(r.Context())
+				r.URL.Path, r.URL.RawPath = "/v2/"+name.DefaultRegistry+"/"+rest, ""
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
 
 // repos lists the repositories the registry serves, sorted.
 func (r *imageRegistry) repos() []string {

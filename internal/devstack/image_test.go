@@ -97,6 +97,23 @@ func TestLocalImages(t *testing.T) {
 			t.Fatalf("pulling %s: %v", pinned[i], err)
 		}
 	}
+	// As the VMs' registry mirror, the registry serves each image where a
+	// mirror keeps it: Docker Hub's without the host, others under their
+	// registry's host.
+	for i, path := range []string{"library/myapp", "example.com/team/web"} {
+		want, _ := []v1.Image{tarImg, layoutImg}[i].Digest()
+		ref, err := name.NewDigest(reg.addr+"/"+path+"@"+want.String(), name.Insecure)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := remote.Image(ref, remote.WithContext(ctx))
+		if err != nil {
+			t.Fatalf("pulling %s as a registry mirror serves it: %v", ref, err)
+		}
+		if got, _ := img.Digest(); got != want {
+			t.Fatalf("%s: digest %s, want %s", ref, got, want)
+		}
+	}
 	// Another repository of a registry the stack serves one of is not
 	// the stack's: the request goes on to that registry unchanged.
 	var seen []string

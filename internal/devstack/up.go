@@ -73,9 +73,9 @@ type Options struct {
 	// restrict=on: the guest reaches only the KMS, the gateway's
 	// registration, the chain and the image registry, forwarded to it, and
 	// the host reaches the guest's tunnel and agent through forwards on
-	// 127.0.0.1. Until the guest runs the app's containers, the built-in
-	// demo stands in for the demo app's container in the VM. Default
-	// false: process mode.
+	// 127.0.0.1. The guest runs the app's containers, pulling their
+	// images by digest from the stack's registry, which its sys-config
+	// names as the registry mirror. Default false: process mode.
 	VM bool
 	// VMImage is the guest image directory the VMs boot; it must be built
 	// for the simulated TEE (dstack image build --debug
@@ -302,9 +302,6 @@ func prepare(o Options) (*stack, error) {
 	if o.VM {
 		if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
 			return nil, Usage(errors.New("--vm runs the CVMs under qemu-system-x86_64, which is not installed (apt-get install qemu-system-x86)"))
-		}
-		if o.Compose != "" || len(o.Images) > 0 {
-			return nil, Usage(errors.New("--vm runs the demo app (the built-in demo stands in for its container in the VM) and cannot run --compose or --image yet; drop --vm to run your app in process mode"))
 		}
 		if o.Forwarder == nil {
 			exe, err := os.Executable()

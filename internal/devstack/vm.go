@@ -36,11 +36,13 @@ const (
 )
 
 // Guest ports the host reaches through qemu's host forwards (on
-// 127.0.0.1 only): the agent (for the host-side socket) and the demo
-// app served directly (--insecure-builtin-app).
+// 127.0.0.1 only): the agent (for the host-side socket) and the built-in
+// demo served directly (--insecure-builtin-app). The demo container
+// listens on guestDemoPort, which the tunnel reaches in the guest.
 const (
 	guestAgentPort = 8090
 	guestAppPort   = 8080
+	guestDemoPort  = 80
 )
 
 // VM files in a CVM's directory.
@@ -119,7 +121,13 @@ func bootVM(ctx context.Context, c vmConfigVM) (_ *cvm, err error) {
 		// forward).
 		guest.dockerRegistry = fmt.Sprintf("http://%s:%s", guestRegistry, portOf(c.registry))
 	}
-	shared, err := writeHostShared(filepath.Join(c.dir, "host-shared"), guest, nil)
+	var env map[string]string
+	if c.demo {
+		// The demo container listens on the guest's port 80, which the
+		// tunnel relays the app's port 80 to: the VM is its own machine.
+		env = map[string]string{"PORT": strconv.Itoa(guestDemoPort)}
+	}
+	shared, err := writeHostShared(filepath.Join(c.dir, "host-shared"), guest, env)
 	if err != nil {
 		return nil, err
 	}
@@ -160,30 +168,29 @@ func bootVM(ctx context.Context, c vmConfigVM) (_ *cvm, err error) {
 	// so that the address the gateway derives from the registration (the
 	// forwarder's loopback address and the tunnel's port) reaches it.
 	netdev += fmt.Sprintf(",hostfwd=tcp:127.0.0.1:%d-:%d,hostfwd=tcp:127.0.0.1:%d-:%d", tunnelPort, tunnelPort, agentPort, guestAgentPort)
-	demoListen := fmt.Sprintf("127.0.0.1:%d", guestAppPort)
-	if c.builtin {
-		appPort, err := freeLoopbackPort()
-		if err != nil {
-			return nil, err
-		}
-		netdev += fmt.Sprintf(",hostfwd=tcp:127.0.0.1:%d-:%d", appPort, guestAppPort)
-		demoListen = fmt.Sprintf("0.0.0.0:%d", guestAppPort)
-		d.builtinAddr = fmt.Sprintf("127.0.0.1:%d", appPort)
-	}
-	cmdline := strings.Join([]string{
+	params := []string{
 		c.image.meta.Cmdline,
 		fmt.Sprintf("dstack.chain_rpc=http://%s:%d", guestChain, ports["chain"]),
 		fmt.Sprintf("dstack.chain_id=%d", c.chainID),
 		"dstack.kms_contract=" + c.kmsContract,
 		"dstack.insecure_tee_seed=" + c.seed,
-		// Until the guest runs the compose app's containers, the built-in
-		// demo stands in for them (behind the tunnel when the app asks
-		// for the gateway).
-		"dstack.insecure_demo_app=" + demoListen,
 		"dstack.data_device=/dev/vda",
 		fmt.Sprintf("dstack.tunnel_listen=0.0.0.0:%d", tunnelPort),
 		fmt.Sprintf("dstack.insecure_agent_tcp=0.0.0.0:%d", guestAgentPort),
-	}, " ")
+	}
+	if c.builtin {
+		// --insecure-builtin-app: the guest runs the built-in demo
+		// instead of the compose app's containers, served directly
+		// through a host forward.
+		appPort, err := freeLoopbackPort()
+		if err != nil {
+			return nil, err
+		}
+		netdev += fmt.Sprintf(",hostfwd=tcp:127.0.0.1:%d-:%d", appPort, guestAppPort)
+		params = append(params, fmt.Sprintf("dstack.insecure_demo_app=0.0.0.0:%d", guestAppPort))
+		d.builtinAddr = fmt.Sprintf("127.0.0.1:%d", appPort)
+	}
+	cmdline := strings.Join(params, " ")
 	cpus, mem := vmShape()
 	monitor := filepath.Join(c.dir, vmMonitorFile)
 	_ = os.Remove(monitor)

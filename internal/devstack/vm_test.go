@@ -1,6 +1,7 @@
 package devstack
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -161,5 +162,24 @@ func TestPruneVMImages(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(cache, name)); (err == nil) != want {
 			t.Errorf("%s: kept %v, want %v", name, err == nil, want)
 		}
+	}
+}
+
+// TestVMInstanceInfoKept: a VM booted again in its directory with the
+// instance kept gets the seed of its first boot (and so the same instance
+// id); a new instance gets a new seed.
+func TestVMInstanceInfoKept(t *testing.T) {
+	dir, appID := t.TempDir(), bytes.Repeat([]byte{7}, 20)
+	first, err := vmInstanceInfo(dir, appID, false)
+	if err != nil || len(first.InstanceIDSeed) != 20 {
+		t.Fatalf("first boot: %+v %v", first, err)
+	}
+	again, err := vmInstanceInfo(dir, appID, true)
+	if err != nil || !bytes.Equal(again.InstanceIDSeed, first.InstanceIDSeed) || !bytes.Equal(again.AppID, appID) {
+		t.Fatalf("reboot: seed %x, want %x (%v)", again.InstanceIDSeed, first.InstanceIDSeed, err)
+	}
+	fresh, err := vmInstanceInfo(dir, appID, false)
+	if err != nil || bytes.Equal(fresh.InstanceIDSeed, first.InstanceIDSeed) {
+		t.Fatalf("a new instance kept the seed %x (%v)", fresh.InstanceIDSeed, err)
 	}
 }
