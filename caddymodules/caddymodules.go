@@ -9,6 +9,7 @@ import (
 	_ "github.com/mholt/caddy-l4"
 
 	_ "github.com/dstack-go/dstack/caddymodules/cloudflare"
+	_ "github.com/dstack-go/dstack/caddymodules/etcdstorage"
 	_ "github.com/dstack-go/dstack/caddymodules/gateway"
 	_ "github.com/dstack-go/dstack/caddymodules/kmsapp"
 	_ "github.com/dstack-go/dstack/caddymodules/rfc2136"
