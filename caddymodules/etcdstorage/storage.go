@@ -95,6 +95,10 @@ func (s *Storage) reqCtx(ctx context.Context) (context.Context, context.CancelFu
 }
 
 func (s *Storage) fail(what, key string, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("etcd storage: %s %q at %v: no answer within %v (etcd down or unreachable, or refusing this client's TLS): %w",
+			what, key, s.Client.Endpoints(), s.Timeout, err)
+	}
 	return fmt.Errorf("etcd storage: %s %q at %v: %w", what, key, s.Client.Endpoints(), err)
 }
 
