@@ -111,7 +111,7 @@ func TestModulesRegistered(t *testing.T) {
 		"http.reverse_proxy.transport.dstack", "http.reverse_proxy.upstreams.dstack",
 		"layer4.matchers.dstack", "layer4.handlers.dstack", "layer4.handlers.dstack_detach",
 		"tls.handshake_match.dstack_h2", "http.handlers.dstack_node", "http.handlers.dstack_verify", "caddy.logging.encoders.filter.dstack_redact", "layer4", "caddy.listeners.layer4",
-		"caddy.storage.dstack_sealed", "dns.providers.rfc2136", "dns.providers.cloudflare", "tls.issuance.dstack_acme", "admin.api.dstack_acme",
+		"caddy.storage.dstack_sealed", "caddy.storage.etcd", "dns.providers.rfc2136", "dns.providers.cloudflare", "tls.issuance.dstack_acme", "admin.api.dstack_acme",
 	} {
 		if _, err := caddy.GetModule(id); err != nil {
 			t.Errorf("%s: %v", id, err)
