@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/caddyserver/caddy/v2/caddyconfig"
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 )
 
 var update = flag.Bool("update", false, "rewrite the Caddyfile goldens")
@@ -64,4 +65,16 @@ func Goldens(t *testing.T, pick func(adapted []byte) (json.RawMessage, error)) {
 			}
 		})
 	}
+}
+
+// Dispenser tokenizes in as a Caddyfile and returns a dispenser over its
+// tokens, or false when Caddy's own tokenizer refuses the input (a bad
+// heredoc, say). Fuzz targets use it instead of caddyfile.NewTestDispenser,
+// which ends the process on such input.
+func Dispenser(in string) (*caddyfile.Dispenser, bool) {
+	tokens, err := caddyfile.Tokenize([]byte(in), "Caddyfile")
+	if err != nil {
+		return nil, false
+	}
+	return caddyfile.NewDispenser(tokens), true
 }
