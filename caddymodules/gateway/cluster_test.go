@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -20,12 +19,12 @@ import (
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
-	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
 
 	_ "github.com/dstack-go/dstack/caddymodules/etcdstorage"
 	_ "github.com/dstack-go/dstack/caddymodules/sealed"
+	"github.com/dstack-go/dstack/internal/caddynode"
 	"github.com/dstack-go/dstack/internal/tunnel"
 )
 
@@ -36,43 +35,15 @@ const nodeEnv = "DSTACK_TEST_GATEWAY_NODE"
 
 func TestMain(m *testing.M) {
 	if cfg := os.Getenv(nodeEnv); cfg != "" {
-		os.Exit(runNode(cfg))
+		os.Exit(caddynode.Run(cfg, "gw", os.Stdin, os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
 }
 
-// runNode loads the Caddy config at path, writes the addresses it serves
-// on to stdout as one JSON line, and runs until stdin closes (the test
-// ended, or died).
-func runNode(path string) int {
-	raw, err := os.ReadFile(path)
-	if err == nil {
-		err = caddy.Load(raw, true)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "gateway node:", err)
-		return 1
-	}
-	ctx := caddy.ActiveContext()
-	d, _ := ctx.App("dstack")
-	h, _ := ctx.App("http")
-	addrs := nodeAddrs{Registration: d.(*App).RegistrationAddr(), HTTP: h.(*caddyhttp.App).Servers["gw"].Listeners()[0].Addr().String()}
-	_ = json.NewEncoder(os.Stdout).Encode(addrs)
-	_, _ = bufio.NewReader(os.Stdin).ReadString(0)
-	_ = caddy.Stop()
-	return 0
-}
-
-type nodeAddrs struct {
-	Registration string `json:"registration"`
-	HTTP         string `json:"http"`
-}
-
 // node is a gateway node in a process of its own.
 type node struct {
+	*caddynode.Node
 	name    string
-	cmd     *exec.Cmd
-	addrs   nodeAddrs
 	logPath string
 	gw      *gateway // for get
 }
@@ -194,41 +165,22 @@ func (e *env) startNode(name string, storage map[string]any, extra map[string]an
 	if err := os.WriteFile(path, raw, 0o600); err != nil {
 		e.t.Fatal(err)
 	}
-	n.cmd = exec.Command(os.Args[0], "-test.run=^$")
-	n.cmd.Env = append(os.Environ(), nodeEnv+"="+path)
-	stdin, err := n.cmd.StdinPipe()
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	stdout, err := n.cmd.StdoutPipe()
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), nodeEnv+"="+path)
 	var stderr strings.Builder
-	n.cmd.Stderr = &stderr
-	if err := n.cmd.Start(); err != nil {
-		e.t.Fatal(err)
+	cmd.Stderr = &stderr
+	var err error
+	if n.Node, err = caddynode.Start(cmd); err != nil {
+		e.t.Fatalf("gateway node %s did not start: %v\n%s\n%s", name, err, stderr.String(), mustReadOr(n.logPath))
 	}
-	e.t.Cleanup(func() { stdin.Close(); n.kill() })
-	line, err := bufio.NewReader(stdout).ReadBytes('\n')
-	if err != nil {
-		_ = n.cmd.Wait()
-		log, _ := os.ReadFile(n.logPath)
-		e.t.Fatalf("gateway node %s did not start: %v\n%s\n%s", name, err, stderr.String(), log)
-	}
-	if err := json.Unmarshal(line, &n.addrs); err != nil {
-		e.t.Fatalf("gateway node %s: %q: %v", name, line, err)
-	}
-	n.gw = &gateway{httpURL: "http://" + n.addrs.HTTP, logPath: n.logPath}
+	e.t.Cleanup(n.Stop)
+	n.gw = &gateway{httpURL: "http://" + n.Addrs.HTTP, logPath: n.logPath}
 	return n
 }
 
-// kill ends the node's process at once (SIGKILL), as a node that dies.
-func (n *node) kill() {
-	if n.cmd.ProcessState == nil {
-		_ = n.cmd.Process.Kill()
-		_ = n.cmd.Wait()
-	}
+func mustReadOr(path string) string {
+	b, _ := os.ReadFile(path)
+	return string(b)
 }
 
 // routes reports whether the node answers host 200 with want in the body.
@@ -239,7 +191,7 @@ func (n *node) routes(t testing.TB, host, want string) bool {
 
 // peersOf asks a node's GetPeers as the CVM c.
 func (c *cvm) peersOf(n *node) (*tunnel.GetPeersResponse, error) {
-	reg := &tunnel.Registration{GatewayURL: "https://" + n.addrs.Registration, Certificate: c.cert(c.td, false),
+	reg := &tunnel.Registration{GatewayURL: "https://" + n.Addrs.Registration, Certificate: c.cert(c.td, false),
 		Attestation: c.e.pki.VerifyOptions(), Gateway: c.e.reader}
 	return reg.GetPeers(context.Background())
 }
@@ -256,7 +208,7 @@ func peerURLs(p []tunnel.PeerInfo) []string {
 func nodeURLs(nodes ...*node) []string {
 	var out []string
 	for _, n := range nodes {
-		out = append(out, "https://"+n.addrs.Registration)
+		out = append(out, "https://"+n.Addrs.Registration)
 	}
 	slices.Sort(out)
 	return out
@@ -280,7 +232,7 @@ func TestClusterOneRegistry(t *testing.T) {
 	eventually(t, "every node to list the three", func() bool {
 		for _, n := range []*node{a, b, c} {
 			p, err := cv.peersOf(n)
-			if err != nil || !slices.Equal(peerURLs(p.Peers), all) || p.MyURL != "https://"+n.addrs.Registration {
+			if err != nil || !slices.Equal(peerURLs(p.Peers), all) || p.MyURL != "https://"+n.Addrs.Registration {
 				return false
 			}
 		}
@@ -289,7 +241,7 @@ func TestClusterOneRegistry(t *testing.T) {
 	var resp *tunnel.RegisterResponse
 	eventually(t, "the registration through a", func() bool {
 		var err error
-		resp, err = cv.registerAt(a.addrs.Registration)
+		resp, err = cv.registerAt(a.Addrs.Registration)
 		return err == nil
 	})
 	registered := time.Now()
@@ -313,7 +265,7 @@ func TestClusterOneRegistry(t *testing.T) {
 		t.Logf("registration through a routed by %s %v after a answered", n.name, time.Since(registered))
 	}
 
-	a.kill()
+	a.Kill()
 	for _, n := range []*node{b, c} {
 		if !n.routes(t, host, want) {
 			t.Fatalf("node %s stopped routing when a died", n.name)
@@ -375,7 +327,7 @@ func TestClusterEtcdQuorum(t *testing.T) {
 			eventually(t, fmt.Sprintf("node %s to route cvm %d", n.name, i), func() bool { return n.routes(t, host(i), want(i)) })
 		}
 	}
-	eventually(t, "cvm 0 registered through a", func() bool { _, err := cvms[0].registerAt(a.addrs.Registration); return err == nil })
+	eventually(t, "cvm 0 registered through a", func() bool { _, err := cvms[0].registerAt(a.Addrs.Registration); return err == nil })
 	routedByBoth(0)
 
 	ec.stop(0)
@@ -384,13 +336,13 @@ func TestClusterEtcdQuorum(t *testing.T) {
 			t.Fatalf("node %s stopped routing when one etcd member of three died", n.name)
 		}
 	}
-	if _, err := cvms[1].registerAt(b.addrs.Registration); err != nil {
+	if _, err := cvms[1].registerAt(b.Addrs.Registration); err != nil {
 		t.Fatalf("registration with one etcd member of three down: %v", err)
 	}
 	routedByBoth(1)
 
 	ec.stop(1)
-	_, err := cvms[2].registerAt(a.addrs.Registration)
+	_, err := cvms[2].registerAt(a.Addrs.Registration)
 	if err == nil || !strings.Contains(err.Error(), "storing the registration") {
 		t.Fatalf("registration without etcd quorum: %v, want a refusal that says it could not be stored", err)
 	}
@@ -418,7 +370,7 @@ func TestClusterExpiry(t *testing.T) {
 	ttl := map[string]any{"instance_ttl": "3s"}
 	a, b := e.startNode("a", st, ttl), e.startNode("b", st, ttl)
 	host, want := hostOf(app, ""), fmt.Sprintf("instance=%x", cv.id.InstanceID)
-	eventually(t, "the registration through a", func() bool { _, err := cv.registerAt(a.addrs.Registration); return err == nil })
+	eventually(t, "the registration through a", func() bool { _, err := cv.registerAt(a.Addrs.Registration); return err == nil })
 	eventually(t, "b to route it", func() bool { return b.routes(t, host, want) })
 	for _, n := range []*node{a, b} {
 		eventually(t, "node "+n.name+" to expire it", func() bool { return !n.routes(t, host, want) })

@@ -87,14 +87,19 @@ type gateway struct {
 	appID           []byte
 	stop            func()
 	restart         func() error
+	// cluster is the gateway nodes' etcd and the nodes beyond this one
+	// (--gateways), nil for one node; config is this node's Caddy config.
+	cluster *gatewayCluster
+	config  []byte
 }
 
 // startGateway sets the gateway app id on chain (the DstackApp
 // registered for the gateway) and loads Caddy with the dstack app, the
 // dstack reverse-proxy transport and upstreams, for *.dstack.localhost on
-// listen with a certificate from Caddy's internal CA.
-func startGateway(ctx context.Context, dir, listen, seed, rootsPath, collateralDir string, gov *governance) (*gateway, error) {
-	g := &gateway{appID: gov.gatewayApp.Bytes()}
+// listen with a certificate from Caddy's internal CA. With cluster, it is
+// the first node of the cluster, its storage in the cluster's etcd.
+func startGateway(ctx context.Context, dir, listen, seed, rootsPath, collateralDir string, gov *governance, cluster *gatewayCluster) (*gateway, error) {
+	g := &gateway{appID: gov.gatewayApp.Bytes(), cluster: cluster}
 	if _, err := gov.ctl.Send(ctx, gov.kms, dstackkms.NewDstackKms().PackSetGatewayAppId(hex.EncodeToString(g.appID)), "set-gateway-app-id"); err != nil {
 		return nil, err
 	}
@@ -112,9 +117,13 @@ func startGateway(ctx context.Context, dir, listen, seed, rootsPath, collateralD
 	}
 	regListen := "127.0.0.1:" + strconv.Itoa(regPort)
 	cfg, err := gatewayConfig(gwDir, listen, regListen, seed, rootsPath, collateralDir, gov)
+	if err == nil && cluster != nil {
+		cfg, err = cluster.nodeConfig(cfg, "", regListen, filepath.Join(gwDir, "caddy.log"))
+	}
 	if err != nil {
 		return nil, err
 	}
+	g.config = cfg
 	if err := os.WriteFile(filepath.Join(gwDir, "caddy.json"), cfg, 0o600); err != nil {
 		return nil, err
 	}
@@ -138,6 +147,12 @@ func startGateway(ctx context.Context, dir, listen, seed, rootsPath, collateralD
 	}
 	g.registrationURL = "https://" + app.(*gatewaymod.App).RegistrationAddr()
 	g.caPath = filepath.Join(gwDir, "pki", "authorities", "local", "root.crt")
+	if cluster != nil {
+		if err := exportCA(g.caPath); err != nil {
+			g.stop()
+			return nil, err
+		}
+	}
 	return g, nil
 }
 

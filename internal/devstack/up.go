@@ -93,6 +93,15 @@ type Options struct {
 	// running executable's absolute path, or "go run ./cmd/dstack" when it
 	// is a `go run` build.
 	Dstack string
+	// Gateways is how many gateway nodes run, on one etcd (in this
+	// process) that holds their shared registry and certificates, sealed:
+	// the first in this process, the others in processes of their own
+	// (GatewayNode). Each routes the app. Default 1, at most 5.
+	Gateways int
+	// GatewayNode is the command that runs a gateway node beyond the first;
+	// its config file is appended. Default: the running executable with
+	// GatewayNodeArg, which must call RunGatewayNode.
+	GatewayNode []string
 	// Out receives progress and the summary. Default io.Discard.
 	Out io.Writer
 	// Ready, when set, receives the state once the app answers.
@@ -128,6 +137,10 @@ type State struct {
 	GatewayCA           string `json:"gateway_ca"`
 	GatewayAppID        string `json:"gateway_app_id"`
 	AppHost             string `json:"app_host"`
+	// Gateways are the HTTPS URLs of the gateway nodes
+	// (https://127.0.0.1:PORT, GatewayHTTPS's first) when more than one
+	// runs (--gateways); each routes the app.
+	Gateways []string `json:"gateways,omitempty"`
 	// PortHosts maps each port the app's compose file publishes to the
 	// host name the gateway serves it at (<app_id>-<port>.<base>).
 	PortHosts map[string]string `json:"port_hosts,omitempty"`
@@ -237,6 +250,12 @@ func Up(ctx context.Context, o Options) (err error) {
 		{"publishing the KMS root public keys on chain (setKmsInfo)", s.publishKMS},
 		{"registering the gateway's app on chain (setGatewayAppId) and starting the gateway (Caddy with the dstack modules)", s.startGateway},
 	}
+	if s.o.Gateways > 1 {
+		steps = append(steps, struct {
+			what string
+			run  func(context.Context) error
+		}{fmt.Sprintf("starting %d more gateway nodes, sharing the first's registry and certificates in etcd", s.o.Gateways-1), s.startGatewayNodes})
+	}
 	if s.o.VM {
 		steps = append(steps[:2], append([]struct {
 			what string
@@ -260,6 +279,12 @@ func Up(ctx context.Context, o Options) (err error) {
 			what string
 			run  func(context.Context) error
 		}{"waiting for the app to answer through the gateway", s.waitForApp})
+		if s.o.Gateways > 1 {
+			steps = append(steps, struct {
+				what string
+				run  func(context.Context) error
+			}{"waiting for the app to answer through every gateway node", s.waitThroughEachGateway})
+		}
 	}
 	fmt.Fprintln(s.out, "WARNING: simulated TEE with a mock Intel PKI (insecure, development only)")
 	s.warnInsecure()
@@ -298,6 +323,9 @@ func prepare(o Options) (*stack, error) {
 	}
 	if o.Apps < 1 || o.Apps > 16 {
 		return nil, Usage(fmt.Errorf("--apps %d: between 1 and 16 instances", o.Apps))
+	}
+	if err := checkGateways(&o); err != nil {
+		return nil, err
 	}
 	if o.VM {
 		if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
@@ -555,7 +583,11 @@ func (s *stack) publishKMS(ctx context.Context) error {
 
 func (s *stack) startGateway(ctx context.Context) error {
 	s.log = zap.New(zapcore.NewCore(zapcore.NewConsoleEncoder(zap.NewDevelopmentEncoderConfig()), zapcore.Lock(zapcore.AddSync(s.out)), zap.WarnLevel))
-	gw, err := startGateway(ctx, s.dir, s.o.Listen, s.seed, s.roots, s.coll, s.gov)
+	cluster, err := s.startGatewayCluster()
+	if err != nil {
+		return err
+	}
+	gw, err := startGateway(ctx, s.dir, s.o.Listen, s.seed, s.roots, s.coll, s.gov, cluster)
 	if err != nil {
 		return err
 	}
@@ -701,6 +733,7 @@ func (s *stack) fillState() {
 		}
 	}
 	st.AppHost = st.AppID + "." + baseDomain
+	st.Gateways = s.gatewayURLs()
 	for _, c := range s.cvms {
 		in := Instance{InstanceID: hex.EncodeToString(c.instanceID), GuestSocket: c.socket, Dir: c.dir, TunnelAddress: c.tunnelAddr, BootSeconds: c.bootTime.Seconds()}
 		if c.vm != nil {
