@@ -124,6 +124,17 @@ func (ec *etcdCluster) stop(i int) {
 	<-ec.members[i].Server.StopNotify()
 }
 
+// newCluster is an env with an etcd of members, the storage of nodes on it
+// sealed with testSealingKey, and an app whose compose (of tag) the chain
+// allows.
+func newCluster(t testing.TB, members int, tag byte) (e *env, ec *etcdCluster, storage map[string]any, compose [32]byte, app []byte) {
+	t.Helper()
+	e = newEnv(t)
+	ec = startEtcdCluster(t, members)
+	compose = e.compose(tag)
+	return e, ec, ec.storage(testSealingKey), compose, e.deployApp(compose)
+}
+
 // testSealingKey is the sealing key of the tests' cluster nodes.
 var testSealingKey = strings.Repeat("5e", 32)
 
@@ -221,11 +232,7 @@ func nodeURLs(nodes ...*node) []string {
 // sealing key reads nothing; a revocation on chain stops routing on every
 // node.
 func TestClusterOneRegistry(t *testing.T) {
-	e := newEnv(t)
-	ec := startEtcdCluster(t, 1)
-	compose := e.compose(0xe1)
-	app := e.deployApp(compose)
-	st := ec.storage(testSealingKey)
+	e, ec, st, compose, app := newCluster(t, 1, 0xe1)
 	a, b, c := e.startNode("a", st, nil), e.startNode("b", st, nil), e.startNode("c", st, nil)
 	cv := e.bootCVM(app, compose, 1)
 	all := nodeURLs(a, b, c)
@@ -361,11 +368,7 @@ func TestClusterEtcdQuorum(t *testing.T) {
 // TestClusterExpiry: a registration that is not renewed expires on every
 // node.
 func TestClusterExpiry(t *testing.T) {
-	e := newEnv(t)
-	ec := startEtcdCluster(t, 1)
-	st := ec.storage(testSealingKey)
-	compose := e.compose(0xe8)
-	app := e.deployApp(compose)
+	e, _, st, compose, app := newCluster(t, 1, 0xe8)
 	cv := e.bootCVM(app, compose, 1)
 	ttl := map[string]any{"instance_ttl": "3s"}
 	a, b := e.startNode("a", st, ttl), e.startNode("b", st, ttl)
