@@ -122,12 +122,15 @@ func (a *App) startCluster() error {
 	if c.cfg.NodeID == 0 {
 		c.cfg.NodeID = nodeID(c.cfg.URL)
 	}
-	c.self = peer{ID: c.cfg.NodeID, URL: c.cfg.URL, Since: time.Now().UTC()}
-	raw, err := json.Marshal(c.self)
+	self := peer{ID: c.cfg.NodeID, URL: c.cfg.URL, Since: time.Now().UTC()}
+	c.mu.Lock()
+	c.self = self
+	c.mu.Unlock()
+	raw, err := json.Marshal(self)
 	if err != nil {
 		return err
 	}
-	key := path.Join(peersPrefix, strconv.FormatUint(uint64(c.self.ID), 10)+".json")
+	key := path.Join(peersPrefix, strconv.FormatUint(uint64(self.ID), 10)+".json")
 	if err := c.ann.Announce(c.ctx, key, raw, time.Duration(c.cfg.PeerTTL)); err != nil {
 		return fmt.Errorf("dstack: announcing this node to the cluster: %w", err)
 	}
@@ -156,7 +159,7 @@ func (a *App) startCluster() error {
 			}
 		}
 	}()
-	a.log.Info("joined the gateway cluster", zap.Uint32("node_id", c.self.ID), zap.String("url", c.self.URL), zap.Int("peers", len(a.Peers())))
+	a.log.Info("joined the gateway cluster", zap.Uint32("node_id", self.ID), zap.String("url", self.URL), zap.Int("peers", len(a.Peers())))
 	return nil
 }
 
@@ -235,14 +238,14 @@ func (a *App) Peers() []tunnel.PeerInfo {
 	c := a.cluster
 	c.mu.RLock()
 	out := make([]tunnel.PeerInfo, 0, len(c.peers)+1)
-	self := false
+	me, listed := c.self, false
 	for _, p := range c.peers {
 		out = append(out, tunnel.PeerInfo{ID: p.ID, URL: p.URL})
-		self = self || p.URL == c.self.URL
+		listed = listed || p.URL == me.URL
 	}
 	c.mu.RUnlock()
-	if !self && c.self.URL != "" {
-		out = append(out, tunnel.PeerInfo{ID: c.self.ID, URL: c.self.URL})
+	if !listed && me.URL != "" {
+		out = append(out, tunnel.PeerInfo{ID: me.ID, URL: me.URL})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].URL < out[j].URL })
 	return out
@@ -251,8 +254,10 @@ func (a *App) Peers() []tunnel.PeerInfo {
 // self is this node's id and URL: in a cluster, its announced ones;
 // otherwise id 0 and its registration address.
 func (a *App) self() tunnel.PeerInfo {
-	if a.cluster != nil {
-		return tunnel.PeerInfo{ID: a.cluster.self.ID, URL: a.cluster.self.URL}
+	if c := a.cluster; c != nil {
+		c.mu.RLock()
+		defer c.mu.RUnlock()
+		return tunnel.PeerInfo{ID: c.self.ID, URL: c.self.URL}
 	}
 	return tunnel.PeerInfo{URL: "https://" + a.RegistrationAddr()}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -44,6 +45,7 @@ func TestMain(m *testing.M) {
 type node struct {
 	*caddynode.Node
 	name    string
+	admin   string // the admin API's unix socket
 	logPath string
 	gw      *gateway // for get
 }
@@ -158,8 +160,9 @@ func (e *env) startNode(name string, storage map[string]any, extra map[string]an
 	for k, v := range extra {
 		dstack[k] = v
 	}
+	n.admin = filepath.Join(e.dir, name+"-admin.sock")
 	cfg := map[string]any{
-		"admin":   map[string]any{"disabled": true, "config": map[string]any{"persist": false}},
+		"admin":   map[string]any{"listen": "unix/" + n.admin, "config": map[string]any{"persist": false}},
 		"storage": storage,
 		"logging": map[string]any{"logs": map[string]any{"default": map[string]any{
 			"writer": map[string]any{"output": "file", "filename": n.logPath}, "level": "INFO",
@@ -192,6 +195,25 @@ func (e *env) startNode(name string, storage map[string]any, extra map[string]an
 func mustReadOr(path string) string {
 	b, _ := os.ReadFile(path)
 	return string(b)
+}
+
+// adminPeers reads the node's /dstack/peers.
+func (n *node) adminPeers(t testing.TB) tunnel.GetPeersResponse {
+	t.Helper()
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "unix", n.admin)
+	}}}
+	defer client.CloseIdleConnections()
+	res, err := client.Get("http://admin/dstack/peers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var p tunnel.GetPeersResponse
+	if err := json.NewDecoder(res.Body).Decode(&p); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("/dstack/peers: %s: %v", res.Status, err)
+	}
+	return p
 }
 
 // routes reports whether the node answers host 200 with want in the body.
@@ -281,6 +303,10 @@ func TestClusterOneRegistry(t *testing.T) {
 	eventually(t, "a to leave the peer list", func() bool {
 		p, err := cv.peersOf(b)
 		return err == nil && slices.Equal(peerURLs(p.Peers), nodeURLs(b, c))
+	})
+	eventually(t, "the admin view of c to list b and c", func() bool {
+		p := c.adminPeers(t)
+		return slices.Equal(peerURLs(p.Peers), nodeURLs(b, c)) && p.MyURL == "https://"+c.Addrs.Registration
 	})
 
 	d := e.startNode("d", st, nil)
