@@ -65,6 +65,19 @@ repeatable) into the stack's registry under the names they carry; the compose
 file and its images are checked before anything starts. Every app-compose the
 stack writes is canonical JSON, so the SDKs' getComposeHash gives its hash.
 
+--acme gives the gateway a certificate from an ACME CA instead of Caddy's
+internal CA: Pebble (Let's Encrypt's test CA, in process, which here also
+checks CAA with accounturi before it issues) and a DNS server for
+dstack.localhost, both on loopback. The gateway's dstack_acme issuer pins its
+account in CAA and solves DNS-01, both over RFC 2136; it keeps the account and
+certificate in dstack_sealed storage, sealed with a key of the gateway app that
+a TD booted for the gateway gets from the KMS (its guest agent on
+<dir>/gateway-td/dstack.sock); and the gateway serves its attested ACME record
+at https://gateway.dstack.localhost:PORT/.dstack/acme-info (state.json's
+acme_info_url; check it with "dstack verify --acme-info"). The app's
+certificate then chains to Pebble's root (<dir>/acme/pebble-root.pem, also at
+its management interface's /roots/0).
+
 One stack runs per --dir: while one runs, a second "up" in the same --dir
 refuses without touching anything.
 
@@ -88,6 +101,7 @@ Nothing here proves anything about real TEE hardware.`,
 	up.Flags().BoolVar(&o.InsecurePlainHTTPLoopback, "insecure-plain-http-loopback", false, "let the app's images be pulled over plain HTTP from registries on loopback")
 	up.Flags().BoolVar(&o.VM, "vm", false, "run each CVM as a qemu VM (TCG) booting the guest OS image instead of in process")
 	up.Flags().StringVar(&o.VMImage, "vm-image", "", "guest image directory for --vm (built with --debug --insecure-simulated-tee); default: built from this repository into the cache")
+	up.Flags().BoolVar(&o.ACME, "acme", false, "get the gateway's certificate from Pebble on loopback (dstack_acme, DNS-01 and CAA over RFC 2136, sealed storage) instead of Caddy's internal CA")
 	up.Flags().BoolVar(&o.InsecureAllowImageTags, "insecure-allow-image-tags", false, "let the app's images be named by tag (the compose hash then does not pin what runs)")
 	var dir string
 	down := &cobra.Command{

@@ -93,6 +93,15 @@ type Options struct {
 	// running executable's absolute path, or "go run ./cmd/dstack" when it
 	// is a `go run` build.
 	Dstack string
+	// ACME makes the gateway get its certificate from Pebble (an ACME CA
+	// run on loopback, which checks CAA with accounturi before it issues)
+	// with the dstack_acme issuer, DNS-01 and CAA written over RFC 2136 to
+	// a DNS server on loopback, and keep it in dstack_sealed storage
+	// sealed with a key of the gateway app from the KMS (through the guest
+	// agent of a TD booted for the gateway). The gateway then also serves
+	// gateway.<base> (acme-info, app-info). Default false: Caddy's
+	// internal CA, file storage.
+	ACME bool
 	// Out receives progress and the summary. Default io.Discard.
 	Out io.Writer
 	// Ready, when set, receives the state once the app answers.
@@ -161,6 +170,8 @@ type State struct {
 	InsecureSimulatedTEESeed string `json:"insecure_simulated_tee_seed"`
 	// Instances are the app's CVMs (--apps).
 	Instances []Instance `json:"instances"`
+	// ACMEState is set with --acme.
+	ACMEState
 }
 
 // The modes of a stack's CVMs (State.Mode).
@@ -196,6 +207,7 @@ type stack struct {
 	envPub   []byte
 	cvms     []*cvm
 	vmImage  *vmImage
+	acme     *acmeDev // with --acme
 	errc     chan error
 	// stateWritten says that state.json is there to remove at the end.
 	stateWritten bool
@@ -236,6 +248,12 @@ func Up(ctx context.Context, o Options) (err error) {
 		{"starting the KMS (simulated TEE) and allowing it and the OS image on chain", s.startKMS},
 		{"publishing the KMS root public keys on chain (setKmsInfo)", s.publishKMS},
 		{"registering the gateway's app on chain (setGatewayAppId) and starting the gateway (Caddy with the dstack modules)", s.startGateway},
+	}
+	if s.o.ACME {
+		steps = append(steps[:len(steps)-1], struct {
+			what string
+			run  func(context.Context) error
+		}{"starting Pebble (an ACME CA that checks CAA) and a DNS server for " + baseDomain + " on loopback, and booting the gateway's TD, whose key from the KMS seals the gateway's storage", s.startACME}, steps[len(steps)-1])
 	}
 	if s.o.VM {
 		steps = append(steps[:2], append([]struct {
@@ -554,10 +572,17 @@ func (s *stack) publishKMS(ctx context.Context) error {
 }
 
 func (s *stack) startGateway(ctx context.Context) error {
-	s.log = zap.New(zapcore.NewCore(zapcore.NewConsoleEncoder(zap.NewDevelopmentEncoderConfig()), zapcore.Lock(zapcore.AddSync(s.out)), zap.WarnLevel))
-	gw, err := startGateway(ctx, s.dir, s.o.Listen, s.seed, s.roots, s.coll, s.gov)
+	s.ensureLog()
+	var edits []func(map[string]any)
+	if s.acme != nil {
+		edits = append(edits, s.acme.editGateway)
+	}
+	gw, err := startGateway(ctx, s.dir, s.o.Listen, s.seed, s.roots, s.coll, s.gov, edits...)
 	if err != nil {
 		return err
+	}
+	if s.acme != nil {
+		gw.caPath = s.acme.root
 	}
 	s.gw = gw
 	s.onStop(func() { gw.stop() })
@@ -567,6 +592,13 @@ func (s *stack) startGateway(ctx context.Context) error {
 	}
 	s.envPub = envPub.PublicKey
 	return nil
+}
+
+// ensureLog makes the stack's log (warnings and errors, to the output).
+func (s *stack) ensureLog() {
+	if s.log == nil {
+		s.log = zap.New(zapcore.NewCore(zapcore.NewConsoleEncoder(zap.NewDevelopmentEncoderConfig()), zapcore.Lock(zapcore.AddSync(s.out)), zap.WarnLevel))
+	}
 }
 
 func cvmName(i int) string {
@@ -730,6 +762,9 @@ func (s *stack) fillState() {
 		}
 	}
 	st.EvidenceURL = st.AppURL + "evidence"
+	if s.acme != nil {
+		st.ACMEState = s.acme.state(s.o.Listen)
+	}
 	s.st = st
 }
 
@@ -778,10 +813,10 @@ The app is up (%.1fs).
   instance id   %s
   guest agent   curl --unix-socket %s http://dstack/Info
   state         %s
-Stop with Ctrl-C or "%s dev down --dir %s".
+%sStop with Ctrl-C or "%s dev down --dir %s".
 `, time.Since(s.started).Seconds(), st.AppURL, curl, ports.String(), evidence,
 		st.ChainRPC, st.KmsContract, st.AppApp, dstack, st.ChainRPC, st.KmsContract, st.AppApp, st.KMSURL, st.GatewayHTTPS, st.GatewayRegistration, st.GatewayCA,
-		st.AppID, st.ComposeHash, st.OSImageHash, st.InstanceID, st.GuestSocket, filepath.Join(s.dir, "state.json"), dstack, s.o.Dir)
+		st.AppID, st.ComposeHash, st.OSImageHash, st.InstanceID, st.GuestSocket, filepath.Join(s.dir, "state.json"), s.acmeSummary(), dstack, s.o.Dir)
 }
 
 // serve runs until ctx ends or an app exits; SIGHUP restarts the gateway
