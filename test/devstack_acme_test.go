@@ -2,14 +2,12 @@ package test
 
 import (
 	"bytes"
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -76,14 +74,7 @@ func (a acmeState) counts(t *testing.T) pebbleCounts {
 // servedLeaf GETs the app through the gateway trusting roots only, and
 // returns the leaf certificate the gateway served and the answer.
 func (s *stack) servedLeaf(roots *x509.CertPool) (*x509.Certificate, int, string, error) {
-	addr := strings.TrimPrefix(s.st.GatewayHTTPS, "https://")
-	c := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{
-		TLSClientConfig:   &tls.Config{RootCAs: roots},
-		DisableKeepAlives: true,
-		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return (&net.Dialer{}).DialContext(ctx, network, addr)
-		},
-	}}
+	c := s.clientTrusting(roots)
 	res, err := c.Get("https://" + s.st.AppHost + ":" + portOf(s.st.GatewayHTTPS) + "/")
 	if err != nil {
 		return nil, 0, "", err
