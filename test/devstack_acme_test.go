@@ -27,6 +27,7 @@ type acmeState struct {
 	ACMEAPICert    string `json:"acme_api_cert"`
 	ACMEDNS        string `json:"acme_dns"`
 	GatewayAppID   string `json:"gateway_app_id"`
+	CTLogURL       string `json:"ct_log_url"`
 }
 
 // pebbleCounts are the counts of Pebble's management interface.
@@ -89,7 +90,9 @@ func (s *stack) servedLeaf(roots *x509.CertPool) (*x509.Certificate, int, string
 // management interface), issued after one order whose finalization the
 // CAA records allowed (accounturi pinned to the gateway's account); the
 // certificate and its key are sealed on disk; `dstack verify --acme-info`
-// accepts the gateway's record and lists the key in use; and a restart of
+// accepts the gateway's record and lists the key in use; the certificate
+// is in the CT log Pebble submits to, and the gateway's CT monitor reads it
+// without an alert; and a restart of
 // the gateway serves the same certificate from the sealed storage without
 // a new account or order.
 func TestDevStackACME(t *testing.T) {
@@ -99,7 +102,7 @@ func TestDevStackACME(t *testing.T) {
 	s := up(t, filepath.Join(t.TempDir(), "stack"), "--acme")
 	var a acmeState
 	readJSON(t, filepath.Join(s.dir, "state.json"), &a)
-	if a.AcmeInfoURL == "" || a.ACMEManagement == "" || a.ACMEDNS == "" {
+	if a.AcmeInfoURL == "" || a.ACMEManagement == "" || a.ACMEDNS == "" || a.CTLogURL == "" {
 		t.Fatalf("state.json lacks the ACME side: %+v", a)
 	}
 
@@ -198,6 +201,26 @@ func TestDevStackACME(t *testing.T) {
 		t.Fatalf("the CAA records of dstack.localhost do not pin the attested account %s: %v", verdict.AccountURI, in.Answer)
 	}
 
+	// The CT log holds the certificate (Pebble submitted it), and the
+	// gateway's CT monitor read it and raised nothing: its key is attested.
+	res, err := http.Get(a.CTLogURL + "/ct/v1/get-entries?start=0&end=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !bytes.Contains(entries, []byte(`"leaf_input"`)) {
+		t.Fatalf("the CT log holds no entry: %d %s", res.StatusCode, entries)
+	}
+	caddyLog := filepath.Join(s.dir, "gateway", "caddy.log")
+	eventually(t, "the gateway's CT monitor to read the certificate", time.Minute, func() bool {
+		b, _ := os.ReadFile(caddyLog)
+		return bytes.Contains(b, []byte(`"msg":"ct monitor: checked new entries"`)) && bytes.Contains(b, []byte(`"next_index":1`))
+	})
+	if b, _ := os.ReadFile(caddyLog); bytes.Contains(b, []byte("ct monitor: ALERT")) || bytes.Contains(b, []byte("ct monitor: poll failed")) {
+		t.Fatalf("the CT monitor alerted or failed on the gateway's own certificate:\n%s", b)
+	}
+
 	// A restarted gateway reads the account and certificate back from the
 	// sealed storage: same certificate, no new account or order.
 	if out, err := s.run(nil, "dev", "restart-gateway", "--dir", s.dir); err != nil {
@@ -215,5 +238,8 @@ func TestDevStackACME(t *testing.T) {
 	}
 	if c := a.counts(t); c.Accounts != 1 || c.Orders != 1 {
 		t.Fatalf("after the restart Pebble counted %+v: the gateway registered or ordered again", c)
+	}
+	if b, _ := os.ReadFile(caddyLog); bytes.Contains(b, []byte("ct monitor: ALERT")) {
+		t.Fatalf("the CT monitor alerted after the restart:\n%s", b)
 	}
 }

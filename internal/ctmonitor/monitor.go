@@ -344,6 +344,13 @@ func (m *Monitor) follow(ctx context.Context, l *logFollower, known map[string]b
 		return m.save(ctx, l, st)
 	}
 	st.TreeSize, st.RootHash, st.Timestamp = sth.TreeSize, sth.SHA256RootHash[:], sth.Timestamp
+	from := st.NextIndex
+	defer func() {
+		if st.NextIndex > from {
+			m.cfg.Logger.Info("ct monitor: checked new entries", zap.String("log", l.cfg.URL), zap.Uint64("from", from),
+				zap.Uint64("next_index", st.NextIndex), zap.Uint64("tree_size", st.TreeSize))
+		}
+	}()
 	var rng *compact.Range
 	if st.RangeValid {
 		if rng, err = rangeFactory.NewRange(0, st.NextIndex, st.Range); err != nil {

@@ -109,6 +109,15 @@ func (h *harness) poll(t *testing.T) {
 	}
 }
 
+// pollQuiet polls and fails on any alert (raised for what).
+func (h *harness) pollQuiet(t *testing.T, what string) {
+	t.Helper()
+	h.poll(t)
+	if a := h.taken(); len(a) != 0 {
+		t.Fatalf("alerted %s: %+v", what, a)
+	}
+}
+
 func TestKnownKeyRaisesNothing(t *testing.T) {
 	h := newHarness(t)
 	for range 5 { // more entries than a batch and than the log serves at once
@@ -174,21 +183,12 @@ func TestGraceWaitsForAttestation(t *testing.T) {
 	later, laterKey := cert(t, "*.gw.example.com")
 	h.know(laterKey)
 	h.log.AddCert(t, later)
-	h.poll(t)
-	if a := h.taken(); len(a) != 0 {
-		t.Fatalf("alerted within the grace: %+v", a)
-	}
+	h.pollQuiet(t, "within the grace")
 	h.know(spki)
-	h.poll(t)
-	if a := h.taken(); len(a) != 0 {
-		t.Fatalf("alerted a key attested within the grace: %+v", a)
-	}
+	h.pollQuiet(t, "a key attested within the grace")
 	foreign, _ := cert(t, "app.gw.example.com")
 	h.log.AddCert(t, foreign)
-	h.poll(t)
-	if a := h.taken(); len(a) != 0 {
-		t.Fatalf("alerted within the grace: %+v", a)
-	}
+	h.pollQuiet(t, "within the grace")
 	mu.Lock()
 	now = now.Add(time.Minute + time.Second)
 	mu.Unlock()

@@ -2,14 +2,18 @@ package devstack
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"log"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 
+	"go.uber.org/zap"
+
 	"github.com/dstack-go/dstack/contracts/bindings/dstackapp"
 	"github.com/dstack-go/dstack/internal/acmetest"
+	"github.com/dstack-go/dstack/internal/ctmonitor/cttest"
 	"github.com/dstack-go/dstack/internal/dnstest"
 	"github.com/dstack-go/dstack/tee/identity"
 )
@@ -41,6 +45,11 @@ type ACMEState struct {
 	// GatewayGuestSocket is the guest agent of the gateway's TD, whose
 	// GetKey seals the gateway's storage.
 	GatewayGuestSocket string `json:"gateway_guest_socket,omitempty"`
+	// CTLogURL is an RFC 6962 log on loopback to which Pebble submits
+	// every certificate it issues, and which the gateway's dstack_ct
+	// follows; CTLogPublicKey is its key (base64 DER).
+	CTLogURL       string `json:"ct_log_url,omitempty"`
+	CTLogPublicKey []byte `json:"ct_log_public_key,omitempty"`
 }
 
 // acmeDev is what --acme runs beside the gateway: Pebble, the DNS server,
@@ -53,6 +62,9 @@ type acmeDev struct {
 	apiCert string
 	root    string
 	socket  string
+	ct      *cttest.Log
+	// What dstack_ct checks the attested keys with.
+	gatewayAppID, roots, coll string
 }
 
 // startACME starts Pebble and the DNS server on loopback and boots the
@@ -65,8 +77,13 @@ func (s *stack) startACME(ctx context.Context) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	a := &acmeDev{apiCert: filepath.Join(dir, "pebble-api.pem"), root: filepath.Join(dir, "pebble-root.pem")}
+	a := &acmeDev{apiCert: filepath.Join(dir, "pebble-api.pem"), root: filepath.Join(dir, "pebble-root.pem"),
+		gatewayAppID: hex.EncodeToString(s.gov.gatewayApp.Bytes()), roots: s.roots, coll: s.coll}
 	var err error
+	if a.ct, err = cttest.Start(); err != nil {
+		return err
+	}
+	s.onStop(a.ct.Close)
 	if a.dns, err = dnstest.Start(baseDomain); err != nil {
 		return err
 	}
@@ -76,7 +93,13 @@ func (s *stack) startACME(ctx context.Context) error {
 		return err
 	}
 	s.onStop(func() { logFile.Close() })
-	if a.pebble, err = acmetest.New(acmetest.Options{DNS: a.dns.Addr, Logger: log.New(logFile, "", log.LstdFlags|log.Lmicroseconds)}); err != nil {
+	// Pebble logs what it issues, as a CA submits it to CT logs.
+	issued := func(der []byte) {
+		if err := a.ct.Add(der); err != nil {
+			s.log.Error("logging an issued certificate in the CT log", zap.Error(err))
+		}
+	}
+	if a.pebble, err = acmetest.New(acmetest.Options{DNS: a.dns.Addr, Logger: log.New(logFile, "", log.LstdFlags|log.Lmicroseconds), Issued: issued}); err != nil {
 		return err
 	}
 	s.onStop(a.pebble.Close)
@@ -140,6 +163,15 @@ func (a *acmeDev) editGateway(cfg map[string]any) {
 	srv := apps["http"].(map[string]any)["servers"].(map[string]any)["gateway"].(map[string]any)
 	route := srv["routes"].([]any)[0].(map[string]any)
 	route["handle"] = append([]any{map[string]any{"handler": "dstack_node", "agent_socket": a.socket}}, route["handle"].([]any)...)
+	// The gateway watches the CT log for certificates of its domain on
+	// keys it did not attest; a certificate is logged before the gateway
+	// holds and attests it, hence the grace.
+	apps["dstack_ct"] = map[string]any{
+		"base_domain": baseDomain, "logs": []any{map[string]any{"url": a.ct.URL(), "public_key": a.ct.PublicKey()}},
+		"from_storage": true, "from_start": true, "gateway_app_id": a.gatewayAppID,
+		"attestation": map[string]any{"insecure_trust_roots": a.roots, "collateral_dir": a.coll},
+		"interval":    "1s", "grace": "1m",
+	}
 }
 
 // state is the ACME part of state.json.
@@ -147,7 +179,7 @@ func (a *acmeDev) state(listen string) ACMEState {
 	return ACMEState{
 		AcmeInfoURL:   "https://gateway." + baseDomain + ":" + portOf(listen) + "/.dstack/acme-info",
 		ACMEDirectory: a.pebble.URL, ACMEManagement: a.mgmt, ACMEAPICert: a.apiCert, ACMEDNS: a.dns.Addr,
-		GatewayGuestSocket: a.socket,
+		GatewayGuestSocket: a.socket, CTLogURL: a.ct.URL(), CTLogPublicKey: a.ct.PublicKey(),
 	}
 }
 
@@ -158,7 +190,8 @@ func (s *stack) acmeSummary() string {
 	}
 	st, port := s.st.ACMEState, portOf(s.o.Listen)
 	return fmt.Sprintf(`  ACME          Pebble %s (management %s: /roots/0, /counts), DNS %s
+  CT log        %s (Pebble logs what it issues; the gateway's dstack_ct follows it)
   acme-info     %s verify --acme-info %s --resolve gateway.%s:%s:127.0.0.1 --cacert %s --gateway-app-id %s --insecure-trust-roots %s --collateral %s
-`, st.ACMEDirectory, st.ACMEManagement, st.ACMEDNS,
+`, st.ACMEDirectory, st.ACMEManagement, st.ACMEDNS, st.CTLogURL,
 		s.o.Dstack, st.AcmeInfoURL, baseDomain, port, s.st.GatewayCA, s.st.GatewayAppID, s.st.InsecureTrustRoots, s.st.Collateral)
 }
