@@ -33,6 +33,8 @@ import (
 	"github.com/letsencrypt/pebble/v2/va"
 	"github.com/letsencrypt/pebble/v2/wfe"
 	"github.com/miekg/dns"
+
+	"github.com/dstack-go/dstack/internal/dnstest"
 )
 
 // Identity is the CA's domain in CAA records: Pebble's default.
@@ -200,6 +202,28 @@ func (p *Pebble) Finalized() int { return int(p.finals.Load()) }
 
 // Refused counts finalizations the CAA check refused.
 func (p *Pebble) Refused() int { return int(p.refused.Load()) }
+
+// IssuerConfig is the JSON config of a tls.issuance.dstack_acme issuer
+// that gets certificates for base (in the DNS zone zone) from p, solving
+// DNS-01 and pinning CAA over RFC 2136 at the DNS server d, which Pebble
+// also asks; apiCertFile holds APICertPEM. Its "acme" member alone is the
+// config of Caddy's plain acme issuer.
+func (p *Pebble) IssuerConfig(d *dnstest.Server, apiCertFile, base, zone, email string) map[string]any {
+	provider := map[string]any{"name": "rfc2136", "server": d.Addr, "key_name": d.KeyName, "key": d.Secret}
+	return map[string]any{
+		"module": "dstack_acme", "base_domain": base, "zone": zone, "caa_identity": Identity,
+		"acme": map[string]any{
+			"ca": p.URL, "email": email, "trusted_roots_pem_files": []string{apiCertFile},
+			"challenges": map[string]any{
+				"http":     map[string]any{"disabled": true},
+				"tls-alpn": map[string]any{"disabled": true},
+				// The records are written to the server Pebble asks: no
+				// propagation to wait for.
+				"dns": map[string]any{"provider": provider, "resolvers": []string{d.Addr}, "propagation_timeout": -1},
+			},
+		},
+	}
+}
 
 // Counts are what the harness counted.
 type Counts struct {

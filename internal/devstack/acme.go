@@ -142,20 +142,7 @@ func (s *stack) startACME(ctx context.Context) error {
 // gateway.<base> (acme-info, app-info) with dstack_node.
 func (a *acmeDev) editGateway(cfg map[string]any) {
 	cfg["storage"] = map[string]any{"module": "dstack_sealed", "socket": a.socket, "backend": cfg["storage"]}
-	provider := map[string]any{"name": "rfc2136", "server": a.dns.Addr, "key_name": a.dns.KeyName, "key": a.dns.Secret}
-	issuer := map[string]any{
-		"module": "dstack_acme", "base_domain": baseDomain, "caa_identity": acmetest.Identity,
-		"acme": map[string]any{
-			"ca": a.pebble.URL, "email": "dev@" + baseDomain, "trusted_roots_pem_files": []string{a.apiCert},
-			"challenges": map[string]any{
-				"http":     map[string]any{"disabled": true},
-				"tls-alpn": map[string]any{"disabled": true},
-				// The records are written to the authoritative server,
-				// which Pebble asks: no propagation to wait for.
-				"dns": map[string]any{"provider": provider, "resolvers": []string{a.dns.Addr}, "propagation_timeout": -1},
-			},
-		},
-	}
+	issuer := a.pebble.IssuerConfig(a.dns, a.apiCert, baseDomain, baseDomain, "dev@"+baseDomain)
 	apps := cfg["apps"].(map[string]any)
 	apps["tls"] = map[string]any{"automation": map[string]any{"policies": []any{map[string]any{
 		"subjects": []string{"*." + baseDomain}, "issuers": []any{issuer},

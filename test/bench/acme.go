@@ -60,7 +60,7 @@ func (s *stack) startACME(o *options, backendTLS string) error {
 		if err != nil {
 			return err
 		}
-		cfg, err := acmeCaddyConfig(s.dir, c.name, c.base, caddyServer(ls.fd(0), plainProxy(backendTLS, true)), zone, pebble.URL, apiCert, key, c.sealed)
+		cfg, err := acmeCaddyConfig(s.dir, c.name, c.base, caddyServer(ls.fd(0), plainProxy(backendTLS, true)), zone, pebble, apiCert, key, c.sealed)
 		if err != nil {
 			ls.close()
 			return err
@@ -84,19 +84,8 @@ func (s *stack) startACME(o *options, backendTLS string) error {
 
 // acmeCaddyConfig is the config of one acme path's Caddy: dstack_acme for
 // *.<base> against Pebble, storage in dir (sealed under key when sealed).
-func acmeCaddyConfig(dir, name, base string, server map[string]any, zone *dnstest.Server, ca, apiCert string, key []byte, sealed bool) ([]byte, error) {
-	provider := map[string]any{"name": "rfc2136", "server": zone.Addr, "key_name": zone.KeyName, "key": zone.Secret}
-	issuer := map[string]any{
-		"module": "dstack_acme", "base_domain": base, "zone": acmeZone, "caa_identity": acmetest.Identity,
-		"acme": map[string]any{
-			"ca": ca, "email": "bench@" + benchDomain, "trusted_roots_pem_files": []string{apiCert},
-			"challenges": map[string]any{
-				"http":     map[string]any{"disabled": true},
-				"tls-alpn": map[string]any{"disabled": true},
-				"dns":      map[string]any{"provider": provider, "resolvers": []string{zone.Addr}, "propagation_timeout": -1},
-			},
-		},
-	}
+func acmeCaddyConfig(dir, name, base string, server map[string]any, zone *dnstest.Server, pebble *acmetest.Pebble, apiCert string, key []byte, sealed bool) ([]byte, error) {
+	issuer := pebble.IssuerConfig(zone, apiCert, base, acmeZone, "bench@"+benchDomain)
 	raw, err := caddyConfig(dir, name, map[string]any{"acme": server}, nil, map[string]any{"tls": map[string]any{
 		"certificates": map[string]any{"automate": []string{"*." + base}},
 		"automation":   map[string]any{"policies": []any{map[string]any{"subjects": []string{"*." + base}, "issuers": []any{issuer}}}},
