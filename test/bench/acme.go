@@ -77,7 +77,7 @@ func (s *stack) startACME(o *options, backendTLS string) error {
 		s.addCases(c.path, t, []*proc{p}, newConn, keepAlive)
 	}
 	if c := pebble.Counts(); c.Orders != 2 || c.Refused != 0 {
-		return fmt.Errorf("Pebble counted %+v for the two Caddys, want 2 orders and no refusal", c)
+		return fmt.Errorf("the two Caddys made %d orders (%d refused) at Pebble, want 2 and none refused", c.Orders, c.Refused)
 	}
 	return nil
 }
