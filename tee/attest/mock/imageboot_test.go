@@ -239,3 +239,71 @@ func TestImageShapeFieldsThatFeedRegisters(t *testing.T) {
 		}
 	}
 }
+
+// TestBootJSONRoundTrip: a host's measurement of an image's boot, handed to a guest as JSON, boots a TD with
+// the same registers and event log (RTMR0–2 replayed from the log), whose evidence binds the image; a
+// malformed measurement is refused.
+func TestBootJSONRoundTrip(t *testing.T) {
+	_, im := imagedir.Write(t, "")
+	b, err := mock.MeasureImageBoot(im, measure.ShapeOf(&mock.DevImageVMShape))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got mock.Boot
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.MRTD != b.MRTD || got.RTMR != b.RTMR || len(got.Events) != len(b.Events) {
+		t.Fatalf("round trip: MRTD %v, RTMR %v, %d events of %d", got.MRTD == b.MRTD, got.RTMR == b.RTMR, len(got.Events), len(b.Events))
+	}
+	pki, err := mock.NewPKI([]byte("boot json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := mock.ImageVMConfig(im, mock.DevImageVMShape)
+	if err != nil {
+		t.Fatal(err)
+	}
+	td := pki.BootedTD(&got)
+	td.Identity.Config = cfg
+	a, err := td.Attester().Attest(context.Background(), [64]byte{1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := pki.VerifyOptions()
+	opts.OSImage = im
+	if v, err := attest.Verify(context.Background(), a, opts); err != nil || !v.OSImageVerified {
+		t.Fatalf("the TD booted from the JSON measurement: %v", err)
+	}
+	// A digest changed in transit changes the replayed register, and the binding refuses it.
+	flipped := bytes.Clone(raw)
+	at := bytes.Index(flipped, []byte(`"digest":"`)) + len(`"digest":"`)
+	flipped[at] = "01"[(flipped[at]-'0'+1)%2]
+	var changed mock.Boot
+	if err := json.Unmarshal(flipped, &changed); err != nil || changed.RTMR == b.RTMR {
+		t.Fatalf("a changed digest: %v, or replayed to the same registers", err)
+	}
+	td = pki.BootedTD(&changed)
+	td.Identity.Config = cfg
+	if a, err = td.Attester().Attest(context.Background(), [64]byte{1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := attest.Verify(context.Background(), a, opts); err == nil {
+		t.Fatal("a TD of a changed boot measurement bound the image")
+	}
+	for name, bad := range map[string]string{
+		"short mrtd":   `{"mrtd":"00","event_log":[{"imr":0,"event_type":1,"digest":"` + strings.Repeat("00", 48) + `","event":"","event_payload":""}]}`,
+		"RTMR3 event":  `{"mrtd":"` + strings.Repeat("00", 48) + `","event_log":[{"imr":3,"event_type":1,"digest":"` + strings.Repeat("00", 48) + `","event":"","event_payload":""}]}`,
+		"short digest": `{"mrtd":"` + strings.Repeat("00", 48) + `","event_log":[{"imr":1,"event_type":1,"digest":"00","event":"","event_payload":""}]}`,
+		"no events":    `{"mrtd":"` + strings.Repeat("00", 48) + `","event_log":[]}`,
+		"not json":     `{"mrtd":`,
+	} {
+		if err := json.Unmarshal([]byte(bad), new(mock.Boot)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
