@@ -205,3 +205,89 @@ func anotherImage(t *testing.T, dir, tail string) string {
 	}
 	return out
 }
+
+// TestDevStackVMCompose runs `dstack dev up --vm` with a compose file and
+// image of the test's own (the demo app's program saved as a `docker save`
+// tarball): the app's container runs in the VM and answers through the
+// gateway at its published port, its evidence binds the guest image, the
+// key it shows is the one the KMS releases to the app; `dev cvm --vm` boots
+// a second VM instance of the app, which answers at its own name; removing
+// the guest image's os_image_hash on chain stops the gateway routing to
+// both and the KMS signing for them; and no qemu is left once they stop.
+func TestDevStackVMCompose(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the guest image and boots it under qemu")
+	}
+	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
+		t.Skip("qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)")
+	}
+	tar, digest := userImage(t, "vmapp:dev")
+	marker := fmt.Sprintf("vm-%d", time.Now().UnixNano())
+	compose := filepath.Join(t.TempDir(), "docker-compose.yml")
+	// The VM is its own machine: the app listens on 8080, published as the
+	// app's port 80.
+	if err := os.WriteFile(compose, []byte(fmt.Sprintf(`services:
+  web:
+    image: vmapp@%s
+    command: ["-version", %q]
+    environment:
+      - PORT=8080
+    ports:
+      - "80:8080"
+    volumes:
+      - web-data:/data
+      - /var/run/dstack.sock:/var/run/dstack.sock
+volumes:
+  web-data:
+`, digest, marker)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "stack")
+	s := up(t, dir, "--vm", "--compose", compose, "--image", tar)
+	st := s.st
+	if st.Mode != "vm" || len(st.Instances) != 1 || st.Instances[0].QEMUPID == 0 {
+		t.Fatalf("state: mode %q, instances %+v", st.Mode, st.Instances)
+	}
+	vm := st.Instances[0]
+	t.Logf("FIGURE qemu (TCG) boot to system-ready in dev up --vm --compose: %.1fs", vm.BootSeconds)
+	code, body := s.get(st.AppHost, "/")
+	if code != http.StatusOK || field(body, "version") != marker || field(body, "app_id") != st.AppID || field(body, "instance_id") != vm.InstanceID {
+		t.Fatalf("the app answered %d %q through the gateway\n%s", code, body, s.log())
+	}
+	s.checkVMImageBound(s.checkEvidence("vm compose"))
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	keys, err := s.getVMAppKey(ctx, s.pki(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.checkAppKey(keys.K256Key)
+
+	// One more VM of the app, booted against the running stack.
+	extra := s.cvm("extra", "--vm", "--compose", compose)
+	if extra.st.QEMUPID == 0 || !qemuOf(extra.st.QEMUPID, dir) || extra.st.ComposeHash != st.ComposeHash || extra.st.InstanceID == vm.InstanceID {
+		t.Fatalf("dev cvm --vm: %+v", extra.st)
+	}
+	host := extra.st.InstanceID + ".dstack.localhost"
+	eventually(t, "the second VM to answer through the gateway", 2*time.Minute, func() bool {
+		code, body := s.get(host, "/")
+		return code == http.StatusOK && field(body, "instance_id") == extra.st.InstanceID && field(body, "version") == marker
+	})
+
+	// Revoking the guest image on chain: the gateway stops routing to the
+	// VMs, the KMS stops signing for them.
+	s.revokeBy(func() { s.chain("remove-os-image", st.VMImageHash) },
+		[]string{vm.GuestSocket, extra.st.GuestSocket}, []string{vm.InstanceID + ".dstack.localhost", host})
+
+	extra.stop()
+	if qemuOf(extra.st.QEMUPID, dir) {
+		t.Fatalf("dev cvm --vm stopped with its qemu (process %d) running", extra.st.QEMUPID)
+	}
+	if out, err := s.run(nil, "dev", "down", "--dir", dir); err != nil {
+		t.Fatalf("dev down: %v\n%s", err, out)
+	}
+	s.wait()
+	if left := processesMentioning(dir); len(left) > 0 {
+		t.Fatalf("left running after dev down: %v", left)
+	}
+}
