@@ -56,7 +56,11 @@ compose app's containers (the demo's, or yours with --compose and --image),
 pulling their images by digest from the stack's registry as its registry
 mirror, behind the tunnel, so the app answers through the gateway as in
 process mode. Its console is <dir>/cvm/console.log; "dev down" powers the VMs
-off and ends every qemu.
+off and ends every qemu. The VM boots with the image's own kernel command line
+(the instance's settings are in its host-shared .sys-config.json), its simulated
+TD reports the image's boot measurement as the stack computes it, and the chain
+allows the image's os_image_hash: "dstack verify --image <vm_image>" binds the
+VM's evidence to the image directory state.json names.
 
 Your own app: --compose FILE (an app-compose.json, or a docker-compose file,
 which is wrapped into an app-compose in canonical JSON), with its images loaded

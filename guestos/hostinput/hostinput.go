@@ -187,9 +187,11 @@ type SysConfig struct {
 
 // GuestSettings are the guest's per-instance settings from the host (the
 // dstack-init flags of the same names). Only their syntax is checked here;
-// the guest checks the KMS and the gateway it is pointed at on chain, and
-// refuses the insecure ones unless its measured command line marks a
-// development image.
+// the guest checks the KMS and the gateway it is pointed at on the chain
+// named here, and refuses the insecure settings unless its measured command
+// line marks a development image. The chain is the host's choice, as
+// upstream's kms_urls are: what tells a relying party which KMS served the
+// app is the KMS root key the guest measures into RTMR3 (key-provider).
 type GuestSettings struct {
 	// ChainRPC is the governance chain's JSON-RPC URL; ChainID its chain
 	// id; KmsContract the DstackKms address. Required together.
