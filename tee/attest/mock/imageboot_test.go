@@ -307,3 +307,36 @@ func TestBootJSONRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// FuzzBootJSON: a boot measurement in JSON either is refused or decodes to
+// registers that are the replay of its event log, and encodes back to the
+// same measurement.
+func FuzzBootJSON(f *testing.F) {
+	_, im := imagedir.Write(f, "")
+	b, err := mock.MeasureImageBoot(im, measure.ShapeOf(&mock.DevImageVMShape))
+	if err != nil {
+		f.Fatal(err)
+	}
+	raw, _ := json.Marshal(b)
+	f.Add(raw)
+	f.Add([]byte(`{"mrtd":"` + strings.Repeat("ab", 48) + `","event_log":[{"imr":2,"event_type":6,"digest":"` + strings.Repeat("cd", 48) + `"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var got mock.Boot
+		if json.Unmarshal(data, &got) != nil {
+			return
+		}
+		for imr := uint32(0); imr < 3; imr++ {
+			if r, err := eventlog.ReplayIMR(got.Events, imr); err != nil || r != got.RTMR[imr] {
+				t.Fatalf("RTMR%d %x is not the replay of the log (%x, %v)", imr, got.RTMR[imr], r, err)
+			}
+		}
+		again, err := json.Marshal(&got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var round mock.Boot
+		if err := json.Unmarshal(again, &round); err != nil || round.MRTD != got.MRTD || round.RTMR != got.RTMR {
+			t.Fatalf("re-encoded measurement: %v", err)
+		}
+	})
+}
