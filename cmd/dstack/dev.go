@@ -56,7 +56,11 @@ compose app's containers (the demo's, or yours with --compose and --image),
 pulling their images by digest from the stack's registry as its registry
 mirror, behind the tunnel, so the app answers through the gateway as in
 process mode. Its console is <dir>/cvm/console.log; "dev down" powers the VMs
-off and ends every qemu.
+off and ends every qemu. The VM boots with the image's own kernel command line
+(the instance's settings are in its host-shared .sys-config.json), its simulated
+TD reports the image's boot measurement as the stack computes it, and the chain
+allows the image's os_image_hash: "dstack verify --image <vm_image>" binds the
+VM's evidence to the image directory state.json names.
 
 Your own app: --compose FILE (an app-compose.json, or a docker-compose file,
 which is wrapped into an app-compose in canonical JSON), with its images loaded
@@ -134,7 +138,9 @@ stack's gateway, and keeps its data directory and instance info in
 <dir>/extra/<name>: booting the same name again is a restart of that instance
 (same instance id, same data). --version runs the demo app's image with another
 version string, which is another compose hash: allow it first with
-"dstack chain add-compose-hash" (--print-compose-hash prints it).`,
+"dstack chain add-compose-hash" (--print-compose-hash prints it). With --vm, on a
+stack started with "dev up --vm", it boots as a qemu VM of the stack's guest
+image, as the stack's own CVMs, its data disk and console in <dir>/extra/<name>.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -147,6 +153,7 @@ version string, which is another compose hash: allow it first with
 	cvm.Flags().StringVar(&co.Compose, "compose", "", "app-compose.json or docker-compose file to run instead of the demo app")
 	cvm.Flags().StringVar(&co.Version, "version", "v1", "version string of the demo app")
 	cvm.Flags().BoolVar(&co.PrintHash, "print-compose-hash", false, "print the compose hash this CVM would boot with, and exit")
+	cvm.Flags().BoolVar(&co.VM, "vm", false, "boot it as a qemu VM of the stack's guest image (a stack started with --vm; root not needed)")
 
 	var kdir, kname string
 	replica := &cobra.Command{

@@ -206,6 +206,9 @@ type cvmConfig struct {
 	// dockerRegistry is the registry mirror the sys-config names (VM
 	// mode: the stack's registry as the guest reaches it).
 	dockerRegistry string
+	// guestSettings are the guest's settings the sys-config carries (VM
+	// mode), nil for none.
+	guestSettings *hostinput.GuestSettings
 }
 
 // cvm is a booted CVM running its app: in this process (process mode),
@@ -377,6 +380,9 @@ func writeHostShared(dir string, c cvmConfig, env map[string]string) (string, er
 	sysConfig := map[string]any{"kms_urls": []string{c.kmsURL}, "gateway_urls": gateways, "vm_config": c.vmConfig}
 	if c.dockerRegistry != "" {
 		sysConfig["docker_registry"] = c.dockerRegistry
+	}
+	if c.guestSettings != nil {
+		sysConfig["dstack_go_guest"] = c.guestSettings
 	}
 	sys, _ := json.Marshal(sysConfig)
 	info, _ := json.Marshal(map[string]string{"app_id": hex.EncodeToString(c.appID)})

@@ -29,7 +29,6 @@ import (
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/contracts/transact"
-	"github.com/dstack-go/dstack/guestos/image"
 	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/kms/kmsapi"
@@ -114,10 +113,13 @@ type State struct {
 	Process
 	// Mode is how the CVMs run: ModeProcess or ModeVM.
 	Mode string `json:"mode"`
-	// VMImage is the guest image directory the VMs boot (VM mode), and
-	// VMImageHash its os_image_hash.
+	// VMImage is the guest image directory the VMs boot (VM mode),
+	// VMImageHash its os_image_hash (SHA-256 of its sha256sum.txt), which
+	// the chain allows and the VMs' evidence binds, and VMImageConfig the
+	// VMs' vm_config, which claims it.
 	VMImage            string `json:"vm_image,omitempty"`
 	VMImageHash        string `json:"vm_image_hash,omitempty"`
+	VMImageConfig      string `json:"vm_image_config,omitempty"`
 	KMSURL             string `json:"kms_url"`
 	ChainRPC           string `json:"chain_rpc"`
 	KmsContract        string `json:"kms_contract"`
@@ -148,9 +150,10 @@ type State struct {
 	// (empty with --compose); AppEnvPubKey the app's env encryption key.
 	ChainID  uint64 `json:"chain_id"`
 	VMConfig string `json:"vm_config"`
-	// OSImageHash is the os_image_hash of the stack's TDs, which their
-	// evidence binds (the registers its measurement document gives are
-	// theirs) and the chain allows.
+	// OSImageHash is the os_image_hash of the stack's simulated TDs that
+	// run in its process (the KMS, the gateway, process-mode CVMs), which
+	// their evidence binds (the registers its measurement document gives
+	// are theirs) and the chain allows; VMs boot VMImageHash.
 	OSImageHash  string `json:"os_image_hash"`
 	DemoImage    string `json:"demo_image,omitempty"`
 	AppEnvPubKey string `json:"app_env_pubkey"`
@@ -553,6 +556,13 @@ func (s *stack) startKMS(ctx context.Context) (err error) {
 		return err
 	}
 	s.onStop(func() { s.kms.Stop(context.Background()) })
+	if s.vmImage != nil {
+		// The VMs boot the guest image, whose os_image_hash their
+		// evidence binds.
+		if _, err := s.gov.ctl.Send(ctx, s.gov.kms, dstackkms.NewDstackKms().PackAddOsImageHash(s.vmImage.hash), "add-os-image"); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -644,6 +654,14 @@ func (s *stack) bootCVM(ctx context.Context, name string) error {
 // findVMImage opens the image given with --vm-image, or the cached image
 // of this repository's source, built when there is none.
 func (s *stack) findVMImage(ctx context.Context) (err error) {
+	defer func() {
+		if err == nil {
+			err = s.vmImage.measure()
+		}
+		if err == nil {
+			fmt.Fprintf(s.out, "    os_image_hash %x: the VMs' simulated TDs report its boot measurement, which the chain allows\n", s.vmImage.hash)
+		}
+	}()
 	if s.o.VMImage != "" {
 		s.vmImage, err = openVMImage(s.o.VMImage)
 		return err
@@ -728,9 +746,7 @@ func (s *stack) fillState() {
 	st.Process, _ = Self()
 	if s.o.VM {
 		st.Mode, st.VMImage = ModeVM, s.vmImage.dir
-		if b, err := os.ReadFile(filepath.Join(s.vmImage.dir, image.DigestFile)); err == nil {
-			st.VMImageHash = strings.TrimSpace(string(b))
-		}
+		st.VMImageHash, st.VMImageConfig = hex.EncodeToString(s.vmImage.hash[:]), s.vmImage.vmConfig
 	}
 	st.AppHost = st.AppID + "." + baseDomain
 	for _, c := range s.cvms {
@@ -798,6 +814,10 @@ func (s *stack) printSummary() {
 		evidence = fmt.Sprintf("  evidence      %s > evidence.json   (the guest agent's GetQuote, through the gateway)\n  verify        %s verify --insecure-trust-roots %s --collateral %s evidence.json\n",
 			strings.Replace(curl, st.AppURL, st.EvidenceURL, 1), dstack, st.InsecureTrustRoots, st.Collateral)
 	}
+	osImage := st.OSImageHash + " (bound: the TDs' registers are what its measurement gives)"
+	if st.Mode == ModeVM {
+		osImage = fmt.Sprintf("%s, the VMs' guest image %s (bound: their registers are its boot's; %s verify --image %s …)", st.VMImageHash, st.VMImage, dstack, st.VMImage)
+	}
 	fmt.Fprintf(s.out, `
 The app is up (%.1fs).
   app           %s
@@ -809,14 +829,14 @@ The app is up (%.1fs).
   gateway       %s (registration %s, CA %s)
   app id        %s
   compose hash  %s
-  os image      %s (bound: the TDs' registers are what its measurement gives)
+  os image      %s
   instance id   %s
   guest agent   curl --unix-socket %s http://dstack/Info
   state         %s
 %sStop with Ctrl-C or "%s dev down --dir %s".
 `, time.Since(s.started).Seconds(), st.AppURL, curl, ports.String(), evidence,
 		st.ChainRPC, st.KmsContract, st.AppApp, dstack, st.ChainRPC, st.KmsContract, st.AppApp, st.KMSURL, st.GatewayHTTPS, st.GatewayRegistration, st.GatewayCA,
-		st.AppID, st.ComposeHash, st.OSImageHash, st.InstanceID, st.GuestSocket, filepath.Join(s.dir, "state.json"), s.acmeSummary(), dstack, s.o.Dir)
+		st.AppID, st.ComposeHash, osImage, st.InstanceID, st.GuestSocket, filepath.Join(s.dir, "state.json"), s.acmeSummary(), dstack, s.o.Dir)
 }
 
 // serve runs until ctx ends or an app exits; SIGHUP restarts the gateway
