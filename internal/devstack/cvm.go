@@ -88,7 +88,8 @@ type gateway struct {
 	stop            func()
 	restart         func() error
 	// cluster is the gateway nodes' etcd and the nodes beyond this one
-	// (--gateways), nil for one node; config is this node's Caddy config.
+	// (--gateways), nil for one node; config is this node's Caddy config,
+	// on which the other nodes' are made.
 	cluster *gatewayCluster
 	config  []byte
 }
@@ -96,10 +97,10 @@ type gateway struct {
 // startGateway sets the gateway app id on chain (the DstackApp
 // registered for the gateway) and loads Caddy with the dstack app, the
 // dstack reverse-proxy transport and upstreams, for *.dstack.localhost on
-// listen with a certificate from Caddy's internal CA. With cluster, it is
-// the first node of the cluster, its storage in the cluster's etcd.
-func startGateway(ctx context.Context, dir, listen, seed, rootsPath, collateralDir string, gov *governance, cluster *gatewayCluster) (*gateway, error) {
-	g := &gateway{appID: gov.gatewayApp.Bytes(), cluster: cluster}
+// listen with a certificate from Caddy's internal CA; edits change its
+// config before it loads.
+func startGateway(ctx context.Context, dir, listen, seed, rootsPath, collateralDir string, gov *governance, edits ...func(cfg map[string]any)) (*gateway, error) {
+	g := &gateway{appID: gov.gatewayApp.Bytes()}
 	if _, err := gov.ctl.Send(ctx, gov.kms, dstackkms.NewDstackKms().PackSetGatewayAppId(hex.EncodeToString(g.appID)), "set-gateway-app-id"); err != nil {
 		return nil, err
 	}
@@ -116,10 +117,7 @@ func startGateway(ctx context.Context, dir, listen, seed, rootsPath, collateralD
 		return nil, err
 	}
 	regListen := "127.0.0.1:" + strconv.Itoa(regPort)
-	cfg, err := gatewayConfig(gwDir, listen, regListen, seed, rootsPath, collateralDir, gov)
-	if err == nil && cluster != nil {
-		cfg, err = cluster.nodeConfig(cfg, "", regListen, filepath.Join(gwDir, "caddy.log"))
-	}
+	cfg, err := gatewayConfig(gwDir, listen, regListen, seed, rootsPath, collateralDir, gov, edits...)
 	if err != nil {
 		return nil, err
 	}
@@ -147,17 +145,11 @@ func startGateway(ctx context.Context, dir, listen, seed, rootsPath, collateralD
 	}
 	g.registrationURL = "https://" + app.(*gatewaymod.App).RegistrationAddr()
 	g.caPath = filepath.Join(gwDir, "pki", "authorities", "local", "root.crt")
-	if cluster != nil {
-		if err := exportCA(g.caPath); err != nil {
-			g.stop()
-			return nil, err
-		}
-	}
 	return g, nil
 }
 
-// gatewayConfig is the gateway's Caddy JSON config.
-func gatewayConfig(gwDir, listen, regListen, seed, rootsPath, collateralDir string, gov *governance) ([]byte, error) {
+// gatewayConfig is the gateway's Caddy JSON config, changed by edits.
+func gatewayConfig(gwDir, listen, regListen, seed, rootsPath, collateralDir string, gov *governance, edits ...func(cfg map[string]any)) ([]byte, error) {
 	cfg := map[string]any{
 		"admin":   map[string]any{"disabled": true, "config": map[string]any{"persist": false}},
 		"storage": map[string]any{"module": "file_system", "root": gwDir},
@@ -195,6 +187,9 @@ func gatewayConfig(gwDir, listen, regListen, seed, rootsPath, collateralDir stri
 			}}},
 		},
 	}
+	for _, edit := range edits {
+		edit(cfg)
+	}
 	return json.Marshal(cfg)
 }
 
@@ -217,6 +212,9 @@ type cvmConfig struct {
 	// dockerRegistry is the registry mirror the sys-config names (VM
 	// mode: the stack's registry as the guest reaches it).
 	dockerRegistry string
+	// guestSettings are the guest's settings the sys-config carries (VM
+	// mode), nil for none.
+	guestSettings *hostinput.GuestSettings
 }
 
 // cvm is a booted CVM running its app: in this process (process mode),
@@ -274,40 +272,11 @@ func bootCVM(ctx context.Context, c cvmConfig) (_ *cvm, err error) {
 		env = map[string]string{"PORT": strconv.Itoa(port)}
 		ports = map[uint16]string{80: "127.0.0.1:" + strconv.Itoa(port)}
 	}
-	hostShared, err := writeHostShared(filepath.Join(c.dir, "host-shared"), c, env)
-	if err != nil {
-		return nil, err
-	}
-	in, err := hostinput.Read(hostShared)
-	if err != nil {
-		return nil, err
-	}
-	platform, err := guestos.NewPlatform(c.pki.NewTD(), filepath.Join(c.dir, "run"), in.SysConfig.VMConfig)
-	if err != nil {
-		return nil, err
-	}
-	opts := attest.Options{
-		InsecureTrustRoots: &attest.TrustRoots{TDX: c.pki.Roots()},
-		Collateral:         collateral.NewCache(c.pki.Source(), collateral.CacheOptions{}),
-	}
 	bootStart := time.Now()
-	if booted, err = boot.Boot(ctx, boot.Config{
-		Inputs: in, Platform: platform, Chain: c.chain, Logger: c.log, Attestation: opts,
-		Storage: boot.InsecurePlainDir{Dir: filepath.Join(c.dir, "data")},
-	}); err != nil {
+	if booted, err = bootGuest(ctx, c, env, d.socket, &stops); err != nil {
 		return nil, err
 	}
 	d.bootTime = time.Since(bootStart)
-	// The host keeps the instance info the guest reports, so that a
-	// restarted instance has the same instance id (and disk key).
-	if err := os.WriteFile(filepath.Join(c.dir, hostInstanceInfo), booted.InstanceInfo.Marshal(), 0o600); err != nil {
-		return nil, err
-	}
-	agentSrv, err := agent.New(booted, c.log).Serve(agent.Config{Socket: d.socket, TappdSocket: filepath.Join(c.dir, "tappd.sock")})
-	if err != nil {
-		return nil, err
-	}
-	stops = append(stops, func() { agentSrv.Close(context.Background()) })
 	if c.builtin {
 		running, err := booted.StartApp(ctx, &boot.BuiltinDemoApp{Listen: "127.0.0.1:0"}, d.socket, nil)
 		if err != nil {
@@ -333,6 +302,47 @@ func bootCVM(ctx context.Context, c cvmConfig) (_ *cvm, err error) {
 	stops = append(stops, func() { stopApp(running) })
 	d.tunnelAddr = link.TunnelAddr()
 	return d, nil
+}
+
+// bootGuest writes what a VMM would share with the TD of c (env in its
+// encrypted env), boots it through guestos/boot, keeps the instance info
+// it reports, and serves its guest agent on socket; stops gets what to
+// stop.
+func bootGuest(ctx context.Context, c cvmConfig, env map[string]string, socket string, stops *stopList) (*boot.CVM, error) {
+	hostShared, err := writeHostShared(filepath.Join(c.dir, "host-shared"), c, env)
+	if err != nil {
+		return nil, err
+	}
+	in, err := hostinput.Read(hostShared)
+	if err != nil {
+		return nil, err
+	}
+	platform, err := guestos.NewPlatform(c.pki.NewTD(), filepath.Join(c.dir, "run"), in.SysConfig.VMConfig)
+	if err != nil {
+		return nil, err
+	}
+	opts := attest.Options{
+		InsecureTrustRoots: &attest.TrustRoots{TDX: c.pki.Roots()},
+		Collateral:         collateral.NewCache(c.pki.Source(), collateral.CacheOptions{}),
+	}
+	booted, err := boot.Boot(ctx, boot.Config{
+		Inputs: in, Platform: platform, Chain: c.chain, Logger: c.log, Attestation: opts,
+		Storage: boot.InsecurePlainDir{Dir: filepath.Join(c.dir, "data")},
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The host keeps the instance info the guest reports, so that a
+	// restarted instance has the same instance id (and disk key).
+	if err := os.WriteFile(filepath.Join(c.dir, hostInstanceInfo), booted.InstanceInfo.Marshal(), 0o600); err != nil {
+		return nil, err
+	}
+	agentSrv, err := agent.New(booted, c.log).Serve(agent.Config{Socket: socket, TappdSocket: filepath.Join(c.dir, "tappd.sock")})
+	if err != nil {
+		return nil, err
+	}
+	*stops = append(*stops, func() { agentSrv.Close(context.Background()) })
+	return booted, nil
 }
 
 // stopList is what a CVM's boot started, to stop last first.
@@ -376,6 +386,9 @@ func writeHostShared(dir string, c cvmConfig, env map[string]string) (string, er
 	sysConfig := map[string]any{"kms_urls": []string{c.kmsURL}, "gateway_urls": gateways, "vm_config": c.vmConfig}
 	if c.dockerRegistry != "" {
 		sysConfig["docker_registry"] = c.dockerRegistry
+	}
+	if c.guestSettings != nil {
+		sysConfig["dstack_go_guest"] = c.guestSettings
 	}
 	sys, _ := json.Marshal(sysConfig)
 	info, _ := json.Marshal(map[string]string{"app_id": hex.EncodeToString(c.appID)})

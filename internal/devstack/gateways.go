@@ -103,18 +103,30 @@ func startGatewayCluster(dir string) (*gatewayCluster, error) {
 	return c, nil
 }
 
-// nodeConfig turns a gateway's Caddy config into that of a cluster node:
-// its storage is etcd sealed with the stack's key, its dstack app joins
-// the cluster, and its HTTPS server listens at listen (unchanged when
-// empty), its registration RPC at regListen and its log goes to logPath.
-func (c *gatewayCluster) nodeConfig(raw []byte, listen, regListen, logPath string) ([]byte, error) {
+// editFirst makes the first gateway's config that of a cluster node: its
+// storage is etcd, sealed (under the sealing it has, as with --acme, or
+// else with the stack's key), and its dstack app joins the cluster.
+func (c *gatewayCluster) editFirst(cfg map[string]any) {
+	backend := map[string]any{"module": "etcd", "endpoints": []string{c.endpoint}, "insecure_plaintext": true, "prefix": "/dstack-dev"}
+	if st, ok := cfg["storage"].(map[string]any); ok && st["module"] == "dstack_sealed" {
+		st["backend"] = backend
+	} else {
+		cfg["storage"] = map[string]any{"module": "dstack_sealed", "insecure_key_hex": c.key, "backend": backend}
+	}
+	if apps, ok := cfg["apps"].(map[string]any); ok {
+		if dstack, ok := apps["dstack"].(map[string]any); ok {
+			dstack["cluster"] = map[string]any{}
+		}
+	}
+}
+
+// nodeConfig is the config of another node made from the first's (raw):
+// its HTTPS server and registration RPC listen on ports of their own, and
+// it logs to logPath.
+func (c *gatewayCluster) nodeConfig(raw []byte, logPath string) ([]byte, error) {
 	var cfg map[string]any
 	if err := json.Unmarshal(raw, &cfg); err != nil {
 		return nil, err
-	}
-	cfg["storage"] = map[string]any{
-		"module": "dstack_sealed", "insecure_key_hex": c.key,
-		"backend": map[string]any{"module": "etcd", "endpoints": []string{c.endpoint}, "insecure_plaintext": true, "prefix": "/dstack-dev"},
 	}
 	cfg["logging"] = map[string]any{"logs": map[string]any{"default": map[string]any{
 		"writer": map[string]any{"output": "file", "filename": logPath}, "level": "INFO",
@@ -124,21 +136,18 @@ func (c *gatewayCluster) nodeConfig(raw []byte, listen, regListen, logPath strin
 	httpApp, _ := apps["http"].(map[string]any)
 	servers, _ := httpApp["servers"].(map[string]any)
 	gw, _ := servers["gateway"].(map[string]any)
-	if dstack == nil || gw == nil {
-		return nil, errors.New("the gateway's config has no dstack app or gateway server")
+	if dstack == nil || gw == nil || dstack["cluster"] == nil {
+		return nil, errors.New("the first gateway's config has no dstack app in a cluster or no gateway server")
 	}
-	dstack["cluster"] = map[string]any{}
-	dstack["listen"] = regListen
-	if listen != "" {
-		gw["listen"] = []string{listen}
-	}
+	dstack["listen"] = "127.0.0.1:0"
+	gw["listen"] = []string{"127.0.0.1:0"}
 	return json.Marshal(cfg)
 }
 
 // startNode starts gateway node i (2, 3, …) in a process of its own, on
 // the config of the first node (cfg) with addresses of its own.
 func (c *gatewayCluster) startNode(command []string, cfg []byte, gwDir string, i int) (*caddynode.Node, error) {
-	raw, err := c.nodeConfig(cfg, "127.0.0.1:0", "127.0.0.1:0", filepath.Join(gwDir, "caddy-"+strconv.Itoa(i)+".log"))
+	raw, err := c.nodeConfig(cfg, filepath.Join(gwDir, "caddy-"+strconv.Itoa(i)+".log"))
 	if err != nil {
 		return nil, err
 	}
@@ -181,6 +190,20 @@ func (s *stack) startGatewayCluster() (*gatewayCluster, error) {
 	}
 	s.onStop(c.stop)
 	return c, nil
+}
+
+// joinGatewayCluster records the first gateway's cluster, and writes the
+// internal CA's root the nodes share (in etcd) where the stack's clients
+// read it; with --acme they read Pebble's.
+func (s *stack) joinGatewayCluster(c *gatewayCluster) error {
+	if c == nil {
+		return nil
+	}
+	s.gw.cluster = c
+	if s.acme != nil {
+		return nil
+	}
+	return exportCA(s.gw.caPath)
 }
 
 // startGatewayNodes starts the gateway nodes beyond the first.

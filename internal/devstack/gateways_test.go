@@ -21,15 +21,23 @@ func TestGatewaysOption(t *testing.T) {
 	}
 }
 
-// TestNodeConfig: a node's config has the sealed etcd storage, the
-// cluster option and its own addresses, the rest as the first node's.
+// TestNodeConfig: the first node's config has the sealed etcd storage and
+// the cluster option, and another node's has the same with addresses of
+// its own.
 func TestNodeConfig(t *testing.T) {
 	raw, err := gatewayConfig(t.TempDir(), "127.0.0.1:8443", "127.0.0.1:8010", "seed", "roots.pem", "collateral", &governance{rpc: "http://127.0.0.1:1"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := &gatewayCluster{endpoint: "http://127.0.0.1:2379", key: strings.Repeat("ab", 32)}
-	out, err := c.nodeConfig(raw, "127.0.0.1:0", "127.0.0.1:0", "/tmp/node.log")
+	if _, err := c.nodeConfig(raw, "/tmp/node.log"); err == nil {
+		t.Fatal("a node was made from a gateway config outside a cluster")
+	}
+	raw, err = gatewayConfig(t.TempDir(), "127.0.0.1:8443", "127.0.0.1:8010", "seed", "roots.pem", "collateral", &governance{rpc: "http://127.0.0.1:1"}, c.editFirst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.nodeConfig(raw, "/tmp/node.log")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +72,14 @@ func TestNodeConfig(t *testing.T) {
 	if l := cfg.Apps.HTTP.Servers["gateway"].Listen; len(l) != 1 || l[0] != "127.0.0.1:0" {
 		t.Fatalf("listen %v", l)
 	}
-	if _, err := c.nodeConfig([]byte(`{"apps":{}}`), "", "x", "y"); err == nil {
+	if _, err := c.nodeConfig([]byte(`{"apps":{}}`), "y"); err == nil {
 		t.Fatal("a config without the dstack app was taken")
+	}
+	// Under --acme's sealing, the etcd goes under the sealing it has.
+	sealed := map[string]any{"storage": map[string]any{"module": "dstack_sealed", "socket": "/run/td.sock", "backend": map[string]any{"module": "file_system"}}}
+	c.editFirst(sealed)
+	under := sealed["storage"].(map[string]any)
+	if under["socket"] != "/run/td.sock" || under["insecure_key_hex"] != nil || under["backend"].(map[string]any)["module"] != "etcd" {
+		t.Fatalf("storage under sealing: %v", under)
 	}
 }
