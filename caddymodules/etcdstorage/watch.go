@@ -108,7 +108,6 @@ func (s *Storage) follow(ctx context.Context, dir, p string, rev int64, known ma
 					return
 				}
 			}
-			rev = resp.Header.Revision
 		}
 		cancel()
 		if ctx.Err() != nil {

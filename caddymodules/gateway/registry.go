@@ -182,8 +182,9 @@ func (r *registry) take(inst *Instance) (*Instance, bool) {
 // drop takes out of the registry the registration stored at key k, which
 // the storage no longer holds, and returns it.
 func (r *registry) drop(k string) *Instance {
-	id, ok := strings.CutPrefix(k, storagePrefix+"/")
-	if id, ok = strings.CutSuffix(id, ".json"); !ok {
+	id, inDir := strings.CutPrefix(k, storagePrefix+"/")
+	id, isJSON := strings.CutSuffix(id, ".json")
+	if !inDir || !isJSON {
 		return nil
 	}
 	r.mu.Lock()
