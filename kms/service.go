@@ -30,6 +30,7 @@ import (
 
 	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/kms/kmsapi"
+	"github.com/dstack-go/dstack/kms/threshold"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/kdf"
 	"github.com/dstack-go/dstack/tee/ratls"
@@ -69,6 +70,10 @@ type Service struct {
 	// derivation root, by epoch (more than one during a root rotation's
 	// handover). With none, GetAppKeyShares is refused.
 	ThresholdShares map[uint32]*tkey.Share
+	// ThresholdNode, on a node of a threshold KMS started from
+	// configuration, holds its shares of the root signing keys; GetMeta
+	// reports its root CA certificate and k256 public key.
+	ThresholdNode *threshold.Node
 
 	verifier *ratls.Verifier
 	metrics  *metrics
@@ -177,6 +182,9 @@ func (s *Service) authorizeApp(ctx context.Context, method string, b kmsapi.Boot
 
 // GetAppKey releases the caller's app keys.
 func (s *Service) GetAppKey(ctx context.Context, req *kmsapi.GetAppKeyRequest) (*kmsapi.AppKeyResponse, error) {
+	if err := s.holdsRootKeys("GetAppKey"); err != nil {
+		return nil, err
+	}
 	if req.APIVersion > 1 {
 		return nil, prpc.Errorf("unsupported api_version %d", req.APIVersion)
 	}
@@ -250,6 +258,15 @@ func (s *Service) authorizeCaller(ctx context.Context, method string) (kmsapi.Bo
 	return b, d, nil
 }
 
+// holdsRootKeys refuses, on a node of a threshold KMS, the methods that
+// need the root keys, which no such node holds.
+func (s *Service) holdsRootKeys(method string) error {
+	if s.Keys == nil {
+		return prpc.Errorf("%s is not served by a node of a threshold KMS, which holds no root keys: a CVM asks GetAppKeyShares of the threshold number of nodes and combines their answers", method)
+	}
+	return nil
+}
+
 // released counts and logs a release.
 func (s *Service) released(method string, b kmsapi.BootInfo, d Decision) {
 	s.metrics.keyReleases.WithLabelValues(method).Inc()
@@ -313,6 +330,9 @@ func (s *Service) appKeys(appID, instanceID []byte) (*kmsapi.AppKeyResponse, err
 // GetAppEnvEncryptPubKey returns an app's env-encryption public key, signed
 // by the root k256 key without and with a timestamp.
 func (s *Service) GetAppEnvEncryptPubKey(ctx context.Context, req *kmsapi.AppID) (*kmsapi.PublicKeyResponse, error) {
+	if err := s.holdsRootKeys("GetAppEnvEncryptPubKey"); err != nil {
+		return nil, err
+	}
 	if err := s.selfCheck(ctx); err != nil {
 		return nil, err
 	}
@@ -345,9 +365,22 @@ func (s *Service) GetMeta(ctx context.Context, _ *kmsapi.Empty) (*kmsapi.GetMeta
 	if err != nil {
 		return nil, prpc.Public("authorization unavailable", err)
 	}
-	r := &kmsapi.GetMetaResponse{
-		CACert: pemCert(s.Keys.CACert), AllowAnyUpgrade: info.IsDev, K256Pubkey: s.Keys.K256PublicKey(),
-		BootstrapInfo: s.Bootstrap, IsDev: info.IsDev,
+	r := &kmsapi.GetMetaResponse{AllowAnyUpgrade: info.IsDev, BootstrapInfo: s.Bootstrap, IsDev: info.IsDev}
+	switch {
+	case s.Keys != nil:
+		r.CACert, r.K256Pubkey = pemCert(s.Keys.CACert), s.Keys.K256PublicKey()
+	case s.ThresholdNode != nil && s.ThresholdNode.Shares() != nil:
+		sh := s.ThresholdNode.Shares()
+		ca, err := x509.ParseCertificate(sh.RootCert)
+		if err != nil {
+			return nil, prpc.Public("no root CA certificate", err)
+		}
+		if r.K256Pubkey, err = sh.K256PublicKey(); err != nil {
+			return nil, prpc.Public("no k256 root key", err)
+		}
+		r.CACert = pemCert(ca)
+	default:
+		return nil, prpc.Errorf("this KMS holds no root keys")
 	}
 	if info.GatewayAppID != "" {
 		r.GatewayAppID = &info.GatewayAppID
@@ -366,6 +399,9 @@ func (s *Service) GetMeta(ctx context.Context, _ *kmsapi.Empty) (*kmsapi.GetMeta
 // clients sign their own RA-TLS client certificates with it; the trust is in
 // the attestation those certificates carry.
 func (s *Service) GetTempCaCert(ctx context.Context, _ *kmsapi.Empty) (*kmsapi.GetTempCaCertResponse, error) {
+	if err := s.holdsRootKeys("GetTempCaCert"); err != nil {
+		return nil, err
+	}
 	if err := s.selfCheck(ctx); err != nil {
 		return nil, err
 	}
@@ -381,6 +417,9 @@ func (s *Service) GetTempCaCert(ctx context.Context, _ *kmsapi.Empty) (*kmsapi.G
 // key and its boot-time identity must be allowed. The chain is
 // [leaf, app CA, root CA].
 func (s *Service) SignCert(ctx context.Context, req *kmsapi.SignCertRequest) (*kmsapi.SignCertResponse, error) {
+	if err := s.holdsRootKeys("SignCert"); err != nil {
+		return nil, err
+	}
 	var pubDER []byte
 	var cfg wire.CertConfigV2
 	var att *wire.Attestation

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -19,7 +18,6 @@ import (
 	"github.com/dstack-go/dstack/internal/guesttest"
 	"github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/kms/kmsapi"
-	"github.com/dstack-go/dstack/tee/eventlog"
 	"github.com/dstack-go/dstack/tee/tkey"
 	"github.com/dstack-go/dstack/tee/tkey/tkeytest"
 	"github.com/dstack-go/dstack/tee/wire"
@@ -78,23 +76,7 @@ func (s *thresholdStack) urls() []string {
 // cvm is a CVM of the stack's app that measured its identity into RTMR3,
 // and its ids.
 func (s *thresholdStack) cvm(t testing.TB) (*guestos.Platform, []byte, []byte) {
-	t.Helper()
-	p, err := guestos.NewPlatform(s.PKI.NewTD(), filepath.Join(t.TempDir(), "log"), s.VMConfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.SetEventVersion(1); err != nil {
-		t.Fatal(err)
-	}
-	appID, instanceID, compose := s.AppID.Bytes(), bytes.Repeat([]byte{0x5a}, 20), guesttest.ComposeHash()
-	ev := func(name string, payload []byte) eventlog.RuntimeEvent {
-		return eventlog.RuntimeEvent{Name: name, Payload: payload, Version: 1}
-	}
-	if err := p.Emit(ev(eventlog.EventSystemPreparing, nil), ev(eventlog.EventAppID, appID), ev(eventlog.EventComposeHash, compose[:]),
-		ev(eventlog.EventInstanceID, instanceID), ev(eventlog.EventBootMRDone, nil)); err != nil {
-		t.Fatal(err)
-	}
-	return p, appID, instanceID
+	return s.MeasuredCVM(t)
 }
 
 func (s *thresholdStack) client(t testing.TB, p *guestos.Platform, log *zap.Logger) *kmsclient.Threshold {

@@ -1,0 +1,220 @@
+package kms_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
+	"github.com/dstack-go/dstack/contracts/chain"
+	"github.com/dstack-go/dstack/guestos/kmsclient"
+	"github.com/dstack-go/dstack/internal/guesttest"
+	"github.com/dstack-go/dstack/kms"
+	"github.com/dstack-go/dstack/kms/threshold"
+	"github.com/dstack-go/dstack/tee/ratls"
+)
+
+// fixtureSealingKey is the sealing key of kms/threshold's 2-of-3 DKG
+// fixture (testdata/dkg-2of3, nodes kms-a, kms-b, kms-c).
+var fixtureSealingKey = strings.Repeat("07", 32)
+
+// tnodeConfig is the configuration of node name of the fixture's
+// committee, whose peers listen at urls.
+func tnodeConfig(s *guesttest.Stack, dir, name string, urls map[string]string) kms.Config {
+	var nodes []kms.ThresholdNode
+	for _, n := range []string{"kms-a", "kms-b", "kms-c"} {
+		nodes = append(nodes, kms.ThresholdNode{Name: n, URL: urls[n]})
+	}
+	return kms.Config{
+		Listen: "127.0.0.1:0", Domain: "127.0.0.1", StateDir: dir, VMConfig: s.VMConfig, InsecureSimulatedTEE: s.Seed,
+		SealingKeyHex: fixtureSealingKey, Auth: kms.AuthConfig{InsecureAllowAll: true},
+		Threshold: &kms.ThresholdConfig{Name: name, Threshold: 2, Nodes: nodes},
+	}
+}
+
+// startTNodes starts the fixture's three nodes from their configuration,
+// each with its sealed shares in its state directory, authorizing apps by
+// the chain, and publishes the committee's root keys on chain.
+func startTNodes(t *testing.T, s *guesttest.Stack) (map[string]*kms.Server, map[string]string) {
+	t.Helper()
+	names := []string{"kms-a", "kms-b", "kms-c"}
+	lns, urls, dirs := map[string]net.Listener{}, map[string]string{}, map[string]string{}
+	for _, n := range names {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lns[n], urls[n], dirs[n] = ln, "https://"+ln.Addr().String(), t.TempDir()
+		b, err := os.ReadFile(filepath.Join("threshold", "testdata", "dkg-2of3", n+".sealed"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dirs[n], "threshold-shares.sealed"), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srvs := map[string]*kms.Server{}
+	for _, n := range names {
+		srv, err := kms.NewServer(context.Background(), tnodeConfig(s, dirs[n], n, urls), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := chain.New(context.Background(), s.Chain.Client, chain.Config{ChainID: s.Chain.ChainID, KmsContract: s.Chain.Kms})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.Service.Auth = &kms.ChainAuthorizer{Reader: r}
+		srv.PeerListener = lns[n]
+		if err := srv.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { srv.Stop(context.Background()) })
+		srvs[n] = srv
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	for n, srv := range srvs {
+		if err := srv.Ready(ctx); err != nil {
+			t.Fatalf("%s: %v", n, err)
+		}
+	}
+	return srvs, dirs
+}
+
+// TestThresholdNodeFromConfig: three nodes run from configuration and
+// their sealed shares; each has its RPC certificate signed by the
+// committee's root CA, which the guest checks against the key published
+// on chain; a CVM gets the same keys from any two, and with two nodes
+// down it fails closed.
+func TestThresholdNodeFromConfig(t *testing.T) {
+	s := guesttest.New(t, guesttest.ComposeHash())
+	srvs, dirs := startTNodes(t, s)
+	// The committee's root keys go on chain, as an operator does after
+	// the DKG, from the record in a node's state directory.
+	pub, err := kms.ReadThresholdPublic(dirs["kms-b"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks := pub.KeySet
+	c := s.Chain
+	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackSetKmsInfo(dstackkms.DstackKmsKmsInfo{K256Pubkey: ks.K256Pubkey, CaPubkey: ks.CAPubkey})); err != nil {
+		t.Fatal(err)
+	}
+
+	p, appID, instanceID := s.MeasuredCVM(t)
+	id := ks.ID()
+	var urls []string
+	for _, n := range []string{"kms-a", "kms-b", "kms-c"} {
+		urls = append(urls, srvs[n].URL)
+	}
+	client, err := kmsclient.NewThreshold(context.Background(), kmsclient.ThresholdConfig{
+		Nodes: urls, KeySet: ks, KeyProviderID: id[:],
+		Node: kmsclient.Config{Attester: p, Attestation: s.Attestation, Chain: s.Reader, InsecureAllowUnboundOSImage: s.InsecureAllowUnboundOSImage},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	first, err := client.GetAppKeys(ctx, appID, instanceID, s.VMConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A method that needs the root keys is refused, saying what to ask.
+	one, err := kmsclient.New(ctx, kmsclient.Config{URL: urls[0], Attester: p, Attestation: s.Attestation, Chain: s.Reader,
+		InsecureAllowUnboundOSImage: s.InsecureAllowUnboundOSImage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := one.GetAppKey(ctx, s.VMConfig); err == nil || !strings.Contains(err.Error(), "GetAppKeyShares") {
+		t.Fatalf("GetAppKey on a threshold node: %v", err)
+	}
+
+	// The co-signers sign a node's RPC certificate only for its own
+	// identity key, with an attestation they verify.
+	a := srvs["kms-a"].Service.ThresholdNode
+	conn, err := tls.Dial("tcp", strings.TrimPrefix(urls[0], "https://"), &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := conn.ConnectionState().PeerCertificates[0].RawSubjectPublicKeyInfo
+	conn.Close()
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	otherSPKI, _ := x509.MarshalPKIXPublicKey(&other.PublicKey)
+	for _, tc := range []struct {
+		name, seed, want string
+		spki             []byte
+	}{
+		{"another key", s.Seed, "own identity key", otherSPKI},
+		{"evidence of another PKI", "not the stack's PKI", "attestation", own},
+	} {
+		// Forget the node's signatures (its own RPC certificate is
+		// cached by key).
+		if err := a.SetShares(a.Shares()); err != nil {
+			t.Fatal(err)
+		}
+		td, _, err := kms.SimulatedTEE(tc.seed, s.VMConfig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		att, err := td.Attest(ctx, ratls.ReportData(tc.spki))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.SignRPCCert(ctx, tc.spki, "127.0.0.1", att); !errors.Is(err, threshold.ErrRefused) || !strings.Contains(err.Error(), tc.want) {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+	}
+
+	srvs["kms-a"].Stop(ctx)
+	again, err := client.GetAppKeys(ctx, appID, instanceID, s.VMConfig)
+	if err != nil {
+		t.Fatalf("one node of three down: %v", err)
+	}
+	if again.DiskCryptKey != first.DiskCryptKey || again.K256Key != first.K256Key || again.EnvCryptKey != first.EnvCryptKey {
+		t.Fatal("the keys changed with one node down")
+	}
+	srvs["kms-b"].Stop(ctx)
+	if _, err := client.GetAppKeys(ctx, appID, instanceID, s.VMConfig); !errors.Is(err, kmsclient.ErrThresholdNotMet) {
+		t.Fatalf("two nodes of three down: %v", err)
+	}
+}
+
+// TestThresholdNodeOtherSealingKey: a node whose sealing key is not the
+// one that sealed its share cannot read it, and says so.
+func TestThresholdNodeOtherSealingKey(t *testing.T) {
+	s := guesttest.New(t, guesttest.ComposeHash())
+	dir := t.TempDir()
+	b, err := os.ReadFile(filepath.Join("threshold", "testdata", "dkg-2of3", "kms-a.sealed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "threshold-shares.sealed"), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	urls := map[string]string{"kms-a": "https://127.0.0.1:1", "kms-b": "https://127.0.0.1:2", "kms-c": "https://127.0.0.1:3"}
+	cfg := tnodeConfig(s, dir, "kms-a", urls)
+	cfg.SealingKeyHex = strings.Repeat("08", 32)
+	cfg.Threshold.PeerListen = "127.0.0.1:0"
+	srv, err := kms.NewServer(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop(context.Background())
+	err = srv.Ready(context.Background())
+	if !errors.Is(err, threshold.ErrUnseal) || !strings.Contains(err.Error(), "sealing key is not the one that sealed it") {
+		t.Fatalf("another sealing key: %v", err)
+	}
+}
