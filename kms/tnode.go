@@ -441,8 +441,14 @@ func (t *tnode) dkg(ctx context.Context) (*threshold.Shares, error) {
 		return nil, fmt.Errorf("kms: threshold: %w", err)
 	}
 	if names[0] == t.cfg.Name {
-		if _, err := t.node.IssueRootCert(ctx, time.Now().Add(-time.Hour)); err != nil {
-			return nil, fmt.Errorf("kms: threshold: issuing the root CA certificate: %w", err)
+		// The co-signers may still be finishing their DKG: retried
+		// until they hold their shares.
+		notBefore := time.Now().Add(-time.Hour)
+		if err := retry(ctx, t.log, "issuing the root CA certificate", func(ctx context.Context) error {
+			_, err := t.node.IssueRootCert(ctx, notBefore)
+			return err
+		}); err != nil {
+			return nil, err
 		}
 		if err := retry(ctx, t.log, "sharing the root CA certificate", t.node.ShareRootCert); err != nil {
 			return nil, err

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"net"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bnb-chain/tss-lib/v2/ecdsa/keygen"
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/guestos/kmsclient"
@@ -47,14 +49,9 @@ func tnodeConfig(s *guesttest.Stack, dir, name string, urls map[string]string) k
 // the chain, and publishes the committee's root keys on chain.
 func startTNodes(t *testing.T, s *guesttest.Stack) (map[string]*kms.Server, map[string]string) {
 	t.Helper()
-	names := []string{"kms-a", "kms-b", "kms-c"}
-	lns, urls, dirs := map[string]net.Listener{}, map[string]string{}, map[string]string{}
-	for _, n := range names {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		lns[n], urls[n], dirs[n] = ln, "https://"+ln.Addr().String(), t.TempDir()
+	dirs := map[string]string{}
+	for _, n := range []string{"kms-a", "kms-b", "kms-c"} {
+		dirs[n] = t.TempDir()
 		b, err := os.ReadFile(filepath.Join("threshold", "testdata", "dkg-2of3", n+".sealed"))
 		if err != nil {
 			t.Fatal(err)
@@ -62,6 +59,23 @@ func startTNodes(t *testing.T, s *guesttest.Stack) (map[string]*kms.Server, map[
 		if err := os.WriteFile(filepath.Join(dirs[n], "threshold-shares.sealed"), b, 0o600); err != nil {
 			t.Fatal(err)
 		}
+	}
+	return startTNodesIn(t, s, dirs)
+}
+
+// startTNodesIn starts the fixture committee's nodes on the state
+// directories dirs, each on new loopback ports, authorizing apps by the
+// chain, and waits until they are up.
+func startTNodesIn(t *testing.T, s *guesttest.Stack, dirs map[string]string) (map[string]*kms.Server, map[string]string) {
+	t.Helper()
+	names := []string{"kms-a", "kms-b", "kms-c"}
+	lns, urls := map[string]net.Listener{}, map[string]string{}
+	for _, n := range names {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lns[n], urls[n] = ln, "https://"+ln.Addr().String()
 	}
 	srvs := map[string]*kms.Server{}
 	for _, n := range names {
@@ -216,5 +230,86 @@ func TestThresholdNodeOtherSealingKey(t *testing.T) {
 	err = srv.Ready(context.Background())
 	if !errors.Is(err, threshold.ErrUnseal) || !strings.Contains(err.Error(), "sealing key is not the one that sealed it") {
 		t.Fatalf("another sealing key: %v", err)
+	}
+}
+
+// TestThresholdNodeDKG: three nodes with no shares run the DKG among
+// themselves on first start (their pre-parameters pre-sealed from
+// tss-lib's test fixtures, which spares minutes of safe-prime search),
+// seal their shares, agree on the public record, and come up again from
+// what they sealed.
+func TestThresholdNodeDKG(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a DKG among three nodes takes from 20 seconds (idle) to minutes (busy machine)")
+	}
+	s := guesttest.New(t, guesttest.ComposeHash())
+	fixtures, _, err := keygen.LoadKeygenTestFixtures(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealingKey, _ := hex.DecodeString(fixtureSealingKey)
+	names := []string{"kms-a", "kms-b", "kms-c"}
+	lns, urls, dirs := map[string]net.Listener{}, map[string]string{}, map[string]string{}
+	for i, n := range names {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lns[n], urls[n], dirs[n] = ln, "https://"+ln.Addr().String(), t.TempDir()
+		b, err := threshold.SealPreParams(&fixtures[i].LocalPreParams, sealingKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dirs[n], "threshold-preparams.sealed"), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Now()
+	var srvs []*kms.Server
+	for _, n := range names {
+		srv, err := kms.NewServer(context.Background(), tnodeConfig(s, dirs[n], n, urls), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.PeerListener = lns[n]
+		if err := srv.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		srvs = append(srvs, srv)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	for i, srv := range srvs {
+		if err := srv.Ready(ctx); err != nil {
+			t.Fatalf("%s: %v", names[i], err)
+		}
+	}
+	t.Logf("DKG 2-of-3 from configuration, root CA and RPC certificates: %s", time.Since(start))
+	var ids []string
+	for i, n := range names {
+		pub, err := kms.ReadThresholdPublic(dirs[n])
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, pub.KeySetID)
+		if ids[i] != ids[0] {
+			t.Fatalf("%s publishes key set %s, kms-a %s", n, ids[i], ids[0])
+		}
+		srvs[i].Stop(context.Background())
+	}
+	// A restart unseals the shares: no DKG (the pre-parameters are gone,
+	// which a second DKG would need), the same key set.
+	for _, n := range names {
+		if err := os.Remove(filepath.Join(dirs[n], "threshold-preparams.sealed")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	again, _ := startTNodesIn(t, s, dirs)
+	if got := again["kms-c"].Service.ThresholdNode.Shares(); got == nil {
+		t.Fatal("no shares after restart")
+	} else if ks, err := got.KeySet(); err != nil {
+		t.Fatal(err)
+	} else if id := ks.ID(); hex.EncodeToString(id[:]) != ids[0] {
+		t.Fatal("another key set after restart")
 	}
 }
