@@ -17,93 +17,12 @@ import (
 	"time"
 
 	"github.com/bnb-chain/tss-lib/v2/ecdsa/keygen"
-	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
-	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/guestos/kmsclient"
 	"github.com/dstack-go/dstack/internal/guesttest"
 	"github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/kms/threshold"
 	"github.com/dstack-go/dstack/tee/ratls"
 )
-
-// fixtureSealingKey is the sealing key of kms/threshold's 2-of-3 DKG
-// fixture (testdata/dkg-2of3, nodes kms-a, kms-b, kms-c).
-var fixtureSealingKey = strings.Repeat("07", 32)
-
-// tnodeConfig is the configuration of node name of the fixture's
-// committee, whose peers listen at urls.
-func tnodeConfig(s *guesttest.Stack, dir, name string, urls map[string]string) kms.Config {
-	var nodes []kms.ThresholdNode
-	for _, n := range []string{"kms-a", "kms-b", "kms-c"} {
-		nodes = append(nodes, kms.ThresholdNode{Name: n, URL: urls[n]})
-	}
-	return kms.Config{
-		Listen: "127.0.0.1:0", Domain: "127.0.0.1", StateDir: dir, VMConfig: s.VMConfig, InsecureSimulatedTEE: s.Seed,
-		SealingKeyHex: fixtureSealingKey, Auth: kms.AuthConfig{InsecureAllowAll: true},
-		Threshold: &kms.ThresholdConfig{Name: name, Threshold: 2, Nodes: nodes},
-	}
-}
-
-// startTNodes starts the fixture's three nodes from their configuration,
-// each with its sealed shares in its state directory, authorizing apps by
-// the chain, and publishes the committee's root keys on chain.
-func startTNodes(t *testing.T, s *guesttest.Stack) (map[string]*kms.Server, map[string]string) {
-	t.Helper()
-	dirs := map[string]string{}
-	for _, n := range []string{"kms-a", "kms-b", "kms-c"} {
-		dirs[n] = t.TempDir()
-		b, err := os.ReadFile(filepath.Join("threshold", "testdata", "dkg-2of3", n+".sealed"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dirs[n], "threshold-shares.sealed"), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return startTNodesIn(t, s, dirs)
-}
-
-// startTNodesIn starts the fixture committee's nodes on the state
-// directories dirs, each on new loopback ports, authorizing apps by the
-// chain, and waits until they are up.
-func startTNodesIn(t *testing.T, s *guesttest.Stack, dirs map[string]string) (map[string]*kms.Server, map[string]string) {
-	t.Helper()
-	names := []string{"kms-a", "kms-b", "kms-c"}
-	lns, urls := map[string]net.Listener{}, map[string]string{}
-	for _, n := range names {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		lns[n], urls[n] = ln, "https://"+ln.Addr().String()
-	}
-	srvs := map[string]*kms.Server{}
-	for _, n := range names {
-		srv, err := kms.NewServer(context.Background(), tnodeConfig(s, dirs[n], n, urls), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := chain.New(context.Background(), s.Chain.Client, chain.Config{ChainID: s.Chain.ChainID, KmsContract: s.Chain.Kms})
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv.Service.Auth = &kms.ChainAuthorizer{Reader: r}
-		srv.PeerListener = lns[n]
-		if err := srv.Start(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { srv.Stop(context.Background()) })
-		srvs[n] = srv
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	for n, srv := range srvs {
-		if err := srv.Ready(ctx); err != nil {
-			t.Fatalf("%s: %v", n, err)
-		}
-	}
-	return srvs, dirs
-}
 
 // TestThresholdNodeFromConfig: three nodes run from configuration and
 // their sealed shares; each has its RPC certificate signed by the
@@ -112,25 +31,11 @@ func startTNodesIn(t *testing.T, s *guesttest.Stack, dirs map[string]string) (ma
 // down it fails closed.
 func TestThresholdNodeFromConfig(t *testing.T) {
 	s := guesttest.New(t, guesttest.ComposeHash())
-	srvs, dirs := startTNodes(t, s)
-	// The committee's root keys go on chain, as an operator does after
-	// the DKG, from the record in a node's state directory.
-	pub, err := kms.ReadThresholdPublic(dirs["kms-b"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	ks := pub.KeySet
-	c := s.Chain
-	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackSetKmsInfo(dstackkms.DstackKmsKmsInfo{K256Pubkey: ks.K256Pubkey, CaPubkey: ks.CAPubkey})); err != nil {
-		t.Fatal(err)
-	}
-
+	srvs, tk := s.ThresholdKMS(t)
+	ks := tk.KeySet
 	p, appID, instanceID := s.MeasuredCVM(t)
 	id := ks.ID()
-	var urls []string
-	for _, n := range []string{"kms-a", "kms-b", "kms-c"} {
-		urls = append(urls, srvs[n].URL)
-	}
+	urls := tk.URLs
 	client, err := kmsclient.NewThreshold(context.Background(), kmsclient.ThresholdConfig{
 		Nodes: urls, KeySet: ks, KeyProviderID: id[:],
 		Node: kmsclient.Config{Attester: p, Attestation: s.Attestation, Chain: s.Reader, InsecureAllowUnboundOSImage: s.InsecureAllowUnboundOSImage},
@@ -207,16 +112,9 @@ func TestThresholdNodeFromConfig(t *testing.T) {
 // one that sealed its share cannot read it, and says so.
 func TestThresholdNodeOtherSealingKey(t *testing.T) {
 	s := guesttest.New(t, guesttest.ComposeHash())
-	dir := t.TempDir()
-	b, err := os.ReadFile(filepath.Join("threshold", "testdata", "dkg-2of3", "kms-a.sealed"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "threshold-shares.sealed"), b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	dir := guesttest.ThresholdFixture(t)["kms-a"]
 	urls := map[string]string{"kms-a": "https://127.0.0.1:1", "kms-b": "https://127.0.0.1:2", "kms-c": "https://127.0.0.1:3"}
-	cfg := tnodeConfig(s, dir, "kms-a", urls)
+	cfg := s.ThresholdConfig(dir, "kms-a", urls)
 	cfg.SealingKeyHex = strings.Repeat("08", 32)
 	cfg.Threshold.PeerListen = "127.0.0.1:0"
 	srv, err := kms.NewServer(context.Background(), cfg, nil)
@@ -247,8 +145,8 @@ func TestThresholdNodeDKG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sealingKey, _ := hex.DecodeString(fixtureSealingKey)
-	names := []string{"kms-a", "kms-b", "kms-c"}
+	sealingKey, _ := hex.DecodeString(guesttest.ThresholdSealingKey)
+	names := guesttest.ThresholdNames
 	lns, urls, dirs := map[string]net.Listener{}, map[string]string{}, map[string]string{}
 	for i, n := range names {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -267,7 +165,7 @@ func TestThresholdNodeDKG(t *testing.T) {
 	start := time.Now()
 	var srvs []*kms.Server
 	for _, n := range names {
-		srv, err := kms.NewServer(context.Background(), tnodeConfig(s, dirs[n], n, urls), nil)
+		srv, err := kms.NewServer(context.Background(), s.ThresholdConfig(dirs[n], n, urls), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -304,7 +202,7 @@ func TestThresholdNodeDKG(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	again, _ := startTNodesIn(t, s, dirs)
+	again := s.StartThresholdNodes(t, dirs)
 	if got := again["kms-c"].Service.ThresholdNode.Shares(); got == nil {
 		t.Fatal("no shares after restart")
 	} else if ks, err := got.KeySet(); err != nil {

@@ -12,7 +12,6 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
-	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/guestos"
 	"github.com/dstack-go/dstack/guestos/kmsclient"
 	"github.com/dstack-go/dstack/internal/guesttest"
@@ -48,18 +47,8 @@ func newThresholdStack(t testing.TB, thr, n int) *thresholdStack {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Each node reads the chain on its own, as in a deployment, at
-		// the default head interval.
-		r, err := chain.New(context.Background(), s.Chain.Client, chain.Config{ChainID: s.Chain.ChainID, KmsContract: s.Chain.Kms})
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv.Service.Auth = &kms.ChainAuthorizer{Reader: r}
 		srv.Service.ThresholdShares = map[uint32]*tkey.Share{3: &s.dealt.Shares[i]}
-		if err := srv.Start(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { srv.Stop(context.Background()) })
+		s.ServeWithChain(t, srv)
 		s.nodes = append(s.nodes, srv)
 	}
 	return s
