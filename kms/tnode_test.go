@@ -71,10 +71,11 @@ func TestThresholdNodeFromConfig(t *testing.T) {
 	otherSPKI, _ := x509.MarshalPKIXPublicKey(&other.PublicKey)
 	for _, tc := range []struct {
 		name, seed, want string
-		spki             []byte
+		spki, attested   []byte
 	}{
-		{"another key", s.Seed, "own identity key", otherSPKI},
-		{"evidence of another PKI", "not the stack's PKI", "attestation", own},
+		{"another key", s.Seed, "own identity key", otherSPKI, otherSPKI},
+		{"evidence of another PKI", "not the stack's PKI", "attestation", own, own},
+		{"evidence for another key", s.Seed, "does not bind", own, otherSPKI},
 	} {
 		// Forget the node's signatures (its own RPC certificate is
 		// cached by key).
@@ -85,11 +86,11 @@ func TestThresholdNodeFromConfig(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		att, err := td.Attest(ctx, ratls.ReportData(tc.spki))
+		att, err := td.Attest(ctx, ratls.ReportData(tc.attested))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := a.SignRPCCert(ctx, tc.spki, "127.0.0.1", att); !errors.Is(err, threshold.ErrRefused) || !strings.Contains(err.Error(), tc.want) {
+		if _, err := a.SignRPCCert(ctx, tc.spki, "127.0.0.1", att); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
 	}
