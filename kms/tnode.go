@@ -558,10 +558,23 @@ func (t *tnode) rpcCert(ctx context.Context) (*tls.Certificate, error) {
 
 // approve is the node's co-signing policy: an RPC certificate only for
 // the requesting node's own identity key and an attestation this node
-// verifies and its KMS policy accepts. Other statements are not co-signed
-// by a node started from configuration yet.
+// verifies and its KMS policy accepts; an app CA certificate only for a key
+// that evidence this node verifies binds, of an app its authorizer allows.
+// Other statements are not co-signed by a node started from configuration
+// yet.
 func (t *tnode) approve(ctx context.Context, from string, st *threshold.Statement) error {
-	if st.Kind != threshold.KindKmsRPCCert {
+	switch st.Kind {
+	case threshold.KindKmsRPCCert:
+	case threshold.KindAppCACert:
+		b, err := t.svc.AuthorizeAppKey(ctx, "co-sign app CA", st.PublicKey, st.Evidence)
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(b.AppID, st.AppID) {
+			return errors.New("the app CA key's evidence is another app's")
+		}
+		return nil
+	default:
 		return fmt.Errorf("this node does not co-sign %s statements", st.Kind)
 	}
 	key := t.tr.PeerKey(from)

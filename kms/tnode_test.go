@@ -22,6 +22,7 @@ import (
 	"github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/kms/threshold"
 	"github.com/dstack-go/dstack/tee/ratls"
+	"github.com/dstack-go/dstack/tee/wire"
 )
 
 // TestThresholdNodeFromConfig: three nodes run from configuration and
@@ -91,6 +92,32 @@ func TestThresholdNodeFromConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 		if _, err := a.SignRPCCert(ctx, tc.spki, "127.0.0.1", att); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+	}
+
+	// The co-signers certify an app CA key only with the app's evidence
+	// binding that key.
+	spkiOf := func(k *ecdsa.PrivateKey) []byte { b, _ := x509.MarshalPKIXPublicKey(&k.PublicKey); return b }
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	for _, tc := range []struct {
+		name     string
+		attested []byte
+		want     string
+	}{
+		{"evidence for another key", otherSPKI, "does not bind"},
+		{"the app's evidence for the key", spkiOf(caKey), ""},
+	} {
+		att, err := p.Attest(ctx, ratls.ReportData(tc.attested))
+		if err != nil {
+			t.Fatal(err)
+		}
+		enc, err := wire.Encode(att)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = a.SignAppCACert(ctx, appID, &caKey.PublicKey, enc)
+		if (tc.want == "" && err != nil) || (tc.want != "" && (!errors.Is(err, threshold.ErrRefused) || !strings.Contains(err.Error(), tc.want))) {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
 	}

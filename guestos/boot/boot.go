@@ -15,8 +15,10 @@ package boot
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -33,7 +35,10 @@ import (
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/eventlog"
 	"github.com/dstack-go/dstack/tee/identity"
+	"github.com/dstack-go/dstack/tee/kdf"
+	"github.com/dstack-go/dstack/tee/ratls"
 	"github.com/dstack-go/dstack/tee/tkey"
+	"github.com/dstack-go/dstack/tee/wire"
 )
 
 // TeeVariant is the platform string app-compose requirements.platforms
@@ -99,9 +104,8 @@ type CVM struct {
 	InstanceInfo *hostinput.InstanceInfo
 	// SysConfig is the host's system configuration.
 	SysConfig *hostinput.SysConfig
-	// Keys are the app keys and the KMS root CA (nil RootCA and
-	// K256Signature from a threshold KMS, whose nodes combine no
-	// certificate or signature here).
+	// Keys are the app keys and the KMS root CA (no K256Signature from a
+	// threshold KMS).
 	Keys *kmsclient.AppKeys
 	// KMS is the client of the KMS that released the keys; nil with a
 	// threshold KMS.
@@ -109,6 +113,10 @@ type CVM struct {
 	// KeySet is the key set of the threshold KMS the keys came from; nil
 	// with the replicated KMS.
 	KeySet *tkey.KeySet
+	// AppCA, with a threshold KMS, is the app's CA key (derived from the
+	// combined keys) and its certificate, which the committee issued
+	// under the root CA: the CVM signs its own leaf certificates with it.
+	AppCA *AppCA
 	// KeyProviderInfo is the key-provider event's payload.
 	KeyProviderInfo []byte
 	// Volume is the data directory.
@@ -398,10 +406,56 @@ func (c *CVM) getThresholdKeys(ctx context.Context, cfg Config, t *hostinput.Thr
 	if err != nil {
 		return fmt.Errorf("booting: %w: %w", ErrRefused, err)
 	}
-	c.KeySet = ks
-	c.Keys = &kmsclient.AppKeys{AppKeyResponse: &kmsapi.AppKeyResponse{
+	ca, err := c.appCA(ctx, tc, tk.AppCASeed)
+	if err != nil {
+		return fmt.Errorf("booting: %w: %w", ErrRefused, err)
+	}
+	c.KeySet, c.AppCA = ks, ca
+	c.Keys = &kmsclient.AppKeys{RootCA: ca.Root, AppKeyResponse: &kmsapi.AppKeyResponse{
 		DiskCryptKey: tk.DiskCryptKey[:], EnvCryptKey: tk.EnvCryptKey[:], K256Key: tk.K256Key[:],
 		GatewayAppID: tk.GatewayAppID, TproxyAppID: tk.GatewayAppID, OSImageHash: tk.OSImageHash,
 	}}
 	return nil
+}
+
+// AppCA is an app's own CA, from a threshold KMS.
+type AppCA struct {
+	Key  *ecdsa.PrivateKey
+	Cert *x509.Certificate
+	// Root is the KMS root CA certificate Cert chains to.
+	Root *x509.Certificate
+}
+
+// appCAKeyInfo is the HKDF info of the app CA key from its seed.
+const appCAKeyInfo = "dstack-threshold-app-ca-key"
+
+// appCA derives the app CA key from its seed and has the committee
+// certify it, with evidence that binds it.
+func (c *CVM) appCA(ctx context.Context, tc *kmsclient.Threshold, seed [32]byte) (*AppCA, error) {
+	okm, err := kdf.DeriveKey(seed[:], 32, []byte(appCAKeyInfo))
+	if err != nil {
+		return nil, err
+	}
+	defer clear(okm)
+	key, err := kdf.P256FromScalar(okm)
+	if err != nil {
+		return nil, err
+	}
+	spki, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	att, err := c.Platform.Attest(ctx, ratls.ReportData(spki))
+	if err != nil {
+		return nil, fmt.Errorf("attesting the app CA key: %w", err)
+	}
+	enc, err := wire.Encode(att)
+	if err != nil {
+		return nil, err
+	}
+	cert, root, err := tc.SignAppCACert(ctx, &key.PublicKey, enc)
+	if err != nil {
+		return nil, err
+	}
+	return &AppCA{Key: key, Cert: cert, Root: root}, nil
 }

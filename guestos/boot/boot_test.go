@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"strings"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
 	"github.com/dstack-go/dstack/guestos"
+	"github.com/dstack-go/dstack/guestos/agent"
 	"github.com/dstack-go/dstack/guestos/appenv"
 	"github.com/dstack-go/dstack/guestos/boot"
 	"github.com/dstack-go/dstack/guestos/hostinput"
@@ -402,6 +404,16 @@ func TestBootThresholdKMS(t *testing.T) {
 	if cvm.KMS != nil || len(cvm.Keys.DiskCryptKey) != 32 || len(cvm.Keys.OSImageHash) != 32 {
 		t.Fatalf("keys %+v", cvm.Keys)
 	}
+	// The committee certified the app's own CA, which signs the agent's
+	// TLS keys: the chain verifies with crypto/x509 to the root CA on chain.
+	if cvm.AppCA == nil || !bytes.Equal(cvm.Keys.RootCA.RawSubjectPublicKeyInfo, tk.KeySet.CAPubkey) {
+		t.Fatalf("app CA %+v", cvm.AppCA)
+	}
+	tls, err := agent.New(cvm, nil).GetTlsKey(context.Background(), &agent.GetTlsKeyArgs{Subject: "app.example", UsageRaTls: true, UsageServerAuth: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifyChain(t, tls.CertificateChain, cvm.Keys.RootCA)
 	// A key set whose root CA is not the one on chain is refused.
 	forged := *tk.KeySet
 	forged.CAPubkey = bytes.Clone(forged.CAPubkey)
@@ -426,5 +438,31 @@ func TestBootThresholdKMS(t *testing.T) {
 	_, _, _, err = s.Boot(t, s.HostShared(t, guesttest.Compose, again))
 	if !errors.Is(err, boot.ErrRefused) || !errors.Is(err, kmsclient.ErrThresholdNotMet) || !strings.Contains(err.Error(), "1 valid of the 2 needed") {
 		t.Fatalf("two nodes of three down: %v", err)
+	}
+}
+
+// verifyChain checks a PEM chain [leaf, intermediates…] with crypto/x509
+// to root.
+func verifyChain(t *testing.T, chain []string, root *x509.Certificate) {
+	t.Helper()
+	var certs []*x509.Certificate
+	for _, p := range chain {
+		b, _ := pem.Decode([]byte(p))
+		if b == nil {
+			t.Fatalf("chain entry %q", p)
+		}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		certs = append(certs, c)
+	}
+	roots, inter := x509.NewCertPool(), x509.NewCertPool()
+	roots.AddCert(root)
+	for _, c := range certs[1:] {
+		inter.AddCert(c)
+	}
+	if _, err := certs[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+		t.Fatalf("the chain does not verify to the root CA: %v", err)
 	}
 }
