@@ -29,6 +29,7 @@ import (
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/contracts/transact"
+	"github.com/dstack-go/dstack/guestos/hostinput"
 	"github.com/dstack-go/dstack/guestos/image"
 	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/kms"
@@ -93,10 +94,22 @@ type Options struct {
 	// running executable's absolute path, or "go run ./cmd/dstack" when it
 	// is a `go run` build.
 	Dstack string
+	// KMSNodes and KMSThreshold, when set, give the CVMs their keys from
+	// a KMSThreshold-of-KMSNodes threshold KMS, whose nodes run in this
+	// process and make their root keys by a DKG at start, instead of
+	// the stack's KMS. Default 0: the replicated KMS only.
+	KMSNodes, KMSThreshold int
+	// KMSCache keeps the threshold KMS nodes' sealed pre-parameters
+	// between runs. Default DefaultKMSCache().
+	KMSCache string
 	// Out receives progress and the summary. Default io.Discard.
 	Out io.Writer
 	// Ready, when set, receives the state once the app answers.
 	Ready chan<- State
+
+	// thresholdUp, in tests, is called with the stack once its threshold
+	// KMS is up.
+	thresholdUp func(*stack)
 }
 
 // State is written to <dir>/state.json for scripts and tests while the
@@ -107,20 +120,24 @@ type State struct {
 	Mode string `json:"mode"`
 	// VMImage is the guest image directory the VMs boot (VM mode), and
 	// VMImageHash its os_image_hash.
-	VMImage            string `json:"vm_image,omitempty"`
-	VMImageHash        string `json:"vm_image_hash,omitempty"`
-	KMSURL             string `json:"kms_url"`
-	ChainRPC           string `json:"chain_rpc"`
-	KmsContract        string `json:"kms_contract"`
-	AppID              string `json:"app_id"`
-	InstanceID         string `json:"instance_id"`
-	ComposeHash        string `json:"compose_hash"`
-	AppURL             string `json:"app_url"`
-	EvidenceURL        string `json:"evidence_url"`
-	InsecureTrustRoots string `json:"insecure_trust_roots"`
-	Collateral         string `json:"collateral"`
-	RuntimeEventLog    string `json:"runtime_event_log"`
-	GuestSocket        string `json:"guest_socket"`
+	VMImage     string `json:"vm_image,omitempty"`
+	VMImageHash string `json:"vm_image_hash,omitempty"`
+	KMSURL      string `json:"kms_url"`
+	// KMSThreshold, with --kms-nodes, is the threshold KMS the CVMs get
+	// their keys from: its nodes' URLs and key set (the sys-config's
+	// kms_threshold).
+	KMSThreshold       *hostinput.ThresholdKMS `json:"kms_threshold,omitempty"`
+	ChainRPC           string                  `json:"chain_rpc"`
+	KmsContract        string                  `json:"kms_contract"`
+	AppID              string                  `json:"app_id"`
+	InstanceID         string                  `json:"instance_id"`
+	ComposeHash        string                  `json:"compose_hash"`
+	AppURL             string                  `json:"app_url"`
+	EvidenceURL        string                  `json:"evidence_url"`
+	InsecureTrustRoots string                  `json:"insecure_trust_roots"`
+	Collateral         string                  `json:"collateral"`
+	RuntimeEventLog    string                  `json:"runtime_event_log"`
+	GuestSocket        string                  `json:"guest_socket"`
 	// The gateway: its HTTPS address, registration endpoint, internal CA
 	// root and app id; the app's host name under it.
 	GatewayHTTPS        string `json:"gateway_https"`
@@ -190,6 +207,7 @@ type stack struct {
 	image    string // the demo image, pinned
 	gov      *governance
 	kms      *kms.Server
+	tkms     *tkms // the threshold KMS (--kms-nodes), if any
 	reader   *chain.Reader
 	log      *zap.Logger
 	gw       *gateway
@@ -236,6 +254,12 @@ func Up(ctx context.Context, o Options) (err error) {
 		{"starting the KMS (simulated TEE) and allowing it and the OS image on chain", s.startKMS},
 		{"publishing the KMS root public keys on chain (setKmsInfo)", s.publishKMS},
 		{"registering the gateway's app on chain (setGatewayAppId) and starting the gateway (Caddy with the dstack modules)", s.startGateway},
+	}
+	if s.o.KMSNodes > 0 {
+		steps = append(steps, struct {
+			what string
+			run  func(context.Context) error
+		}{s.thresholdStepName(), s.startThresholdKMS})
 	}
 	if s.o.VM {
 		steps = append(steps[:2], append([]struct {
@@ -298,6 +322,9 @@ func prepare(o Options) (*stack, error) {
 	}
 	if o.Apps < 1 || o.Apps > 16 {
 		return nil, Usage(fmt.Errorf("--apps %d: between 1 and 16 instances", o.Apps))
+	}
+	if err := checkThresholdOptions(&o); err != nil {
+		return nil, Usage(err)
 	}
 	if o.VM {
 		if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
@@ -583,6 +610,9 @@ func (s *stack) bootCVM(ctx context.Context, name string) error {
 		builtin: s.o.InsecureBuiltinApp, demo: s.app == nil && !s.o.InsecureBuiltinApp,
 		registry: s.registryOptions(),
 	}
+	if s.tkms != nil {
+		cfg.threshold = s.tkms.sys
+	}
 	var c *cvm
 	var err error
 	if s.o.VM {
@@ -693,6 +723,7 @@ func (s *stack) fillState() {
 		VMConfig: vmConfig(), OSImageHash: hex.EncodeToString(mock.OSImageHash[:]), Dstack: s.o.Dstack,
 		InsecurePlainHTTPLoopback: s.o.InsecurePlainHTTPLoopback, InsecureAllowImageTags: s.o.InsecureAllowImageTags,
 	}
+	s.thresholdState(&st)
 	st.Process, _ = Self()
 	if s.o.VM {
 		st.Mode, st.VMImage = ModeVM, s.vmImage.dir
