@@ -67,6 +67,12 @@ type CTApp struct {
 	InsecureAllowUnboundOSImage bool `json:"insecure_allow_unbound_os_image,omitempty"`
 	// Interval is the time between polls. Default 1m.
 	Interval caddy.Duration `json:"interval,omitempty"`
+	// Grace is how long after a log timestamped a certificate whose key is
+	// not attested the monitor waits for the gateway to attest it before
+	// it alerts (a CA logs a certificate before the gateway holds it);
+	// meanwhile it reads no further in that log. Default 0: alert at
+	// once.
+	Grace caddy.Duration `json:"grace,omitempty"`
 	// BatchSize is the most entries asked of a log at once. Default 256.
 	BatchSize int `json:"batch_size,omitempty"`
 	// FromStart scans each log from its first entry when nothing is known
@@ -126,7 +132,7 @@ func (c *CTApp) Provision(ctx caddy.Context) error {
 		read = h.info
 	}
 	cfg := ctmonitor.Config{
-		BaseDomain: c.BaseDomain, Logs: c.Logs, BatchSize: c.BatchSize, FromStart: c.FromStart,
+		BaseDomain: c.BaseDomain, Logs: c.Logs, BatchSize: c.BatchSize, FromStart: c.FromStart, Grace: time.Duration(c.Grace),
 		Known:  ctmonitor.AttestedKeys(read, opts, acmeinfo.GatewayPolicy(id, c.TCBStatus, c.InsecureAllowUnboundOSImage), c.log),
 		State:  ctState{ctx.Storage()},
 		Logger: c.log, Registerer: ctx.GetMetricsRegistry(),
@@ -195,6 +201,7 @@ func (s ctState) Store(ctx context.Context, name string, v []byte) error {
 //			collateral <dir>
 //			insecure_trust_roots <pem file>
 //			interval <duration>
+//			grace <duration>
 //			batch_size <n>
 //			from_start
 //			webhook <url>
@@ -267,6 +274,8 @@ func parseCTOption(d *caddyfile.Dispenser, _ any) (any, error) {
 				c.Webhook = val
 			case "interval":
 				err = setDuration(d, &c.Interval, key, val)
+			case "grace":
+				err = setDuration(d, &c.Grace, key, val)
 			case "batch_size":
 				n, perr := strconv.Atoi(val)
 				if perr != nil || n <= 0 {

@@ -49,22 +49,13 @@ func newEnv(t testing.TB) *env {
 // dstack_acme issuer (or Caddy's plain acme issuer when plain), storing in
 // e.dir sealed with key (or in clear when key is "").
 func (e *env) config(t testing.TB, key string, plain bool) []byte {
-	provider := map[string]any{"name": "rfc2136", "server": e.dns.Addr, "key_name": e.dns.KeyName, "key": e.dns.Secret}
-	acmeCfg := map[string]any{
-		"ca": e.pebble.URL, "email": "ops@example.test", "trusted_roots_pem_files": []string{e.pebble.RootsFile},
-		"challenges": map[string]any{
-			"http":     map[string]any{"disabled": true},
-			"tls-alpn": map[string]any{"disabled": true},
-			"dns":      map[string]any{"provider": provider, "resolvers": []string{e.dns.Addr}, "propagation_timeout": -1},
-		},
-	}
-	issuer := map[string]any{"module": "dstack_acme", "base_domain": "gw.example.test", "zone": "example.test",
-		"caa_identity": acmetest.Identity, "acme": acmeCfg}
+	issuer := e.pebble.IssuerConfig(e.dns, e.pebble.RootsFile, "gw.example.test", "example.test", "ops@example.test")
 	if plain {
-		issuer = map[string]any{"module": "acme"}
-		for k, v := range acmeCfg {
-			issuer[k] = v
+		plainIssuer := map[string]any{"module": "acme"}
+		for k, v := range issuer["acme"].(map[string]any) {
+			plainIssuer[k] = v
 		}
+		issuer = plainIssuer
 	}
 	storage := map[string]any{"module": "file_system", "root": e.dir}
 	if key != "" {

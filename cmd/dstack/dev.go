@@ -63,7 +63,11 @@ compose app's containers (the demo's, or yours with --compose and --image),
 pulling their images by digest from the stack's registry as its registry
 mirror, behind the tunnel, so the app answers through the gateway as in
 process mode. Its console is <dir>/cvm/console.log; "dev down" powers the VMs
-off and ends every qemu.
+off and ends every qemu. The VM boots with the image's own kernel command line
+(the instance's settings are in its host-shared .sys-config.json), its simulated
+TD reports the image's boot measurement as the stack computes it, and the chain
+allows the image's os_image_hash: "dstack verify --image <vm_image>" binds the
+VM's evidence to the image directory state.json names.
 
 Your own app: --compose FILE (an app-compose.json, or a docker-compose file,
 which is wrapped into an app-compose in canonical JSON), with its images loaded
@@ -71,6 +75,19 @@ from --image PATH (an OCI image layout directory or a "docker save" tarball,
 repeatable) into the stack's registry under the names they carry; the compose
 file and its images are checked before anything starts. Every app-compose the
 stack writes is canonical JSON, so the SDKs' getComposeHash gives its hash.
+
+--acme gives the gateway a certificate from an ACME CA instead of Caddy's
+internal CA: Pebble (Let's Encrypt's test CA, in process, which here also
+checks CAA with accounturi before it issues) and a DNS server for
+dstack.localhost, both on loopback. The gateway's dstack_acme issuer pins its
+account in CAA and solves DNS-01, both over RFC 2136; it keeps the account and
+certificate in dstack_sealed storage, sealed with a key of the gateway app that
+a TD booted for the gateway gets from the KMS (its guest agent on
+<dir>/gateway-td/dstack.sock); and the gateway serves its attested ACME record
+at https://gateway.dstack.localhost:PORT/.dstack/acme-info (state.json's
+acme_info_url; check it with "dstack verify --acme-info"). The app's
+certificate then chains to Pebble's root (<dir>/acme/pebble-root.pem, also at
+its management interface's /roots/0).
 
 One stack runs per --dir: while one runs, a second "up" in the same --dir
 refuses without touching anything.
@@ -97,6 +114,7 @@ Nothing here proves anything about real TEE hardware.`,
 	up.Flags().StringVar(&o.VMImage, "vm-image", "", "guest image directory for --vm (built with --debug --insecure-simulated-tee); default: built from this repository into the cache")
 	up.Flags().IntVar(&o.KMSNodes, "kms-nodes", 0, "run a threshold KMS of this many nodes (with --kms-threshold) for the CVMs' keys")
 	up.Flags().IntVar(&o.KMSThreshold, "kms-threshold", 0, "how many of the --kms-nodes release an app's keys together")
+	up.Flags().BoolVar(&o.ACME, "acme", false, "get the gateway's certificate from Pebble on loopback (dstack_acme, DNS-01 and CAA over RFC 2136, sealed storage) instead of Caddy's internal CA")
 	up.Flags().BoolVar(&o.InsecureAllowImageTags, "insecure-allow-image-tags", false, "let the app's images be named by tag (the compose hash then does not pin what runs)")
 	var dir string
 	down := &cobra.Command{
@@ -129,7 +147,9 @@ stack's gateway, and keeps its data directory and instance info in
 <dir>/extra/<name>: booting the same name again is a restart of that instance
 (same instance id, same data). --version runs the demo app's image with another
 version string, which is another compose hash: allow it first with
-"dstack chain add-compose-hash" (--print-compose-hash prints it).`,
+"dstack chain add-compose-hash" (--print-compose-hash prints it). With --vm, on a
+stack started with "dev up --vm", it boots as a qemu VM of the stack's guest
+image, as the stack's own CVMs, its data disk and console in <dir>/extra/<name>.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -142,6 +162,7 @@ version string, which is another compose hash: allow it first with
 	cvm.Flags().StringVar(&co.Compose, "compose", "", "app-compose.json or docker-compose file to run instead of the demo app")
 	cvm.Flags().StringVar(&co.Version, "version", "v1", "version string of the demo app")
 	cvm.Flags().BoolVar(&co.PrintHash, "print-compose-hash", false, "print the compose hash this CVM would boot with, and exit")
+	cvm.Flags().BoolVar(&co.VM, "vm", false, "boot it as a qemu VM of the stack's guest image (a stack started with --vm; root not needed)")
 
 	var kdir, kname string
 	replica := &cobra.Command{

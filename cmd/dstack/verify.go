@@ -82,6 +82,7 @@ SEV-SNP evidence needs the VCEK of its chip: from the evidence, or --amd-certs.`
 	cmd.Flags().StringVar(&f.acme.gatewayAppID, "gateway-app-id", "", "with --acme-info: the gateway's app id (hex), whose TD must have attested every entry")
 	cmd.Flags().StringSliceVar(&f.acme.tcbStatus, "tcb-status", []string{"UpToDate"}, "with --acme-info: the TCB statuses accepted")
 	cmd.Flags().StringVar(&f.acme.cacert, "cacert", "", "with --acme-info URL: PEM roots to check the gateway's HTTPS certificate with instead of the system's")
+	cmd.Flags().StringVar(&f.acme.resolve, "resolve", "", "with --acme-info URL: HOST:PORT:ADDR connects to ADDR for HOST:PORT, as curl's --resolve (a development gateway under *.localhost)")
 	cmd.Flags().BoolVar(&f.acme.allowUnbound, "insecure-allow-unbound-os-image", false, "with --acme-info: accept evidence whose os_image_hash is not bound to its registers")
 	rootCmd.AddCommand(cmd)
 }

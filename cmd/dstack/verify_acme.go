@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -25,6 +26,7 @@ type acmeFlags struct {
 	gatewayAppID string
 	tcbStatus    []string
 	cacert       string
+	resolve      string
 	allowUnbound bool
 }
 
@@ -89,6 +91,18 @@ func (f acmeFlags) read(ctx context.Context) (*acmeinfo.Info, error) {
 			}
 			tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 		}
+		if f.resolve != "" {
+			hostPort, addr, err := parseResolve(f.resolve)
+			if err != nil {
+				return nil, err
+			}
+			tr.DialContext = func(ctx context.Context, network, a string) (net.Conn, error) {
+				if strings.EqualFold(a, hostPort) {
+					a = addr
+				}
+				return (&net.Dialer{}).DialContext(ctx, network, a)
+			}
+		}
 		return acmeinfo.Fetch(ctx, &http.Client{Timeout: time.Minute, Transport: tr}, f.source)
 	}
 	var r io.Reader = os.Stdin
@@ -105,6 +119,17 @@ func (f acmeFlags) read(ctx context.Context) (*acmeinfo.Info, error) {
 		return nil, err
 	}
 	return acmeinfo.Parse(raw)
+}
+
+// parseResolve reads --resolve HOST:PORT:ADDR (ADDR an IP, or [IPv6]).
+func parseResolve(v string) (hostPort, addr string, err error) {
+	host, rest, ok1 := strings.Cut(v, ":")
+	port, ip, ok2 := strings.Cut(rest, ":")
+	ip = strings.TrimSuffix(strings.TrimPrefix(ip, "["), "]")
+	if !ok1 || !ok2 || host == "" || port == "" || net.ParseIP(ip) == nil {
+		return "", "", fmt.Errorf("--resolve %q: give HOST:PORT:ADDR, ADDR an IP address (gateway.dstack.localhost:8443:127.0.0.1)", v)
+	}
+	return net.JoinHostPort(host, port), net.JoinHostPort(ip, port), nil
 }
 
 // runVerifyAcme checks a gateway's acme-info: every key and the account.

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -92,6 +93,23 @@ func runAcme(t *testing.T, info *acmeinfo.Info, f verifyFlags) (acmeVerdict, int
 	return v, code
 }
 
+func TestParseResolve(t *testing.T) {
+	for in, want := range map[string]string{
+		"gateway.dstack.localhost:8443:127.0.0.1": "gateway.dstack.localhost:8443 127.0.0.1:8443",
+		"a.example:443:[::1]":                     "a.example:443 [::1]:443",
+	} {
+		hp, addr, err := parseResolve(in)
+		if err != nil || hp+" "+addr != want {
+			t.Errorf("%s: %q %q %v", in, hp, addr, err)
+		}
+	}
+	for _, in := range []string{"", "host", "host:443", "host:443:name", ":443:127.0.0.1", "host::127.0.0.1"} {
+		if _, _, err := parseResolve(in); err == nil || !strings.Contains(err.Error(), "HOST:PORT:ADDR") {
+			t.Errorf("%q: %v", in, err)
+		}
+	}
+}
+
 func TestVerifyAcmeInfo(t *testing.T) {
 	info, f := acmeRecord(t, 2)
 	v, code := runAcme(t, info, f)
@@ -109,6 +127,17 @@ func TestVerifyAcmeInfo(t *testing.T) {
 	g.acme.source = srv.URL + "/.dstack/acme-info"
 	if v, code := runAcme(t, info, g); code != 0 || !v.Valid {
 		t.Fatalf("over HTTP: %d %+v", code, v)
+	}
+	// At a name that resolves nowhere, connected to with --resolve.
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
+	g.acme.source = "http://gateway.dstack.invalid:" + port + "/.dstack/acme-info"
+	g.acme.resolve = "gateway.dstack.invalid:" + port + ":127.0.0.1"
+	if v, code := runAcme(t, info, g); code != 0 || !v.Valid {
+		t.Fatalf("with --resolve: %d %+v", code, v)
+	}
+	g.acme.resolve = ""
+	if _, code := runAcme(t, info, g); code != 2 {
+		t.Fatalf("without --resolve the name resolves: %d", code)
 	}
 
 	// A key whose evidence binds another key: that key alone is refused.

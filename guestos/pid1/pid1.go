@@ -56,7 +56,7 @@ func Halt(console io.Writer, reason error, powerOff func() error) {
 }
 
 // Cmdline is the kernel command line's dstack.* parameters, without the
-// prefix (dstack.chain_rpc=URL is Cmdline["chain_rpc"]).
+// prefix (dstack.net_address=A is Cmdline["net_address"]).
 type Cmdline map[string]string
 
 // ParseCmdline parses /proc/cmdline. Only dstack.* parameters are kept; a

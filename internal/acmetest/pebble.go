@@ -4,7 +4,9 @@
 // order finalize it looks up the CAA records of every name in the order, as
 // RFC 8659 says a CA must, honouring accounturi (RFC 8657), and refuses the
 // order when they do not authorize this CA and the ordering account. It
-// counts accounts, orders and refusals. It must never be used outside tests.
+// counts accounts, orders and refusals. It is for tests and the development
+// stack (dstack dev up --acme) only: nothing it issues must ever be trusted
+// outside them.
 package acmetest
 
 import (
@@ -13,6 +15,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -21,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -29,6 +33,8 @@ import (
 	"github.com/letsencrypt/pebble/v2/va"
 	"github.com/letsencrypt/pebble/v2/wfe"
 	"github.com/miekg/dns"
+
+	"github.com/dstack-go/dstack/internal/dnstest"
 )
 
 // Identity is the CA's domain in CAA records: Pebble's default.
@@ -39,45 +45,84 @@ type Pebble struct {
 	// URL is the ACME directory.
 	URL string
 	// RootsFile is a PEM file with the certificate the directory is served
-	// with (for trusted_roots_pem_files).
+	// with (for trusted_roots_pem_files). Start writes it; New leaves it
+	// empty (APICertPEM has the certificate).
 	RootsFile string
+	// APICertPEM is the certificate the directory (and Management) is
+	// served with, PEM.
+	APICertPEM []byte
 
 	db       *db.MemoryStore
 	ca       *ca.CAImpl
+	wfe      wfe.WebFrontEndImpl
+	srv      *httptest.Server
 	dnsAddr  string
+	issued   func(der []byte)
+	mu       sync.Mutex
+	reported map[string]bool // serials given to issued
 	accounts atomic.Int64
 	orders   atomic.Int64
-	issued   atomic.Int64
+	finals   atomic.Int64
 	refused  atomic.Int64
 }
 
+// Options configure New.
+type Options struct {
+	// DNS is the server (host:port) DNS-01 challenges and CAA records are
+	// looked up at. Required.
+	DNS string
+	// Logger receives Pebble's log. Default: discarded.
+	Logger *log.Logger
+	// Issued, when set, is called with each certificate Pebble issues
+	// (DER), once it holds it and before the client can download it, as a
+	// CA submits what it issues to CT logs. Default none.
+	Issued func(der []byte)
+}
+
+// envMu serialises the Pebble environment switches New sets while it
+// builds a Pebble (Pebble reads them only then).
+var envMu sync.Mutex
+
 // Start runs Pebble on loopback; DNS-01 and CAA are looked up at dnsAddr.
-// It sets Pebble's environment switches for the test (no VA sleeps, no
-// rejected nonces, no authorization reuse), so the test must not be
-// parallel.
+// It stops when the test ends.
 func Start(t testing.TB, dnsAddr string) *Pebble {
 	t.Helper()
-	for k, v := range map[string]string{"PEBBLE_VA_NOSLEEP": "1", "PEBBLE_WFE_NONCEREJECT": "0", "PEBBLE_AUTHZREUSE": "0"} {
-		old, had := os.LookupEnv(k)
-		os.Setenv(k, v)
-		t.Cleanup(func() {
-			if had {
-				os.Setenv(k, old)
-			} else {
-				os.Unsetenv(k)
-			}
-		})
-	}
-	logger := log.New(io.Discard, "", 0)
+	var logger *log.Logger
 	if testing.Verbose() {
 		logger = log.New(os.Stderr, "pebble ", log.Lmicroseconds)
 	}
-	p := &Pebble{dnsAddr: dnsAddr, db: db.NewMemoryStore()}
+	p, err := New(Options{DNS: dnsAddr, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	p.RootsFile = filepath.Join(t.TempDir(), "pebble-api.pem")
+	if err := os.WriteFile(p.RootsFile, p.APICertPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// New runs Pebble on loopback with Pebble's switches for tests (no VA
+// sleeps, no rejected nonces, no authorization reuse), until Close.
+func New(o Options) (*Pebble, error) {
+	if o.DNS == "" {
+		return nil, errors.New("acmetest: a DNS server to look challenges and CAA up at is required")
+	}
+	logger := o.Logger
+	if logger == nil {
+		logger = log.New(io.Discard, "", 0)
+	}
+	p := &Pebble{dnsAddr: o.DNS, db: db.NewMemoryStore(), issued: o.Issued, reported: map[string]bool{}}
+	envMu.Lock()
+	restore := setEnv(map[string]string{"PEBBLE_VA_NOSLEEP": "1", "PEBBLE_WFE_NONCEREJECT": "0", "PEBBLE_AUTHZREUSE": "0"})
 	p.ca = ca.New(logger, p.db, "", "ecdsa", 0, 1, map[string]ca.Profile{"default": {Description: "default", ValidityPeriod: 0}})
-	v := va.New(logger, 0, 0, false, dnsAddr, p.db)
-	w := wfe.New(logger, p.db, v, p.ca, []string{Identity}, false, false, 0, 0)
-	api := w.Handler()
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+	v := va.New(logger, 0, 0, false, o.DNS, p.db)
+	p.wfe = wfe.New(logger, p.db, v, p.ca, []string{Identity}, false, false, 0, 0)
+	restore()
+	envMu.Unlock()
+	api := p.wfe.Handler()
+	p.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.Method == http.MethodPost && r.URL.Path == "/sign-me-up":
 			if !lookupOnly(r) {
@@ -93,18 +138,57 @@ func Start(t testing.TB, dnsAddr string) *Pebble {
 				json.NewEncoder(rw).Encode(map[string]any{"type": "urn:ietf:params:acme:error:caa", "detail": err.Error(), "status": 403})
 				return
 			}
-			p.issued.Add(1)
+			p.finals.Add(1)
+		case p.issued != nil && r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/certZ/"):
+			serial, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/certZ/"), "/")
+			p.report(serial)
 		}
 		api.ServeHTTP(rw, r)
 	}))
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	p.URL = srv.URL + wfe.DirectoryPath
-	p.RootsFile = filepath.Join(t.TempDir(), "pebble-api.pem")
-	if err := os.WriteFile(p.RootsFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o644); err != nil {
-		t.Fatal(err)
+	p.srv.StartTLS()
+	p.URL = p.srv.URL + wfe.DirectoryPath
+	p.APICertPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.srv.Certificate().Raw})
+	return p, nil
+}
+
+// setEnv sets the variables and returns what puts them back.
+func setEnv(vars map[string]string) (restore func()) {
+	var undo []func()
+	for k, v := range vars {
+		old, had := os.LookupEnv(k)
+		os.Setenv(k, v)
+		undo = append(undo, func() {
+			if had {
+				os.Setenv(k, old)
+			} else {
+				os.Unsetenv(k)
+			}
+		})
 	}
-	return p
+	return func() {
+		for _, u := range undo {
+			u()
+		}
+	}
+}
+
+// Close stops Pebble.
+func (p *Pebble) Close() { p.srv.Close() }
+
+// report calls Issued with the certificate of the serial, the first time
+// it is asked for.
+func (p *Pebble) report(serial string) {
+	cert := p.db.GetCertificateByID(serial)
+	if cert == nil {
+		return
+	}
+	p.mu.Lock()
+	first := !p.reported[serial]
+	p.reported[serial] = true
+	p.mu.Unlock()
+	if first {
+		p.issued(cert.Cert.Raw)
+	}
 }
 
 // Accounts counts new-account requests.
@@ -114,10 +198,67 @@ func (p *Pebble) Accounts() int { return int(p.accounts.Load()) }
 func (p *Pebble) Orders() int { return int(p.orders.Load()) }
 
 // Finalized counts finalizations the CAA check let through.
-func (p *Pebble) Finalized() int { return int(p.issued.Load()) }
+func (p *Pebble) Finalized() int { return int(p.finals.Load()) }
 
 // Refused counts finalizations the CAA check refused.
 func (p *Pebble) Refused() int { return int(p.refused.Load()) }
+
+// IssuerConfig is the JSON config of a tls.issuance.dstack_acme issuer
+// that gets certificates for base (in the DNS zone zone) from p, solving
+// DNS-01 and pinning CAA over RFC 2136 at the DNS server d, which Pebble
+// also asks; apiCertFile holds APICertPEM. Its "acme" member alone is the
+// config of Caddy's plain acme issuer.
+func (p *Pebble) IssuerConfig(d *dnstest.Server, apiCertFile, base, zone, email string) map[string]any {
+	provider := map[string]any{"name": "rfc2136", "server": d.Addr, "key_name": d.KeyName, "key": d.Secret}
+	return map[string]any{
+		"module": "dstack_acme", "base_domain": base, "zone": zone, "caa_identity": Identity,
+		"acme": map[string]any{
+			"ca": p.URL, "email": email, "trusted_roots_pem_files": []string{apiCertFile},
+			"challenges": map[string]any{
+				"http":     map[string]any{"disabled": true},
+				"tls-alpn": map[string]any{"disabled": true},
+				// The records are written to the server Pebble asks: no
+				// propagation to wait for.
+				"dns": map[string]any{"provider": provider, "resolvers": []string{d.Addr}, "propagation_timeout": -1},
+			},
+		},
+	}
+}
+
+// Counts are what the harness counted.
+type Counts struct {
+	Accounts  int `json:"accounts"`
+	Orders    int `json:"orders"`
+	Finalized int `json:"finalized"`
+	Refused   int `json:"refused"`
+}
+
+// Counts returns the counts so far.
+func (p *Pebble) Counts() Counts {
+	return Counts{Accounts: p.Accounts(), Orders: p.Orders(), Finalized: p.Finalized(), Refused: p.Refused()}
+}
+
+// CountsPath is where Management serves Counts as JSON.
+const CountsPath = "/counts"
+
+// Management is Pebble's management interface (/roots/0,
+// /intermediates/0, /cert-status-by-serial/…, as the pebble command serves
+// it on its management port), and Counts as JSON at CountsPath.
+func (p *Pebble) Management() http.Handler {
+	m := http.NewServeMux()
+	m.Handle("/", p.wfe.ManagementHandler())
+	m.HandleFunc("GET "+CountsPath, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(p.Counts())
+	})
+	return m
+}
+
+// RootPEM is Pebble's issuing root, PEM: what verifies the certificates
+// it issues.
+func (p *Pebble) RootPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.ca.GetRootCert(0).Cert.Raw})
+}
 
 // Roots is the pool of Pebble's issuing root, to verify issued certificates.
 func (p *Pebble) Roots() *x509.CertPool {

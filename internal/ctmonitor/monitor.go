@@ -131,6 +131,16 @@ type Config struct {
 	Logger *zap.Logger
 	// Registerer takes the metrics. Nil means unregistered.
 	Registerer prometheus.Registerer
+	// Grace is how long after a log timestamped a certificate or
+	// precertificate whose key is not attested the monitor waits for the
+	// key to be attested before it alerts: a CA logs what it issues before
+	// the gateway holds it, and the gateway attests a key once it holds
+	// it. The monitor reads no further in that log until the key is
+	// attested or the grace has passed, so an alert comes at most Grace
+	// plus a poll after the entry. Default 0: alert at once.
+	Grace time.Duration
+	// Now is the clock Grace is judged by. Default time.Now.
+	Now func() time.Time
 }
 
 // Monitor follows the logs of a Config.
@@ -186,6 +196,12 @@ func New(cfg Config) (*Monitor, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = zap.NewNop()
+	}
+	if cfg.Grace < 0 {
+		return nil, fmt.Errorf("ct monitor: grace %s is negative", cfg.Grace)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	m := &Monitor{cfg: cfg, base: base,
 		alerts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "dstack_ct_alerts_total",
@@ -328,6 +344,13 @@ func (m *Monitor) follow(ctx context.Context, l *logFollower, known map[string]b
 		return m.save(ctx, l, st)
 	}
 	st.TreeSize, st.RootHash, st.Timestamp = sth.TreeSize, sth.SHA256RootHash[:], sth.Timestamp
+	from := st.NextIndex
+	defer func() {
+		if st.NextIndex > from {
+			m.cfg.Logger.Info("ct monitor: checked new entries", zap.String("log", l.cfg.URL), zap.Uint64("from", from),
+				zap.Uint64("next_index", st.NextIndex), zap.Uint64("tree_size", st.TreeSize))
+		}
+	}()
 	var rng *compact.Range
 	if st.RangeValid {
 		if rng, err = rangeFactory.NewRange(0, st.NextIndex, st.Range); err != nil {
@@ -350,7 +373,16 @@ func (m *Monitor) follow(ctx context.Context, l *logFollower, known map[string]b
 			return fmt.Errorf("get-entries %d-%d: the log returned %d entries", st.NextIndex, end, len(resp.Entries))
 		}
 		for i := range resp.Entries {
-			m.check(ctx, l, int64(st.NextIndex)+int64(i), &resp.Entries[i], known)
+			if m.check(ctx, l, int64(st.NextIndex)+int64(i), &resp.Entries[i], known) {
+				// Read again from this entry at the next poll.
+				st.NextIndex += uint64(i)
+				if rng != nil {
+					st.Range = rng.Hashes()
+				}
+				m.cfg.Logger.Info("ct monitor: waiting for a new certificate's key to be attested", zap.String("log", l.cfg.URL),
+					zap.Uint64("index", st.NextIndex), zap.Duration("grace", m.cfg.Grace))
+				return m.save(ctx, l, st)
+			}
 			if rng != nil {
 				if err := rng.Append(rfc6962.DefaultHasher.HashLeaf(resp.Entries[i].LeafInput), nil); err != nil {
 					return err
@@ -413,8 +445,9 @@ func (m *Monitor) consistent(ctx context.Context, l *logFollower, st *logState, 
 	return false, nil
 }
 
-// check judges one entry.
-func (m *Monitor) check(ctx context.Context, l *logFollower, index int64, leaf *ct.LeafEntry, known map[string]bool) {
+// check judges one entry; it reports whether the entry is a certificate
+// with a key not attested yet, within its grace (and so not alerted).
+func (m *Monitor) check(ctx context.Context, l *logFollower, index int64, leaf *ct.LeafEntry, known map[string]bool) (pending bool) {
 	e, err := ct.LogEntryFromLeaf(index, leaf)
 	var cert *ctx509.Certificate
 	precert := false
@@ -431,14 +464,20 @@ func (m *Monitor) check(ctx context.Context, l *logFollower, index int64, leaf *
 			m.raise(ctx, Alert{Kind: KindUnparseable, Log: l.cfg.URL, Index: index,
 				Message: fmt.Sprintf("an entry that mentions %s cannot be parsed (%v): its key cannot be checked", m.base, err)})
 		}
-		return
+		return false
 	}
 	names := certNames(cert)
 	if !slices.ContainsFunc(names, m.covers) {
-		return
+		return false
 	}
 	if known[string(cert.RawSubjectPublicKeyInfo)] {
-		return
+		return false
+	}
+	if m.cfg.Grace > 0 {
+		logged := time.UnixMilli(int64(e.Leaf.TimestampedEntry.Timestamp))
+		if m.cfg.Now().Before(logged.Add(m.cfg.Grace)) {
+			return true
+		}
 	}
 	sum := sha256.Sum256(cert.RawSubjectPublicKeyInfo)
 	what := "certificate"
@@ -448,6 +487,7 @@ func (m *Monitor) check(ctx context.Context, l *logFollower, index int64, leaf *
 	m.raise(ctx, Alert{Kind: KindForeignKey, Log: l.cfg.URL, Index: index, Precertificate: precert, Names: names,
 		PublicKeySHA256: hex.EncodeToString(sum[:]),
 		Message:         fmt.Sprintf("a %s for %s has a key the gateway never attested", what, strings.Join(names, ", "))})
+	return false
 }
 
 func certNames(c *ctx509.Certificate) []string {

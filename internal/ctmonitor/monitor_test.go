@@ -46,6 +46,10 @@ type harness struct {
 	known  [][]byte
 	knownE error
 	state  DirStore
+	// grace and now are the monitor's Grace and clock (zero: none, the
+	// real one).
+	grace time.Duration
+	now   func() time.Time
 }
 
 func newHarness(t *testing.T, logs ...*cttest.Log) *harness {
@@ -72,7 +76,7 @@ func (h *harness) monitor(t *testing.T, logs ...*cttest.Log) *Monitor {
 			defer h.mu.Unlock()
 			h.alerts = append(h.alerts, a)
 		},
-		Registerer: h.reg,
+		Registerer: h.reg, Grace: h.grace, Now: h.now,
 	}
 	for _, l := range logs {
 		cfg.Logs = append(cfg.Logs, LogConfig{URL: l.URL(), PublicKey: l.PublicKey()})
@@ -102,6 +106,15 @@ func (h *harness) poll(t *testing.T) {
 	t.Helper()
 	if err := h.m.Poll(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// pollQuiet polls and fails on any alert (raised for what).
+func (h *harness) pollQuiet(t *testing.T, what string) {
+	t.Helper()
+	h.poll(t)
+	if a := h.taken(); len(a) != 0 {
+		t.Fatalf("alerted %s: %+v", what, a)
 	}
 }
 
@@ -152,6 +165,37 @@ func TestForeignKeyAlertsOnce(t *testing.T) {
 	h.poll(t)
 	if a := h.taken(); len(a) != 1 || a[0].Index != 2 {
 		t.Fatalf("alerts: %+v", a)
+	}
+}
+
+// TestGraceWaitsForAttestation: with a grace, a certificate logged before
+// its key is attested raises nothing once the key is attested in time, and
+// one whose key is still not attested when the grace has passed raises one
+// alert.
+func TestGraceWaitsForAttestation(t *testing.T) {
+	h := newHarness(t)
+	var mu sync.Mutex
+	now := time.Now()
+	h.grace, h.now = time.Minute, func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	h.m = h.monitor(t, h.log)
+	fresh, spki := cert(t, "*.gw.example.com")
+	h.log.AddCert(t, fresh)
+	later, laterKey := cert(t, "*.gw.example.com")
+	h.know(laterKey)
+	h.log.AddCert(t, later)
+	h.pollQuiet(t, "within the grace")
+	h.know(spki)
+	h.pollQuiet(t, "a key attested within the grace")
+	foreign, _ := cert(t, "app.gw.example.com")
+	h.log.AddCert(t, foreign)
+	h.pollQuiet(t, "within the grace")
+	mu.Lock()
+	now = now.Add(time.Minute + time.Second)
+	mu.Unlock()
+	h.poll(t)
+	h.poll(t)
+	if a := h.taken(); len(a) != 1 || a[0].Kind != KindForeignKey || a[0].Index != 2 {
+		t.Fatalf("after the grace: alerts %+v, want one for entry 2", a)
 	}
 }
 

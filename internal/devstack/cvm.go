@@ -92,8 +92,9 @@ type gateway struct {
 // startGateway sets the gateway app id on chain (the DstackApp
 // registered for the gateway) and loads Caddy with the dstack app, the
 // dstack reverse-proxy transport and upstreams, for *.dstack.localhost on
-// listen with a certificate from Caddy's internal CA.
-func startGateway(ctx context.Context, dir, listen, seed, rootsPath, collateralDir string, gov *governance) (*gateway, error) {
+// listen with a certificate from Caddy's internal CA; edits change its
+// config before it loads.
+func startGateway(ctx context.Context, dir, listen, seed, rootsPath, collateralDir string, gov *governance, edits ...func(cfg map[string]any)) (*gateway, error) {
 	g := &gateway{appID: gov.gatewayApp.Bytes()}
 	if _, err := gov.ctl.Send(ctx, gov.kms, dstackkms.NewDstackKms().PackSetGatewayAppId(hex.EncodeToString(g.appID)), "set-gateway-app-id"); err != nil {
 		return nil, err
@@ -111,7 +112,7 @@ func startGateway(ctx context.Context, dir, listen, seed, rootsPath, collateralD
 		return nil, err
 	}
 	regListen := "127.0.0.1:" + strconv.Itoa(regPort)
-	cfg, err := gatewayConfig(gwDir, listen, regListen, seed, rootsPath, collateralDir, gov)
+	cfg, err := gatewayConfig(gwDir, listen, regListen, seed, rootsPath, collateralDir, gov, edits...)
 	if err != nil {
 		return nil, err
 	}
@@ -141,8 +142,8 @@ func startGateway(ctx context.Context, dir, listen, seed, rootsPath, collateralD
 	return g, nil
 }
 
-// gatewayConfig is the gateway's Caddy JSON config.
-func gatewayConfig(gwDir, listen, regListen, seed, rootsPath, collateralDir string, gov *governance) ([]byte, error) {
+// gatewayConfig is the gateway's Caddy JSON config, changed by edits.
+func gatewayConfig(gwDir, listen, regListen, seed, rootsPath, collateralDir string, gov *governance, edits ...func(cfg map[string]any)) ([]byte, error) {
 	cfg := map[string]any{
 		"admin":   map[string]any{"disabled": true, "config": map[string]any{"persist": false}},
 		"storage": map[string]any{"module": "file_system", "root": gwDir},
@@ -180,6 +181,9 @@ func gatewayConfig(gwDir, listen, regListen, seed, rootsPath, collateralDir stri
 			}}},
 		},
 	}
+	for _, edit := range edits {
+		edit(cfg)
+	}
 	return json.Marshal(cfg)
 }
 
@@ -205,6 +209,9 @@ type cvmConfig struct {
 	// threshold, when set, is the sys-config's kms_threshold: the keys
 	// come from a threshold KMS.
 	threshold *hostinput.ThresholdKMS
+	// guestSettings are the guest's settings the sys-config carries (VM
+	// mode), nil for none.
+	guestSettings *hostinput.GuestSettings
 }
 
 // cvm is a booted CVM running its app: in this process (process mode),
@@ -262,40 +269,11 @@ func bootCVM(ctx context.Context, c cvmConfig) (_ *cvm, err error) {
 		env = map[string]string{"PORT": strconv.Itoa(port)}
 		ports = map[uint16]string{80: "127.0.0.1:" + strconv.Itoa(port)}
 	}
-	hostShared, err := writeHostShared(filepath.Join(c.dir, "host-shared"), c, env)
-	if err != nil {
-		return nil, err
-	}
-	in, err := hostinput.Read(hostShared)
-	if err != nil {
-		return nil, err
-	}
-	platform, err := guestos.NewPlatform(c.pki.NewTD(), filepath.Join(c.dir, "run"), in.SysConfig.VMConfig)
-	if err != nil {
-		return nil, err
-	}
-	opts := attest.Options{
-		InsecureTrustRoots: &attest.TrustRoots{TDX: c.pki.Roots()},
-		Collateral:         collateral.NewCache(c.pki.Source(), collateral.CacheOptions{}),
-	}
 	bootStart := time.Now()
-	if booted, err = boot.Boot(ctx, boot.Config{
-		Inputs: in, Platform: platform, Chain: c.chain, Logger: c.log, Attestation: opts,
-		Storage: boot.InsecurePlainDir{Dir: filepath.Join(c.dir, "data")},
-	}); err != nil {
+	if booted, err = bootGuest(ctx, c, env, d.socket, &stops); err != nil {
 		return nil, err
 	}
 	d.bootTime = time.Since(bootStart)
-	// The host keeps the instance info the guest reports, so that a
-	// restarted instance has the same instance id (and disk key).
-	if err := os.WriteFile(filepath.Join(c.dir, hostInstanceInfo), booted.InstanceInfo.Marshal(), 0o600); err != nil {
-		return nil, err
-	}
-	agentSrv, err := agent.New(booted, c.log).Serve(agent.Config{Socket: d.socket, TappdSocket: filepath.Join(c.dir, "tappd.sock")})
-	if err != nil {
-		return nil, err
-	}
-	stops = append(stops, func() { agentSrv.Close(context.Background()) })
 	if c.builtin {
 		running, err := booted.StartApp(ctx, &boot.BuiltinDemoApp{Listen: "127.0.0.1:0"}, d.socket, nil)
 		if err != nil {
@@ -321,6 +299,47 @@ func bootCVM(ctx context.Context, c cvmConfig) (_ *cvm, err error) {
 	stops = append(stops, func() { stopApp(running) })
 	d.tunnelAddr = link.TunnelAddr()
 	return d, nil
+}
+
+// bootGuest writes what a VMM would share with the TD of c (env in its
+// encrypted env), boots it through guestos/boot, keeps the instance info
+// it reports, and serves its guest agent on socket; stops gets what to
+// stop.
+func bootGuest(ctx context.Context, c cvmConfig, env map[string]string, socket string, stops *stopList) (*boot.CVM, error) {
+	hostShared, err := writeHostShared(filepath.Join(c.dir, "host-shared"), c, env)
+	if err != nil {
+		return nil, err
+	}
+	in, err := hostinput.Read(hostShared)
+	if err != nil {
+		return nil, err
+	}
+	platform, err := guestos.NewPlatform(c.pki.NewTD(), filepath.Join(c.dir, "run"), in.SysConfig.VMConfig)
+	if err != nil {
+		return nil, err
+	}
+	opts := attest.Options{
+		InsecureTrustRoots: &attest.TrustRoots{TDX: c.pki.Roots()},
+		Collateral:         collateral.NewCache(c.pki.Source(), collateral.CacheOptions{}),
+	}
+	booted, err := boot.Boot(ctx, boot.Config{
+		Inputs: in, Platform: platform, Chain: c.chain, Logger: c.log, Attestation: opts,
+		Storage: boot.InsecurePlainDir{Dir: filepath.Join(c.dir, "data")},
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The host keeps the instance info the guest reports, so that a
+	// restarted instance has the same instance id (and disk key).
+	if err := os.WriteFile(filepath.Join(c.dir, hostInstanceInfo), booted.InstanceInfo.Marshal(), 0o600); err != nil {
+		return nil, err
+	}
+	agentSrv, err := agent.New(booted, c.log).Serve(agent.Config{Socket: socket, TappdSocket: filepath.Join(c.dir, "tappd.sock")})
+	if err != nil {
+		return nil, err
+	}
+	*stops = append(*stops, func() { agentSrv.Close(context.Background()) })
+	return booted, nil
 }
 
 // stopList is what a CVM's boot started, to stop last first.
@@ -367,6 +386,9 @@ func writeHostShared(dir string, c cvmConfig, env map[string]string) (string, er
 	}
 	if c.threshold != nil {
 		sysConfig["kms_threshold"] = c.threshold
+	}
+	if c.guestSettings != nil {
+		sysConfig["dstack_go_guest"] = c.guestSettings
 	}
 	sys, _ := json.Marshal(sysConfig)
 	info, _ := json.Marshal(map[string]string{"app_id": hex.EncodeToString(c.appID)})

@@ -30,7 +30,6 @@ import (
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/contracts/transact"
 	"github.com/dstack-go/dstack/guestos/hostinput"
-	"github.com/dstack-go/dstack/guestos/image"
 	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/kms/kmsapi"
@@ -102,6 +101,15 @@ type Options struct {
 	// KMSCache keeps the threshold KMS nodes' sealed pre-parameters
 	// between runs. Default DefaultKMSCache().
 	KMSCache string
+	// ACME makes the gateway get its certificate from Pebble (an ACME CA
+	// run on loopback, which checks CAA with accounturi before it issues)
+	// with the dstack_acme issuer, DNS-01 and CAA written over RFC 2136 to
+	// a DNS server on loopback, and keep it in dstack_sealed storage
+	// sealed with a key of the gateway app from the KMS (through the guest
+	// agent of a TD booted for the gateway). The gateway then also serves
+	// gateway.<base> (acme-info, app-info). Default false: Caddy's
+	// internal CA, file storage.
+	ACME bool
 	// Out receives progress and the summary. Default io.Discard.
 	Out io.Writer
 	// Ready, when set, receives the state once the app answers.
@@ -118,11 +126,14 @@ type State struct {
 	Process
 	// Mode is how the CVMs run: ModeProcess or ModeVM.
 	Mode string `json:"mode"`
-	// VMImage is the guest image directory the VMs boot (VM mode), and
-	// VMImageHash its os_image_hash.
-	VMImage     string `json:"vm_image,omitempty"`
-	VMImageHash string `json:"vm_image_hash,omitempty"`
-	KMSURL      string `json:"kms_url"`
+	// VMImage is the guest image directory the VMs boot (VM mode),
+	// VMImageHash its os_image_hash (SHA-256 of its sha256sum.txt), which
+	// the chain allows and the VMs' evidence binds, and VMImageConfig the
+	// VMs' vm_config, which claims it.
+	VMImage       string `json:"vm_image,omitempty"`
+	VMImageHash   string `json:"vm_image_hash,omitempty"`
+	VMImageConfig string `json:"vm_image_config,omitempty"`
+	KMSURL        string `json:"kms_url"`
 	// KMSThreshold, with --kms-nodes, is the threshold KMS the CVMs get
 	// their keys from: its nodes' URLs and key set (the sys-config's
 	// kms_threshold).
@@ -156,9 +167,10 @@ type State struct {
 	// (empty with --compose); AppEnvPubKey the app's env encryption key.
 	ChainID  uint64 `json:"chain_id"`
 	VMConfig string `json:"vm_config"`
-	// OSImageHash is the os_image_hash of the stack's TDs, which their
-	// evidence binds (the registers its measurement document gives are
-	// theirs) and the chain allows.
+	// OSImageHash is the os_image_hash of the stack's simulated TDs that
+	// run in its process (the KMS, the gateway, process-mode CVMs), which
+	// their evidence binds (the registers its measurement document gives
+	// are theirs) and the chain allows; VMs boot VMImageHash.
 	OSImageHash  string `json:"os_image_hash"`
 	DemoImage    string `json:"demo_image,omitempty"`
 	AppEnvPubKey string `json:"app_env_pubkey"`
@@ -178,6 +190,8 @@ type State struct {
 	InsecureSimulatedTEESeed string `json:"insecure_simulated_tee_seed"`
 	// Instances are the app's CVMs (--apps).
 	Instances []Instance `json:"instances"`
+	// ACMEState is set with --acme.
+	ACMEState
 }
 
 // The modes of a stack's CVMs (State.Mode).
@@ -214,6 +228,7 @@ type stack struct {
 	envPub   []byte
 	cvms     []*cvm
 	vmImage  *vmImage
+	acme     *acmeDev // with --acme
 	errc     chan error
 	// stateWritten says that state.json is there to remove at the end.
 	stateWritten bool
@@ -254,6 +269,12 @@ func Up(ctx context.Context, o Options) (err error) {
 		{"starting the KMS (simulated TEE) and allowing it and the OS image on chain", s.startKMS},
 		{"publishing the KMS root public keys on chain (setKmsInfo)", s.publishKMS},
 		{"registering the gateway's app on chain (setGatewayAppId) and starting the gateway (Caddy with the dstack modules)", s.startGateway},
+	}
+	if s.o.ACME {
+		steps = append(steps[:len(steps)-1], struct {
+			what string
+			run  func(context.Context) error
+		}{"starting Pebble (an ACME CA that checks CAA) and a DNS server for " + baseDomain + " on loopback, and booting the gateway's TD, whose key from the KMS seals the gateway's storage", s.startACME}, steps[len(steps)-1])
 	}
 	if s.o.KMSNodes > 0 {
 		steps = append(steps, struct {
@@ -562,6 +583,13 @@ func (s *stack) startKMS(ctx context.Context) (err error) {
 		return err
 	}
 	s.onStop(func() { s.kms.Stop(context.Background()) })
+	if s.vmImage != nil {
+		// The VMs boot the guest image, whose os_image_hash their
+		// evidence binds.
+		if _, err := s.gov.ctl.Send(ctx, s.gov.kms, dstackkms.NewDstackKms().PackAddOsImageHash(s.vmImage.hash), "add-os-image"); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -581,10 +609,17 @@ func (s *stack) publishKMS(ctx context.Context) error {
 }
 
 func (s *stack) startGateway(ctx context.Context) error {
-	s.log = zap.New(zapcore.NewCore(zapcore.NewConsoleEncoder(zap.NewDevelopmentEncoderConfig()), zapcore.Lock(zapcore.AddSync(s.out)), zap.WarnLevel))
-	gw, err := startGateway(ctx, s.dir, s.o.Listen, s.seed, s.roots, s.coll, s.gov)
+	s.ensureLog()
+	var edits []func(map[string]any)
+	if s.acme != nil {
+		edits = append(edits, s.acme.editGateway)
+	}
+	gw, err := startGateway(ctx, s.dir, s.o.Listen, s.seed, s.roots, s.coll, s.gov, edits...)
 	if err != nil {
 		return err
+	}
+	if s.acme != nil {
+		gw.caPath = s.acme.root
 	}
 	s.gw = gw
 	s.onStop(func() { gw.stop() })
@@ -594,6 +629,13 @@ func (s *stack) startGateway(ctx context.Context) error {
 	}
 	s.envPub = envPub.PublicKey
 	return nil
+}
+
+// ensureLog makes the stack's log (warnings and errors, to the output).
+func (s *stack) ensureLog() {
+	if s.log == nil {
+		s.log = zap.New(zapcore.NewCore(zapcore.NewConsoleEncoder(zap.NewDevelopmentEncoderConfig()), zapcore.Lock(zapcore.AddSync(s.out)), zap.WarnLevel))
+	}
 }
 
 func cvmName(i int) string {
@@ -642,6 +684,14 @@ func (s *stack) bootCVM(ctx context.Context, name string) error {
 // findVMImage opens the image given with --vm-image, or the cached image
 // of this repository's source, built when there is none.
 func (s *stack) findVMImage(ctx context.Context) (err error) {
+	defer func() {
+		if err == nil {
+			err = s.vmImage.measure()
+		}
+		if err == nil {
+			fmt.Fprintf(s.out, "    os_image_hash %x: the VMs' simulated TDs report its boot measurement, which the chain allows\n", s.vmImage.hash)
+		}
+	}()
 	if s.o.VMImage != "" {
 		s.vmImage, err = openVMImage(s.o.VMImage)
 		return err
@@ -727,9 +777,7 @@ func (s *stack) fillState() {
 	st.Process, _ = Self()
 	if s.o.VM {
 		st.Mode, st.VMImage = ModeVM, s.vmImage.dir
-		if b, err := os.ReadFile(filepath.Join(s.vmImage.dir, image.DigestFile)); err == nil {
-			st.VMImageHash = strings.TrimSpace(string(b))
-		}
+		st.VMImageHash, st.VMImageConfig = hex.EncodeToString(s.vmImage.hash[:]), s.vmImage.vmConfig
 	}
 	st.AppHost = st.AppID + "." + baseDomain
 	for _, c := range s.cvms {
@@ -761,6 +809,9 @@ func (s *stack) fillState() {
 		}
 	}
 	st.EvidenceURL = st.AppURL + "evidence"
+	if s.acme != nil {
+		st.ACMEState = s.acme.state(s.o.Listen)
+	}
 	s.st = st
 }
 
@@ -794,6 +845,10 @@ func (s *stack) printSummary() {
 		evidence = fmt.Sprintf("  evidence      %s > evidence.json   (the guest agent's GetQuote, through the gateway)\n  verify        %s verify --insecure-trust-roots %s --collateral %s evidence.json\n",
 			strings.Replace(curl, st.AppURL, st.EvidenceURL, 1), dstack, st.InsecureTrustRoots, st.Collateral)
 	}
+	osImage := st.OSImageHash + " (bound: the TDs' registers are what its measurement gives)"
+	if st.Mode == ModeVM {
+		osImage = fmt.Sprintf("%s, the VMs' guest image %s (bound: their registers are its boot's; %s verify --image %s …)", st.VMImageHash, st.VMImage, dstack, st.VMImage)
+	}
 	fmt.Fprintf(s.out, `
 The app is up (%.1fs).
   app           %s
@@ -805,14 +860,14 @@ The app is up (%.1fs).
   gateway       %s (registration %s, CA %s)
   app id        %s
   compose hash  %s
-  os image      %s (bound: the TDs' registers are what its measurement gives)
+  os image      %s
   instance id   %s
   guest agent   curl --unix-socket %s http://dstack/Info
   state         %s
-Stop with Ctrl-C or "%s dev down --dir %s".
+%sStop with Ctrl-C or "%s dev down --dir %s".
 `, time.Since(s.started).Seconds(), st.AppURL, curl, ports.String(), evidence,
 		st.ChainRPC, st.KmsContract, st.AppApp, dstack, st.ChainRPC, st.KmsContract, st.AppApp, st.KMSURL, st.GatewayHTTPS, st.GatewayRegistration, st.GatewayCA,
-		st.AppID, st.ComposeHash, st.OSImageHash, st.InstanceID, st.GuestSocket, filepath.Join(s.dir, "state.json"), dstack, s.o.Dir)
+		st.AppID, st.ComposeHash, osImage, st.InstanceID, st.GuestSocket, filepath.Join(s.dir, "state.json"), s.acmeSummary(), dstack, s.o.Dir)
 }
 
 // serve runs until ctx ends or an app exits; SIGHUP restarts the gateway

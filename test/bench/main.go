@@ -7,7 +7,7 @@
 // Usage (what `make bench` runs, from the module's root):
 //
 //	go build -o bin/ ./cmd/dstack ./cmd/caddy && go build -o bin/bench ./test/bench
-//	bin/bench [-duration 3s] [-reps 3] [-workers 16] [-rate 200] [-paths direct,nginx,caddy,gateway]
+//	bin/bench [-duration 3s] [-reps 3] [-workers 16] [-rate 200] [-paths direct,nginx,caddy,gateway,acme]
 //	          [-split=true] [-micro=true] [-benchtime 1s] [-count 3] [-out .bench/results.md]
 //
 // Every path ends at the same backend, a Go server answering "ok" over
@@ -17,6 +17,14 @@
 //	nginx    client → TLS → nginx (Debian package, proxy_pass, keep-alive upstream) → TLS → backend
 //	caddy    client → TLS → bin/caddy (reverse_proxy) → TLS → backend
 //	gateway  client → TLS → bin/caddy (dstack app, transport dstack) → RA-TLS tunnel → simulated CVM → backend
+//
+//	acme     client → TLS → bin/caddy (reverse_proxy, a certificate from Pebble through dstack_acme) → TLS → backend
+//
+// The acme path runs twice, its certificate kept in file storage and in
+// dstack_sealed storage (Pebble and the DNS server the issuer writes to
+// run in this process): the sealed row's baseline is the file row, and
+// the goal is no difference, since a handshake takes the certificate from
+// memory either way.
 //
 // Two more rows take a new upstream connection per request: Caddy's
 // reverse_proxy with keep_alive off, and the gateway with a new tunnel
@@ -123,7 +131,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Uint64Var(&o.load.Workers, "workers", 16, "concurrent requests of the throughput phase")
 	fs.IntVar(&o.load.Rate, "rate", 200, "request rate of the latency phase (req/s)")
 	fs.IntVar(&o.reps, "reps", 3, "repetitions of every case")
-	paths := fs.String("paths", "direct,nginx,caddy,gateway", "paths to measure")
+	paths := fs.String("paths", "direct,nginx,caddy,gateway,acme", "paths to measure")
 	fs.StringVar(&o.bin, "bin", "bin", "directory with the built caddy and dstack binaries")
 	fs.StringVar(&o.nginx, "nginx", "nginx", "nginx binary")
 	fs.StringVar(&o.out, "out", ".bench/results.md", "file the table is also written to (empty: none)")
@@ -144,8 +152,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		if p = strings.TrimSpace(p); p == "" {
 			continue
 		}
-		if !slices.Contains([]string{"direct", "nginx", "caddy", "gateway"}, p) {
-			return nil, fmt.Errorf("-paths: unknown path %q (direct, nginx, caddy, gateway)", p)
+		if !slices.Contains([]string{"direct", "nginx", "caddy", "gateway", "acme"}, p) {
+			return nil, fmt.Errorf("-paths: unknown path %q (direct, nginx, caddy, gateway, acme)", p)
 		}
 		o.paths = append(o.paths, p)
 	}
@@ -263,12 +271,19 @@ type stack struct {
 	cases   []benchCase
 	headers []string
 	cpus    []int // the CPUs the run may use
+	// closers stop what runs in this process (the acme paths' Pebble and
+	// DNS server).
+	closers []func()
 }
 
 func (s *stack) close() {
 	for i := len(s.procs) - 1; i >= 0; i-- {
 		s.procs[i].stop()
 	}
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
+	s.procs, s.closers = nil, nil
 }
 
 func (s *stack) add(p *proc) { s.procs = append(s.procs, p) }
@@ -367,12 +382,16 @@ func start(ctx context.Context, o *options, dir string) (*stack, error) {
 			if err := s.startGateway(ctx, o, self, plainAddr); err != nil {
 				return s, err
 			}
+		case "acme":
+			if err := s.startACME(o, tlsAddr); err != nil {
+				return s, err
+			}
 		}
 	}
 	// Rows in a fixed order: by path as listed, keep-alive first.
 	order := func(c benchCase) int {
 		// (split cases are added after the sort)
-		for i, p := range []string{"direct", "nginx", "caddy", "caddy (new upstream conn/req)", "gateway", "gateway (new tunnel/req)", "gateway (new multiplexed stream/req)", "gateway layer4"} {
+		for i, p := range []string{"direct", "nginx", "caddy", "caddy (new upstream conn/req)", "gateway", "gateway (new tunnel/req)", "gateway (new multiplexed stream/req)", "gateway layer4", acmeFilePath, acmeSealedPath} {
 			if c.path == p {
 				return i
 			}
@@ -388,6 +407,9 @@ func start(ctx context.Context, o *options, dir string) (*stack, error) {
 			return s, fmt.Errorf("-split needs 2 CPUs, this process may use %d: run with -split=false", len(s.cpus))
 		}
 		for _, c := range slices.Clone(s.cases) {
+			if c.path == acmeFilePath || c.path == acmeSealedPath {
+				continue // no CVM side: the same case again
+			}
 			c.split, c.path = true, c.path+splitSuffix
 			s.cases = append(s.cases, c)
 		}
@@ -492,7 +514,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	rep := &report{Baselines: map[string]string{"gateway": "caddy", "caddy": "nginx",
 		"gateway (new tunnel/req)":             "caddy (new upstream conn/req)",
-		"gateway (new multiplexed stream/req)": "caddy (new upstream conn/req)", "gateway layer4": "gateway"}, TargetRate: float64(o.load.Rate)}
+		"gateway (new multiplexed stream/req)": "caddy (new upstream conn/req)", "gateway layer4": "gateway",
+		acmeSealedPath: acmeFilePath}, TargetRate: float64(o.load.Rate)}
 	for k, v := range maps.Clone(rep.Baselines) {
 		rep.Baselines[k+splitSuffix] = v + splitSuffix
 	}
@@ -504,7 +527,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			vegetaVersion(), o.reps, o.load.Duration, o.load.Workers, o.load.Duration, o.load.Rate, o.load.Warmup))
 	if len(o.paths) > 0 {
 		var need []string
-		if slices.Contains(o.paths, "caddy") || slices.Contains(o.paths, "gateway") {
+		if slices.Contains(o.paths, "caddy") || slices.Contains(o.paths, "gateway") || slices.Contains(o.paths, "acme") {
 			need = append(need, "caddy")
 		}
 		if slices.Contains(o.paths, "gateway") {
@@ -564,6 +587,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			"new TLS conn/req: the load generator's own full handshakes take much of the same two cores, so these rows' req/s ratios understate the fronts' differences; server CPU/req shows them.",
 			"The gateway and the CVM run on a simulated TDX module with a mock vendor PKI (insecure_simulated_tee_seed): their quotes verify as real-layout TDX quotes do (compare the tee/attest microbenchmarks), but nothing is measured by hardware.",
 			"A p50 marked \"only N req/s\" is of a case that did not sustain the fixed rate: its latencies are a queue's.")
+		if slices.Contains(o.paths, "acme") {
+			rep.Notes = append(rep.Notes, "caddy acme cert rows: bin/caddy with a wildcard certificate dstack_acme obtained from Pebble (in this process; DNS-01 and CAA over RFC 2136), stored in file storage or in dstack_sealed storage (a key of this run in the config); the sealed row is compared with the file row. Either serves the certificate from certmagic's in-memory cache, so any difference is noise; not split across cores (no CVM side).")
+		}
 	}
 	if o.micro {
 		fmt.Fprintln(stderr, "microbenchmarks: go test -bench . ./tee/... ./kms ./guestos/agent ./guestos/kmsclient ./caddymodules/ztacme")
@@ -580,7 +606,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		rep.VM = f
 		if f.QEMUVersion != "" {
-			rep.Notes = append(rep.Notes, "Guest image: "+f.QEMUVersion+", TCG (no KVM), the VM shaped as its vm_config says (1 vCPU, 2 GiB); boot is from qemu's start to the guest's system-ready on its console, process mode's from the boot sequence's start. Both CVMs run the built-in demo app.")
+			rep.Notes = append(rep.Notes, "Guest image: "+f.QEMUVersion+", TCG (no KVM), the VM shaped as its vm_config says (1 vCPU, 2 GiB); boot is from qemu's start to the guest's system-ready on its console, process mode's from the boot sequence's start. Both CVMs run the built-in demo app, except the last rows' VM, which runs the demo app's container; each VM's simulated TD reports the image's boot measurement, which the stack computes before it boots it.")
 		}
 	}
 	rep.Header = append(rep.Header, "load average after: "+loadAvg())

@@ -343,7 +343,8 @@ func caddyServer(listen string, handler map[string]any) map[string]any {
 }
 
 // caddyConfig is a whole Caddy config: no admin endpoint, logs to a file,
-// storage in dir, the servers and the bench certificate, and extra apps.
+// storage in dir, the servers and the bench certificate (if any), and
+// extra apps.
 func caddyConfig(dir, name string, servers map[string]any, cert *certFiles, apps map[string]any) ([]byte, error) {
 	cfg := map[string]any{
 		"admin":   map[string]any{"disabled": true, "config": map[string]any{"persist": false}},
@@ -351,10 +352,10 @@ func caddyConfig(dir, name string, servers map[string]any, cert *certFiles, apps
 		"logging": map[string]any{"logs": map[string]any{"default": map[string]any{
 			"writer": map[string]any{"output": "file", "filename": filepath.Join(dir, name+"-caddy.log")}, "level": "INFO",
 		}}},
-		"apps": map[string]any{
-			"http": map[string]any{"servers": servers},
-			"tls":  map[string]any{"certificates": map[string]any{"load_files": []any{map[string]any{"certificate": cert.Cert, "key": cert.Key}}}},
-		},
+		"apps": map[string]any{"http": map[string]any{"servers": servers}},
+	}
+	if cert != nil {
+		cfg["apps"].(map[string]any)["tls"] = map[string]any{"certificates": map[string]any{"load_files": []any{map[string]any{"certificate": cert.Cert, "key": cert.Key}}}}
 	}
 	for k, v := range apps {
 		cfg["apps"].(map[string]any)[k] = v

@@ -3,7 +3,8 @@
 // get-sth-consistency and get-entries, over a Merkle tree of the entries
 // added. It can be taken down and can rewrite its history, so that a
 // monitor's answer to an unreachable or inconsistent log can be tested.
-// Tests only.
+// For tests and the development stack (dstack dev up --acme) only: it
+// keeps nothing and accepts whatever it is given.
 package cttest
 
 import (
@@ -45,9 +46,19 @@ type Log struct {
 // New starts a log; it stops when the test ends.
 func New(t testing.TB) *Log {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	l, err := Start()
 	if err != nil {
 		t.Fatal(err)
+	}
+	t.Cleanup(l.Close)
+	return l
+}
+
+// Start starts a log on loopback, until Close.
+func Start() (*Log, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
 	}
 	l := &Log{key: key, tree: testonly.New(rfc6962.DefaultHasher), requests: map[string]int{}}
 	mux := http.NewServeMux()
@@ -65,9 +76,11 @@ func New(t testing.TB) *Log {
 		}
 		mux.ServeHTTP(w, r)
 	}))
-	t.Cleanup(l.srv.Close)
-	return l
+	return l, nil
 }
+
+// Close stops the log.
+func (l *Log) Close() { l.srv.Close() }
 
 // URL is the log's base URL.
 func (l *Log) URL() string { return l.srv.URL }
@@ -95,7 +108,14 @@ func (l *Log) Requests(path string) int {
 // AddCert logs a certificate (DER).
 func (l *Log) AddCert(t testing.TB, der []byte) {
 	t.Helper()
-	l.add(t, &ct.TimestampedEntry{EntryType: ct.X509LogEntryType, X509Entry: &ct.ASN1Cert{Data: der}},
+	if err := l.Add(der); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Add logs a certificate (DER).
+func (l *Log) Add(der []byte) error {
+	return l.append(&ct.TimestampedEntry{EntryType: ct.X509LogEntryType, X509Entry: &ct.ASN1Cert{Data: der}},
 		ct.CertificateChain{})
 }
 
@@ -120,19 +140,26 @@ func (l *Log) AddRaw(t testing.TB, raw []byte) {
 
 func (l *Log) add(t testing.TB, e *ct.TimestampedEntry, extra any) {
 	t.Helper()
+	if err := l.append(e, extra); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (l *Log) append(e *ct.TimestampedEntry, extra any) error {
 	e.Timestamp = uint64(time.Now().UnixMilli())
 	leaf, err := cttls.Marshal(ct.MerkleTreeLeaf{Version: ct.V1, LeafType: ct.TimestampedEntryLeafType, TimestampedEntry: e})
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	ex, err := cttls.Marshal(extra)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.leaves, l.extra = append(l.leaves, leaf), append(l.extra, ex)
 	l.tree.AppendData(leaf)
+	return nil
 }
 
 // ServeInstead makes get-entries serve, as entry i, a certificate other
