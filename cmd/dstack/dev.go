@@ -43,6 +43,13 @@ containers (runc libcontainer; root needed), and registers with the gateway
 behind its attested tunnel. The app answers at https://<app_id>.dstack.localhost:PORT/
 through the gateway (port P of the app at <app_id>-P.dstack.localhost).
 
+--kms-nodes N --kms-threshold T runs a T-of-N threshold KMS in process beside
+it (process mode only): the nodes run a DKG among themselves over mutual RA-TLS
+at start (one to two minutes here; their pre-parameters, tens of seconds each,
+are generated once and cached sealed in dstack/dev-kms under the user cache
+directory), its root keys are published with setKmsInfo, and each CVM gets its
+keys from T nodes' checked partial keys (key-provider kms-threshold).
+
 --vm runs each CVM as a qemu VM (TCG; qemu-system-x86_64 needed, root not)
 booting the guest OS image of this repository ("dstack image build --debug
 --insecure-simulated-tee", built on demand into dstack/dev-images under the
@@ -106,6 +113,8 @@ Nothing here proves anything about real TEE hardware.`,
 	up.Flags().BoolVar(&o.InsecurePlainHTTPLoopback, "insecure-plain-http-loopback", false, "let the app's images be pulled over plain HTTP from registries on loopback")
 	up.Flags().BoolVar(&o.VM, "vm", false, "run each CVM as a qemu VM (TCG) booting the guest OS image instead of in process")
 	up.Flags().StringVar(&o.VMImage, "vm-image", "", "guest image directory for --vm (built with --debug --insecure-simulated-tee); default: built from this repository into the cache")
+	up.Flags().IntVar(&o.KMSNodes, "kms-nodes", 0, "run a threshold KMS of this many nodes (with --kms-threshold) for the CVMs' keys")
+	up.Flags().IntVar(&o.KMSThreshold, "kms-threshold", 0, "how many of the --kms-nodes release an app's keys together")
 	up.Flags().BoolVar(&o.ACME, "acme", false, "get the gateway's certificate from Pebble on loopback (dstack_acme, DNS-01 and CAA over RFC 2136, sealed storage) instead of Caddy's internal CA")
 	up.Flags().BoolVar(&o.InsecureAllowImageTags, "insecure-allow-image-tags", false, "let the app's images be named by tag (the compose hash then does not pin what runs)")
 	var dir string

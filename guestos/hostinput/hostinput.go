@@ -24,6 +24,7 @@ import (
 	"strings"
 
 	"github.com/dstack-go/dstack/tee/identity"
+	"github.com/dstack-go/dstack/tee/tkey"
 )
 
 // The file names of the host-shared directory, as upstream spells them.
@@ -177,6 +178,10 @@ type SysConfig struct {
 	// VMConfig is a JSON document inside a string; it is kept verbatim,
 	// since it travels with the evidence as is.
 	VMConfig string `json:"vm_config"`
+	// KMSThreshold, when set, makes the guest get its keys from a
+	// threshold KMS instead of kms_urls (an addition of this
+	// implementation; upstream writes no such field).
+	KMSThreshold *ThresholdKMS `json:"kms_threshold,omitempty"`
 	// Guest holds this implementation's per-instance guest settings, which
 	// upstream's guest does not read (its serde ignores the field). They
 	// are host input like the rest: the kernel command line, which TDX
@@ -226,6 +231,41 @@ type SimulatedTEE struct {
 	Boot json.RawMessage `json:"boot,omitempty"`
 }
 
+// ThresholdKMS names a threshold KMS: its nodes, and the key set the guest
+// checks their answers against and measures (key-provider kms-threshold,
+// whose id is the key set's ID), as a threshold KMS node writes them in
+// threshold-public.json.
+type ThresholdKMS struct {
+	// URLs are the nodes' RPC URLs, https://.
+	URLs []string `json:"urls"`
+	// KeySet is the threshold key set, its root public keys (ca_pubkey,
+	// k256_pubkey) included.
+	KeySet *tkey.KeySet `json:"key_set"`
+}
+
+// Keys returns the key set, checked.
+func (t *ThresholdKMS) Keys() (*tkey.KeySet, error) {
+	if t.KeySet == nil {
+		return nil, fmt.Errorf("kms_threshold: %w: no key_set", ErrInvalid)
+	}
+	ks := *t.KeySet
+	if len(ks.CAPubkey) == 0 {
+		return nil, fmt.Errorf("kms_threshold: %w: the key set has no ca_pubkey (the root CA key published on chain)", ErrInvalid)
+	}
+	if err := ks.Validate(); err != nil {
+		return nil, fmt.Errorf("kms_threshold: %w: %w", ErrInvalid, err)
+	}
+	if len(t.URLs) < ks.Threshold {
+		return nil, fmt.Errorf("kms_threshold: %w: %d node URLs for a threshold of %d", ErrInvalid, len(t.URLs), ks.Threshold)
+	}
+	for _, u := range t.URLs {
+		if !strings.HasPrefix(u, "https://") {
+			return nil, fmt.Errorf("kms_threshold: %w: node URL %q is not https (RA-TLS)", ErrInvalid, u)
+		}
+	}
+	return &ks, nil
+}
+
 // ParseSysConfig parses .sys-config.json. The old alias tproxy_urls is read
 // when gateway_urls is absent, and vm_config must itself be a JSON object.
 func ParseSysConfig(b []byte) (*SysConfig, error) {
@@ -252,6 +292,11 @@ func ParseSysConfig(b []byte) (*SysConfig, error) {
 	}
 	if c.VMConfig == "" {
 		return nil, fmt.Errorf("parsing %s: %w: vm_config is missing", SysConfigFile, ErrInvalid)
+	}
+	if c.KMSThreshold != nil {
+		if _, err := c.KMSThreshold.Keys(); err != nil {
+			return nil, fmt.Errorf("parsing %s: %w", SysConfigFile, err)
+		}
 	}
 	if g := c.Guest; g != nil {
 		if g.ChainRPC == "" || g.ChainID == 0 || g.KmsContract == "" {

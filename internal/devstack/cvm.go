@@ -212,6 +212,9 @@ type cvmConfig struct {
 	// dockerRegistry is the registry mirror the sys-config names (VM
 	// mode: the stack's registry as the guest reaches it).
 	dockerRegistry string
+	// threshold, when set, is the sys-config's kms_threshold: the keys
+	// come from a threshold KMS.
+	threshold *hostinput.ThresholdKMS
 	// guestSettings are the guest's settings the sys-config carries (VM
 	// mode), nil for none.
 	guestSettings *hostinput.GuestSettings
@@ -386,6 +389,9 @@ func writeHostShared(dir string, c cvmConfig, env map[string]string) (string, er
 	sysConfig := map[string]any{"kms_urls": []string{c.kmsURL}, "gateway_urls": gateways, "vm_config": c.vmConfig}
 	if c.dockerRegistry != "" {
 		sysConfig["docker_registry"] = c.dockerRegistry
+	}
+	if c.threshold != nil {
+		sysConfig["kms_threshold"] = c.threshold
 	}
 	if c.guestSettings != nil {
 		sysConfig["dstack_go_guest"] = c.guestSettings

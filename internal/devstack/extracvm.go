@@ -149,8 +149,9 @@ func RunCVM(ctx context.Context, out io.Writer, o CVMOptions) error {
 	cfg := cvmConfig{
 		dir: cvmDir, compose: compose, appID: common.HexToAddress(st.AppApp).Bytes(), kmsURL: st.KMSURL, vmConfig: vmConfig(),
 		gatewayURL: st.GatewayRegistration, pki: pki, chain: reader, log: log, envPubKey: envPub, keepInstance: true,
-		demo:     o.Compose == "",
-		registry: registryChoice{addr: st.Registry, repos: st.Images, plainHTTPLoopback: st.InsecurePlainHTTPLoopback},
+		demo:      o.Compose == "",
+		registry:  registryChoice{addr: st.Registry, repos: st.Images, plainHTTPLoopback: st.InsecurePlainHTTPLoopback},
+		threshold: st.KMSThreshold,
 	}
 	var c *cvm
 	if o.VM {

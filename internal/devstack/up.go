@@ -29,6 +29,7 @@ import (
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/contracts/transact"
+	"github.com/dstack-go/dstack/guestos/hostinput"
 	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/kms/kmsapi"
@@ -101,6 +102,14 @@ type Options struct {
 	// its config file is appended. Default: the running executable with
 	// GatewayNodeArg, which must call RunGatewayNode.
 	GatewayNode []string
+	// KMSNodes and KMSThreshold, when set, give the CVMs their keys from
+	// a KMSThreshold-of-KMSNodes threshold KMS, whose nodes run in this
+	// process and make their root keys by a DKG at start, instead of
+	// the stack's KMS. Default 0: the replicated KMS only.
+	KMSNodes, KMSThreshold int
+	// KMSCache keeps the threshold KMS nodes' sealed pre-parameters
+	// between runs. Default DefaultKMSCache().
+	KMSCache string
 	// ACME makes the gateway get its certificate from Pebble (an ACME CA
 	// run on loopback, which checks CAA with accounturi before it issues)
 	// with the dstack_acme issuer, DNS-01 and CAA written over RFC 2136 to
@@ -114,6 +123,10 @@ type Options struct {
 	Out io.Writer
 	// Ready, when set, receives the state once the app answers.
 	Ready chan<- State
+
+	// thresholdUp, in tests, is called with the stack once its threshold
+	// KMS is up.
+	thresholdUp func(*stack)
 }
 
 // State is written to <dir>/state.json for scripts and tests while the
@@ -126,21 +139,25 @@ type State struct {
 	// VMImageHash its os_image_hash (SHA-256 of its sha256sum.txt), which
 	// the chain allows and the VMs' evidence binds, and VMImageConfig the
 	// VMs' vm_config, which claims it.
-	VMImage            string `json:"vm_image,omitempty"`
-	VMImageHash        string `json:"vm_image_hash,omitempty"`
-	VMImageConfig      string `json:"vm_image_config,omitempty"`
-	KMSURL             string `json:"kms_url"`
-	ChainRPC           string `json:"chain_rpc"`
-	KmsContract        string `json:"kms_contract"`
-	AppID              string `json:"app_id"`
-	InstanceID         string `json:"instance_id"`
-	ComposeHash        string `json:"compose_hash"`
-	AppURL             string `json:"app_url"`
-	EvidenceURL        string `json:"evidence_url"`
-	InsecureTrustRoots string `json:"insecure_trust_roots"`
-	Collateral         string `json:"collateral"`
-	RuntimeEventLog    string `json:"runtime_event_log"`
-	GuestSocket        string `json:"guest_socket"`
+	VMImage       string `json:"vm_image,omitempty"`
+	VMImageHash   string `json:"vm_image_hash,omitempty"`
+	VMImageConfig string `json:"vm_image_config,omitempty"`
+	KMSURL        string `json:"kms_url"`
+	// KMSThreshold, with --kms-nodes, is the threshold KMS the CVMs get
+	// their keys from: its nodes' URLs and key set (the sys-config's
+	// kms_threshold).
+	KMSThreshold       *hostinput.ThresholdKMS `json:"kms_threshold,omitempty"`
+	ChainRPC           string                  `json:"chain_rpc"`
+	KmsContract        string                  `json:"kms_contract"`
+	AppID              string                  `json:"app_id"`
+	InstanceID         string                  `json:"instance_id"`
+	ComposeHash        string                  `json:"compose_hash"`
+	AppURL             string                  `json:"app_url"`
+	EvidenceURL        string                  `json:"evidence_url"`
+	InsecureTrustRoots string                  `json:"insecure_trust_roots"`
+	Collateral         string                  `json:"collateral"`
+	RuntimeEventLog    string                  `json:"runtime_event_log"`
+	GuestSocket        string                  `json:"guest_socket"`
 	// The gateway: its HTTPS address, registration endpoint, internal CA
 	// root and app id; the app's host name under it.
 	GatewayHTTPS        string `json:"gateway_https"`
@@ -217,6 +234,7 @@ type stack struct {
 	image    string // the demo image, pinned
 	gov      *governance
 	kms      *kms.Server
+	tkms     *tkms // the threshold KMS (--kms-nodes), if any
 	reader   *chain.Reader
 	log      *zap.Logger
 	gw       *gateway
@@ -276,6 +294,12 @@ func Up(ctx context.Context, o Options) (err error) {
 			what string
 			run  func(context.Context) error
 		}{fmt.Sprintf("starting %d more gateway nodes, sharing the first's registry and certificates in etcd", s.o.Gateways-1), s.startGatewayNodes})
+	}
+	if s.o.KMSNodes > 0 {
+		steps = append(steps, struct {
+			what string
+			run  func(context.Context) error
+		}{s.thresholdStepName(), s.startThresholdKMS})
 	}
 	if s.o.VM {
 		steps = append(steps[:2], append([]struct {
@@ -347,6 +371,9 @@ func prepare(o Options) (*stack, error) {
 	}
 	if err := checkGateways(&o); err != nil {
 		return nil, err
+	}
+	if err := checkThresholdOptions(&o); err != nil {
+		return nil, Usage(err)
 	}
 	if o.VM {
 		if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
@@ -664,6 +691,9 @@ func (s *stack) bootCVM(ctx context.Context, name string) error {
 		builtin: s.o.InsecureBuiltinApp, demo: s.app == nil && !s.o.InsecureBuiltinApp,
 		registry: s.registryOptions(),
 	}
+	if s.tkms != nil {
+		cfg.threshold = s.tkms.sys
+	}
 	var c *cvm
 	var err error
 	if s.o.VM {
@@ -782,6 +812,7 @@ func (s *stack) fillState() {
 		VMConfig: vmConfig(), OSImageHash: hex.EncodeToString(mock.OSImageHash[:]), Dstack: s.o.Dstack,
 		InsecurePlainHTTPLoopback: s.o.InsecurePlainHTTPLoopback, InsecureAllowImageTags: s.o.InsecureAllowImageTags,
 	}
+	s.thresholdState(&st)
 	st.Process, _ = Self()
 	if s.o.VM {
 		st.Mode, st.VMImage = ModeVM, s.vmImage.dir
