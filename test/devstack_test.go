@@ -91,6 +91,7 @@ type devState struct {
 	Collateral          string            `json:"collateral"`
 	Instances           []devInstance     `json:"instances"`
 	PortHosts           map[string]string `json:"port_hosts"`
+	Gateways            []string          `json:"gateways"`
 }
 
 // stack is a running `dstack dev up`.

@@ -25,6 +25,7 @@ func FuzzCaddyfile(f *testing.F) {
 		"dstack_h2", "dstack_detach", "{", "}", "dstack {\n{\n}\n}",
 		"dstack_ct {\nbase_domain d.example\nlog https://ct.example/ AAAA\nfrom_storage\ngateway_app_id 6a\nbatch_size 3\n}",
 		"dstack_ct {\nlog x\ninterval 0s\nfrom_start x\n}",
+		"dstack {\ncluster {\nurl https://gw1.example:8010\nnode_id 3\npeer_ttl 5s\n}\n}", "dstack {\ncluster\n}", "dstack {\ncluster {\nnode_id 0\n}\n}",
 		"dstack {\npassive_health off\n}", "dstack {\npassive_health {\ncool_down 1m\n}\n}", "dstack {\npassive_health off {\n}\n}",
 	} {
 		f.Add(s)

@@ -101,6 +101,7 @@ Nothing here proves anything about real TEE hardware.`,
 	up.Flags().StringVar(&o.Compose, "compose", "", "app-compose.json or docker-compose file to run instead of the demo app")
 	up.Flags().StringArrayVar(&o.Images, "image", nil, "OCI image layout directory or docker save tarball to load into the stack's registry (repeatable)")
 	up.Flags().IntVar(&o.Apps, "apps", 1, "number of instances (CVMs) of the app")
+	up.Flags().IntVar(&o.Gateways, "gateways", 1, "number of gateway nodes, sharing one registry and certificates in etcd (state.json lists them in gateways)")
 	up.Flags().BoolVar(&o.InsecureBuiltinApp, "insecure-builtin-app", false, "serve a built-in handler instead of running the app's containers (no root needed; not through the gateway)")
 	up.Flags().BoolVar(&o.InsecurePlainHTTPLoopback, "insecure-plain-http-loopback", false, "let the app's images be pulled over plain HTTP from registries on loopback")
 	up.Flags().BoolVar(&o.VM, "vm", false, "run each CVM as a qemu VM (TCG) booting the guest OS image instead of in process")

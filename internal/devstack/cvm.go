@@ -87,6 +87,11 @@ type gateway struct {
 	appID           []byte
 	stop            func()
 	restart         func() error
+	// cluster is the gateway nodes' etcd and the nodes beyond this one
+	// (--gateways), nil for one node; config is this node's Caddy config,
+	// on which the other nodes' are made.
+	cluster *gatewayCluster
+	config  []byte
 }
 
 // startGateway sets the gateway app id on chain (the DstackApp
@@ -116,6 +121,7 @@ func startGateway(ctx context.Context, dir, listen, seed, rootsPath, collateralD
 	if err != nil {
 		return nil, err
 	}
+	g.config = cfg
 	if err := os.WriteFile(filepath.Join(gwDir, "caddy.json"), cfg, 0o600); err != nil {
 		return nil, err
 	}

@@ -92,6 +92,15 @@ type Options struct {
 	// running executable's absolute path, or "go run ./cmd/dstack" when it
 	// is a `go run` build.
 	Dstack string
+	// Gateways is how many gateway nodes run, on one etcd (in this
+	// process) that holds their shared registry and certificates, sealed:
+	// the first in this process, the others in processes of their own
+	// (GatewayNode). Each routes the app. Default 1, at most 5.
+	Gateways int
+	// GatewayNode is the command that runs a gateway node beyond the first;
+	// its config file is appended. Default: the running executable with
+	// GatewayNodeArg, which must call RunGatewayNode.
+	GatewayNode []string
 	// ACME makes the gateway get its certificate from Pebble (an ACME CA
 	// run on loopback, which checks CAA with accounturi before it issues)
 	// with the dstack_acme issuer, DNS-01 and CAA written over RFC 2136 to
@@ -139,6 +148,10 @@ type State struct {
 	GatewayCA           string `json:"gateway_ca"`
 	GatewayAppID        string `json:"gateway_app_id"`
 	AppHost             string `json:"app_host"`
+	// Gateways are the HTTPS URLs of the gateway nodes
+	// (https://127.0.0.1:PORT, GatewayHTTPS's first) when more than one
+	// runs (--gateways); each routes the app.
+	Gateways []string `json:"gateways,omitempty"`
 	// PortHosts maps each port the app's compose file publishes to the
 	// host name the gateway serves it at (<app_id>-<port>.<base>).
 	PortHosts map[string]string `json:"port_hosts,omitempty"`
@@ -258,6 +271,12 @@ func Up(ctx context.Context, o Options) (err error) {
 			run  func(context.Context) error
 		}{"starting Pebble (an ACME CA that checks CAA) and a DNS server for " + baseDomain + " on loopback, and booting the gateway's TD, whose key from the KMS seals the gateway's storage", s.startACME}, steps[len(steps)-1])
 	}
+	if s.o.Gateways > 1 {
+		steps = append(steps, struct {
+			what string
+			run  func(context.Context) error
+		}{fmt.Sprintf("starting %d more gateway nodes, sharing the first's registry and certificates in etcd", s.o.Gateways-1), s.startGatewayNodes})
+	}
 	if s.o.VM {
 		steps = append(steps[:2], append([]struct {
 			what string
@@ -281,6 +300,12 @@ func Up(ctx context.Context, o Options) (err error) {
 			what string
 			run  func(context.Context) error
 		}{"waiting for the app to answer through the gateway", s.waitForApp})
+		if s.o.Gateways > 1 {
+			steps = append(steps, struct {
+				what string
+				run  func(context.Context) error
+			}{"waiting for the app to answer through every gateway node", s.waitThroughEachGateway})
+		}
 	}
 	fmt.Fprintln(s.out, "WARNING: simulated TEE with a mock Intel PKI (insecure, development only)")
 	s.warnInsecure()
@@ -319,6 +344,9 @@ func prepare(o Options) (*stack, error) {
 	}
 	if o.Apps < 1 || o.Apps > 16 {
 		return nil, Usage(fmt.Errorf("--apps %d: between 1 and 16 instances", o.Apps))
+	}
+	if err := checkGateways(&o); err != nil {
+		return nil, err
 	}
 	if o.VM {
 		if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
@@ -587,6 +615,14 @@ func (s *stack) startGateway(ctx context.Context) error {
 	if s.acme != nil {
 		edits = append(edits, s.acme.editGateway)
 	}
+	cluster, err := s.startGatewayCluster()
+	if err != nil {
+		return err
+	}
+	if cluster != nil {
+		// After the ACME edit: the cluster's etcd goes under its sealing.
+		edits = append(edits, cluster.editFirst)
+	}
 	gw, err := startGateway(ctx, s.dir, s.o.Listen, s.seed, s.roots, s.coll, s.gov, edits...)
 	if err != nil {
 		return err
@@ -596,6 +632,9 @@ func (s *stack) startGateway(ctx context.Context) error {
 	}
 	s.gw = gw
 	s.onStop(func() { gw.stop() })
+	if err := s.joinGatewayCluster(cluster); err != nil {
+		return err
+	}
 	envPub, err := s.kms.Service.GetAppEnvEncryptPubKey(ctx, &kmsapi.AppID{AppID: s.gov.app.Bytes()})
 	if err != nil {
 		return fmt.Errorf("getting the app's env encryption key: %w", err)
@@ -749,6 +788,7 @@ func (s *stack) fillState() {
 		st.VMImageHash, st.VMImageConfig = hex.EncodeToString(s.vmImage.hash[:]), s.vmImage.vmConfig
 	}
 	st.AppHost = st.AppID + "." + baseDomain
+	st.Gateways = s.gatewayURLs()
 	for _, c := range s.cvms {
 		in := Instance{InstanceID: hex.EncodeToString(c.instanceID), GuestSocket: c.socket, Dir: c.dir, TunnelAddress: c.tunnelAddr, BootSeconds: c.bootTime.Seconds()}
 		if c.vm != nil {

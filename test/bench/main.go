@@ -598,6 +598,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		rep.Micro = m
+		// The gateway cluster: registration-to-routable time across two
+		// nodes, and requests through two nodes against one, in one run.
+		fmt.Fprintln(stderr, "gateway cluster: go test -bench ^BenchmarkCluster$ ./caddymodules/gateway")
+		c, err := runMicroMatching(ctx, o.goCmd, ".", "^BenchmarkCluster$", "1x", o.count, []string{"./caddymodules/gateway"}, stderr)
+		if err != nil {
+			return err
+		}
+		rep.Micro = append(rep.Micro, c...)
 	}
 	if o.vm {
 		f, err := measureVM(ctx, o.bin, dir, stderr)
