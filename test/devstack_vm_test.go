@@ -211,7 +211,10 @@ func anotherImage(t *testing.T, dir, tail string) string {
 // tarball): the app's container runs in the VM and answers through the
 // gateway at its published port, its evidence binds the guest image, the
 // key it shows is the one the KMS releases to the app; `dev cvm --vm` boots
-// a second VM instance of the app, which answers at its own name; removing
+// a second VM instance of the app, which answers at its own name and,
+// powered off and booted again under its name, is the same instance and
+// finds what its app wrote on the encrypted data disk, whose image on the
+// host is LUKS2 with no plaintext of it; removing
 // the guest image's os_image_hash on chain stops the gateway routing to
 // both and the KMS signing for them; and no qemu is left once they stop.
 func TestDevStackVMCompose(t *testing.T) {
@@ -274,14 +277,35 @@ volumes:
 		return code == http.StatusOK && field(body, "instance_id") == extra.st.InstanceID && field(body, "version") == marker
 	})
 
-	// Revoking the guest image on chain: the gateway stops routing to the
-	// VMs, the KMS stops signing for them.
-	s.revokeBy(func() { s.chain("remove-os-image", st.VMImageHash) },
-		[]string{vm.GuestSocket, extra.st.GuestSocket}, []string{vm.InstanceID + ".dstack.localhost", host})
-
+	// A restart of the named instance (its VM powered off, `dev cvm
+	// --name` again, as an upgrade does): the same instance, which finds
+	// what the app wrote on its data volume; the disk image on the host
+	// is LUKS2 and holds no plaintext of what the app wrote.
 	extra.stop()
 	if qemuOf(extra.st.QEMUPID, dir) {
 		t.Fatalf("dev cvm --vm stopped with its qemu (process %d) running", extra.st.QEMUPID)
+	}
+	checkDiskSealed(t, filepath.Join(dir, "extra", "extra", "data.img"), marker)
+	restarted := s.cvm("extra", "--vm", "--compose", compose)
+	if restarted.st.InstanceID != extra.st.InstanceID || !qemuOf(restarted.st.QEMUPID, dir) {
+		t.Fatalf("dev cvm --vm --name extra again: instance %s (qemu %d), want the same instance %s", restarted.st.InstanceID, restarted.st.QEMUPID, extra.st.InstanceID)
+	}
+	eventually(t, "the restarted VM to answer through the gateway", 2*time.Minute, func() bool {
+		code, body = s.get(host, "/")
+		return code == http.StatusOK
+	})
+	if field(body, "instance_id") != extra.st.InstanceID || field(body, "starts") != "2" || field(body, "previous_version") != marker {
+		t.Fatalf("the restarted VM's app did not find its data: %q", body)
+	}
+
+	// Revoking the guest image on chain: the gateway stops routing to the
+	// VMs, the KMS stops signing for them.
+	s.revokeBy(func() { s.chain("remove-os-image", st.VMImageHash) },
+		[]string{vm.GuestSocket, restarted.st.GuestSocket}, []string{vm.InstanceID + ".dstack.localhost", host})
+
+	restarted.stop()
+	if qemuOf(restarted.st.QEMUPID, dir) {
+		t.Fatalf("dev cvm --vm stopped with its qemu (process %d) running", restarted.st.QEMUPID)
 	}
 	if out, err := s.run(nil, "dev", "down", "--dir", dir); err != nil {
 		t.Fatalf("dev down: %v\n%s", err, out)
@@ -289,5 +313,21 @@ volumes:
 	s.wait()
 	if left := processesMentioning(dir); len(left) > 0 {
 		t.Fatalf("left running after dev down: %v", left)
+	}
+}
+
+// checkDiskSealed checks that the VM data disk image at path is LUKS2 and
+// holds no plaintext of marker, which the app wrote on it.
+func checkDiskSealed(t *testing.T, path, marker string) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(raw, []byte("LUKS\xba\xbe\x00\x02")) {
+		t.Fatalf("the data disk %s has no LUKS2 header", path)
+	}
+	if bytes.Contains(raw, []byte(marker)) {
+		t.Fatalf("the data disk %s holds the app's marker %q in plaintext", path, marker)
 	}
 }

@@ -185,16 +185,7 @@ func TestVMBoot(t *testing.T) {
 		t.Fatalf("the app in the VM answered %q, want %q", answer, want(1))
 	}
 	vm.powerButton(t)
-	raw, err := os.ReadFile(disk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.HasPrefix(raw, []byte("LUKS\xba\xbe")) {
-		t.Fatal("the data disk has no LUKS2 header")
-	}
-	if bytes.Contains(raw, []byte(marker)) {
-		t.Fatal("the data disk holds the app's marker in plaintext")
-	}
+	checkDiskSealed(t, disk, marker)
 
 	// Second boot, with the instance info the host kept: the same disk
 	// opens, the app finds its data, the instance id is the same.
