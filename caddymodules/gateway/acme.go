@@ -20,6 +20,7 @@ import (
 	"github.com/caddyserver/certmagic"
 	"go.uber.org/zap"
 
+	"github.com/dstack-go/dstack/caddymodules/ztacme"
 	"github.com/dstack-go/dstack/tee/acmeinfo"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/eventlog"
@@ -89,7 +90,30 @@ func (h *keyHistory) subscribe(ctx caddy.Context) error {
 	if err != nil {
 		return fmt.Errorf("subscribing to certificate events: %w", err)
 	}
-	return a.(*caddyevents.App).On("cert_obtained", certObtained{h})
+	if err := a.(*caddyevents.App).On("cert_obtained", certObtained{h}); err != nil {
+		return fmt.Errorf("subscribing to certificate events: %w", err)
+	}
+	return a.(*caddyevents.App).On(ztacme.AccountRotatedEvent, accountRotated{h})
+}
+
+// accountRotated attests the account dstack_acme rotated to as soon as it
+// is in use, so acme-info names it before its first certificate.
+type accountRotated struct{ h *keyHistory }
+
+// Handle attests the new account when the rotation is for the base domain
+// or a name under it.
+func (r accountRotated) Handle(ctx context.Context, e caddy.Event) error {
+	domain, _ := e.Data["base_domain"].(string)
+	uri, _ := e.Data["account_uri"].(string)
+	if uri == "" || !r.h.covers(domain) {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := r.h.setAccount(ctx, uri); err != nil {
+		r.h.log.Error("attesting the rotated ACME account", zap.String("account_uri", uri), zap.Error(err))
+	}
+	return nil
 }
 
 type certObtained struct{ h *keyHistory }

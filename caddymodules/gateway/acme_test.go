@@ -26,6 +26,7 @@ import (
 	"github.com/caddyserver/certmagic"
 	"go.uber.org/zap"
 
+	"github.com/dstack-go/dstack/caddymodules/ztacme"
 	"github.com/dstack-go/dstack/internal/tunnel"
 	"github.com/dstack-go/dstack/tee/acmeinfo"
 	"github.com/dstack-go/dstack/tee/attest"
@@ -247,4 +248,52 @@ func TestKeyHistoryOnlyGrows(t *testing.T) {
 
 func mockIdentity() mock.Identity {
 	return mock.Identity{AppID: gatewayAppID, ComposeHash: make([]byte, 32), InstanceID: bytes.Repeat([]byte{3}, 20)}
+}
+
+// TestAccountRotationAttested: dstack_acme's rotation event makes acme-info
+// attest the new account at once; a rotation for another domain changes
+// nothing.
+func TestAccountRotationAttested(t *testing.T) {
+	e := newEnv(t)
+	td, err := e.pki.BootTD(mockIdentity())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &keyHistory{storage: &certmagic.FileStorage{Path: t.TempDir()}, attester: td.Attester(), log: zap.NewNop(), base: baseDomain, now: time.Now}
+	ctx := context.Background()
+	if err := h.setAccount(ctx, "https://ca.test/acct/1"); err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := caddy.NewContext(caddy.Context{Context: ctx})
+	defer cancel()
+	rotate := func(domain, uri string) {
+		t.Helper()
+		ev, err := caddy.NewEvent(cctx, ztacme.AccountRotatedEvent, map[string]any{"base_domain": domain, "account_uri": uri, "previous_account_uri": "https://ca.test/acct/1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := (accountRotated{h}).Handle(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rotate("other.test", "https://ca.test/acct/9")
+	if info, err := h.info(ctx); err != nil || info.AccountURI != "https://ca.test/acct/1" {
+		t.Fatalf("after another domain's rotation: %v", accountOf(info, err))
+	}
+	rotate(baseDomain, "https://ca.test/acct/2")
+	info, err := h.info(ctx)
+	if err != nil || info.AccountURI != "https://ca.test/acct/2" {
+		t.Fatalf("after the rotation: %v", accountOf(info, err))
+	}
+	r := acmeinfo.Verify(ctx, info, e.pki.VerifyOptions(), func(*attest.Verified) error { return nil })
+	if !r.Account.OK() {
+		t.Fatalf("the rotated account's evidence: %v", r.Account.Err)
+	}
+}
+
+func accountOf(info *acmeinfo.Info, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return "account " + info.AccountURI
 }

@@ -41,6 +41,7 @@ import (
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/modules/caddyevents"
 	"github.com/caddyserver/caddy/v2/modules/caddytls"
 	"github.com/caddyserver/certmagic"
 	"github.com/libdns/libdns"
@@ -551,7 +552,29 @@ func (iss *Issuer) Rotate(ctx context.Context) (string, error) {
 		}
 		iss.log.Info("deactivated the previous ACME account", zap.String("account_uri", old.URI))
 	}
+	iss.emitRotated(acct.URI, old)
 	return acct.URI, nil
+}
+
+// AccountRotatedEvent is the Caddy event Rotate emits once the new account
+// is pinned and in use, with data base_domain, account_uri and
+// previous_account_uri: what attests the account (the gateway's acme-info)
+// attests the new one at once rather than at the next certificate.
+const AccountRotatedEvent = "dstack_acme_account_rotated"
+
+func (iss *Issuer) emitRotated(uri string, old *Account) {
+	prev := ""
+	if old != nil {
+		prev = old.URI
+	}
+	a, err := iss.ctx.App("events")
+	if err != nil {
+		iss.log.Warn("cannot announce the account rotation: the events app is not available", zap.Error(err))
+		return
+	}
+	a.(*caddyevents.App).Emit(iss.ctx, AccountRotatedEvent, map[string]any{
+		"base_domain": iss.BaseDomain, "account_uri": uri, "previous_account_uri": prev,
+	})
 }
 
 // AccountURI is the URI of the account in use, or "" before the first

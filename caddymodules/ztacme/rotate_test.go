@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caddyserver/caddy/v2"
 	"github.com/miekg/dns"
 	dto "github.com/prometheus/client_model/go"
 
@@ -32,6 +33,9 @@ func withAdmin(t *testing.T, cfg []byte, interval time.Duration) ([]byte, *http.
 		t.Fatal(err)
 	}
 	m["admin"] = map[string]any{"listen": "unix/" + sock}
+	m["apps"].(map[string]any)["events"] = map[string]any{"subscriptions": []any{map[string]any{
+		"events": []string{AccountRotatedEvent}, "handlers": []any{map[string]any{"handler": "ztacme_test_recorder"}},
+	}}}
 	pol := m["apps"].(map[string]any)["tls"].(map[string]any)["automation"].(map[string]any)["policies"].([]any)[0].(map[string]any)
 	pol["issuers"].([]any)[0].(map[string]any)["check_interval"] = interval
 	out, err := json.Marshal(m)
@@ -60,6 +64,22 @@ func adminCall(t *testing.T, c *http.Client, method, path string, out any) {
 	}
 }
 
+// rotated records the rotation events the issuer emits.
+var rotatedEvents = make(chan map[string]any, 4)
+
+type eventRecorder struct{}
+
+func (eventRecorder) CaddyModule() caddy.ModuleInfo {
+	return caddy.ModuleInfo{ID: "events.handlers.ztacme_test_recorder", New: func() caddy.Module { return eventRecorder{} }}
+}
+
+func (eventRecorder) Handle(_ context.Context, e caddy.Event) error {
+	rotatedEvents <- e.Data
+	return nil
+}
+
+func init() { caddy.RegisterModule(eventRecorder{}) }
+
 func TestRotateAndDrift(t *testing.T) {
 	e := newEnv(t)
 	cfg, admin := withAdmin(t, e.config(t, keyA, false), 50*time.Millisecond)
@@ -82,6 +102,14 @@ func TestRotateAndDrift(t *testing.T) {
 		t.Fatalf("rotate: %+v (old %s)", rotated, old)
 	}
 	uri := rotated[0].AccountURI
+	select {
+	case ev := <-rotatedEvents:
+		if ev["account_uri"] != uri || ev["previous_account_uri"] != old || ev["base_domain"] != "gw.example.test" {
+			t.Fatalf("rotation event %v (old %s, new %s)", ev, old, uri)
+		}
+	default:
+		t.Fatal("no rotation event")
+	}
 	if e.pebble.Accounts() != 2 {
 		t.Fatalf("accounts %d, want 2", e.pebble.Accounts())
 	}
