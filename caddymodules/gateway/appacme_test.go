@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -22,14 +23,12 @@ import (
 	"github.com/dstack-go/dstack/tee/wire"
 )
 
-// appAgent serves a guest agent's Attest, as guestos/agent does, for a
-// TD booted as app; lie makes it attest other report_data than asked.
-func appAgent(t *testing.T, pki *mock.PKI, app []byte, lie *atomic.Bool) string {
+// appAgent serves a guest agent's Attest and GetKey on a unix socket, as
+// guestos/agent does, for the TD td (the key is derived from the TD's app
+// id here, where a real agent derives it from the app's KMS keys); lie
+// makes it attest other report_data than asked.
+func appAgent(t *testing.T, td *mock.TD, lie *atomic.Bool) string {
 	t.Helper()
-	td, err := pki.BootTD(mock.Identity{AppID: app, ComposeHash: make([]byte, 32), InstanceID: bytes.Repeat([]byte{9}, 20)})
-	if err != nil {
-		t.Fatal(err)
-	}
 	type args struct {
 		ReportData prpc.Bytes `json:"report_data"`
 	}
@@ -49,6 +48,17 @@ func appAgent(t *testing.T, pki *mock.PKI, app []byte, lie *atomic.Bool) string 
 		b, err := wire.Encode(att)
 		return &answer{Attestation: b}, err
 	}
+	type keyArgs struct {
+		Path    string `json:"path"`
+		Purpose string `json:"purpose"`
+	}
+	type keyAnswer struct {
+		Key prpc.Bytes `json:"key"`
+	}
+	getKey := func(_ context.Context, req *keyArgs) (*keyAnswer, error) {
+		k := sha256.Sum256([]byte("app key:" + string(td.Identity.AppID) + ":" + req.Path + ":" + req.Purpose))
+		return &keyAnswer{Key: k[:]}, nil
+	}
 	dir, err := os.MkdirTemp("", "agent")
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +69,11 @@ func appAgent(t *testing.T, pki *mock.PKI, app []byte, lie *atomic.Bool) string 
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: &prpc.Server{Base: "/", Methods: map[string]prpc.Method{"Attest": prpc.Handle(attestFn)}}}
+	methods := map[string]prpc.Method{"Attest": prpc.Handle(attestFn), "GetKey": prpc.Handle(getKey)}
+	mux := http.NewServeMux()
+	mux.Handle("/prpc/", &prpc.Server{Base: "/prpc/", Methods: methods})
+	mux.Handle("/", &prpc.Server{Base: "/", Methods: methods})
+	srv := &http.Server{Handler: mux}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	return socket
@@ -101,8 +115,12 @@ func TestAppAcmeInfo(t *testing.T) {
 	}
 	e := &env{t: t, pki: pki, dir: t.TempDir()}
 	appID := bytes.Repeat([]byte{0xa7}, 20)
+	td, err := pki.BootTD(mock.Identity{AppID: appID, ComposeHash: make([]byte, 32), InstanceID: bytes.Repeat([]byte{9}, 20)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var lie atomic.Bool
-	socket := appAgent(t, pki, appID, &lie)
+	socket := appAgent(t, td, &lie)
 	handler := map[string]any{"handler": "dstack_acme_info", "agent_socket": socket, "domains": []string{"App.Example.org."}}
 
 	if _, err := e.loadAppCaddy(map[string]any{"handler": "dstack_acme_info", "agent_socket": socket}); err == nil || !strings.Contains(err.Error(), "domains is required") {
