@@ -126,3 +126,31 @@ func FuzzKmsKeyResponse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAuthorizeAppKey feeds SignAppCACert's key and evidence, which every
+// co-signer of an app CA certificate also judges, to their check: nothing
+// may panic, and no key is authorized that the evidence does not bind.
+func FuzzAuthorizeAppKey(f *testing.F) {
+	h := newHarness(f)
+	app := bootCVM(f, h.pki, 0x41)
+	h.allow(app)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	spki, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	att, err := app.attester().Attest(context.Background(), ratls.ReportData(spki))
+	if err != nil {
+		f.Fatal(err)
+	}
+	enc, _ := wire.Encode(att)
+	if _, err := h.svc.AuthorizeAppKey(context.Background(), "fuzz", spki, enc); err != nil {
+		f.Fatalf("seed: %v", err)
+	}
+	f.Add(spki, enc)
+	f.Add([]byte{}, enc[:len(enc)/2])
+	f.Fuzz(func(t *testing.T, spki, evidence []byte) {
+		if _, err := h.svc.AuthorizeAppKey(context.Background(), "fuzz", spki, evidence); err == nil {
+			if a, _, err := wire.Decode(evidence); err != nil || a.ReportData != ratls.ReportData(spki) {
+				t.Fatalf("authorized a key its evidence does not bind: %x", spki)
+			}
+		}
+	})
+}

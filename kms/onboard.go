@@ -132,6 +132,9 @@ func (s *Service) selfCheck(ctx context.Context) error {
 // GetKmsKey hands the root keys to another KMS whose attestation verifies
 // and whose boot info the authorizer allows as a KMS: replication.
 func (s *Service) GetKmsKey(ctx context.Context, _ *kmsapi.GetKmsKeyRequest) (*kmsapi.KmsKeyResponse, error) {
+	if err := s.holdsRootKeys("GetKmsKey"); err != nil {
+		return nil, err
+	}
 	if err := s.selfCheck(ctx); err != nil {
 		return nil, err
 	}

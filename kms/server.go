@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha512"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -71,6 +72,10 @@ type Config struct {
 	// answered (2m) and to stay idle (30s). Each field left out keeps its
 	// default. The onboarding service runs within the same limits.
 	Limits prpc.Limits `json:"limits,omitzero"`
+	// Threshold, when set, makes this KMS one node of a threshold KMS
+	// (ThresholdConfig) instead of a holder of the root keys. Default
+	// unset: the replicated, upstream-compatible KMS.
+	Threshold *ThresholdConfig `json:"threshold,omitempty"`
 }
 
 // renamedOptions maps options that were renamed to their new names.
@@ -113,10 +118,14 @@ type AuthConfig struct {
 type Server struct {
 	Service *Service
 	URL     string
+	// PeerListener, for a threshold node, is the listener its peers reach
+	// it on; when nil, Serve opens Config.Threshold.PeerListen.
+	PeerListener net.Listener
 
 	cfg Config
 	srv *http.Server
 	ln  net.Listener
+	t   *tnode
 }
 
 // NewServer prepares a KMS from its configuration: it loads (or
@@ -135,9 +144,23 @@ func NewServer(ctx context.Context, cfg Config, log *zap.Logger) (*Server, error
 	if cfg.Domain == "" {
 		cfg.Domain = "localhost"
 	}
+	if cfg.Threshold != nil {
+		if err := cfg.Threshold.validate(&cfg); err != nil {
+			return nil, err
+		}
+	}
 	p, err := prepare(cfg, log)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Threshold != nil {
+		svc := &Service{Auth: p.auth, Attestation: p.self.Attestation, Logger: log, Self: p.self, AllowSNPKeyRelease: cfg.InsecureAllowSNPKeyRelease,
+			AllowUnboundOSImage: cfg.InsecureAllowUnboundOSImage}
+		t, err := newTNode(ctx, cfg, p, svc, log)
+		if err != nil {
+			return nil, err
+		}
+		return &Server{Service: svc, cfg: cfg, t: t}, nil
 	}
 	keys, info, err := loadOrCreateKeys(ctx, cfg, p, log)
 	if err != nil {
@@ -262,9 +285,25 @@ func (s *Server) Start(ctx context.Context) error {
 // Serve serves RA-TLS on ln, which the caller opened (Caddy's listeners,
 // which outlive a config reload), until Stop. Stop closes ln.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	tlsCfg, err := s.Service.ServerTLS(ctx, s.cfg.Domain)
-	if err != nil {
-		return err
+	var tlsCfg *tls.Config
+	if s.t != nil {
+		peer := s.PeerListener
+		if peer == nil {
+			if s.cfg.Threshold.PeerListen == "" {
+				return errors.New("kms: threshold: peer_listen is required: the address where the other nodes reach this one")
+			}
+			var err error
+			if peer, err = net.Listen("tcp", s.cfg.Threshold.PeerListen); err != nil {
+				return fmt.Errorf("kms: threshold: listening for peers on %s: %w", s.cfg.Threshold.PeerListen, err)
+			}
+		}
+		tlsCfg = s.t.tlsConfig()
+		s.t.serve(peer)
+	} else {
+		var err error
+		if tlsCfg, err = s.Service.ServerTLS(ctx, s.cfg.Domain); err != nil {
+			return err
+		}
 	}
 	s.ln = ln
 	s.URL = "https://" + ln.Addr().String()
@@ -277,10 +316,30 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 
 // Stop closes the listener and waits for requests in flight.
 func (s *Server) Stop(ctx context.Context) error {
-	if s.srv == nil {
+	var errs []error
+	if s.t != nil {
+		errs = append(errs, s.t.close(ctx))
+	}
+	if s.srv != nil {
+		errs = append(errs, s.srv.Shutdown(ctx))
+	}
+	return errors.Join(errs...)
+}
+
+// Ready waits until the KMS serves: at once for a replicated KMS; for a
+// threshold node, until its shares are unsealed (or made by the DKG on
+// first start) and its committee signed its RPC certificate. The error
+// is why the node could not come up.
+func (s *Server) Ready(ctx context.Context) error {
+	if s.t == nil {
 		return nil
 	}
-	return s.srv.Shutdown(ctx)
+	select {
+	case <-s.t.ready:
+		return s.t.err
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for the threshold KMS node: %w", ctx.Err())
+	}
 }
 
 // SimulatedTEE returns the attester of the simulated TD a development KMS

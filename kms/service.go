@@ -14,6 +14,7 @@
 package kms
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/rand"
@@ -30,6 +31,7 @@ import (
 
 	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/kms/kmsapi"
+	"github.com/dstack-go/dstack/kms/threshold"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/kdf"
 	"github.com/dstack-go/dstack/tee/ratls"
@@ -69,6 +71,10 @@ type Service struct {
 	// derivation root, by epoch (more than one during a root rotation's
 	// handover). With none, GetAppKeyShares is refused.
 	ThresholdShares map[uint32]*tkey.Share
+	// ThresholdNode, on a node of a threshold KMS started from
+	// configuration, holds its shares of the root signing keys; GetMeta
+	// reports its root CA certificate and k256 public key.
+	ThresholdNode *threshold.Node
 
 	verifier *ratls.Verifier
 	metrics  *metrics
@@ -111,6 +117,7 @@ func (s *Service) Handler() http.Handler {
 		Methods: map[string]prpc.Method{
 			"GetAppKey":              prpc.Handle(s.GetAppKey).MaxBody(maxVMConfigBody),
 			"GetAppKeyShares":        prpc.Handle(s.GetAppKeyShares).MaxBody(maxVMConfigBody),
+			"SignAppCACert":          prpc.Handle(s.SignAppCACert).MaxBody(maxSignCertBody),
 			"GetAppEnvEncryptPubKey": prpc.Handle(s.GetAppEnvEncryptPubKey),
 			"GetMeta":                prpc.Handle(s.GetMeta),
 			"GetTempCaCert":          prpc.Handle(s.GetTempCaCert),
@@ -177,6 +184,9 @@ func (s *Service) authorizeApp(ctx context.Context, method string, b kmsapi.Boot
 
 // GetAppKey releases the caller's app keys.
 func (s *Service) GetAppKey(ctx context.Context, req *kmsapi.GetAppKeyRequest) (*kmsapi.AppKeyResponse, error) {
+	if err := s.holdsRootKeys("GetAppKey"); err != nil {
+		return nil, err
+	}
 	if req.APIVersion > 1 {
 		return nil, prpc.Errorf("unsupported api_version %d", req.APIVersion)
 	}
@@ -221,6 +231,81 @@ func (s *Service) GetAppKeyShares(ctx context.Context, req *kmsapi.GetAppKeyShar
 	return &kmsapi.AppKeySharesResponse{Answer: enc, GatewayAppID: d.GatewayAppID, OSImageHash: b.OSImageHash}, nil
 }
 
+// SignAppCACert has, on a node of a threshold KMS, the committee issue the
+// caller's app CA certificate (threshold ECDSA under the root CA key,
+// once per app and key): the caller is authorized as for GetAppKeyShares,
+// and the request's evidence, which must bind the app CA key, is checked
+// here and by every co-signer (the node's ApproveFunc), so that no node,
+// nor t−1 of them, can have a certificate issued for a key of its own.
+func (s *Service) SignAppCACert(ctx context.Context, req *kmsapi.SignAppCACertRequest) (*kmsapi.SignAppCACertResponse, error) {
+	if req.APIVersion > 1 {
+		return nil, prpc.Errorf("unsupported api_version %d", req.APIVersion)
+	}
+	if s.ThresholdNode == nil {
+		return nil, prpc.Errorf("SignAppCACert is served by the nodes of a threshold KMS only: ask SignCert")
+	}
+	caller, d, err := s.authorizeCaller(ctx, "SignAppCACert")
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.AuthorizeAppKey(ctx, "SignAppCACert", req.PublicKey, req.Attestation)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(b.AppID, caller.AppID) {
+		return nil, prpc.Errorf("the evidence of the app CA key is another app's than the caller's")
+	}
+	pub, err := x509.ParsePKIXPublicKey(req.PublicKey)
+	key, ok := pub.(*ecdsa.PublicKey)
+	if err != nil || !ok {
+		return nil, prpc.Errorf("public_key must be a P-256 SubjectPublicKeyInfo")
+	}
+	cert, err := s.ThresholdNode.SignAppCACert(ctx, b.AppID, key, req.Attestation)
+	if err != nil {
+		return nil, prpc.Public("threshold signing failed", err)
+	}
+	root, err := x509.ParseCertificate(s.ThresholdNode.Shares().RootCert)
+	if err != nil {
+		return nil, prpc.Public("no root CA certificate", err)
+	}
+	s.released("SignAppCACert", b, d)
+	return &kmsapi.SignAppCACertResponse{AppCACert: pemCert(cert), RootCACert: pemCert(root)}, nil
+}
+
+// AuthorizeAppKey verifies evidence (wire-encoded) that binds the key
+// spki (SubjectPublicKeyInfo DER) and authorizes its app as GetAppKey
+// authorizes a caller: platform gates, bound OS image, a 20-byte app id,
+// the authorizer. It returns the boot info the evidence proves.
+func (s *Service) AuthorizeAppKey(ctx context.Context, method string, spki, evidence []byte) (kmsapi.BootInfo, error) {
+	att, _, err := wire.Decode(evidence)
+	if err != nil {
+		return kmsapi.BootInfo{}, prpc.Public("invalid attestation", err)
+	}
+	if att.ReportData != ratls.ReportData(spki) {
+		return kmsapi.BootInfo{}, prpc.Errorf("the attestation does not bind the key")
+	}
+	opts := s.Attestation
+	opts.Now = s.now()
+	ev, err := attest.Verify(ctx, att, opts)
+	if err != nil {
+		return kmsapi.BootInfo{}, &prpc.Error{Message: errAttestation.Message, Cause: err}
+	}
+	if err := s.releaseAllowed(ev); err != nil {
+		return kmsapi.BootInfo{}, err
+	}
+	if err := s.requireBoundOSImage(ev, method); err != nil {
+		return kmsapi.BootInfo{}, err
+	}
+	b := kmsapi.BootInfoOf(ev, false)
+	if len(b.AppID) != 20 {
+		return kmsapi.BootInfo{}, prpc.Errorf("the attested app has no 20-byte app id")
+	}
+	if _, err := s.authorizeApp(ctx, method, b); err != nil {
+		return kmsapi.BootInfo{}, err
+	}
+	return b, nil
+}
+
 // authorizeCaller is the check before any app key (or a share of one)
 // leaves: this KMS is itself allowed, the caller's RA-TLS attestation
 // verifies, its platform may receive keys, its evidence binds its OS image,
@@ -248,6 +333,15 @@ func (s *Service) authorizeCaller(ctx context.Context, method string) (kmsapi.Bo
 		return kmsapi.BootInfo{}, Decision{}, err
 	}
 	return b, d, nil
+}
+
+// holdsRootKeys refuses, on a node of a threshold KMS, the methods that
+// need the root keys, which no such node holds.
+func (s *Service) holdsRootKeys(method string) error {
+	if s.Keys == nil {
+		return prpc.Errorf("%s is not served by a node of a threshold KMS, which holds no root keys: a CVM asks GetAppKeyShares of the threshold number of nodes and combines their answers", method)
+	}
+	return nil
 }
 
 // released counts and logs a release.
@@ -313,6 +407,9 @@ func (s *Service) appKeys(appID, instanceID []byte) (*kmsapi.AppKeyResponse, err
 // GetAppEnvEncryptPubKey returns an app's env-encryption public key, signed
 // by the root k256 key without and with a timestamp.
 func (s *Service) GetAppEnvEncryptPubKey(ctx context.Context, req *kmsapi.AppID) (*kmsapi.PublicKeyResponse, error) {
+	if err := s.holdsRootKeys("GetAppEnvEncryptPubKey"); err != nil {
+		return nil, err
+	}
 	if err := s.selfCheck(ctx); err != nil {
 		return nil, err
 	}
@@ -345,9 +442,22 @@ func (s *Service) GetMeta(ctx context.Context, _ *kmsapi.Empty) (*kmsapi.GetMeta
 	if err != nil {
 		return nil, prpc.Public("authorization unavailable", err)
 	}
-	r := &kmsapi.GetMetaResponse{
-		CACert: pemCert(s.Keys.CACert), AllowAnyUpgrade: info.IsDev, K256Pubkey: s.Keys.K256PublicKey(),
-		BootstrapInfo: s.Bootstrap, IsDev: info.IsDev,
+	r := &kmsapi.GetMetaResponse{AllowAnyUpgrade: info.IsDev, BootstrapInfo: s.Bootstrap, IsDev: info.IsDev}
+	switch {
+	case s.Keys != nil:
+		r.CACert, r.K256Pubkey = pemCert(s.Keys.CACert), s.Keys.K256PublicKey()
+	case s.ThresholdNode != nil && s.ThresholdNode.Shares() != nil:
+		sh := s.ThresholdNode.Shares()
+		ca, err := x509.ParseCertificate(sh.RootCert)
+		if err != nil {
+			return nil, prpc.Public("no root CA certificate", err)
+		}
+		if r.K256Pubkey, err = sh.K256PublicKey(); err != nil {
+			return nil, prpc.Public("no k256 root key", err)
+		}
+		r.CACert = pemCert(ca)
+	default:
+		return nil, prpc.Errorf("this KMS holds no root keys")
 	}
 	if info.GatewayAppID != "" {
 		r.GatewayAppID = &info.GatewayAppID
@@ -366,6 +476,9 @@ func (s *Service) GetMeta(ctx context.Context, _ *kmsapi.Empty) (*kmsapi.GetMeta
 // clients sign their own RA-TLS client certificates with it; the trust is in
 // the attestation those certificates carry.
 func (s *Service) GetTempCaCert(ctx context.Context, _ *kmsapi.Empty) (*kmsapi.GetTempCaCertResponse, error) {
+	if err := s.holdsRootKeys("GetTempCaCert"); err != nil {
+		return nil, err
+	}
 	if err := s.selfCheck(ctx); err != nil {
 		return nil, err
 	}
@@ -381,6 +494,9 @@ func (s *Service) GetTempCaCert(ctx context.Context, _ *kmsapi.Empty) (*kmsapi.G
 // key and its boot-time identity must be allowed. The chain is
 // [leaf, app CA, root CA].
 func (s *Service) SignCert(ctx context.Context, req *kmsapi.SignCertRequest) (*kmsapi.SignCertResponse, error) {
+	if err := s.holdsRootKeys("SignCert"); err != nil {
+		return nil, err
+	}
 	var pubDER []byte
 	var cfg wire.CertConfigV2
 	var att *wire.Attestation
@@ -477,34 +593,14 @@ func (s *Service) issueAppCert(cfg wire.CertConfigV2, pub *ecdsa.PublicKey, att 
 	if err != nil {
 		return nil, err
 	}
-	opts := ratls.CertOptions{
-		Subject: cfg.Subject, SubjectAltNames: cfg.SubjectAltNames,
-		ServerAuth: cfg.UsageServerAuth, ClientAuth: cfg.UsageClientAuth,
-		AppID: ev.AppID, SpecialUsage: ratls.UsageAppCustom,
-	}
-	if cfg.OrgName != nil {
-		opts.OrgName = *cfg.OrgName
-	}
-	if cfg.NotBefore != nil {
-		opts.NotBefore = time.Unix(int64(*cfg.NotBefore), 0)
-	}
-	if cfg.NotAfter != nil {
-		opts.NotAfter = time.Unix(int64(*cfg.NotAfter), 0)
-	}
-	// A leaf is of no use past its issuer: a longer request (upstream's
-	// agents ask for ten years) ends with the app CA.
-	if opts.NotAfter.After(appCA.NotAfter) {
-		opts.NotAfter = appCA.NotAfter
-	}
-	if cfg.ExtQuote {
-		opts.Attestation = att
-	}
+	var info *wire.AppInfo
 	if cfg.ExtAppInfo {
 		// From the verified evidence: device_id is real here, unlike
 		// upstream, which decodes the unverified CSR copy.
-		info := ev.AppInfo(true)
-		opts.AppInfo = &info
+		i := ev.AppInfo(true)
+		info = &i
 	}
+	opts := ratls.LeafOptions(cfg, ev.AppID, att, info, appCA)
 	leafDER, err := ratls.CreateCertificate(opts, pub, appCA, caKey)
 	if err != nil {
 		return nil, fmt.Errorf("issuing leaf: %w", err)

@@ -85,9 +85,13 @@ type devState struct {
 	InsecureTrustRoots  string            `json:"insecure_trust_roots"`
 	VMConfig            string            `json:"vm_config"`
 	OSImageHash         string            `json:"os_image_hash"`
+	VMImage             string            `json:"vm_image"`
+	VMImageHash         string            `json:"vm_image_hash"`
+	VMImageConfig       string            `json:"vm_image_config"`
 	Collateral          string            `json:"collateral"`
 	Instances           []devInstance     `json:"instances"`
 	PortHosts           map[string]string `json:"port_hosts"`
+	Gateways            []string          `json:"gateways"`
 }
 
 // stack is a running `dstack dev up`.
@@ -273,20 +277,30 @@ func agent(sock, method string, req any) (int, string, error) {
 }
 
 // verify runs `dstack verify` on evidence and returns the verdict.
-func (s *stack) verify(ev []byte) map[string]any {
+func (s *stack) verify(ev []byte, args ...string) map[string]any {
 	s.t.Helper()
-	p := filepath.Join(s.t.TempDir(), "evidence.json")
-	os.WriteFile(p, ev, 0o600)
-	cmd := exec.Command(s.bin, "verify", "--insecure-trust-roots", s.st.InsecureTrustRoots, "--collateral", s.st.Collateral, p)
-	out, err := cmd.Output()
+	v, err := s.verdict(ev, args...)
 	if err != nil {
-		s.t.Fatalf("dstack verify: %v\n%s", err, out)
-	}
-	var v map[string]any
-	if err := json.Unmarshal(out, &v); err != nil {
-		s.t.Fatalf("verdict %s", out)
+		s.t.Fatal(err)
 	}
 	return v
+}
+
+// verdict runs `dstack verify` with args on evidence and returns its
+// verdict, and an error when it exits with another status than 0.
+func (s *stack) verdict(ev []byte, args ...string) (map[string]any, error) {
+	p := filepath.Join(s.t.TempDir(), "evidence.json")
+	os.WriteFile(p, ev, 0o600)
+	cmd := exec.Command(s.bin, append(append([]string{"verify", "--insecure-trust-roots", s.st.InsecureTrustRoots, "--collateral", s.st.Collateral}, args...), p)...)
+	out, err := cmd.Output()
+	var v map[string]any
+	if jerr := json.Unmarshal(out, &v); jerr != nil {
+		return nil, fmt.Errorf("dstack verify %v: %v, verdict %q", args, err, out)
+	}
+	if err != nil {
+		return v, fmt.Errorf("dstack verify %v: %w: %s", args, err, out)
+	}
+	return v, nil
 }
 
 func listening(u string) bool {

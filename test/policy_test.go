@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ type cvmProc struct {
 		InstanceID  string `json:"instance_id"`
 		ComposeHash string `json:"compose_hash"`
 		GuestSocket string `json:"guest_socket"`
+		QEMUPID     int    `json:"qemu_pid"`
 	}
 }
 
@@ -37,6 +39,9 @@ func (s *stack) cvm(name string, args ...string) *cvmProc {
 	s.t.Cleanup(func() { c.stop() })
 	statePath := filepath.Join(s.dir, "extra", name, "state.json")
 	deadline := time.Now().Add(2 * time.Minute)
+	if slices.Contains(args, "--vm") {
+		deadline = deadline.Add(5 * time.Minute)
+	}
 	for time.Now().Before(deadline) {
 		if b, err := os.ReadFile(statePath); err == nil && json.Unmarshal(b, &c.st) == nil {
 			return c
@@ -131,6 +136,16 @@ func TestChainPolicyThroughStack(t *testing.T) {
 // the KMS stops signing for the CVMs behind the agent sockets given, which
 // signed before.
 func (s *stack) revoke(hashes, sockets, hosts []string) {
+	s.t.Helper()
+	s.revokeBy(func() {
+		for _, h := range hashes {
+			s.chain("remove-compose-hash", s.st.AppContract, h)
+		}
+	}, sockets, hosts)
+}
+
+// revokeBy runs the revoking transactions of revoke and checks the same.
+func (s *stack) revokeBy(revoke func(), sockets, hosts []string) {
 	t, st := s.t, s.st
 	t.Helper()
 	for _, sock := range sockets {
@@ -138,9 +153,7 @@ func (s *stack) revoke(hashes, sockets, hosts []string) {
 			t.Fatalf("GetTlsKey before the revocation (socket %s): %d %v %s", sock, code, err, out)
 		}
 	}
-	for _, h := range hashes {
-		s.chain("remove-compose-hash", st.AppContract, h)
-	}
+	revoke()
 	revoked := time.Now()
 	refusedIn := eventually(t, "the gateway to refuse the revoked app", time.Minute, func() bool {
 		code, _ := s.get(st.AppHost, "/")

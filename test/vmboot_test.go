@@ -121,6 +121,10 @@ func TestVMBoot(t *testing.T) {
 	sys, _ := json.Marshal(map[string]any{
 		"kms_urls": []string{"https://10.0.2.100:" + kmsPort}, "gateway_urls": []string{"https://10.0.2.101:" + gwPort}, "vm_config": st.VMConfig,
 		"docker_registry": "http://10.0.2.103:" + regPort, "host_api_url": "http://10.0.2.104:" + host.port + "/api",
+		"dstack_go_guest": hostinput.GuestSettings{
+			ChainRPC: "http://10.0.2.102:" + chainPort, ChainID: st.ChainID, KmsContract: st.KmsContract, DataDevice: "/dev/vda",
+			InsecureSimulatedTEE: &hostinput.SimulatedTEE{Seed: st.InsecureSimulatedTEESeed},
+		},
 	})
 	writeInstanceInfo := func(info []byte) {
 		if err := os.WriteFile(filepath.Join(shared, hostinput.InstanceInfoFile), info, 0o600); err != nil {
@@ -158,8 +162,7 @@ func TestVMBoot(t *testing.T) {
 		kernel: filepath.Join(img.Dir, image.KernelFile), initrd: filepath.Join(img.Dir, image.InitrdFile), disk: disk, shared: shared,
 		netdev: "user,id=n0,restrict=on" + fwd("10.0.2.100", kmsPort) + fwd("10.0.2.101", gwPort) + fwd("10.0.2.102", chainPort) +
 			fwd("10.0.2.103", regPort) + fwd("10.0.2.104", host.port) + fmt.Sprintf(",hostfwd=tcp:127.0.0.1:%d-:8080", appPort),
-		cmdline: meta.Cmdline + fmt.Sprintf(" dstack.chain_rpc=http://10.0.2.102:%s dstack.chain_id=%d dstack.kms_contract=%s dstack.insecure_tee_seed=%s dstack.data_device=/dev/vda",
-			chainPort, st.ChainID, st.KmsContract, st.InsecureSimulatedTEESeed),
+		cmdline: meta.Cmdline,
 	}
 	appURL := fmt.Sprintf("http://127.0.0.1:%d/", appPort)
 
@@ -182,16 +185,7 @@ func TestVMBoot(t *testing.T) {
 		t.Fatalf("the app in the VM answered %q, want %q", answer, want(1))
 	}
 	vm.powerButton(t)
-	raw, err := os.ReadFile(disk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.HasPrefix(raw, []byte("LUKS\xba\xbe")) {
-		t.Fatal("the data disk has no LUKS2 header")
-	}
-	if bytes.Contains(raw, []byte(marker)) {
-		t.Fatal("the data disk holds the app's marker in plaintext")
-	}
+	checkDiskSealed(t, disk, marker)
 
 	// Second boot, with the instance info the host kept: the same disk
 	// opens, the app finds its data, the instance id is the same.

@@ -107,13 +107,9 @@ func (s *Storage) Store(ctx context.Context, key string, value []byte) error {
 	if cleanKey(key) == "" {
 		return errors.New("etcd storage: storing: empty key")
 	}
-	v := make([]byte, headerLen+len(value))
-	v[0] = valueFormat
-	binary.BigEndian.PutUint64(v[1:headerLen], uint64(time.Now().UnixNano()))
-	copy(v[headerLen:], value)
 	ctx, cancel := s.reqCtx(ctx)
 	defer cancel()
-	if _, err := s.Client.Put(ctx, s.dataKey(key), string(v)); err != nil {
+	if _, err := s.Client.Put(ctx, s.dataKey(key), encode(value)); err != nil {
 		return s.fail("storing", key, err)
 	}
 	return nil

@@ -13,6 +13,15 @@
 // layer4.handlers.dstack, layer4.handlers.dstack_detach, on caddy-l4, with
 // tls.handshake_match.dstack_h2 to advertise h2 for "g" names).
 //
+// Several gateway nodes make one cluster with the app's cluster option:
+// they share the registry through Caddy's storage on etcd
+// (caddy.storage.etcd, sealed by caddy.storage.dstack_sealed), each learns
+// every registration from the storage's watch and applies expiry and the
+// chain's decisions to it, and each announces itself under a lease, which
+// GetPeers lists. A registration the storage cannot take is refused, never
+// routed half-written; a node that cannot reach the storage goes on
+// routing what it knows.
+//
 // Ports are denied by default. A CVM registers with its app-compose.json,
 // whose SHA-256 must be the compose hash its attestation proves, and only
 // the ports that document publishes are routed (tunnel.ComposeRoutes: the
@@ -142,6 +151,13 @@ type App struct {
 	// and its request (30s), to be answered (2m) and to stay idle (30s).
 	// Fields left out keep their defaults.
 	Limits prpc.Limits `json:"limits,omitzero"`
+	// Cluster makes this node one of several gateway nodes that share one
+	// registry through Caddy's storage (caddy.storage.etcd, sealed with
+	// caddy.storage.dstack_sealed), learn each other's registrations by
+	// watching it, and list each other as peers (Cluster has the details).
+	// Default none: the registry is this node's own, kept in storage for
+	// its restarts.
+	Cluster *Cluster `json:"cluster,omitempty"`
 
 	ctx       caddy.Context
 	log       *zap.Logger
@@ -170,6 +186,9 @@ type App struct {
 	// history is the attested record of the ACME account and of every
 	// certificate key (/.dstack/acme-info, AcmeInfo).
 	history *keyHistory
+
+	// cluster is the cluster mode's state; nil without Cluster.
+	cluster *cluster
 
 	srv  *http.Server
 	ln   net.Listener
@@ -255,10 +274,10 @@ func (a *App) Provision(ctx caddy.Context) error {
 		return err
 	}
 	a.reg = &registry{storage: ctx.Storage(), byID: map[string]*Instance{}}
-	if err := a.reg.load(ctx); err != nil {
-		return err
+	if a.Cluster != nil {
+		return a.provisionCluster(ctx)
 	}
-	return nil
+	return a.reg.load(ctx)
 }
 
 // connectChain connects the reader, which follows the head once per poll
@@ -371,6 +390,12 @@ func (a *App) Start() error {
 	if err := a.history.scan(scanCtx); err != nil {
 		a.log.Error("recording the stored certificates' keys in the attested history", zap.Error(err))
 	}
+	if a.cluster != nil {
+		if err := a.startCluster(); err != nil {
+			_ = a.srv.Close()
+			return err
+		}
+	}
 	a.stop, a.done = make(chan struct{}), make(chan struct{})
 	go a.watch()
 	a.log.Info("dstack gateway started", zap.String("registration", "https://"+ln.Addr().String()), zap.String("base_domain", a.BaseDomain))
@@ -388,6 +413,7 @@ func (a *App) Stop() error {
 		defer cancel()
 		_ = a.srv.Shutdown(ctx)
 	}
+	a.stopCluster()
 	a.conns.closeAll()
 	if a.dialer != nil {
 		a.dialer.Close()

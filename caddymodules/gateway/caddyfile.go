@@ -48,6 +48,11 @@ func init() {
 //				cool_down <duration>
 //			}
 //			insecure_allow_unbound_os_image
+//			cluster {
+//				url      <https://host:port>
+//				node_id  <n>
+//				peer_ttl <duration>
+//			}
 //			limits {
 //				max_conns           <n>
 //				max_in_flight       <n>
@@ -116,6 +121,15 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 				return nil, d.ArgErr()
 			}
 			a.InsecureAllowUnboundOSImage = true
+			continue
+		case "cluster":
+			if a.Cluster != nil {
+				return nil, d.Err("cluster given twice")
+			}
+			a.Cluster = new(Cluster)
+			if err := parseCluster(d, a.Cluster); err != nil {
+				return nil, err
+			}
 			continue
 		}
 		if !slices.Contains(globalOptions, key) {
@@ -193,6 +207,38 @@ func parsePassiveHealth(d *caddyfile.Dispenser, p *PassiveHealth) error {
 		}
 		if err := setDuration(d, &p.CoolDown, key, val); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// parseCluster reads a cluster block (Cluster); `cluster` alone takes the
+// defaults.
+func parseCluster(d *caddyfile.Dispenser, c *Cluster) error {
+	if d.NextArg() {
+		return d.ArgErr()
+	}
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		key := d.Val()
+		var val string
+		if !d.AllArgs(&val) {
+			return d.ArgErr()
+		}
+		switch key {
+		case "url":
+			c.URL = val
+		case "node_id":
+			id, err := strconv.ParseUint(val, 10, 32)
+			if err != nil || id == 0 {
+				return d.Errf("cluster: node_id %q is not a positive 32-bit integer", val)
+			}
+			c.NodeID = uint32(id)
+		case "peer_ttl":
+			if err := setDuration(d, &c.PeerTTL, key, val); err != nil {
+				return err
+			}
+		default:
+			return d.Errf("unknown cluster option %q (url, node_id, peer_ttl)", key)
 		}
 	}
 	return nil

@@ -27,6 +27,7 @@ func FuzzCaddyfile(f *testing.F) {
 		"dstack_ct {\nlog x\ninterval 0s\nfrom_start x\n}",
 		"dstack_acme_info {\nagent_socket /var/run/dstack.sock\ndomains app.example.org www.app.example.org\n}",
 		"dstack_acme_info {\ndomains\n}", "dstack_acme_info {\nagent_socket rel\n}", "dstack_acme_info x",
+		"dstack {\ncluster {\nurl https://gw1.example:8010\nnode_id 3\npeer_ttl 5s\n}\n}", "dstack {\ncluster\n}", "dstack {\ncluster {\nnode_id 0\n}\n}",
 		"dstack {\npassive_health off\n}", "dstack {\npassive_health {\ncool_down 1m\n}\n}", "dstack {\npassive_health off {\n}\n}",
 	} {
 		f.Add(s)

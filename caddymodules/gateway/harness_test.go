@@ -508,8 +508,14 @@ func (l countAccepts) Accept() (net.Conn, error) {
 
 // register registers the CVM with the gateway.
 func (c *cvm) register(g *gateway) (*tunnel.RegisterResponse, error) {
+	return c.registerAt(g.app.RegistrationAddr())
+}
+
+// registerAt registers the CVM with the gateway whose registration RPC
+// listens at addr.
+func (c *cvm) registerAt(addr string) (*tunnel.RegisterResponse, error) {
 	reg := &tunnel.Registration{
-		GatewayURL: "https://" + g.app.RegistrationAddr(), Certificate: c.cert(c.td, false),
+		GatewayURL: "https://" + addr, Certificate: c.cert(c.td, false),
 		Attestation: c.e.pki.VerifyOptions(), Gateway: c.e.reader,
 	}
 	_, port, _ := net.SplitHostPort(c.tunAddr)
@@ -585,7 +591,13 @@ func get(t testing.TB, client *http.Client, g *gateway, host string, header http
 // eventually retries f until it holds; it fails after a minute.
 func eventually(t testing.TB, what string, f func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
+	within(t, time.Minute, what, f)
+}
+
+// within retries f until it holds; it fails after d.
+func within(t testing.TB, d time.Duration, what string, f func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
 	for !f() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)

@@ -62,7 +62,7 @@ func (a *App) acmeInfoRPC(ctx context.Context, _ *struct{}) (*acmeinfo.Info, err
 	return info, nil
 }
 
-// registrationHandler serves /prpc/RegisterCvm, /prpc/DeregisterCvm, /prpc/Info, /prpc/AcmeInfo (upstream's
+// registrationHandler serves /prpc/RegisterCvm, /prpc/DeregisterCvm, /prpc/Info, /prpc/AcmeInfo, /prpc/GetPeers (upstream's
 // legacy "Tproxy." prefix is stripped, as upstream does) and /health.
 func (a *App) registrationHandler() http.Handler {
 	rpc := &prpc.Server{
@@ -72,6 +72,7 @@ func (a *App) registrationHandler() http.Handler {
 			tunnel.DeregisterMethod: prpc.Handle(a.deregisterCvm).MaxBody(maxDeregisterBody),
 			tunnel.InfoMethod:       prpc.Handle(a.info),
 			AcmeInfoMethod:          prpc.Handle(a.acmeInfoRPC),
+			tunnel.GetPeersMethod:   prpc.Handle(a.getPeers),
 		},
 	}
 	mux := http.NewServeMux()
@@ -137,7 +138,7 @@ func (a *App) registerCvm(ctx context.Context, req *tunnel.RegisterRequest) (*tu
 		zap.Uint64("block", d.Block), zap.Bool("renewal", old != nil))
 	return &tunnel.RegisterResponse{
 		AppID: ev.AppID, InstanceID: ev.InstanceID, TunnelAddress: addr, BaseDomain: a.BaseDomain,
-		ExpiresInSeconds: int64(time.Duration(a.InstanceTTL) / time.Second), Block: d.Block,
+		ExpiresInSeconds: int64(time.Duration(a.InstanceTTL) / time.Second), Block: d.Block, Gateways: a.gatewayNodes(),
 	}, nil
 }
 

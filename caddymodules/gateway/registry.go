@@ -9,6 +9,7 @@ import (
 	"net"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -107,39 +108,90 @@ func (r *registry) load(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("loading registration %s: %w", k, err)
 		}
-		inst := new(Instance)
-		if err := json.Unmarshal(raw, inst); err != nil || inst.validate() != nil || storageKey(inst.key()) != k {
-			continue
+		if inst, err := parseStored(k, raw); err == nil {
+			r.byID[inst.key()] = inst
 		}
-		inst.claims = claimValues(inst)
-		r.byID[inst.key()] = inst
 	}
 	return nil
 }
 
-// upsert stores a registration. An instance id already registered under
-// another app id is refused.
+// parseStored reads the registration stored at key k.
+func parseStored(k string, raw []byte) (*Instance, error) {
+	inst := new(Instance)
+	if err := json.Unmarshal(raw, inst); err != nil {
+		return nil, fmt.Errorf("parsing the registration: %w", err)
+	}
+	if err := inst.validate(); err != nil {
+		return nil, err
+	}
+	if storageKey(inst.key()) != k {
+		return nil, fmt.Errorf("the registration of instance %s is stored under another instance's key", inst.key())
+	}
+	inst.claims = claimValues(inst)
+	return inst, nil
+}
+
+// upsert stores a registration, then routes it: a registration the
+// storage refuses is not routed (nor half-written). An instance id already
+// registered under another app id is refused.
 func (r *registry) upsert(ctx context.Context, inst *Instance) (*Instance, error) {
-	r.mu.Lock()
+	r.mu.RLock()
 	old := r.byID[inst.key()]
+	r.mu.RUnlock()
 	if old != nil {
 		if hexKey(old.AppID) != hexKey(inst.AppID) {
-			r.mu.Unlock()
 			return nil, fmt.Errorf("instance %x is registered under app %x", inst.InstanceID, old.AppID)
 		}
 		inst.RegisteredAt = old.RegisteredAt
 	}
 	inst.claims = claimValues(inst)
-	r.byID[inst.key()] = inst
-	r.mu.Unlock()
 	raw, err := json.Marshal(inst)
 	if err != nil {
 		return nil, err
 	}
 	if err := r.storage.Store(ctx, storageKey(inst.key()), raw); err != nil {
-		return nil, fmt.Errorf("storing the registration: %w", err)
+		return nil, fmt.Errorf("storing the registration (nothing was stored; register again once the storage answers): %w", err)
 	}
+	r.take(inst)
 	return old, nil
+}
+
+// take routes a registration, stored by this node or another, unless the
+// registry holds a later renewal of it; it returns the registration it
+// replaced and whether it took inst. A registration the chain no longer
+// allowed at a block at least as recent stays refused.
+func (r *registry) take(inst *Instance) (*Instance, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old := r.byID[inst.key()]
+	if old != nil {
+		if hexKey(old.AppID) != hexKey(inst.AppID) || old.LastSeen.After(inst.LastSeen) {
+			return old, false
+		}
+		if !old.Allowed && old.Block >= inst.Block {
+			c := *inst
+			c.Allowed, c.Reason, c.Block = old.Allowed, old.Reason, old.Block
+			c.claims = claimValues(&c)
+			inst = &c
+		}
+	}
+	r.byID[inst.key()] = inst
+	return old, true
+}
+
+// drop takes out of the registry the registration stored at key k, which
+// the storage no longer holds, and returns it.
+func (r *registry) drop(k string) *Instance {
+	id, inDir := strings.CutPrefix(k, storagePrefix+"/")
+	id, isJSON := strings.CutSuffix(id, ".json")
+	if !inDir || !isJSON {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	inst := r.byID[id]
+	delete(r.byID, id)
+	return inst
 }
 
 // remove takes an instance out of the registry and storage, when it is

@@ -40,6 +40,13 @@ func init() {
 //			onboard_from <url>
 //			insecure_allow_snp_key_release
 //			insecure_allow_unbound_os_image
+//			threshold {
+//				name        <this node's name>
+//				threshold   <t>
+//				node        <name> <https://peer-host:port>   (every node, in committee order)
+//				peer_listen <host:port>
+//				dkg_timeout <duration>
+//			}
 //			limits {
 //				max_conns           <n>
 //				max_in_flight       <n>
@@ -85,6 +92,16 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 			if err := caddyopt.Limits(d, &cfg.Limits); err != nil {
 				return nil, err
 			}
+			continue
+		case "threshold":
+			if cfg.Threshold != nil {
+				return nil, d.Errf("threshold given twice")
+			}
+			t, err := parseThreshold(d)
+			if err != nil {
+				return nil, err
+			}
+			cfg.Threshold = t
 			continue
 		case "auth":
 			args := d.RemainingArgs()
@@ -171,4 +188,52 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 		}
 	}
 	return httpcaddyfile.App{Name: "dstack_kms", Value: caddyconfig.JSON(cfg, nil)}, nil
+}
+
+// parseThreshold reads the threshold block (kms.ThresholdConfig).
+func parseThreshold(d *caddyfile.Dispenser) (*kms.ThresholdConfig, error) {
+	if d.NextArg() {
+		return nil, d.ArgErr()
+	}
+	t := new(kms.ThresholdConfig)
+	seen := map[string]bool{}
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		key := d.Val()
+		args := d.RemainingArgs()
+		if key != "node" {
+			if seen[key] {
+				return nil, d.Errf("threshold: %s given twice", key)
+			}
+			seen[key] = true
+			if len(args) != 1 {
+				return nil, d.Errf("threshold: %s takes one value", key)
+			}
+		}
+		switch key {
+		case "name":
+			t.Name = args[0]
+		case "threshold":
+			n, err := strconv.Atoi(args[0])
+			if err != nil || n < 1 {
+				return nil, d.Errf("threshold: threshold %q is not a positive number", args[0])
+			}
+			t.Threshold = n
+		case "node":
+			if len(args) != 2 {
+				return nil, d.Errf("threshold: node <name> <https://host:port>")
+			}
+			t.Nodes = append(t.Nodes, kms.ThresholdNode{Name: args[0], URL: args[1]})
+		case "peer_listen":
+			t.PeerListen = args[0]
+		case "dkg_timeout":
+			v, err := caddy.ParseDuration(args[0])
+			if err != nil || v <= 0 {
+				return nil, d.Errf("threshold: dkg_timeout %q is not a positive duration", args[0])
+			}
+			t.DKGTimeout = settings.Duration(v)
+		default:
+			return nil, d.Errf("unknown threshold option %q (name, threshold, node, peer_listen, dkg_timeout)", key)
+		}
+	}
+	return t, nil
 }

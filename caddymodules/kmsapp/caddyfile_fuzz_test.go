@@ -21,6 +21,8 @@ func FuzzCaddyfile(f *testing.F) {
 		"dstack_kms {\nsealing_key_hex zz\n}", "dstack_kms {\nonboard_from https://kms.example\ninsecure_simulated_tee_seed s\n}",
 		"dstack_kms {\nlimits {\nmax_conns 10\nidle_timeout 5s\n}\n}", "dstack_kms {\nlimits {\nread_timeout\n}\n}",
 		"dstack_kms x", "dstack_kms {\n{\n}\n}", "{",
+		"dstack_kms {\nthreshold {\nname a\nthreshold 2\nnode a https://127.0.0.1:9101\nnode b https://127.0.0.1:9102\npeer_listen 127.0.0.1:9101\ndkg_timeout 10m\n}\n}",
+		"dstack_kms {\nthreshold {\nnode a\n}\n}", "dstack_kms {\nthreshold x {\n}\n}", "dstack_kms {\nthreshold {\nthreshold -1\n}\nthreshold\n}",
 	} {
 		f.Add(s)
 	}

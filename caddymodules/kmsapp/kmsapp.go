@@ -48,28 +48,57 @@ func (a *App) Provision(ctx caddy.Context) error {
 // Start serves the KMS RPC on a Caddy listener, so that a config reload,
 // which starts the new app while the old one still serves, can keep the
 // same address.
+//
+// A threshold node's peer listener (threshold.peer_listen) is a Caddy
+// listener too; the node comes up in the background (its DKG on first
+// start waits for every peer), and its RPC handshakes fail, saying so,
+// until it is up.
 func (a *App) Start() error {
 	listen := a.Config.Listen
 	if listen == "" {
 		listen = kms.DefaultListen
 	}
-	na, err := caddy.ParseNetworkAddress(listen)
-	if err != nil || na.PortRangeSize() != 1 {
-		return fmt.Errorf("listen %q is not one host:port: %v", listen, err)
-	}
-	l, err := na.Listen(a.ctx, 0, net.ListenConfig{})
+	ln, err := a.listen(listen)
 	if err != nil {
-		return fmt.Errorf("listening on %s: %w", listen, err)
+		return err
 	}
-	ln, ok := l.(net.Listener)
-	if !ok {
-		return fmt.Errorf("listen %q is not a stream address", listen)
+	if t := a.Config.Threshold; t != nil {
+		if t.PeerListen == "" {
+			ln.Close()
+			return fmt.Errorf("threshold: peer_listen is required: the address where the other nodes reach this one")
+		}
+		peer, err := a.listen(t.PeerListen)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("threshold: %w", err)
+		}
+		a.server.PeerListener = peer
 	}
 	if err := a.server.Serve(a.ctx, ln); err != nil {
 		ln.Close()
+		if a.server.PeerListener != nil {
+			a.server.PeerListener.Close()
+		}
 		return err
 	}
 	return nil
+}
+
+// listen opens a Caddy stream listener on one host:port.
+func (a *App) listen(addr string) (net.Listener, error) {
+	na, err := caddy.ParseNetworkAddress(addr)
+	if err != nil || na.PortRangeSize() != 1 {
+		return nil, fmt.Errorf("listen %q is not one host:port: %v", addr, err)
+	}
+	l, err := na.Listen(a.ctx, 0, net.ListenConfig{})
+	if err != nil {
+		return nil, fmt.Errorf("listening on %s: %w", addr, err)
+	}
+	ln, ok := l.(net.Listener)
+	if !ok {
+		return nil, fmt.Errorf("listen %q is not a stream address", addr)
+	}
+	return ln, nil
 }
 
 // Stop stops serving.

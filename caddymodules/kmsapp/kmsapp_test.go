@@ -15,6 +15,7 @@ import (
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
 
+	"github.com/dstack-go/dstack/internal/caddyfiletest"
 	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/internal/prpc/prpctest"
 	"github.com/dstack-go/dstack/kms"
@@ -152,4 +153,19 @@ func TestCaddyKMSLimits(t *testing.T) {
 	if _, err := prpctest.HeldFor(c, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestCaddyfileGoldens adapts each testdata/caddyfile/*.caddyfile and
+// compares the dstack_kms app's JSON with the .json beside it (an input
+// whose golden starts with "error:" must fail to adapt with that text).
+func TestCaddyfileGoldens(t *testing.T) {
+	caddyfiletest.Goldens(t, func(out []byte) (json.RawMessage, error) {
+		var cfg struct {
+			Apps struct {
+				KMS json.RawMessage `json:"dstack_kms"`
+			} `json:"apps"`
+		}
+		err := json.Unmarshal(out, &cfg)
+		return cfg.Apps.KMS, err
+	})
 }

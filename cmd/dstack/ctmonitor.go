@@ -33,6 +33,7 @@ type ctFlags struct {
 	insecureHTTP bool
 	metrics      string
 	batch        int
+	grace        time.Duration
 }
 
 func init() {
@@ -75,6 +76,7 @@ the poll, never a silent pass.
 	fl.BoolVar(&f.insecureHTTP, "insecure-webhook-http", false, "allow an http --webhook")
 	fl.StringVar(&f.metrics, "metrics", "", "serve Prometheus metrics at http://ADDR/metrics")
 	fl.IntVar(&f.batch, "batch-size", ctmonitor.DefaultBatchSize, "the most entries asked of a log at once")
+	fl.DurationVar(&f.grace, "grace", 0, "how long after a log timestamped a certificate its key may still be unattested (the CA logs it before the gateway holds it) before it is an alert; 0: alert at once")
 	rootCmd.AddCommand(cmd)
 }
 
@@ -136,7 +138,7 @@ func runCTMonitor(ctx context.Context, stderr io.Writer, f ctFlags) error {
 	}
 	reg := prometheus.NewRegistry()
 	m, err := ctmonitor.New(ctmonitor.Config{
-		BaseDomain: f.baseDomain, Logs: logs, FromStart: f.fromStart, BatchSize: f.batch,
+		BaseDomain: f.baseDomain, Logs: logs, FromStart: f.fromStart, BatchSize: f.batch, Grace: f.grace,
 		Known: ctmonitor.AttestedKeys(f.verify.acme.read, opts, policy, logger),
 		State: ctmonitor.DirStore(f.state), Logger: logger, Registerer: reg,
 		Alert: func(ctx context.Context, a ctmonitor.Alert) {

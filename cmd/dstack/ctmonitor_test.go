@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"errors"
+	"io"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -91,9 +92,15 @@ func TestCTMonitorCommand(t *testing.T) {
 	if code, out := run(); code != 0 || strings.Contains(out, "ALERT") {
 		t.Fatalf("attested key: %d %s", code, out)
 	}
-	// One on another key raises one alert, once.
+	// One on another key raises one alert, once; within --grace of its log
+	// timestamp it raises none yet.
 	foreign, _ := certOn(t, "app.gw.example.com", nil)
 	log.AddCert(t, foreign)
+	f.grace = time.Hour
+	if code, out := run(); code != 0 || strings.Contains(out, "ALERT") {
+		t.Fatalf("unattested key within the grace: %d %s", code, out)
+	}
+	f.grace = 0
 	if code, out := run(); code != 1 || strings.Count(out, "ALERT") != 1 {
 		t.Fatalf("unattested key: %d %s", code, out)
 	}
@@ -103,5 +110,9 @@ func TestCTMonitorCommand(t *testing.T) {
 	log.SetDown(true)
 	if code, _ := run(); code != 1 {
 		t.Fatalf("a log that is down: %d", code)
+	}
+	f.grace = -time.Second
+	if err := runCTMonitor(context.Background(), io.Discard, f); err == nil || !strings.Contains(err.Error(), "grace") {
+		t.Fatalf("a negative --grace: %v", err)
 	}
 }

@@ -43,6 +43,13 @@ containers (runc libcontainer; root needed), and registers with the gateway
 behind its attested tunnel. The app answers at https://<app_id>.dstack.localhost:PORT/
 through the gateway (port P of the app at <app_id>-P.dstack.localhost).
 
+--kms-nodes N --kms-threshold T runs a T-of-N threshold KMS in process beside
+it (process mode only): the nodes run a DKG among themselves over mutual RA-TLS
+at start (one to two minutes here; their pre-parameters, tens of seconds each,
+are generated once and cached sealed in dstack/dev-kms under the user cache
+directory), its root keys are published with setKmsInfo, and each CVM gets its
+keys from T nodes' checked partial keys (key-provider kms-threshold).
+
 --vm runs each CVM as a qemu VM (TCG; qemu-system-x86_64 needed, root not)
 booting the guest OS image of this repository ("dstack image build --debug
 --insecure-simulated-tee", built on demand into dstack/dev-images under the
@@ -56,7 +63,11 @@ compose app's containers (the demo's, or yours with --compose and --image),
 pulling their images by digest from the stack's registry as its registry
 mirror, behind the tunnel, so the app answers through the gateway as in
 process mode. Its console is <dir>/cvm/console.log; "dev down" powers the VMs
-off and ends every qemu.
+off and ends every qemu. The VM boots with the image's own kernel command line
+(the instance's settings are in its host-shared .sys-config.json), its simulated
+TD reports the image's boot measurement as the stack computes it, and the chain
+allows the image's os_image_hash: "dstack verify --image <vm_image>" binds the
+VM's evidence to the image directory state.json names.
 
 Your own app: --compose FILE (an app-compose.json, or a docker-compose file,
 which is wrapped into an app-compose in canonical JSON), with its images loaded
@@ -97,10 +108,13 @@ Nothing here proves anything about real TEE hardware.`,
 	up.Flags().StringVar(&o.Compose, "compose", "", "app-compose.json or docker-compose file to run instead of the demo app")
 	up.Flags().StringArrayVar(&o.Images, "image", nil, "OCI image layout directory or docker save tarball to load into the stack's registry (repeatable)")
 	up.Flags().IntVar(&o.Apps, "apps", 1, "number of instances (CVMs) of the app")
+	up.Flags().IntVar(&o.Gateways, "gateways", 1, "number of gateway nodes, sharing one registry and certificates in etcd (state.json lists them in gateways)")
 	up.Flags().BoolVar(&o.InsecureBuiltinApp, "insecure-builtin-app", false, "serve a built-in handler instead of running the app's containers (no root needed; not through the gateway)")
 	up.Flags().BoolVar(&o.InsecurePlainHTTPLoopback, "insecure-plain-http-loopback", false, "let the app's images be pulled over plain HTTP from registries on loopback")
 	up.Flags().BoolVar(&o.VM, "vm", false, "run each CVM as a qemu VM (TCG) booting the guest OS image instead of in process")
 	up.Flags().StringVar(&o.VMImage, "vm-image", "", "guest image directory for --vm (built with --debug --insecure-simulated-tee); default: built from this repository into the cache")
+	up.Flags().IntVar(&o.KMSNodes, "kms-nodes", 0, "run a threshold KMS of this many nodes (with --kms-threshold) for the CVMs' keys")
+	up.Flags().IntVar(&o.KMSThreshold, "kms-threshold", 0, "how many of the --kms-nodes release an app's keys together")
 	up.Flags().BoolVar(&o.ACME, "acme", false, "get the gateway's certificate from Pebble on loopback (dstack_acme, DNS-01 and CAA over RFC 2136, sealed storage) instead of Caddy's internal CA")
 	up.Flags().BoolVar(&o.InsecureAllowImageTags, "insecure-allow-image-tags", false, "let the app's images be named by tag (the compose hash then does not pin what runs)")
 	var dir string
@@ -134,7 +148,9 @@ stack's gateway, and keeps its data directory and instance info in
 <dir>/extra/<name>: booting the same name again is a restart of that instance
 (same instance id, same data). --version runs the demo app's image with another
 version string, which is another compose hash: allow it first with
-"dstack chain add-compose-hash" (--print-compose-hash prints it).`,
+"dstack chain add-compose-hash" (--print-compose-hash prints it). With --vm, on a
+stack started with "dev up --vm", it boots as a qemu VM of the stack's guest
+image, as the stack's own CVMs, its data disk and console in <dir>/extra/<name>.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -147,6 +163,7 @@ version string, which is another compose hash: allow it first with
 	cvm.Flags().StringVar(&co.Compose, "compose", "", "app-compose.json or docker-compose file to run instead of the demo app")
 	cvm.Flags().StringVar(&co.Version, "version", "v1", "version string of the demo app")
 	cvm.Flags().BoolVar(&co.PrintHash, "print-compose-hash", false, "print the compose hash this CVM would boot with, and exit")
+	cvm.Flags().BoolVar(&co.VM, "vm", false, "boot it as a qemu VM of the stack's guest image (a stack started with --vm; root not needed)")
 
 	var kdir, kname string
 	replica := &cobra.Command{

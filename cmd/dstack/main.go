@@ -46,6 +46,9 @@ func main() {
 	// qemu runs this executable to carry a VM's connection to a host
 	// service (dstack dev up --vm).
 	devstack.RunForwarder(os.Args)
+	// dstack dev up --gateways N runs each gateway node beyond the first
+	// as this executable.
+	devstack.RunGatewayNode(os.Args)
 	err := rootCmd.Execute()
 	if err == nil {
 		return

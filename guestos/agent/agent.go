@@ -108,14 +108,17 @@ type Agent struct {
 }
 
 // New returns the agent of cvm. Its GetTlsKey goes to the KMS the CVM got
-// its keys from.
+// its keys from, or, with a threshold KMS, to the CVM's own app CA.
 func New(cvm *boot.CVM, log *zap.Logger) *Agent {
 	if log == nil {
 		log = zap.NewNop()
 	}
 	a := &Agent{cvm: cvm, log: log}
-	if cvm.KMS != nil {
+	switch {
+	case cvm.KMS != nil:
 		a.signer = cvm.KMS
+	case cvm.AppCA != nil:
+		a.signer = appCASigner{ca: cvm.AppCA, app: cvm.AppID[:], opts: cvm.Attestation}
 	}
 	return a
 }

@@ -15,8 +15,10 @@ package boot
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -29,9 +31,14 @@ import (
 	"github.com/dstack-go/dstack/guestos/appenv"
 	"github.com/dstack-go/dstack/guestos/hostinput"
 	"github.com/dstack-go/dstack/guestos/kmsclient"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/eventlog"
 	"github.com/dstack-go/dstack/tee/identity"
+	"github.com/dstack-go/dstack/tee/kdf"
+	"github.com/dstack-go/dstack/tee/ratls"
+	"github.com/dstack-go/dstack/tee/tkey"
+	"github.com/dstack-go/dstack/tee/wire"
 )
 
 // TeeVariant is the platform string app-compose requirements.platforms
@@ -60,6 +67,9 @@ type Config struct {
 	// KMSURLs, when not empty, replaces the sys-config's kms_urls
 	// (development). They are tried in order.
 	KMSURLs []string
+	// ThresholdKMS, when set, replaces the sys-config's kms_threshold
+	// (development): the keys come from a threshold KMS.
+	ThresholdKMS *hostinput.ThresholdKMS
 	// Chain is the governance chain a KMS must be allowed on before it is
 	// asked anything. Required for the kms key provider.
 	Chain *chain.Reader
@@ -94,10 +104,19 @@ type CVM struct {
 	InstanceInfo *hostinput.InstanceInfo
 	// SysConfig is the host's system configuration.
 	SysConfig *hostinput.SysConfig
-	// Keys are the app keys and the KMS root CA.
+	// Keys are the app keys and the KMS root CA (no K256Signature from a
+	// threshold KMS).
 	Keys *kmsclient.AppKeys
-	// KMS is the client of the KMS that released the keys.
+	// KMS is the client of the KMS that released the keys; nil with a
+	// threshold KMS.
 	KMS *kmsclient.Client
+	// KeySet is the key set of the threshold KMS the keys came from; nil
+	// with the replicated KMS.
+	KeySet *tkey.KeySet
+	// AppCA, with a threshold KMS, is the app's CA key (derived from the
+	// combined keys) and its certificate, which the committee issued
+	// under the root CA: the CVM signs its own leaf certificates with it.
+	AppCA *AppCA
 	// KeyProviderInfo is the key-provider event's payload.
 	KeyProviderInfo []byte
 	// Volume is the data directory.
@@ -181,13 +200,17 @@ func boot(ctx context.Context, cfg Config, log *zap.Logger) (*CVM, error) {
 	if err := c.getKeys(ctx, cfg); err != nil {
 		return nil, err
 	}
-	if pin := in.Compose.KeyProviderID; len(pin) > 0 && !bytes.Equal(pin, c.Keys.RootCA.RawSubjectPublicKeyInfo) {
+	kind, providerID := c.keyProvider()
+	if pin := in.Compose.KeyProviderID; len(pin) > 0 && !bytes.Equal(pin, providerID) {
+		if c.KeySet != nil {
+			return nil, fmt.Errorf("booting: %w: the threshold KMS's key set is not the key_provider_id app-compose.json pins", ErrRefused)
+		}
 		return nil, fmt.Errorf("booting: %w: the KMS root CA is not the key_provider_id app-compose.json pins", ErrRefused)
 	}
 	if err := c.checkMrConfigID(ctx); err != nil {
 		return nil, err
 	}
-	c.KeyProviderInfo = identity.KMSKeyProviderInfo(c.Keys.RootCA.RawSubjectPublicKeyInfo).Marshal()
+	c.KeyProviderInfo = identity.KeyProviderInfo{Name: string(kind), ID: hex.EncodeToString(providerID)}.Marshal()
 	if err := p.Emit(ev(eventlog.EventOSImageHash, c.Keys.OSImageHash), ev(eventlog.EventKeyProvider, c.KeyProviderInfo)); err != nil {
 		return nil, fmt.Errorf("booting: measuring the key provider: %w", err)
 	}
@@ -200,7 +223,7 @@ func boot(ctx context.Context, cfg Config, log *zap.Logger) (*CVM, error) {
 	if err := p.Emit(ev(EventStorageFS, []byte(c.Volume.FS)), ev(eventlog.EventSystemReady, nil)); err != nil {
 		return nil, fmt.Errorf("booting: %w", err)
 	}
-	log.Info("system ready", zap.String("kms", c.KMS.URL()), zap.String("data_dir", c.Volume.Dir))
+	log.Info("system ready", zap.ByteString("key_provider", c.KeyProviderInfo), zap.String("data_dir", c.Volume.Dir))
 
 	c.Env = map[string]string{}
 	if in.EncryptedEnv != nil {
@@ -289,9 +312,27 @@ func (c *CVM) identify(in *hostinput.Inputs) error {
 	return nil
 }
 
+// keyProvider is the key provider's kind and id as the key-provider event
+// and MR_CONFIG_ID name it: the KMS and its root CA's SubjectPublicKeyInfo
+// (upstream's), or kms-threshold and its key set's ID.
+func (c *CVM) keyProvider() (identity.KeyProviderKind, []byte) {
+	if c.KeySet != nil {
+		id := c.KeySet.ID()
+		return tkey.KeyProviderName, id[:]
+	}
+	return identity.KeyProviderKMS, c.Keys.RootCA.RawSubjectPublicKeyInfo
+}
+
 // getKeys asks each KMS in turn; the first that proves itself on chain and
-// releases the keys wins.
+// releases the keys wins. With a threshold KMS configured, it asks its
+// nodes instead (getThresholdKeys).
 func (c *CVM) getKeys(ctx context.Context, cfg Config) error {
+	if t := cfg.ThresholdKMS; t != nil || c.SysConfig.KMSThreshold != nil {
+		if t == nil {
+			t = c.SysConfig.KMSThreshold
+		}
+		return c.getThresholdKeys(ctx, cfg, t)
+	}
 	urls := cfg.KMSURLs
 	if len(urls) == 0 {
 		urls = cfg.Inputs.SysConfig.KMSURLs
@@ -334,4 +375,87 @@ func (c *CVM) StartApp(ctx context.Context, runner AppRunner, agentSocket string
 	}
 	c.log.Info("app started", zap.String("name", c.Compose.Name))
 	return app, nil
+}
+
+// getThresholdKeys asks the threshold KMS's nodes for their partial keys
+// and combines the threshold of valid ones (kmsclient.Threshold); fewer
+// refuse the boot. The key set's root CA must be the one published on
+// chain, as every node's RPC certificate must chain to it.
+func (c *CVM) getThresholdKeys(ctx context.Context, cfg Config, t *hostinput.ThresholdKMS) error {
+	ks, err := t.Keys()
+	if err != nil {
+		return fmt.Errorf("booting: %w: %w", ErrRefused, err)
+	}
+	if cfg.Chain == nil {
+		return fmt.Errorf("booting: %w: a chain is required to check the threshold KMS on", ErrRefused)
+	}
+	info, block, err := cfg.Chain.KmsInfo(ctx)
+	if err != nil {
+		return fmt.Errorf("booting: reading the KMS root CA published on chain: %w", err)
+	}
+	if !bytes.Equal(info.CaPubkey, ks.CAPubkey) {
+		return fmt.Errorf("booting: %w: the threshold key set's root CA is not the one published on chain (block %d)", ErrRefused, block)
+	}
+	id := ks.ID()
+	tc, err := kmsclient.NewThreshold(ctx, kmsclient.ThresholdConfig{Nodes: t.URLs, KeySet: ks, KeyProviderID: id[:], Logger: c.log,
+		Node: kmsclient.Config{Attester: c.Platform, Attestation: cfg.Attestation, Chain: cfg.Chain, InsecureAllowUnboundOSImage: cfg.InsecureAllowUnboundOSImage}})
+	if err != nil {
+		return fmt.Errorf("booting: %w: %w", ErrRefused, err)
+	}
+	tk, err := tc.GetAppKeys(ctx, c.AppID[:], c.InstanceID, c.SysConfig.VMConfig)
+	if err != nil {
+		return fmt.Errorf("booting: %w: %w", ErrRefused, err)
+	}
+	ca, err := c.appCA(ctx, tc, tk.AppCASeed)
+	if err != nil {
+		return fmt.Errorf("booting: %w: %w", ErrRefused, err)
+	}
+	c.KeySet, c.AppCA = ks, ca
+	c.Keys = &kmsclient.AppKeys{RootCA: ca.Root, AppKeyResponse: &kmsapi.AppKeyResponse{
+		DiskCryptKey: tk.DiskCryptKey[:], EnvCryptKey: tk.EnvCryptKey[:], K256Key: tk.K256Key[:],
+		GatewayAppID: tk.GatewayAppID, TproxyAppID: tk.GatewayAppID, OSImageHash: tk.OSImageHash,
+	}}
+	return nil
+}
+
+// AppCA is an app's own CA, from a threshold KMS.
+type AppCA struct {
+	Key  *ecdsa.PrivateKey
+	Cert *x509.Certificate
+	// Root is the KMS root CA certificate Cert chains to.
+	Root *x509.Certificate
+}
+
+// appCAKeyInfo is the HKDF info of the app CA key from its seed.
+const appCAKeyInfo = "dstack-threshold-app-ca-key"
+
+// appCA derives the app CA key from its seed and has the committee
+// certify it, with evidence that binds it.
+func (c *CVM) appCA(ctx context.Context, tc *kmsclient.Threshold, seed [32]byte) (*AppCA, error) {
+	okm, err := kdf.DeriveKey(seed[:], 32, []byte(appCAKeyInfo))
+	if err != nil {
+		return nil, err
+	}
+	defer clear(okm)
+	key, err := kdf.P256FromScalar(okm)
+	if err != nil {
+		return nil, err
+	}
+	spki, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	att, err := c.Platform.Attest(ctx, ratls.ReportData(spki))
+	if err != nil {
+		return nil, fmt.Errorf("attesting the app CA key: %w", err)
+	}
+	enc, err := wire.Encode(att)
+	if err != nil {
+		return nil, err
+	}
+	cert, root, err := tc.SignAppCACert(ctx, &key.PublicKey, enc)
+	if err != nil {
+		return nil, err
+	}
+	return &AppCA{Key: key, Cert: cert, Root: root}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"strings"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
 	"github.com/dstack-go/dstack/guestos"
+	"github.com/dstack-go/dstack/guestos/agent"
 	"github.com/dstack-go/dstack/guestos/appenv"
 	"github.com/dstack-go/dstack/guestos/boot"
 	"github.com/dstack-go/dstack/guestos/hostinput"
@@ -375,5 +377,92 @@ func TestHostNotifier(t *testing.T) {
 	h = &recordingHost{}
 	if _, err := boot1(in, h); err == nil || strings.Join(h.events, ",") != "boot.error" || !strings.Contains(h.payloads[0], "no KMS URL") {
 		t.Fatalf("failed boot: %v, events %v %v", err, h.events, h.payloads)
+	}
+}
+
+// TestBootThresholdKMS: with kms_threshold in the sys-config the guest
+// gets its keys from t of the n nodes, measures key-provider kms-threshold
+// naming the key set it trusted, gets the same keys with one node of three
+// down, and refuses to boot, saying why, with two down.
+func TestBootThresholdKMS(t *testing.T) {
+	s := guesttest.New(t, guesttest.ComposeHash())
+	srvs, tk := s.ThresholdKMS(t)
+	sys, _ := json.Marshal(map[string]any{"kms_urls": []string{s.KMS.URL}, "gateway_urls": []string{}, "vm_config": s.VMConfig, "kms_threshold": tk})
+	cvm, _, tee, err := s.Boot(t, s.HostShared(t, guesttest.Compose, map[string][]byte{hostinput.SysConfigFile: sys}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := cvm.Platform.Events()
+	want := "system-preparing,app-id,compose-hash,gpu-policy-hash,instance-id,boot-mr-done,os-image-hash,key-provider,storage-fs,system-ready"
+	if got := names(events); got != want || tee.RTMR3() != eventlog.Replay(events) {
+		t.Fatalf("events %s\nwant   %s", got, want)
+	}
+	id := tk.KeySet.ID()
+	if kp := string(events[7].Payload); kp != `{"name":"kms-threshold","id":"`+hex.EncodeToString(id[:])+`"}` {
+		t.Fatalf("key-provider %s", kp)
+	}
+	if cvm.KMS != nil || len(cvm.Keys.DiskCryptKey) != 32 || len(cvm.Keys.OSImageHash) != 32 {
+		t.Fatalf("keys %+v", cvm.Keys)
+	}
+	// The committee certified the app's own CA, which signs the agent's
+	// TLS keys: the chain verifies with crypto/x509 to the root CA on chain.
+	if cvm.AppCA == nil || !bytes.Equal(cvm.Keys.RootCA.RawSubjectPublicKeyInfo, tk.KeySet.CAPubkey) {
+		t.Fatalf("app CA %+v", cvm.AppCA)
+	}
+	tls, err := agent.New(cvm, nil).GetTlsKey(context.Background(), &agent.GetTlsKeyArgs{Subject: "app.example", UsageRaTls: true, UsageServerAuth: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifyChain(t, tls.CertificateChain, cvm.Keys.RootCA)
+	// A key set whose root CA is not the one on chain is refused.
+	forged := *tk.KeySet
+	forged.CAPubkey = bytes.Clone(forged.CAPubkey)
+	forged.CAPubkey[len(forged.CAPubkey)-1] ^= 1
+	bad, _ := json.Marshal(map[string]any{"kms_urls": []string{}, "gateway_urls": []string{}, "vm_config": s.VMConfig,
+		"kms_threshold": hostinput.ThresholdKMS{URLs: tk.URLs, KeySet: &forged}})
+	if _, _, _, err := s.Boot(t, s.HostShared(t, guesttest.Compose, map[string][]byte{hostinput.SysConfigFile: bad})); !errors.Is(err, boot.ErrRefused) ||
+		!strings.Contains(err.Error(), "not the one published on chain") {
+		t.Fatalf("a key set with another root CA: %v", err)
+	}
+	// The same instance again, with one node down: the same keys.
+	again := map[string][]byte{hostinput.SysConfigFile: sys, hostinput.InstanceInfoFile: cvm.InstanceInfo.Marshal()}
+	srvs["kms-a"].Stop(context.Background())
+	cvm2, _, _, err := s.Boot(t, s.HostShared(t, guesttest.Compose, again))
+	if err != nil {
+		t.Fatalf("one node of three down: %v", err)
+	}
+	if !bytes.Equal(cvm2.Keys.DiskCryptKey, cvm.Keys.DiskCryptKey) || !bytes.Equal(cvm2.Keys.K256Key, cvm.Keys.K256Key) {
+		t.Fatal("the keys changed with one node down")
+	}
+	srvs["kms-b"].Stop(context.Background())
+	_, _, _, err = s.Boot(t, s.HostShared(t, guesttest.Compose, again))
+	if !errors.Is(err, boot.ErrRefused) || !errors.Is(err, kmsclient.ErrThresholdNotMet) || !strings.Contains(err.Error(), "1 valid of the 2 needed") {
+		t.Fatalf("two nodes of three down: %v", err)
+	}
+}
+
+// verifyChain checks a PEM chain [leaf, intermediates…] with crypto/x509
+// to root.
+func verifyChain(t *testing.T, chain []string, root *x509.Certificate) {
+	t.Helper()
+	var certs []*x509.Certificate
+	for _, p := range chain {
+		b, _ := pem.Decode([]byte(p))
+		if b == nil {
+			t.Fatalf("chain entry %q", p)
+		}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		certs = append(certs, c)
+	}
+	roots, inter := x509.NewCertPool(), x509.NewCertPool()
+	roots.AddCert(root)
+	for _, c := range certs[1:] {
+		inter.AddCert(c)
+	}
+	if _, err := certs[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+		t.Fatalf("the chain does not verify to the root CA: %v", err)
 	}
 }

@@ -29,7 +29,7 @@ func (c *CVM) checkMrConfigID(ctx context.Context) error {
 	if id == ([48]byte{}) {
 		return nil
 	}
-	root := c.Keys.RootCA.RawSubjectPublicKeyInfo
+	kind, root := c.keyProvider()
 	refuse := func(format string, args ...any) error {
 		return fmt.Errorf("checking MR_CONFIG_ID: %w: "+format, append([]any{ErrRefused}, args...)...)
 	}
@@ -39,6 +39,9 @@ func (c *CVM) checkMrConfigID(ctx context.Context) error {
 			return refuse("V1 does not commit to this compose hash")
 		}
 	case 2:
+		if c.KeySet != nil {
+			return refuse("V2 names upstream's key providers only, not %s: use V3 with key_provider %q", kind, kind)
+		}
 		want, err := identity.MrConfigV2(c.ComposeHash, c.AppID, identity.KeyProviderKMS, root)
 		if err != nil {
 			return fmt.Errorf("checking MR_CONFIG_ID: %w", err)
@@ -71,10 +74,10 @@ func (c *CVM) checkMrConfigID(ctx context.Context) error {
 			return refuse("mr_config compose_hash is not this app-compose's")
 		case len(m.AppID) != 0 && !bytes.Equal(m.AppID, c.AppID[:]):
 			return refuse("mr_config app_id is not this app's")
-		case m.KeyProvider != string(identity.KeyProviderKMS):
-			return refuse("mr_config key_provider %q, this boot used the KMS", m.KeyProvider)
+		case m.KeyProvider != string(kind):
+			return refuse("mr_config key_provider %q, this boot used %s", m.KeyProvider, kind)
 		case len(m.KeyProviderID) != 0 && !bytes.Equal(m.KeyProviderID, root):
-			return refuse("mr_config key_provider_id is not the KMS root CA")
+			return refuse("mr_config key_provider_id is not the key provider's (the KMS root CA, or the threshold key set's ID)")
 		case len(m.InstanceID) != 0 && !bytes.Equal(m.InstanceID, c.InstanceID):
 			return refuse("mr_config instance_id is not this instance's")
 		case len(m.GPUPolicyHash) != 0 && !bytes.Equal(m.GPUPolicyHash, gpu[:]):

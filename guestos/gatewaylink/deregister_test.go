@@ -80,3 +80,42 @@ func TestCloseDeregistrationBounded(t *testing.T) {
 		t.Fatal("the tunnel still serves after Close")
 	}
 }
+
+func (g *fakeGateway) registered() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.regs
+}
+
+// TestFailsOverToAnotherNode: a gateway whose answers list the nodes of its
+// cluster is left for another of them when it stops answering: the
+// renewal goes there, and so does the deregistration at Close.
+func TestFailsOverToAnotherNode(t *testing.T) {
+	l := startLink(t, 0, 0)
+	other := l.newGateway()
+	nodes := []tunnel.GatewayNodeInfo{{ID: 1, URL: l.gw.url}, {ID: 2, URL: other.url}}
+	for _, g := range []*fakeGateway{l.gw, other} {
+		g.mu.Lock()
+		g.nodes = nodes
+		g.mu.Unlock()
+	}
+	eventually(t, "the registrar to learn the two nodes", func() bool { return len(l.reg.Nodes()) == 2 })
+	if other.registered() != 0 {
+		t.Fatal("registered with the other node while the first answers")
+	}
+	l.gw.close()
+	// The registrar's log says when it has the other node's answer (the
+	// node counts the registration before it answers).
+	eventually(t, "a registration with the other node", func() bool {
+		return len(l.logs.FilterMessage("registered with another node of the gateway's cluster").All()) > 0
+	})
+	if other.registered() == 0 {
+		t.Fatal("the registrar says it moved, but the other node took no registration")
+	}
+	if err := l.reg.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(other.deregistrations()) != 1 {
+		t.Fatalf("deregistrations at the node the CVM moved to: %d", len(other.deregistrations()))
+	}
+}

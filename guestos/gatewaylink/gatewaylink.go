@@ -2,7 +2,9 @@
 // the boot.GatewayRegistrar over internal/tunnel. It serves the guest end
 // of the attested tunnel in front of the app's ports and keeps the CVM
 // registered (RegisterCvm) with the gateways of the sys-config, until
-// Close, which removes the registrations (DeregisterCvm). Both the
+// Close, which removes the registrations (DeregisterCvm). When a gateway is
+// a cluster, its answer lists the cluster's nodes, and a renewal its node
+// does not take goes to another of them. Both the
 // tunnel and the registration accept only a peer whose attestation proves
 // the gateway app id the chain names. The tunnel relays only the ports the
 // app-compose publishes (tunnel.ComposeRoutes); the app-compose goes with
@@ -30,6 +32,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -94,6 +97,9 @@ type Registrar struct {
 	cancel   context.CancelFunc
 	done     chan struct{}
 	response *tunnel.RegisterResponse
+	// nodes are the gateway cluster's nodes, as the last answer listed
+	// them: where a renewal goes when its node fails.
+	nodes []string
 }
 
 // Register implements boot.GatewayRegistrar: it starts the tunnel Server,
@@ -201,9 +207,7 @@ func (r *Registrar) Register(ctx context.Context, cvm *boot.CVM) error {
 		if err != nil {
 			first = append(first, err)
 		} else {
-			r.mu.Lock()
-			r.response = resp
-			r.mu.Unlock()
+			r.registered(resp)
 			log.Info("registered with the gateway", zap.String("gateway", u), zap.String("base_domain", resp.BaseDomain), zap.Uint64("block", resp.Block))
 			if resp.ExpiresInSeconds > 1 {
 				wait = time.Duration(resp.ExpiresInSeconds) * time.Second / 2
@@ -212,18 +216,82 @@ func (r *Registrar) Register(ctx context.Context, cvm *boot.CVM) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			// Renew at half the registration's lifetime (or retry a
-			// failed first registration), then keep it.
-			select {
-			case <-bg.Done():
-				return
-			case <-time.After(wait):
-			}
-			reg.Keep(bg, req, retry, func(err error) { log.Warn("renewing the gateway registration", zap.Error(err)) })
+			r.keep(bg, reg, req, wait, retry, log)
 		}()
 	}
 	go func() { wg.Wait(); close(r.done) }()
 	return errors.Join(first...)
+}
+
+// keep renews reg's registration at half its lifetime (or retries a
+// failed one every retry) until ctx ends, first after wait. A renewal the
+// node refuses or does not answer goes to the other nodes of the gateway's
+// cluster, which its answers listed, one after another; reg then stays
+// with the first that took it: the cluster shares one registry, so any
+// node's registration routes the CVM through every node.
+func (r *Registrar) keep(ctx context.Context, reg *tunnel.Registration, req tunnel.RegisterRequest, wait, retry time.Duration, log *zap.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = retry
+		resp, err := reg.Register(ctx, req)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("renewing the gateway registration", zap.Error(err))
+			for _, u := range r.otherNodes(reg.GatewayURL) {
+				alt := *reg
+				alt.GatewayURL = u
+				if resp, err = alt.Register(ctx, req); err == nil {
+					log.Info("registered with another node of the gateway's cluster", zap.String("failed", reg.GatewayURL), zap.String("gateway", u))
+					r.mu.Lock()
+					reg.GatewayURL = u
+					r.mu.Unlock()
+					break
+				}
+				log.Warn("registering with another node of the gateway's cluster", zap.String("gateway", u), zap.Error(err))
+			}
+		}
+		if err == nil {
+			r.registered(resp)
+			if resp.ExpiresInSeconds > 1 {
+				wait = time.Duration(resp.ExpiresInSeconds) * time.Second / 2
+			}
+		}
+	}
+}
+
+// registered records a registration's answer and the cluster nodes it
+// lists.
+func (r *Registrar) registered(resp *tunnel.RegisterResponse) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.response = resp
+	if len(resp.Gateways) == 0 {
+		return
+	}
+	r.nodes = r.nodes[:0]
+	for _, g := range resp.Gateways {
+		if g.URL != "" && !slices.Contains(r.nodes, g.URL) {
+			r.nodes = append(r.nodes, g.URL)
+		}
+	}
+}
+
+// otherNodes are the cluster's nodes the last answer listed, but url.
+func (r *Registrar) otherNodes(url string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.DeleteFunc(slices.Clone(r.nodes), func(u string) bool { return u == url })
+}
+
+// Nodes are the gateway cluster's nodes the last registration's answer
+// listed (none for a gateway not in a cluster).
+func (r *Registrar) Nodes() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.nodes)
 }
 
 // issue is how the CVM's RA-TLS certificates are issued, at boot and at

@@ -64,6 +64,12 @@ type fakeGateway struct {
 	// not answered.
 	dereg []tunnel.DeregisterRequest
 	hang  bool
+	// nodes are the cluster nodes its answers list; regs counts the
+	// registrations it took.
+	nodes []tunnel.GatewayNodeInfo
+	regs  int
+	// close stops it: connections are refused from then on.
+	close func()
 }
 
 func (g *fakeGateway) registrations() [][]byte {
@@ -81,11 +87,13 @@ type link struct {
 	clock *clockwork.FakeClock
 	tee   *flakyTEE
 	gw    *fakeGateway
-	reg   *Registrar
-	logs  *observer.ObservedLogs
-	pki   *mock.PKI
-	dial  func() *tunnel.Dialer
-	cvm   *boot.CVM
+	// newGateway starts another fake gateway of the same app.
+	newGateway func() *fakeGateway
+	reg        *Registrar
+	logs       *observer.ObservedLogs
+	pki        *mock.PKI
+	dial       func() *tunnel.Dialer
+	cvm        *boot.CVM
 }
 
 func startLink(t *testing.T, validity time.Duration, renewAt float64) *link {
@@ -106,33 +114,39 @@ func startLink(t *testing.T, validity time.Duration, renewAt float64) *link {
 		return c
 	}
 
-	gw := &fakeGateway{}
-	rpc := &prpc.Server{Base: "/prpc/", Methods: map[string]prpc.Method{
-		tunnel.RegisterMethod: prpc.Handle(func(_ context.Context, req *tunnel.RegisterRequest) (*tunnel.RegisterResponse, error) {
-			gw.mu.Lock()
-			gw.last = *req
-			gw.mu.Unlock()
-			return &tunnel.RegisterResponse{ExpiresInSeconds: 1}, nil
-		}),
-		tunnel.DeregisterMethod: prpc.Handle(gw.deregister),
-	}}
 	clock := clockwork.NewFakeClockAt(time.Now())
-	v := &ratls.Verifier{Attestation: pki.VerifyOptions(), Now: clock.Now}
-	cfg := v.ServerConfig(gwCert(true), true)
-	cfg.NextProtos = []string{"h2", "http/1.1"}
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
-	if err != nil {
-		t.Fatal(err)
+	newGateway := func() *fakeGateway {
+		gw := &fakeGateway{}
+		rpc := &prpc.Server{Base: "/prpc/", Methods: map[string]prpc.Method{
+			tunnel.RegisterMethod: prpc.Handle(func(_ context.Context, req *tunnel.RegisterRequest) (*tunnel.RegisterResponse, error) {
+				gw.mu.Lock()
+				defer gw.mu.Unlock()
+				gw.last = *req
+				gw.regs++
+				return &tunnel.RegisterResponse{ExpiresInSeconds: 1, Gateways: gw.nodes}, nil
+			}),
+			tunnel.DeregisterMethod: prpc.Handle(gw.deregister),
+		}}
+		v := &ratls.Verifier{Attestation: pki.VerifyOptions(), Now: clock.Now}
+		cfg := v.ServerConfig(gwCert(true), true)
+		cfg.NextProtos = []string{"h2", "http/1.1"}
+		ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			gw.mu.Lock()
+			gw.got = append(gw.got, r.TLS.PeerCertificates[0].Raw)
+			gw.mu.Unlock()
+			rpc.ServeHTTP(w, r)
+		})}
+		go hs.Serve(ln)
+		gw.close = func() { hs.Close() }
+		t.Cleanup(gw.close)
+		gw.url = "https://" + ln.Addr().String()
+		return gw
 	}
-	hs := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		gw.mu.Lock()
-		gw.got = append(gw.got, r.TLS.PeerCertificates[0].Raw)
-		gw.mu.Unlock()
-		rpc.ServeHTTP(w, r)
-	})}
-	go hs.Serve(ln)
-	t.Cleanup(func() { hs.Close() })
-	gw.url = "https://" + ln.Addr().String()
+	gw := newGateway()
 
 	echo, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -171,7 +185,7 @@ func startLink(t *testing.T, validity time.Duration, renewAt float64) *link {
 	}
 	t.Cleanup(func() { r.Close() })
 	client := gwCert(false)
-	return &link{clock: clock, tee: tee, gw: gw, reg: r, logs: logs, pki: pki, cvm: cvm, dial: func() *tunnel.Dialer {
+	return &link{clock: clock, tee: tee, gw: gw, newGateway: newGateway, reg: r, logs: logs, pki: pki, cvm: cvm, dial: func() *tunnel.Dialer {
 		// A new dialer has no session to resume: its handshake shows the
 		// certificate the tunnel presents now.
 		return &tunnel.Dialer{Certificate: client, Verifier: &ratls.Verifier{Attestation: pki.VerifyOptions(), Now: clock.Now}}

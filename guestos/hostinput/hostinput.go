@@ -24,6 +24,7 @@ import (
 	"strings"
 
 	"github.com/dstack-go/dstack/tee/identity"
+	"github.com/dstack-go/dstack/tee/tkey"
 )
 
 // The file names of the host-shared directory, as upstream spells them.
@@ -177,6 +178,92 @@ type SysConfig struct {
 	// VMConfig is a JSON document inside a string; it is kept verbatim,
 	// since it travels with the evidence as is.
 	VMConfig string `json:"vm_config"`
+	// KMSThreshold, when set, makes the guest get its keys from a
+	// threshold KMS instead of kms_urls (an addition of this
+	// implementation; upstream writes no such field).
+	KMSThreshold *ThresholdKMS `json:"kms_threshold,omitempty"`
+	// Guest holds this implementation's per-instance guest settings, which
+	// upstream's guest does not read (its serde ignores the field). They
+	// are host input like the rest: the kernel command line, which TDX
+	// measures into RTMR2, carries only the image's own parameters, so
+	// that it is the command line the image's measurement names.
+	Guest *GuestSettings `json:"dstack_go_guest,omitempty"`
+}
+
+// GuestSettings are the guest's per-instance settings from the host (the
+// dstack-init flags of the same names). Only their syntax is checked here;
+// the guest checks the KMS and the gateway it is pointed at on the chain
+// named here, and refuses the insecure settings unless its measured command
+// line marks a development image. The chain is the host's choice, as
+// upstream's kms_urls are: what tells a relying party which KMS served the
+// app is the KMS root key the guest measures into RTMR3 (key-provider).
+type GuestSettings struct {
+	// ChainRPC is the governance chain's JSON-RPC URL; ChainID its chain
+	// id; KmsContract the DstackKms address. Required together.
+	ChainRPC    string `json:"chain_rpc"`
+	ChainID     uint64 `json:"chain_id"`
+	KmsContract string `json:"kms_contract"`
+	// DataDevice is the data disk's device. Empty means the guest's
+	// default, /dev/vdb.
+	DataDevice string `json:"data_device,omitempty"`
+	// TunnelListen is where the gateway tunnel listens in the guest. Empty
+	// means 0.0.0.0:0.
+	TunnelListen string `json:"tunnel_listen,omitempty"`
+	// InsecureSimulatedTEE runs the guest on a simulated TDX module
+	// (development images only). Nil by default.
+	InsecureSimulatedTEE *SimulatedTEE `json:"insecure_simulated_tee,omitempty"`
+	// InsecureAgentTCP also serves the agent on this TCP address
+	// (development images only). Empty by default.
+	InsecureAgentTCP string `json:"insecure_agent_tcp,omitempty"`
+	// InsecureDemoApp runs the built-in demo app on this address instead
+	// of the compose app (development images only). Empty by default.
+	InsecureDemoApp string `json:"insecure_demo_app,omitempty"`
+}
+
+// SimulatedTEE is the simulated TDX module a development guest runs on.
+type SimulatedTEE struct {
+	// Seed is the mock PKI's seed. Required.
+	Seed string `json:"seed"`
+	// Boot is what the host measured when it booted the image (MRTD and the
+	// boot event log, tee/attest/mock's Boot in JSON), which the simulated
+	// TD reports, as a TDX module would report the image it booted. Empty
+	// means the simulated development image's measurement.
+	Boot json.RawMessage `json:"boot,omitempty"`
+}
+
+// ThresholdKMS names a threshold KMS: its nodes, and the key set the guest
+// checks their answers against and measures (key-provider kms-threshold,
+// whose id is the key set's ID), as a threshold KMS node writes them in
+// threshold-public.json.
+type ThresholdKMS struct {
+	// URLs are the nodes' RPC URLs, https://.
+	URLs []string `json:"urls"`
+	// KeySet is the threshold key set, its root public keys (ca_pubkey,
+	// k256_pubkey) included.
+	KeySet *tkey.KeySet `json:"key_set"`
+}
+
+// Keys returns the key set, checked.
+func (t *ThresholdKMS) Keys() (*tkey.KeySet, error) {
+	if t.KeySet == nil {
+		return nil, fmt.Errorf("kms_threshold: %w: no key_set", ErrInvalid)
+	}
+	ks := *t.KeySet
+	if len(ks.CAPubkey) == 0 {
+		return nil, fmt.Errorf("kms_threshold: %w: the key set has no ca_pubkey (the root CA key published on chain)", ErrInvalid)
+	}
+	if err := ks.Validate(); err != nil {
+		return nil, fmt.Errorf("kms_threshold: %w: %w", ErrInvalid, err)
+	}
+	if len(t.URLs) < ks.Threshold {
+		return nil, fmt.Errorf("kms_threshold: %w: %d node URLs for a threshold of %d", ErrInvalid, len(t.URLs), ks.Threshold)
+	}
+	for _, u := range t.URLs {
+		if !strings.HasPrefix(u, "https://") {
+			return nil, fmt.Errorf("kms_threshold: %w: node URL %q is not https (RA-TLS)", ErrInvalid, u)
+		}
+	}
+	return &ks, nil
 }
 
 // ParseSysConfig parses .sys-config.json. The old alias tproxy_urls is read
@@ -205,6 +292,19 @@ func ParseSysConfig(b []byte) (*SysConfig, error) {
 	}
 	if c.VMConfig == "" {
 		return nil, fmt.Errorf("parsing %s: %w: vm_config is missing", SysConfigFile, ErrInvalid)
+	}
+	if c.KMSThreshold != nil {
+		if _, err := c.KMSThreshold.Keys(); err != nil {
+			return nil, fmt.Errorf("parsing %s: %w", SysConfigFile, err)
+		}
+	}
+	if g := c.Guest; g != nil {
+		if g.ChainRPC == "" || g.ChainID == 0 || g.KmsContract == "" {
+			return nil, fmt.Errorf("parsing %s: %w: dstack_go_guest needs chain_rpc, chain_id and kms_contract together", SysConfigFile, ErrInvalid)
+		}
+		if t := g.InsecureSimulatedTEE; t != nil && t.Seed == "" {
+			return nil, fmt.Errorf("parsing %s: %w: dstack_go_guest.insecure_simulated_tee has no seed", SysConfigFile, ErrInvalid)
+		}
 	}
 	if _, err := identity.ParseVMConfig(c.VMConfig); err != nil {
 		return nil, fmt.Errorf("parsing %s: %w: %w", SysConfigFile, ErrInvalid, err)

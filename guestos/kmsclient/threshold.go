@@ -3,6 +3,9 @@ package kmsclient
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"strings"
@@ -199,4 +202,55 @@ func (c *Client) getAppKeyShares(ctx context.Context, epoch uint32, vmConfig str
 	}
 	r.ans, r.err = tkey.ParseAnswer(r.res.Answer)
 	return r
+}
+
+// SignAppCACert has the committee issue this app's CA certificate for pub,
+// the app CA key the CVM derived from its combined keys; attestation is
+// the CVM's evidence binding pub (report_data ratls.ReportData of its
+// SubjectPublicKeyInfo), which every co-signer checks. The nodes are asked
+// in turn until one answers with a certificate for pub, issued by the root
+// CA of the key set, and that root CA certificate.
+func (t *Threshold) SignAppCACert(ctx context.Context, pub *ecdsa.PublicKey, attestation []byte) (appCA, root *x509.Certificate, err error) {
+	spki, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return nil, nil, err
+	}
+	var errs []error
+	for _, n := range t.nodes {
+		var res kmsapi.SignAppCACertResponse
+		if err := n.rpc.Call(ctx, "SignAppCACert", &kmsapi.SignAppCACertRequest{APIVersion: 1, PublicKey: spki, Attestation: attestation}, &res); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", n.url, err))
+			continue
+		}
+		if appCA, root, err = t.checkAppCA(&res, pub); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", n.url, err))
+			continue
+		}
+		return appCA, root, nil
+	}
+	return nil, nil, fmt.Errorf("getting the app CA certificate from the threshold KMS: %w", errors.Join(errs...))
+}
+
+// checkAppCA checks an answer: the root CA is the key set's, and the app
+// CA certificate is a CA for pub that the root signed.
+func (t *Threshold) checkAppCA(res *kmsapi.SignAppCACertResponse, pub *ecdsa.PublicKey) (*x509.Certificate, *x509.Certificate, error) {
+	root, err := parseRoot(res.RootCACert, t.keySet.CAPubkey)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, _ := pem.Decode([]byte(res.AppCACert))
+	if b == nil {
+		return nil, nil, fmt.Errorf("%w: no app CA certificate in the answer", ErrUntrustedKMS)
+	}
+	appCA, err := x509.ParseCertificate(b.Bytes)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: app CA: %v", ErrUntrustedKMS, err)
+	}
+	if k, ok := appCA.PublicKey.(*ecdsa.PublicKey); !ok || !k.Equal(pub) || !appCA.IsCA {
+		return nil, nil, fmt.Errorf("%w: the app CA certificate is not a CA certificate for this app's CA key", ErrUntrustedKMS)
+	}
+	if err := appCA.CheckSignatureFrom(root); err != nil {
+		return nil, nil, fmt.Errorf("%w: the app CA certificate is not signed by the root CA: %v", ErrUntrustedKMS, err)
+	}
+	return appCA, root, nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -13,13 +12,11 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
-	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/guestos"
 	"github.com/dstack-go/dstack/guestos/kmsclient"
 	"github.com/dstack-go/dstack/internal/guesttest"
 	"github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/kms/kmsapi"
-	"github.com/dstack-go/dstack/tee/eventlog"
 	"github.com/dstack-go/dstack/tee/tkey"
 	"github.com/dstack-go/dstack/tee/tkey/tkeytest"
 	"github.com/dstack-go/dstack/tee/wire"
@@ -50,18 +47,8 @@ func newThresholdStack(t testing.TB, thr, n int) *thresholdStack {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Each node reads the chain on its own, as in a deployment, at
-		// the default head interval.
-		r, err := chain.New(context.Background(), s.Chain.Client, chain.Config{ChainID: s.Chain.ChainID, KmsContract: s.Chain.Kms})
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv.Service.Auth = &kms.ChainAuthorizer{Reader: r}
 		srv.Service.ThresholdShares = map[uint32]*tkey.Share{3: &s.dealt.Shares[i]}
-		if err := srv.Start(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { srv.Stop(context.Background()) })
+		s.ServeWithChain(t, srv)
 		s.nodes = append(s.nodes, srv)
 	}
 	return s
@@ -78,23 +65,7 @@ func (s *thresholdStack) urls() []string {
 // cvm is a CVM of the stack's app that measured its identity into RTMR3,
 // and its ids.
 func (s *thresholdStack) cvm(t testing.TB) (*guestos.Platform, []byte, []byte) {
-	t.Helper()
-	p, err := guestos.NewPlatform(s.PKI.NewTD(), filepath.Join(t.TempDir(), "log"), s.VMConfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.SetEventVersion(1); err != nil {
-		t.Fatal(err)
-	}
-	appID, instanceID, compose := s.AppID.Bytes(), bytes.Repeat([]byte{0x5a}, 20), guesttest.ComposeHash()
-	ev := func(name string, payload []byte) eventlog.RuntimeEvent {
-		return eventlog.RuntimeEvent{Name: name, Payload: payload, Version: 1}
-	}
-	if err := p.Emit(ev(eventlog.EventSystemPreparing, nil), ev(eventlog.EventAppID, appID), ev(eventlog.EventComposeHash, compose[:]),
-		ev(eventlog.EventInstanceID, instanceID), ev(eventlog.EventBootMRDone, nil)); err != nil {
-		t.Fatal(err)
-	}
-	return p, appID, instanceID
+	return s.MeasuredCVM(t)
 }
 
 func (s *thresholdStack) client(t testing.TB, p *guestos.Platform, log *zap.Logger) *kmsclient.Threshold {

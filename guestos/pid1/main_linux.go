@@ -26,7 +26,7 @@ func Main() {
 		console = c
 	}
 	if !strings.Contains(strings.Join(os.Environ(), "\n"), SwitchedEnv) {
-		Halt(console, fmt.Errorf("moving the root to a tmpfs: %w", SwitchToTmpfs()), PowerOff)
+		Halt(console, fmt.Errorf("moving the root to a tmpfs: %w", SwitchToTmpfs(console)), PowerOff)
 	}
 	// Ctrl-Alt-Del sends SIGINT to PID 1 rather than rebooting.
 	_ = unix.Reboot(unix.LINUX_REBOOT_CMD_CAD_OFF)

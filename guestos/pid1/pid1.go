@@ -31,18 +31,25 @@ type Step struct {
 	Run func(ctx context.Context) error
 }
 
-// RunSteps runs steps in order, logging each to console, and stops at the
-// first failure, which it returns wrapped with the step's name.
+// RunSteps runs steps in order, logging each to console with its duration
+// and when it ended (see sinceBoot), and stops at the first failure, which
+// it returns wrapped with the step's name.
 func RunSteps(ctx context.Context, console io.Writer, steps []Step) error {
 	for _, s := range steps {
 		start := time.Now()
 		if err := s.Run(ctx); err != nil {
 			return fmt.Errorf("%s: %w", s.Name, err)
 		}
-		fmt.Fprintf(console, "dstack-init: %s (%s)\n", s.Name, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(console, "dstack-init: %s (%s%s)\n", s.Name, time.Since(start).Round(time.Millisecond), sinceBoot())
 	}
 	return nil
 }
+
+// sinceBoot says, for a console line, how long the system has been up, on
+// the clock of the kernel's own console timestamps, so that an operator
+// can place PID 1's steps among the kernel's messages; "" where that
+// clock cannot be read.
+var sinceBoot = func() string { return "" }
 
 // Halt prints why the VM stops and powers it off. It is what every failure
 // of PID 1 ends in; powerOff is not expected to return, and Halt blocks
@@ -56,7 +63,7 @@ func Halt(console io.Writer, reason error, powerOff func() error) {
 }
 
 // Cmdline is the kernel command line's dstack.* parameters, without the
-// prefix (dstack.chain_rpc=URL is Cmdline["chain_rpc"]).
+// prefix (dstack.net_address=A is Cmdline["net_address"]).
 type Cmdline map[string]string
 
 // ParseCmdline parses /proc/cmdline. Only dstack.* parameters are kept; a

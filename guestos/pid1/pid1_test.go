@@ -16,14 +16,14 @@ import (
 )
 
 func TestParseCmdline(t *testing.T) {
-	c, err := ParseCmdline("console=ttyS0 dstack.chain_rpc=http://10.0.2.100:8545 quiet dstack.chain_id=1337 dstack.flag\n")
+	c, err := ParseCmdline("console=ttyS0 dstack.net_address=10.0.2.15/24 quiet dstack.host_shared_tag=hs dstack.flag\n")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c["chain_rpc"] != "http://10.0.2.100:8545" || c["chain_id"] != "1337" || len(c) != 3 {
+	if c["net_address"] != "10.0.2.15/24" || c["host_shared_tag"] != "hs" || len(c) != 3 {
 		t.Fatalf("%v", c)
 	}
-	if _, err := ParseCmdline("dstack.chain_rpc=a dstack.chain_rpc=b"); err == nil {
+	if _, err := ParseCmdline("dstack.net_address=a dstack.net_address=b"); err == nil {
 		t.Fatal("a parameter given twice was accepted")
 	}
 }
@@ -95,6 +95,17 @@ type fakeOps struct {
 	fail  string
 	now   time.Time
 	mods  string
+	sys   string // the host-shared .sys-config.json
+}
+
+// devSysConfig is a sys-config with the guest's settings and, when seed is
+// not empty, the simulated TEE.
+func devSysConfig(seed string, extra string) string {
+	tee := ""
+	if seed != "" {
+		tee = `,"insecure_simulated_tee":{"seed":"` + seed + `"}`
+	}
+	return `{"kms_urls":[],"vm_config":"{}","dstack_go_guest":{"chain_rpc":"http://10.0.2.102:8545","chain_id":1337,"kms_contract":"0xab"` + tee + extra + `}}`
 }
 
 func (f *fakeOps) ops() Ops {
@@ -106,8 +117,13 @@ func (f *fakeOps) ops() Ops {
 		return nil
 	}
 	return Ops{
-		MountAll:   func(ms []Mount) error { return rec("mount") },
-		ReadFile:   func(p string) ([]byte, error) { return []byte(f.mods), rec("read " + p) },
+		MountAll: func(ms []Mount) error { return rec("mount") },
+		ReadFile: func(p string) ([]byte, error) {
+			if strings.HasSuffix(p, "/.sys-config.json") {
+				return []byte(f.sys), rec("read " + p)
+			}
+			return []byte(f.mods), rec("read " + p)
+		},
 		LoadModule: func(p string) error { return rec("load " + p) },
 		Now:        func() time.Time { return f.now },
 		Network: func(_ context.Context, c NetConfig) error {
@@ -118,8 +134,8 @@ func (f *fakeOps) ops() Ops {
 }
 
 func TestPlanSequence(t *testing.T) {
-	f := &fakeOps{now: time.Now(), mods: "/m/virtio_ring.ko\n/m/virtio_net.ko\n"}
-	cmd := Cmdline{"chain_rpc": "http://10.0.2.100:8545", "chain_id": "1337", "kms_contract": "0xab", "net_address": "10.0.2.16/24"}
+	f := &fakeOps{now: time.Now(), mods: "/m/virtio_ring.ko\n/m/virtio_net.ko\n", sys: devSysConfig("", `,"tunnel_listen":"0.0.0.0:7000","data_device":"/dev/vda"`)}
+	cmd := Cmdline{"net_address": "10.0.2.16/24"}
 	p, err := NewPlan(cmd, f.ops(), io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -134,11 +150,11 @@ func TestPlanSequence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "mount|read /etc/dstack/modules.load|load /m/virtio_ring.ko|load /m/virtio_net.ko|mount|net 10.0.2.16/24 |share host-shared /dstack/.host-shared|stage"
+	want := "mount|read /etc/dstack/modules.load|load /m/virtio_ring.ko|load /m/virtio_net.ko|mount|net 10.0.2.16/24 |share host-shared /dstack/.host-shared|read /dstack/.host-shared/.sys-config.json|stage"
 	if got := strings.Join(f.calls, "|"); got != want {
 		t.Fatalf("sequence\n %s\nwant\n %s", got, want)
 	}
-	if got := strings.Join(stage, " "); got != "--chain-id 1337 --chain-rpc http://10.0.2.100:8545 --kms-contract 0xab --data-device /dev/vdb --host-shared /dstack/.host-shared" {
+	if got := strings.Join(stage, " "); got != "--chain-rpc http://10.0.2.102:8545 --chain-id 1337 --kms-contract 0xab --tunnel-listen 0.0.0.0:7000 --data-device /dev/vda --host-shared /dstack/.host-shared" {
 		t.Fatalf("stage args %s", got)
 	}
 }
@@ -146,8 +162,8 @@ func TestPlanSequence(t *testing.T) {
 // TestHaltOnEachFailure: whichever step fails, nothing after it runs and
 // the boot stage (and so the app) never starts.
 func TestHaltOnEachFailure(t *testing.T) {
-	for _, fail := range []string{"mount", "read /etc/dstack/modules.load", "load /m/a.ko", "net  ", "share host-shared /dstack/.host-shared", "clock"} {
-		f := &fakeOps{now: time.Now(), mods: "/m/a.ko\n/m/b.ko\n", fail: fail}
+	for _, fail := range []string{"mount", "read /etc/dstack/modules.load", "load /m/a.ko", "net  ", "share host-shared /dstack/.host-shared", "read /dstack/.host-shared/.sys-config.json", "clock"} {
+		f := &fakeOps{now: time.Now(), mods: "/m/a.ko\n/m/b.ko\n", fail: fail, sys: devSysConfig("", "")}
 		if fail == "clock" {
 			f.now = time.Unix(0, 0)
 		}
@@ -166,22 +182,52 @@ func TestHaltOnEachFailure(t *testing.T) {
 	}
 }
 
+// TestPlanRefuses: the kernel command line carries the image's own
+// parameters only, and an insecure setting of the host's sys-config is
+// refused on a production image (no dstack.insecure_simulated_tee=1 on its
+// measured command line): the VM halts before the boot stage starts.
 func TestPlanRefuses(t *testing.T) {
-	ops := (&fakeOps{}).ops()
-	for _, k := range []string{"insecure_tee_seed", "insecure_demo_app", "insecure_agent_tcp"} {
-		if _, err := NewPlan(Cmdline{k: "x"}, ops, io.Discard); err == nil || !strings.Contains(err.Error(), "production image") {
-			t.Fatalf("a production image accepted dstack.%s: %v", k, err)
+	stageArgs := func(cmd Cmdline, sys string) ([]string, string, error) {
+		f := &fakeOps{now: time.Now(), sys: sys}
+		var console bytes.Buffer
+		p, err := NewPlan(cmd, f.ops(), &console)
+		if err != nil {
+			return nil, "", err
+		}
+		started := false
+		err = Run(context.Background(), p, &console, func([]string) error { started = true; return nil })
+		if err == nil && !started {
+			t.Fatal("the plan succeeded without starting the stage")
+		}
+		return p.StageArgs, console.String(), err
+	}
+	for _, extra := range []string{`,"insecure_agent_tcp":"0.0.0.0:8090"`, `,"insecure_demo_app":"0.0.0.0:8080"`, ""} {
+		seed := ""
+		if extra == "" {
+			seed = "seed"
+		}
+		if _, _, err := stageArgs(Cmdline{}, devSysConfig(seed, extra)); err == nil || !strings.Contains(err.Error(), "production image") {
+			t.Fatalf("a production image accepted %s%s: %v", seed, extra, err)
 		}
 	}
-	p, err := NewPlan(Cmdline{"insecure_simulated_tee": "1", "insecure_tee_seed": "seed"}, ops, io.Discard)
-	if err != nil || len(p.Warnings) != 2 || !strings.Contains(strings.Join(p.StageArgs, " "), "--insecure-simulated-tee seed") {
-		t.Fatalf("development image: %v %v", p, err)
+	args, console, err := stageArgs(Cmdline{InsecureMarker: "1"}, devSysConfig("seed", `,"insecure_agent_tcp":"0.0.0.0:8090"`))
+	if err != nil || !strings.Contains(strings.Join(args, " "), "--insecure-simulated-tee seed") || !strings.Contains(strings.Join(args, " "), "--insecure-agent-tcp 0.0.0.0:8090") ||
+		strings.Count(console, "INSECURE") != 3 {
+		t.Fatalf("development image: args %v, console %q, %v", args, console, err)
 	}
-	if _, err := NewPlan(Cmdline{"insecure_simulated_tee": "0", "insecure_tee_seed": "seed"}, ops, io.Discard); err == nil {
+	if _, err := NewPlan(Cmdline{InsecureMarker: "0"}, (&fakeOps{}).ops(), io.Discard); err == nil {
 		t.Fatal("dstack.insecure_simulated_tee=0 enabled the simulated TEE")
 	}
-	if _, err := NewPlan(Cmdline{"chain_rcp": "x"}, ops, io.Discard); err == nil {
-		t.Fatal("a misspelt parameter was accepted")
+	// An instance's settings are not read from the command line: they
+	// would change RTMR2, which the image's measurement fixes.
+	for _, k := range []string{"chain_rpc", "insecure_tee_seed", "data_device", "chain_rcp"} {
+		if _, err := NewPlan(Cmdline{k: "x", InsecureMarker: "1"}, (&fakeOps{}).ops(), io.Discard); err == nil || !strings.Contains(err.Error(), "dstack_go_guest") {
+			t.Fatalf("dstack.%s on the command line: %v", k, err)
+		}
+	}
+	// A sys-config without the guest's settings halts the boot.
+	if _, _, err := stageArgs(Cmdline{}, `{"kms_urls":[],"vm_config":"{}"}`); err == nil || !strings.Contains(err.Error(), "chain_rpc") {
+		t.Fatalf("no settings: %v", err)
 	}
 }
 

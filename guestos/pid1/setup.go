@@ -6,8 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
+	"slices"
 	"sort"
+	"strconv"
 	"time"
+
+	"github.com/dstack-go/dstack/guestos/hostinput"
 )
 
 // InsecureMarker is the kernel command line parameter of development images
@@ -41,39 +46,29 @@ type Ops struct {
 	CopyHostShared func(tag, dst string, maxFile int64) error
 }
 
-// cmdline parameters PID 1 understands: those it uses itself, and those it
-// passes to the boot stage as flags.
-var (
-	ownParams  = []string{"net_address", "net_gateway", "host_shared_tag", "data_device", "debug", InsecureMarker}
-	stageFlags = map[string]string{
-		"chain_rpc":     "--chain-rpc",
-		"chain_id":      "--chain-id",
-		"kms_contract":  "--kms-contract",
-		"pccs_url":      "--pccs-url",
-		"tunnel_listen": "--tunnel-listen",
-	}
-	insecureFlags = map[string]string{
-		"insecure_tee_seed":  "--insecure-simulated-tee",
-		"insecure_demo_app":  "--insecure-demo-app",
-		"insecure_agent_tcp": "--insecure-agent-tcp",
-	}
-)
+// cmdlineParams are the kernel command line's dstack.* parameters: the
+// image's own, fixed when it is built and measured with it. Everything
+// that differs between instances comes from the host-shared sys-config
+// (hostinput.GuestSettings), so that the command line a VM boots with is
+// the one its image's measurement names.
+var cmdlineParams = []string{"net_address", "net_gateway", "host_shared_tag", "debug", InsecureMarker}
 
 // Plan is what PID 1 does, decided from the kernel command line before
-// anything is touched.
+// anything is touched; the boot stage's arguments come from the
+// host-shared sys-config once it is copied.
 type Plan struct {
 	// Steps set the system up, in order.
 	Steps []Step
-	// StageArgs are the boot stage's arguments (without argv[0]).
+	// StageArgs are the boot stage's arguments (without argv[0]), set by
+	// the last step.
 	StageArgs []string
-	// Warnings are the insecure options in force, to print at start.
+	// Warnings are the insecure options of the command line, to print at
+	// start.
 	Warnings []string
 }
 
 // NewPlan checks the command line and returns the plan. An unknown
-// dstack.* parameter, or an insecure one on a production image (one
-// without dstack.insecure_simulated_tee=1), is an error: the VM halts
-// before it sets anything up.
+// dstack.* parameter is an error: the VM halts before it sets anything up.
 func NewPlan(cmd Cmdline, ops Ops, console io.Writer) (*Plan, error) {
 	p := &Plan{}
 	marker, insecureAllowed := cmd[InsecureMarker]
@@ -83,45 +78,20 @@ func NewPlan(cmd Cmdline, ops Ops, console io.Writer) (*Plan, error) {
 	if insecureAllowed {
 		p.Warnings = append(p.Warnings, "INSECURE: development image (dstack."+InsecureMarker+"=1): the simulated TEE proves nothing")
 	}
-	known := map[string]bool{}
-	for _, k := range ownParams {
-		known[k] = true
-	}
-	for k := range stageFlags {
-		known[k] = true
-	}
-	for k := range insecureFlags {
-		known[k] = true
-	}
 	keys := make([]string, 0, len(cmd))
 	for k := range cmd {
-		if !known[k] {
-			return nil, fmt.Errorf("unknown kernel command line parameter dstack.%s", k)
-		}
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if f, ok := stageFlags[k]; ok {
-			p.StageArgs = append(p.StageArgs, f, cmd[k])
+		if !slices.Contains(cmdlineParams, k) {
+			return nil, fmt.Errorf("unknown kernel command line parameter dstack.%s (an instance's settings come from the host-shared %s, %q)", k, hostinput.SysConfigFile, "dstack_go_guest")
 		}
-		if f, ok := insecureFlags[k]; ok {
-			if !insecureAllowed {
-				return nil, fmt.Errorf("dstack.%s is an insecure development option and this is a production image (no dstack.%s=1): remove it from the kernel command line", k, InsecureMarker)
-			}
-			p.StageArgs = append(p.StageArgs, f, cmd[k])
-			p.Warnings = append(p.Warnings, fmt.Sprintf("INSECURE: dstack.%s is set (development image only)", k))
-		}
-	}
-	dataDev := cmd["data_device"]
-	if dataDev == "" {
-		dataDev = DefaultDataDevice
 	}
 	tag := cmd["host_shared_tag"]
 	if tag == "" {
 		tag = DefaultHostSharedTag
 	}
-	p.StageArgs = append(p.StageArgs, "--data-device", dataDev, "--host-shared", HostSharedDir)
 	floor, err := ClockFloor()
 	if err != nil {
 		return nil, err
@@ -151,8 +121,64 @@ func NewPlan(cmd Cmdline, ops Ops, console io.Writer) (*Plan, error) {
 		{"copying the host-shared files", func(context.Context) error {
 			return ops.CopyHostShared(tag, HostSharedDir, maxHostSharedFile)
 		}},
+		{"reading the instance's settings from the host-shared " + hostinput.SysConfigFile, func(context.Context) error {
+			b, err := ops.ReadFile(path.Join(HostSharedDir, hostinput.SysConfigFile))
+			if err != nil {
+				return fmt.Errorf("reading the host-shared %s: %w", hostinput.SysConfigFile, err)
+			}
+			sys, err := hostinput.ParseSysConfig(b)
+			if err != nil {
+				return err
+			}
+			args, warnings, err := StageArgs(sys.Guest, insecureAllowed)
+			if err != nil {
+				return err
+			}
+			for _, w := range warnings {
+				fmt.Fprintln(console, "dstack-init: "+w)
+			}
+			p.StageArgs = args
+			return nil
+		}},
 	}
 	return p, nil
+}
+
+// StageArgs turns the host's guest settings into the boot stage's flags.
+// An insecure setting on a production image (insecureAllowed false: its
+// measured command line has no dstack.insecure_simulated_tee=1) is an
+// error, and so are missing settings. The warnings name the insecure
+// settings in force.
+func StageArgs(g *hostinput.GuestSettings, insecureAllowed bool) (args, warnings []string, err error) {
+	if g == nil {
+		return nil, nil, fmt.Errorf("the host-shared %s has no %q settings (chain_rpc, chain_id, kms_contract): the guest checks its KMS on chain and cannot boot without them", hostinput.SysConfigFile, "dstack_go_guest")
+	}
+	args = []string{"--chain-rpc", g.ChainRPC, "--chain-id", strconv.FormatUint(g.ChainID, 10), "--kms-contract", g.KmsContract}
+	if g.TunnelListen != "" {
+		args = append(args, "--tunnel-listen", g.TunnelListen)
+	}
+	insecure := []struct{ name, flag, value string }{
+		{"insecure_agent_tcp", "--insecure-agent-tcp", g.InsecureAgentTCP},
+		{"insecure_demo_app", "--insecure-demo-app", g.InsecureDemoApp},
+	}
+	if t := g.InsecureSimulatedTEE; t != nil {
+		insecure = append(insecure, struct{ name, flag, value string }{"insecure_simulated_tee", "--insecure-simulated-tee", t.Seed})
+	}
+	for _, in := range insecure {
+		if in.value == "" {
+			continue
+		}
+		if !insecureAllowed {
+			return nil, nil, fmt.Errorf("the host-shared %s sets %s, an insecure development option, and this is a production image (its command line has no dstack.%s=1): remove it", hostinput.SysConfigFile, in.name, InsecureMarker)
+		}
+		args = append(args, in.flag, in.value)
+		warnings = append(warnings, fmt.Sprintf("INSECURE: %s is set (development image only)", in.name))
+	}
+	dataDev := g.DataDevice
+	if dataDev == "" {
+		dataDev = DefaultDataDevice
+	}
+	return append(args, "--data-device", dataDev, "--host-shared", HostSharedDir), warnings, nil
 }
 
 // ErrHalt is the reason Run gives when the boot stage ended on its own.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -19,8 +20,10 @@ const SwitchedEnv = "DSTACK_INIT_ROOT=tmpfs"
 // and re-executes /init there; it returns only on failure. The kernel's
 // initramfs root cannot be pivoted away from, and the container runtime
 // needs pivot_root; a tmpfs mounted over it can be. Only for PID 1 on the
-// initramfs: it empties the old root.
-func SwitchToTmpfs() error {
+// initramfs: it empties the old root. It logs to console how long the
+// move took.
+func SwitchToTmpfs(console io.Writer) error {
+	start := time.Now()
 	var st unix.Statfs_t
 	if err := unix.Statfs("/", &st); err != nil {
 		return fmt.Errorf("statfs /: %w", err)
@@ -59,6 +62,7 @@ func SwitchToTmpfs() error {
 	if err := unix.Chdir("/"); err != nil {
 		return err
 	}
+	fmt.Fprintf(console, "dstack-init: moved the root to a tmpfs (%s%s)\n", time.Since(start).Round(time.Millisecond), sinceBoot())
 	return syscall.Exec("/init", os.Args, append(os.Environ(), SwitchedEnv))
 }
 

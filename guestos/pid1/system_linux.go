@@ -15,6 +15,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+func init() {
+	sinceBoot = func() string {
+		var ts unix.Timespec
+		if unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts) != nil {
+			return ""
+		}
+		return fmt.Sprintf(", at %.3fs", time.Duration(ts.Nano()).Seconds())
+	}
+}
+
 // Mount is one filesystem PID 1 mounts.
 type Mount struct {
 	Source, Target, FSType string

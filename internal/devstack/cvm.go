@@ -87,6 +87,11 @@ type gateway struct {
 	appID           []byte
 	stop            func()
 	restart         func() error
+	// cluster is the gateway nodes' etcd and the nodes beyond this one
+	// (--gateways), nil for one node; config is this node's Caddy config,
+	// on which the other nodes' are made.
+	cluster *gatewayCluster
+	config  []byte
 }
 
 // startGateway sets the gateway app id on chain (the DstackApp
@@ -116,6 +121,7 @@ func startGateway(ctx context.Context, dir, listen, seed, rootsPath, collateralD
 	if err != nil {
 		return nil, err
 	}
+	g.config = cfg
 	if err := os.WriteFile(filepath.Join(gwDir, "caddy.json"), cfg, 0o600); err != nil {
 		return nil, err
 	}
@@ -206,6 +212,12 @@ type cvmConfig struct {
 	// dockerRegistry is the registry mirror the sys-config names (VM
 	// mode: the stack's registry as the guest reaches it).
 	dockerRegistry string
+	// threshold, when set, is the sys-config's kms_threshold: the keys
+	// come from a threshold KMS.
+	threshold *hostinput.ThresholdKMS
+	// guestSettings are the guest's settings the sys-config carries (VM
+	// mode), nil for none.
+	guestSettings *hostinput.GuestSettings
 }
 
 // cvm is a booted CVM running its app: in this process (process mode),
@@ -377,6 +389,12 @@ func writeHostShared(dir string, c cvmConfig, env map[string]string) (string, er
 	sysConfig := map[string]any{"kms_urls": []string{c.kmsURL}, "gateway_urls": gateways, "vm_config": c.vmConfig}
 	if c.dockerRegistry != "" {
 		sysConfig["docker_registry"] = c.dockerRegistry
+	}
+	if c.threshold != nil {
+		sysConfig["kms_threshold"] = c.threshold
+	}
+	if c.guestSettings != nil {
+		sysConfig["dstack_go_guest"] = c.guestSettings
 	}
 	sys, _ := json.Marshal(sysConfig)
 	info, _ := json.Marshal(map[string]string{"app_id": hex.EncodeToString(c.appID)})

@@ -39,6 +39,9 @@ type CVMOptions struct {
 	// PrintHash prints the compose hash the CVM would boot with, and
 	// returns.
 	PrintHash bool
+	// VM boots the CVM as a qemu VM of the stack's guest image, as the
+	// CVMs of a stack started with --vm. Default false: process mode.
+	VM bool
 }
 
 // cvmState is written to <dir>/extra/<name>/state.json while the CVM runs.
@@ -48,6 +51,9 @@ type cvmState struct {
 	InstanceID  string `json:"instance_id"`
 	ComposeHash string `json:"compose_hash"`
 	GuestSocket string `json:"guest_socket"`
+	// QEMUPID and Console are the VM's qemu and console file (--vm only).
+	QEMUPID int    `json:"qemu_pid,omitempty"`
+	Console string `json:"console,omitempty"`
 }
 
 var cvmNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
@@ -90,8 +96,11 @@ func RunCVM(ctx context.Context, out io.Writer, o CVMOptions) error {
 		fmt.Fprintln(out, hex.EncodeToString(hash[:]))
 		return nil
 	}
-	if os.Geteuid() != 0 {
-		return Usage(errors.New("the app runs as a container (namespaces, cgroups, mounts), which needs root: run it as root"))
+	if o.VM && (st.Mode != ModeVM || st.VMImage == "") {
+		return Usage(errors.New("--vm boots the instance from the stack's guest image, and this stack runs its CVMs in process mode: start it with \"dev up --vm\", or leave --vm out"))
+	}
+	if os.Geteuid() != 0 && !o.VM {
+		return Usage(errors.New("the app runs as a container (namespaces, cgroups, mounts), which needs root: run it as root, or boot it as a VM with --vm (a stack started with dev up --vm)"))
 	}
 	envPub, err := hex.DecodeString(st.AppEnvPubKey)
 	if err != nil {
@@ -106,7 +115,13 @@ func RunCVM(ctx context.Context, out io.Writer, o CVMOptions) error {
 		return fmt.Errorf("booting %s: %w", o.Name, err)
 	}
 	defer lock.release()
-	// A CVM of this name that was killed may have left its containers.
+	// A CVM of this name that was killed may have left its VM or its
+	// containers.
+	if killed, err := killLeftoverVM(cvmDir); err != nil {
+		return err
+	} else if killed {
+		fmt.Fprintf(out, "==> ended the VM a killed %s left running\n", o.Name)
+	}
 	if removed, err := removeLeftoverContainers(filepath.Join(cvmDir, "containers")); err != nil {
 		return err
 	} else if len(removed) > 0 {
@@ -131,12 +146,19 @@ func RunCVM(ctx context.Context, out io.Writer, o CVMOptions) error {
 	fmt.Fprintln(out, "WARNING: simulated TEE with a mock Intel PKI (insecure, development only)")
 	fmt.Fprintf(out, "==> booting %s with compose hash %x\n", o.Name, hash)
 	log := zap.New(zapcore.NewCore(zapcore.NewConsoleEncoder(zap.NewDevelopmentEncoderConfig()), zapcore.Lock(zapcore.AddSync(out)), zap.WarnLevel))
-	c, err := bootCVM(ctx, cvmConfig{
+	cfg := cvmConfig{
 		dir: cvmDir, compose: compose, appID: common.HexToAddress(st.AppApp).Bytes(), kmsURL: st.KMSURL, vmConfig: vmConfig(),
 		gatewayURL: st.GatewayRegistration, pki: pki, chain: reader, log: log, envPubKey: envPub, keepInstance: true,
-		demo:     o.Compose == "",
-		registry: registryChoice{addr: st.Registry, repos: st.Images, plainHTTPLoopback: st.InsecurePlainHTTPLoopback},
-	})
+		demo:      o.Compose == "",
+		registry:  registryChoice{addr: st.Registry, repos: st.Images, plainHTTPLoopback: st.InsecurePlainHTTPLoopback},
+		threshold: st.KMSThreshold,
+	}
+	var c *cvm
+	if o.VM {
+		c, err = bootExtraVM(ctx, out, cfg, st)
+	} else {
+		c, err = bootCVM(ctx, cfg)
+	}
 	if err != nil {
 		return err
 	}
@@ -148,6 +170,9 @@ func RunCVM(ctx context.Context, out io.Writer, o CVMOptions) error {
 	}
 	cs := cvmState{Process: self, AppID: hex.EncodeToString(c.appID[:]), InstanceID: hex.EncodeToString(c.instanceID),
 		ComposeHash: hex.EncodeToString(c.composeHash[:]), GuestSocket: c.socket}
+	if c.vm != nil {
+		cs.QEMUPID, cs.Console = c.vm.cmd.Process.Pid, c.vm.consolePath
+	}
 	b, _ := json.MarshalIndent(cs, "", "  ")
 	if err := os.WriteFile(statePath, b, 0o600); err != nil {
 		return err
@@ -162,4 +187,32 @@ func RunCVM(ctx context.Context, out io.Writer, o CVMOptions) error {
 	case err := <-done:
 		return err
 	}
+}
+
+// bootExtraVM boots cfg as a qemu VM of the stack's guest image, as the
+// stack boots its own.
+func bootExtraVM(ctx context.Context, out io.Writer, cfg cvmConfig, st *State) (*cvm, error) {
+	im, err := openVMImage(st.VMImage)
+	if err != nil {
+		return nil, err
+	}
+	if err := im.measure(); err != nil {
+		return nil, err
+	}
+	if hex.EncodeToString(im.hash[:]) != st.VMImageHash {
+		return nil, fmt.Errorf("the stack's guest image in %s is now %x, not the %s the stack allowed on chain: restart the stack", st.VMImage, im.hash, st.VMImageHash)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("finding this executable, which qemu runs to forward the guest's connections: %w", err)
+	}
+	c, err := bootVM(ctx, vmConfigVM{
+		cvmConfig: cfg, image: im, kmsURL: st.KMSURL, chainRPC: st.ChainRPC, chainID: st.ChainID, kmsContract: st.KmsContract,
+		seed: st.InsecureSimulatedTEESeed, registry: st.Registry, forwarder: []string{exe, ForwardArg},
+	})
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(out, "    system-ready %.1fs after qemu started (console %s)\n", c.bootTime.Seconds(), c.vm.consolePath)
+	return c, nil
 }

@@ -29,7 +29,7 @@ import (
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/contracts/transact"
-	"github.com/dstack-go/dstack/guestos/image"
+	"github.com/dstack-go/dstack/guestos/hostinput"
 	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/kms/kmsapi"
@@ -93,6 +93,23 @@ type Options struct {
 	// running executable's absolute path, or "go run ./cmd/dstack" when it
 	// is a `go run` build.
 	Dstack string
+	// Gateways is how many gateway nodes run, on one etcd (in this
+	// process) that holds their shared registry and certificates, sealed:
+	// the first in this process, the others in processes of their own
+	// (GatewayNode). Each routes the app. Default 1, at most 5.
+	Gateways int
+	// GatewayNode is the command that runs a gateway node beyond the first;
+	// its config file is appended. Default: the running executable with
+	// GatewayNodeArg, which must call RunGatewayNode.
+	GatewayNode []string
+	// KMSNodes and KMSThreshold, when set, give the CVMs their keys from
+	// a KMSThreshold-of-KMSNodes threshold KMS, whose nodes run in this
+	// process and make their root keys by a DKG at start, instead of
+	// the stack's KMS. Default 0: the replicated KMS only.
+	KMSNodes, KMSThreshold int
+	// KMSCache keeps the threshold KMS nodes' sealed pre-parameters
+	// between runs. Default DefaultKMSCache().
+	KMSCache string
 	// ACME makes the gateway get its certificate from Pebble (an ACME CA
 	// run on loopback, which checks CAA with accounturi before it issues)
 	// with the dstack_acme issuer, DNS-01 and CAA written over RFC 2136 to
@@ -106,6 +123,10 @@ type Options struct {
 	Out io.Writer
 	// Ready, when set, receives the state once the app answers.
 	Ready chan<- State
+
+	// thresholdUp, in tests, is called with the stack once its threshold
+	// KMS is up.
+	thresholdUp func(*stack)
 }
 
 // State is written to <dir>/state.json for scripts and tests while the
@@ -114,22 +135,29 @@ type State struct {
 	Process
 	// Mode is how the CVMs run: ModeProcess or ModeVM.
 	Mode string `json:"mode"`
-	// VMImage is the guest image directory the VMs boot (VM mode), and
-	// VMImageHash its os_image_hash.
-	VMImage            string `json:"vm_image,omitempty"`
-	VMImageHash        string `json:"vm_image_hash,omitempty"`
-	KMSURL             string `json:"kms_url"`
-	ChainRPC           string `json:"chain_rpc"`
-	KmsContract        string `json:"kms_contract"`
-	AppID              string `json:"app_id"`
-	InstanceID         string `json:"instance_id"`
-	ComposeHash        string `json:"compose_hash"`
-	AppURL             string `json:"app_url"`
-	EvidenceURL        string `json:"evidence_url"`
-	InsecureTrustRoots string `json:"insecure_trust_roots"`
-	Collateral         string `json:"collateral"`
-	RuntimeEventLog    string `json:"runtime_event_log"`
-	GuestSocket        string `json:"guest_socket"`
+	// VMImage is the guest image directory the VMs boot (VM mode),
+	// VMImageHash its os_image_hash (SHA-256 of its sha256sum.txt), which
+	// the chain allows and the VMs' evidence binds, and VMImageConfig the
+	// VMs' vm_config, which claims it.
+	VMImage       string `json:"vm_image,omitempty"`
+	VMImageHash   string `json:"vm_image_hash,omitempty"`
+	VMImageConfig string `json:"vm_image_config,omitempty"`
+	KMSURL        string `json:"kms_url"`
+	// KMSThreshold, with --kms-nodes, is the threshold KMS the CVMs get
+	// their keys from: its nodes' URLs and key set (the sys-config's
+	// kms_threshold).
+	KMSThreshold       *hostinput.ThresholdKMS `json:"kms_threshold,omitempty"`
+	ChainRPC           string                  `json:"chain_rpc"`
+	KmsContract        string                  `json:"kms_contract"`
+	AppID              string                  `json:"app_id"`
+	InstanceID         string                  `json:"instance_id"`
+	ComposeHash        string                  `json:"compose_hash"`
+	AppURL             string                  `json:"app_url"`
+	EvidenceURL        string                  `json:"evidence_url"`
+	InsecureTrustRoots string                  `json:"insecure_trust_roots"`
+	Collateral         string                  `json:"collateral"`
+	RuntimeEventLog    string                  `json:"runtime_event_log"`
+	GuestSocket        string                  `json:"guest_socket"`
 	// The gateway: its HTTPS address, registration endpoint, internal CA
 	// root and app id; the app's host name under it.
 	GatewayHTTPS        string `json:"gateway_https"`
@@ -137,6 +165,10 @@ type State struct {
 	GatewayCA           string `json:"gateway_ca"`
 	GatewayAppID        string `json:"gateway_app_id"`
 	AppHost             string `json:"app_host"`
+	// Gateways are the HTTPS URLs of the gateway nodes
+	// (https://127.0.0.1:PORT, GatewayHTTPS's first) when more than one
+	// runs (--gateways); each routes the app.
+	Gateways []string `json:"gateways,omitempty"`
 	// PortHosts maps each port the app's compose file publishes to the
 	// host name the gateway serves it at (<app_id>-<port>.<base>).
 	PortHosts map[string]string `json:"port_hosts,omitempty"`
@@ -148,9 +180,10 @@ type State struct {
 	// (empty with --compose); AppEnvPubKey the app's env encryption key.
 	ChainID  uint64 `json:"chain_id"`
 	VMConfig string `json:"vm_config"`
-	// OSImageHash is the os_image_hash of the stack's TDs, which their
-	// evidence binds (the registers its measurement document gives are
-	// theirs) and the chain allows.
+	// OSImageHash is the os_image_hash of the stack's simulated TDs that
+	// run in its process (the KMS, the gateway, process-mode CVMs), which
+	// their evidence binds (the registers its measurement document gives
+	// are theirs) and the chain allows; VMs boot VMImageHash.
 	OSImageHash  string `json:"os_image_hash"`
 	DemoImage    string `json:"demo_image,omitempty"`
 	AppEnvPubKey string `json:"app_env_pubkey"`
@@ -201,6 +234,7 @@ type stack struct {
 	image    string // the demo image, pinned
 	gov      *governance
 	kms      *kms.Server
+	tkms     *tkms // the threshold KMS (--kms-nodes), if any
 	reader   *chain.Reader
 	log      *zap.Logger
 	gw       *gateway
@@ -255,6 +289,18 @@ func Up(ctx context.Context, o Options) (err error) {
 			run  func(context.Context) error
 		}{"starting Pebble (an ACME CA that checks CAA) and a DNS server for " + baseDomain + " on loopback, and booting the gateway's TD, whose key from the KMS seals the gateway's storage", s.startACME}, steps[len(steps)-1])
 	}
+	if s.o.Gateways > 1 {
+		steps = append(steps, struct {
+			what string
+			run  func(context.Context) error
+		}{fmt.Sprintf("starting %d more gateway nodes, sharing the first's registry and certificates in etcd", s.o.Gateways-1), s.startGatewayNodes})
+	}
+	if s.o.KMSNodes > 0 {
+		steps = append(steps, struct {
+			what string
+			run  func(context.Context) error
+		}{s.thresholdStepName(), s.startThresholdKMS})
+	}
 	if s.o.VM {
 		steps = append(steps[:2], append([]struct {
 			what string
@@ -278,6 +324,12 @@ func Up(ctx context.Context, o Options) (err error) {
 			what string
 			run  func(context.Context) error
 		}{"waiting for the app to answer through the gateway", s.waitForApp})
+		if s.o.Gateways > 1 {
+			steps = append(steps, struct {
+				what string
+				run  func(context.Context) error
+			}{"waiting for the app to answer through every gateway node", s.waitThroughEachGateway})
+		}
 	}
 	fmt.Fprintln(s.out, "WARNING: simulated TEE with a mock Intel PKI (insecure, development only)")
 	s.warnInsecure()
@@ -316,6 +368,12 @@ func prepare(o Options) (*stack, error) {
 	}
 	if o.Apps < 1 || o.Apps > 16 {
 		return nil, Usage(fmt.Errorf("--apps %d: between 1 and 16 instances", o.Apps))
+	}
+	if err := checkGateways(&o); err != nil {
+		return nil, err
+	}
+	if err := checkThresholdOptions(&o); err != nil {
+		return nil, Usage(err)
 	}
 	if o.VM {
 		if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
@@ -553,6 +611,13 @@ func (s *stack) startKMS(ctx context.Context) (err error) {
 		return err
 	}
 	s.onStop(func() { s.kms.Stop(context.Background()) })
+	if s.vmImage != nil {
+		// The VMs boot the guest image, whose os_image_hash their
+		// evidence binds.
+		if _, err := s.gov.ctl.Send(ctx, s.gov.kms, dstackkms.NewDstackKms().PackAddOsImageHash(s.vmImage.hash), "add-os-image"); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -577,6 +642,14 @@ func (s *stack) startGateway(ctx context.Context) error {
 	if s.acme != nil {
 		edits = append(edits, s.acme.editGateway)
 	}
+	cluster, err := s.startGatewayCluster()
+	if err != nil {
+		return err
+	}
+	if cluster != nil {
+		// After the ACME edit: the cluster's etcd goes under its sealing.
+		edits = append(edits, cluster.editFirst)
+	}
 	gw, err := startGateway(ctx, s.dir, s.o.Listen, s.seed, s.roots, s.coll, s.gov, edits...)
 	if err != nil {
 		return err
@@ -586,6 +659,9 @@ func (s *stack) startGateway(ctx context.Context) error {
 	}
 	s.gw = gw
 	s.onStop(func() { gw.stop() })
+	if err := s.joinGatewayCluster(cluster); err != nil {
+		return err
+	}
 	envPub, err := s.kms.Service.GetAppEnvEncryptPubKey(ctx, &kmsapi.AppID{AppID: s.gov.app.Bytes()})
 	if err != nil {
 		return fmt.Errorf("getting the app's env encryption key: %w", err)
@@ -614,6 +690,9 @@ func (s *stack) bootCVM(ctx context.Context, name string) error {
 		gatewayURL: s.gw.registrationURL, pki: s.pki, chain: s.reader, log: s.log, envPubKey: s.envPub,
 		builtin: s.o.InsecureBuiltinApp, demo: s.app == nil && !s.o.InsecureBuiltinApp,
 		registry: s.registryOptions(),
+	}
+	if s.tkms != nil {
+		cfg.threshold = s.tkms.sys
 	}
 	var c *cvm
 	var err error
@@ -644,6 +723,14 @@ func (s *stack) bootCVM(ctx context.Context, name string) error {
 // findVMImage opens the image given with --vm-image, or the cached image
 // of this repository's source, built when there is none.
 func (s *stack) findVMImage(ctx context.Context) (err error) {
+	defer func() {
+		if err == nil {
+			err = s.vmImage.measure()
+		}
+		if err == nil {
+			fmt.Fprintf(s.out, "    os_image_hash %x: the VMs' simulated TDs report its boot measurement, which the chain allows\n", s.vmImage.hash)
+		}
+	}()
 	if s.o.VMImage != "" {
 		s.vmImage, err = openVMImage(s.o.VMImage)
 		return err
@@ -725,14 +812,14 @@ func (s *stack) fillState() {
 		VMConfig: vmConfig(), OSImageHash: hex.EncodeToString(mock.OSImageHash[:]), Dstack: s.o.Dstack,
 		InsecurePlainHTTPLoopback: s.o.InsecurePlainHTTPLoopback, InsecureAllowImageTags: s.o.InsecureAllowImageTags,
 	}
+	s.thresholdState(&st)
 	st.Process, _ = Self()
 	if s.o.VM {
 		st.Mode, st.VMImage = ModeVM, s.vmImage.dir
-		if b, err := os.ReadFile(filepath.Join(s.vmImage.dir, image.DigestFile)); err == nil {
-			st.VMImageHash = strings.TrimSpace(string(b))
-		}
+		st.VMImageHash, st.VMImageConfig = hex.EncodeToString(s.vmImage.hash[:]), s.vmImage.vmConfig
 	}
 	st.AppHost = st.AppID + "." + baseDomain
+	st.Gateways = s.gatewayURLs()
 	for _, c := range s.cvms {
 		in := Instance{InstanceID: hex.EncodeToString(c.instanceID), GuestSocket: c.socket, Dir: c.dir, TunnelAddress: c.tunnelAddr, BootSeconds: c.bootTime.Seconds()}
 		if c.vm != nil {
@@ -798,6 +885,10 @@ func (s *stack) printSummary() {
 		evidence = fmt.Sprintf("  evidence      %s > evidence.json   (the guest agent's GetQuote, through the gateway)\n  verify        %s verify --insecure-trust-roots %s --collateral %s evidence.json\n",
 			strings.Replace(curl, st.AppURL, st.EvidenceURL, 1), dstack, st.InsecureTrustRoots, st.Collateral)
 	}
+	osImage := st.OSImageHash + " (bound: the TDs' registers are what its measurement gives)"
+	if st.Mode == ModeVM {
+		osImage = fmt.Sprintf("%s, the VMs' guest image %s (bound: their registers are its boot's; %s verify --image %s …)", st.VMImageHash, st.VMImage, dstack, st.VMImage)
+	}
 	fmt.Fprintf(s.out, `
 The app is up (%.1fs).
   app           %s
@@ -809,14 +900,14 @@ The app is up (%.1fs).
   gateway       %s (registration %s, CA %s)
   app id        %s
   compose hash  %s
-  os image      %s (bound: the TDs' registers are what its measurement gives)
+  os image      %s
   instance id   %s
   guest agent   curl --unix-socket %s http://dstack/Info
   state         %s
 %sStop with Ctrl-C or "%s dev down --dir %s".
 `, time.Since(s.started).Seconds(), st.AppURL, curl, ports.String(), evidence,
 		st.ChainRPC, st.KmsContract, st.AppApp, dstack, st.ChainRPC, st.KmsContract, st.AppApp, st.KMSURL, st.GatewayHTTPS, st.GatewayRegistration, st.GatewayCA,
-		st.AppID, st.ComposeHash, st.OSImageHash, st.InstanceID, st.GuestSocket, filepath.Join(s.dir, "state.json"), s.acmeSummary(), dstack, s.o.Dir)
+		st.AppID, st.ComposeHash, osImage, st.InstanceID, st.GuestSocket, filepath.Join(s.dir, "state.json"), s.acmeSummary(), dstack, s.o.Dir)
 }
 
 // serve runs until ctx ends or an app exits; SIGHUP restarts the gateway

@@ -58,10 +58,20 @@ const (
 	vmStopGrace = 30 * time.Second
 )
 
-// vmShape is the VM qemu runs: the vm_config's (mock.DevImageVMShape), so
-// that the VM is the one its evidence describes.
+// vmShapeConfig is the VM shape of the stack's VMs, as their vm_config
+// states it (mock.DevImageVMShape: one vCPU, 2 GiB, QEMU's 9p host share):
+// qemu runs that VM (vmShape), and the image's boot is measured for it.
+func vmShapeConfig() identity.VMConfig {
+	c := mock.DevImageVMShape
+	c.Image = "dstack-go-dev"
+	return c
+}
+
+// vmShape is the VM qemu runs: the vm_config's, so that the VM is the one
+// its evidence describes.
 func vmShape() (cpus int, memMiB uint64) {
-	return int(mock.DevImageVMShape.CPUCount), mock.DevImageVMShape.MemorySize >> 20
+	c := vmShapeConfig()
+	return int(c.CPUCount), c.MemorySize >> 20
 }
 
 // vmConfigVM says how to boot one CVM as a VM.
@@ -75,6 +85,23 @@ type vmConfigVM struct {
 	seed        string
 	registry    string // the stack's registry on loopback, or ""
 	forwarder   []string
+}
+
+// guestSettings are what the VM's guest reads from its host-shared
+// sys-config: the chain (as the guest reaches it), the data disk, where
+// its tunnel and agent listen, and the simulated TEE with the boot
+// measurement of the image. The kernel command line stays the image's.
+func (c vmConfigVM) guestSettings(chainPort, tunnelPort int) (*hostinput.GuestSettings, error) {
+	boot, err := json.Marshal(c.image.boot)
+	if err != nil {
+		return nil, fmt.Errorf("encoding the boot measurement of the guest image: %w", err)
+	}
+	return &hostinput.GuestSettings{
+		ChainRPC: fmt.Sprintf("http://%s:%d", guestChain, chainPort), ChainID: c.chainID, KmsContract: c.kmsContract,
+		DataDevice: "/dev/vda", TunnelListen: fmt.Sprintf("0.0.0.0:%d", tunnelPort),
+		InsecureSimulatedTEE: &hostinput.SimulatedTEE{Seed: c.seed, Boot: boot},
+		InsecureAgentTCP:     fmt.Sprintf("0.0.0.0:%d", guestAgentPort),
+	}, nil
 }
 
 // bootVM writes the VM's host-shared files and data disk, starts qemu and
@@ -127,6 +154,31 @@ func bootVM(ctx context.Context, c vmConfigVM) (_ *cvm, err error) {
 		// tunnel relays the app's port 80 to: the VM is its own machine.
 		env = map[string]string{"PORT": strconv.Itoa(guestDemoPort)}
 	}
+	tunnelPort, err := freeLoopbackPort()
+	if err != nil {
+		return nil, err
+	}
+	agentPort, err := freeLoopbackPort()
+	if err != nil {
+		return nil, err
+	}
+	// The VM's evidence claims the image it boots, whose measurement its
+	// simulated TD reports.
+	guest.vmConfig = c.image.vmConfig
+	if guest.guestSettings, err = c.guestSettings(ports["chain"], tunnelPort); err != nil {
+		return nil, err
+	}
+	var appPort int
+	if c.builtin {
+		// --insecure-builtin-app: the guest runs the built-in demo
+		// instead of the compose app's containers, served directly
+		// through a host forward.
+		if appPort, err = freeLoopbackPort(); err != nil {
+			return nil, err
+		}
+		guest.guestSettings.InsecureDemoApp = fmt.Sprintf("0.0.0.0:%d", guestAppPort)
+		d.builtinAddr = fmt.Sprintf("127.0.0.1:%d", appPort)
+	}
 	shared, err := writeHostShared(filepath.Join(c.dir, "host-shared"), guest, env)
 	if err != nil {
 		return nil, err
@@ -145,14 +197,6 @@ func bootVM(ctx context.Context, c vmConfigVM) (_ *cvm, err error) {
 		}
 	}
 
-	tunnelPort, err := freeLoopbackPort()
-	if err != nil {
-		return nil, err
-	}
-	agentPort, err := freeLoopbackPort()
-	if err != nil {
-		return nil, err
-	}
 	fwd := func(guestIP string, hostPort int) string {
 		return fmt.Sprintf(",guestfwd=tcp:%s:%d-cmd:%s 127.0.0.1:%d", guestIP, hostPort, strings.Join(c.forwarder, " "), hostPort)
 	}
@@ -168,29 +212,12 @@ func bootVM(ctx context.Context, c vmConfigVM) (_ *cvm, err error) {
 	// so that the address the gateway derives from the registration (the
 	// forwarder's loopback address and the tunnel's port) reaches it.
 	netdev += fmt.Sprintf(",hostfwd=tcp:127.0.0.1:%d-:%d,hostfwd=tcp:127.0.0.1:%d-:%d", tunnelPort, tunnelPort, agentPort, guestAgentPort)
-	params := []string{
-		c.image.meta.Cmdline,
-		fmt.Sprintf("dstack.chain_rpc=http://%s:%d", guestChain, ports["chain"]),
-		fmt.Sprintf("dstack.chain_id=%d", c.chainID),
-		"dstack.kms_contract=" + c.kmsContract,
-		"dstack.insecure_tee_seed=" + c.seed,
-		"dstack.data_device=/dev/vda",
-		fmt.Sprintf("dstack.tunnel_listen=0.0.0.0:%d", tunnelPort),
-		fmt.Sprintf("dstack.insecure_agent_tcp=0.0.0.0:%d", guestAgentPort),
-	}
 	if c.builtin {
-		// --insecure-builtin-app: the guest runs the built-in demo
-		// instead of the compose app's containers, served directly
-		// through a host forward.
-		appPort, err := freeLoopbackPort()
-		if err != nil {
-			return nil, err
-		}
 		netdev += fmt.Sprintf(",hostfwd=tcp:127.0.0.1:%d-:%d", appPort, guestAppPort)
-		params = append(params, fmt.Sprintf("dstack.insecure_demo_app=0.0.0.0:%d", guestAppPort))
-		d.builtinAddr = fmt.Sprintf("127.0.0.1:%d", appPort)
 	}
-	cmdline := strings.Join(params, " ")
+	// The kernel command line is the image's, as its measurement names
+	// it; the instance's settings are in the host-shared sys-config.
+	cmdline := c.image.meta.Cmdline
 	cpus, mem := vmShape()
 	monitor := filepath.Join(c.dir, vmMonitorFile)
 	_ = os.Remove(monitor)

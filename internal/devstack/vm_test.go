@@ -2,6 +2,7 @@ package devstack
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -11,7 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dstack-go/dstack/guestos/hostinput"
 	"github.com/dstack-go/dstack/guestos/image"
+	"github.com/dstack-go/dstack/guestos/pid1"
+	"github.com/dstack-go/dstack/tee/attest"
+	"github.com/dstack-go/dstack/tee/attest/mock"
+	"github.com/dstack-go/dstack/tee/measure/measuretest/imagedir"
 )
 
 // writeImage writes an image directory's metadata.json, kernel and initrd.
@@ -181,5 +187,69 @@ func TestVMInstanceInfoKept(t *testing.T) {
 	fresh, err := vmInstanceInfo(dir, appID, false)
 	if err != nil || bytes.Equal(fresh.InstanceIDSeed, first.InstanceIDSeed) {
 		t.Fatalf("a new instance kept the seed %x (%v)", fresh.InstanceIDSeed, err)
+	}
+}
+
+// TestVMImageMeasured: the stack measures the image its VMs boot, and what
+// it hands the guest in the host-shared sys-config (the instance's
+// settings, and the boot measurement its simulated TD reports) boots a TD
+// whose evidence binds that image, offline from the vm_config's document
+// and against the image directory, and is refused against another image.
+func TestVMImageMeasured(t *testing.T) {
+	dir, im := imagedir.Write(t, "")
+	vi := &vmImage{dir: dir}
+	if err := vi.measure(); err != nil {
+		t.Fatal(err)
+	}
+	if hash, err := im.OSImageHash(); err != nil || vi.hash != hash {
+		t.Fatalf("os_image_hash %x, the image's %x (%v)", vi.hash, hash, err)
+	}
+	c := vmConfigVM{image: vi, chainID: 1337, kmsContract: "0x00000000000000000000000000000000000000aa", seed: "vm image measured"}
+	settings, err := c.guestSettings(8545, 7000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared, err := writeHostShared(filepath.Join(t.TempDir(), "host-shared"), cvmConfig{
+		compose: []byte(builtinCompose), appID: bytes.Repeat([]byte{1}, 20), kmsURL: "https://10.0.2.100:1", vmConfig: vi.vmConfig, guestSettings: settings,
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := hostinput.Read(shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What the guest's PID 1 makes of the settings on a development image.
+	args, _, err := pid1.StageArgs(in.SysConfig.Guest, true)
+	if got := strings.Join(args, " "); err != nil || !strings.Contains(got, "--chain-rpc http://10.0.2.102:8545 --chain-id 1337") ||
+		!strings.Contains(got, "--insecure-simulated-tee vm image measured") || !strings.Contains(got, "--data-device /dev/vda") {
+		t.Fatalf("stage args %q, %v", got, err)
+	}
+	var boot mock.Boot
+	if err := json.Unmarshal(in.SysConfig.Guest.InsecureSimulatedTEE.Boot, &boot); err != nil {
+		t.Fatal(err)
+	}
+	pki, err := mock.NewPKI([]byte(c.seed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	td := pki.BootedTD(&boot)
+	td.Identity.Config = in.SysConfig.VMConfig
+	a, err := td.Attester().Attest(context.Background(), [64]byte{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := pki.VerifyOptions()
+	if v, err := attest.Verify(context.Background(), a, opts); err != nil || !v.OSImageVerified || !bytes.Equal(v.OSImageHash, vi.hash[:]) {
+		t.Fatalf("offline: %v", err)
+	}
+	opts.OSImage = im
+	if v, err := attest.Verify(context.Background(), a, opts); err != nil || !v.OSImageVerified {
+		t.Fatalf("against the image directory: %v", err)
+	}
+	_, other := imagedir.Write(t, " other")
+	opts.OSImage = other
+	if _, err := attest.Verify(context.Background(), a, opts); err == nil {
+		t.Fatal("the evidence bound another image")
 	}
 }

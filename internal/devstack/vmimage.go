@@ -19,6 +19,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/dstack-go/dstack/guestos/image"
+	"github.com/dstack-go/dstack/tee/attest/mock"
+	"github.com/dstack-go/dstack/tee/identity"
+	"github.com/dstack-go/dstack/tee/measure"
 )
 
 // vmImage is the guest OS image the stack's VMs boot: its directory and
@@ -29,6 +32,44 @@ type vmImage struct {
 	// built says whether this run built it (rather than found it cached
 	// or given).
 	built *image.Result
+	// hash is its os_image_hash, vmConfig the vm_config of a VM of the
+	// stack that boots it, and boot what a TDX module measures when that
+	// VM boots it (measureVMImage).
+	hash     [32]byte
+	vmConfig string
+	boot     *mock.Boot
+}
+
+// measureVMImage computes what the stack's VMs of the image report: the
+// vm_config that claims the image in the VMs' shape (upstream's lite form,
+// with the image's measurement document), and MRTD, RTMR0–2 and their
+// boot event log as a TDX module, OVMF and QEMU would measure the image's
+// firmware, kernel, initrd and command line in that shape. The guest's
+// simulated TD reports exactly these, so its evidence binds the image that
+// booted: a verifier recomputes them from the image's measurement or
+// directory.
+func (im *vmImage) measure() error {
+	m, err := measure.ReadImage(im.dir)
+	if err != nil {
+		return fmt.Errorf("measuring the guest image in %s: %w", im.dir, err)
+	}
+	if im.hash, err = m.OSImageHash(); err != nil {
+		return fmt.Errorf("measuring the guest image in %s: %w", im.dir, err)
+	}
+	if im.vmConfig, err = mock.ImageVMConfig(m, vmShapeConfig()); err != nil {
+		return fmt.Errorf("measuring the guest image in %s: %w", im.dir, err)
+	}
+	cfg, err := identity.ParseVMConfig(im.vmConfig)
+	if err != nil {
+		return err
+	}
+	if cfg.TDXAttestationVariant != measure.VariantLite {
+		return fmt.Errorf("the guest image in %s has no %s for its VMs' shape, so the stack's KMS cannot bind its os_image_hash: build it with a TDX firmware (dstack image build)", im.dir, measure.TDXMeasurementFile)
+	}
+	if im.boot, err = mock.MeasureImageBoot(m, measure.ShapeOf(cfg)); err != nil {
+		return fmt.Errorf("measuring the boot of the guest image in %s: %w", im.dir, err)
+	}
+	return nil
 }
 
 // openVMImage reads the image in dir and refuses one that cannot run on

@@ -7,6 +7,7 @@
 package guesttest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -26,6 +27,7 @@ import (
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 	"github.com/dstack-go/dstack/tee/collateral"
+	"github.com/dstack-go/dstack/tee/eventlog"
 	"github.com/dstack-go/dstack/tee/identity"
 )
 
@@ -164,3 +166,26 @@ func (s *Stack) Boot(t testing.TB, hostShared string, launch ...func(*mock.TD)) 
 
 // ComposeHash is the hash of the test app-compose.
 func ComposeHash() [32]byte { return identity.ComposeHash([]byte(Compose)) }
+
+// MeasuredCVM is a CVM of the stack's app in process that measured its
+// identity into RTMR3 (app id, compose hash, a fixed instance id) as the
+// boot sequence does, without booting: its platform and its ids.
+func (s *Stack) MeasuredCVM(t testing.TB) (*guestos.Platform, []byte, []byte) {
+	t.Helper()
+	p, err := guestos.NewPlatform(s.PKI.NewTD(), filepath.Join(t.TempDir(), "log"), s.VMConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.SetEventVersion(1); err != nil {
+		t.Fatal(err)
+	}
+	appID, instanceID, compose := s.AppID.Bytes(), bytes.Repeat([]byte{0x5a}, 20), ComposeHash()
+	ev := func(name string, payload []byte) eventlog.RuntimeEvent {
+		return eventlog.RuntimeEvent{Name: name, Payload: payload, Version: 1}
+	}
+	if err := p.Emit(ev(eventlog.EventSystemPreparing, nil), ev(eventlog.EventAppID, appID), ev(eventlog.EventComposeHash, compose[:]),
+		ev(eventlog.EventInstanceID, instanceID), ev(eventlog.EventBootMRDone, nil)); err != nil {
+		t.Fatal(err)
+	}
+	return p, appID, instanceID
+}

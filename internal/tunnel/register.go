@@ -113,6 +113,10 @@ type RegisterResponse struct {
 	ExpiresInSeconds int64 `json:"expires_in_seconds"`
 	// Block is the chain block the gateway's isAppAllowed answer was read at.
 	Block uint64 `json:"block"`
+	// Gateways are the live nodes of the gateway's cluster (upstream's
+	// gateways), each of which routes the registration; empty for a
+	// gateway that is not in a cluster.
+	Gateways []GatewayNodeInfo `json:"gateways,omitempty"`
 }
 
 // Registration is how a CVM registers with a gateway.

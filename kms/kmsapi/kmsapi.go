@@ -63,6 +63,25 @@ type AppKeySharesResponse struct {
 	OSImageHash  prpc.Bytes `json:"os_image_hash"`
 }
 
+// SignAppCACertRequest asks a node of a threshold KMS to have its committee
+// issue the caller's app CA certificate for the app CA key the caller
+// derived from its combined keys (no node knows it). Attestation is the
+// caller's evidence binding that key (its report_data is
+// ratls.ReportData(PublicKey)); the node and each co-signer verify it and
+// authorize the app on their own. Not in upstream's proto.
+type SignAppCACertRequest struct {
+	APIVersion  uint32     `json:"api_version"`
+	PublicKey   prpc.Bytes `json:"public_key"`
+	Attestation prpc.Bytes `json:"attestation"`
+}
+
+// SignAppCACertResponse is the app CA certificate and the root CA
+// certificate it chains to, PEM.
+type SignAppCACertResponse struct {
+	AppCACert  string `json:"app_ca_cert"`
+	RootCACert string `json:"root_ca_cert"`
+}
+
 // BootInfo is what an authorizer judges: upstream's boot info, as a KMS
 // posts it to its authorization webhook (see chain.PolicyBootInfo).
 type BootInfo = chain.PolicyBootInfo

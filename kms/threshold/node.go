@@ -219,6 +219,9 @@ func (n *Node) Deliver(ctx context.Context, from string, m *Message) error {
 		n.abort(m)
 		return nil
 	}
+	if m.RootCert != nil {
+		return n.adoptShared(m.RootCert)
+	}
 	if m.FromID == nil || m.ToID == nil || len(m.Wire) == 0 {
 		return errors.New("threshold message without parties or content")
 	}

@@ -39,7 +39,10 @@ type Peer struct {
 	// URL is the peer's base URL (https://host:port).
 	URL string
 	// Key is the SubjectPublicKeyInfo DER of the peer's identity key, the
-	// key of its RA-TLS certificate: it names the peer.
+	// key of its RA-TLS certificate: it names the peer. When empty it is
+	// learned on first contact (PeerTransport.Learn): it is then the key
+	// of whatever serves at URL with evidence that verifies and that the
+	// PeerPolicy accepts, and stays that for the transport's lifetime.
 	Key []byte
 }
 
@@ -51,7 +54,8 @@ type Peer struct {
 type PeerTransport struct {
 	// Node receives the messages.
 	Node *Node
-	// Peers are the other nodes, by name.
+	// Peers are the other nodes, by name. Set it before use; after that
+	// only Learn changes it.
 	Peers map[string]Peer
 	// Certificate is this node's RA-TLS certificate on its identity key
 	// (ratls.IssueFor).
@@ -66,6 +70,9 @@ type PeerTransport struct {
 	mu      sync.Mutex
 	clients map[string]*http.Client
 	server  *ratls.Verifier
+
+	pmu   sync.RWMutex // guards Peers once in use
+	learn sync.Mutex   // one Learn at a time
 }
 
 func (t *PeerTransport) log() *zap.Logger {
@@ -77,19 +84,110 @@ func (t *PeerTransport) log() *zap.Logger {
 
 // peerNamed returns the name of the peer whose identity key is spki.
 func (t *PeerTransport) peerNamed(spki []byte) (string, bool) {
+	t.pmu.RLock()
+	defer t.pmu.RUnlock()
 	for name, p := range t.Peers {
-		if subtle.ConstantTimeCompare(p.Key, spki) == 1 {
+		if len(p.Key) > 0 && subtle.ConstantTimeCompare(p.Key, spki) == 1 {
 			return name, true
 		}
 	}
 	return "", false
 }
 
+// PeerKey returns the identity key of the peer name, once known.
+func (t *PeerTransport) PeerKey(name string) []byte {
+	t.pmu.RLock()
+	defer t.pmu.RUnlock()
+	return t.Peers[name].Key
+}
+
+// unknown lists the peers whose keys are not known yet.
+func (t *PeerTransport) unknown() map[string]string {
+	t.pmu.RLock()
+	defer t.pmu.RUnlock()
+	out := map[string]string{}
+	for name, p := range t.Peers {
+		if len(p.Key) == 0 {
+			out[name] = p.URL
+		}
+	}
+	return out
+}
+
+// Learn reaches every peer whose identity key is not known yet and learns
+// it from the TLS handshake: the key of the certificate of the server at
+// the peer's URL, whose evidence verifies and which the PeerPolicy
+// accepts. It returns the peers it could not learn, with why.
+func (t *PeerTransport) Learn(ctx context.Context) error {
+	t.learn.Lock()
+	defer t.learn.Unlock()
+	var errs []error
+	for name, u := range t.unknown() {
+		key, err := t.probe(ctx, u)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("learning the identity key of %s at %s: %w", name, u, err))
+			continue
+		}
+		if other, ok := t.peerNamed(key); ok {
+			errs = append(errs, fmt.Errorf("learning the identity key of %s at %s: it is %s's", name, u, other))
+			continue
+		}
+		t.pmu.Lock()
+		p := t.Peers[name]
+		p.Key = key
+		t.Peers[name] = p
+		t.pmu.Unlock()
+		t.log().Info("learned a threshold peer's identity key", zap.String("peer", name), zap.String("url", u))
+	}
+	return errors.Join(errs...)
+}
+
+// probe handshakes with the server at u and returns its certificate's
+// key, once its attestation and the policy accept it.
+func (t *PeerTransport) probe(ctx context.Context, u string) ([]byte, error) {
+	host := strings.TrimPrefix(strings.TrimSuffix(u, "/"), "https://")
+	if host == u || strings.ContainsAny(host, "/?#") {
+		return nil, errors.New("a peer URL must be https://host:port")
+	}
+	var key []byte
+	v := &ratls.Verifier{Attestation: t.Attestation, Policy: func(c *ratls.Claims) error {
+		if t.Policy == nil {
+			return errors.New("no peer policy configured")
+		}
+		if err := t.Policy(ctx, c.Evidence); err != nil {
+			return fmt.Errorf("peer refused: %w", err)
+		}
+		key = bytes.Clone(c.Certificate.RawSubjectPublicKeyInfo)
+		return nil
+	}}
+	d := tls.Dialer{Config: v.ClientConfig(t.Certificate)}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	conn, err := d.DialContext(ctx, "tcp", host)
+	if err != nil {
+		return nil, err
+	}
+	_ = conn.Close()
+	if key == nil {
+		return nil, errors.New("the handshake gave no certificate")
+	}
+	return key, nil
+}
+
 // verifier returns a verifier whose policy accepts only peer want (any
-// peer when want is empty).
+// peer when want is empty; on the server side, while some peers' keys are
+// still to be learned, also an unknown one that the policy accepts, so
+// that its handshake to learn this node's key succeeds: Handler refuses
+// its messages until this node has learned its key).
 func (t *PeerTransport) verifier(want string) *ratls.Verifier {
 	return &ratls.Verifier{Attestation: t.Attestation, Policy: func(c *ratls.Claims) error {
 		name, ok := t.peerNamed(c.Certificate.RawSubjectPublicKeyInfo)
+		if !ok && want == "" && len(t.unknown()) > 0 && t.Policy != nil {
+			if err := t.Policy(context.Background(), c.Evidence); err != nil {
+				return fmt.Errorf("unknown peer refused: %w", err)
+			}
+			return nil
+		}
 		switch {
 		case !ok:
 			return errors.New("the peer's key is not the identity key of any committee member")
@@ -127,7 +225,16 @@ func (t *PeerTransport) Handler() http.Handler {
 			return
 		}
 		// The handshake verified the certificate (ServerTLS); it names the peer.
-		from, ok := t.peerNamed(r.TLS.PeerCertificates[0].RawSubjectPublicKeyInfo)
+		spki := r.TLS.PeerCertificates[0].RawSubjectPublicKeyInfo
+		from, ok := t.peerNamed(spki)
+		if !ok && len(t.unknown()) > 0 {
+			// A peer this node has not reached yet: learn the keys of
+			// those still unknown, then look again.
+			if err := t.Learn(r.Context()); err != nil {
+				t.log().Info("threshold peers not learned", zap.Error(err))
+			}
+			from, ok = t.peerNamed(spki)
+		}
 		if !ok {
 			peerError(w, http.StatusForbidden, errors.New("not a committee member"))
 			return
@@ -191,9 +298,17 @@ func (t *PeerTransport) client(to string) *http.Client {
 
 // Send implements Transport.
 func (t *PeerTransport) Send(ctx context.Context, to string, m *Message) error {
+	t.pmu.RLock()
 	p, ok := t.Peers[to]
+	t.pmu.RUnlock()
 	if !ok {
 		return fmt.Errorf("sending to %s: not a known peer", to)
+	}
+	if len(p.Key) == 0 {
+		_ = t.Learn(ctx)
+		if len(t.PeerKey(to)) == 0 {
+			return fmt.Errorf("sending to %s: its identity key is not known yet (is it up at %s?)", to, p.URL)
+		}
 	}
 	body, err := json.Marshal(m)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/hex"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/dstack-go/dstack/tee/kdf"
 	"github.com/dstack-go/dstack/tee/ratls"
+	"github.com/dstack-go/dstack/tee/wire"
 )
 
 // The certificates' names and lifetimes, as the replicated KMS issues them
@@ -58,6 +60,12 @@ const (
 	// KindEnvPubKey is the k256 signature of "dstack-env-encrypt-pubkey" ‖
 	// ":" ‖ app_id [‖ BE64(timestamp)] ‖ X25519 key.
 	KindEnvPubKey StatementKind = "env-pubkey"
+	// KindKmsRPCCert is a KMS node's RPC certificate (kms:rpc special
+	// usage, server auth, its attestation in the RA-TLS extension),
+	// issued by the root CA for the node's identity key, as the replicated
+	// KMS issues its own: guests check that a KMS's RPC certificate is
+	// signed by the root CA published on chain.
+	KindKmsRPCCert StatementKind = "kms-rpc-cert"
 )
 
 // Statement is what a node asks its co-signers to sign. Every co-signer
@@ -75,6 +83,12 @@ type Statement struct {
 	// Timestamp is the env signature's timestamp (signature_v1); nil for
 	// the form without.
 	Timestamp *uint64 `json:"timestamp,omitempty"`
+	// Subject is the RPC certificate's name, also its one SAN
+	// (KindKmsRPCCert).
+	Subject string `json:"subject,omitempty"`
+	// Attestation is the wire-encoded evidence the RPC certificate
+	// carries (KindKmsRPCCert); it must bind PublicKey.
+	Attestation []byte `json:"attestation,omitempty"`
 	// NotBefore, NotAfter (Unix seconds) and Serial are a certificate's.
 	NotBefore int64  `json:"not_before,omitempty"`
 	NotAfter  int64  `json:"not_after,omitempty"`
@@ -113,7 +127,7 @@ var (
 
 func (st *Statement) root() Root {
 	switch st.Kind {
-	case KindRootCACert, KindAppCACert:
+	case KindRootCACert, KindAppCACert, KindKmsRPCCert:
 		return RootCA
 	}
 	return RootK256
@@ -134,7 +148,7 @@ func (st *Statement) prepare(sh *Shares) (*prepared, error) {
 		return nil, err
 	}
 	switch st.Kind {
-	case KindRootCACert, KindAppCACert:
+	case KindRootCACert, KindAppCACert, KindKmsRPCCert:
 		return st.prepareCert(sh, pub)
 	case KindKmsIssued:
 		if len(st.AppID) != 20 || len(st.PublicKey) != 33 {
@@ -210,26 +224,33 @@ func (st *Statement) prepareCert(sh *Shares, root *ecdsa.PublicKey) (*prepared, 
 			return nil, fmt.Errorf("root CA certificate statement: no app id, no key, and a validity of %s", rootCAValidity)
 		}
 		opts.Subject, opts.PathLen, subject = rootCASubject, 1, root
-	case KindAppCACert:
+	case KindAppCACert, KindKmsRPCCert:
 		if len(sh.RootCert) == 0 {
-			return nil, errors.New("app CA certificate statement: no root CA certificate yet")
+			return nil, fmt.Errorf("%s statement: no root CA certificate yet", st.Kind)
 		}
 		var err error
 		if parent, err = x509.ParseCertificate(sh.RootCert); err != nil {
-			return nil, fmt.Errorf("app CA certificate statement: the root CA certificate: %w", err)
-		}
-		if len(st.AppID) != 20 {
-			return nil, errors.New("app CA certificate statement: a 20-byte app id is needed")
+			return nil, fmt.Errorf("%s statement: the root CA certificate: %w", st.Kind, err)
 		}
 		if !na.After(nb) || na.After(parent.NotAfter) || nb.Before(parent.NotBefore) {
-			return nil, errors.New("app CA certificate statement: the validity must lie within the root CA's")
+			return nil, fmt.Errorf("%s statement: the validity must lie within the root CA's", st.Kind)
 		}
 		k, err := x509.ParsePKIXPublicKey(st.PublicKey)
 		ec, ok := k.(*ecdsa.PublicKey)
 		if err != nil || !ok || ec.Curve != elliptic.P256() {
-			return nil, errors.New("app CA certificate statement: the key must be a P-256 SubjectPublicKeyInfo")
+			return nil, fmt.Errorf("%s statement: the key must be a P-256 SubjectPublicKeyInfo", st.Kind)
 		}
-		opts.Subject, opts.PathLen, opts.AppID, opts.SpecialUsage, subject = appCASubject, 0, st.AppID, ratls.UsageAppCA, ec
+		subject = ec
+		if st.Kind == KindKmsRPCCert {
+			if err := st.rpcCertOptions(&opts); err != nil {
+				return nil, err
+			}
+			break
+		}
+		if len(st.AppID) != 20 {
+			return nil, errors.New("app CA certificate statement: a 20-byte app id is needed")
+		}
+		opts.Subject, opts.PathLen, opts.AppID, opts.SpecialUsage = appCASubject, 0, st.AppID, ratls.UsageAppCA
 	}
 	signer := &fixedSigner{pub: root}
 	if _, err := ratls.CreateCertificate(opts, subject, parent, signer); !errors.Is(err, errCaptured) {
@@ -244,6 +265,25 @@ func (st *Statement) prepareCert(sh *Shares, root *ecdsa.PublicKey) (*prepared, 
 		// x509.CreateCertificate checks the signature with the issuer's key.
 		return ratls.CreateCertificate(opts, subject, parent, signer)
 	}}, nil
+}
+
+// rpcCertOptions makes opts a KMS RPC certificate's profile, as the
+// replicated KMS issues its own: the subject and its SAN, server auth, the
+// kms:rpc usage, and the attestation, which must bind the key.
+func (st *Statement) rpcCertOptions(opts *ratls.CertOptions) error {
+	if len(st.AppID) != 0 || st.Subject == "" || len(st.Subject) > 253 {
+		return errors.New("kms-rpc-cert statement: no app id, and a subject (the node's domain) of 1 to 253 bytes")
+	}
+	att, _, err := wire.Decode(st.Attestation)
+	if err != nil {
+		return fmt.Errorf("kms-rpc-cert statement: the attestation: %w", err)
+	}
+	if att.ReportData != ratls.ReportData(st.PublicKey) {
+		return errors.New("kms-rpc-cert statement: the attestation does not bind the certificate's key")
+	}
+	*opts = ratls.CertOptions{Subject: st.Subject, SubjectAltNames: []string{st.Subject}, ServerAuth: true,
+		SpecialUsage: ratls.UsageKMSRPC, Attestation: att, NotBefore: opts.NotBefore, NotAfter: opts.NotAfter, Serial: opts.Serial}
+	return nil
 }
 
 // cacheKey names what a statement's signature can be reused for: per app
@@ -472,6 +512,25 @@ func serial() ([]byte, error) {
 	return b, nil
 }
 
+// issuedBy sets a certificate statement's serial and validity: from an
+// hour ago (not before the root's) until the root CA certificate expires,
+// which it returns.
+func (st *Statement) issuedBy(sh *Shares) (*x509.Certificate, error) {
+	root, err := x509.ParseCertificate(sh.RootCert)
+	if err != nil {
+		return nil, fmt.Errorf("issuing a %s: the root CA certificate: %w", st.Kind, err)
+	}
+	if st.Serial, err = serial(); err != nil {
+		return nil, err
+	}
+	nb := time.Now().Add(-time.Hour).Truncate(time.Second)
+	if nb.Before(root.NotBefore) {
+		nb = root.NotBefore
+	}
+	st.NotBefore, st.NotAfter = nb.Unix(), root.NotAfter.Unix()
+	return root, nil
+}
+
 // SignAppCACert issues app appID's CA certificate for key, valid from an
 // hour ago until the root CA certificate expires, as the replicated KMS
 // issues it. It is cached per app and key: one threshold signature per
@@ -482,24 +541,15 @@ func (n *Node) SignAppCACert(ctx context.Context, appID []byte, key *ecdsa.Publi
 	if sh == nil {
 		return nil, ErrNoShares
 	}
-	root, err := x509.ParseCertificate(sh.RootCert)
-	if err != nil {
-		return nil, fmt.Errorf("issuing an app CA certificate: the root CA certificate: %w", err)
-	}
 	spki, err := x509.MarshalPKIXPublicKey(key)
 	if err != nil {
 		return nil, fmt.Errorf("issuing an app CA certificate: %w", err)
 	}
-	sn, err := serial()
-	if err != nil {
+	st := &Statement{Kind: KindAppCACert, AppID: appID, PublicKey: spki, Evidence: evidence}
+	if _, err := st.issuedBy(sh); err != nil {
 		return nil, err
 	}
-	nb := time.Now().Add(-time.Hour).Truncate(time.Second)
-	if nb.Before(root.NotBefore) {
-		nb = root.NotBefore
-	}
-	sig, err := n.Sign(ctx, &Statement{Kind: KindAppCACert, AppID: appID, PublicKey: spki, NotBefore: nb.Unix(),
-		NotAfter: root.NotAfter.Unix(), Serial: sn, Evidence: evidence})
+	sig, err := n.Sign(ctx, st)
 	if err != nil {
 		return nil, err
 	}
@@ -531,4 +581,30 @@ func (n *Node) SignEnvPubKey(ctx context.Context, appID, pub []byte) (sig []byte
 		return nil, nil, 0, err
 	}
 	return s0.Bytes, s1.Bytes, *s1.Statement.Timestamp, nil
+}
+
+// SignRPCCert issues this node's KMS RPC certificate for its identity key
+// spki (SubjectPublicKeyInfo DER) under the name domain, carrying att (which
+// must bind spki), valid from an hour ago until the root CA certificate
+// expires. Co-signers approve it (ApproveFunc) only for the requester's own
+// identity key and an attestation they verify themselves.
+func (n *Node) SignRPCCert(ctx context.Context, spki []byte, domain string, att *wire.Attestation) (*tls.Certificate, error) {
+	sh := n.Shares()
+	if sh == nil {
+		return nil, ErrNoShares
+	}
+	enc, err := wire.Encode(att.Stripped())
+	if err != nil {
+		return nil, fmt.Errorf("issuing the RPC certificate: %w", err)
+	}
+	st := &Statement{Kind: KindKmsRPCCert, PublicKey: spki, Subject: domain, Attestation: enc}
+	root, err := st.issuedBy(sh)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := n.Sign(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	return &tls.Certificate{Certificate: [][]byte{sig.Bytes, root.Raw}}, nil
 }

@@ -1,6 +1,7 @@
 package threshold
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/x509"
@@ -134,4 +135,62 @@ func (n *Node) AdoptRootCert(der []byte) (*x509.Certificate, error) {
 	c.RootCert = cert.Raw
 	n.shares = &c
 	return cert, nil
+}
+
+// ShareRootCert sends the root CA certificate this node issued
+// (IssueRootCert) to every other member of its committee, which adopts it
+// (AdoptRootCert's checks); it returns the members that could not be
+// reached or refused it.
+func (n *Node) ShareRootCert(ctx context.Context) error {
+	sh := n.Shares()
+	if sh == nil || len(sh.RootCert) == 0 {
+		return errors.New("sharing the root CA certificate: this node has none")
+	}
+	var errs []error
+	for _, m := range sh.Committee.Members {
+		if m.Node == n.Name {
+			continue
+		}
+		if err := n.Transport.Send(ctx, m.Node, &Message{Session: "root-cert/" + sh.Committee.Digest(), RootCert: sh.RootCert}); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("sharing the root CA certificate: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// adoptShared adopts the root CA certificate a member sent, unless this
+// node has one already: the same is accepted again, another is refused.
+func (n *Node) adoptShared(der []byte) error {
+	sh := n.Shares()
+	if sh == nil {
+		return ErrNoShares
+	}
+	if len(sh.RootCert) > 0 {
+		if !bytes.Equal(sh.RootCert, der) {
+			return errors.New("this node already holds another root CA certificate")
+		}
+		return nil
+	}
+	_, err := n.AdoptRootCert(der)
+	return err
+}
+
+// WaitRootCert waits until this node holds the root CA certificate (its
+// own, or one a member shared).
+func (n *Node) WaitRootCert(ctx context.Context) (*x509.Certificate, error) {
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if sh := n.Shares(); sh != nil && len(sh.RootCert) > 0 {
+			return x509.ParseCertificate(sh.RootCert)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("waiting for the root CA certificate from the committee's first member: %w", ctx.Err())
+		case <-t.C:
+		}
+	}
 }

@@ -28,6 +28,10 @@ type Message struct {
 	// Open, in the first message of a signing session, is what the
 	// initiator asks the receiver to sign.
 	Open *SignOpen `json:"open,omitempty"`
+	// RootCert is the root CA certificate the sender issued after the
+	// DKG (Node.ShareRootCert); the receiver adopts it once it has checked
+	// it (AdoptRootCert).
+	RootCert []byte `json:"root_cert,omitempty"`
 }
 
 // Transport carries messages between the nodes of a committee.
@@ -88,7 +92,7 @@ func (t memoryTransport) Send(ctx context.Context, to string, m *Message) error 
 	}
 	c := *m
 	c.From = t.from
-	if c.Open != nil || c.Abort {
+	if c.Open != nil || c.Abort || c.RootCert != nil {
 		// The receiver answers an opening synchronously: it approves or
 		// refuses before the initiator goes on.
 		return n.Deliver(ctx, t.from, &c)

@@ -67,7 +67,13 @@ func parseMicro(r io.Reader) ([]microResult, error) {
 // runMicro runs the packages' benchmarks with go test in the module's
 // directory, echoing go test's output to log, and parses their lines.
 func runMicro(ctx context.Context, goCmd, dir, benchtime string, count int, pkgs []string, log io.Writer) ([]microResult, error) {
-	args := append([]string{"test", "-run", "^$", "-bench", ".", "-benchmem", "-benchtime", benchtime, "-count", fmt.Sprint(count)}, pkgs...)
+	return runMicroMatching(ctx, goCmd, dir, ".", benchtime, count, pkgs, log)
+}
+
+// runMicroMatching is runMicro of the benchmarks whose names match pattern
+// (go test -bench).
+func runMicroMatching(ctx context.Context, goCmd, dir, pattern, benchtime string, count int, pkgs []string, log io.Writer) ([]microResult, error) {
+	args := append([]string{"test", "-run", "^$", "-bench", pattern, "-benchmem", "-benchtime", benchtime, "-count", fmt.Sprint(count)}, pkgs...)
 	cmd := exec.CommandContext(ctx, goCmd, args...)
 	cmd.Dir = dir
 	var buf bytes.Buffer

@@ -71,11 +71,16 @@
 //
 // Started by the kernel as PID 1 (the guest image's /init), it sets the VM
 // up and runs itself as the boot stage under supervision (guestos/pid1):
-// its flags then come from the kernel command line's dstack.* parameters.
+// its flags then come from the host-shared .sys-config.json's
+// dstack_go_guest settings, and with --insecure-simulated-tee the simulated
+// TD reports the boot measurement those settings carry (the image the host
+// booted), so that the evidence binds the image that runs.
 package main
 
 import (
 	"context"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -229,7 +234,11 @@ func run(ctx context.Context, o *options, log *zap.Logger, reader *chain.Reader,
 		if err != nil {
 			return err
 		}
-		tee = pki.NewTD()
+		td, err := simulatedTD(pki, in.SysConfig, log)
+		if err != nil {
+			return err
+		}
+		tee = td
 		opts.InsecureTrustRoots = &attest.TrustRoots{TDX: pki.Roots()}
 		opts.Collateral = collateral.NewCache(pki.Source(), collateral.CacheOptions{})
 	} else {
@@ -333,6 +342,21 @@ func run(ctx context.Context, o *options, log *zap.Logger, reader *chain.Reader,
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return app.Stop(shutdown)
+}
+
+// simulatedTD boots the simulated TD: of the boot measurement the host's
+// sys-config carries (the image the host booted, as it measured it), else
+// of the simulated development image.
+func simulatedTD(pki *mock.PKI, sys *hostinput.SysConfig, log *zap.Logger) (*mock.TD, error) {
+	if g := sys.Guest; g != nil && g.InsecureSimulatedTEE != nil && len(g.InsecureSimulatedTEE.Boot) > 0 {
+		var b mock.Boot
+		if err := json.Unmarshal(g.InsecureSimulatedTEE.Boot, &b); err != nil {
+			return nil, fmt.Errorf("reading the boot measurement of the host-shared %s: %w", hostinput.SysConfigFile, err)
+		}
+		log.Warn("INSECURE: the simulated TD reports the boot measurement the host gives (MRTD and RTMR0-2 of the image it booted)", zap.String("mrtd", hex.EncodeToString(b.MRTD[:])))
+		return pki.BootedTD(&b), nil
+	}
+	return pki.NewTD(), nil
 }
 
 // collateralSource picks where TDX collateral comes from: the flags, else

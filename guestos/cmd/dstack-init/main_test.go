@@ -16,7 +16,11 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/dstack-go/dstack/guestos/boot"
+	"github.com/dstack-go/dstack/guestos/hostinput"
 	"github.com/dstack-go/dstack/internal/guesttest"
+	"github.com/dstack-go/dstack/tee/attest/mock"
+	"github.com/dstack-go/dstack/tee/measure"
+	"github.com/dstack-go/dstack/tee/measure/measuretest/imagedir"
 )
 
 func TestParseFlags(t *testing.T) {
@@ -114,5 +118,38 @@ func TestRun(t *testing.T) {
 	}
 	if _, err := os.Stat(o.socket); !os.IsNotExist(err) {
 		t.Fatal("agent served after a refused boot")
+	}
+}
+
+// TestSimulatedTDOfTheHostsBoot: the simulated TD reports the boot
+// measurement the host's sys-config carries (the image it booted), the
+// development image's without one, and a malformed one stops the boot.
+func TestSimulatedTDOfTheHostsBoot(t *testing.T) {
+	pki, err := mock.NewPKI([]byte("simulated td"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, im := imagedir.Write(t, "")
+	b, err := mock.MeasureImageBoot(im, measure.ShapeOf(&mock.DevImageVMShape))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(b)
+	sys := func(boot json.RawMessage) *hostinput.SysConfig {
+		return &hostinput.SysConfig{Guest: &hostinput.GuestSettings{InsecureSimulatedTEE: &hostinput.SimulatedTEE{Seed: "x", Boot: boot}}}
+	}
+	td, err := simulatedTD(pki, sys(raw), zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := td.RTMRs(); td.MRTD() != b.MRTD || [3][48]byte(r[:3]) != b.RTMR {
+		t.Fatalf("the TD does not report the host's boot measurement: %v", err)
+	}
+	dev := mock.DevBoot()
+	if td, err := simulatedTD(pki, &hostinput.SysConfig{}, zap.NewNop()); err != nil || td.MRTD() != dev.MRTD {
+		t.Fatalf("without a boot measurement: %v", err)
+	}
+	if _, err := simulatedTD(pki, sys(json.RawMessage(`{"mrtd":"00"}`)), zap.NewNop()); err == nil {
+		t.Fatal("a malformed boot measurement was accepted")
 	}
 }

@@ -5,11 +5,12 @@
 //
 //	GET /           who it is (app id, instance id, version), a fingerprint
 //	                of its app key from GetKey, and how many times an
-//	                instance of it started on this data volume
+//	                instance of it started on this data volume and the
+//	                version that ran on it before this one
 //	GET /evidence   the agent's GetQuote (?report_data=hex), for dstack verify
 //
 // It listens on 127.0.0.1:$PORT (default 8080; the tunnel relays to it) and keeps its start count in
-// /data/starts. It must never print a key: only a hash of it.
+// /data/starts and the version it runs in /data/version. It must never print a key: only a hash of it.
 package main
 
 import (
@@ -91,10 +92,18 @@ func main() {
 	if err := os.WriteFile(countFile, []byte(strconv.Itoa(starts)+"\n"), 0o600); err != nil {
 		log.Fatalf("writing %s: %v", countFile, err)
 	}
+	previous := "none"
+	versionFile := filepath.Join(*data, "version")
+	if b, err := os.ReadFile(versionFile); err == nil {
+		previous = strings.TrimSpace(string(b))
+	}
+	if err := os.WriteFile(versionFile, []byte(*version+"\n"), 0o600); err != nil {
+		log.Fatalf("writing %s: %v", versionFile, err)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, "hello from a confidential app\napp_id %s\ninstance_id %s\nversion %s\napp_key_sha256 %x\nstarts %d\n",
-			info.AppID, info.InstanceID, *version, fp, starts)
+		fmt.Fprintf(w, "hello from a confidential app\napp_id %s\ninstance_id %s\nversion %s\napp_key_sha256 %x\nstarts %d\nprevious_version %s\n",
+			info.AppID, info.InstanceID, *version, fp, starts, previous)
 	})
 	mux.HandleFunc("GET /evidence", func(w http.ResponseWriter, r *http.Request) {
 		var q json.RawMessage

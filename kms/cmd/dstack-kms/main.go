@@ -16,6 +16,15 @@
 // has lost the keys it published: run refuses to start rather than make new
 // ones, since every app key would change. rebootstrap makes new keys there
 // on purpose, once, and says so loudly.
+//
+// With the threshold option the KMS is one node of a threshold KMS: on
+// first start it generates and seals its pre-parameters, waits for every
+// peer (each checked by its attestation and the KMS policy), runs the DKG
+// with them and seals its shares and the committee's public keys
+// (threshold-public.json, for setKmsInfo and the CVMs' key set) into
+// state_dir; later starts unseal them. run returns an error when the node
+// cannot come up (a share sealed under another sealing key, a committee
+// that is not the configured one).
 package main
 
 import (
@@ -53,6 +62,16 @@ func main() {
 			}
 			if err := srv.Start(ctx); err != nil {
 				return err
+			}
+			if cfg.Threshold != nil {
+				log.Info("threshold KMS node starting: unsealing its shares, or, on first start, waiting for every peer and running the DKG",
+					zap.String("url", srv.URL), zap.String("node", cfg.Threshold.Name))
+				if err := srv.Ready(ctx); err != nil {
+					stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+					defer cancel()
+					_ = srv.Stop(stopCtx)
+					return err
+				}
 			}
 			log.Info("KMS serving", zap.String("url", srv.URL))
 			<-ctx.Done()

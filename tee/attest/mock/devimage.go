@@ -336,3 +336,46 @@ func DevImageBootEvents() []eventlog.Event {
 	}
 	return out
 }
+
+// maxBootEvents bounds the boot event log a Boot's JSON form may carry.
+const maxBootEvents = 256
+
+// bootJSON is a Boot's JSON form: MRTD and the boot event log, in
+// upstream's event log form, whose replay gives RTMR0–2.
+type bootJSON struct {
+	MRTD   eventlog.HexBytes `json:"mrtd"`
+	Events []eventlog.Event  `json:"event_log"`
+}
+
+// MarshalJSON encodes the boot as its MRTD and boot event log: how a host
+// that measured an image's boot (MeasureImageBoot) tells a simulated TD in
+// a VM what it booted.
+func (b *Boot) MarshalJSON() ([]byte, error) {
+	return json.Marshal(bootJSON{MRTD: b.MRTD[:], Events: b.Events})
+}
+
+// UnmarshalJSON decodes MarshalJSON's form. RTMR0–2 are the replay of the
+// event log, so that the log and the registers agree; an MRTD that is not
+// 48 bytes, an event of another register than RTMR0–2, a digest that is
+// not 48 bytes, or more than 256 events are refused.
+func (b *Boot) UnmarshalJSON(data []byte) error {
+	var j bootJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return fmt.Errorf("mock: decoding a boot measurement: %w", err)
+	}
+	if len(j.MRTD) != 48 {
+		return fmt.Errorf("mock: decoding a boot measurement: mrtd of %d bytes, want 48", len(j.MRTD))
+	}
+	if len(j.Events) == 0 || len(j.Events) > maxBootEvents {
+		return fmt.Errorf("mock: decoding a boot measurement: %d boot events, want 1 to %d", len(j.Events), maxBootEvents)
+	}
+	out := Boot{MRTD: [48]byte(j.MRTD), Events: j.Events}
+	for i, e := range j.Events {
+		if e.IMR > 2 || len(e.Digest) != 48 {
+			return fmt.Errorf("mock: decoding a boot measurement: boot event %d: register %d, digest of %d bytes (want RTMR0–2, 48 bytes)", i, e.IMR, len(e.Digest))
+		}
+		out.RTMR[e.IMR] = eventlog.Extend(out.RTMR[e.IMR], [48]byte(e.Digest))
+	}
+	*b = out
+	return nil
+}

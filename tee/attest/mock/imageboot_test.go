@@ -239,3 +239,104 @@ func TestImageShapeFieldsThatFeedRegisters(t *testing.T) {
 		}
 	}
 }
+
+// TestBootJSONRoundTrip: a host's measurement of an image's boot, handed to a guest as JSON, boots a TD with
+// the same registers and event log (RTMR0–2 replayed from the log), whose evidence binds the image; a
+// malformed measurement is refused.
+func TestBootJSONRoundTrip(t *testing.T) {
+	_, im := imagedir.Write(t, "")
+	b, err := mock.MeasureImageBoot(im, measure.ShapeOf(&mock.DevImageVMShape))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got mock.Boot
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.MRTD != b.MRTD || got.RTMR != b.RTMR || len(got.Events) != len(b.Events) {
+		t.Fatalf("round trip: MRTD %v, RTMR %v, %d events of %d", got.MRTD == b.MRTD, got.RTMR == b.RTMR, len(got.Events), len(b.Events))
+	}
+	pki, err := mock.NewPKI([]byte("boot json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := mock.ImageVMConfig(im, mock.DevImageVMShape)
+	if err != nil {
+		t.Fatal(err)
+	}
+	td := pki.BootedTD(&got)
+	td.Identity.Config = cfg
+	a, err := td.Attester().Attest(context.Background(), [64]byte{1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := pki.VerifyOptions()
+	opts.OSImage = im
+	if v, err := attest.Verify(context.Background(), a, opts); err != nil || !v.OSImageVerified {
+		t.Fatalf("the TD booted from the JSON measurement: %v", err)
+	}
+	// A digest changed in transit changes the replayed register, and the binding refuses it.
+	flipped := bytes.Clone(raw)
+	at := bytes.Index(flipped, []byte(`"digest":"`)) + len(`"digest":"`)
+	flipped[at] = "01"[(flipped[at]-'0'+1)%2]
+	var changed mock.Boot
+	if err := json.Unmarshal(flipped, &changed); err != nil || changed.RTMR == b.RTMR {
+		t.Fatalf("a changed digest: %v, or replayed to the same registers", err)
+	}
+	td = pki.BootedTD(&changed)
+	td.Identity.Config = cfg
+	if a, err = td.Attester().Attest(context.Background(), [64]byte{1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := attest.Verify(context.Background(), a, opts); err == nil {
+		t.Fatal("a TD of a changed boot measurement bound the image")
+	}
+	for name, bad := range map[string]string{
+		"short mrtd":   `{"mrtd":"00","event_log":[{"imr":0,"event_type":1,"digest":"` + strings.Repeat("00", 48) + `","event":"","event_payload":""}]}`,
+		"RTMR3 event":  `{"mrtd":"` + strings.Repeat("00", 48) + `","event_log":[{"imr":3,"event_type":1,"digest":"` + strings.Repeat("00", 48) + `","event":"","event_payload":""}]}`,
+		"short digest": `{"mrtd":"` + strings.Repeat("00", 48) + `","event_log":[{"imr":1,"event_type":1,"digest":"00","event":"","event_payload":""}]}`,
+		"no events":    `{"mrtd":"` + strings.Repeat("00", 48) + `","event_log":[]}`,
+		"not json":     `{"mrtd":`,
+	} {
+		if err := json.Unmarshal([]byte(bad), new(mock.Boot)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// FuzzBootJSON: a boot measurement in JSON either is refused or decodes to
+// registers that are the replay of its event log, and encodes back to the
+// same measurement.
+func FuzzBootJSON(f *testing.F) {
+	_, im := imagedir.Write(f, "")
+	b, err := mock.MeasureImageBoot(im, measure.ShapeOf(&mock.DevImageVMShape))
+	if err != nil {
+		f.Fatal(err)
+	}
+	raw, _ := json.Marshal(b)
+	f.Add(raw)
+	f.Add([]byte(`{"mrtd":"` + strings.Repeat("ab", 48) + `","event_log":[{"imr":2,"event_type":6,"digest":"` + strings.Repeat("cd", 48) + `"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var got mock.Boot
+		if json.Unmarshal(data, &got) != nil {
+			return
+		}
+		for imr := uint32(0); imr < 3; imr++ {
+			if r, err := eventlog.ReplayIMR(got.Events, imr); err != nil || r != got.RTMR[imr] {
+				t.Fatalf("RTMR%d %x is not the replay of the log (%x, %v)", imr, got.RTMR[imr], r, err)
+			}
+		}
+		again, err := json.Marshal(&got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var round mock.Boot
+		if err := json.Unmarshal(again, &round); err != nil || round.MRTD != got.MRTD || round.RTMR != got.RTMR {
+			t.Fatalf("re-encoded measurement: %v", err)
+		}
+	})
+}

@@ -56,6 +56,12 @@ type TD struct {
 // on p, with an empty RTMR3 and no runtime event yet.
 func (p *PKI) NewTD() *TD { return p.newTD(DevBoot()) }
 
+// BootedTD boots a simulated TD whose build-time registers and boot event
+// log are b's, with an empty RTMR3: for a VM whose host measured the image
+// it booted (MeasureImageBoot) and handed the measurement to the guest, as
+// the simulated TEE trusts its host.
+func (p *PKI) BootedTD(b *Boot) *TD { return p.newTD(b) }
+
 func (p *PKI) newTD(b *Boot) *TD {
 	return &TD{tee: p.NewTEE(b.MRTD, b.RTMR[0], b.RTMR[1], b.RTMR[2]), boot: b.Events}
 }

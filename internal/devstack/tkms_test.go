@@ -1,0 +1,122 @@
+package devstack
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bnb-chain/tss-lib/v2/ecdsa/keygen"
+
+	"github.com/dstack-go/dstack/guestos/kmsclient"
+	"github.com/dstack-go/dstack/kms/threshold"
+)
+
+// getKey asks the guest agent at socket for GetKey of path.
+func getKey(t *testing.T, socket, path string) string {
+	t.Helper()
+	c := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "unix", socket)
+	}}}
+	res, err := c.Post("http://dstack/GetKey", "application/json", strings.NewReader(`{"path":"`+path+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	var r struct {
+		Key string `json:"key"`
+	}
+	if res.StatusCode != 200 || json.Unmarshal(b, &r) != nil || r.Key == "" {
+		t.Fatalf("GetKey: %d %s", res.StatusCode, b)
+	}
+	return r.Key
+}
+
+// TestUpThresholdKMS: `dev up --kms-nodes 3 --kms-threshold 2` runs the
+// DKG among three nodes and the demo CVM gets its keys from them
+// (key-provider kms-threshold); another CVM of the app booted with one
+// node stopped answers GetKey the same; with two stopped key release fails
+// closed. The nodes' pre-parameters come from the cache, where tss-lib's
+// test fixtures stand in for the ones a first run generates.
+func TestUpThresholdKMS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a threshold dev stack runs a DKG: one to two minutes")
+	}
+	dir, cache := t.TempDir(), t.TempDir()
+	fixtures, _, err := keygen.LoadKeygenTestFixtures(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		name := "kms-" + string(rune('1'+i))
+		key, _ := hex.DecodeString(devSealingKey(name))
+		b, err := threshold.SealPreParams(&fixtures[i].LocalPreParams, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(cache, name+".preparams.sealed"), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan State, 1)
+	done := make(chan error, 1)
+	stacks := make(chan *stack, 1)
+	var out syncBuffer
+	go func() {
+		done <- Up(ctx, Options{Dir: dir, Listen: "127.0.0.1:0", InsecureBuiltinApp: true, Out: &out, Ready: ready,
+			KMSNodes: 3, KMSThreshold: 2, KMSCache: cache, thresholdUp: func(s *stack) { stacks <- s }})
+	}()
+	start := time.Now()
+	var st State
+	select {
+	case st = <-ready:
+	case err := <-done:
+		t.Fatalf("dev up: %v\n%s", err, out.String())
+	case <-time.After(15 * time.Minute):
+		t.Fatalf("dev up did not become ready\n%s", out.String())
+	}
+	t.Logf("dev up with a 2-of-3 threshold KMS (pre-parameters cached): %s", time.Since(start))
+	s := <-stacks
+	if st.KMSThreshold == nil || len(st.KMSThreshold.URLs) != 3 {
+		t.Fatalf("state: kms_threshold %+v", st.KMSThreshold)
+	}
+	log, err := os.ReadFile(st.RuntimeEventLog)
+	if err != nil || !strings.Contains(string(log), base64.StdEncoding.EncodeToString([]byte(`{"name":"kms-threshold",`))) {
+		t.Fatalf("the CVM's event log %s does not name kms-threshold (%v):\n%.3000s", st.RuntimeEventLog, err, log)
+	}
+	first := getKey(t, st.GuestSocket, "demo")
+
+	boot := func(name string) (*cvm, error) {
+		return bootCVM(ctx, cvmConfig{dir: filepath.Join(dir, name), compose: s.compose, appID: s.gov.app.Bytes(), kmsURL: st.KMSURL, vmConfig: vmConfig(),
+			pki: s.pki, chain: s.reader, log: s.log, envPubKey: s.envPub, builtin: true, threshold: st.KMSThreshold})
+	}
+	s.tkms.nodes[0].Stop(context.Background())
+	c, err := boot("cvm-one-down")
+	if err != nil {
+		t.Fatalf("one node of three stopped: %v", err)
+	}
+	defer c.stop()
+	if again := getKey(t, c.socket, "demo"); again != first {
+		t.Fatal("GetKey changed with one node of three stopped")
+	}
+	s.tkms.nodes[1].Stop(context.Background())
+	if _, err := boot("cvm-two-down"); !errors.Is(err, kmsclient.ErrThresholdNotMet) || !strings.Contains(err.Error(), "1 valid of the 2 needed") {
+		t.Fatalf("two nodes of three stopped: %v", err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

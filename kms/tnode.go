@@ -1,0 +1,613 @@
+package kms
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/dstack-go/dstack/internal/settings"
+	"github.com/dstack-go/dstack/kms/seal"
+	"github.com/dstack-go/dstack/kms/threshold"
+	"github.com/dstack-go/dstack/tee/attest"
+	"github.com/dstack-go/dstack/tee/ratls"
+	"github.com/dstack-go/dstack/tee/tkey"
+	"github.com/dstack-go/dstack/tee/wire"
+)
+
+// ThresholdConfig makes the KMS one node of a threshold KMS: its root
+// secrets exist only as shares among the nodes (package kms/threshold),
+// made by a DKG among them on their first start, sealed in the state
+// directory and reused at every later start. Such a node serves
+// GetAppKeyShares (and GetMeta), not the replicated KMS's methods that
+// need the root keys.
+type ThresholdConfig struct {
+	// Name is this node's name in the committee: one of Nodes' names.
+	// Required.
+	Name string `json:"name"`
+	// Threshold is t, how many nodes must cooperate to release an app's
+	// keys or sign; t−1 learn nothing. Required: at least 2 and at most
+	// the number of nodes.
+	Threshold int `json:"threshold"`
+	// Nodes are the committee's n nodes in committee order, this one
+	// included: each node's name and the https:// URL of its peer
+	// listener. Every node must list the same nodes in the same order.
+	// Required.
+	Nodes []ThresholdNode `json:"nodes"`
+	// PeerListen is the address of this node's peer listener, where the
+	// other nodes reach it over mutual RA-TLS (its URL in Nodes). Required
+	// unless the embedding program hands the server a listener
+	// (Server.PeerListener).
+	PeerListen string `json:"peer_listen"`
+	// DKGTimeout bounds the first start's wait for every peer and its DKG
+	// (preparation of this node's pre-parameters excluded). Default 30m.
+	DKGTimeout settings.Duration `json:"dkg_timeout,omitempty"`
+}
+
+// ThresholdNode is one node of a threshold committee.
+type ThresholdNode struct {
+	// Name is the node's name in the committee, unique. Required.
+	Name string `json:"name"`
+	// URL is its peer listener's base URL, https://host:port. Required.
+	URL string `json:"url"`
+}
+
+// DefaultDKGTimeout is ThresholdConfig.DKGTimeout's default.
+const DefaultDKGTimeout = 30 * time.Minute
+
+// validate checks the threshold configuration.
+func (c *ThresholdConfig) validate(cfg *Config) error {
+	n := len(c.Nodes)
+	switch {
+	case cfg.OnboardFrom != "":
+		return errors.New("kms: threshold: onboard_from does not apply to a threshold node, whose shares come from the DKG among its committee: remove it")
+	case n < 2:
+		return fmt.Errorf("kms: threshold: nodes lists %d nodes; a committee needs at least 2 (every node, this one included, in the same order on every node)", n)
+	case c.Threshold < 2 || c.Threshold > n:
+		return fmt.Errorf("kms: threshold: threshold %d of %d nodes; it must be at least 2 and at most the number of nodes", c.Threshold, n)
+	case c.DKGTimeout < 0:
+		return errors.New("kms: threshold: dkg_timeout must be positive")
+	}
+	names := map[string]bool{}
+	for i, node := range c.Nodes {
+		if node.Name == "" || names[node.Name] {
+			return fmt.Errorf("kms: threshold: node %d has an empty or repeated name %q", i+1, node.Name)
+		}
+		names[node.Name] = true
+		u, err := url.Parse(node.URL)
+		if err != nil || u.Scheme != "https" || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			return fmt.Errorf("kms: threshold: node %s: url %q must be https://host:port (peers talk mutual RA-TLS)", node.Name, node.URL)
+		}
+	}
+	if !names[c.Name] {
+		return fmt.Errorf("kms: threshold: name %q is not one of the nodes' names: list this node in nodes too", c.Name)
+	}
+	return nil
+}
+
+// The threshold node's files in the state directory.
+const (
+	// identityFile holds the node's identity key, sealed: the key of its
+	// peer and RPC certificates, which its peers know it by.
+	identityFile = "threshold-identity.sealed"
+	// preParamsFile holds its tss-lib pre-parameters, sealed.
+	preParamsFile = "threshold-preparams.sealed"
+	// sharesFile holds its shares of the three roots, sealed.
+	sharesFile = "threshold-shares.sealed"
+	// publicFile is the committee's public keys (ThresholdPublic), to be
+	// published and given to the CVMs.
+	publicFile    = "threshold-public.json"
+	identityMagic = "dstack-kms-threshold-identity-v1"
+)
+
+// ThresholdPublic is what a threshold committee publishes after its DKG
+// (threshold-public.json in each node's state directory): the key set CVMs
+// trust, and the root public keys for setKmsInfo.
+type ThresholdPublic struct {
+	// KeySet is the threshold key set (tkey.KeySet), CAPubkey and
+	// K256Pubkey included in its ID.
+	KeySet *tkey.KeySet `json:"key_set"`
+	// KeySetID is KeySet.ID(), the key-provider id a CVM measures.
+	KeySetID string `json:"key_set_id"`
+	// CAPubkey is the root CA's SubjectPublicKeyInfo DER, hex.
+	CAPubkey string `json:"ca_pubkey"`
+	// K256Pubkey is the compressed secp256k1 root public key, hex.
+	K256Pubkey string `json:"k256_pubkey"`
+	// RootCACert is the root CA certificate, PEM.
+	RootCACert string `json:"root_ca_cert"`
+}
+
+// ReadThresholdPublic reads a node's threshold-public.json.
+func ReadThresholdPublic(stateDir string) (*ThresholdPublic, error) {
+	b, err := os.ReadFile(stateDir + "/" + publicFile)
+	if err != nil {
+		return nil, fmt.Errorf("reading the threshold KMS's public keys: %w", err)
+	}
+	p := new(ThresholdPublic)
+	if err := json.Unmarshal(b, p); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", publicFile, err)
+	}
+	if p.KeySet == nil {
+		return nil, fmt.Errorf("reading %s: no key set", publicFile)
+	}
+	ca, _ := hex.DecodeString(p.CAPubkey)
+	k, _ := hex.DecodeString(p.K256Pubkey)
+	p.KeySet.CAPubkey, p.KeySet.K256Pubkey = ca, k
+	if id := p.KeySet.ID(); hex.EncodeToString(id[:]) != p.KeySetID {
+		return nil, fmt.Errorf("reading %s: the key set's ID is not key_set_id", publicFile)
+	}
+	return p, nil
+}
+
+// tnode is a running threshold node: its threshold.Node, the peer
+// transport and listener, and its bring-up.
+type tnode struct {
+	cfg   *ThresholdConfig
+	st    stateDir
+	p     *prepared
+	svc   *Service
+	log   *zap.Logger
+	dom   string
+	node  *threshold.Node
+	tr    *threshold.PeerTransport
+	key   *ecdsa.PrivateKey
+	spki  []byte
+	peer  *http.Server
+	rpc   atomic.Pointer[tls.Certificate]
+	ready chan struct{}
+	err   error
+	stop  context.CancelFunc
+	wg    sync.WaitGroup
+}
+
+// newTNode prepares a threshold node: its identity key (made once, then
+// unsealed) and its peer transport. Nothing is served yet.
+func newTNode(ctx context.Context, cfg Config, p *prepared, svc *Service, log *zap.Logger) (*tnode, error) {
+	t := &tnode{cfg: cfg.Threshold, st: stateDir{dir: cfg.StateDir}, p: p, svc: svc, log: log, dom: cfg.Domain, ready: make(chan struct{})}
+	if err := os.MkdirAll(t.st.dir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating the state directory: %w", err)
+	}
+	key, err := t.identity()
+	if err != nil {
+		return nil, err
+	}
+	t.key = key
+	if t.spki, err = x509.MarshalPKIXPublicKey(&key.PublicKey); err != nil {
+		return nil, err
+	}
+	cert, err := ratls.IssueFor(ctx, p.self.Attester, key, ratls.CertOptions{Subject: t.cfg.Name, ServerAuth: true, ClientAuth: true}, nil, nil)
+	if err != nil {
+		return nil, fmt.Errorf("kms: threshold: issuing the peer certificate: %w", err)
+	}
+	t.node = &threshold.Node{Name: t.cfg.Name, Logger: log, Timeout: 10 * time.Minute, Approve: t.approve}
+	peers := map[string]threshold.Peer{}
+	for _, n := range t.cfg.Nodes {
+		if n.Name != t.cfg.Name {
+			peers[n.Name] = threshold.Peer{URL: n.URL}
+		}
+	}
+	t.tr = &threshold.PeerTransport{Node: t.node, Peers: peers, Certificate: cert, Attestation: p.self.Attestation,
+		Policy: p.self.PeerCheck(p.auth), Logger: log}
+	t.node.Transport = t.tr
+	return t, nil
+}
+
+// identity unseals the node's identity key, or makes and seals one on
+// first start.
+func (t *tnode) identity() (*ecdsa.PrivateKey, error) {
+	path := t.st.path(identityFile)
+	sealed, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		der, err := x509.MarshalECPrivateKey(key)
+		if err != nil {
+			return nil, err
+		}
+		defer clear(der)
+		b, err := seal.Seal(identityMagic, t.p.sealingKey, der)
+		if err != nil {
+			return nil, err
+		}
+		if err := writeAtomic(t.st, identityFile, b); err != nil {
+			return nil, fmt.Errorf("kms: threshold: storing the identity key: %w", err)
+		}
+		return key, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("kms: threshold: reading the identity key: %w", err)
+	}
+	der, err := seal.Open(identityMagic, t.p.sealingKey, sealed)
+	if err != nil {
+		return nil, fmt.Errorf("kms: threshold: unsealing %s: %w: %s", path, err, otherSealingKey)
+	}
+	defer clear(der)
+	return x509.ParseECPrivateKey(der)
+}
+
+// otherSealingKey says what a sealed file that does not open means.
+const otherSealingKey = "this node's sealing key is not the one that sealed it (another machine, another KMS measurement, " +
+	"or another sealing_key_hex); a node cannot read another's share. Start it with the sealing key it had, or, to replace " +
+	"the node, reshare the committee to a new node"
+
+// writeAtomic writes name in the state directory through a synced
+// temporary file.
+func writeAtomic(st stateDir, name string, b []byte) error {
+	if err := writeSynced(st.path(name+tmpSuffix), b); err != nil {
+		return err
+	}
+	if err := os.Rename(st.path(name+tmpSuffix), st.path(name)); err != nil {
+		return err
+	}
+	return syncDir(st.dir)
+}
+
+// serve starts the peer listener on ln and the bring-up: pre-parameters,
+// shares (unsealed, or the DKG on first start), the RPC certificate.
+func (t *tnode) serve(ln net.Listener) {
+	t.peer = &http.Server{Handler: t.tr.Handler(), TLSConfig: t.tr.ServerTLS(), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: zap.NewStdLog(t.log)}
+	go func() { _ = t.peer.Serve(tls.NewListener(ln, t.peer.TLSConfig)) }()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.stop = cancel
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		err := t.bringUp(ctx)
+		if err != nil {
+			t.log.Error("threshold KMS node failed to come up", zap.Error(err))
+		} else {
+			t.log.Info("threshold KMS node serving", zap.String("name", t.cfg.Name))
+		}
+		t.err = err
+		close(t.ready)
+	}()
+}
+
+// close stops the bring-up and the peer listener.
+func (t *tnode) close(ctx context.Context) error {
+	if t.stop != nil {
+		t.stop()
+	}
+	t.wg.Wait()
+	if t.peer != nil {
+		return t.peer.Shutdown(ctx)
+	}
+	return nil
+}
+
+// bringUp makes the node ready to serve.
+func (t *tnode) bringUp(ctx context.Context) error {
+	sh, err := t.loadShares()
+	if err != nil {
+		return err
+	}
+	if sh == nil {
+		if sh, err = t.dkg(ctx); err != nil {
+			return err
+		}
+	} else {
+		if err := t.node.SetShares(sh); err != nil {
+			return err
+		}
+		if !exists(t.st.path(publicFile)) {
+			if err := t.writePublic(sh); err != nil {
+				return err
+			}
+		}
+	}
+	if err := t.matches(sh.Committee); err != nil {
+		return err
+	}
+	d, err := sh.Derivation()
+	if err != nil {
+		return err
+	}
+	share, err := d.TKeyShare()
+	if err != nil {
+		return err
+	}
+	cert, err := t.rpcCert(ctx)
+	if err != nil {
+		return err
+	}
+	t.svc.ThresholdShares = map[uint32]*tkey.Share{d.RootEpoch: &share}
+	t.svc.ThresholdNode = t.node
+	t.rpc.Store(cert) // publishes the fields above to the RPC handlers
+	return nil
+}
+
+// matches checks that the committee of the sealed shares is the
+// configured one.
+func (t *tnode) matches(c *threshold.Committee) error {
+	var names []string
+	for _, n := range t.cfg.Nodes {
+		names = append(names, n.Name)
+	}
+	if !slices.Equal(c.Nodes(), names) || c.Threshold != t.cfg.Threshold {
+		return fmt.Errorf("kms: threshold: the sealed shares are of a %d-of-%v committee, and the configuration names a %d-of-%v one: "+
+			"configure the committee the shares belong to (changing it takes a resharing)", c.Threshold, c.Nodes(), t.cfg.Threshold, names)
+	}
+	return nil
+}
+
+// loadShares unseals the node's shares; nil when it has none yet.
+func (t *tnode) loadShares() (*threshold.Shares, error) {
+	path := t.st.path(sharesFile)
+	sealed, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("kms: threshold: reading the shares: %w", err)
+	}
+	sh, err := threshold.UnsealShares(sealed, t.p.sealingKey)
+	if errors.Is(err, threshold.ErrUnseal) {
+		return nil, fmt.Errorf("kms: threshold: unsealing %s: %w: %s", path, err, otherSealingKey)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("kms: threshold: unsealing %s: %w", path, err)
+	}
+	if sh.Self != t.cfg.Name {
+		return nil, fmt.Errorf("kms: threshold: %s holds %s's shares, and this node is named %s", path, sh.Self, t.cfg.Name)
+	}
+	if len(sh.RootCert) == 0 {
+		return nil, fmt.Errorf("kms: threshold: %s holds no root CA certificate", path)
+	}
+	return sh, nil
+}
+
+// preParams unseals the node's pre-parameters, or generates and seals
+// them (tens of seconds of CPU) when it has none.
+func (t *tnode) preParams(ctx context.Context) error {
+	path := t.st.path(preParamsFile)
+	sealed, err := os.ReadFile(path)
+	if err == nil {
+		pre, err := threshold.UnsealPreParams(sealed, t.p.sealingKey)
+		if err != nil {
+			return fmt.Errorf("kms: threshold: unsealing %s: %w: %s", path, err, otherSealingKey)
+		}
+		t.node.PreParams = pre
+		return nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("kms: threshold: reading the pre-parameters: %w", err)
+	}
+	start := time.Now()
+	t.log.Info("generating this node's threshold pre-parameters (safe primes, once: tens of seconds)")
+	pre, err := threshold.GeneratePreParams(ctx)
+	if err != nil {
+		return err
+	}
+	b, err := threshold.SealPreParams(pre, t.p.sealingKey)
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(t.st, preParamsFile, b); err != nil {
+		return fmt.Errorf("kms: threshold: storing the pre-parameters: %w", err)
+	}
+	t.log.Info("threshold pre-parameters generated and sealed", zap.Duration("took", time.Since(start)))
+	t.node.PreParams = pre
+	return nil
+}
+
+// dkg runs the committee's DKG once every peer is reachable and accepted,
+// has the root CA certificate issued (by the committee's first node) and
+// shared, and seals the shares and writes the public record.
+func (t *tnode) dkg(ctx context.Context) (*threshold.Shares, error) {
+	if err := t.preParams(ctx); err != nil {
+		return nil, err
+	}
+	timeout := time.Duration(t.cfg.DKGTimeout)
+	if timeout == 0 {
+		timeout = DefaultDKGTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := t.awaitPeers(ctx); err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, n := range t.cfg.Nodes {
+		names = append(names, n.Name)
+	}
+	com, err := threshold.NewCommittee(1, t.cfg.Threshold, names...)
+	if err != nil {
+		return nil, fmt.Errorf("kms: threshold: %w", err)
+	}
+	start := time.Now()
+	t.log.Info("threshold DKG starting", zap.Strings("committee", names), zap.Int("threshold", t.cfg.Threshold))
+	if _, err := t.node.Keygen(ctx, com); err != nil {
+		return nil, fmt.Errorf("kms: threshold: %w", err)
+	}
+	if names[0] == t.cfg.Name {
+		// The co-signers may still be finishing their DKG: retried
+		// until they hold their shares.
+		notBefore := time.Now().Add(-time.Hour)
+		if err := retry(ctx, t.log, "issuing the root CA certificate", func(ctx context.Context) error {
+			_, err := t.node.IssueRootCert(ctx, notBefore)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		if err := retry(ctx, t.log, "sharing the root CA certificate", t.node.ShareRootCert); err != nil {
+			return nil, err
+		}
+	} else if _, err := t.node.WaitRootCert(ctx); err != nil {
+		return nil, fmt.Errorf("kms: threshold: %w", err)
+	}
+	sh := t.node.Shares()
+	if err := t.store(sh); err != nil {
+		return nil, err
+	}
+	t.log.Warn("threshold DKG done: publish the committee's keys with setKmsInfo", zap.Duration("took", time.Since(start)),
+		zap.String("public_keys", t.st.path(publicFile)))
+	return sh, nil
+}
+
+// awaitPeers waits until every peer is up and accepted (its attestation
+// and the KMS policy), and its identity key learned.
+func (t *tnode) awaitPeers(ctx context.Context) error {
+	return retry(ctx, t.log, "waiting for every peer of the committee", t.tr.Learn)
+}
+
+// retry calls f until it succeeds or ctx ends, logging failures.
+func retry(ctx context.Context, log *zap.Logger, what string, f func(context.Context) error) error {
+	wait := 200 * time.Millisecond
+	logged := time.Time{}
+	for {
+		err := f(ctx)
+		if err == nil {
+			return nil
+		}
+		if time.Since(logged) > 10*time.Second {
+			log.Info(what, zap.Error(err))
+			logged = time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("kms: threshold: %s: %w (last: %w)", what, ctx.Err(), err)
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
+}
+
+// store seals the shares and writes the public record.
+func (t *tnode) store(sh *threshold.Shares) error {
+	sealed, err := sh.Seal(t.p.sealingKey)
+	if err != nil {
+		return err
+	}
+	if err := t.writePublic(sh); err != nil {
+		return err
+	}
+	if err := writeAtomic(t.st, sharesFile, sealed); err != nil {
+		return fmt.Errorf("kms: threshold: storing the shares: %w", err)
+	}
+	return nil
+}
+
+// writePublic writes the committee's public record.
+func (t *tnode) writePublic(sh *threshold.Shares) error {
+	pub, err := publicOf(sh)
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(pub, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(t.st, publicFile, b); err != nil {
+		return fmt.Errorf("kms: threshold: writing the public keys: %w", err)
+	}
+	return nil
+}
+
+// publicOf is the public record of shares.
+func publicOf(sh *threshold.Shares) (*ThresholdPublic, error) {
+	ks, err := sh.KeySet()
+	if err != nil {
+		return nil, err
+	}
+	id := ks.ID()
+	return &ThresholdPublic{KeySet: ks, KeySetID: hex.EncodeToString(id[:]), CAPubkey: hex.EncodeToString(ks.CAPubkey),
+		K256Pubkey: hex.EncodeToString(ks.K256Pubkey), RootCACert: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: sh.RootCert}))}, nil
+}
+
+// rpcCert has the committee sign this node's RPC certificate, retrying
+// while too few peers are up to co-sign.
+func (t *tnode) rpcCert(ctx context.Context) (*tls.Certificate, error) {
+	att, err := t.p.self.Attester.Attest(ctx, ratls.ReportData(t.spki))
+	if err != nil {
+		return nil, fmt.Errorf("kms: threshold: attesting the RPC key: %w", err)
+	}
+	var cert *tls.Certificate
+	err = retry(ctx, t.log, "having the RPC certificate signed by the committee", func(ctx context.Context) error {
+		_ = t.tr.Learn(ctx) // co-signers that came up since
+		c, err := t.node.SignRPCCert(ctx, t.spki, t.dom, att)
+		cert = c
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	cert.PrivateKey = t.key
+	return cert, nil
+}
+
+// approve is the node's co-signing policy: an RPC certificate only for
+// the requesting node's own identity key and an attestation this node
+// verifies and its KMS policy accepts; an app CA certificate only for a key
+// that evidence this node verifies binds, of an app its authorizer allows.
+// Other statements are not co-signed by a node started from configuration
+// yet.
+func (t *tnode) approve(ctx context.Context, from string, st *threshold.Statement) error {
+	switch st.Kind {
+	case threshold.KindKmsRPCCert:
+	case threshold.KindAppCACert:
+		b, err := t.svc.AuthorizeAppKey(ctx, "co-sign app CA", st.PublicKey, st.Evidence)
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(b.AppID, st.AppID) {
+			return errors.New("the app CA key's evidence is another app's")
+		}
+		return nil
+	default:
+		return fmt.Errorf("this node does not co-sign %s statements", st.Kind)
+	}
+	key := t.tr.PeerKey(from)
+	if len(key) == 0 || !bytes.Equal(key, st.PublicKey) {
+		return fmt.Errorf("an RPC certificate is co-signed only for the requesting node's own identity key, and this is not %s's", from)
+	}
+	att, _, err := wire.Decode(st.Attestation)
+	if err != nil {
+		return fmt.Errorf("the RPC certificate's attestation: %w", err)
+	}
+	// That it binds the key, prepare checked (threshold.Statement).
+	opts := t.p.self.Attestation
+	opts.Now = time.Now()
+	ev, err := attest.Verify(ctx, att, opts)
+	if err != nil {
+		return fmt.Errorf("the RPC certificate's attestation: %w", err)
+	}
+	if err := t.p.self.PeerCheck(t.p.auth)(ctx, ev); err != nil {
+		return fmt.Errorf("the RPC certificate's attestation: %w", err)
+	}
+	return nil
+}
+
+// tlsConfig serves the RPC with the committee-signed certificate once the
+// node is up; before, handshakes fail saying so.
+func (t *tnode) tlsConfig() *tls.Config {
+	cfg := t.svc.TLSConfig(&tls.Certificate{})
+	cfg.Certificates = nil
+	cfg.GetCertificate = func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+		if c := t.rpc.Load(); c != nil {
+			return c, nil
+		}
+		return nil, errors.New("this threshold KMS node is not up yet (waiting for its committee)")
+	}
+	return cfg
+}
