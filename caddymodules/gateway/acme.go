@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -70,8 +71,10 @@ type keyHistory struct {
 	storage  certmagic.Storage
 	attester attest.Attester
 	log      *zap.Logger
-	base     string
-	now      func() time.Time
+	// bases are the domains whose certificates are recorded: a
+	// certificate naming one of them or a name under one.
+	bases []string
+	now   func() time.Time
 
 	// scanned is closed once the certificates in storage at start were
 	// recorded; nil when there is no scan to wait for.
@@ -159,7 +162,7 @@ func (h *keyHistory) scan(ctx context.Context) error {
 }
 
 // recordCert records the leaf key of the certificate stored at certPath
-// when it names the base domain or a name under it, and the ACME account
+// when it names one of the bases or a name under one, and the ACME account
 // its metadata names.
 func (h *keyHistory) recordCert(ctx context.Context, certPath, metaPath string) error {
 	raw, err := h.storage.Load(ctx, certPath)
@@ -200,7 +203,7 @@ func (h *keyHistory) recordCert(ctx context.Context, certPath, metaPath string) 
 
 func (h *keyHistory) covers(name string) bool {
 	n := strings.ToLower(strings.TrimSuffix(name, "."))
-	return n == h.base || strings.HasSuffix(n, "."+h.base)
+	return slices.ContainsFunc(h.bases, func(b string) bool { return n == b || strings.HasSuffix(n, "."+b) })
 }
 
 // locked runs f holding the history's storage lock.
@@ -358,6 +361,22 @@ func (h *keyHistory) info(ctx context.Context) (*acmeinfo.Info, error) {
 		info.QuotedHistKeys = append(info.QuotedHistKeys, acmeinfo.QuotedKey{PublicKey: e.PublicKey, Quote: e.Quote, Attestation: e.Attestation})
 	}
 	return info, nil
+}
+
+// serve answers the record as upstream's AcmeInfoResponse.
+func (h *keyHistory) serve(w http.ResponseWriter, r *http.Request, log *zap.Logger) {
+	info, err := h.info(r.Context())
+	var body []byte
+	if err == nil {
+		body, err = acmeinfo.Marshal(info)
+	}
+	if err != nil {
+		log.Error("acme-info: reading the attested key history", zap.Error(err))
+		writeJSONError(w, http.StatusInternalServerError, "acme-info: the attested key history cannot be read")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(body)
 }
 
 // AcmeInfo is the attested record of the gateway's ACME account and

@@ -194,7 +194,7 @@ func TestKeyHistoryOnlyGrows(t *testing.T) {
 	}
 	storage := &certmagic.FileStorage{Path: t.TempDir()}
 	node := func() *keyHistory {
-		return &keyHistory{storage: storage, attester: td.Attester(), log: zap.NewNop(), base: baseDomain, now: time.Now}
+		return &keyHistory{storage: storage, attester: td.Attester(), log: zap.NewNop(), bases: []string{baseDomain}, now: time.Now}
 	}
 	a, b := node(), node()
 	ctx := context.Background()

@@ -269,7 +269,7 @@ func (a *App) Provision(ctx caddy.Context) error {
 		a.log.Info("passive health is off: an instance whose dial fails stays routed until its registration expires or it deregisters")
 	}
 	a.history = &keyHistory{storage: ctx.Storage(), attester: a.attester, log: a.log.Named("acme_info"),
-		base: strings.ToLower(strings.TrimSuffix(a.BaseDomain, ".")), now: a.clock.Now, scanned: make(chan struct{})}
+		bases: []string{strings.ToLower(strings.TrimSuffix(a.BaseDomain, "."))}, now: a.clock.Now, scanned: make(chan struct{})}
 	if err := a.history.subscribe(ctx); err != nil {
 		return err
 	}

@@ -25,6 +25,8 @@ func FuzzCaddyfile(f *testing.F) {
 		"dstack_h2", "dstack_detach", "{", "}", "dstack {\n{\n}\n}",
 		"dstack_ct {\nbase_domain d.example\nlog https://ct.example/ AAAA\nfrom_storage\ngateway_app_id 6a\nbatch_size 3\n}",
 		"dstack_ct {\nlog x\ninterval 0s\nfrom_start x\n}",
+		"dstack_acme_info {\nagent_socket /var/run/dstack.sock\ndomains app.example.org www.app.example.org\n}",
+		"dstack_acme_info {\ndomains\n}", "dstack_acme_info {\nagent_socket rel\n}", "dstack_acme_info x",
 		"dstack {\ncluster {\nurl https://gw1.example:8010\nnode_id 3\npeer_ttl 5s\n}\n}", "dstack {\ncluster\n}", "dstack {\ncluster {\nnode_id 0\n}\n}",
 		"dstack {\npassive_health off\n}", "dstack {\npassive_health {\ncool_down 1m\n}\n}", "dstack {\npassive_health off {\n}\n}",
 	} {
@@ -47,7 +49,7 @@ func FuzzCaddyfile(f *testing.F) {
 			}
 		}
 		for _, m := range []caddyfile.Unmarshaler{
-			new(Transport), new(L4Handler), new(L4Matcher), new(AppMatcher), new(Node), new(H2Matcher), new(Detach), new(Upstreams),
+			new(Transport), new(L4Handler), new(L4Matcher), new(AppMatcher), new(Node), new(H2Matcher), new(Detach), new(Upstreams), new(AppAcmeInfo),
 		} {
 			if err := m.UnmarshalCaddyfile(caddyfile.NewTestDispenser(in)); err != nil {
 				continue

@@ -16,8 +16,6 @@ import (
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"go.uber.org/zap"
-
-	"github.com/dstack-go/dstack/tee/acmeinfo"
 )
 
 func init() {
@@ -77,13 +75,18 @@ func (n *Node) Provision(ctx caddy.Context) error {
 	if n.socket == "" {
 		n.socket = defaultAgentSocket
 	}
-	n.agent = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
+	n.agent = agentClient(n.socket, 5*time.Second)
+	return err
+}
+
+// agentClient is an HTTP client of the guest agent on its unix socket.
+func agentClient(socket string, timeout time.Duration) *http.Client {
+	return &http.Client{Timeout: timeout, Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var d net.Dialer
-			return d.DialContext(ctx, "unix", n.socket)
+			return d.DialContext(ctx, "unix", socket)
 		},
 	}}
-	return err
 }
 
 // maxAgentInfo bounds the agent's Info answer.
@@ -121,18 +124,7 @@ func (n *Node) serveAppInfo(w http.ResponseWriter, r *http.Request) {
 // serveAcmeInfo answers the attested record of the ACME account and of
 // every certificate key, as upstream's AcmeInfoResponse.
 func (n *Node) serveAcmeInfo(w http.ResponseWriter, r *http.Request) {
-	info, err := n.app.AcmeInfo(r.Context())
-	var body []byte
-	if err == nil {
-		body, err = acmeinfo.Marshal(info)
-	}
-	if err != nil {
-		n.log.Error("acme-info: reading the attested key history", zap.Error(err))
-		writeJSONError(w, http.StatusInternalServerError, "acme-info: the attested key history cannot be read")
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(body)
+	n.app.history.serve(w, r, n.log)
 }
 
 // nodeIndex is /.dstack/index's body, as upstream writes it (keys sorted).

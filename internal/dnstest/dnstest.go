@@ -1,5 +1,6 @@
-// Package dnstest is an authoritative DNS server for one zone, in memory, on
-// loopback, for tests: it answers queries (SOA, NS, TXT, CAA, any type it
+// Package dnstest is an authoritative DNS server for one zone or a few, in
+// memory, on loopback, for tests (an ACME server has one resolver, so the
+// zones of every name it validates are served by one server): it answers queries (SOA, NS, TXT, CAA, any type it
 // holds), zone transfers and RFC 2136 dynamic updates signed with TSIG, the
 // way a primary server a DNS-01 solver talks to does. It must never be used
 // outside tests: it keeps nothing and trusts its one key.
@@ -9,6 +10,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -16,17 +18,18 @@ import (
 	"github.com/miekg/dns"
 )
 
-// Server serves Zone on Addr (UDP and TCP).
+// Server serves Zone, and the zones AddZone adds, on Addr (UDP and TCP).
 type Server struct {
 	// Addr is host:port, the same for UDP and TCP.
 	Addr string
-	// Zone is the zone's name, fully qualified.
+	// Zone is the first zone's name, fully qualified.
 	Zone string
 	// KeyName and Secret (base64) are the TSIG key updates and transfers
 	// must be signed with (hmac-sha256).
 	KeyName, Secret string
 
 	mu      sync.Mutex
+	zones   []string
 	rrs     []dns.RR
 	updates int
 	udp     *dns.Server
@@ -44,11 +47,7 @@ func Start(zone string) (*Server, error) {
 		KeyName: "dstack-test-key.",
 		Secret:  base64.StdEncoding.EncodeToString(secret),
 	}
-	s.rrs = []dns.RR{
-		&dns.SOA{Hdr: s.hdr(s.Zone, dns.TypeSOA, 60), Ns: "ns." + s.Zone, Mbox: "hostmaster." + s.Zone,
-			Serial: 1, Refresh: 60, Retry: 60, Expire: 600, Minttl: 1},
-		&dns.NS{Hdr: s.hdr(s.Zone, dns.TypeNS, 60), Ns: "ns." + s.Zone},
-	}
+	s.addZone(s.Zone)
 	var pc net.PacketConn
 	var l net.Listener
 	var err error
@@ -90,6 +89,24 @@ func Start(zone string) (*Server, error) {
 func (s *Server) Close() {
 	s.udp.Shutdown()
 	s.tcp.Shutdown()
+}
+
+// AddZone makes the server authoritative for zone too (its SOA and NS
+// records), for queries, transfers and updates alike.
+func (s *Server) AddZone(zone string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.addZone(dns.Fqdn(strings.ToLower(zone)))
+}
+
+func (s *Server) addZone(zone string) {
+	if slices.Contains(s.zones, zone) {
+		return
+	}
+	s.zones = append(s.zones, zone)
+	s.add(&dns.SOA{Hdr: s.hdr(zone, dns.TypeSOA, 60), Ns: "ns." + zone, Mbox: "hostmaster." + zone,
+		Serial: 1, Refresh: 60, Retry: 60, Expire: 600, Minttl: 1})
+	s.add(&dns.NS{Hdr: s.hdr(zone, dns.TypeNS, 60), Ns: "ns." + zone})
 }
 
 func (s *Server) hdr(name string, t uint16, ttl uint32) dns.RR_Header {
@@ -146,8 +163,17 @@ func (s *Server) lookup(name string, t uint16) []dns.RR {
 	return out
 }
 
-func (s *Server) inZone(name string) bool {
-	return dns.IsSubDomain(s.Zone, dns.Fqdn(strings.ToLower(name)))
+// zoneOf is the closest of the server's zones holding name, "" when none
+// does.
+func (s *Server) zoneOf(name string) string {
+	name = dns.Fqdn(strings.ToLower(name))
+	best := ""
+	for _, z := range s.zones {
+		if dns.IsSubDomain(z, name) && len(z) > len(best) {
+			best = z
+		}
+	}
+	return best
 }
 
 func (s *Server) add(rr dns.RR) {
@@ -192,19 +218,20 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 
 func (s *Server) query(q dns.Question, m *dns.Msg) {
 	name := strings.ToLower(q.Name)
-	if !s.inZone(name) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	zone := s.zoneOf(name)
+	if zone == "" {
 		m.Authoritative = false
 		m.Rcode = dns.RcodeRefused
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	m.Answer = s.lookup(name, q.Qtype)
 	if len(m.Answer) == 0 {
-		if len(s.lookup(name, dns.TypeANY)) == 0 && name != s.Zone {
+		if len(s.lookup(name, dns.TypeANY)) == 0 && name != zone {
 			m.Rcode = dns.RcodeNameError
 		}
-		m.Ns = s.lookup(s.Zone, dns.TypeSOA)
+		m.Ns = s.lookup(zone, dns.TypeSOA)
 	}
 }
 
@@ -212,15 +239,16 @@ func (s *Server) transfer(req *dns.Msg, m *dns.Msg, signed bool) int {
 	if !signed {
 		return dns.RcodeRefused
 	}
-	if !strings.EqualFold(req.Question[0].Name, s.Zone) {
-		return dns.RcodeNotAuth
-	}
+	zone := strings.ToLower(req.Question[0].Name)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	soa := s.lookup(s.Zone, dns.TypeSOA)
+	if !slices.Contains(s.zones, zone) {
+		return dns.RcodeNotAuth
+	}
+	soa := s.lookup(zone, dns.TypeSOA)
 	m.Answer = soa
 	for _, rr := range s.rrs {
-		if rr.Header().Rrtype != dns.TypeSOA {
+		if rr.Header().Rrtype != dns.TypeSOA && s.zoneOf(rr.Header().Name) == zone {
 			m.Answer = append(m.Answer, dns.Copy(rr))
 		}
 	}
@@ -234,19 +262,23 @@ func (s *Server) update(req *dns.Msg, signed bool) int {
 	if !signed {
 		return dns.RcodeRefused
 	}
-	if len(req.Question) != 1 || !strings.EqualFold(req.Question[0].Name, s.Zone) {
+	if len(req.Question) != 1 {
 		return dns.RcodeNotZone
 	}
 	if len(req.Answer) > 0 {
 		return dns.RcodeNotImplemented
 	}
+	zone := strings.ToLower(req.Question[0].Name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !slices.Contains(s.zones, zone) {
+		return dns.RcodeNotZone
+	}
 	for _, rr := range req.Ns {
-		if !s.inZone(rr.Header().Name) {
+		if s.zoneOf(rr.Header().Name) != zone {
 			return dns.RcodeNotZone
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	for _, rr := range req.Ns {
 		h := rr.Header()
 		name := strings.ToLower(h.Name)
@@ -264,7 +296,7 @@ func (s *Server) update(req *dns.Msg, signed bool) int {
 					c.Header().Ttl = hh.Ttl
 					match = dns.IsDuplicate(have, c)
 				}
-				if match && name == s.Zone && (hh.Rrtype == dns.TypeSOA || hh.Rrtype == dns.TypeNS) {
+				if match && name == zone && (hh.Rrtype == dns.TypeSOA || hh.Rrtype == dns.TypeNS) {
 					match = false
 				}
 				if !match {
