@@ -259,7 +259,7 @@ func TestAccountRotationAttested(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &keyHistory{storage: &certmagic.FileStorage{Path: t.TempDir()}, attester: td.Attester(), log: zap.NewNop(), base: baseDomain, now: time.Now}
+	h := &keyHistory{storage: &certmagic.FileStorage{Path: t.TempDir()}, attester: td.Attester(), log: zap.NewNop(), bases: []string{baseDomain}, now: time.Now}
 	ctx := context.Background()
 	if err := h.setAccount(ctx, "https://ca.test/acct/1"); err != nil {
 		t.Fatal(err)
