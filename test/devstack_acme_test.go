@@ -72,6 +72,23 @@ func (a acmeState) counts(t *testing.T) pebbleCounts {
 	return c
 }
 
+// roots is a pool of Pebble's root alone, read from its management
+// interface (/roots/0).
+func (a acmeState) roots(t *testing.T) *x509.CertPool {
+	t.Helper()
+	block, _ := pem.Decode(a.mgmt(t, "/roots/0"))
+	if block == nil {
+		t.Fatal("Pebble's /roots/0 is not PEM")
+	}
+	root, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(root)
+	return roots
+}
+
 // servedLeaf GETs the app through the gateway trusting roots only, and
 // returns the leaf certificate the gateway served and the answer.
 func (s *stack) servedLeaf(roots *x509.CertPool) (*x509.Certificate, int, string, error) {
@@ -108,16 +125,7 @@ func TestDevStackACME(t *testing.T) {
 
 	// Pebble's root, from its management interface, is all the client
 	// trusts.
-	block, _ := pem.Decode(a.mgmt(t, "/roots/0"))
-	if block == nil {
-		t.Fatal("Pebble's /roots/0 is not PEM")
-	}
-	root, err := x509.ParseCertificate(block.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots := x509.NewCertPool()
-	roots.AddCert(root)
+	roots := a.roots(t)
 	leaf, code, body, err := s.servedLeaf(roots)
 	if err != nil {
 		t.Fatalf("the app through the gateway, trusting Pebble's root: %v", err)

@@ -1,6 +1,8 @@
 package test
 
 import (
+	"bytes"
+	"crypto/x509"
 	"net/http"
 	"path/filepath"
 	"slices"
@@ -35,5 +37,42 @@ func TestDevStackGateways(t *testing.T) {
 	s.kill()
 	if left := processesMentioning(devstack.GatewayNodeArg + "\x00" + filepath.Join(s.dir, "gateway")); len(left) > 0 {
 		t.Fatalf("gateway nodes left after the stack stopped: %q", left)
+	}
+}
+
+// TestDevStackGatewaysACME: `dev up --acme --gateways 3` orders one
+// certificate for the three nodes: the app answers through each with a
+// certificate that verifies with Pebble's root alone, all three serve the
+// same one, and Pebble counted one account and one order.
+func TestDevStackGatewaysACME(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs binaries")
+	}
+	s := up(t, filepath.Join(t.TempDir(), "stack"), "--acme", "--gateways", "3")
+	var a acmeState
+	readJSON(t, filepath.Join(s.dir, "state.json"), &a)
+	if a.ACMEManagement == "" || len(s.st.Gateways) != 3 {
+		t.Fatalf("state.json lacks the ACME side or three gateway nodes: %+v, gateways %q", a, s.st.Gateways)
+	}
+	roots := a.roots(t)
+	var first *x509.Certificate
+	for _, u := range s.st.Gateways {
+		node := *s
+		node.st.GatewayHTTPS = u
+		leaf, code, body, err := node.servedLeaf(roots)
+		if err != nil {
+			t.Fatalf("the app through the gateway node at %s, trusting Pebble's root: %v", u, err)
+		}
+		if code != http.StatusOK || field(body, "instance_id") != s.st.InstanceID {
+			t.Fatalf("through the gateway node at %s: %d %q", u, code, body)
+		}
+		if first == nil {
+			first = leaf
+		} else if !bytes.Equal(leaf.Raw, first.Raw) {
+			t.Fatalf("the gateway node at %s serves another certificate (serial %s) than the first (serial %s)", u, leaf.SerialNumber, first.SerialNumber)
+		}
+	}
+	if c := a.counts(t); c.Accounts != 1 || c.Orders != 1 {
+		t.Fatalf("Pebble counted %+v for three gateway nodes, want one account and one order", c)
 	}
 }
