@@ -62,6 +62,7 @@ the poll, never a silent pass.
 	fl.StringArrayVar(&f.logs, "log", nil, "a log to follow: URL=KEY (KEY: its public key, base64 DER); repeatable")
 	fl.StringVar(&f.verify.acme.source, "acme-info", "", "the gateway's acme-info: URL or FILE")
 	fl.StringVar(&f.verify.acme.gatewayAppID, "gateway-app-id", "", "the gateway's app id (hex), whose TD must have attested every key")
+	fl.StringVar(&f.verify.acme.appID, "app-id", "", "for an app serving its own domain: the app's id (hex), whose TD must have attested every key (instead of --gateway-app-id)")
 	fl.StringSliceVar(&f.verify.acme.tcbStatus, "tcb-status", []string{"UpToDate"}, "the TCB statuses accepted in the keys' evidence")
 	fl.StringVar(&f.verify.acme.cacert, "cacert", "", "PEM roots for an https --acme-info instead of the system's")
 	fl.BoolVar(&f.verify.acme.allowUnbound, "insecure-allow-unbound-os-image", false, "accept keys attested by a TD whose os_image_hash is not bound")

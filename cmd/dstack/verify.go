@@ -55,7 +55,8 @@ Without --pccs or --collateral no TDX collateral is used and tcb_status is "Unkn
 --acme-info URL|FILE checks a gateway's attested ACME record (https://gateway.<base_domain>/.dstack/acme-info,
 or a saved copy): the evidence of the account URI and of every certificate key must verify, its report_data
 must bind that URI or key (SHA-512 of "acme-account:" or "zt-cert:" and the content), and the attested
-identity must be the gateway app --gateway-app-id on a platform whose TCB status --tcb-status accepts, with
+identity must be the gateway app --gateway-app-id (or, for the acme-info an app serving its own domain
+publishes, the app --app-id) on a platform whose TCB status --tcb-status accepts, with
 a bound OS image. It prints a verdict per key; exit status 0 only when every entry holds.
 SEV-SNP evidence needs the VCEK of its chip: from the evidence, or --amd-certs.`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -80,6 +81,7 @@ SEV-SNP evidence needs the VCEK of its chip: from the evidence, or --amd-certs.`
 	cmd.Flags().StringVar(&f.insecureRoots, "insecure-trust-roots", "", "PEM file of roots that REPLACE the vendors' (mock PKI evidence only)")
 	cmd.Flags().StringVar(&f.acme.source, "acme-info", "", "check a gateway's acme-info record (URL or FILE) instead of one piece of evidence")
 	cmd.Flags().StringVar(&f.acme.gatewayAppID, "gateway-app-id", "", "with --acme-info: the gateway's app id (hex), whose TD must have attested every entry")
+	cmd.Flags().StringVar(&f.acme.appID, "app-id", "", "with --acme-info of an app serving its own domain: the app's id (hex), whose TD must have attested every entry (instead of --gateway-app-id)")
 	cmd.Flags().StringSliceVar(&f.acme.tcbStatus, "tcb-status", []string{"UpToDate"}, "with --acme-info: the TCB statuses accepted")
 	cmd.Flags().StringVar(&f.acme.cacert, "cacert", "", "with --acme-info URL: PEM roots to check the gateway's HTTPS certificate with instead of the system's")
 	cmd.Flags().StringVar(&f.acme.resolve, "resolve", "", "with --acme-info URL: HOST:PORT:ADDR connects to ADDR for HOST:PORT, as curl's --resolve (a development gateway under *.localhost)")

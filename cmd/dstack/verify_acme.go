@@ -24,6 +24,7 @@ import (
 type acmeFlags struct {
 	source       string
 	gatewayAppID string
+	appID        string
 	tcbStatus    []string
 	cacert       string
 	resolve      string
@@ -69,9 +70,16 @@ func entryOf(r acmeinfo.Result) entryVerdict {
 
 // policy is the gateway policy the flags give.
 func (f acmeFlags) policy() (acmeinfo.Policy, error) {
-	id, err := hex.DecodeString(strings.TrimPrefix(f.gatewayAppID, "0x"))
+	flag, given := "--gateway-app-id", f.gatewayAppID
+	switch {
+	case f.gatewayAppID != "" && f.appID != "":
+		return nil, errors.New("--gateway-app-id and --app-id: give one, the app whose TD must have attested the record (the gateway's, or an app's serving its own domain)")
+	case f.appID != "":
+		flag, given = "--app-id", f.appID
+	}
+	id, err := hex.DecodeString(strings.TrimPrefix(given, "0x"))
 	if err != nil || len(id) != 20 {
-		return nil, errors.New("--gateway-app-id: give the gateway's app id, 20 bytes in hex (dstack chain gateway-app-id prints it): the keys count only if the gateway's own TD attested them")
+		return nil, fmt.Errorf("%s: give the app id whose TD must have attested the record, 20 bytes in hex: the gateway's (--gateway-app-id; dstack chain gateway-app-id prints it), or, for an app serving its own domain, the app's (--app-id)", flag)
 	}
 	return acmeinfo.GatewayPolicy(id, f.tcbStatus, f.allowUnbound), nil
 }

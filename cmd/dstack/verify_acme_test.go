@@ -166,4 +166,18 @@ func TestVerifyAcmeInfo(t *testing.T) {
 	if _, code := runAcme(t, info, o); code != 2 {
 		t.Fatalf("no app id: %d", code)
 	}
+	// An app's own record is judged by --app-id the same way; both flags
+	// at once are a usage error.
+	o.acme.appID = f.acme.gatewayAppID
+	if v, code := runAcme(t, info, o); code != 0 || !v.Valid {
+		t.Fatalf("--app-id: %d %+v", code, v)
+	}
+	o.acme.appID = strings.Repeat("48", 20)
+	if v, code := runAcme(t, info, o); code != 1 || v.Account.Valid {
+		t.Fatalf("--app-id of another app: %d %+v", code, v)
+	}
+	o.acme.gatewayAppID = f.acme.gatewayAppID
+	if _, code := runAcme(t, info, o); code != 2 {
+		t.Fatalf("--app-id and --gateway-app-id: %d", code)
+	}
 }
