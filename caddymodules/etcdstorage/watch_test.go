@@ -69,6 +69,53 @@ func TestWatch(t *testing.T) {
 	}
 }
 
+// TestWatchResync: a watch that etcd ends (here: it resumes at a revision
+// the store compacted past, as after a partition) lists the directory
+// again and sends the difference from what it had sent: the keys gone as
+// deletions, the others as values; then it follows from the new revision.
+func TestWatchResync(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addr, _ := startEtcd(t)
+	es := newStorage(t, addr, time.Second)
+	es.Store(ctx, "dir/a", []byte("a1"))
+	es.Store(ctx, "dir/b", []byte("b1"))
+	_, rev, err := es.list(ctx, "dir", es.dirKey("dir"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What happened while the watch was away, then compacted.
+	es.Delete(ctx, "dir/a")
+	es.Store(ctx, "dir/b", []byte("b2"))
+	es.Store(ctx, "dir/c", []byte("c1"))
+	resp, err := es.Client.Get(ctx, "any")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := es.Client.Compact(ctx, resp.Header.Revision); err != nil {
+		t.Fatal(err)
+	}
+	ch := make(chan storewatch.Event, 64)
+	go es.follow(ctx, "dir", es.dirKey("dir"), rev, map[string]bool{"dir/a": true, "dir/b": true}, ch)
+	got := map[string]string{}
+	for len(got) < 3 {
+		ev := next(t, ch)
+		switch {
+		case ev.Deleted:
+			got[ev.Key] = "deleted"
+		default:
+			got[ev.Key] = string(ev.Value)
+		}
+	}
+	if got["dir/a"] != "deleted" || got["dir/b"] != "b2" || got["dir/c"] != "c1" {
+		t.Fatalf("after the resync: %v", got)
+	}
+	es.Store(ctx, "dir/d", []byte("d1"))
+	if ev := next(t, ch); ev.Key != "dir/d" || string(ev.Value) != "d1" {
+		t.Fatalf("after the resync the watch sent %+v", ev)
+	}
+}
+
 // TestAnnounce: an announced key lives while its announcer does: it goes
 // when the context ends, and when the process holding it dies (its client
 // closes) one lease later.
