@@ -127,8 +127,8 @@ func FuzzKmsKeyResponse(f *testing.F) {
 	})
 }
 
-// FuzzAuthorizeAppKey feeds SignAppCACert's key and evidence, which every
-// co-signer of an app CA certificate also judges, to their check: nothing
+// FuzzAuthorizeAppKey feeds SignAppCACert's (and SignKmsIssued's) key and
+// evidence, which every co-signer also judges, to their check: nothing
 // may panic, and no key is authorized that the evidence does not bind.
 func FuzzAuthorizeAppKey(f *testing.F) {
 	h := newHarness(f)
@@ -150,6 +150,12 @@ func FuzzAuthorizeAppKey(f *testing.F) {
 		if _, err := h.svc.AuthorizeAppKey(context.Background(), "fuzz", spki, evidence); err == nil {
 			if a, _, err := wire.Decode(evidence); err != nil || a.ReportData != ratls.ReportData(spki) {
 				t.Fatalf("authorized a key its evidence does not bind: %x", spki)
+			}
+		}
+		// SignKmsIssued's check of an app's k256 key (and its co-signers').
+		if _, err := h.svc.AuthorizeKmsIssuedKey(context.Background(), "fuzz", spki, evidence); err == nil {
+			if a, _, err := wire.Decode(evidence); err != nil || a.ReportData != kmsapi.KmsIssuedReportData(spki) {
+				t.Fatalf("authorized a k256 key its evidence does not bind: %x", spki)
 			}
 		}
 	})

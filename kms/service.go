@@ -118,6 +118,7 @@ func (s *Service) Handler() http.Handler {
 			"GetAppKey":              prpc.Handle(s.GetAppKey).MaxBody(maxVMConfigBody),
 			"GetAppKeyShares":        prpc.Handle(s.GetAppKeyShares).MaxBody(maxVMConfigBody),
 			"SignAppCACert":          prpc.Handle(s.SignAppCACert).MaxBody(maxSignCertBody),
+			"SignKmsIssued":          prpc.Handle(s.SignKmsIssued).MaxBody(maxSignCertBody),
 			"GetAppEnvEncryptPubKey": prpc.Handle(s.GetAppEnvEncryptPubKey),
 			"GetMeta":                prpc.Handle(s.GetMeta),
 			"GetTempCaCert":          prpc.Handle(s.GetTempCaCert),
@@ -272,16 +273,64 @@ func (s *Service) SignAppCACert(ctx context.Context, req *kmsapi.SignAppCACertRe
 	return &kmsapi.SignAppCACertResponse{AppCACert: pemCert(cert), RootCACert: pemCert(root)}, nil
 }
 
+// SignKmsIssued has, on a node of a threshold KMS, the committee sign with
+// the k256 root that the caller's app key is its app's ("dstack-kms-issued",
+// once per app and key): the caller is authorized as for GetAppKeyShares,
+// and the request's evidence, which must bind the key
+// (kmsapi.KmsIssuedReportData), is checked here and by every co-signer, so
+// that no node, nor t−1 of them, can have a key of its own vouched for.
+func (s *Service) SignKmsIssued(ctx context.Context, req *kmsapi.SignKmsIssuedRequest) (*kmsapi.SignKmsIssuedResponse, error) {
+	if req.APIVersion > 1 {
+		return nil, prpc.Errorf("unsupported api_version %d", req.APIVersion)
+	}
+	if s.ThresholdNode == nil {
+		return nil, prpc.Errorf("SignKmsIssued is served by the nodes of a threshold KMS only: GetAppKey returns the signature")
+	}
+	caller, d, err := s.authorizeCaller(ctx, "SignKmsIssued")
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.AuthorizeKmsIssuedKey(ctx, "SignKmsIssued", req.PublicKey, req.Attestation)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(b.AppID, caller.AppID) {
+		return nil, prpc.Errorf("the evidence of the app key is another app's than the caller's")
+	}
+	key, err := crypto.DecompressPubkey(req.PublicKey)
+	if err != nil {
+		return nil, prpc.Errorf("public_key must be a 33-byte compressed secp256k1 key")
+	}
+	sig, err := s.ThresholdNode.SignKmsIssued(ctx, b.AppID, key, req.Attestation)
+	if err != nil {
+		return nil, prpc.Public("threshold signing failed", err)
+	}
+	s.released("SignKmsIssued", b, d)
+	return &kmsapi.SignKmsIssuedResponse{Signature: sig}, nil
+}
+
+// AuthorizeKmsIssuedKey is AuthorizeAppKey for an app's compressed
+// secp256k1 key, which evidence binds with kmsapi.KmsIssuedReportData.
+func (s *Service) AuthorizeKmsIssuedKey(ctx context.Context, method string, compressed, evidence []byte) (kmsapi.BootInfo, error) {
+	return s.authorizeBoundKey(ctx, method, kmsapi.KmsIssuedReportData(compressed), evidence)
+}
+
 // AuthorizeAppKey verifies evidence (wire-encoded) that binds the key
 // spki (SubjectPublicKeyInfo DER) and authorizes its app as GetAppKey
 // authorizes a caller: platform gates, bound OS image, a 20-byte app id,
 // the authorizer. It returns the boot info the evidence proves.
 func (s *Service) AuthorizeAppKey(ctx context.Context, method string, spki, evidence []byte) (kmsapi.BootInfo, error) {
+	return s.authorizeBoundKey(ctx, method, ratls.ReportData(spki), evidence)
+}
+
+// authorizeBoundKey verifies evidence whose report_data must be want and
+// authorizes its app (AuthorizeAppKey).
+func (s *Service) authorizeBoundKey(ctx context.Context, method string, want [64]byte, evidence []byte) (kmsapi.BootInfo, error) {
 	att, _, err := wire.Decode(evidence)
 	if err != nil {
 		return kmsapi.BootInfo{}, prpc.Public("invalid attestation", err)
 	}
-	if att.ReportData != ratls.ReportData(spki) {
+	if att.ReportData != want {
 		return kmsapi.BootInfo{}, prpc.Errorf("the attestation does not bind the key")
 	}
 	opts := s.Attestation

@@ -558,8 +558,9 @@ func (t *tnode) rpcCert(ctx context.Context) (*tls.Certificate, error) {
 
 // approve is the node's co-signing policy: an RPC certificate only for
 // the requesting node's own identity key and an attestation this node
-// verifies and its KMS policy accepts; an app CA certificate only for a key
-// that evidence this node verifies binds, of an app its authorizer allows.
+// verifies and its KMS policy accepts; an app CA certificate, or a
+// dstack-kms-issued signature of an app's k256 key, only for a key that
+// evidence this node verifies binds, of an app its authorizer allows.
 // Other statements are not co-signed by a node started from configuration
 // yet.
 func (t *tnode) approve(ctx context.Context, from string, st *threshold.Statement) error {
@@ -572,6 +573,15 @@ func (t *tnode) approve(ctx context.Context, from string, st *threshold.Statemen
 		}
 		if !bytes.Equal(b.AppID, st.AppID) {
 			return errors.New("the app CA key's evidence is another app's")
+		}
+		return nil
+	case threshold.KindKmsIssued:
+		b, err := t.svc.AuthorizeKmsIssuedKey(ctx, "co-sign kms-issued", st.PublicKey, st.Evidence)
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(b.AppID, st.AppID) {
+			return errors.New("the app key's evidence is another app's")
 		}
 		return nil
 	default:

@@ -1,6 +1,7 @@
 package kms_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -20,9 +21,12 @@ import (
 	"github.com/dstack-go/dstack/guestos/kmsclient"
 	"github.com/dstack-go/dstack/internal/guesttest"
 	"github.com/dstack-go/dstack/kms"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/kms/threshold"
+	"github.com/dstack-go/dstack/tee/kdf"
 	"github.com/dstack-go/dstack/tee/ratls"
 	"github.com/dstack-go/dstack/tee/wire"
+	ethcrypto "github.com/ethereum/go-ethereum/crypto"
 )
 
 // TestThresholdNodeFromConfig: three nodes run from configuration and
@@ -119,6 +123,68 @@ func TestThresholdNodeFromConfig(t *testing.T) {
 		_, err = a.SignAppCACert(ctx, appID, &caKey.PublicKey, enc)
 		if (tc.want == "" && err != nil) || (tc.want != "" && (!errors.Is(err, threshold.ErrRefused) || !strings.Contains(err.Error(), tc.want))) {
 			t.Fatalf("%s: %v", tc.name, err)
+		}
+	}
+
+	// And vouch for an app's k256 key (dstack-kms-issued) only with the
+	// app's evidence binding that key; the signature recovers to the k256
+	// root.
+	k256, _ := ethcrypto.GenerateKey()
+	otherK256, _ := ethcrypto.GenerateKey()
+	for _, tc := range []struct {
+		name     string
+		attested []byte
+		want     string
+	}{
+		{"evidence for another key", ethcrypto.CompressPubkey(&otherK256.PublicKey), "does not bind"},
+		{"evidence binding it as an RA-TLS key", nil, "does not bind"},
+		{"the app's evidence for the key", ethcrypto.CompressPubkey(&k256.PublicKey), ""},
+	} {
+		rd := ratls.ReportData(ethcrypto.CompressPubkey(&k256.PublicKey))
+		if tc.attested != nil {
+			rd = kmsapi.KmsIssuedReportData(tc.attested)
+		}
+		att, err := p.Attest(ctx, rd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		enc, err := wire.Encode(att)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sig, err := a.SignKmsIssued(ctx, appID, &k256.PublicKey, enc)
+		if (tc.want == "" && err != nil) || (tc.want != "" && (!errors.Is(err, threshold.ErrRefused) || !strings.Contains(err.Error(), tc.want))) {
+			t.Fatalf("kms-issued, %s: %v", tc.name, err)
+		}
+		if tc.want == "" {
+			got, err := ethcrypto.SigToPub(ethcrypto.Keccak256(kdf.KmsIssuedMessage(appID, &k256.PublicKey)), sig)
+			if err != nil || !bytes.Equal(ethcrypto.CompressPubkey(got), ks.K256Pubkey) {
+				t.Fatalf("the kms-issued signature does not recover to the k256 root: %v", err)
+			}
+		}
+	}
+	// Through a node's RPC, as the CVM asks: the node checks the evidence
+	// itself before any co-signer is asked.
+	appK256, _ := ethcrypto.GenerateKey()
+	for _, tc := range []struct {
+		name     string
+		attested []byte
+		want     string
+	}{
+		{"evidence for another key", ethcrypto.CompressPubkey(&otherK256.PublicKey), "the attestation does not bind the key"},
+		{"the CVM's evidence for its key", ethcrypto.CompressPubkey(&appK256.PublicKey), ""},
+	} {
+		att, err := p.Attest(ctx, kmsapi.KmsIssuedReportData(tc.attested))
+		if err != nil {
+			t.Fatal(err)
+		}
+		enc, err := wire.Encode(att)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = client.SignKmsIssued(ctx, appID, &appK256.PublicKey, enc)
+		if (tc.want == "" && err != nil) || (tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "threshold signing failed"))) {
+			t.Fatalf("SignKmsIssued, %s: %v", tc.name, err)
 		}
 	}
 

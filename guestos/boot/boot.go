@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"slices"
 
+	ethcrypto "github.com/ethereum/go-ethereum/crypto"
 	"go.uber.org/zap"
 
 	"github.com/dstack-go/dstack/contracts/chain"
@@ -104,8 +105,9 @@ type CVM struct {
 	InstanceInfo *hostinput.InstanceInfo
 	// SysConfig is the host's system configuration.
 	SysConfig *hostinput.SysConfig
-	// Keys are the app keys and the KMS root CA (no K256Signature from a
-	// threshold KMS).
+	// Keys are the app keys and the KMS root CA (with a threshold KMS, the
+	// root CA is the committee's and K256Signature its dstack-kms-issued
+	// signature).
 	Keys *kmsclient.AppKeys
 	// KMS is the client of the KMS that released the keys; nil with a
 	// threshold KMS.
@@ -410,12 +412,35 @@ func (c *CVM) getThresholdKeys(ctx context.Context, cfg Config, t *hostinput.Thr
 	if err != nil {
 		return fmt.Errorf("booting: %w: %w", ErrRefused, err)
 	}
+	k256Sig, err := c.kmsIssued(ctx, tc, tk.K256Key)
+	if err != nil {
+		return fmt.Errorf("booting: %w: %w", ErrRefused, err)
+	}
 	c.KeySet, c.AppCA = ks, ca
 	c.Keys = &kmsclient.AppKeys{RootCA: ca.Root, AppKeyResponse: &kmsapi.AppKeyResponse{
-		DiskCryptKey: tk.DiskCryptKey[:], EnvCryptKey: tk.EnvCryptKey[:], K256Key: tk.K256Key[:],
+		DiskCryptKey: tk.DiskCryptKey[:], EnvCryptKey: tk.EnvCryptKey[:], K256Key: tk.K256Key[:], K256Signature: k256Sig,
 		GatewayAppID: tk.GatewayAppID, TproxyAppID: tk.GatewayAppID, OSImageHash: tk.OSImageHash,
 	}}
 	return nil
+}
+
+// kmsIssued has the committee vouch for the app's secp256k1 key (the
+// dstack-kms-issued signature GetKey's signature_chain ends with), with
+// evidence that binds the key.
+func (c *CVM) kmsIssued(ctx context.Context, tc *kmsclient.Threshold, k256 [32]byte) ([]byte, error) {
+	key, err := kdf.K256FromScalar(k256[:])
+	if err != nil {
+		return nil, err
+	}
+	att, err := c.Platform.Attest(ctx, kmsapi.KmsIssuedReportData(ethcrypto.CompressPubkey(&key.PublicKey)))
+	if err != nil {
+		return nil, fmt.Errorf("attesting the app's k256 key: %w", err)
+	}
+	enc, err := wire.Encode(att)
+	if err != nil {
+		return nil, err
+	}
+	return tc.SignKmsIssued(ctx, c.AppID[:], &key.PublicKey, enc)
 }
 
 // AppCA is an app's own CA, from a threshold KMS.

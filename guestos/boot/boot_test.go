@@ -414,6 +414,16 @@ func TestBootThresholdKMS(t *testing.T) {
 		t.Fatal(err)
 	}
 	verifyChain(t, tls.CertificateChain, cvm.Keys.RootCA)
+	// The committee vouched for the app's k256 key with the k256 root, as
+	// GetKey's signature_chain needs it: it recovers with ecrecover.
+	appKey, err := kdf.K256FromScalar(cvm.Keys.K256Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := crypto.SigToPub(crypto.Keccak256(kdf.KmsIssuedMessage(cvm.AppID[:], &appKey.PublicKey)), cvm.Keys.K256Signature)
+	if err != nil || !bytes.Equal(crypto.CompressPubkey(signer), tk.KeySet.K256Pubkey) {
+		t.Fatalf("the dstack-kms-issued signature does not recover to the k256 root: %v", err)
+	}
 	// A key set whose root CA is not the one on chain is refused.
 	forged := *tk.KeySet
 	forged.CAPubkey = bytes.Clone(forged.CAPubkey)

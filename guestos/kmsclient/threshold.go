@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 
+	ethcrypto "github.com/ethereum/go-ethereum/crypto"
 	"go.uber.org/zap"
 
 	"github.com/dstack-go/dstack/kms/kmsapi"
@@ -229,6 +230,45 @@ func (t *Threshold) SignAppCACert(ctx context.Context, pub *ecdsa.PublicKey, att
 		return appCA, root, nil
 	}
 	return nil, nil, fmt.Errorf("getting the app CA certificate from the threshold KMS: %w", errors.Join(errs...))
+}
+
+// SignKmsIssued has the committee sign, with the k256 root, that key is
+// app appID's secp256k1 key (the second entry of GetKey's
+// signature_chain); attestation is the CVM's evidence binding key
+// (kmsapi.KmsIssuedReportData of its compressed form), which every
+// co-signer checks. The nodes are asked in turn until one answers with a
+// signature that recovers to the key set's k256 root.
+func (t *Threshold) SignKmsIssued(ctx context.Context, appID []byte, key *ecdsa.PublicKey, attestation []byte) ([]byte, error) {
+	if len(t.keySet.K256Pubkey) == 0 {
+		return nil, fmt.Errorf("%w: the key set names no k256 root to check a dstack-kms-issued signature with", ErrUntrustedKMS)
+	}
+	var errs []error
+	for _, n := range t.nodes {
+		var res kmsapi.SignKmsIssuedResponse
+		if err := n.rpc.Call(ctx, "SignKmsIssued", &kmsapi.SignKmsIssuedRequest{APIVersion: 1, PublicKey: ethcrypto.CompressPubkey(key), Attestation: attestation}, &res); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", n.url, err))
+			continue
+		}
+		if err := checkKmsIssued(t.keySet.K256Pubkey, appID, key, res.Signature); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", n.url, err))
+			continue
+		}
+		return res.Signature, nil
+	}
+	return nil, fmt.Errorf("getting the dstack-kms-issued signature from the threshold KMS: %w", errors.Join(errs...))
+}
+
+// checkKmsIssued checks that sig is the k256 root's (root, compressed)
+// recoverable signature that key is app appID's.
+func checkKmsIssued(root, appID []byte, key *ecdsa.PublicKey, sig []byte) error {
+	if len(sig) != 65 {
+		return fmt.Errorf("%w: a dstack-kms-issued signature of %d bytes, not 65", ErrUntrustedKMS, len(sig))
+	}
+	got, err := ethcrypto.SigToPub(ethcrypto.Keccak256(kdf.KmsIssuedMessage(appID, key)), sig)
+	if err != nil || !bytes.Equal(ethcrypto.CompressPubkey(got), root) {
+		return fmt.Errorf("%w: the dstack-kms-issued signature does not recover to the key set's k256 root", ErrUntrustedKMS)
+	}
+	return nil
 }
 
 // checkAppCA checks an answer: the root CA is the key set's, and the app

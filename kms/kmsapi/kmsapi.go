@@ -15,6 +15,7 @@ import (
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/tee/attest"
+	"github.com/dstack-go/dstack/tee/identity"
 )
 
 // The KMS RPC messages, with the field names of upstream's kms_rpc.proto
@@ -80,6 +81,35 @@ type SignAppCACertRequest struct {
 type SignAppCACertResponse struct {
 	AppCACert  string `json:"app_ca_cert"`
 	RootCACert string `json:"root_ca_cert"`
+}
+
+// SignKmsIssuedRequest asks a node of a threshold KMS to have its committee
+// sign, with the k256 root, that PublicKey (the compressed secp256k1 key the
+// caller derived from its combined keys; no node knows it) is its app's key:
+// the "dstack-kms-issued" signature that GetKey's signature_chain ends with.
+// Attestation is the caller's evidence binding that key (its report_data
+// is KmsIssuedReportData(PublicKey)); the node and each co-signer verify it
+// and authorize the app on their own. Not in upstream's proto.
+type SignKmsIssuedRequest struct {
+	APIVersion  uint32     `json:"api_version"`
+	PublicKey   prpc.Bytes `json:"public_key"`
+	Attestation prpc.Bytes `json:"attestation"`
+}
+
+// SignKmsIssuedResponse is the 65-byte recoverable k256 signature of
+// "dstack-kms-issued:" ‖ app id ‖ the compressed key.
+type SignKmsIssuedResponse struct {
+	Signature prpc.Bytes `json:"signature"`
+}
+
+// KmsIssuedReportDataTag is the report_data tag of evidence binding an app's
+// secp256k1 key for SignKmsIssued.
+const KmsIssuedReportDataTag = "dstack-kms-issued-key"
+
+// KmsIssuedReportData is the report_data binding the compressed secp256k1
+// app key compressed: SHA-512 of the tag, ":" and the key.
+func KmsIssuedReportData(compressed []byte) [64]byte {
+	return identity.ReportData(KmsIssuedReportDataTag, compressed)
 }
 
 // BootInfo is what an authorizer judges: upstream's boot info, as a KMS
