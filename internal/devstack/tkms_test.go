@@ -79,14 +79,7 @@ func TestUpThresholdKMS(t *testing.T) {
 			KMSNodes: 3, KMSThreshold: 2, KMSCache: cache, thresholdUp: func(s *stack) { stacks <- s }})
 	}()
 	start := time.Now()
-	var st State
-	select {
-	case st = <-ready:
-	case err := <-done:
-		t.Fatalf("dev up: %v\n%s", err, out.String())
-	case <-time.After(15 * time.Minute):
-		t.Fatalf("dev up did not become ready\n%s", out.String())
-	}
+	st := waitReady(t, ready, done, &out, 15*time.Minute)
 	t.Logf("dev up with a 2-of-3 threshold KMS (pre-parameters cached): %s", time.Since(start))
 	s := <-stacks
 	if st.KMSThreshold == nil || len(st.KMSThreshold.URLs) != 3 {

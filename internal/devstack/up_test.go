@@ -48,14 +48,7 @@ func TestUpAndSecondUp(t *testing.T) {
 	go func() {
 		done <- Up(ctx, Options{Dir: dir, Listen: "127.0.0.1:0", InsecureBuiltinApp: true, Out: &out, Ready: ready})
 	}()
-	var st State
-	select {
-	case st = <-ready:
-	case err := <-done:
-		t.Fatalf("dev up: %v\n%s", err, out.String())
-	case <-time.After(2 * time.Minute):
-		t.Fatalf("dev up did not become ready\n%s", out.String())
-	}
+	st := waitReady(t, ready, done, &out, 2*time.Minute)
 	roots, err := attest.ParseTrustRootsPEM(mustRead(t, st.InsecureTrustRoots))
 	if err != nil {
 		t.Fatal(err)
@@ -98,6 +91,21 @@ func TestUpAndSecondUp(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "state.json")); !os.IsNotExist(err) {
 		t.Fatal("state.json left behind")
 	}
+}
+
+// waitReady is the state a stack sends on ready, failing the test, with
+// the stack's output, when Up returns first or within is over.
+func waitReady(t *testing.T, ready <-chan State, done <-chan error, out *syncBuffer, within time.Duration) State {
+	t.Helper()
+	select {
+	case st := <-ready:
+		return st
+	case err := <-done:
+		t.Fatalf("dev up: %v\n%s", err, out.String())
+	case <-time.After(within):
+		t.Fatalf("dev up did not become ready\n%s", out.String())
+	}
+	return State{}
 }
 
 func TestUpRefusesNonLoopback(t *testing.T) {
