@@ -97,7 +97,9 @@ func TestThresholdKeySet(t *testing.T) {
 		shares = edit(&ks, shares)
 		return K.PackSetThresholdKeySet(ks, shares)
 	}
-	keep := func(ks *dstackkms.DstackKmsThresholdKeySet, s []dstackkms.DstackKmsThresholdShare) []dstackkms.DstackKmsThresholdShare { return s }
+	keep := func(ks *dstackkms.DstackKmsThresholdKeySet, s []dstackkms.DstackKmsThresholdShare) []dstackkms.DstackKmsThresholdShare {
+		return s
+	}
 	old, oldShares := thresholdRecord(1, 2, 2, 3)
 	c.reverts(t, []revertCase{
 		{"setThresholdKeySet by a stranger", c.kms, c.stranger, bad(keep), unauthorized, nil},
