@@ -60,8 +60,56 @@ type ThresholdConfig struct {
 	// (Server.PeerListener).
 	PeerListen string `json:"peer_listen"`
 	// DKGTimeout bounds the first start's wait for every peer and its DKG
-	// (preparation of this node's pre-parameters excluded). Default 30m.
+	// (preparation of this node's pre-parameters excluded), and a
+	// resharing's. Default 30m.
 	DKGTimeout settings.Duration `json:"dkg_timeout,omitempty"`
+	// Reshare, when set, moves the roots from the committee of Nodes and
+	// Threshold to the committee it names (other nodes, another
+	// threshold) at this start, keeping every public key and every app
+	// key; the old shares are destroyed. Every node of both committees is
+	// started with the same block (a node that joins lists the old
+	// committee in Nodes too). A node already at the new epoch ignores it;
+	// a node of the old committee only, once the resharing is done,
+	// removes its sealed shares and stops serving. After it, configure the
+	// new committee as Nodes and Threshold and remove the block. Default
+	// none.
+	Reshare *ThresholdReshare `json:"reshare,omitempty"`
+}
+
+// ThresholdReshare names the committee a resharing moves the roots to,
+// and the one they move from.
+type ThresholdReshare struct {
+	// Epoch is the new committee's epoch, above FromEpoch; it is never
+	// reused, and members' Shamir IDs are made from it. Required.
+	Epoch uint64 `json:"epoch"`
+	// Threshold is the new committee's t: at least 2, at most its number
+	// of nodes. Required.
+	Threshold int `json:"threshold"`
+	// Nodes are the new committee's nodes in committee order, as in
+	// ThresholdConfig.Nodes; a node in both committees has the same URL
+	// in both. Required.
+	Nodes []ThresholdNode `json:"nodes"`
+	// FromEpoch is the epoch of the committee of Nodes, whose shares the
+	// old members hold (they check it). Default 1, the first DKG's.
+	FromEpoch uint64 `json:"from_epoch,omitempty"`
+	// RootEpoch is the epoch of the DKG that made the roots. Default 1.
+	RootEpoch uint32 `json:"root_epoch,omitempty"`
+}
+
+// from returns the committee a resharing moves from, as its old members
+// hold it (the config's Nodes and Threshold, FromEpoch, RootEpoch).
+func (r *ThresholdReshare) from(c *ThresholdConfig) (*threshold.Committee, error) {
+	fromEpoch, rootEpoch := max(r.FromEpoch, 1), max(r.RootEpoch, 1)
+	return (&threshold.Committee{RootEpoch: rootEpoch}).Reshared(fromEpoch, c.Threshold, nodeNames(c.Nodes)...)
+}
+
+// nodeNames are the nodes' names, in order.
+func nodeNames(nodes []ThresholdNode) []string {
+	names := make([]string, len(nodes))
+	for i, n := range nodes {
+		names[i] = n.Name
+	}
+	return names
 }
 
 // ThresholdNode is one node of a threshold committee.
@@ -88,21 +136,57 @@ func (c *ThresholdConfig) validate(cfg *Config) error {
 	case c.DKGTimeout < 0:
 		return errors.New("kms: threshold: dkg_timeout must be positive")
 	}
-	names := map[string]bool{}
-	for i, node := range c.Nodes {
-		if node.Name == "" || names[node.Name] {
-			return fmt.Errorf("kms: threshold: node %d has an empty or repeated name %q", i+1, node.Name)
+	names, err := validateNodes("nodes", c.Nodes)
+	if err != nil {
+		return err
+	}
+	if r := c.Reshare; r != nil {
+		newNames, err := validateNodes("reshare: nodes", r.Nodes)
+		if err != nil {
+			return err
 		}
-		names[node.Name] = true
-		u, err := url.Parse(node.URL)
-		if err != nil || u.Scheme != "https" || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
-			return fmt.Errorf("kms: threshold: node %s: url %q must be https://host:port (peers talk mutual RA-TLS)", node.Name, node.URL)
+		for _, o := range c.Nodes {
+			for _, n := range r.Nodes {
+				if o.Name == n.Name && o.URL != n.URL {
+					return fmt.Errorf("kms: threshold: reshare: node %s has url %s there and %s in nodes: one node, one URL", n.Name, n.URL, o.URL)
+				}
+			}
 		}
+		if !names[c.Name] && !newNames[c.Name] {
+			return fmt.Errorf("kms: threshold: name %q is in neither the old committee (nodes) nor the new one (reshare: nodes)", c.Name)
+		}
+		from, err := r.from(c)
+		if err != nil {
+			return fmt.Errorf("kms: threshold: reshare: the committee of nodes: %w", err)
+		}
+		if r.Epoch <= from.Epoch {
+			return fmt.Errorf("kms: threshold: reshare: epoch %d must be above the old committee's (from_epoch %d)", r.Epoch, from.Epoch)
+		}
+		if _, err := from.Reshared(r.Epoch, r.Threshold, nodeNames(r.Nodes)...); err != nil {
+			return fmt.Errorf("kms: threshold: reshare: %w", err)
+		}
+		return nil
 	}
 	if !names[c.Name] {
 		return fmt.Errorf("kms: threshold: name %q is not one of the nodes' names: list this node in nodes too", c.Name)
 	}
 	return nil
+}
+
+// validateNodes checks a committee's node list and returns its names.
+func validateNodes(what string, nodes []ThresholdNode) (map[string]bool, error) {
+	names := map[string]bool{}
+	for i, node := range nodes {
+		if node.Name == "" || names[node.Name] {
+			return nil, fmt.Errorf("kms: threshold: %s: node %d has an empty or repeated name %q", what, i+1, node.Name)
+		}
+		names[node.Name] = true
+		u, err := url.Parse(node.URL)
+		if err != nil || u.Scheme != "https" || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			return nil, fmt.Errorf("kms: threshold: %s: node %s: url %q must be https://host:port (peers talk mutual RA-TLS)", what, node.Name, node.URL)
+		}
+	}
+	return names, nil
 }
 
 // The threshold node's files in the state directory.
@@ -232,7 +316,11 @@ func newTNode(ctx context.Context, cfg Config, p *prepared, svc *Service, log *z
 	}
 	t.node = &threshold.Node{Name: t.cfg.Name, Logger: log, Timeout: 10 * time.Minute, Approve: t.approve}
 	peers := map[string]threshold.Peer{}
-	for _, n := range t.cfg.Nodes {
+	all := t.cfg.Nodes
+	if r := t.cfg.Reshare; r != nil {
+		all = append(slices.Clone(all), r.Nodes...)
+	}
+	for _, n := range all {
 		if n.Name != t.cfg.Name {
 			peers[n.Name] = threshold.Peer{URL: n.URL}
 		}
@@ -335,11 +423,16 @@ func (t *tnode) bringUp(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if sh == nil {
+	switch r := t.cfg.Reshare; {
+	case r != nil && (sh == nil || sh.Committee.Epoch < r.Epoch):
+		if sh, err = t.reshare(ctx, sh); err != nil {
+			return err
+		}
+	case sh == nil:
 		if sh, err = t.dkg(ctx); err != nil {
 			return err
 		}
-	} else {
+	default:
 		if err := t.node.SetShares(sh); err != nil {
 			return err
 		}
@@ -370,17 +463,125 @@ func (t *tnode) bringUp(ctx context.Context) error {
 }
 
 // matches checks that the committee of the sealed shares is the
-// configured one.
+// configured one (the reshare block's, when there is one).
 func (t *tnode) matches(c *threshold.Committee) error {
-	var names []string
-	for _, n := range t.cfg.Nodes {
-		names = append(names, n.Name)
+	names, thr := nodeNames(t.cfg.Nodes), t.cfg.Threshold
+	if r := t.cfg.Reshare; r != nil {
+		names, thr = nodeNames(r.Nodes), r.Threshold
+		if c.Epoch != r.Epoch {
+			return fmt.Errorf("kms: threshold: the sealed shares are of the committee of epoch %d, and the reshare block names epoch %d: "+
+				"an epoch is never reused; name a new one to reshare again", c.Epoch, r.Epoch)
+		}
 	}
-	if !slices.Equal(c.Nodes(), names) || c.Threshold != t.cfg.Threshold {
+	if !slices.Equal(c.Nodes(), names) || c.Threshold != thr {
 		return fmt.Errorf("kms: threshold: the sealed shares are of a %d-of-%v committee, and the configuration names a %d-of-%v one: "+
-			"configure the committee the shares belong to (changing it takes a resharing)", c.Threshold, c.Nodes(), t.cfg.Threshold, names)
+			"configure the committee the shares belong to (changing it takes a resharing: the reshare block)", c.Threshold, c.Nodes(), thr, names)
 	}
 	return nil
+}
+
+// ErrRetired is a node's bring-up error once a resharing moved the roots
+// to a committee it is not a member of.
+var ErrRetired = errors.New("this node is not a member of the threshold committee any more")
+
+// reshare moves the roots from the committee of the configuration's nodes
+// to the reshare block's, with every node of both, this one holding cur
+// (nil for a node that joins). A node of the new committee seals its new
+// shares in place of its old ones; a node of the old one only hands the
+// root CA certificate over to the joining nodes, removes its sealed shares
+// and returns ErrRetired.
+func (t *tnode) reshare(ctx context.Context, cur *threshold.Shares) (*threshold.Shares, error) {
+	r := t.cfg.Reshare
+	from, err := r.from(t.cfg)
+	if err != nil {
+		return nil, fmt.Errorf("kms: threshold: reshare: %w", err)
+	}
+	to, err := from.Reshared(r.Epoch, r.Threshold, nodeNames(r.Nodes)...)
+	if err != nil {
+		return nil, fmt.Errorf("kms: threshold: reshare: %w", err)
+	}
+	inFrom, inTo := from.Index(t.cfg.Name) >= 0, to.Index(t.cfg.Name) >= 0
+	switch {
+	case inFrom && cur == nil:
+		return nil, fmt.Errorf("kms: threshold: reshare: %w: this node of the committee of epoch %d holds no shares (retired by an earlier run of this resharing, or lost): "+
+			"remove it from the configuration, or reshare without it (a committee of the others)", ErrRetired, from.Epoch)
+	case inFrom && cur.Committee.Digest() != from.Digest():
+		return nil, fmt.Errorf("kms: threshold: reshare: the sealed shares are of the %d-of-%v committee of epoch %d (root epoch %d), and the configuration names the %d-of-%v one of epoch %d (root epoch %d): "+
+			"set nodes, threshold, from_epoch and root_epoch to the committee the shares belong to", cur.Committee.Threshold, cur.Committee.Nodes(), cur.Committee.Epoch,
+			cur.Committee.RootEpoch, from.Threshold, from.Nodes(), from.Epoch, from.RootEpoch)
+	}
+	if cur != nil {
+		if err := t.node.SetShares(cur); err != nil {
+			return nil, err
+		}
+	}
+	if inTo {
+		if err := t.reusePreParams(ctx, cur); err != nil {
+			return nil, err
+		}
+	}
+	ctx, cancel, err := t.awaitPeers(ctx)
+	defer cancel()
+	if err != nil {
+		return nil, err
+	}
+	var rootCert []byte
+	if cur != nil {
+		rootCert = cur.RootCert
+	}
+	start := time.Now()
+	t.log.Info("threshold resharing starting", zap.Uint64("from_epoch", from.Epoch), zap.Strings("from", from.Nodes()), zap.Int("from_threshold", from.Threshold),
+		zap.Uint64("epoch", to.Epoch), zap.Strings("to", to.Nodes()), zap.Int("threshold", to.Threshold))
+	sh, err := t.node.Reshare(ctx, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("kms: threshold: %w", err)
+	}
+	if inFrom {
+		// The joining nodes hold the roots' shares now, not the root CA
+		// certificate: every old member offers it (they adopt the same
+		// one once).
+		if err := retry(ctx, t.log, "handing the root CA certificate over to the joining nodes", func(ctx context.Context) error {
+			return t.node.HandOverRootCert(ctx, rootCert, from, to)
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if !inTo {
+		if err := os.Remove(t.st.path(sharesFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("kms: threshold: removing the retired shares: %w", err)
+		}
+		if err := syncDir(t.st.dir); err != nil {
+			return nil, err
+		}
+		t.log.Warn("threshold resharing done: this node is retired, its shares removed", zap.Uint64("epoch", to.Epoch), zap.Duration("took", time.Since(start)))
+		return nil, fmt.Errorf("kms: threshold: %w: the resharing to the committee of epoch %d (%v) is done and this node's shares are destroyed: remove it", ErrRetired, to.Epoch, to.Nodes())
+	}
+	if len(sh.RootCert) == 0 {
+		if _, err := t.node.WaitRootCert(ctx); err != nil {
+			return nil, fmt.Errorf("kms: threshold: %w", err)
+		}
+		sh = t.node.Shares()
+	}
+	if err := t.store(sh); err != nil {
+		return nil, err
+	}
+	t.log.Warn("threshold resharing done: publish the new committee's key set and public shares (setThresholdKeySet)", zap.Duration("took", time.Since(start)),
+		zap.String("public_keys", t.st.path(publicFile)))
+	return sh, nil
+}
+
+// reusePreParams loads the node's pre-parameters for a resharing: the
+// sealed ones, else those its shares were made with (tss-lib keeps them in
+// the save data), else new ones.
+func (t *tnode) reusePreParams(ctx context.Context, cur *threshold.Shares) error {
+	if cur != nil && !exists(t.st.path(preParamsFile)) {
+		if k := cur.Keys[threshold.RootDerivation]; k != nil && k.LocalPreParams.ValidateWithProof() {
+			pre := k.LocalPreParams
+			t.node.PreParams = &pre
+			return nil
+		}
+	}
+	return t.preParams(ctx)
 }
 
 // loadShares unseals the node's shares; nil when it has none yet.
@@ -450,19 +651,12 @@ func (t *tnode) dkg(ctx context.Context) (*threshold.Shares, error) {
 	if err := t.preParams(ctx); err != nil {
 		return nil, err
 	}
-	timeout := time.Duration(t.cfg.DKGTimeout)
-	if timeout == 0 {
-		timeout = DefaultDKGTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, err := t.awaitPeers(ctx)
 	defer cancel()
-	if err := t.awaitPeers(ctx); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	var names []string
-	for _, n := range t.cfg.Nodes {
-		names = append(names, n.Name)
-	}
+	names := nodeNames(t.cfg.Nodes)
 	com, err := threshold.NewCommittee(1, t.cfg.Threshold, names...)
 	if err != nil {
 		return nil, fmt.Errorf("kms: threshold: %w", err)
@@ -497,10 +691,16 @@ func (t *tnode) dkg(ctx context.Context) (*threshold.Shares, error) {
 	return sh, nil
 }
 
-// awaitPeers waits until every peer is up and accepted (its attestation
-// and the KMS policy), and its identity key learned.
-func (t *tnode) awaitPeers(ctx context.Context) error {
-	return retry(ctx, t.log, "waiting for every peer of the committee", t.tr.Learn)
+// awaitPeers bounds ctx by the DKG timeout (a DKG's or a resharing's)
+// and waits until every peer is up and accepted (its attestation and the
+// KMS policy), and its identity key learned.
+func (t *tnode) awaitPeers(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	timeout := time.Duration(t.cfg.DKGTimeout)
+	if timeout == 0 {
+		timeout = DefaultDKGTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	return ctx, cancel, retry(ctx, t.log, "waiting for every peer of the committee", t.tr.Learn)
 }
 
 // retry calls f until it succeeds or ctx ends, logging failures.

@@ -46,6 +46,13 @@ func init() {
 //				node        <name> <https://peer-host:port>   (every node, in committee order)
 //				peer_listen <host:port>
 //				dkg_timeout <duration>
+//				reshare {                                     (a committee change)
+//					epoch      <new committee's epoch>
+//					threshold  <new t>
+//					node       <name> <https://peer-host:port> (every new node, in order)
+//					from_epoch <the current committee's epoch>  (default 1)
+//					root_epoch <the roots' DKG epoch>           (default 1)
+//				}
 //			}
 //			limits {
 //				max_conns           <n>
@@ -199,6 +206,17 @@ func parseThreshold(d *caddyfile.Dispenser) (*kms.ThresholdConfig, error) {
 	seen := map[string]bool{}
 	for nesting := d.Nesting(); d.NextBlock(nesting); {
 		key := d.Val()
+		if key == "reshare" {
+			if t.Reshare != nil {
+				return nil, d.Errf("threshold: reshare given twice")
+			}
+			r, err := parseReshare(d)
+			if err != nil {
+				return nil, err
+			}
+			t.Reshare = r
+			continue
+		}
 		args := d.RemainingArgs()
 		if key != "node" {
 			if seen[key] {
@@ -232,8 +250,59 @@ func parseThreshold(d *caddyfile.Dispenser) (*kms.ThresholdConfig, error) {
 			}
 			t.DKGTimeout = settings.Duration(v)
 		default:
-			return nil, d.Errf("unknown threshold option %q (name, threshold, node, peer_listen, dkg_timeout)", key)
+			return nil, d.Errf("unknown threshold option %q (name, threshold, node, peer_listen, dkg_timeout, reshare)", key)
 		}
 	}
 	return t, nil
+}
+
+// parseReshare reads the threshold block's reshare block
+// (kms.ThresholdReshare).
+func parseReshare(d *caddyfile.Dispenser) (*kms.ThresholdReshare, error) {
+	if d.NextArg() {
+		return nil, d.ArgErr()
+	}
+	r := new(kms.ThresholdReshare)
+	seen := map[string]bool{}
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		key := d.Val()
+		args := d.RemainingArgs()
+		if key == "node" {
+			if len(args) != 2 {
+				return nil, d.Errf("threshold: reshare: node <name> <https://host:port>")
+			}
+			r.Nodes = append(r.Nodes, kms.ThresholdNode{Name: args[0], URL: args[1]})
+			continue
+		}
+		if seen[key] {
+			return nil, d.Errf("threshold: reshare: %s given twice", key)
+		}
+		seen[key] = true
+		if len(args) != 1 {
+			return nil, d.Errf("threshold: reshare: %s takes one value", key)
+		}
+		n, err := strconv.ParseUint(args[0], 10, 64)
+		if err != nil || n < 1 {
+			return nil, d.Errf("threshold: reshare: %s %q is not a positive number", key, args[0])
+		}
+		switch key {
+		case "epoch":
+			r.Epoch = n
+		case "from_epoch":
+			r.FromEpoch = n
+		case "threshold":
+			if n > 1<<12 {
+				return nil, d.Errf("threshold: reshare: threshold %d is too large", n)
+			}
+			r.Threshold = int(n)
+		case "root_epoch":
+			if n > 1<<32-1 {
+				return nil, d.Errf("threshold: reshare: root_epoch %d does not fit 32 bits", n)
+			}
+			r.RootEpoch = uint32(n)
+		default:
+			return nil, d.Errf("unknown threshold reshare option %q (epoch, threshold, node, from_epoch, root_epoch)", key)
+		}
+	}
+	return r, nil
 }

@@ -22,7 +22,7 @@ func FuzzCaddyfile(f *testing.F) {
 		"dstack_kms {\nlimits {\nmax_conns 10\nidle_timeout 5s\n}\n}", "dstack_kms {\nlimits {\nread_timeout\n}\n}",
 		"dstack_kms x", "dstack_kms {\n{\n}\n}", "{",
 		"dstack_kms {\nthreshold {\nname a\nthreshold 2\nnode a https://127.0.0.1:9101\nnode b https://127.0.0.1:9102\npeer_listen 127.0.0.1:9101\ndkg_timeout 10m\n}\n}",
-		"dstack_kms {\nthreshold {\nnode a\n}\n}", "dstack_kms {\nthreshold x {\n}\n}", "dstack_kms {\nthreshold {\nthreshold -1\n}\nthreshold\n}",
+		"dstack_kms {\nthreshold {\nnode a\n}\n}", "dstack_kms {\nthreshold {\nname a\nreshare {\nepoch 2\nthreshold 2\nnode a https://127.0.0.1:9101\nfrom_epoch 1\nroot_epoch 1\n}\n}\n}", "dstack_kms {\nthreshold x {\n}\n}", "dstack_kms {\nthreshold {\nthreshold -1\n}\nthreshold\n}",
 	} {
 		f.Add(s)
 	}

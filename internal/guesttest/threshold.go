@@ -91,15 +91,27 @@ func (s *Stack) StartThresholdNodes(t testing.TB, dirs map[string]string) map[st
 }
 
 // ThresholdKMS starts the fixture committee's nodes, publishes its root
-// keys, key set and public shares on chain (setKmsInfo and
-// setThresholdKeySet, from a node's threshold-public.json, as an operator
-// does after the DKG), and returns the nodes by name and the
-// sys-config's kms_threshold that names them.
+// keys, key set and public shares on chain (PublishThreshold), and returns
+// the nodes by name and the sys-config's kms_threshold that names them.
 func (s *Stack) ThresholdKMS(t testing.TB) (map[string]*kms.Server, *hostinput.ThresholdKMS) {
 	t.Helper()
 	dirs := ThresholdFixture(t)
 	srvs := s.StartThresholdNodes(t, dirs)
-	pub, err := kms.ReadThresholdPublic(dirs["kms-b"])
+	pub := s.PublishThreshold(t, dirs["kms-b"])
+	tk := &hostinput.ThresholdKMS{KeySet: pub.KeySet}
+	for _, n := range ThresholdNames {
+		tk.URLs = append(tk.URLs, srvs[n].URL)
+	}
+	return srvs, tk
+}
+
+// PublishThreshold publishes on chain the committee's root keys, key set
+// and public shares (setKmsInfo and setThresholdKeySet) from the
+// threshold-public.json of the node whose state directory is dir, as an
+// operator does after a DKG or a resharing, and returns that record.
+func (s *Stack) PublishThreshold(t testing.TB, dir string) *kms.ThresholdPublic {
+	t.Helper()
+	pub, err := kms.ReadThresholdPublic(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,11 +126,7 @@ func (s *Stack) ThresholdKMS(t testing.TB) (map[string]*kms.Server, *hostinput.T
 	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackSetThresholdKeySet(rec, shares)); err != nil {
 		t.Fatal(err)
 	}
-	tk := &hostinput.ThresholdKMS{KeySet: pub.KeySet}
-	for _, n := range ThresholdNames {
-		tk.URLs = append(tk.URLs, srvs[n].URL)
-	}
-	return srvs, tk
+	return pub
 }
 
 // ServeWithChain has srv authorize apps by its own reader of the stack's

@@ -74,6 +74,12 @@
 //  5. Node.Approve decides, on each node independently, whether it
 //     co-signs a statement another node asks for: it must check the
 //     requester's evidence and the chain itself, as for a key release.
+//  6. A committee change: every node of the old committee (holding its
+//     shares) and of the new one calls Node.Reshare; the old members then
+//     hand the root CA certificate over to the joining ones
+//     (HandOverRootCert), a retired member removes its sealed shares, and
+//     the new committee's key set and public shares (Shares.KeySet,
+//     Shares.PublicShares) are published in place of the old.
 //
 // This package must never reconstruct a root secret, log or send a share,
 // sign bytes it has not rebuilt itself from a Statement, or take part in a

@@ -146,12 +146,30 @@ func (n *Node) ShareRootCert(ctx context.Context) error {
 	if sh == nil || len(sh.RootCert) == 0 {
 		return errors.New("sharing the root CA certificate: this node has none")
 	}
+	return n.sendRootCert(ctx, sh.RootCert, sh.Committee, nil)
+}
+
+// HandOverRootCert sends der, the root CA certificate of the roots this
+// node held before the resharing from → to, to every member of to that
+// was not a member of from (they hold no certificate yet), which adopts it
+// (AdoptRootCert's checks) once its own resharing is done; it returns the
+// members that could not be reached or refused it, to be retried.
+func (n *Node) HandOverRootCert(ctx context.Context, der []byte, from, to *Committee) error {
+	if len(der) == 0 {
+		return errors.New("handing over the root CA certificate: this node has none")
+	}
+	return n.sendRootCert(ctx, der, to, from)
+}
+
+// sendRootCert sends der to the members of c that are neither this node
+// nor members of skip.
+func (n *Node) sendRootCert(ctx context.Context, der []byte, c, skip *Committee) error {
 	var errs []error
-	for _, m := range sh.Committee.Members {
-		if m.Node == n.Name {
+	for _, m := range c.Members {
+		if m.Node == n.Name || (skip != nil && skip.Index(m.Node) >= 0) {
 			continue
 		}
-		if err := n.Transport.Send(ctx, m.Node, &Message{Session: "root-cert/" + sh.Committee.Digest(), RootCert: sh.RootCert}); err != nil {
+		if err := n.Transport.Send(ctx, m.Node, &Message{Session: "root-cert/" + c.Digest(), RootCert: der}); err != nil {
 			errs = append(errs, err)
 		}
 	}
