@@ -92,6 +92,14 @@ func (s *stack) startThresholdKMS(ctx context.Context) error {
 		t.names = append(t.names, name)
 		nodes = append(nodes, kms.ThresholdNode{Name: name, URL: "https://" + ln.Addr().String()})
 	}
+	// The committee's shares of an earlier run, when every node's is
+	// cached: the nodes come up from them, without a DKG.
+	sharesCache := filepath.Join(cache, fmt.Sprintf("shares-v1-%d-of-%d", s.o.KMSThreshold, s.o.KMSNodes))
+	reuse := true
+	for _, name := range t.names {
+		_, err := os.Stat(filepath.Join(sharesCache, name+".shares.sealed"))
+		reuse = reuse && err == nil
+	}
 	cached := 0
 	for i, name := range t.names {
 		dir := filepath.Join(s.dir, "kms-nodes", name)
@@ -104,6 +112,15 @@ func (s *stack) startThresholdKMS(ctx context.Context) error {
 				return err
 			}
 			cached++
+		}
+		if reuse {
+			b, err := os.ReadFile(filepath.Join(sharesCache, name+".shares.sealed"))
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(dir, "threshold-shares.sealed"), b, 0o600); err != nil {
+				return err
+			}
 		}
 		t.dirs = append(t.dirs, dir)
 		srv, err := kms.NewServer(ctx, kms.Config{
@@ -122,19 +139,28 @@ func (s *stack) startThresholdKMS(ctx context.Context) error {
 		s.onStop(func() { srv.Stop(context.Background()) })
 		t.nodes = append(t.nodes, srv)
 	}
-	if cached < len(t.names) {
+	switch {
+	case reuse:
+		fmt.Fprintf(s.out, "    reusing the committee's shares cached in %s (remove it for a new DKG)\n", sharesCache)
+	case cached < len(t.names):
 		fmt.Fprintf(s.out, "    generating %d nodes' pre-parameters (safe primes: some 10 to 30 seconds each on this machine), cached in %s for the next runs\n", len(t.names)-cached, cache)
+		fallthrough
+	default:
+		fmt.Fprintf(s.out, "    running the DKG among the %d nodes (a %d-of-%d DKG of three roots takes one to two minutes here), its shares cached in %s for the next runs\n",
+			len(t.names), s.o.KMSThreshold, len(t.names), sharesCache)
 	}
-	fmt.Fprintf(s.out, "    running the DKG among the %d nodes (a %d-of-%d DKG of three roots takes one to two minutes here)\n", len(t.names), s.o.KMSThreshold, len(t.names))
 	for i, srv := range t.nodes {
 		if err := srv.Ready(ctx); err != nil {
 			return fmt.Errorf("threshold KMS node %s: %w", t.names[i], err)
 		}
 	}
-	if err := os.MkdirAll(cache, 0o700); err == nil {
+	if err := os.MkdirAll(sharesCache, 0o700); err == nil {
 		for i, name := range t.names {
 			if b, err := os.ReadFile(filepath.Join(t.dirs[i], "threshold-preparams.sealed")); err == nil {
 				_ = os.WriteFile(filepath.Join(cache, name+".preparams.sealed"), b, 0o600)
+			}
+			if b, err := os.ReadFile(filepath.Join(t.dirs[i], "threshold-shares.sealed")); err == nil && !reuse {
+				_ = os.WriteFile(filepath.Join(sharesCache, name+".shares.sealed"), b, 0o600)
 			}
 		}
 	}

@@ -47,7 +47,8 @@ func getKey(t *testing.T, socket, path string) string {
 // (key-provider kms-threshold); another CVM of the app booted with one
 // node stopped answers GetKey the same; with two stopped key release fails
 // closed. The nodes' pre-parameters come from the cache, where tss-lib's
-// test fixtures stand in for the ones a first run generates.
+// test fixtures stand in for the ones a first run generates; a second run
+// comes up from the committee's shares the first cached, without a DKG.
 func TestUpThresholdKMS(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a threshold dev stack runs a DKG: one to two minutes")
@@ -110,6 +111,30 @@ func TestUpThresholdKMS(t *testing.T) {
 	}
 	cancel()
 	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+
+	// A second run reuses the committee's shares from the cache: no DKG,
+	// the same key set.
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	ready2, done2 := make(chan State, 1), make(chan error, 1)
+	var out2 syncBuffer
+	go func() {
+		done2 <- Up(ctx2, Options{Dir: t.TempDir(), Listen: "127.0.0.1:0", InsecureBuiltinApp: true, Out: &out2, Ready: ready2,
+			KMSNodes: 3, KMSThreshold: 2, KMSCache: cache})
+	}()
+	start = time.Now()
+	st2 := waitReady(t, ready2, done2, &out2, 15*time.Minute)
+	t.Logf("dev up again, shares cached: %s", time.Since(start))
+	if !strings.Contains(out2.String(), "reusing the committee's shares") || strings.Contains(out2.String(), "running the DKG") {
+		t.Fatalf("the second run did not reuse the cached shares:\n%s", out2.String())
+	}
+	if st2.KMSThreshold.KeySet.ID() != st.KMSThreshold.KeySet.ID() {
+		t.Fatal("the second run has another key set")
+	}
+	cancel2()
+	if err := <-done2; err != nil {
 		t.Fatal(err)
 	}
 }
