@@ -742,7 +742,7 @@ func (t *tnode) store(sh *threshold.Shares) error {
 
 // writePublic writes the committee's public record.
 func (t *tnode) writePublic(sh *threshold.Shares) error {
-	pub, err := publicOf(sh)
+	pub, err := NewThresholdPublic(sh)
 	if err != nil {
 		return err
 	}
@@ -756,8 +756,9 @@ func (t *tnode) writePublic(sh *threshold.Shares) error {
 	return nil
 }
 
-// publicOf is the public record of shares.
-func publicOf(sh *threshold.Shares) (*ThresholdPublic, error) {
+// NewThresholdPublic is the public record of a committee member's shares
+// (the same for every member).
+func NewThresholdPublic(sh *threshold.Shares) (*ThresholdPublic, error) {
 	ks, err := sh.KeySet()
 	if err != nil {
 		return nil, err

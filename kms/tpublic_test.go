@@ -21,7 +21,7 @@ func fixturePublic(t testing.TB) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub, err := publicOf(sh)
+	pub, err := NewThresholdPublic(sh)
 	if err != nil {
 		t.Fatal(err)
 	}
