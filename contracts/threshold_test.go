@@ -85,7 +85,8 @@ func TestThresholdKeySet(t *testing.T) {
 
 	// A resharing to a 3-of-4 committee replaces every share.
 	ks2, shares2 := thresholdRecord(1, 2, 3, 4)
-	c.send(c.kms, c.owner, K.PackSetThresholdKeySet(ks2, shares2), "")
+	r2 := c.send(c.kms, c.owner, K.PackSetThresholdKeySet(ks2, shares2), "")
+	t.Logf("gas setThresholdKeySet 3-of-4, replacing 2-of-3: %d", r2.GasUsed)
 	check(ks2, shares2)
 	// And back to fewer members: none of the old is left.
 	ks3, shares3 := thresholdRecord(1, 3, 2, 2)

@@ -94,6 +94,28 @@ type ThresholdReshare struct {
 	FromEpoch uint64 `json:"from_epoch,omitempty"`
 	// RootEpoch is the epoch of the DKG that made the roots. Default 1.
 	RootEpoch uint32 `json:"root_epoch,omitempty"`
+	// FromNodes, when set, are the members of the old committee that take
+	// part, at least its threshold: the others (down, or not to be trusted
+	// any more) are left out, and their shares die with the old committee;
+	// a node left out removes its sealed shares when it starts with this
+	// block. Default every node of Nodes.
+	FromNodes []string `json:"from_nodes,omitempty"`
+}
+
+// takingPart is the part of the old committee full that takes part in the
+// resharing (FromNodes).
+func (r *ThresholdReshare) takingPart(full *threshold.Committee) (*threshold.Committee, error) {
+	if len(r.FromNodes) == 0 {
+		return full, nil
+	}
+	sub, err := full.Subset(r.FromNodes...)
+	if err != nil {
+		return nil, fmt.Errorf("kms: threshold: reshare: from_nodes: %w", err)
+	}
+	if len(sub.Members) < full.Threshold {
+		return nil, fmt.Errorf("kms: threshold: reshare: from_nodes names %d nodes of the old committee, and its threshold is %d: a resharing needs that many of them", len(sub.Members), full.Threshold)
+	}
+	return sub, nil
 }
 
 // from returns the committee a resharing moves from, as its old members
@@ -165,7 +187,8 @@ func (c *ThresholdConfig) validate(cfg *Config) error {
 		if _, err := from.Reshared(r.Epoch, r.Threshold, nodeNames(r.Nodes)...); err != nil {
 			return fmt.Errorf("kms: threshold: reshare: %w", err)
 		}
-		return nil
+		_, err = r.takingPart(from)
+		return err
 	}
 	if !names[c.Name] {
 		return fmt.Errorf("kms: threshold: name %q is not one of the nodes' names: list this node in nodes too", c.Name)
@@ -319,6 +342,12 @@ func newTNode(ctx context.Context, cfg Config, p *prepared, svc *Service, log *z
 	all := t.cfg.Nodes
 	if r := t.cfg.Reshare; r != nil {
 		all = append(slices.Clone(all), r.Nodes...)
+		if len(r.FromNodes) > 0 {
+			// Only the nodes that take part are waited for and talked to.
+			all = slices.DeleteFunc(all, func(n ThresholdNode) bool {
+				return !slices.Contains(r.FromNodes, n.Name) && !slices.ContainsFunc(r.Nodes, func(m ThresholdNode) bool { return m.Name == n.Name })
+			})
+		}
 	}
 	for _, n := range all {
 		if n.Name != t.cfg.Name {
@@ -492,23 +521,32 @@ var ErrRetired = errors.New("this node is not a member of the threshold committe
 // and returns ErrRetired.
 func (t *tnode) reshare(ctx context.Context, cur *threshold.Shares) (*threshold.Shares, error) {
 	r := t.cfg.Reshare
-	from, err := r.from(t.cfg)
+	full, err := r.from(t.cfg)
 	if err != nil {
 		return nil, fmt.Errorf("kms: threshold: reshare: %w", err)
 	}
-	to, err := from.Reshared(r.Epoch, r.Threshold, nodeNames(r.Nodes)...)
+	to, err := full.Reshared(r.Epoch, r.Threshold, nodeNames(r.Nodes)...)
 	if err != nil {
 		return nil, fmt.Errorf("kms: threshold: reshare: %w", err)
 	}
-	inFrom, inTo := from.Index(t.cfg.Name) >= 0, to.Index(t.cfg.Name) >= 0
+	from, err := r.takingPart(full)
+	if err != nil {
+		return nil, err
+	}
+	inOld, inFrom, inTo := full.Index(t.cfg.Name) >= 0, from.Index(t.cfg.Name) >= 0, to.Index(t.cfg.Name) >= 0
 	switch {
-	case inFrom && cur == nil:
+	case inOld && cur == nil:
 		return nil, fmt.Errorf("kms: threshold: reshare: %w: this node of the committee of epoch %d holds no shares (retired by an earlier run of this resharing, or lost): "+
-			"remove it from the configuration, or reshare without it (a committee of the others)", ErrRetired, from.Epoch)
-	case inFrom && cur.Committee.Digest() != from.Digest():
+			"remove it from the configuration, or reshare without it (from_nodes)", ErrRetired, full.Epoch)
+	case inOld && cur.Committee.Digest() != full.Digest():
 		return nil, fmt.Errorf("kms: threshold: reshare: the sealed shares are of the %d-of-%v committee of epoch %d (root epoch %d), and the configuration names the %d-of-%v one of epoch %d (root epoch %d): "+
 			"set nodes, threshold, from_epoch and root_epoch to the committee the shares belong to", cur.Committee.Threshold, cur.Committee.Nodes(), cur.Committee.Epoch,
-			cur.Committee.RootEpoch, from.Threshold, from.Nodes(), from.Epoch, from.RootEpoch)
+			cur.Committee.RootEpoch, full.Threshold, full.Nodes(), full.Epoch, full.RootEpoch)
+	case inOld && !inFrom && !inTo:
+		if err := t.retire(); err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("kms: threshold: %w: the resharing to the committee of epoch %d (%v) leaves this node out (from_nodes), and its shares are destroyed: remove it", ErrRetired, to.Epoch, to.Nodes())
 	}
 	if cur != nil {
 		if err := t.node.SetShares(cur); err != nil {
@@ -547,10 +585,7 @@ func (t *tnode) reshare(ctx context.Context, cur *threshold.Shares) (*threshold.
 		}
 	}
 	if !inTo {
-		if err := os.Remove(t.st.path(sharesFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("kms: threshold: removing the retired shares: %w", err)
-		}
-		if err := syncDir(t.st.dir); err != nil {
+		if err := t.retire(); err != nil {
 			return nil, err
 		}
 		t.log.Warn("threshold resharing done: this node is retired, its shares removed", zap.Uint64("epoch", to.Epoch), zap.Duration("took", time.Since(start)))
@@ -568,6 +603,14 @@ func (t *tnode) reshare(ctx context.Context, cur *threshold.Shares) (*threshold.
 	t.log.Warn("threshold resharing done: publish the new committee's key set and public shares (setThresholdKeySet)", zap.Duration("took", time.Since(start)),
 		zap.String("public_keys", t.st.path(publicFile)))
 	return sh, nil
+}
+
+// retire removes the node's sealed shares.
+func (t *tnode) retire() error {
+	if err := os.Remove(t.st.path(sharesFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("kms: threshold: removing the retired shares: %w", err)
+	}
+	return syncDir(t.st.dir)
 }
 
 // reusePreParams loads the node's pre-parameters for a resharing: the

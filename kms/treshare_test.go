@@ -34,6 +34,21 @@ func TestThresholdNodeReshare(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a resharing of three roots among four nodes takes from 30 seconds (idle) to minutes (busy machine)")
 	}
+	testReshare(t, false)
+}
+
+// TestThresholdNodeReshareNodeDown: as TestThresholdNodeReshare, with
+// kms-a down: kms-b and kms-c alone (from_nodes) reshare to kms-b, kms-c
+// and kms-d; kms-a, started afterwards with the same block, destroys its
+// shares and retires.
+func TestThresholdNodeReshareNodeDown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a resharing of three roots among three nodes takes from 30 seconds (idle) to minutes (busy machine)")
+	}
+	testReshare(t, true)
+}
+
+func testReshare(t *testing.T, down bool) {
 	s := guesttest.New(t, guesttest.ComposeHash())
 	dirs := guesttest.ThresholdFixture(t)
 	old := s.StartThresholdNodes(t, dirs)
@@ -113,12 +128,14 @@ func TestThresholdNodeReshare(t *testing.T) {
 	}
 	newNames := []string{"kms-b", "kms-c", "kms-d"}
 	reshare := &kms.ThresholdReshare{Epoch: 2, Threshold: 2}
+	if down {
+		reshare.FromNodes = []string{"kms-b", "kms-c"}
+	}
 	for _, n := range newNames {
 		reshare.Nodes = append(reshare.Nodes, kms.ThresholdNode{Name: n, URL: urls[n]})
 	}
 	srvs := map[string]*kms.Server{}
-	start := time.Now()
-	for _, n := range all {
+	startNode := func(n string) {
 		cfg := s.ThresholdConfig(dirs[n], n, urls)
 		cfg.Threshold.Reshare = reshare
 		srv, err := kms.NewServer(ctx, cfg, nil)
@@ -129,6 +146,12 @@ func TestThresholdNodeReshare(t *testing.T) {
 		s.ServeWithChain(t, srv)
 		srvs[n] = srv
 	}
+	start := time.Now()
+	for _, n := range all {
+		if n != "kms-a" || !down {
+			startNode(n)
+		}
+	}
 	rctx, cancel := context.WithTimeout(ctx, 15*time.Minute)
 	defer cancel()
 	for _, n := range newNames {
@@ -136,7 +159,10 @@ func TestThresholdNodeReshare(t *testing.T) {
 			t.Fatalf("%s: %v", n, err)
 		}
 	}
-	t.Logf("resharing 2-of-3 -> 2-of-3 (kms-a replaced by kms-d) from configuration, RA-TLS, three roots: %s", time.Since(start))
+	t.Logf("resharing 2-of-3 -> 2-of-3 (kms-a replaced by kms-d, kms-a down: %v) from configuration, RA-TLS, three roots: %s", down, time.Since(start))
+	if down {
+		startNode("kms-a")
+	}
 	if err := srvs["kms-a"].Ready(rctx); !errors.Is(err, kms.ErrRetired) {
 		t.Fatalf("the retired node: %v", err)
 	}
@@ -241,6 +267,8 @@ func TestThresholdReshareConfig(t *testing.T) {
 		{"a node in neither committee", "kms-x", kms.ThresholdReshare{Epoch: 2, Threshold: 2, Nodes: nodes("kms-a", "kms-b")}, "in neither the old committee"},
 		{"a node with two URLs", "kms-a", kms.ThresholdReshare{Epoch: 2, Threshold: 2, Nodes: []kms.ThresholdNode{{Name: "kms-a", URL: "https://127.0.0.1:9"}, {Name: "kms-b", URL: urls["kms-b"]}}}, "one node, one URL"},
 		{"a repeated new node", "kms-a", kms.ThresholdReshare{Epoch: 2, Threshold: 2, Nodes: nodes("kms-b", "kms-b")}, "repeated name"},
+		{"from_nodes fewer than the old threshold", "kms-a", kms.ThresholdReshare{Epoch: 2, Threshold: 2, Nodes: nodes("kms-a", "kms-b"), FromNodes: []string{"kms-b"}}, "needs that many of them"},
+		{"from_nodes naming a stranger", "kms-a", kms.ThresholdReshare{Epoch: 2, Threshold: 2, Nodes: nodes("kms-a", "kms-b"), FromNodes: []string{"kms-b", "kms-x"}}, "not a member"},
 		{"a new node without https", "kms-a", kms.ThresholdReshare{Epoch: 2, Threshold: 2, Nodes: []kms.ThresholdNode{{Name: "kms-b", URL: urls["kms-b"]}, {Name: "kms-d", URL: "http://127.0.0.1:4"}}}, "must be https"},
 	} {
 		cfg := s.ThresholdConfig(t.TempDir(), tc.self, urls)

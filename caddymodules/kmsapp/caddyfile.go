@@ -52,6 +52,7 @@ func init() {
 //					node       <name> <https://peer-host:port> (every new node, in order)
 //					from_epoch <the current committee's epoch>  (default 1)
 //					root_epoch <the roots' DKG epoch>           (default 1)
+//					from_nodes <name>…   (the old nodes taking part; default all)
 //				}
 //			}
 //			limits {
@@ -274,6 +275,13 @@ func parseReshare(d *caddyfile.Dispenser) (*kms.ThresholdReshare, error) {
 			r.Nodes = append(r.Nodes, kms.ThresholdNode{Name: args[0], URL: args[1]})
 			continue
 		}
+		if key == "from_nodes" {
+			if r.FromNodes != nil || len(args) == 0 {
+				return nil, d.Errf("threshold: reshare: from_nodes <name>… (once)")
+			}
+			r.FromNodes = args
+			continue
+		}
 		if seen[key] {
 			return nil, d.Errf("threshold: reshare: %s given twice", key)
 		}
@@ -301,7 +309,7 @@ func parseReshare(d *caddyfile.Dispenser) (*kms.ThresholdReshare, error) {
 			}
 			r.RootEpoch = uint32(n)
 		default:
-			return nil, d.Errf("unknown threshold reshare option %q (epoch, threshold, node, from_epoch, root_epoch)", key)
+			return nil, d.Errf("unknown threshold reshare option %q (epoch, threshold, node, from_epoch, root_epoch, from_nodes)", key)
 		}
 	}
 	return r, nil
