@@ -153,8 +153,13 @@ func gatewayConfig(gwDir, listen, regListen, seed, rootsPath, collateralDir stri
 	cfg := map[string]any{
 		"admin":   map[string]any{"disabled": true, "config": map[string]any{"persist": false}},
 		"storage": map[string]any{"module": "file_system", "root": gwDir},
+		// Not rolled: a rolling writer reopens (and recreates) its file
+		// at the next write, and Caddy's global logger keeps the stopped
+		// gateway's writer, so a late log line of a background task
+		// (certmagic's maintenance says it stopped) would write below a
+		// stack directory being removed.
 		"logging": map[string]any{"logs": map[string]any{"default": map[string]any{
-			"writer": map[string]any{"output": "file", "filename": filepath.Join(gwDir, "caddy.log")}, "level": "INFO",
+			"writer": map[string]any{"output": "file", "filename": filepath.Join(gwDir, "caddy.log"), "roll": false}, "level": "INFO",
 		}}},
 		"apps": map[string]any{
 			"dstack": map[string]any{
