@@ -56,9 +56,10 @@ func TestMain(m *testing.M) {
 // image holds no plaintext of the marker. The guest tells the host its
 // instance info over the host API (forwarded too); booted again on the same
 // disk with that instance info as .instance_info, as upstream's VMM does,
-// the guest opens the disk, the app finds its data and the instance id is
-// the same; with another instance id seed (so another
-// disk key) the guest halts with the reason and the disk is unchanged.
+// the guest opens the disk, runs the image it cached there without pulling
+// it again, the app finds its data and the instance id is the same; with
+// another instance id seed (so another disk key) the guest halts with the
+// reason and the disk is unchanged.
 func TestVMBoot(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the image and boots it under qemu")
@@ -196,6 +197,8 @@ func TestVMBoot(t *testing.T) {
 	}
 	if log := vm.log.String(); strings.Contains(log, "formatting it") || !strings.Contains(log, "opened the LUKS2 data disk") {
 		t.Fatal("the second boot did not open the existing data disk")
+	} else if strings.Contains(log, `"msg":"pulled image"`) || !strings.Contains(log, `"msg":"image from the cache"`) {
+		t.Fatal("the second boot pulled the app's image again rather than running it from the data disk's cache")
 	}
 	vm.powerButton(t)
 

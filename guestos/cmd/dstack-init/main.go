@@ -323,7 +323,9 @@ func run(ctx context.Context, o *options, log *zap.Logger, reader *chain.Reader,
 		}
 		link = &gatewaylink.Registrar{Listen: o.tunnelListen, Gateway: reader, Logger: log}
 		defer link.Close()
-		runner := &containerapp.Runner{StateDir: state, Logger: log, Registry: containers.RegistryOptions{Mirror: in.SysConfig.DockerRegistry}}
+		// The images pulled are kept on the encrypted data disk, so that a
+		// reboot does not pull them again.
+		runner := &containerapp.Runner{StateDir: state, CacheImagesOnDataDisk: true, Logger: log, Registry: containers.RegistryOptions{Mirror: in.SysConfig.DockerRegistry}}
 		if in.SysConfig.DockerRegistry != "" {
 			log.Info("images pinned by digest are pulled from the host's registry mirror first", zap.String("docker_registry", in.SysConfig.DockerRegistry))
 		}
