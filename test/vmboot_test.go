@@ -38,7 +38,8 @@ import (
 )
 
 // TestMain lets this test binary serve as the stdio-to-TCP forwarder qemu's
-// guestfwd runs for each connection the guest opens.
+// guestfwd runs for each connection the guest opens, where the dev stacks
+// of these tests cannot build the small one.
 func TestMain(m *testing.M) {
 	devstack.RunForwarder(os.Args)
 	os.Exit(m.Run())
@@ -151,12 +152,13 @@ func TestVMBoot(t *testing.T) {
 	if err := os.Truncate(disk, 256<<20); err != nil {
 		t.Fatal(err)
 	}
-	self, err := os.Executable()
+	// qemu runs the forwarder dev up --vm runs, for each connection.
+	forwarder, err := devstack.BuildForwarder(ctx, tmp)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fwd := func(guest, hostPort string) string {
-		return fmt.Sprintf(",guestfwd=tcp:%s:%s-cmd:%s %s 127.0.0.1:%s", guest, hostPort, self, devstack.ForwardArg, hostPort)
+		return fmt.Sprintf(",guestfwd=tcp:%s:%s-cmd:%s 127.0.0.1:%s", guest, hostPort, forwarder, hostPort)
 	}
 	appPort := freePort(t)
 	spec := vmSpec{
