@@ -38,7 +38,8 @@ import (
 )
 
 // TestMain lets this test binary serve as the stdio-to-TCP forwarder qemu's
-// guestfwd runs for each connection the guest opens.
+// guestfwd runs for each connection the guest opens, where the dev stacks
+// of these tests cannot build the small one.
 func TestMain(m *testing.M) {
 	devstack.RunForwarder(os.Args)
 	os.Exit(m.Run())
@@ -56,9 +57,10 @@ func TestMain(m *testing.M) {
 // image holds no plaintext of the marker. The guest tells the host its
 // instance info over the host API (forwarded too); booted again on the same
 // disk with that instance info as .instance_info, as upstream's VMM does,
-// the guest opens the disk, the app finds its data and the instance id is
-// the same; with another instance id seed (so another
-// disk key) the guest halts with the reason and the disk is unchanged.
+// the guest opens the disk, runs the image it cached there without pulling
+// it again, the app finds its data and the instance id is the same; with
+// another instance id seed (so another disk key) the guest halts with the
+// reason and the disk is unchanged.
 func TestVMBoot(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the image and boots it under qemu")
@@ -150,12 +152,13 @@ func TestVMBoot(t *testing.T) {
 	if err := os.Truncate(disk, 256<<20); err != nil {
 		t.Fatal(err)
 	}
-	self, err := os.Executable()
+	// qemu runs the forwarder dev up --vm runs, for each connection.
+	forwarder, err := devstack.BuildForwarder(ctx, tmp)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fwd := func(guest, hostPort string) string {
-		return fmt.Sprintf(",guestfwd=tcp:%s:%s-cmd:%s %s 127.0.0.1:%s", guest, hostPort, self, devstack.ForwardArg, hostPort)
+		return fmt.Sprintf(",guestfwd=tcp:%s:%s-cmd:%s 127.0.0.1:%s", guest, hostPort, forwarder, hostPort)
 	}
 	appPort := freePort(t)
 	spec := vmSpec{
@@ -196,6 +199,8 @@ func TestVMBoot(t *testing.T) {
 	}
 	if log := vm.log.String(); strings.Contains(log, "formatting it") || !strings.Contains(log, "opened the LUKS2 data disk") {
 		t.Fatal("the second boot did not open the existing data disk")
+	} else if strings.Contains(log, `"msg":"pulled image"`) || !strings.Contains(log, `"msg":"image from the cache"`) {
+		t.Fatal("the second boot pulled the app's image again rather than running it from the data disk's cache")
 	}
 	vm.powerButton(t)
 

@@ -12,7 +12,10 @@
 //	digest.txt         os_image_hash = SHA-256 of sha256sum.txt, in hex
 //
 // There is no root file system: the initramfs is the whole guest, measured
-// with the kernel and the command line.
+// with the kernel and the command line. It holds no CA files either: the
+// public roots the guest trusts for https (a registry, a PCCS) are the
+// Mozilla bundle of golang.org/x/crypto/x509roots/fallback compiled into
+// dstack-init, so they are measured with it and change only with go.mod.
 //
 // # Inputs
 //

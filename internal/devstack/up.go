@@ -86,8 +86,11 @@ type Options struct {
 	// source. Default DefaultVMImageCache().
 	VMImageCache string
 	// Forwarder is the command qemu runs for each connection the guest
-	// opens to a host service; the host address is appended. Default: the
-	// running executable with ForwardArg, which must call RunForwarder.
+	// opens to a host service; the host address is appended. Default:
+	// cmd/dstack-dev-forward, built into the stack's directory from the
+	// source the working directory is in (BuildForwarder), or, where it
+	// cannot be built, the running executable with ForwardArg, which must
+	// call RunForwarder.
 	Forwarder []string
 	// Dstack is how the commands Up prints invoke dstack. Default: the
 	// running executable's absolute path, or "go run ./cmd/dstack" when it
@@ -378,13 +381,6 @@ func prepare(o Options) (*stack, error) {
 	if o.VM {
 		if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
 			return nil, Usage(errors.New("--vm runs the CVMs under qemu-system-x86_64, which is not installed (apt-get install qemu-system-x86)"))
-		}
-		if o.Forwarder == nil {
-			exe, err := os.Executable()
-			if err != nil {
-				return nil, fmt.Errorf("finding this executable, which qemu runs to forward the guest's connections: %w", err)
-			}
-			o.Forwarder = []string{exe, ForwardArg}
 		}
 	} else if o.VMImage != "" {
 		return nil, Usage(errors.New("--vm-image names the image of --vm: add --vm"))
@@ -726,6 +722,9 @@ func (s *stack) findVMImage(ctx context.Context) (err error) {
 	defer func() {
 		if err == nil {
 			err = s.vmImage.measure()
+		}
+		if err == nil {
+			err = s.findForwarder(ctx)
 		}
 		if err == nil {
 			fmt.Fprintf(s.out, "    os_image_hash %x: the VMs' simulated TDs report its boot measurement, which the chain allows\n", s.vmImage.hash)

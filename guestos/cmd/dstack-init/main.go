@@ -75,6 +75,15 @@
 // dstack_go_guest settings, and with --insecure-simulated-tee the simulated
 // TD reports the boot measurement those settings carry (the image the host
 // booted), so that the evidence binds the image that runs.
+//
+// The guest image has no CA files: the roots dstack-init trusts for TLS to
+// anything not attested (a registry over https, a PCCS) are the Mozilla
+// bundle of golang.org/x/crypto/x509roots/fallback, compiled in and so
+// measured with the image, and used even where a system has its own
+// (x509usefallbackroots=1), so that the same binary trusts the same roots
+// wherever it runs. Updating them is updating that module.
+//
+//go:debug x509usefallbackroots=1
 package main
 
 import (
@@ -96,6 +105,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"go.uber.org/zap"
+	_ "golang.org/x/crypto/x509roots/fallback"
 
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/guestos"
@@ -313,7 +323,9 @@ func run(ctx context.Context, o *options, log *zap.Logger, reader *chain.Reader,
 		}
 		link = &gatewaylink.Registrar{Listen: o.tunnelListen, Gateway: reader, Logger: log}
 		defer link.Close()
-		runner := &containerapp.Runner{StateDir: state, Logger: log, Registry: containers.RegistryOptions{Mirror: in.SysConfig.DockerRegistry}}
+		// The images pulled are kept on the encrypted data disk, so that a
+		// reboot does not pull them again.
+		runner := &containerapp.Runner{StateDir: state, CacheImagesOnDataDisk: true, Logger: log, Registry: containers.RegistryOptions{Mirror: in.SysConfig.DockerRegistry}}
 		if in.SysConfig.DockerRegistry != "" {
 			log.Info("images pinned by digest are pulled from the host's registry mirror first", zap.String("docker_registry", in.SysConfig.DockerRegistry))
 		}
