@@ -140,20 +140,36 @@ func newCluster(t testing.TB, members int, tag byte) (e *env, ec *etcdCluster, s
 // testSealingKey is the sealing key of the tests' cluster nodes.
 var testSealingKey = strings.Repeat("5e", 32)
 
-// clusterStorage is a node's Caddy storage: sealed with key over etcd.
+// etcdPrefix is the prefix of the tests' cluster storage in etcd.
+const etcdPrefix = "/dstack-test"
+
+// storage is a node's Caddy storage: sealed with key over etcd.
 func (ec *etcdCluster) storage(key string) map[string]any {
+	return map[string]any{"module": "dstack_sealed", "insecure_key_hex": key, "backend": ec.backend()}
+}
+
+// backend is the etcd storage under the nodes' sealed storage.
+func (ec *etcdCluster) backend() map[string]any {
 	return map[string]any{
-		"module": "dstack_sealed", "insecure_key_hex": key,
-		"backend": map[string]any{
-			"module": "etcd", "endpoints": ec.clients, "insecure_plaintext": true, "prefix": "/dstack-test",
-			"timeout": "2s", "dial_timeout": "2s", "lock_ttl": "2s",
-		},
+		"module": "etcd", "endpoints": ec.clients, "insecure_plaintext": true, "prefix": etcdPrefix,
+		"timeout": "2s", "dial_timeout": "2s", "lock_ttl": "2s",
 	}
 }
 
 // startNode runs a gateway node in a process of its own, on the storage
 // given, with the dstack app's extra options.
 func (e *env) startNode(name string, storage map[string]any, extra map[string]any) *node {
+	e.t.Helper()
+	n, err := e.tryStartNode(name, storage, extra)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+// tryStartNode is startNode that returns a node that does not start as an
+// error, with what it wrote.
+func (e *env) tryStartNode(name string, storage map[string]any, extra map[string]any) (*node, error) {
 	e.t.Helper()
 	n := &node{name: name, logPath: filepath.Join(e.dir, name+".log")}
 	dstack := map[string]any{"cluster": map[string]any{"peer_ttl": "2s"}}
@@ -177,7 +193,7 @@ func (e *env) startNode(name string, storage map[string]any, extra map[string]an
 	raw, _ := json.Marshal(cfg)
 	path := filepath.Join(e.dir, name+".json")
 	if err := os.WriteFile(path, raw, 0o600); err != nil {
-		e.t.Fatal(err)
+		return nil, err
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), nodeEnv+"="+path)
@@ -185,11 +201,11 @@ func (e *env) startNode(name string, storage map[string]any, extra map[string]an
 	cmd.Stderr = &stderr
 	var err error
 	if n.Node, err = caddynode.Start(cmd); err != nil {
-		e.t.Fatalf("gateway node %s did not start: %v\n%s\n%s", name, err, stderr.String(), mustReadOr(n.logPath))
+		return nil, fmt.Errorf("gateway node %s did not start: %w\n%s\n%s", name, err, stderr.String(), mustReadOr(n.logPath))
 	}
 	e.t.Cleanup(n.Stop)
 	n.gw = &gateway{httpURL: "http://" + n.Addrs.HTTP, logPath: n.logPath}
-	return n
+	return n, nil
 }
 
 func mustReadOr(path string) string {
