@@ -7,16 +7,23 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/dstack-go/dstack/caddymodules/etcdstorage"
 	"github.com/dstack-go/dstack/caddymodules/sealed"
 	"github.com/dstack-go/dstack/guestos/boot"
+	"github.com/dstack-go/dstack/guestos/gatewaylink"
 	"github.com/dstack-go/dstack/guestos/hostinput"
 	"github.com/dstack-go/dstack/internal/guesttest"
 )
@@ -171,4 +178,70 @@ func TestClusterNodesAttested(t *testing.T) {
 			t.Fatalf("with %s the registration is reported missing (%v), which would have it issued anew", name, err)
 		}
 	}
+}
+
+// TestClusterGuestFailover: a CVM booted through the guest's boot sequence
+// (its keys from the KMS) registers with node a alone, through the guest's
+// own registrar (gatewaylink), learns the cluster's three nodes from the
+// answer, and when a is killed renews its registration with another node:
+// the app stays routable through b and c, with no failed request, for
+// three times the registration's lifetime, which it would not outlive
+// unrenewed.
+func TestClusterGuestFailover(t *testing.T) {
+	a := newAttestedCluster(t)
+	e := a.e
+	const ttl = 3 * time.Second
+	st, opts := a.ec.storage(testSealingKey), map[string]any{"instance_ttl": ttl.String()}
+	na, nb, nc := e.startNode("a", st, opts), e.startNode("b", st, opts), e.startNode("c", st, opts)
+
+	compose := e.composeOf("failover", []string{"80"}, "")
+	app := e.deployApp(compose)
+	cvm, err := a.bootGuest(t, e.composes[compose], app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintf(w, "instance=%x", cvm.InstanceID)
+	}))
+	t.Cleanup(backend.Close)
+	core, logs := observer.New(zapcore.InfoLevel)
+	reg := &gatewaylink.Registrar{
+		GatewayURLs: []string{"https://" + na.Addrs.Registration}, Listen: "127.0.0.1:0",
+		Ports: map[uint16]string{80: backend.Listener.Addr().String()}, Gateway: a.g.Reader,
+		Retry: 100 * time.Millisecond, Logger: zap.New(core),
+	}
+	// A first registration the node refuses (its chain view may not have
+	// the block that deployed the app yet) is retried in the background.
+	if err := reg.Register(context.Background(), cvm); err != nil {
+		t.Logf("the first registration: %v", err)
+	}
+	t.Cleanup(func() { reg.Close() })
+	all := nodeURLs(na, nb, nc)
+	eventually(t, "the registrar to learn the three nodes", func() bool { return slices.Equal(slices.Sorted(slices.Values(reg.Nodes())), all) })
+	host, want := hostOf(app, ""), fmt.Sprintf("instance=%x", cvm.InstanceID)
+	for _, n := range []*node{na, nb, nc} {
+		eventually(t, "node "+n.name+" to route the CVM", func() bool { return n.routes(t, host, want) })
+	}
+
+	na.Kill()
+	killed := time.Now()
+	eventually(t, "the registrar to move to another node", func() bool {
+		return len(logs.FilterMessage("registered with another node of the gateway's cluster").All()) > 0
+	})
+	moved := logs.FilterMessage("registered with another node of the gateway's cluster").All()[0].ContextMap()["gateway"]
+	if u, _ := moved.(string); u == "https://"+na.Addrs.Registration || !slices.Contains(all, u) {
+		t.Fatalf("the registrar moved to %v, want b or c", moved)
+	}
+	// Every request through b and c answers, until the registration made
+	// through a would have expired three times over.
+	var requests int
+	for time.Since(killed) < 3*ttl {
+		for _, n := range []*node{nb, nc} {
+			requests++
+			if code, body := get(t, nil, n.gw, host, nil); code != http.StatusOK || !strings.Contains(body, want) {
+				t.Fatalf("node %s, %v after a was killed: %d %q", n.name, time.Since(killed), code, body)
+			}
+		}
+	}
+	t.Logf("moved to %v; %d requests through b and c answered over %v", moved, requests, time.Since(killed))
 }
