@@ -24,6 +24,8 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
+	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/kms/seal"
 	"github.com/dstack-go/dstack/kms/threshold"
@@ -133,6 +135,32 @@ type ThresholdPublic struct {
 	K256Pubkey string `json:"k256_pubkey"`
 	// RootCACert is the root CA certificate, PEM.
 	RootCACert string `json:"root_ca_cert"`
+	// Epoch is the committee's epoch (a resharing moves the roots to a
+	// committee of a higher one; KeySet.Epoch is the roots' epoch).
+	Epoch uint64 `json:"epoch"`
+	// Shares are every member's public shares of the three roots, in
+	// committee order.
+	Shares []threshold.MemberShares `json:"shares"`
+}
+
+// ChainRecord is what DstackKms.setThresholdKeySet takes to publish the
+// committee: its key set and every member's public shares. The key set's
+// CAPubkey and K256Pubkey go on chain with setKmsInfo, which must come
+// first or in the same block: the record's key-set id covers them.
+func (p *ThresholdPublic) ChainRecord() (dstackkms.DstackKmsThresholdKeySet, []dstackkms.DstackKmsThresholdShare, error) {
+	rec, shares := chain.ThresholdRecord(p.KeySet, p.Epoch)
+	if p.Epoch == 0 || len(p.Shares) != len(shares) {
+		return rec, nil, fmt.Errorf("the threshold public record of epoch %d lists %d members' shares, and its key set %d: "+
+			"it was written before the shares were recorded; restart the node to rewrite it", p.Epoch, len(p.Shares), len(shares))
+	}
+	for i, m := range p.Shares {
+		if m.ID == nil || m.ID.BitLen() > 256 || [32]byte(m.ID.FillBytes(make([]byte, 32))) != shares[i].Id ||
+			!bytes.Equal(m.Points[threshold.RootDerivation], shares[i].Derivation) {
+			return rec, nil, fmt.Errorf("the threshold public record: member %s's derivation share is not the key set's", m.Node)
+		}
+		shares[i].Node, shares[i].Ca, shares[i].K256 = m.Node, m.Points[threshold.RootCA], m.Points[threshold.RootK256]
+	}
+	return rec, shares, nil
 }
 
 // ReadThresholdPublic reads a node's threshold-public.json.
@@ -141,6 +169,11 @@ func ReadThresholdPublic(stateDir string) (*ThresholdPublic, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the threshold KMS's public keys: %w", err)
 	}
+	return ParseThresholdPublic(b)
+}
+
+// ParseThresholdPublic reads the contents of a threshold-public.json.
+func ParseThresholdPublic(b []byte) (*ThresholdPublic, error) {
 	p := new(ThresholdPublic)
 	if err := json.Unmarshal(b, p); err != nil {
 		return nil, fmt.Errorf("reading %s: %w", publicFile, err)
@@ -310,10 +343,9 @@ func (t *tnode) bringUp(ctx context.Context) error {
 		if err := t.node.SetShares(sh); err != nil {
 			return err
 		}
-		if !exists(t.st.path(publicFile)) {
-			if err := t.writePublic(sh); err != nil {
-				return err
-			}
+		// Rewritten at every start: it is derived from the shares.
+		if err := t.writePublic(sh); err != nil {
+			return err
 		}
 	}
 	if err := t.matches(sh.Committee); err != nil {
@@ -530,9 +562,14 @@ func publicOf(sh *threshold.Shares) (*ThresholdPublic, error) {
 	if err != nil {
 		return nil, err
 	}
+	members, err := sh.PublicShares()
+	if err != nil {
+		return nil, err
+	}
 	id := ks.ID()
 	return &ThresholdPublic{KeySet: ks, KeySetID: hex.EncodeToString(id[:]), CAPubkey: hex.EncodeToString(ks.CAPubkey),
-		K256Pubkey: hex.EncodeToString(ks.K256Pubkey), RootCACert: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: sh.RootCert}))}, nil
+		K256Pubkey: hex.EncodeToString(ks.K256Pubkey), RootCACert: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: sh.RootCert})),
+		Epoch: sh.Committee.Epoch, Shares: members}, nil
 }
 
 // rpcCert has the committee sign this node's RPC certificate, retrying

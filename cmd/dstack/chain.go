@@ -19,6 +19,7 @@ import (
 	"github.com/dstack-go/dstack/contracts/bindings/dstackapp"
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
 	"github.com/dstack-go/dstack/contracts/transact"
+	kmspkg "github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/kms/kmsapi"
 )
 
@@ -130,6 +131,24 @@ read at one block, which they print first.`}
 	}
 	// kmsTx makes a command that sends one DstackKms transaction built from
 	// a single hex argument.
+	// kmsFileTx sends DstackKms what send makes of the file named by the
+	// command's one argument.
+	kmsFileTx := func(use, short string, send func(ctx context.Context, c *chainCtl, to common.Address, raw []byte) error) *cobra.Command {
+		return &cobra.Command{Use: use, Short: short, Args: cobra.ExactArgs(1), RunE: run(func(ctx context.Context, c *chainCtl, args []string) error {
+			to, err := kms()
+			if err != nil {
+				return err
+			}
+			raw, err := os.ReadFile(args[0])
+			if err != nil {
+				return usageErr(err)
+			}
+			if err := send(ctx, c, to, raw); err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			return nil
+		})}
+	}
 	kmsTx := func(use, short string, pack func([32]byte) []byte) *cobra.Command {
 		return &cobra.Command{Use: use + " HEX", Short: short, Args: cobra.ExactArgs(1), RunE: run(func(ctx context.Context, c *chainCtl, args []string) error {
 			to, err := kms()
@@ -196,26 +215,35 @@ read at one block, which they print first.`}
 				_, err = c.Send(ctx, to, K.PackSetGatewayAppId(args[0]), "set-gateway-app-id")
 				return err
 			})},
-		&cobra.Command{Use: "set-kms-info BOOTSTRAP_INFO_JSON", Short: "Publish a KMS's root public keys from its bootstrap-info.json", Args: cobra.ExactArgs(1),
-			RunE: run(func(ctx context.Context, c *chainCtl, args []string) error {
-				to, err := kms()
-				if err != nil {
-					return err
-				}
-				raw, err := os.ReadFile(args[0])
-				if err != nil {
-					return usageErr(err)
-				}
+		kmsFileTx("set-kms-info BOOTSTRAP_INFO_JSON", "Publish a KMS's root public keys from its bootstrap-info.json",
+			func(ctx context.Context, c *chainCtl, to common.Address, raw []byte) error {
 				var info kmsapi.BootstrapInfo
 				if err := json.Unmarshal(raw, &info); err != nil {
-					return usageErr(fmt.Errorf("%s: %w", args[0], err))
+					return usageErr(err)
 				}
 				// The attestation is not stored: kilobytes of storage exceed a
 				// transaction's gas cap on current forks. It stays verifiable
 				// from bootstrap-info.json (kms.VerifyBootstrapInfo).
-				_, err = c.Send(ctx, to, K.PackSetKmsInfo(dstackkms.DstackKmsKmsInfo{K256Pubkey: info.K256Pubkey, CaPubkey: info.CAPubkey}), "set-kms-info")
+				_, err := c.Send(ctx, to, K.PackSetKmsInfo(dstackkms.DstackKmsKmsInfo{K256Pubkey: info.K256Pubkey, CaPubkey: info.CAPubkey}), "set-kms-info")
 				return err
-			})},
+			}),
+		kmsFileTx("set-threshold-kms THRESHOLD_PUBLIC_JSON", "Publish a threshold KMS committee's root keys (setKmsInfo), key set and public shares (setThresholdKeySet) from a node's threshold-public.json, after its DKG or a resharing",
+			func(ctx context.Context, c *chainCtl, to common.Address, raw []byte) error {
+				pub, err := kmspkg.ParseThresholdPublic(raw)
+				if err != nil {
+					return usageErr(err)
+				}
+				rec, shares, err := pub.ChainRecord()
+				if err != nil {
+					return usageErr(err)
+				}
+				// kmsInfo first: the key-set id covers its root keys.
+				if _, err := c.Send(ctx, to, K.PackSetKmsInfo(dstackkms.DstackKmsKmsInfo{K256Pubkey: pub.KeySet.K256Pubkey, CaPubkey: pub.KeySet.CAPubkey}), "set-kms-info"); err != nil {
+					return err
+				}
+				_, err = c.Send(ctx, to, K.PackSetThresholdKeySet(rec, shares), "set-threshold-key-set")
+				return err
+			}),
 		kmsTx("add-os-image", "Allow an OS image hash", K.PackAddOsImageHash),
 		kmsTx("remove-os-image", "Disallow an OS image hash", K.PackRemoveOsImageHash),
 		kmsTx("add-kms-mr", "Allow a KMS aggregated measurement", K.PackAddKmsAggregatedMr),

@@ -19,6 +19,34 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
         bytes eventlog;
     }
 
+    /// @notice The key set CVMs of a threshold KMS trust: which committee holds the roots now and the
+    /// derivation root's public key. Its root CA and k256 keys are kmsInfo's caPubkey and k256Pubkey.
+    struct ThresholdKeySet {
+        /// @dev The root epoch: the epoch of the DKG that made the roots; part of every derived key's context.
+        uint32 rootEpoch;
+        /// @dev The committee's epoch: a resharing moves the roots to a committee of a higher one.
+        uint64 epoch;
+        /// @dev t: how many nodes' partial answers combine.
+        uint16 threshold;
+        /// @dev Y_d, the derivation root's public key (P-256, SEC1 compressed).
+        bytes derivationRoot;
+        /// @dev The key-provider id CVMs measure: SHA-256 of the key set, caPubkey and k256Pubkey included.
+        bytes32 keySetId;
+    }
+
+    /// @notice One committee member's public shares, one per root (X_j = x_j·G), SEC1 compressed.
+    struct ThresholdShare {
+        string node;
+        /// @dev The member's Shamir evaluation point.
+        bytes32 id;
+        /// @dev Its share of the derivation root (P-256): partial keys' DLEQ proofs are checked against it.
+        bytes derivation;
+        /// @dev Its share of the root CA key (P-256).
+        bytes ca;
+        /// @dev Its share of the k256 root (secp256k1).
+        bytes k256;
+    }
+
     // Storage, in upstream's order.
     KmsInfo public kmsInfo;
     string public gatewayAppId;
@@ -27,7 +55,10 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
     mapping(bytes32 => bool) public kmsAllowedDeviceIds;
     mapping(bytes32 => bool) public allowedOsImages;
     address public appImplementation;
-    uint256[50] private __gap;
+    // Appended storage (slots taken from the gap): a threshold KMS's key set and public shares.
+    ThresholdKeySet public thresholdKeySet;
+    ThresholdShare[] private _thresholdShares;
+    uint256[46] private __gap;
 
     event AppRegistered(address appId);
     event KmsInfoSet(bytes k256Pubkey);
@@ -40,6 +71,7 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
     event GatewayAppIdSet(string gatewayAppId);
     event AppImplementationSet(address implementation);
     event AppDeployedViaFactory(address indexed appId, address indexed deployer);
+    event ThresholdKeySetSet(uint32 indexed rootEpoch, uint64 indexed epoch, bytes32 keySetId);
     /// @notice Audit trail of every policy change; policy is keccak256 of its name.
     event PolicyChanged(address indexed actor, bytes32 indexed policy, bytes32 indexed value, bool enabled);
 
@@ -51,6 +83,7 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
     bytes32 private constant POLICY_KMS_MR = keccak256("kms-aggregated-mr");
     bytes32 private constant POLICY_KMS_DEVICE = keccak256("kms-device");
     bytes32 private constant POLICY_OS_IMAGE = keccak256("os-image");
+    bytes32 private constant POLICY_THRESHOLD_KEY_SET = keccak256("threshold-key-set");
 
     /// @custom:oz-upgrades-unsafe-allow constructor
     constructor() {
@@ -86,6 +119,32 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
     function setKmsEventlog(bytes memory eventlog) external onlyOwner {
         kmsInfo.eventlog = eventlog;
         emit PolicyChanged(msg.sender, POLICY_KMS_INFO, keccak256(eventlog), true);
+    }
+
+    /// @notice Publishes a threshold KMS committee's key set and every member's public shares, after its DKG or a
+    /// resharing. The committee's epoch must increase, and the root epoch may not go back: an old committee, whose
+    /// retired shares may have leaked, cannot be published again.
+    function setThresholdKeySet(ThresholdKeySet calldata keySet, ThresholdShare[] calldata shares) external onlyOwner {
+        require(keySet.threshold >= 1 && keySet.threshold <= shares.length, "invalid threshold");
+        require(keySet.epoch > thresholdKeySet.epoch, "committee epoch must increase");
+        require(keySet.rootEpoch >= 1 && keySet.rootEpoch <= keySet.epoch, "invalid root epoch");
+        require(keySet.rootEpoch >= thresholdKeySet.rootEpoch, "root epoch must not decrease");
+        require(keySet.derivationRoot.length == 33, "invalid derivation root");
+        thresholdKeySet = keySet;
+        delete _thresholdShares;
+        for (uint256 i = 0; i < shares.length; i++) {
+            ThresholdShare calldata s = shares[i];
+            require(i == 0 || uint256(shares[i - 1].id) < uint256(s.id), "share ids must increase");
+            require(s.derivation.length == 33 && s.ca.length == 33 && s.k256.length == 33, "invalid public share");
+            _thresholdShares.push(s);
+        }
+        emit ThresholdKeySetSet(keySet.rootEpoch, keySet.epoch, keySet.keySetId);
+        emit PolicyChanged(msg.sender, POLICY_THRESHOLD_KEY_SET, keySet.keySetId, true);
+    }
+
+    /// @notice The public shares of the committee in thresholdKeySet, in increasing id order.
+    function thresholdShares() external view returns (ThresholdShare[] memory) {
+        return _thresholdShares;
     }
 
     function setGatewayAppId(string memory appId) external onlyOwner {

@@ -381,24 +381,30 @@ func (c *CVM) StartApp(ctx context.Context, runner AppRunner, agentSocket string
 
 // getThresholdKeys asks the threshold KMS's nodes for their partial keys
 // and combines the threshold of valid ones (kmsclient.Threshold); fewer
-// refuse the boot. The key set's root CA must be the one published on
-// chain, as every node's RPC certificate must chain to it.
+// refuse the boot. The key set it checks their answers against is the one
+// published on chain (with the root CA every node's RPC certificate must
+// chain to), never the host's: a sys-config naming another key set is
+// refused.
 func (c *CVM) getThresholdKeys(ctx context.Context, cfg Config, t *hostinput.ThresholdKMS) error {
-	ks, err := t.Keys()
+	want, err := t.Keys()
 	if err != nil {
 		return fmt.Errorf("booting: %w: %w", ErrRefused, err)
 	}
 	if cfg.Chain == nil {
-		return fmt.Errorf("booting: %w: a chain is required to check the threshold KMS on", ErrRefused)
+		return fmt.Errorf("booting: %w: a chain is required to read the threshold KMS's key set from", ErrRefused)
 	}
-	info, block, err := cfg.Chain.KmsInfo(ctx)
+	ks, epoch, block, err := cfg.Chain.ThresholdKeySet(ctx)
 	if err != nil {
-		return fmt.Errorf("booting: reading the KMS root CA published on chain: %w", err)
-	}
-	if !bytes.Equal(info.CaPubkey, ks.CAPubkey) {
-		return fmt.Errorf("booting: %w: the threshold key set's root CA is not the one published on chain (block %d)", ErrRefused, block)
+		return fmt.Errorf("booting: %w: %w", ErrRefused, err)
 	}
 	id := ks.ID()
+	if want != nil && want.ID() != id {
+		return fmt.Errorf("booting: %w: the sys-config's kms_threshold key set is not the one published on chain (committee epoch %d at block %d, key set %x): "+
+			"the host names a key set of its own making, or an outdated one; remove key_set from kms_threshold or update it", ErrRefused, epoch, block, id[:8])
+	}
+	if len(t.URLs) < ks.Threshold {
+		return fmt.Errorf("booting: %w: kms_threshold names %d node URLs, and the key set on chain needs %d nodes' answers", ErrRefused, len(t.URLs), ks.Threshold)
+	}
 	tc, err := kmsclient.NewThreshold(ctx, kmsclient.ThresholdConfig{Nodes: t.URLs, KeySet: ks, KeyProviderID: id[:], Logger: c.log,
 		Node: kmsclient.Config{Attester: c.Platform, Attestation: cfg.Attestation, Chain: cfg.Chain, InsecureAllowUnboundOSImage: cfg.InsecureAllowUnboundOSImage}})
 	if err != nil {

@@ -31,6 +31,8 @@ import (
 	"github.com/dstack-go/dstack/tee/eventlog"
 	"github.com/dstack-go/dstack/tee/identity"
 	"github.com/dstack-go/dstack/tee/kdf"
+	"github.com/dstack-go/dstack/tee/tkey"
+	"github.com/dstack-go/dstack/tee/tkey/tkeytest"
 )
 
 func names(events []eventlog.RuntimeEvent) string {
@@ -424,15 +426,36 @@ func TestBootThresholdKMS(t *testing.T) {
 	if err != nil || !bytes.Equal(crypto.CompressPubkey(signer), tk.KeySet.K256Pubkey) {
 		t.Fatalf("the dstack-kms-issued signature does not recover to the k256 root: %v", err)
 	}
-	// A key set whose root CA is not the one on chain is refused.
+	// The key set comes from the chain: a sys-config naming another one
+	// is refused, be it the committee's with another root CA, or a key set
+	// of the host's own making (its own derivation root and shares, the
+	// committee's root keys).
 	forged := *tk.KeySet
 	forged.CAPubkey = bytes.Clone(forged.CAPubkey)
 	forged.CAPubkey[len(forged.CAPubkey)-1] ^= 1
-	bad, _ := json.Marshal(map[string]any{"kms_urls": []string{}, "gateway_urls": []string{}, "vm_config": s.VMConfig,
-		"kms_threshold": hostinput.ThresholdKMS{URLs: tk.URLs, KeySet: &forged}})
-	if _, _, _, err := s.Boot(t, s.HostShared(t, guesttest.Compose, map[string][]byte{hostinput.SysConfigFile: bad})); !errors.Is(err, boot.ErrRefused) ||
-		!strings.Contains(err.Error(), "not the one published on chain") {
-		t.Fatalf("a key set with another root CA: %v", err)
+	dealt, err := tkeytest.Deal(2, 3, tk.KeySet.Epoch, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hosts := *dealt.KeySet
+	hosts.CAPubkey, hosts.K256Pubkey = tk.KeySet.CAPubkey, tk.KeySet.K256Pubkey
+	for name, ks := range map[string]*tkey.KeySet{"another root CA": &forged, "the host's own key set": &hosts} {
+		bad, _ := json.Marshal(map[string]any{"kms_urls": []string{}, "gateway_urls": []string{}, "vm_config": s.VMConfig,
+			"kms_threshold": hostinput.ThresholdKMS{URLs: tk.URLs, KeySet: ks}})
+		if _, _, _, err := s.Boot(t, s.HostShared(t, guesttest.Compose, map[string][]byte{hostinput.SysConfigFile: bad})); !errors.Is(err, boot.ErrRefused) ||
+			!strings.Contains(err.Error(), "not the one published on chain") {
+			t.Fatalf("a sys-config naming %s: %v", name, err)
+		}
+	}
+	// Without a key set in the sys-config, the chain's is the one.
+	bare, _ := json.Marshal(map[string]any{"kms_urls": []string{}, "gateway_urls": []string{}, "vm_config": s.VMConfig,
+		"kms_threshold": hostinput.ThresholdKMS{URLs: tk.URLs}})
+	cvm0, _, _, err := s.Boot(t, s.HostShared(t, guesttest.Compose, map[string][]byte{hostinput.SysConfigFile: bare, hostinput.InstanceInfoFile: cvm.InstanceInfo.Marshal()}))
+	if err != nil {
+		t.Fatalf("kms_threshold without a key set: %v", err)
+	}
+	if cvm0.KeySet.ID() != id || !bytes.Equal(cvm0.Keys.DiskCryptKey, cvm.Keys.DiskCryptKey) {
+		t.Fatal("kms_threshold without a key set: another key set or other keys")
 	}
 	// The same instance again, with one node down: the same keys.
 	again := map[string][]byte{hostinput.SysConfigFile: sys, hostinput.InstanceInfoFile: cvm.InstanceInfo.Marshal()}

@@ -231,22 +231,36 @@ type SimulatedTEE struct {
 	Boot json.RawMessage `json:"boot,omitempty"`
 }
 
-// ThresholdKMS names a threshold KMS: its nodes, and the key set the guest
-// checks their answers against and measures (key-provider kms-threshold,
-// whose id is the key set's ID), as a threshold KMS node writes them in
-// threshold-public.json.
+// ThresholdKMS names a threshold KMS: its nodes, and optionally the key
+// set the guest expects. The guest takes the key set it checks the nodes'
+// answers against and measures (key-provider kms-threshold, whose id is
+// the key set's ID) from the chain (DstackKms.thresholdKeySet and
+// thresholdShares, with kmsInfo's root keys), never from the host: a
+// key set given here must be the one on chain, or the guest refuses to
+// boot.
 type ThresholdKMS struct {
 	// URLs are the nodes' RPC URLs, https://.
 	URLs []string `json:"urls"`
-	// KeySet is the threshold key set, its root public keys (ca_pubkey,
-	// k256_pubkey) included.
-	KeySet *tkey.KeySet `json:"key_set"`
+	// KeySet, when set, is the threshold key set the guest expects on
+	// chain (as a threshold KMS node writes it in threshold-public.json),
+	// its root public keys (ca_pubkey, k256_pubkey) included. Empty means
+	// whatever key set the chain names.
+	KeySet *tkey.KeySet `json:"key_set,omitempty"`
 }
 
-// Keys returns the key set, checked.
+// Keys checks the node URLs and returns the expected key set, checked;
+// nil when none is given.
 func (t *ThresholdKMS) Keys() (*tkey.KeySet, error) {
+	if len(t.URLs) == 0 {
+		return nil, fmt.Errorf("kms_threshold: %w: no node URLs", ErrInvalid)
+	}
+	for _, u := range t.URLs {
+		if !strings.HasPrefix(u, "https://") {
+			return nil, fmt.Errorf("kms_threshold: %w: node URL %q is not https (RA-TLS)", ErrInvalid, u)
+		}
+	}
 	if t.KeySet == nil {
-		return nil, fmt.Errorf("kms_threshold: %w: no key_set", ErrInvalid)
+		return nil, nil
 	}
 	ks := *t.KeySet
 	if len(ks.CAPubkey) == 0 {
@@ -254,14 +268,6 @@ func (t *ThresholdKMS) Keys() (*tkey.KeySet, error) {
 	}
 	if err := ks.Validate(); err != nil {
 		return nil, fmt.Errorf("kms_threshold: %w: %w", ErrInvalid, err)
-	}
-	if len(t.URLs) < ks.Threshold {
-		return nil, fmt.Errorf("kms_threshold: %w: %d node URLs for a threshold of %d", ErrInvalid, len(t.URLs), ks.Threshold)
-	}
-	for _, u := range t.URLs {
-		if !strings.HasPrefix(u, "https://") {
-			return nil, fmt.Errorf("kms_threshold: %w: node URL %q is not https (RA-TLS)", ErrInvalid, u)
-		}
 	}
 	return &ks, nil
 }

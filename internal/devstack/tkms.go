@@ -147,12 +147,19 @@ func (s *stack) startThresholdKMS(ctx context.Context) error {
 	}), "set-kms-info"); err != nil {
 		return fmt.Errorf("publishing the threshold KMS's root keys: %w", err)
 	}
+	rec, shares, err := pub.ChainRecord()
+	if err != nil {
+		return err
+	}
+	if _, err := s.gov.ctl.Send(ctx, s.gov.kms, dstackkms.NewDstackKms().PackSetThresholdKeySet(rec, shares), "set-threshold-key-set"); err != nil {
+		return fmt.Errorf("publishing the threshold KMS's key set and public shares: %w", err)
+	}
 	t.sys = &hostinput.ThresholdKMS{KeySet: pub.KeySet}
 	for _, n := range t.nodes {
 		t.sys.URLs = append(t.sys.URLs, n.URL)
 	}
 	s.tkms = t
-	fmt.Fprintf(s.out, "    key set %s published (setKmsInfo); the CVMs measure key-provider kms-threshold\n", pub.KeySetID)
+	fmt.Fprintf(s.out, "    key set %s published (setKmsInfo, setThresholdKeySet); the CVMs take it from the chain and measure key-provider kms-threshold\n", pub.KeySetID)
 	if s.envPub, err = s.thresholdEnvKey(ctx); err != nil {
 		return err
 	}
@@ -192,7 +199,7 @@ func (s *stack) thresholdEnvKey(ctx context.Context) ([]byte, error) {
 		ev(eventlog.EventInstanceID, instance), ev(eventlog.EventBootMRDone, nil)); err != nil {
 		return nil, err
 	}
-	ks, err := s.tkms.sys.Keys()
+	ks, _, _, err := s.reader.ThresholdKeySet(ctx)
 	if err != nil {
 		return nil, err
 	}

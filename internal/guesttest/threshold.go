@@ -91,8 +91,9 @@ func (s *Stack) StartThresholdNodes(t testing.TB, dirs map[string]string) map[st
 }
 
 // ThresholdKMS starts the fixture committee's nodes, publishes its root
-// keys on chain (setKmsInfo, from a node's threshold-public.json, as an
-// operator does after the DKG), and returns the nodes by name and the
+// keys, key set and public shares on chain (setKmsInfo and
+// setThresholdKeySet, from a node's threshold-public.json, as an operator
+// does after the DKG), and returns the nodes by name and the
 // sys-config's kms_threshold that names them.
 func (s *Stack) ThresholdKMS(t testing.TB) (map[string]*kms.Server, *hostinput.ThresholdKMS) {
 	t.Helper()
@@ -104,6 +105,13 @@ func (s *Stack) ThresholdKMS(t testing.TB) (map[string]*kms.Server, *hostinput.T
 	}
 	c := s.Chain
 	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackSetKmsInfo(dstackkms.DstackKmsKmsInfo{K256Pubkey: pub.KeySet.K256Pubkey, CaPubkey: pub.KeySet.CAPubkey})); err != nil {
+		t.Fatal(err)
+	}
+	rec, shares, err := pub.ChainRecord()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackSetThresholdKeySet(rec, shares)); err != nil {
 		t.Fatal(err)
 	}
 	tk := &hostinput.ThresholdKMS{KeySet: pub.KeySet}

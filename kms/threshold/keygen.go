@@ -403,3 +403,23 @@ func indexOfKey(ks []*big.Int, id *big.Int) int {
 	}
 	return -1
 }
+
+// PublicShares are every member's public shares of the three roots, in
+// committee order: what a committee publishes beside its key set, so that
+// anyone can check a member's partial answers and signatures against the
+// chain, and that a resharing replaced every one of them.
+func (s *Shares) PublicShares() ([]MemberShares, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	out := make([]MemberShares, len(s.Committee.Members))
+	for j, m := range s.Committee.Members {
+		out[j] = MemberShares{Node: m.Node, ID: new(big.Int).Set(m.ID), Points: map[Root][]byte{}}
+		for _, r := range Roots {
+			curve, _ := r.Curve()
+			X := s.Keys[r].BigXj[j]
+			out[j].Points[r] = elliptic.MarshalCompressed(curve, X.X(), X.Y())
+		}
+	}
+	return out, nil
+}

@@ -150,3 +150,14 @@ func (d *DerivationShare) Verify() error {
 	}
 	return nil
 }
+
+// MemberShares are one member's public shares of the three roots, SEC1
+// compressed, as the committee publishes them on chain.
+type MemberShares struct {
+	// Node is the member's name.
+	Node string `json:"node"`
+	// ID is its Shamir evaluation point.
+	ID *big.Int `json:"id"`
+	// Points are its public shares X_j = x_j·G, one per root.
+	Points map[Root][]byte `json:"points"`
+}

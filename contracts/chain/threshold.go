@@ -1,0 +1,92 @@
+package chain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+
+	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
+	"github.com/dstack-go/dstack/tee/tkey"
+)
+
+// ErrNoThresholdKeySet is returned when DstackKms holds no threshold key
+// set: no threshold committee has published one (setThresholdKeySet).
+var ErrNoThresholdKeySet = errors.New("no threshold key set is published on chain")
+
+// ThresholdKeySet reads the threshold KMS's key set from DstackKms at one
+// block: thresholdKeySet and thresholdShares (the derivation root and each
+// member's public share of it) with kmsInfo's caPubkey and k256Pubkey,
+// checked (tkey.KeySet.Validate) and checked against the key-set id
+// published with them, so that a record whose parts disagree (a
+// setKmsInfo of another KMS, a key-set id of another committee) is
+// refused. It also returns the committee's epoch.
+func (r *Reader) ThresholdKeySet(ctx context.Context) (ks *tkey.KeySet, epoch uint64, block uint64, err error) {
+	if block, err = r.pin(ctx); err != nil {
+		return nil, 0, 0, err
+	}
+	recData, sharesData, infoData := r.abi.PackThresholdKeySet(), r.abi.PackThresholdShares(), r.abi.PackKmsInfo()
+	rec, err := lookup(ctx, r, block, recData, nil, func(o *bind.CallOpts) (dstackkms.ThresholdKeySetOutput, error) {
+		return bind.Call(r.kms, o, recData, r.abi.UnpackThresholdKeySet)
+	})
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("reading the threshold key set: %w", err)
+	}
+	shares, err := lookup(ctx, r, block, sharesData, nil, func(o *bind.CallOpts) ([]dstackkms.DstackKmsThresholdShare, error) {
+		return bind.Call(r.kms, o, sharesData, r.abi.UnpackThresholdShares)
+	})
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("reading the threshold public shares: %w", err)
+	}
+	info, err := lookup(ctx, r, block, infoData, nil, func(o *bind.CallOpts) (dstackkms.KmsInfoOutput, error) {
+		return bind.Call(r.kms, o, infoData, r.abi.UnpackKmsInfo)
+	})
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("reading the KMS info: %w", err)
+	}
+	ks, err = KeySetOf(dstackkms.DstackKmsThresholdKeySet(rec), shares, info.CaPubkey, info.K256Pubkey)
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("the threshold key set on chain at block %d: %w", block, err)
+	}
+	return ks, rec.Epoch, block, nil
+}
+
+// KeySetOf is the threshold key set of a DstackKms threshold record, with
+// the root CA and k256 public keys of kmsInfo; it must validate and its ID
+// must be the record's key-set id.
+func KeySetOf(rec dstackkms.DstackKmsThresholdKeySet, shares []dstackkms.DstackKmsThresholdShare, caPubkey, k256Pubkey []byte) (*tkey.KeySet, error) {
+	if rec.Epoch == 0 {
+		return nil, ErrNoThresholdKeySet
+	}
+	ks := &tkey.KeySet{Epoch: rec.RootEpoch, Threshold: int(rec.Threshold), CAPubkey: caPubkey, K256Pubkey: k256Pubkey}
+	if len(rec.DerivationRoot) != len(ks.Root) {
+		return nil, fmt.Errorf("the derivation root is %d bytes, not a compressed P-256 point", len(rec.DerivationRoot))
+	}
+	ks.Root = tkey.Point(rec.DerivationRoot)
+	for _, s := range shares {
+		if len(s.Derivation) != len(tkey.Point{}) {
+			return nil, fmt.Errorf("%s's public share is %d bytes, not a compressed P-256 point", s.Node, len(s.Derivation))
+		}
+		ks.Shares = append(ks.Shares, tkey.PublicShare{ID: tkey.NodeID(s.Id), Point: tkey.Point(s.Derivation)})
+	}
+	if err := ks.Validate(); err != nil {
+		return nil, err
+	}
+	if ks.ID() != rec.KeySetId {
+		return nil, errors.New("its key-set id is not the ID of its shares and of kmsInfo's root keys: kmsInfo and the threshold key set are not one committee's")
+	}
+	return ks, nil
+}
+
+// ThresholdRecord is the DstackKms threshold record of a key set: what
+// setThresholdKeySet takes, but for the members' names and their public
+// shares of the signing roots, which the caller adds to the shares.
+func ThresholdRecord(ks *tkey.KeySet, epoch uint64) (dstackkms.DstackKmsThresholdKeySet, []dstackkms.DstackKmsThresholdShare) {
+	rec := dstackkms.DstackKmsThresholdKeySet{RootEpoch: ks.Epoch, Epoch: epoch, Threshold: uint16(ks.Threshold), DerivationRoot: ks.Root[:], KeySetId: ks.ID()}
+	shares := make([]dstackkms.DstackKmsThresholdShare, len(ks.Shares))
+	for i, s := range ks.Shares {
+		shares[i] = dstackkms.DstackKmsThresholdShare{Id: s.ID, Derivation: s.Point[:]}
+	}
+	return rec, shares
+}
