@@ -89,6 +89,17 @@ acme_info_url; check it with "dstack verify --acme-info"). The app's
 certificate then chains to Pebble's root (<dir>/acme/pebble-root.pem, also at
 its management interface's /roots/0).
 
+--custom-domain NAME (with --acme) runs one more app, serving NAME, a domain of
+its own outside dstack.localhost (app.custom.example: its zone custom.example is
+added to the DNS server): Caddy with the dstack modules, built from this source
+into an image, runs as the app of a process-mode CVM with a fixed Caddyfile in
+its compose file, the ACME CA, DNS server and TSIG key coming from its
+encrypted env. It gets its own certificate from Pebble (DNS-01 and CAA with
+accounturi in its zone), sealed with a key its guest agent derives from the
+app's keys, and serves its own acme-info; the gateway's HTTPS port passes
+NAME's connections through to it by the _dstack-app-address TXT record
+(state.json's custom_domain gives its url, acme_info_url and app_id).
+
 One stack runs per --dir: while one runs, a second "up" in the same --dir
 refuses without touching anything.
 
@@ -116,6 +127,7 @@ Nothing here proves anything about real TEE hardware.`,
 	up.Flags().IntVar(&o.KMSNodes, "kms-nodes", 0, "run a threshold KMS of this many nodes (with --kms-threshold) for the CVMs' keys")
 	up.Flags().IntVar(&o.KMSThreshold, "kms-threshold", 0, "how many of the --kms-nodes release an app's keys together")
 	up.Flags().BoolVar(&o.ACME, "acme", false, "get the gateway's certificate from Pebble on loopback (dstack_acme, DNS-01 and CAA over RFC 2136, sealed storage) instead of Caddy's internal CA")
+	up.Flags().StringVar(&o.CustomDomain, "custom-domain", "", "with --acme: also run an app serving this domain of its own (Caddy in its CVM with its own Pebble certificate, sealed with its own key, and its own acme-info), passed through by the gateway; state.json's custom_domain says where")
 	up.Flags().BoolVar(&o.InsecureAllowImageTags, "insecure-allow-image-tags", false, "let the app's images be named by tag (the compose hash then does not pin what runs)")
 	var dir string
 	down := &cobra.Command{

@@ -214,6 +214,11 @@ type cvmConfig struct {
 	builtin      bool           // the built-in demo handler instead of containers
 	demo         bool           // the demo app: its port comes from the encrypted env
 	registry     registryChoice // where the app's images come from
+	// env is the app's env, encrypted to envPubKey as a deployer does, and
+	// ports map the app's published ports to where its services listen on
+	// this machine, for the tunnel; the demo sets its own.
+	env   map[string]string
+	ports map[uint16]string
 	// dockerRegistry is the registry mirror the sys-config names (VM
 	// mode: the stack's registry as the guest reaches it).
 	dockerRegistry string
@@ -266,8 +271,7 @@ func bootCVM(ctx context.Context, c cvmConfig) (_ *cvm, err error) {
 			d.eventLog, d.wait = booted.Platform.LogPath(), app.Wait
 		}
 	}()
-	var env map[string]string
-	ports := map[uint16]string(nil)
+	env, ports := c.env, c.ports
 	if c.demo {
 		// Every container of the dev stack shares this machine's network
 		// (the guest's, in process mode), so each instance's demo listens
