@@ -11,6 +11,7 @@ import (
 	"github.com/dstack-go/dstack/internal/acmetest"
 	"github.com/dstack-go/dstack/internal/dnstest"
 	"github.com/dstack-go/dstack/internal/guesttest"
+	"github.com/dstack-go/dstack/internal/guesttest/agenttest"
 )
 
 // freeLoopback is a loopback address no listener holds now.
@@ -42,7 +43,7 @@ func TestCustomDomainAppCVM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	socket := guesttest.ServeAgent(t, cvm)
+	socket := agenttest.ServeAgent(t, cvm)
 
 	const domain, zone = "app.custom.example", "custom.example"
 	d, err := dnstest.Start("dstack.localhost")

@@ -26,6 +26,7 @@ import (
 	"github.com/dstack-go/dstack/guestos/gatewaylink"
 	"github.com/dstack-go/dstack/guestos/hostinput"
 	"github.com/dstack-go/dstack/internal/guesttest"
+	"github.com/dstack-go/dstack/internal/guesttest/agenttest"
 )
 
 // attestedCluster is a chain with a real KMS that authorizes by it
@@ -67,7 +68,7 @@ func (a *attestedCluster) gatewayTD(t *testing.T, compose string) (string, error
 	if err != nil {
 		return "", err
 	}
-	socket := guesttest.ServeAgent(t, cvm)
+	socket := agenttest.ServeAgent(t, cvm)
 	return socket, nil
 }
 

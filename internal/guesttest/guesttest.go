@@ -15,13 +15,11 @@ import (
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
-	"go.uber.org/zap"
 
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/contracts/testchain"
 	"github.com/dstack-go/dstack/guestos"
-	guestagent "github.com/dstack-go/dstack/guestos/agent"
 	"github.com/dstack-go/dstack/guestos/boot"
 	"github.com/dstack-go/dstack/guestos/hostinput"
 	"github.com/dstack-go/dstack/kms"
@@ -190,23 +188,4 @@ func (s *Stack) MeasuredCVM(t testing.TB) (*guestos.Platform, []byte, []byte) {
 		t.Fatal(err)
 	}
 	return p, appID, instanceID
-}
-
-// ServeAgent serves cvm's guest agent on a unix socket until the test
-// ends and returns the socket's path (a short one: a unix socket's path is
-// limited to about 100 bytes).
-func ServeAgent(t testing.TB, cvm *boot.CVM) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "agent")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	socket := filepath.Join(dir, "dstack.sock")
-	srv, err := guestagent.New(cvm, zap.NewNop()).Serve(guestagent.Config{Socket: socket})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close(context.Background()) })
-	return socket
 }
