@@ -137,7 +137,7 @@ func (p failoverPhase) add(q failoverPhase) failoverPhase {
 // it returned; the gap runs from the call until each worker has had a
 // request answered by another node than the first (in the baseline, by
 // any node).
-func (l l4Client) run(b *testing.B, d, mark time.Duration, event func()) failoverPhase {
+func (l l4Client) run(b testing.TB, d, mark time.Duration, event func()) failoverPhase {
 	b.Helper()
 	type outcome struct {
 		start, end time.Time
