@@ -363,15 +363,8 @@ func mustRead(t testing.TB, path string) string {
 // node they go to fails no request beyond those in flight on it: every
 // request sent once it is gone is answered by another node.
 func TestClusterKillNoFailedRequest(t *testing.T) {
-	e, _, st, compose, app := newCluster(t, 1, 0xe9)
-	a, b, c := e.startNode("a", st, nil), e.startNode("b", st, nil), e.startNode("c", st, nil)
-	cv := e.bootCVM(app, compose, 1)
-	eventually(t, "the registration through a", func() bool { _, err := cv.registerAt(a.Addrs.Registration); return err == nil })
-	host, want := hostOf(app, ""), fmt.Sprintf("instance=%x", cv.id.InstanceID)
-	for _, n := range []*node{a, b, c} {
-		eventually(t, "node "+n.name+" to route the CVM", func() bool { return n.routes(t, host, want) })
-	}
-	p := l4Client{nodes: []string{a.Addrs.HTTP, b.Addrs.HTTP, c.Addrs.HTTP}, host: host}.run(t, 2*time.Second, 500*time.Millisecond, a.Kill)
+	a, client := routedByThree(t, 0xe9)
+	p := client.run(t, 2*time.Second, 500*time.Millisecond, a.Kill)
 	t.Logf("%d requests, %d failed, %d in flight at the kill, gap %v", p.requests, p.failed, p.inFlight, p.gap)
 	if p.failedAfter != 0 || p.failed > p.inFlight {
 		t.Fatalf("%d requests failed, %d of them sent after node a was gone; %d were in flight on it", p.failed, p.failedAfter, p.inFlight)
