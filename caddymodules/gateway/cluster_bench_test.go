@@ -79,15 +79,7 @@ func BenchmarkCluster(b *testing.B) {
 // succeed. Nodes b and c have routed the CVM before, as nodes of a
 // cluster in service have.
 func BenchmarkClusterFailover(b *testing.B) {
-	e, _, st, compose, app := newCluster(b, 1, 0xb8)
-	na, nb, nc := e.startNode("a", st, nil), e.startNode("b", st, nil), e.startNode("c", st, nil)
-	cv := e.bootCVM(app, compose, 1)
-	eventually(b, "the registration through a", func() bool { _, err := cv.registerAt(na.Addrs.Registration); return err == nil })
-	host, want := hostOf(app, ""), fmt.Sprintf("instance=%x", cv.id.InstanceID)
-	for _, n := range []*node{na, nb, nc} {
-		eventually(b, "node "+n.name+" to route the CVM", func() bool { return n.routes(b, host, want) })
-	}
-	client := l4Client{nodes: []string{na.Addrs.HTTP, nb.Addrs.HTTP, nc.Addrs.HTTP}, host: host}
+	na, client := routedByThree(b, 0xb8)
 	const phase = 3 * time.Second
 	var base, kill failoverPhase
 	for i := range b.N {
@@ -106,6 +98,25 @@ func BenchmarkClusterFailover(b *testing.B) {
 	b.ReportMetric(float64(kill.gap.Microseconds())/1000, "failover-gap-ms")
 	b.Logf("no kill: %d requests, %d failed, gap %v; node a killed: %d requests, %d failed (%d in flight at the kill, %d sent after it), gap %v",
 		base.requests/b.N, base.failed/b.N, base.gap/time.Duration(b.N), kill.requests, kill.failed, kill.inFlight, kill.failedAfter, kill.gap)
+}
+
+// routedByThree starts three gateway nodes on one etcd member and a CVM
+// (its app's compose told apart by tag) registered through the first,
+// which each node routes; it returns the first node and an l4Client of
+// the three in order.
+func routedByThree(t testing.TB, tag byte) (*node, l4Client) {
+	t.Helper()
+	e, _, st, compose, app := newCluster(t, 1, tag)
+	nodes := []*node{e.startNode("a", st, nil), e.startNode("b", st, nil), e.startNode("c", st, nil)}
+	cv := e.bootCVM(app, compose, 1)
+	eventually(t, "the registration through a", func() bool { _, err := cv.registerAt(nodes[0].Addrs.Registration); return err == nil })
+	client := l4Client{host: hostOf(app, "")}
+	want := fmt.Sprintf("instance=%x", cv.id.InstanceID)
+	for _, n := range nodes {
+		eventually(t, "node "+n.name+" to route the CVM", func() bool { return n.routes(t, client.host, want) })
+		client.nodes = append(client.nodes, n.Addrs.HTTP)
+	}
+	return nodes[0], client
 }
 
 // l4Client sends requests for host to the first of nodes (HTTP addresses)
@@ -137,7 +148,7 @@ func (p failoverPhase) add(q failoverPhase) failoverPhase {
 // it returned; the gap runs from the call until each worker has had a
 // request answered by another node than the first (in the baseline, by
 // any node).
-func (l l4Client) run(b *testing.B, d, mark time.Duration, event func()) failoverPhase {
+func (l l4Client) run(b testing.TB, d, mark time.Duration, event func()) failoverPhase {
 	b.Helper()
 	type outcome struct {
 		start, end time.Time

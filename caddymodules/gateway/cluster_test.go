@@ -358,6 +358,19 @@ func mustRead(t testing.TB, path string) string {
 	return string(b)
 }
 
+// TestClusterKillNoFailedRequest: with requests going on through a client
+// that takes the nodes in order (as BenchmarkClusterFailover), killing the
+// node they go to fails no request beyond those in flight on it: every
+// request sent once it is gone is answered by another node.
+func TestClusterKillNoFailedRequest(t *testing.T) {
+	a, client := routedByThree(t, 0xe9)
+	p := client.run(t, 2*time.Second, 500*time.Millisecond, a.Kill)
+	t.Logf("%d requests, %d failed, %d in flight at the kill, gap %v", p.requests, p.failed, p.inFlight, p.gap)
+	if p.failedAfter != 0 || p.failed > p.inFlight {
+		t.Fatalf("%d requests failed, %d of them sent after node a was gone; %d were in flight on it", p.failed, p.failedAfter, p.inFlight)
+	}
+}
+
 // TestClusterEtcdQuorum: with three etcd members, losing one changes
 // nothing; losing two makes registration fail closed (refused, stored
 // nowhere, routed by no node) while the nodes go on routing what they know.
