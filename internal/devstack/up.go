@@ -147,12 +147,12 @@ type State struct {
 	// VMImage is the guest image directory the VMs boot (VM mode),
 	// VMImageHash its os_image_hash (SHA-256 of its sha256sum.txt), which
 	// the chain allows and the VMs' evidence binds, and VMImageConfig the
-	// VMs' vm_config, which claims it.
+	// VMs' vm_config, which claims it; VMFirmware is how qemu starts the
+	// VMs' kernel (Options.VMFirmware).
 	VMImage       string `json:"vm_image,omitempty"`
 	VMImageHash   string `json:"vm_image_hash,omitempty"`
 	VMImageConfig string `json:"vm_image_config,omitempty"`
-	// VMFirmware is how qemu starts the VMs' kernel (Options.VMFirmware).
-	VMFirmware string `json:"vm_firmware,omitempty"`
+	VMFirmware    string `json:"vm_firmware,omitempty"`
 	KMSURL        string `json:"kms_url"`
 	// KMSThreshold, with --kms-nodes, is the threshold KMS the CVMs get
 	// their keys from: its nodes' URLs and key set (the sys-config's
