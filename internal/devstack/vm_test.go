@@ -271,3 +271,23 @@ func TestVMFirmware(t *testing.T) {
 		t.Fatal("ovmf with an image that names no firmware was accepted")
 	}
 }
+
+// A VM started beside a stack (dev cvm --vm) relays through the forwarder
+// the stack built, else through this executable.
+func TestStackForwarder(t *testing.T) {
+	dir := t.TempDir()
+	exe, _ := os.Executable()
+	if fwd, err := stackForwarder(dir); err != nil || strings.Join(fwd, " ") != exe+" "+ForwardArg {
+		t.Fatalf("without a built forwarder: %q %v", fwd, err)
+	}
+	bin := filepath.Join(dir, forwarderFile)
+	if err := os.MkdirAll(filepath.Dir(bin), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, nil, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if fwd, err := stackForwarder(dir); err != nil || strings.Join(fwd, " ") != bin {
+		t.Fatalf("with the stack's forwarder: %q %v", fwd, err)
+	}
+}
