@@ -47,7 +47,9 @@ func TestMain(m *testing.M) {
 
 // TestVMBoot builds the guest image (a development image: simulated TEE),
 // starts the dev stack on loopback and an image registry, and boots the
-// image under qemu with TCG: user networking with restrict=on, the KMS, the
+// image under qemu with TCG through the image's own firmware (its OVMF loads
+// the kernel, initrd and command line, as upstream's VMM boots an image):
+// user networking with restrict=on, the KMS, the
 // chain, the gateway and the registry forwarded into the guest, a raw data
 // disk and the host-shared files over 9p. The guest reaches system-ready
 // with its LUKS2 data disk, pulls the app's image through the registry
@@ -162,7 +164,7 @@ func TestVMBoot(t *testing.T) {
 	}
 	appPort := freePort(t)
 	spec := vmSpec{
-		kernel: filepath.Join(img.Dir, image.KernelFile), initrd: filepath.Join(img.Dir, image.InitrdFile), disk: disk, shared: shared,
+		bios: filepath.Join(img.Dir, meta.BIOS), kernel: filepath.Join(img.Dir, meta.Kernel), initrd: filepath.Join(img.Dir, meta.Initrd), disk: disk, shared: shared,
 		netdev: "user,id=n0,restrict=on" + fwd("10.0.2.100", kmsPort) + fwd("10.0.2.101", gwPort) + fwd("10.0.2.102", chainPort) +
 			fwd("10.0.2.103", regPort) + fwd("10.0.2.104", host.port) + fmt.Sprintf(",hostfwd=tcp:127.0.0.1:%d-:8080", appPort),
 		cmdline: meta.Cmdline,
@@ -313,7 +315,7 @@ func allowCompose(ctx context.Context, t *testing.T, st devstack.State, compose 
 
 // vmSpec is what bootVM boots.
 type vmSpec struct {
-	kernel, initrd, disk, shared, netdev, cmdline string
+	bios, kernel, initrd, disk, shared, netdev, cmdline string
 }
 
 // runningVM is a qemu process and its console.
@@ -333,7 +335,7 @@ func bootVM(ctx context.Context, t *testing.T, spec vmSpec, img *image.Result) *
 	// code patching (an int3 oops, seen under load here).
 	qemu := exec.CommandContext(ctx, "qemu-system-x86_64", "-machine", "q35", "-m", "1024", "-smp", "1", "-nographic", "-no-reboot",
 		"-chardev", "socket,id=mon,path="+monitor+",server=on,wait=off", "-mon", "chardev=mon,mode=readline",
-		"-accel", "tcg", "-cpu", "max", "-kernel", spec.kernel, "-initrd", spec.initrd,
+		"-accel", "tcg", "-cpu", "max", "-bios", spec.bios, "-kernel", spec.kernel, "-initrd", spec.initrd,
 		"-append", spec.cmdline, "-netdev", spec.netdev, "-device", "virtio-net-pci,netdev=n0,romfile=",
 		"-drive", "file="+spec.disk+",format=raw,if=virtio",
 		"-virtfs", "local,path="+spec.shared+",mount_tag=host-shared,security_model=none,readonly=on")
@@ -367,7 +369,7 @@ func bootVM(ctx context.Context, t *testing.T, spec vmSpec, img *image.Result) *
 	})
 	select {
 	case d := <-sysReady:
-		t.Logf("FIGURE qemu (TCG) boot to system-ready: %s (image: kernel %d bytes, initramfs %d bytes)", d.Round(100*time.Millisecond), img.KernelSize, img.InitrdSize)
+		t.Logf("FIGURE qemu (TCG) boot through OVMF to system-ready: %s (image: kernel %d bytes, initramfs %d bytes)", d.Round(100*time.Millisecond), img.KernelSize, img.InitrdSize)
 	case err := <-vm.exited:
 		vm.exited <- err
 	case <-time.After(5 * time.Minute):
@@ -389,7 +391,7 @@ func (vm *runningVM) waitApp(t *testing.T, u string) string {
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("the app in the VM answered %d %q", resp.StatusCode, body)
 			}
-			t.Logf("FIGURE qemu (TCG) boot to the app's container answering: %s", time.Since(vm.start).Round(100*time.Millisecond))
+			t.Logf("FIGURE qemu (TCG) boot through OVMF to the app's container answering: %s", time.Since(vm.start).Round(100*time.Millisecond))
 			return string(body)
 		}
 		select {

@@ -54,7 +54,9 @@ keys from T nodes' checked partial keys (key-provider kms-threshold).
 booting the guest OS image of this repository ("dstack image build --debug
 --insecure-simulated-tee", built on demand into dstack/dev-images under the
 user cache directory, or given with --vm-image) with a LUKS2 data disk in
-<dir>/cvm/data.img and the host-shared files over 9p. Its network is qemu's
+<dir>/cvm/data.img and the host-shared files over 9p; qemu loads its kernel
+itself, or, with --vm-firmware ovmf, the image's ovmf.fd does, as upstream's
+VMM boots an image (some 3 s slower under TCG). Its network is qemu's
 user mode with restrict=on: the guest reaches only the KMS, the gateway's
 registration, the chain and the registry, forwarded to it on 10.0.2.100-103,
 and the host reaches the guest's tunnel and agent through forwards on
@@ -124,6 +126,7 @@ Nothing here proves anything about real TEE hardware.`,
 	up.Flags().BoolVar(&o.InsecurePlainHTTPLoopback, "insecure-plain-http-loopback", false, "let the app's images be pulled over plain HTTP from registries on loopback")
 	up.Flags().BoolVar(&o.VM, "vm", false, "run each CVM as a qemu VM (TCG) booting the guest OS image instead of in process")
 	up.Flags().StringVar(&o.VMImage, "vm-image", "", "guest image directory for --vm (built with --debug --insecure-simulated-tee); default: built from this repository into the cache")
+	up.Flags().StringVar(&o.VMFirmware, "vm-firmware", "", "how --vm starts the kernel: direct (qemu loads it, on SeaBIOS) or ovmf (the image's ovmf.fd loads it, as on a TDX host; some 3 s slower under TCG); default direct")
 	up.Flags().IntVar(&o.KMSNodes, "kms-nodes", 0, "run a threshold KMS of this many nodes (with --kms-threshold) for the CVMs' keys")
 	up.Flags().IntVar(&o.KMSThreshold, "kms-threshold", 0, "how many of the --kms-nodes release an app's keys together")
 	up.Flags().BoolVar(&o.ACME, "acme", false, "get the gateway's certificate from Pebble on loopback (dstack_acme, DNS-01 and CAA over RFC 2136, sealed storage) instead of Caddy's internal CA")

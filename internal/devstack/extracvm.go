@@ -209,7 +209,7 @@ func bootExtraVM(ctx context.Context, out io.Writer, cfg cvmConfig, st *State) (
 	}
 	c, err := bootVM(ctx, vmConfigVM{
 		cvmConfig: cfg, image: im, kmsURL: st.KMSURL, chainRPC: st.ChainRPC, chainID: st.ChainID, kmsContract: st.KmsContract,
-		seed: st.InsecureSimulatedTEESeed, registry: st.Registry, forwarder: fwd,
+		seed: st.InsecureSimulatedTEESeed, registry: st.Registry, forwarder: fwd, firmware: st.VMFirmware,
 	})
 	if err != nil {
 		return nil, err

@@ -85,6 +85,12 @@ type Options struct {
 	// VMImageCache is where images built on demand are kept, one per
 	// source. Default DefaultVMImageCache().
 	VMImageCache string
+	// VMFirmware is how qemu starts the VMs' kernel: FirmwareDirect (qemu
+	// loads the image's kernel, initrd and command line itself, on
+	// SeaBIOS) or FirmwareOVMF (the image's ovmf.fd loads them, as on a
+	// TDX host its TDVF does; under TCG it reaches the kernel some 3 s
+	// later). Default FirmwareDirect.
+	VMFirmware string
 	// Forwarder is the command qemu runs for each connection the guest
 	// opens to a host service; the host address is appended. Default:
 	// cmd/dstack-dev-forward, built into the stack's directory from the
@@ -153,10 +159,12 @@ type State struct {
 	// VMImage is the guest image directory the VMs boot (VM mode),
 	// VMImageHash its os_image_hash (SHA-256 of its sha256sum.txt), which
 	// the chain allows and the VMs' evidence binds, and VMImageConfig the
-	// VMs' vm_config, which claims it.
+	// VMs' vm_config, which claims it; VMFirmware is how qemu starts the
+	// VMs' kernel (Options.VMFirmware).
 	VMImage       string `json:"vm_image,omitempty"`
 	VMImageHash   string `json:"vm_image_hash,omitempty"`
 	VMImageConfig string `json:"vm_image_config,omitempty"`
+	VMFirmware    string `json:"vm_firmware,omitempty"`
 	KMSURL        string `json:"kms_url"`
 	// KMSThreshold, with --kms-nodes, is the threshold KMS the CVMs get
 	// their keys from: its nodes' URLs and key set (the sys-config's
@@ -414,6 +422,15 @@ func prepare(o Options) (*stack, error) {
 		if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
 			return nil, Usage(errors.New("--vm runs the CVMs under qemu-system-x86_64, which is not installed (apt-get install qemu-system-x86)"))
 		}
+		switch o.VMFirmware {
+		case "":
+			o.VMFirmware = FirmwareDirect
+		case FirmwareDirect, FirmwareOVMF:
+		default:
+			return nil, Usage(fmt.Errorf("--vm-firmware %q: want %s or %s", o.VMFirmware, FirmwareDirect, FirmwareOVMF))
+		}
+	} else if o.VMFirmware != "" {
+		return nil, Usage(errors.New("--vm-firmware says how --vm boots: add --vm"))
 	} else if o.VMImage != "" {
 		return nil, Usage(errors.New("--vm-image names the image of --vm: add --vm"))
 	}
@@ -731,7 +748,7 @@ func (s *stack) bootCVM(ctx context.Context, name string) error {
 		}
 		c, err = bootVM(ctx, vmConfigVM{
 			cvmConfig: cfg, image: s.vmImage, kmsURL: s.kms.URL, chainRPC: s.gov.rpc, chainID: s.gov.id, kmsContract: s.gov.kms.Hex(),
-			seed: s.seed, registry: registry, forwarder: s.o.Forwarder,
+			seed: s.seed, registry: registry, forwarder: s.o.Forwarder, firmware: s.o.VMFirmware,
 		})
 		if err == nil {
 			fmt.Fprintf(s.out, "    system-ready %.1fs after qemu started (console %s)\n", c.bootTime.Seconds(), c.vm.consolePath)
@@ -846,7 +863,7 @@ func (s *stack) fillState() {
 	s.thresholdState(&st)
 	st.Process, _ = Self()
 	if s.o.VM {
-		st.Mode, st.VMImage = ModeVM, s.vmImage.dir
+		st.Mode, st.VMImage, st.VMFirmware = ModeVM, s.vmImage.dir, s.o.VMFirmware
 		st.VMImageHash, st.VMImageConfig = hex.EncodeToString(s.vmImage.hash[:]), s.vmImage.vmConfig
 	}
 	st.AppHost = st.AppID + "." + baseDomain
