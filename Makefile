@@ -37,7 +37,8 @@ lint:
 ## agent and tee/ microbenchmarks (BENCHTIME, BENCH_COUNT; among them TDX lite
 ## verification with the OS image binding beside the same without it, and the
 ## difference) and the gateway cluster's (registration-to-routable time across
-## two nodes, requests through two nodes against one); markdown tables on stdout and
+## two nodes, requests through two nodes against one, and the failed requests and
+## the gap when a node is killed, beside a phase without); markdown tables on stdout and
 ## in .bench/results.md; then the guest OS image: its size, build time and a dev
 ## stack CVM's boot to system-ready as a qemu VM (TCG) beside process mode.
 ## Installs nginx (Debian package) if it is missing.

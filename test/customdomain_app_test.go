@@ -1,20 +1,17 @@
 package test
 
 import (
-	"context"
 	"encoding/json"
 	"net"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/caddyserver/caddy/v2"
-	"go.uber.org/zap"
 
-	guestagent "github.com/dstack-go/dstack/guestos/agent"
 	"github.com/dstack-go/dstack/internal/acmetest"
 	"github.com/dstack-go/dstack/internal/dnstest"
 	"github.com/dstack-go/dstack/internal/guesttest"
+	"github.com/dstack-go/dstack/internal/guesttest/agenttest"
 )
 
 // freeLoopback is a loopback address no listener holds now.
@@ -46,17 +43,7 @@ func TestCustomDomainAppCVM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sockDir, err := os.MkdirTemp("", "app")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(sockDir) })
-	socket := filepath.Join(sockDir, "dstack.sock")
-	srv, err := guestagent.New(cvm, zap.NewNop()).Serve(guestagent.Config{Socket: socket})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close(context.Background()) })
+	socket := agenttest.ServeAgent(t, cvm)
 
 	const domain, zone = "app.custom.example", "custom.example"
 	d, err := dnstest.Start("dstack.localhost")

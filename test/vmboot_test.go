@@ -38,7 +38,8 @@ import (
 )
 
 // TestMain lets this test binary serve as the stdio-to-TCP forwarder qemu's
-// guestfwd runs for each connection the guest opens.
+// guestfwd runs for each connection the guest opens, where the dev stacks
+// of these tests cannot build the small one.
 func TestMain(m *testing.M) {
 	devstack.RunForwarder(os.Args)
 	os.Exit(m.Run())
@@ -46,7 +47,9 @@ func TestMain(m *testing.M) {
 
 // TestVMBoot builds the guest image (a development image: simulated TEE),
 // starts the dev stack on loopback and an image registry, and boots the
-// image under qemu with TCG: user networking with restrict=on, the KMS, the
+// image under qemu with TCG through the image's own firmware (its OVMF loads
+// the kernel, initrd and command line, as upstream's VMM boots an image):
+// user networking with restrict=on, the KMS, the
 // chain, the gateway and the registry forwarded into the guest, a raw data
 // disk and the host-shared files over 9p. The guest reaches system-ready
 // with its LUKS2 data disk, pulls the app's image through the registry
@@ -56,9 +59,10 @@ func TestMain(m *testing.M) {
 // image holds no plaintext of the marker. The guest tells the host its
 // instance info over the host API (forwarded too); booted again on the same
 // disk with that instance info as .instance_info, as upstream's VMM does,
-// the guest opens the disk, the app finds its data and the instance id is
-// the same; with another instance id seed (so another
-// disk key) the guest halts with the reason and the disk is unchanged.
+// the guest opens the disk, runs the image it cached there without pulling
+// it again, the app finds its data and the instance id is the same; with
+// another instance id seed (so another disk key) the guest halts with the
+// reason and the disk is unchanged.
 func TestVMBoot(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the image and boots it under qemu")
@@ -150,16 +154,17 @@ func TestVMBoot(t *testing.T) {
 	if err := os.Truncate(disk, 256<<20); err != nil {
 		t.Fatal(err)
 	}
-	self, err := os.Executable()
+	// qemu runs the forwarder dev up --vm runs, for each connection.
+	forwarder, err := devstack.BuildForwarder(ctx, tmp)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fwd := func(guest, hostPort string) string {
-		return fmt.Sprintf(",guestfwd=tcp:%s:%s-cmd:%s %s 127.0.0.1:%s", guest, hostPort, self, devstack.ForwardArg, hostPort)
+		return fmt.Sprintf(",guestfwd=tcp:%s:%s-cmd:%s 127.0.0.1:%s", guest, hostPort, forwarder, hostPort)
 	}
 	appPort := freePort(t)
 	spec := vmSpec{
-		kernel: filepath.Join(img.Dir, image.KernelFile), initrd: filepath.Join(img.Dir, image.InitrdFile), disk: disk, shared: shared,
+		bios: filepath.Join(img.Dir, meta.BIOS), kernel: filepath.Join(img.Dir, meta.Kernel), initrd: filepath.Join(img.Dir, meta.Initrd), disk: disk, shared: shared,
 		netdev: "user,id=n0,restrict=on" + fwd("10.0.2.100", kmsPort) + fwd("10.0.2.101", gwPort) + fwd("10.0.2.102", chainPort) +
 			fwd("10.0.2.103", regPort) + fwd("10.0.2.104", host.port) + fmt.Sprintf(",hostfwd=tcp:127.0.0.1:%d-:8080", appPort),
 		cmdline: meta.Cmdline,
@@ -196,6 +201,8 @@ func TestVMBoot(t *testing.T) {
 	}
 	if log := vm.log.String(); strings.Contains(log, "formatting it") || !strings.Contains(log, "opened the LUKS2 data disk") {
 		t.Fatal("the second boot did not open the existing data disk")
+	} else if strings.Contains(log, `"msg":"pulled image"`) || !strings.Contains(log, `"msg":"image from the cache"`) {
+		t.Fatal("the second boot pulled the app's image again rather than running it from the data disk's cache")
 	}
 	vm.powerButton(t)
 
@@ -308,7 +315,7 @@ func allowCompose(ctx context.Context, t *testing.T, st devstack.State, compose 
 
 // vmSpec is what bootVM boots.
 type vmSpec struct {
-	kernel, initrd, disk, shared, netdev, cmdline string
+	bios, kernel, initrd, disk, shared, netdev, cmdline string
 }
 
 // runningVM is a qemu process and its console.
@@ -328,7 +335,7 @@ func bootVM(ctx context.Context, t *testing.T, spec vmSpec, img *image.Result) *
 	// code patching (an int3 oops, seen under load here).
 	qemu := exec.CommandContext(ctx, "qemu-system-x86_64", "-machine", "q35", "-m", "1024", "-smp", "1", "-nographic", "-no-reboot",
 		"-chardev", "socket,id=mon,path="+monitor+",server=on,wait=off", "-mon", "chardev=mon,mode=readline",
-		"-accel", "tcg", "-cpu", "max", "-kernel", spec.kernel, "-initrd", spec.initrd,
+		"-accel", "tcg", "-cpu", "max", "-bios", spec.bios, "-kernel", spec.kernel, "-initrd", spec.initrd,
 		"-append", spec.cmdline, "-netdev", spec.netdev, "-device", "virtio-net-pci,netdev=n0,romfile=",
 		"-drive", "file="+spec.disk+",format=raw,if=virtio",
 		"-virtfs", "local,path="+spec.shared+",mount_tag=host-shared,security_model=none,readonly=on")
@@ -362,7 +369,7 @@ func bootVM(ctx context.Context, t *testing.T, spec vmSpec, img *image.Result) *
 	})
 	select {
 	case d := <-sysReady:
-		t.Logf("FIGURE qemu (TCG) boot to system-ready: %s (image: kernel %d bytes, initramfs %d bytes)", d.Round(100*time.Millisecond), img.KernelSize, img.InitrdSize)
+		t.Logf("FIGURE qemu (TCG) boot through OVMF to system-ready: %s (image: kernel %d bytes, initramfs %d bytes)", d.Round(100*time.Millisecond), img.KernelSize, img.InitrdSize)
 	case err := <-vm.exited:
 		vm.exited <- err
 	case <-time.After(5 * time.Minute):
@@ -384,7 +391,7 @@ func (vm *runningVM) waitApp(t *testing.T, u string) string {
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("the app in the VM answered %d %q", resp.StatusCode, body)
 			}
-			t.Logf("FIGURE qemu (TCG) boot to the app's container answering: %s", time.Since(vm.start).Round(100*time.Millisecond))
+			t.Logf("FIGURE qemu (TCG) boot through OVMF to the app's container answering: %s", time.Since(vm.start).Round(100*time.Millisecond))
 			return string(body)
 		}
 		select {

@@ -125,20 +125,8 @@ func decode(raw []byte) (modified time.Time, value []byte, err error) {
 // Load returns the value at key; fs.ErrNotExist only when etcd answered that
 // there is none.
 func (s *Storage) Load(ctx context.Context, key string) ([]byte, error) {
-	ctx, cancel := s.reqCtx(ctx)
-	defer cancel()
-	resp, err := s.Client.Get(ctx, s.dataKey(key))
-	if err != nil {
-		return nil, s.fail("loading", key, err)
-	}
-	if len(resp.Kvs) == 0 {
-		return nil, fmt.Errorf("etcd storage: loading %q: %w", key, fs.ErrNotExist)
-	}
-	_, v, err := decode(resp.Kvs[0].Value)
-	if err != nil {
-		return nil, fmt.Errorf("etcd storage: loading %q: %w", key, err)
-	}
-	return v, nil
+	v, _, err := s.LoadVersion(ctx, key)
+	return v, err
 }
 
 // Delete deletes key and everything below it, in one transaction.
@@ -293,4 +281,35 @@ func (s *Storage) Unlock(ctx context.Context, name string) error {
 // String names the storage for Caddy's logs.
 func (s *Storage) String() string {
 	return fmt.Sprintf("etcd(%s at %v)", s.Prefix, s.Client.Endpoints())
+}
+
+// LoadVersion returns the value at key and its etcd mod revision.
+func (s *Storage) LoadVersion(ctx context.Context, key string) ([]byte, int64, error) {
+	ctx, cancel := s.reqCtx(ctx)
+	defer cancel()
+	resp, err := s.Client.Get(ctx, s.dataKey(key))
+	if err != nil {
+		return nil, 0, s.fail("loading", key, err)
+	}
+	if len(resp.Kvs) == 0 {
+		return nil, 0, fmt.Errorf("etcd storage: loading %q: %w", key, fs.ErrNotExist)
+	}
+	_, v, err := decode(resp.Kvs[0].Value)
+	if err != nil {
+		return nil, 0, fmt.Errorf("etcd storage: loading %q: %w", key, err)
+	}
+	return v, resp.Kvs[0].ModRevision, nil
+}
+
+// DeleteIfVersion deletes key, in one transaction, if its mod revision is
+// still version.
+func (s *Storage) DeleteIfVersion(ctx context.Context, key string, version int64) (bool, error) {
+	ctx, cancel := s.reqCtx(ctx)
+	defer cancel()
+	k := s.dataKey(key)
+	resp, err := s.Client.Txn(ctx).If(clientv3.Compare(clientv3.ModRevision(k), "=", version)).Then(clientv3.OpDelete(k)).Commit()
+	if err != nil {
+		return false, s.fail("deleting", key, err)
+	}
+	return resp.Succeeded, nil
 }

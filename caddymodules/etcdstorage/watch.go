@@ -16,6 +16,7 @@ import (
 var (
 	_ storewatch.Watcher   = (*Storage)(nil)
 	_ storewatch.Announcer = (*Storage)(nil)
+	_ storewatch.Versioned = (*Storage)(nil)
 )
 
 // encode is a value as Store writes it: the format byte, the time, the

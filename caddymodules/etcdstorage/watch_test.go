@@ -3,6 +3,8 @@ package etcdstorage
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
 	"strings"
 	"testing"
 	"time"
@@ -154,5 +156,40 @@ func TestAnnounce(t *testing.T) {
 	}
 	if err := es.Announce(context.Background(), "peers/3", nil, 500*time.Millisecond); err == nil {
 		t.Fatal("a lease shorter than a second was taken")
+	}
+}
+
+// TestDeleteIfVersion: a value is removed at the version read, and not once
+// stored again since; a missing key is fs.ErrNotExist.
+func TestDeleteIfVersion(t *testing.T) {
+	addr, stop := startEtcd(t)
+	defer stop()
+	s := newStorage(t, addr, 2*time.Second)
+	ctx := context.Background()
+	if err := s.Store(ctx, "r/a", []byte("first")); err != nil {
+		t.Fatal(err)
+	}
+	v, read, err := s.LoadVersion(ctx, "r/a")
+	if err != nil || string(v) != "first" {
+		t.Fatalf("LoadVersion: %q, %v", v, err)
+	}
+	if err := s.Store(ctx, "r/a", []byte("renewed")); err != nil {
+		t.Fatal(err)
+	}
+	if deleted, err := s.DeleteIfVersion(ctx, "r/a", read); err != nil || deleted {
+		t.Fatalf("DeleteIfVersion at a version stored over since: deleted %v, %v", deleted, err)
+	}
+	if v, err := s.Load(ctx, "r/a"); err != nil || string(v) != "renewed" {
+		t.Fatalf("after a refused DeleteIfVersion: %q, %v", v, err)
+	}
+	_, now, err := s.LoadVersion(ctx, "r/a")
+	if err != nil || now == read {
+		t.Fatalf("the version did not change with a store: %d, %d, %v", read, now, err)
+	}
+	if deleted, err := s.DeleteIfVersion(ctx, "r/a", now); err != nil || !deleted {
+		t.Fatalf("DeleteIfVersion at the current version: deleted %v, %v", deleted, err)
+	}
+	if _, _, err := s.LoadVersion(ctx, "r/a"); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("LoadVersion of a deleted key: %v, want fs.ErrNotExist", err)
 	}
 }

@@ -453,11 +453,17 @@ func (a *App) poll() {
 	now := a.clock.Now()
 	a.renewIfDue(ctx, now)
 	for _, inst := range a.reg.expire(now, time.Duration(a.InstanceTTL)) {
+		ids := []zap.Field{zap.String("app_id", hexKey(inst.AppID)), zap.String("instance_id", hexKey(inst.InstanceID))}
+		renewed, err := a.reg.deleteExpired(ctx, inst, now, time.Duration(a.InstanceTTL))
+		if renewed != nil {
+			a.log.Info("registration renewed through another node; kept", ids...)
+			continue
+		}
 		a.conns.close(inst.key())
 		a.passive.forget(inst.key())
-		a.log.Info("registration expired", zap.String("app_id", hexKey(inst.AppID)), zap.String("instance_id", hexKey(inst.InstanceID)))
-		if err := a.reg.delete(ctx, inst); err != nil {
-			a.log.Error("removing an expired registration from storage", zap.Error(err))
+		a.log.Info("registration expired", ids...)
+		if err != nil {
+			a.log.Error("removing an expired registration from storage", append(ids, zap.Error(err))...)
 		}
 	}
 	// The block policy is read at (the head less the confirmations), as

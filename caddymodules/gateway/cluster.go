@@ -36,7 +36,10 @@ const peersPrefix = "dstack/gateway/peers"
 // A registration through any node is stored before it is answered (and
 // refused, with nothing stored, when the storage cannot be written), and
 // every node learns it from the storage's watch, so each routes it; each
-// node applies expiry and the chain's decisions to every registration. A
+// node applies expiry and the chain's decisions to every registration. An
+// expiry removes a registration from the storage only if no node stored it
+// since this node read it (a compare-and-delete on its version), so a
+// renewal through another node is never lost to a node whose copy lags. A
 // node that cannot reach the storage goes on routing what it knows. Each
 // node announces its URL under a lease: GetPeers, RegisterCvm's answer and
 // the admin API list the live ones.
@@ -95,11 +98,13 @@ func (a *App) provisionCluster(ctx caddy.Context) error {
 	st := ctx.Storage()
 	w, okW := st.(storewatch.Watcher)
 	an, okA := st.(storewatch.Announcer)
-	if !okW || !okA {
+	vs, okV := st.(storewatch.Versioned)
+	if !okW || !okA || !okV {
 		return fmt.Errorf("dstack: cluster needs a storage the nodes share and can watch (caddy.storage.etcd, or dstack_sealed over it); the configured storage is %T", st)
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	a.cluster = &cluster{cfg: c, watcher: w, ann: an, ctx: cctx, cancel: cancel, peers: map[string]peer{}}
+	a.reg.versioned = vs
 	now, changes, err := w.Watch(cctx, storagePrefix)
 	if err != nil {
 		cancel()

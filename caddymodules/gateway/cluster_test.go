@@ -1,9 +1,12 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
@@ -20,10 +23,13 @@ import (
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
+	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
 
+	"github.com/dstack-go/dstack/caddymodules/etcdstorage"
 	_ "github.com/dstack-go/dstack/caddymodules/etcdstorage"
+	"github.com/dstack-go/dstack/caddymodules/sealed"
 	_ "github.com/dstack-go/dstack/caddymodules/sealed"
 	"github.com/dstack-go/dstack/internal/caddynode"
 	"github.com/dstack-go/dstack/internal/tunnel"
@@ -140,20 +146,36 @@ func newCluster(t testing.TB, members int, tag byte) (e *env, ec *etcdCluster, s
 // testSealingKey is the sealing key of the tests' cluster nodes.
 var testSealingKey = strings.Repeat("5e", 32)
 
-// clusterStorage is a node's Caddy storage: sealed with key over etcd.
+// etcdPrefix is the prefix of the tests' cluster storage in etcd.
+const etcdPrefix = "/dstack-test"
+
+// storage is a node's Caddy storage: sealed with key over etcd.
 func (ec *etcdCluster) storage(key string) map[string]any {
+	return map[string]any{"module": "dstack_sealed", "insecure_key_hex": key, "backend": ec.backend()}
+}
+
+// backend is the etcd storage under the nodes' sealed storage.
+func (ec *etcdCluster) backend() map[string]any {
 	return map[string]any{
-		"module": "dstack_sealed", "insecure_key_hex": key,
-		"backend": map[string]any{
-			"module": "etcd", "endpoints": ec.clients, "insecure_plaintext": true, "prefix": "/dstack-test",
-			"timeout": "2s", "dial_timeout": "2s", "lock_ttl": "2s",
-		},
+		"module": "etcd", "endpoints": ec.clients, "insecure_plaintext": true, "prefix": etcdPrefix,
+		"timeout": "2s", "dial_timeout": "2s", "lock_ttl": "2s",
 	}
 }
 
 // startNode runs a gateway node in a process of its own, on the storage
 // given, with the dstack app's extra options.
 func (e *env) startNode(name string, storage map[string]any, extra map[string]any) *node {
+	e.t.Helper()
+	n, err := e.tryStartNode(name, storage, extra)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+// tryStartNode is startNode that returns a node that does not start as an
+// error, with what it wrote.
+func (e *env) tryStartNode(name string, storage map[string]any, extra map[string]any) (*node, error) {
 	e.t.Helper()
 	n := &node{name: name, logPath: filepath.Join(e.dir, name+".log")}
 	dstack := map[string]any{"cluster": map[string]any{"peer_ttl": "2s"}}
@@ -177,7 +199,7 @@ func (e *env) startNode(name string, storage map[string]any, extra map[string]an
 	raw, _ := json.Marshal(cfg)
 	path := filepath.Join(e.dir, name+".json")
 	if err := os.WriteFile(path, raw, 0o600); err != nil {
-		e.t.Fatal(err)
+		return nil, err
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), nodeEnv+"="+path)
@@ -185,11 +207,11 @@ func (e *env) startNode(name string, storage map[string]any, extra map[string]an
 	cmd.Stderr = &stderr
 	var err error
 	if n.Node, err = caddynode.Start(cmd); err != nil {
-		e.t.Fatalf("gateway node %s did not start: %v\n%s\n%s", name, err, stderr.String(), mustReadOr(n.logPath))
+		return nil, fmt.Errorf("gateway node %s did not start: %w\n%s\n%s", name, err, stderr.String(), mustReadOr(n.logPath))
 	}
 	e.t.Cleanup(n.Stop)
 	n.gw = &gateway{httpURL: "http://" + n.Addrs.HTTP, logPath: n.logPath}
-	return n
+	return n, nil
 }
 
 func mustReadOr(path string) string {
@@ -336,6 +358,19 @@ func mustRead(t testing.TB, path string) string {
 	return string(b)
 }
 
+// TestClusterKillNoFailedRequest: with requests going on through a client
+// that takes the nodes in order (as BenchmarkClusterFailover), killing the
+// node they go to fails no request beyond those in flight on it: every
+// request sent once it is gone is answered by another node.
+func TestClusterKillNoFailedRequest(t *testing.T) {
+	a, client := routedByThree(t, 0xe9)
+	p := client.run(t, 2*time.Second, 500*time.Millisecond, a.Kill)
+	t.Logf("%d requests, %d failed, %d in flight at the kill, gap %v", p.requests, p.failed, p.inFlight, p.gap)
+	if p.failedAfter != 0 || p.failed > p.inFlight {
+		t.Fatalf("%d requests failed, %d of them sent after node a was gone; %d were in flight on it", p.failed, p.failedAfter, p.inFlight)
+	}
+}
+
 // TestClusterEtcdQuorum: with three etcd members, losing one changes
 // nothing; losing two makes registration fail closed (refused, stored
 // nowhere, routed by no node) while the nodes go on routing what they know.
@@ -424,5 +459,116 @@ func TestCaddyfileCluster(t *testing.T) {
 		if _, err := parseGlobalOption(caddyfile.NewTestDispenser(head+bad+"\n}"), nil); err == nil {
 			t.Errorf("%q: accepted", bad)
 		}
+	}
+}
+
+// racingStore is sealed storage over etcd where another node's store can
+// land between a read and the removal that follows it.
+type racingStore struct {
+	*sealed.Storage
+	beforeDelete func()
+}
+
+func (s *racingStore) DeleteIfVersion(ctx context.Context, key string, version int64) (bool, error) {
+	if f := s.beforeDelete; f != nil {
+		s.beforeDelete = nil
+		f()
+	}
+	return s.Storage.DeleteIfVersion(ctx, key, version)
+}
+
+// TestClusterExpiryKeepsRenewal: an expiry on one node racing a renewal
+// through another never removes the renewal: not when the expiring node's
+// copy is older than the stored one (its watch event not yet there), nor
+// when the renewal is stored between its read and its removal; the
+// renewal is routed again. A registration nobody renewed is removed.
+func TestClusterExpiryKeepsRenewal(t *testing.T) {
+	ec := startEtcdCluster(t, 1)
+	cli, err := clientv3.New(clientv3.Config{Endpoints: ec.clients, DialTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	sealer, err := sealed.NewSealer(bytes.Repeat([]byte{0x5e}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &racingStore{Storage: &sealed.Storage{Sealer: sealer,
+		Backend: &etcdstorage.Storage{Client: cli, Prefix: etcdPrefix, Timeout: 10 * time.Second, LockTTL: 2 * time.Second}}}
+	node := func() *registry { return &registry{storage: st, versioned: st, byID: map[string]*Instance{}} }
+	x, y := node(), node()
+	const ttl = time.Minute
+	id := bytes.Repeat([]byte{0x1d}, 20)
+	seenAt := func(seen time.Time) *Instance {
+		return &Instance{AppID: bytes.Repeat([]byte{0xa9}, 20), InstanceID: id, TunnelAddress: "127.0.0.1:1", LastSeen: seen, Allowed: true}
+	}
+	ctx := context.Background()
+	stored := func() (*Instance, error) {
+		raw, err := st.Load(ctx, storageKey(hexKey(id)))
+		if err != nil {
+			return nil, err
+		}
+		return parseStored(storageKey(hexKey(id)), raw)
+	}
+	expireAt := func(now time.Time) *Instance {
+		t.Helper()
+		expired := x.expire(now, ttl)
+		if len(expired) != 1 {
+			t.Fatalf("node x expired %d registrations at %v, want its copy", len(expired), now)
+		}
+		renewed, err := x.deleteExpired(ctx, expired[0], now, ttl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return renewed
+	}
+	// Registered through x, renewed through y; x's copy is the first.
+	t0 := time.Now().UTC()
+	for _, s := range []struct {
+		r    *registry
+		seen time.Time
+	}{{x, t0}, {y, t0.Add(ttl / 2)}} {
+		if _, err := s.r.upsert(ctx, seenAt(s.seen)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := t0.Add(ttl + time.Second)
+	checkKept := func(what string, want time.Time) {
+		t.Helper()
+		s, err := stored()
+		if err != nil || !s.LastSeen.Equal(want) {
+			t.Fatalf("%s: the stored registration %+v, %v; want the renewal of %v", what, s, err, want)
+		}
+		if inst, ok := x.get(hexKey(id)); !ok || !inst.LastSeen.Equal(want) {
+			t.Fatalf("%s: node x does not route the renewal again", what)
+		}
+	}
+	if renewed := expireAt(now); renewed == nil {
+		t.Fatal("an expiry on a copy older than the stored renewal did not keep it")
+	}
+	checkKept("x's copy older than the store", t0.Add(ttl/2))
+
+	// x (restarted) stores a stale registration again, and y's renewal
+	// lands between x's read and its removal.
+	x = node()
+	if _, err := x.upsert(ctx, seenAt(t0)); err != nil {
+		t.Fatal(err)
+	}
+	st.beforeDelete = func() {
+		if _, err := y.upsert(ctx, seenAt(now)); err != nil {
+			t.Error(err)
+		}
+	}
+	if renewed := expireAt(now); renewed == nil {
+		t.Fatal("an expiry raced by a renewal did not keep it")
+	}
+	checkKept("a renewal between the read and the removal", now)
+
+	// Nobody renews: removed.
+	if renewed := expireAt(now.Add(ttl + time.Second)); renewed != nil {
+		t.Fatalf("a registration nobody renewed was kept: %+v", renewed)
+	}
+	if _, err := stored(); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the expired registration in storage: %v, want it removed", err)
 	}
 }

@@ -102,7 +102,9 @@ type env struct {
 	rpcURL string
 	reader *chain.Reader
 	pki    *mock.PKI
-	dir    string
+	// seed is the mock PKI's seed, the gateways' insecure_simulated_tee_seed.
+	seed string
+	dir  string
 	// rpcDown makes the chain's JSON-RPC answer 503.
 	rpcDown atomic.Bool
 	// rpcServed counts the JSON-RPC calls answered.
@@ -180,8 +182,18 @@ func fakeClock(t testing.TB) *clockwork.FakeClock {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	c := testchain.New(t)
-	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackSetGatewayAppId(common.Bytes2Hex(gatewayAppID))); err != nil {
+	pki, err := mock.NewPKI([]byte(seed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newEnvOn(t, testchain.New(t), pki, seed, gatewayAppID)
+}
+
+// newEnvOn is an env on chain c, whose gateway app id it sets to gateway,
+// and on the mock PKI of seed (pki), which the gateways run on.
+func newEnvOn(t testing.TB, c *testchain.Chain, pki *mock.PKI, seed string, gateway []byte) *env {
+	t.Helper()
+	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackSetGatewayAppId(common.Bytes2Hex(gateway))); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackAddOsImageHash(mock.OSImageHash)); err != nil {
@@ -193,11 +205,7 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pki, err := mock.NewPKI([]byte(seed))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, chain: c, reader: r, pki: pki, dir: t.TempDir()}
+	e := &env{t: t, chain: c, reader: r, pki: pki, seed: seed, dir: t.TempDir()}
 	e.rpcURL = serveRPC(t, c, &e.rpcDown, &e.rpcServed)
 	return e
 }
@@ -237,7 +245,7 @@ func (e *env) dstackConfig(extra map[string]any) map[string]any {
 			"rpc_url": e.rpcURL, "chain_id": e.chain.ChainID.Uint64(), "kms_contract": e.chain.Kms.Hex(),
 			"poll_interval": "50ms",
 		},
-		"insecure_simulated_tee_seed": seed,
+		"insecure_simulated_tee_seed": e.seed,
 	}
 	for k, v := range extra {
 		cfg[k] = v

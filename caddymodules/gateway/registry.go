@@ -15,6 +15,7 @@ import (
 
 	"github.com/caddyserver/certmagic"
 
+	"github.com/dstack-go/dstack/caddymodules/internal/storewatch"
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/kms/kmsapi"
@@ -85,8 +86,11 @@ func (i *Instance) validate() error {
 // registry is the set of registered instances, mirrored in storage.
 type registry struct {
 	storage certmagic.Storage
-	mu      sync.RWMutex
-	byID    map[string]*Instance
+	// versioned is the storage, when the nodes of a cluster share it: an
+	// expiry removes a registration only if no node renewed it since.
+	versioned storewatch.Versioned
+	mu        sync.RWMutex
+	byID      map[string]*Instance
 }
 
 func storageKey(id string) string { return storagePrefix + "/" + id + ".json" }
@@ -220,6 +224,42 @@ func (r *registry) delete(ctx context.Context, inst *Instance) error {
 		return nil
 	}
 	return err
+}
+
+// maxExpiryTries bounds the compare-and-delete of an expired registration
+// that renewals keep changing.
+const maxExpiryTries = 3
+
+// deleteExpired removes from storage the registration of inst, which
+// expired here at now. On a storage the nodes of a cluster share, a node's
+// copy may be older than what another node stored (its watch event not yet
+// here), or a renewal may land between the read and the removal: the
+// removal is a compare-and-delete of the version read, and a stored
+// registration not expired at now is routed again and returned instead of
+// removed, so an expiry never removes a renewal.
+func (r *registry) deleteExpired(ctx context.Context, inst *Instance, now time.Time, ttl time.Duration) (*Instance, error) {
+	if r.versioned == nil {
+		return nil, r.delete(ctx, inst)
+	}
+	k := storageKey(inst.key())
+	for range maxExpiryTries {
+		raw, version, err := r.versioned.LoadVersion(ctx, k)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if stored, err := parseStored(k, raw); err == nil && now.Sub(stored.LastSeen) <= ttl {
+			r.take(stored)
+			return stored, nil
+		}
+		deleted, err := r.versioned.DeleteIfVersion(ctx, k, version)
+		if err != nil || deleted {
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("registration %s changed at each of %d reads; left for the next expiry", inst.key(), maxExpiryTries)
 }
 
 // expire removes and returns the registrations last seen before now-ttl.

@@ -163,7 +163,8 @@ func FuzzOpen(f *testing.F) {
 }
 
 // fakeAgent serves the guest agent's GetKey on a unix socket with a fixed
-// key, recording what it was asked.
+// key, recording what it was asked; with a nil key it refuses, as an agent
+// of a CVM the KMS gave no keys would.
 func fakeAgent(t *testing.T, key []byte) (socket string, asked *map[string]string) {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "agent")
@@ -184,6 +185,11 @@ func fakeAgent(t *testing.T, key []byte) (socket string, asked *map[string]strin
 		}
 		if err := json.NewDecoder(r.Body).Decode(&got); err != nil {
 			http.Error(w, err.Error(), 400)
+			return
+		}
+		if key == nil {
+			w.WriteHeader(http.StatusBadRequest)
+			json.NewEncoder(w).Encode(map[string]any{"error": "no app keys: the KMS refused them"})
 			return
 		}
 		json.NewEncoder(w).Encode(map[string]any{"key": hex.EncodeToString(key), "signature_chain": []string{}})
@@ -226,8 +232,10 @@ func TestProvisionKeySources(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	refusing, _ := fakeAgent(t, nil)
 	for name, m := range map[string]*Module{
 		"no agent":      {BackendRaw: backend, Socket: filepath.Join(dir, "none.sock")},
+		"agent refuses": {BackendRaw: backend, Socket: refusing},
 		"short key":     {BackendRaw: backend, InsecureKeyHex: "0102"},
 		"two sources":   {BackendRaw: backend, InsecureKeyHex: hex.EncodeToString(key), InsecureKeyFile: file},
 		"mixed":         {BackendRaw: backend, InsecureKeyHex: hex.EncodeToString(key), Socket: socket},

@@ -14,9 +14,9 @@
 // certmagic reports it instead of taking the value for missing and ordering a
 // new certificate or account.
 //
-// Locks, List, Stat, Exists and Delete pass through to the wrapped storage
-// unchanged (Stat's size is that of the envelope, Overhead bytes more than
-// the value). The package must never write a value in clear, nor fall back
+// Locks, List, Stat, Exists, Delete and DeleteIfVersion pass through to
+// the wrapped storage unchanged (Stat's size is that of the envelope,
+// Overhead bytes more than the value). The package must never write a value in clear, nor fall back
 // to another key.
 //
 // Names other parts of the project store through this module (each sealed

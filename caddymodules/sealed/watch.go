@@ -62,7 +62,35 @@ func (s *Storage) Announce(ctx context.Context, key string, value []byte, ttl ti
 	return a.Announce(ctx, key, env, ttl)
 }
 
+// LoadVersion loads key's envelope and its version from a backend that
+// keeps versions, and opens it.
+func (s *Storage) LoadVersion(ctx context.Context, key string) ([]byte, int64, error) {
+	v, ok := s.Backend.(storewatch.Versioned)
+	if !ok {
+		return nil, 0, fmt.Errorf("dstack_sealed storage: the backend %v keeps no versions", s.Backend)
+	}
+	env, version, err := v.LoadVersion(ctx, key)
+	if err != nil {
+		return nil, 0, err
+	}
+	value, err := s.Sealer.Open(key, env)
+	if err != nil {
+		return nil, 0, fmt.Errorf("dstack_sealed storage: %w", err)
+	}
+	return value, version, nil
+}
+
+// DeleteIfVersion passes through to a backend that keeps versions.
+func (s *Storage) DeleteIfVersion(ctx context.Context, key string, version int64) (bool, error) {
+	v, ok := s.Backend.(storewatch.Versioned)
+	if !ok {
+		return false, fmt.Errorf("dstack_sealed storage: the backend %v keeps no versions", s.Backend)
+	}
+	return v.DeleteIfVersion(ctx, key, version)
+}
+
 var (
 	_ storewatch.Watcher   = (*Storage)(nil)
 	_ storewatch.Announcer = (*Storage)(nil)
+	_ storewatch.Versioned = (*Storage)(nil)
 )

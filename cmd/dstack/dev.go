@@ -54,7 +54,9 @@ keys from T nodes' checked partial keys (key-provider kms-threshold).
 booting the guest OS image of this repository ("dstack image build --debug
 --insecure-simulated-tee", built on demand into dstack/dev-images under the
 user cache directory, or given with --vm-image) with a LUKS2 data disk in
-<dir>/cvm/data.img and the host-shared files over 9p. Its network is qemu's
+<dir>/cvm/data.img and the host-shared files over 9p; qemu loads its kernel
+itself, or, with --vm-firmware ovmf, the image's ovmf.fd does, as upstream's
+VMM boots an image (some 3 s slower under TCG). Its network is qemu's
 user mode with restrict=on: the guest reaches only the KMS, the gateway's
 registration, the chain and the registry, forwarded to it on 10.0.2.100-103,
 and the host reaches the guest's tunnel and agent through forwards on
@@ -89,6 +91,17 @@ acme_info_url; check it with "dstack verify --acme-info"). The app's
 certificate then chains to Pebble's root (<dir>/acme/pebble-root.pem, also at
 its management interface's /roots/0).
 
+--custom-domain NAME (with --acme) runs one more app, serving NAME, a domain of
+its own outside dstack.localhost (app.custom.example: its zone custom.example is
+added to the DNS server): Caddy with the dstack modules, built from this source
+into an image, runs as the app of a process-mode CVM with a fixed Caddyfile in
+its compose file, the ACME CA, DNS server and TSIG key coming from its
+encrypted env. It gets its own certificate from Pebble (DNS-01 and CAA with
+accounturi in its zone), sealed with a key its guest agent derives from the
+app's keys, and serves its own acme-info; the gateway's HTTPS port passes
+NAME's connections through to it by the _dstack-app-address TXT record
+(state.json's custom_domain gives its url, acme_info_url and app_id).
+
 One stack runs per --dir: while one runs, a second "up" in the same --dir
 refuses without touching anything.
 
@@ -113,9 +126,11 @@ Nothing here proves anything about real TEE hardware.`,
 	up.Flags().BoolVar(&o.InsecurePlainHTTPLoopback, "insecure-plain-http-loopback", false, "let the app's images be pulled over plain HTTP from registries on loopback")
 	up.Flags().BoolVar(&o.VM, "vm", false, "run each CVM as a qemu VM (TCG) booting the guest OS image instead of in process")
 	up.Flags().StringVar(&o.VMImage, "vm-image", "", "guest image directory for --vm (built with --debug --insecure-simulated-tee); default: built from this repository into the cache")
+	up.Flags().StringVar(&o.VMFirmware, "vm-firmware", "", "how --vm starts the kernel: direct (qemu loads it, on SeaBIOS) or ovmf (the image's ovmf.fd loads it, as on a TDX host; some 3 s slower under TCG); default direct")
 	up.Flags().IntVar(&o.KMSNodes, "kms-nodes", 0, "run a threshold KMS of this many nodes (with --kms-threshold) for the CVMs' keys")
 	up.Flags().IntVar(&o.KMSThreshold, "kms-threshold", 0, "how many of the --kms-nodes release an app's keys together")
 	up.Flags().BoolVar(&o.ACME, "acme", false, "get the gateway's certificate from Pebble on loopback (dstack_acme, DNS-01 and CAA over RFC 2136, sealed storage) instead of Caddy's internal CA")
+	up.Flags().StringVar(&o.CustomDomain, "custom-domain", "", "with --acme: also run an app serving this domain of its own (Caddy in its CVM with its own Pebble certificate, sealed with its own key, and its own acme-info), passed through by the gateway; state.json's custom_domain says where")
 	up.Flags().BoolVar(&o.InsecureAllowImageTags, "insecure-allow-image-tags", false, "let the app's images be named by tag (the compose hash then does not pin what runs)")
 	var dir string
 	down := &cobra.Command{

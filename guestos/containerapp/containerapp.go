@@ -34,12 +34,22 @@ type Runner struct {
 	Project string
 	// Registry says how images are fetched. Default: HTTPS only.
 	Registry containers.RegistryOptions
+	// CacheImagesOnDataDisk keeps the image cache on the app's data disk,
+	// in ImageCacheDir under the run's DataDir, so that a reboot finds the
+	// images it pulled rather than pulling them again; each is checked
+	// against its digest whenever it is used. Default false: the cache is
+	// in StateDir.
+	CacheImagesOnDataDisk bool
 	// ServiceOutput, when set, receives each service's output besides its
 	// log file. Default nil.
 	ServiceOutput func(service string) io.Writer
 	// Logger receives the runtime's messages. Default none.
 	Logger *zap.Logger
 }
+
+// ImageCacheDir is the image cache's directory under the data dir with
+// Runner.CacheImagesOnDataDisk.
+const ImageCacheDir = ".dstack-images"
 
 // Project is a running compose app.
 type Project struct {
@@ -80,9 +90,13 @@ func (r *Runner) Start(ctx context.Context, spec boot.RunSpec) (boot.RunningApp,
 	if project == "" {
 		project = ProjectName(spec.Name)
 	}
+	var cache string
+	if r.CacheImagesOnDataDisk {
+		cache = filepath.Join(spec.DataDir, ImageCacheDir)
+	}
 	p, err := containers.Up(ctx, containers.Config{
 		Compose: spec.Compose, ProjectName: project, Env: spec.Env,
-		DataDir: spec.DataDir, StateDir: r.StateDir, AgentSocket: spec.AgentSocket,
+		DataDir: spec.DataDir, StateDir: r.StateDir, ImageCache: cache, AgentSocket: spec.AgentSocket,
 		InsecureAllowImageTags: spec.AllowImageTags, Registry: r.Registry,
 		ServiceOutput: r.ServiceOutput, Logger: r.Logger,
 	})

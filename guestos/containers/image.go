@@ -194,7 +194,7 @@ func (s *imageStore) Get(ctx context.Context, image string) (v1.Image, error) {
 	lp := layout.Path(s.dir)
 	if d, ok := ref.(name.Digest); ok {
 		if img, err := s.cached(lp, d.DigestStr()); err == nil && img != nil {
-			s.log.Debug("image from cache", zap.String("image", image))
+			s.log.Info("image from the cache", zap.String("image", image), zap.String("cache", s.dir))
 			return img, nil
 		} else if err != nil {
 			s.log.Warn("cached image is unusable; pulling it again", zap.String("image", image), zap.Error(err))

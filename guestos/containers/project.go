@@ -41,10 +41,18 @@ type Config struct {
 	DataDir string
 
 	// StateDir is an absolute directory for the image cache (images/, an OCI
-	// image layout), the unpacked root filesystems (containers/), the
-	// libcontainer state (runc/) and the per-service logs (logs/<project>/).
-	// Required.
+	// image layout, unless ImageCache says otherwise), the unpacked root
+	// filesystems (containers/), the libcontainer state (runc/) and the
+	// per-service logs (logs/<project>/). Required.
 	StateDir string
+
+	// ImageCache is an absolute directory for the image cache (an OCI image
+	// layout) instead of StateDir/images: on the encrypted data disk, the
+	// images pulled survive a reboot and are not pulled again. A cached
+	// image is checked against its digest (manifest, config and every
+	// layer) each time it is used, so the cache may be where the app can
+	// write. Default empty: StateDir/images.
+	ImageCache string
 
 	// AgentSocket is the host path of the dstack guest agent's socket. A
 	// service that bind-mounts /var/run/dstack.sock (or another path the SDKs
@@ -118,7 +126,10 @@ func Up(ctx context.Context, cfg Config) (*Project, error) {
 	if os.Geteuid() != 0 {
 		return nil, errors.New("starting containers: the runner needs root (namespaces, cgroups and mounts)")
 	}
-	for _, d := range []struct{ name, v string }{{"DataDir", cfg.DataDir}, {"StateDir", cfg.StateDir}} {
+	if cfg.ImageCache == "" && cfg.StateDir != "" {
+		cfg.ImageCache = filepath.Join(cfg.StateDir, "images")
+	}
+	for _, d := range []struct{ name, v string }{{"DataDir", cfg.DataDir}, {"StateDir", cfg.StateDir}, {"ImageCache", cfg.ImageCache}} {
 		if !filepath.IsAbs(d.v) {
 			return nil, fmt.Errorf("starting containers: Config.%s %q must be an absolute path", d.name, d.v)
 		}
@@ -181,7 +192,7 @@ func Check(ctx context.Context, compose []byte, env map[string]string) ([]Servic
 // prepare pulls and unpacks every image into a fresh filesystem per service
 // and writes the service's hosts file.
 func (p *Project) prepare(ctx context.Context) error {
-	store, err := newImageStore(filepath.Join(p.cfg.StateDir, "images"), p.cfg.InsecureAllowImageTags, p.cfg.Registry, p.log)
+	store, err := newImageStore(filepath.Clean(p.cfg.ImageCache), p.cfg.InsecureAllowImageTags, p.cfg.Registry, p.log)
 	if err != nil {
 		return err
 	}

@@ -897,6 +897,33 @@ func TestUpImageIndexByDigest(t *testing.T) {
 	}
 }
 
+// TestImageCacheOutsideStateDir: with Config.ImageCache (the data disk,
+// in the guest), an Up after a reboot, with a fresh StateDir, runs the
+// image from the cache without the registry, and nothing is cached in
+// StateDir.
+func TestImageCacheOutsideStateDir(t *testing.T) {
+	requireRoot(t)
+	r := sharedRegistry(t)
+	cfg := testConfig(t, "services:\n  a:\n    image: "+r.ref()+"\n")
+	cfg.ImageCache = filepath.Join(t.TempDir(), "disk", ".images")
+	for i := range 2 {
+		p, err := Up(context.Background(), cfg)
+		if err != nil {
+			t.Fatalf("Up %d: %v", i, err)
+		}
+		if err := p.Wait(); err != nil {
+			t.Fatalf("Up %d: %v", i, err)
+		}
+		_ = p.Down(context.Background())
+		if _, err := os.Stat(filepath.Join(cfg.StateDir, "images")); err == nil {
+			t.Fatalf("Up %d cached the image in StateDir", i)
+		}
+		// The reboot: a fresh StateDir, and no registry reachable.
+		cfg.StateDir = filepath.Join(t.TempDir(), "state")
+		cfg.Registry.InsecurePlainHTTPLoopback = false
+	}
+}
+
 // TestOwnCgroupParentAndLeftovers: two projects on one kernel each have
 // their own cgroup parent, and one's Down leaves the other's; a project
 // whose guest process went away without Down (its Project dropped, as after

@@ -12,7 +12,10 @@
 //	digest.txt         os_image_hash = SHA-256 of sha256sum.txt, in hex
 //
 // There is no root file system: the initramfs is the whole guest, measured
-// with the kernel and the command line.
+// with the kernel and the command line. It holds no CA files either: the
+// public roots the guest trusts for https (a registry, a PCCS) are the
+// Mozilla bundle of golang.org/x/crypto/x509roots/fallback compiled into
+// dstack-init, so they are measured with it and change only with go.mod.
 //
 // # Inputs
 //
@@ -37,9 +40,14 @@
 // Its RTMR0 event layout is not known to be the pre202505 one that upstream's
 // verifier replays, and upstream holds that a stock distribution OVMF does not
 // match it: a TDX host boots the image with upstream's pinned TDVF build
-// (https://github.com/Dstack-TEE/dstack/blob/master/os/mkosi/components/ovmf/ovmf-build.sh,
-// edk2 fbe0805b2091393406952e84724188f8c1941837), given with Options.Firmware
-// (--firmware), so that the image is measured with the firmware it boots.
+// (https://github.com/Dstack-TEE/dstack/blob/master/os/mkosi/components/ovmf/ovmf-build.sh:
+// edk2 fbe0805b2091393406952e84724188f8c1941837 with upstream's patches,
+// OvmfPkg/IntelTdx/IntelTdxX64.dsc, RELEASE, GCC5; its OVMF_VARIANT is
+// pre202505), given with Options.Firmware (--firmware), so that the image is
+// measured with the firmware it boots. Under qemu here (TCG, no TDX) the
+// image boots through Debian's OVMF as qemu's -bios, loading the kernel,
+// initrd and command line from fw_cfg as upstream's VMM has it do
+// (TestVMBoot; dstack dev up --vm --vm-firmware ovmf).
 //
 // # Reproducibility
 //

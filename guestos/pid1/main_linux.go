@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -25,8 +24,8 @@ func Main() {
 	if c, err := os.OpenFile("/dev/console", os.O_WRONLY, 0); err == nil {
 		console = c
 	}
-	if !strings.Contains(strings.Join(os.Environ(), "\n"), SwitchedEnv) {
-		Halt(console, fmt.Errorf("moving the root to a tmpfs: %w", SwitchToTmpfs(console)), PowerOff)
+	if err := RebindRoot(console); err != nil {
+		Halt(console, fmt.Errorf("making the root a mount: %w", err), PowerOff)
 	}
 	// Ctrl-Alt-Del sends SIGINT to PID 1 rather than rebooting.
 	_ = unix.Reboot(unix.LINUX_REBOOT_CMD_CAD_OFF)

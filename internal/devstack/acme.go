@@ -65,6 +65,10 @@ type acmeDev struct {
 	ct      *cttest.Log
 	// What dstack_ct checks the attested keys with.
 	gatewayAppID, roots, coll string
+	// passthrough: the gateway's HTTPS port passes the connections for
+	// names outside its base domain through to their apps
+	// (--custom-domain).
+	passthrough bool
 }
 
 // startACME starts Pebble and the DNS server on loopback and boots the
@@ -78,7 +82,7 @@ func (s *stack) startACME(ctx context.Context) error {
 		return err
 	}
 	a := &acmeDev{apiCert: filepath.Join(dir, "pebble-api.pem"), root: filepath.Join(dir, "pebble-root.pem"),
-		gatewayAppID: hex.EncodeToString(s.gov.gatewayApp.Bytes()), roots: s.roots, coll: s.coll}
+		gatewayAppID: hex.EncodeToString(s.gov.gatewayApp.Bytes()), roots: s.roots, coll: s.coll, passthrough: s.o.CustomDomain != ""}
 	var err error
 	if a.ct, err = cttest.Start(); err != nil {
 		return err
@@ -150,6 +154,22 @@ func (a *acmeDev) editGateway(cfg map[string]any) {
 	srv := apps["http"].(map[string]any)["servers"].(map[string]any)["gateway"].(map[string]any)
 	route := srv["routes"].([]any)[0].(map[string]any)
 	route["handle"] = append([]any{map[string]any{"handler": "dstack_node", "agent_socket": a.socket}}, route["handle"].([]any)...)
+	if a.passthrough {
+		// As Caddyfile.example's :443: before Caddy's TLS, a custom
+		// domain (a name outside the base domain, whose app its
+		// _dstack-app-address TXT record at the DNS server names) goes to
+		// the app's CVM untouched; everything else falls through.
+		srv["listener_wrappers"] = []any{
+			map[string]any{"wrapper": "layer4", "routes": []any{
+				map[string]any{
+					"match":  []any{map[string]any{"dstack": map[string]any{"passthrough": true}}},
+					"handle": []any{map[string]any{"handler": "dstack", "dns_servers": []string{a.dns.Addr}}},
+				},
+				map[string]any{"handle": []any{map[string]any{"handler": "dstack_detach"}}},
+			}},
+			map[string]any{"wrapper": "tls"},
+		}
+	}
 	// The gateway watches the CT log for certificates of its domain on
 	// keys it did not attest; a certificate is logged before the gateway
 	// holds and attests it, hence the grace.

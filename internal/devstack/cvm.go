@@ -153,8 +153,13 @@ func gatewayConfig(gwDir, listen, regListen, seed, rootsPath, collateralDir stri
 	cfg := map[string]any{
 		"admin":   map[string]any{"disabled": true, "config": map[string]any{"persist": false}},
 		"storage": map[string]any{"module": "file_system", "root": gwDir},
+		// Not rolled: a rolling writer reopens (and recreates) its file
+		// at the next write, and Caddy's global logger keeps the stopped
+		// gateway's writer, so a late log line of a background task
+		// (certmagic's maintenance says it stopped) would write below a
+		// stack directory being removed.
 		"logging": map[string]any{"logs": map[string]any{"default": map[string]any{
-			"writer": map[string]any{"output": "file", "filename": filepath.Join(gwDir, "caddy.log")}, "level": "INFO",
+			"writer": map[string]any{"output": "file", "filename": filepath.Join(gwDir, "caddy.log"), "roll": false}, "level": "INFO",
 		}}},
 		"apps": map[string]any{
 			"dstack": map[string]any{
@@ -209,6 +214,11 @@ type cvmConfig struct {
 	builtin      bool           // the built-in demo handler instead of containers
 	demo         bool           // the demo app: its port comes from the encrypted env
 	registry     registryChoice // where the app's images come from
+	// env is the app's env, encrypted to envPubKey as a deployer does, and
+	// ports map the app's published ports to where its services listen on
+	// this machine, for the tunnel; the demo sets its own.
+	env   map[string]string
+	ports map[uint16]string
 	// dockerRegistry is the registry mirror the sys-config names (VM
 	// mode: the stack's registry as the guest reaches it).
 	dockerRegistry string
@@ -261,8 +271,7 @@ func bootCVM(ctx context.Context, c cvmConfig) (_ *cvm, err error) {
 			d.eventLog, d.wait = booted.Platform.LogPath(), app.Wait
 		}
 	}()
-	var env map[string]string
-	ports := map[uint16]string(nil)
+	env, ports := c.env, c.ports
 	if c.demo {
 		// Every container of the dev stack shares this machine's network
 		// (the guest's, in process mode), so each instance's demo listens

@@ -202,13 +202,14 @@ func bootExtraVM(ctx context.Context, out io.Writer, cfg cvmConfig, st *State) (
 	if hex.EncodeToString(im.hash[:]) != st.VMImageHash {
 		return nil, fmt.Errorf("the stack's guest image in %s is now %x, not the %s the stack allowed on chain: restart the stack", st.VMImage, im.hash, st.VMImageHash)
 	}
-	exe, err := os.Executable()
+	// The CVM's directory is the stack's extra/NAME.
+	fwd, err := stackForwarder(filepath.Dir(filepath.Dir(cfg.dir)))
 	if err != nil {
-		return nil, fmt.Errorf("finding this executable, which qemu runs to forward the guest's connections: %w", err)
+		return nil, err
 	}
 	c, err := bootVM(ctx, vmConfigVM{
 		cvmConfig: cfg, image: im, kmsURL: st.KMSURL, chainRPC: st.ChainRPC, chainID: st.ChainID, kmsContract: st.KmsContract,
-		seed: st.InsecureSimulatedTEESeed, registry: st.Registry, forwarder: []string{exe, ForwardArg},
+		seed: st.InsecureSimulatedTEESeed, registry: st.Registry, forwarder: fwd, firmware: st.VMFirmware,
 	})
 	if err != nil {
 		return nil, err

@@ -299,8 +299,9 @@ func readTarball(path string) ([]localImage, error) {
 	return out, nil
 }
 
-// moduleRoot finds the dstack source tree the demo app is built from: the
-// directory holding this module's go.mod, from the working directory up.
+// moduleRoot finds the dstack source tree the stack's images are built
+// from (the demo app; Caddy with --custom-domain): the directory holding
+// this module's go.mod, from the working directory up.
 func moduleRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
@@ -312,40 +313,47 @@ func moduleRoot() (string, error) {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", errors.New("building the demo app image: the dstack source tree was not found above the working directory; run from the repository (make demo), or pass --compose FILE to run your own app")
+			return "", errors.New("building the stack's images from source: the dstack source tree was not found above the working directory; run from the repository (make demo), or pass --compose FILE to run your own app")
 		}
 		dir = parent
 	}
 }
 
-// buildDemoImage builds the demo app (a static Go program) and puts it in a
-// one-layer OCI image whose entrypoint runs it. Its file times are fixed,
-// so the same source gives the same image digest.
+// buildDemoImage builds the demo app into an image whose entrypoint runs
+// it.
 func buildDemoImage(ctx context.Context, work string) (v1.Image, error) {
+	return buildStaticImage(ctx, work, demoAppPackage, "demoapp", "the demo app image")
+}
+
+// buildStaticImage builds the Go package pkg (a static program, no cgo)
+// as /bin/<name> and puts it in a one-layer OCI image whose entrypoint runs
+// it. Its file times are fixed, so the same source gives the same image
+// digest. what names the image in errors.
+func buildStaticImage(ctx context.Context, work, pkg, name, what string) (v1.Image, error) {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		return nil, errors.New("building the demo app image: the Go toolchain (go) is not on PATH; install Go, or pass --compose FILE to run your own app")
+		return nil, fmt.Errorf("building %s: the Go toolchain (go) is not on PATH; install Go, or pass --compose FILE to run your own app", what)
 	}
 	root, err := moduleRoot()
 	if err != nil {
 		return nil, err
 	}
-	bin := filepath.Join(work, "demoapp")
-	cmd := exec.CommandContext(ctx, goBin, "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, demoAppPackage)
+	bin := filepath.Join(work, name)
+	cmd := exec.CommandContext(ctx, goBin, "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, pkg)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("building the demo app image: go build %s: %w\n%s", demoAppPackage, err, out)
+		return nil, fmt.Errorf("building %s: go build %s: %w\n%s", what, pkg, err, out)
 	}
 	prog, err := os.ReadFile(bin)
 	if err != nil {
 		return nil, err
 	}
 	return containers.SingleLayerImage([]containers.LayerFile{
-		{Name: "bin/", Mode: 0o755}, {Name: "bin/demoapp", Mode: 0o755, Body: prog}, {Name: "data/", Mode: 0o755}, {Name: "tmp/", Mode: 0o1777},
+		{Name: "bin/", Mode: 0o755}, {Name: "bin/" + name, Mode: 0o755, Body: prog}, {Name: "data/", Mode: 0o755}, {Name: "tmp/", Mode: 0o1777},
 		{Name: "etc/", Mode: 0o755}, {Name: "etc/passwd", Mode: 0o644, Body: []byte("root:x:0:0:root:/root:/bin/false\n")},
 		{Name: "etc/group", Mode: 0o644, Body: []byte("root:x:0:\n")},
-	}, v1.Config{Entrypoint: []string{"/bin/demoapp"}, Env: []string{"PATH=/bin"}, WorkingDir: "/"})
+	}, v1.Config{Entrypoint: []string{"/bin/" + name}, Env: []string{"PATH=/bin"}, WorkingDir: "/"})
 }
 
 // annotationRefName is the OCI image layout's annotation for an image's

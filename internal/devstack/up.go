@@ -85,9 +85,18 @@ type Options struct {
 	// VMImageCache is where images built on demand are kept, one per
 	// source. Default DefaultVMImageCache().
 	VMImageCache string
+	// VMFirmware is how qemu starts the VMs' kernel: FirmwareDirect (qemu
+	// loads the image's kernel, initrd and command line itself, on
+	// SeaBIOS) or FirmwareOVMF (the image's ovmf.fd loads them, as on a
+	// TDX host its TDVF does; under TCG it reaches the kernel some 3 s
+	// later). Default FirmwareDirect.
+	VMFirmware string
 	// Forwarder is the command qemu runs for each connection the guest
-	// opens to a host service; the host address is appended. Default: the
-	// running executable with ForwardArg, which must call RunForwarder.
+	// opens to a host service; the host address is appended. Default:
+	// cmd/dstack-dev-forward, built into the stack's directory from the
+	// source the working directory is in (BuildForwarder), or, where it
+	// cannot be built, the running executable with ForwardArg, which must
+	// call RunForwarder.
 	Forwarder []string
 	// Dstack is how the commands Up prints invoke dstack. Default: the
 	// running executable's absolute path, or "go run ./cmd/dstack" when it
@@ -119,6 +128,18 @@ type Options struct {
 	// gateway.<base> (acme-info, app-info). Default false: Caddy's
 	// internal CA, file storage.
 	ACME bool
+	// CustomDomain, with ACME, runs one more app, which serves this domain
+	// of its own (outside the gateway's base domain; its zone, the name
+	// without its first label, is served by the stack's DNS server):
+	// Caddy with the project's modules, built from this source into an
+	// image, as the app of a process-mode CVM. It gets its certificate from
+	// Pebble in its CVM (dstack_acme: DNS-01 and CAA with accounturi in its
+	// zone), keeps it in dstack_sealed storage under a key its guest agent
+	// derives from the app's own keys, and serves its own acme-info
+	// (dstack_acme_info); the gateway's HTTPS port passes the domain's
+	// connections through to it by its _dstack-app-address TXT record.
+	// Default empty: none.
+	CustomDomain string
 	// Out receives progress and the summary. Default io.Discard.
 	Out io.Writer
 	// Ready, when set, receives the state once the app answers.
@@ -138,10 +159,12 @@ type State struct {
 	// VMImage is the guest image directory the VMs boot (VM mode),
 	// VMImageHash its os_image_hash (SHA-256 of its sha256sum.txt), which
 	// the chain allows and the VMs' evidence binds, and VMImageConfig the
-	// VMs' vm_config, which claims it.
+	// VMs' vm_config, which claims it; VMFirmware is how qemu starts the
+	// VMs' kernel (Options.VMFirmware).
 	VMImage       string `json:"vm_image,omitempty"`
 	VMImageHash   string `json:"vm_image_hash,omitempty"`
 	VMImageConfig string `json:"vm_image_config,omitempty"`
+	VMFirmware    string `json:"vm_firmware,omitempty"`
 	KMSURL        string `json:"kms_url"`
 	// KMSThreshold, with --kms-nodes, is the threshold KMS the CVMs get
 	// their keys from: its nodes' URLs and key set (the sys-config's
@@ -205,6 +228,8 @@ type State struct {
 	Instances []Instance `json:"instances"`
 	// ACMEState is set with --acme.
 	ACMEState
+	// CustomDomain is the app serving its own domain (--custom-domain).
+	CustomDomain *CustomDomainState `json:"custom_domain,omitempty"`
 }
 
 // The modes of a stack's CVMs (State.Mode).
@@ -241,7 +266,8 @@ type stack struct {
 	envPub   []byte
 	cvms     []*cvm
 	vmImage  *vmImage
-	acme     *acmeDev // with --acme
+	acme     *acmeDev      // with --acme
+	custom   *customDomain // with --custom-domain
 	errc     chan error
 	// stateWritten says that state.json is there to remove at the end.
 	stateWritten bool
@@ -319,6 +345,12 @@ func Up(ctx context.Context, o Options) (err error) {
 		}{"booting " + name + " (" + mode + "): measuring the app into RTMR3, fetching its keys from the KMS over mutual RA-TLS",
 			func(ctx context.Context) error { return s.bootCVM(ctx, name) }})
 	}
+	if s.o.CustomDomain != "" {
+		steps = append(steps, struct {
+			what string
+			run  func(context.Context) error
+		}{"building Caddy with the dstack modules into an image, and booting the app of " + s.o.CustomDomain + " (its Caddy in its CVM, its sealing key from its own keys)", s.startCustomDomain})
+	}
 	if !s.o.InsecureBuiltinApp {
 		steps = append(steps, struct {
 			what string
@@ -330,6 +362,12 @@ func Up(ctx context.Context, o Options) (err error) {
 				run  func(context.Context) error
 			}{"waiting for the app to answer through every gateway node", s.waitThroughEachGateway})
 		}
+	}
+	if s.o.CustomDomain != "" {
+		steps = append(steps, struct {
+			what string
+			run  func(context.Context) error
+		}{"waiting for " + s.o.CustomDomain + " to answer through the gateway's passthrough, with its certificate from Pebble", s.waitForCustomDomain})
 	}
 	fmt.Fprintln(s.out, "WARNING: simulated TEE with a mock Intel PKI (insecure, development only)")
 	s.warnInsecure()
@@ -375,17 +413,24 @@ func prepare(o Options) (*stack, error) {
 	if err := checkThresholdOptions(&o); err != nil {
 		return nil, Usage(err)
 	}
+	if o.CustomDomain != "" {
+		if _, err := checkCustomDomain(o); err != nil {
+			return nil, Usage(err)
+		}
+	}
 	if o.VM {
 		if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
 			return nil, Usage(errors.New("--vm runs the CVMs under qemu-system-x86_64, which is not installed (apt-get install qemu-system-x86)"))
 		}
-		if o.Forwarder == nil {
-			exe, err := os.Executable()
-			if err != nil {
-				return nil, fmt.Errorf("finding this executable, which qemu runs to forward the guest's connections: %w", err)
-			}
-			o.Forwarder = []string{exe, ForwardArg}
+		switch o.VMFirmware {
+		case "":
+			o.VMFirmware = FirmwareDirect
+		case FirmwareDirect, FirmwareOVMF:
+		default:
+			return nil, Usage(fmt.Errorf("--vm-firmware %q: want %s or %s", o.VMFirmware, FirmwareDirect, FirmwareOVMF))
 		}
+	} else if o.VMFirmware != "" {
+		return nil, Usage(errors.New("--vm-firmware says how --vm boots: add --vm"))
 	} else if o.VMImage != "" {
 		return nil, Usage(errors.New("--vm-image names the image of --vm: add --vm"))
 	}
@@ -408,7 +453,7 @@ func prepare(o Options) (*stack, error) {
 	if o.Dstack == "" {
 		o.Dstack = dstackCommand()
 	}
-	s := &stack{o: o, out: o.Out, dir: dir, errc: make(chan error, o.Apps)}
+	s := &stack{o: o, out: o.Out, dir: dir, errc: make(chan error, o.Apps+1)}
 	if o.Compose != "" {
 		if s.app, err = loadUserApp(o.Compose, o.Images, o.InsecureAllowImageTags, o.InsecurePlainHTTPLoopback); err != nil {
 			return nil, Usage(err)
@@ -703,7 +748,7 @@ func (s *stack) bootCVM(ctx context.Context, name string) error {
 		}
 		c, err = bootVM(ctx, vmConfigVM{
 			cvmConfig: cfg, image: s.vmImage, kmsURL: s.kms.URL, chainRPC: s.gov.rpc, chainID: s.gov.id, kmsContract: s.gov.kms.Hex(),
-			seed: s.seed, registry: registry, forwarder: s.o.Forwarder,
+			seed: s.seed, registry: registry, forwarder: s.o.Forwarder, firmware: s.o.VMFirmware,
 		})
 		if err == nil {
 			fmt.Fprintf(s.out, "    system-ready %.1fs after qemu started (console %s)\n", c.bootTime.Seconds(), c.vm.consolePath)
@@ -726,6 +771,9 @@ func (s *stack) findVMImage(ctx context.Context) (err error) {
 	defer func() {
 		if err == nil {
 			err = s.vmImage.measure()
+		}
+		if err == nil {
+			err = s.findForwarder(ctx)
 		}
 		if err == nil {
 			fmt.Fprintf(s.out, "    os_image_hash %x: the VMs' simulated TDs report its boot measurement, which the chain allows\n", s.vmImage.hash)
@@ -815,7 +863,7 @@ func (s *stack) fillState() {
 	s.thresholdState(&st)
 	st.Process, _ = Self()
 	if s.o.VM {
-		st.Mode, st.VMImage = ModeVM, s.vmImage.dir
+		st.Mode, st.VMImage, st.VMFirmware = ModeVM, s.vmImage.dir, s.o.VMFirmware
 		st.VMImageHash, st.VMImageConfig = hex.EncodeToString(s.vmImage.hash[:]), s.vmImage.vmConfig
 	}
 	st.AppHost = st.AppID + "." + baseDomain
@@ -851,6 +899,9 @@ func (s *stack) fillState() {
 	st.EvidenceURL = st.AppURL + "evidence"
 	if s.acme != nil {
 		st.ACMEState = s.acme.state(s.o.Listen)
+	}
+	if s.custom != nil {
+		st.CustomDomain = &s.custom.st
 	}
 	s.st = st
 }
@@ -907,7 +958,7 @@ The app is up (%.1fs).
 %sStop with Ctrl-C or "%s dev down --dir %s".
 `, time.Since(s.started).Seconds(), st.AppURL, curl, ports.String(), evidence,
 		st.ChainRPC, st.KmsContract, st.AppApp, dstack, st.ChainRPC, st.KmsContract, st.AppApp, st.KMSURL, st.GatewayHTTPS, st.GatewayRegistration, st.GatewayCA,
-		st.AppID, st.ComposeHash, osImage, st.InstanceID, st.GuestSocket, filepath.Join(s.dir, "state.json"), s.acmeSummary(), dstack, s.o.Dir)
+		st.AppID, st.ComposeHash, osImage, st.InstanceID, st.GuestSocket, filepath.Join(s.dir, "state.json"), s.acmeSummary()+s.customDomainSummary(), dstack, s.o.Dir)
 }
 
 // serve runs until ctx ends or an app exits; SIGHUP restarts the gateway
@@ -969,22 +1020,25 @@ func startGovernance(ctx context.Context, composeHash [32]byte) (*governance, er
 	if g.kms, err = g.ctl.DeployGovernance(ctx); err != nil {
 		return fail(err)
 	}
-	owner := crypto.PubkeyToAddress(AccountKey(0).PublicKey)
-	K := dstackkms.NewDstackKms()
-	deployApp := func(hash [32]byte, what string) (common.Address, error) {
-		r, err := g.ctl.Send(ctx, g.kms, K.PackDeployAndRegisterApp0(owner, false, true, true, [32]byte{}, hash), what)
-		if err != nil {
-			return common.Address{}, err
-		}
-		return transact.DeployedApp(r)
-	}
-	if g.app, err = deployApp(composeHash, "deploy-app"); err != nil {
+	if g.app, err = g.deployApp(ctx, composeHash, "deploy-app"); err != nil {
 		return fail(err)
 	}
-	if g.gatewayApp, err = deployApp(sha256.Sum256([]byte("dstack dev gateway")), "deploy-gateway-app"); err != nil {
+	if g.gatewayApp, err = g.deployApp(ctx, sha256.Sum256([]byte("dstack dev gateway")), "deploy-gateway-app"); err != nil {
 		return fail(err)
 	}
 	return g, nil
+}
+
+// deployApp deploys a DstackApp owned by the stack's account, registered
+// with the KMS contract, that allows hash (and any device); its address is
+// the app id.
+func (g *governance) deployApp(ctx context.Context, hash [32]byte, what string) (common.Address, error) {
+	owner := crypto.PubkeyToAddress(AccountKey(0).PublicKey)
+	r, err := g.ctl.Send(ctx, g.kms, dstackkms.NewDstackKms().PackDeployAndRegisterApp0(owner, false, true, true, [32]byte{}, hash), what)
+	if err != nil {
+		return common.Address{}, err
+	}
+	return transact.DeployedApp(r)
 }
 
 // startKMS allows the KMS's measurement and device and the dev OS image

@@ -85,6 +85,28 @@ type vmConfigVM struct {
 	seed        string
 	registry    string // the stack's registry on loopback, or ""
 	forwarder   []string
+	firmware    string // FirmwareDirect (or "") or FirmwareOVMF
+}
+
+// How qemu starts a VM's kernel (Options.VMFirmware).
+const (
+	// FirmwareDirect: qemu loads the kernel, initrd and command line
+	// itself (-kernel on SeaBIOS).
+	FirmwareDirect = "direct"
+	// FirmwareOVMF: the image's OVMF loads them from qemu's fw_cfg (-bios
+	// ovmf.fd -kernel), as upstream's VMM boots an image.
+	FirmwareOVMF = "ovmf"
+)
+
+// firmwareArgs are qemu's arguments for the firmware of im.
+func firmwareArgs(firmware string, im *vmImage) ([]string, error) {
+	if firmware != FirmwareOVMF {
+		return nil, nil
+	}
+	if im.meta.BIOS == "" {
+		return nil, fmt.Errorf("the guest image in %s names no firmware (metadata.json's bios) to boot it with %s", im.dir, FirmwareOVMF)
+	}
+	return []string{"-bios", filepath.Join(im.dir, im.meta.BIOS)}, nil
 }
 
 // guestSettings are what the VM's guest reads from its host-shared
@@ -221,16 +243,20 @@ func bootVM(ctx context.Context, c vmConfigVM) (_ *cvm, err error) {
 	cpus, mem := vmShape()
 	monitor := filepath.Join(c.dir, vmMonitorFile)
 	_ = os.Remove(monitor)
-	args := []string{
+	fw, err := firmwareArgs(c.firmware, c.image)
+	if err != nil {
+		return nil, err
+	}
+	args := append(fw,
 		"-machine", "q35", "-accel", "tcg", "-cpu", "max", "-smp", strconv.Itoa(cpus), "-m", strconv.FormatUint(mem, 10),
 		"-nographic", "-no-reboot",
-		"-chardev", "socket,id=mon,path=" + monitor + ",server=on,wait=off", "-mon", "chardev=mon,mode=readline",
+		"-chardev", "socket,id=mon,path="+monitor+",server=on,wait=off", "-mon", "chardev=mon,mode=readline",
 		"-kernel", filepath.Join(c.image.dir, c.image.meta.Kernel), "-initrd", filepath.Join(c.image.dir, c.image.meta.Initrd),
 		"-append", cmdline,
 		"-netdev", netdev, "-device", "virtio-net-pci,netdev=n0,romfile=",
-		"-drive", "file=" + disk + ",format=raw,if=virtio",
-		"-virtfs", "local,path=" + shared + ",mount_tag=host-shared,security_model=none,readonly=on",
-	}
+		"-drive", "file="+disk+",format=raw,if=virtio",
+		"-virtfs", "local,path="+shared+",mount_tag=host-shared,security_model=none,readonly=on",
+	)
 	vm, err := startQEMU(c.dir, args)
 	if err != nil {
 		return nil, err

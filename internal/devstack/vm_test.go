@@ -64,15 +64,6 @@ func TestOpenVMImageRefusesProductionImage(t *testing.T) {
 	}
 }
 
-// The forwarder qemu runs reaches loopback only, whatever it is given.
-func TestForwardLoopbackOnly(t *testing.T) {
-	for _, addr := range []string{"10.0.2.2:80", "example.com:443", "0.0.0.0:80", "nonsense"} {
-		if code := forward(addr); code != 2 {
-			t.Fatalf("forward(%q) = %d, want 2 (refused)", addr, code)
-		}
-	}
-}
-
 // The image cache key changes with any source file and ignores tests.
 func TestSourceKey(t *testing.T) {
 	root := t.TempDir()
@@ -251,5 +242,52 @@ func TestVMImageMeasured(t *testing.T) {
 	opts.OSImage = other
 	if _, err := attest.Verify(context.Background(), a, opts); err == nil {
 		t.Fatal("the evidence bound another image")
+	}
+}
+
+// --vm-firmware is direct or ovmf, and only with --vm; ovmf boots the
+// image's own firmware, which its metadata.json must name.
+func TestVMFirmware(t *testing.T) {
+	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
+		t.Skip("qemu-system-x86_64 is not installed")
+	}
+	dir := filepath.Join(t.TempDir(), "stack")
+	if _, err := prepare(Options{Dir: dir, VM: true, VMFirmware: "seabios"}); err == nil || !strings.Contains(err.Error(), "--vm-firmware") {
+		t.Fatalf("an unknown firmware: %v", err)
+	}
+	if _, err := prepare(Options{Dir: dir, VMFirmware: FirmwareOVMF}); err == nil || !strings.Contains(err.Error(), "add --vm") {
+		t.Fatalf("--vm-firmware without --vm: %v", err)
+	}
+	im := &vmImage{dir: "/images/x"}
+	im.meta.BIOS = "ovmf.fd"
+	if args, err := firmwareArgs(FirmwareOVMF, im); err != nil || strings.Join(args, " ") != "-bios /images/x/ovmf.fd" {
+		t.Fatalf("ovmf: %q %v", args, err)
+	}
+	if args, err := firmwareArgs(FirmwareDirect, im); err != nil || args != nil {
+		t.Fatalf("direct: %q %v", args, err)
+	}
+	im.meta.BIOS = ""
+	if _, err := firmwareArgs(FirmwareOVMF, im); err == nil {
+		t.Fatal("ovmf with an image that names no firmware was accepted")
+	}
+}
+
+// A VM started beside a stack (dev cvm --vm) relays through the forwarder
+// the stack built, else through this executable.
+func TestStackForwarder(t *testing.T) {
+	dir := t.TempDir()
+	exe, _ := os.Executable()
+	if fwd, err := stackForwarder(dir); err != nil || strings.Join(fwd, " ") != exe+" "+ForwardArg {
+		t.Fatalf("without a built forwarder: %q %v", fwd, err)
+	}
+	bin := filepath.Join(dir, forwarderFile)
+	if err := os.MkdirAll(filepath.Dir(bin), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, nil, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if fwd, err := stackForwarder(dir); err != nil || strings.Join(fwd, " ") != bin {
+		t.Fatalf("with the stack's forwarder: %q %v", fwd, err)
 	}
 }

@@ -1,9 +1,10 @@
 // Package storewatch is what a Caddy storage shared by several nodes offers
 // beyond certmagic.Storage, so that the nodes learn each other's writes as
-// they happen: a watch of a directory, and keys that live only as long as
-// the process that announced them. caddy.storage.etcd implements it, and
-// caddy.storage.dstack_sealed passes it through, sealing and opening the
-// values. It only defines the interfaces: it must never talk to a store.
+// they happen: a watch of a directory, keys that live only as long as the
+// process that announced them, and a removal that loses to a newer store.
+// caddy.storage.etcd implements it, and caddy.storage.dstack_sealed passes
+// it through, sealing and opening the values. It only defines the
+// interfaces: it must never talk to a store.
 package storewatch
 
 import (
@@ -43,4 +44,18 @@ type Announcer interface {
 	// lease that ended while ctx lives is taken again, and the key stored
 	// again, once the store answers. The error is that of the first store.
 	Announce(ctx context.Context, key string, value []byte, ttl time.Duration) error
+}
+
+// Versioned is a storage that removes a value only if nobody stored it
+// again since it was read, so that of the nodes sharing it, one that
+// removes a value it judged stale never removes a newer one another node
+// has just stored.
+type Versioned interface {
+	// LoadVersion returns key's value and its version, which changes at
+	// every store of key; fs.ErrNotExist only when the store answered that
+	// there is none.
+	LoadVersion(ctx context.Context, key string) ([]byte, int64, error)
+	// DeleteIfVersion deletes key if its version is still version (and
+	// nothing below it), and reports whether it did.
+	DeleteIfVersion(ctx context.Context, key string, version int64) (bool, error)
 }

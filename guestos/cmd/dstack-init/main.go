@@ -75,10 +75,24 @@
 // dstack_go_guest settings, and with --insecure-simulated-tee the simulated
 // TD reports the boot measurement those settings carry (the image the host
 // booted), so that the evidence binds the image that runs.
+//
+// The guest image has no CA files: the roots dstack-init trusts for TLS to
+// anything not attested (a registry over https, a PCCS) are the Mozilla
+// bundle of golang.org/x/crypto/x509roots/fallback, compiled in and so
+// measured with the image, and used even where a system has its own
+// (x509usefallbackroots=1), so that the same binary trusts the same roots
+// wherever it runs. Updating them is updating that module. They are parsed
+// when the boot stage starts (trustBundledRoots), not at package init as
+// importing the fallback package would, which every start of this binary
+// would pay: PID 1, the boot stage and each container's init (some 20 ms
+// natively, ten times that under qemu's TCG).
+//
+//go:debug x509usefallbackroots=1
 package main
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -96,6 +110,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"go.uber.org/zap"
+	"golang.org/x/crypto/x509roots/fallback/bundle"
 
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/guestos"
@@ -188,6 +203,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "dstack-init:", err)
 		os.Exit(2)
 	}
+	trustBundledRoots()
 	log, _ := zap.NewProduction()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -196,6 +212,25 @@ func main() {
 		stop()
 		os.Exit(1)
 	}
+}
+
+// trustBundledRoots makes the compiled-in Mozilla bundle the system roots
+// (see the package doc), as golang.org/x/crypto/x509roots/fallback's init
+// does; called once, before anything verifies a certificate.
+func trustBundledRoots() {
+	pool := x509.NewCertPool()
+	for c := range bundle.Roots() {
+		cert, err := x509.ParseCertificate(c.Certificate)
+		if err != nil {
+			panic(fmt.Sprintf("the compiled-in root bundle: %v", err))
+		}
+		if c.Constraint == nil {
+			pool.AddCert(cert)
+		} else {
+			pool.AddCertWithConstraint(cert, c.Constraint)
+		}
+	}
+	x509.SetFallbackRoots(pool)
 }
 
 // dialAndRun connects to the governance chain and runs.
@@ -313,7 +348,9 @@ func run(ctx context.Context, o *options, log *zap.Logger, reader *chain.Reader,
 		}
 		link = &gatewaylink.Registrar{Listen: o.tunnelListen, Gateway: reader, Logger: log}
 		defer link.Close()
-		runner := &containerapp.Runner{StateDir: state, Logger: log, Registry: containers.RegistryOptions{Mirror: in.SysConfig.DockerRegistry}}
+		// The images pulled are kept on the encrypted data disk, so that a
+		// reboot does not pull them again.
+		runner := &containerapp.Runner{StateDir: state, CacheImagesOnDataDisk: true, Logger: log, Registry: containers.RegistryOptions{Mirror: in.SysConfig.DockerRegistry}}
 		if in.SysConfig.DockerRegistry != "" {
 			log.Info("images pinned by digest are pulled from the host's registry mirror first", zap.String("docker_registry", in.SysConfig.DockerRegistry))
 		}
