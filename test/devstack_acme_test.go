@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -31,6 +32,7 @@ type acmeState struct {
 	ACMEAPICert    string `json:"acme_api_cert"`
 	ACMEDNS        string `json:"acme_dns"`
 	GatewayAppID   string `json:"gateway_app_id"`
+	ChainID        uint64 `json:"chain_id"`
 	CTLogURL       string `json:"ct_log_url"`
 	// GatewayGuestSocket is the guest agent of the gateway's TD, whose
 	// key seals the gateway's storage.
@@ -183,7 +185,10 @@ func TestDevStackACME(t *testing.T) {
 	// The gateway's attested record verifies and lists the key in use;
 	// the CAA records pin its account.
 	port := portOf(s.st.GatewayHTTPS)
-	gatewayAccount := a.verifyAcmeInfo(t, s, a.AcmeInfoURL, "gateway.dstack.localhost", leaf, "--gateway-app-id", a.GatewayAppID)
+	// The gateway app id comes from the chain (gatewayAppId() of the KMS
+	// contract), which must agree with the one given.
+	gatewayAccount := a.verifyAcmeInfo(t, s, a.AcmeInfoURL, "gateway.dstack.localhost", leaf, "--gateway-app-id", a.GatewayAppID,
+		"--kms-contract", s.st.KmsContract, "--rpc", s.st.ChainRPC, "--chain-id", fmt.Sprint(a.ChainID))
 	a.checkCAA(t, "dstack.localhost", gatewayAccount, "issue", "issuewild")
 
 	a.checkCustomDomain(t, s, roots, port, gatewayAccount)

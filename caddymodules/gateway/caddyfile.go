@@ -79,19 +79,8 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 		key := d.Val()
 		switch key {
 		case "chain":
-			args := d.RemainingArgs()
-			if len(args) < 3 || len(args) > 4 {
-				return nil, d.Errf("chain <rpc_url> <chain_id> <kms_contract> [confirmations]")
-			}
-			id, err := strconv.ParseUint(args[1], 10, 64)
-			if err != nil || id == 0 {
-				return nil, d.Errf("chain: chain id %q is not a positive integer", args[1])
-			}
-			a.Chain.RPCURL, a.Chain.ChainID, a.Chain.KmsContract = args[0], id, args[2]
-			if len(args) == 4 {
-				if a.Chain.Confirmations, err = strconv.ParseUint(args[3], 10, 64); err != nil {
-					return nil, d.Errf("chain: confirmations %q: %v", args[3], err)
-				}
+			if err := parseChainArgs(d, &a.Chain); err != nil {
+				return nil, err
 			}
 			continue
 		case "tcb_status":
@@ -339,3 +328,24 @@ func setDuration(d *caddyfile.Dispenser, dur any, key, val string) error {
 }
 
 var _ caddyfile.Unmarshaler = (*Transport)(nil)
+
+// parseChainArgs reads the arguments of a chain option into c:
+//
+//	chain <rpc_url> <chain_id> <kms_contract> [confirmations]
+func parseChainArgs(d *caddyfile.Dispenser, c *settings.Chain) error {
+	args := d.RemainingArgs()
+	if len(args) < 3 || len(args) > 4 {
+		return d.Errf("chain <rpc_url> <chain_id> <kms_contract> [confirmations]")
+	}
+	id, err := strconv.ParseUint(args[1], 10, 64)
+	if err != nil || id == 0 {
+		return d.Errf("chain: chain id %q is not a positive integer", args[1])
+	}
+	c.RPCURL, c.ChainID, c.KmsContract = args[0], id, args[2]
+	if len(args) == 4 {
+		if c.Confirmations, err = strconv.ParseUint(args[3], 10, 64); err != nil {
+			return d.Errf("chain: confirmations %q: %v", args[3], err)
+		}
+	}
+	return nil
+}
