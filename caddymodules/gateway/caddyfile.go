@@ -16,7 +16,7 @@ import (
 // The single-argument options of the global option and the transport.
 var (
 	globalOptions = []string{"base_domain", "listen", "poll_interval", "max_staleness", "instance_ttl", "pccs",
-		"collateral", "vm_config", "insecure_trust_roots", "insecure_simulated_tee_seed", "external_port"}
+		"collateral", "vm_config", "insecure_trust_roots", "insecure_simulated_tee_seed", "external_port", "agent_socket"}
 	transportOptions = []string{"dial_timeout", "keepalive_idle", "response_header_timeout", "max_idle_conns_per_host"}
 )
 
@@ -43,6 +43,7 @@ func init() {
 //			vm_config <json>
 //			insecure_trust_roots <pem file>
 //			insecure_simulated_tee_seed <seed>
+//			agent_socket <path>
 //			passive_health off
 //			passive_health {
 //				cool_down <duration>
@@ -150,6 +151,8 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 			a.Attestation.InsecureTrustRoots = val
 		case "insecure_simulated_tee_seed":
 			a.InsecureSimulatedTEESeed = val
+		case "agent_socket":
+			a.AgentSocket = val
 		case "external_port":
 			p, err := strconv.ParseUint(val, 10, 16)
 			if err != nil || p == 0 {

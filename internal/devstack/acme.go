@@ -150,6 +150,9 @@ func (a *acmeDev) editGateway(cfg map[string]any) {
 	cfg["storage"] = map[string]any{"module": "dstack_sealed", "socket": a.socket, "backend": cfg["storage"]}
 	issuer := a.pebble.IssuerConfig(a.dns, a.apiCert, baseDomain, baseDomain, "dev@"+baseDomain)
 	apps := cfg["apps"].(map[string]any)
+	// The gateway's TD both seals the storage and attests the gateway (its
+	// RA-TLS certificate, its acme-info), as one CVM does in production.
+	apps["dstack"].(map[string]any)["agent_socket"] = a.socket
 	apps["tls"] = map[string]any{"automation": map[string]any{"policies": []any{map[string]any{
 		"subjects": []string{"*." + baseDomain}, "issuers": []any{issuer},
 	}}}}
