@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -31,6 +32,7 @@ type acmeState struct {
 	ACMEAPICert    string `json:"acme_api_cert"`
 	ACMEDNS        string `json:"acme_dns"`
 	GatewayAppID   string `json:"gateway_app_id"`
+	ChainID        uint64 `json:"chain_id"`
 	CTLogURL       string `json:"ct_log_url"`
 	// GatewayGuestSocket is the guest agent of the gateway's TD, whose
 	// key seals the gateway's storage.
@@ -183,7 +185,25 @@ func TestDevStackACME(t *testing.T) {
 	// The gateway's attested record verifies and lists the key in use;
 	// the CAA records pin its account.
 	port := portOf(s.st.GatewayHTTPS)
-	gatewayAccount := a.verifyAcmeInfo(t, s, a.AcmeInfoURL, "gateway.dstack.localhost", leaf, "--gateway-app-id", a.GatewayAppID)
+	// The gateway app id comes from the chain (gatewayAppId() of the KMS
+	// contract), which must agree with the one given.
+	gw := a.verifyAcmeInfo(t, s, a.AcmeInfoURL, "gateway.dstack.localhost", leaf, "--gateway-app-id", a.GatewayAppID,
+		"--kms-contract", s.st.KmsContract, "--rpc", s.st.ChainRPC, "--chain-id", fmt.Sprint(a.ChainID))
+	gatewayAccount := gw.AccountURI
+	// One TD attests the gateway and seals its storage, as one CVM does:
+	// the keys' evidence is of the TD whose agent gives the sealing key.
+	code, body, err = agent(a.GatewayGuestSocket, "Info", map[string]any{})
+	var td struct {
+		InstanceID string `json:"instance_id"`
+	}
+	if err != nil || code != http.StatusOK || json.Unmarshal([]byte(body), &td) != nil || td.InstanceID == "" {
+		t.Fatalf("Info of the gateway's TD: %d %v %s", code, err, body)
+	}
+	for _, k := range gw.Keys {
+		if k.InstanceID != td.InstanceID {
+			t.Fatalf("the gateway's acme-info is attested by instance %s, not by the gateway's TD %s, whose key seals its storage", k.InstanceID, td.InstanceID)
+		}
+	}
 	a.checkCAA(t, "dstack.localhost", gatewayAccount, "issue", "issuewild")
 
 	a.checkCustomDomain(t, s, roots, port, gatewayAccount)
@@ -236,8 +256,9 @@ type acmeVerdict struct {
 	Valid      bool   `json:"valid"`
 	AccountURI string `json:"account_uri"`
 	Keys       []struct {
-		PublicKey string `json:"public_key"`
-		Valid     bool   `json:"valid"`
+		PublicKey  string `json:"public_key"`
+		Valid      bool   `json:"valid"`
+		InstanceID string `json:"instance_id"`
 	} `json:"keys"`
 }
 
@@ -259,8 +280,8 @@ func (a acmeState) runVerifyAcmeInfo(t *testing.T, s *stack, url, host string, i
 
 // verifyAcmeInfo checks with `dstack verify --acme-info` that the record
 // at url verifies and lists the key of leaf as valid, and that its account
-// is one of Pebble's; it returns the account.
-func (a acmeState) verifyAcmeInfo(t *testing.T, s *stack, url, host string, leaf *x509.Certificate, idFlags ...string) string {
+// is one of Pebble's; it returns the verdict.
+func (a acmeState) verifyAcmeInfo(t *testing.T, s *stack, url, host string, leaf *x509.Certificate, idFlags ...string) acmeVerdict {
 	t.Helper()
 	v, out, err := a.runVerifyAcmeInfo(t, s, url, host, idFlags...)
 	if err != nil {
@@ -277,7 +298,7 @@ func (a acmeState) verifyAcmeInfo(t *testing.T, s *stack, url, host string, leaf
 	if !strings.HasPrefix(v.AccountURI, strings.TrimSuffix(a.ACMEDirectory, "/dir")+"/my-account/") {
 		t.Fatalf("the attested account %q is not one of Pebble's (%s)", v.AccountURI, a.ACMEDirectory)
 	}
-	return v.AccountURI
+	return v
 }
 
 // checkCAA checks that the CAA records of name at the stack's DNS server
@@ -340,7 +361,7 @@ func (a acmeState) checkCustomDomain(t *testing.T, s *stack, roots *x509.CertPoo
 		t.Fatalf("%s serves a certificate for %v", cd.URL, leaf.DNSNames)
 	}
 
-	account := a.verifyAcmeInfo(t, s, cd.AcmeInfoURL, cd.Name, leaf, "--app-id", cd.AppID)
+	account := a.verifyAcmeInfo(t, s, cd.AcmeInfoURL, cd.Name, leaf, "--app-id", cd.AppID).AccountURI
 	if account == gatewayAccount {
 		t.Fatalf("the custom-domain app attests the gateway's account %s", account)
 	}

@@ -128,7 +128,8 @@ func up(t *testing.T, dir string, args ...string) *stack {
 	go func() { s.done <- s.cmd.Wait() }()
 	t.Cleanup(func() { s.kill() })
 	deadline := time.Now().Add(3 * time.Minute)
-	if vm {
+	if vm || slices.Contains(args, "--custom-domain") {
+		// The first run builds the guest image, or Caddy.
 		deadline = deadline.Add(10 * time.Minute)
 	}
 	for time.Now().Before(deadline) {

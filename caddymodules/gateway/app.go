@@ -130,6 +130,14 @@ type App struct {
 	// names, and trusts that PKI's evidence. Development only: nothing it
 	// attests proves anything. Default: the TDX guest (configfs-tsm).
 	InsecureSimulatedTEESeed string `json:"insecure_simulated_tee_seed,omitempty"`
+	// AgentSocket is the guest agent of the CVM the gateway runs in: its
+	// Attest gives the gateway's own evidence (its RA-TLS certificate, the
+	// quotes of its acme-info), so that the TD whose keys seal its storage
+	// (dstack_sealed reads the same agent) is the TD that attests. The
+	// evidence must still prove the gateway app id the chain names, or the
+	// gateway does not start. Default empty: the TDX guest device, or the
+	// simulated TD of InsecureSimulatedTEESeed.
+	AgentSocket string `json:"agent_socket,omitempty"`
 	// PassiveHealth marks an instance down at its first failed dial, sends
 	// the request to another live instance of the app, and routes the
 	// instance again after a cool-down (PassiveHealth has the details).
@@ -309,18 +317,26 @@ func (a *App) identity(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("insecure_simulated_tee_seed: %w", err)
 		}
-		instance := sha256.Sum256([]byte("dstack simulated gateway instance:" + seed))
-		td, err := pki.BootTD(mock.Identity{AppID: gwID, ComposeHash: make([]byte, 32), InstanceID: instance[:20], Config: a.VMConfig})
-		if err != nil {
-			return err
+		if a.AgentSocket == "" {
+			instance := sha256.Sum256([]byte("dstack simulated gateway instance:" + seed))
+			td, err := pki.BootTD(mock.Identity{AppID: gwID, ComposeHash: make([]byte, 32), InstanceID: instance[:20], Config: a.VMConfig})
+			if err != nil {
+				return err
+			}
+			attester = td.Attester()
 		}
-		attester = td.Attester()
 		if a.opts.InsecureTrustRoots == nil {
 			sim := pki.VerifyOptions()
 			a.opts.InsecureTrustRoots, a.opts.Collateral = sim.InsecureTrustRoots, sim.Collateral
 		}
-	} else if attester, err = attest.NewTDXGuestAttester(a.VMConfig); err != nil {
-		return fmt.Errorf("%w (set insecure_simulated_tee_seed on a development host)", err)
+	}
+	switch {
+	case a.AgentSocket != "":
+		attester = agentAttester(a.AgentSocket)
+	case attester == nil:
+		if attester, err = attest.NewTDXGuestAttester(a.VMConfig); err != nil {
+			return fmt.Errorf("%w (set agent_socket to attest through the CVM's guest agent, or insecure_simulated_tee_seed on a development host)", err)
+		}
 	}
 	a.attester, a.gatewayID = attester, gwID
 	return a.issue(ctx)

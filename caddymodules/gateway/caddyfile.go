@@ -16,7 +16,7 @@ import (
 // The single-argument options of the global option and the transport.
 var (
 	globalOptions = []string{"base_domain", "listen", "poll_interval", "max_staleness", "instance_ttl", "pccs",
-		"collateral", "vm_config", "insecure_trust_roots", "insecure_simulated_tee_seed", "external_port"}
+		"collateral", "vm_config", "insecure_trust_roots", "insecure_simulated_tee_seed", "external_port", "agent_socket"}
 	transportOptions = []string{"dial_timeout", "keepalive_idle", "response_header_timeout", "max_idle_conns_per_host"}
 )
 
@@ -43,6 +43,7 @@ func init() {
 //			vm_config <json>
 //			insecure_trust_roots <pem file>
 //			insecure_simulated_tee_seed <seed>
+//			agent_socket <path>
 //			passive_health off
 //			passive_health {
 //				cool_down <duration>
@@ -79,19 +80,8 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 		key := d.Val()
 		switch key {
 		case "chain":
-			args := d.RemainingArgs()
-			if len(args) < 3 || len(args) > 4 {
-				return nil, d.Errf("chain <rpc_url> <chain_id> <kms_contract> [confirmations]")
-			}
-			id, err := strconv.ParseUint(args[1], 10, 64)
-			if err != nil || id == 0 {
-				return nil, d.Errf("chain: chain id %q is not a positive integer", args[1])
-			}
-			a.Chain.RPCURL, a.Chain.ChainID, a.Chain.KmsContract = args[0], id, args[2]
-			if len(args) == 4 {
-				if a.Chain.Confirmations, err = strconv.ParseUint(args[3], 10, 64); err != nil {
-					return nil, d.Errf("chain: confirmations %q: %v", args[3], err)
-				}
+			if err := parseChainArgs(d, &a.Chain); err != nil {
+				return nil, err
 			}
 			continue
 		case "tcb_status":
@@ -161,6 +151,8 @@ func parseGlobalOption(d *caddyfile.Dispenser, _ any) (any, error) {
 			a.Attestation.InsecureTrustRoots = val
 		case "insecure_simulated_tee_seed":
 			a.InsecureSimulatedTEESeed = val
+		case "agent_socket":
+			a.AgentSocket = val
 		case "external_port":
 			p, err := strconv.ParseUint(val, 10, 16)
 			if err != nil || p == 0 {
@@ -339,3 +331,24 @@ func setDuration(d *caddyfile.Dispenser, dur any, key, val string) error {
 }
 
 var _ caddyfile.Unmarshaler = (*Transport)(nil)
+
+// parseChainArgs reads the arguments of a chain option into c:
+//
+//	chain <rpc_url> <chain_id> <kms_contract> [confirmations]
+func parseChainArgs(d *caddyfile.Dispenser, c *settings.Chain) error {
+	args := d.RemainingArgs()
+	if len(args) < 3 || len(args) > 4 {
+		return d.Errf("chain <rpc_url> <chain_id> <kms_contract> [confirmations]")
+	}
+	id, err := strconv.ParseUint(args[1], 10, 64)
+	if err != nil || id == 0 {
+		return d.Errf("chain: chain id %q is not a positive integer", args[1])
+	}
+	c.RPCURL, c.ChainID, c.KmsContract = args[0], id, args[2]
+	if len(args) == 4 {
+		if c.Confirmations, err = strconv.ParseUint(args[3], 10, 64); err != nil {
+			return d.Errf("chain: confirmations %q: %v", args[3], err)
+		}
+	}
+	return nil
+}

@@ -55,8 +55,14 @@ type CTApp struct {
 	// the dstack app keeps them. Default off.
 	FromStorage bool `json:"from_storage,omitempty"`
 	// GatewayAppID is the gateway's app id (hex): only keys its TD attested
-	// count. Required.
-	GatewayAppID string `json:"gateway_app_id"`
+	// count. Required unless Chain is given; with Chain, the chain must
+	// name the same. Default empty.
+	GatewayAppID string `json:"gateway_app_id,omitempty"`
+	// Chain, when given, is where the gateway app id is read at each poll:
+	// gatewayAppId() of its KMS contract. A poll fails (and alerts on
+	// nothing) when the chain cannot be read, names no gateway app id, or
+	// names another than GatewayAppID. Default none: GatewayAppID alone.
+	Chain *settings.Chain `json:"chain,omitempty"`
 	// TCBStatus lists the TCB statuses accepted in the keys' evidence.
 	// Default ["UpToDate"].
 	TCBStatus []string `json:"tcb_status,omitempty"`
@@ -102,9 +108,12 @@ func (c *CTApp) Provision(ctx caddy.Context) error {
 	if c.AcmeInfoURL == "" == !c.FromStorage {
 		return errors.New("dstack_ct: give exactly one source of the attested keys: acme_info_url or from_storage")
 	}
-	id, err := hex.DecodeString(strings.TrimPrefix(c.GatewayAppID, "0x"))
-	if err != nil || len(id) != 20 {
-		return errors.New("dstack_ct: gateway_app_id must be the gateway's app id, 20 bytes in hex")
+	var id []byte
+	if c.GatewayAppID != "" || c.Chain == nil {
+		var err error
+		if id, err = hex.DecodeString(strings.TrimPrefix(c.GatewayAppID, "0x")); err != nil || len(id) != 20 {
+			return errors.New("dstack_ct: gateway_app_id must be the gateway's app id, 20 bytes in hex (or give chain, to read it on chain)")
+		}
 	}
 	if len(c.TCBStatus) == 0 {
 		c.TCBStatus = []string{"UpToDate"}
@@ -131,9 +140,17 @@ func (c *CTApp) Provision(ctx caddy.Context) error {
 		}
 		read = h.info
 	}
+	policy := ctmonitor.Fixed(acmeinfo.GatewayPolicy(id, c.TCBStatus, c.InsecureAllowUnboundOSImage))
+	if c.Chain != nil {
+		r, err := c.Chain.Connect(ctx)
+		if err != nil {
+			return fmt.Errorf("dstack_ct: chain: %w", err)
+		}
+		policy = ctmonitor.ChainGatewayPolicy(r, id, c.TCBStatus, c.InsecureAllowUnboundOSImage)
+	}
 	cfg := ctmonitor.Config{
 		BaseDomain: c.BaseDomain, Logs: c.Logs, BatchSize: c.BatchSize, FromStart: c.FromStart, Grace: time.Duration(c.Grace),
-		Known:  ctmonitor.AttestedKeys(read, opts, acmeinfo.GatewayPolicy(id, c.TCBStatus, c.InsecureAllowUnboundOSImage), c.log),
+		Known:  ctmonitor.AttestedKeys(read, opts, policy, c.log),
 		State:  ctState{ctx.Storage()},
 		Logger: c.log, Registerer: ctx.GetMetricsRegistry(),
 	}
@@ -196,6 +213,7 @@ func (s ctState) Store(ctx context.Context, name string, v []byte) error {
 //			log <url> <base64 DER public key>
 //			acme_info <url> | from_storage
 //			gateway_app_id <hex>
+//			chain <rpc_url> <chain_id> <kms_contract> [confirmations]
 //			tcb_status <status...>
 //			pccs <url>
 //			collateral <dir>
@@ -210,7 +228,8 @@ func (s ctState) Store(ctx context.Context, name string, v []byte) error {
 //		}
 //	}
 //
-// log is repeated for each log followed.
+// log is repeated for each log followed; gateway_app_id, chain or both
+// (which must then agree) say whose keys count.
 func parseCTOption(d *caddyfile.Dispenser, _ any) (any, error) {
 	var c CTApp
 	d.Next()
@@ -242,6 +261,12 @@ func parseCTOption(d *caddyfile.Dispenser, _ any) (any, error) {
 		case "tcb_status":
 			if c.TCBStatus = d.RemainingArgs(); len(c.TCBStatus) == 0 {
 				return nil, d.ArgErr()
+			}
+			continue
+		case "chain":
+			c.Chain = new(settings.Chain)
+			if err := parseChainArgs(d, c.Chain); err != nil {
+				return nil, err
 			}
 			continue
 		case "from_storage":
@@ -297,8 +322,8 @@ func parseCTOption(d *caddyfile.Dispenser, _ any) (any, error) {
 		return nil, d.Err("dstack_ct: at least one log <url> <public key> is required")
 	case c.AcmeInfoURL == "" == !c.FromStorage:
 		return nil, d.Err("dstack_ct: give acme_info <url> or from_storage (one of them)")
-	case c.GatewayAppID == "":
-		return nil, d.Err("dstack_ct: gateway_app_id is required: only keys the gateway's TD attested count")
+	case c.GatewayAppID == "" && c.Chain == nil:
+		return nil, d.Err("dstack_ct: gateway_app_id or chain is required: only keys the gateway's TD attested count")
 	}
 	return httpcaddyfile.App{Name: "dstack_ct", Value: caddyconfig.JSON(&c, nil)}, nil
 }

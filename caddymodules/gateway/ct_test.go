@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
@@ -10,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -24,14 +26,7 @@ import (
 // them.
 func TestCTApp(t *testing.T) {
 	e := newEnv(t)
-	key, _ := e.storeCert("https://acme.test/acct/1", "*."+baseDomain)
-	pemBytes, err := os.ReadFile(filepath.Join(e.dir, "storage", key+".crt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := cttest.New(t)
-	b, _ := pem.Decode(pemBytes)
-	log.AddCert(t, b.Bytes)
+	log := e.logStoredCert()
 	foreign, _ := testCert(t, "app."+baseDomain)
 	log.AddCert(t, foreign)
 
@@ -71,4 +66,66 @@ func TestCTApp(t *testing.T) {
 	if len(alerts) != 1 || alerts[0].Kind != ctmonitor.KindForeignKey || alerts[0].Index != 1 {
 		t.Fatalf("alerts: %+v", alerts)
 	}
+}
+
+// TestCTAppGatewayFromChain: dstack_ct with chain and no gateway_app_id
+// judges the attested keys by the gateway app id the KMS contract names at
+// each poll: the gateway's keys count while it names the gateway; once it
+// names another app no key verifies and the poll fails; a chain that
+// cannot be read fails the poll too, rather than passing.
+func TestCTAppGatewayFromChain(t *testing.T) {
+	e := newEnv(t)
+	log := e.logStoredCert()
+	e.loadApps(e.dstackConfig(nil), nil, map[string]any{"dstack_ct": map[string]any{
+		"base_domain": baseDomain, "from_storage": true, "from_start": true, "interval": "1h",
+		"chain": map[string]any{
+			"rpc_url": e.rpcURL, "chain_id": e.chain.ChainID.Uint64(), "kms_contract": e.chain.Kms.Hex(),
+			"poll_interval": "50ms", "max_staleness": "500ms",
+		},
+		"attestation": map[string]any{"insecure_trust_roots": e.rootsFile(), "collateral_dir": e.collateralDir()},
+		"logs":        []any{map[string]any{"url": log.URL(), "public_key": log.PublicKey()}},
+	}})
+	a, err := caddy.ActiveContext().App("dstack_ct")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct := a.(*CTApp)
+	if err := ct.Poll(context.Background()); err != nil {
+		t.Fatalf("the gateway the chain names: %v", err)
+	}
+
+	other := bytes.Repeat([]byte{0x48}, 20)
+	if _, err := e.chain.Send(e.chain.KmsInst, e.chain.Owner, e.chain.K.PackSetGatewayAppId(hex.EncodeToString(other))); err != nil {
+		t.Fatal(err)
+	}
+	poll := func() bool { err = ct.Poll(context.Background()); return err != nil }
+	eventually(t, "a poll to fail once the chain names another gateway", poll)
+	if !strings.Contains(err.Error(), "no key of the attested key history verifies") {
+		t.Fatalf("another gateway on chain: %v", err)
+	}
+	if _, err := e.chain.Send(e.chain.KmsInst, e.chain.Owner, e.chain.K.PackSetGatewayAppId(hex.EncodeToString(gatewayAppID))); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a poll to pass once the chain names the gateway again", func() bool { return !poll() })
+
+	e.rpcDown.Store(true)
+	eventually(t, "a poll to fail once the chain cannot be read", poll)
+	if !strings.Contains(err.Error(), "gateway app id") {
+		t.Fatalf("the chain down: %v", err)
+	}
+}
+
+// logStoredCert stores a certificate of the gateway's, with its key's
+// attestation, as the dstack app does, and returns a CT log holding it.
+func (e *env) logStoredCert() *cttest.Log {
+	e.t.Helper()
+	key, _ := e.storeCert("https://acme.test/acct/1", "*."+baseDomain)
+	pemBytes, err := os.ReadFile(filepath.Join(e.dir, "storage", key+".crt"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	log := cttest.New(e.t)
+	b, _ := pem.Decode(pemBytes)
+	log.AddCert(e.t, b.Bytes)
+	return log
 }

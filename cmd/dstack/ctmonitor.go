@@ -39,12 +39,14 @@ type ctFlags struct {
 func init() {
 	var f ctFlags
 	cmd := &cobra.Command{
-		Use:   "ct-monitor --base-domain DOMAIN --log URL=KEY --acme-info URL|FILE --gateway-app-id ID --state DIR",
+		Use:   "ct-monitor --base-domain DOMAIN --log URL=KEY --acme-info URL|FILE (--gateway-app-id ID | --kms-contract ADDR --rpc URL --chain-id N) --state DIR",
 		Short: "Watch Certificate Transparency logs for certificates whose keys the gateway did not attest",
 		Long: `Follow RFC 6962 Certificate Transparency logs (each --log URL=KEY, KEY the log's public key, base64 DER)
 and alert on every certificate or precertificate for the base domain or a name under it whose key is not in
 the gateway's attested key history (--acme-info, checked as verify --acme-info checks it: each key counts
-only if its evidence verifies, binds it and proves the gateway app --gateway-app-id).
+only if its evidence verifies, binds it and proves the gateway app: --gateway-app-id, or the one the KMS contract
+--kms-contract names on the chain at --rpc (gatewayAppId(), read at every poll: a poll fails when the chain
+cannot be read, and when it names another gateway than a --gateway-app-id given too).
 
 A tree head inconsistent with the last one accepted is an alert too. Alerts are logged at error and posted
 as JSON to --webhook; --metrics ADDR serves dstack_ct_alerts_total and dstack_ct_poll_errors_total. Where
@@ -62,6 +64,7 @@ the poll, never a silent pass.
 	fl.StringArrayVar(&f.logs, "log", nil, "a log to follow: URL=KEY (KEY: its public key, base64 DER); repeatable")
 	fl.StringVar(&f.verify.acme.source, "acme-info", "", "the gateway's acme-info: URL or FILE")
 	fl.StringVar(&f.verify.acme.gatewayAppID, "gateway-app-id", "", "the gateway's app id (hex), whose TD must have attested every key")
+	f.verify.acme.addChainFlags(fl)
 	fl.StringVar(&f.verify.acme.appID, "app-id", "", "for an app serving its own domain: the app's id (hex), whose TD must have attested every key (instead of --gateway-app-id)")
 	fl.StringSliceVar(&f.verify.acme.tcbStatus, "tcb-status", []string{"UpToDate"}, "the TCB statuses accepted in the keys' evidence")
 	fl.StringVar(&f.verify.acme.cacert, "cacert", "", "PEM roots for an https --acme-info instead of the system's")
@@ -109,9 +112,9 @@ func runCTMonitor(ctx context.Context, stderr io.Writer, f ctFlags) error {
 	if err != nil {
 		return usageErr(err)
 	}
-	policy, err := f.verify.acme.policy()
+	policy, err := f.verify.acme.policy(ctx)
 	if err != nil {
-		return usageErr(err)
+		return err
 	}
 	logger := zap.New(zapCoreTo(stderr))
 	defer logger.Sync()

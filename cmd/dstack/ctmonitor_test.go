@@ -66,16 +66,11 @@ func TestCTMonitorCommand(t *testing.T) {
 	f := ctFlags{verify: vf, baseDomain: "gw.example.com", state: t.TempDir(), once: true, fromStart: true, batch: 10,
 		logs: []string{log.URL() + "=" + base64.StdEncoding.EncodeToString(log.PublicKey())}}
 	run := func() (int, string) {
-		var stderr bytes.Buffer
-		err := runCTMonitor(context.Background(), &stderr, f)
-		var ee *exitError
-		if errors.As(err, &ee) {
-			return ee.code, stderr.String()
-		}
+		code, out, err := runCTOnce(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return 0, stderr.String()
+		return code, out
 	}
 	// A record whose only key is not bound by its evidence: a failed poll,
 	// not a pass.
@@ -115,4 +110,60 @@ func TestCTMonitorCommand(t *testing.T) {
 	if err := runCTMonitor(context.Background(), io.Discard, f); err == nil || !strings.Contains(err.Error(), "grace") {
 		t.Fatalf("a negative --grace: %v", err)
 	}
+}
+
+// TestCTMonitorGatewayFromChain: with --kms-contract, the attested keys
+// are judged by the gateway app id the chain names: the record's gateway
+// passes, another gateway set on chain fails the poll (no key verifies),
+// and a chain that cannot be read fails too.
+func TestCTMonitorGatewayFromChain(t *testing.T) {
+	info, vf := acmeRecord(t, 1)
+	gatewayID := vf.acme.gatewayAppID
+	vf.acme.gatewayAppID = ""
+	d, stop := chainFlags(t, &vf.acme)
+	log := cttest.New(t)
+	known, _ := certOn(t, "*.gw.example.com", info.QuotedHistKeys[0].PublicKey)
+	log.AddCert(t, known)
+	vf.acme.source = filepath.Join(t.TempDir(), "acme-info.json")
+	raw, _ := acmeinfo.Marshal(info)
+	if err := os.WriteFile(vf.acme.source, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f := ctFlags{verify: vf, baseDomain: "gw.example.com", once: true, fromStart: true, batch: 10,
+		logs: []string{log.URL() + "=" + base64.StdEncoding.EncodeToString(log.PublicKey())}}
+	run := func() (int, string) {
+		f.state = t.TempDir()
+		code, out, err := runCTOnce(f)
+		if err != nil {
+			return -1, err.Error()
+		}
+		return code, out
+	}
+	setGateway := func(id string) {
+		dstackCmd(t, "chain", "set-gateway-app-id", id, "--rpc", d.URL, "--kms", vf.acme.kmsContract)
+	}
+	setGateway(gatewayID)
+	if code, out := run(); code != 0 || strings.Contains(out, "ALERT") {
+		t.Fatalf("the gateway the chain names: %d %s", code, out)
+	}
+	setGateway(strings.Repeat("48", 20))
+	if code, out := run(); code != 1 || !strings.Contains(out, "no key of the attested key history verifies") {
+		t.Fatalf("another gateway on chain: %d %s", code, out)
+	}
+	stop()
+	if code, out := run(); code == 0 {
+		t.Fatalf("the chain down: %d %s", code, out)
+	}
+}
+
+// runCTOnce runs ct-monitor with f and returns its exit code and log, or
+// an error that is not an exit code.
+func runCTOnce(f ctFlags) (int, string, error) {
+	var stderr bytes.Buffer
+	err := runCTMonitor(context.Background(), &stderr, f)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code, stderr.String(), nil
+	}
+	return 0, stderr.String(), err
 }

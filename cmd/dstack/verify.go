@@ -81,6 +81,7 @@ SEV-SNP evidence needs the VCEK of its chip: from the evidence, or --amd-certs.`
 	cmd.Flags().StringVar(&f.insecureRoots, "insecure-trust-roots", "", "PEM file of roots that REPLACE the vendors' (mock PKI evidence only)")
 	cmd.Flags().StringVar(&f.acme.source, "acme-info", "", "check a gateway's acme-info record (URL or FILE) instead of one piece of evidence")
 	cmd.Flags().StringVar(&f.acme.gatewayAppID, "gateway-app-id", "", "with --acme-info: the gateway's app id (hex), whose TD must have attested every entry")
+	f.acme.addChainFlags(cmd.Flags())
 	cmd.Flags().StringVar(&f.acme.appID, "app-id", "", "with --acme-info of an app serving its own domain: the app's id (hex), whose TD must have attested every entry (instead of --gateway-app-id)")
 	cmd.Flags().StringSliceVar(&f.acme.tcbStatus, "tcb-status", []string{"UpToDate"}, "with --acme-info: the TCB statuses accepted")
 	cmd.Flags().StringVar(&f.acme.cacert, "cacert", "", "with --acme-info URL: PEM roots to check the gateway's HTTPS certificate with instead of the system's")

@@ -16,6 +16,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/pflag"
+
+	"github.com/dstack-go/dstack/internal/ctmonitor"
+	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/tee/acmeinfo"
 	"github.com/dstack-go/dstack/tee/attest"
 )
@@ -29,6 +33,19 @@ type acmeFlags struct {
 	cacert       string
 	resolve      string
 	allowUnbound bool
+	// The chain the gateway app id is read from (gatewayAppId() of the
+	// KMS contract), instead of or besides --gateway-app-id.
+	rpc         string
+	chainID     uint64
+	kmsContract string
+}
+
+// addChainFlags adds the flags of the chain the gateway app id is read
+// from.
+func (f *acmeFlags) addChainFlags(fl *pflag.FlagSet) {
+	fl.StringVar(&f.kmsContract, "kms-contract", "", "read the gateway app id from this DstackKms contract (gatewayAppId(), 0x address) on the chain at --rpc, --chain-id; a --gateway-app-id given too must be the same")
+	fl.StringVar(&f.rpc, "rpc", "", "with --kms-contract: the chain's Ethereum JSON-RPC URL")
+	fl.Uint64Var(&f.chainID, "chain-id", 0, "with --kms-contract: the chain's id (an endpoint serving another chain is refused)")
 }
 
 // acmeVerdict is what verify --acme-info prints.
@@ -68,20 +85,41 @@ func entryOf(r acmeinfo.Result) entryVerdict {
 	return e
 }
 
-// policy is the gateway policy the flags give.
-func (f acmeFlags) policy() (acmeinfo.Policy, error) {
+// policy is where the policy the flags give comes from: the app id of
+// --gateway-app-id or --app-id, or the gateway app id the chain names
+// (--kms-contract), read again at each call, which fails when the chain
+// cannot be read or names another gateway than --gateway-app-id. It
+// connects to the chain first, and fails when it cannot.
+func (f acmeFlags) policy(ctx context.Context) (ctmonitor.PolicySource, error) {
 	flag, given := "--gateway-app-id", f.gatewayAppID
 	switch {
 	case f.gatewayAppID != "" && f.appID != "":
-		return nil, errors.New("--gateway-app-id and --app-id: give one, the app whose TD must have attested the record (the gateway's, or an app's serving its own domain)")
+		return nil, usageErr(errors.New("--gateway-app-id and --app-id: give one, the app whose TD must have attested the record (the gateway's, or an app's serving its own domain)"))
+	case f.appID != "" && f.kmsContract != "":
+		return nil, usageErr(errors.New("--app-id and --kms-contract: the chain names the gateway's app id only; give --app-id alone for an app serving its own domain, or --kms-contract for a gateway"))
+	case f.kmsContract == "" && (f.rpc != "" || f.chainID != 0):
+		return nil, usageErr(errors.New("--rpc and --chain-id say where --kms-contract is: add --kms-contract, or drop them"))
 	case f.appID != "":
 		flag, given = "--app-id", f.appID
 	}
-	id, err := hex.DecodeString(strings.TrimPrefix(given, "0x"))
-	if err != nil || len(id) != 20 {
-		return nil, fmt.Errorf("%s: give the app id whose TD must have attested the record, 20 bytes in hex: the gateway's (--gateway-app-id; dstack chain gateway-app-id prints it), or, for an app serving its own domain, the app's (--app-id)", flag)
+	var id []byte
+	if given != "" || f.kmsContract == "" {
+		var err error
+		if id, err = hex.DecodeString(strings.TrimPrefix(given, "0x")); err != nil || len(id) != 20 {
+			return nil, usageErr(fmt.Errorf("%s: give the app id whose TD must have attested the record, 20 bytes in hex: the gateway's (--gateway-app-id, or --kms-contract with --rpc and --chain-id to read it on chain), or, for an app serving its own domain, the app's (--app-id)", flag))
+		}
 	}
-	return acmeinfo.GatewayPolicy(id, f.tcbStatus, f.allowUnbound), nil
+	if f.kmsContract == "" {
+		return ctmonitor.Fixed(acmeinfo.GatewayPolicy(id, f.tcbStatus, f.allowUnbound)), nil
+	}
+	if f.rpc == "" || f.chainID == 0 {
+		return nil, usageErr(errors.New("--kms-contract: give the chain too, --rpc URL and --chain-id N"))
+	}
+	r, err := settings.Chain{RPCURL: f.rpc, ChainID: f.chainID, KmsContract: f.kmsContract}.Connect(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("--kms-contract %s: %w", f.kmsContract, err)
+	}
+	return ctmonitor.ChainGatewayPolicy(r, id, f.tcbStatus, f.allowUnbound), nil
 }
 
 // readAcmeInfo reads the record from a URL or a file (- for standard input).
@@ -146,9 +184,13 @@ func runVerifyAcme(ctx context.Context, stdout, stderr io.Writer, f verifyFlags)
 	if err != nil {
 		return usageErr(err)
 	}
-	policy, err := f.acme.policy()
+	source, err := f.acme.policy(ctx)
 	if err != nil {
-		return usageErr(err)
+		return err
+	}
+	policy, err := source(ctx)
+	if err != nil {
+		return err
 	}
 	if f.acme.allowUnbound {
 		fmt.Fprintln(stderr, "WARNING: --insecure-allow-unbound-os-image: entries attested by a TD whose OS image is only claimed are accepted")

@@ -10,14 +10,20 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/dstack-go/dstack/internal/devstack"
 	"github.com/dstack-go/dstack/tee/acmeinfo"
 	"github.com/dstack-go/dstack/tee/attest/mock"
 )
@@ -180,4 +186,99 @@ func TestVerifyAcmeInfo(t *testing.T) {
 	if _, code := runAcme(t, info, o); code != 2 {
 		t.Fatalf("--app-id and --gateway-app-id: %d", code)
 	}
+}
+
+// TestVerifyAcmeInfoGatewayFromChain: --kms-contract reads the gateway app
+// id the record must prove from gatewayAppId() on a dev chain (go-ethereum,
+// over JSON-RPC): an unset id, another gateway's id on chain, a
+// --gateway-app-id that disagrees with the chain and a chain that cannot be
+// read all fail; the matching id passes, with or without the flag.
+func TestVerifyAcmeInfoGatewayFromChain(t *testing.T) {
+	info, f := acmeRecord(t, 1)
+	gatewayID := f.acme.gatewayAppID
+	f.acme.gatewayAppID = ""
+	d, stop := chainFlags(t, &f.acme)
+	kms := f.acme.kmsContract
+	run := func(f verifyFlags) (acmeVerdict, error) {
+		t.Helper()
+		raw, _ := acmeinfo.Marshal(info)
+		f.acme.source = filepath.Join(t.TempDir(), "acme-info.json")
+		if err := os.WriteFile(f.acme.source, raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var out, errOut bytes.Buffer
+		err := runVerifyAcme(context.Background(), &out, &errOut, f)
+		var v acmeVerdict
+		if err == nil {
+			if jerr := json.Unmarshal(out.Bytes(), &v); jerr != nil {
+				t.Fatalf("%v: %s", jerr, out.String())
+			}
+		}
+		return v, err
+	}
+
+	// No gateway app id on chain yet: nothing to judge against.
+	if _, err := run(f); err == nil || !strings.Contains(err.Error(), "names no gateway app id") {
+		t.Fatalf("with no gateway app id on chain: %v", err)
+	}
+	dstackCmd(t, "chain", "set-gateway-app-id", gatewayID, "--rpc", d.URL, "--kms", kms)
+	if v, err := run(f); err != nil || !v.Valid {
+		t.Fatalf("the gateway the chain names: %v %+v", err, v)
+	}
+	g := f
+	g.acme.gatewayAppID = gatewayID
+	if v, err := run(g); err != nil || !v.Valid {
+		t.Fatalf("--gateway-app-id as the chain says: %v %+v", err, v)
+	}
+	g.acme.gatewayAppID = strings.Repeat("48", 20)
+	if _, err := run(g); err == nil || !strings.Contains(err.Error(), "is not the one the KMS contract") {
+		t.Fatalf("--gateway-app-id other than the chain's: %v", err)
+	}
+
+	// The chain names another gateway: the record (of 0x47…) is refused.
+	dstackCmd(t, "chain", "set-gateway-app-id", strings.Repeat("48", 20), "--rpc", d.URL, "--kms", kms)
+	var ee *exitError
+	if v, err := run(f); !errors.As(err, &ee) || ee.code != 1 || v.Valid {
+		t.Fatalf("a record of another gateway than the chain's: %v %+v", err, v)
+	}
+
+	// Flags that do not go together.
+	for _, mod := range []func(*verifyFlags){
+		func(f *verifyFlags) { f.acme.appID = gatewayID },
+		func(f *verifyFlags) { f.acme.kmsContract = "" },
+		func(f *verifyFlags) { f.acme.chainID = 0 },
+	} {
+		g := f
+		mod(&g)
+		if _, err := run(g); !errors.As(err, &ee) || ee.code != 2 {
+			t.Fatalf("%+v: %v", g.acme, err)
+		}
+	}
+	// A chain that cannot be read fails, whatever the record.
+	stop()
+	if _, err := run(f); err == nil {
+		t.Fatal("verified with the chain down")
+	}
+}
+
+// chainFlags starts a dev chain (go-ethereum, JSON-RPC on loopback) with
+// the governance contracts deployed, no gateway app id set, and points f's
+// --kms-contract, --rpc and --chain-id at it; stop ends the chain (once).
+func chainFlags(t *testing.T, f *acmeFlags) (d *devstack.Chain, stop func()) {
+	t.Helper()
+	d, err := startDevChain("127.0.0.1:0", 2, 500*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	stop = func() { once.Do(func() { d.Close() }) }
+	t.Cleanup(stop)
+	t.Setenv("DSTACK_CHAIN_KEY", fmt.Sprintf("%x", crypto.FromECDSA(devAccountKey(0))))
+	f.kmsContract = field(t, dstackCmd(t, "chain", "deploy", "--rpc", d.URL), "kms_contract")
+	id, err := d.Client.ChainID(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.rpc, f.chainID = d.URL, id.Uint64()
+	return d, stop
 }

@@ -35,11 +35,14 @@
 package chain
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"sync"
 	"time"
 
@@ -543,6 +546,26 @@ func (r *Reader) GatewayAppID(ctx context.Context) (string, uint64, error) {
 	return cached(ctx, r, data, nil, func(o *bind.CallOpts) (string, error) {
 		return bind.Call(r.kms, o, data, r.abi.UnpackGatewayAppId)
 	})
+}
+
+// GatewayApp reads the gateway's app id (gatewayAppId(), which
+// setGatewayAppId sets) as the 20 bytes of an app id, with the block it was
+// read at. A value that is not an app id (unset, say) is an error: nothing
+// may be judged against it. When given is not empty, a chain value that
+// differs is an error too: the caller was told another gateway.
+func (r *Reader) GatewayApp(ctx context.Context, given []byte) ([]byte, uint64, error) {
+	s, block, err := r.GatewayAppID(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading the gateway app id on chain: %w", err)
+	}
+	id, err := hex.DecodeString(strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X"))
+	if err != nil || len(id) != 20 {
+		return nil, block, fmt.Errorf("the KMS contract %s names no gateway app id at block %d (gatewayAppId() is %q): set it with `dstack chain set-gateway-app-id`", r.cfg.KmsContract.Hex(), block, s)
+	}
+	if len(given) > 0 && !bytes.Equal(given, id) {
+		return nil, block, fmt.Errorf("the gateway app id given, %x, is not the one the KMS contract %s names at block %d, %x: drop it or correct it", given, r.cfg.KmsContract.Hex(), block, id)
+	}
+	return id, block, nil
 }
 
 // KmsInfo reads the KMS's published root keys and attestation.

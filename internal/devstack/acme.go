@@ -2,7 +2,6 @@ package devstack
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"log"
 	"net/http/httptest"
@@ -63,8 +62,10 @@ type acmeDev struct {
 	root    string
 	socket  string
 	ct      *cttest.Log
-	// What dstack_ct checks the attested keys with.
-	gatewayAppID, roots, coll string
+	// What dstack_ct checks the attested keys with: the gateway app id
+	// the KMS contract names on the chain, and the mock PKI.
+	chain       map[string]any
+	roots, coll string
 	// passthrough: the gateway's HTTPS port passes the connections for
 	// names outside its base domain through to their apps
 	// (--custom-domain).
@@ -82,7 +83,8 @@ func (s *stack) startACME(ctx context.Context) error {
 		return err
 	}
 	a := &acmeDev{apiCert: filepath.Join(dir, "pebble-api.pem"), root: filepath.Join(dir, "pebble-root.pem"),
-		gatewayAppID: hex.EncodeToString(s.gov.gatewayApp.Bytes()), roots: s.roots, coll: s.coll, passthrough: s.o.CustomDomain != ""}
+		roots: s.roots, coll: s.coll, passthrough: s.o.CustomDomain != "",
+		chain: map[string]any{"rpc_url": s.gov.rpc, "chain_id": s.gov.id, "kms_contract": s.gov.kms.Hex(), "poll_interval": "500ms"}}
 	var err error
 	if a.ct, err = cttest.Start(); err != nil {
 		return err
@@ -148,6 +150,9 @@ func (a *acmeDev) editGateway(cfg map[string]any) {
 	cfg["storage"] = map[string]any{"module": "dstack_sealed", "socket": a.socket, "backend": cfg["storage"]}
 	issuer := a.pebble.IssuerConfig(a.dns, a.apiCert, baseDomain, baseDomain, "dev@"+baseDomain)
 	apps := cfg["apps"].(map[string]any)
+	// The gateway's TD both seals the storage and attests the gateway (its
+	// RA-TLS certificate, its acme-info), as one CVM does in production.
+	apps["dstack"].(map[string]any)["agent_socket"] = a.socket
 	apps["tls"] = map[string]any{"automation": map[string]any{"policies": []any{map[string]any{
 		"subjects": []string{"*." + baseDomain}, "issuers": []any{issuer},
 	}}}}
@@ -171,11 +176,12 @@ func (a *acmeDev) editGateway(cfg map[string]any) {
 		}
 	}
 	// The gateway watches the CT log for certificates of its domain on
-	// keys it did not attest; a certificate is logged before the gateway
-	// holds and attests it, hence the grace.
+	// keys it did not attest, as the gateway app the chain names; a
+	// certificate is logged before the gateway holds and attests it, hence
+	// the grace.
 	apps["dstack_ct"] = map[string]any{
 		"base_domain": baseDomain, "logs": []any{map[string]any{"url": a.ct.URL(), "public_key": a.ct.PublicKey()}},
-		"from_storage": true, "from_start": true, "gateway_app_id": a.gatewayAppID,
+		"from_storage": true, "from_start": true, "chain": a.chain,
 		"attestation": map[string]any{"insecure_trust_roots": a.roots, "collateral_dir": a.coll},
 		"interval":    "1s", "grace": "1m",
 	}
@@ -198,7 +204,7 @@ func (s *stack) acmeSummary() string {
 	st, port := s.st.ACMEState, portOf(s.o.Listen)
 	return fmt.Sprintf(`  ACME          Pebble %s (management %s: /roots/0, /counts), DNS %s
   CT log        %s (Pebble logs what it issues; the gateway's dstack_ct follows it)
-  acme-info     %s verify --acme-info %s --resolve gateway.%s:%s:127.0.0.1 --cacert %s --gateway-app-id %s --insecure-trust-roots %s --collateral %s
+  acme-info     %s verify --acme-info %s --resolve gateway.%s:%s:127.0.0.1 --cacert %s --kms-contract %s --rpc %s --chain-id %d --insecure-trust-roots %s --collateral %s
 `, st.ACMEDirectory, st.ACMEManagement, st.ACMEDNS, st.CTLogURL,
-		s.o.Dstack, st.AcmeInfoURL, baseDomain, port, s.st.GatewayCA, s.st.GatewayAppID, s.st.InsecureTrustRoots, s.st.Collateral)
+		s.o.Dstack, st.AcmeInfoURL, baseDomain, port, s.st.GatewayCA, s.st.KmsContract, s.st.ChainRPC, s.st.ChainID, s.st.InsecureTrustRoots, s.st.Collateral)
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -169,6 +170,10 @@ type customDomain struct {
 	cvm *cvm
 }
 
+// hostName is a host name: letters, digits and inner hyphens in each
+// label, not fully qualified.
+var hostName = regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$`)
+
 // checkCustomDomain checks --custom-domain against the other options and
 // returns the domain's zone: the name without its first label.
 func checkCustomDomain(o Options) (string, error) {
@@ -181,7 +186,7 @@ func checkCustomDomain(o Options) (string, error) {
 	case o.InsecureBuiltinApp:
 		return "", errors.New("--custom-domain runs Caddy as a container: drop --insecure-builtin-app")
 	}
-	if _, ok := dns.IsDomainName(name); !ok || strings.Contains(name, "*") || strings.HasSuffix(name, ".") || strings.Count(name, ".") < 2 {
+	if !hostName.MatchString(name) || strings.Count(name, ".") < 2 {
 		return "", fmt.Errorf("--custom-domain %q: a host name of at least three labels, such as app.custom.example (its zone, custom.example, is served by the stack's DNS server)", name)
 	}
 	if dns.IsSubDomain(baseDomain, strings.ToLower(name)) {
