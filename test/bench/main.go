@@ -599,9 +599,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		rep.Micro = m
 		// The gateway cluster: registration-to-routable time across two
-		// nodes, and requests through two nodes against one, in one run;
-		// then what a client sees when a node dies, beside a phase where
-		// none does.
+		// nodes, requests through two nodes against one, and each node of
+		// two's CPU time per request against a lone node's (served at
+		// once, so that both see the same machine), in one run; then what
+		// a client sees when a node dies, beside a phase where none does.
 		const cluster = "^BenchmarkCluster(Failover)?$"
 		fmt.Fprintln(stderr, "gateway cluster: go test -bench '"+cluster+"' ./caddymodules/gateway")
 		c, err := runMicroMatching(ctx, o.goCmd, ".", cluster, "1x", o.count, []string{"./caddymodules/gateway"}, stderr)
