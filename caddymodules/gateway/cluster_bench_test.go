@@ -147,7 +147,7 @@ func BenchmarkCluster(b *testing.B) {
 // CVMs); a paced phase sends each node pacedShare of what the slowest
 // node served as fast as it could, so that the machine keeps the rate.
 const (
-	clusterPhase = 2 * time.Second
+	clusterPhase = 4 * time.Second
 	clusterWarm  = 300 * time.Millisecond
 	pacedShare   = 0.4
 )
