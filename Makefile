@@ -37,10 +37,12 @@ lint:
 ## agent and tee/ microbenchmarks (BENCHTIME, BENCH_COUNT; among them TDX lite
 ## verification with the OS image binding beside the same without it, and the
 ## difference) and the gateway cluster's (registration-to-routable time across
-## two nodes, requests through two nodes against one, and the failed requests and
-## the gap when a node is killed, beside a phase without); markdown tables on stdout and
-## in .bench/results.md; then the guest OS image: its size, build time and a dev
-## stack CVM's boot to system-ready as a qemu VM (TCG) beside process mode.
+## two nodes; requests through two nodes against one, and each node of two's CPU
+## time per request against a lone node's, served side by side; the failed
+## requests and the gap when a node is killed, beside a phase without); markdown
+## tables on stdout and in .bench/results.md; then the guest OS image: its size,
+## build time and a dev stack CVM's boot to system-ready as a qemu VM (TCG) beside
+## process mode.
 ## Installs nginx (Debian package) if it is missing.
 bench:
 	@command -v nginx >/dev/null || apt-get install -y nginx

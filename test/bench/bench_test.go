@@ -161,6 +161,28 @@ BenchmarkOther-2   	 1000	   5 ns/op
 	}
 }
 
+func TestClusterEfficiencyTable(t *testing.T) {
+	in := `pkg: github.com/dstack-go/dstack/caddymodules/gateway
+BenchmarkCluster-2   	 1	 1000 side-lone-req/s	 900 side-node-of-two-req/s	 250 side-lone-cpu-us/req	 230 side-node-of-two-cpu-us/req	 1.087 side-node-of-two/lone-cpu	 -20 side-cluster-cost-us/req	 400 paced-lone-req/s	 400 paced-node-of-two-req/s	 500 paced-lone-cpu-us/req	 510 paced-node-of-two-cpu-us/req	 0.98 paced-node-of-two/lone-cpu	 10 paced-cluster-cost-us/req
+BenchmarkCluster-2   	 1	 1000 side-lone-req/s	 900 side-node-of-two-req/s	 250 side-lone-cpu-us/req	 230 side-node-of-two-cpu-us/req	 1.087 side-node-of-two/lone-cpu	 -20 side-cluster-cost-us/req	 400 paced-lone-req/s	 400 paced-node-of-two-req/s	 500 paced-lone-cpu-us/req	 520 paced-node-of-two-cpu-us/req	 0.96 paced-node-of-two/lone-cpu	 20 paced-cluster-cost-us/req
+BenchmarkCluster-2   	 1	 1000 side-lone-req/s	 900 side-node-of-two-req/s	 250 side-lone-cpu-us/req	 230 side-node-of-two-cpu-us/req	 1.087 side-node-of-two/lone-cpu	 -20 side-cluster-cost-us/req	 400 paced-lone-req/s	 400 paced-node-of-two-req/s	 500 paced-lone-cpu-us/req	 490 paced-node-of-two-cpu-us/req	 1.02 paced-node-of-two/lone-cpu	 -10 paced-cluster-cost-us/req
+`
+	got, err := parseMicro(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	(&report{Micro: got}).writeMarkdown(&b)
+	for _, want := range []string{
+		"| as fast as each goes | 1000 | 900 | 250 µs | 230 µs | 1.087 [1.087–1.087] | −20 µs |",
+		"| a fixed rate each | 400 | 400 | 500 µs | 510 µs | 0.980 [0.960–1.020] | 10 µs |",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+}
+
 func TestParseFlags(t *testing.T) {
 	if _, err := parseFlags([]string{"-paths", "direct,haproxy"}, os.Stderr); err == nil || !strings.Contains(err.Error(), "haproxy") {
 		t.Errorf("unknown path: %v", err)

@@ -599,9 +599,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		rep.Micro = m
 		// The gateway cluster: registration-to-routable time across two
-		// nodes, and requests through two nodes against one, in one run;
-		// then what a client sees when a node dies, beside a phase where
-		// none does.
+		// nodes, requests through two nodes against one, and each node of
+		// two's CPU time per request against a lone node's (served at
+		// once, so that both see the same machine), in one run; then what
+		// a client sees when a node dies, beside a phase where none does.
 		const cluster = "^BenchmarkCluster(Failover)?$"
 		fmt.Fprintln(stderr, "gateway cluster: go test -bench '"+cluster+"' ./caddymodules/gateway")
 		c, err := runMicroMatching(ctx, o.goCmd, ".", cluster, "1x", o.count, []string{"./caddymodules/gateway"}, stderr)
@@ -609,6 +610,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		rep.Micro = append(rep.Micro, c...)
+		rep.Notes = append(rep.Notes, "Gateway cluster, node of two against a lone node: CPU/req is each node process's CPU time (user + system) per request answered, with the lone node (file storage, no cluster) and both nodes of two served in the same phase, so that all see the same machine; node of two / lone is the lone node's CPU/req over the worse node of two's, its requests per CPU-second against the lone node's, which on cores of its own is its rate (goal ≥ 0.95: judge it on the fixed-rate row, at equal load). The raw req/s of two nodes against one (two/one, slowest-node/alone) are shown among the microbenchmarks: on two cores shared by the load generator, the nodes, the CVMs and etcd they cannot scale.")
 	}
 	if o.vm {
 		f, err := measureVM(ctx, o.bin, dir, stderr)

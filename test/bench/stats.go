@@ -301,6 +301,7 @@ func (rep *report) writeMarkdown(w io.Writer) {
 		}
 	}
 	writeBindingCost(w, rep.Micro)
+	writeClusterEfficiency(w, rep.Micro)
 	writeVMFigures(w, rep.VM)
 	if len(rep.Notes) > 0 {
 		fmt.Fprintln(w)
@@ -335,6 +336,28 @@ func writeBindingCost(w io.Writer, micro []microResult) {
 		cost := m.Values["binding-sec/op"]
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s [%s–%s] |\n", m.Pkg, m.Name, fmtDur(with.median()*1e9), fmtDur(without.median()*1e9),
 			fmtSigned(cost.median()*1e9), fmtSigned(cost.min()*1e9), fmtSigned(cost.max()*1e9))
+	}
+}
+
+// writeClusterEfficiency shows BenchmarkCluster's per-node figures: the
+// lone node and the worse node of two, served in one phase (as fast as
+// they go: side-*; at one fixed rate each: paced-*), req/s beside CPU time
+// per request, and the lone node's CPU per request over the node of two's
+// (its requests per CPU-second against the lone node's; goal ≥ 0.95).
+func writeClusterEfficiency(w io.Writer, micro []microResult) {
+	for _, m := range micro {
+		if len(m.Values["paced-node-of-two/lone-cpu"]) == 0 {
+			continue
+		}
+		section(w, "Gateway cluster: a node of two against a lone node, served at once (BenchmarkCluster; medians of -count runs)",
+			"load", "lone req/s", "node of two req/s", "lone CPU/req", "node of two CPU/req", "node of two / lone, req per CPU-s [min–max]", "cluster cost/req")
+		for _, p := range []struct{ prefix, label string }{{"side", "as fast as each goes"}, {"paced", "a fixed rate each"}} {
+			v := func(unit string) spread { return m.Values[p.prefix+"-"+unit] }
+			ratio := v("node-of-two/lone-cpu")
+			fmt.Fprintf(w, "| %s | %.0f | %.0f | %s | %s | %.3f [%.3f–%.3f] | %s |\n", p.label, v("lone-req/s").median(), v("node-of-two-req/s").median(),
+				fmtDur(v("lone-cpu-us/req").median()*1e3), fmtDur(v("node-of-two-cpu-us/req").median()*1e3),
+				ratio.median(), ratio.min(), ratio.max(), fmtSigned(v("cluster-cost-us/req").median()*1e3))
+		}
 	}
 }
 
