@@ -456,37 +456,22 @@ func (s *Service) appKeys(appID, instanceID []byte) (*kmsapi.AppKeyResponse, err
 // GetAppEnvEncryptPubKey returns an app's env-encryption public key, signed
 // by the root k256 key without and with a timestamp.
 //
-// A node of a threshold KMS refuses it: no node, and no t-1 nodes, can
-// compute the key. Of the three ways to serve it in threshold mode, the
-// one to take is the third:
-//
-//   - Threshold ECDH decryption (the env encrypted to a committee key, each
-//     node answering a partial decryption to the attested CVM) would need
-//     an env public key that derives from a committee key by a public
-//     tweak, on P-256 or secp256k1: deployers' tools and the SDKs encrypt to
-//     an X25519 key (upstream's envelope), which such a key is not, and
-//     every boot would cost the committee a round of partials on top of
-//     the key release for a secret that does not change.
-//   - A separate env root held whole by every node (as the replicated KMS
-//     holds its roots) brings back what threshold mode removes: one
-//     compromised node would read every app's env secrets, forever.
-//   - The app's own CVM publishes its key: the env key is one of the keys
-//     threshold derivation already gives a CVM (tkey's env purpose), so an
-//     instance of the app (the first, booted without encrypted env, or a
-//     throwaway one) computes its X25519 public key, attests it in its
-//     report data and asks the committee for the two signatures
-//     (threshold.Node.SignEnvPubKey); each co-signer checks the evidence
-//     and the app's authorization on chain, as for dstack-kms-issued, and
-//     the nodes then serve the signed key from what they keep, in
-//     upstream's format. No node learns more than the public key, the
-//     envelope stays X25519, and the cost is one signature per app and
-//     key. Until an instance has published it, the key cannot be served,
-//     which is the honest answer: nobody else can compute it. The
-//     development stack gets it this way today (a simulated TD of the
-//     app asks the nodes for its keys); the RPC that lets a guest publish
-//     it, the co-signers' check of its evidence (threshold.KindEnvPubKey
-//     is refused by a node started from configuration) and the nodes'
-//     cache of the signed key are not written yet.
+// A node of a threshold KMS refuses it: the key derives from the combined
+// derivation secret, which no node and no t-1 nodes hold. (The development
+// stack gets the key from a simulated TD of the app, which combines its
+// keys as any CVM does.) The way to serve it that keeps upstream's deploy
+// flow, where the key is known before the app's first boot, and its X25519
+// envelope, is threshold ECDH under a third committee root k_env on
+// edwards25519 (tss-lib's EdDSA key generation): the app's key is
+// H(app_id)·K_env, which any node computes from the public K_env; a CVM
+// sends the envelope's ephemeral point E with its key request, each node
+// answers H(app_id)·k_i·E for the app the CVM's evidence proves, never for
+// another app, with a DLEQ proof against its public share, refusing an E
+// outside the prime-order subgroup; the CVM combines t answers into the
+// X25519 shared secret. A key an instance of the app publishes itself
+// (attested, co-signed with threshold.KindEnvPubKey) would leave a first
+// deployment with no key to encrypt to; a whole env root on every node
+// would let one compromised node read every app's env secrets.
 func (s *Service) GetAppEnvEncryptPubKey(ctx context.Context, req *kmsapi.AppID) (*kmsapi.PublicKeyResponse, error) {
 	if err := s.holdsRootKeys("GetAppEnvEncryptPubKey"); err != nil {
 		return nil, err

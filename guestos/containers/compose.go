@@ -207,7 +207,7 @@ func loadCompose(ctx context.Context, text []byte, projectName string, env map[s
 	if err != nil {
 		return nil, fmt.Errorf("loading compose file: %w", err)
 	}
-	if err := checkModel(dict); err != nil {
+	if err := checkModel(dict, env); err != nil {
 		return nil, fmt.Errorf("loading compose file: %w", err)
 	}
 	opts := loader.ToOptions(&details, options)
@@ -222,8 +222,8 @@ func loadCompose(ctx context.Context, text []byte, projectName string, env map[s
 
 // checkModel refuses keys the runner does not implement, before anything
 // would act on them (env_file and label_file are read by compose-go only
-// after this point).
-func checkModel(dict map[string]any) error {
+// after this point). env is the app env the model was loaded with.
+func checkModel(dict map[string]any, env map[string]string) error {
 	for k := range dict {
 		if strings.HasPrefix(k, "x-") || slices.Contains(supportedTopLevelKeys, k) {
 			continue
@@ -259,8 +259,16 @@ func checkModel(dict map[string]any) error {
 				}
 				return fmt.Errorf("%s %q: key %q is %w; give the content inline (content) or from the app env (environment)", kind[:len(kind)-1], oname, k, ErrUnsupported)
 			}
-			_, hasContent := o["content"]
-			_, hasEnv := o["environment"]
+			content, hasContent := o["content"]
+			envName, hasEnv := o["environment"].(string)
+			// compose-go has already filled a config's content from its
+			// environment variable when the app env sets it: content
+			// beside environment is the user's only when it differs.
+			if hasContent && hasEnv {
+				if v, set := env[envName]; set && content == v {
+					hasContent = false
+				}
+			}
 			if hasContent == hasEnv {
 				return fmt.Errorf("%s %q needs exactly one of content and environment", kind[:len(kind)-1], oname)
 			}

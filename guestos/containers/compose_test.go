@@ -132,6 +132,32 @@ func TestLoadComposeInterpolatesOnlyTheAppEnv(t *testing.T) {
 	}
 }
 
+// TestLoadComposeFileFromEnv: a config or secret named by an app env
+// variable loads with that variable's value (compose-go fills a config's
+// content from it before the model is checked); one that gives both an
+// inline content and a variable is refused.
+func TestLoadComposeFileFromEnv(t *testing.T) {
+	text := "services:\n  a:\n    image: r.example/a@" + digestA + "\n    configs: [c]\n    secrets: [s]\n" +
+		"configs:\n  c: {environment: CONF}\nsecrets:\n  s: {environment: SEC}\n"
+	p, err := loadCompose(context.Background(), []byte(text), "demo", map[string]string{"CONF": "conf-value", "SEC": "sec-value"}, "/data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range p.Services[0].Files {
+		got[f.Target] = string(f.Content)
+	}
+	if got["/c"] != "conf-value" || got["/run/secrets/s"] != "sec-value" {
+		t.Errorf("files %q", got)
+	}
+	both := "services:\n  a:\n    image: r.example/a@" + digestA + "\n    configs: [c]\nconfigs:\n  c: {content: inline, environment: CONF}\n"
+	for _, env := range []map[string]string{nil, {"CONF": "conf-value"}} {
+		if _, err := loadCompose(context.Background(), []byte(both), "demo", env, "/data"); err == nil || !strings.Contains(err.Error(), "exclusive") {
+			t.Errorf("content and environment, app env %v: %v", env, err)
+		}
+	}
+}
+
 func TestLoadComposeRefused(t *testing.T) {
 	img := "image: r.example/a@" + digestA
 	cases := []struct{ name, text, want string }{
