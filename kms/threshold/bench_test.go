@@ -3,7 +3,10 @@ package threshold
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"testing"
+	"time"
 
 	ethcrypto "github.com/ethereum/go-ethereum/crypto"
 )
@@ -43,4 +46,55 @@ func BenchmarkSign2of3(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// benchReshare moves the fixture 2-of-3 DKG's roots to a committee of to's
+// nodes, threshold t, in one process over the memory network. Every node
+// of the old committee takes part. The nodes that join load pre-parameters
+// from the fixtures, as a deployment loads the ones it generated and
+// sealed before joining: what is timed is the resharing of the three
+// roots, not pre-parameter generation. Each iteration starts from freshly
+// unsealed shares (untimed), since resharing retires the old ones.
+func benchReshare(b *testing.B, t int, to ...string) {
+	pre, err := testPreParams()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		b.StopTimer()
+		c := loaded(b)
+		for _, name := range to {
+			if c.nodes[name] == nil {
+				p := pre[len(c.nodes)%len(pre)]
+				n := &Node{Name: name, PreParams: &p, Timeout: 10 * time.Minute, Approve: approveAll}
+				c.net.Join(n)
+				c.nodes[name] = n
+			}
+		}
+		from := c.nodes["kms-a"].Shares().Committee
+		com, err := from.Reshared(from.Epoch+1, t, to...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		names := slices.Sorted(maps.Keys(c.nodes))
+		b.StartTimer()
+		if err := all(names, func(name string) error {
+			_, err := c.nodes[name].Reshare(context.Background(), from, com)
+			return err
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkReshare2of3 replaces one node of a 2-of-3 committee: kms-a
+// leaves, kms-d joins, the threshold stays 2.
+func BenchmarkReshare2of3(b *testing.B) { benchReshare(b, 2, "kms-b", "kms-c", "kms-d") }
+
+// BenchmarkReshare3of5 grows a 2-of-3 committee to 3-of-5: kms-d and kms-e
+// join, every old node stays. The work of a resharing falls mostly on the
+// new committee's members (each proves its Paillier key to every other),
+// so this is also about what a 3-of-5 → 3-of-5 resharing costs.
+func BenchmarkReshare3of5(b *testing.B) {
+	benchReshare(b, 3, "kms-a", "kms-b", "kms-c", "kms-d", "kms-e")
 }

@@ -183,6 +183,49 @@ BenchmarkCluster-2   	 1	 1000 side-lone-req/s	 900 side-node-of-two-req/s	 250 
 	}
 }
 
+func TestThresholdKMSTable(t *testing.T) {
+	in := `pkg: github.com/dstack-go/dstack/kms
+BenchmarkGetAppKeyKeepAlive-2   	     100	   2000000 ns/op	       500.0 req/s	 1.5 p50-ms
+BenchmarkGetAppKeyNewConnection-2   	     100	   4000000 ns/op
+pkg: github.com/dstack-go/dstack/kms/threshold
+BenchmarkKeygen2of3-2   	       1	30000000000 ns/op
+BenchmarkReshare3of5-2   	       1	90000000000 ns/op
+BenchmarkReshare2of3-2   	       1	40000000000 ns/op
+BenchmarkReshare2of3-2   	       1	50000000000 ns/op
+pkg: github.com/dstack-go/dstack/guestos/kmsclient
+BenchmarkThresholdRelease2of3-2   	     100	  12000000 ns/op	 20 cpu-ms/op
+`
+	got, err := parseMicro(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	(&report{Micro: got}).writeMarkdown(&b)
+	_, table, _ := strings.Cut(b.String(), "## Threshold KMS")
+	var rows []string
+	for _, l := range strings.Split(table, "\n") {
+		if strings.HasPrefix(l, "| ") && !strings.HasPrefix(l, "| operation") {
+			rows = append(rows, l)
+		}
+	}
+	want := []string{
+		"| key release, replicated KMS | kms GetAppKeyKeepAlive | 2.00 ms [2.00 ms–2.00 ms] | 0% | 500 req/s, 1.5 p50-ms |",
+		"| key release, threshold 2-of-3 | guestos/kmsclient ThresholdRelease2of3 | 12.0 ms [12.0 ms–12.0 ms] | 0% | 20 cpu-ms/op |",
+		"| DKG of the three roots, 2-of-3 | kms/threshold Keygen2of3 | 30.0 s [30.0 s–30.0 s] | 0% |  |",
+		"| resharing 2-of-3 → 2-of-3, one node replaced | kms/threshold Reshare2of3 | 45.0 s [40.0 s–50.0 s] | 22% |  |",
+		"| resharing 2-of-3 → 3-of-5, two nodes added | kms/threshold Reshare3of5 | 90.0 s [90.0 s–90.0 s] | 0% |  |",
+	}
+	if !slices.Equal(rows, want) {
+		t.Errorf("threshold KMS table rows:\n%s\nwant:\n%s\nin:\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"), b.String())
+	}
+	// Without threshold figures, no table.
+	b.Reset()
+	(&report{Micro: got[1:2]}).writeMarkdown(&b)
+	if strings.Contains(b.String(), "## Threshold KMS") {
+		t.Errorf("a threshold KMS table without its benchmarks:\n%s", b.String())
+	}
+}
+
 func TestParseFlags(t *testing.T) {
 	if _, err := parseFlags([]string{"-paths", "direct,haproxy"}, os.Stderr); err == nil || !strings.Contains(err.Error(), "haproxy") {
 		t.Errorf("unknown path: %v", err)
@@ -267,6 +310,7 @@ func TestTreeCPU(t *testing.T) {
 func TestFmtDur(t *testing.T) {
 	for ns, want := range map[float64]string{
 		162: "162 ns", 1500: "1.5 µs", 42e3: "42 µs", 1.5e6: "1.50 ms", 12.34e6: "12.3 ms", 250e6: "250 ms",
+		1.5e9: "1.50 s", 37.59e9: "37.6 s", 152e9: "152 s",
 	} {
 		if got := fmtDur(ns); got != want {
 			t.Errorf("fmtDur(%v) = %q, want %q", ns, got, want)

@@ -73,7 +73,9 @@ func runMicro(ctx context.Context, goCmd, dir, benchtime string, count int, pkgs
 // runMicroMatching is runMicro of the benchmarks whose names match pattern
 // (go test -bench).
 func runMicroMatching(ctx context.Context, goCmd, dir, pattern, benchtime string, count int, pkgs []string, log io.Writer) ([]microResult, error) {
-	args := append([]string{"test", "-run", "^$", "-bench", pattern, "-benchmem", "-benchtime", benchtime, "-count", fmt.Sprint(count)}, pkgs...)
+	// go test's default timeout of 10 minutes is less than the threshold
+	// KMS's DKGs and resharings take at -count 3 on a busy machine.
+	args := append([]string{"test", "-run", "^$", "-bench", pattern, "-benchmem", "-benchtime", benchtime, "-count", fmt.Sprint(count), "-timeout", "2h"}, pkgs...)
 	cmd := exec.CommandContext(ctx, goCmd, args...)
 	cmd.Dir = dir
 	var buf bytes.Buffer
