@@ -14,6 +14,8 @@
 // relating B to h·K_i relates E to its answer (Share.Partial), and the CVM
 // combines t valid answers with Lagrange coefficients (KeySet.Combine)
 // into that secret, which is what X25519 on the app's private key gives.
+// The shares come from tss-lib's EdDSA key generation among the nodes
+// (FromKeygen reads a node's output).
 //
 // A node must answer only for the app the caller's attestation proves,
 // never for an app the request names: an answer for app A and E is the

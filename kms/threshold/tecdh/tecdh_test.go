@@ -107,6 +107,11 @@ func envelope(t *testing.T, d *dealt, appID []byte, vars []appenv.Var) *hostinpu
 	if err != nil {
 		t.Fatal(err)
 	}
+	return envelopeOf(t, b)
+}
+
+func envelopeOf(t *testing.T, b []byte) *hostinput.EncryptedEnv {
+	t.Helper()
 	e, err := hostinput.ParseEncryptedEnv(b)
 	if err != nil {
 		t.Fatal(err)
