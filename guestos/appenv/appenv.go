@@ -74,6 +74,20 @@ func Decrypt(e *hostinput.EncryptedEnv, secret []byte, allowed []string) (*Decry
 	if err != nil {
 		return nil, fmt.Errorf("decrypting env: %w: %v", ErrDecrypt, err)
 	}
+	return DecryptShared(e, shared, allowed)
+}
+
+// DecryptShared opens e with the X25519 shared secret of its ephemeral key
+// and the app's env key, computed elsewhere (a threshold KMS's CVM
+// combines it from the nodes' partials), and keeps the variables whose
+// names are in allowed.
+func DecryptShared(e *hostinput.EncryptedEnv, shared []byte, allowed []string) (*Decrypted, error) {
+	if len(shared) != 32 {
+		return nil, fmt.Errorf("decrypting env: shared secret of %d bytes, want 32", len(shared))
+	}
+	if bytes.Equal(shared, make([]byte, 32)) {
+		return nil, fmt.Errorf("decrypting env: %w: an all-zero shared secret (a low-order ephemeral key)", ErrDecrypt)
+	}
 	gcm, err := newGCM(shared)
 	if err != nil {
 		return nil, fmt.Errorf("decrypting env: %w", err)

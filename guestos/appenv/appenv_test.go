@@ -143,3 +143,22 @@ func FuzzDecrypt(f *testing.F) {
 		}
 	})
 }
+
+// An envelope sealed under the all-zero key (what X25519 with a low-order
+// ephemeral key gives) does not open with a shared secret computed
+// elsewhere either.
+func TestDecryptSharedRefusesZeroSecret(t *testing.T) {
+	zero := make([]byte, 32)
+	gcm, err := newGCM(zero)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &hostinput.EncryptedEnv{}
+	e.Ciphertext = gcm.Seal(nil, e.IV[:], []byte(`{"env":[{"key":"K","value":"v"}]}`), nil)
+	if _, err := DecryptShared(e, zero, []string{"K"}); !errors.Is(err, ErrDecrypt) {
+		t.Fatalf("err %v, want ErrDecrypt", err)
+	}
+	if _, err := DecryptShared(e, zero[:31], []string{"K"}); err == nil {
+		t.Fatal("a 31-byte secret was taken")
+	}
+}

@@ -56,32 +56,6 @@ func expected(t testing.TB, d *tkeytest.Dealt, ctxs []tkey.Context) [][tkey.KeyS
 	return out
 }
 
-// subsets lists the k-element index subsets of [0, n).
-func subsets(n, k int) [][]int {
-	if k == 0 {
-		return [][]int{{}}
-	}
-	var out [][]int
-	for first := 0; first < n; first++ {
-		for _, rest := range subsets(n-first-1, k-1) {
-			s := []int{first}
-			for _, r := range rest {
-				s = append(s, first+1+r)
-			}
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-func pick(all []*tkey.Answer, idx []int) []*tkey.Answer {
-	var out []*tkey.Answer
-	for _, i := range idx {
-		out = append(out, all[i])
-	}
-	return out
-}
-
 // TestEverySubset: every t-subset of nodes combines to the keys of s·H,
 // and every (t−1)-subset neither passes Combine nor, interpolated anyway,
 // gives those keys.
@@ -92,8 +66,8 @@ func TestEverySubset(t *testing.T) {
 			ctxs := tkey.AppContexts(d.KeySet.Epoch, appID, instanceID)
 			all := answers(t, d, ctxs)
 			want := expected(t, d, ctxs)
-			for _, s := range subsets(c.n, c.t) {
-				got, skipped, err := d.KeySet.Combine(ctxs, pick(all, s))
+			for _, s := range tkeytest.Subsets(c.n, c.t) {
+				got, skipped, err := d.KeySet.Combine(ctxs, tkeytest.Pick(all, s))
 				if err != nil || len(skipped) != 0 {
 					t.Fatalf("subset %v: %v %v", s, err, skipped)
 				}
@@ -106,12 +80,12 @@ func TestEverySubset(t *testing.T) {
 			if c.t == 1 {
 				return
 			}
-			for _, s := range subsets(c.n, c.t-1) {
-				_, _, err := d.KeySet.Combine(ctxs, pick(all, s))
+			for _, s := range tkeytest.Subsets(c.n, c.t-1) {
+				_, _, err := d.KeySet.Combine(ctxs, tkeytest.Pick(all, s))
 				if !errors.Is(err, tkey.ErrNotEnough) {
 					t.Fatalf("subset %v of t−1: %v, want ErrNotEnough", s, err)
 				}
-				got, err := tkey.CombineUnchecked(ctxs, pick(all, s))
+				got, err := tkey.CombineUnchecked(ctxs, tkeytest.Pick(all, s))
 				if err != nil {
 					t.Fatal(err)
 				}

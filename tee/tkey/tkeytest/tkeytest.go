@@ -111,3 +111,31 @@ func Key(secret *big.Int, c tkey.Context) ([tkey.KeySize]byte, error) {
 	}
 	return [tkey.KeySize]byte(k), nil
 }
+
+// Subsets lists the k-element index subsets of [0, n), for tests that try
+// every subset of nodes.
+func Subsets(n, k int) [][]int {
+	if k == 0 {
+		return [][]int{{}}
+	}
+	var out [][]int
+	for first := 0; first < n; first++ {
+		for _, rest := range Subsets(n-first-1, k-1) {
+			s := []int{first}
+			for _, r := range rest {
+				s = append(s, first+1+r)
+			}
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Pick returns the elements of all at the indices idx, in that order.
+func Pick[T any](all []T, idx []int) []T {
+	out := make([]T, 0, len(idx))
+	for _, i := range idx {
+		out = append(out, all[i])
+	}
+	return out
+}

@@ -1,0 +1,156 @@
+package tecdh
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"testing"
+	"time"
+
+	"github.com/bnb-chain/tss-lib/v2/crypto"
+	"github.com/bnb-chain/tss-lib/v2/eddsa/keygen"
+	"github.com/bnb-chain/tss-lib/v2/tss"
+
+	"github.com/dstack-go/dstack/guestos/appenv"
+	"github.com/dstack-go/dstack/tee/tkey/tkeytest"
+)
+
+// eddsaKeygen runs tss-lib's EdDSA key generation among n parties in
+// process, messages routed in memory, with threshold t (t parties needed).
+func eddsaKeygen(tb testing.TB, t, n int) []*keygen.LocalPartySaveData {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var ids tss.UnSortedPartyIDs
+	for i := 1; i <= n; i++ {
+		k := big.NewInt(int64(1000 + i))
+		ids = append(ids, tss.NewPartyID(k.String(), k.String(), k))
+	}
+	sorted := tss.SortPartyIDs(ids)
+	pctx := tss.NewPeerContext(sorted)
+	out := make(chan tss.Message, 16*n)
+	end := make(chan *keygen.LocalPartySaveData, n)
+	errs := make(chan error, 4*n)
+	parties := make([]tss.Party, n)
+	for i := range sorted {
+		parties[i] = keygen.NewLocalParty(tss.NewParameters(tss.Edwards(), pctx, sorted[i], n, t-1), out, end)
+	}
+	for _, p := range parties {
+		go func() {
+			if err := p.Start(); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	deliver := func(p tss.Party, m tss.Message) {
+		b, _, err := m.WireBytes()
+		if err != nil {
+			errs <- err
+			return
+		}
+		if _, err := p.UpdateFromBytes(b, m.GetFrom(), m.IsBroadcast()); err != nil {
+			errs <- err
+		}
+	}
+	var saves []*keygen.LocalPartySaveData
+	for len(saves) < n {
+		select {
+		case m := <-out:
+			if to := m.GetTo(); to != nil {
+				for _, d := range to {
+					go deliver(parties[d.Index], m)
+				}
+				continue
+			}
+			for _, p := range parties {
+				if p.PartyID().Index != m.GetFrom().Index {
+					go deliver(p, m)
+				}
+			}
+		case s := <-end:
+			saves = append(saves, s)
+		case err := <-errs:
+			tb.Fatalf("EdDSA key generation: %v", err)
+		case <-ctx.Done():
+			tb.Fatal("EdDSA key generation did not finish")
+		}
+	}
+	return saves
+}
+
+// The committee's shares from tss-lib's EdDSA DKG serve env decryption:
+// every node's view of the key set is the same, and any t of its partials
+// open an envelope to the app's key.
+func TestKeygenSharesDecrypt(t *testing.T) {
+	const tt, n = 2, 3
+	saves := eddsaKeygen(t, tt, n)
+	var shares []Share
+	var keys *KeySet
+	for _, s := range saves {
+		share, ks, err := FromKeygen(s, tt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if keys != nil && (ks.Root != keys.Root || len(ks.Shares) != n) {
+			t.Fatal("two nodes read different key sets from the DKG")
+		}
+		keys = ks
+		shares = append(shares, *share)
+	}
+	pk, err := keys.AppPublicKey(appA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := appenv.Encrypt([]appenv.Var{{Key: "K", Value: "v"}}, pk[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	eph := b[:32]
+	var ps []*Partial
+	for _, s := range shares {
+		p, err := s.Partial(appA, eph, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps = append(ps, p)
+	}
+	for _, sub := range tkeytest.Subsets(n, tt) {
+		secret, _, err := keys.Combine(appA, eph, tkeytest.Pick(ps, sub))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := envelopeOf(t, b)
+		if got, err := appenv.DecryptShared(e, secret[:], []string{"K"}); err != nil || got.Env["K"] != "v" {
+			t.Fatalf("subset %v: %v", sub, err)
+		}
+	}
+
+	// A save data whose share is not its public share's is refused.
+	bad := *saves[0]
+	bad.Xi = new(big.Int).Add(bad.Xi, big.NewInt(1))
+	if _, _, err := FromKeygen(&bad, tt); err == nil {
+		t.Fatal("a share that does not match its public share was read")
+	}
+	// So is one read with a lower threshold than its polynomial's (a
+	// higher one only asks for more partials than needed).
+	if _, _, err := FromKeygen(saves[0], tt-1); err == nil {
+		t.Fatal("a DKG of threshold 2 was read as of threshold 1")
+	}
+	// And a point given with another x than its own (same y, same sign).
+	bad = *saves[0]
+	pub := bad.EDDSAPub
+	bad.EDDSAPub = crypto.NewECPointNoCurveCheck(tss.Edwards(), new(big.Int).Add(pub.X(), big.NewInt(2)), pub.Y())
+	if _, _, err := FromKeygen(&bad, tt); err == nil {
+		t.Fatal("a root with a wrong x was read")
+	}
+}
+
+func BenchmarkKeygen(b *testing.B) {
+	for _, c := range []struct{ t, n int }{{2, 3}, {3, 5}} {
+		b.Run(fmt.Sprintf("%dof%d", c.t, c.n), func(b *testing.B) {
+			for b.Loop() {
+				eddsaKeygen(b, c.t, c.n)
+			}
+		})
+	}
+}
