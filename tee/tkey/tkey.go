@@ -26,10 +26,10 @@
 // This package only computes. It must never log, store or return a share
 // (Share.Secret) or a combined point, and nothing here may answer a partial
 // without the caller's authorization having been checked by the node first.
-// circl's P-256 scalar arithmetic (big.Int) is not constant time, so the
-// proof's s = r − c·x_i may leak timing about x_i to a caller who measures
-// many answers; the scalar multiplications themselves are Go's constant-time
-// P-256.
+// The proof is circl's format, checked by circl's verifier, but made here
+// (prove.go): circl's prover computes s = r − c·x_i with big.Int, whose
+// time depends on x_i; here it is filippo.io/bigmod's constant-time
+// arithmetic, and the scalar multiplications are Go's constant-time P-256.
 package tkey
 
 import (
@@ -282,13 +282,14 @@ func (s *Share) Partials(epoch uint32, ctxs []Context, rnd io.Reader) (*Answer, 
 		a.Partials = append(a.Partials, Partial{Purpose: c.Purpose, Point: point(ps[i])})
 	}
 	pub := curve.NewElement().MulGen(x)
-	proof, err := dleq.Prover{Params: params}.ProveBatch(x, curve.Generator(), pub, hs, ps, rnd)
+	r, err := randomScalar(rnd)
 	if err != nil {
-		return nil, fmt.Errorf("answering partial keys: proving: %w", err)
+		return nil, fmt.Errorf("answering partial keys: %w", err)
 	}
-	pb, err := proof.MarshalBinary()
+	pb, err := proveBatch(s.Secret[:], curve.Generator(), pub, hs, ps, r)
+	clear(r)
 	if err != nil || len(pb) != ProofSize {
-		return nil, fmt.Errorf("answering partial keys: encoding the proof: %v", err)
+		return nil, fmt.Errorf("answering partial keys: %v", err)
 	}
 	copy(a.Proof[:], pb)
 	return a, nil
