@@ -87,7 +87,8 @@ type ThresholdConfig struct {
 	// and stops serving. The key set the new committee writes
 	// (threshold-public.json) is then published by governance
 	// (setThresholdKeySet), which the contract checks is of the committee
-	// it decided. Requires auth.chain. Default false.
+	// it decided. Requires auth.chain (the node does not come up without
+	// it). Default false.
 	CommitteeFromChain bool `json:"committee_from_chain,omitempty"`
 	// CommitteePoll is how often a node with CommitteeFromChain reads the
 	// chain for a new committee. Default 10s.
@@ -178,8 +179,6 @@ func (c *ThresholdConfig) validate(cfg *Config) error {
 			return errors.New("kms: threshold: committee_from_chain: name is required: this node's name in the committees governance decides")
 		case len(c.Nodes) > 0 || c.Threshold != 0 || c.Reshare != nil:
 			return errors.New("kms: threshold: committee_from_chain takes the committee from the chain: remove nodes, threshold and reshare")
-		case cfg.Auth.Chain == nil:
-			return errors.New("kms: threshold: committee_from_chain reads the committee from DstackKms: configure auth.chain")
 		case cfg.OnboardFrom != "":
 			return errors.New("kms: threshold: onboard_from does not apply to a threshold node, whose shares come from the DKG among its committee: remove it")
 		case c.DKGTimeout < 0 || c.CommitteePoll < 0:
@@ -384,13 +383,6 @@ func newTNode(ctx context.Context, cfg Config, p *prepared, svc *Service, log *z
 		return nil, fmt.Errorf("kms: threshold: issuing the peer certificate: %w", err)
 	}
 	t.node = &threshold.Node{Name: t.cfg.Name, Logger: log, Timeout: 10 * time.Minute, Approve: t.approve}
-	if t.cfg.CommitteeFromChain {
-		a, ok := p.auth.(*ChainAuthorizer)
-		if !ok {
-			return nil, errors.New("kms: threshold: committee_from_chain reads the committee from DstackKms: configure auth.chain")
-		}
-		t.reader = a.Reader
-	}
 	t.tr = &threshold.PeerTransport{Node: t.node, Peers: t.cfg.peers(), Certificate: cert, Attestation: p.self.Attestation,
 		Policy: p.self.PeerCheck(p.auth), Logger: log}
 	t.node.Transport = t.tr
@@ -514,7 +506,12 @@ func (t *tnode) bringUp(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if t.reader != nil {
+	if t.cfg.CommitteeFromChain {
+		a, ok := t.svc.Auth.(*ChainAuthorizer)
+		if !ok {
+			return errors.New("kms: threshold: committee_from_chain reads the committee from DstackKms: configure auth.chain")
+		}
+		t.reader = a.Reader
 		if err := t.takeCommittee(ctx, sh); err != nil {
 			return err
 		}

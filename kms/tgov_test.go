@@ -1,0 +1,203 @@
+package kms_test
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bnb-chain/tss-lib/v2/ecdsa/keygen"
+
+	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
+	"github.com/dstack-go/dstack/guestos/kmsclient"
+	"github.com/dstack-go/dstack/internal/guesttest"
+	"github.com/dstack-go/dstack/internal/settings"
+	"github.com/dstack-go/dstack/kms"
+	"github.com/dstack-go/dstack/kms/threshold"
+)
+
+// TestThresholdCommitteeFromChain: the fixture's 2-of-3 committee (kms-a,
+// kms-b, kms-c), decided on chain at epoch 1, serves with
+// committee_from_chain; governance then decides kms-b, kms-c and a new
+// kms-d at epoch 2. kms-d, started afterwards with nothing but its name,
+// joins from the chain; the running nodes see the decision and reshare
+// without a restart; kms-a destroys its shares and stops answering; the
+// app's keys from the new committee are the old ones. A node that is in
+// no committee, and a key set of a committee governance did not decide,
+// are refused.
+func TestThresholdCommitteeFromChain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a resharing of three roots among four nodes takes from 30 seconds (idle) to minutes (busy machine)")
+	}
+	s := guesttest.New(t, guesttest.ComposeHash())
+	dirs := guesttest.ThresholdFixture(t)
+	ctx := context.Background()
+	c := s.Chain
+	all := []string{"kms-a", "kms-b", "kms-c", "kms-d", "kms-x"}
+	lns, urls := map[string]net.Listener{}, map[string]string{}
+	for _, n := range all {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lns[n], urls[n] = ln, "https://"+ln.Addr().String()
+	}
+	decide := func(epoch uint64, thr uint16, names []string, from []string) {
+		t.Helper()
+		var m []dstackkms.DstackKmsThresholdMember
+		for _, n := range names {
+			m = append(m, dstackkms.DstackKmsThresholdMember{Name: n, Url: urls[n]})
+		}
+		if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackSetThresholdCommittee(epoch, thr, m, from)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srvs := map[string]*kms.Server{}
+	start := func(n string) {
+		t.Helper()
+		if dirs[n] == "" {
+			dirs[n] = t.TempDir()
+		}
+		cfg := s.ThresholdConfig(dirs[n], n, urls)
+		cfg.Threshold = &kms.ThresholdConfig{Name: n, CommitteeFromChain: true, CommitteePoll: settings.Duration(100 * time.Millisecond)}
+		srv, err := kms.NewServer(ctx, cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.PeerListener = lns[n]
+		s.ServeWithChain(t, srv)
+		srvs[n] = srv
+	}
+	ready := func(ctx context.Context, n string) error {
+		ctx, cancel := context.WithTimeout(ctx, 15*time.Minute)
+		defer cancel()
+		return srvs[n].Ready(ctx)
+	}
+
+	// With no committee on chain, a node does not come up, saying what to
+	// do.
+	start("kms-a")
+	if err := ready(ctx, "kms-a"); err == nil || !strings.Contains(err.Error(), "dstack chain set-threshold-committee") {
+		t.Fatalf("a node with no committee on chain: %v", err)
+	}
+	srvs["kms-a"].Stop(ctx)
+	ln, err := net.Listen("tcp", strings.TrimPrefix(urls["kms-a"], "https://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lns["kms-a"] = ln
+
+	decide(1, 2, guesttest.ThresholdNames, nil)
+	for _, n := range guesttest.ThresholdNames {
+		start(n)
+	}
+	for _, n := range guesttest.ThresholdNames {
+		if err := ready(ctx, n); err != nil {
+			t.Fatalf("%s: %v", n, err)
+		}
+	}
+	oldPub := s.PublishThreshold(t, dirs["kms-b"])
+	p, appID, instanceID := s.MeasuredCVM(t)
+	keysErr := func(epoch uint64, names ...string) (*kmsclient.ThresholdKeys, error) {
+		t.Helper()
+		ks, at, _, err := s.Reader.ThresholdKeySet(ctx)
+		for deadline := time.Now().Add(time.Minute); err == nil && at != epoch && time.Now().Before(deadline); {
+			time.Sleep(100 * time.Millisecond)
+			ks, at, _, err = s.Reader.ThresholdKeySet(ctx)
+		}
+		if err != nil || at != epoch {
+			t.Fatalf("the key set on chain: epoch %d, %v", at, err)
+		}
+		var nodes []string
+		for _, n := range names {
+			nodes = append(nodes, srvs[n].URL)
+		}
+		id := ks.ID()
+		cl, err := kmsclient.NewThreshold(ctx, kmsclient.ThresholdConfig{Nodes: nodes, KeySet: ks, KeyProviderID: id[:],
+			Node: kmsclient.Config{Attester: p, Attestation: s.Attestation, Chain: s.Reader, InsecureAllowUnboundOSImage: s.InsecureAllowUnboundOSImage}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cl.GetAppKeys(ctx, appID, instanceID, s.VMConfig)
+	}
+	keys := func(epoch uint64, names ...string) *kmsclient.ThresholdKeys {
+		t.Helper()
+		k, err := keysErr(epoch, names...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	before := keys(1, guesttest.ThresholdNames...)
+
+	// kms-d joins with pre-parameters of its own (tss-lib's fixtures').
+	fixtures, _, err := keygen.LoadKeygenTestFixtures(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealingKey, _ := hex.DecodeString(guesttest.ThresholdSealingKey)
+	dirs["kms-d"] = t.TempDir()
+	pre, err := threshold.SealPreParams(&fixtures[3].LocalPreParams, sealingKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dirs["kms-d"], "threshold-preparams.sealed"), pre, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	decide(2, 2, []string{"kms-b", "kms-c", "kms-d"}, nil)
+	start("kms-d")
+	if err := ready(ctx, "kms-d"); err != nil {
+		t.Fatalf("kms-d: %v", err)
+	}
+	// The running nodes reshared in place: kms-b's public record is of
+	// epoch 2, and kms-a's shares are gone.
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		pub, err := kms.ReadThresholdPublic(dirs["kms-b"])
+		_, statErr := os.Stat(filepath.Join(dirs["kms-a"], "threshold-shares.sealed"))
+		if err == nil && pub.Epoch == 2 && errors.Is(statErr, os.ErrNotExist) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the running nodes did not follow the committee of epoch 2: kms-b's record %v, kms-a's shares %v", err, statErr)
+		}
+	}
+	t.Logf("committee change 2-of-3 -> 2-of-3 (kms-a replaced by kms-d) decided on chain, followed by the running nodes: %s", time.Since(began))
+
+	// A key set of a committee other than the one decided is refused.
+	newPub, err := kms.ReadThresholdPublic(dirs["kms-d"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, shares, err := newPub.ChainRecord()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Threshold = 3
+	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackSetThresholdKeySet(rec, shares)); err == nil {
+		t.Fatal("a key set of another threshold than the decided committee's was accepted")
+	}
+	pub := s.PublishThreshold(t, dirs["kms-d"])
+	if pub.Epoch != 2 || pub.KeySet.Root != oldPub.KeySet.Root || pub.CAPubkey != oldPub.CAPubkey {
+		t.Fatal("the committee change changed the root public keys, or not the epoch")
+	}
+	after := keys(2, "kms-b", "kms-c", "kms-d")
+	if after.DiskCryptKey != before.DiskCryptKey || after.EnvCryptKey != before.EnvCryptKey || after.K256Key != before.K256Key || after.AppCASeed != before.AppCASeed {
+		t.Fatal("the app's keys changed with the committee change")
+	}
+	// kms-a answers no key request any more.
+	if _, err := keysErr(2, "kms-a", "kms-b"); err == nil || !strings.Contains(err.Error(), "holds no threshold key share") {
+		t.Fatalf("the retired node still answers key requests: %v", err)
+	}
+
+	// A node in no committee does not come up.
+	start("kms-x")
+	if err := ready(ctx, "kms-x"); err == nil || !strings.Contains(err.Error(), "holds no shares") {
+		t.Fatalf("a node in no committee: %v", err)
+	}
+}
