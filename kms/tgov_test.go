@@ -201,3 +201,51 @@ func TestThresholdCommitteeFromChain(t *testing.T) {
 		t.Fatalf("a node in no committee: %v", err)
 	}
 }
+
+// TestThresholdCommitteeFromChainConfig: committee_from_chain takes the
+// committee from the chain only, and needs the chain to read it from.
+func TestThresholdCommitteeFromChainConfig(t *testing.T) {
+	s := &guesttest.Stack{}
+	urls := map[string]string{"kms-a": "https://127.0.0.1:1", "kms-b": "https://127.0.0.1:2", "kms-c": "https://127.0.0.1:3"}
+	for name, tc := range map[string]struct {
+		edit func(*kms.ThresholdConfig)
+		want string
+	}{
+		"with nodes":      {func(c *kms.ThresholdConfig) { c.Threshold = 0 }, "remove nodes, threshold and reshare"},
+		"with threshold":  {func(c *kms.ThresholdConfig) { c.Nodes = nil }, "remove nodes, threshold and reshare"},
+		"with reshare":    {func(c *kms.ThresholdConfig) { c.Nodes, c.Threshold, c.Reshare = nil, 0, &kms.ThresholdReshare{Epoch: 2} }, "remove nodes, threshold and reshare"},
+		"without a name":  {func(c *kms.ThresholdConfig) { c.Nodes, c.Threshold, c.Name = nil, 0, "" }, "name is required"},
+		"a negative poll": {func(c *kms.ThresholdConfig) { c.Nodes, c.Threshold, c.CommitteePoll = nil, 0, -1 }, "must be positive"},
+	} {
+		cfg := s.ThresholdConfig(t.TempDir(), "kms-a", urls)
+		cfg.Threshold.CommitteeFromChain = true
+		tc.edit(cfg.Threshold)
+		if _, err := kms.NewServer(context.Background(), cfg, nil); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", name, err, tc.want)
+		}
+	}
+	cfg := s.ThresholdConfig(t.TempDir(), "kms-a", urls)
+	cfg.Threshold.CommitteePoll = settings.Duration(time.Second)
+	if _, err := kms.NewServer(context.Background(), cfg, nil); err == nil || !strings.Contains(err.Error(), "committee_poll applies with committee_from_chain only") {
+		t.Errorf("committee_poll without committee_from_chain: %v", err)
+	}
+
+	// Without a chain to read (auth is not chain), the node does not come
+	// up, saying so.
+	st := guesttest.New(t, guesttest.ComposeHash())
+	cfg = st.ThresholdConfig(t.TempDir(), "kms-a", urls)
+	cfg.Threshold = &kms.ThresholdConfig{Name: "kms-a", CommitteeFromChain: true, PeerListen: "127.0.0.1:0"}
+	srv, err := kms.NewServer(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Ready(ctx); err == nil || !strings.Contains(err.Error(), "configure auth.chain") {
+		t.Fatalf("committee_from_chain without auth.chain: %v", err)
+	}
+}
