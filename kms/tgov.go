@@ -100,31 +100,49 @@ func nodesOf(c *chain.ThresholdCommittee) []ThresholdNode {
 
 // follow reads the chain every CommitteePoll while the node serves and
 // carries out each committee change governance decides: a resharing with
-// every node of both committees, the old shares answering until the new
-// ones are sealed and published to the RPC handlers. A node the change
-// leaves out destroys its shares and stops answering. A change that fails
-// (a node down, a timeout) is tried again at the next poll.
+// every node of both committees. The node keeps answering key requests
+// with its old share until the new committee's key set is on chain (which
+// CVMs check partials against), then with its new one; a node the change
+// leaves out destroys its sealed shares at once and stops answering at
+// that moment. A change that fails (a node down, a timeout) is tried
+// again at the next poll.
 func (t *tnode) follow(ctx context.Context) {
 	poll := time.Duration(t.cfg.CommitteePoll)
 	if poll == 0 {
 		poll = DefaultCommitteePoll
 	}
+	// pending are new shares sealed and not answered with yet; retiring
+	// is the epoch of the committee that left this node out.
+	var pending *threshold.Shares
+	var retiring uint64
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(poll):
 		}
-		sh := t.node.Shares()
-		if sh == nil {
-			return
-		}
-		latest, _, err := t.reader.LatestThresholdCommittee(ctx)
+		latest, keySetEpoch, err := t.reader.LatestThresholdCommittee(ctx)
 		if err != nil {
 			t.log.Warn("reading the threshold committee on chain", zap.Error(err))
 			continue
 		}
-		if latest.Epoch <= sh.Committee.Epoch {
+		switch {
+		case retiring > 0 && keySetEpoch >= retiring:
+			t.svc.setThresholdShares(nil)
+			t.log.Warn("the key set of the committee that left this node out is on chain: it answers no key request any more", zap.Uint64("epoch", retiring))
+			return
+		case retiring > 0:
+			continue
+		case pending != nil && keySetEpoch >= pending.Committee.Epoch:
+			if err := t.publish(pending); err != nil {
+				t.log.Error("publishing the new threshold shares", zap.Error(err))
+				continue
+			}
+			t.log.Info("the new committee's key set is on chain: answering with its shares", zap.Uint64("epoch", pending.Committee.Epoch))
+			pending = nil
+		}
+		sh := t.node.Shares()
+		if sh == nil || latest.Epoch <= sh.Committee.Epoch {
 			continue
 		}
 		t.log.Info("governance decided a new threshold committee", zap.Uint64("epoch", latest.Epoch), zap.Int("threshold", latest.Threshold),
@@ -132,18 +150,15 @@ func (t *tnode) follow(ctx context.Context) {
 		next, err := t.change(ctx, sh)
 		switch {
 		case errors.Is(err, ErrRetired):
-			t.svc.setThresholdShares(nil)
-			t.log.Warn("this node is retired from the threshold committee: it answers no key request any more", zap.Error(err))
-			return
+			retiring = latest.Epoch
+			t.log.Warn("this node is retired from the threshold committee: its shares are destroyed, and it answers with the old one in memory until the new committee's key set is on chain", zap.Error(err))
 		case err != nil:
 			t.log.Error("the threshold committee change failed; it is tried again at the next poll", zap.Error(err))
-			continue
+		default:
+			pending = next
+			t.log.Info("new threshold shares sealed: answering with the old ones until the new committee's key set is on chain (dstack chain set-threshold-kms)",
+				zap.Uint64("epoch", next.Committee.Epoch))
 		}
-		if err := t.publish(next); err != nil {
-			t.log.Error("publishing the new threshold shares", zap.Error(err))
-			continue
-		}
-		t.log.Info("serving with the shares of the new threshold committee", zap.Uint64("epoch", next.Committee.Epoch))
 	}
 }
 

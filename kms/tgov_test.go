@@ -26,7 +26,8 @@ import (
 // committee_from_chain; governance then decides kms-b, kms-c and a new
 // kms-d at epoch 2. kms-d, started afterwards with nothing but its name,
 // joins from the chain; the running nodes see the decision and reshare
-// without a restart; kms-a destroys its shares and stops answering; the
+// without a restart, answering with the old shares until the new key set
+// is on chain; kms-a destroys its shares and then stops answering; the
 // app's keys from the new committee are the old ones. A node that is in
 // no committee, and a key set of a committee governance did not decide,
 // are refused.
@@ -168,6 +169,11 @@ func TestThresholdCommitteeFromChain(t *testing.T) {
 		}
 	}
 	t.Logf("committee change 2-of-3 -> 2-of-3 (kms-a replaced by kms-d) decided on chain, followed by the running nodes: %s", time.Since(began))
+	// Until the new key set is on chain, the old committee's shares still
+	// answer: a CVM that boots now gets its keys from kms-b and kms-c.
+	if during, err := keysErr(1, "kms-b", "kms-c"); err != nil || during.DiskCryptKey != before.DiskCryptKey {
+		t.Fatalf("between the resharing and the new key set's publication: %v", err)
+	}
 
 	// A key set of a committee other than the one decided is refused.
 	newPub, err := kms.ReadThresholdPublic(dirs["kms-d"])
@@ -186,13 +192,29 @@ func TestThresholdCommitteeFromChain(t *testing.T) {
 	if pub.Epoch != 2 || pub.KeySet.Root != oldPub.KeySet.Root || pub.CAPubkey != oldPub.CAPubkey {
 		t.Fatal("the committee change changed the root public keys, or not the epoch")
 	}
-	after := keys(2, "kms-b", "kms-c", "kms-d")
+	// Once it is, the nodes answer with their new shares (at their next
+	// poll).
+	var after *kmsclient.ThresholdKeys
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		if after, err = keysErr(2, "kms-b", "kms-c", "kms-d"); err == nil || time.Now().After(deadline) {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 	if after.DiskCryptKey != before.DiskCryptKey || after.EnvCryptKey != before.EnvCryptKey || after.K256Key != before.K256Key || after.AppCASeed != before.AppCASeed {
 		t.Fatal("the app's keys changed with the committee change")
 	}
 	// kms-a answers no key request any more.
-	if _, err := keysErr(2, "kms-a", "kms-b"); err == nil || !strings.Contains(err.Error(), "holds no threshold key share") {
-		t.Fatalf("the retired node still answers key requests: %v", err)
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		_, err := keysErr(2, "kms-a", "kms-b")
+		if err != nil && strings.Contains(err.Error(), "holds no threshold key share") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the retired node still answers key requests once the new key set is on chain: %v", err)
+		}
 	}
 
 	// A node in no committee does not come up.
@@ -211,9 +233,11 @@ func TestThresholdCommitteeFromChainConfig(t *testing.T) {
 		edit func(*kms.ThresholdConfig)
 		want string
 	}{
-		"with nodes":      {func(c *kms.ThresholdConfig) { c.Threshold = 0 }, "remove nodes, threshold and reshare"},
-		"with threshold":  {func(c *kms.ThresholdConfig) { c.Nodes = nil }, "remove nodes, threshold and reshare"},
-		"with reshare":    {func(c *kms.ThresholdConfig) { c.Nodes, c.Threshold, c.Reshare = nil, 0, &kms.ThresholdReshare{Epoch: 2} }, "remove nodes, threshold and reshare"},
+		"with nodes":     {func(c *kms.ThresholdConfig) { c.Threshold = 0 }, "remove nodes, threshold and reshare"},
+		"with threshold": {func(c *kms.ThresholdConfig) { c.Nodes = nil }, "remove nodes, threshold and reshare"},
+		"with reshare": {func(c *kms.ThresholdConfig) {
+			c.Nodes, c.Threshold, c.Reshare = nil, 0, &kms.ThresholdReshare{Epoch: 2}
+		}, "remove nodes, threshold and reshare"},
 		"without a name":  {func(c *kms.ThresholdConfig) { c.Nodes, c.Threshold, c.Name = nil, 0, "" }, "name is required"},
 		"a negative poll": {func(c *kms.ThresholdConfig) { c.Nodes, c.Threshold, c.CommitteePoll = nil, 0, -1 }, "must be positive"},
 	} {

@@ -82,12 +82,14 @@ type ThresholdConfig struct {
 	// to it from the committee of the key set on chain (or of its own
 	// shares). While it serves it reads the chain every CommitteePoll, and
 	// a committee decided at a higher epoch is reshared to by every node
-	// of both without a restart (the old shares answer until the new ones
-	// are sealed); a node the new committee leaves out destroys its shares
-	// and stops serving. The key set the new committee writes
+	// of both without a restart; a node the new committee leaves out
+	// destroys its sealed shares. The key set the new committee writes
 	// (threshold-public.json) is then published by governance
 	// (setThresholdKeySet), which the contract checks is of the committee
-	// it decided. Requires auth.chain (the node does not come up without
+	// it decided; until it is on chain the nodes answer key requests with
+	// their old shares (CVMs check partials against the key set on chain),
+	// and once it is, with their new ones, a node left out answering no
+	// more. Requires auth.chain (the node does not come up without
 	// it). Default false.
 	CommitteeFromChain bool `json:"committee_from_chain,omitempty"`
 	// CommitteePoll is how often a node with CommitteeFromChain reads the
@@ -359,8 +361,8 @@ type tnode struct {
 	// reader reads the committees governance decides
 	// (CommitteeFromChain); nil otherwise.
 	reader *chain.Reader
-	stop  context.CancelFunc
-	wg    sync.WaitGroup
+	stop   context.CancelFunc
+	wg     sync.WaitGroup
 }
 
 // newTNode prepares a threshold node: its identity key (made once, then
