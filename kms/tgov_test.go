@@ -2,7 +2,6 @@ package kms_test
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"net"
 	"os"
@@ -11,14 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bnb-chain/tss-lib/v2/ecdsa/keygen"
-
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
 	"github.com/dstack-go/dstack/guestos/kmsclient"
 	"github.com/dstack-go/dstack/internal/guesttest"
 	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/kms"
-	"github.com/dstack-go/dstack/kms/threshold"
 )
 
 // TestThresholdCommitteeFromChain: the fixture's 2-of-3 committee (kms-a,
@@ -106,25 +102,12 @@ func TestThresholdCommitteeFromChain(t *testing.T) {
 	p, appID, instanceID := s.MeasuredCVM(t)
 	keysErr := func(epoch uint64, names ...string) (*kmsclient.ThresholdKeys, error) {
 		t.Helper()
-		ks, at, _, err := s.Reader.ThresholdKeySet(ctx)
-		for deadline := time.Now().Add(time.Minute); err == nil && at != epoch && time.Now().Before(deadline); {
-			time.Sleep(100 * time.Millisecond)
-			ks, at, _, err = s.Reader.ThresholdKeySet(ctx)
-		}
-		if err != nil || at != epoch {
-			t.Fatalf("the key set on chain: epoch %d, %v", at, err)
-		}
-		var nodes []string
+		var urls []string
 		for _, n := range names {
-			nodes = append(nodes, srvs[n].URL)
+			urls = append(urls, srvs[n].URL)
 		}
-		id := ks.ID()
-		cl, err := kmsclient.NewThreshold(ctx, kmsclient.ThresholdConfig{Nodes: nodes, KeySet: ks, KeyProviderID: id[:],
-			Node: kmsclient.Config{Attester: p, Attestation: s.Attestation, Chain: s.Reader, InsecureAllowUnboundOSImage: s.InsecureAllowUnboundOSImage}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return cl.GetAppKeys(ctx, appID, instanceID, s.VMConfig)
+		_, k, err := cvmKeys(t, s, p, appID, instanceID, epoch, urls)
+		return k, err
 	}
 	keys := func(epoch uint64, names ...string) *kmsclient.ThresholdKeys {
 		t.Helper()
@@ -136,20 +119,8 @@ func TestThresholdCommitteeFromChain(t *testing.T) {
 	}
 	before := keys(1, guesttest.ThresholdNames...)
 
-	// kms-d joins with pre-parameters of its own (tss-lib's fixtures').
-	fixtures, _, err := keygen.LoadKeygenTestFixtures(4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealingKey, _ := hex.DecodeString(guesttest.ThresholdSealingKey)
-	dirs["kms-d"] = t.TempDir()
-	pre, err := threshold.SealPreParams(&fixtures[3].LocalPreParams, sealingKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dirs["kms-d"], "threshold-preparams.sealed"), pre, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	// kms-d joins with pre-parameters of its own.
+	dirs["kms-d"] = joiningNodeDir(t)
 	began := time.Now()
 	decide(2, 2, []string{"kms-b", "kms-c", "kms-d"}, nil)
 	start("kms-d")
