@@ -178,3 +178,91 @@ func TestStorageLayout(t *testing.T) {
 		t.Fatalf("slot 13 is %x, not the number of shares", slot(13))
 	}
 }
+
+func members(names ...string) []dstackkms.DstackKmsThresholdMember {
+	var m []dstackkms.DstackKmsThresholdMember
+	for i, n := range names {
+		m = append(m, dstackkms.DstackKmsThresholdMember{Name: n, Url: "https://127.0.0.1:" + string(rune('1'+i)) + "443"})
+	}
+	return m
+}
+
+// TestThresholdCommittee: the owner decides a committee per epoch, which
+// reads back with its members, threshold and fromNodes and an event; an
+// epoch is never decided twice, nor below the key set's; the key set of an
+// epoch with a decided committee must be of it (threshold, number and
+// names of its members).
+func TestThresholdCommittee(t *testing.T) {
+	c := newChain(t)
+	K := c.K
+	read := func(epoch uint64) dstackkms.DstackKmsThresholdCommittee {
+		t.Helper()
+		got, err := bind.Call(c.kms, nil, K.PackThresholdCommittee(epoch), K.UnpackThresholdCommittee)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got := read(1); len(got.Members) != 0 || got.Threshold != 0 {
+		t.Fatalf("an undecided epoch reads %+v", got)
+	}
+	r := c.send(c.kms, c.owner, K.PackSetThresholdCommittee(1, 2, members("a", "b", "c"), nil), "")
+	t.Logf("gas setThresholdCommittee 2-of-3: %d", r.GasUsed)
+	var ev *dstackkms.DstackKmsThresholdCommitteeSet
+	var policy *dstackkms.DstackKmsPolicyChanged
+	for _, l := range r.Logs {
+		if e, err := K.UnpackThresholdCommitteeSetEvent(l); err == nil {
+			ev = e
+		}
+		if e, err := K.UnpackPolicyChangedEvent(l); err == nil {
+			policy = e
+		}
+	}
+	if ev == nil || ev.Epoch != 1 || ev.Threshold != 2 || policy == nil || policy.Policy != crypto.Keccak256Hash([]byte("threshold-committee")) || policy.Value != ev.CommitteeHash {
+		t.Fatalf("events: %+v, %+v", ev, policy)
+	}
+	got := read(1)
+	if got.Threshold != 2 || len(got.Members) != 3 || got.Members[1] != members("a", "b", "c")[1] || len(got.FromNodes) != 0 {
+		t.Fatalf("committee 1 reads %+v", got)
+	}
+	if e, err := bind.Call(c.kms, nil, K.PackThresholdCommitteeEpoch(), K.UnpackThresholdCommitteeEpoch); err != nil || e != 1 {
+		t.Fatalf("thresholdCommitteeEpoch = %d, %v", e, err)
+	}
+
+	// The key set of epoch 1 must be the decided committee's.
+	ks, shares := thresholdRecord(1, 1, 2, 3) // nodes a, b, c
+	wrongT, _ := thresholdRecord(1, 1, 3, 3)
+	_, four := thresholdRecord(1, 1, 2, 4)
+	renamed := append([]dstackkms.DstackKmsThresholdShare(nil), shares...)
+	renamed[2].Node = "x"
+	c.reverts(t, []revertCase{
+		{"a key set of another threshold", c.kms, c.owner, K.PackSetThresholdKeySet(wrongT, shares), "not the committee governance set for this epoch", nil},
+		{"a key set of more members", c.kms, c.owner, K.PackSetThresholdKeySet(ks, four), "not the committee governance set for this epoch", nil},
+		{"a key set with a share of another node", c.kms, c.owner, K.PackSetThresholdKeySet(ks, renamed), "a share of a node not in the committee governance set for this epoch", nil},
+	})
+	c.send(c.kms, c.owner, K.PackSetThresholdKeySet(ks, shares), "")
+
+	// A resharing decided: b, c, d, 2 of 3, with b and c taking part.
+	c.send(c.kms, c.owner, K.PackSetThresholdCommittee(2, 2, members("b", "c", "d"), []string{"b", "c"}), "")
+	if got := read(2); len(got.FromNodes) != 2 || got.FromNodes[1] != "c" || got.Members[2].Name != "d" {
+		t.Fatalf("committee 2 reads %+v", got)
+	}
+	if got := read(1); len(got.Members) != 3 || got.Members[0].Name != "a" {
+		t.Fatalf("committee 1 changed: %+v", got)
+	}
+	c.reverts(t, []revertCase{
+		{"setThresholdCommittee by a stranger", c.kms, c.stranger, K.PackSetThresholdCommittee(3, 2, members("a", "b"), nil), unauthorized, nil},
+		{"an epoch decided already", c.kms, c.owner, K.PackSetThresholdCommittee(2, 2, members("a", "b"), nil), "committee epoch must increase", nil},
+		{"an epoch below the latest", c.kms, c.owner, K.PackSetThresholdCommittee(1, 2, members("a", "b"), nil), "committee epoch must increase", nil},
+		{"one member", c.kms, c.owner, K.PackSetThresholdCommittee(3, 2, members("a"), nil), "a committee has 2 to 64 members", nil},
+		{"threshold one", c.kms, c.owner, K.PackSetThresholdCommittee(3, 1, members("a", "b"), nil), "invalid threshold", nil},
+		{"threshold above the members", c.kms, c.owner, K.PackSetThresholdCommittee(3, 3, members("a", "b"), nil), "invalid threshold", nil},
+		{"a repeated name", c.kms, c.owner, K.PackSetThresholdCommittee(3, 2, members("a", "b", "a"), nil), "repeated member name", nil},
+		{"a member without a url", c.kms, c.owner, K.PackSetThresholdCommittee(3, 2, []dstackkms.DstackKmsThresholdMember{{Name: "a", Url: "https://h:1"}, {Name: "b"}}, nil), "member without name or url", nil},
+	})
+	// A key set published past the decisions moves the floor: no committee
+	// at or below its epoch can be decided any more.
+	ks5, shares5 := thresholdRecord(1, 5, 2, 3)
+	c.send(c.kms, c.owner, K.PackSetThresholdKeySet(ks5, shares5), "")
+	c.reverts(t, []revertCase{{"a committee below the key set's epoch", c.kms, c.owner, K.PackSetThresholdCommittee(4, 2, members("a", "b"), nil), "committee epoch must increase", nil}})
+}

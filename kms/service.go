@@ -24,6 +24,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/ethereum/go-ethereum/crypto"
@@ -76,6 +77,10 @@ type Service struct {
 	// reports its root CA certificate and k256 public key.
 	ThresholdNode *threshold.Node
 
+	// live, once a threshold node published its shares
+	// (setThresholdShares), replaces ThresholdShares: a committee change
+	// swaps them while the node serves.
+	live     atomic.Pointer[map[uint32]*tkey.Share]
 	verifier *ratls.Verifier
 	metrics  *metrics
 }
@@ -204,6 +209,25 @@ func (s *Service) GetAppKey(ctx context.Context, req *kmsapi.GetAppKeyRequest) (
 	return keys, nil
 }
 
+// setThresholdShares publishes a threshold node's shares to the RPC
+// handlers, in place of ThresholdShares and of any published before; none
+// (a retired node) refuses GetAppKeyShares.
+func (s *Service) setThresholdShares(m map[uint32]*tkey.Share) {
+	if m == nil {
+		m = map[uint32]*tkey.Share{}
+	}
+	s.live.Store(&m)
+}
+
+// thresholdShare is this node's share of the derivation root of epoch,
+// nil if none.
+func (s *Service) thresholdShare(epoch uint32) *tkey.Share {
+	if m := s.live.Load(); m != nil {
+		return (*m)[epoch]
+	}
+	return s.ThresholdShares[epoch]
+}
+
 // GetAppKeyShares answers, on a threshold KMS node, the node's partial keys
 // of the caller's app keys, after authorizing the caller on its own exactly
 // as GetAppKey does: attestation, bound OS image, the authorizer (the
@@ -212,7 +236,7 @@ func (s *Service) GetAppKeyShares(ctx context.Context, req *kmsapi.GetAppKeyShar
 	if req.APIVersion > 1 {
 		return nil, prpc.Errorf("unsupported api_version %d", req.APIVersion)
 	}
-	share := s.ThresholdShares[req.Epoch]
+	share := s.thresholdShare(req.Epoch)
 	if share == nil {
 		return nil, prpc.Errorf("this KMS holds no threshold key share of epoch %d", req.Epoch)
 	}

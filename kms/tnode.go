@@ -48,12 +48,12 @@ type ThresholdConfig struct {
 	// Threshold is t, how many nodes must cooperate to release an app's
 	// keys or sign; t−1 learn nothing. Required: at least 2 and at most
 	// the number of nodes.
-	Threshold int `json:"threshold"`
+	Threshold int `json:"threshold,omitempty"`
 	// Nodes are the committee's n nodes in committee order, this one
 	// included: each node's name and the https:// URL of its peer
 	// listener. Every node must list the same nodes in the same order.
 	// Required.
-	Nodes []ThresholdNode `json:"nodes"`
+	Nodes []ThresholdNode `json:"nodes,omitempty"`
 	// PeerListen is the address of this node's peer listener, where the
 	// other nodes reach it over mutual RA-TLS (its URL in Nodes). Required
 	// unless the embedding program hands the server a listener
@@ -74,7 +74,35 @@ type ThresholdConfig struct {
 	// new committee as Nodes and Threshold and remove the block. Default
 	// none.
 	Reshare *ThresholdReshare `json:"reshare,omitempty"`
+	// CommitteeFromChain takes the committee from the chain instead of
+	// Nodes, Threshold and Reshare (leave them out): the committees
+	// governance decides with DstackKms.setThresholdCommittee (`dstack
+	// chain set-threshold-committee`), one per epoch. At start the node
+	// takes part in the latest one: the DKG of the first, or the resharing
+	// to it from the committee of the key set on chain (or of its own
+	// shares). While it serves it reads the chain every CommitteePoll, and
+	// a committee decided at a higher epoch is reshared to by every node
+	// of both without a restart; a node the new committee leaves out
+	// destroys its sealed shares. The key set the new committee writes
+	// (threshold-public.json) is then published by governance
+	// (setThresholdKeySet), which the contract checks is of the committee
+	// it decided; until it is on chain the nodes answer key requests with
+	// their old shares (CVMs check partials against the key set on chain),
+	// and once it is, with their new ones, a node left out answering no
+	// more. Requires auth.chain (the node does not come up without
+	// it). Default false.
+	CommitteeFromChain bool `json:"committee_from_chain,omitempty"`
+	// CommitteePoll is how often a node with CommitteeFromChain reads the
+	// chain for a new committee. Default 10s.
+	CommitteePoll settings.Duration `json:"committee_poll,omitempty"`
+
+	// dkgEpoch is the epoch of the committee a DKG makes (the first
+	// committee on chain's); 0 means 1.
+	dkgEpoch uint64
 }
+
+// DefaultCommitteePoll is ThresholdConfig.CommitteePoll's default.
+const DefaultCommitteePoll = 10 * time.Second
 
 // ThresholdReshare names the committee a resharing moves the roots to,
 // and the one they move from.
@@ -147,6 +175,22 @@ const DefaultDKGTimeout = 30 * time.Minute
 
 // validate checks the threshold configuration.
 func (c *ThresholdConfig) validate(cfg *Config) error {
+	if c.CommitteeFromChain {
+		switch {
+		case c.Name == "":
+			return errors.New("kms: threshold: committee_from_chain: name is required: this node's name in the committees governance decides")
+		case len(c.Nodes) > 0 || c.Threshold != 0 || c.Reshare != nil:
+			return errors.New("kms: threshold: committee_from_chain takes the committee from the chain: remove nodes, threshold and reshare")
+		case cfg.OnboardFrom != "":
+			return errors.New("kms: threshold: onboard_from does not apply to a threshold node, whose shares come from the DKG among its committee: remove it")
+		case c.DKGTimeout < 0 || c.CommitteePoll < 0:
+			return errors.New("kms: threshold: dkg_timeout and committee_poll must be positive")
+		}
+		return nil
+	}
+	if c.CommitteePoll != 0 {
+		return errors.New("kms: threshold: committee_poll applies with committee_from_chain only")
+	}
 	n := len(c.Nodes)
 	switch {
 	case cfg.OnboardFrom != "":
@@ -314,8 +358,11 @@ type tnode struct {
 	rpc   atomic.Pointer[tls.Certificate]
 	ready chan struct{}
 	err   error
-	stop  context.CancelFunc
-	wg    sync.WaitGroup
+	// reader reads the committees governance decides
+	// (CommitteeFromChain); nil otherwise.
+	reader *chain.Reader
+	stop   context.CancelFunc
+	wg     sync.WaitGroup
 }
 
 // newTNode prepares a threshold node: its identity key (made once, then
@@ -338,9 +385,18 @@ func newTNode(ctx context.Context, cfg Config, p *prepared, svc *Service, log *z
 		return nil, fmt.Errorf("kms: threshold: issuing the peer certificate: %w", err)
 	}
 	t.node = &threshold.Node{Name: t.cfg.Name, Logger: log, Timeout: 10 * time.Minute, Approve: t.approve}
+	t.tr = &threshold.PeerTransport{Node: t.node, Peers: t.cfg.peers(), Certificate: cert, Attestation: p.self.Attestation,
+		Policy: p.self.PeerCheck(p.auth), Logger: log}
+	t.node.Transport = t.tr
+	return t, nil
+}
+
+// peers are the nodes this one talks to: the committee's, and a
+// resharing's new committee's and the old members taking part.
+func (c *ThresholdConfig) peers() map[string]threshold.Peer {
 	peers := map[string]threshold.Peer{}
-	all := t.cfg.Nodes
-	if r := t.cfg.Reshare; r != nil {
+	all := c.Nodes
+	if r := c.Reshare; r != nil {
 		all = append(slices.Clone(all), r.Nodes...)
 		if len(r.FromNodes) > 0 {
 			// Only the nodes that take part are waited for and talked to.
@@ -350,14 +406,11 @@ func newTNode(ctx context.Context, cfg Config, p *prepared, svc *Service, log *z
 		}
 	}
 	for _, n := range all {
-		if n.Name != t.cfg.Name {
+		if n.Name != c.Name {
 			peers[n.Name] = threshold.Peer{URL: n.URL}
 		}
 	}
-	t.tr = &threshold.PeerTransport{Node: t.node, Peers: peers, Certificate: cert, Attestation: p.self.Attestation,
-		Policy: p.self.PeerCheck(p.auth), Logger: log}
-	t.node.Transport = t.tr
-	return t, nil
+	return peers
 }
 
 // identity unseals the node's identity key, or makes and seals one on
@@ -431,6 +484,9 @@ func (t *tnode) serve(ln net.Listener) {
 		}
 		t.err = err
 		close(t.ready)
+		if err == nil && t.reader != nil {
+			t.follow(ctx)
+		}
 	}()
 }
 
@@ -451,6 +507,16 @@ func (t *tnode) bringUp(ctx context.Context) error {
 	sh, err := t.loadShares()
 	if err != nil {
 		return err
+	}
+	if t.cfg.CommitteeFromChain {
+		a, ok := t.svc.Auth.(*ChainAuthorizer)
+		if !ok {
+			return errors.New("kms: threshold: committee_from_chain reads the committee from DstackKms: configure auth.chain")
+		}
+		t.reader = a.Reader
+		if err := t.takeCommittee(ctx, sh); err != nil {
+			return err
+		}
 	}
 	switch r := t.cfg.Reshare; {
 	case r != nil && (sh == nil || sh.Committee.Epoch < r.Epoch):
@@ -473,6 +539,20 @@ func (t *tnode) bringUp(ctx context.Context) error {
 	if err := t.matches(sh.Committee); err != nil {
 		return err
 	}
+	cert, err := t.rpcCert(ctx)
+	if err != nil {
+		return err
+	}
+	if err := t.publish(sh); err != nil {
+		return err
+	}
+	t.svc.ThresholdNode = t.node
+	t.rpc.Store(cert) // publishes the field above to the RPC handlers
+	return nil
+}
+
+// publish gives the RPC handlers the shares' derivation share.
+func (t *tnode) publish(sh *threshold.Shares) error {
 	d, err := sh.Derivation()
 	if err != nil {
 		return err
@@ -481,13 +561,7 @@ func (t *tnode) bringUp(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cert, err := t.rpcCert(ctx)
-	if err != nil {
-		return err
-	}
-	t.svc.ThresholdShares = map[uint32]*tkey.Share{d.RootEpoch: &share}
-	t.svc.ThresholdNode = t.node
-	t.rpc.Store(cert) // publishes the fields above to the RPC handlers
+	t.svc.setThresholdShares(map[uint32]*tkey.Share{d.RootEpoch: &share})
 	return nil
 }
 
@@ -700,7 +774,7 @@ func (t *tnode) dkg(ctx context.Context) (*threshold.Shares, error) {
 		return nil, err
 	}
 	names := nodeNames(t.cfg.Nodes)
-	com, err := threshold.NewCommittee(1, t.cfg.Threshold, names...)
+	com, err := threshold.NewCommittee(max(t.cfg.dkgEpoch, 1), t.cfg.Threshold, names...)
 	if err != nil {
 		return nil, fmt.Errorf("kms: threshold: %w", err)
 	}

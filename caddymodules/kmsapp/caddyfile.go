@@ -46,6 +46,8 @@ func init() {
 //				node        <name> <https://peer-host:port>   (every node, in committee order)
 //				peer_listen <host:port>
 //				dkg_timeout <duration>
+//				committee_from_chain                          (the committee from DstackKms, instead of threshold, node and reshare)
+//				committee_poll <duration>                     (with committee_from_chain; default 10s)
 //				reshare {                                     (a committee change)
 //					epoch      <new committee's epoch>
 //					threshold  <new t>
@@ -219,6 +221,14 @@ func parseThreshold(d *caddyfile.Dispenser) (*kms.ThresholdConfig, error) {
 			continue
 		}
 		args := d.RemainingArgs()
+		if key == "committee_from_chain" {
+			if seen[key] || len(args) != 0 {
+				return nil, d.Errf("threshold: committee_from_chain takes no value (once)")
+			}
+			seen[key] = true
+			t.CommitteeFromChain = true
+			continue
+		}
 		if key != "node" {
 			if seen[key] {
 				return nil, d.Errf("threshold: %s given twice", key)
@@ -250,8 +260,14 @@ func parseThreshold(d *caddyfile.Dispenser) (*kms.ThresholdConfig, error) {
 				return nil, d.Errf("threshold: dkg_timeout %q is not a positive duration", args[0])
 			}
 			t.DKGTimeout = settings.Duration(v)
+		case "committee_poll":
+			v, err := caddy.ParseDuration(args[0])
+			if err != nil || v <= 0 {
+				return nil, d.Errf("threshold: committee_poll %q is not a positive duration", args[0])
+			}
+			t.CommitteePoll = settings.Duration(v)
 		default:
-			return nil, d.Errf("unknown threshold option %q (name, threshold, node, peer_listen, dkg_timeout, reshare)", key)
+			return nil, d.Errf("unknown threshold option %q (name, threshold, node, peer_listen, dkg_timeout, committee_from_chain, committee_poll, reshare)", key)
 		}
 	}
 	return t, nil

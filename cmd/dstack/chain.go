@@ -244,6 +244,7 @@ read at one block, which they print first.`}
 				_, err = c.Send(ctx, to, K.PackSetThresholdKeySet(rec, shares), "set-threshold-key-set")
 				return err
 			}),
+		setThresholdCommittee(run, kms),
 		kmsTx("add-os-image", "Allow an OS image hash", K.PackAddOsImageHash),
 		kmsTx("remove-os-image", "Disallow an OS image hash", K.PackRemoveOsImageHash),
 		kmsTx("add-kms-mr", "Allow a KMS aggregated measurement", K.PackAddKmsAggregatedMr),

@@ -282,6 +282,43 @@ func queryCommands(query queryRunner, kms func() (common.Address, error)) []*cob
 			q.line("eventlog_bytes", strconv.Itoa(len(info.Eventlog)))
 			return nil
 		})},
+		{Use: "threshold-committee [EPOCH]", Short: "Show the threshold KMS committee governance decided for EPOCH (default the latest), and the epoch of the key set on chain",
+			Args: cobra.MaximumNArgs(1), RunE: query(func(ctx context.Context, q *chainQuery, args []string) error {
+				to, err := kms()
+				if err != nil {
+					return err
+				}
+				epoch, err := callAt(ctx, q, to, K.PackThresholdCommitteeEpoch(), K.UnpackThresholdCommitteeEpoch)
+				if err != nil {
+					return err
+				}
+				if len(args) == 1 {
+					if epoch, err = strconv.ParseUint(args[0], 10, 64); err != nil || epoch == 0 {
+						return usageErr(fmt.Errorf("EPOCH %q must be a positive number", args[0]))
+					}
+				}
+				c, err := callAt(ctx, q, to, K.PackThresholdCommittee(epoch), K.UnpackThresholdCommittee)
+				if err != nil {
+					return err
+				}
+				ks, err := callAt(ctx, q, to, K.PackThresholdKeySet(), K.UnpackThresholdKeySet)
+				if err != nil {
+					return err
+				}
+				q.line("key_set_epoch", strconv.FormatUint(ks.Epoch, 10))
+				if len(c.Members) == 0 {
+					return fmt.Errorf("no threshold committee is decided for epoch %d", epoch)
+				}
+				q.line("epoch", strconv.FormatUint(epoch, 10))
+				q.line("threshold", strconv.Itoa(int(c.Threshold)))
+				for _, m := range c.Members {
+					q.line("member", m.Name+" "+m.Url)
+				}
+				for _, n := range c.FromNodes {
+					q.line("from_node", n)
+				}
+				return nil
+			})},
 		kmsList("os-images", "List the allowed OS image hashes", "os_image", kmsEvent("OsImageHashAdded"), K.PackAllowedOsImages, K.UnpackAllowedOsImages),
 		kmsList("kms-mrs", "List the allowed KMS aggregated measurements", "kms_mr", kmsEvent("KmsAggregatedMrAdded"), K.PackKmsAllowedAggregatedMrs, K.UnpackKmsAllowedAggregatedMrs),
 		kmsList("kms-devices", "List the allowed KMS device ids", "kms_device", kmsEvent("KmsDeviceAdded"), K.PackKmsAllowedDeviceIds, K.UnpackKmsAllowedDeviceIds),

@@ -90,3 +90,82 @@ func ThresholdRecord(ks *tkey.KeySet, epoch uint64) (dstackkms.DstackKmsThreshol
 	}
 	return rec, shares
 }
+
+// ThresholdMember is a member of a committee governance decided on: its
+// name in the committee and its peer listener's URL.
+type ThresholdMember struct {
+	Name string
+	URL  string
+}
+
+// ThresholdCommittee is a threshold KMS committee governance decided on
+// (DstackKms.setThresholdCommittee): from Epoch on, Members hold the
+// roots, Threshold of them combining; for a resharing, FromNodes are the
+// members of the previous committee that take part (none: all of them).
+type ThresholdCommittee struct {
+	Epoch     uint64
+	Threshold int
+	Members   []ThresholdMember
+	FromNodes []string
+}
+
+// ErrNoThresholdCommittee is returned when governance decided no
+// threshold committee of the epoch asked (or none at all).
+var ErrNoThresholdCommittee = errors.New("no threshold committee is decided on chain for this epoch")
+
+// LatestThresholdCommittee reads the committee of the highest epoch
+// governance decided on, at one block, with the epoch of the key set
+// published on chain (0 if none): a committee above it is a change the
+// nodes are to carry out. ErrNoThresholdCommittee if none was decided.
+func (r *Reader) LatestThresholdCommittee(ctx context.Context) (c *ThresholdCommittee, keySetEpoch uint64, err error) {
+	block, err := r.pin(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	epochData, recData := r.abi.PackThresholdCommitteeEpoch(), r.abi.PackThresholdKeySet()
+	epoch, err := lookup(ctx, r, block, epochData, nil, func(o *bind.CallOpts) (uint64, error) {
+		return bind.Call(r.kms, o, epochData, r.abi.UnpackThresholdCommitteeEpoch)
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading the threshold committee's epoch: %w", err)
+	}
+	rec, err := lookup(ctx, r, block, recData, nil, func(o *bind.CallOpts) (dstackkms.ThresholdKeySetOutput, error) {
+		return bind.Call(r.kms, o, recData, r.abi.UnpackThresholdKeySet)
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading the threshold key set: %w", err)
+	}
+	if epoch == 0 {
+		return nil, rec.Epoch, ErrNoThresholdCommittee
+	}
+	c, err = r.thresholdCommittee(ctx, block, epoch)
+	return c, rec.Epoch, err
+}
+
+// ThresholdCommittee reads the committee governance decided on for epoch;
+// ErrNoThresholdCommittee if none.
+func (r *Reader) ThresholdCommittee(ctx context.Context, epoch uint64) (*ThresholdCommittee, error) {
+	block, err := r.pin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.thresholdCommittee(ctx, block, epoch)
+}
+
+func (r *Reader) thresholdCommittee(ctx context.Context, block, epoch uint64) (*ThresholdCommittee, error) {
+	data := r.abi.PackThresholdCommittee(epoch)
+	rec, err := lookup(ctx, r, block, data, nil, func(o *bind.CallOpts) (dstackkms.DstackKmsThresholdCommittee, error) {
+		return bind.Call(r.kms, o, data, r.abi.UnpackThresholdCommittee)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the threshold committee of epoch %d: %w", epoch, err)
+	}
+	if len(rec.Members) == 0 {
+		return nil, fmt.Errorf("%w (epoch %d)", ErrNoThresholdCommittee, epoch)
+	}
+	c := &ThresholdCommittee{Epoch: epoch, Threshold: int(rec.Threshold), FromNodes: rec.FromNodes}
+	for _, m := range rec.Members {
+		c.Members = append(c.Members, ThresholdMember{Name: m.Name, URL: m.Url})
+	}
+	return c, nil
+}

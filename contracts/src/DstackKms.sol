@@ -47,6 +47,24 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
         bytes k256;
     }
 
+    /// @notice A member of a threshold KMS committee governance decided on: its name in the committee and the https
+    /// URL of its peer listener, where the other members reach it over mutual RA-TLS.
+    struct ThresholdMember {
+        string name;
+        string url;
+    }
+
+    /// @notice A committee governance decided on: from its epoch on, its members are to hold the roots, t of them
+    /// combining. Above the epoch of the key set on chain, it is a change the nodes carry out (a DKG for the first
+    /// committee, else a resharing from the key set's committee, of which fromNodes take part); the key set the
+    /// new committee publishes afterwards must be of it.
+    struct ThresholdCommittee {
+        uint16 threshold;
+        ThresholdMember[] members;
+        /// @dev The members of the key set's committee that take part in the resharing; empty: all of them.
+        string[] fromNodes;
+    }
+
     // Storage, in upstream's order.
     KmsInfo public kmsInfo;
     string public gatewayAppId;
@@ -58,7 +76,10 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
     // Appended storage (slots taken from the gap): a threshold KMS's key set and public shares.
     ThresholdKeySet public thresholdKeySet;
     ThresholdShare[] private _thresholdShares;
-    uint256[46] private __gap;
+    // Appended storage: the threshold committees governance decided on, by epoch, and the latest epoch.
+    uint64 public thresholdCommitteeEpoch;
+    mapping(uint64 => ThresholdCommittee) private _thresholdCommittees;
+    uint256[44] private __gap;
 
     event AppRegistered(address appId);
     event KmsInfoSet(bytes k256Pubkey);
@@ -72,6 +93,7 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
     event AppImplementationSet(address implementation);
     event AppDeployedViaFactory(address indexed appId, address indexed deployer);
     event ThresholdKeySetSet(uint32 indexed rootEpoch, uint64 indexed epoch, bytes32 keySetId);
+    event ThresholdCommitteeSet(uint64 indexed epoch, uint16 threshold, bytes32 committeeHash);
     /// @notice Audit trail of every policy change; policy is keccak256 of its name.
     event PolicyChanged(address indexed actor, bytes32 indexed policy, bytes32 indexed value, bool enabled);
 
@@ -84,6 +106,8 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
     bytes32 private constant POLICY_KMS_DEVICE = keccak256("kms-device");
     bytes32 private constant POLICY_OS_IMAGE = keccak256("os-image");
     bytes32 private constant POLICY_THRESHOLD_KEY_SET = keccak256("threshold-key-set");
+    bytes32 private constant POLICY_THRESHOLD_COMMITTEE = keccak256("threshold-committee");
+    uint256 private constant MAX_THRESHOLD_MEMBERS = 64;
 
     /// @custom:oz-upgrades-unsafe-allow constructor
     constructor() {
@@ -130,6 +154,13 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
         require(keySet.rootEpoch >= 1 && keySet.rootEpoch <= keySet.epoch, "invalid root epoch");
         require(keySet.rootEpoch >= thresholdKeySet.rootEpoch, "root epoch must not decrease");
         require(keySet.derivationRoot.length == 33, "invalid derivation root");
+        ThresholdCommittee storage c = _thresholdCommittees[keySet.epoch];
+        if (c.members.length > 0) {
+            require(keySet.threshold == c.threshold && shares.length == c.members.length, "not the committee governance set for this epoch");
+            for (uint256 i = 0; i < shares.length; i++) {
+                require(_isMember(c, shares[i].node), "a share of a node not in the committee governance set for this epoch");
+            }
+        }
         thresholdKeySet = keySet;
         delete _thresholdShares;
         for (uint256 i = 0; i < shares.length; i++) {
@@ -140,6 +171,52 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
         }
         emit ThresholdKeySetSet(keySet.rootEpoch, keySet.epoch, keySet.keySetId);
         emit PolicyChanged(msg.sender, POLICY_THRESHOLD_KEY_SET, keySet.keySetId, true);
+    }
+
+    /// @notice Decides the threshold KMS committee of a new epoch: its members (in committee order, names unique, each
+    /// with its peer URL), its threshold, and for a resharing the old members that take part (empty: all). The epoch
+    /// must be above every committee and key set before it, so that a decision is never replaced in place: to change a
+    /// pending one, decide another at a higher epoch. The nodes follow it (a DKG or a resharing), and the key set they
+    /// publish for the epoch must be of this committee.
+    function setThresholdCommittee(uint64 epoch, uint16 threshold, ThresholdMember[] calldata members, string[] calldata fromNodes)
+        external
+        onlyOwner
+    {
+        require(epoch > thresholdCommitteeEpoch && epoch > thresholdKeySet.epoch, "committee epoch must increase");
+        require(members.length >= 2 && members.length <= MAX_THRESHOLD_MEMBERS, "a committee has 2 to 64 members");
+        require(threshold >= 2 && threshold <= members.length, "invalid threshold");
+        require(fromNodes.length <= MAX_THRESHOLD_MEMBERS, "too many fromNodes");
+        ThresholdCommittee storage c = _thresholdCommittees[epoch];
+        c.threshold = threshold;
+        for (uint256 i = 0; i < members.length; i++) {
+            require(bytes(members[i].name).length > 0 && bytes(members[i].url).length > 0, "member without name or url");
+            for (uint256 j = 0; j < i; j++) {
+                require(keccak256(bytes(members[j].name)) != keccak256(bytes(members[i].name)), "repeated member name");
+            }
+            c.members.push(members[i]);
+        }
+        for (uint256 i = 0; i < fromNodes.length; i++) {
+            c.fromNodes.push(fromNodes[i]);
+        }
+        thresholdCommitteeEpoch = epoch;
+        bytes32 h = keccak256(abi.encode(threshold, members, fromNodes));
+        emit ThresholdCommitteeSet(epoch, threshold, h);
+        emit PolicyChanged(msg.sender, POLICY_THRESHOLD_COMMITTEE, h, true);
+    }
+
+    function _isMember(ThresholdCommittee storage c, string calldata name) private view returns (bool) {
+        bytes32 h = keccak256(bytes(name));
+        for (uint256 j = 0; j < c.members.length; j++) {
+            if (keccak256(bytes(c.members[j].name)) == h) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// @notice The committee governance decided on for epoch; no members if none.
+    function thresholdCommittee(uint64 epoch) external view returns (ThresholdCommittee memory) {
+        return _thresholdCommittees[epoch];
     }
 
     /// @notice The public shares of the committee in thresholdKeySet, in increasing id order.

@@ -55,7 +55,7 @@ type PeerTransport struct {
 	// Node receives the messages.
 	Node *Node
 	// Peers are the other nodes, by name. Set it before use; after that
-	// only Learn changes it.
+	// only Learn and SetPeers change it.
 	Peers map[string]Peer
 	// Certificate is this node's RA-TLS certificate on its identity key
 	// (ratls.IssueFor).
@@ -80,6 +80,34 @@ func (t *PeerTransport) log() *zap.Logger {
 		return t.Logger
 	}
 	return zap.NewNop()
+}
+
+// SetPeers replaces the peers while the transport serves, for a committee
+// change: a peer kept at the same URL keeps the identity key learned for
+// it (unless peers names one), the others are learned anew (Learn), and a
+// peer left out is neither talked to nor listened to any more.
+func (t *PeerTransport) SetPeers(peers map[string]Peer) {
+	t.pmu.Lock()
+	next := make(map[string]Peer, len(peers))
+	var stale []string
+	for name, old := range t.Peers {
+		if p, ok := peers[name]; !ok || p.URL != old.URL || (len(p.Key) > 0 && !bytes.Equal(p.Key, old.Key)) {
+			stale = append(stale, name)
+		}
+	}
+	for name, p := range peers {
+		if old, ok := t.Peers[name]; ok && old.URL == p.URL && len(p.Key) == 0 {
+			p.Key = old.Key
+		}
+		next[name] = p
+	}
+	t.Peers = next
+	t.pmu.Unlock()
+	t.mu.Lock()
+	for _, name := range stale {
+		delete(t.clients, name)
+	}
+	t.mu.Unlock()
 }
 
 // peerNamed returns the name of the peer whose identity key is spki.

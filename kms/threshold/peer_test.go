@@ -147,3 +147,31 @@ func FuzzDecodeMessage(f *testing.F) {
 		_ = n.Deliver(context.Background(), "kms-b", m)
 	})
 }
+
+// TestSetPeers: a committee change replaces the peers; a peer kept at its
+// URL keeps its learned identity key, one at a new URL is learned again,
+// and one left out is no longer known.
+func TestSetPeers(t *testing.T) {
+	tr := &PeerTransport{Peers: map[string]Peer{
+		"a": {URL: "https://127.0.0.1:1", Key: []byte("key a")},
+		"b": {URL: "https://127.0.0.1:2", Key: []byte("key b")},
+		"c": {URL: "https://127.0.0.1:3", Key: []byte("key c")},
+	}}
+	tr.SetPeers(map[string]Peer{
+		"b": {URL: "https://127.0.0.1:2"},
+		"c": {URL: "https://127.0.0.1:33"},
+		"d": {URL: "https://127.0.0.1:4"},
+	})
+	if string(tr.PeerKey("b")) != "key b" {
+		t.Fatalf("b, kept at its URL, lost its key: %q", tr.PeerKey("b"))
+	}
+	if len(tr.PeerKey("c")) != 0 || len(tr.PeerKey("d")) != 0 {
+		t.Fatal("a peer at a new URL, or a new peer, has a key before it is learned")
+	}
+	if _, ok := tr.peerNamed([]byte("key a")); ok {
+		t.Fatal("a peer left out is still known by its key")
+	}
+	if u := tr.unknown(); len(u) != 2 || u["c"] != "https://127.0.0.1:33" || u["d"] != "https://127.0.0.1:4" {
+		t.Fatalf("to learn: %v", u)
+	}
+}
