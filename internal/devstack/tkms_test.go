@@ -22,13 +22,17 @@ import (
 	"github.com/dstack-go/dstack/kms/threshold"
 )
 
+// agentClient reaches the guest agent on its unix socket.
+func agentClient(socket string) *http.Client {
+	return &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "unix", socket)
+	}}}
+}
+
 // getKey asks the guest agent at socket for GetKey of path.
 func getKey(t *testing.T, socket, path string) string {
 	t.Helper()
-	c := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-		return (&net.Dialer{}).DialContext(ctx, "unix", socket)
-	}}}
-	res, err := c.Post("http://dstack/GetKey", "application/json", strings.NewReader(`{"path":"`+path+`"}`))
+	res, err := agentClient(socket).Post("http://dstack/GetKey", "application/json", strings.NewReader(`{"path":"`+path+`"}`))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -199,10 +198,7 @@ type guestInfo struct {
 // agentInfo asks the guest agent at socket for Info.
 func agentInfo(t *testing.T, socket string) guestInfo {
 	t.Helper()
-	c := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-		return (&net.Dialer{}).DialContext(ctx, "unix", socket)
-	}}}
-	res, err := c.Get("http://dstack/Info")
+	res, err := agentClient(socket).Get("http://dstack/Info")
 	if err != nil {
 		t.Fatal(err)
 	}
