@@ -169,8 +169,9 @@ type State struct {
 	VMFirmware    string `json:"vm_firmware,omitempty"`
 	KMSURL        string `json:"kms_url"`
 	// KMSThreshold, with --kms-nodes, is the threshold KMS the CVMs get
-	// their keys from: its nodes' URLs and key set (the sys-config's
-	// kms_threshold).
+	// their keys from: its nodes' URLs on the host's loopback and key set
+	// (the sys-config's kms_threshold; a VM's names the addresses
+	// forwarded to those URLs instead).
 	KMSThreshold       *hostinput.ThresholdKMS `json:"kms_threshold,omitempty"`
 	ChainRPC           string                  `json:"chain_rpc"`
 	KmsContract        string                  `json:"kms_contract"`
