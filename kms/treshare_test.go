@@ -17,6 +17,7 @@ import (
 
 	"github.com/bnb-chain/tss-lib/v2/ecdsa/keygen"
 
+	"github.com/dstack-go/dstack/guestos"
 	"github.com/dstack-go/dstack/guestos/kmsclient"
 	"github.com/dstack-go/dstack/internal/guesttest"
 	"github.com/dstack-go/dstack/kms"
@@ -55,37 +56,9 @@ func testReshare(t *testing.T, down bool) {
 	oldPub := s.PublishThreshold(t, dirs["kms-b"])
 	p, appID, instanceID := s.MeasuredCVM(t)
 	ctx := context.Background()
-	// keys are the app's keys from the nodes at urls, under the key set on
-	// chain once it is of epoch.
 	keys := func(epoch uint64, urls []string) (*tkey.KeySet, *kmsclient.ThresholdKeys) {
 		t.Helper()
-		var ks *tkey.KeySet
-		deadline := time.Now().Add(time.Minute)
-		for {
-			var at uint64
-			var err error
-			if ks, at, _, err = s.Reader.ThresholdKeySet(ctx); err != nil {
-				t.Fatal(err)
-			}
-			if at == epoch {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the chain names the committee of epoch %d, not %d", at, epoch)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		id := ks.ID()
-		c, err := kmsclient.NewThreshold(ctx, kmsclient.ThresholdConfig{Nodes: urls, KeySet: ks, KeyProviderID: id[:],
-			Node: kmsclient.Config{Attester: p, Attestation: s.Attestation, Chain: s.Reader, InsecureAllowUnboundOSImage: s.InsecureAllowUnboundOSImage}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		k, err := c.GetAppKeys(ctx, appID, instanceID, s.VMConfig)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return ks, k
+		return thresholdAppKeys(t, s, p, appID, instanceID, epoch, urls)
 	}
 	var oldURLs []string
 	for _, n := range guesttest.ThresholdNames {
@@ -101,22 +74,8 @@ func testReshare(t *testing.T, down bool) {
 		srv.Stop(ctx)
 	}
 
-	// kms-d joins with pre-parameters of its own (tss-lib's fixtures',
-	// which spare a minute of safe primes); the others reuse those their
-	// shares were made with.
-	fixtures, _, err := keygen.LoadKeygenTestFixtures(4)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dirs["kms-d"] = joiningNodeDir(t)
 	sealingKey, _ := hex.DecodeString(guesttest.ThresholdSealingKey)
-	dirs["kms-d"] = t.TempDir()
-	pre, err := threshold.SealPreParams(&fixtures[3].LocalPreParams, sealingKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dirs["kms-d"], "threshold-preparams.sealed"), pre, 0o600); err != nil {
-		t.Fatal(err)
-	}
 	all := []string{"kms-a", "kms-b", "kms-c", "kms-d"}
 	lns, urls := map[string]net.Listener{}, map[string]string{}
 	for _, n := range all {
@@ -236,6 +195,62 @@ func testReshare(t *testing.T, down bool) {
 	if pub.Point == newKS.Root {
 		t.Fatal("an old share combines with a new one to the root")
 	}
+}
+
+// thresholdAppKeys are the app's keys, as the CVM p (measuring appID and
+// instanceID) gets them from the nodes at urls under the key set on chain
+// once it is of epoch.
+func thresholdAppKeys(t *testing.T, s *guesttest.Stack, p *guestos.Platform, appID, instanceID []byte, epoch uint64, urls []string) (*tkey.KeySet, *kmsclient.ThresholdKeys) {
+	t.Helper()
+	ctx := context.Background()
+	var ks *tkey.KeySet
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var at uint64
+		var err error
+		if ks, at, _, err = s.Reader.ThresholdKeySet(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if at == epoch {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the chain names the committee of epoch %d, not %d", at, epoch)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	id := ks.ID()
+	c, err := kmsclient.NewThreshold(ctx, kmsclient.ThresholdConfig{Nodes: urls, KeySet: ks, KeyProviderID: id[:],
+		Node: kmsclient.Config{Attester: p, Attestation: s.Attestation, Chain: s.Reader, InsecureAllowUnboundOSImage: s.InsecureAllowUnboundOSImage}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := c.GetAppKeys(ctx, appID, instanceID, s.VMConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ks, k
+}
+
+// joiningNodeDir is the state directory of kms-d, a node that joins the
+// fixture committee: its pre-parameters are tss-lib's fixtures' (which
+// spare a minute of safe primes), sealed.
+func joiningNodeDir(t *testing.T) string {
+	t.Helper()
+	fixtures, _, err := keygen.LoadKeygenTestFixtures(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealingKey, _ := hex.DecodeString(guesttest.ThresholdSealingKey)
+	dir := t.TempDir()
+	pre, err := threshold.SealPreParams(&fixtures[3].LocalPreParams, sealingKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "threshold-preparams.sealed"), pre, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 // TestThresholdReshareConfig: a reshare block that cannot be carried out
