@@ -19,6 +19,14 @@ import (
 	"github.com/dstack-go/dstack/guestos/hostinput"
 )
 
+// TestMain lets this test binary serve as the forwarder qemu's guestfwd
+// runs for each connection a guest opens, where the VM-mode stacks of
+// these tests cannot build the small one (findForwarder).
+func TestMain(m *testing.M) {
+	RunForwarder(os.Args)
+	os.Exit(m.Run())
+}
+
 // TestUpVMThresholdKMS: `dev up --vm --kms-nodes 3 --kms-threshold 2`
 // boots the demo as a qemu VM (TCG) whose guest gets its keys from the
 // threshold KMS's nodes, each reached through a forward of its own (and
