@@ -44,11 +44,14 @@ behind its attested tunnel. The app answers at https://<app_id>.dstack.localhost
 through the gateway (port P of the app at <app_id>-P.dstack.localhost).
 
 --kms-nodes N --kms-threshold T runs a T-of-N threshold KMS in process beside
-it (process mode only): the nodes run a DKG among themselves over mutual RA-TLS
-at start (one to two minutes here; their pre-parameters, tens of seconds each,
-are generated once and cached sealed in dstack/dev-kms under the user cache
-directory), its root keys are published with setKmsInfo, and each CVM gets its
-keys from T nodes' checked partial keys (key-provider kms-threshold).
+it: the nodes run a DKG among themselves over mutual RA-TLS at start (one to
+two minutes here; their pre-parameters, tens of seconds each, are generated
+once and cached sealed in dstack/dev-kms under the user cache directory, with
+the committee's shares, which the next runs start from), its root keys are
+published with setKmsInfo, and each CVM gets its keys from T nodes' checked
+partial keys (key-provider kms-threshold). With --vm the guest reaches each
+node, and not the stack's KMS, through a forward of its own at 10.0.2.110 and
+up, which its .sys-config.json's kms_threshold names.
 
 --vm runs each CVM as a qemu VM (TCG; qemu-system-x86_64 needed, root not)
 booting the guest OS image of this repository ("dstack image build --debug
@@ -57,8 +60,9 @@ user cache directory, or given with --vm-image) with a LUKS2 data disk in
 <dir>/cvm/data.img and the host-shared files over 9p; qemu loads its kernel
 itself, or, with --vm-firmware ovmf, the image's ovmf.fd does, as upstream's
 VMM boots an image (some 3 s slower under TCG). Its network is qemu's
-user mode with restrict=on: the guest reaches only the KMS, the gateway's
-registration, the chain and the registry, forwarded to it on 10.0.2.100-103,
+user mode with restrict=on: the guest reaches only the KMS (or the threshold
+KMS's nodes), the gateway's registration, the chain and the registry,
+forwarded to it on 10.0.2.100-103 (the nodes on 10.0.2.110 and up),
 and the host reaches the guest's tunnel and agent through forwards on
 127.0.0.1 (the agent also on <dir>/cvm/dstack.sock). The guest runs the
 compose app's containers (the demo's, or yours with --compose and --image),
@@ -127,7 +131,7 @@ Nothing here proves anything about real TEE hardware.`,
 	up.Flags().BoolVar(&o.VM, "vm", false, "run each CVM as a qemu VM (TCG) booting the guest OS image instead of in process")
 	up.Flags().StringVar(&o.VMImage, "vm-image", "", "guest image directory for --vm (built with --debug --insecure-simulated-tee); default: built from this repository into the cache")
 	up.Flags().StringVar(&o.VMFirmware, "vm-firmware", "", "how --vm starts the kernel: direct (qemu loads it, on SeaBIOS) or ovmf (the image's ovmf.fd loads it, as on a TDX host; some 3 s slower under TCG); default direct")
-	up.Flags().IntVar(&o.KMSNodes, "kms-nodes", 0, "run a threshold KMS of this many nodes (with --kms-threshold) for the CVMs' keys")
+	up.Flags().IntVar(&o.KMSNodes, "kms-nodes", 0, "run a threshold KMS of this many nodes (with --kms-threshold) for the CVMs' keys, in process or --vm mode")
 	up.Flags().IntVar(&o.KMSThreshold, "kms-threshold", 0, "how many of the --kms-nodes release an app's keys together")
 	up.Flags().BoolVar(&o.ACME, "acme", false, "get the gateway's certificate from Pebble on loopback (dstack_acme, DNS-01 and CAA over RFC 2136, sealed storage) instead of Caddy's internal CA")
 	up.Flags().StringVar(&o.CustomDomain, "custom-domain", "", "with --acme: also run an app serving this domain of its own (Caddy in its CVM with its own Pebble certificate, sealed with its own key, and its own acme-info), passed through by the gateway; state.json's custom_domain says where")

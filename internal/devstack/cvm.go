@@ -383,7 +383,8 @@ func stopApp(app boot.RunningApp) {
 }
 
 // writeHostShared writes what a VMM would share with the CVM: the
-// app-compose, the sys-config naming the KMS and the gateway, the pinned
+// app-compose, the sys-config naming the KMS (none when kmsURL is empty)
+// or the threshold KMS, and the gateway, the pinned
 // app id, and env encrypted to the app's env key (from the KMS, as a
 // deployer's tooling gets it).
 func writeHostShared(dir string, c cvmConfig, env map[string]string) (string, error) {
@@ -395,7 +396,11 @@ func writeHostShared(dir string, c cvmConfig, env map[string]string) (string, er
 	if c.gatewayURL != "" {
 		gateways = append(gateways, c.gatewayURL)
 	}
-	sysConfig := map[string]any{"kms_urls": []string{c.kmsURL}, "gateway_urls": gateways, "vm_config": c.vmConfig}
+	kmsURLs := []string{}
+	if c.kmsURL != "" {
+		kmsURLs = append(kmsURLs, c.kmsURL)
+	}
+	sysConfig := map[string]any{"kms_urls": kmsURLs, "gateway_urls": gateways, "vm_config": c.vmConfig}
 	if c.dockerRegistry != "" {
 		sysConfig["docker_registry"] = c.dockerRegistry
 	}

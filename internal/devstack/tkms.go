@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -36,8 +35,6 @@ func checkThresholdOptions(o *Options) error {
 		return fmt.Errorf("--kms-nodes %d: a threshold KMS of 2 to %d nodes (with --kms-threshold)", o.KMSNodes, maxKMSNodes)
 	case o.KMSThreshold < 2 || o.KMSThreshold > o.KMSNodes:
 		return fmt.Errorf("--kms-threshold %d: at least 2 and at most --kms-nodes (%d)", o.KMSThreshold, o.KMSNodes)
-	case o.VM:
-		return errors.New("--kms-nodes: a threshold KMS is not available with --vm yet; run in process mode")
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -21,13 +22,17 @@ import (
 	"github.com/dstack-go/dstack/kms/threshold"
 )
 
+// agentClient reaches the guest agent on its unix socket.
+func agentClient(socket string) *http.Client {
+	return &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "unix", socket)
+	}}}
+}
+
 // getKey asks the guest agent at socket for GetKey of path.
 func getKey(t *testing.T, socket, path string) string {
 	t.Helper()
-	c := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-		return (&net.Dialer{}).DialContext(ctx, "unix", socket)
-	}}}
-	res, err := c.Post("http://dstack/GetKey", "application/json", strings.NewReader(`{"path":"`+path+`"}`))
+	res, err := agentClient(socket).Post("http://dstack/GetKey", "application/json", strings.NewReader(`{"path":"`+path+`"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,6 +47,30 @@ func getKey(t *testing.T, socket, path string) string {
 	return r.Key
 }
 
+// preParamsCache is a KMS cache (Options.KMSCache) holding n nodes'
+// sealed pre-parameters, tss-lib's test fixtures, so that the nodes need
+// not generate theirs.
+func preParamsCache(t *testing.T, n int) string {
+	t.Helper()
+	cache := t.TempDir()
+	fixtures, _, err := keygen.LoadKeygenTestFixtures(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		name := fmt.Sprintf("kms-%d", i+1)
+		key, _ := hex.DecodeString(devSealingKey(name))
+		b, err := threshold.SealPreParams(&fixtures[i].LocalPreParams, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(cache, name+".preparams.sealed"), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return cache
+}
+
 // TestUpThresholdKMS: `dev up --kms-nodes 3 --kms-threshold 2` runs the
 // DKG among three nodes and the demo CVM gets its keys from them
 // (key-provider kms-threshold); another CVM of the app booted with one
@@ -53,22 +82,7 @@ func TestUpThresholdKMS(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a threshold dev stack runs a DKG: one to two minutes")
 	}
-	dir, cache := t.TempDir(), t.TempDir()
-	fixtures, _, err := keygen.LoadKeygenTestFixtures(3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 3 {
-		name := "kms-" + string(rune('1'+i))
-		key, _ := hex.DecodeString(devSealingKey(name))
-		b, err := threshold.SealPreParams(&fixtures[i].LocalPreParams, key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(cache, name+".preparams.sealed"), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir, cache := t.TempDir(), preParamsCache(t, 3)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ready := make(chan State, 1)

@@ -70,8 +70,9 @@ type Options struct {
 	InsecureAllowImageTags bool
 	// VM runs each CVM as a qemu VM (TCG) booting the guest OS image,
 	// instead of in this process. Its networking is qemu's user mode with
-	// restrict=on: the guest reaches only the KMS, the gateway's
-	// registration, the chain and the image registry, forwarded to it, and
+	// restrict=on: the guest reaches only the KMS (with KMSNodes, the
+	// threshold KMS's nodes instead), the gateway's registration, the
+	// chain and the image registry, forwarded to it, and
 	// the host reaches the guest's tunnel and agent through forwards on
 	// 127.0.0.1. The guest runs the app's containers, pulling their
 	// images by digest from the stack's registry, which its sys-config
@@ -114,7 +115,8 @@ type Options struct {
 	// KMSNodes and KMSThreshold, when set, give the CVMs their keys from
 	// a KMSThreshold-of-KMSNodes threshold KMS, whose nodes run in this
 	// process and make their root keys by a DKG at start, instead of
-	// the stack's KMS. Default 0: the replicated KMS only.
+	// the stack's KMS, in process mode or with VM. Default 0: the
+	// replicated KMS only.
 	KMSNodes, KMSThreshold int
 	// KMSCache keeps the threshold KMS nodes' sealed pre-parameters
 	// between runs. Default DefaultKMSCache().
@@ -167,8 +169,9 @@ type State struct {
 	VMFirmware    string `json:"vm_firmware,omitempty"`
 	KMSURL        string `json:"kms_url"`
 	// KMSThreshold, with --kms-nodes, is the threshold KMS the CVMs get
-	// their keys from: its nodes' URLs and key set (the sys-config's
-	// kms_threshold).
+	// their keys from: its nodes' URLs on the host's loopback and key set
+	// (the sys-config's kms_threshold; a VM's names the addresses
+	// forwarded to those URLs instead).
 	KMSThreshold       *hostinput.ThresholdKMS `json:"kms_threshold,omitempty"`
 	ChainRPC           string                  `json:"chain_rpc"`
 	KmsContract        string                  `json:"kms_contract"`

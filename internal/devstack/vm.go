@@ -33,6 +33,11 @@ const (
 	guestGateway  = "10.0.2.101"
 	guestChain    = "10.0.2.102"
 	guestRegistry = "10.0.2.103"
+	// guestKMSNodeFirst is the last byte of the guest address of a
+	// threshold KMS's first node (--kms-nodes): node i (from 0) is at
+	// 10.0.2.(guestKMSNodeFirst+i), which leaves room for maxKMSNodes.
+	// With a threshold KMS the guest reaches its nodes instead of the KMS.
+	guestKMSNodeFirst = 110
 )
 
 // Guest ports the host reaches through qemu's host forwards (on
@@ -140,14 +145,9 @@ func bootVM(ctx context.Context, c vmConfigVM) (_ *cvm, err error) {
 	if err := os.MkdirAll(c.dir, 0o700); err != nil {
 		return nil, err
 	}
-	ports := map[string]int{}
-	for _, name := range []string{"kms", "gateway", "chain"} {
-		u := map[string]string{"kms": c.kmsURL, "gateway": c.gatewayURL, "chain": c.chainRPC}[name]
-		p, err := urlPort(u)
-		if err != nil {
-			return nil, fmt.Errorf("booting %s: the %s's address %q: %w", filepath.Base(c.dir), name, u, err)
-		}
-		ports[name] = p
+	guest, fwds, err := c.forwarded()
+	if err != nil {
+		return nil, fmt.Errorf("booting %s: %w", filepath.Base(c.dir), err)
 	}
 	// The host keeps the instance's seed, as a VMM does, so that a
 	// restarted instance has the same instance id.
@@ -161,15 +161,6 @@ func bootVM(ctx context.Context, c vmConfigVM) (_ *cvm, err error) {
 		d.instanceID = id[:]
 	}
 	d.appID, d.composeHash = appID, identity.ComposeHash(c.compose)
-	guest := c.cvmConfig
-	guest.kmsURL = fmt.Sprintf("https://%s:%d", guestKMS, ports["kms"])
-	guest.gatewayURL = fmt.Sprintf("https://%s:%d", guestGateway, ports["gateway"])
-	if c.registry != "" {
-		// The stack's registry, as the guest's container runner pulls
-		// from a mirror (plain HTTP: on the host's loopback, behind the
-		// forward).
-		guest.dockerRegistry = fmt.Sprintf("http://%s:%s", guestRegistry, portOf(c.registry))
-	}
 	var env map[string]string
 	if c.demo {
 		// The demo container listens on the guest's port 80, which the
@@ -187,7 +178,7 @@ func bootVM(ctx context.Context, c vmConfigVM) (_ *cvm, err error) {
 	// The VM's evidence claims the image it boots, whose measurement its
 	// simulated TD reports.
 	guest.vmConfig = c.image.vmConfig
-	if guest.guestSettings, err = c.guestSettings(ports["chain"], tunnelPort); err != nil {
+	if guest.guestSettings, err = c.guestSettings(fwds.chainPort, tunnelPort); err != nil {
 		return nil, err
 	}
 	var appPort int
@@ -219,17 +210,7 @@ func bootVM(ctx context.Context, c vmConfigVM) (_ *cvm, err error) {
 		}
 	}
 
-	fwd := func(guestIP string, hostPort int) string {
-		return fmt.Sprintf(",guestfwd=tcp:%s:%d-cmd:%s 127.0.0.1:%d", guestIP, hostPort, strings.Join(c.forwarder, " "), hostPort)
-	}
-	netdev := "user,id=n0,restrict=on" + fwd(guestKMS, ports["kms"]) + fwd(guestGateway, ports["gateway"]) + fwd(guestChain, ports["chain"])
-	if c.registry != "" {
-		p, err := strconv.Atoi(portOf(c.registry))
-		if err != nil {
-			return nil, fmt.Errorf("the registry's address %q: %w", c.registry, err)
-		}
-		netdev += fwd(guestRegistry, p)
-	}
+	netdev := "user,id=n0,restrict=on" + fwds.netdev(c.forwarder)
 	// The tunnel listens in the guest on the port the host forwards from,
 	// so that the address the gateway derives from the registration (the
 	// forwarder's loopback address and the tunnel's port) reaches it.
@@ -283,12 +264,106 @@ func bootVM(ctx context.Context, c vmConfigVM) (_ *cvm, err error) {
 	return d, nil
 }
 
-func urlPort(u string) (int, error) {
+// guestForward is one host service the guest reaches: qemu's guestfwd
+// relays each connection the guest opens to ip:port to the service at
+// 127.0.0.1:port on the host.
+type guestForward struct {
+	ip   string
+	port int
+}
+
+// guestForwards are the forwards of one VM, and the chain's port among
+// them (the guest's settings name it).
+type guestForwards struct {
+	list      []guestForward
+	chainPort int
+}
+
+// netdev is the guestfwd options of the forwards, each relayed by
+// forwarder with the host address appended.
+func (f guestForwards) netdev(forwarder []string) string {
+	var b strings.Builder
+	for _, g := range f.list {
+		fmt.Fprintf(&b, ",guestfwd=tcp:%s:%d-cmd:%s 127.0.0.1:%d", g.ip, g.port, strings.Join(forwarder, " "), g.port)
+	}
+	return b.String()
+}
+
+// forwarded is the CVM's configuration as the guest sees the host
+// services, and the forwards that reach them: the gateway's registration,
+// the chain, the stack's registry if any, and the KMS, or, with a
+// threshold KMS, each of its nodes instead (the guest asks only them;
+// its kms_urls is then empty). Every service must listen on the host's
+// 127.0.0.1, where the forwards lead.
+func (c vmConfigVM) forwarded() (cvmConfig, guestForwards, error) {
+	guest := c.cvmConfig
+	var f guestForwards
+	add := func(what, u, ip string) (string, error) {
+		port, err := loopbackPort(u)
+		if err != nil {
+			return "", fmt.Errorf("the %s's address %q: %w", what, u, err)
+		}
+		f.list = append(f.list, guestForward{ip: ip, port: port})
+		return fmt.Sprintf("%s:%d", ip, port), nil
+	}
+	gw, err := add("gateway", c.gatewayURL, guestGateway)
+	if err != nil {
+		return cvmConfig{}, f, err
+	}
+	guest.gatewayURL = "https://" + gw
+	if _, err := add("chain", c.chainRPC, guestChain); err != nil {
+		return cvmConfig{}, f, err
+	}
+	f.chainPort = f.list[len(f.list)-1].port
+	if c.threshold == nil {
+		kms, err := add("KMS", c.kmsURL, guestKMS)
+		if err != nil {
+			return cvmConfig{}, f, err
+		}
+		guest.kmsURL = "https://" + kms
+	} else {
+		if len(c.threshold.URLs) > maxKMSNodes {
+			return cvmConfig{}, f, fmt.Errorf("the threshold KMS has %d nodes; a VM reaches at most %d", len(c.threshold.URLs), maxKMSNodes)
+		}
+		t := *c.threshold
+		t.URLs = nil
+		for i, u := range c.threshold.URLs {
+			node, err := add(fmt.Sprintf("threshold KMS node %d", i+1), u, fmt.Sprintf("10.0.2.%d", guestKMSNodeFirst+i))
+			if err != nil {
+				return cvmConfig{}, f, err
+			}
+			t.URLs = append(t.URLs, "https://"+node)
+		}
+		guest.threshold, guest.kmsURL = &t, ""
+	}
+	if c.registry != "" {
+		// The stack's registry, as the guest's container runner pulls
+		// from a mirror (plain HTTP: on the host's loopback, behind the
+		// forward).
+		reg, err := add("registry", "http://"+c.registry, guestRegistry)
+		if err != nil {
+			return cvmConfig{}, f, err
+		}
+		guest.dockerRegistry = "http://" + reg
+	}
+	return guest, f, nil
+}
+
+// loopbackPort is the port of u, a URL of a service on the host's
+// 127.0.0.1.
+func loopbackPort(u string) (int, error) {
 	p, err := url.Parse(u)
 	if err != nil {
 		return 0, err
 	}
-	return strconv.Atoi(p.Port())
+	if p.Hostname() != "127.0.0.1" {
+		return 0, errors.New("qemu forwards the guest's connections to 127.0.0.1 only")
+	}
+	port, err := strconv.Atoi(p.Port())
+	if err != nil || port <= 0 || port > 65535 {
+		return 0, fmt.Errorf("no port")
+	}
+	return port, nil
 }
 
 // vmInstanceInfo is the instance's app id and instance id seed: those the

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -289,5 +291,101 @@ func TestStackForwarder(t *testing.T) {
 	}
 	if fwd, err := stackForwarder(dir); err != nil || strings.Join(fwd, " ") != bin {
 		t.Fatalf("with the stack's forwarder: %q %v", fwd, err)
+	}
+}
+
+// TestVMForwards: a VM's guest reaches each host service through a
+// forward of its own, and its host-shared sys-config names the forwarded
+// addresses. With a threshold KMS, the guest reaches each node at an
+// address of its own and not the stack's KMS, which its kms_urls no
+// longer names; the stack's record of the nodes keeps their host
+// addresses. A service the forwards cannot reach is refused.
+func TestVMForwards(t *testing.T) {
+	base := vmConfigVM{
+		cvmConfig: cvmConfig{compose: []byte(builtinCompose), appID: bytes.Repeat([]byte{1}, 20), vmConfig: vmConfig(),
+			gatewayURL: "https://127.0.0.1:7002"},
+		kmsURL: "https://127.0.0.1:7001", chainRPC: "http://127.0.0.1:7003", registry: "127.0.0.1:7004",
+	}
+	sysConfig := func(t *testing.T, guest cvmConfig) *hostinput.SysConfig {
+		t.Helper()
+		guest.dir = t.TempDir()
+		shared, err := writeHostShared(filepath.Join(guest.dir, "host-shared"), guest, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := hostinput.Read(shared)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in.SysConfig
+	}
+	fwd := func(ip string, port int) string {
+		return fmt.Sprintf(",guestfwd=tcp:%s:%d-cmd:relay 127.0.0.1:%d,", ip, port, port)
+	}
+
+	guest, f, err := base.forwarded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	netdev := f.netdev([]string{"relay"}) + ","
+	for _, w := range []string{fwd(guestKMS, 7001), fwd(guestGateway, 7002), fwd(guestChain, 7003), fwd(guestRegistry, 7004)} {
+		if !strings.Contains(netdev, w) {
+			t.Errorf("netdev %q lacks %q", netdev, w)
+		}
+	}
+	if len(f.list) != 4 || f.chainPort != 7003 {
+		t.Fatalf("forwards %+v", f)
+	}
+	sys := sysConfig(t, guest)
+	if strings.Join(sys.KMSURLs, " ") != "https://10.0.2.100:7001" || strings.Join(sys.GatewayURLs, " ") != "https://10.0.2.101:7002" ||
+		sys.DockerRegistry != "http://10.0.2.103:7004" || sys.KMSThreshold != nil {
+		t.Fatalf("sys-config %+v", sys)
+	}
+
+	th := base
+	hostNodes := []string{"https://127.0.0.1:7101", "https://127.0.0.1:7102", "https://127.0.0.1:7103"}
+	th.threshold = &hostinput.ThresholdKMS{URLs: slices.Clone(hostNodes)}
+	guest, f, err = th.forwarded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	netdev = f.netdev([]string{"relay"}) + ","
+	for _, w := range []string{fwd("10.0.2.110", 7101), fwd("10.0.2.111", 7102), fwd("10.0.2.112", 7103), fwd(guestGateway, 7002), fwd(guestChain, 7003), fwd(guestRegistry, 7004)} {
+		if !strings.Contains(netdev, w) {
+			t.Errorf("netdev %q lacks %q", netdev, w)
+		}
+	}
+	if strings.Contains(netdev, "7001") || len(f.list) != 6 {
+		t.Fatalf("with a threshold KMS, the stack's KMS is still forwarded: %q", netdev)
+	}
+	sys = sysConfig(t, guest)
+	if len(sys.KMSURLs) != 0 || sys.KMSThreshold == nil ||
+		strings.Join(sys.KMSThreshold.URLs, " ") != "https://10.0.2.110:7101 https://10.0.2.111:7102 https://10.0.2.112:7103" {
+		t.Fatalf("sys-config kms_urls %q, kms_threshold %+v", sys.KMSURLs, sys.KMSThreshold)
+	}
+	if !slices.Equal(th.threshold.URLs, hostNodes) {
+		t.Fatalf("the stack's node URLs changed to %q", th.threshold.URLs)
+	}
+
+	for name, edit := range map[string]func(c *vmConfigVM){
+		"a node off loopback": func(c *vmConfigVM) {
+			c.threshold = &hostinput.ThresholdKMS{URLs: []string{"https://127.0.0.1:7101", "https://10.1.2.3:7102"}}
+		},
+		"a node without a port": func(c *vmConfigVM) { c.threshold = &hostinput.ThresholdKMS{URLs: []string{"https://127.0.0.1"}} },
+		"too many nodes": func(c *vmConfigVM) {
+			c.threshold = &hostinput.ThresholdKMS{URLs: slices.Repeat([]string{"https://127.0.0.1:7101"}, maxKMSNodes+1)}
+		},
+		"the KMS off loopback":     func(c *vmConfigVM) { c.kmsURL = "https://localhost:7001" },
+		"the gateway off loopback": func(c *vmConfigVM) { c.gatewayURL = "https://192.168.1.1:7002" },
+		"the chain off loopback":   func(c *vmConfigVM) { c.chainRPC = "http://[::1]:7003" },
+		"the registry's port":      func(c *vmConfigVM) { c.registry = "127.0.0.1:x" },
+	} {
+		c := base
+		edit(&c)
+		if _, _, err := c.forwarded(); err == nil {
+			t.Errorf("%s: accepted", name)
+		} else {
+			t.Logf("%s: %v", name, err)
+		}
 	}
 }
