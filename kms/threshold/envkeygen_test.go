@@ -1,7 +1,10 @@
-package tecdh
+package threshold
 
 import (
+	"bytes"
 	"context"
+	"crypto/ecdh"
+	"crypto/rand"
 	"fmt"
 	"math/big"
 	"testing"
@@ -11,9 +14,12 @@ import (
 	"github.com/bnb-chain/tss-lib/v2/eddsa/keygen"
 	"github.com/bnb-chain/tss-lib/v2/tss"
 
-	"github.com/dstack-go/dstack/guestos/appenv"
+	"github.com/dstack-go/dstack/tee/tecdh"
 	"github.com/dstack-go/dstack/tee/tkey/tkeytest"
 )
+
+// envAppA is an app id for the env tests.
+var envAppA = bytes.Repeat([]byte{0xaa}, 20)
 
 // eddsaKeygen runs tss-lib's EdDSA key generation among n parties in
 // process, messages routed in memory, with threshold t (t parties needed).
@@ -81,13 +87,13 @@ func eddsaKeygen(tb testing.TB, t, n int) []*keygen.LocalPartySaveData {
 // The committee's shares from tss-lib's EdDSA DKG serve env decryption:
 // every node's view of the key set is the same, and any t of its partials
 // open an envelope to the app's key.
-func TestKeygenSharesDecrypt(t *testing.T) {
+func TestEnvKeygenSharesDecrypt(t *testing.T) {
 	const tt, n = 2, 3
 	saves := eddsaKeygen(t, tt, n)
-	var shares []Share
-	var keys *KeySet
+	var shares []tecdh.Share
+	var keys *tecdh.KeySet
 	for _, s := range saves {
-		share, ks, err := FromKeygen(s, tt)
+		share, ks, err := EnvFromKeygen(s, tt)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,55 +103,64 @@ func TestKeygenSharesDecrypt(t *testing.T) {
 		keys = ks
 		shares = append(shares, *share)
 	}
-	pk, err := keys.AppPublicKey(appA)
+	pk, err := keys.AppPublicKey(envAppA)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := appenv.Encrypt([]appenv.Var{{Key: "K", Value: "v"}}, pk[:])
+	// The envelope's side: an ephemeral X25519 key and the shared secret
+	// with the app's env public key.
+	ephKey, err := ecdh.X25519().GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	eph := b[:32]
-	var ps []*Partial
+	appPub, err := ecdh.X25519().NewPublicKey(pk[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := ephKey.ECDH(appPub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eph := ephKey.PublicKey().Bytes()
+	var ps []*tecdh.Partial
 	for _, s := range shares {
-		p, err := s.Partial(appA, eph, nil)
+		p, err := s.Partial(envAppA, eph, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ps = append(ps, p)
 	}
 	for _, sub := range tkeytest.Subsets(n, tt) {
-		secret, _, err := keys.Combine(appA, eph, tkeytest.Pick(ps, sub))
+		secret, _, err := keys.Combine(envAppA, eph, tkeytest.Pick(ps, sub))
 		if err != nil {
 			t.Fatal(err)
 		}
-		e := envelopeOf(t, b)
-		if got, err := appenv.DecryptShared(e, secret[:], []string{"K"}); err != nil || got.Env["K"] != "v" {
-			t.Fatalf("subset %v: %v", sub, err)
+		if !bytes.Equal(secret[:], want) {
+			t.Fatalf("subset %v: the combined secret is not the envelope's X25519 secret", sub)
 		}
 	}
 
 	// A save data whose share is not its public share's is refused.
 	bad := *saves[0]
 	bad.Xi = new(big.Int).Add(bad.Xi, big.NewInt(1))
-	if _, _, err := FromKeygen(&bad, tt); err == nil {
+	if _, _, err := EnvFromKeygen(&bad, tt); err == nil {
 		t.Fatal("a share that does not match its public share was read")
 	}
 	// So is one read with a lower threshold than its polynomial's (a
 	// higher one only asks for more partials than needed).
-	if _, _, err := FromKeygen(saves[0], tt-1); err == nil {
+	if _, _, err := EnvFromKeygen(saves[0], tt-1); err == nil {
 		t.Fatal("a DKG of threshold 2 was read as of threshold 1")
 	}
 	// And a point given with another x than its own (same y, same sign).
 	bad = *saves[0]
 	pub := bad.EDDSAPub
 	bad.EDDSAPub = crypto.NewECPointNoCurveCheck(tss.Edwards(), new(big.Int).Add(pub.X(), big.NewInt(2)), pub.Y())
-	if _, _, err := FromKeygen(&bad, tt); err == nil {
+	if _, _, err := EnvFromKeygen(&bad, tt); err == nil {
 		t.Fatal("a root with a wrong x was read")
 	}
 }
 
-func BenchmarkKeygen(b *testing.B) {
+func BenchmarkEnvKeygen(b *testing.B) {
 	for _, c := range []struct{ t, n int }{{2, 3}, {3, 5}} {
 		b.Run(fmt.Sprintf("%dof%d", c.t, c.n), func(b *testing.B) {
 			for b.Loop() {
