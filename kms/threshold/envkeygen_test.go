@@ -5,8 +5,11 @@ import (
 	"context"
 	"crypto/ecdh"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"math/big"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +17,7 @@ import (
 	"github.com/bnb-chain/tss-lib/v2/eddsa/keygen"
 	"github.com/bnb-chain/tss-lib/v2/tss"
 
+	"github.com/dstack-go/dstack/kms/seal"
 	"github.com/dstack-go/dstack/tee/tecdh"
 	"github.com/dstack-go/dstack/tee/tkey/tkeytest"
 )
@@ -167,5 +171,130 @@ func BenchmarkEnvKeygen(b *testing.B) {
 				eddsaKeygen(b, c.t, c.n)
 			}
 		})
+	}
+}
+
+// envShare is a node's env share and the committee's env key set.
+func envShare(t *testing.T, n *Node) (*tecdh.Share, *tecdh.KeySet) {
+	t.Helper()
+	s, ks, err := n.Shares().EnvShare()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, ks
+}
+
+// envSecret is the X25519 secret an envelope to app with ephemeral key
+// eph opens with, from the partials of shares under ks.
+func envSecret(t *testing.T, ks *tecdh.KeySet, app, eph []byte, shares ...*tecdh.Share) ([32]byte, error) {
+	t.Helper()
+	var ps []*tecdh.Partial
+	for _, s := range shares {
+		p, err := s.Partial(app, eph, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps = append(ps, p)
+	}
+	secret, _, err := ks.Combine(app, eph, ps)
+	return secret, err
+}
+
+// envelopeSecret is an envelope's side of the exchange: an ephemeral key
+// and its X25519 secret with the app's env public key under ks.
+func envelopeSecret(t *testing.T, ks *tecdh.KeySet, app []byte) (eph, secret []byte) {
+	t.Helper()
+	pk, err := ks.AppPublicKey(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := ecdh.X25519().GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := ecdh.X25519().NewPublicKey(pk[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, err = e.ECDH(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.PublicKey().Bytes(), secret
+}
+
+// The DKG's env root serves env encryption: every node reads the same env
+// key set (the one in its tkey key set), and any two nodes' partials open
+// an envelope to the app's env public key; one node's do not.
+func TestDKGEnvRoot(t *testing.T) {
+	c := loaded(t)
+	eph, want := envelopeSecret(t, keySet(t, c.nodes["kms-a"]).Env, envAppA)
+	var shares []*tecdh.Share
+	var first *tecdh.KeySet
+	for _, name := range []string{"kms-a", "kms-b", "kms-c"} {
+		s, ks := envShare(t, c.nodes[name])
+		if first != nil && !reflect.DeepEqual(ks, first) {
+			t.Fatalf("%s reads another env key set", name)
+		}
+		if tk := keySet(t, c.nodes[name]); !reflect.DeepEqual(tk.Env, ks) {
+			t.Fatalf("%s's key set does not carry its env key set", name)
+		}
+		first = ks
+		shares = append(shares, s)
+	}
+	for _, sub := range tkeytest.Subsets(3, 2) {
+		got, err := envSecret(t, first, envAppA, eph, tkeytest.Pick(shares, sub)...)
+		if err != nil || !bytes.Equal(got[:], want) {
+			t.Fatalf("nodes %v: %v", sub, err)
+		}
+	}
+	if _, err := envSecret(t, first, envAppA, eph, shares[1]); !errors.Is(err, tecdh.ErrNotEnough) {
+		t.Fatalf("one node's partial: %v", err)
+	}
+}
+
+// Sealed shares keep the env root: unsealed (a restart), they give the
+// same env share and key set; an env share that is not the node's public
+// share, or missing, is refused on load; shares of the format without the
+// env root are ErrSharesV1, which says what to do.
+func TestSealedEnvRoot(t *testing.T) {
+	c := loaded(t)
+	sh := c.nodes["kms-b"].Shares()
+	wantShare, wantKS := envShare(t, c.nodes["kms-b"])
+	sealed, err := sh.Seal(sealKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := UnsealShares(sealed, sealKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotShare, gotKS, err := back.EnvShare()
+	if err != nil || *gotShare != *wantShare || !reflect.DeepEqual(gotKS, wantKS) {
+		t.Fatalf("the env share did not survive sealing: %v", err)
+	}
+
+	bad := *sh
+	env := *sh.Env
+	env.Xi = new(big.Int).Add(env.Xi, big.NewInt(1))
+	bad.Env = &env
+	if b, err := bad.Seal(sealKey); err != nil {
+		t.Fatal(err)
+	} else if _, err := UnsealShares(b, sealKey); !errors.Is(err, ErrUnseal) || !strings.Contains(err.Error(), "public share") {
+		t.Fatalf("an env share off its public share: %v", err)
+	}
+	bad.Env = nil
+	if b, err := bad.Seal(sealKey); err != nil {
+		t.Fatal(err)
+	} else if _, err := UnsealShares(b, sealKey); !errors.Is(err, ErrUnseal) || !strings.Contains(err.Error(), "env root") {
+		t.Fatalf("shares without the env root: %v", err)
+	}
+
+	v1, err := seal.Seal(sharesMagicV1, sealKey, []byte(`{"self":"kms-b"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := UnsealShares(v1, sealKey); !errors.Is(err, ErrSharesV1) || !strings.Contains(err.Error(), "DKG") {
+		t.Fatalf("v1 shares: %v", err)
 	}
 }

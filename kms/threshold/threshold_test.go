@@ -200,6 +200,9 @@ func checkDKG(t *testing.T, sealed map[string][]byte) {
 				t.Fatalf("%s and kms-a disagree on the %s root", name, r)
 			}
 		}
+		if !sh.Env.EDDSAPub.Equals(first.Env.EDDSAPub) {
+			t.Fatalf("%s and kms-a disagree on the %s root", name, RootEnv)
+		}
 	}
 	d, err := first.Derivation()
 	if err != nil {
