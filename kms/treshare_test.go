@@ -32,7 +32,7 @@ import (
 // does not combine with a new one.
 func TestThresholdNodeReshare(t *testing.T) {
 	if testing.Short() {
-		t.Skip("a resharing of three roots among four nodes takes from 30 seconds (idle) to minutes (busy machine)")
+		t.Skip("a resharing of four roots among four nodes takes from 30 seconds (idle) to minutes (busy machine)")
 	}
 	testReshare(t, false)
 }
@@ -43,7 +43,7 @@ func TestThresholdNodeReshare(t *testing.T) {
 // shares and retires.
 func TestThresholdNodeReshareNodeDown(t *testing.T) {
 	if testing.Short() {
-		t.Skip("a resharing of three roots among three nodes takes from 30 seconds (idle) to minutes (busy machine)")
+		t.Skip("a resharing of four roots among three nodes takes from 30 seconds (idle) to minutes (busy machine)")
 	}
 	testReshare(t, true)
 }
@@ -159,7 +159,7 @@ func testReshare(t *testing.T, down bool) {
 			t.Fatalf("%s: %v", n, err)
 		}
 	}
-	t.Logf("resharing 2-of-3 -> 2-of-3 (kms-a replaced by kms-d, kms-a down: %v) from configuration, RA-TLS, three roots: %s", down, time.Since(start))
+	t.Logf("resharing 2-of-3 -> 2-of-3 (kms-a replaced by kms-d, kms-a down: %v) from configuration, RA-TLS, four roots: %s", down, time.Since(start))
 	if down {
 		startNode("kms-a")
 	}

@@ -160,7 +160,7 @@ func TestDKG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("DKG 2-of-3, three roots, and the root CA certificate: %s", time.Since(start))
+	t.Logf("DKG 2-of-3, four roots, and the root CA certificate: %s", time.Since(start))
 	if os.Getenv("DSTACK_THRESHOLD_WRITE_FIXTURES") != "" {
 		if err := os.MkdirAll(fixtureDir, 0o755); err != nil {
 			t.Fatal(err)
