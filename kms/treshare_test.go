@@ -171,12 +171,13 @@ func testReshare(t *testing.T, down bool) {
 	}
 
 	newPub := s.PublishThreshold(t, dirs["kms-d"])
-	if newPub.Epoch != 2 || newPub.KeySet.Root != oldPub.KeySet.Root || newPub.CAPubkey != oldPub.CAPubkey || newPub.K256Pubkey != oldPub.K256Pubkey {
+	if newPub.Epoch != 2 || newPub.KeySet.Root != oldPub.KeySet.Root || newPub.CAPubkey != oldPub.CAPubkey || newPub.K256Pubkey != oldPub.K256Pubkey ||
+		newPub.KeySet.Env.Root != oldPub.KeySet.Env.Root {
 		t.Fatal("the resharing changed the root public keys, or not the epoch")
 	}
 	for i, m := range newPub.Shares {
 		for _, o := range oldPub.Shares {
-			for _, r := range threshold.Roots {
+			for _, r := range append(threshold.Roots, threshold.RootEnv) {
 				if bytes.Equal(m.Points[r], o.Points[r]) {
 					t.Fatalf("%s's public share of the %s root is an old one (%s's)", newNames[i], r, o.Node)
 				}

@@ -5,9 +5,12 @@ import (
 	"crypto/ecdh"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"filippo.io/edwards25519"
@@ -591,4 +594,55 @@ func BenchmarkCombine(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestKeySetJSON: a key set survives its JSON (ids and points in hex), and
+// the strict reading refuses unknown fields and ids or points of another
+// length.
+func TestKeySetJSON(t *testing.T) {
+	d := deal(t, 2, 3)
+	b, err := json.Marshal(d.keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back tecdh.KeySet
+	if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(&back, d.keys) {
+		t.Fatalf("read back %+v: %v", back, err)
+	}
+	root := hex.EncodeToString(d.keys.Root[:])
+	for name, bad := range map[string]string{
+		"unknown field": strings.Replace(string(b), `"threshold"`, `"x":1,"threshold"`, 1),
+		"short root":    strings.Replace(string(b), root, root[:62], 1),
+		"bad hex":       strings.Replace(string(b), root, "zz"+root[2:], 1),
+		"short id":      strings.Replace(string(b), `"id":"`+strings.Repeat("0", 62), `"id":"`+strings.Repeat("0", 60), 1),
+		"too many":      `{"threshold":1,"root":"` + root + `","shares":[` + strings.Repeat(`{"id":"","point":""},`, tecdh.MaxNodes) + `{"id":"","point":""}]}`,
+	} {
+		var k tecdh.KeySet
+		if err := json.Unmarshal([]byte(bad), &k); !errors.Is(err, tecdh.ErrMalformed) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// FuzzKeySetJSON: reading never panics, and what reads writes back to the
+// same key set.
+func FuzzKeySetJSON(f *testing.F) {
+	d := deal(f, 2, 3)
+	b, _ := json.Marshal(d.keys)
+	f.Add(b)
+	f.Add([]byte(`{"threshold":1,"root":"","shares":[]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var k tecdh.KeySet
+		if json.Unmarshal(b, &k) != nil {
+			return
+		}
+		again, err := json.Marshal(&k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var k2 tecdh.KeySet
+		if err := json.Unmarshal(again, &k2); err != nil || !reflect.DeepEqual(k, k2) {
+			t.Fatalf("re-reading %s: %v", again, err)
+		}
+	})
 }
