@@ -3,8 +3,6 @@ package kms
 import (
 	"bytes"
 	"context"
-	"crypto/ecdh"
-	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -66,24 +64,14 @@ func askEnv(t testing.TB, h *harness, app *cvm, eph []byte) (*tecdh.Partial, err
 	return tecdh.ParsePartial(res.EnvPartial)
 }
 
-// envelopeTo is an envelope's side of threshold X25519: an ephemeral key
-// and its X25519 secret with app's env public key under ks.
+// envelopeTo is tkeytest.EnvEnvelope, failing the test on an error.
 func envelopeTo(t testing.TB, ks *tecdh.KeySet, appID []byte) (eph, secret []byte) {
 	t.Helper()
-	pk, err := ks.AppPublicKey(appID)
+	eph, secret, err := tkeytest.EnvEnvelope(ks, appID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, _ := ecdh.X25519().GenerateKey(rand.Reader)
-	pub, err := ecdh.X25519().NewPublicKey(pk[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	secret, err = e.ECDH(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e.PublicKey().Bytes(), secret
+	return eph, secret
 }
 
 // TestGetAppKeySharesEnv: with the envelope's ephemeral key, each node

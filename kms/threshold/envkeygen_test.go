@@ -200,27 +200,14 @@ func envSecret(t *testing.T, ks *tecdh.KeySet, app, eph []byte, shares ...*tecdh
 	return secret, err
 }
 
-// envelopeSecret is an envelope's side of the exchange: an ephemeral key
-// and its X25519 secret with the app's env public key under ks.
-func envelopeSecret(t *testing.T, ks *tecdh.KeySet, app []byte) (eph, secret []byte) {
+// envelopeSecret is tkeytest.EnvEnvelope, failing the test on an error.
+func envelopeSecret(t testing.TB, ks *tecdh.KeySet, appID []byte) (eph, secret []byte) {
 	t.Helper()
-	pk, err := ks.AppPublicKey(app)
+	eph, secret, err := tkeytest.EnvEnvelope(ks, appID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := ecdh.X25519().GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := ecdh.X25519().NewPublicKey(pk[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	secret, err = e.ECDH(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e.PublicKey().Bytes(), secret
+	return eph, secret
 }
 
 // The DKG's env root serves env encryption: every node reads the same env

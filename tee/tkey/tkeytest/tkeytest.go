@@ -8,6 +8,7 @@
 package tkeytest
 
 import (
+	"crypto/ecdh"
 	"crypto/elliptic"
 	"crypto/hkdf"
 	"crypto/rand"
@@ -194,4 +195,26 @@ func Pick[T any](all []T, idx []int) []T {
 		out = append(out, all[i])
 	}
 	return out
+}
+
+// EnvEnvelope is an envelope's side of threshold X25519 for tests: a fresh
+// ephemeral X25519 key and its shared secret with app appID's env public
+// key under ks, what t of the nodes' env partials must combine to.
+func EnvEnvelope(ks *tecdh.KeySet, appID []byte) (eph, secret []byte, err error) {
+	pk, err := ks.AppPublicKey(appID)
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := ecdh.X25519().GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	pub, err := ecdh.X25519().NewPublicKey(pk[:])
+	if err != nil {
+		return nil, nil, err
+	}
+	if secret, err = e.ECDH(pub); err != nil {
+		return nil, nil, err
+	}
+	return e.PublicKey().Bytes(), secret, nil
 }
