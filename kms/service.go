@@ -6,7 +6,9 @@
 // A node of a threshold KMS (Service.ThresholdShares) also answers
 // GetAppKeyShares: its partial keys of the caller's app keys under a
 // derivation root that no node holds (tee/tkey), after the same checks as
-// GetAppKey; the caller combines any threshold of them.
+// GetAppKey, and, for the ephemeral key of the caller's encrypted env, its
+// env partial under the env root (tee/tecdh, Service.ThresholdEnvShares);
+// the caller combines any threshold of them.
 //
 // Root keys exist in clear only in this process's memory; at rest they are
 // sealed (RootKeys.Seal). A caller is never told why its attestation failed
