@@ -20,13 +20,13 @@ func point(b byte) []byte {
 }
 
 func thresholdRecord(rootEpoch uint32, epoch uint64, t uint16, n int) (dstackkms.DstackKmsThresholdKeySet, []dstackkms.DstackKmsThresholdShare) {
-	ks := dstackkms.DstackKmsThresholdKeySet{RootEpoch: rootEpoch, Epoch: epoch, Threshold: t, DerivationRoot: point(0), KeySetId: h(byte(epoch))}
+	ks := dstackkms.DstackKmsThresholdKeySet{RootEpoch: rootEpoch, Epoch: epoch, Threshold: t, DerivationRoot: point(0), KeySetId: h(byte(epoch)), EnvRoot: h(0xe0)}
 	var shares []dstackkms.DstackKmsThresholdShare
 	for i := range n {
 		id := new(big.Int).Lsh(new(big.Int).SetUint64(epoch), 16)
 		id.Add(id, big.NewInt(int64(i+1)))
 		shares = append(shares, dstackkms.DstackKmsThresholdShare{Node: string(rune('a' + i)), Id: [32]byte(id.FillBytes(make([]byte, 32))),
-			Derivation: point(byte(3 * i)), Ca: point(byte(3*i + 1)), K256: point(byte(3*i + 2))})
+			Derivation: point(byte(3 * i)), Ca: point(byte(3*i + 1)), K256: point(byte(3*i + 2)), Env: h(byte(0xe1 + i))})
 	}
 	return ks, shares
 }
@@ -134,6 +134,14 @@ func TestThresholdKeySet(t *testing.T) {
 			s[2].K256 = s[2].K256[:20]
 			return s
 		}), "invalid public share", nil},
+		{"no env root", c.kms, c.owner, bad(func(ks *dstackkms.DstackKmsThresholdKeySet, s []dstackkms.DstackKmsThresholdShare) []dstackkms.DstackKmsThresholdShare {
+			ks.EnvRoot = [32]byte{}
+			return s
+		}), "invalid env root", nil},
+		{"no env share", c.kms, c.owner, bad(func(ks *dstackkms.DstackKmsThresholdKeySet, s []dstackkms.DstackKmsThresholdShare) []dstackkms.DstackKmsThresholdShare {
+			s[1].Env = [32]byte{}
+			return s
+		}), "invalid public share", nil},
 	})
 	// A root rotation (a new DKG, root epoch = its committee epoch) is
 	// accepted; after it, the older root epoch is not.
@@ -173,9 +181,14 @@ func TestStorageLayout(t *testing.T) {
 	if s := new(big.Int).SetBytes(slot(10)); s.Cmp(new(big.Int).Or(big.NewInt(1), new(big.Int).Or(new(big.Int).Lsh(big.NewInt(1), 32), new(big.Int).Lsh(big.NewInt(2), 96)))) != 0 {
 		t.Fatalf("slot 10 is %x, not thresholdKeySet's epochs and threshold", slot(10))
 	}
-	// _thresholdShares's length: slot 13.
-	if n := new(big.Int).SetBytes(slot(13)); n.Int64() != 3 {
-		t.Fatalf("slot 13 is %x, not the number of shares", slot(13))
+	// thresholdKeySet's envRoot: slot 13 (derivationRoot and keySetId
+	// are 11 and 12).
+	if e := slot(13); [32]byte(e) != ks.EnvRoot {
+		t.Fatalf("slot 13 is %x, not thresholdKeySet's env root", e)
+	}
+	// _thresholdShares's length: slot 14.
+	if n := new(big.Int).SetBytes(slot(14)); n.Int64() != 3 {
+		t.Fatalf("slot 14 is %x, not the number of shares", slot(14))
 	}
 }
 

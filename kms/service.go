@@ -6,7 +6,9 @@
 // A node of a threshold KMS (Service.ThresholdShares) also answers
 // GetAppKeyShares: its partial keys of the caller's app keys under a
 // derivation root that no node holds (tee/tkey), after the same checks as
-// GetAppKey; the caller combines any threshold of them.
+// GetAppKey, and, for the ephemeral key of the caller's encrypted env, its
+// env partial under the env root (tee/tecdh, Service.ThresholdEnvShares);
+// the caller combines any threshold of them.
 //
 // Root keys exist in clear only in this process's memory; at rest they are
 // sealed (RootKeys.Seal). A caller is never told why its attestation failed
@@ -36,6 +38,7 @@ import (
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/kdf"
 	"github.com/dstack-go/dstack/tee/ratls"
+	"github.com/dstack-go/dstack/tee/tecdh"
 	"github.com/dstack-go/dstack/tee/tkey"
 	"github.com/dstack-go/dstack/tee/wire"
 )
@@ -72,15 +75,20 @@ type Service struct {
 	// derivation root, by epoch (more than one during a root rotation's
 	// handover). With none, GetAppKeyShares is refused.
 	ThresholdShares map[uint32]*tkey.Share
+	// ThresholdEnvShares are this node's shares of the threshold KMS's env
+	// root (tee/tecdh), by root epoch. With none, GetAppKeyShares refuses
+	// a request that carries an env ephemeral key.
+	ThresholdEnvShares map[uint32]*tecdh.Share
 	// ThresholdNode, on a node of a threshold KMS started from
 	// configuration, holds its shares of the root signing keys; GetMeta
 	// reports its root CA certificate and k256 public key.
 	ThresholdNode *threshold.Node
 
 	// live, once a threshold node published its shares
-	// (setThresholdShares), replaces ThresholdShares: a committee change
-	// swaps them while the node serves.
-	live     atomic.Pointer[map[uint32]*tkey.Share]
+	// (setThresholdShares), replaces ThresholdShares and
+	// ThresholdEnvShares: a committee change swaps them while the node
+	// serves.
+	live     atomic.Pointer[liveShares]
 	verifier *ratls.Verifier
 	metrics  *metrics
 }
@@ -209,23 +217,36 @@ func (s *Service) GetAppKey(ctx context.Context, req *kmsapi.GetAppKeyRequest) (
 	return keys, nil
 }
 
+// liveShares are a threshold node's shares as its RPC handlers answer
+// with them, by root epoch.
+type liveShares struct {
+	derivation map[uint32]*tkey.Share
+	env        map[uint32]*tecdh.Share
+}
+
 // setThresholdShares publishes a threshold node's shares to the RPC
-// handlers, in place of ThresholdShares and of any published before; none
-// (a retired node) refuses GetAppKeyShares.
-func (s *Service) setThresholdShares(m map[uint32]*tkey.Share) {
-	if m == nil {
-		m = map[uint32]*tkey.Share{}
-	}
-	s.live.Store(&m)
+// handlers, in place of ThresholdShares, ThresholdEnvShares and any
+// published before; none (a retired node) refuses GetAppKeyShares.
+func (s *Service) setThresholdShares(derivation map[uint32]*tkey.Share, env map[uint32]*tecdh.Share) {
+	s.live.Store(&liveShares{derivation: derivation, env: env})
 }
 
 // thresholdShare is this node's share of the derivation root of epoch,
 // nil if none.
 func (s *Service) thresholdShare(epoch uint32) *tkey.Share {
-	if m := s.live.Load(); m != nil {
-		return (*m)[epoch]
+	if l := s.live.Load(); l != nil {
+		return l.derivation[epoch]
 	}
 	return s.ThresholdShares[epoch]
+}
+
+// thresholdEnvShare is this node's share of the env root of epoch, nil if
+// none.
+func (s *Service) thresholdEnvShare(epoch uint32) *tecdh.Share {
+	if l := s.live.Load(); l != nil {
+		return l.env[epoch]
+	}
+	return s.ThresholdEnvShares[epoch]
 }
 
 // GetAppKeyShares answers, on a threshold KMS node, the node's partial keys
@@ -240,6 +261,15 @@ func (s *Service) GetAppKeyShares(ctx context.Context, req *kmsapi.GetAppKeyShar
 	if share == nil {
 		return nil, prpc.Errorf("this KMS holds no threshold key share of epoch %d", req.Epoch)
 	}
+	var envShare *tecdh.Share
+	if len(req.EnvEphemeral) > 0 {
+		if envShare = s.thresholdEnvShare(req.Epoch); envShare == nil {
+			return nil, prpc.Errorf("this KMS holds no threshold env share of epoch %d: its shares were made before the env root", req.Epoch)
+		}
+		if _, err := tecdh.LiftX25519(req.EnvEphemeral); err != nil {
+			return nil, prpc.Errorf("env_ephemeral refused: %v", err)
+		}
+	}
 	b, d, err := s.authorizeCaller(ctx, "GetAppKeyShares")
 	if err != nil {
 		return nil, err
@@ -252,8 +282,20 @@ func (s *Service) GetAppKeyShares(ctx context.Context, req *kmsapi.GetAppKeyShar
 	if err != nil {
 		return nil, prpc.Public("key derivation failed", err)
 	}
+	res := &kmsapi.AppKeySharesResponse{Answer: enc, GatewayAppID: d.GatewayAppID, OSImageHash: b.OSImageHash}
+	if envShare != nil {
+		// For the app the caller's attestation proves, never one the
+		// request names.
+		p, err := envShare.Partial(b.AppID, req.EnvEphemeral, rand.Reader)
+		if err != nil {
+			return nil, prpc.Public("env key derivation failed", err)
+		}
+		if res.EnvPartial, err = p.MarshalBinary(); err != nil {
+			return nil, prpc.Public("env key derivation failed", err)
+		}
+	}
 	s.released("GetAppKeyShares", b, d)
-	return &kmsapi.AppKeySharesResponse{Answer: enc, GatewayAppID: d.GatewayAppID, OSImageHash: b.OSImageHash}, nil
+	return res, nil
 }
 
 // SignAppCACert has, on a node of a threshold KMS, the committee issue the
@@ -480,23 +522,26 @@ func (s *Service) appKeys(appID, instanceID []byte) (*kmsapi.AppKeyResponse, err
 // GetAppEnvEncryptPubKey returns an app's env-encryption public key, signed
 // by the root k256 key without and with a timestamp.
 //
-// A node of a threshold KMS refuses it: the key derives from the combined
-// derivation secret, which no node and no t-1 nodes hold. (The development
-// stack gets the key from a simulated TD of the app, which combines its
-// keys as any CVM does.) The way to serve it that keeps upstream's deploy
-// flow, where the key is known before the app's first boot, and its X25519
-// envelope, is threshold ECDH under a third committee root k_env on
-// edwards25519 (tss-lib's EdDSA key generation): the app's key is
-// H(app_id)·K_env, which any node computes from the public K_env; a CVM
-// sends the envelope's ephemeral point E with its key request, each node
-// answers H(app_id)·k_i·E for the app the CVM's evidence proves, never for
-// another app, with a DLEQ proof against its public share, refusing an E
-// outside the prime-order subgroup; the CVM combines t answers into the
-// X25519 shared secret. A key an instance of the app publishes itself
-// (attested, co-signed with threshold.KindEnvPubKey) would leave a first
-// deployment with no key to encrypt to; a whole env root on every node
-// would let one compromised node read every app's env secrets.
+// On a node of a threshold KMS, which holds no root key, the key is
+// threshold X25519's (tee/tecdh) under the committee's env root k_env on
+// edwards25519 (threshold.RootEnv, from tss-lib's EdDSA key generation):
+// u(H(app_id)·K_env), which any node computes from the public env key
+// set, so upstream's deploy flow, where the key is known before the app's
+// first boot, and its X25519 envelope work unchanged. It is signed by the
+// threshold k256 root (threshold.Node.SignEnvPubKey, once per app and
+// cached, the timestamped form at most once per EnvSignatureReuse), every
+// co-signer recomputing the key itself, since the caller is not
+// authenticated; the response is the replicated KMS's, so a client checks
+// it by k256 recovery against the k256 root on chain. A CVM sends its
+// envelope's ephemeral key E with GetAppKeyShares; each node answers
+// H(app_id)·k_i·E for the app the CVM's evidence proves, never for another
+// app, with a DLEQ proof against its public share, refusing an E outside
+// the prime-order subgroup; the CVM combines t answers into the X25519
+// shared secret. No node, and no t−1 nodes, can read an app's env.
 func (s *Service) GetAppEnvEncryptPubKey(ctx context.Context, req *kmsapi.AppID) (*kmsapi.PublicKeyResponse, error) {
+	if s.Keys == nil && s.ThresholdNode != nil {
+		return s.thresholdEnvPubKey(ctx, req)
+	}
 	if err := s.holdsRootKeys("GetAppEnvEncryptPubKey"); err != nil {
 		return nil, err
 	}
@@ -524,6 +569,30 @@ func (s *Service) GetAppEnvEncryptPubKey(ctx context.Context, req *kmsapi.AppID)
 		return nil, prpc.Public("signing failed", err)
 	}
 	return &kmsapi.PublicKeyResponse{PublicKey: pub, Signature: sig, Timestamp: ts, SignatureV1: sigV1}, nil
+}
+
+// thresholdEnvPubKey is GetAppEnvEncryptPubKey on a node of a threshold
+// KMS: the app's key under the env root, signed by the committee.
+func (s *Service) thresholdEnvPubKey(ctx context.Context, req *kmsapi.AppID) (*kmsapi.PublicKeyResponse, error) {
+	if err := s.selfCheck(ctx); err != nil {
+		return nil, err
+	}
+	if len(req.AppID) != 20 {
+		return nil, prpc.Errorf("app_id must be 20 bytes")
+	}
+	sh := s.ThresholdNode.Shares()
+	if sh == nil {
+		return nil, prpc.Errorf("this threshold KMS node holds no shares yet")
+	}
+	pub, err := sh.EnvPublicKey(req.AppID)
+	if err != nil {
+		return nil, prpc.Public("env key derivation failed", err)
+	}
+	sig, sigV1, ts, err := s.ThresholdNode.SignEnvPubKey(ctx, req.AppID, pub[:])
+	if err != nil {
+		return nil, prpc.Public("threshold signing failed", err)
+	}
+	return &kmsapi.PublicKeyResponse{PublicKey: pub[:], Signature: sig, Timestamp: ts, SignatureV1: sigV1}, nil
 }
 
 // GetMeta describes this KMS.

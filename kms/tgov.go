@@ -128,7 +128,7 @@ func (t *tnode) follow(ctx context.Context) {
 		}
 		switch {
 		case retiring > 0 && keySetEpoch >= retiring:
-			t.svc.setThresholdShares(nil)
+			t.svc.setThresholdShares(nil, nil)
 			t.log.Warn("the key set of the committee that left this node out is on chain: it answers no key request any more", zap.Uint64("epoch", retiring))
 			return
 		case retiring > 0:

@@ -1,7 +1,9 @@
 package kms
 
 import (
+	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/kms/kmsapi"
+	"github.com/dstack-go/dstack/tee/tecdh"
 	"github.com/dstack-go/dstack/tee/tkey"
 	"github.com/dstack-go/dstack/tee/tkey/tkeytest"
 )
@@ -27,6 +30,7 @@ func thresholdNodes(t testing.TB, thr, n int) ([]*harness, *tkeytest.Dealt) {
 	for i := range n {
 		h := newHarness(t)
 		h.svc.ThresholdShares = map[uint32]*tkey.Share{1: &d.Shares[i]}
+		h.svc.ThresholdEnvShares = map[uint32]*tecdh.Share{1: &d.EnvShares[i]}
 		nodes = append(nodes, h)
 	}
 	return nodes, d
@@ -44,6 +48,84 @@ func askShares(t testing.TB, h *harness, app *cvm, epoch uint32) (*tkey.Answer, 
 		t.Fatalf("answer %+v", res)
 	}
 	return tkey.ParseAnswer(res.Answer)
+}
+
+// askEnv calls GetAppKeyShares on one node as the CVM with an env
+// ephemeral key and decodes the env partial.
+func askEnv(t testing.TB, h *harness, app *cvm, eph []byte) (*tecdh.Partial, error) {
+	t.Helper()
+	var res kmsapi.AppKeySharesResponse
+	if err := h.client(app.clientCert(t)).Call(context.Background(), "GetAppKeyShares", &kmsapi.GetAppKeySharesRequest{APIVersion: 1, Epoch: 1, EnvEphemeral: eph}, &res); err != nil {
+		return nil, err
+	}
+	if _, err := tkey.ParseAnswer(res.Answer); err != nil {
+		t.Fatalf("the answer beside the env partial: %v", err)
+	}
+	return tecdh.ParsePartial(res.EnvPartial)
+}
+
+// envelopeTo is tkeytest.EnvEnvelope, failing the test on an error.
+func envelopeTo(t testing.TB, ks *tecdh.KeySet, appID []byte) (eph, secret []byte) {
+	t.Helper()
+	eph, secret, err := tkeytest.EnvEnvelope(ks, appID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eph, secret
+}
+
+// TestGetAppKeySharesEnv: with the envelope's ephemeral key, each node
+// that allows the CVM adds its env partial for the CVM's own app (from its
+// attestation), and any two combine to the envelope's X25519 secret; a
+// node that refuses the CVM gives none; an ephemeral key outside the
+// prime-order subgroup is refused saying so; a node without an env share
+// says so; without an ephemeral key, no env partial.
+func TestGetAppKeySharesEnv(t *testing.T) {
+	nodes, d := thresholdNodes(t, 2, 3)
+	app := bootCVM(t, nodes[0].pki, 0x11)
+	eph, want := envelopeTo(t, d.KeySet.Env, app.appID)
+	for _, h := range nodes[1:] {
+		h.allow(app)
+	}
+	if p, err := askEnv(t, nodes[0], app, eph); p != nil || err == nil || !strings.Contains(err.Error(), "boot denied") {
+		t.Fatalf("a node that refuses the CVM gave an env partial: %v", err)
+	}
+	nodes[0].allow(app)
+	var ps []*tecdh.Partial
+	for i, h := range nodes {
+		p, err := askEnv(t, h, app, eph)
+		if err != nil {
+			t.Fatalf("node %d: %v", i, err)
+		}
+		ps = append(ps, p)
+	}
+	for _, pair := range tkeytest.Subsets(3, 2) {
+		secret, skipped, err := d.KeySet.Env.Combine(app.appID, eph, tkeytest.Pick(ps, pair))
+		if err != nil || len(skipped) > 0 || !bytes.Equal(secret[:], want) {
+			t.Fatalf("%v: %v %v", pair, err, skipped)
+		}
+	}
+	// The partials are the attested app's, not another's.
+	if err := d.KeySet.Env.Verify(make([]byte, 20), eph, ps[0]); !errors.Is(err, tecdh.ErrInvalidProof) {
+		t.Fatalf("an env partial verifies for another app: %v", err)
+	}
+	for name, bad := range map[string][]byte{
+		"u=0 (the identity)":       make([]byte, 32),
+		"u=1 (a point of order 4)": append([]byte{1}, make([]byte, 31)...),
+		"31 bytes":                 eph[:31],
+	} {
+		if _, err := askEnv(t, nodes[1], app, bad); err == nil || !strings.Contains(err.Error(), "env_ephemeral refused") {
+			t.Errorf("ephemeral key %s: %v", name, err)
+		}
+	}
+	nodes[2].svc.ThresholdEnvShares = nil
+	if _, err := askEnv(t, nodes[2], app, eph); err == nil || !strings.Contains(err.Error(), "no threshold env share of epoch 1") {
+		t.Errorf("a node without an env share: %v", err)
+	}
+	var res kmsapi.AppKeySharesResponse
+	if err := nodes[1].client(app.clientCert(t)).Call(context.Background(), "GetAppKeyShares", &kmsapi.GetAppKeySharesRequest{APIVersion: 1, Epoch: 1}, &res); err != nil || len(res.EnvPartial) != 0 {
+		t.Fatalf("no ephemeral key: env partial %x, %v", res.EnvPartial, err)
+	}
 }
 
 // TestGetAppKeyShares: each node answers an allowed CVM its partials for
@@ -186,6 +268,11 @@ func FuzzGetAppKeyShares(f *testing.F) {
 	f.Add(true, `{"epoch":1,"vm_config":"{}"}`)
 	f.Add(true, `{"epoch":4294967296}`)
 	f.Add(true, `{"epoch":"1"}`)
+	eph, _ := envelopeTo(f, d.KeySet.Env, allowed.appID)
+	f.Add(true, `{"api_version":1,"epoch":1,"env_ephemeral":"`+hex.EncodeToString(eph)+`"}`)
+	f.Add(false, `{"api_version":1,"epoch":1,"env_ephemeral":"`+hex.EncodeToString(eph)+`"}`)
+	f.Add(true, `{"epoch":1,"env_ephemeral":"0100000000000000000000000000000000000000000000000000000000000000"}`)
+	f.Add(true, `{"epoch":1,"env_ephemeral":"zz"}`)
 	f.Fuzz(func(t *testing.T, isAllowed bool, body string) {
 		c := clients[isAllowed]
 		r, err := c.HTTP.Post(c.BaseURL+"/GetAppKeyShares?json", "application/json", strings.NewReader(body))
@@ -209,6 +296,20 @@ func FuzzGetAppKeyShares(f *testing.F) {
 		}
 		if err := d.KeySet.Verify(a, ctxs); err != nil {
 			t.Fatalf("answer to %q: %v", body, err)
+		}
+		// An env partial comes only for an ephemeral key asked, and is
+		// the allowed app's for that key.
+		var req kmsapi.GetAppKeySharesRequest
+		_ = json.Unmarshal([]byte(body), &req)
+		if len(res.EnvPartial) == 0 {
+			return
+		}
+		p, err := tecdh.ParsePartial(res.EnvPartial)
+		if err != nil || len(req.EnvEphemeral) == 0 {
+			t.Fatalf("env partial to %q: %v", body, err)
+		}
+		if err := d.KeySet.Env.Verify(allowed.appID, req.EnvEphemeral, p); err != nil {
+			t.Fatalf("env partial to %q: %v", body, err)
 		}
 	})
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/dstack-go/dstack/kms/threshold"
 	"github.com/dstack-go/dstack/tee/attest"
 	"github.com/dstack-go/dstack/tee/ratls"
+	"github.com/dstack-go/dstack/tee/tecdh"
 	"github.com/dstack-go/dstack/tee/tkey"
 	"github.com/dstack-go/dstack/tee/wire"
 )
@@ -263,7 +264,7 @@ const (
 	identityFile = "threshold-identity.sealed"
 	// preParamsFile holds its tss-lib pre-parameters, sealed.
 	preParamsFile = "threshold-preparams.sealed"
-	// sharesFile holds its shares of the three roots, sealed.
+	// sharesFile holds its shares of the four roots, sealed.
 	sharesFile = "threshold-shares.sealed"
 	// publicFile is the committee's public keys (ThresholdPublic), to be
 	// published and given to the CVMs.
@@ -289,7 +290,7 @@ type ThresholdPublic struct {
 	// Epoch is the committee's epoch (a resharing moves the roots to a
 	// committee of a higher one; KeySet.Epoch is the roots' epoch).
 	Epoch uint64 `json:"epoch"`
-	// Shares are every member's public shares of the three roots, in
+	// Shares are every member's public shares of the four roots, in
 	// committee order.
 	Shares []threshold.MemberShares `json:"shares"`
 }
@@ -308,6 +309,9 @@ func (p *ThresholdPublic) ChainRecord() (dstackkms.DstackKmsThresholdKeySet, []d
 		if m.ID == nil || m.ID.BitLen() > 256 || [32]byte(m.ID.FillBytes(make([]byte, 32))) != shares[i].Id ||
 			!bytes.Equal(m.Points[threshold.RootDerivation], shares[i].Derivation) {
 			return rec, nil, fmt.Errorf("the threshold public record: member %s's derivation share is not the key set's", m.Node)
+		}
+		if !bytes.Equal(m.Points[threshold.RootEnv], shares[i].Env[:]) {
+			return rec, nil, fmt.Errorf("the threshold public record: member %s's env share is not the key set's", m.Node)
 		}
 		shares[i].Node, shares[i].Ca, shares[i].K256 = m.Node, m.Points[threshold.RootCA], m.Points[threshold.RootK256]
 	}
@@ -551,7 +555,7 @@ func (t *tnode) bringUp(ctx context.Context) error {
 	return nil
 }
 
-// publish gives the RPC handlers the shares' derivation share.
+// publish gives the RPC handlers the shares' derivation and env shares.
 func (t *tnode) publish(sh *threshold.Shares) error {
 	d, err := sh.Derivation()
 	if err != nil {
@@ -561,7 +565,11 @@ func (t *tnode) publish(sh *threshold.Shares) error {
 	if err != nil {
 		return err
 	}
-	t.svc.setThresholdShares(map[uint32]*tkey.Share{d.RootEpoch: &share})
+	envShare, _, err := sh.EnvShare()
+	if err != nil {
+		return err
+	}
+	t.svc.setThresholdShares(map[uint32]*tkey.Share{d.RootEpoch: &share}, map[uint32]*tecdh.Share{d.RootEpoch: envShare})
 	return nil
 }
 
@@ -915,7 +923,9 @@ func (t *tnode) rpcCert(ctx context.Context) (*tls.Certificate, error) {
 // the requesting node's own identity key and an attestation this node
 // verifies and its KMS policy accepts; an app CA certificate, or a
 // dstack-kms-issued signature of an app's k256 key, only for a key that
-// evidence this node verifies binds, of an app its authorizer allows.
+// evidence this node verifies binds, of an app its authorizer allows; an
+// app's env-encrypt public key, which the statement's preparation checked
+// is the app's key under the env root.
 // Other statements are not co-signed by a node started from configuration
 // yet.
 func (t *tnode) approve(ctx context.Context, from string, st *threshold.Statement) error {
@@ -938,6 +948,10 @@ func (t *tnode) approve(ctx context.Context, from string, st *threshold.Statemen
 		if !bytes.Equal(b.AppID, st.AppID) {
 			return errors.New("the app key's evidence is another app's")
 		}
+		return nil
+	case threshold.KindEnvPubKey:
+		// Public: the statement's preparation recomputed the app's env
+		// key from the committee's env key set, as anyone can.
 		return nil
 	default:
 		return fmt.Errorf("this node does not co-sign %s statements", st.Kind)

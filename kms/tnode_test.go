@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,13 +19,17 @@ import (
 	"time"
 
 	"github.com/bnb-chain/tss-lib/v2/ecdsa/keygen"
+	"github.com/dstack-go/dstack/guestos/appenv"
+	"github.com/dstack-go/dstack/guestos/hostinput"
 	"github.com/dstack-go/dstack/guestos/kmsclient"
 	"github.com/dstack-go/dstack/internal/guesttest"
+	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/kms/threshold"
 	"github.com/dstack-go/dstack/tee/kdf"
 	"github.com/dstack-go/dstack/tee/ratls"
+	"github.com/dstack-go/dstack/tee/tkey"
 	"github.com/dstack-go/dstack/tee/wire"
 	ethcrypto "github.com/ethereum/go-ethereum/crypto"
 )
@@ -188,6 +193,8 @@ func TestThresholdNodeFromConfig(t *testing.T) {
 		}
 	}
 
+	checkThresholdEnv(t, client, urls, ks, appID, instanceID, s.VMConfig)
+
 	srvs["kms-a"].Stop(ctx)
 	again, err := client.GetAppKeys(ctx, appID, instanceID, s.VMConfig)
 	if err != nil {
@@ -303,5 +310,58 @@ func TestThresholdNodeDKG(t *testing.T) {
 		t.Fatal(err)
 	} else if id := ks.ID(); hex.EncodeToString(id[:]) != ids[0] {
 		t.Fatal("another key set after restart")
+	}
+}
+
+// checkThresholdEnv is the env flow against threshold nodes: the app's env
+// key, as upstream's SDK fetches it before deploying, from any node
+// (unauthenticated), signed by the committee so that it recovers to the
+// k256 root of the key set, the same from every node and the app's key
+// under the env root; an env encrypted to it opens in the CVM with two
+// nodes' env partials.
+func checkThresholdEnv(t *testing.T, client *kmsclient.Threshold, urls []string, ks *tkey.KeySet, appID, instanceID []byte, vmConfig string) {
+	t.Helper()
+	ctx := context.Background()
+	// No TLS check: the response is authenticated by its signature.
+	hc := &http.Client{Timeout: time.Minute, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	var pub []byte
+	for _, u := range urls {
+		var res kmsapi.PublicKeyResponse
+		if err := (&prpc.Client{BaseURL: u + "/prpc", HTTP: hc}).Call(ctx, "GetAppEnvEncryptPubKey", &kmsapi.AppID{AppID: appID}, &res); err != nil {
+			t.Fatalf("%s: %v", u, err)
+		}
+		if err := kmsclient.VerifyEnvPubKey(&res, appID, ks.K256Pubkey); err != nil {
+			t.Fatalf("%s: %v", u, err)
+		}
+		if pub != nil && !bytes.Equal(pub, res.PublicKey) {
+			t.Fatalf("%s gives another env key", u)
+		}
+		pub = res.PublicKey
+		// A signature over another key does not pass the check.
+		forged := res
+		forged.PublicKey = bytes.Repeat([]byte{9}, 32)
+		if err := kmsclient.VerifyEnvPubKey(&forged, appID, ks.K256Pubkey); err == nil {
+			t.Fatal("the signature verifies for another key")
+		}
+	}
+	want, err := ks.Env.AppPublicKey(appID)
+	if err != nil || !bytes.Equal(pub, want[:]) {
+		t.Fatalf("the served env key is not the app's key under the env root: %v", err)
+	}
+	b, err := appenv.Encrypt([]appenv.Var{{Key: "GREETING", Value: "hello"}}, pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := hostinput.ParseEncryptedEnv(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := client.GetAppKeysAndEnv(ctx, appID, instanceID, vmConfig, e.EphemeralPublic[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := appenv.DecryptShared(e, keys.EnvSecret, []string{"GREETING"})
+	if err != nil || d.Env["GREETING"] != "hello" {
+		t.Fatalf("the env encrypted to the served key: %v", err)
 	}
 }

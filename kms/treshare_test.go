@@ -33,7 +33,7 @@ import (
 // does not combine with a new one.
 func TestThresholdNodeReshare(t *testing.T) {
 	if testing.Short() {
-		t.Skip("a resharing of three roots among four nodes takes from 30 seconds (idle) to minutes (busy machine)")
+		t.Skip("a resharing of four roots among four nodes takes from 30 seconds (idle) to minutes (busy machine)")
 	}
 	testReshare(t, false)
 }
@@ -44,7 +44,7 @@ func TestThresholdNodeReshare(t *testing.T) {
 // shares and retires.
 func TestThresholdNodeReshareNodeDown(t *testing.T) {
 	if testing.Short() {
-		t.Skip("a resharing of three roots among three nodes takes from 30 seconds (idle) to minutes (busy machine)")
+		t.Skip("a resharing of four roots among three nodes takes from 30 seconds (idle) to minutes (busy machine)")
 	}
 	testReshare(t, true)
 }
@@ -125,7 +125,7 @@ func testReshare(t *testing.T, down bool) {
 			t.Fatalf("%s: %v", n, err)
 		}
 	}
-	t.Logf("resharing 2-of-3 -> 2-of-3 (kms-a replaced by kms-d, kms-a down: %v) from configuration, RA-TLS, three roots: %s", down, time.Since(start))
+	t.Logf("resharing 2-of-3 -> 2-of-3 (kms-a replaced by kms-d, kms-a down: %v) from configuration, RA-TLS, four roots: %s", down, time.Since(start))
 	if down {
 		startNode("kms-a")
 	}
@@ -137,12 +137,13 @@ func testReshare(t *testing.T, down bool) {
 	}
 
 	newPub := s.PublishThreshold(t, dirs["kms-d"])
-	if newPub.Epoch != 2 || newPub.KeySet.Root != oldPub.KeySet.Root || newPub.CAPubkey != oldPub.CAPubkey || newPub.K256Pubkey != oldPub.K256Pubkey {
+	if newPub.Epoch != 2 || newPub.KeySet.Root != oldPub.KeySet.Root || newPub.CAPubkey != oldPub.CAPubkey || newPub.K256Pubkey != oldPub.K256Pubkey ||
+		newPub.KeySet.Env.Root != oldPub.KeySet.Env.Root {
 		t.Fatal("the resharing changed the root public keys, or not the epoch")
 	}
 	for i, m := range newPub.Shares {
 		for _, o := range oldPub.Shares {
-			for _, r := range threshold.Roots {
+			for _, r := range append(threshold.Roots, threshold.RootEnv) {
 				if bytes.Equal(m.Points[r], o.Points[r]) {
 					t.Fatalf("%s's public share of the %s root is an old one (%s's)", newNames[i], r, o.Node)
 				}

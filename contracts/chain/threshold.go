@@ -8,6 +8,7 @@ import (
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
+	"github.com/dstack-go/dstack/tee/tecdh"
 	"github.com/dstack-go/dstack/tee/tkey"
 )
 
@@ -16,8 +17,9 @@ import (
 var ErrNoThresholdKeySet = errors.New("no threshold key set is published on chain")
 
 // ThresholdKeySet reads the threshold KMS's key set from DstackKms at one
-// block: thresholdKeySet and thresholdShares (the derivation root and each
-// member's public share of it) with kmsInfo's caPubkey and k256Pubkey,
+// block: thresholdKeySet and thresholdShares (the derivation and env roots
+// and each member's public shares of them) with kmsInfo's caPubkey and
+// k256Pubkey,
 // checked (tkey.KeySet.Validate) and checked against the key-set id
 // published with them, so that a record whose parts disagree (a
 // setKmsInfo of another KMS, a key-set id of another committee) is
@@ -53,8 +55,9 @@ func (r *Reader) ThresholdKeySet(ctx context.Context) (ks *tkey.KeySet, epoch ui
 }
 
 // KeySetOf is the threshold key set of a DstackKms threshold record, with
-// the root CA and k256 public keys of kmsInfo; it must validate and its ID
-// must be the record's key-set id.
+// the root CA and k256 public keys of kmsInfo and the env key set (envRoot
+// and each member's env share); it must validate and its ID must be the
+// record's key-set id.
 func KeySetOf(rec dstackkms.DstackKmsThresholdKeySet, shares []dstackkms.DstackKmsThresholdShare, caPubkey, k256Pubkey []byte) (*tkey.KeySet, error) {
 	if rec.Epoch == 0 {
 		return nil, ErrNoThresholdKeySet
@@ -64,11 +67,13 @@ func KeySetOf(rec dstackkms.DstackKmsThresholdKeySet, shares []dstackkms.DstackK
 		return nil, fmt.Errorf("the derivation root is %d bytes, not a compressed P-256 point", len(rec.DerivationRoot))
 	}
 	ks.Root = tkey.Point(rec.DerivationRoot)
+	ks.Env = &tecdh.KeySet{Threshold: int(rec.Threshold), Root: rec.EnvRoot}
 	for _, s := range shares {
 		if len(s.Derivation) != len(tkey.Point{}) {
 			return nil, fmt.Errorf("%s's public share is %d bytes, not a compressed P-256 point", s.Node, len(s.Derivation))
 		}
 		ks.Shares = append(ks.Shares, tkey.PublicShare{ID: tkey.NodeID(s.Id), Point: tkey.Point(s.Derivation)})
+		ks.Env.Shares = append(ks.Env.Shares, tecdh.PublicShare{ID: tecdh.NodeID(s.Id), Point: s.Env})
 	}
 	if err := ks.Validate(); err != nil {
 		return nil, err
@@ -84,9 +89,15 @@ func KeySetOf(rec dstackkms.DstackKmsThresholdKeySet, shares []dstackkms.DstackK
 // shares of the signing roots, which the caller adds to the shares.
 func ThresholdRecord(ks *tkey.KeySet, epoch uint64) (dstackkms.DstackKmsThresholdKeySet, []dstackkms.DstackKmsThresholdShare) {
 	rec := dstackkms.DstackKmsThresholdKeySet{RootEpoch: ks.Epoch, Epoch: epoch, Threshold: uint16(ks.Threshold), DerivationRoot: ks.Root[:], KeySetId: ks.ID()}
+	if ks.Env != nil {
+		rec.EnvRoot = ks.Env.Root
+	}
 	shares := make([]dstackkms.DstackKmsThresholdShare, len(ks.Shares))
 	for i, s := range ks.Shares {
 		shares[i] = dstackkms.DstackKmsThresholdShare{Id: s.ID, Derivation: s.Point[:]}
+		if ks.Env != nil && i < len(ks.Env.Shares) {
+			shares[i].Env = ks.Env.Shares[i].Point
+		}
 	}
 	return rec, shares
 }

@@ -67,4 +67,29 @@ func TestThresholdKeySet(t *testing.T) {
 	if _, _, _, err := r.ThresholdKeySet(ctx); err == nil || !strings.Contains(err.Error(), "polynomial") {
 		t.Fatalf("inconsistent shares: %v", err)
 	}
+	// The same for the env shares: one swapped for another's.
+	rec, shares = ThresholdRecord(ks, 5)
+	shares[2].Env = shares[1].Env
+	for i := range shares {
+		shares[i].Ca, shares[i].K256 = point(1), point(2)
+	}
+	send(c.K.PackSetThresholdKeySet(rec, shares))
+	if _, _, _, err := r.ThresholdKeySet(ctx); err == nil || !strings.Contains(err.Error(), "env key set") {
+		t.Fatalf("inconsistent env shares: %v", err)
+	}
+	// An env root of another committee under the same key-set id: the id
+	// covers the env key set.
+	other, err := tkeytest.Deal(2, 3, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, shares = ThresholdRecord(ks, 6)
+	rec.EnvRoot = other.KeySet.Env.Root
+	for i := range shares {
+		shares[i].Ca, shares[i].K256, shares[i].Env = point(1), point(2), other.KeySet.Env.Shares[i].Point
+	}
+	send(c.K.PackSetThresholdKeySet(rec, shares))
+	if _, _, _, err := r.ThresholdKeySet(ctx); err == nil || !strings.Contains(err.Error(), "not one committee's") {
+		t.Fatalf("another env key set under the key-set id: %v", err)
+	}
 }

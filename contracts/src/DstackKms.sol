@@ -30,8 +30,11 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
         uint16 threshold;
         /// @dev Y_d, the derivation root's public key (P-256, SEC1 compressed).
         bytes derivationRoot;
-        /// @dev The key-provider id CVMs measure: SHA-256 of the key set, caPubkey and k256Pubkey included.
+        /// @dev The key-provider id CVMs measure: SHA-256 of the key set, caPubkey, k256Pubkey and the env key set included.
         bytes32 keySetId;
+        /// @dev K_env, the env root's public key (edwards25519, 32 bytes): an app's X25519 env public key is
+        /// u(H(app_id)·K_env), and CVMs check the nodes' env partials against the members' shares of it.
+        bytes32 envRoot;
     }
 
     /// @notice One committee member's public shares, one per root (X_j = x_j·G), SEC1 compressed.
@@ -45,6 +48,8 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
         bytes ca;
         /// @dev Its share of the k256 root (secp256k1).
         bytes k256;
+        /// @dev Its share of the env root (edwards25519, 32 bytes): env partials' DLEQ proofs are checked against it.
+        bytes32 env;
     }
 
     /// @notice A member of a threshold KMS committee governance decided on: its name in the committee and the https
@@ -73,13 +78,13 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
     mapping(bytes32 => bool) public kmsAllowedDeviceIds;
     mapping(bytes32 => bool) public allowedOsImages;
     address public appImplementation;
-    // Appended storage (slots taken from the gap): a threshold KMS's key set and public shares.
+    // Appended storage (slots taken from the gap): a threshold KMS's key set (four slots) and public shares.
     ThresholdKeySet public thresholdKeySet;
     ThresholdShare[] private _thresholdShares;
     // Appended storage: the threshold committees governance decided on, by epoch, and the latest epoch.
     uint64 public thresholdCommitteeEpoch;
     mapping(uint64 => ThresholdCommittee) private _thresholdCommittees;
-    uint256[44] private __gap;
+    uint256[43] private __gap;
 
     event AppRegistered(address appId);
     event KmsInfoSet(bytes k256Pubkey);
@@ -154,6 +159,7 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
         require(keySet.rootEpoch >= 1 && keySet.rootEpoch <= keySet.epoch, "invalid root epoch");
         require(keySet.rootEpoch >= thresholdKeySet.rootEpoch, "root epoch must not decrease");
         require(keySet.derivationRoot.length == 33, "invalid derivation root");
+        require(keySet.envRoot != bytes32(0), "invalid env root");
         ThresholdCommittee storage c = _thresholdCommittees[keySet.epoch];
         if (c.members.length > 0) {
             require(keySet.threshold == c.threshold && shares.length == c.members.length, "not the committee governance set for this epoch");
@@ -166,7 +172,7 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
         for (uint256 i = 0; i < shares.length; i++) {
             ThresholdShare calldata s = shares[i];
             require(i == 0 || uint256(shares[i - 1].id) < uint256(s.id), "share ids must increase");
-            require(s.derivation.length == 33 && s.ca.length == 33 && s.k256.length == 33, "invalid public share");
+            require(s.derivation.length == 33 && s.ca.length == 33 && s.k256.length == 33 && s.env != bytes32(0), "invalid public share");
             _thresholdShares.push(s);
         }
         emit ThresholdKeySetSet(keySet.rootEpoch, keySet.epoch, keySet.keySetId);

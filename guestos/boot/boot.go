@@ -130,7 +130,10 @@ type CVM struct {
 	// Attestation verifies evidence, as in Config.
 	Attestation attest.Options
 
-	log *zap.Logger
+	// envSecret, with a threshold KMS and an encrypted env, is the
+	// envelope's X25519 secret, combined from the nodes' env partials.
+	envSecret []byte
+	log       *zap.Logger
 }
 
 // Boot runs the sequence up to system-ready and decrypts the env. The
@@ -229,7 +232,17 @@ func boot(ctx context.Context, cfg Config, log *zap.Logger) (*CVM, error) {
 
 	c.Env = map[string]string{}
 	if in.EncryptedEnv != nil {
-		d, err := appenv.Decrypt(in.EncryptedEnv, c.Keys.EnvCryptKey, in.Compose.AllowedEnvs)
+		var d *appenv.Decrypted
+		if c.KeySet != nil {
+			// A threshold KMS: the envelope's secret was combined from
+			// the nodes' env partials (getThresholdKeys).
+			if c.envSecret == nil {
+				return nil, fmt.Errorf("booting: %w: the threshold KMS gave no env secret for the encrypted env", ErrRefused)
+			}
+			d, err = appenv.DecryptShared(in.EncryptedEnv, c.envSecret, in.Compose.AllowedEnvs)
+		} else {
+			d, err = appenv.Decrypt(in.EncryptedEnv, c.Keys.EnvCryptKey, in.Compose.AllowedEnvs)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("booting: %w", err)
 		}
@@ -380,6 +393,7 @@ func (c *CVM) StartApp(ctx context.Context, runner AppRunner, agentSocket string
 }
 
 // getThresholdKeys asks the threshold KMS's nodes for their partial keys
+// (and, with an encrypted env, their env partials for its ephemeral key)
 // and combines the threshold of valid ones (kmsclient.Threshold); fewer
 // refuse the boot. The key set it checks their answers against is the one
 // published on chain (with the root CA every node's RPC certificate must
@@ -410,10 +424,18 @@ func (c *CVM) getThresholdKeys(ctx context.Context, cfg Config, t *hostinput.Thr
 	if err != nil {
 		return fmt.Errorf("booting: %w: %w", ErrRefused, err)
 	}
-	tk, err := tc.GetAppKeys(ctx, c.AppID[:], c.InstanceID, c.SysConfig.VMConfig)
+	// With an encrypted env, its ephemeral key goes with the request, and
+	// the nodes' env partials come back with the partial keys; without
+	// one, nothing is sent.
+	var eph []byte
+	if e := cfg.Inputs.EncryptedEnv; e != nil {
+		eph = e.EphemeralPublic[:]
+	}
+	tk, err := tc.GetAppKeysAndEnv(ctx, c.AppID[:], c.InstanceID, c.SysConfig.VMConfig, eph)
 	if err != nil {
 		return fmt.Errorf("booting: %w: %w", ErrRefused, err)
 	}
+	c.envSecret = tk.EnvSecret
 	ca, err := c.appCA(ctx, tc, tk.AppCASeed)
 	if err != nil {
 		return fmt.Errorf("booting: %w: %w", ErrRefused, err)

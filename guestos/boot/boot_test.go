@@ -384,15 +384,33 @@ func TestHostNotifier(t *testing.T) {
 
 // TestBootThresholdKMS: with kms_threshold in the sys-config the guest
 // gets its keys from t of the n nodes, measures key-provider kms-threshold
-// naming the key set it trusted, gets the same keys with one node of three
-// down, and refuses to boot, saying why, with two down.
+// naming the key set it trusted, opens its env encrypted to the app's env
+// key under the committee's env root, gets the same keys with one node of
+// three down, and refuses to boot, saying why, with two down.
 func TestBootThresholdKMS(t *testing.T) {
 	s := guesttest.New(t, guesttest.ComposeHash())
 	srvs, tk := s.ThresholdKMS(t)
 	sys, _ := json.Marshal(map[string]any{"kms_urls": []string{s.KMS.URL}, "gateway_urls": []string{}, "vm_config": s.VMConfig, "kms_threshold": tk})
-	cvm, _, tee, err := s.Boot(t, s.HostShared(t, guesttest.Compose, map[string][]byte{hostinput.SysConfigFile: sys}))
+	envPub, err := tk.KeySet.Env.AppPublicKey(s.AppID.Bytes())
 	if err != nil {
 		t.Fatal(err)
+	}
+	env, err := appenv.Encrypt([]appenv.Var{{Key: "GREETING", Value: "hello from the committee"}}, envPub[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	cvm, _, tee, err := s.Boot(t, s.HostShared(t, guesttest.Compose, map[string][]byte{hostinput.SysConfigFile: sys, hostinput.EncryptedEnvFile: env}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cvm.Env["GREETING"] != "hello from the committee" {
+		t.Fatalf("env %v", cvm.Env)
+	}
+	// An env encrypted to another key (the replicated KMS's) does not
+	// open: the boot is refused.
+	if _, _, _, err := s.Boot(t, s.HostShared(t, guesttest.Compose, map[string][]byte{hostinput.SysConfigFile: sys,
+		hostinput.EncryptedEnvFile: envFile(t, s, []appenv.Var{{Key: "GREETING", Value: "x"}})})); !errors.Is(err, appenv.ErrDecrypt) {
+		t.Fatalf("an env encrypted to another key: %v", err)
 	}
 	events := cvm.Platform.Events()
 	want := "system-preparing,app-id,compose-hash,gpu-policy-hash,instance-id,boot-mr-done,os-image-hash,key-provider,storage-fs,system-ready"

@@ -23,7 +23,8 @@ import (
 // handler over TLS, using the guest agent the way an app would — its
 // certificate comes from GetTlsKey (KMS-signed, with the CVM's attestation),
 // its identity from Info, a key from GetKey, and /evidence proxies GetQuote
-// (?report_data=hex).
+// (?report_data=hex). It shows the GREETING variable of the app's
+// decrypted env, when allowed_envs keeps it.
 type BuiltinDemoApp struct {
 	// Listen is the TCP address to serve on. Required.
 	Listen string
@@ -93,10 +94,14 @@ func (d *BuiltinDemoApp) Start(ctx context.Context, spec RunSpec) (RunningApp, e
 	if err := app.call(ctx, "GetKey", map[string]string{"path": "demo"}, &appKey); err != nil {
 		return nil, fmt.Errorf("demo app: %w", err)
 	}
+	greeting := spec.Env["GREETING"]
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "hello from a confidential app\napp_id %s\ninstance_id %s\nkeys from the KMS: ed25519 signing key %s\napp_key_sha256 %x\n",
 			info.AppID, info.InstanceID, signing.PublicKey, sha256.Sum256([]byte(appKey.Key)))
+		if greeting != "" {
+			fmt.Fprintf(w, "GREETING from the encrypted env: %s\n", greeting)
+		}
 	})
 	mux.HandleFunc("GET /evidence", func(w http.ResponseWriter, r *http.Request) {
 		var q json.RawMessage

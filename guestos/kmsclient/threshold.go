@@ -15,6 +15,7 @@ import (
 
 	"github.com/dstack-go/dstack/kms/kmsapi"
 	"github.com/dstack-go/dstack/tee/kdf"
+	"github.com/dstack-go/dstack/tee/tecdh"
 	"github.com/dstack-go/dstack/tee/tkey"
 )
 
@@ -114,6 +115,11 @@ type ThresholdKeys struct {
 	OSImageHash  []byte
 	// Nodes are the URLs of the nodes whose partials were combined.
 	Nodes []string
+	// EnvSecret, when an envelope's ephemeral key was sent
+	// (GetAppKeysAndEnv), is the X25519 shared secret of that key and the
+	// app's env key, combined from KeySet.Threshold valid env partials:
+	// what appenv.DecryptShared opens the envelope with. Nil otherwise.
+	EnvSecret []byte
 }
 
 // nodeAnswer is one node's outcome.
@@ -121,6 +127,7 @@ type nodeAnswer struct {
 	url string
 	res *kmsapi.AppKeySharesResponse
 	ans *tkey.Answer
+	env *tecdh.Partial
 	err error
 }
 
@@ -133,23 +140,53 @@ type nodeAnswer struct {
 // verify. With fewer valid answers than the threshold the error is
 // ErrThresholdNotMet, with every node's reason.
 func (t *Threshold) GetAppKeys(ctx context.Context, appID, instanceID []byte, vmConfig string) (*ThresholdKeys, error) {
+	return t.GetAppKeysAndEnv(ctx, appID, instanceID, vmConfig, nil)
+}
+
+// GetAppKeysAndEnv is GetAppKeys that also sends envEphemeral, the
+// ephemeral X25519 key of the app's encrypted env (when not nil): every
+// node then adds its env partial for this app, which is checked against
+// the node's env public share in the key set (tee/tecdh) as it arrives; a
+// bad one is skipped and logged, and KeySet.Threshold valid ones are
+// combined into ThresholdKeys.EnvSecret. Fewer is ErrThresholdNotMet: no
+// keys, no secret.
+func (t *Threshold) GetAppKeysAndEnv(ctx context.Context, appID, instanceID []byte, vmConfig string, envEphemeral []byte) (*ThresholdKeys, error) {
 	ctxs := tkey.AppContexts(t.keySet.Epoch, appID, instanceID)
 	for _, c := range ctxs {
 		if _, err := c.Bytes(); err != nil {
 			return nil, fmt.Errorf("getting app keys from the threshold KMS: %w", err)
 		}
 	}
+	if envEphemeral != nil {
+		if t.keySet.Env == nil {
+			return nil, errors.New("getting the env secret from the threshold KMS: the key set has no env key set (its committee has no env root), so the app's encrypted env cannot be opened: " +
+				"deploy the app without an encrypted env, or publish a key set with an env root")
+		}
+		if _, err := tecdh.LiftX25519(envEphemeral); err != nil {
+			return nil, fmt.Errorf("getting the env secret from the threshold KMS: %w", err)
+		}
+	}
 	ask, cancel := context.WithCancel(ctx)
 	defer cancel()
 	out := make(chan nodeAnswer, len(t.nodes))
 	for _, n := range t.nodes {
-		go func() { out <- n.getAppKeyShares(ask, t.keySet.Epoch, vmConfig) }()
+		go func() { out <- n.getAppKeyShares(ask, t.keySet.Epoch, vmConfig, envEphemeral) }()
 	}
 	col := t.keySet.Collector(ctxs)
 	var used []nodeAnswer
+	var envValid []*tecdh.Partial
 	var failures []string
 	for range t.nodes {
 		r := <-out
+		// A node counts when its partial keys and, if asked, its env
+		// partial both verify; otherwise it is skipped whole.
+		if r.err == nil && envEphemeral != nil {
+			if r.env == nil {
+				r.err = errors.New("no env partial in the answer")
+			} else {
+				r.err = t.keySet.Env.Verify(appID, envEphemeral, r.env)
+			}
+		}
 		if r.err == nil {
 			r.err = col.Add(r.ans)
 		}
@@ -159,6 +196,9 @@ func (t *Threshold) GetAppKeys(ctx context.Context, appID, instanceID []byte, vm
 			continue
 		}
 		used = append(used, r)
+		if r.env != nil {
+			envValid = append(envValid, r.env)
+		}
 		if col.Enough() {
 			break
 		}
@@ -168,6 +208,14 @@ func (t *Threshold) GetAppKeys(ctx context.Context, appID, instanceID []byte, vm
 			ErrThresholdNotMet, col.Valid(), t.keySet.Threshold, len(t.nodes), strings.Join(failures, "; "))
 	}
 	cancel()
+	var envSecret []byte
+	if envEphemeral != nil {
+		secret, skipped, err := t.keySet.Env.Combine(appID, envEphemeral, envValid)
+		if err != nil || len(skipped) > 0 {
+			return nil, fmt.Errorf("getting the env secret from the threshold KMS: %w %v", err, skipped)
+		}
+		envSecret = secret[:]
+	}
 	keys, err := col.Keys()
 	if err != nil {
 		return nil, fmt.Errorf("getting app keys from the threshold KMS: %w", err)
@@ -176,7 +224,7 @@ func (t *Threshold) GetAppKeys(ctx context.Context, appID, instanceID []byte, vm
 		return nil, fmt.Errorf("getting app keys from the threshold KMS: the app k256 key: %w", err)
 	}
 	tk := &ThresholdKeys{DiskCryptKey: keys[0], EnvCryptKey: keys[1], K256Key: keys[2], AppCASeed: keys[3],
-		GatewayAppID: used[0].res.GatewayAppID, OSImageHash: used[0].res.OSImageHash}
+		GatewayAppID: used[0].res.GatewayAppID, OSImageHash: used[0].res.OSImageHash, EnvSecret: envSecret}
 	for _, u := range used {
 		if u.res.GatewayAppID != tk.GatewayAppID || !bytes.Equal(u.res.OSImageHash, tk.OSImageHash) {
 			return nil, fmt.Errorf("getting app keys from the threshold KMS: %w: nodes %s and %s disagree on the gateway app id or the OS image hash (%s %x, %s %x)",
@@ -191,9 +239,10 @@ func (t *Threshold) GetAppKeys(ctx context.Context, appID, instanceID []byte, vm
 
 // getAppKeyShares asks one node and decodes its answer; the node's RA-TLS
 // identity was judged during the handshake.
-func (c *Client) getAppKeyShares(ctx context.Context, epoch uint32, vmConfig string) nodeAnswer {
+func (c *Client) getAppKeyShares(ctx context.Context, epoch uint32, vmConfig string, envEphemeral []byte) nodeAnswer {
 	r := nodeAnswer{url: c.url, res: &kmsapi.AppKeySharesResponse{}}
-	if err := c.rpc.Call(ctx, "GetAppKeyShares", &kmsapi.GetAppKeySharesRequest{APIVersion: 1, VMConfig: vmConfig, Epoch: epoch}, r.res); err != nil {
+	req := &kmsapi.GetAppKeySharesRequest{APIVersion: 1, VMConfig: vmConfig, Epoch: epoch, EnvEphemeral: envEphemeral}
+	if err := c.rpc.Call(ctx, "GetAppKeyShares", req, r.res); err != nil {
 		r.err = fmt.Errorf("asking for partial keys: %w", err)
 		return r
 	}
@@ -201,7 +250,16 @@ func (c *Client) getAppKeyShares(ctx context.Context, epoch uint32, vmConfig str
 		r.err = err
 		return r
 	}
-	r.ans, r.err = tkey.ParseAnswer(r.res.Answer)
+	if r.ans, r.err = tkey.ParseAnswer(r.res.Answer); r.err != nil {
+		return r
+	}
+	if len(r.res.EnvPartial) > 0 {
+		if envEphemeral == nil {
+			r.err = errors.New("an env partial that was not asked for")
+			return r
+		}
+		r.env, r.err = tecdh.ParsePartial(r.res.EnvPartial)
+	}
 	return r
 }
 

@@ -13,10 +13,13 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/dstack-go/dstack/guestos"
+	"github.com/dstack-go/dstack/guestos/appenv"
+	"github.com/dstack-go/dstack/guestos/hostinput"
 	"github.com/dstack-go/dstack/guestos/kmsclient"
 	"github.com/dstack-go/dstack/internal/guesttest"
 	"github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/kms/kmsapi"
+	"github.com/dstack-go/dstack/tee/tecdh"
 	"github.com/dstack-go/dstack/tee/tkey"
 	"github.com/dstack-go/dstack/tee/tkey/tkeytest"
 	"github.com/dstack-go/dstack/tee/wire"
@@ -48,6 +51,7 @@ func newThresholdStack(t testing.TB, thr, n int) *thresholdStack {
 			t.Fatal(err)
 		}
 		srv.Service.ThresholdShares = map[uint32]*tkey.Share{3: &s.dealt.Shares[i]}
+		srv.Service.ThresholdEnvShares = map[uint32]*tecdh.Share{3: &s.dealt.EnvShares[i]}
 		s.ServeWithChain(t, srv)
 		s.nodes = append(s.nodes, srv)
 	}
@@ -222,6 +226,101 @@ func TestThresholdForgedNode(t *testing.T) {
 	s.nodes[0].Stop(context.Background())
 	if _, err := c.GetAppKeys(context.Background(), appID, instanceID, s.VMConfig); !errors.Is(err, kmsclient.ErrThresholdNotMet) {
 		t.Fatalf("forger and one honest node: %v", err)
+	}
+}
+
+// envelope encrypts vars to the app's env public key under the dealt env
+// root, as deployment tooling does (upstream's format).
+func (s *thresholdStack) envelope(t *testing.T, appID []byte, vars ...appenv.Var) *hostinput.EncryptedEnv {
+	t.Helper()
+	pk, err := s.dealt.KeySet.Env.AppPublicKey(appID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := appenv.Encrypt(vars, pk[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := hostinput.ParseEncryptedEnv(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// TestThresholdEnv: with the envelope's ephemeral key, the CVM combines
+// two nodes' env partials into the secret that opens the app's encrypted
+// env; a node whose env partial is forged is skipped and logged, and the
+// two honest ones still open it; the forger and one honest node give
+// nothing (t−1 valid); a key set without an env root cannot open one.
+func TestThresholdEnv(t *testing.T) {
+	s := newThresholdStack(t, 2, 3)
+	p, appID, instanceID := s.cvm(t)
+	e := s.envelope(t, appID, appenv.Var{Key: "SECRET", Value: "opened"})
+	core, logs := observer.New(zap.WarnLevel)
+	c := s.client(t, p, zap.New(core))
+	want := s.wantKeys(t, appID, instanceID)
+	ctx := context.Background()
+	open := func() error {
+		t.Helper()
+		keys, err := c.GetAppKeysAndEnv(ctx, appID, instanceID, s.VMConfig, e.EphemeralPublic[:])
+		if err != nil {
+			return err
+		}
+		checkKeys(t, keys, want)
+		d, err := appenv.DecryptShared(e, keys.EnvSecret, []string{"SECRET"})
+		if err != nil {
+			return err
+		}
+		if d.Env["SECRET"] != "opened" {
+			t.Fatalf("decrypted %v", d.Env)
+		}
+		return nil
+	}
+	if err := open(); err != nil {
+		t.Fatal(err)
+	}
+	if keys, err := c.GetAppKeys(ctx, appID, instanceID, s.VMConfig); err != nil || keys.EnvSecret != nil {
+		t.Fatalf("without an envelope: env secret %x, %v", keys.EnvSecret, err)
+	}
+
+	// Node 1 answers its env partial with another scalar (and a proof
+	// valid for that scalar).
+	bad := s.dealt.EnvShares[1]
+	bad.Secret[0] ^= 1
+	s.nodes[1].Service.ThresholdEnvShares = map[uint32]*tecdh.Share{3: &bad}
+	for range 20 {
+		if err := open(); err != nil {
+			t.Fatal(err)
+		}
+		if len(logs.FilterMessage("skipped a KMS node's partial keys").All()) > 0 {
+			break
+		}
+	}
+	skipped := logs.FilterMessage("skipped a KMS node's partial keys").All()
+	if len(skipped) == 0 {
+		t.Fatal("the forged env partial was never checked")
+	}
+	if skipped[0].ContextMap()["node"] != s.nodes[1].URL || !strings.Contains(skipped[0].ContextMap()["error"].(string), "env partial") {
+		t.Fatalf("skipped %v", skipped[0].ContextMap())
+	}
+	// The forger and one honest node: one valid, no keys, no secret.
+	s.nodes[0].Stop(ctx)
+	if err := open(); !errors.Is(err, kmsclient.ErrThresholdNotMet) || !strings.Contains(err.Error(), "1 valid of the 2 needed") {
+		t.Fatalf("forger and one honest node: %v", err)
+	}
+
+	// A key set without an env key set: the client says why it cannot.
+	noEnv := *s.dealt.KeySet
+	noEnv.Env = nil
+	id := noEnv.ID()
+	c2, err := kmsclient.NewThreshold(ctx, kmsclient.ThresholdConfig{Nodes: s.urls(), KeySet: &noEnv, KeyProviderID: id[:],
+		Node: kmsclient.Config{Attester: p, Attestation: s.Attestation, Chain: s.Reader, InsecureAllowUnboundOSImage: s.InsecureAllowUnboundOSImage}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c2.GetAppKeysAndEnv(ctx, appID, instanceID, s.VMConfig, e.EphemeralPublic[:]); err == nil || !strings.Contains(err.Error(), "no env key set") {
+		t.Fatalf("a key set without an env root: %v", err)
 	}
 }
 

@@ -14,8 +14,14 @@ import (
 	"github.com/dstack-go/dstack/tee/identity"
 )
 
-// builtinCompose is the app-compose.json of the built-in demo handler.
-const builtinCompose = `{"docker_compose_file":"services:\n  hello:\n    image: dstack/hello\n","gateway_enabled":false,"kms_enabled":true,"manifest_version":2,"name":"hello","no_instance_id":false,"public_logs":false,"public_sysinfo":false,"runner":"docker-compose"}`
+// builtinCompose is the app-compose.json of the built-in demo handler,
+// which shows the GREETING of its encrypted env (builtinEnv).
+const builtinCompose = `{"allowed_envs":["GREETING"],"docker_compose_file":"services:\n  hello:\n    image: dstack/hello\n","gateway_enabled":false,"kms_enabled":true,"manifest_version":2,"name":"hello","no_instance_id":false,"public_logs":false,"public_sysinfo":false,"runner":"docker-compose"}`
+
+// builtinEnv is the built-in demo's env, encrypted to the app's env key as
+// a deployer does: the CVM must decrypt it (with a threshold KMS, from the
+// nodes' env partials) for the demo to show it.
+var builtinEnv = map[string]string{"GREETING": "hello from the encrypted env"}
 
 // registryHost is the registry name the stack's own registry serves the
 // demo image under: a name, not an address, so that the demo's compose

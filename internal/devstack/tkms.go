@@ -2,25 +2,24 @@ package devstack
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
-	"github.com/dstack-go/dstack/guestos"
 	"github.com/dstack-go/dstack/guestos/hostinput"
 	"github.com/dstack-go/dstack/guestos/kmsclient"
+	"github.com/dstack-go/dstack/internal/prpc"
 	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/kms"
-	"github.com/dstack-go/dstack/tee/attest"
-	"github.com/dstack-go/dstack/tee/collateral"
-	"github.com/dstack-go/dstack/tee/eventlog"
-	"github.com/dstack-go/dstack/tee/identity"
-	"github.com/dstack-go/dstack/tee/kdf"
+	"github.com/dstack-go/dstack/kms/kmsapi"
 )
 
 // maxKMSNodes bounds --kms-nodes.
@@ -70,7 +69,8 @@ func devSealingKey(name string) string {
 // startThresholdKMS starts the threshold KMS nodes on the simulated TEE
 // (allowed on chain by the same measurement as the stack's KMS), which
 // run their DKG among themselves; publishes the committee's root keys
-// with setKmsInfo; and takes the app's env encryption key from it.
+// with setKmsInfo and its key set with setThresholdKeySet; and takes the
+// app's env encryption key from its nodes (GetAppEnvEncryptPubKey).
 func (s *stack) startThresholdKMS(ctx context.Context) error {
 	t := &tkms{}
 	cache := s.o.KMSCache
@@ -91,7 +91,7 @@ func (s *stack) startThresholdKMS(ctx context.Context) error {
 	}
 	// The committee's shares of an earlier run, when every node's is
 	// cached: the nodes come up from them, without a DKG.
-	sharesCache := filepath.Join(cache, fmt.Sprintf("shares-v1-%d-of-%d", s.o.KMSThreshold, s.o.KMSNodes))
+	sharesCache := filepath.Join(cache, fmt.Sprintf("shares-v2-%d-of-%d", s.o.KMSThreshold, s.o.KMSNodes))
 	reuse := true
 	for _, name := range t.names {
 		_, err := os.Stat(filepath.Join(sharesCache, name+".shares.sealed"))
@@ -143,7 +143,7 @@ func (s *stack) startThresholdKMS(ctx context.Context) error {
 		fmt.Fprintf(s.out, "    generating %d nodes' pre-parameters (safe primes: some 10 to 30 seconds each on this machine), cached in %s for the next runs\n", len(t.names)-cached, cache)
 		fallthrough
 	default:
-		fmt.Fprintf(s.out, "    running the DKG among the %d nodes (a %d-of-%d DKG of three roots takes one to two minutes here), its shares cached in %s for the next runs\n",
+		fmt.Fprintf(s.out, "    running the DKG among the %d nodes (a %d-of-%d DKG of four roots takes one to two minutes here), its shares cached in %s for the next runs\n",
 			len(t.names), s.o.KMSThreshold, len(t.names), sharesCache)
 	}
 	for i, srv := range t.nodes {
@@ -193,53 +193,32 @@ func (s *stack) startThresholdKMS(ctx context.Context) error {
 }
 
 // thresholdEnvKey is the app's env encryption public key under the
-// threshold KMS. No node can compute it (it derives from the combined
-// root), so the stack gets it as a CVM of the app does: a simulated TD
-// measures the app's identity and asks the nodes for the app's keys. Only
-// a development stack, which holds the simulated TEE, can do that; a
-// deployment's tooling would take it from an instance of the app.
+// threshold KMS, taken as upstream's SDK and CLI take it from a KMS:
+// GetAppEnvEncryptPubKey of a node (any node computes it from the
+// committee's env root, and the committee signs it with the threshold k256
+// root), checked by k256 recovery against the k256 root on chain. The
+// first node whose answer checks gives it.
 func (s *stack) thresholdEnvKey(ctx context.Context) ([]byte, error) {
-	dir, err := os.MkdirTemp(s.dir, "env-key-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	p, err := guestos.NewPlatform(s.pki.NewTD(), dir, vmConfig())
-	if err != nil {
-		return nil, err
-	}
-	if err := p.SetEventVersion(1); err != nil {
-		return nil, err
-	}
-	instance := make([]byte, 20)
-	_, _ = rand.Read(instance)
-	compose := identity.ComposeHash(s.compose)
-	app := s.gov.app.Bytes()
-	ev := func(name string, payload []byte) eventlog.RuntimeEvent {
-		return eventlog.RuntimeEvent{Name: name, Payload: payload, Version: 1}
-	}
-	if err := p.Emit(ev(eventlog.EventSystemPreparing, nil), ev(eventlog.EventAppID, app), ev(eventlog.EventComposeHash, compose[:]),
-		ev(eventlog.EventInstanceID, instance), ev(eventlog.EventBootMRDone, nil)); err != nil {
-		return nil, err
-	}
 	ks, _, _, err := s.reader.ThresholdKeySet(ctx)
 	if err != nil {
 		return nil, err
 	}
-	id := ks.ID()
-	c, err := kmsclient.NewThreshold(ctx, kmsclient.ThresholdConfig{Nodes: s.tkms.sys.URLs, KeySet: ks, KeyProviderID: id[:],
-		Node: kmsclient.Config{Attester: p, Chain: s.reader, Attestation: attest.Options{
-			InsecureTrustRoots: &attest.TrustRoots{TDX: s.pki.Roots()},
-			Collateral:         collateral.NewCache(s.pki.Source(), collateral.CacheOptions{}),
-		}}})
-	if err != nil {
-		return nil, err
+	app := s.gov.app.Bytes()
+	// No TLS check: the answer is authenticated by its signature.
+	hc := &http.Client{Timeout: time.Minute, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	var errs []error
+	for _, u := range s.tkms.sys.URLs {
+		var res kmsapi.PublicKeyResponse
+		err := (&prpc.Client{BaseURL: u + "/prpc", HTTP: hc}).Call(ctx, "GetAppEnvEncryptPubKey", &kmsapi.AppID{AppID: app}, &res)
+		if err == nil {
+			err = kmsclient.VerifyEnvPubKey(&res, app, ks.K256Pubkey)
+		}
+		if err == nil {
+			return res.PublicKey, nil
+		}
+		errs = append(errs, fmt.Errorf("%s: %w", u, err))
 	}
-	keys, err := c.GetAppKeys(ctx, app, instance, vmConfig())
-	if err != nil {
-		return nil, fmt.Errorf("getting the app's env encryption key from the threshold KMS: %w", err)
-	}
-	return kdf.EnvPublicKey(keys.EnvCryptKey)
+	return nil, fmt.Errorf("getting the app's env encryption key from the threshold KMS: %w", errors.Join(errs...))
 }
 
 // thresholdStepName names the threshold KMS step.

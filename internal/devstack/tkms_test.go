@@ -1,6 +1,7 @@
 package devstack
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/hex"
@@ -20,6 +21,8 @@ import (
 
 	"github.com/dstack-go/dstack/guestos/kmsclient"
 	"github.com/dstack-go/dstack/kms/threshold"
+	"github.com/dstack-go/dstack/tee/attest"
+	"github.com/dstack-go/dstack/tee/ratls"
 )
 
 // agentClient reaches the guest agent on its unix socket.
@@ -73,7 +76,8 @@ func preParamsCache(t *testing.T, n int) string {
 
 // TestUpThresholdKMS: `dev up --kms-nodes 3 --kms-threshold 2` runs the
 // DKG among three nodes and the demo CVM gets its keys from them
-// (key-provider kms-threshold); another CVM of the app booted with one
+// (key-provider kms-threshold) and opens its encrypted env, encrypted to
+// the key the nodes' GetAppEnvEncryptPubKey gives; another CVM of the app booted with one
 // node stopped answers GetKey the same; with two stopped key release fails
 // closed. The nodes' pre-parameters come from the cache, where tss-lib's
 // test fixtures stand in for the ones a first run generates; a second run
@@ -105,6 +109,31 @@ func TestUpThresholdKMS(t *testing.T) {
 		t.Fatalf("the CVM's event log %s does not name kms-threshold (%v):\n%.3000s", st.RuntimeEventLog, err, log)
 	}
 	first := getKey(t, st.GuestSocket, "demo")
+	// The app's env key came from the nodes' GetAppEnvEncryptPubKey (the
+	// app's key under the committee's env root), and the demo shows the
+	// GREETING of its env, which the CVM decrypted with two nodes' env
+	// partials.
+	ks, _, _, err := s.reader.ThresholdKeySet(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, err := ks.Env.AppPublicKey(s.gov.app.Bytes()); err != nil || !bytes.Equal(s.envPub, want[:]) {
+		t.Fatalf("the stack's env key is not the app's key under the env root: %v", err)
+	}
+	roots, err := attest.ParseTrustRootsPEM(mustRead(t, st.InsecureTrustRoots))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &ratls.Verifier{Attestation: attest.Options{InsecureTrustRoots: roots}}
+	res, err := (&http.Client{Transport: &http.Transport{TLSClientConfig: v.ClientConfig(nil)}}).Get(st.AppURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(body), "GREETING from the encrypted env: "+builtinEnv["GREETING"]) {
+		t.Fatalf("the app does not show its env's GREETING:\n%s", body)
+	}
 
 	boot := func(name string) (*cvm, error) {
 		return bootCVM(ctx, cvmConfig{dir: filepath.Join(dir, name), compose: s.compose, appID: s.gov.app.Bytes(), kmsURL: st.KMSURL, vmConfig: vmConfig(),

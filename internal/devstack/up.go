@@ -739,6 +739,9 @@ func (s *stack) bootCVM(ctx context.Context, name string) error {
 		builtin: s.o.InsecureBuiltinApp, demo: s.app == nil && !s.o.InsecureBuiltinApp,
 		registry: s.registryOptions(),
 	}
+	if s.o.InsecureBuiltinApp {
+		cfg.env = builtinEnv
+	}
 	if s.tkms != nil {
 		cfg.threshold = s.tkms.sys
 	}

@@ -52,6 +52,12 @@ type GetAppKeySharesRequest struct {
 	// Epoch is the root epoch whose shares answer (a node answers for every
 	// epoch it holds, during a root rotation's handover).
 	Epoch uint32 `json:"epoch"`
+	// EnvEphemeral, when set, is the ephemeral X25519 public key (32
+	// bytes) of the caller's encrypted env: the node then also answers its
+	// env partial (EnvPartial) for the app the caller's attestation proves.
+	// A key outside the prime-order subgroup is refused. Empty asks for no
+	// env partial.
+	EnvEphemeral prpc.Bytes `json:"env_ephemeral,omitempty"`
 }
 
 // AppKeySharesResponse is one node's answer: its partial keys of the
@@ -62,6 +68,12 @@ type AppKeySharesResponse struct {
 	Answer       prpc.Bytes `json:"answer"`
 	GatewayAppID string     `json:"gateway_app_id"`
 	OSImageHash  prpc.Bytes `json:"os_image_hash"`
+	// EnvPartial is the node's env partial for the request's EnvEphemeral
+	// (tee/tecdh's Partial wire form, tecdh.PartialSize bytes), which the
+	// caller checks against the node's env public share before combining
+	// a threshold of them into the env's X25519 secret; empty when no
+	// ephemeral key was sent.
+	EnvPartial prpc.Bytes `json:"env_partial,omitempty"`
 }
 
 // SignAppCACertRequest asks a node of a threshold KMS to have its committee

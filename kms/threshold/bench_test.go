@@ -11,7 +11,7 @@ import (
 	ethcrypto "github.com/ethereum/go-ethereum/crypto"
 )
 
-// benchKeygen runs DKGs of the three roots among n nodes, t needed, in one
+// benchKeygen runs DKGs of the four roots among n nodes, t needed, in one
 // process over the memory network (all parties share the machine's cores).
 func benchKeygen(b *testing.B, t, n int) {
 	names := make([]string, n)

@@ -14,7 +14,7 @@ import (
 	"github.com/ipfs/go-log"
 )
 
-// Root names one of a threshold KMS's three root secrets, each made by its
+// Root names one of a threshold KMS's four root secrets, each made by its
 // own DKG: a secret is never used by two protocols.
 type Root string
 
@@ -29,9 +29,14 @@ const (
 	// RootK256 (secp256k1) signs the recoverable dstack-kms-issued and
 	// dstack-env-encrypt-pubkey signatures by threshold ECDSA.
 	RootK256 Root = "k256"
+	// RootEnv (edwards25519) is used only for threshold X25519 of app env
+	// encryption (tee/tecdh): made by tss-lib's EdDSA key generation, it
+	// is kept apart from the ECDSA roots (Shares.Env).
+	RootEnv Root = "env"
 )
 
-// Roots lists the roots in the order a DKG makes them.
+// Roots lists the ECDSA roots in the order a DKG makes them; RootEnv comes
+// after them.
 var Roots = []Root{RootDerivation, RootCA, RootK256}
 
 // p256Name is the name P-256 is registered under in tss-lib's curve
@@ -53,6 +58,8 @@ func (r Root) Curve() (elliptic.Curve, error) {
 		return elliptic.P256(), nil
 	case RootK256:
 		return tss.S256(), nil
+	case RootEnv:
+		return tss.Edwards(), nil
 	}
 	return nil, fmt.Errorf("unknown root %q", r)
 }

@@ -3,8 +3,9 @@
 // must cooperate to use them, so that no node, and no t-1 nodes together,
 // ever hold a root secret.
 //
-// Three roots, each from its own distributed key generation (tss-lib v2's
-// ECDSA keygen, Feldman VSS), so that no secret serves two protocols:
+// Four roots, each from its own distributed key generation (tss-lib v2's
+// ECDSA keygen, and its EdDSA keygen for the env root; Feldman VSS), so
+// that no secret serves two protocols:
 //
 //   - RootDerivation (P-256): threshold key derivation. A node's share of
 //     it is a DerivationShare (x_i, the party IDs, every public share
@@ -19,10 +20,20 @@
 //     dstack-env-encrypt-pubkey signatures (Node.SignKmsIssued,
 //     Node.SignEnvPubKey), in the replicated KMS's message formats, which
 //     go-ethereum's Ecrecover checks.
+//   - RootEnv (edwards25519): threshold X25519 of app env encryption
+//     (tee/tecdh). An app's env public key is u(H(app_id)·K_env), which
+//     anyone computes from the public K_env (Shares.KeySet carries the env
+//     key set); a node answers an envelope's ephemeral key E with
+//     H(app_id)·k_i·E and a proof (tecdh.Share.Partial, the share from
+//     Shares.EnvShare) for the app its caller's attestation proves, and
+//     the CVM combines t answers into the envelope's X25519 secret. Its
+//     save data is tss-lib's EdDSA one (Shares.Env), apart from the ECDSA
+//     roots' (Shares.Keys); EdDSA key generation needs no pre-parameters.
 //
-// Resharing (Node.Reshare, tss-lib's ecdsa/resharing) moves the roots to a
-// new committee (other nodes, other t) with the same public keys: every
-// app key stays as it was, and old shares do not combine with new ones.
+// Resharing (Node.Reshare, tss-lib's ecdsa/resharing and eddsa/resharing)
+// moves the roots to a new committee (other nodes, other t) with the same
+// public keys: every app key, and every app's env public key, stays as it
+// was, and old shares do not combine with new ones.
 //
 // # Two epochs
 //
@@ -65,12 +76,13 @@
 //  3. All members call Node.Keygen with the same Committee; one calls
 //     IssueRootCert, the others AdoptRootCert; each seals its Shares
 //     (Shares.Seal) beside its other state and publishes the public keys
-//     (Shares.CAPublicKeyDER, Shares.K256PublicKey, the derivation
+//     (Shares.CAPublicKeyDER, Shares.K256PublicKey, the derivation and env
 //     PublicShares). Shares.KeySet is the key set clients trust
 //     (GetAppKeyShares); DerivationShare.TKeyShare answers their partial
 //     key requests (tkey.Share.Partials at the key set's epoch).
 //  4. At each start: UnsealShares, Node.SetShares. Another sealing key
-//     cannot open them (ErrUnseal).
+//     cannot open them (ErrUnseal); shares sealed before the env root
+//     existed are ErrSharesV1.
 //  5. Node.Approve decides, on each node independently, whether it
 //     co-signs a statement another node asks for: it must check the
 //     requester's evidence and the chain itself, as for a key release.

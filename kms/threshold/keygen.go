@@ -14,13 +14,16 @@ import (
 
 	"github.com/bnb-chain/tss-lib/v2/ecdsa/keygen"
 	"github.com/bnb-chain/tss-lib/v2/ecdsa/resharing"
+	eddsakeygen "github.com/bnb-chain/tss-lib/v2/eddsa/keygen"
+	eddsaresharing "github.com/bnb-chain/tss-lib/v2/eddsa/resharing"
 	"github.com/bnb-chain/tss-lib/v2/tss"
 	ethcrypto "github.com/ethereum/go-ethereum/crypto"
 
+	"github.com/dstack-go/dstack/tee/tecdh"
 	"github.com/dstack-go/dstack/tee/tkey"
 )
 
-// Shares are what one node holds of the three roots after a DKG or a
+// Shares are what one node holds of the four roots after a DKG or a
 // resharing: its tss-lib save data per root (its secret share x_i, every
 // member's public share X_j, its pre-parameters) and the committee.
 type Shares struct {
@@ -28,8 +31,10 @@ type Shares struct {
 	Self string
 	// Committee is the committee the shares are of.
 	Committee *Committee
-	// Keys are tss-lib's save data, per root.
+	// Keys are tss-lib's ECDSA save data, per root (Roots).
 	Keys map[Root]*keygen.LocalPartySaveData
+	// Env is tss-lib's EdDSA save data of the env root (RootEnv).
+	Env *eddsakeygen.LocalPartySaveData
 	// RootCert is the DER of the root CA certificate (self-signed by
 	// RootCA through threshold signing), empty until issued or adopted.
 	RootCert []byte
@@ -83,12 +88,37 @@ func (s *Shares) Derivation() (*DerivationShare, error) {
 	return derivationShare(s.Committee, s.Committee.Index(s.Self), k)
 }
 
+// EnvShare is this node's share of the env root (tee/tecdh), with the
+// committee's env key set: K_env and every member's public share, checked
+// (tecdh.KeySet.Validate) and of the committee's members and threshold.
+func (s *Shares) EnvShare() (*tecdh.Share, *tecdh.KeySet, error) {
+	if s.Env == nil {
+		return nil, nil, errors.New("no env root in the shares")
+	}
+	share, ks, err := EnvFromKeygen(s.Env, s.Committee.Threshold)
+	if err != nil {
+		return nil, nil, fmt.Errorf("the env root's share: %w", err)
+	}
+	if len(ks.Shares) != len(s.Committee.Members) {
+		return nil, nil, fmt.Errorf("the env root's share: %d public shares for %d members", len(ks.Shares), len(s.Committee.Members))
+	}
+	for i, m := range s.Committee.Members {
+		if id, err := nodeID(m.ID); err != nil || tecdh.NodeID(id) != ks.Shares[i].ID {
+			return nil, nil, errors.New("the env root's public shares are not the committee's members")
+		}
+	}
+	if self, _ := nodeID(s.Committee.Members[s.Committee.Index(s.Self)].ID); tecdh.NodeID(self) != share.ID {
+		return nil, nil, fmt.Errorf("the env root's share is not %s's", s.Self)
+	}
+	return share, ks, nil
+}
+
 // KeySet is the threshold key set of the shares' derivation root, what a
 // client of this committee trusts (and GetAppKeyShares serves): the root
 // epoch (Committee.RootEpoch, not the committee's epoch: resharing keeps
 // it and every app key), the threshold, Y_d, every member's public share
-// in increasing ID order, the root CA's SubjectPublicKeyInfo and the
-// compressed k256 root public key.
+// in increasing ID order, the root CA's SubjectPublicKeyInfo, the
+// compressed k256 root public key and the env key set (EnvShare).
 func (s *Shares) KeySet() (*tkey.KeySet, error) {
 	d, err := s.Derivation()
 	if err != nil {
@@ -104,14 +134,19 @@ func (s *Shares) KeySet() (*tkey.KeySet, error) {
 	if k.K256Pubkey, err = s.K256PublicKey(); err != nil {
 		return nil, fmt.Errorf("threshold key set: %w", err)
 	}
+	if _, k.Env, err = s.EnvShare(); err != nil {
+		return nil, fmt.Errorf("threshold key set: %w", err)
+	}
 	if err := k.Validate(); err != nil {
 		return nil, err
 	}
 	return k, nil
 }
 
-// check verifies the shares' shape: a member of the committee, three roots
-// on their curves, every public share on the curve and x_i·G = X_i.
+// check verifies the shares' shape: a member of the committee, four roots
+// on their curves, every public share on the curve and x_i·G = X_i (for
+// the env root: EnvShare's checks, which also check that the public
+// shares lie on one polynomial of the committee's threshold).
 func (s *Shares) check() error {
 	if s.Committee == nil {
 		return errors.New("shares without a committee")
@@ -148,6 +183,17 @@ func (s *Shares) check() error {
 			return fmt.Errorf("the %s root's secret share does not match this node's public share", r)
 		}
 	}
+	if e := s.Env; e == nil || e.Xi == nil || e.ShareID == nil || e.EDDSAPub == nil || len(e.BigXj) != len(s.Committee.Members) || len(e.Ks) != len(s.Committee.Members) {
+		return fmt.Errorf("the %s root's share is incomplete", RootEnv)
+	}
+	for j, k := range s.Env.Ks {
+		if k == nil || k.Cmp(s.Committee.Members[j].ID) != 0 {
+			return fmt.Errorf("the %s root's shares are not in the committee's order", RootEnv)
+		}
+	}
+	if _, _, err := s.EnvShare(); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -170,7 +216,7 @@ func (n *Node) preParams() (keygen.LocalPreParams, error) {
 	return *n.PreParams, nil
 }
 
-// Keygen runs the DKG of the three roots among the committee c, of which
+// Keygen runs the DKG of the four roots among the committee c, of which
 // this node is a member; every member calls it with the same committee.
 // The shares become the node's (Shares) and are returned; the root CA
 // certificate is issued afterwards (IssueRootCert).
@@ -199,6 +245,9 @@ func (n *Node) Keygen(ctx context.Context, c *Committee) (*Shares, error) {
 		}
 		out.Keys[r] = save
 	}
+	if out.Env, err = n.keygenEnv(ctx, c, self); err != nil {
+		return nil, fmt.Errorf("DKG of the %s root: %w", RootEnv, err)
+	}
 	if err := out.check(); err != nil {
 		return nil, fmt.Errorf("DKG: %w", err)
 	}
@@ -209,6 +258,20 @@ func (n *Node) Keygen(ctx context.Context, c *Committee) (*Shares, error) {
 }
 
 func (n *Node) keygen(ctx context.Context, c *Committee, self int, r Root, pre keygen.LocalPreParams) (*keygen.LocalPartySaveData, error) {
+	return runKeygen(ctx, n, c, self, r, func(params *tss.Parameters, out chan<- tss.Message, end chan<- *keygen.LocalPartySaveData) tss.Party {
+		return keygen.NewLocalParty(params, out, end, pre)
+	})
+}
+
+// keygenEnv runs the env root's DKG, tss-lib's EdDSA key generation
+// (which needs no pre-parameters).
+func (n *Node) keygenEnv(ctx context.Context, c *Committee, self int) (*eddsakeygen.LocalPartySaveData, error) {
+	return runKeygen(ctx, n, c, self, RootEnv, eddsakeygen.NewLocalParty)
+}
+
+// runKeygen runs one root's DKG session with this node's party, which
+// newParty makes.
+func runKeygen[T any](ctx context.Context, n *Node, c *Committee, self int, r Root, newParty func(*tss.Parameters, chan<- tss.Message, chan<- *T) tss.Party) (*T, error) {
 	curve, err := r.Curve()
 	if err != nil {
 		return nil, err
@@ -222,8 +285,8 @@ func (n *Node) keygen(ctx context.Context, c *Committee, self int, r Root, pre k
 	s.addParties(c, ids, true)
 	params := tss.NewParameters(curve, tss.NewPeerContext(ids), ids[self], len(ids), c.Threshold-1)
 	out := make(chan tss.Message, 16*len(ids))
-	end := make(chan *keygen.LocalPartySaveData, 1)
-	p := keygen.NewLocalParty(params, out, end, pre)
+	end := make(chan *T, 1)
+	p := newParty(params, out, end)
 	if err := s.runParties(ctx, []tss.Party{p}, []chan tss.Message{out}); err != nil {
 		return nil, err
 	}
@@ -289,6 +352,20 @@ func (n *Node) Reshare(ctx context.Context, from, to *Committee) (*Shares, error
 			out.Keys[r] = save
 		}
 	}
+	var oldEnv *eddsakeygen.LocalPartySaveData
+	if oldSelf >= 0 {
+		oldEnv = cur.Env
+		if oldEnv == nil {
+			return nil, fmt.Errorf("resharing: %s holds no share of the %s root", n.Name, RootEnv)
+		}
+	}
+	env, err := n.reshareEnv(ctx, from, to, oldEnv)
+	if err != nil {
+		return nil, fmt.Errorf("resharing the %s root: %w", RootEnv, err)
+	}
+	if newSelf >= 0 {
+		out.Env = env
+	}
 	if newSelf < 0 {
 		_ = n.SetShares(nil)
 		return nil, nil
@@ -305,6 +382,9 @@ func (n *Node) Reshare(ctx context.Context, from, to *Committee) (*Shares, error
 				return nil, fmt.Errorf("resharing: the %s root's public key changed", r)
 			}
 		}
+		if !cur.Env.EDDSAPub.Equals(out.Env.EDDSAPub) {
+			return nil, fmt.Errorf("resharing: the %s root's public key changed", RootEnv)
+		}
 	}
 	if err := n.SetShares(out); err != nil {
 		return nil, err
@@ -313,6 +393,25 @@ func (n *Node) Reshare(ctx context.Context, from, to *Committee) (*Shares, error
 }
 
 func (n *Node) reshare(ctx context.Context, from, to *Committee, r Root, old *keygen.LocalPartySaveData, pre keygen.LocalPreParams) (*keygen.LocalPartySaveData, error) {
+	return runReshare(ctx, n, from, to, r, old, func() keygen.LocalPartySaveData {
+		save := keygen.NewLocalPartySaveData(len(to.Members))
+		save.LocalPreParams = pre
+		return save
+	}, resharing.NewLocalParty)
+}
+
+// reshareEnv reshares the env root (tss-lib's eddsa/resharing).
+func (n *Node) reshareEnv(ctx context.Context, from, to *Committee, old *eddsakeygen.LocalPartySaveData) (*eddsakeygen.LocalPartySaveData, error) {
+	return runReshare(ctx, n, from, to, RootEnv, old, func() eddsakeygen.LocalPartySaveData {
+		return eddsakeygen.NewLocalPartySaveData(len(to.Members))
+	}, eddsaresharing.NewLocalParty)
+}
+
+// runReshare runs one root's resharing session with this node's parties:
+// its old one (holding old) if it is a member of from, its new one (from
+// the empty save data fresh makes) if it is a member of to.
+func runReshare[T any](ctx context.Context, n *Node, from, to *Committee, r Root, old *T, fresh func() T,
+	newParty func(*tss.ReSharingParameters, T, chan<- tss.Message, chan<- *T) tss.Party) (*T, error) {
 	curve, err := r.Curve()
 	if err != nil {
 		return nil, err
@@ -328,28 +427,26 @@ func (n *Node) reshare(ctx context.Context, from, to *Committee, r Root, old *ke
 	oldCtx, newCtx := tss.NewPeerContext(oldIDs), tss.NewPeerContext(newIDs)
 	var parties []tss.Party
 	var outs []chan tss.Message
-	var oldEnd, newEnd chan *keygen.LocalPartySaveData
+	var oldEnd, newEnd chan *T
 	if i := from.Index(n.Name); i >= 0 {
 		params := tss.NewReSharingParameters(curve, oldCtx, newCtx, oldIDs[i], len(oldIDs), from.Threshold-1, len(newIDs), to.Threshold-1)
 		out := make(chan tss.Message, 16*(len(oldIDs)+len(newIDs)))
-		oldEnd = make(chan *keygen.LocalPartySaveData, 1)
-		parties = append(parties, resharing.NewLocalParty(params, *old, out, oldEnd))
+		oldEnd = make(chan *T, 1)
+		parties = append(parties, newParty(params, *old, out, oldEnd))
 		outs = append(outs, out)
 	}
 	if i := to.Index(n.Name); i >= 0 {
 		params := tss.NewReSharingParameters(curve, oldCtx, newCtx, newIDs[i], len(oldIDs), from.Threshold-1, len(newIDs), to.Threshold-1)
-		save := keygen.NewLocalPartySaveData(len(newIDs))
-		save.LocalPreParams = pre
 		out := make(chan tss.Message, 16*(len(oldIDs)+len(newIDs)))
-		newEnd = make(chan *keygen.LocalPartySaveData, 1)
+		newEnd = make(chan *T, 1)
 		// New parties first: they wait for the old ones' messages.
-		parties = append([]tss.Party{resharing.NewLocalParty(params, save, out, newEnd)}, parties...)
+		parties = append([]tss.Party{newParty(params, fresh(), out, newEnd)}, parties...)
 		outs = append([]chan tss.Message{out}, outs...)
 	}
 	if err := s.runParties(ctx, parties, outs); err != nil {
 		return nil, err
 	}
-	var res *keygen.LocalPartySaveData
+	var res *T
 	if newEnd != nil {
 		if res, err = wait(ctx, s, newEnd); err != nil {
 			return nil, err
@@ -404,7 +501,7 @@ func indexOfKey(ks []*big.Int, id *big.Int) int {
 	return -1
 }
 
-// PublicShares are every member's public shares of the three roots, in
+// PublicShares are every member's public shares of the four roots, in
 // committee order: what a committee publishes beside its key set, so that
 // anyone can check a member's partial answers and signatures against the
 // chain, and that a resharing replaced every one of them.
@@ -420,6 +517,11 @@ func (s *Shares) PublicShares() ([]MemberShares, error) {
 			X := s.Keys[r].BigXj[j]
 			out[j].Points[r] = elliptic.MarshalCompressed(curve, X.X(), X.Y())
 		}
+		env, err := encodeEdwards(s.Env.BigXj[j])
+		if err != nil {
+			return nil, fmt.Errorf("the %s root's public share of %s: %w", RootEnv, m.Node, err)
+		}
+		out[j].Points[RootEnv] = env[:]
 	}
 	return out, nil
 }

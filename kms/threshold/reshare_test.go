@@ -1,12 +1,14 @@
 package threshold
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"errors"
 	"math/big"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	ethcrypto "github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/dstack-go/dstack/tee/kdf"
+	"github.com/dstack-go/dstack/tee/tecdh"
 	"github.com/dstack-go/dstack/tee/tkey"
 )
 
@@ -307,7 +310,7 @@ func TestRootEpochChecks(t *testing.T) {
 
 func TestReshare(t *testing.T) {
 	if testing.Short() {
-		t.Skip("resharing the three roots takes tens of seconds")
+		t.Skip("resharing the four roots takes tens of seconds to minutes")
 	}
 	c := loaded(t)
 	pre, _ := testPreParams()
@@ -322,6 +325,12 @@ func TestReshare(t *testing.T) {
 	// Keep copies of the old shares, as an attacker who stole them would.
 	oldA, oldB := derivation(t, c.nodes["kms-a"]), derivation(t, c.nodes["kms-b"])
 	oldKS := keySet(t, c.nodes["kms-a"])
+	oldEnvA, oldEnvKS := envShare(t, c.nodes["kms-a"])
+	oldEnvB, _ := envShare(t, c.nodes["kms-b"])
+	oldAppPK, err := oldEnvKS.AppPublicKey(testAppID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	oldPub := map[Root]*ecdsa.PublicKey{}
 	for _, r := range Roots {
 		oldPub[r], _ = c.nodes["kms-a"].Shares().PublicKey(r)
@@ -333,7 +342,7 @@ func TestReshare(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("resharing 2-of-3 -> 2-of-3 (one node replaced), three roots: %s", time.Since(start))
+	t.Logf("resharing 2-of-3 -> 2-of-3 (one node replaced), four roots: %s", time.Since(start))
 	if c.nodes["kms-a"].Shares() != nil {
 		t.Fatal("the retired node still holds shares")
 	}
@@ -363,6 +372,7 @@ func TestReshare(t *testing.T) {
 	if newB.Secret.Cmp(oldB.Secret) == 0 {
 		t.Fatal("a node kept its share through resharing")
 	}
+	checkEnvReshared(t, c, oldEnvKS, oldAppPK, oldEnvA, oldEnvB)
 	// The new committee signs; nodes b and d alone.
 	c.net.Leave("kms-c")
 	appKey, _ := ethcrypto.GenerateKey()
@@ -375,5 +385,42 @@ func TestReshare(t *testing.T) {
 	rootPub, _ := c.nodes["kms-d"].Shares().PublicKey(RootK256)
 	if pub, err := kdf.Recover(kdf.KmsIssuedMessage(testAppID, &appKey.PublicKey), sig); err != nil || !pub.Equal(rootPub) {
 		t.Fatal("the new committee's signature does not recover to the root")
+	}
+}
+
+// checkEnvReshared checks the env root after the resharing of TestReshare:
+// the same K_env and app env public key, the new shares open an envelope
+// made before the resharing, a node's share changed, and an old share does
+// not combine with a new one.
+func checkEnvReshared(t *testing.T, c *testCluster, oldKS *tecdh.KeySet, oldAppPK [32]byte, oldA, oldB *tecdh.Share) {
+	t.Helper()
+	newB, newKS := envShare(t, c.nodes["kms-b"])
+	newD, _ := envShare(t, c.nodes["kms-d"])
+	if newKS.Root != oldKS.Root {
+		t.Fatal("resharing changed K_env")
+	}
+	if pk, err := newKS.AppPublicKey(testAppID); err != nil || pk != oldAppPK {
+		t.Fatal("resharing changed the app's env public key")
+	}
+	if tk := keySet(t, c.nodes["kms-d"]); !reflect.DeepEqual(tk.Env, newKS) {
+		t.Fatal("the new key set does not carry the new env key set")
+	}
+	if newB.Secret == oldB.Secret {
+		t.Fatal("a node kept its env share through resharing")
+	}
+	eph, want := envelopeSecret(t, oldKS, testAppID)
+	if got, err := envSecret(t, newKS, testAppID, eph, newB, newD); err != nil || !bytes.Equal(got[:], want) {
+		t.Fatalf("the new env shares do not open an envelope made before the resharing: %v", err)
+	}
+	// An old share with a new one, under a key set of their public shares
+	// and K_env: not one polynomial, and not the envelope's secret.
+	pa, _ := oldA.Public()
+	pd, _ := newD.Public()
+	mixed := &tecdh.KeySet{Threshold: 2, Root: oldKS.Root, Shares: []tecdh.PublicShare{pa, pd}}
+	if err := mixed.Validate(); err == nil {
+		t.Fatal("an old and a new env public share lie on one polynomial with K_env")
+	}
+	if got, err := envSecret(t, mixed, testAppID, eph, oldA, newD); err == nil && bytes.Equal(got[:], want) {
+		t.Fatal("an old env share combines with a new one")
 	}
 }

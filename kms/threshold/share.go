@@ -151,13 +151,15 @@ func (d *DerivationShare) Verify() error {
 	return nil
 }
 
-// MemberShares are one member's public shares of the three roots, SEC1
-// compressed, as the committee publishes them on chain.
+// MemberShares are one member's public shares of the four roots, as the
+// committee publishes them on chain: SEC1 compressed for the ECDSA roots,
+// edwards25519 encoded (32 bytes) for RootEnv.
 type MemberShares struct {
 	// Node is the member's name.
 	Node string `json:"node"`
 	// ID is its Shamir evaluation point.
 	ID *big.Int `json:"id"`
-	// Points are its public shares X_j = x_j·G, one per root.
+	// Points are its public shares X_j = x_j·G (K_j = k_j·B for the env
+	// root), one per root.
 	Points map[Root][]byte `json:"points"`
 }

@@ -163,6 +163,16 @@ func (st *Statement) prepare(sh *Shares) (*prepared, error) {
 		if len(st.AppID) != 20 || len(st.PublicKey) != 32 {
 			return nil, errors.New("env-pubkey statement: a 20-byte app id and a 32-byte X25519 key are needed")
 		}
+		// The key is public and anyone may ask for it: every signer
+		// recomputes it from the committee's env key set, so that the
+		// committee vouches only for the app's own env key.
+		want, err := sh.EnvPublicKey(st.AppID)
+		if err != nil {
+			return nil, fmt.Errorf("env-pubkey statement: %w", err)
+		}
+		if !bytes.Equal(want[:], st.PublicKey) {
+			return nil, errors.New("env-pubkey statement: the key is not the app's env public key under the committee's env root")
+		}
 		return recoverable(pub, kdf.EnvPubKeyMessage(st.AppID, st.Timestamp, st.PublicKey)), nil
 	}
 	return nil, fmt.Errorf("unknown statement kind %q", st.Kind)
@@ -566,10 +576,23 @@ func (n *Node) SignKmsIssued(ctx context.Context, appID []byte, appKey *ecdsa.Pu
 	return sig.Bytes, nil
 }
 
+// EnvPublicKey is app appID's X25519 env public key under the shares' env
+// root, u(H(app_id)·K_env) (tecdh.KeySet.AppPublicKey): what anyone
+// computes from the published env key set.
+func (s *Shares) EnvPublicKey(appID []byte) ([32]byte, error) {
+	_, ks, err := s.EnvShare()
+	if err != nil {
+		return [32]byte{}, err
+	}
+	return ks.AppPublicKey(appID)
+}
+
 // SignEnvPubKey returns the k256 root's signatures of app appID's env
-// encryption key pub (kdf.EnvPubKeyMessage): without a timestamp (cached
-// per app and key) and with one (signature_v1; a signature made within
-// EnvSignatureReuse is handed out again, with its own timestamp).
+// encryption key pub (kdf.EnvPubKeyMessage), which must be the app's key
+// under the env root (Shares.EnvPublicKey; every co-signer checks it
+// too): without a timestamp (cached per app and key) and with one
+// (signature_v1; a signature made within EnvSignatureReuse is handed out
+// again, with its own timestamp).
 func (n *Node) SignEnvPubKey(ctx context.Context, appID, pub []byte) (sig []byte, sigV1 []byte, timestamp uint64, err error) {
 	s0, err := n.Sign(ctx, &Statement{Kind: KindEnvPubKey, AppID: appID, PublicKey: pub})
 	if err != nil {

@@ -86,7 +86,22 @@ func TestK256Signatures(t *testing.T) {
 	if err != nil || !bytes.Equal(got, ethcrypto.FromECDSAPub(rootPub)) {
 		t.Fatalf("dstack-kms-issued does not recover to the k256 root: %v", err)
 	}
-	env := bytes.Repeat([]byte{5}, 32)
+	envKey, err := b.Shares().EnvPublicKey(testAppID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := envKey[:]
+	// A key that is not the app's env key under the env root: refused,
+	// by the initiator and by a co-signer asked directly.
+	other := bytes.Repeat([]byte{5}, 32)
+	if _, _, _, err := b.SignEnvPubKey(context.Background(), testAppID, other); err == nil || !strings.Contains(err.Error(), "not the app's env public key") {
+		t.Fatalf("signed another env key: %v", err)
+	}
+	open := &Message{Session: "sign/1/" + strings.Repeat("0", 32), Open: &SignOpen{Epoch: 1, Signers: []string{"kms-b", "kms-a"},
+		Statement: Statement{Kind: KindEnvPubKey, AppID: testAppID, PublicKey: other}}}
+	if err := c.nodes["kms-a"].Deliver(context.Background(), "kms-b", open); !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "not the app's env public key") {
+		t.Fatalf("a co-signer approved another env key: %v", err)
+	}
 	s0, s1, ts, err := b.SignEnvPubKey(context.Background(), testAppID, env)
 	if err != nil {
 		t.Fatal(err)

@@ -11,13 +11,16 @@ import (
 	"time"
 
 	"github.com/bnb-chain/tss-lib/v2/ecdsa/keygen"
+	eddsakeygen "github.com/bnb-chain/tss-lib/v2/eddsa/keygen"
 
 	"github.com/dstack-go/dstack/kms/seal"
 )
 
-// The magics of this package's sealed files.
+// The magics of this package's sealed files. Shares of v1 hold three
+// roots, without the env root; v2 holds four.
 const (
-	sharesMagic    = "dstack-kms-threshold-shares-v1"
+	sharesMagic    = "dstack-kms-threshold-shares-v2"
+	sharesMagicV1  = "dstack-kms-threshold-shares-v1"
 	preParamsMagic = "dstack-kms-threshold-preparams-v1"
 )
 
@@ -25,18 +28,26 @@ const (
 // another node's sealing key, or a damaged or foreign file.
 var ErrUnseal = seal.ErrOpen
 
+// ErrSharesV1 means sealed shares of the first format, made before the
+// env root existed: they hold no share of it and cannot serve app env
+// encryption.
+var ErrSharesV1 = errors.New("these threshold shares were sealed before the env root (format v1, three roots): " +
+	"they cannot serve app env encryption; make new roots with a DKG (move every node's sealed shares away and start the committee: " +
+	"a root rotation, which changes every app key, to be published on chain), or run the release that sealed them")
+
 // sealedShares is the plaintext layout of sealed shares.
 type sealedShares struct {
 	Self      string                              `json:"self"`
 	Committee *Committee                          `json:"committee"`
 	Keys      map[Root]*keygen.LocalPartySaveData `json:"keys"`
+	Env       *eddsakeygen.LocalPartySaveData     `json:"env"`
 	RootCert  []byte                              `json:"root_cert,omitempty"`
 }
 
 // Seal encrypts the shares under the node's sealing key, as the replicated
 // KMS seals its root keys (package seal).
 func (s *Shares) Seal(sealingKey []byte) ([]byte, error) {
-	plain, err := json.Marshal(sealedShares{Self: s.Self, Committee: s.Committee, Keys: s.Keys, RootCert: s.RootCert})
+	plain, err := json.Marshal(sealedShares{Self: s.Self, Committee: s.Committee, Keys: s.Keys, Env: s.Env, RootCert: s.RootCert})
 	if err != nil {
 		return nil, fmt.Errorf("sealing threshold shares: %w", err)
 	}
@@ -45,10 +56,17 @@ func (s *Shares) Seal(sealingKey []byte) ([]byte, error) {
 }
 
 // UnsealShares opens what Shares.Seal produced and checks the shares (each
-// point re-curved to its root's curve, x_i·G = X_i).
+// point re-curved to its root's curve, x_i·G = X_i). Shares of the first
+// format, without the env root, are ErrSharesV1.
 func UnsealShares(sealed, sealingKey []byte) (*Shares, error) {
 	plain, err := seal.Open(sharesMagic, sealingKey, sealed)
 	if err != nil {
+		var env struct {
+			Magic string `json:"magic"`
+		}
+		if json.Unmarshal(sealed, &env) == nil && env.Magic == sharesMagicV1 {
+			return nil, ErrSharesV1
+		}
 		return nil, err
 	}
 	defer clear(plain)
@@ -56,7 +74,7 @@ func UnsealShares(sealed, sealingKey []byte) (*Shares, error) {
 	if err := json.Unmarshal(plain, &f); err != nil {
 		return nil, fmt.Errorf("%w: shares: %v", ErrUnseal, err)
 	}
-	s := &Shares{Self: f.Self, Committee: f.Committee, Keys: f.Keys, RootCert: f.RootCert}
+	s := &Shares{Self: f.Self, Committee: f.Committee, Keys: f.Keys, Env: f.Env, RootCert: f.RootCert}
 	if err := s.check(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUnseal, err)
 	}

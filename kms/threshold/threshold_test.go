@@ -160,7 +160,7 @@ func TestDKG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("DKG 2-of-3, three roots, and the root CA certificate: %s", time.Since(start))
+	t.Logf("DKG 2-of-3, four roots, and the root CA certificate: %s", time.Since(start))
 	if os.Getenv("DSTACK_THRESHOLD_WRITE_FIXTURES") != "" {
 		if err := os.MkdirAll(fixtureDir, 0o755); err != nil {
 			t.Fatal(err)
@@ -199,6 +199,9 @@ func checkDKG(t *testing.T, sealed map[string][]byte) {
 			if !sh.Keys[r].ECDSAPub.Equals(first.Keys[r].ECDSAPub) {
 				t.Fatalf("%s and kms-a disagree on the %s root", name, r)
 			}
+		}
+		if !sh.Env.EDDSAPub.Equals(first.Env.EDDSAPub) {
+			t.Fatalf("%s and kms-a disagree on the %s root", name, RootEnv)
 		}
 	}
 	d, err := first.Derivation()

@@ -13,7 +13,7 @@ const MaxKeySetJSON = 64 << 10
 // ParseKeySet reads a key set from its JSON, as configuration carries it:
 //
 //	{"epoch":1,"threshold":2,"root":"02…","shares":[{"id":"00…01","point":"03…"},…],
-//	 "ca_pubkey":"3059…","k256_pubkey":"02…"}
+//	 "ca_pubkey":"3059…","k256_pubkey":"02…","env":{"threshold":2,"root":"…","shares":[…]}}
 //
 // with ids, points and keys in hex. Unknown fields, trailing data and an
 // inconsistent key set (Validate) are errors.

@@ -47,6 +47,7 @@ import (
 	"github.com/cloudflare/circl/zk/dleq"
 
 	"github.com/dstack-go/dstack/tee/identity"
+	"github.com/dstack-go/dstack/tee/tecdh"
 )
 
 // The constants of the construction. Changing any changes every key.
@@ -314,6 +315,11 @@ type KeySet struct {
 	// K256Pubkey is the root secp256k1 public key (setKmsInfo's
 	// k256Pubkey); may be empty.
 	K256Pubkey []byte `json:"-"`
+	// Env is the committee's env key set (tee/tecdh): K_env and every
+	// node's public share, edwards25519, for the same nodes and threshold
+	// as Shares. Nil for a committee without an env root, which cannot
+	// serve app env encryption.
+	Env *tecdh.KeySet `json:"env,omitempty"`
 }
 
 // MaxNodes bounds a key set (and so the work Validate does).
@@ -367,6 +373,26 @@ func (k *KeySet) Validate() error {
 			return fmt.Errorf("checking the threshold key set: node %x's public share is not on the polynomial of the others (threshold %d)", k.Shares[j].ID[:4], t)
 		}
 	}
+	return k.validateEnv()
+}
+
+// validateEnv checks the env key set, if any: consistent (its own
+// Validate), and of the same threshold and nodes as the derivation root's.
+func (k *KeySet) validateEnv() error {
+	if k.Env == nil {
+		return nil
+	}
+	if err := k.Env.Validate(); err != nil {
+		return fmt.Errorf("checking the threshold key set: %w", err)
+	}
+	if k.Env.Threshold != k.Threshold || len(k.Env.Shares) != len(k.Shares) {
+		return fmt.Errorf("checking the threshold key set: the env key set is %d of %d nodes, the derivation root's %d of %d", k.Env.Threshold, len(k.Env.Shares), k.Threshold, len(k.Shares))
+	}
+	for i, s := range k.Env.Shares {
+		if [32]byte(s.ID) != [32]byte(k.Shares[i].ID) {
+			return fmt.Errorf("checking the threshold key set: the env key set's node %x is not the derivation root's node %x", s.ID[:4], k.Shares[i].ID[:4])
+		}
+	}
 	return nil
 }
 
@@ -385,7 +411,10 @@ func lagrange(xs []group.Scalar, i int, at group.Scalar) group.Scalar {
 
 // ID is the key set's hash, the id of the key-provider event a CVM
 // measures: SHA-256 of "dstack-tkdf-keyset/v1" ‖ epoch (u32) ‖ t (u16) ‖
-// root ‖ n (u16) ‖ (id ‖ point)… ‖ len (u16) ‖ CA key ‖ len (u16) ‖ k256 key.
+// root ‖ n (u16) ‖ (id ‖ point)… ‖ len (u16) ‖ CA key ‖ len (u16) ‖ k256 key
+// and, when the key set has an env key set, ‖ "env" ‖ t (u16) ‖ K_env ‖
+// n (u16) ‖ (id ‖ K_i)…, so that a CVM measures the env key set it
+// checks env partials against.
 func (k *KeySet) ID() [32]byte {
 	h := sha256.New()
 	h.Write([]byte(keySetLabel))
@@ -400,6 +429,15 @@ func (k *KeySet) ID() [32]byte {
 	for _, pk := range [][]byte{k.CAPubkey, k.K256Pubkey} {
 		b = binary.BigEndian.AppendUint16(b, uint16(len(pk)))
 		b = append(b, pk...)
+	}
+	if e := k.Env; e != nil {
+		b = append(b, "env"...)
+		b = binary.BigEndian.AppendUint16(b, uint16(e.Threshold))
+		b = append(b, e.Root[:]...)
+		b = binary.BigEndian.AppendUint16(b, uint16(len(e.Shares)))
+		for _, s := range e.Shares {
+			b = append(append(b, s.ID[:]...), s.Point[:]...)
+		}
 	}
 	h.Write(b)
 	return [32]byte(h.Sum(nil))

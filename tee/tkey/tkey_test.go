@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/dstack-go/dstack/tee/tecdh"
 	"github.com/dstack-go/dstack/tee/tkey"
 	"github.com/dstack-go/dstack/tee/tkey/tkeytest"
 )
@@ -355,6 +357,14 @@ func TestKeySetValidate(t *testing.T) {
 		{"bad root", mutate(func(k *tkey.KeySet) { k.Root = tkey.Point{} }), "not a compressed P-256 point"},
 		{"no shares", mutate(func(k *tkey.KeySet) { k.Shares = nil }), "threshold 3 of 0"},
 		{"huge CA key", mutate(func(k *tkey.KeySet) { k.CAPubkey = make([]byte, 2000) }), "longer than 1024"},
+		{"env of another threshold", mutate(func(k *tkey.KeySet) { k.Env = lower.KeySet.Env }), "the env key set is 2 of 5"},
+		{"env of other nodes", mutate(func(k *tkey.KeySet) { k.Env = envOf(t, 3, 2, 3, 4, 5, 6) }), "is not the derivation root's node"},
+		{"env share of another dealing", mutate(func(k *tkey.KeySet) {
+			e := *k.Env
+			e.Shares = append([]tecdh.PublicShare(nil), e.Shares...)
+			e.Shares[4] = other.KeySet.Env.Shares[4]
+			k.Env = &e
+		}), "not on the polynomial"},
 	} {
 		if err := c.k.Validate(); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want %q", c.name, err, c.want)
@@ -363,6 +373,20 @@ func TestKeySetValidate(t *testing.T) {
 	if err := lower.KeySet.Validate(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// envOf deals an env key set of threshold t for the node ids.
+func envOf(t *testing.T, thr int, ids ...int64) *tecdh.KeySet {
+	t.Helper()
+	var bs []*big.Int
+	for _, id := range ids {
+		bs = append(bs, big.NewInt(id))
+	}
+	_, ks, err := tkeytest.DealEnv(thr, bs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ks
 }
 
 // TestKeySetID: the id changes with every field it covers.
@@ -381,6 +405,15 @@ func TestKeySetID(t *testing.T) {
 		"one fewer": func(k *tkey.KeySet) { k.Shares = k.Shares[:2] },
 		"ca key":    func(k *tkey.KeySet) { k.CAPubkey = []byte{1} },
 		"k256 key":  func(k *tkey.KeySet) { k.K256Pubkey = []byte{1} },
+		"no env":    func(k *tkey.KeySet) { k.Env = nil },
+		"env root":  func(k *tkey.KeySet) { e := *k.Env; e.Root[3] ^= 1; k.Env = &e },
+		"env share": func(k *tkey.KeySet) {
+			e := *k.Env
+			e.Shares = slices.Clone(e.Shares)
+			e.Shares[1].Point[7] ^= 1
+			k.Env = &e
+		},
+		"env threshold": func(k *tkey.KeySet) { e := *k.Env; e.Threshold++; k.Env = &e },
 	} {
 		k := *d.KeySet
 		k.Shares = append([]tkey.PublicShare(nil), k.Shares...)

@@ -211,7 +211,7 @@ BenchmarkThresholdRelease2of3-2   	     100	  12000000 ns/op	 20 cpu-ms/op
 	want := []string{
 		"| key release, replicated KMS | kms GetAppKeyKeepAlive | 2.00 ms [2.00 ms–2.00 ms] | 0% | 500 req/s, 1.5 p50-ms |",
 		"| key release, threshold 2-of-3 | guestos/kmsclient ThresholdRelease2of3 | 12.0 ms [12.0 ms–12.0 ms] | 0% | 20 cpu-ms/op |",
-		"| DKG of the three roots, 2-of-3 | kms/threshold Keygen2of3 | 30.0 s [30.0 s–30.0 s] | 0% |  |",
+		"| DKG of the four roots, 2-of-3 | kms/threshold Keygen2of3 | 30.0 s [30.0 s–30.0 s] | 0% |  |",
 		"| resharing 2-of-3 → 2-of-3, one node replaced | kms/threshold Reshare2of3 | 45.0 s [40.0 s–50.0 s] | 22% |  |",
 		"| resharing 2-of-3 → 3-of-5, two nodes added | kms/threshold Reshare3of5 | 90.0 s [90.0 s–90.0 s] | 0% |  |",
 	}

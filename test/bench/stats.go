@@ -330,8 +330,8 @@ var thresholdRows = []struct{ pkg, name, what string }{
 	{"kms", "GetAppKeyKeepAlive", "key release, replicated KMS"},
 	{"guestos/kmsclient", "ThresholdRelease2of3", "key release, threshold 2-of-3"},
 	{"kms/threshold", "Sign2of3", "threshold ECDSA signature (k256, 2 of 3, uncached)"},
-	{"kms/threshold", "Keygen2of3", "DKG of the three roots, 2-of-3"},
-	{"kms/threshold", "Keygen3of5", "DKG of the three roots, 3-of-5"},
+	{"kms/threshold", "Keygen2of3", "DKG of the four roots, 2-of-3"},
+	{"kms/threshold", "Keygen3of5", "DKG of the four roots, 3-of-5"},
 	{"kms/threshold", "Reshare2of3", "resharing 2-of-3 → 2-of-3, one node replaced"},
 	{"kms/threshold", "Reshare3of5", "resharing 2-of-3 → 3-of-5, two nodes added"},
 }

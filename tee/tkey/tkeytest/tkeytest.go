@@ -8,6 +8,7 @@
 package tkeytest
 
 import (
+	"crypto/ecdh"
 	"crypto/elliptic"
 	"crypto/hkdf"
 	"crypto/rand"
@@ -15,7 +16,11 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"slices"
 
+	"filippo.io/edwards25519"
+
+	"github.com/dstack-go/dstack/tee/tecdh"
 	"github.com/dstack-go/dstack/tee/tkey"
 )
 
@@ -27,8 +32,13 @@ type Dealt struct {
 	Secret *big.Int
 	// Shares are the nodes' shares, in the order of KeySet.Shares.
 	Shares []tkey.Share
-	// KeySet is the public key set the shares belong to.
+	// KeySet is the public key set the shares belong to, its env key set
+	// (KeySet.Env) included.
 	KeySet *tkey.KeySet
+	// EnvShares are the nodes' shares of an env root dealt with the
+	// derivation root, for the same ids and threshold, in the order of
+	// KeySet.Env.Shares.
+	EnvShares []tecdh.Share
 }
 
 // Deal splits a random root secret into n shares of threshold t for the
@@ -76,7 +86,54 @@ func DealIDs(t int, ids []*big.Int, epoch uint32, rnd io.Reader) (*Dealt, error)
 		d.Shares = append(d.Shares, s)
 		d.KeySet.Shares = append(d.KeySet.Shares, pub)
 	}
+	var err error
+	if d.EnvShares, d.KeySet.Env, err = DealEnv(t, ids, rnd); err != nil {
+		return nil, err
+	}
 	return d, nil
+}
+
+// DealEnv splits a random env root (edwards25519, tee/tecdh) into shares of
+// threshold t for the node ids (increasing, below 2^252).
+func DealEnv(t int, ids []*big.Int, rnd io.Reader) ([]tecdh.Share, *tecdh.KeySet, error) {
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	coeffs := make([]*edwards25519.Scalar, t)
+	for i := range coeffs {
+		var b [64]byte
+		if _, err := io.ReadFull(rnd, b[:]); err != nil {
+			return nil, nil, err
+		}
+		coeffs[i], _ = edwards25519.NewScalar().SetUniformBytes(b[:])
+	}
+	ks := &tecdh.KeySet{Threshold: t, Root: [32]byte(new(edwards25519.Point).ScalarBaseMult(coeffs[0]).Bytes())}
+	var shares []tecdh.Share
+	for _, id := range ids {
+		var le [32]byte
+		id.FillBytes(le[:])
+		slices.Reverse(le[:])
+		x, err := edwards25519.NewScalar().SetCanonicalBytes(le[:])
+		if err != nil {
+			return nil, nil, fmt.Errorf("dealing the env root: node id %v: %w", id, err)
+		}
+		y := edwards25519.NewScalar()
+		for j := len(coeffs) - 1; j >= 0; j-- {
+			y.MultiplyAdd(y, x, coeffs[j])
+		}
+		s := tecdh.Share{Secret: [32]byte(y.Bytes())}
+		id.FillBytes(s.ID[:])
+		pub, err := s.Public()
+		if err != nil {
+			return nil, nil, err
+		}
+		shares = append(shares, s)
+		ks.Shares = append(ks.Shares, pub)
+	}
+	if err := ks.Validate(); err != nil {
+		return nil, nil, err
+	}
+	return shares, ks, nil
 }
 
 // Eval is the polynomial with these coefficients at x, mod the order.
@@ -138,4 +195,26 @@ func Pick[T any](all []T, idx []int) []T {
 		out = append(out, all[i])
 	}
 	return out
+}
+
+// EnvEnvelope is an envelope's side of threshold X25519 for tests: a fresh
+// ephemeral X25519 key and its shared secret with app appID's env public
+// key under ks, what t of the nodes' env partials must combine to.
+func EnvEnvelope(ks *tecdh.KeySet, appID []byte) (eph, secret []byte, err error) {
+	pk, err := ks.AppPublicKey(appID)
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := ecdh.X25519().GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	pub, err := ecdh.X25519().NewPublicKey(pk[:])
+	if err != nil {
+		return nil, nil, err
+	}
+	if secret, err = e.ECDH(pub); err != nil {
+		return nil, nil, err
+	}
+	return e.PublicKey().Bytes(), secret, nil
 }

@@ -1,19 +1,23 @@
-package tecdh
+package tecdh_test
 
 import (
 	"bytes"
 	"crypto/ecdh"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"filippo.io/edwards25519"
 
 	"github.com/dstack-go/dstack/guestos/appenv"
 	"github.com/dstack-go/dstack/guestos/hostinput"
+	"github.com/dstack-go/dstack/tee/tecdh"
 	"github.com/dstack-go/dstack/tee/tkey/tkeytest"
 )
 
@@ -22,8 +26,8 @@ import (
 // which a deployment's nodes must never let one party know.
 type dealt struct {
 	root   *edwards25519.Scalar
-	shares []Share
-	keys   *KeySet
+	shares []tecdh.Share
+	keys   *tecdh.KeySet
 }
 
 func randScalar(t testing.TB) *edwards25519.Scalar {
@@ -39,8 +43,8 @@ func randScalar(t testing.TB) *edwards25519.Scalar {
 	return s
 }
 
-func nodeID(i int) NodeID {
-	var id NodeID
+func nodeID(i int) tecdh.NodeID {
+	var id tecdh.NodeID
 	id[31] = byte(i)
 	return id
 }
@@ -51,11 +55,11 @@ func deal(tb testing.TB, t, n int) *dealt {
 	for i := range coeffs {
 		coeffs[i] = randScalar(tb)
 	}
-	d := &dealt{root: coeffs[0], keys: &KeySet{Threshold: t}}
+	d := &dealt{root: coeffs[0], keys: &tecdh.KeySet{Threshold: t}}
 	d.keys.Root = [32]byte(new(edwards25519.Point).ScalarBaseMult(coeffs[0]).Bytes())
 	for i := 1; i <= n; i++ {
 		id := nodeID(i)
-		x, err := id.scalar()
+		x, err := tecdh.IDScalar(id)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -63,7 +67,7 @@ func deal(tb testing.TB, t, n int) *dealt {
 		for j := len(coeffs) - 1; j >= 0; j-- {
 			y.MultiplyAdd(y, x, coeffs[j])
 		}
-		s := Share{ID: id, Secret: [32]byte(y.Bytes())}
+		s := tecdh.Share{ID: id, Secret: [32]byte(y.Bytes())}
 		pub, err := s.Public()
 		if err != nil {
 			tb.Fatal(err)
@@ -78,13 +82,13 @@ func deal(tb testing.TB, t, n int) *dealt {
 }
 
 var (
-	appA = bytes.Repeat([]byte{0xaa}, AppIDSize)
-	appB = bytes.Repeat([]byte{0xbb}, AppIDSize)
+	appA = bytes.Repeat([]byte{0xaa}, tecdh.AppIDSize)
+	appB = bytes.Repeat([]byte{0xbb}, tecdh.AppIDSize)
 )
 
-func partials(t testing.TB, d *dealt, appID, eph []byte) []*Partial {
+func partials(t testing.TB, d *dealt, appID, eph []byte) []*tecdh.Partial {
 	t.Helper()
-	var out []*Partial
+	var out []*tecdh.Partial
 	for _, s := range d.shares {
 		p, err := s.Partial(appID, eph, nil)
 		if err != nil {
@@ -125,7 +129,7 @@ func TestAppPublicKeyIsTheTweakedRoot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, _ := AppScalar(appA)
+	h, _ := tecdh.AppScalar(appA)
 	want := new(edwards25519.Point).ScalarBaseMult(edwards25519.NewScalar().Multiply(h, d.root)).BytesMontgomery()
 	if !bytes.Equal(pk[:], want) {
 		t.Fatalf("app public key %x, want u(h·k_env·B) %x", pk, want)
@@ -195,14 +199,14 @@ func TestFewerThanThresholdFails(t *testing.T) {
 	ps := partials(t, d, appA, e.EphemeralPublic[:])
 	for _, sub := range tkeytest.Subsets(n, tt-1) {
 		_, _, err := d.keys.Combine(appA, e.EphemeralPublic[:], tkeytest.Pick(ps, sub))
-		if !errors.Is(err, ErrNotEnough) {
+		if !errors.Is(err, tecdh.ErrNotEnough) {
 			t.Fatalf("subset %v of %d: err %v, want ErrNotEnough", sub, tt-1, err)
 		}
 	}
 	// A node answering twice counts once.
-	_, skipped, err := d.keys.Combine(appA, e.EphemeralPublic[:], []*Partial{ps[0], ps[1], ps[1]})
-	if !errors.Is(err, ErrNotEnough) || len(skipped) != 1 {
-		t.Fatalf("a duplicate partial: err %v, skipped %v, want ErrNotEnough and one skipped", err, skipped)
+	_, skipped, err := d.keys.Combine(appA, e.EphemeralPublic[:], []*tecdh.Partial{ps[0], ps[1], ps[1]})
+	if !errors.Is(err, tecdh.ErrNotEnough) || len(skipped) != 1 {
+		t.Fatalf("a duplicate partial: err %v, skipped %v, want tecdh.ErrNotEnough and one skipped", err, skipped)
 	}
 }
 
@@ -233,13 +237,13 @@ func TestForgedPartialsAreRejected(t *testing.T) {
 	stranger := *ps[0]
 	stranger.ID = nodeID(9)
 
-	for name, f := range map[string]*Partial{"wrong scalar": wrongScalar, "tampered proof": badProof.clone(), "swapped": &swapped, "random point": &randPoint, "stranger": &stranger} {
+	for name, f := range map[string]*tecdh.Partial{"wrong scalar": wrongScalar, "tampered proof": clone(&badProof), "swapped": &swapped, "random point": &randPoint, "stranger": &stranger} {
 		if err := d.keys.Verify(appA, eph, f); err == nil {
 			t.Fatalf("%s: a forged partial verifies", name)
 		}
 		// Forged first, then t honest: the forged one is skipped and the
 		// envelope still opens.
-		secret, skipped, err := d.keys.Combine(appA, eph, []*Partial{f, ps[1], ps[2]})
+		secret, skipped, err := d.keys.Combine(appA, eph, []*tecdh.Partial{f, ps[1], ps[2]})
 		if err != nil || len(skipped) != 1 {
 			t.Fatalf("%s: err %v, skipped %v", name, err, skipped)
 		}
@@ -247,7 +251,7 @@ func TestForgedPartialsAreRejected(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		// Forged and one honest: not enough.
-		if _, _, err := d.keys.Combine(appA, eph, []*Partial{f, ps[2]}); !errors.Is(err, ErrNotEnough) {
+		if _, _, err := d.keys.Combine(appA, eph, []*tecdh.Partial{f, ps[2]}); !errors.Is(err, tecdh.ErrNotEnough) {
 			t.Fatalf("%s with one honest partial: err %v, want ErrNotEnough", name, err)
 		}
 	}
@@ -258,7 +262,7 @@ func TestForgedPartialsAreRejected(t *testing.T) {
 	}
 }
 
-func (p *Partial) clone() *Partial { c := *p; return &c }
+func clone(p *tecdh.Partial) *tecdh.Partial { c := *p; return &c }
 
 func TestPartialsForAnotherAppDoNotOpen(t *testing.T) {
 	d := deal(t, 2, 3)
@@ -266,7 +270,7 @@ func TestPartialsForAnotherAppDoNotOpen(t *testing.T) {
 	eph := e.EphemeralPublic[:]
 	psB := partials(t, d, appB, eph)
 	// Checked as app A's: every proof fails.
-	if _, skipped, err := d.keys.Combine(appA, eph, psB); !errors.Is(err, ErrNotEnough) || len(skipped) != 3 {
+	if _, skipped, err := d.keys.Combine(appA, eph, psB); !errors.Is(err, tecdh.ErrNotEnough) || len(skipped) != 3 {
 		t.Fatalf("app B's partials combined as app A's: err %v, skipped %d", err, len(skipped))
 	}
 	// Combined as what they are: app B's secret, which does not open A's
@@ -333,10 +337,10 @@ func badEphemerals(t *testing.T) map[string][]byte {
 func TestBadEphemeralKeysAreRefused(t *testing.T) {
 	d := deal(t, 2, 3)
 	for name, u := range badEphemerals(t) {
-		if _, err := LiftX25519(u); !errors.Is(err, ErrEphemeral) {
+		if _, err := tecdh.LiftX25519(u); !errors.Is(err, tecdh.ErrEphemeral) {
 			t.Errorf("%s: lift: err %v, want ErrEphemeral", name, err)
 		}
-		if _, err := d.shares[0].Partial(appA, u, nil); !errors.Is(err, ErrEphemeral) {
+		if _, err := d.shares[0].Partial(appA, u, nil); !errors.Is(err, tecdh.ErrEphemeral) {
 			t.Errorf("%s: a node answered: err %v", name, err)
 		}
 	}
@@ -347,7 +351,7 @@ func TestBadEphemeralKeysAreRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		u := eph.PublicKey().Bytes()
-		P, err := LiftX25519(u)
+		P, err := tecdh.LiftX25519(u)
 		if err != nil {
 			t.Fatalf("honest key %x: %v", u, err)
 		}
@@ -359,22 +363,22 @@ func TestBadEphemeralKeysAreRefused(t *testing.T) {
 
 func TestValidate(t *testing.T) {
 	d := deal(t, 2, 3)
-	mutate := map[string]func(k *KeySet){
-		"share off the polynomial": func(k *KeySet) {
+	mutate := map[string]func(k *tecdh.KeySet){
+		"share off the polynomial": func(k *tecdh.KeySet) {
 			k.Shares[2].Point = [32]byte(new(edwards25519.Point).ScalarBaseMult(randScalar(t)).Bytes())
 		},
-		"root off the polynomial": func(k *KeySet) {
+		"root off the polynomial": func(k *tecdh.KeySet) {
 			k.Root = [32]byte(new(edwards25519.Point).ScalarBaseMult(randScalar(t)).Bytes())
 		},
-		"threshold above n":   func(k *KeySet) { k.Threshold = 4 },
-		"threshold 0":         func(k *KeySet) { k.Threshold = 0 },
-		"ids out of order":    func(k *KeySet) { k.Shares[0], k.Shares[1] = k.Shares[1], k.Shares[0] },
-		"id zero":             func(k *KeySet) { k.Shares[0].ID = NodeID{} },
-		"identity root":       func(k *KeySet) { k.Root = [32]byte(edwards25519.NewIdentityPoint().Bytes()) },
-		"threshold too small": func(k *KeySet) { k.Threshold = 1 },
+		"threshold above n":   func(k *tecdh.KeySet) { k.Threshold = 4 },
+		"threshold 0":         func(k *tecdh.KeySet) { k.Threshold = 0 },
+		"ids out of order":    func(k *tecdh.KeySet) { k.Shares[0], k.Shares[1] = k.Shares[1], k.Shares[0] },
+		"id zero":             func(k *tecdh.KeySet) { k.Shares[0].ID = tecdh.NodeID{} },
+		"identity root":       func(k *tecdh.KeySet) { k.Root = [32]byte(edwards25519.NewIdentityPoint().Bytes()) },
+		"threshold too small": func(k *tecdh.KeySet) { k.Threshold = 1 },
 	}
 	for name, f := range mutate {
-		k := &KeySet{Threshold: d.keys.Threshold, Root: d.keys.Root, Shares: slices.Clone(d.keys.Shares)}
+		k := &tecdh.KeySet{Threshold: d.keys.Threshold, Root: d.keys.Root, Shares: slices.Clone(d.keys.Shares)}
 		f(k)
 		if err := k.Validate(); err == nil {
 			t.Errorf("%s: the key set validates", name)
@@ -394,7 +398,7 @@ func TestPartialWireRoundTripAndByteFlips(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := p.MarshalBinary()
-	q, err := ParsePartial(b)
+	q, err := tecdh.ParsePartial(b)
 	if err != nil || *q != *p {
 		t.Fatalf("round trip: %v", err)
 	}
@@ -405,7 +409,7 @@ func TestPartialWireRoundTripAndByteFlips(t *testing.T) {
 		for _, bit := range []byte{0x01, 0x80} {
 			c := bytes.Clone(b)
 			c[i] ^= bit
-			q, err := ParsePartial(c)
+			q, err := tecdh.ParsePartial(c)
 			if err != nil {
 				continue
 			}
@@ -427,12 +431,12 @@ func TestPartialWireRoundTripAndByteFlips(t *testing.T) {
 	for name, f := range bad {
 		c := bytes.Clone(b)
 		f(c)
-		if _, err := ParsePartial(c); !errors.Is(err, ErrMalformed) {
+		if _, err := tecdh.ParsePartial(c); !errors.Is(err, tecdh.ErrMalformed) {
 			t.Fatalf("%s: err %v, want ErrMalformed", name, err)
 		}
 	}
-	for _, n := range []int{0, PartialSize - 1, PartialSize + 1} {
-		if _, err := ParsePartial(make([]byte, n)); !errors.Is(err, ErrMalformed) {
+	for _, n := range []int{0, tecdh.PartialSize - 1, tecdh.PartialSize + 1} {
+		if _, err := tecdh.ParsePartial(make([]byte, n)); !errors.Is(err, tecdh.ErrMalformed) {
 			t.Fatalf("%d bytes: err %v", n, err)
 		}
 	}
@@ -447,11 +451,11 @@ func FuzzParsePartial(f *testing.F) {
 	}
 	b, _ := p.MarshalBinary()
 	f.Add(b)
-	f.Add(make([]byte, PartialSize))
+	f.Add(make([]byte, tecdh.PartialSize))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		p, err := ParsePartial(b)
+		p, err := tecdh.ParsePartial(b)
 		if err != nil {
-			if !errors.Is(err, ErrMalformed) {
+			if !errors.Is(err, tecdh.ErrMalformed) {
 				t.Fatalf("error %v is not ErrMalformed", err)
 			}
 			return
@@ -468,11 +472,11 @@ func FuzzLiftX25519(f *testing.F) {
 	f.Add(make([]byte, 32))
 	f.Add(mustHex("0900000000000000000000000000000000000000000000000000000000000000"))
 	f.Fuzz(func(t *testing.T, u []byte) {
-		P, err := LiftX25519(u)
+		P, err := tecdh.LiftX25519(u)
 		if err != nil {
 			return
 		}
-		if !primeOrder(P) || !bytes.Equal(P.BytesMontgomery(), u) {
+		if !tecdh.PrimeOrder(P) || !bytes.Equal(P.BytesMontgomery(), u) {
 			t.Fatalf("lifted %x to a bad point", u)
 		}
 	})
@@ -483,10 +487,10 @@ func TestAppIDMustBe20Bytes(t *testing.T) {
 	eph, _ := ecdh.X25519().GenerateKey(rand.Reader)
 	for _, n := range []int{0, 19, 21, 32} {
 		id := make([]byte, n)
-		if _, err := d.keys.AppPublicKey(id); !errors.Is(err, ErrMalformed) {
+		if _, err := d.keys.AppPublicKey(id); !errors.Is(err, tecdh.ErrMalformed) {
 			t.Fatalf("%d-byte app id: err %v", n, err)
 		}
-		if _, err := d.shares[0].Partial(id, eph.PublicKey().Bytes(), nil); !errors.Is(err, ErrMalformed) {
+		if _, err := d.shares[0].Partial(id, eph.PublicKey().Bytes(), nil); !errors.Is(err, tecdh.ErrMalformed) {
 			t.Fatalf("%d-byte app id: a node answered: err %v", n, err)
 		}
 	}
@@ -522,7 +526,7 @@ func TestPartialPointOutsideSubgroupIsRefused(t *testing.T) {
 		q := *p
 		q.Point = [32]byte(b)
 		wire, _ := q.MarshalBinary()
-		if _, err := ParsePartial(wire); err == nil {
+		if _, err := tecdh.ParsePartial(wire); err == nil {
 			t.Fatalf("point %x parsed", b)
 		}
 		if err := d.keys.Verify(appA, u, &q); err == nil {
@@ -535,11 +539,11 @@ func TestPartialPointOutsideSubgroupIsRefused(t *testing.T) {
 // root) gives no secret rather than the all-zero one.
 func TestCombineRefusesTheIdentity(t *testing.T) {
 	c := randScalar(t)
-	k := &KeySet{Threshold: 2}
-	var shares []Share
+	k := &tecdh.KeySet{Threshold: 2}
+	var shares []tecdh.Share
 	for i := 1; i <= 2; i++ {
-		x, _ := nodeID(i).scalar()
-		s := Share{ID: nodeID(i), Secret: [32]byte(edwards25519.NewScalar().Multiply(c, x).Bytes())}
+		x, _ := tecdh.IDScalar(nodeID(i))
+		s := tecdh.Share{ID: nodeID(i), Secret: [32]byte(edwards25519.NewScalar().Multiply(c, x).Bytes())}
 		pub, err := s.Public()
 		if err != nil {
 			t.Fatal(err)
@@ -552,7 +556,7 @@ func TestCombineRefusesTheIdentity(t *testing.T) {
 	}
 	eph, _ := ecdh.X25519().GenerateKey(rand.Reader)
 	u := eph.PublicKey().Bytes()
-	var ps []*Partial
+	var ps []*tecdh.Partial
 	for _, s := range shares {
 		p, err := s.Partial(appA, u, nil)
 		if err != nil {
@@ -590,4 +594,55 @@ func BenchmarkCombine(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestKeySetJSON: a key set survives its JSON (ids and points in hex), and
+// the strict reading refuses unknown fields and ids or points of another
+// length.
+func TestKeySetJSON(t *testing.T) {
+	d := deal(t, 2, 3)
+	b, err := json.Marshal(d.keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back tecdh.KeySet
+	if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(&back, d.keys) {
+		t.Fatalf("read back %+v: %v", back, err)
+	}
+	root := hex.EncodeToString(d.keys.Root[:])
+	for name, bad := range map[string]string{
+		"unknown field": strings.Replace(string(b), `"threshold"`, `"x":1,"threshold"`, 1),
+		"short root":    strings.Replace(string(b), root, root[:62], 1),
+		"bad hex":       strings.Replace(string(b), root, "zz"+root[2:], 1),
+		"short id":      strings.Replace(string(b), `"id":"`+strings.Repeat("0", 62), `"id":"`+strings.Repeat("0", 60), 1),
+		"too many":      `{"threshold":1,"root":"` + root + `","shares":[` + strings.Repeat(`{"id":"","point":""},`, tecdh.MaxNodes) + `{"id":"","point":""}]}`,
+	} {
+		var k tecdh.KeySet
+		if err := json.Unmarshal([]byte(bad), &k); !errors.Is(err, tecdh.ErrMalformed) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// FuzzKeySetJSON: reading never panics, and what reads writes back to the
+// same key set.
+func FuzzKeySetJSON(f *testing.F) {
+	d := deal(f, 2, 3)
+	b, _ := json.Marshal(d.keys)
+	f.Add(b)
+	f.Add([]byte(`{"threshold":1,"root":"","shares":[]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var k tecdh.KeySet
+		if json.Unmarshal(b, &k) != nil {
+			return
+		}
+		again, err := json.Marshal(&k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var k2 tecdh.KeySet
+		if err := json.Unmarshal(again, &k2); err != nil || !reflect.DeepEqual(k, k2) {
+			t.Fatalf("re-reading %s: %v", again, err)
+		}
+	})
 }

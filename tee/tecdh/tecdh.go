@@ -114,19 +114,19 @@ func (s *Share) Public() (PublicShare, error) {
 
 // PublicShare is a node's id and public share K_i, edwards25519 encoded.
 type PublicShare struct {
-	ID    NodeID   `json:"id"`
-	Point [32]byte `json:"point"`
+	ID    NodeID
+	Point [32]byte
 }
 
 // KeySet is what a client trusts: the threshold, the env root's public key
 // K_env and every node's public share.
 type KeySet struct {
 	// Threshold t is how many partials combine (t−1 reveal nothing).
-	Threshold int `json:"threshold"`
+	Threshold int
 	// Root is K_env = k_env·B, edwards25519 encoded.
-	Root [32]byte `json:"root"`
+	Root [32]byte
 	// Shares are the nodes' public shares, in increasing id order.
-	Shares []PublicShare `json:"shares"`
+	Shares []PublicShare
 }
 
 // point decodes a canonical encoding of a point of the prime-order
