@@ -640,7 +640,7 @@ func (t *tnode) reshare(ctx context.Context, cur *threshold.Shares) (*threshold.
 			return nil, err
 		}
 	}
-	ctx, cancel, err := t.awaitPeers(ctx)
+	ctx, cancel, err := t.awaitPeers(ctx, t.behind(cur, to))
 	defer cancel()
 	if err != nil {
 		return nil, err
@@ -776,7 +776,7 @@ func (t *tnode) dkg(ctx context.Context) (*threshold.Shares, error) {
 	if err := t.preParams(ctx); err != nil {
 		return nil, err
 	}
-	ctx, cancel, err := t.awaitPeers(ctx)
+	ctx, cancel, err := t.awaitPeers(ctx, nil)
 	defer cancel()
 	if err != nil {
 		return nil, err
@@ -819,13 +819,69 @@ func (t *tnode) dkg(ctx context.Context) (*threshold.Shares, error) {
 // awaitPeers bounds ctx by the DKG timeout (a DKG's or a resharing's)
 // and waits until every peer is up and accepted (its attestation and the
 // KMS policy), and its identity key learned.
-func (t *tnode) awaitPeers(ctx context.Context) (context.Context, context.CancelFunc, error) {
+// check, when set, runs at every try with the peers learned so far; a
+// permanent error from it ends the wait.
+func (t *tnode) awaitPeers(ctx context.Context, check func(context.Context) error) (context.Context, context.CancelFunc, error) {
 	timeout := time.Duration(t.cfg.DKGTimeout)
 	if timeout == 0 {
 		timeout = DefaultDKGTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
-	return ctx, cancel, retry(ctx, t.log, "waiting for every peer of the committee", t.tr.Learn)
+	return ctx, cancel, retry(ctx, t.log, "waiting for every peer of the committee", func(ctx context.Context) error {
+		err := t.tr.Learn(ctx)
+		if check != nil {
+			if cerr := check(ctx); cerr != nil {
+				return cerr
+			}
+		}
+		return err
+	})
+}
+
+// permanent is an error retry does not try again after.
+type permanent struct{ error }
+
+func (p permanent) Unwrap() error { return p.error }
+
+// ErrBehind is a node's resharing error when the committee it reshares to
+// holds its new shares already: the resharing completed without this
+// node, which was down (or failed) before it sealed its own new shares.
+var ErrBehind = errors.New("the committee this node reshares to completed the resharing without it")
+
+// behind reports, for a node holding the shares cur of an older committee
+// (nil for a node that joins), whether at least to's threshold of to's other members say their shares
+// are of to (or later) already: then the resharing completed without this
+// node, whose new shares are lost and whose old ones must not outlive their
+// committee (with t others they would still give the root). It destroys
+// them and returns a permanent ErrBehind. Fewer members ahead than the
+// threshold is no proof (t colluding new members hold the root anyway,
+// fewer might lie), and the wait goes on.
+func (t *tnode) behind(cur *threshold.Shares, to *threshold.Committee) func(context.Context) error {
+	return func(ctx context.Context) error {
+		var ahead []string
+		for _, name := range to.Nodes() {
+			if name == t.cfg.Name || len(t.tr.PeerKey(name)) == 0 {
+				continue
+			}
+			if st, err := t.tr.Status(ctx, name); err == nil && st.Epoch >= to.Epoch && st.RootEpoch == to.RootEpoch {
+				ahead = append(ahead, name)
+			}
+		}
+		if len(ahead) < to.Threshold {
+			return nil
+		}
+		if cur == nil {
+			return permanent{fmt.Errorf("kms: threshold: %w: %v hold the shares of the committee of epoch %d, and this joining node's were never sealed (it stopped or failed before): "+
+				"have it join by a resharing to a new epoch (a reshare block, or dstack chain set-threshold-committee)", ErrBehind, ahead, to.Epoch)}
+		}
+		if err := t.retire(); err != nil {
+			return permanent{err}
+		}
+		_ = t.node.SetShares(nil)
+		return permanent{fmt.Errorf("kms: threshold: %w: %v hold the shares of the committee of epoch %d, and this node's new shares were never sealed (it stopped or failed before); "+
+			"its shares of epoch %d are destroyed, since they would still combine with the old committee's. Have it join again by a resharing to a new epoch that takes it in (a reshare block, or dstack chain set-threshold-committee)",
+			ErrBehind, ahead, to.Epoch, cur.Committee.Epoch)}
+	}
 }
 
 // retry calls f until it succeeds or ctx ends, logging failures.
@@ -836,6 +892,10 @@ func retry(ctx context.Context, log *zap.Logger, what string, f func(context.Con
 		err := f(ctx)
 		if err == nil {
 			return nil
+		}
+		var p permanent
+		if errors.As(err, &p) {
+			return p.error
 		}
 		if time.Since(logged) > 10*time.Second {
 			log.Info(what, zap.Error(err))

@@ -74,6 +74,10 @@ func testReshare(t *testing.T, down bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	oldB, err := os.ReadFile(filepath.Join(dirs["kms-b"], "threshold-shares.sealed"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, srv := range old {
 		srv.Stop(ctx)
 	}
@@ -134,6 +138,31 @@ func testReshare(t *testing.T, down bool) {
 	}
 	if _, err := os.Stat(filepath.Join(dirs["kms-a"], "threshold-shares.sealed")); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the retired node kept its sealed shares: %v", err)
+	}
+	if !down {
+		// kms-b as if it had stopped before sealing its new shares: it
+		// comes back with its old ones and the same reshare block. kms-c
+		// and kms-d, the new committee's threshold, hold the new epoch's
+		// already: it says so at once, and destroys its stale shares,
+		// rather than wait for a resharing that will not come.
+		srvs["kms-b"].Stop(ctx)
+		if err := os.WriteFile(filepath.Join(dirs["kms-b"], "threshold-shares.sealed"), oldB, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if lns["kms-b"], err = net.Listen("tcp", strings.TrimPrefix(urls["kms-b"], "https://")); err != nil {
+			t.Fatal(err)
+		}
+		startNode("kms-b")
+		bctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		err := srvs["kms-b"].Ready(bctx)
+		cancel()
+		if !errors.Is(err, kms.ErrBehind) {
+			t.Fatalf("a node whose resharing completed without it: %v", err)
+		}
+		if _, err := os.Stat(filepath.Join(dirs["kms-b"], "threshold-shares.sealed")); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("the node left behind kept its stale shares: %v", err)
+		}
+		t.Logf("a node left behind by the resharing: %v", err)
 	}
 
 	newPub := s.PublishThreshold(t, dirs["kms-d"])

@@ -23,6 +23,20 @@ import (
 // MessagePath is where a node serves the messages of its peers.
 const MessagePath = "/threshold/v1/message"
 
+// StatusPath is where a node tells its peers which committee its shares
+// are of (PeerStatus).
+const StatusPath = "/threshold/v1/status"
+
+// PeerStatus is what a node tells an authenticated peer of itself: the
+// epochs of the committee and roots its shares are of, zero when it holds
+// none. It lets a node that fell behind (a resharing that completed while
+// it was down, before it sealed its new shares) learn so at once rather
+// than wait for peers that moved on.
+type PeerStatus struct {
+	Epoch     uint64 `json:"epoch"`
+	RootEpoch uint32 `json:"root_epoch"`
+}
+
 // MaxMessage bounds a message's body: the largest tss-lib messages (the
 // DKG's Paillier and ring-Pedersen proofs) are some tens of kilobytes.
 const MaxMessage = 1 << 20
@@ -247,24 +261,20 @@ func (t *PeerTransport) ServerTLS() *tls.Config {
 // be served with ServerTLS.
 func (t *PeerTransport) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST "+MessagePath, func(w http.ResponseWriter, r *http.Request) {
-		if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
-			peerError(w, http.StatusUnauthorized, errors.New("a client RA-TLS certificate is required"))
+	mux.HandleFunc("GET "+StatusPath, func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := t.sender(w, r); !ok {
 			return
 		}
-		// The handshake verified the certificate (ServerTLS); it names the peer.
-		spki := r.TLS.PeerCertificates[0].RawSubjectPublicKeyInfo
-		from, ok := t.peerNamed(spki)
-		if !ok && len(t.unknown()) > 0 {
-			// A peer this node has not reached yet: learn the keys of
-			// those still unknown, then look again.
-			if err := t.Learn(r.Context()); err != nil {
-				t.log().Info("threshold peers not learned", zap.Error(err))
-			}
-			from, ok = t.peerNamed(spki)
+		var st PeerStatus
+		if sh := t.Node.Shares(); sh != nil && sh.Committee != nil {
+			st = PeerStatus{Epoch: sh.Committee.Epoch, RootEpoch: sh.Committee.RootEpoch}
 		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(st)
+	})
+	mux.HandleFunc("POST "+MessagePath, func(w http.ResponseWriter, r *http.Request) {
+		from, ok := t.sender(w, r)
 		if !ok {
-			peerError(w, http.StatusForbidden, errors.New("not a committee member"))
 			return
 		}
 		m, err := DecodeMessage(http.MaxBytesReader(w, r.Body, MaxMessage))
@@ -322,6 +332,63 @@ func (t *PeerTransport) client(to string) *http.Client {
 	}}
 	t.clients[to] = c
 	return c
+}
+
+// sender is the peer the request's TLS handshake proved, learning the
+// keys of peers not reached yet when it is none of the known ones; a
+// request from no committee member is answered with an error.
+func (t *PeerTransport) sender(w http.ResponseWriter, r *http.Request) (string, bool) {
+	if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
+		peerError(w, http.StatusUnauthorized, errors.New("a client RA-TLS certificate is required"))
+		return "", false
+	}
+	// The handshake verified the certificate (ServerTLS); it names the peer.
+	spki := r.TLS.PeerCertificates[0].RawSubjectPublicKeyInfo
+	from, ok := t.peerNamed(spki)
+	if !ok && len(t.unknown()) > 0 {
+		// A peer this node has not reached yet: learn the keys of
+		// those still unknown, then look again.
+		if err := t.Learn(r.Context()); err != nil {
+			t.log().Info("threshold peers not learned", zap.Error(err))
+		}
+		from, ok = t.peerNamed(spki)
+	}
+	if !ok {
+		peerError(w, http.StatusForbidden, errors.New("not a committee member"))
+		return "", false
+	}
+	return from, true
+}
+
+// Status asks the peer name which committee its shares are of, over the
+// mutual RA-TLS its messages take; the peer's identity key must be known
+// (Learn).
+func (t *PeerTransport) Status(ctx context.Context, name string) (PeerStatus, error) {
+	var st PeerStatus
+	t.pmu.RLock()
+	p, ok := t.Peers[name]
+	t.pmu.RUnlock()
+	if !ok || len(p.Key) == 0 {
+		return st, fmt.Errorf("asking %s its status: not a peer whose identity key is known", name)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(p.URL, "/")+StatusPath, nil)
+	if err != nil {
+		return st, fmt.Errorf("asking %s its status: %w", name, err)
+	}
+	res, err := t.client(name).Do(req)
+	if err != nil {
+		return st, fmt.Errorf("asking %s its status: %w", name, err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return st, fmt.Errorf("asking %s its status: HTTP %d", name, res.StatusCode)
+	}
+	dec := json.NewDecoder(io.LimitReader(res.Body, 4<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&st); err != nil {
+		return st, fmt.Errorf("asking %s its status: %w", name, err)
+	}
+	return st, nil
 }
 
 // Send implements Transport.
