@@ -49,6 +49,16 @@ type Authorizer interface {
 	Info(ctx context.Context) (AuthInfo, error)
 }
 
+// AppRegistry is an Authorizer that knows which apps are registered with
+// the KMS (the chain's DstackKms.registeredApps). A threshold node signs
+// the env encryption keys of registered apps only, since each new one
+// costs its committee a threshold signature and the caller is
+// unauthenticated; with an authorizer that is no AppRegistry, it signs for
+// any app id.
+type AppRegistry interface {
+	AppRegistered(ctx context.Context, appID []byte) (bool, error)
+}
+
 // InsecureAllowAll allows every attested app and KMS: a development
 // shortcut. The KMS logs a warning at start when it is configured.
 type InsecureAllowAll struct {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	"github.com/dstack-go/dstack/contracts/chain"
 	"github.com/dstack-go/dstack/internal/settings"
 	"github.com/dstack-go/dstack/kms/kmsapi"
@@ -39,6 +41,15 @@ func decision(ans chain.Answer, err error) (Decision, error) {
 		return Decision{}, err
 	}
 	return Decision{Allowed: ans.Allowed, Reason: ans.Reason, GatewayAppID: ans.GatewayAppID, Block: ans.Block}, nil
+}
+
+// AppRegistered implements AppRegistry: DstackKms.registeredApps.
+func (a *ChainAuthorizer) AppRegistered(ctx context.Context, appID []byte) (bool, error) {
+	if len(appID) != common.AddressLength {
+		return false, fmt.Errorf("an app id is %d bytes, not %d", common.AddressLength, len(appID))
+	}
+	ok, _, err := a.Reader.AppRegistered(ctx, common.BytesToAddress(appID))
+	return ok, err
 }
 
 // FollowsChain implements ChainFollowing: the reader keeps decisions until

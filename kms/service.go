@@ -572,7 +572,8 @@ func (s *Service) GetAppEnvEncryptPubKey(ctx context.Context, req *kmsapi.AppID)
 }
 
 // thresholdEnvPubKey is GetAppEnvEncryptPubKey on a node of a threshold
-// KMS: the app's key under the env root, signed by the committee.
+// KMS: the app's key under the env root, signed by the committee, for an
+// app registered with the KMS (registered; each co-signer checks it too).
 func (s *Service) thresholdEnvPubKey(ctx context.Context, req *kmsapi.AppID) (*kmsapi.PublicKeyResponse, error) {
 	if err := s.selfCheck(ctx); err != nil {
 		return nil, err
@@ -584,6 +585,9 @@ func (s *Service) thresholdEnvPubKey(ctx context.Context, req *kmsapi.AppID) (*k
 	if sh == nil {
 		return nil, prpc.Errorf("this threshold KMS node holds no shares yet")
 	}
+	if err := s.registered(ctx, req.AppID); err != nil {
+		return nil, err
+	}
 	pub, err := sh.EnvPublicKey(req.AppID)
 	if err != nil {
 		return nil, prpc.Public("env key derivation failed", err)
@@ -593,6 +597,25 @@ func (s *Service) thresholdEnvPubKey(ctx context.Context, req *kmsapi.AppID) (*k
 		return nil, prpc.Public("threshold signing failed", err)
 	}
 	return &kmsapi.PublicKeyResponse{PublicKey: pub[:], Signature: sig, Timestamp: ts, SignatureV1: sigV1}, nil
+}
+
+// registered refuses an app the authorizer knows is not registered with
+// the KMS (AppRegistry): a threshold node and its co-signers sign env keys
+// of registered apps only, so that an unauthenticated caller cannot have
+// the committee sign for every app id it makes up.
+func (s *Service) registered(ctx context.Context, appID []byte) error {
+	reg, ok := s.Auth.(AppRegistry)
+	if !ok {
+		return nil
+	}
+	yes, err := reg.AppRegistered(ctx, appID)
+	if err != nil {
+		return prpc.Public("authorization unavailable", err)
+	}
+	if !yes {
+		return prpc.Errorf("app %x is not registered with this KMS (DstackKms.registeredApps): a threshold KMS signs the env keys of registered apps only; register it (dstack chain register-app, or deploy it through the factory)", appID)
+	}
+	return nil
 }
 
 // GetMeta describes this KMS.

@@ -1010,9 +1010,10 @@ func (t *tnode) approve(ctx context.Context, from string, st *threshold.Statemen
 		}
 		return nil
 	case threshold.KindEnvPubKey:
-		// Public: the statement's preparation recomputed the app's env
-		// key from the committee's env key set, as anyone can.
-		return nil
+		// The statement's preparation recomputed the app's env key from
+		// the committee's env key set, as anyone can; this node's own
+		// view of the chain must know the app.
+		return t.svc.registered(ctx, st.AppID)
 	default:
 		return fmt.Errorf("this node does not co-sign %s statements", st.Kind)
 	}

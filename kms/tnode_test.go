@@ -344,6 +344,12 @@ func checkThresholdEnv(t *testing.T, client *kmsclient.Threshold, urls []string,
 			t.Fatal("the signature verifies for another key")
 		}
 	}
+	// An app id not registered on chain costs the committee no signature.
+	var res kmsapi.PublicKeyResponse
+	err := (&prpc.Client{BaseURL: urls[0] + "/prpc", HTTP: hc}).Call(ctx, "GetAppEnvEncryptPubKey", &kmsapi.AppID{AppID: bytes.Repeat([]byte{0x77}, 20)}, &res)
+	if err == nil || !strings.Contains(err.Error(), "is not registered with this KMS") {
+		t.Fatalf("the env key of an unregistered app: %v", err)
+	}
 	want, err := ks.Env.AppPublicKey(appID)
 	if err != nil || !bytes.Equal(pub, want[:]) {
 		t.Fatalf("the served env key is not the app's key under the env root: %v", err)

@@ -540,6 +540,16 @@ func decide(ctx context.Context, r *Reader, data []byte, app *common.Address, re
 	return Answer{Allowed: out.IsAllowed, Reason: out.Reason, GatewayAppID: gw, Block: block}, nil
 }
 
+// AppRegistered reads DstackKms.registeredApps(app): whether the app is
+// registered with the KMS (registerApp, or deployed through its factory),
+// with the block it was read at.
+func (r *Reader) AppRegistered(ctx context.Context, app common.Address) (bool, uint64, error) {
+	data := r.abi.PackRegisteredApps(app)
+	return cached(ctx, r, data, nil, func(o *bind.CallOpts) (bool, error) {
+		return bind.Call(r.kms, o, data, r.abi.UnpackRegisteredApps)
+	})
+}
+
 // GatewayAppID reads the gateway's app id.
 func (r *Reader) GatewayAppID(ctx context.Context) (string, uint64, error) {
 	data := r.abi.PackGatewayAppId()
