@@ -273,9 +273,17 @@ func TestThresholdCommittee(t *testing.T) {
 		{"a repeated name", c.kms, c.owner, K.PackSetThresholdCommittee(3, 2, members("a", "b", "a"), nil), "repeated member name", nil},
 		{"a member without a url", c.kms, c.owner, K.PackSetThresholdCommittee(3, 2, []dstackkms.DstackKmsThresholdMember{{Name: "a", Url: "https://h:1"}, {Name: "b"}}, nil), "member without name or url", nil},
 	})
-	// A key set published past the decisions moves the floor: no committee
-	// at or below its epoch can be decided any more.
+	// Once committees are decided, a key set is of the latest: not of one a
+	// later decision superseded, nor of an epoch never decided.
+	c.send(c.kms, c.owner, K.PackSetThresholdCommittee(3, 2, members("a", "b"), nil), "")
+	ks2, shares2 := thresholdRecord(1, 2, 2, 3)
+	shares2[0].Node, shares2[1].Node, shares2[2].Node = "b", "c", "d"
 	ks5, shares5 := thresholdRecord(1, 5, 2, 3)
-	c.send(c.kms, c.owner, K.PackSetThresholdKeySet(ks5, shares5), "")
-	c.reverts(t, []revertCase{{"a committee below the key set's epoch", c.kms, c.owner, K.PackSetThresholdCommittee(4, 2, members("a", "b"), nil), "committee epoch must increase", nil}})
+	c.reverts(t, []revertCase{
+		{"a key set of a superseded committee", c.kms, c.owner, K.PackSetThresholdKeySet(ks2, shares2), "not the latest committee governance decided", nil},
+		{"a key set of an epoch never decided", c.kms, c.owner, K.PackSetThresholdKeySet(ks5, shares5), "not the latest committee governance decided", nil},
+	})
+	ks3, shares3 := thresholdRecord(1, 3, 2, 2)
+	c.send(c.kms, c.owner, K.PackSetThresholdKeySet(ks3, shares3), "")
+	c.reverts(t, []revertCase{{"a committee at the key set's epoch", c.kms, c.owner, K.PackSetThresholdCommittee(3, 2, members("a", "b"), nil), "committee epoch must increase", nil}})
 }

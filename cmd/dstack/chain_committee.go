@@ -27,7 +27,7 @@ runs its DKG; a later one is reshared to from the committee of the key set on
 chain, by every node of both, keeping every app key; a node it leaves out
 destroys its shares. Once the new committee's nodes are up, publish the key
 set one of them wrote (dstack chain set-threshold-kms threshold-public.json);
-DstackKms accepts only a key set of the committee decided for its epoch.
+DstackKms accepts only a key set of the latest committee decided.
 
 EPOCH must be above every committee and key set before it. --from-node names
 the old members that take part in the resharing (at least the old threshold),

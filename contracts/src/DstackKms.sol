@@ -160,6 +160,9 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
         require(keySet.rootEpoch >= thresholdKeySet.rootEpoch, "root epoch must not decrease");
         require(keySet.derivationRoot.length == 33, "invalid derivation root");
         require(keySet.envRoot != bytes32(0), "invalid env root");
+        // Once governance decides committees, a key set is of the latest one: not of a committee a later decision
+        // superseded, nor of one it never decided.
+        require(thresholdCommitteeEpoch == 0 || keySet.epoch == thresholdCommitteeEpoch, "not the latest committee governance decided");
         ThresholdCommittee storage c = _thresholdCommittees[keySet.epoch];
         if (c.members.length > 0) {
             require(keySet.threshold == c.threshold && shares.length == c.members.length, "not the committee governance set for this epoch");
@@ -182,8 +185,8 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
     /// @notice Decides the threshold KMS committee of a new epoch: its members (in committee order, names unique, each
     /// with its peer URL), its threshold, and for a resharing the old members that take part (empty: all). The epoch
     /// must be above every committee and key set before it, so that a decision is never replaced in place: to change a
-    /// pending one, decide another at a higher epoch. The nodes follow it (a DKG or a resharing), and the key set they
-    /// publish for the epoch must be of this committee.
+    /// pending one, decide another at a higher epoch. The nodes follow it (a DKG or a resharing), and from the first
+    /// decision on, setThresholdKeySet takes only a key set of the latest committee decided.
     function setThresholdCommittee(uint64 epoch, uint16 threshold, ThresholdMember[] calldata members, string[] calldata fromNodes)
         external
         onlyOwner
