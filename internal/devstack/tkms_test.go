@@ -33,9 +33,21 @@ func agentClient(socket string) *http.Client {
 }
 
 // getKey asks the guest agent at socket for GetKey of path.
+// A connection the agent's relay drops before an answer (under TCG on a
+// loaded machine, qemu's user network has been seen to) is tried again,
+// and said; an answer is never retried.
 func getKey(t *testing.T, socket, path string) string {
 	t.Helper()
-	res, err := agentClient(socket).Post("http://dstack/GetKey", "application/json", strings.NewReader(`{"path":"`+path+`"}`))
+	var res *http.Response
+	var err error
+	for try := 1; ; try++ {
+		res, err = agentClient(socket).Post("http://dstack/GetKey", "application/json", strings.NewReader(`{"path":"`+path+`"}`))
+		if err == nil || try == 3 {
+			break
+		}
+		t.Logf("GetKey, try %d: %v (trying again)", try, err)
+		time.Sleep(time.Second)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
