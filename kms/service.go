@@ -231,22 +231,14 @@ func (s *Service) setThresholdShares(derivation map[uint32]*tkey.Share, env map[
 	s.live.Store(&liveShares{derivation: derivation, env: env})
 }
 
-// thresholdShare is this node's share of the derivation root of epoch,
-// nil if none.
-func (s *Service) thresholdShare(epoch uint32) *tkey.Share {
+// thresholdShares are this node's shares of the derivation and env roots
+// of epoch, of one publication (a committee change cannot pair an old one
+// with a new one), nil where it holds none.
+func (s *Service) thresholdShares(epoch uint32) (*tkey.Share, *tecdh.Share) {
 	if l := s.live.Load(); l != nil {
-		return l.derivation[epoch]
+		return l.derivation[epoch], l.env[epoch]
 	}
-	return s.ThresholdShares[epoch]
-}
-
-// thresholdEnvShare is this node's share of the env root of epoch, nil if
-// none.
-func (s *Service) thresholdEnvShare(epoch uint32) *tecdh.Share {
-	if l := s.live.Load(); l != nil {
-		return l.env[epoch]
-	}
-	return s.ThresholdEnvShares[epoch]
+	return s.ThresholdShares[epoch], s.ThresholdEnvShares[epoch]
 }
 
 // GetAppKeyShares answers, on a threshold KMS node, the node's partial keys
@@ -257,15 +249,16 @@ func (s *Service) GetAppKeyShares(ctx context.Context, req *kmsapi.GetAppKeyShar
 	if req.APIVersion > 1 {
 		return nil, prpc.Errorf("unsupported api_version %d", req.APIVersion)
 	}
-	share := s.thresholdShare(req.Epoch)
+	share, envShare := s.thresholdShares(req.Epoch)
 	if share == nil {
 		return nil, prpc.Errorf("this KMS holds no threshold key share of epoch %d", req.Epoch)
 	}
-	var envShare *tecdh.Share
-	if len(req.EnvEphemeral) > 0 {
-		if envShare = s.thresholdEnvShare(req.Epoch); envShare == nil {
-			return nil, prpc.Errorf("this KMS holds no threshold env share of epoch %d: its shares were made before the env root", req.Epoch)
-		}
+	switch {
+	case len(req.EnvEphemeral) == 0:
+		envShare = nil // no env partial asked for
+	case envShare == nil:
+		return nil, prpc.Errorf("this KMS holds no threshold env share of epoch %d: its shares were made before the env root", req.Epoch)
+	default:
 		if _, err := tecdh.LiftX25519(req.EnvEphemeral); err != nil {
 			return nil, prpc.Errorf("env_ephemeral refused: %v", err)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/dstack-go/dstack/contracts/chain"
+	"github.com/dstack-go/dstack/internal/devstack"
 	"github.com/dstack-go/dstack/kms"
 	"github.com/dstack-go/dstack/kms/threshold"
 )
@@ -42,23 +43,9 @@ func TestChainSetThresholdKMS(t *testing.T) {
 	if err := os.WriteFile(file, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	d, err := startDevChain("127.0.0.1:0", 2, 500*time.Millisecond)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	t.Setenv("DSTACK_CHAIN_KEY", fmt.Sprintf("%x", crypto.FromECDSA(devAccountKey(0))))
-	kmsAddr := field(t, dstackCmd(t, "chain", "deploy", "--rpc", d.URL), "kms_contract")
+	d, kmsAddr := deployedDevChain(t)
 	dstackCmd(t, "chain", "set-threshold-kms", file, "--rpc", d.URL, "--kms", kmsAddr)
-	client, err := ethclient.Dial(d.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, _ := client.ChainID(context.Background())
-	r, err := chain.New(context.Background(), client, chain.Config{ChainID: id, KmsContract: common.HexToAddress(kmsAddr), HeadInterval: chain.HeadEveryCall})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := chainReader(t, d.URL, kmsAddr)
 	ks, epoch, _, err := r.ThresholdKeySet(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -76,13 +63,7 @@ func TestChainSetThresholdKMS(t *testing.T) {
 // (what a node with committee_from_chain reads) give back; the same epoch
 // again and malformed members are refused.
 func TestChainSetThresholdCommittee(t *testing.T) {
-	d, err := startDevChain("127.0.0.1:0", 2, 500*time.Millisecond)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	t.Setenv("DSTACK_CHAIN_KEY", fmt.Sprintf("%x", crypto.FromECDSA(devAccountKey(0))))
-	kmsAddr := field(t, dstackCmd(t, "chain", "deploy", "--rpc", d.URL), "kms_contract")
+	d, kmsAddr := deployedDevChain(t)
 	dstackCmd(t, "chain", "set-threshold-committee", "1", "2", "a=https://10.0.0.1:9100", "b=https://10.0.0.2:9100", "c=https://10.0.0.3:9100", "--rpc", d.URL, "--kms", kmsAddr)
 	dstackCmd(t, "chain", "set-threshold-committee", "2", "2", "b=https://10.0.0.2:9100", "c=https://10.0.0.3:9100", "d=https://10.0.0.4:9100",
 		"--from-node", "b,c", "--rpc", d.URL, "--kms", kmsAddr)
@@ -98,15 +79,7 @@ func TestChainSetThresholdCommittee(t *testing.T) {
 	if out := dstackCmd(t, "chain", "threshold-committee", "1", "--rpc", d.URL, "--kms", kmsAddr); !strings.Contains(out, "a https://10.0.0.1:9100") {
 		t.Fatalf("threshold-committee 1:\n%s", out)
 	}
-	client, err := ethclient.Dial(d.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, _ := client.ChainID(context.Background())
-	r, err := chain.New(context.Background(), client, chain.Config{ChainID: id, KmsContract: common.HexToAddress(kmsAddr), HeadInterval: chain.HeadEveryCall})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := chainReader(t, d.URL, kmsAddr)
 	c, keySetEpoch, err := r.LatestThresholdCommittee(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -130,4 +103,33 @@ func TestChainSetThresholdCommittee(t *testing.T) {
 			t.Errorf("%s: accepted\n%s", name, out)
 		}
 	}
+}
+
+// deployedDevChain starts `dstack devchain` in process and deploys the
+// contracts on it with `dstack chain deploy`, signing as the dev account;
+// it returns the chain and DstackKms's address.
+func deployedDevChain(t *testing.T) (*devstack.Chain, string) {
+	t.Helper()
+	d, err := startDevChain("127.0.0.1:0", 2, 500*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	t.Setenv("DSTACK_CHAIN_KEY", fmt.Sprintf("%x", crypto.FromECDSA(devAccountKey(0))))
+	return d, field(t, dstackCmd(t, "chain", "deploy", "--rpc", d.URL), "kms_contract")
+}
+
+// chainReader reads DstackKms at kmsAddr over url, at every call's head.
+func chainReader(t *testing.T, url, kmsAddr string) *chain.Reader {
+	t.Helper()
+	client, err := ethclient.Dial(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := client.ChainID(context.Background())
+	r, err := chain.New(context.Background(), client, chain.Config{ChainID: id, KmsContract: common.HexToAddress(kmsAddr), HeadInterval: chain.HeadEveryCall})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -882,8 +882,19 @@ func TestUpImageIndexByDigest(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := testConfig(t, "services:\n  a:\n    image: "+r.host+"/test/multi@"+d.String()+"\n")
+	upTwice(t, &cfg, func(int) {
+		// The second Up must find the platform image by the index digest
+		// in the cache, without the registry.
+		cfg.Registry.InsecurePlainHTTPLoopback = false
+	})
+}
+
+// upTwice brings cfg's project up and down twice, each run to its end,
+// calling after with the run's number after each.
+func upTwice(t *testing.T, cfg *Config, after func(run int)) {
+	t.Helper()
 	for i := range 2 {
-		p, err := Up(context.Background(), cfg)
+		p, err := Up(context.Background(), *cfg)
 		if err != nil {
 			t.Fatalf("Up %d: %v", i, err)
 		}
@@ -891,9 +902,7 @@ func TestUpImageIndexByDigest(t *testing.T) {
 			t.Fatalf("Up %d: %v", i, err)
 		}
 		_ = p.Down(context.Background())
-		// The second Up must find the platform image by the index digest
-		// in the cache, without the registry.
-		cfg.Registry.InsecurePlainHTTPLoopback = false
+		after(i)
 	}
 }
 
@@ -906,22 +915,14 @@ func TestImageCacheOutsideStateDir(t *testing.T) {
 	r := sharedRegistry(t)
 	cfg := testConfig(t, "services:\n  a:\n    image: "+r.ref()+"\n")
 	cfg.ImageCache = filepath.Join(t.TempDir(), "disk", ".images")
-	for i := range 2 {
-		p, err := Up(context.Background(), cfg)
-		if err != nil {
-			t.Fatalf("Up %d: %v", i, err)
-		}
-		if err := p.Wait(); err != nil {
-			t.Fatalf("Up %d: %v", i, err)
-		}
-		_ = p.Down(context.Background())
+	upTwice(t, &cfg, func(i int) {
 		if _, err := os.Stat(filepath.Join(cfg.StateDir, "images")); err == nil {
 			t.Fatalf("Up %d cached the image in StateDir", i)
 		}
 		// The reboot: a fresh StateDir, and no registry reachable.
 		cfg.StateDir = filepath.Join(t.TempDir(), "state")
 		cfg.Registry.InsecurePlainHTTPLoopback = false
-	}
+	})
 }
 
 // TestOwnCgroupParentAndLeftovers: two projects on one kernel each have
