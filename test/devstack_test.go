@@ -350,13 +350,31 @@ func cgroupsOf(instances []devInstance) []string {
 func eventually(t *testing.T, what string, limit time.Duration, f func() bool) time.Duration {
 	t.Helper()
 	start := time.Now()
+	if !within(limit, f) {
+		t.Fatalf("timed out after %s waiting for %s", limit, what)
+	}
+	return time.Since(start)
+}
+
+// within retries f until it holds, for at most limit, and says whether it did.
+func within(limit time.Duration, f func() bool) bool {
+	start := time.Now()
 	for !f() {
 		if time.Since(start) > limit {
-			t.Fatalf("timed out after %s waiting for %s", limit, what)
+			return false
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	return time.Since(start)
+	return true
+}
+
+// tail is the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }
 
 // TestDevStackProcesses runs the README's main command as a process, with

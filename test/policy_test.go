@@ -106,10 +106,13 @@ func TestChainPolicyThroughStack(t *testing.T) {
 	old := s.cvm("up", "--version", "v1")
 	host := old.st.InstanceID + ".dstack.localhost"
 	var before string
-	eventually(t, "the v1 instance to answer through the gateway", time.Minute, func() bool {
+	// Under load (the CI runs VM tests beside this one) an instance's
+	// containers can take tens of seconds to start.
+	v1In := eventually(t, "the v1 instance to answer through the gateway", 3*time.Minute, func() bool {
 		code, before = s.get(host, "/")
 		return code == http.StatusOK
 	})
+	t.Logf("the v1 instance answered through the gateway %s after its state was written", v1In.Round(10*time.Millisecond))
 	if field(before, "version") != "v1" || field(before, "starts") != "1" || field(before, "app_key_sha256") != appKey {
 		t.Fatalf("v1 instance: %q (the stack's instance has app key %s)", before, appKey)
 	}
@@ -119,10 +122,16 @@ func TestChainPolicyThroughStack(t *testing.T) {
 		t.Fatalf("restarted with v2: instance %s compose %s, want instance %s compose %s", upgraded.st.InstanceID, upgraded.st.ComposeHash, old.st.InstanceID, v2)
 	}
 	var after string
-	eventually(t, "the v2 instance to answer through the gateway", time.Minute, func() bool {
-		code, after = s.get(host, "/")
-		return code == http.StatusOK && field(after, "version") == "v2"
-	})
+	var lastCode int
+	v2Start := time.Now()
+	if !within(3*time.Minute, func() bool {
+		lastCode, after = s.get(host, "/")
+		return lastCode == http.StatusOK && field(after, "version") == "v2"
+	}) {
+		b, _ := os.ReadFile(upgraded.log)
+		t.Fatalf("timed out waiting for the v2 instance to answer through the gateway: last %d %q\ncvm log:\n%s\nstack log:\n%s", lastCode, after, b, tail(s.log(), 60))
+	}
+	t.Logf("the v2 instance answered through the gateway %s after its state was written", time.Since(v2Start).Round(10*time.Millisecond))
 	if field(after, "starts") != "2" || field(after, "app_key_sha256") != appKey {
 		t.Fatalf("v2 after v1 on the same data: %q", after)
 	}
