@@ -222,6 +222,11 @@ func (s *Service) GetAppKey(ctx context.Context, req *kmsapi.GetAppKeyRequest) (
 type liveShares struct {
 	derivation map[uint32]*tkey.Share
 	env        map[uint32]*tecdh.Share
+	// honoured, when the shares are of more than one root epoch (a root
+	// rotation), says whether the chain honours a root epoch now: the
+	// key set's on chain, or the previous one of a handover under way.
+	// A root epoch it does not honour is answered for by no node.
+	honoured func(ctx context.Context, rootEpoch uint32) error
 }
 
 // setThresholdShares publishes a threshold node's shares to the RPC
@@ -229,6 +234,26 @@ type liveShares struct {
 // published before; none (a retired node) refuses GetAppKeyShares.
 func (s *Service) setThresholdShares(derivation map[uint32]*tkey.Share, env map[uint32]*tecdh.Share) {
 	s.live.Store(&liveShares{derivation: derivation, env: env})
+}
+
+// setRotatingShares publishes a threshold node's shares of two root
+// epochs during a root rotation: each is answered for only while honoured
+// says the chain honours it.
+func (s *Service) setRotatingShares(derivation map[uint32]*tkey.Share, env map[uint32]*tecdh.Share, honoured func(context.Context, uint32) error) {
+	s.live.Store(&liveShares{derivation: derivation, env: env, honoured: honoured})
+}
+
+// rootEpochHonoured checks, while the node holds shares of more than one
+// root epoch, that the chain honours the one asked for.
+func (s *Service) rootEpochHonoured(ctx context.Context, epoch uint32) error {
+	l := s.live.Load()
+	if l == nil || len(l.derivation) <= 1 {
+		return nil
+	}
+	if l.honoured == nil {
+		return fmt.Errorf("this KMS holds shares of %d root epochs and cannot tell which one the chain honours", len(l.derivation))
+	}
+	return l.honoured(ctx, epoch)
 }
 
 // thresholdShares are this node's shares of the derivation and env roots
@@ -262,6 +287,9 @@ func (s *Service) GetAppKeyShares(ctx context.Context, req *kmsapi.GetAppKeyShar
 		if _, err := tecdh.LiftX25519(req.EnvEphemeral); err != nil {
 			return nil, prpc.Errorf("env_ephemeral refused: %v", err)
 		}
+	}
+	if err := s.rootEpochHonoured(ctx, req.Epoch); err != nil {
+		return nil, prpc.Errorf("root epoch %d refused: %v", req.Epoch, err)
 	}
 	b, d, err := s.authorizeCaller(ctx, "GetAppKeyShares")
 	if err != nil {

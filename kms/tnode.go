@@ -98,8 +98,16 @@ type ThresholdConfig struct {
 	CommitteePoll settings.Duration `json:"committee_poll,omitempty"`
 
 	// dkgEpoch is the epoch of the committee a DKG makes (the first
-	// committee on chain's); 0 means 1.
+	// committee on chain's, or a root rotation's); 0 means 1.
 	dkgEpoch uint64
+	// rotation is set when the committee on chain is a root rotation
+	// (DstackKms.setThresholdRootRotation) this node has not carried out:
+	// a DKG of new roots at dkgEpoch among Nodes, while the node's shares
+	// of the old roots answer until the handover the chain records ends.
+	// A node of the old committee only (leaving) keeps Nodes and
+	// Threshold of its own committee.
+	rotation bool
+	leaving  bool
 }
 
 // DefaultCommitteePoll is ThresholdConfig.CommitteePoll's default.
@@ -266,6 +274,10 @@ const (
 	preParamsFile = "threshold-preparams.sealed"
 	// sharesFile holds its shares of the four roots, sealed.
 	sharesFile = "threshold-shares.sealed"
+	// previousSharesFile holds, during a root rotation, its shares of the
+	// previous roots, sealed: answered with until the handover recorded on
+	// chain ends, then removed.
+	previousSharesFile = "threshold-shares-previous.sealed"
 	// publicFile is the committee's public keys (ThresholdPublic), to be
 	// published and given to the CVMs.
 	publicFile    = "threshold-public.json"
@@ -365,6 +377,10 @@ type tnode struct {
 	// reader reads the committees governance decides
 	// (CommitteeFromChain); nil otherwise.
 	reader *chain.Reader
+	// prev are the node's shares of the previous roots during a root
+	// rotation's handover; nil otherwise. Only the bring-up and then the
+	// follow loop touch it.
+	prev *threshold.Shares
 	stop   context.CancelFunc
 	wg     sync.WaitGroup
 }
@@ -522,11 +538,20 @@ func (t *tnode) bringUp(ctx context.Context) error {
 			return err
 		}
 	}
+	if t.prev, err = t.loadPrevious(sh); err != nil {
+		return err
+	}
 	switch r := t.cfg.Reshare; {
 	case r != nil && (sh == nil || sh.Committee.Epoch < r.Epoch):
 		if sh, err = t.reshare(ctx, sh); err != nil {
 			return err
 		}
+	case t.cfg.rotation && !t.cfg.leaving:
+		old := sh
+		if sh, err = t.rotate(ctx, sh); err != nil {
+			return err
+		}
+		t.prev = old
 	case sh == nil:
 		if sh, err = t.dkg(ctx); err != nil {
 			return err
@@ -555,22 +580,102 @@ func (t *tnode) bringUp(ctx context.Context) error {
 	return nil
 }
 
-// publish gives the RPC handlers the shares' derivation and env shares.
+// publish gives the RPC handlers the shares' derivation and env shares,
+// with, during a root rotation, those of the previous roots (t.prev): each
+// root epoch is then answered for only while the chain honours it. A
+// node leaving at a rotation's end answers only while the chain honours
+// its root epoch too.
 func (t *tnode) publish(sh *threshold.Shares) error {
-	d, err := sh.Derivation()
-	if err != nil {
-		return err
+	derivation, env := map[uint32]*tkey.Share{}, map[uint32]*tecdh.Share{}
+	for _, s := range []*threshold.Shares{t.prev, sh} {
+		if s == nil {
+			continue
+		}
+		d, err := s.Derivation()
+		if err != nil {
+			return err
+		}
+		share, err := d.TKeyShare()
+		if err != nil {
+			return err
+		}
+		envShare, _, err := s.EnvShare()
+		if err != nil {
+			return err
+		}
+		derivation[d.RootEpoch], env[d.RootEpoch] = &share, envShare
 	}
-	share, err := d.TKeyShare()
-	if err != nil {
-		return err
+	if t.prev == nil && !t.cfg.leaving {
+		t.svc.setThresholdShares(derivation, env)
+		return nil
 	}
-	envShare, _, err := sh.EnvShare()
-	if err != nil {
-		return err
+	if t.reader == nil {
+		return errors.New("kms: threshold: shares of a root rotation are answered for only as the chain says: configure committee_from_chain")
 	}
-	t.svc.setThresholdShares(map[uint32]*tkey.Share{d.RootEpoch: &share}, map[uint32]*tecdh.Share{d.RootEpoch: envShare})
+	t.svc.setRotatingShares(derivation, env, t.honoured)
 	return nil
+}
+
+// honoured checks that the chain honours root epoch: the key set on chain
+// is of it, or a root rotation's handover under way is from it.
+func (t *tnode) honoured(ctx context.Context, epoch uint32) error {
+	ks, _, block, err := t.reader.ThresholdKeySet(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the key set on chain: %w", err)
+	}
+	if ks.Epoch == epoch {
+		return nil
+	}
+	h, _, err := t.reader.ThresholdHandover(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the root rotation's handover on chain: %w", err)
+	}
+	if h != nil && h.KeySet.Epoch == epoch {
+		return nil
+	}
+	return fmt.Errorf("the chain honours root epoch %d (block %d), and no handover from root epoch %d is under way", ks.Epoch, block, epoch)
+}
+
+// rotate makes new roots by a DKG among the rotation's committee (the
+// configuration's Nodes at dkgEpoch), first sealing the node's shares of
+// the old roots apart (previousSharesFile), where they stay until the
+// handover the chain records ends. A node without shares joins the DKG
+// only.
+func (t *tnode) rotate(ctx context.Context, old *threshold.Shares) (*threshold.Shares, error) {
+	if old != nil {
+		sealed, err := old.Seal(t.p.sealingKey)
+		if err != nil {
+			return nil, err
+		}
+		if err := writeAtomic(t.st, previousSharesFile, sealed); err != nil {
+			return nil, fmt.Errorf("kms: threshold: storing the previous roots' shares: %w", err)
+		}
+	}
+	t.log.Info("root rotation: a DKG of new roots", zap.Uint64("epoch", t.cfg.dkgEpoch), zap.Strings("committee", nodeNames(t.cfg.Nodes)))
+	return t.dkg(ctx)
+}
+
+// loadPrevious unseals the node's shares of the previous roots, kept
+// during a root rotation's handover; nil when it has none. Shares of the
+// roots of sh (or later) are what a rotation interrupted before its DKG
+// left: removed.
+func (t *tnode) loadPrevious(sh *threshold.Shares) (*threshold.Shares, error) {
+	prev, err := t.loadSharesFile(previousSharesFile)
+	if err != nil || prev == nil {
+		return nil, err
+	}
+	if sh == nil || prev.Committee.RootEpoch >= sh.Committee.RootEpoch {
+		return nil, t.dropPrevious()
+	}
+	return prev, nil
+}
+
+// dropPrevious destroys the node's shares of the previous roots.
+func (t *tnode) dropPrevious() error {
+	if err := os.Remove(t.st.path(previousSharesFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("kms: threshold: removing the previous roots' shares: %w", err)
+	}
+	return syncDir(t.st.dir)
 }
 
 // matches checks that the committee of the sealed shares is the
@@ -711,7 +816,13 @@ func (t *tnode) reusePreParams(ctx context.Context, cur *threshold.Shares) error
 
 // loadShares unseals the node's shares; nil when it has none yet.
 func (t *tnode) loadShares() (*threshold.Shares, error) {
-	path := t.st.path(sharesFile)
+	return t.loadSharesFile(sharesFile)
+}
+
+// loadSharesFile unseals the node's shares in name; nil when there is no
+// such file.
+func (t *tnode) loadSharesFile(name string) (*threshold.Shares, error) {
+	path := t.st.path(name)
 	sealed, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil

@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	ethcrypto "github.com/ethereum/go-ethereum/crypto"
 	"go.uber.org/zap"
@@ -133,7 +134,13 @@ type CVM struct {
 	// envSecret, with a threshold KMS and an encrypted env, is the
 	// envelope's X25519 secret, combined from the nodes' env partials.
 	envSecret []byte
-	log       *zap.Logger
+	// previous are, during a threshold KMS's root rotation handover, the
+	// app's keys under the previous roots (nil otherwise, or when they
+	// could not be had): the disk and env are moved from them.
+	previous *kmsclient.ThresholdKeys
+	// previousErr is why previous could not be had, if so.
+	previousErr error
+	log         *zap.Logger
 }
 
 // Boot runs the sequence up to system-ready and decrypts the env. The
@@ -219,7 +226,7 @@ func boot(ctx context.Context, cfg Config, log *zap.Logger) (*CVM, error) {
 	if err := p.Emit(ev(eventlog.EventOSImageHash, c.Keys.OSImageHash), ev(eventlog.EventKeyProvider, c.KeyProviderInfo)); err != nil {
 		return nil, fmt.Errorf("booting: measuring the key provider: %w", err)
 	}
-	if c.Volume, err = cfg.Storage.Prepare(ctx, c.Keys.DiskCryptKey); err != nil {
+	if c.Volume, err = c.prepareStorage(ctx, cfg.Storage); err != nil {
 		return nil, fmt.Errorf("booting: %w", err)
 	}
 	if c.Volume.FS == InsecurePlainDirFS {
@@ -240,6 +247,14 @@ func boot(ctx context.Context, cfg Config, log *zap.Logger) (*CVM, error) {
 				return nil, fmt.Errorf("booting: %w: the threshold KMS gave no env secret for the encrypted env", ErrRefused)
 			}
 			d, err = appenv.DecryptShared(in.EncryptedEnv, c.envSecret, in.Compose.AllowedEnvs)
+			if err != nil && c.previous != nil && c.previous.EnvSecret != nil {
+				// Encrypted to the app's env key under the previous roots.
+				if pd, perr := appenv.DecryptShared(in.EncryptedEnv, c.previous.EnvSecret, in.Compose.AllowedEnvs); perr == nil {
+					d, err = pd, nil
+					log.Warn("the encrypted env is encrypted to the app's env key under the threshold KMS's previous roots, which answer only until the root rotation's handover ends: " +
+						"encrypt it again to the app's current env key (GetAppEnvEncryptPubKey)")
+				}
+			}
 		} else {
 			d, err = appenv.Decrypt(in.EncryptedEnv, c.Keys.EnvCryptKey, in.Compose.AllowedEnvs)
 		}
@@ -436,6 +451,7 @@ func (c *CVM) getThresholdKeys(ctx context.Context, cfg Config, t *hostinput.Thr
 		return fmt.Errorf("booting: %w: %w", ErrRefused, err)
 	}
 	c.envSecret = tk.EnvSecret
+	c.previousKeys(ctx, cfg, tc, eph)
 	ca, err := c.appCA(ctx, tc, tk.AppCASeed)
 	if err != nil {
 		return fmt.Errorf("booting: %w: %w", ErrRefused, err)
@@ -450,6 +466,49 @@ func (c *CVM) getThresholdKeys(ctx context.Context, cfg Config, t *hostinput.Thr
 		GatewayAppID: tk.GatewayAppID, TproxyAppID: tk.GatewayAppID, OSImageHash: tk.OSImageHash,
 	}}
 	return nil
+}
+
+// previousKeys gets, when the chain records a root rotation's handover,
+// the app's keys under the previous roots from the same nodes, checked
+// against the previous key set the chain records. They are needed only
+// if the disk or the env is still under them, so a failure is kept
+// (previousErr) and said only then.
+func (c *CVM) previousKeys(ctx context.Context, cfg Config, tc *kmsclient.Threshold, eph []byte) {
+	h, block, err := cfg.Chain.ThresholdHandover(ctx)
+	if err != nil {
+		c.previousErr = fmt.Errorf("reading the threshold KMS's root rotation handover on chain: %w", err)
+		return
+	}
+	if h == nil {
+		return
+	}
+	prev, err := tc.Previous(h.KeySet)
+	if err == nil {
+		c.previous, err = prev.GetAppKeysAndEnv(ctx, c.AppID[:], c.InstanceID, c.SysConfig.VMConfig, eph)
+	}
+	if err != nil {
+		c.previousErr = fmt.Errorf("the app's keys under the previous roots (root epoch %d, handover until %s at block %d): %w",
+			h.KeySet.Epoch, h.End.UTC().Format(time.RFC3339), block, err)
+		c.log.Warn("a root rotation's handover is under way, and the app's keys under the previous roots could not be had", zap.Error(c.previousErr))
+		return
+	}
+	c.log.Info("a root rotation's handover is under way: got the app's keys under the previous roots too",
+		zap.Uint32("previous_root_epoch", h.KeySet.Epoch), zap.Time("handover_end", h.End))
+}
+
+// prepareStorage prepares the data volume with the disk key; during a
+// root rotation's handover, a Storage that can (Rekeyer) moves a volume
+// still under the previous roots' disk key to the current one.
+func (c *CVM) prepareStorage(ctx context.Context, st Storage) (*Volume, error) {
+	r, ok := st.(Rekeyer)
+	if !ok || c.previous == nil {
+		v, err := st.Prepare(ctx, c.Keys.DiskCryptKey)
+		if err != nil && c.previousErr != nil {
+			err = fmt.Errorf("%w (if the disk is still under the threshold KMS's previous roots: %w)", err, c.previousErr)
+		}
+		return v, err
+	}
+	return r.PrepareRekey(ctx, c.Keys.DiskCryptKey, c.previous.DiskCryptKey[:])
 }
 
 // kmsIssued has the committee vouch for the app's secp256k1 key (the

@@ -57,6 +57,16 @@ type Storage interface {
 	Prepare(ctx context.Context, diskCryptKey []byte) (*Volume, error)
 }
 
+// Rekeyer is a Storage that can move its volume from the disk key of a
+// threshold KMS's previous roots to the current one, during the handover
+// of a root rotation.
+type Rekeyer interface {
+	// PrepareRekey is Prepare, except that a volume the current key does
+	// not open but previousDiskKey does is re-keyed to the current key
+	// first (and one re-keyed halfway is finished).
+	PrepareRekey(ctx context.Context, diskCryptKey, previousDiskKey []byte) (*Volume, error)
+}
+
 // Volume is a prepared data volume.
 type Volume struct {
 	// Dir is where it is mounted.

@@ -142,20 +142,36 @@ func (c *Client) judge(cl *ratls.Claims) error {
 	if len(info.CaPubkey) == 0 {
 		return fmt.Errorf("%w: no root CA published on chain (block %d): the operator must run setKmsInfo", ErrUntrustedKMS, block)
 	}
-	pub, err := x509.ParsePKIXPublicKey(info.CaPubkey)
+	root := info.CaPubkey
+	if err := checkRPCCert(cl.Certificate, root, block); err != nil {
+		// During a threshold KMS's root rotation, a node of the old
+		// committee serves an RPC certificate of the old root CA until
+		// the handover the chain records ends.
+		h, _, herr := c.chain.ThresholdHandover(ctx)
+		if herr != nil || h == nil || checkRPCCert(cl.Certificate, h.KeySet.CAPubkey, block) != nil {
+			return err
+		}
+		root = h.KeySet.CAPubkey
+	}
+	c.mu.Lock()
+	c.claims, c.root = cl, bytes.Clone(root)
+	c.mu.Unlock()
+	return nil
+}
+
+// checkRPCCert checks that leaf is signed by the root CA key caPubkey
+// (SubjectPublicKeyInfo DER) read on chain at block.
+func checkRPCCert(leaf *x509.Certificate, caPubkey []byte, block uint64) error {
+	pub, err := x509.ParsePKIXPublicKey(caPubkey)
 	if err != nil {
 		return fmt.Errorf("%w: the root CA key published on chain (block %d) does not parse: %v", ErrUntrustedKMS, block, err)
 	}
-	leaf := cl.Certificate
 	// Only the published key is known here, not the root certificate, so
 	// the signature is checked with a bare parent holding that key.
 	parent := &x509.Certificate{PublicKey: pub, PublicKeyAlgorithm: x509.ECDSA}
 	if err := parent.CheckSignature(leaf.SignatureAlgorithm, leaf.RawTBSCertificate, leaf.Signature); err != nil {
 		return fmt.Errorf("%w: its RPC certificate is not signed by the root CA published on chain (block %d)", ErrUntrustedKMS, block)
 	}
-	c.mu.Lock()
-	c.claims, c.root = cl, bytes.Clone(info.CaPubkey)
-	c.mu.Unlock()
 	return nil
 }
 

@@ -101,6 +101,26 @@ func NewThreshold(ctx context.Context, cfg ThresholdConfig) (*Threshold, error) 
 	return t, nil
 }
 
+// Previous is a connection to the same nodes for the previous key set of
+// a root rotation whose handover is under way (chain.Reader's
+// ThresholdHandover): the app's keys under the old roots, which a CVM
+// needs once, to move its disk and env to the new keys. The answers are
+// checked against ks, which must come from the chain's handover record
+// (whose key-set id the chain reader checked); the key set this CVM
+// measures stays the current one.
+func (t *Threshold) Previous(ks *tkey.KeySet) (*Threshold, error) {
+	if ks == nil {
+		return nil, errors.New("threshold kms client: no previous key set")
+	}
+	if err := ks.Validate(); err != nil {
+		return nil, fmt.Errorf("threshold kms client: the previous key set: %w", err)
+	}
+	if ks.Epoch >= t.keySet.Epoch {
+		return nil, fmt.Errorf("threshold kms client: the previous key set's root epoch %d is not below the current one's (%d)", ks.Epoch, t.keySet.Epoch)
+	}
+	return &Threshold{nodes: t.nodes, keySet: ks, log: t.log}, nil
+}
+
 // ThresholdKeys are an app instance's keys from a threshold KMS.
 type ThresholdKeys struct {
 	DiskCryptKey [32]byte

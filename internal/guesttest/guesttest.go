@@ -145,6 +145,12 @@ func (s *Stack) HostShared(t testing.TB, compose string, extra map[string][]byte
 // measured.
 func (s *Stack) Boot(t testing.TB, hostShared string, launch ...func(*mock.TD)) (*boot.CVM, *guestos.Platform, *mock.TD, error) {
 	t.Helper()
+	return s.BootWith(t, hostShared, boot.InsecurePlainDir{Dir: filepath.Join(t.TempDir(), "data")}, launch...)
+}
+
+// BootWith is Boot with the storage given.
+func (s *Stack) BootWith(t testing.TB, hostShared string, storage boot.Storage, launch ...func(*mock.TD)) (*boot.CVM, *guestos.Platform, *mock.TD, error) {
+	t.Helper()
 	in, err := hostinput.Read(hostShared)
 	if err != nil {
 		return nil, nil, nil, err
@@ -159,7 +165,7 @@ func (s *Stack) Boot(t testing.TB, hostShared string, launch ...func(*mock.TD)) 
 	}
 	cvm, err := boot.Boot(context.Background(), boot.Config{
 		Inputs: in, Platform: p, Chain: s.Reader, Attestation: s.Attestation, InsecureAllowUnboundOSImage: s.InsecureAllowUnboundOSImage,
-		Storage: boot.InsecurePlainDir{Dir: filepath.Join(t.TempDir(), "data")},
+		Storage: storage,
 	})
 	return cvm, p, tee, err
 }
