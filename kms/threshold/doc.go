@@ -92,6 +92,11 @@
 //     (HandOverRootCert), a retired member removes its sealed shares, and
 //     the new committee's key set and public shares (Shares.KeySet,
 //     Shares.PublicShares) are published in place of the old.
+//  7. A root rotation: the new committee runs Node.Keygen at a new epoch
+//     (a new root epoch) while each node keeps its sealed shares of the
+//     old roots apart; both answer key derivation requests, each for its
+//     root epoch, until the handover the chain records ends, and the old
+//     ones are then destroyed. Signing uses the new roots from the DKG on.
 //
 // This package must never reconstruct a root secret, log or send a share,
 // sign bytes it has not rebuilt itself from a Statement, or take part in a
