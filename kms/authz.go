@@ -50,11 +50,11 @@ type Authorizer interface {
 }
 
 // AppRegistry is an Authorizer that knows which apps are registered with
-// the KMS (the chain's DstackKms.registeredApps). A threshold node signs
-// the env encryption keys of registered apps only, since each new one
-// costs its committee a threshold signature and the caller is
-// unauthenticated; with an authorizer that is no AppRegistry, it signs for
-// any app id.
+// the KMS (the chain's DstackKms.registeredApps, a static policy's apps).
+// A threshold node signs the env encryption keys of registered apps only,
+// since each new one costs its committee a threshold signature and the
+// caller is unauthenticated; with an authorizer that is no AppRegistry
+// (a webhook, InsecureAllowAll), it signs for any app id.
 type AppRegistry interface {
 	AppRegistered(ctx context.Context, appID []byte) (bool, error)
 }
@@ -159,6 +159,18 @@ func (p *StaticPolicy) tcbOK(b kmsapi.BootInfo) (bool, string) {
 		}
 	}
 	return true, ""
+}
+
+// AppRegistered implements AppRegistry: the apps the policy lists are
+// the ones registered.
+func (p *StaticPolicy) AppRegistered(_ context.Context, appID []byte) (bool, error) {
+	h := hex.EncodeToString(appID)
+	for id := range p.Apps {
+		if normHex(id) == h {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // AuthorizeApp implements Authorizer.

@@ -622,6 +622,14 @@ func TestStaticPolicyFile(t *testing.T) {
 	if d, _ := pol.AuthorizeApp(context.Background(), b); d.Allowed {
 		t.Fatal("unlisted advisory allowed")
 	}
+	// The apps it lists are the registered ones (a threshold node signs
+	// env keys of those only).
+	if yes, err := pol.AppRegistered(context.Background(), b.AppID); !yes || err != nil {
+		t.Fatalf("a listed app is not registered: %v", err)
+	}
+	if yes, _ := pol.AppRegistered(context.Background(), bytes.Repeat([]byte{2}, 20)); yes {
+		t.Fatal("an app the policy does not list is registered")
+	}
 	os.WriteFile(p, []byte(`{"osImage":[]}`), 0o600)
 	if _, err := LoadStaticPolicy(p); err == nil {
 		t.Fatal("unknown field accepted")

@@ -634,7 +634,7 @@ func (s *Service) registered(ctx context.Context, appID []byte) error {
 		return prpc.Public("authorization unavailable", err)
 	}
 	if !yes {
-		return prpc.Errorf("app %x is not registered with this KMS (DstackKms.registeredApps): a threshold KMS signs the env keys of registered apps only; register it (dstack chain register-app, or deploy it through the factory)", appID)
+		return prpc.Errorf("app %x is not registered with this KMS (DstackKms.registeredApps, or the static policy's apps): a threshold KMS signs the env keys of registered apps only; register it (dstack chain register-app, or deploy it through the factory), or list it in the policy", appID)
 	}
 	return nil
 }
