@@ -143,8 +143,9 @@ func TestThresholdKeySet(t *testing.T) {
 			return s
 		}), "invalid public share", nil},
 	})
-	// A root rotation (a new DKG, root epoch = its committee epoch) is
-	// accepted; after it, the older root epoch is not.
+	// A root rotation governance decided (a new DKG, root epoch = its
+	// committee epoch) is accepted; after it, the older root epoch is not.
+	c.send(c.kms, c.owner, K.PackSetThresholdRootRotation(4, 2, members("a", "b", "c"), 3600), "")
 	rot, rotShares := thresholdRecord(4, 4, 2, 3)
 	c.send(c.kms, c.owner, K.PackSetThresholdKeySet(rot, rotShares), "")
 	back, backShares := thresholdRecord(1, 5, 2, 3)
@@ -153,42 +154,92 @@ func TestThresholdKeySet(t *testing.T) {
 }
 
 // TestStorageLayout: the threshold record is appended after upstream's
-// storage, which stays where upstream has it (the contract is
-// UUPS-upgradeable: an upgrade of a deployed proxy reads the old slots).
+// storage, which stays where upstream has it, and the root rotation's
+// storage after the threshold record, in slots taken from the gap (the
+// contract is UUPS-upgradeable: an upgrade of a deployed proxy reads the
+// old slots).
 func TestStorageLayout(t *testing.T) {
 	c := newChain(t)
+	K := c.K
+	c.send(c.kms, c.owner, K.PackSetKmsInfo(dstackkms.DstackKmsKmsInfo{CaPubkey: []byte("c1"), K256Pubkey: []byte("k1")}), "")
 	ks, shares := thresholdRecord(1, 1, 2, 3)
-	c.send(c.kms, c.owner, c.K.PackSetThresholdKeySet(ks, shares), "")
-	c.send(c.kms, c.owner, c.K.PackSetGatewayAppId("gw"), "")
-	slot := func(i int64) []byte {
+	c.send(c.kms, c.owner, K.PackSetThresholdKeySet(ks, shares), "")
+	c.send(c.kms, c.owner, K.PackSetThresholdRootRotation(2, 2, members("a", "b"), 3600), "")
+	c.send(c.kms, c.owner, K.PackSetKmsInfo(dstackkms.DstackKmsKmsInfo{CaPubkey: []byte("c2"), K256Pubkey: []byte("k2")}), "")
+	rot, rotShares := thresholdRecord(2, 2, 2, 2)
+	r := c.send(c.kms, c.owner, K.PackSetThresholdKeySet(rot, rotShares), "")
+	c.send(c.kms, c.owner, K.PackSetGatewayAppId("gw"), "")
+	slot := func(i *big.Int) []byte {
 		t.Helper()
-		b, err := c.client.StorageAt(context.Background(), c.kmsAddr, common.BigToHash(big.NewInt(i)), nil)
+		b, err := c.client.StorageAt(context.Background(), c.kmsAddr, common.BigToHash(i), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return b
 	}
-	// kmsInfo (4 slots), gatewayAppId (slot 4, a short string in place:
-	// its bytes and twice its length), four mappings, appImplementation
-	// (slot 9).
-	if gw := slot(4); string(gw[:2]) != "gw" || gw[31] != 4 {
-		t.Fatalf("slot 4 is %x, not gatewayAppId", gw)
+	at := func(i int64) []byte { t.Helper(); return slot(big.NewInt(i)) }
+	// A short bytes or string value is stored in place: its bytes, and
+	// twice its length in the last byte.
+	short := func(i int64, want string) {
+		t.Helper()
+		if b := at(i); string(b[:len(want)]) != want || int(b[31]) != 2*len(want) {
+			t.Fatalf("slot %d is %x, not %q", i, b, want)
+		}
 	}
-	if common.BytesToAddress(slot(9)) != c.AppImpl {
-		t.Fatalf("slot 9 is %x, not appImplementation", slot(9))
+	packed := func(rootEpoch uint32, epoch uint64, threshold uint16) *big.Int {
+		v := new(big.Int).Lsh(new(big.Int).SetUint64(uint64(threshold)), 96)
+		v.Or(v, new(big.Int).Lsh(new(big.Int).SetUint64(epoch), 32))
+		return v.Or(v, big.NewInt(int64(rootEpoch)))
 	}
-	// thresholdKeySet's packed rootEpoch, epoch, threshold: slot 10.
-	if s := new(big.Int).SetBytes(slot(10)); s.Cmp(new(big.Int).Or(big.NewInt(1), new(big.Int).Or(new(big.Int).Lsh(big.NewInt(1), 32), new(big.Int).Lsh(big.NewInt(2), 96)))) != 0 {
-		t.Fatalf("slot 10 is %x, not thresholdKeySet's epochs and threshold", slot(10))
+	number := func(i int64, want *big.Int, what string) {
+		t.Helper()
+		if v := new(big.Int).SetBytes(at(i)); v.Cmp(want) != 0 {
+			t.Fatalf("slot %d is %x, not %s (%x)", i, v, what, want)
+		}
 	}
-	// thresholdKeySet's envRoot: slot 13 (derivationRoot and keySetId
-	// are 11 and 12).
-	if e := slot(13); [32]byte(e) != ks.EnvRoot {
+	// kmsInfo (4 slots), gatewayAppId (slot 4), four mappings,
+	// appImplementation (slot 9).
+	short(0, "k2")
+	short(1, "c2")
+	short(4, "gw")
+	if common.BytesToAddress(at(9)) != c.AppImpl {
+		t.Fatalf("slot 9 is %x, not appImplementation", at(9))
+	}
+	// thresholdKeySet (10-13: its packed rootEpoch, epoch and threshold,
+	// derivationRoot, keySetId, envRoot), _thresholdShares (14).
+	number(10, packed(2, 2, 2), "thresholdKeySet's epochs and threshold")
+	if e := at(13); [32]byte(e) != rot.EnvRoot {
 		t.Fatalf("slot 13 is %x, not thresholdKeySet's env root", e)
 	}
-	// _thresholdShares's length: slot 14.
-	if n := new(big.Int).SetBytes(slot(14)); n.Int64() != 3 {
-		t.Fatalf("slot 14 is %x, not the number of shares", slot(14))
+	number(14, big.NewInt(2), "the number of shares")
+	// thresholdCommitteeEpoch (15), _thresholdCommittees (16).
+	number(15, big.NewInt(2), "thresholdCommitteeEpoch")
+	// thresholdRootRotation (17): the value of key k is at keccak256(k . 17).
+	key := crypto.Keccak256(common.BigToHash(big.NewInt(2)).Bytes(), common.BigToHash(big.NewInt(17)).Bytes())
+	if v := new(big.Int).SetBytes(slot(new(big.Int).SetBytes(key))); v.Int64() != 3600 {
+		t.Fatalf("thresholdRootRotation(2) in storage is %d, not 3600", v)
+	}
+	// _thresholdRootKeys (18, 19).
+	short(18, "c2")
+	short(19, "k2")
+	// previousThresholdKeySet (20-23), _previousThresholdShares (24),
+	// _previousThresholdRootKeys (25, 26), thresholdHandoverEnd (27).
+	number(20, packed(1, 1, 2), "previousThresholdKeySet's epochs and threshold")
+	if e := at(22); [32]byte(e) != ks.KeySetId {
+		t.Fatalf("slot 22 is %x, not previousThresholdKeySet's key-set id", e)
+	}
+	number(24, big.NewInt(3), "the number of previous shares")
+	short(25, "c1")
+	short(26, "k1")
+	hdr, err := c.client.HeaderByNumber(context.Background(), r.BlockNumber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	number(27, new(big.Int).SetUint64(hdr.Time+3600), "thresholdHandoverEnd")
+	// The gap that follows is empty up to slot 59; OpenZeppelin's
+	// upgradeable parents keep their state in namespaced slots.
+	for i := int64(28); i < 60; i++ {
+		number(i, new(big.Int), "empty gap")
 	}
 }
 
