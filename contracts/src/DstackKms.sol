@@ -234,12 +234,19 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
     /// @notice Decides, as setThresholdCommittee does (with no fromNodes), the committee of a new epoch that makes new
     /// roots by a new DKG, their root epoch this epoch, and how long the nodes are to answer for the old roots beside
     /// the new ones once the new key set is published (the handover, 1 second to 365 days). It needs a key set on
-    /// chain to rotate from and no handover under way: end the last one first (endThresholdHandover).
+    /// chain to rotate from, stored with its root keys, and no handover under way: end the last one first
+    /// (endThresholdHandover).
     function setThresholdRootRotation(uint64 epoch, uint16 threshold, ThresholdMember[] calldata members, uint64 handoverSeconds)
         external
         onlyOwner
     {
         require(thresholdKeySet.epoch != 0, "no threshold key set on chain to rotate from");
+        // The previous key set is read with the root keys kept with it: a key set stored before they were kept (by an
+        // older implementation) must be published again, by a resharing, before its roots are rotated.
+        require(
+            _thresholdRootKeys.caPubkey.length != 0 && _thresholdRootKeys.k256Pubkey.length != 0,
+            "the threshold key set on chain has no root keys kept with it: publish it again by a resharing first"
+        );
         require(epoch <= type(uint32).max, "a root rotation's epoch must fit a root epoch (uint32)");
         require(handoverSeconds >= 1 && handoverSeconds <= MAX_THRESHOLD_HANDOVER, "handover must be 1 second to 365 days");
         require(!_thresholdHandoverUnderWay(), "a threshold handover is under way: end it first (endThresholdHandover)");
