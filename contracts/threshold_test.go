@@ -585,6 +585,15 @@ func TestThresholdRootRotation(t *testing.T) {
 	if prev, _ := previous(); prev.KeySetId != ks6.KeySetId || string(rootKeys(true).CaPubkey) != "ca6" || endedStale == nil || endedStale.PreviousRootEpoch != 5 {
 		t.Fatalf("previousThresholdKeySet after a rotation over a stale handover: %+v, ended %+v", prev, endedStale)
 	}
+	var endedPolicy bool
+	for _, l := range r.Logs {
+		if e, err := K.UnpackPolicyChangedEvent(l); err == nil && e.Policy == crypto.Keccak256Hash([]byte("threshold-handover")) && e.Value == ks5.KeySetId && !e.Enabled {
+			endedPolicy = true
+		}
+	}
+	if !endedPolicy {
+		t.Fatal("no PolicyChanged records the end of the stale handover")
+	}
 }
 
 // logged is the last event of a receipt that unpack takes, nil if none.
