@@ -2,6 +2,7 @@ package contracts_test
 
 import (
 	"context"
+	"fmt"
 	"math/big"
 	"testing"
 	"time"
@@ -40,6 +41,7 @@ func thresholdRecord(rootEpoch uint32, epoch uint64, t uint16, n int) (dstackkms
 func TestThresholdKeySet(t *testing.T) {
 	c := newChain(t)
 	K := c.K
+	c.send(c.kms, c.owner, K.PackSetKmsInfo(dstackkms.DstackKmsKmsInfo{CaPubkey: []byte("ca"), K256Pubkey: []byte("k256")}), "")
 	ks, shares := thresholdRecord(1, 1, 2, 3)
 	r := c.send(c.kms, c.owner, K.PackSetThresholdKeySet(ks, shares), "")
 	t.Logf("gas setThresholdKeySet 2-of-3: %d", r.GasUsed)
@@ -423,6 +425,18 @@ func TestThresholdRootRotation(t *testing.T) {
 		{"a root rotation before any key set", c.kms, o, K.PackSetThresholdRootRotation(2, 2, abc, 3600), "no threshold key set on chain to rotate from", nil},
 		{"endThresholdHandover with none", c.kms, o, K.PackEndThresholdHandover(), "no threshold handover to end", nil},
 	})
+	// A key set stored without both root keys (kmsInfo empty or half
+	// empty, or an older implementation's) cannot have its roots rotated:
+	// the previous key set could not be read.
+	for _, keys := range []dstackkms.DstackKmsKmsInfo{{CaPubkey: []byte("ca")}, {K256Pubkey: []byte("k256")}} {
+		bare := newChain(t)
+		bare.send(bare.kms, bare.owner, K.PackSetKmsInfo(keys), "")
+		bareKs, bareShares := thresholdRecord(1, 1, 2, 3)
+		bare.send(bare.kms, bare.owner, K.PackSetThresholdKeySet(bareKs, bareShares), "")
+		bare.reverts(t, []revertCase{{fmt.Sprintf("a rotation of a key set without all root keys (%q, %q)", keys.CaPubkey, keys.K256Pubkey), bare.kms, bare.owner,
+			K.PackSetThresholdRootRotation(2, 2, abc, 3600), "the threshold key set on chain has no root keys kept with it: publish it again by a resharing first", nil}})
+	}
+
 	info("ca1", "k1")
 	ks1, shares1 := thresholdRecord(1, 1, 2, 3)
 	c.send(c.kms, o, K.PackSetThresholdKeySet(ks1, shares1), "")
@@ -451,20 +465,7 @@ func TestThresholdRootRotation(t *testing.T) {
 	const handover = 7 * 24 * 3600
 	r := c.send(c.kms, o, K.PackSetThresholdRootRotation(3, 2, abc, handover), "")
 	t.Logf("gas setThresholdRootRotation 2-of-3: %d", r.GasUsed)
-	var rotEv *dstackkms.DstackKmsThresholdRootRotationSet
-	var committeeEv *dstackkms.DstackKmsThresholdCommitteeSet
-	var policy *dstackkms.DstackKmsPolicyChanged
-	for _, l := range r.Logs {
-		if e, err := K.UnpackThresholdRootRotationSetEvent(l); err == nil {
-			rotEv = e
-		}
-		if e, err := K.UnpackThresholdCommitteeSetEvent(l); err == nil {
-			committeeEv = e
-		}
-		if e, err := K.UnpackPolicyChangedEvent(l); err == nil {
-			policy = e
-		}
-	}
+	rotEv, committeeEv, policy := logged(r, K.UnpackThresholdRootRotationSetEvent), logged(r, K.UnpackThresholdCommitteeSetEvent), logged(r, K.UnpackPolicyChangedEvent)
 	if rotEv == nil || rotEv.Epoch != 3 || rotEv.HandoverSeconds != handover || committeeEv == nil || committeeEv.Epoch != 3 || committeeEv.Threshold != 2 ||
 		policy == nil || policy.Policy != crypto.Keccak256Hash([]byte("threshold-committee")) || policy.Value != committeeEv.CommitteeHash {
 		t.Fatalf("events: %+v %+v %+v", rotEv, committeeEv, policy)
@@ -493,12 +494,7 @@ func TestThresholdRootRotation(t *testing.T) {
 	r = c.send(c.kms, o, K.PackSetThresholdKeySet(ks3, shares3), "")
 	t.Logf("gas setThresholdKeySet 2-of-3, starting a handover: %d", r.GasUsed)
 	end := blockTime(r) + handover
-	var started *dstackkms.DstackKmsThresholdHandoverStarted
-	for _, l := range r.Logs {
-		if e, err := K.UnpackThresholdHandoverStartedEvent(l); err == nil {
-			started = e
-		}
-	}
+	started := logged(r, K.UnpackThresholdHandoverStartedEvent)
 	if started == nil || started.PreviousRootEpoch != 1 || started.RootEpoch != 3 || started.End != end {
 		t.Fatalf("ThresholdHandoverStarted: %+v, want 1 → 3 until %d", started, end)
 	}
@@ -550,16 +546,7 @@ func TestThresholdRootRotation(t *testing.T) {
 	// no longer held up by it.
 	c.adjustTime(t, handover*time.Second)
 	r = c.send(c.kms, s, K.PackEndThresholdHandover(), "")
-	var ended *dstackkms.DstackKmsThresholdHandoverEnded
-	policy = nil
-	for _, l := range r.Logs {
-		if e, err := K.UnpackThresholdHandoverEndedEvent(l); err == nil {
-			ended = e
-		}
-		if e, err := K.UnpackPolicyChangedEvent(l); err == nil {
-			policy = e
-		}
-	}
+	ended, policy := logged(r, K.UnpackThresholdHandoverEndedEvent), logged(r, K.UnpackPolicyChangedEvent)
 	if ended == nil || ended.PreviousRootEpoch != 1 || policy == nil || policy.Policy != crypto.Keccak256Hash([]byte("threshold-handover")) ||
 		policy.Value != ks1.KeySetId || policy.Enabled || policy.Actor != crypto.PubkeyToAddress(s.PublicKey) {
 		t.Fatalf("events: %+v %+v", ended, policy)
@@ -594,13 +581,28 @@ func TestThresholdRootRotation(t *testing.T) {
 	info("ca7", "k7")
 	ks7, shares7 := thresholdRecord(7, 7, 2, 3)
 	r = c.send(c.kms, o, K.PackSetThresholdKeySet(ks7, shares7), "")
-	var endedStale *dstackkms.DstackKmsThresholdHandoverEnded
-	for _, l := range r.Logs {
-		if e, err := K.UnpackThresholdHandoverEndedEvent(l); err == nil {
-			endedStale = e
-		}
-	}
+	endedStale := logged(r, K.UnpackThresholdHandoverEndedEvent)
 	if prev, _ := previous(); prev.KeySetId != ks6.KeySetId || string(rootKeys(true).CaPubkey) != "ca6" || endedStale == nil || endedStale.PreviousRootEpoch != 5 {
 		t.Fatalf("previousThresholdKeySet after a rotation over a stale handover: %+v, ended %+v", prev, endedStale)
 	}
+	var endedPolicy bool
+	for _, l := range r.Logs {
+		if e, err := K.UnpackPolicyChangedEvent(l); err == nil && e.Policy == crypto.Keccak256Hash([]byte("threshold-handover")) && e.Value == ks5.KeySetId && !e.Enabled {
+			endedPolicy = true
+		}
+	}
+	if !endedPolicy {
+		t.Fatal("no PolicyChanged records the end of the stale handover")
+	}
+}
+
+// logged is the last event of a receipt that unpack takes, nil if none.
+func logged[T any](r *types.Receipt, unpack func(*types.Log) (*T, error)) *T {
+	var last *T
+	for _, l := range r.Logs {
+		if e, err := unpack(l); err == nil {
+			last = e
+		}
+	}
+	return last
 }

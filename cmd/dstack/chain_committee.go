@@ -35,17 +35,8 @@ EPOCH must be above every committee and key set before it. --from-node names
 the old members that take part in the resharing (at least the old threshold),
 leaving out those that are down or no longer trusted; default all of them.`,
 		Args: cobra.MinimumNArgs(4),
-		RunE: run(func(ctx context.Context, c *chainCtl, args []string) error {
-			to, err := kms()
-			if err != nil {
-				return err
-			}
-			epoch, t, members, err := parseCommittee(args)
-			if err != nil {
-				return err
-			}
-			_, err = c.Send(ctx, to, dstackkms.NewDstackKms().PackSetThresholdCommittee(epoch, t, members, from), "set-threshold-committee")
-			return err
+		RunE: committeeTx(run, kms, "set-threshold-committee", func(epoch uint64, t uint16, members []dstackkms.DstackKmsThresholdMember) ([]byte, error) {
+			return dstackkms.NewDstackKms().PackSetThresholdCommittee(epoch, t, members, from), nil
 		}),
 	}
 	cmd.Flags().StringSliceVar(&from, "from-node", nil, "an old member taking part in the resharing (repeat, or comma-separated; default all)")
@@ -79,23 +70,14 @@ the handover (dstack chain end-threshold-handover), or the owner cuts it short.
 DstackKms refuses a rotation while a handover is under way, and before any key
 set is on chain.`,
 		Args: cobra.MinimumNArgs(4),
-		RunE: run(func(ctx context.Context, c *chainCtl, args []string) error {
-			to, err := kms()
-			if err != nil {
-				return err
-			}
-			epoch, t, members, err := parseCommittee(args)
-			if err != nil {
-				return err
-			}
+		RunE: committeeTx(run, kms, "rotate-threshold-roots", func(epoch uint64, t uint16, members []dstackkms.DstackKmsThresholdMember) ([]byte, error) {
 			if epoch > math.MaxUint32 {
-				return usageErr(fmt.Errorf("EPOCH %d is the new roots' root epoch: it must fit 32 bits", epoch))
+				return nil, usageErr(fmt.Errorf("EPOCH %d is the new roots' root epoch: it must fit 32 bits", epoch))
 			}
 			if handover < time.Second || handover > maxHandover || handover%time.Second != 0 {
-				return usageErr(fmt.Errorf("--handover %v must be whole seconds from 1s to %v (e.g. 168h for a week)", handover, maxHandover))
+				return nil, usageErr(fmt.Errorf("--handover %v must be whole seconds from 1s to %v (e.g. 168h for a week)", handover, maxHandover))
 			}
-			_, err = c.Send(ctx, to, dstackkms.NewDstackKms().PackSetThresholdRootRotation(epoch, t, members, uint64(handover/time.Second)), "rotate-threshold-roots")
-			return err
+			return dstackkms.NewDstackKms().PackSetThresholdRootRotation(epoch, t, members, uint64(handover/time.Second)), nil
 		}),
 	}
 	cmd.Flags().DurationVar(&handover, "handover", 0, "how long the nodes answer for the old roots once the new key set is published, 1s to 8760h (required)")
@@ -117,6 +99,29 @@ func endThresholdHandover(run chainRunner, kms func() (common.Address, error)) *
 			return err
 		}),
 	}
+}
+
+// committeeTx makes the RunE of a committee decision: it reads the EPOCH
+// THRESHOLD NAME=URL... arguments and sends DstackKms what pack makes of
+// them.
+func committeeTx(run chainRunner, kms func() (common.Address, error), what string,
+	pack func(epoch uint64, t uint16, members []dstackkms.DstackKmsThresholdMember) ([]byte, error)) func(*cobra.Command, []string) error {
+	return run(func(ctx context.Context, c *chainCtl, args []string) error {
+		to, err := kms()
+		if err != nil {
+			return err
+		}
+		epoch, t, members, err := parseCommittee(args)
+		if err != nil {
+			return err
+		}
+		data, err := pack(epoch, t, members)
+		if err != nil {
+			return err
+		}
+		_, err = c.Send(ctx, to, data, what)
+		return err
+	})
 }
 
 // parseCommittee reads the EPOCH THRESHOLD NAME=URL... arguments of a

@@ -31,22 +31,15 @@ func (r *Reader) ThresholdKeySet(ctx context.Context) (ks *tkey.KeySet, epoch ui
 	if block, err = r.pin(ctx); err != nil {
 		return nil, 0, 0, err
 	}
-	recData, sharesData, infoData := r.abi.PackThresholdKeySet(), r.abi.PackThresholdShares(), r.abi.PackKmsInfo()
-	rec, err := lookup(ctx, r, block, recData, nil, func(o *bind.CallOpts) (dstackkms.ThresholdKeySetOutput, error) {
-		return bind.Call(r.kms, o, recData, r.abi.UnpackThresholdKeySet)
-	})
+	rec, err := kmsCall(ctx, r, block, r.abi.PackThresholdKeySet(), r.abi.UnpackThresholdKeySet)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("reading the threshold key set: %w", err)
 	}
-	shares, err := lookup(ctx, r, block, sharesData, nil, func(o *bind.CallOpts) ([]dstackkms.DstackKmsThresholdShare, error) {
-		return bind.Call(r.kms, o, sharesData, r.abi.UnpackThresholdShares)
-	})
+	shares, err := kmsCall(ctx, r, block, r.abi.PackThresholdShares(), r.abi.UnpackThresholdShares)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("reading the threshold public shares: %w", err)
 	}
-	info, err := lookup(ctx, r, block, infoData, nil, func(o *bind.CallOpts) (dstackkms.KmsInfoOutput, error) {
-		return bind.Call(r.kms, o, infoData, r.abi.UnpackKmsInfo)
-	})
+	info, err := kmsCall(ctx, r, block, r.abi.PackKmsInfo(), r.abi.UnpackKmsInfo)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("reading the KMS info: %w", err)
 	}
@@ -105,6 +98,13 @@ func ThresholdRecord(ks *tkey.KeySet, epoch uint64) (dstackkms.DstackKmsThreshol
 	return rec, shares
 }
 
+// kmsCall reads a DstackKms view at a pinned block, through the cache.
+func kmsCall[T any](ctx context.Context, r *Reader, block uint64, data []byte, unpack func([]byte) (T, error)) (T, error) {
+	return lookup(ctx, r, block, data, nil, func(o *bind.CallOpts) (T, error) {
+		return bind.Call(r.kms, o, data, unpack)
+	})
+}
+
 // ThresholdMember is a member of a committee governance decided on: its
 // name in the committee and its peer listener's URL.
 type ThresholdMember struct {
@@ -145,16 +145,11 @@ func (r *Reader) LatestThresholdCommittee(ctx context.Context) (c *ThresholdComm
 	if err != nil {
 		return nil, 0, err
 	}
-	epochData, recData := r.abi.PackThresholdCommitteeEpoch(), r.abi.PackThresholdKeySet()
-	epoch, err := lookup(ctx, r, block, epochData, nil, func(o *bind.CallOpts) (uint64, error) {
-		return bind.Call(r.kms, o, epochData, r.abi.UnpackThresholdCommitteeEpoch)
-	})
+	epoch, err := kmsCall(ctx, r, block, r.abi.PackThresholdCommitteeEpoch(), r.abi.UnpackThresholdCommitteeEpoch)
 	if err != nil {
 		return nil, 0, fmt.Errorf("reading the threshold committee's epoch: %w", err)
 	}
-	rec, err := lookup(ctx, r, block, recData, nil, func(o *bind.CallOpts) (dstackkms.ThresholdKeySetOutput, error) {
-		return bind.Call(r.kms, o, recData, r.abi.UnpackThresholdKeySet)
-	})
+	rec, err := kmsCall(ctx, r, block, r.abi.PackThresholdKeySet(), r.abi.UnpackThresholdKeySet)
 	if err != nil {
 		return nil, 0, fmt.Errorf("reading the threshold key set: %w", err)
 	}
@@ -176,20 +171,14 @@ func (r *Reader) ThresholdCommittee(ctx context.Context, epoch uint64) (*Thresho
 }
 
 func (r *Reader) thresholdCommittee(ctx context.Context, block, epoch uint64) (*ThresholdCommittee, error) {
-	data := r.abi.PackThresholdCommittee(epoch)
-	rec, err := lookup(ctx, r, block, data, nil, func(o *bind.CallOpts) (dstackkms.DstackKmsThresholdCommittee, error) {
-		return bind.Call(r.kms, o, data, r.abi.UnpackThresholdCommittee)
-	})
+	rec, err := kmsCall(ctx, r, block, r.abi.PackThresholdCommittee(epoch), r.abi.UnpackThresholdCommittee)
 	if err != nil {
 		return nil, fmt.Errorf("reading the threshold committee of epoch %d: %w", epoch, err)
 	}
 	if len(rec.Members) == 0 {
 		return nil, fmt.Errorf("%w (epoch %d)", ErrNoThresholdCommittee, epoch)
 	}
-	rotData := r.abi.PackThresholdRootRotation(epoch)
-	handover, err := lookup(ctx, r, block, rotData, nil, func(o *bind.CallOpts) (uint64, error) {
-		return bind.Call(r.kms, o, rotData, r.abi.UnpackThresholdRootRotation)
-	})
+	handover, err := kmsCall(ctx, r, block, r.abi.PackThresholdRootRotation(epoch), r.abi.UnpackThresholdRootRotation)
 	if err != nil {
 		return nil, fmt.Errorf("reading whether the threshold committee of epoch %d is a root rotation: %w", epoch, err)
 	}
@@ -233,10 +222,7 @@ func (r *Reader) ThresholdHandover(ctx context.Context) (h *ThresholdHandover, b
 	if block, err = r.pin(ctx); err != nil {
 		return nil, 0, err
 	}
-	endData := r.abi.PackThresholdHandoverEnd()
-	end, err := lookup(ctx, r, block, endData, nil, func(o *bind.CallOpts) (uint64, error) {
-		return bind.Call(r.kms, o, endData, r.abi.UnpackThresholdHandoverEnd)
-	})
+	end, err := kmsCall(ctx, r, block, r.abi.PackThresholdHandoverEnd(), r.abi.UnpackThresholdHandoverEnd)
 	if err != nil {
 		return nil, 0, fmt.Errorf("reading the end of the threshold handover: %w", err)
 	}
@@ -253,22 +239,15 @@ func (r *Reader) ThresholdHandover(ctx context.Context) (h *ThresholdHandover, b
 	if now >= end {
 		return nil, block, nil
 	}
-	recData, sharesData, keysData := r.abi.PackPreviousThresholdKeySet(), r.abi.PackPreviousThresholdShares(), r.abi.PackPreviousThresholdRootKeys()
-	rec, err := lookup(ctx, r, block, recData, nil, func(o *bind.CallOpts) (dstackkms.PreviousThresholdKeySetOutput, error) {
-		return bind.Call(r.kms, o, recData, r.abi.UnpackPreviousThresholdKeySet)
-	})
+	rec, err := kmsCall(ctx, r, block, r.abi.PackPreviousThresholdKeySet(), r.abi.UnpackPreviousThresholdKeySet)
 	if err != nil {
 		return nil, 0, fmt.Errorf("reading the previous threshold key set: %w", err)
 	}
-	shares, err := lookup(ctx, r, block, sharesData, nil, func(o *bind.CallOpts) ([]dstackkms.DstackKmsThresholdShare, error) {
-		return bind.Call(r.kms, o, sharesData, r.abi.UnpackPreviousThresholdShares)
-	})
+	shares, err := kmsCall(ctx, r, block, r.abi.PackPreviousThresholdShares(), r.abi.UnpackPreviousThresholdShares)
 	if err != nil {
 		return nil, 0, fmt.Errorf("reading the previous threshold public shares: %w", err)
 	}
-	keys, err := lookup(ctx, r, block, keysData, nil, func(o *bind.CallOpts) (dstackkms.DstackKmsThresholdRootKeys, error) {
-		return bind.Call(r.kms, o, keysData, r.abi.UnpackPreviousThresholdRootKeys)
-	})
+	keys, err := kmsCall(ctx, r, block, r.abi.PackPreviousThresholdRootKeys(), r.abi.UnpackPreviousThresholdRootKeys)
 	if err != nil {
 		return nil, 0, fmt.Errorf("reading the previous threshold root keys: %w", err)
 	}

@@ -234,12 +234,19 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
     /// @notice Decides, as setThresholdCommittee does (with no fromNodes), the committee of a new epoch that makes new
     /// roots by a new DKG, their root epoch this epoch, and how long the nodes are to answer for the old roots beside
     /// the new ones once the new key set is published (the handover, 1 second to 365 days). It needs a key set on
-    /// chain to rotate from and no handover under way: end the last one first (endThresholdHandover).
+    /// chain to rotate from, stored with its root keys, and no handover under way: end the last one first
+    /// (endThresholdHandover).
     function setThresholdRootRotation(uint64 epoch, uint16 threshold, ThresholdMember[] calldata members, uint64 handoverSeconds)
         external
         onlyOwner
     {
         require(thresholdKeySet.epoch != 0, "no threshold key set on chain to rotate from");
+        // The previous key set is read with the root keys kept with it: a key set stored before they were kept (by an
+        // older implementation) must be published again, by a resharing, before its roots are rotated.
+        require(
+            _thresholdRootKeys.caPubkey.length != 0 && _thresholdRootKeys.k256Pubkey.length != 0,
+            "the threshold key set on chain has no root keys kept with it: publish it again by a resharing first"
+        );
         require(epoch <= type(uint32).max, "a root rotation's epoch must fit a root epoch (uint32)");
         require(handoverSeconds >= 1 && handoverSeconds <= MAX_THRESHOLD_HANDOVER, "handover must be 1 second to 365 days");
         require(!_thresholdHandoverUnderWay(), "a threshold handover is under way: end it first (endThresholdHandover)");
@@ -252,16 +259,14 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
     /// the nodes no longer answer for the old roots. Anyone may end it once thresholdHandoverEnd is reached; the
     /// owner at any time, to cut it short (when the old shares are believed leaked, say).
     function endThresholdHandover() external {
-        bytes32 previousId = previousThresholdKeySet.keySetId;
         require(previousThresholdKeySet.epoch != 0, "no threshold handover to end");
         require(!_thresholdHandoverUnderWay() || msg.sender == owner(), "the threshold handover is under way: only the owner may end it before thresholdHandoverEnd");
         _deletePreviousThresholdKeySet();
-        emit PolicyChanged(msg.sender, POLICY_THRESHOLD_HANDOVER, previousId, false);
     }
 
-    /// @dev Moves the key set on chain to the previous one, for a handover of seconds. A previous key set whose
+    /// @dev Moves the key set on chain to the previous one, for a handover of handoverSeconds. A previous key set whose
     /// handover ran out without anyone ending it is deleted first.
-    function _startThresholdHandover(uint64 seconds_, uint32 rootEpoch) private {
+    function _startThresholdHandover(uint64 handoverSeconds, uint32 rootEpoch) private {
         if (previousThresholdKeySet.epoch != 0) {
             _deletePreviousThresholdKeySet();
         }
@@ -270,19 +275,19 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
             _previousThresholdShares.push(_thresholdShares[i]);
         }
         _previousThresholdRootKeys = _thresholdRootKeys;
-        uint64 end = uint64(block.timestamp) + seconds_;
+        uint64 end = uint64(block.timestamp) + handoverSeconds;
         thresholdHandoverEnd = end;
         emit ThresholdHandoverStarted(thresholdKeySet.rootEpoch, rootEpoch, end);
         emit PolicyChanged(msg.sender, POLICY_THRESHOLD_HANDOVER, thresholdKeySet.keySetId, true);
     }
 
     function _deletePreviousThresholdKeySet() private {
-        uint32 previous = previousThresholdKeySet.rootEpoch;
+        emit ThresholdHandoverEnded(previousThresholdKeySet.rootEpoch);
+        emit PolicyChanged(msg.sender, POLICY_THRESHOLD_HANDOVER, previousThresholdKeySet.keySetId, false);
         delete previousThresholdKeySet;
         delete _previousThresholdShares;
         delete _previousThresholdRootKeys;
         thresholdHandoverEnd = 0;
-        emit ThresholdHandoverEnded(previous);
     }
 
     /// @dev A handover is under way while a previous key set is stored and its end is not reached.
