@@ -29,7 +29,8 @@ import (
 // with an env encrypted to the app's env key and a disk under its disk key.
 // Governance decides a root rotation at epoch 2 to kms-a and kms-b (2 of
 // 2) with an hour's handover: they make new roots by a DKG without a
-// restart, and kms-c, left out, keeps its shares. Once the new key set is
+// restart, and kms-c, left out, keeps its shares; the new roots are not
+// answered for until the chain honours them. Once the new key set is
 // published (which starts the handover on chain):
 //   - every app key under root epoch 2 differs from root epoch 1's, and
 //     root epoch 1's, asked with the previous key set the chain records,
@@ -76,10 +77,15 @@ func TestThresholdRootRotation(t *testing.T) {
 		srv.PeerListener = lns[n]
 		s.ServeWithChain(t, srv)
 		srvs[n] = srv
+	}
+	ready := func(names ...string) {
+		t.Helper()
 		rctx, cancel := context.WithTimeout(ctx, 15*time.Minute)
 		defer cancel()
-		if err := srv.Ready(rctx); err != nil {
-			t.Fatalf("%s: %v", n, err)
+		for _, n := range names {
+			if err := srvs[n].Ready(rctx); err != nil {
+				t.Fatalf("%s: %v", n, err)
+			}
 		}
 	}
 	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackSetThresholdCommittee(1, 2, members(guesttest.ThresholdNames...), nil)); err != nil {
@@ -88,6 +94,7 @@ func TestThresholdRootRotation(t *testing.T) {
 	for _, n := range guesttest.ThresholdNames {
 		start(n)
 	}
+	ready(guesttest.ThresholdNames...)
 	oldPub := s.PublishThreshold(t, dirs["kms-b"])
 	oldKS := oldPub.KeySet
 
@@ -114,12 +121,16 @@ func TestThresholdRootRotation(t *testing.T) {
 
 	// A CVM of the app, with an env encrypted to the app's env key under
 	// root epoch 1 and a disk under its disk key.
-	var sysURLs []string
-	for _, n := range guesttest.ThresholdNames {
-		sysURLs = append(sysURLs, srvs[n].URL)
+	sysConfig := func() []byte {
+		var u []string
+		for _, n := range guesttest.ThresholdNames {
+			u = append(u, srvs[n].URL)
+		}
+		b, _ := json.Marshal(map[string]any{"kms_urls": []string{}, "gateway_urls": []string{}, "vm_config": s.VMConfig,
+			"kms_threshold": hostinput.ThresholdKMS{URLs: u}})
+		return b
 	}
-	sys, _ := json.Marshal(map[string]any{"kms_urls": []string{}, "gateway_urls": []string{}, "vm_config": s.VMConfig,
-		"kms_threshold": hostinput.ThresholdKMS{URLs: sysURLs}})
+	sys := sysConfig()
 	envPub, err := oldKS.Env.AppPublicKey(s.AppID.Bytes())
 	if err != nil {
 		t.Fatal(err)
@@ -148,11 +159,12 @@ func TestThresholdRootRotation(t *testing.T) {
 	var newPub *kms.ThresholdPublic
 	for deadline := time.Now().Add(10 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
 		newPub, err = kms.ReadThresholdPublic(dirs["kms-a"])
-		if err == nil && newPub.Epoch == 2 {
+		pubB, errB := kms.ReadThresholdPublic(dirs["kms-b"])
+		if err == nil && errB == nil && newPub.Epoch == 2 && pubB.Epoch == 2 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the running nodes did not carry out the root rotation: kms-a's record %v", err)
+			t.Fatalf("the running nodes did not carry out the root rotation: kms-a's record %v, kms-b's %v", err, errB)
 		}
 	}
 	t.Logf("root rotation 2-of-3 -> 2-of-2 (a DKG of four roots) decided on chain, carried out by the running nodes: %s", time.Since(began))
@@ -164,6 +176,11 @@ func TestThresholdRootRotation(t *testing.T) {
 	// nodes of the new committee too.
 	if during, err := keysWith(oldKS, "kms-a", "kms-b"); err != nil || during.DiskCryptKey != before.DiskCryptKey {
 		t.Fatalf("between the DKG and the new key set's publication: %v", err)
+	}
+	// The new roots are not answered for before the chain honours them,
+	// though the nodes hold their shares.
+	if _, err := keysWith(newPub.KeySet, "kms-a", "kms-b"); err == nil || !strings.Contains(err.Error(), "the chain honours root epoch 1") {
+		t.Fatalf("the new roots before their key set is on chain: %v", err)
 	}
 	for _, n := range []string{"kms-a", "kms-b"} {
 		if _, err := os.Stat(filepath.Join(dirs[n], "threshold-shares-previous.sealed")); err != nil {
@@ -207,7 +224,7 @@ func TestThresholdRootRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cvm2.KeySet.ID() != newKS.ID() || !bytes.Equal(cvm2.Keys.DiskCryptKey, after.DiskCryptKey[:]) || !bytes.Equal(disk.key(), after.DiskCryptKey[:]) || disk.rekeys != 1 {
+	if cvm2.KeySet.ID() != newKS.ID() || bytes.Equal(cvm2.Keys.DiskCryptKey, oldDisk) || !bytes.Equal(disk.key(), cvm2.Keys.DiskCryptKey) || disk.rekeys != 1 {
 		t.Fatalf("the boot during the handover: key set %x, disk re-keyed %d times", cvm2.KeySet.ID(), disk.rekeys)
 	}
 	if cvm2.Env["GREETING"] != "from root epoch 1" {
@@ -220,6 +237,9 @@ func TestThresholdRootRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	start("kms-a")
+	ready("kms-a")
+	sys = sysConfig() // kms-a's RPC listener is another
+	again[hostinput.SysConfigFile] = sys
 	if k, err := keysWith(oldKS, "kms-a", "kms-c"); err != nil || k.DiskCryptKey != before.DiskCryptKey {
 		t.Fatalf("kms-a restarted during the handover, for the previous roots: %v", err)
 	}
