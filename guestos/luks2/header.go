@@ -180,6 +180,11 @@ type KDF struct {
 	Hash       string `json:"hash,omitempty"`
 	Iterations int    `json:"iterations,omitempty"`
 	Salt       []byte `json:"salt"`
+	// Time, Memory and CPUs are the parameters of argon2, which is
+	// refused: they are decoded so that the refusal can say so.
+	Time   int `json:"time,omitempty"`
+	Memory int `json:"memory,omitempty"`
+	CPUs   int `json:"cpus,omitempty"`
 }
 
 // Segment is the encrypted data segment.
@@ -478,7 +483,7 @@ func checkKeyslot(id string, ks Keyslot, hdrSize, keyslotsSize uint64) (off, siz
 		return 0, 0, fmt.Errorf("keyslot %s: anti-forensic splitter %+v: want luks1, sha256, 1..4000 stripes", id, ks.AF)
 	case ks.Area.Type != "raw" || ks.Area.Encryption != Cipher || ks.Area.KeySize != KeySize:
 		return 0, 0, fmt.Errorf("keyslot %s: area %s/%s/%d: want raw, %s, %d", id, ks.Area.Type, ks.Area.Encryption, ks.Area.KeySize, Cipher, KeySize)
-	case ks.KDF.Type != "pbkdf2" || ks.KDF.Hash != hashAlg || ks.KDF.Iterations < 1000 || ks.KDF.Iterations > 1<<26 || len(ks.KDF.Salt) != saltLen:
+	case ks.KDF.Type != "pbkdf2" || ks.KDF.Hash != hashAlg || ks.KDF.Iterations < 1000 || ks.KDF.Iterations > 1<<26 || len(ks.KDF.Salt) != saltLen || ks.KDF.Time != 0 || ks.KDF.Memory != 0 || ks.KDF.CPUs != 0:
 		return 0, 0, fmt.Errorf("keyslot %s: KDF %s/%s, %d iterations, %d-byte salt: want pbkdf2, sha256, 1000..2^26, %d", id, ks.KDF.Type, ks.KDF.Hash, ks.KDF.Iterations, len(ks.KDF.Salt), saltLen)
 	case err1 != nil || err2 != nil:
 		return 0, 0, fmt.Errorf("keyslot %s: area offset %q or size %q is not a number", id, ks.Area.Offset, ks.Area.Size)

@@ -2,6 +2,7 @@ package luks2
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -383,3 +384,322 @@ func rewriteMeta(t testing.TB, img []byte, edit func(*Metadata)) []byte {
 }
 
 var dumpedKeyslot = regexp.MustCompile(`(?m)^\s+(\d+): luks2$`)
+
+// luksDumpKeyslots returns the keyslot numbers cryptsetup luksDump lists
+// for the volume p.
+func luksDumpKeyslots(t *testing.T, cs, p string) []string {
+	t.Helper()
+	out, err := exec.Command(cs, "luksDump", p).CombinedOutput()
+	if err != nil {
+		t.Fatalf("cryptsetup luksDump: %v\n%s", err, out)
+	}
+	var ids []string
+	for _, m := range dumpedKeyslot.FindAllStringSubmatch(string(out), -1) {
+		ids = append(ids, m[1])
+	}
+	return ids
+}
+
+// cryptsetupOpens reports whether cryptsetup opens the volume p with
+// passphrase pass.
+func cryptsetupOpens(t *testing.T, cs, p string, pass []byte) bool {
+	t.Helper()
+	return exec.Command(cs, "open", "--test-passphrase", "--key-file", keyFile(t, pass), p).Run() == nil
+}
+
+func openFile(t *testing.T, p string) *os.File {
+	t.Helper()
+	f, err := os.OpenFile(p, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// TestCryptsetupReadsOurKeyslots: cryptsetup opens a volume with the
+// keyslots AddKey added, and no longer with those RemoveKey removed.
+func TestCryptsetupReadsOurKeyslots(t *testing.T) {
+	cs := cryptsetup(t)
+	p, vk := newVolume(t)
+	f := openFile(t, p)
+	if _, err := AddKey(f, passphrase, passphrase2, FormatOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if ids := luksDumpKeyslots(t, cs, p); !slices.Equal(ids, []string{"0", "1"}) {
+		t.Fatalf("cryptsetup lists keyslots %v, want [0 1]", ids)
+	}
+	if !cryptsetupOpens(t, cs, p, passphrase) || !cryptsetupOpens(t, cs, p, passphrase2) {
+		t.Fatal("cryptsetup does not open the volume with both passphrases")
+	}
+	out, err := exec.Command(cs, "luksDump", "--batch-mode", "--dump-volume-key", "--key-file", keyFile(t, passphrase2), p).CombinedOutput()
+	if err != nil {
+		t.Fatalf("cryptsetup luksDump: %v\n%s", err, out)
+	}
+	if got := dumpedKey(t, string(out)); got != fmt.Sprintf("%x", vk) {
+		t.Fatalf("cryptsetup recovered volume key %s through the added keyslot, want %x", got, vk)
+	}
+	if _, err := RemoveKey(f, passphrase); err != nil {
+		t.Fatal(err)
+	}
+	if ids := luksDumpKeyslots(t, cs, p); !slices.Equal(ids, []string{"1"}) {
+		t.Fatalf("cryptsetup lists keyslots %v, want [1]", ids)
+	}
+	if cryptsetupOpens(t, cs, p, passphrase) || !cryptsetupOpens(t, cs, p, passphrase2) {
+		t.Fatal("after RemoveKey, cryptsetup must open the volume with the new passphrase only")
+	}
+}
+
+// TestOpenReadsCryptsetupKeyslots: Open reads the keyslots cryptsetup's
+// luksAddKey and luksKillSlot leave, and AddKey and RemoveKey work on a
+// volume cryptsetup formatted (which has a salt per header and 4096-byte
+// sectors).
+func TestOpenReadsCryptsetupKeyslots(t *testing.T) {
+	cs := cryptsetup(t)
+	p, vk := newVolume(t)
+	run := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command(cs, args...).CombinedOutput(); err != nil {
+			t.Fatalf("cryptsetup %s: %v\n%s", args[0], err, out)
+		}
+	}
+	run("luksAddKey", "--batch-mode", "--pbkdf", "pbkdf2", "--pbkdf-force-iterations", "1000", "--key-file", keyFile(t, passphrase), p, keyFile(t, passphrase2))
+	f := openFile(t, p)
+	if ids := keyslotIDs(t, f); !slices.Equal(ids, []string{"0", "1"}) {
+		t.Fatalf("keyslots %v after luksAddKey", ids)
+	}
+	if !opens(t, f, passphrase, vk) || !opens(t, f, passphrase2, vk) {
+		t.Fatal("Open does not open luksAddKey's volume with both passphrases")
+	}
+	run("luksKillSlot", "--batch-mode", p, "0")
+	if opens(t, f, passphrase, vk) || !opens(t, f, passphrase2, vk) {
+		t.Fatal("after luksKillSlot 0, Open must open the volume with the second passphrase only")
+	}
+
+	// A volume cryptsetup formatted, re-keyed by AddKey and RemoveKey.
+	q := filepath.Join(t.TempDir(), "cs.img")
+	if err := os.WriteFile(q, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(q, testSize); err != nil {
+		t.Fatal(err)
+	}
+	run("luksFormat", "--batch-mode", "--type", "luks2", "--offset", "32768", "--cipher", "aes-xts-plain64",
+		"--pbkdf", "pbkdf2", "--pbkdf-force-iterations", "1000", "--key-file", keyFile(t, passphrase), q)
+	g := openFile(t, q)
+	if _, err := AddKey(g, passphrase, passphrase3, FormatOptions{}); err != nil {
+		t.Fatalf("AddKey on cryptsetup's volume: %v", err)
+	}
+	if _, err := RemoveKey(g, passphrase); err != nil {
+		t.Fatalf("RemoveKey on cryptsetup's volume: %v", err)
+	}
+	if cryptsetupOpens(t, cs, q, passphrase) || !cryptsetupOpens(t, cs, q, passphrase3) || !slices.Equal(luksDumpKeyslots(t, cs, q), []string{"1"}) {
+		t.Fatal("cryptsetup's volume re-keyed by AddKey and RemoveKey does not open with the new passphrase only")
+	}
+
+	// cryptsetup's default KDF is argon2id, which this package refuses,
+	// saying which keyslot.
+	run("luksAddKey", "--batch-mode", "--pbkdf-memory", "32", "--pbkdf-force-iterations", "4", "--key-file", keyFile(t, passphrase3), q, keyFile(t, passphrase2))
+	if _, _, err := Open(g, passphrase3); err == nil || !strings.Contains(err.Error(), "keyslot 0: KDF argon2id") {
+		t.Fatalf("an argon2id keyslot: %v", err)
+	}
+}
+
+// twoKeyslots returns a volume with keyslot 0 for passphrase and keyslot 1
+// for passphrase2 (sequence id 2), and the same volume before AddKey
+// (sequence id 1).
+func twoKeyslots(t testing.TB) (two, one *memDev, vk []byte) {
+	t.Helper()
+	one, vk = newMemVolume(t)
+	two = one.clone(0)
+	if _, err := AddKey(two, passphrase, passphrase2, FormatOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return two, one, vk
+}
+
+// headerText returns the JSON text of header i (0 primary, 1 secondary).
+func headerText(img []byte, i int) string {
+	j := img[i*HeaderSize+binHeaderSize : (i+1)*HeaderSize]
+	return string(j[:bytes.IndexByte(j, 0)])
+}
+
+// setHeader replaces the JSON text and sequence id of header i (0
+// primary, 1 secondary) of img and fixes its checksum.
+func setHeader(img []byte, i int, text string, seq uint64) {
+	area := img[i*HeaderSize : (i+1)*HeaderSize]
+	j := area[binHeaderSize:]
+	clear(j)
+	copy(j, text)
+	b := encodeBinHeader(parseBinHeader(area[:binHeaderSize]))
+	binary.BigEndian.PutUint64(b[16:24], seq)
+	copy(area, b)
+	copy(area[448:], headerChecksum(area))
+}
+
+// TestHeaderSequence: of two valid headers, the one with the higher
+// sequence id is used, whichever it is; two that differ under one sequence
+// id, or whose older one does not validate, are refused.
+func TestHeaderSequence(t *testing.T) {
+	two, one, vk := twoKeyslots(t)
+	mix := func(primary, secondary *memDev) []byte {
+		b := bytes.Clone(two.buf)
+		copy(b[:HeaderSize], primary.buf[:HeaderSize])
+		copy(b[HeaderSize:2*HeaderSize], secondary.buf[HeaderSize:2*HeaderSize])
+		return b
+	}
+	for name, c := range map[string]struct {
+		img      []byte
+		keyslots int
+	}{
+		"secondary newer": {mix(one, two), 2}, // our order, stopped between the headers
+		"primary newer":   {mix(two, one), 2}, // cryptsetup's order, stopped between the headers
+		"both old":        {mix(one, one), 1},
+	} {
+		r := bytes.NewReader(c.img)
+		if got := len(keyslotIDs(t, r)); got != c.keyslots {
+			t.Errorf("%s: %d keyslots in use, want %d", name, got, c.keyslots)
+		}
+		if !opens(t, r, passphrase, vk) || opens(t, r, passphrase2, vk) != (c.keyslots == 2) {
+			t.Errorf("%s: opens with the wrong passphrases", name)
+		}
+	}
+
+	refused := map[string][]byte{}
+	b := mix(one, two)
+	setHeader(b, 1, headerText(b, 1), 1)
+	refused["same sequence id, other metadata"] = b
+	b = mix(one, two)
+	setHeader(b, 0, strings.Replace(headerText(b, 0), `"encryption":"aes-xts-plain64","sector_size"`, `"encryption":"cipher_null-ecb","sector_size"`, 1), 1)
+	refused["older header with cipher_null"] = b
+	b = mix(two, one)
+	setHeader(b, 1, strings.Replace(headerText(b, 1), `"tokens":{}`, `"tokens":{"0":{"type":"x"}}`, 1), 1)
+	refused["older header with a token"] = b
+	b = bytes.Clone(two.buf)
+	copy(b[HeaderSize+168:], "00000000-0000-4000-8000-000000000000")
+	setHeader(b, 1, headerText(b, 1), 2)
+	refused["another UUID"] = b
+	for name, img := range refused {
+		if _, err := ReadHeader(bytes.NewReader(img)); err == nil {
+			t.Errorf("%s: accepted", name)
+		} else {
+			t.Logf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestRejectsKeyslotShapes: every keyslot of a header with several is
+// validated as strictly as the one of a fresh volume, and the keyslots
+// must fit together.
+func TestRejectsKeyslotShapes(t *testing.T) {
+	two, _, _ := twoKeyslots(t)
+	slot := func(id string, edit func(*Keyslot)) func(*Metadata) {
+		return func(m *Metadata) { ks := m.Keyslots[id]; edit(&ks); m.Keyslots[id] = ks }
+	}
+	digest := func(ids ...string) func(*Metadata) {
+		return func(m *Metadata) { dg := m.Digests["0"]; dg.Keyslots = ids; m.Digests["0"] = dg }
+	}
+	renumber := func(to string) func(*Metadata) {
+		return func(m *Metadata) {
+			m.Keyslots[to] = m.Keyslots["1"]
+			delete(m.Keyslots, "1")
+			digest("0", to)(m)
+		}
+	}
+	for name, c := range map[string]struct {
+		edit func(*Metadata)
+		want string
+	}{
+		"overlapping areas":      {slot("1", func(k *Keyslot) { k.Area.Offset = strconv.Itoa(32768 + 4096) }), "overlap"},
+		"same area":              {slot("1", func(k *Keyslot) { k.Area.Offset = "32768" }), "overlap"},
+		"area past the keyslots": {slot("1", func(k *Keyslot) { k.Area.Offset = strconv.Itoa(DataOffset - 4096) }), "keyslot 1: area"},
+		"area under the headers": {slot("1", func(k *Keyslot) { k.Area.Offset = strconv.Itoa(HeaderSize) }), "keyslot 1: area"},
+		"area in part sectors":   {slot("1", func(k *Keyslot) { k.Area.Size = "256001" }), "keyslot 1: area"},
+		"area too small":         {slot("1", func(k *Keyslot) { k.Area.Size = "4096" }), "keyslot 1: area"},
+		"second argon2":          {slot("1", func(k *Keyslot) { k.KDF.Type = "argon2id" }), "keyslot 1: KDF"},
+		"second short salt":      {slot("1", func(k *Keyslot) { k.KDF.Salt = k.KDF.Salt[:16] }), "keyslot 1: KDF"},
+		"second 999 iterations":  {slot("1", func(k *Keyslot) { k.KDF.Iterations = 999 }), "keyslot 1: KDF"},
+		"second 128-bit key":     {slot("1", func(k *Keyslot) { k.KeySize = 16 }), "keyslot 1: key size"},
+		"second cipher":          {slot("1", func(k *Keyslot) { k.Area.Encryption = "cipher_null-ecb" }), "keyslot 1: area"},
+		"second splitter":        {slot("1", func(k *Keyslot) { k.AF.Stripes = 4001 }), "keyslot 1: anti-forensic"},
+		"second type":            {slot("1", func(k *Keyslot) { k.Type = "reencrypt" }), "keyslot 1: type"},
+		"digest misses one":      {digest("0"), "want every keyslot"},
+		"digest of an unknown":   {digest("0", "1", "2"), "unknown or listed twice"},
+		"digest lists one twice": {digest("0", "0", "1"), "unknown or listed twice"},
+		"digest of none":         {digest(), "want every keyslot"},
+		"keyslot 32":             {renumber("32"), `keyslot "32"`},
+		"keyslot 01":             {renumber("01"), `keyslot "01"`},
+		"keyslot -1":             {renumber("-1"), `keyslot "-1"`},
+		"keyslot x":              {renumber("x"), `keyslot "x"`},
+		"no keyslot":             {func(m *Metadata) { clear(m.Keyslots) }, "0 keyslots"},
+		"33 keyslots": {func(m *Metadata) {
+			for i := 2; i <= maxKeyslots; i++ {
+				m.Keyslots[strconv.Itoa(i)] = m.Keyslots["1"]
+			}
+		}, "33 keyslots"},
+	} {
+		_, err := ReadHeader(bytes.NewReader(rewriteMeta(t, two.buf, c.edit)))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error with %q", name, err, c.want)
+		}
+	}
+	if _, err := ReadHeader(bytes.NewReader(rewriteMeta(t, two.buf, func(*Metadata) {}))); err != nil {
+		t.Fatalf("identity rewrite: %v", err)
+	}
+}
+
+// TestByteFlipsTwoKeyslots: on a volume with two keyslots, any change in
+// either header is refused before a key is derived, and a change in one
+// keyslot's key material loses that keyslot only.
+func TestByteFlipsTwoKeyslots(t *testing.T) {
+	two, _, vk := twoKeyslots(t)
+	h, err := ReadHeader(two)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, off := range []int{0, 7, 17, 23, 80, 110, 170, 257, 450, 4096, 4200, 6000, 9000, HeaderSize, HeaderSize + 23, HeaderSize + 4200, HeaderSize + 9000, 2*HeaderSize - 1} {
+		b := bytes.Clone(two.buf)
+		b[off] ^= 0x01
+		if _, _, err := Open(bytes.NewReader(b), passphrase); err == nil || errors.Is(err, ErrWrongKey) {
+			t.Errorf("a flip at %d in the headers: %v, want a header error", off, err)
+		}
+	}
+	for id, p := range map[string][]byte{"0": passphrase, "1": passphrase2} {
+		off, _ := strconv.Atoi(h.Meta.Keyslots[id].Area.Offset)
+		other := map[string][]byte{"0": passphrase2, "1": passphrase}[id]
+		for _, d := range []int{0, 1000, KeySize*stripes - 1} {
+			b := bytes.Clone(two.buf)
+			b[off+d] ^= 0x01
+			r := bytes.NewReader(b)
+			if opens(t, r, p, vk) || !opens(t, r, other, vk) {
+				t.Errorf("a flip at %d in keyslot %s's material: its passphrase still opens, or the other no longer does", off+d, id)
+			}
+		}
+	}
+}
+
+// FuzzReadHeaderPair fuzzes the two headers apart: their JSON texts and
+// sequence ids, as a host that rewrites one header could leave them.
+func FuzzReadHeaderPair(f *testing.F) {
+	two, one, _ := twoKeyslots(f)
+	f.Add(headerText(one.buf, 0), headerText(two.buf, 1), uint64(1), uint64(2))
+	f.Add(headerText(two.buf, 0), headerText(one.buf, 1), uint64(2), uint64(1))
+	f.Add(headerText(two.buf, 0), headerText(two.buf, 1), uint64(2), uint64(2))
+	// ReadHeader reads nothing past the two headers.
+	img := bytes.Clone(two.buf[:2*HeaderSize])
+	f.Fuzz(func(t *testing.T, primary, secondary string, seq1, seq2 uint64) {
+		if len(primary) >= HeaderSize-binHeaderSize || len(secondary) >= HeaderSize-binHeaderSize {
+			return
+		}
+		b := bytes.Clone(img)
+		setHeader(b, 0, primary, seq1)
+		setHeader(b, 1, secondary, seq2)
+		h, err := ReadHeader(bytes.NewReader(b))
+		if err != nil {
+			return
+		}
+		if h.seqID != max(seq1, seq2) || (seq1 == seq2 && primary != secondary) {
+			t.Fatalf("accepted sequence ids %d and %d as %d", seq1, seq2, h.seqID)
+		}
+	})
+}
