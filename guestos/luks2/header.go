@@ -58,8 +58,9 @@ const (
 	stripes = 4000
 	hashAlg = "sha256"
 	saltLen = 32
-	// maxKeyslots is cryptsetup's LUKS2_KEYSLOTS_MAX.
-	maxKeyslots = 32
+	// MaxKeyslots is how many keyslots a volume can have, cryptsetup's
+	// LUKS2_KEYSLOTS_MAX.
+	MaxKeyslots = 32
 )
 
 var (
@@ -73,7 +74,7 @@ var ErrNotLUKS2 = errors.New("not a LUKS2 volume")
 
 // ErrWrongKey is returned by Open, AddKey and RemoveKey when the
 // passphrase opens no keyslot.
-var ErrWrongKey = errors.New("the passphrase opens no LUKS2 keyslot")
+var ErrWrongKey = errors.New("the passphrase does not open any LUKS2 keyslot")
 
 // binHeader is the 4096-byte binary header.
 type binHeader struct {
@@ -369,8 +370,8 @@ func parseMetadata(text []byte, bh binHeader) (*Header, error) {
 		return nil, errors.New("trailing data after the JSON object")
 	}
 	switch {
-	case len(m.Keyslots) < 1 || len(m.Keyslots) > maxKeyslots:
-		return nil, fmt.Errorf("%d keyslots, want 1 to %d", len(m.Keyslots), maxKeyslots)
+	case len(m.Keyslots) < 1 || len(m.Keyslots) > MaxKeyslots:
+		return nil, fmt.Errorf("%d keyslots, want 1 to %d", len(m.Keyslots), MaxKeyslots)
 	case len(m.Segments) != 1:
 		return nil, fmt.Errorf("%d segments, want exactly 1", len(m.Segments))
 	case len(m.Digests) != 1:
@@ -469,8 +470,8 @@ func parseMetadata(text []byte, bh binHeader) (*Header, error) {
 // keyslots area of keyslotsSize bytes, and returns its key material area.
 func checkKeyslot(id string, ks Keyslot, hdrSize, keyslotsSize uint64) (off, size uint64, err error) {
 	n, err := strconv.Atoi(id)
-	if err != nil || n < 0 || n >= maxKeyslots || strconv.Itoa(n) != id {
-		return 0, 0, fmt.Errorf("keyslot %q: want a number from 0 to %d", id, maxKeyslots-1)
+	if err != nil || n < 0 || n >= MaxKeyslots || strconv.Itoa(n) != id {
+		return 0, 0, fmt.Errorf("keyslot %q: want a number from 0 to %d", id, MaxKeyslots-1)
 	}
 	areaOff, err1 := parseUint(ks.Area.Offset)
 	areaSize, err2 := parseUint(ks.Area.Size)

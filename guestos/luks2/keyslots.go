@@ -82,11 +82,11 @@ func AddKey(rw ReadWriterAt, passphrase, newPassphrase []byte, o FormatOptions) 
 		return 0, fmt.Errorf("adding a LUKS2 keyslot: %w", err)
 	}
 	n := 0
-	for n < maxKeyslots && h.Meta.Keyslots[strconv.Itoa(n)].Type != "" {
+	for n < MaxKeyslots && h.Meta.Keyslots[strconv.Itoa(n)].Type != "" {
 		n++
 	}
-	if n == maxKeyslots {
-		return 0, fmt.Errorf("adding a LUKS2 keyslot to volume %s: all %d keyslots are in use", h.UUID, maxKeyslots)
+	if n == MaxKeyslots {
+		return 0, fmt.Errorf("adding a LUKS2 keyslot to volume %s: all %d keyslots are in use", h.UUID, MaxKeyslots)
 	}
 	id := strconv.Itoa(n)
 	areaOff, err := freeArea(h, keyslotAreaSize)

@@ -216,15 +216,15 @@ func TestAllKeyslots(t *testing.T) {
 	}
 	m, vk := newMemVolume(t)
 	pass := func(i int) []byte { return fmt.Appendf(nil, "%064x", i+1) }
-	for i := 1; i < maxKeyslots; i++ {
+	for i := 1; i < MaxKeyslots; i++ {
 		if n, err := AddKey(m, passphrase, pass(i), FormatOptions{}); err != nil || n != i {
 			t.Fatalf("keyslot %d: %d, %v", i, n, err)
 		}
 	}
-	if ids := keyslotIDs(t, m); len(ids) != maxKeyslots || ids[10] != "10" {
+	if ids := keyslotIDs(t, m); len(ids) != MaxKeyslots || ids[10] != "10" {
 		t.Fatalf("keyslots %v", ids)
 	}
-	if !opens(t, m, pass(maxKeyslots-1), vk) || !opens(t, m, passphrase, vk) {
+	if !opens(t, m, pass(MaxKeyslots-1), vk) || !opens(t, m, passphrase, vk) {
 		t.Fatal("the last and first keyslots do not open")
 	}
 	m.writes = 0
@@ -633,7 +633,7 @@ func TestRejectsKeyslotShapes(t *testing.T) {
 		"keyslot x":              {renumber("x"), `keyslot "x"`},
 		"no keyslot":             {func(m *Metadata) { clear(m.Keyslots) }, "0 keyslots"},
 		"33 keyslots": {func(m *Metadata) {
-			for i := 2; i <= maxKeyslots; i++ {
+			for i := 2; i <= MaxKeyslots; i++ {
 				m.Keyslots[strconv.Itoa(i)] = m.Keyslots["1"]
 			}
 		}, "33 keyslots"},
