@@ -152,40 +152,35 @@ func (d *Disk) unlock(passphrase, previous []byte) (size int64, h *luks2.Header,
 		return 0, nil, nil, false, fmt.Errorf("sizing the data disk %s: %w", d.Device, err)
 	}
 	h, key, err = luks2.Open(f, passphrase)
-	switch {
-	case err == nil && previous == nil:
-		f.Close()
-		d.Logger.Info("opened the LUKS2 data disk", zap.String("uuid", h.UUID))
-		return size, h, key, false, nil
-	case err == nil:
-		_, old, perr := luks2.Open(f, previous)
-		f.Close()
-		clear(old)
-		switch {
-		case errors.Is(perr, luks2.ErrWrongKey):
-			d.Logger.Info("opened the LUKS2 data disk with the current disk key; the previous one opens no keyslot", zap.String("uuid", h.UUID))
-			return size, h, key, false, nil
-		case perr != nil:
-			clear(key)
-			return 0, nil, nil, false, fmt.Errorf("opening the data disk %s with the previous disk key: %w", d.Device, perr)
-		}
-		clear(key)
-		d.Logger.Warn("both the current and the previous disk key open the LUKS2 data disk (a re-key stopped after adding the current key): removing the previous key's keyslot", zap.String("uuid", h.UUID))
-		h, key, err = d.rekey(passphrase, previous, false)
-		return size, h, key, false, err
-	case errors.Is(err, luks2.ErrWrongKey) && previous != nil:
+	if previous != nil && (err == nil || errors.Is(err, luks2.ErrWrongKey)) {
 		hp, old, perr := luks2.Open(f, previous)
 		f.Close()
 		clear(old)
-		switch {
-		case errors.Is(perr, luks2.ErrWrongKey):
-			return 0, nil, nil, false, fmt.Errorf("opening the data disk %s: neither the current disk key nor the previous one opens it (nothing was written to it): %w", d.Device, err)
-		case perr != nil:
+		if perr != nil && !errors.Is(perr, luks2.ErrWrongKey) {
+			clear(key)
 			return 0, nil, nil, false, fmt.Errorf("opening the data disk %s with the previous disk key: %w", d.Device, perr)
 		}
-		d.Logger.Info("the previous disk key opens the LUKS2 data disk: re-keying it to the current disk key", zap.String("uuid", hp.UUID), zap.String("device", d.Device))
-		h, key, err = d.rekey(passphrase, previous, true)
-		return size, h, key, false, err
+		switch previousOpens := perr == nil; {
+		case err == nil && !previousOpens:
+			d.Logger.Info("opened the LUKS2 data disk with the current disk key; the previous one opens no keyslot", zap.String("uuid", h.UUID))
+			return size, h, key, false, nil
+		case err == nil:
+			clear(key)
+			d.Logger.Warn("both the current and the previous disk key open the LUKS2 data disk (a re-key stopped after adding the current key): removing the previous key's keyslot", zap.String("uuid", h.UUID))
+			h, key, err = d.rekey(passphrase, previous, false)
+			return size, h, key, false, err
+		case previousOpens:
+			d.Logger.Info("the previous disk key opens the LUKS2 data disk: re-keying it to the current disk key", zap.String("uuid", hp.UUID), zap.String("device", d.Device))
+			h, key, err = d.rekey(passphrase, previous, true)
+			return size, h, key, false, err
+		}
+		return 0, nil, nil, false, fmt.Errorf("opening the data disk %s: neither the current disk key nor the previous one opens it (nothing was written to it): %w", d.Device, err)
+	}
+	switch {
+	case err == nil:
+		f.Close()
+		d.Logger.Info("opened the LUKS2 data disk", zap.String("uuid", h.UUID))
+		return size, h, key, false, nil
 	case !errors.Is(err, luks2.ErrNotLUKS2):
 		f.Close()
 		return 0, nil, nil, false, fmt.Errorf("opening the data disk %s: %w", d.Device, err)

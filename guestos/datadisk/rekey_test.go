@@ -42,32 +42,44 @@ func opensWith(t *testing.T, disk string, key []byte) (bool, int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = luks2.Open(f, []byte(hex.EncodeToString(key)))
+	_, _, err = luks2.Open(f, pass(key))
 	if err != nil && !errors.Is(err, luks2.ErrWrongKey) {
 		t.Fatal(err)
 	}
 	return err == nil, len(h.Meta.Keyslots)
 }
 
-func readDisk(t *testing.T, disk string) []byte {
+// preparedRig is a rig whose disk Prepare formatted with key.
+func preparedRig(t *testing.T, key []byte) *rig {
 	t.Helper()
-	b, err := os.ReadFile(disk)
+	r := newRig(t)
+	if _, err := r.newDisk(t).Prepare(context.Background(), key); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// openRW opens the disk image for writing until the test ends.
+func (r *rig) openRW(t *testing.T) *os.File {
+	t.Helper()
+	f, err := os.OpenFile(r.disk, os.O_RDWR, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b
+	t.Cleanup(func() { f.Close() })
+	return f
 }
+
+// pass is the LUKS2 passphrase of a disk key.
+func pass(key []byte) []byte { return []byte(hex.EncodeToString(key)) }
 
 // TestRekey moves a disk from the previous key to the current one: the
 // same volume key is mapped, the data area is untouched, and afterwards
 // the current key alone opens the disk.
 func TestRekey(t *testing.T) {
-	r := newRig(t)
-	if _, err := r.newDisk(t).Prepare(context.Background(), oldKey); err != nil {
-		t.Fatal(err)
-	}
+	r := preparedRig(t, oldKey)
 	table := r.mapper.table
-	before := readDisk(t, r.disk)
+	before := mustRead(t, r.disk)
 	d := r.newDisk(t)
 	logs := observed(d)
 	v, err := d.PrepareRekey(context.Background(), newKey, oldKey)
@@ -86,7 +98,7 @@ func TestRekey(t *testing.T) {
 	if ok, n := opensWith(t, r.disk, newKey); !ok || n != 1 {
 		t.Fatalf("the current key opens the re-keyed disk: %v, with %d keyslots, want 1", ok, n)
 	}
-	after := readDisk(t, r.disk)
+	after := mustRead(t, r.disk)
 	if !bytes.Equal(before[luks2.DataOffset:], after[luks2.DataOffset:]) {
 		t.Fatal("the re-key wrote to the data area")
 	}
@@ -101,7 +113,7 @@ func TestRekey(t *testing.T) {
 	if _, err := r.newDisk(t).PrepareRekey(context.Background(), newKey, oldKey); err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(after, readDisk(t, r.disk)) {
+	if !bytes.Equal(after, mustRead(t, r.disk)) {
 		t.Fatal("a boot with a re-keyed disk wrote to it")
 	}
 }
@@ -109,18 +121,10 @@ func TestRekey(t *testing.T) {
 // TestRekeyFinishesAfterAddKey: a re-key that stopped after adding the
 // current key's keyslot is finished by removing the previous key's.
 func TestRekeyFinishesAfterAddKey(t *testing.T) {
-	r := newRig(t)
-	if _, err := r.newDisk(t).Prepare(context.Background(), oldKey); err != nil {
+	r := preparedRig(t, oldKey)
+	if _, err := luks2.AddKey(r.openRW(t), pass(oldKey), pass(newKey), luks2.FormatOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.OpenFile(r.disk, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := luks2.AddKey(f, []byte(hex.EncodeToString(oldKey)), []byte(hex.EncodeToString(newKey)), luks2.FormatOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
 	d := r.newDisk(t)
 	logs := observed(d)
 	if _, err := d.PrepareRekey(context.Background(), newKey, oldKey); err != nil {
@@ -159,21 +163,12 @@ func (c *crashingFile) WriteAt(p []byte, off int64) (int, error) {
 func TestRekeyAfterCrash(t *testing.T) {
 	for k := 1; k <= 6; k++ {
 		t.Run(fmt.Sprint("write", k), func(t *testing.T) {
-			r := newRig(t)
-			if _, err := r.newDisk(t).Prepare(context.Background(), oldKey); err != nil {
-				t.Fatal(err)
-			}
-			f, err := os.OpenFile(r.disk, os.O_RDWR, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c := &crashingFile{File: f, failFrom: k}
-			old, cur := []byte(hex.EncodeToString(oldKey)), []byte(hex.EncodeToString(newKey))
-			_, err = luks2.AddKey(c, old, cur, luks2.FormatOptions{})
+			r := preparedRig(t, oldKey)
+			c := &crashingFile{File: r.openRW(t), failFrom: k}
+			_, err := luks2.AddKey(c, pass(oldKey), pass(newKey), luks2.FormatOptions{})
 			if err == nil {
-				_, err = luks2.RemoveKey(c, old)
+				_, err = luks2.RemoveKey(c, pass(oldKey))
 			}
-			f.Close()
 			if err == nil || c.writes != k {
 				t.Fatalf("the crash at write %d did not happen: %v after %d writes", k, err, c.writes)
 			}
@@ -196,16 +191,13 @@ func TestRekeyAfterCrash(t *testing.T) {
 // TestRekeyNeitherKeyWritesNothing: a disk neither key opens is refused,
 // saying so, before anything is written, mapped or mounted.
 func TestRekeyNeitherKeyWritesNothing(t *testing.T) {
-	r := newRig(t)
-	if _, err := r.newDisk(t).Prepare(context.Background(), otherKey); err != nil {
-		t.Fatal(err)
-	}
-	before := readDisk(t, r.disk)
+	r := preparedRig(t, otherKey)
+	before := mustRead(t, r.disk)
 	_, err := r.newDisk(t).PrepareRekey(context.Background(), newKey, oldKey)
 	if !errors.Is(err, luks2.ErrWrongKey) || !strings.Contains(err.Error(), "neither the current disk key nor the previous one") {
 		t.Fatalf("neither key: %v", err)
 	}
-	if !bytes.Equal(before, readDisk(t, r.disk)) || len(r.mapper.mapped) != 1 || len(r.mounted) != 1 {
+	if !bytes.Equal(before, mustRead(t, r.disk)) || len(r.mapper.mapped) != 1 || len(r.mounted) != 1 {
 		t.Fatal("a disk neither key opens was changed, mapped or mounted")
 	}
 }
@@ -213,23 +205,15 @@ func TestRekeyNeitherKeyWritesNothing(t *testing.T) {
 // TestRekeyTamperedHeaderWritesNothing: a header that does not validate is
 // refused before either key is tried.
 func TestRekeyTamperedHeaderWritesNothing(t *testing.T) {
-	r := newRig(t)
-	if _, err := r.newDisk(t).Prepare(context.Background(), oldKey); err != nil {
+	r := preparedRig(t, oldKey)
+	if _, err := r.openRW(t).WriteAt([]byte("x"), luks2.HeaderSize+5000); err != nil { // in the secondary JSON area
 		t.Fatal(err)
 	}
-	f, err := os.OpenFile(r.disk, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteAt([]byte("x"), luks2.HeaderSize+5000); err != nil { // in the secondary JSON area
-		t.Fatal(err)
-	}
-	f.Close()
-	before := readDisk(t, r.disk)
+	before := mustRead(t, r.disk)
 	if _, err := r.newDisk(t).PrepareRekey(context.Background(), newKey, oldKey); err == nil || errors.Is(err, luks2.ErrWrongKey) {
 		t.Fatalf("a tampered header: %v, want a header error", err)
 	}
-	if !bytes.Equal(before, readDisk(t, r.disk)) || len(r.mkfs) != 1 || len(r.mounted) != 1 {
+	if !bytes.Equal(before, mustRead(t, r.disk)) || len(r.mkfs) != 1 || len(r.mounted) != 1 {
 		t.Fatal("a tampered header led to a write, a reformat or a mount")
 	}
 }
@@ -252,11 +236,8 @@ func TestRekeyBlankDisk(t *testing.T) {
 // or the current key again), PrepareRekey opens what Prepare opens and
 // refuses what Prepare refuses, writing nothing.
 func TestRekeyWithoutPreviousKeyIsPrepare(t *testing.T) {
-	r := newRig(t)
-	if _, err := r.newDisk(t).Prepare(context.Background(), oldKey); err != nil {
-		t.Fatal(err)
-	}
-	before := readDisk(t, r.disk)
+	r := preparedRig(t, oldKey)
+	before := mustRead(t, r.disk)
 	for _, prev := range [][]byte{nil, {}, oldKey} {
 		if _, err := r.newDisk(t).PrepareRekey(context.Background(), oldKey, prev); err != nil {
 			t.Fatalf("previous key %x: %v", prev, err)
@@ -268,7 +249,7 @@ func TestRekeyWithoutPreviousKeyIsPrepare(t *testing.T) {
 			t.Fatalf("previous key %x: %v, want Prepare's ErrWrongKey", prev, err)
 		}
 	}
-	if !bytes.Equal(before, readDisk(t, r.disk)) || len(r.mounted) != 4 {
+	if !bytes.Equal(before, mustRead(t, r.disk)) || len(r.mounted) != 4 {
 		t.Fatalf("wrote to the disk, or mounted %d times", len(r.mounted))
 	}
 }
