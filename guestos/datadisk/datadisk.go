@@ -146,15 +146,14 @@ func (d *Disk) unlock(passphrase, previous []byte) (size int64, h *luks2.Header,
 	if err != nil {
 		return 0, nil, nil, false, fmt.Errorf("opening the data disk: %w", err)
 	}
+	defer f.Close()
 	size, err = f.Seek(0, io.SeekEnd)
 	if err != nil {
-		f.Close()
 		return 0, nil, nil, false, fmt.Errorf("sizing the data disk %s: %w", d.Device, err)
 	}
 	h, key, err = luks2.Open(f, passphrase)
 	if previous != nil && (err == nil || errors.Is(err, luks2.ErrWrongKey)) {
 		hp, old, perr := luks2.Open(f, previous)
-		f.Close()
 		clear(old)
 		if perr != nil && !errors.Is(perr, luks2.ErrWrongKey) {
 			clear(key)
@@ -178,14 +177,11 @@ func (d *Disk) unlock(passphrase, previous []byte) (size int64, h *luks2.Header,
 	}
 	switch {
 	case err == nil:
-		f.Close()
 		d.Logger.Info("opened the LUKS2 data disk", zap.String("uuid", h.UUID))
 		return size, h, key, false, nil
 	case !errors.Is(err, luks2.ErrNotLUKS2):
-		f.Close()
 		return 0, nil, nil, false, fmt.Errorf("opening the data disk %s: %w", d.Device, err)
 	}
-	f.Close()
 	d.Logger.Info("the data disk has no LUKS2 header: formatting it (first boot)", zap.String("device", d.Device))
 	w, err := os.OpenFile(d.Device, os.O_RDWR, 0)
 	if err != nil {

@@ -16,13 +16,13 @@
 // no tokens or flags, pbkdf2, aes-xts-plain64 without integrity, and offsets
 // that fit. Where upstream accepts exactly one keyslot, this package accepts
 // up to 32 (cryptsetup's limit), each checked as strictly, with key material
-// areas that do not overlap and a digest that covers every one of them: a
-// disk moves from one key to the next by AddKey and RemoveKey (the re-key of
-// a KMS root rotation), and for that while it has two keyslots. It must
-// never return a key for a header it did not fully check. Open and
-// ReadHeader never write; Format, AddKey and RemoveKey order their writes so
-// that a crash between any two leaves a volume that cryptsetup and Open
-// accept.
+// areas that do not overlap and a digest that covers every one of them: when
+// a root rotation of the KMS changes the disk key, AddKey and RemoveKey move
+// the volume from the old passphrase to the new one, and in between it has
+// two keyslots. It must never return a key for a header it did not fully
+// check. Open and ReadHeader never write; Format, AddKey and RemoveKey order
+// their writes so that a crash between any two leaves a volume that
+// cryptsetup and Open accept.
 package luks2
 
 import (
