@@ -336,7 +336,7 @@ func readOne(r io.ReaderAt, off int64, magic []byte) (binHeader, []byte, error) 
 		return h, nil, fmt.Errorf("reading the JSON area at %d: %w", off, err)
 	}
 	if !bytes.Equal(headerChecksum(area), h.csum[:sha256.Size]) || !allZero(h.csum[sha256.Size:]) {
-		return h, nil, errors.New("checksum mismatch")
+		return h, nil, errors.New("checksum mismatch (the header was changed, or a crash interrupted its write: when the other header is valid, `cryptsetup repair` on the host rewrites this one from it)")
 	}
 	j := area[binHeaderSize:]
 	if i := bytes.IndexByte(j, 0); i >= 0 {

@@ -703,3 +703,29 @@ func FuzzReadHeaderPair(f *testing.F) {
 		}
 	})
 }
+
+// TestCryptsetupRepairsTornHeader: a crash inside AddKey's primary header
+// write leaves a primary header half old, half new. Open refuses it,
+// saying how to repair it, and after `cryptsetup repair` both passphrases
+// open the volume.
+func TestCryptsetupRepairsTornHeader(t *testing.T) {
+	cs := cryptsetup(t)
+	two, one, vk := twoKeyslots(t)
+	img := bytes.Clone(two.buf)
+	// The write stopped after the binary header and one sector of JSON.
+	copy(img[binHeaderSize+512:HeaderSize], one.buf[binHeaderSize+512:HeaderSize])
+	if _, _, err := Open(bytes.NewReader(img), passphrase); err == nil || !strings.Contains(err.Error(), "cryptsetup repair") {
+		t.Fatalf("a torn primary header: %v", err)
+	}
+	p := filepath.Join(t.TempDir(), "disk.img")
+	if err := os.WriteFile(p, img, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(cs, "repair", "--batch-mode", p).CombinedOutput(); err != nil {
+		t.Fatalf("cryptsetup repair: %v\n%s", err, out)
+	}
+	f := openFile(t, p)
+	if !opens(t, f, passphrase, vk) || !opens(t, f, passphrase2, vk) {
+		t.Fatal("the repaired volume does not open with both passphrases")
+	}
+}
