@@ -76,20 +76,12 @@ func (c *chain) reverts(t *testing.T, cases []revertCase) {
 	}
 }
 
-// adjustTime moves the chain's clock on. The transaction pool drops mined
-// transactions when it processes the new head, a moment after the block:
-// until then the simulated beacon refuses to adjust the time.
+// adjustTime moves the chain's clock on.
 func (c *chain) adjustTime(t *testing.T, d time.Duration) {
 	t.Helper()
-	var err error
-	for i := 0; i < 200; i++ {
-		if err = c.Sim.AdjustTime(d); err == nil {
-			c.Sim.Commit()
-			return
-		}
-		time.Sleep(25 * time.Millisecond)
+	if err := c.AdjustTime(d); err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal(err)
 }
 
 const unauthorized = "OwnableUnauthorizedAccount"

@@ -2,11 +2,14 @@ package contracts_test
 
 import (
 	"context"
+	"fmt"
 	"math/big"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
@@ -38,6 +41,7 @@ func thresholdRecord(rootEpoch uint32, epoch uint64, t uint16, n int) (dstackkms
 func TestThresholdKeySet(t *testing.T) {
 	c := newChain(t)
 	K := c.K
+	c.send(c.kms, c.owner, K.PackSetKmsInfo(dstackkms.DstackKmsKmsInfo{CaPubkey: []byte("ca"), K256Pubkey: []byte("k256")}), "")
 	ks, shares := thresholdRecord(1, 1, 2, 3)
 	r := c.send(c.kms, c.owner, K.PackSetThresholdKeySet(ks, shares), "")
 	t.Logf("gas setThresholdKeySet 2-of-3: %d", r.GasUsed)
@@ -143,8 +147,9 @@ func TestThresholdKeySet(t *testing.T) {
 			return s
 		}), "invalid public share", nil},
 	})
-	// A root rotation (a new DKG, root epoch = its committee epoch) is
-	// accepted; after it, the older root epoch is not.
+	// A root rotation governance decided (a new DKG, root epoch = its
+	// committee epoch) is accepted; after it, the older root epoch is not.
+	c.send(c.kms, c.owner, K.PackSetThresholdRootRotation(4, 2, members("a", "b", "c"), 3600), "")
 	rot, rotShares := thresholdRecord(4, 4, 2, 3)
 	c.send(c.kms, c.owner, K.PackSetThresholdKeySet(rot, rotShares), "")
 	back, backShares := thresholdRecord(1, 5, 2, 3)
@@ -153,42 +158,103 @@ func TestThresholdKeySet(t *testing.T) {
 }
 
 // TestStorageLayout: the threshold record is appended after upstream's
-// storage, which stays where upstream has it (the contract is
-// UUPS-upgradeable: an upgrade of a deployed proxy reads the old slots).
+// storage, which stays where upstream has it, and the root rotation's
+// storage after the threshold record, in slots taken from the gap (the
+// contract is UUPS-upgradeable: an upgrade of a deployed proxy reads the
+// old slots).
 func TestStorageLayout(t *testing.T) {
 	c := newChain(t)
+	K := c.K
+	c.send(c.kms, c.owner, K.PackSetKmsInfo(dstackkms.DstackKmsKmsInfo{CaPubkey: []byte("c1"), K256Pubkey: []byte("k1")}), "")
 	ks, shares := thresholdRecord(1, 1, 2, 3)
-	c.send(c.kms, c.owner, c.K.PackSetThresholdKeySet(ks, shares), "")
-	c.send(c.kms, c.owner, c.K.PackSetGatewayAppId("gw"), "")
-	slot := func(i int64) []byte {
+	c.send(c.kms, c.owner, K.PackSetThresholdKeySet(ks, shares), "")
+	c.send(c.kms, c.owner, K.PackSetThresholdRootRotation(2, 2, members("a", "b"), 3600), "")
+	c.send(c.kms, c.owner, K.PackSetKmsInfo(dstackkms.DstackKmsKmsInfo{CaPubkey: []byte("c2"), K256Pubkey: []byte("k2")}), "")
+	rot, rotShares := thresholdRecord(2, 2, 2, 2)
+	r := c.send(c.kms, c.owner, K.PackSetThresholdKeySet(rot, rotShares), "")
+	c.send(c.kms, c.owner, K.PackSetGatewayAppId("gw"), "")
+	slot := func(i *big.Int) []byte {
 		t.Helper()
-		b, err := c.client.StorageAt(context.Background(), c.kmsAddr, common.BigToHash(big.NewInt(i)), nil)
+		b, err := c.client.StorageAt(context.Background(), c.kmsAddr, common.BigToHash(i), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return b
 	}
-	// kmsInfo (4 slots), gatewayAppId (slot 4, a short string in place:
-	// its bytes and twice its length), four mappings, appImplementation
-	// (slot 9).
-	if gw := slot(4); string(gw[:2]) != "gw" || gw[31] != 4 {
-		t.Fatalf("slot 4 is %x, not gatewayAppId", gw)
+	at := func(i int64) []byte { t.Helper(); return slot(big.NewInt(i)) }
+	// A short bytes or string value is stored in place: its bytes, and
+	// twice its length in the last byte.
+	short := func(i int64, want string) {
+		t.Helper()
+		if b := at(i); string(b[:len(want)]) != want || int(b[31]) != 2*len(want) {
+			t.Fatalf("slot %d is %x, not %q", i, b, want)
+		}
 	}
-	if common.BytesToAddress(slot(9)) != c.AppImpl {
-		t.Fatalf("slot 9 is %x, not appImplementation", slot(9))
+	packed := func(rootEpoch uint32, epoch uint64, threshold uint16) *big.Int {
+		v := new(big.Int).Lsh(new(big.Int).SetUint64(uint64(threshold)), 96)
+		v.Or(v, new(big.Int).Lsh(new(big.Int).SetUint64(epoch), 32))
+		return v.Or(v, big.NewInt(int64(rootEpoch)))
 	}
-	// thresholdKeySet's packed rootEpoch, epoch, threshold: slot 10.
-	if s := new(big.Int).SetBytes(slot(10)); s.Cmp(new(big.Int).Or(big.NewInt(1), new(big.Int).Or(new(big.Int).Lsh(big.NewInt(1), 32), new(big.Int).Lsh(big.NewInt(2), 96)))) != 0 {
-		t.Fatalf("slot 10 is %x, not thresholdKeySet's epochs and threshold", slot(10))
+	number := func(i int64, want *big.Int, what string) {
+		t.Helper()
+		if v := new(big.Int).SetBytes(at(i)); v.Cmp(want) != 0 {
+			t.Fatalf("slot %d is %x, not %s (%x)", i, v, what, want)
+		}
 	}
-	// thresholdKeySet's envRoot: slot 13 (derivationRoot and keySetId
-	// are 11 and 12).
-	if e := slot(13); [32]byte(e) != ks.EnvRoot {
+	// kmsInfo (4 slots), gatewayAppId (slot 4), four mappings,
+	// appImplementation (slot 9).
+	short(0, "k2")
+	short(1, "c2")
+	short(4, "gw")
+	if common.BytesToAddress(at(9)) != c.AppImpl {
+		t.Fatalf("slot 9 is %x, not appImplementation", at(9))
+	}
+	// thresholdKeySet (10-13: its packed rootEpoch, epoch and threshold,
+	// derivationRoot, keySetId, envRoot), _thresholdShares (14).
+	number(10, packed(2, 2, 2), "thresholdKeySet's epochs and threshold")
+	if e := at(13); [32]byte(e) != rot.EnvRoot {
 		t.Fatalf("slot 13 is %x, not thresholdKeySet's env root", e)
 	}
-	// _thresholdShares's length: slot 14.
-	if n := new(big.Int).SetBytes(slot(14)); n.Int64() != 3 {
-		t.Fatalf("slot 14 is %x, not the number of shares", slot(14))
+	number(14, big.NewInt(2), "the number of shares")
+	// thresholdCommitteeEpoch (15), _thresholdCommittees (16).
+	number(15, big.NewInt(2), "thresholdCommitteeEpoch")
+	// thresholdRootRotation (17): the value of key k is at keccak256(k . 17).
+	key := crypto.Keccak256(common.BigToHash(big.NewInt(2)).Bytes(), common.BigToHash(big.NewInt(17)).Bytes())
+	if v := new(big.Int).SetBytes(slot(new(big.Int).SetBytes(key))); v.Int64() != 3600 {
+		t.Fatalf("thresholdRootRotation(2) in storage is %d, not 3600", v)
+	}
+	// _thresholdRootKeys (18, 19).
+	short(18, "c2")
+	short(19, "k2")
+	// previousThresholdKeySet (20-23), _previousThresholdShares (24),
+	// _previousThresholdRootKeys (25, 26), thresholdHandoverEnd (27).
+	number(20, packed(1, 1, 2), "previousThresholdKeySet's epochs and threshold")
+	if e := at(22); [32]byte(e) != ks.KeySetId {
+		t.Fatalf("slot 22 is %x, not previousThresholdKeySet's key-set id", e)
+	}
+	number(24, big.NewInt(3), "the number of previous shares")
+	short(25, "c1")
+	short(26, "k1")
+	hdr, err := c.client.HeaderByNumber(context.Background(), r.BlockNumber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	number(27, new(big.Int).SetUint64(hdr.Time+3600), "thresholdHandoverEnd")
+	// The implementation's runtime code must stay under EIP-170's 24576
+	// bytes, or it cannot be deployed.
+	impl, err := c.client.StorageAt(context.Background(), c.kmsAddr, common.HexToHash("0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := c.client.CodeAt(context.Background(), common.BytesToAddress(impl), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("DstackKms runtime code: %d bytes of 24576", len(code))
+	// The gap that follows is empty up to slot 59; OpenZeppelin's
+	// upgradeable parents keep their state in namespaced slots.
+	for i := int64(28); i < 60; i++ {
+		number(i, new(big.Int), "empty gap")
 	}
 }
 
@@ -286,4 +352,257 @@ func TestThresholdCommittee(t *testing.T) {
 	ks3, shares3 := thresholdRecord(1, 3, 2, 2)
 	c.send(c.kms, c.owner, K.PackSetThresholdKeySet(ks3, shares3), "")
 	c.reverts(t, []revertCase{{"a committee at the key set's epoch", c.kms, c.owner, K.PackSetThresholdCommittee(3, 2, members("a", "b"), nil), "committee epoch must increase", nil}})
+}
+
+// TestThresholdRootRotation: governance decides a root rotation (a
+// committee, as setThresholdCommittee decides one, with a handover); the
+// key set of new roots that follows moves the one it replaces, with its
+// shares and the root keys it was published with, to the previous key set
+// until the handover's end; a resharing meanwhile leaves it alone; another
+// rotation waits for the end; anyone ends the handover after its end, the
+// owner before it, nobody else.
+func TestThresholdRootRotation(t *testing.T) {
+	c := newChain(t)
+	K := c.K
+	o, s := c.owner, c.stranger
+	ctx := context.Background()
+	call := func(data []byte) []byte {
+		t.Helper()
+		out, err := c.client.CallContract(ctx, ethereumCall(c.kmsAddr, data), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	handoverEnd := func() uint64 {
+		t.Helper()
+		v, err := K.UnpackThresholdHandoverEnd(call(K.PackThresholdHandoverEnd()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	rootKeys := func(previous bool) dstackkms.DstackKmsThresholdRootKeys {
+		t.Helper()
+		pack, unpack := K.PackThresholdRootKeys, K.UnpackThresholdRootKeys
+		if previous {
+			pack, unpack = K.PackPreviousThresholdRootKeys, K.UnpackPreviousThresholdRootKeys
+		}
+		v, err := unpack(call(pack()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	previous := func() (dstackkms.PreviousThresholdKeySetOutput, []dstackkms.DstackKmsThresholdShare) {
+		t.Helper()
+		ks, err := K.UnpackPreviousThresholdKeySet(call(K.PackPreviousThresholdKeySet()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		shares, err := K.UnpackPreviousThresholdShares(call(K.PackPreviousThresholdShares()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ks, shares
+	}
+	blockTime := func(r *types.Receipt) uint64 {
+		t.Helper()
+		h, err := c.client.HeaderByNumber(ctx, r.BlockNumber)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h.Time
+	}
+	info := func(ca, k256 string) {
+		t.Helper()
+		c.send(c.kms, o, K.PackSetKmsInfo(dstackkms.DstackKmsKmsInfo{CaPubkey: []byte(ca), K256Pubkey: []byte(k256)}), "")
+	}
+	abc := members("a", "b", "c")
+
+	// Nothing to rotate from yet, nor a handover to end.
+	c.reverts(t, []revertCase{
+		{"a root rotation before any key set", c.kms, o, K.PackSetThresholdRootRotation(2, 2, abc, 3600), "no threshold key set on chain to rotate from", nil},
+		{"endThresholdHandover with none", c.kms, o, K.PackEndThresholdHandover(), "no threshold handover to end", nil},
+	})
+	// A key set stored without both root keys (kmsInfo empty or half
+	// empty, or an older implementation's) cannot have its roots rotated:
+	// the previous key set could not be read.
+	for _, keys := range []dstackkms.DstackKmsKmsInfo{{CaPubkey: []byte("ca")}, {K256Pubkey: []byte("k256")}} {
+		bare := newChain(t)
+		bare.send(bare.kms, bare.owner, K.PackSetKmsInfo(keys), "")
+		bareKs, bareShares := thresholdRecord(1, 1, 2, 3)
+		bare.send(bare.kms, bare.owner, K.PackSetThresholdKeySet(bareKs, bareShares), "")
+		bare.reverts(t, []revertCase{{fmt.Sprintf("a rotation of a key set without all root keys (%q, %q)", keys.CaPubkey, keys.K256Pubkey), bare.kms, bare.owner,
+			K.PackSetThresholdRootRotation(2, 2, abc, 3600), "the threshold key set on chain has no root keys kept with it: publish it again by a resharing first", nil}})
+	}
+
+	info("ca1", "k1")
+	ks1, shares1 := thresholdRecord(1, 1, 2, 3)
+	c.send(c.kms, o, K.PackSetThresholdKeySet(ks1, shares1), "")
+	if got := rootKeys(false); string(got.CaPubkey) != "ca1" || string(got.K256Pubkey) != "k1" {
+		t.Fatalf("thresholdRootKeys after the first key set: %q %q", got.CaPubkey, got.K256Pubkey)
+	}
+
+	// New roots that governance did not decide as a rotation: refused,
+	// with no committee decided and with a resharing decided.
+	ks2, shares2 := thresholdRecord(2, 2, 2, 3)
+	c.reverts(t, []revertCase{{"new roots with no committee decided", c.kms, o, K.PackSetThresholdKeySet(ks2, shares2), "new roots, but governance decided no root rotation for this epoch", nil}})
+	c.send(c.kms, o, K.PackSetThresholdCommittee(2, 2, abc, nil), "")
+	c.reverts(t, []revertCase{{"new roots of a resharing", c.kms, o, K.PackSetThresholdKeySet(ks2, shares2), "new roots, but governance decided no root rotation for this epoch", nil}})
+
+	// The rotation's checks, its own and setThresholdCommittee's.
+	c.reverts(t, []revertCase{
+		{"setThresholdRootRotation by a stranger", c.kms, s, K.PackSetThresholdRootRotation(3, 2, abc, 3600), unauthorized, nil},
+		{"an epoch above a root epoch", c.kms, o, K.PackSetThresholdRootRotation(1<<32, 2, abc, 3600), "a root rotation's epoch must fit a root epoch (uint32)", nil},
+		{"no handover", c.kms, o, K.PackSetThresholdRootRotation(3, 2, abc, 0), "handover must be 1 second to 365 days", nil},
+		{"a handover over a year", c.kms, o, K.PackSetThresholdRootRotation(3, 2, abc, 365*24*3600+1), "handover must be 1 second to 365 days", nil},
+		{"a rotation at an epoch decided", c.kms, o, K.PackSetThresholdRootRotation(2, 2, abc, 3600), "committee epoch must increase", nil},
+		{"a rotation to one member", c.kms, o, K.PackSetThresholdRootRotation(3, 2, members("a"), 3600), "a committee has 2 to 64 members", nil},
+		{"a rotation of threshold one", c.kms, o, K.PackSetThresholdRootRotation(3, 1, abc, 3600), "invalid threshold", nil},
+		{"a rotation with a repeated name", c.kms, o, K.PackSetThresholdRootRotation(3, 2, members("a", "b", "a"), 3600), "repeated member name", nil},
+	})
+	const handover = 7 * 24 * 3600
+	r := c.send(c.kms, o, K.PackSetThresholdRootRotation(3, 2, abc, handover), "")
+	t.Logf("gas setThresholdRootRotation 2-of-3: %d", r.GasUsed)
+	rotEv, committeeEv, policy := logged(r, K.UnpackThresholdRootRotationSetEvent), logged(r, K.UnpackThresholdCommitteeSetEvent), logged(r, K.UnpackPolicyChangedEvent)
+	if rotEv == nil || rotEv.Epoch != 3 || rotEv.HandoverSeconds != handover || committeeEv == nil || committeeEv.Epoch != 3 || committeeEv.Threshold != 2 ||
+		policy == nil || policy.Policy != crypto.Keccak256Hash([]byte("threshold-committee")) || policy.Value != committeeEv.CommitteeHash {
+		t.Fatalf("events: %+v %+v %+v", rotEv, committeeEv, policy)
+	}
+	if got, err := K.UnpackThresholdCommittee(call(K.PackThresholdCommittee(3))); err != nil || got.Threshold != 2 || len(got.Members) != 3 || got.Members[2] != abc[2] || len(got.FromNodes) != 0 {
+		t.Fatalf("committee 3 reads %+v, %v", got, err)
+	}
+	for epoch, want := range map[uint64]uint64{1: 0, 2: 0, 3: handover} {
+		if got, err := K.UnpackThresholdRootRotation(call(K.PackThresholdRootRotation(epoch))); err != nil || got != want {
+			t.Fatalf("thresholdRootRotation(%d) = %d, %v; want %d", epoch, got, err, want)
+		}
+	}
+
+	// The key set of the rotation must be of new roots, at its epoch.
+	old3, oldShares3 := thresholdRecord(1, 3, 2, 3)
+	mid3, midShares3 := thresholdRecord(2, 3, 2, 3)
+	c.reverts(t, []revertCase{
+		{"the old roots at a rotation", c.kms, o, K.PackSetThresholdKeySet(old3, oldShares3), "governance decided a root rotation for this epoch: its key set must be of new roots", nil},
+		{"new roots of another root epoch", c.kms, o, K.PackSetThresholdKeySet(mid3, midShares3), "a root rotation's root epoch must be its committee epoch", nil},
+	})
+	if _, shares := previous(); handoverEnd() != 0 || len(shares) != 0 {
+		t.Fatal("a handover is stored before the rotation's key set")
+	}
+	info("ca3", "k3")
+	ks3, shares3 := thresholdRecord(3, 3, 2, 3)
+	r = c.send(c.kms, o, K.PackSetThresholdKeySet(ks3, shares3), "")
+	t.Logf("gas setThresholdKeySet 2-of-3, starting a handover: %d", r.GasUsed)
+	end := blockTime(r) + handover
+	started := logged(r, K.UnpackThresholdHandoverStartedEvent)
+	if started == nil || started.PreviousRootEpoch != 1 || started.RootEpoch != 3 || started.End != end {
+		t.Fatalf("ThresholdHandoverStarted: %+v, want 1 → 3 until %d", started, end)
+	}
+	checkPrevious := func() {
+		t.Helper()
+		prev, prevShares := previous()
+		if prev.RootEpoch != 1 || prev.Epoch != 1 || prev.KeySetId != ks1.KeySetId || prev.EnvRoot != ks1.EnvRoot || string(prev.DerivationRoot) != string(ks1.DerivationRoot) {
+			t.Fatalf("previousThresholdKeySet reads %+v, want %+v", prev, ks1)
+		}
+		if len(prevShares) != len(shares1) {
+			t.Fatalf("%d previous shares, %d published", len(prevShares), len(shares1))
+		}
+		for i := range prevShares {
+			a, b := prevShares[i], shares1[i]
+			if a.Node != b.Node || a.Id != b.Id || string(a.Derivation) != string(b.Derivation) || string(a.Ca) != string(b.Ca) || string(a.K256) != string(b.K256) || a.Env != b.Env {
+				t.Fatalf("previous share %d reads %+v, want %+v", i, a, b)
+			}
+		}
+		// The root keys the previous key set was published with, though
+		// kmsInfo holds the new ones now.
+		if got := rootKeys(true); string(got.CaPubkey) != "ca1" || string(got.K256Pubkey) != "k1" {
+			t.Fatalf("previousThresholdRootKeys: %q %q", got.CaPubkey, got.K256Pubkey)
+		}
+		if got := handoverEnd(); got != end {
+			t.Fatalf("thresholdHandoverEnd = %d, want %d", got, end)
+		}
+	}
+	checkPrevious()
+	if got := rootKeys(false); string(got.CaPubkey) != "ca3" || string(got.K256Pubkey) != "k3" {
+		t.Fatalf("thresholdRootKeys after the rotation: %q %q", got.CaPubkey, got.K256Pubkey)
+	}
+
+	// During the handover: another rotation waits; a resharing of the new
+	// roots leaves the previous key set and the end alone; nobody but the
+	// owner ends it.
+	c.reverts(t, []revertCase{
+		{"a rotation during a handover", c.kms, o, K.PackSetThresholdRootRotation(4, 2, abc, 3600), "a threshold handover is under way: end it first (endThresholdHandover)", nil},
+	})
+	c.send(c.kms, o, K.PackSetThresholdCommittee(4, 2, members("a", "b"), []string{"a", "b"}), "")
+	ks4, shares4 := thresholdRecord(3, 4, 2, 2)
+	c.send(c.kms, o, K.PackSetThresholdKeySet(ks4, shares4), "")
+	checkPrevious()
+	c.reverts(t, []revertCase{
+		{"endThresholdHandover by a stranger before the end", c.kms, s, K.PackEndThresholdHandover(), "the threshold handover is under way: only the owner may end it before thresholdHandoverEnd", nil},
+	})
+	checkPrevious()
+
+	// After the end, anyone ends it, even before anyone has: a rotation is
+	// no longer held up by it.
+	c.adjustTime(t, handover*time.Second)
+	r = c.send(c.kms, s, K.PackEndThresholdHandover(), "")
+	ended, policy := logged(r, K.UnpackThresholdHandoverEndedEvent), logged(r, K.UnpackPolicyChangedEvent)
+	if ended == nil || ended.PreviousRootEpoch != 1 || policy == nil || policy.Policy != crypto.Keccak256Hash([]byte("threshold-handover")) ||
+		policy.Value != ks1.KeySetId || policy.Enabled || policy.Actor != crypto.PubkeyToAddress(s.PublicKey) {
+		t.Fatalf("events: %+v %+v", ended, policy)
+	}
+	prev, prevShares := previous()
+	if prev.Epoch != 0 || prev.KeySetId != ([32]byte{}) || len(prevShares) != 0 || handoverEnd() != 0 || len(rootKeys(true).CaPubkey) != 0 {
+		t.Fatalf("the handover's records outlive its end: %+v, %d shares, end %d", prev, len(prevShares), handoverEnd())
+	}
+	c.reverts(t, []revertCase{{"endThresholdHandover twice", c.kms, s, K.PackEndThresholdHandover(), "no threshold handover to end", nil}})
+
+	// A second rotation; the owner cuts its handover short.
+	c.send(c.kms, o, K.PackSetThresholdRootRotation(5, 2, abc, 3600), "")
+	info("ca5", "k5")
+	ks5, shares5 := thresholdRecord(5, 5, 2, 3)
+	c.send(c.kms, o, K.PackSetThresholdKeySet(ks5, shares5), "")
+	if prev, _ := previous(); prev.KeySetId != ks4.KeySetId || string(rootKeys(true).CaPubkey) != "ca3" {
+		t.Fatalf("previousThresholdKeySet after the second rotation: %+v", prev)
+	}
+	c.reverts(t, []revertCase{{"a stranger cutting a handover short", c.kms, s, K.PackEndThresholdHandover(), "the threshold handover is under way: only the owner may end it before thresholdHandoverEnd", o}})
+	if prev, _ := previous(); prev.Epoch != 0 || handoverEnd() != 0 {
+		t.Fatalf("the owner's endThresholdHandover left %+v until %d", prev, handoverEnd())
+	}
+
+	// A handover past its end that nobody ended holds up no rotation, and
+	// the next rotation's key set replaces it.
+	c.send(c.kms, o, K.PackSetThresholdRootRotation(6, 2, abc, 60), "")
+	info("ca6", "k6")
+	ks6, shares6 := thresholdRecord(6, 6, 2, 3)
+	c.send(c.kms, o, K.PackSetThresholdKeySet(ks6, shares6), "")
+	c.adjustTime(t, time.Minute)
+	c.send(c.kms, o, K.PackSetThresholdRootRotation(7, 2, abc, 60), "")
+	info("ca7", "k7")
+	ks7, shares7 := thresholdRecord(7, 7, 2, 3)
+	r = c.send(c.kms, o, K.PackSetThresholdKeySet(ks7, shares7), "")
+	endedStale := logged(r, K.UnpackThresholdHandoverEndedEvent)
+	if prev, _ := previous(); prev.KeySetId != ks6.KeySetId || string(rootKeys(true).CaPubkey) != "ca6" || endedStale == nil || endedStale.PreviousRootEpoch != 5 {
+		t.Fatalf("previousThresholdKeySet after a rotation over a stale handover: %+v, ended %+v", prev, endedStale)
+	}
+	var endedPolicy bool
+	for _, l := range r.Logs {
+		if e, err := K.UnpackPolicyChangedEvent(l); err == nil && e.Policy == crypto.Keccak256Hash([]byte("threshold-handover")) && e.Value == ks5.KeySetId && !e.Enabled {
+			endedPolicy = true
+		}
+	}
+	if !endedPolicy {
+		t.Fatal("no PolicyChanged records the end of the stale handover")
+	}
+}
+
+// logged is the last event of a receipt that unpack takes, nil if none.
+func logged[T any](r *types.Receipt, unpack func(*types.Log) (*T, error)) *T {
+	var last *T
+	for _, l := range r.Logs {
+		if e, err := unpack(l); err == nil {
+			last = e
+		}
+	}
+	return last
 }

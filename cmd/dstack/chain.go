@@ -245,6 +245,8 @@ read at one block, which they print first.`}
 				return err
 			}),
 		setThresholdCommittee(run, kms),
+		rotateThresholdRoots(run, kms),
+		endThresholdHandover(run, kms),
 		kmsTx("add-os-image", "Allow an OS image hash", K.PackAddOsImageHash),
 		kmsTx("remove-os-image", "Disallow an OS image hash", K.PackRemoveOsImageHash),
 		kmsTx("add-kms-mr", "Allow a KMS aggregated measurement", K.PackAddKmsAggregatedMr),

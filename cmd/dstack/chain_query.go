@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/big"
 	"os"
 	"strconv"
+	"time"
 
 	ethereum "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
@@ -105,6 +107,35 @@ func (q *chainQuery) listed(ctx context.Context, contract common.Address, added 
 		}
 	}
 	return out, nil
+}
+
+// thresholdHandover prints the previous key set a root rotation left on
+// chain, if any: its key-set id, root epoch and committee epoch, the
+// handover's end, and whether the handover is under way at the query's
+// block (by the block's time; once it is not, anyone may end it).
+func (q *chainQuery) thresholdHandover(ctx context.Context, to common.Address) error {
+	K := dstackkms.NewDstackKms()
+	prev, err := callAt(ctx, q, to, K.PackPreviousThresholdKeySet(), K.UnpackPreviousThresholdKeySet)
+	if err != nil {
+		return err
+	}
+	if prev.Epoch == 0 {
+		return nil
+	}
+	end, err := callAt(ctx, q, to, K.PackThresholdHandoverEnd(), K.UnpackThresholdHandoverEnd)
+	if err != nil {
+		return err
+	}
+	h, err := q.Client.HeaderByNumber(ctx, q.block)
+	if err != nil {
+		return fmt.Errorf("reading the time of block %s: %w", q.block, err)
+	}
+	q.line("handover_key_set_id", hexHash(prev.KeySetId))
+	q.line("handover_root_epoch", strconv.FormatUint(uint64(prev.RootEpoch), 10))
+	q.line("handover_epoch", strconv.FormatUint(prev.Epoch, 10))
+	q.line("handover_end", time.Unix(int64(min(end, math.MaxInt64)), 0).UTC().Format(time.RFC3339))
+	q.line("handover_under_way", strconv.FormatBool(h.Time < end))
+	return nil
 }
 
 // bootInfoFlags are the boot info fields of an isAppAllowed or
@@ -282,7 +313,7 @@ func queryCommands(query queryRunner, kms func() (common.Address, error)) []*cob
 			q.line("eventlog_bytes", strconv.Itoa(len(info.Eventlog)))
 			return nil
 		})},
-		{Use: "threshold-committee [EPOCH]", Short: "Show the threshold KMS committee governance decided for EPOCH (default the latest), and the epoch of the key set on chain",
+		{Use: "threshold-committee [EPOCH]", Short: "Show the threshold KMS committee governance decided for EPOCH (default the latest) and whether it is a root rotation, the epochs of the key set on chain, and the previous key set of a root rotation's handover",
 			Args: cobra.MaximumNArgs(1), RunE: query(func(ctx context.Context, q *chainQuery, args []string) error {
 				to, err := kms()
 				if err != nil {
@@ -306,11 +337,23 @@ func queryCommands(query queryRunner, kms func() (common.Address, error)) []*cob
 					return err
 				}
 				q.line("key_set_epoch", strconv.FormatUint(ks.Epoch, 10))
+				q.line("key_set_root_epoch", strconv.FormatUint(uint64(ks.RootEpoch), 10))
+				if err := q.thresholdHandover(ctx, to); err != nil {
+					return err
+				}
 				if len(c.Members) == 0 {
 					return fmt.Errorf("no threshold committee is decided for epoch %d", epoch)
 				}
+				handover, err := callAt(ctx, q, to, K.PackThresholdRootRotation(epoch), K.UnpackThresholdRootRotation)
+				if err != nil {
+					return err
+				}
 				q.line("epoch", strconv.FormatUint(epoch, 10))
 				q.line("threshold", strconv.Itoa(int(c.Threshold)))
+				q.line("root_rotation", strconv.FormatBool(handover != 0))
+				if handover != 0 {
+					q.line("handover", (time.Duration(handover) * time.Second).String())
+				}
 				for _, m := range c.Members {
 					q.line("member", m.Name+" "+m.Url)
 				}

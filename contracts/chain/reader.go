@@ -173,6 +173,12 @@ type Reader struct {
 	gen         uint64      // bumped at every invalidation
 	cache       map[[32]byte]entry
 	apps        map[common.Address]*appState
+	// timed is the timestamp of the last block whose time was read; it is
+	// dropped with the cache.
+	timed struct {
+		block, time uint64
+		ok          bool
+	}
 }
 
 // New checks the backend's chain id and the contract's presence, and
@@ -396,6 +402,7 @@ func (r *Reader) reset(n uint64, hash common.Hash) {
 // an app came from the factory.
 func (r *Reader) dropAllLocked() {
 	clear(r.cache)
+	r.timed.ok = false
 	for a, st := range r.apps {
 		if !st.factory {
 			delete(r.apps, a)

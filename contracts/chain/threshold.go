@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"math/big"
+	"time"
 
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 
@@ -28,22 +31,15 @@ func (r *Reader) ThresholdKeySet(ctx context.Context) (ks *tkey.KeySet, epoch ui
 	if block, err = r.pin(ctx); err != nil {
 		return nil, 0, 0, err
 	}
-	recData, sharesData, infoData := r.abi.PackThresholdKeySet(), r.abi.PackThresholdShares(), r.abi.PackKmsInfo()
-	rec, err := lookup(ctx, r, block, recData, nil, func(o *bind.CallOpts) (dstackkms.ThresholdKeySetOutput, error) {
-		return bind.Call(r.kms, o, recData, r.abi.UnpackThresholdKeySet)
-	})
+	rec, err := kmsCall(ctx, r, block, r.abi.PackThresholdKeySet(), r.abi.UnpackThresholdKeySet)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("reading the threshold key set: %w", err)
 	}
-	shares, err := lookup(ctx, r, block, sharesData, nil, func(o *bind.CallOpts) ([]dstackkms.DstackKmsThresholdShare, error) {
-		return bind.Call(r.kms, o, sharesData, r.abi.UnpackThresholdShares)
-	})
+	shares, err := kmsCall(ctx, r, block, r.abi.PackThresholdShares(), r.abi.UnpackThresholdShares)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("reading the threshold public shares: %w", err)
 	}
-	info, err := lookup(ctx, r, block, infoData, nil, func(o *bind.CallOpts) (dstackkms.KmsInfoOutput, error) {
-		return bind.Call(r.kms, o, infoData, r.abi.UnpackKmsInfo)
-	})
+	info, err := kmsCall(ctx, r, block, r.abi.PackKmsInfo(), r.abi.UnpackKmsInfo)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("reading the KMS info: %w", err)
 	}
@@ -102,6 +98,13 @@ func ThresholdRecord(ks *tkey.KeySet, epoch uint64) (dstackkms.DstackKmsThreshol
 	return rec, shares
 }
 
+// kmsCall reads a DstackKms view at a pinned block, through the cache.
+func kmsCall[T any](ctx context.Context, r *Reader, block uint64, data []byte, unpack func([]byte) (T, error)) (T, error) {
+	return lookup(ctx, r, block, data, nil, func(o *bind.CallOpts) (T, error) {
+		return bind.Call(r.kms, o, data, unpack)
+	})
+}
+
 // ThresholdMember is a member of a committee governance decided on: its
 // name in the committee and its peer listener's URL.
 type ThresholdMember struct {
@@ -110,14 +113,23 @@ type ThresholdMember struct {
 }
 
 // ThresholdCommittee is a threshold KMS committee governance decided on
-// (DstackKms.setThresholdCommittee): from Epoch on, Members hold the
-// roots, Threshold of them combining; for a resharing, FromNodes are the
-// members of the previous committee that take part (none: all of them).
+// (DstackKms.setThresholdCommittee or setThresholdRootRotation): from
+// Epoch on, Members hold the roots, Threshold of them combining; for a
+// resharing, FromNodes are the members of the previous committee that take
+// part (none: all of them).
 type ThresholdCommittee struct {
 	Epoch     uint64
 	Threshold int
 	Members   []ThresholdMember
 	FromNodes []string
+	// RootRotation is set when governance decided the committee as a root
+	// rotation (setThresholdRootRotation): it makes new roots by a new DKG,
+	// of root epoch Epoch, instead of resharing the roots on chain.
+	RootRotation bool
+	// Handover is, for a root rotation, how long the nodes are to answer for
+	// the old roots beside the new ones once the new key set is published
+	// (DstackKms.thresholdRootRotation(Epoch)); zero for any other committee.
+	Handover time.Duration
 }
 
 // ErrNoThresholdCommittee is returned when governance decided no
@@ -133,16 +145,11 @@ func (r *Reader) LatestThresholdCommittee(ctx context.Context) (c *ThresholdComm
 	if err != nil {
 		return nil, 0, err
 	}
-	epochData, recData := r.abi.PackThresholdCommitteeEpoch(), r.abi.PackThresholdKeySet()
-	epoch, err := lookup(ctx, r, block, epochData, nil, func(o *bind.CallOpts) (uint64, error) {
-		return bind.Call(r.kms, o, epochData, r.abi.UnpackThresholdCommitteeEpoch)
-	})
+	epoch, err := kmsCall(ctx, r, block, r.abi.PackThresholdCommitteeEpoch(), r.abi.UnpackThresholdCommitteeEpoch)
 	if err != nil {
 		return nil, 0, fmt.Errorf("reading the threshold committee's epoch: %w", err)
 	}
-	rec, err := lookup(ctx, r, block, recData, nil, func(o *bind.CallOpts) (dstackkms.ThresholdKeySetOutput, error) {
-		return bind.Call(r.kms, o, recData, r.abi.UnpackThresholdKeySet)
-	})
+	rec, err := kmsCall(ctx, r, block, r.abi.PackThresholdKeySet(), r.abi.UnpackThresholdKeySet)
 	if err != nil {
 		return nil, 0, fmt.Errorf("reading the threshold key set: %w", err)
 	}
@@ -164,19 +171,112 @@ func (r *Reader) ThresholdCommittee(ctx context.Context, epoch uint64) (*Thresho
 }
 
 func (r *Reader) thresholdCommittee(ctx context.Context, block, epoch uint64) (*ThresholdCommittee, error) {
-	data := r.abi.PackThresholdCommittee(epoch)
-	rec, err := lookup(ctx, r, block, data, nil, func(o *bind.CallOpts) (dstackkms.DstackKmsThresholdCommittee, error) {
-		return bind.Call(r.kms, o, data, r.abi.UnpackThresholdCommittee)
-	})
+	rec, err := kmsCall(ctx, r, block, r.abi.PackThresholdCommittee(epoch), r.abi.UnpackThresholdCommittee)
 	if err != nil {
 		return nil, fmt.Errorf("reading the threshold committee of epoch %d: %w", epoch, err)
 	}
 	if len(rec.Members) == 0 {
 		return nil, fmt.Errorf("%w (epoch %d)", ErrNoThresholdCommittee, epoch)
 	}
-	c := &ThresholdCommittee{Epoch: epoch, Threshold: int(rec.Threshold), FromNodes: rec.FromNodes}
+	handover, err := kmsCall(ctx, r, block, r.abi.PackThresholdRootRotation(epoch), r.abi.UnpackThresholdRootRotation)
+	if err != nil {
+		return nil, fmt.Errorf("reading whether the threshold committee of epoch %d is a root rotation: %w", epoch, err)
+	}
+	if handover > maxHandoverSeconds {
+		return nil, fmt.Errorf("the threshold committee of epoch %d has a handover of %d seconds, above DstackKms's bound of %d: the contract is not DstackKms", epoch, handover, maxHandoverSeconds)
+	}
+	c := &ThresholdCommittee{Epoch: epoch, Threshold: int(rec.Threshold), FromNodes: rec.FromNodes,
+		RootRotation: handover != 0, Handover: time.Duration(handover) * time.Second}
 	for _, m := range rec.Members {
 		c.Members = append(c.Members, ThresholdMember{Name: m.Name, URL: m.Url})
 	}
 	return c, nil
+}
+
+// maxHandoverSeconds is DstackKms's bound on a root rotation's handover
+// (365 days).
+const maxHandoverSeconds = 365 * 24 * 3600
+
+// ThresholdHandover is the key set a root rotation replaced, which the
+// nodes still answer for, beside the key set on chain, until End: CVMs move
+// their keys from its roots to the new ones meanwhile.
+type ThresholdHandover struct {
+	// KeySet is the previous key set, with the root CA and k256 public keys
+	// it was published with; its ID is the key-set id published with it.
+	KeySet *tkey.KeySet
+	// Epoch is its committee's epoch.
+	Epoch uint64
+	// End is when the handover ends (DstackKms.thresholdHandoverEnd).
+	End time.Time
+}
+
+// ThresholdHandover reads, at one block, the handover of a root rotation
+// under way at that block: DstackKms's previousThresholdKeySet,
+// previousThresholdShares and previousThresholdRootKeys, checked as
+// ThresholdKeySet checks the key set on chain. A handover is under way
+// while the previous key set is stored and the block's timestamp is before
+// thresholdHandoverEnd — judged by the chain's clock, not the local one, so
+// that it ends at its end even when nobody calls endThresholdHandover. h is
+// nil, with a nil error, when none is under way.
+func (r *Reader) ThresholdHandover(ctx context.Context) (h *ThresholdHandover, block uint64, err error) {
+	if block, err = r.pin(ctx); err != nil {
+		return nil, 0, err
+	}
+	end, err := kmsCall(ctx, r, block, r.abi.PackThresholdHandoverEnd(), r.abi.UnpackThresholdHandoverEnd)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading the end of the threshold handover: %w", err)
+	}
+	if end == 0 {
+		return nil, block, nil
+	}
+	if end > uint64(math.MaxInt64) {
+		return nil, 0, fmt.Errorf("the threshold handover on chain at block %d ends at %d, past any time: the contract is not DstackKms", block, end)
+	}
+	now, err := r.blockTime(ctx, block)
+	if err != nil {
+		return nil, 0, err
+	}
+	if now >= end {
+		return nil, block, nil
+	}
+	rec, err := kmsCall(ctx, r, block, r.abi.PackPreviousThresholdKeySet(), r.abi.UnpackPreviousThresholdKeySet)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading the previous threshold key set: %w", err)
+	}
+	shares, err := kmsCall(ctx, r, block, r.abi.PackPreviousThresholdShares(), r.abi.UnpackPreviousThresholdShares)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading the previous threshold public shares: %w", err)
+	}
+	keys, err := kmsCall(ctx, r, block, r.abi.PackPreviousThresholdRootKeys(), r.abi.UnpackPreviousThresholdRootKeys)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading the previous threshold root keys: %w", err)
+	}
+	ks, err := KeySetOf(dstackkms.DstackKmsThresholdKeySet(rec), shares, keys.CaPubkey, keys.K256Pubkey)
+	if err != nil {
+		return nil, 0, fmt.Errorf("the previous threshold key set on chain at block %d, in a handover until %d: %w", block, end, err)
+	}
+	return &ThresholdHandover{KeySet: ks, Epoch: rec.Epoch, End: time.Unix(int64(end), 0)}, block, nil
+}
+
+// blockTime is the timestamp of a block, in seconds; the last one read is
+// kept until the next reset.
+func (r *Reader) blockTime(ctx context.Context, block uint64) (uint64, error) {
+	r.mu.Lock()
+	if r.timed.ok && r.timed.block == block {
+		t := r.timed.time
+		r.mu.Unlock()
+		return t, nil
+	}
+	gen := r.gen
+	r.mu.Unlock()
+	h, err := r.backend.HeaderByNumber(ctx, new(big.Int).SetUint64(block))
+	if err != nil {
+		return 0, fmt.Errorf("reading the time of block %d: %w", block, err)
+	}
+	r.mu.Lock()
+	if r.gen == gen {
+		r.timed.block, r.timed.time, r.timed.ok = block, h.Time, true
+	}
+	r.mu.Unlock()
+	return h.Time, nil
 }

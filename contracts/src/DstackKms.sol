@@ -70,6 +70,13 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
         string[] fromNodes;
     }
 
+    /// @notice The root CA and k256 public keys a key set was published with: kmsInfo's caPubkey and k256Pubkey
+    /// when setThresholdKeySet stored it.
+    struct ThresholdRootKeys {
+        bytes caPubkey;
+        bytes k256Pubkey;
+    }
+
     // Storage, in upstream's order.
     KmsInfo public kmsInfo;
     string public gatewayAppId;
@@ -84,7 +91,16 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
     // Appended storage: the threshold committees governance decided on, by epoch, and the latest epoch.
     uint64 public thresholdCommitteeEpoch;
     mapping(uint64 => ThresholdCommittee) private _thresholdCommittees;
-    uint256[43] private __gap;
+    // Appended storage: root rotation. The committees governance decided as root rotations (epoch → handover
+    // seconds, 0 for any other), the root keys the current key set was published with, and while a handover is
+    // under way the previous key set, its shares, its root keys and the end of the handover.
+    mapping(uint64 => uint64) public thresholdRootRotation;
+    ThresholdRootKeys private _thresholdRootKeys;
+    ThresholdKeySet public previousThresholdKeySet;
+    ThresholdShare[] private _previousThresholdShares;
+    ThresholdRootKeys private _previousThresholdRootKeys;
+    uint64 public thresholdHandoverEnd;
+    uint256[32] private __gap;
 
     event AppRegistered(address appId);
     event KmsInfoSet(bytes k256Pubkey);
@@ -99,6 +115,9 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
     event AppDeployedViaFactory(address indexed appId, address indexed deployer);
     event ThresholdKeySetSet(uint32 indexed rootEpoch, uint64 indexed epoch, bytes32 keySetId);
     event ThresholdCommitteeSet(uint64 indexed epoch, uint16 threshold, bytes32 committeeHash);
+    event ThresholdRootRotationSet(uint64 indexed epoch, uint64 handoverSeconds);
+    event ThresholdHandoverStarted(uint32 indexed previousRootEpoch, uint32 indexed rootEpoch, uint64 end);
+    event ThresholdHandoverEnded(uint32 indexed previousRootEpoch);
     /// @notice Audit trail of every policy change; policy is keccak256 of its name.
     event PolicyChanged(address indexed actor, bytes32 indexed policy, bytes32 indexed value, bool enabled);
 
@@ -112,7 +131,9 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
     bytes32 private constant POLICY_OS_IMAGE = keccak256("os-image");
     bytes32 private constant POLICY_THRESHOLD_KEY_SET = keccak256("threshold-key-set");
     bytes32 private constant POLICY_THRESHOLD_COMMITTEE = keccak256("threshold-committee");
+    bytes32 private constant POLICY_THRESHOLD_HANDOVER = keccak256("threshold-handover");
     uint256 private constant MAX_THRESHOLD_MEMBERS = 64;
+    uint64 private constant MAX_THRESHOLD_HANDOVER = 365 days;
 
     /// @custom:oz-upgrades-unsafe-allow constructor
     constructor() {
@@ -152,7 +173,14 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
 
     /// @notice Publishes a threshold KMS committee's key set and every member's public shares, after its DKG or a
     /// resharing. The committee's epoch must increase, and the root epoch may not go back: an old committee, whose
-    /// retired shares may have leaked, cannot be published again.
+    /// retired shares may have leaked, cannot be published again. kmsInfo's caPubkey and k256Pubkey (sent first:
+    /// the key-set id covers them) are kept with the key set.
+    ///
+    /// New roots (a root epoch above the stored key set's) are a root rotation: governance must have decided the
+    /// committee as one (setThresholdRootRotation), and the root epoch is the committee's. The key set they replace,
+    /// its shares and root keys become the previous key set, which the nodes still answer for until
+    /// thresholdHandoverEnd, so that CVMs can move their keys from the old roots to the new ones. A resharing during
+    /// the handover leaves the previous key set and the end as they are.
     function setThresholdKeySet(ThresholdKeySet calldata keySet, ThresholdShare[] calldata shares) external onlyOwner {
         require(keySet.threshold >= 1 && keySet.threshold <= shares.length, "invalid threshold");
         require(keySet.epoch > thresholdKeySet.epoch, "committee epoch must increase");
@@ -170,7 +198,16 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
                 require(_isMember(c, shares[i].node), "a share of a node not in the committee governance set for this epoch");
             }
         }
+        uint64 handover = thresholdRootRotation[keySet.epoch];
+        if (thresholdKeySet.epoch != 0 && keySet.rootEpoch > thresholdKeySet.rootEpoch) {
+            require(handover != 0, "new roots, but governance decided no root rotation for this epoch");
+            require(keySet.rootEpoch == keySet.epoch, "a root rotation's root epoch must be its committee epoch");
+            _startThresholdHandover(handover, keySet.rootEpoch);
+        } else {
+            require(handover == 0, "governance decided a root rotation for this epoch: its key set must be of new roots");
+        }
         thresholdKeySet = keySet;
+        _thresholdRootKeys = ThresholdRootKeys(kmsInfo.caPubkey, kmsInfo.k256Pubkey);
         delete _thresholdShares;
         for (uint256 i = 0; i < shares.length; i++) {
             ThresholdShare calldata s = shares[i];
@@ -191,6 +228,74 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
         external
         onlyOwner
     {
+        _setThresholdCommittee(epoch, threshold, members, fromNodes);
+    }
+
+    /// @notice Decides, as setThresholdCommittee does (with no fromNodes), the committee of a new epoch that makes new
+    /// roots by a new DKG, their root epoch this epoch, and how long the nodes are to answer for the old roots beside
+    /// the new ones once the new key set is published (the handover, 1 second to 365 days). It needs a key set on
+    /// chain to rotate from, stored with its root keys, and no handover under way: end the last one first
+    /// (endThresholdHandover).
+    function setThresholdRootRotation(uint64 epoch, uint16 threshold, ThresholdMember[] calldata members, uint64 handoverSeconds)
+        external
+        onlyOwner
+    {
+        require(thresholdKeySet.epoch != 0, "no threshold key set on chain to rotate from");
+        // The previous key set is read with the root keys kept with it: a key set stored before they were kept (by an
+        // older implementation) must be published again, by a resharing, before its roots are rotated.
+        require(
+            _thresholdRootKeys.caPubkey.length != 0 && _thresholdRootKeys.k256Pubkey.length != 0,
+            "the threshold key set on chain has no root keys kept with it: publish it again by a resharing first"
+        );
+        require(epoch <= type(uint32).max, "a root rotation's epoch must fit a root epoch (uint32)");
+        require(handoverSeconds >= 1 && handoverSeconds <= MAX_THRESHOLD_HANDOVER, "handover must be 1 second to 365 days");
+        require(!_thresholdHandoverUnderWay(), "a threshold handover is under way: end it first (endThresholdHandover)");
+        _setThresholdCommittee(epoch, threshold, members, new string[](0));
+        thresholdRootRotation[epoch] = handoverSeconds;
+        emit ThresholdRootRotationSet(epoch, handoverSeconds);
+    }
+
+    /// @notice Ends the handover of a root rotation: the previous key set, its shares and root keys are deleted, and
+    /// the nodes no longer answer for the old roots. Anyone may end it once thresholdHandoverEnd is reached; the
+    /// owner at any time, to cut it short (when the old shares are believed leaked, say).
+    function endThresholdHandover() external {
+        require(previousThresholdKeySet.epoch != 0, "no threshold handover to end");
+        require(!_thresholdHandoverUnderWay() || msg.sender == owner(), "the threshold handover is under way: only the owner may end it before thresholdHandoverEnd");
+        _deletePreviousThresholdKeySet();
+    }
+
+    /// @dev Moves the key set on chain to the previous one, for a handover of handoverSeconds. A previous key set whose
+    /// handover ran out without anyone ending it is deleted first.
+    function _startThresholdHandover(uint64 handoverSeconds, uint32 rootEpoch) private {
+        if (previousThresholdKeySet.epoch != 0) {
+            _deletePreviousThresholdKeySet();
+        }
+        previousThresholdKeySet = thresholdKeySet;
+        for (uint256 i = 0; i < _thresholdShares.length; i++) {
+            _previousThresholdShares.push(_thresholdShares[i]);
+        }
+        _previousThresholdRootKeys = _thresholdRootKeys;
+        uint64 end = uint64(block.timestamp) + handoverSeconds;
+        thresholdHandoverEnd = end;
+        emit ThresholdHandoverStarted(thresholdKeySet.rootEpoch, rootEpoch, end);
+        emit PolicyChanged(msg.sender, POLICY_THRESHOLD_HANDOVER, thresholdKeySet.keySetId, true);
+    }
+
+    function _deletePreviousThresholdKeySet() private {
+        emit ThresholdHandoverEnded(previousThresholdKeySet.rootEpoch);
+        emit PolicyChanged(msg.sender, POLICY_THRESHOLD_HANDOVER, previousThresholdKeySet.keySetId, false);
+        delete previousThresholdKeySet;
+        delete _previousThresholdShares;
+        delete _previousThresholdRootKeys;
+        thresholdHandoverEnd = 0;
+    }
+
+    /// @dev A handover is under way while a previous key set is stored and its end is not reached.
+    function _thresholdHandoverUnderWay() private view returns (bool) {
+        return previousThresholdKeySet.epoch != 0 && block.timestamp < thresholdHandoverEnd;
+    }
+
+    function _setThresholdCommittee(uint64 epoch, uint16 threshold, ThresholdMember[] calldata members, string[] memory fromNodes) private {
         require(epoch > thresholdCommitteeEpoch && epoch > thresholdKeySet.epoch, "committee epoch must increase");
         require(members.length >= 2 && members.length <= MAX_THRESHOLD_MEMBERS, "a committee has 2 to 64 members");
         require(threshold >= 2 && threshold <= members.length, "invalid threshold");
@@ -231,6 +336,22 @@ contract DstackKms is Initializable, Ownable2StepUpgradeable, UUPSUpgradeable, E
     /// @notice The public shares of the committee in thresholdKeySet, in increasing id order.
     function thresholdShares() external view returns (ThresholdShare[] memory) {
         return _thresholdShares;
+    }
+
+    /// @notice The root CA and k256 public keys thresholdKeySet was published with (kmsInfo's at the time).
+    function thresholdRootKeys() external view returns (ThresholdRootKeys memory) {
+        return _thresholdRootKeys;
+    }
+
+    /// @notice The public shares of previousThresholdKeySet, the key set a root rotation replaced, in increasing id
+    /// order; none when no handover is stored.
+    function previousThresholdShares() external view returns (ThresholdShare[] memory) {
+        return _previousThresholdShares;
+    }
+
+    /// @notice The root CA and k256 public keys previousThresholdKeySet was published with.
+    function previousThresholdRootKeys() external view returns (ThresholdRootKeys memory) {
+        return _previousThresholdRootKeys;
     }
 
     function setGatewayAppId(string memory appId) external onlyOwner {

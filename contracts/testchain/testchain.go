@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/big"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
@@ -128,4 +129,20 @@ func (c *Chain) DeployApp(requireTcb, allowAnyDevice bool, device, compose [32]b
 		}
 	}
 	return common.Address{}, r, fmt.Errorf("no AppDeployedViaFactory event")
+}
+
+// AdjustTime moves the chain's clock on by d and mines a block. The
+// transaction pool drops mined transactions when it processes the new head,
+// a moment after the block: until then the simulated beacon refuses to
+// adjust the time, so it is tried again for up to five seconds.
+func (c *Chain) AdjustTime(d time.Duration) error {
+	var err error
+	for i := 0; i < 200; i++ {
+		if err = c.Sim.AdjustTime(d); err == nil {
+			c.Sim.Commit()
+			return nil
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	return fmt.Errorf("adjusting the simulated chain's time: %w", err)
 }
