@@ -5,16 +5,21 @@
 //
 // On first boot (no LUKS header) it formats the disk and the filesystem; on
 // later boots it opens them. A disk its key does not open is refused before
-// anything is written to it. It must never mount a volume whose header did
-// not validate (guestos/luks2 checks it as upstream does), and never write
-// plaintext to the device: every byte of the filesystem goes through
-// dm-crypt.
+// anything is written to it. When the threshold KMS rotates its roots, the
+// disk key changes: during the handover window the CVM also gets its
+// previous disk key, and PrepareRekey moves the disk from that key to the
+// new one (the volume key, and so the data, stay), so that the disk opens
+// with the new key alone once the old roots are destroyed. It must never
+// mount a volume whose header did not validate (guestos/luks2 checks it as
+// upstream does), and never write plaintext to the device: every byte of
+// the filesystem goes through dm-crypt.
 //
 // The filesystem is made by github.com/diskfs/go-diskfs, in Go, so that the
 // image needs no mkfs binary.
 package datadisk
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -67,7 +72,38 @@ type Disk struct {
 }
 
 // Prepare implements boot.Storage.
-func (d *Disk) Prepare(_ context.Context, diskCryptKey []byte) (*boot.Volume, error) {
+func (d *Disk) Prepare(ctx context.Context, diskCryptKey []byte) (*boot.Volume, error) {
+	return d.prepare(ctx, diskCryptKey, nil)
+}
+
+// PrepareRekey is Prepare for the handover window of a root rotation of
+// the KMS, when the CVM has its previous disk key besides the current one.
+//
+// When the current key opens no keyslot of the volume and the previous key
+// opens one, it adds a keyslot for the current key (luks2.AddKey), checks
+// that the current key opens the volume, removes the previous key's
+// keyslot (luks2.RemoveKey, which wipes its key material), and goes on as
+// Prepare. When the current key opens the volume and the previous key
+// still opens a keyslot too (a re-key that stopped after adding the new
+// keyslot), it removes that keyslot. Each step leaves a volume that one of
+// the two keys opens, so a re-key stopped anywhere is finished by the next
+// PrepareRekey with the same keys. A keyslot whose removal stopped after
+// its key material was wiped opens with no key; it is left in the header.
+//
+// A disk neither key opens is refused, with an error wrapping
+// luks2.ErrWrongKey, before anything is written to it. A blank disk is
+// formatted with the current key only. A nil or empty previousDiskKey, or
+// one equal to diskCryptKey, makes PrepareRekey exactly Prepare.
+func (d *Disk) PrepareRekey(ctx context.Context, diskCryptKey, previousDiskKey []byte) (*boot.Volume, error) {
+	if len(previousDiskKey) == 0 || bytes.Equal(previousDiskKey, diskCryptKey) {
+		return d.prepare(ctx, diskCryptKey, nil)
+	}
+	return d.prepare(ctx, diskCryptKey, []byte(hex.EncodeToString(previousDiskKey)))
+}
+
+// prepare opens (re-keying from the previous passphrase when it is not
+// nil) or formats the volume, maps and mounts it.
+func (d *Disk) prepare(_ context.Context, diskCryptKey, previous []byte) (*boot.Volume, error) {
 	if d.Device == "" || d.MountPoint == "" {
 		return nil, errors.New("preparing the data disk: no device or mount point configured")
 	}
@@ -77,7 +113,7 @@ func (d *Disk) Prepare(_ context.Context, diskCryptKey []byte) (*boot.Volume, er
 	d.defaults()
 	log := d.Logger
 	passphrase := []byte(hex.EncodeToString(diskCryptKey))
-	size, h, key, fresh, err := d.unlock(passphrase)
+	size, h, key, fresh, err := d.unlock(passphrase, previous)
 	if err != nil {
 		return nil, err
 	}
@@ -102,19 +138,43 @@ func (d *Disk) Prepare(_ context.Context, diskCryptKey []byte) (*boot.Volume, er
 	return &boot.Volume{Dir: d.MountPoint, FS: FS}, nil
 }
 
-// unlock opens the LUKS2 volume read-only, or formats a blank disk.
-func (d *Disk) unlock(passphrase []byte) (size int64, h *luks2.Header, key []byte, fresh bool, err error) {
+// unlock opens the LUKS2 volume, or formats a blank disk. It opens the
+// device read-only, and for writing only to format a blank disk or to
+// re-key a volume that one of the two passphrases opens.
+func (d *Disk) unlock(passphrase, previous []byte) (size int64, h *luks2.Header, key []byte, fresh bool, err error) {
 	f, err := os.Open(d.Device)
 	if err != nil {
 		return 0, nil, nil, false, fmt.Errorf("opening the data disk: %w", err)
 	}
+	defer f.Close()
 	size, err = f.Seek(0, io.SeekEnd)
 	if err != nil {
-		f.Close()
 		return 0, nil, nil, false, fmt.Errorf("sizing the data disk %s: %w", d.Device, err)
 	}
 	h, key, err = luks2.Open(f, passphrase)
-	f.Close()
+	if previous != nil && (err == nil || errors.Is(err, luks2.ErrWrongKey)) {
+		hp, old, perr := luks2.Open(f, previous)
+		clear(old)
+		if perr != nil && !errors.Is(perr, luks2.ErrWrongKey) {
+			clear(key)
+			return 0, nil, nil, false, fmt.Errorf("opening the data disk %s with the previous disk key: %w", d.Device, perr)
+		}
+		switch previousOpens := perr == nil; {
+		case err == nil && !previousOpens:
+			d.Logger.Info("opened the LUKS2 data disk with the current disk key; the previous one opens no keyslot", zap.String("uuid", h.UUID))
+			return size, h, key, false, nil
+		case err == nil:
+			clear(key)
+			d.Logger.Warn("both the current and the previous disk key open the LUKS2 data disk (a re-key stopped after adding the current key): removing the previous key's keyslot", zap.String("uuid", h.UUID))
+			h, key, err = d.rekey(passphrase, previous, false)
+			return size, h, key, false, err
+		case previousOpens:
+			d.Logger.Info("the previous disk key opens the LUKS2 data disk: re-keying it to the current disk key", zap.String("uuid", hp.UUID), zap.String("device", d.Device))
+			h, key, err = d.rekey(passphrase, previous, true)
+			return size, h, key, false, err
+		}
+		return 0, nil, nil, false, fmt.Errorf("opening the data disk %s: neither the current disk key nor the previous one opens it (nothing was written to it): %w", d.Device, err)
+	}
 	switch {
 	case err == nil:
 		d.Logger.Info("opened the LUKS2 data disk", zap.String("uuid", h.UUID))
@@ -140,6 +200,52 @@ func (d *Disk) unlock(passphrase []byte) (size int64, h *luks2.Header, key []byt
 		return 0, nil, nil, false, fmt.Errorf("re-opening the freshly formatted data disk: %w", err)
 	}
 	return size, h, key, true, nil
+}
+
+// rekey moves the volume from the previous passphrase to the current one:
+// it adds a keyslot for the current passphrase (when add is set), checks
+// that the current passphrase opens the volume, and removes every keyslot
+// the previous passphrase opens. It returns the header and volume key the
+// current passphrase opens afterwards.
+func (d *Disk) rekey(passphrase, previous []byte, add bool) (*luks2.Header, []byte, error) {
+	w, err := os.OpenFile(d.Device, os.O_RDWR, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening the data disk to re-key it: %w", err)
+	}
+	defer w.Close()
+	if add {
+		n, err := luks2.AddKey(w, previous, passphrase, luks2.FormatOptions{})
+		if err != nil {
+			return nil, nil, fmt.Errorf("re-keying the data disk %s: adding a keyslot for the current disk key: %w", d.Device, err)
+		}
+		d.Logger.Info("added a keyslot for the current disk key to the data disk", zap.Int("keyslot", n))
+	}
+	_, key, err := luks2.Open(w, passphrase)
+	if err != nil {
+		return nil, nil, fmt.Errorf("re-keying the data disk %s: the current disk key does not open it after adding its keyslot (the previous key's keyslot was kept): %w", d.Device, err)
+	}
+	clear(key)
+	for range luks2.MaxKeyslots {
+		n, err := luks2.RemoveKey(w, previous)
+		if errors.Is(err, luks2.ErrWrongKey) {
+			break
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("re-keying the data disk %s: removing the previous disk key's keyslot: %w", d.Device, err)
+		}
+		d.Logger.Info("removed the previous disk key's keyslot from the data disk, and wiped its key material", zap.Int("keyslot", n))
+	}
+	h, key, err := luks2.Open(w, passphrase)
+	if err != nil {
+		return nil, nil, fmt.Errorf("re-keying the data disk %s: re-opening it with the current disk key: %w", d.Device, err)
+	}
+	if _, old, err := luks2.Open(w, previous); !errors.Is(err, luks2.ErrWrongKey) {
+		clear(old)
+		clear(key)
+		return nil, nil, fmt.Errorf("re-keying the data disk %s: the previous disk key still opens it after its keyslots were removed (%v)", d.Device, err)
+	}
+	d.Logger.Info("re-keyed the data disk: the current disk key alone opens it", zap.String("uuid", h.UUID), zap.Int("keyslots", len(h.Meta.Keyslots)))
+	return h, key, nil
 }
 
 // Close unmounts the filesystem and removes the mapping, so that no

@@ -21,6 +21,7 @@ import (
 	"github.com/u-root/u-root/pkg/cpio"
 	"github.com/ulikunitz/xz"
 
+	"github.com/dstack-go/dstack/guestos/boot"
 	"github.com/dstack-go/dstack/guestos/image"
 	"github.com/dstack-go/dstack/guestos/pid1"
 )
@@ -69,8 +70,17 @@ func guestMain() {
 			return err
 		}
 		d := &Disk{Device: "/dev/vda", MountPoint: "/data"}
-		v, err := d.Prepare(context.Background(), key)
-		if err != nil {
+		var v *boot.Volume
+		if cmd["test_previous_key"] != "" {
+			previous, err := hex.DecodeString(cmd["test_previous_key"])
+			if err != nil {
+				return err
+			}
+			v, err = d.PrepareRekey(context.Background(), key, previous)
+			if err != nil {
+				return err
+			}
+		} else if v, err = d.Prepare(context.Background(), key); err != nil {
 			return err
 		}
 		marker := filepath.Join(v.Dir, "volumes", "marker")
@@ -211,7 +221,7 @@ func bootDisk(t *testing.T, kernel, initrd, disk, args string) string {
 
 func TestVMEncryptedDisk(t *testing.T) {
 	if testing.Short() {
-		t.Skip("boots qemu three times")
+		t.Skip("boots qemu four times")
 	}
 	vmlinuz, modules := vmKernel(t)
 	dir := t.TempDir()
@@ -260,6 +270,22 @@ func TestVMEncryptedDisk(t *testing.T) {
 	}
 	if sha256.Sum256(mustRead(t, disk)) != before {
 		t.Fatal("a refused boot changed the disk")
+	}
+	// Fourth boot, after a root rotation of the KMS: the new key with the
+	// previous one re-keys the disk on the block device, and the data is
+	// there through dm-crypt and ext4.
+	rotated := strings.Repeat("c3", 32)
+	out = bootDisk(t, kernel, initrd, disk, "dstack.test_key="+rotated+" dstack.test_previous_key="+key+" dstack.test_action=read")
+	if !regexp.MustCompile(`VMTEST-READ ` + marker).MatchString(out) {
+		t.Fatalf("the re-key boot did not find the marker:\n%s", out)
+	}
+	oldBytes, _ := hex.DecodeString(key)
+	newBytes, _ := hex.DecodeString(rotated)
+	if ok, _ := opensWith(t, disk, oldBytes); ok {
+		t.Fatal("after the re-key boot, the previous key still opens the disk")
+	}
+	if ok, n := opensWith(t, disk, newBytes); !ok || n != 1 {
+		t.Fatalf("after the re-key boot, the new key opens the disk: %v, with %d keyslots, want 1", ok, n)
 	}
 }
 

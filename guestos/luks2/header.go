@@ -12,21 +12,32 @@
 //
 // The header is read from a disk the host controls, so Open validates it as
 // upstream's validate_single_luks2_header does before it derives anything:
-// both binary headers with their checksums, exactly one keyslot, segment and
-// digest, no tokens or flags, pbkdf2, aes-xts-plain64 without integrity, and
-// offsets that fit. It must never return a key for a header it did not fully
-// check, and it never writes to a volume it opens.
+// both binary headers with their checksums, exactly one segment and digest,
+// no tokens or flags, pbkdf2, aes-xts-plain64 without integrity, and offsets
+// that fit. Where upstream accepts exactly one keyslot, this package accepts
+// up to 32 (cryptsetup's limit), each checked as strictly, with key material
+// areas that do not overlap and a digest that covers every one of them: when
+// a root rotation of the KMS changes the disk key, AddKey and RemoveKey move
+// the volume from the old passphrase to the new one, and in between it has
+// two keyslots. It must never return a key for a header it did not fully
+// check. Open and ReadHeader never write; Format, AddKey and RemoveKey order
+// their writes so that a crash between any two leaves a volume that
+// cryptsetup and Open accept.
 package luks2
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // Layout constants of the binary header (cryptsetup's struct luks2_hdr_disk).
@@ -47,6 +58,9 @@ const (
 	stripes = 4000
 	hashAlg = "sha256"
 	saltLen = 32
+	// MaxKeyslots is how many keyslots a volume can have, cryptsetup's
+	// LUKS2_KEYSLOTS_MAX.
+	MaxKeyslots = 32
 )
 
 var (
@@ -58,8 +72,9 @@ var (
 // a LUKS header at all (a blank disk).
 var ErrNotLUKS2 = errors.New("not a LUKS2 volume")
 
-// ErrWrongKey is returned by Open when the passphrase opens no keyslot.
-var ErrWrongKey = errors.New("the passphrase does not open the LUKS2 keyslot")
+// ErrWrongKey is returned by Open, AddKey and RemoveKey when the
+// passphrase opens no keyslot.
+var ErrWrongKey = errors.New("the passphrase does not open any LUKS2 keyslot")
 
 // binHeader is the 4096-byte binary header.
 type binHeader struct {
@@ -166,6 +181,11 @@ type KDF struct {
 	Hash       string `json:"hash,omitempty"`
 	Iterations int    `json:"iterations,omitempty"`
 	Salt       []byte `json:"salt"`
+	// Time, Memory and CPUs are the parameters of argon2, which is
+	// refused: they are decoded so that the refusal can say so.
+	Time   int `json:"time,omitempty"`
+	Memory int `json:"memory,omitempty"`
+	CPUs   int `json:"cpus,omitempty"`
 }
 
 // Segment is the encrypted data segment.
@@ -210,6 +230,31 @@ type Header struct {
 	DataOffset, DataSize uint64
 	// SectorSize is the segment's encryption sector size.
 	SectorSize int
+
+	// What AddKey and RemoveKey need to write both headers again: the
+	// header size, the sequence id of the header in use, and the salts of
+	// the primary and secondary binary headers (kept, as cryptsetup does).
+	hdrSize uint64
+	seqID   uint64
+	salts   [2][]byte
+}
+
+// keyslotIDs returns the keyslot numbers of h in ascending order (they
+// were validated to be "0" to "31").
+func (h *Header) keyslotIDs() []string {
+	ids := make([]string, 0, len(h.Meta.Keyslots))
+	for id := range h.Meta.Keyslots {
+		ids = append(ids, id)
+	}
+	sortKeyslotIDs(ids)
+	return ids
+}
+
+// sortKeyslotIDs sorts canonical decimal keyslot numbers numerically.
+func sortKeyslotIDs(ids []string) {
+	slices.SortFunc(ids, func(a, b string) int {
+		return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b))
+	})
 }
 
 // maxHeaderSize bounds what ReadHeader reads (cryptsetup's largest header).
@@ -217,6 +262,14 @@ const maxHeaderSize = 4 << 20
 
 // ReadHeader reads and validates the two headers of the LUKS2 volume r.
 // It returns ErrNotLUKS2 (wrapped) when r does not begin with a LUKS magic.
+//
+// Both headers must pass every check, each on its own. They are normally
+// identical; when their sequence ids differ (a metadata update that
+// stopped after writing one of them) the one with the higher sequence id
+// is used, as cryptsetup does. A header whose checksum does not match is
+// refused rather than passed over, even when the other one is valid:
+// cryptsetup would use the valid one, and `cryptsetup repair` on the
+// host rewrites the damaged one from it.
 func ReadHeader(r io.ReaderAt) (*Header, error) {
 	first := make([]byte, binHeaderSize)
 	if _, err := r.ReadAt(first, 0); err != nil {
@@ -233,14 +286,27 @@ func ReadHeader(r io.ReaderAt) (*Header, error) {
 	if err != nil {
 		return nil, fmt.Errorf("secondary LUKS2 header: %w", err)
 	}
-	if secondary.hdrSize != primary.hdrSize || secondary.seqID != primary.seqID || secondary.uuid != primary.uuid || !bytes.Equal(metaJSON, metaJSON2) {
-		return nil, errors.New("the two LUKS2 headers differ: refusing a volume whose header was changed")
+	if secondary.hdrSize != primary.hdrSize || secondary.uuid != primary.uuid {
+		return nil, fmt.Errorf("the two LUKS2 headers differ in size (%d, %d) or UUID (%q, %q): refusing a volume whose header was changed", primary.hdrSize, secondary.hdrSize, primary.uuid, secondary.uuid)
+	}
+	if secondary.seqID == primary.seqID && !bytes.Equal(metaJSON, metaJSON2) {
+		return nil, fmt.Errorf("the two LUKS2 headers have the same sequence id %d but differ: refusing a volume whose header was changed", primary.seqID)
 	}
 	h, err := parseMetadata(metaJSON, primary)
 	if err != nil {
-		return nil, fmt.Errorf("LUKS2 metadata: %w", err)
+		return nil, fmt.Errorf("primary LUKS2 header's metadata: %w", err)
+	}
+	h2, err := parseMetadata(metaJSON2, secondary)
+	if err != nil {
+		return nil, fmt.Errorf("secondary LUKS2 header's metadata: %w", err)
+	}
+	if secondary.seqID > primary.seqID {
+		h = h2
 	}
 	h.UUID = primary.uuid
+	h.hdrSize = primary.hdrSize
+	h.seqID = max(primary.seqID, secondary.seqID)
+	h.salts = [2][]byte{bytes.Clone(primary.salt), bytes.Clone(secondary.salt)}
 	return h, nil
 }
 
@@ -270,7 +336,7 @@ func readOne(r io.ReaderAt, off int64, magic []byte) (binHeader, []byte, error) 
 		return h, nil, fmt.Errorf("reading the JSON area at %d: %w", off, err)
 	}
 	if !bytes.Equal(headerChecksum(area), h.csum[:sha256.Size]) || !allZero(h.csum[sha256.Size:]) {
-		return h, nil, errors.New("checksum mismatch")
+		return h, nil, errors.New("checksum mismatch (the header was changed, or a crash interrupted its write: when the other header is valid, `cryptsetup repair` on the host rewrites this one from it)")
 	}
 	j := area[binHeaderSize:]
 	if i := bytes.IndexByte(j, 0); i >= 0 {
@@ -304,8 +370,8 @@ func parseMetadata(text []byte, bh binHeader) (*Header, error) {
 		return nil, errors.New("trailing data after the JSON object")
 	}
 	switch {
-	case len(m.Keyslots) != 1:
-		return nil, fmt.Errorf("%d keyslots, want exactly 1", len(m.Keyslots))
+	case len(m.Keyslots) < 1 || len(m.Keyslots) > MaxKeyslots:
+		return nil, fmt.Errorf("%d keyslots, want 1 to %d", len(m.Keyslots), MaxKeyslots)
 	case len(m.Segments) != 1:
 		return nil, fmt.Errorf("%d segments, want exactly 1", len(m.Segments))
 	case len(m.Digests) != 1:
@@ -323,12 +389,8 @@ func parseMetadata(text []byte, bh binHeader) (*Header, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config.keyslots_size: %w", err)
 	}
-	var ksID, segID string
-	var ks Keyslot
+	var segID string
 	var seg Segment
-	for id, v := range m.Keyslots {
-		ksID, ks = id, v
-	}
 	for id, v := range m.Segments {
 		segID, seg = id, v
 	}
@@ -336,24 +398,24 @@ func parseMetadata(text []byte, bh binHeader) (*Header, error) {
 	for _, v := range m.Digests {
 		dg = v
 	}
-	// Keyslot.
-	areaOff, err1 := parseUint(ks.Area.Offset)
-	areaSize, err2 := parseUint(ks.Area.Size)
-	switch {
-	case ks.Type != "luks2":
-		return nil, fmt.Errorf("keyslot type %q, want luks2", ks.Type)
-	case ks.KeySize != KeySize:
-		return nil, fmt.Errorf("keyslot key size %d, want %d", ks.KeySize, KeySize)
-	case ks.AF.Type != "luks1" || ks.AF.Hash != hashAlg || ks.AF.Stripes < 1 || ks.AF.Stripes > 4000:
-		return nil, fmt.Errorf("keyslot anti-forensic splitter %+v: want luks1, sha256, 1..4000 stripes", ks.AF)
-	case ks.Area.Type != "raw" || ks.Area.Encryption != Cipher || ks.Area.KeySize != KeySize:
-		return nil, fmt.Errorf("keyslot area %s/%s/%d: want raw, %s, %d", ks.Area.Type, ks.Area.Encryption, ks.Area.KeySize, Cipher, KeySize)
-	case ks.KDF.Type != "pbkdf2" || ks.KDF.Hash != hashAlg || ks.KDF.Iterations < 1000 || ks.KDF.Iterations > 1<<26 || len(ks.KDF.Salt) != saltLen:
-		return nil, fmt.Errorf("keyslot KDF %s/%s, %d iterations, %d-byte salt: want pbkdf2, sha256, 1000..2^26, %d", ks.KDF.Type, ks.KDF.Hash, ks.KDF.Iterations, len(ks.KDF.Salt), saltLen)
-	case err1 != nil || err2 != nil:
-		return nil, fmt.Errorf("keyslot area offset %q or size %q is not a number", ks.Area.Offset, ks.Area.Size)
-	case areaOff < 2*bh.hdrSize || areaOff%sectorSize != 0 || areaSize < uint64(ks.KeySize*ks.AF.Stripes) || areaSize > keyslotsSize || areaOff+areaSize > 2*bh.hdrSize+keyslotsSize:
-		return nil, fmt.Errorf("keyslot area [%d, +%d) lies outside the keyslots area [%d, +%d) or is too small", areaOff, areaSize, 2*bh.hdrSize, keyslotsSize)
+	// Keyslots, each on its own, then their areas against each other.
+	type span struct {
+		id        string
+		off, size uint64
+	}
+	spans := make([]span, 0, len(m.Keyslots))
+	for _, id := range slices.Sorted(maps.Keys(m.Keyslots)) {
+		off, size, err := checkKeyslot(id, m.Keyslots[id], bh.hdrSize, keyslotsSize)
+		if err != nil {
+			return nil, err
+		}
+		spans = append(spans, span{id, off, size})
+	}
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.off, b.off) })
+	for i := 1; i < len(spans); i++ {
+		if p := spans[i-1]; p.off+p.size > spans[i].off {
+			return nil, fmt.Errorf("the areas of keyslots %s [%d, +%d) and %s [%d, +%d) overlap", p.id, p.off, p.size, spans[i].id, spans[i].off, spans[i].size)
+		}
 	}
 	// Segment.
 	dataOff, err := parseUint(seg.Offset)
@@ -386,10 +448,50 @@ func parseMetadata(text []byte, bh binHeader) (*Header, error) {
 		return nil, fmt.Errorf("digest %s/%s with %d iterations: want pbkdf2, sha256, 1000..2^26", dg.Type, dg.Hash, dg.Iterations)
 	case len(dg.Salt) != saltLen || len(dg.Digest) != sha256.Size:
 		return nil, fmt.Errorf("digest salt %d bytes and value %d bytes: want %d and %d", len(dg.Salt), len(dg.Digest), saltLen, sha256.Size)
-	case len(dg.Keyslots) != 1 || dg.Keyslots[0] != ksID || len(dg.Segments) != 1 || dg.Segments[0] != segID:
-		return nil, fmt.Errorf("digest covers keyslots %v and segments %v: want [%s] and [%s]", dg.Keyslots, dg.Segments, ksID, segID)
+	case len(dg.Segments) != 1 || dg.Segments[0] != segID:
+		return nil, fmt.Errorf("digest covers segments %v: want [%s]", dg.Segments, segID)
+	}
+	// The one digest checks the key of every keyslot: each listed once, and
+	// none that does not exist.
+	covered := make(map[string]bool, len(dg.Keyslots))
+	for _, id := range dg.Keyslots {
+		if _, ok := m.Keyslots[id]; !ok || covered[id] {
+			return nil, fmt.Errorf("digest covers keyslots %v: keyslot %q is unknown or listed twice", dg.Keyslots, id)
+		}
+		covered[id] = true
+	}
+	if len(covered) != len(m.Keyslots) {
+		return nil, fmt.Errorf("digest covers keyslots %v of %d: want every keyslot", dg.Keyslots, len(m.Keyslots))
 	}
 	return &Header{Meta: m, DataOffset: dataOff, DataSize: dataSize, SectorSize: seg.SectorSize}, nil
+}
+
+// checkKeyslot validates keyslot id of a header of hdrSize bytes with a
+// keyslots area of keyslotsSize bytes, and returns its key material area.
+func checkKeyslot(id string, ks Keyslot, hdrSize, keyslotsSize uint64) (off, size uint64, err error) {
+	n, err := strconv.Atoi(id)
+	if err != nil || n < 0 || n >= MaxKeyslots || strconv.Itoa(n) != id {
+		return 0, 0, fmt.Errorf("keyslot %q: want a number from 0 to %d", id, MaxKeyslots-1)
+	}
+	areaOff, err1 := parseUint(ks.Area.Offset)
+	areaSize, err2 := parseUint(ks.Area.Size)
+	switch {
+	case ks.Type != "luks2":
+		return 0, 0, fmt.Errorf("keyslot %s: type %q, want luks2", id, ks.Type)
+	case ks.KeySize != KeySize:
+		return 0, 0, fmt.Errorf("keyslot %s: key size %d, want %d", id, ks.KeySize, KeySize)
+	case ks.AF.Type != "luks1" || ks.AF.Hash != hashAlg || ks.AF.Stripes < 1 || ks.AF.Stripes > 4000:
+		return 0, 0, fmt.Errorf("keyslot %s: anti-forensic splitter %+v: want luks1, sha256, 1..4000 stripes", id, ks.AF)
+	case ks.Area.Type != "raw" || ks.Area.Encryption != Cipher || ks.Area.KeySize != KeySize:
+		return 0, 0, fmt.Errorf("keyslot %s: area %s/%s/%d: want raw, %s, %d", id, ks.Area.Type, ks.Area.Encryption, ks.Area.KeySize, Cipher, KeySize)
+	case ks.KDF.Type != "pbkdf2" || ks.KDF.Hash != hashAlg || ks.KDF.Iterations < 1000 || ks.KDF.Iterations > 1<<26 || len(ks.KDF.Salt) != saltLen || ks.KDF.Time != 0 || ks.KDF.Memory != 0 || ks.KDF.CPUs != 0:
+		return 0, 0, fmt.Errorf("keyslot %s: KDF %s/%s, %d iterations, %d-byte salt: want pbkdf2, sha256, 1000..2^26, %d", id, ks.KDF.Type, ks.KDF.Hash, ks.KDF.Iterations, len(ks.KDF.Salt), saltLen)
+	case err1 != nil || err2 != nil:
+		return 0, 0, fmt.Errorf("keyslot %s: area offset %q or size %q is not a number", id, ks.Area.Offset, ks.Area.Size)
+	case areaOff < 2*hdrSize || areaOff%sectorSize != 0 || areaSize%sectorSize != 0 || areaSize < uint64(ks.KeySize*ks.AF.Stripes) || areaSize > keyslotsSize || areaOff+areaSize > 2*hdrSize+keyslotsSize:
+		return 0, 0, fmt.Errorf("keyslot %s: area [%d, +%d) lies outside the keyslots area [%d, +%d), is not in whole sectors or is too small", id, areaOff, areaSize, 2*hdrSize, keyslotsSize)
+	}
+	return areaOff, areaSize, nil
 }
 
 func parseUint(s string) (uint64, error) {
