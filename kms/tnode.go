@@ -381,8 +381,8 @@ type tnode struct {
 	// rotation's handover; nil otherwise. Only the bring-up and then the
 	// follow loop touch it.
 	prev *threshold.Shares
-	stop   context.CancelFunc
-	wg     sync.WaitGroup
+	stop context.CancelFunc
+	wg   sync.WaitGroup
 }
 
 // newTNode prepares a threshold node: its identity key (made once, then

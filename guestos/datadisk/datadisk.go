@@ -94,6 +94,8 @@ func (d *Disk) Prepare(ctx context.Context, diskCryptKey []byte) (*boot.Volume, 
 // luks2.ErrWrongKey, before anything is written to it. A blank disk is
 // formatted with the current key only. A nil or empty previousDiskKey, or
 // one equal to diskCryptKey, makes PrepareRekey exactly Prepare.
+// The boot sequence calls it through boot.Rekeyer during a threshold
+// KMS's root rotation handover.
 func (d *Disk) PrepareRekey(ctx context.Context, diskCryptKey, previousDiskKey []byte) (*boot.Volume, error) {
 	if len(previousDiskKey) == 0 || bytes.Equal(previousDiskKey, diskCryptKey) {
 		return d.prepare(ctx, diskCryptKey, nil)
@@ -247,6 +249,8 @@ func (d *Disk) rekey(passphrase, previous []byte, add bool) (*luks2.Header, []by
 	d.Logger.Info("re-keyed the data disk: the current disk key alone opens it", zap.String("uuid", h.UUID), zap.Int("keyslots", len(h.Meta.Keyslots)))
 	return h, key, nil
 }
+
+var _ boot.Rekeyer = (*Disk)(nil)
 
 // Close unmounts the filesystem and removes the mapping, so that no
 // plaintext view of the disk is left.
