@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dstack-go/dstack/contracts/bindings/dstackkms"
 	"github.com/dstack-go/dstack/guestos/appenv"
 	"github.com/dstack-go/dstack/guestos/boot"
 	"github.com/dstack-go/dstack/guestos/hostinput"
@@ -50,21 +49,7 @@ func TestThresholdRootRotation(t *testing.T) {
 	dirs := guesttest.ThresholdFixture(t)
 	ctx := context.Background()
 	c := s.Chain
-	lns, urls := map[string]net.Listener{}, map[string]string{}
-	for _, n := range guesttest.ThresholdNames {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		lns[n], urls[n] = ln, "https://"+ln.Addr().String()
-	}
-	members := func(names ...string) []dstackkms.DstackKmsThresholdMember {
-		var m []dstackkms.DstackKmsThresholdMember
-		for _, n := range names {
-			m = append(m, dstackkms.DstackKmsThresholdMember{Name: n, Url: urls[n]})
-		}
-		return m
-	}
+	lns, urls := peerListeners(t, guesttest.ThresholdNames...)
 	srvs := map[string]*kms.Server{}
 	start := func(n string) {
 		t.Helper()
@@ -88,7 +73,7 @@ func TestThresholdRootRotation(t *testing.T) {
 			}
 		}
 	}
-	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackSetThresholdCommittee(1, 2, members(guesttest.ThresholdNames...), nil)); err != nil {
+	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackSetThresholdCommittee(1, 2, members(urls, guesttest.ThresholdNames...), nil)); err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range guesttest.ThresholdNames {
@@ -153,7 +138,7 @@ func TestThresholdRootRotation(t *testing.T) {
 
 	// The rotation: kms-a and kms-b make new roots; kms-c is left out.
 	began := time.Now()
-	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackSetThresholdRootRotation(2, 2, members("kms-a", "kms-b"), 3600)); err != nil {
+	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackSetThresholdRootRotation(2, 2, members(urls, "kms-a", "kms-b"), 3600)); err != nil {
 		t.Fatal(err)
 	}
 	var newPub *kms.ThresholdPublic
