@@ -164,8 +164,19 @@ func TestThresholdRootRotation(t *testing.T) {
 	}
 	// The new roots are not answered for before the chain honours them,
 	// though the nodes hold their shares.
-	if _, err := keysWith(newPub.KeySet, "kms-a", "kms-b"); err == nil || !strings.Contains(err.Error(), "the chain honours root epoch 1") {
-		t.Fatalf("the new roots before their key set is on chain: %v", err)
+	// (The nodes answer so once they hold both; their records are
+	// written just before.)
+	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		_, err := keysWith(newPub.KeySet, "kms-a", "kms-b")
+		if err == nil {
+			t.Fatal("the new roots were answered for before their key set is on chain")
+		}
+		if strings.Contains(err.Error(), "the chain honours root epoch 1") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the new roots before their key set is on chain: %v", err)
+		}
 	}
 	for _, n := range []string{"kms-a", "kms-b"} {
 		if _, err := os.Stat(filepath.Join(dirs[n], "threshold-shares-previous.sealed")); err != nil {
@@ -173,16 +184,21 @@ func TestThresholdRootRotation(t *testing.T) {
 		}
 	}
 	s.PublishThreshold(t, dirs["kms-b"])
-	h, _, err := s.Reader.ThresholdHandover(ctx)
-	if err != nil || h == nil || h.KeySet.ID() != oldKS.ID() {
-		t.Fatalf("the handover on chain: %+v %v", h, err)
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		h, _, err := s.Reader.ThresholdHandover(ctx)
+		if err == nil && h != nil && h.KeySet.ID() == oldKS.ID() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the handover on chain: %+v %v", h, err)
+		}
 	}
 	newKS := newPub.KeySet
 
 	// Under root epoch 2 every app key is another; under root epoch 1 the
 	// old ones come back, from every node of the old committee.
 	var after *kmsclient.ThresholdKeys
-	for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
+	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
 		if after, err = keysWith(newKS, "kms-a", "kms-b"); err == nil || time.Now().After(deadline) {
 			break
 		}
@@ -237,7 +253,7 @@ func TestThresholdRootRotation(t *testing.T) {
 	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackEndThresholdHandover()); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
+	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
 		_, errA := keysWith(oldKS, "kms-a", "kms-b")
 		_, errC := keysWith(oldKS, "kms-c", "kms-a")
 		if errA != nil && errC != nil {
@@ -247,7 +263,7 @@ func TestThresholdRootRotation(t *testing.T) {
 			t.Fatalf("the previous roots are still answered for after the handover ended: %v %v", errA, errC)
 		}
 	}
-	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
 		_, errA := os.Stat(filepath.Join(dirs["kms-a"], "threshold-shares-previous.sealed"))
 		_, errB := os.Stat(filepath.Join(dirs["kms-b"], "threshold-shares-previous.sealed"))
 		_, errC := os.Stat(filepath.Join(dirs["kms-c"], "threshold-shares.sealed"))
