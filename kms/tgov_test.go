@@ -36,7 +36,7 @@ func TestThresholdCommitteeFromChain(t *testing.T) {
 	ctx := context.Background()
 	c := s.Chain
 	all := []string{"kms-a", "kms-b", "kms-c", "kms-d", "kms-x"}
-	lns, urls := peerListeners(t, all...)
+	lns, urls := guesttest.PeerListeners(t, all...)
 	decide := func(epoch uint64, thr uint16, names []string, from []string) {
 		t.Helper()
 		if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackSetThresholdCommittee(epoch, thr, members(urls, names...), from)); err != nil {
@@ -232,21 +232,6 @@ func TestThresholdCommitteeFromChainConfig(t *testing.T) {
 	if err := srv.Ready(ctx); err == nil || !strings.Contains(err.Error(), "configure auth.chain") {
 		t.Fatalf("committee_from_chain without auth.chain: %v", err)
 	}
-}
-
-// peerListeners opens a loopback peer listener for each node named, and
-// returns them with their URLs.
-func peerListeners(t *testing.T, names ...string) (map[string]net.Listener, map[string]string) {
-	t.Helper()
-	lns, urls := map[string]net.Listener{}, map[string]string{}
-	for _, n := range names {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		lns[n], urls[n] = ln, "https://"+ln.Addr().String()
-	}
-	return lns, urls
 }
 
 // members are the committee members named, at their URLs.

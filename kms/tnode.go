@@ -670,14 +670,6 @@ func (t *tnode) loadPrevious(sh *threshold.Shares) (*threshold.Shares, error) {
 	return prev, nil
 }
 
-// dropPrevious destroys the node's shares of the previous roots.
-func (t *tnode) dropPrevious() error {
-	if err := os.Remove(t.st.path(previousSharesFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("kms: threshold: removing the previous roots' shares: %w", err)
-	}
-	return syncDir(t.st.dir)
-}
-
 // matches checks that the committee of the sealed shares is the
 // configured one (the reshare block's, when there is one).
 func (t *tnode) matches(c *threshold.Committee) error {
@@ -793,9 +785,18 @@ func (t *tnode) reshare(ctx context.Context, cur *threshold.Shares) (*threshold.
 }
 
 // retire removes the node's sealed shares.
-func (t *tnode) retire() error {
-	if err := os.Remove(t.st.path(sharesFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("kms: threshold: removing the retired shares: %w", err)
+func (t *tnode) retire() error { return t.removeSealed(sharesFile, "the retired shares") }
+
+// dropPrevious destroys the node's shares of the previous roots.
+func (t *tnode) dropPrevious() error {
+	return t.removeSealed(previousSharesFile, "the previous roots' shares")
+}
+
+// removeSealed removes the sealed file name (what it holds, for the
+// error), durably.
+func (t *tnode) removeSealed(name, what string) error {
+	if err := os.Remove(t.st.path(name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("kms: threshold: removing %s: %w", what, err)
 	}
 	return syncDir(t.st.dir)
 }

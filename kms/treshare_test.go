@@ -88,14 +88,7 @@ func testReshare(t *testing.T, down bool) {
 	dirs["kms-d"] = joiningNodeDir(t)
 	sealingKey, _ := hex.DecodeString(guesttest.ThresholdSealingKey)
 	all := []string{"kms-a", "kms-b", "kms-c", "kms-d"}
-	lns, urls := map[string]net.Listener{}, map[string]string{}
-	for _, n := range all {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		lns[n], urls[n] = ln, "https://"+ln.Addr().String()
-	}
+	lns, urls := guesttest.PeerListeners(t, all...)
 	newNames := []string{"kms-b", "kms-c", "kms-d"}
 	reshare := &kms.ThresholdReshare{Epoch: 2, Threshold: 2}
 	if down {

@@ -24,7 +24,8 @@ import (
 )
 
 // TestThresholdRootRotation: the fixture's 2-of-3 committee (kms-a, kms-b,
-// kms-c, root epoch 1) serves with committee_from_chain, and a CVM boots
+// kms-c, root epoch 1) serves with committee_from_chain (kms-c dropping,
+// at start, shares an interrupted rotation left), and a CVM boots
 // with an env encrypted to the app's env key and a disk under its disk key.
 // Governance decides a root rotation at epoch 2 to kms-a and kms-b (2 of
 // 2) with an hour's handover: they make new roots by a DKG without a
@@ -49,7 +50,7 @@ func TestThresholdRootRotation(t *testing.T) {
 	dirs := guesttest.ThresholdFixture(t)
 	ctx := context.Background()
 	c := s.Chain
-	lns, urls := peerListeners(t, guesttest.ThresholdNames...)
+	lns, urls := guesttest.PeerListeners(t, guesttest.ThresholdNames...)
 	srvs := map[string]*kms.Server{}
 	start := func(n string) {
 		t.Helper()
@@ -76,10 +77,19 @@ func TestThresholdRootRotation(t *testing.T) {
 	if _, err := c.Send(c.KmsInst, c.Owner, c.K.PackSetThresholdCommittee(1, 2, members(urls, guesttest.ThresholdNames...), nil)); err != nil {
 		t.Fatal(err)
 	}
+	// kms-c holds shares of its own roots as previous ones too, as a
+	// rotation stopped before its DKG leaves them: removed at start.
+	leftover := filepath.Join(dirs["kms-c"], "threshold-shares-previous.sealed")
+	if b, err := os.ReadFile(filepath.Join(dirs["kms-c"], "threshold-shares.sealed")); err != nil || os.WriteFile(leftover, b, 0o600) != nil {
+		t.Fatal(err)
+	}
 	for _, n := range guesttest.ThresholdNames {
 		start(n)
 	}
 	ready(guesttest.ThresholdNames...)
+	if _, err := os.Stat(leftover); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the leftover of a rotation stopped before its DKG outlived the start: %v", err)
+	}
 	oldPub := s.PublishThreshold(t, dirs["kms-b"])
 	oldKS := oldPub.KeySet
 

@@ -57,19 +57,27 @@ func ThresholdFixture(t testing.TB) map[string]string {
 	return dirs
 }
 
-// StartThresholdNodes starts the fixture committee's nodes on the state
-// directories dirs, each on new loopback ports, authorizing apps by the
-// chain, and waits until they are up.
-func (s *Stack) StartThresholdNodes(t testing.TB, dirs map[string]string) map[string]*kms.Server {
+// PeerListeners opens a loopback peer listener for each threshold node
+// named, and returns them with their URLs.
+func PeerListeners(t testing.TB, names ...string) (map[string]net.Listener, map[string]string) {
 	t.Helper()
 	lns, urls := map[string]net.Listener{}, map[string]string{}
-	for _, n := range ThresholdNames {
+	for _, n := range names {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
 		}
 		lns[n], urls[n] = ln, "https://"+ln.Addr().String()
 	}
+	return lns, urls
+}
+
+// StartThresholdNodes starts the fixture committee's nodes on the state
+// directories dirs, each on new loopback ports, authorizing apps by the
+// chain, and waits until they are up.
+func (s *Stack) StartThresholdNodes(t testing.TB, dirs map[string]string) map[string]*kms.Server {
+	t.Helper()
+	lns, urls := PeerListeners(t, ThresholdNames...)
 	srvs := map[string]*kms.Server{}
 	for _, n := range ThresholdNames {
 		srv, err := kms.NewServer(context.Background(), s.ThresholdConfig(dirs[n], n, urls), nil)

@@ -91,7 +91,7 @@ func Firmware(sections []Section) []byte {
 	return fw
 }
 
-// Kernel builds a test PE32+ bzImage (not a bootable kernel) of size bytes (at least 0x3000 + certSize): a DOS stub whose
+// Kernel builds the image layout of a PE32+ bzImage, with no kernel code in it, of size bytes (at least 0x3000 + certSize): a DOS stub whose
 // e_lfanew points at a PE header at 0x40, three sections (.setup from 0x200, .text, .data), and a Linux setup
 // header (boot protocol 2.15, LOADED_HIGH, XLF_CAN_BE_LOADED_ABOVE_4G) inside .setup, where QEMU patches it.
 // With certSize > 0 the last certSize bytes are a certificate table named by the security directory.
